@@ -1,0 +1,28 @@
+"""tensix: an emulator and SDK for Tenstorrent-style dataflow meshes.
+
+Build a Program (or compile one from a .tdf file with tensix.lang), run it on `Mesh(device)`, and read
+outputs, cycles, the trace and stats from the RunResult.
+"""
+
+from tensix.config import MeshConfig, TileKind
+from tensix.errors import (
+    CircularBufferError,
+    ConfigError,
+    DeadlockError,
+    DramError,
+    KernelError,
+    NocError,
+    ProgramError,
+    SramError,
+    TensixError,
+)
+from tensix.mesh import Mesh, RunResult
+from tensix.presets import DEFAULT_DEVICE, PRESETS, preset
+from tensix.program import CoreRange, Program
+from tensix.timing import TimingModel
+
+__all__ = [
+    "DEFAULT_DEVICE", "PRESETS", "CircularBufferError", "ConfigError", "CoreRange", "DeadlockError", "DramError",
+    "KernelError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError", "RunResult", "SramError",
+    "TensixError", "TileKind", "TimingModel", "preset",
+]

@@ -1,0 +1,137 @@
+"""Circular buffers: pages in a core's SRAM passed from a producer kernel to a consumer kernel.
+
+The tt-metal protocol: the producer `cb_reserve_back(n)`, fills pages at `get_write_ptr`, `cb_push_back(n)`;
+the consumer `cb_wait_front(n)`, reads at `get_read_ptr`, `cb_pop_front(n)`. Misuse raises CircularBufferError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix.errors import CircularBufferError
+
+
+class CircularBuffer:
+    """CB `cb_id` on core `core`: `num_pages` pages of `page_nbytes` at L1 `address`, holding format `fmt`."""
+
+    def __init__(self, *, core: tuple[int, int], cb_id: int, name: str, fmt: str, page_nbytes: int, num_pages: int,
+                 address: int, memory: np.ndarray):
+        self.core, self.cb_id, self.name, self.fmt = core, cb_id, name, fmt
+        self.page_nbytes, self.num_pages, self.address = page_nbytes, num_pages, address
+        self.memory = memory
+        self.filled = 0  # pushed and not yet popped
+        self.reserved = 0
+        self.received = 0  # pages the consumer has waited for and may read
+        self.wr_slot = 0
+        self.rd_slot = 0
+        self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
+        self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
+
+    def __str__(self) -> str:
+        return f"CB {self.cb_id} '{self.name}' on core {self.core}"
+
+    def _check_count(self, n: int, call: str) -> None:
+        if not 0 < n <= self.num_pages:
+            raise CircularBufferError(
+                f"{self}: {call}({n}) asks for {n} pages but the CB holds {self.num_pages}; "
+                f"ask for 1..{self.num_pages} pages or make the CB larger"
+            )
+
+    def free_pages(self) -> int:
+        return self.num_pages - self.filled
+
+    def reserve_back(self, k, n: int) -> None:
+        self._check_count(n, "cb_reserve_back")
+        if self.wr_slot + n > self.num_pages:
+            raise CircularBufferError(
+                f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
+                f"make num_pages a multiple of the pages reserved at once"
+            )
+        k.sync()
+        while self.free_pages() < n:
+            self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
+        self.reserved = n
+
+    def push_back(self, k, n: int) -> None:
+        if n > self.reserved:
+            raise CircularBufferError(
+                f"{self}: cb_push_back({n}) pushes more pages than reserved ({self.reserved}); "
+                f"call cb_reserve_back({n}) first"
+            )
+        k.sync()
+        self.reserved -= n
+        self.filled += n
+        self.wr_slot = (self.wr_slot + n) % self.num_pages
+        self._wake("front", self.filled)
+
+    def wait_front(self, k, n: int) -> None:
+        self._check_count(n, "cb_wait_front")
+        k.sync()
+        while self.filled < n:
+            self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
+        self.received = max(self.received, n)
+
+    def pop_front(self, k, n: int) -> None:
+        if n > self.received:
+            raise CircularBufferError(
+                f"{self}: cb_pop_front({n}) pops more pages than waited for ({self.received}); "
+                f"call cb_wait_front({n}) first"
+            )
+        k.sync()
+        for i in range(n):
+            self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
+        self.filled -= n
+        self.received -= n
+        self.rd_slot = (self.rd_slot + n) % self.num_pages
+        self._wake("back", self.free_pages())
+
+    def _wait(self, k, side: str, n: int, reason: str) -> None:
+        self.waiters.append((k, side, n))
+        k.block(reason)
+
+    def _wake(self, side: str, have: int) -> None:
+        if not self.waiters:
+            return
+        keep = []
+        for w in self.waiters:
+            if w[1] == side and have >= w[2]:
+                w[0].wake()
+            else:
+                keep.append(w)
+        self.waiters = keep
+
+    def write_ptr(self) -> int:
+        return self.address + self.wr_slot * self.page_nbytes
+
+    def read_ptr(self) -> int:
+        return self.address + self.rd_slot * self.page_nbytes
+
+    def front_page(self, i: int) -> np.ndarray:
+        """Bytes of page i counted from the front (must have been waited for)."""
+        if not 0 <= i < self.received:
+            raise CircularBufferError(
+                f"{self}: reads tile {i} from the front but only {self.received} pages were waited for; "
+                f"call cb_wait_front({i + 1}) first"
+            )
+        start = self.address + ((self.rd_slot + i) % self.num_pages) * self.page_nbytes
+        return self.memory[start:start + self.page_nbytes]
+
+    def back_page(self, i: int) -> np.ndarray:
+        """Bytes of page i counted from the back (must have been reserved)."""
+        if not 0 <= i < self.reserved:
+            raise CircularBufferError(
+                f"{self}: writes tile {i} at the back but only {self.reserved} pages are reserved; "
+                f"call cb_reserve_back({i + 1}) first"
+            )
+        start = self.address + ((self.wr_slot + i) % self.num_pages) * self.page_nbytes
+        return self.memory[start:start + self.page_nbytes]
+
+    def front_tile(self, i: int, unpack) -> np.ndarray:
+        """Page i from the front as a float32 32x32 tile, unpacked once per page while it stays in the CB."""
+        slot = (self.rd_slot + i) % self.num_pages
+        tile = self._tiles.get(slot)
+        if tile is None or i >= self.received:
+            tile = np.empty((32, 32), dtype=np.float32)
+            unpack(self.front_page(i), tile)
+            self._tiles[slot] = tile
+        return tile

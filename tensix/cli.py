@@ -1,0 +1,125 @@
+"""The `tensix` command: devices, run, check, compile, viz, bench.
+
+This is the composition root: the one module of `tensix` that may import `tensix.lang` and `tensix.tools`
+(lazily, inside the subcommand that needs them); everything else follows tools -> lang -> tensix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tensix.errors import TensixError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except TensixError as exc:
+        print(exc.format(), file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tensix", description="Emulate Tenstorrent-style dataflow meshes.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("devices", help="list the device presets")
+    s.set_defaults(handler=_devices)
+
+    s = sub.add_parser("run", help="compile and run a .tdf program (no FILE: the built-in default example)")
+    s.add_argument("file", nargs="?", help=".tdf program")
+    s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
+    s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
+    s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
+    s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
+    s.add_argument("--no-viz", action="store_true", help="skip the pictures")
+    s.set_defaults(handler=_run)
+
+    s = sub.add_parser("check", help="parse and type-check a .tdf program")
+    s.add_argument("file")
+    s.set_defaults(handler=_check)
+
+    s = sub.add_parser("compile", help="compile a .tdf program and print its IR or Program")
+    s.add_argument("file")
+    s.add_argument("--emit", choices=("ir", "program"), default="ir")
+    s.add_argument("--device", default=None)
+    s.set_defaults(handler=_compile)
+
+    s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
+    s.add_argument("run_dir")
+    s.add_argument("--against", default=None, help="a second run directory to diff against")
+    s.add_argument("--out", default=None, help="where to write (default: RUN_DIR/viz)")
+    s.set_defaults(handler=_viz)
+
+    s = sub.add_parser("bench", help="run the benchmarks (one JSON line each with --json)")
+    s.add_argument("--json", action="store_true", help="print one JSON object per benchmark")
+    s.add_argument("--only", default=None, help="run only this benchmark")
+    s.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+    s.set_defaults(handler=_bench)
+    return p
+
+
+def _devices(args) -> int:
+    from tensix.presets import DEFAULT_DEVICE, PRESETS
+
+    for name, make in PRESETS.items():
+        print(make().summary() + ("   (default)" if name == DEFAULT_DEVICE else ""))
+    return 0
+
+
+def _run(args) -> int:
+    if args.file is None:
+        from tensix.runner import run_default
+
+        result, out = run_default(device=args.device, out=args.out, seed=args.seed)
+    else:
+        from tensix.lang.driver import run_file
+
+        result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out)
+    print(result.summary())
+    print(f"wrote {out}/outputs.npz, stats.json, trace.json")
+    if not args.no_viz:
+        from tensix.tools.viz import render_all
+
+        written = render_all(out)
+        print(f"wrote {len(written)} pictures and the report in {out}/viz (open {out}/viz/report.html)")
+    return 0
+
+
+def _check(args) -> int:
+    from tensix.lang import check_file
+
+    graph = check_file(args.file)
+    print(f"{args.file}: ok ({len(graph.nodes)} ops)")
+    return 0
+
+
+def _compile(args) -> int:
+    from tensix.lang import compile_file
+
+    compiled = compile_file(args.file, device=args.device)
+    print(compiled.graph.render() if args.emit == "ir" else compiled.program.render())
+    return 0
+
+
+def _viz(args) -> int:
+    from tensix.tools.viz import render_all
+
+    written = render_all(Path(args.run_dir), out_dir=args.out, against=args.against)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _bench(args) -> int:
+    from tensix.tools.bench import run_benchmarks
+
+    run_benchmarks(only=args.only, repeat=args.repeat, as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

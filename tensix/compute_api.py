@@ -1,0 +1,186 @@
+"""The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB.
+
+DST holds `dst_tiles` float32 tiles. Every op charges its TimingModel cost to the kernel's clock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix import kernels as K
+from tensix.errors import KernelError
+from tensix.kernel import KernelProcess
+from tensix.kernels import ops
+from tensix.timing import FIDELITY_PHASES
+
+UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
+PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b": K.pack_bfp4}
+_DIMS = {"row": ops.ROW, "col": ops.COL, "scalar": ops.SCALAR}
+
+
+class ComputeKernel(KernelProcess):
+    """Context of a compute kernel: DST registers and the tile math of one core."""
+
+    def __init__(self, device, core, role, fn, args, fidelity: str | None = None):
+        super().__init__(device, core, role, fn, args)
+        self.fidelity = fidelity or device.timing.default_fidelity
+        if self.fidelity not in FIDELITY_PHASES:
+            raise KernelError(f"compute kernel on core {core}: unknown math fidelity '{self.fidelity}'; "
+                              f"use one of {', '.join(FIDELITY_PHASES)}")
+        self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
+        self._fresh = [True] * device.cfg.dst_tiles
+        self._pack_pos: dict[int, int] = {}
+        self._tmp = np.empty((32, 32), dtype=np.float32)
+        self.flops = 0
+
+    # --- DST register protocol ---------------------------------------------------------------------------
+    def tile_regs_acquire(self) -> None:
+        """Take the DST registers, zeroed."""
+        self.dst[:] = 0.0
+        self._fresh = [True] * len(self._fresh)
+
+    def tile_regs_commit(self) -> None:
+        """Math done (kept for tt-metal parity; math and pack are one thread here)."""
+
+    def tile_regs_wait(self) -> None:
+        """Pack may start (kept for tt-metal parity)."""
+
+    def tile_regs_release(self) -> None:
+        """Give the DST registers back."""
+
+    def _d(self, idst: int) -> np.ndarray:
+        if not 0 <= idst < len(self.dst):
+            raise KernelError(f"compute kernel on core {self.core}: DST index {idst} outside 0..{len(self.dst) - 1}")
+        self._fresh[idst] = False
+        return self.dst[idst]
+
+    def _tile(self, cb_id: int, i: int) -> np.ndarray:
+        cb = self.cb(cb_id)
+        return cb.front_tile(i, UNPACK[cb.fmt])
+
+    # --- FPU ops ---------------------------------------------------------------------------------------
+    def matmul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        """DST[idst] += tile ia of cb_a @ tile ib of cb_b."""
+        a, b, d = self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst)
+        K.matmul_acc(a, b, d)
+        self.flops += 2 * 32 * 32 * 32
+        self.advance("matmul_tiles", self.timing.matmul(self.fidelity))
+
+    def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
+        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity))
+
+    def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        self._binary("add", ops.ADD, cb_a, cb_b, ia, ib, idst)
+
+    def sub_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        self._binary("sub", ops.SUB, cb_a, cb_b, ia, ib, idst)
+
+    def mul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        self._binary("mul", ops.MUL, cb_a, cb_b, ia, ib, idst)
+
+    def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
+        b = self._tile(cb_b, ib)
+        if dim == "row":
+            wide = np.broadcast_to(b[0:1, :], (32, 32))
+        elif dim == "col":
+            wide = np.broadcast_to(b[:, 0:1], (32, 32))
+        elif dim == "scalar":
+            wide = np.broadcast_to(b[0:1, 0:1], (32, 32))
+        else:
+            raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
+        self._tmp[:] = wide
+        K.eltwise_binary(_binary_code(op, self.core), self._tile(cb_a, ia), self._tmp, self._d(idst))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+
+    def copy_tile(self, cb: int, i: int, idst: int) -> None:
+        """DST[idst] = tile i of cb."""
+        self._d(idst)[:] = self._tile(cb, i)
+        self.advance("copy_tile", self.timing.eltwise_cycles)
+
+    def transpose_tile(self, cb: int, i: int, idst: int) -> None:
+        K.transpose(self._tile(cb, i), self._d(idst))
+        self.advance("transpose_tile", self.timing.transpose_cycles)
+
+    def reduce_tile(self, op: str, dim: str, cb: int, i: int, idst: int, scale: float = 1.0) -> None:
+        """Reduce tile i of cb ('sum'|'max' over 'row'|'col'|'scalar') into DST[idst], accumulating across calls.
+
+        Results sit in column 0 (row), row 0 (col) or [0, 0] (scalar); 'sum' results are multiplied by scale.
+        """
+        code = {"sum": ops.SUM, "max": ops.MAX}.get(op)
+        if code is None or dim not in _DIMS:
+            raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
+        fresh = self._fresh[idst]
+        d = self._d(idst)
+        K.reduce(code, _DIMS[dim], self._tile(cb, i), self._tmp)
+        if code == ops.SUM:
+            d += self._tmp * np.float32(scale)
+        elif fresh:
+            d[:] = self._tmp
+        else:
+            np.maximum(d, self._tmp, out=d)
+        self.advance(f"reduce_{op}_{dim}", self.timing.reduce_cycles)
+
+    # --- SFPU ops on DST -------------------------------------------------------------------------------
+    def unary_tile(self, op: str, idst: int) -> None:
+        """DST[idst] = op(DST[idst]) for op in relu, gelu, silu, exp, recip, sqrt, rsqrt, neg, square, tanh, sigmoid."""
+        code = ops.UNARY.get(op)
+        if code is None:
+            raise KernelError(f"compute kernel on core {self.core}: unknown unary op '{op}'; "
+                              f"known: {', '.join(ops.UNARY)}")
+        d = self._d(idst)
+        K.unary(code, d, d)
+        self.advance(f"{op}_tile", self.timing.sfpu(op))
+
+    def exp_tile(self, idst: int) -> None:
+        self.unary_tile("exp", idst)
+
+    def relu_tile(self, idst: int) -> None:
+        self.unary_tile("relu", idst)
+
+    def gelu_tile(self, idst: int) -> None:
+        self.unary_tile("gelu", idst)
+
+    def silu_tile(self, idst: int) -> None:
+        self.unary_tile("silu", idst)
+
+    def recip_tile(self, idst: int) -> None:
+        self.unary_tile("recip", idst)
+
+    def sqrt_tile(self, idst: int) -> None:
+        self.unary_tile("sqrt", idst)
+
+    def rsqrt_tile(self, idst: int) -> None:
+        self.unary_tile("rsqrt", idst)
+
+    def scale_tile(self, idst: int, factor: float) -> None:
+        """DST[idst] *= factor."""
+        self._d(idst)[:] *= np.float32(factor)
+        self.advance("scale_tile", self.timing.sfpu("scale"))
+
+    def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
+        """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
+        a, b = self.dst[ia].copy(), self.dst[ib]
+        K.eltwise_binary(_binary_code(op, self.core), a, b, self._d(iout))
+        self.advance(f"{op}_dst", self.timing.sfpu("square"))
+
+    # --- pack ------------------------------------------------------------------------------------------
+    def pack_tile(self, idst: int, cb_id: int, index: int | None = None) -> None:
+        """Write DST[idst] into the reserved back of cb_id (next page, or page `index` of the reservation)."""
+        cb = self.cb(cb_id)
+        pos = self._pack_pos.get(cb_id, 0) if index is None else index
+        PACK[cb.fmt](self.dst[idst], cb.back_page(pos))
+        self._pack_pos[cb_id] = pos + 1
+        self.advance("pack_tile", self.timing.pack_cycles)
+
+    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
+        super().cb_push_back(cb_id, num_pages)
+        self._pack_pos[cb_id] = 0
+
+
+def _binary_code(op: str, core) -> int:
+    code = {"add": ops.ADD, "sub": ops.SUB, "mul": ops.MUL}.get(op)
+    if code is None:
+        raise KernelError(f"compute kernel on core {core}: binary op '{op}' is not add, sub or mul")
+    return code

@@ -1,0 +1,80 @@
+"""One Tensix core's state during a run: its SRAM, circular buffers and semaphores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix.cb import CircularBuffer
+from tensix.config import MeshConfig
+from tensix.errors import KernelError, ProgramError
+from tensix.formats import tile_nbytes
+from tensix.sram import Sram
+
+
+class Core:
+    """Logical core `core` at NoC `noc_xy`: Sram, CBs by id, semaphores by id (each a uint32 in L1)."""
+
+    def __init__(self, cfg: MeshConfig, core: tuple[int, int]):
+        self.core = core
+        self.noc_xy = cfg.noc_xy(core)
+        self.cfg = cfg
+        self.sram = Sram(core, cfg.l1_bytes, cfg.l1_alignment)
+        self.cbs: dict[int, CircularBuffer] = {}
+        self.semaphores: dict[int, int] = {}
+        self.sem_waiters: list[tuple] = []
+        self.l1_buffers: dict[str, int] = {}
+
+    def add_cb(self, cb_id: int, name: str, fmt: str, num_pages: int, page_nbytes: int | None = None) -> CircularBuffer:
+        if not 0 <= cb_id < self.cfg.max_cbs:
+            raise ProgramError(f"core {self.core}: CB id {cb_id} outside 0..{self.cfg.max_cbs - 1}")
+        if cb_id in self.cbs:
+            raise ProgramError(f"core {self.core}: CB {cb_id} is declared twice")
+        if num_pages < 1:
+            raise ProgramError(f"core {self.core}: CB {cb_id} '{name}' needs at least one page, got {num_pages}")
+        page = page_nbytes or tile_nbytes(fmt)
+        addr = self.sram.allocate(name, page * num_pages, "cb")
+        cb = CircularBuffer(core=self.core, cb_id=cb_id, name=name, fmt=fmt, page_nbytes=page, num_pages=num_pages,
+                            address=addr, memory=self.sram.data)
+        self.cbs[cb_id] = cb
+        return cb
+
+    def add_semaphore(self, sem_id: int, initial: int) -> None:
+        if sem_id in self.semaphores:
+            raise ProgramError(f"core {self.core}: semaphore {sem_id} is declared twice")
+        addr = self.sram.allocate(f"sem{sem_id}", 4, "semaphore")
+        self.semaphores[sem_id] = addr
+        self._word(addr)[0] = initial
+
+    def add_l1_buffer(self, name: str, nbytes: int) -> int:
+        addr = self.l1_buffers[name] = self.sram.allocate(name, nbytes, "l1")
+        return addr
+
+    def semaphore_addr(self, sem_id: int, kernel) -> int:
+        addr = self.semaphores.get(sem_id)
+        if addr is None:
+            raise KernelError(f"{kernel.role} kernel on core {self.core}: no semaphore {sem_id} on this core "
+                              f"(declared: {sorted(self.semaphores) or 'none'})")
+        return addr
+
+    def _word(self, addr: int) -> np.ndarray:
+        self.sram.check(addr, 4, "semaphore access")
+        return self.sram.data[addr:addr + 4].view(np.uint32)
+
+    def sem_get(self, addr: int) -> int:
+        return int(self._word(addr)[0])
+
+    def sem_set(self, addr: int, value: int) -> None:
+        self._word(addr)[0] = value & 0xFFFFFFFF
+        self.notify()
+
+    def notify(self) -> None:
+        """Wake kernels whose semaphore condition now holds."""
+        if not self.sem_waiters:
+            return
+        keep = []
+        for k, addr, ok in self.sem_waiters:
+            if ok(self.sem_get(addr)):
+                k.wake()
+            else:
+                keep.append((k, addr, ok))
+        self.sem_waiters = keep

@@ -1,0 +1,162 @@
+"""The reader/writer kernel API (NCRISC/BRISC): NoC reads, writes, multicast, barriers and semaphores.
+
+Data is copied when a transfer is issued; the transfer's end cycle (from the fabric and DRAM timing)
+is what barriers and semaphores wait for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tensix.errors import KernelError, NocError
+from tensix.kernel import KernelProcess
+
+NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
+
+
+@dataclass(frozen=True, slots=True)
+class McastAddr:
+    """A multicast destination: logical core rectangle (x0, y0)-(x1, y1) inclusive, and an L1 address."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    addr: int
+
+
+class DataflowKernel(KernelProcess):
+    """Context of a reader or writer kernel (default NoC: reader 1, writer 0, as NCRISC/BRISC)."""
+
+    def __init__(self, device, core, role, fn, args, noc: int | None = None):
+        super().__init__(device, core, role, fn, args)
+        self.noc = (1 if role == "reader" else 0) if noc is None else noc
+        self.noc_xy = device.cfg.noc_xy(core)
+        self.reads_done = 0
+        self.writes_done = 0
+
+    # --- addresses -------------------------------------------------------------------------------------
+    def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
+        """NoC address of L1 `addr` on logical core (x, y)."""
+        nx, ny = self.device.cfg.noc_xy((x, y))
+        return nx, ny, addr
+
+    def dram_page_addr(self, buffer: str, page: int) -> NocAddr:
+        """NoC address of page `page` of DRAM buffer `buffer` (interleaved across banks)."""
+        dram = self.device.dram
+        return dram.page_addr(dram.buffer(buffer), page)
+
+    def get_noc_multicast_addr(self, x0: int, y0: int, x1: int, y1: int, addr: int) -> McastAddr:
+        """Multicast address of L1 `addr` on every core of the logical rectangle (x0, y0)-(x1, y1)."""
+        cols, rows = self.grid
+        if not (0 <= min(x0, x1) and max(x0, x1) < cols and 0 <= min(y0, y1) and max(y0, y1) < rows):
+            raise NocError(
+                f"{self.role} kernel on core {self.core}: multicast rectangle ({x0}, {y0})-({x1}, {y1}) "
+                f"leaves the {cols}x{rows} compute grid"
+            )
+        return McastAddr(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), addr)
+
+    def get_semaphore(self, sem_id: int) -> int:
+        """L1 address of semaphore `sem_id` on this core."""
+        return self.device.cores[self.core].semaphore_addr(sem_id, self)
+
+    def l1(self, addr: int, nbytes: int) -> np.ndarray:
+        """A writable view of this core's L1 (for headers, zero fills, host-visible scratch)."""
+        self.sram.check(addr, nbytes, f"{self.role} kernel L1 access")
+        return self.sram.data[addr:addr + nbytes]
+
+    # --- transfers -------------------------------------------------------------------------------------
+    def _issue(self) -> int:
+        self.sync()
+        self.advance("noc_issue", self.timing.noc_issue_cycles)
+        return self.t
+
+    def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None) -> None:
+        """Copy nbytes from NoC address src into this core's L1 at dst_l1."""
+        t = self._issue()
+        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), nbytes, t)
+        if end > self.reads_done:
+            self.reads_done = end
+
+    def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None) -> None:
+        """Copy nbytes from this core's L1 at src_l1 to NoC address dst."""
+        t = self._issue()
+        end = self.device.transfer(self, "write", self._noc(noc), (*self.noc_xy, src_l1), dst, nbytes, t)
+        if end > self.writes_done:
+            self.writes_done = end
+
+    def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
+        """Read one whole page (tile) of a DRAM buffer into L1."""
+        buf = self.device.dram.buffer(buffer)
+        self.noc_async_read(self.dram_page_addr(buffer, page), dst_l1, buf.page_nbytes, noc)
+
+    def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
+        """Write one whole page (tile) from L1 into a DRAM buffer."""
+        buf = self.device.dram.buffer(buffer)
+        self.noc_async_write(src_l1, self.dram_page_addr(buffer, page), buf.page_nbytes, noc)
+
+    def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
+                                  noc: int | None = None, loopback: bool = False) -> None:
+        """Write nbytes from L1 to the same address on every core of dst's rectangle (not this core unless loopback)."""
+        t = self._issue()
+        end = self.device.multicast(self, self._noc(noc), src_l1, dst, nbytes, t, num_dests, loopback)
+        if end > self.writes_done:
+            self.writes_done = end
+
+    def noc_async_read_barrier(self) -> None:
+        self.wait_until("noc_async_read_barrier", self.reads_done)
+
+    def noc_async_write_barrier(self) -> None:
+        self.wait_until("noc_async_write_barrier", self.writes_done)
+
+    def _noc(self, noc: int | None) -> int:
+        if noc is None:
+            return self.noc
+        if noc not in (0, 1):
+            raise NocError(f"{self.role} kernel on core {self.core}: NoC {noc} does not exist; use 0 or 1")
+        return noc
+
+    # --- semaphores ------------------------------------------------------------------------------------
+    def noc_semaphore_set(self, sem_addr: int, value: int) -> None:
+        self.sync()
+        self.device.cores[self.core].sem_set(sem_addr, value)
+
+    def noc_semaphore_wait(self, sem_addr: int, value: int) -> None:
+        """Block until the local semaphore at sem_addr equals value."""
+        self._sem_wait(sem_addr, value, lambda v: v == value, "==")
+
+    def noc_semaphore_wait_min(self, sem_addr: int, value: int) -> None:
+        """Block until the local semaphore at sem_addr is at least value."""
+        self._sem_wait(sem_addr, value, lambda v: v >= value, ">=")
+
+    def _sem_wait(self, sem_addr: int, value: int, ok, op: str) -> None:
+        core = self.device.cores[self.core]
+        self.sync()
+        while not ok(core.sem_get(sem_addr)):
+            core.sem_waiters.append((self, sem_addr, ok))
+            self.block(f"noc_semaphore_wait(0x{sem_addr:x} {op} {value}) on core {self.core} "
+                       f"(now {core.sem_get(sem_addr)})")
+
+    def noc_semaphore_inc(self, dst: NocAddr, incr: int = 1, noc: int | None = None) -> None:
+        """Atomically add incr to the semaphore at NoC address dst when the packet arrives."""
+        t = self._issue()
+        self.device.sem_update(self, self._noc(noc), dst, t, lambda v: v + incr)
+
+    def noc_semaphore_set_remote(self, src_sem_addr: int, dst: NocAddr, noc: int | None = None) -> None:
+        """Copy this core's semaphore value at src_sem_addr to the semaphore at NoC address dst."""
+        t = self._issue()
+        value = self.device.cores[self.core].sem_get(src_sem_addr)
+        self.device.sem_update(self, self._noc(noc), dst, t, lambda _: value)
+
+    def noc_semaphore_set_multicast(self, src_sem_addr: int, dst: McastAddr, num_dests: int | None = None,
+                                    noc: int | None = None) -> None:
+        """Set the semaphore at dst.addr on every core of the rectangle to this core's value at src_sem_addr."""
+        t = self._issue()
+        value = self.device.cores[self.core].sem_get(src_sem_addr)
+        self.device.sem_multicast(self, self._noc(noc), dst, t, value, num_dests)
+
+    def check_role(self) -> None:
+        if self.role not in ("reader", "writer"):
+            raise KernelError(f"core {self.core}: a dataflow kernel must be a reader or writer, not '{self.role}'")

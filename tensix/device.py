@@ -1,0 +1,137 @@
+"""The device during one run: cores, DRAM, both NoCs, the engine, and every transfer between them.
+
+Kernels call in here to move bytes; each transfer is validated (routable, aligned, in bounds), copied,
+timed on the fabric (and the DRAM bank), and recorded in the trace.
+"""
+
+from __future__ import annotations
+
+from tensix.config import MeshConfig, TileKind
+from tensix.core import Core
+from tensix.dram import Dram
+from tensix.engine import Engine
+from tensix.errors import NocError
+from tensix.noc import Fabric
+from tensix.timing import TimingModel
+
+
+class Device:
+    """Runtime state of one device for one run."""
+
+    def __init__(self, cfg: MeshConfig, timing: TimingModel):
+        self.cfg = cfg
+        self.timing = timing
+        self.engine = Engine()
+        self.fabric = Fabric(cfg)
+        self.dram = Dram(cfg)
+        self.cores: dict[tuple[int, int], Core] = {}
+        self.by_noc: dict[tuple[int, int], Core] = {}
+        self.transfers: list[tuple] = []
+        self.kernels: list = []
+
+    def core(self, core: tuple[int, int]) -> Core:
+        """The Core at logical (x, y), created on first use."""
+        c = self.cores.get(core)
+        if c is None:
+            c = self.cores[core] = Core(self.cfg, core)
+            self.by_noc[c.noc_xy] = c
+        return c
+
+    # --- endpoints -------------------------------------------------------------------------------------
+    def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str):
+        """(memory array, Core or None, DRAM bank or None) at NoC tile xy, checked for [addr, addr + nbytes)."""
+        core = self.by_noc.get(xy)
+        if core is not None:
+            core.sram.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
+            return core.sram.data, core, None
+        bank = self.dram.by_xy.get(xy)
+        if bank is not None:
+            bank.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
+            return bank.data, None, bank
+        x, y = xy
+        if not (0 <= x < self.cfg.width and 0 <= y < self.cfg.height):
+            where = f"is outside the {self.cfg.width}x{self.cfg.height} NoC grid"
+        elif self.cfg.kind(xy) is TileKind.TENSIX:
+            where = "is a Tensix core this program does not use"
+        else:
+            where = f"is a {self.cfg.kind(xy).value} tile with no memory this emulator can address"
+        raise NocError(f"{what} from {k.role} kernel on core {k.core}: NoC address ({x}, {y}) {where}; "
+                       f"use get_noc_addr(x, y, addr) for a core or dram_page_addr(buffer, page) for DRAM")
+
+    def _check_size(self, k, nbytes: int, src, dst, what: str) -> None:
+        a = self.cfg.noc_alignment
+        if nbytes <= 0:
+            raise NocError(f"{what} from {k.role} kernel on core {k.core}: size {nbytes} B must be positive")
+        for name, addr in (("source", src[2]), ("destination", dst[2])):
+            if addr % a:
+                raise NocError(f"{what} from {k.role} kernel on core {k.core}: {name} address 0x{addr:x} is not "
+                               f"{a}-byte aligned")
+
+    # --- transfers -------------------------------------------------------------------------------------
+    def transfer(self, k, kind: str, noc: int, src, dst, nbytes: int, t: int) -> int:
+        """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the end cycle."""
+        self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
+        smem, _, sbank = self._endpoint(k, src[:2], src[2], nbytes, f"noc_async_{kind} source")
+        dmem, dcore, dbank = self._endpoint(k, dst[:2], dst[2], nbytes, f"noc_async_{kind} destination")
+        dmem[dst[2]:dst[2] + nbytes] = smem[src[2]:src[2] + nbytes]
+        start_at = t
+        if kind == "read":
+            start_at += self.fabric.request_cycles(noc, dst[:2], src[:2])
+        bank_done = 0
+        if sbank is not None:
+            start_at, bank_done = self.dram.serve(sbank, start_at, nbytes, write=False)
+        start, end, links = self.fabric.unicast(noc, src[:2], dst[:2], nbytes, start_at)
+        if dbank is not None:
+            _, bank_done = self.dram.serve(dbank, end - self.cfg.niu_cycles, nbytes, write=True)
+        end = max(end, bank_done)
+        if dcore is not None and dcore.sem_waiters:
+            self.engine.at(end, dcore.notify)
+        self.transfers.append((noc, kind, k.core, k.role, src[:2], dst[:2], None, nbytes, t, end, links))
+        return end
+
+    def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool) -> int:
+        """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the end cycle."""
+        targets = self._mcast_targets(k, dst, num_dests, loopback)
+        src = (*k.noc_xy, src_l1)
+        self._check_size(k, nbytes, src, (0, 0, dst.addr), "noc_async_write_multicast")
+        k.sram.check(src_l1, nbytes, "noc_async_write_multicast source")
+        data = k.sram.data[src_l1:src_l1 + nbytes]
+        for c in targets:
+            c.sram.check(dst.addr, nbytes, f"noc_async_write_multicast from core {k.core}")
+            c.sram.data[dst.addr:dst.addr + nbytes] = data
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), nbytes, t)
+        for c in targets:
+            if c.sem_waiters:
+                self.engine.at(end, c.notify)
+        rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
+        self.transfers.append((noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links))
+        return end
+
+    def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
+        cores = [(x, y) for y in range(dst.y0, dst.y1 + 1) for x in range(dst.x0, dst.x1 + 1)]
+        targets = [self.core(c) for c in cores if loopback or c != k.core]
+        if num_dests is not None and num_dests != len(targets):
+            raise NocError(f"noc_async_write_multicast from {k.role} kernel on core {k.core}: num_dests={num_dests} "
+                           f"but the rectangle ({dst.x0}, {dst.y0})-({dst.x1}, {dst.y1}) holds {len(targets)} "
+                           f"receivers{' (the sender excluded)' if not loopback else ''}")
+        return targets
+
+    def sem_update(self, k, noc: int, dst, t: int, update) -> None:
+        """Apply update(value) to the semaphore at NoC address dst when the packet arrives."""
+        core = self.by_noc.get(dst[:2])
+        if core is None:
+            raise NocError(f"semaphore update from {k.role} kernel on core {k.core}: NoC ({dst[0]}, {dst[1]}) is not "
+                           f"a core of this program")
+        core.sram.check(dst[2], 4, f"semaphore update from core {k.core}")
+        start, end, links = self.fabric.unicast(noc, k.noc_xy, dst[:2], 4, t)
+        self.engine.at(end, lambda: core.sem_set(dst[2], update(core.sem_get(dst[2]))))
+        self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
+
+    def sem_multicast(self, k, noc: int, dst, t: int, value: int, num_dests) -> None:
+        targets = self._mcast_targets(k, dst, num_dests, loopback=False)
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t)
+        for c in targets:
+            c.sram.check(dst.addr, 4, f"semaphore multicast from core {k.core}")
+            self.engine.at(end, lambda c=c: c.sem_set(dst.addr, value))
+        rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
+        self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))

@@ -1,0 +1,128 @@
+"""DRAM banks at the edge of the mesh: interleaved buffers (page p in bank p % banks) and bank bandwidth.
+
+A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle`,
+after `dram_latency_cycles`; reads and writes to one bank contend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tensix.config import MeshConfig
+from tensix.errors import DramError
+from tensix.formats import tile_nbytes
+
+
+@dataclass(frozen=True, slots=True)
+class DramBuffer:
+    """A tensor in DRAM: `shape` (rows, cols) stored as `tiles` (rows, cols) tiles of `fmt`, page by page."""
+
+    name: str
+    shape: tuple[int, ...]
+    fmt: str
+    tiles: tuple[int, int]
+    page_nbytes: int
+    base: int  # bank offset of page 0 (the same in every bank)
+
+    @property
+    def npages(self) -> int:
+        return self.tiles[0] * self.tiles[1]
+
+
+class Bank:
+    """One DRAM bank: its bytes, its NoC position, and when it is next free."""
+
+    def __init__(self, index: int, noc_xy: tuple[int, int]):
+        self.index = index
+        self.noc_xy = noc_xy
+        self.data = np.zeros(0, dtype=np.uint8)
+        self.free_at = 0.0
+        self.bytes_read = 0
+        self.bytes_written = 0
+
+    def check(self, addr: int, nbytes: int, what: str) -> None:
+        if addr < 0 or addr + nbytes > self.data.size:
+            raise DramError(
+                f"DRAM bank {self.index} at NoC {self.noc_xy}: {what} touches [0x{addr:x}, 0x{addr + nbytes:x}) "
+                f"outside its {self.data.size} allocated bytes"
+            )
+
+
+class Dram:
+    """All banks of a device and the buffers allocated across them."""
+
+    def __init__(self, cfg: MeshConfig):
+        self.cfg = cfg
+        self.banks = [Bank(i, xy) for i, xy in enumerate(cfg.dram_banks)]
+        self.by_xy = {b.noc_xy: b for b in self.banks}
+        self.buffers: dict[str, DramBuffer] = {}
+        self._top = 0
+
+    def allocate(self, name: str, shape: tuple[int, ...], fmt: str) -> DramBuffer:
+        if not self.banks:
+            raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
+                            f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
+        rows, cols = _rows_cols(shape)
+        tiles = (-(-rows // 32), -(-cols // 32))
+        page = tile_nbytes(fmt)
+        per_bank = -(-(tiles[0] * tiles[1]) // len(self.banks))
+        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top)
+        self._top += per_bank * page
+        if self._top > self.cfg.dram_bank_bytes:
+            raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
+        for bank in self.banks:
+            if bank.data.size < self._top:
+                bank.data = np.concatenate([bank.data, np.zeros(self._top - bank.data.size, dtype=np.uint8)])
+        self.buffers[name] = buf
+        return buf
+
+    def buffer(self, name: str) -> DramBuffer:
+        buf = self.buffers.get(name)
+        if buf is None:
+            raise DramError(f"no DRAM buffer '{name}'; buffers: {', '.join(self.buffers) or 'none'}")
+        return buf
+
+    def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
+        """NoC address (x, y, bank offset) of page `page` of buf."""
+        if not 0 <= page < buf.npages:
+            raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
+        bank = self.banks[page % len(self.banks)]
+        x, y = bank.noc_xy
+        return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
+
+    def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
+        """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
+        nb = len(self.banks)
+        for b, bank in enumerate(self.banks):
+            mine = pages[b::nb]
+            bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
+
+    def read_pages(self, buf: DramBuffer) -> np.ndarray:
+        """Host read: all pages of buf as (npages, page_nbytes) uint8."""
+        nb = len(self.banks)
+        out = np.empty((buf.npages, buf.page_nbytes), dtype=np.uint8)
+        for b, bank in enumerate(self.banks):
+            k = len(range(b, buf.npages, nb))
+            out[b::nb] = bank.data[buf.base:buf.base + k * buf.page_nbytes].reshape(k, buf.page_nbytes)
+        return out
+
+    def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
+        """Bank timing of one access arriving at cycle t: (data ready cycle, bank done cycle)."""
+        start = max(float(t), bank.free_at)
+        bank.free_at = start + nbytes / self.cfg.dram_bank_bytes_per_cycle
+        if write:
+            bank.bytes_written += nbytes
+        else:
+            bank.bytes_read += nbytes
+        return int(start) + self.cfg.dram_latency_cycles, int(np.ceil(bank.free_at)) + self.cfg.dram_latency_cycles
+
+
+def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
+    """A tensor of any rank as (rows, cols): leading dimensions fold into rows."""
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return 1, shape[0]
+    return int(np.prod(shape[:-1])), shape[-1]

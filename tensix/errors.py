@@ -1,0 +1,102 @@
+"""The error hierarchy: every user mistake, on the device or in the language, is a TensixError.
+
+The CLI prints TensixErrors (with `format()`) and exits 1; any other exception is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TensixError(Exception):
+    """Root of every error a user can cause."""
+
+    def format(self) -> str:
+        return f"error: {self}"
+
+
+class ConfigError(TensixError):
+    """A device preset or MeshConfig that cannot describe a device."""
+
+
+class ProgramError(TensixError):
+    """A Program that is malformed: unknown core, kernel, buffer or argument."""
+
+
+class SramError(TensixError):
+    """Out of memory or out of bounds in a core's local SRAM."""
+
+
+class CircularBufferError(TensixError):
+    """A circular buffer used against its protocol (over-push, over-pop, bad page count)."""
+
+
+class NocError(TensixError):
+    """A NoC transfer that cannot be made: unroutable, oversized, misaligned."""
+
+
+class DramError(TensixError):
+    """A DRAM access outside a buffer."""
+
+
+class KernelError(TensixError):
+    """A kernel raised, or called the device API wrongly; names the core and role."""
+
+
+class DeadlockError(TensixError):
+    """No kernel can progress; lists every blocked kernel and what it waits for."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """A position in a source file: 1-based line and column, with the span's end column."""
+
+    path: str
+    line: int
+    col: int
+    end_col: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class SourceError(TensixError):
+    """An error in a `.tdf` source, printed as `path:line:col: error: message`, the line and a caret."""
+
+    def __init__(self, pos: SourcePos | None, message: str, source: str | None = None):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+        self.source = source
+
+    def format(self) -> str:
+        if self.pos is None:
+            return f"error: {self.message}"
+        head = f"{self.pos}: error: {self.message}"
+        line = _source_line(self.source, self.pos.line)
+        if line is None:
+            return head
+        width = max(1, (self.pos.end_col or self.pos.col + 1) - self.pos.col)
+        caret = " " * (self.pos.col - 1) + "^" + "~" * (width - 1)
+        return f"{head}\n{line}\n{caret}"
+
+    def __str__(self) -> str:
+        return f"{self.pos}: {self.message}" if self.pos else self.message
+
+
+def _source_line(source: str | None, line: int) -> str | None:
+    if source is None:
+        return None
+    lines = source.splitlines()
+    return lines[line - 1].expandtabs(1) if 0 < line <= len(lines) else None
+
+
+class ErrorList(TensixError):
+    """Several errors from one file, reported together."""
+
+    def __init__(self, errors: list[TensixError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+    def format(self) -> str:
+        return "\n".join(e.format() for e in self.errors)

@@ -1,0 +1,141 @@
+"""A running kernel: one greenlet per (core, role), its local clock, its op spans, and the CB calls it shares.
+
+Reader/writer kernels get the dataflow API (dataflow_api.py), compute kernels the compute API (compute_api.py).
+"""
+
+from __future__ import annotations
+
+import greenlet
+
+from tensix.cb import CircularBuffer
+from tensix.errors import KernelError, TensixError
+
+
+class KernelProcess:
+    """Base of every kernel context: clock, sync/block/wake with the engine, spans, and the CB protocol.
+
+    The user's kernel function is called as `fn(ctx, **args)`.
+    """
+
+    def __init__(self, device, core: tuple[int, int], role: str, fn, args: dict):
+        self.device = device
+        self.engine = device.engine
+        self.timing = device.timing
+        self.core = core
+        self.role = role
+        self.sram = device.cores[core].sram
+        self.cbs: dict[int, CircularBuffer] = device.cores[core].cbs
+        self.t = 0
+        self.done = False
+        self.blocked_on: str | None = None
+        self._woken = False
+        self.spans: list[list] = []  # [name, start, end, count]
+        self.busy_cycles = 0
+        self.label = ""
+        self._fn, self._args = fn, args
+        self.glet = greenlet.greenlet(self._main)
+
+    def _main(self) -> None:
+        try:
+            self._fn(self, **self._args)
+        except TensixError:
+            raise
+        except Exception as exc:
+            raise KernelError(f"{self.role} kernel on core {self.core} raised {type(exc).__name__}: {exc}") from exc
+        self.sync()
+        self.done = True
+
+    # --- time -------------------------------------------------------------------------------------------
+    def sync(self) -> None:
+        """Wait until global time reaches this kernel's clock (before touching shared state)."""
+        engine = self.engine
+        if self.t > engine.now:
+            heap = engine.heap
+            if heap and heap[0][0] <= self.t:
+                engine.at(self.t, self.glet.switch)
+                engine.main.switch()
+            else:
+                engine.now = self.t  # nothing else is due before our clock: advance time without a switch
+
+    def block(self, reason: str) -> None:
+        """Sleep until another party calls wake(); the clock jumps to the wake-up time."""
+        self.blocked_on = reason
+        self._woken = False
+        start = self.t
+        self.engine.main.switch()
+        self.blocked_on = None
+        self.t = self.engine.now
+        if self.t > start:
+            self._span(f"wait:{reason.split(' (')[0]}", start, self.t)
+
+    def wake(self) -> None:
+        if not self._woken:
+            self._woken = True
+            self.engine.at(self.engine.now, self.glet.switch)
+
+    def advance(self, name: str, cycles: int) -> None:
+        """Spend `cycles` busy on op `name` (local clock only: no sync needed)."""
+        if cycles:
+            self._span(name, self.t, self.t + cycles)
+            self.t += cycles
+            self.busy_cycles += cycles
+
+    def wait_until(self, name: str, t: int) -> None:
+        """Stall (not busy) until cycle t, e.g. for a barrier."""
+        if t > self.t:
+            self._span(f"wait:{name}", self.t, t)
+            self.t = t
+
+    def _span(self, name: str, start: int, end: int) -> None:
+        spans = self.spans
+        if spans:
+            last = spans[-1]
+            if last[0] == name and last[2] == start:
+                last[2] = end
+                last[3] += 1
+                return
+        spans.append([name, start, end, 1])
+
+    # --- circular buffers (shared by every role) --------------------------------------------------------
+    def cb(self, cb_id: int) -> CircularBuffer:
+        cb = self.cbs.get(cb_id)
+        if cb is None:
+            have = ", ".join(str(i) for i in sorted(self.cbs)) or "none"
+            raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
+        return cb
+
+    def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
+        self.cb(cb_id).reserve_back(self, num_pages)
+
+    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
+        self.cb(cb_id).push_back(self, num_pages)
+
+    def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
+        self.cb(cb_id).wait_front(self, num_pages)
+
+    def cb_pop_front(self, cb_id: int, num_pages: int) -> None:
+        self.cb(cb_id).pop_front(self, num_pages)
+
+    def get_write_ptr(self, cb_id: int) -> int:
+        return self.cb(cb_id).write_ptr()
+
+    def get_read_ptr(self, cb_id: int) -> int:
+        return self.cb(cb_id).read_ptr()
+
+    # --- program data -----------------------------------------------------------------------------------
+    @property
+    def grid(self) -> tuple[int, int]:
+        """(columns, rows) of the logical compute grid."""
+        return self.device.cfg.compute_grid
+
+    def get_l1_buffer(self, name: str) -> int:
+        """L1 address of this core's L1 buffer `name` (declared with Program.l1_buffer)."""
+        addr = self.device.cores[self.core].l1_buffers.get(name)
+        if addr is None:
+            have = ", ".join(self.device.cores[self.core].l1_buffers) or "none"
+            raise KernelError(f"{self.role} kernel on core {self.core}: no L1 buffer '{name}' (declared: {have})")
+        return addr
+
+    def buffer(self, name: str):
+        """The DRAM buffer `name` (its pages, page size, tile shape)."""
+        return self.device.dram.buffer(name)

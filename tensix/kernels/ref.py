@@ -1,0 +1,269 @@
+"""Plain-numpy tile kernels: the executable spec that the numba twins in jit.py must match.
+
+Same names and signatures as jit.py; outputs are preallocated, nothing is validated. Byte layouts
+of the formats are described in tensix/formats.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tensix.kernels import ops
+
+_BFP8_BITS = 7  # magnitude bits, including the implicit leading one
+_BFP4_BITS = 3
+
+
+# --- face order -----------------------------------------------------------------------------------
+
+
+def _to_faces(tiles: np.ndarray) -> np.ndarray:
+    """(..., 32, 32) -> (..., 1024) face-major, row-major within each 16x16 face."""
+    lead = tiles.shape[:-2]
+    return np.ascontiguousarray(tiles.reshape(*lead, 2, 16, 2, 16).swapaxes(-3, -2)).reshape(*lead, 1024)
+
+
+def _from_faces(flat: np.ndarray) -> np.ndarray:
+    """(..., 1024) face-major -> (..., 32, 32)."""
+    lead = flat.shape[:-1]
+    return flat.reshape(*lead, 2, 2, 16, 16).swapaxes(-3, -2).reshape(*lead, 32, 32)
+
+
+# --- fp32 / bf16 ---------------------------------------------------------------------------------
+
+
+def _bf16_bits(x: np.ndarray) -> np.ndarray:
+    """float32 -> bf16 bit patterns: round to nearest even; NaN -> quiet NaN of the same sign."""
+    u = x.view(np.uint32).astype(np.int64)
+    rounded = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    quiet_nan = ((u >> 16) & 0x8000) | 0x7FC0
+    return np.where((u & 0x7FFFFFFF) > 0x7F800000, quiet_nan, rounded).astype(np.uint16)
+
+
+def _pack_fp32_n(tiles: np.ndarray, out: np.ndarray) -> None:
+    out.view(np.float32)[...] = _to_faces(tiles)
+
+
+def _unpack_fp32_n(src: np.ndarray, out: np.ndarray) -> None:
+    out[...] = _from_faces(src.view(np.float32))
+
+
+def _pack_bf16_n(tiles: np.ndarray, out: np.ndarray) -> None:
+    out.view(np.uint16)[...] = _bf16_bits(_to_faces(tiles))
+
+
+def _unpack_bf16_n(src: np.ndarray, out: np.ndarray) -> None:
+    bits = src.view(np.uint16).astype(np.uint32) << 16
+    out[...] = _from_faces(bits.view(np.float32))
+
+
+# --- block float ---------------------------------------------------------------------------------
+
+
+def _bfp_encode(rows: np.ndarray, mbits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 16 float32 -> (shared exponent per row, sign<<mbits | magnitude per value)."""
+    u = rows.view(np.uint32).astype(np.int64)
+    exp = (u >> 23) & 0xFF
+    m24 = np.where(exp > 0, (u & 0x7FFFFF) | 0x800000, 0)  # fp32 denormals flush to zero
+    shared = exp.max(axis=-1, keepdims=True)
+    # Keep the top `mbits` bits of the aligned 24-bit mantissa, rounding half away from zero;
+    # shifts past 40 leave nothing (and keep numpy's shift in range).
+    shift = np.minimum(shared - exp + 24 - mbits, 40)
+    mag = np.minimum((m24 + (np.int64(1) << (shift - 1))) >> shift, (1 << mbits) - 1)
+    codes = ((u >> 31) << mbits) | mag
+    return shared[..., 0].astype(np.uint8), codes.astype(np.uint8)
+
+
+def _bfp_decode(shared: np.ndarray, codes: np.ndarray, mbits: int) -> np.ndarray:
+    """Inverse of _bfp_encode: value = (-1)^sign * magnitude * 2^(shared - 127 - (mbits - 1))."""
+    scale = np.ldexp(1.0, shared.astype(np.int64) - 127 - (mbits - 1))
+    mag = (codes & ((1 << mbits) - 1)) * scale[..., None]
+    with np.errstate(over="ignore"):  # shared exponent 255 (inf/NaN in the row) decodes to inf
+        return np.where(codes >> mbits, -mag, mag).astype(np.float32)
+
+
+def _pack_bfp_n(tiles: np.ndarray, out: np.ndarray, mbits: int) -> None:
+    n = tiles.shape[0]
+    shared, codes = _bfp_encode(_to_faces(tiles).reshape(n, 64, 16), mbits)
+    out[:, :64] = shared
+    codes = codes.reshape(n, 1024)
+    out[:, 64:] = codes if mbits == _BFP8_BITS else codes[:, 0::2] | (codes[:, 1::2] << 4)
+
+
+def _unpack_bfp_n(src: np.ndarray, out: np.ndarray, mbits: int) -> None:
+    n = src.shape[0]
+    body = src[:, 64:]
+    if mbits == _BFP8_BITS:
+        codes = body
+    else:  # two 4-bit codes per byte, the even-indexed value in the low nibble
+        codes = np.stack([body & 0x0F, body >> 4], axis=-1)
+    values = _bfp_decode(src[:, :64], codes.reshape(n, 64, 16), mbits)
+    out[...] = _from_faces(values.reshape(n, 1024))
+
+
+def _pack_bfp8_n(tiles: np.ndarray, out: np.ndarray) -> None:
+    _pack_bfp_n(tiles, out, _BFP8_BITS)
+
+
+def _unpack_bfp8_n(src: np.ndarray, out: np.ndarray) -> None:
+    _unpack_bfp_n(src, out, _BFP8_BITS)
+
+
+def _pack_bfp4_n(tiles: np.ndarray, out: np.ndarray) -> None:
+    _pack_bfp_n(tiles, out, _BFP4_BITS)
+
+
+def _unpack_bfp4_n(src: np.ndarray, out: np.ndarray) -> None:
+    _unpack_bfp_n(src, out, _BFP4_BITS)
+
+
+_PACK_N = {ops.FP32: _pack_fp32_n, ops.BF16: _pack_bf16_n, ops.BFP8_B: _pack_bfp8_n, ops.BFP4_B: _pack_bfp4_n}
+_UNPACK_N = {
+    ops.FP32: _unpack_fp32_n,
+    ops.BF16: _unpack_bf16_n,
+    ops.BFP8_B: _unpack_bfp8_n,
+    ops.BFP4_B: _unpack_bfp4_n,
+}
+
+
+# --- one tile: (32, 32) float32 <-> uint8 bytes --------------------------------------------------
+
+
+def pack_fp32(tile: np.ndarray, out_u8: np.ndarray) -> None:
+    """Store a (32, 32) float32 tile as 4096 bytes of face-major fp32."""
+    _pack_fp32_n(tile[None], out_u8[None])
+
+
+def unpack_fp32(src_u8: np.ndarray, out: np.ndarray) -> None:
+    """Load 4096 bytes of face-major fp32 into a (32, 32) float32 tile."""
+    _unpack_fp32_n(src_u8[None], out[None])
+
+
+def pack_bf16(tile: np.ndarray, out_u8: np.ndarray) -> None:
+    """Store a tile as 2048 bytes of face-major bf16 (round to nearest even)."""
+    _pack_bf16_n(tile[None], out_u8[None])
+
+
+def unpack_bf16(src_u8: np.ndarray, out: np.ndarray) -> None:
+    """Load 2048 bytes of face-major bf16 into a float32 tile (exact)."""
+    _unpack_bf16_n(src_u8[None], out[None])
+
+
+def pack_bfp8(tile: np.ndarray, out_u8: np.ndarray) -> None:
+    """Store a tile as 1088 bytes of bfp8_b: 64 shared exponents, then 1024 sign+7-bit codes."""
+    _pack_bfp8_n(tile[None], out_u8[None])
+
+
+def unpack_bfp8(src_u8: np.ndarray, out: np.ndarray) -> None:
+    """Load 1088 bytes of bfp8_b into a float32 tile (exact)."""
+    _unpack_bfp8_n(src_u8[None], out[None])
+
+
+def pack_bfp4(tile: np.ndarray, out_u8: np.ndarray) -> None:
+    """Store a tile as 576 bytes of bfp4_b: 64 shared exponents, then 512 bytes of 4-bit codes."""
+    _pack_bfp4_n(tile[None], out_u8[None])
+
+
+def unpack_bfp4(src_u8: np.ndarray, out: np.ndarray) -> None:
+    """Load 576 bytes of bfp4_b into a float32 tile (exact)."""
+    _unpack_bfp4_n(src_u8[None], out[None])
+
+
+# --- whole tensors: padded 2-D float32 <-> pages (one tile per page, row-major tile order) ---------
+
+
+def tilize_pages(a: np.ndarray, fmt: int, out_pages: np.ndarray) -> None:
+    """Pack a (32*R, 32*C) float32 array into R*C pages; tile (r, c) goes to page r*C + c."""
+    rows, cols = a.shape[0] // 32, a.shape[1] // 32
+    tiles = a.reshape(rows, 32, cols, 32).swapaxes(1, 2).reshape(rows * cols, 32, 32)
+    _PACK_N[fmt](tiles, out_pages)
+
+
+def untilize_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
+    """Inverse of tilize_pages: unpack R*C pages into a (32*R, 32*C) float32 array."""
+    rows, cols = out.shape[0] // 32, out.shape[1] // 32
+    tiles = np.empty((rows * cols, 32, 32), np.float32)
+    _UNPACK_N[fmt](pages, tiles)
+    out[...] = tiles.reshape(rows, cols, 32, 32).swapaxes(1, 2).reshape(rows * 32, cols * 32)
+
+
+# --- tile math -----------------------------------------------------------------------------------
+
+
+def matmul_acc(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """c += a @ b, float32."""
+    c += a @ b
+
+
+def eltwise_binary(op: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a (op) b elementwise, float32; op is ops.ADD, SUB or MUL."""
+    if op == ops.ADD:
+        np.add(a, b, out=out)
+    elif op == ops.SUB:
+        np.subtract(a, b, out=out)
+    else:
+        np.multiply(a, b, out=out)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _unary64(op: int, x: np.ndarray) -> np.ndarray:
+    """The transcendental ops, evaluated in float64 (cast to float32 by the caller)."""
+    d = x.astype(np.float64)
+    if op == ops.GELU:
+        return 0.5 * d * (1.0 + _erf(d / math.sqrt(2.0)))
+    if op == ops.SILU:
+        return d / (1.0 + np.exp(-d))
+    if op == ops.EXP:
+        return np.exp(d)
+    if op == ops.SQRT:
+        return np.sqrt(d)
+    if op == ops.RSQRT:
+        return 1.0 / np.sqrt(d)
+    if op == ops.TANH:
+        return np.tanh(d)
+    return 1.0 / (1.0 + np.exp(-d))  # SIGMOID
+
+
+def unary(op: int, x: np.ndarray, out: np.ndarray) -> None:
+    """out = op(x) elementwise; transcendentals are computed in float64 and rounded to float32."""
+    with np.errstate(all="ignore"):  # the device yields inf/NaN silently
+        if op == ops.RELU:
+            out[...] = np.where((x > 0) | np.isnan(x), x, np.float32(0))
+        elif op == ops.RECIP:
+            np.divide(np.float32(1), x, out=out)
+        elif op == ops.NEG:
+            np.negative(x, out=out)
+        elif op == ops.SQUARE:
+            np.multiply(x, x, out=out)
+        elif op == ops.IDENTITY:
+            out[...] = x
+        else:
+            out[...] = _unary64(op, x).astype(np.float32)
+
+
+def reduce(op: int, dim: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Reduce x along ROW (-> column 0), COL (-> row 0) or SCALAR (-> [0, 0]); rest of out is 0.
+
+    SUM accumulates in float64 and rounds once to float32; MAX propagates NaN.
+    """
+    axis = {ops.ROW: 1, ops.COL: 0, ops.SCALAR: None}[dim]
+    if op == ops.SUM:
+        r = x.astype(np.float64).sum(axis=axis).astype(np.float32)
+    else:
+        r = x.max(axis=axis)
+    out[...] = 0
+    if dim == ops.ROW:
+        out[:, 0] = r
+    elif dim == ops.COL:
+        out[0, :] = r
+    else:
+        out[0, 0] = r
+
+
+def transpose(x: np.ndarray, out: np.ndarray) -> None:
+    """out = x.T."""
+    out[...] = x.T

@@ -1,0 +1,132 @@
+"""Mesh: load a Program onto an emulated device, run it, and hand back outputs, cycles, trace and stats.
+
+Host I/O (writing inputs to DRAM, reading outputs back) is untimed, as with tt-metal's buffer enqueues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tensix.compute_api import ComputeKernel
+from tensix.config import MeshConfig
+from tensix.dataflow_api import DataflowKernel
+from tensix.device import Device
+from tensix.errors import ProgramError
+from tensix.formats import tilize, untilize
+from tensix.presets import resolve
+from tensix.program import Program
+from tensix.timing import TimingModel
+from tensix.trace import Trace, build_stats, write_json
+
+
+@dataclass
+class RunResult:
+    """Outputs (float32 arrays holding the device format's values), total cycles, trace and stats."""
+
+    outputs: dict[str, np.ndarray]
+    cycles: int
+    trace: Trace
+    stats: dict
+    program: Program
+
+    @property
+    def seconds(self) -> float:
+        """Simulated time at the device clock."""
+        return self.cycles / self.stats["device"]["clock_hz"]
+
+    def summary(self) -> str:
+        """A few lines for a person: where it ran, how long it took, what moved."""
+        st = self.stats
+        dev = st["device"]
+        busiest = max(st["cores"], key=lambda c: c["busy_fraction"], default=None)
+        peak = dev["peak_flops_per_cycle"] * len(st["cores"]) * max(self.cycles, 1)
+        lines = [
+            f"{self.program.name} on {dev['name']}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"at {dev['clock_hz'] / 1e9:g} GHz, {len(st['cores'])} cores",
+            f"  NoC 0 {st['noc_bytes'][0]:,} B, NoC 1 {st['noc_bytes'][1]:,} B (bytes x hops), "
+            f"{st['transfers']} transfers",
+            f"  {st['flops']:,} FLOP, {100 * st['flops'] / peak:.1f}% of the used cores' peak",
+        ]
+        if busiest:
+            lines.append(
+                f"  busiest core {tuple(busiest['core'])}: {100 * busiest['busy_fraction']:.1f}% busy; "
+                f"SRAM peak {max(c['sram_high_water'] for c in st['cores']):,} B"
+            )
+        return "\n".join(lines)
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        np.savez(out / "outputs.npz", **self.outputs)
+        write_json(out / "stats.json", self.stats)
+        write_json(out / "trace.json", self.trace.to_dict())
+        if all(isinstance(k.fn, str) for k in self.program.kernels):
+            (out / "program.json").write_text(self.program.to_json() + "\n")
+        return out
+
+
+class Mesh:
+    """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`."""
+
+    def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None):
+        self.cfg = resolve(device)
+        self.timing = timing or TimingModel()
+
+    def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
+        """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
+        device = Device(self.cfg, self.timing)
+        self._load(device, program, inputs or {})
+        cycles = device.engine.run()
+        outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
+        flops = sum(getattr(k, "flops", 0) for k in device.kernels)
+        return RunResult(outputs, cycles, Trace.from_device(device), build_stats(device, cycles, flops), program)
+
+    def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
+        known = {b.name for b in program.buffers if b.role in ("input", "param")}
+        unknown = sorted(set(inputs) - known)
+        if unknown:
+            raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
+        for b in program.buffers:
+            buf = device.dram.allocate(b.name, b.shape, b.dtype)
+            if b.role in ("input", "param"):
+                device.dram.write_pages(buf, tilize(self._host_array(b, inputs), b.dtype))
+        for c in program.cores():
+            device.core(c)
+        for s in program.cbs:
+            device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
+        for s in program.semaphores:
+            device.core(s.core).add_semaphore(s.sem_id, s.initial)
+        for b in program.l1_buffers:
+            device.core(b.core).add_l1_buffer(b.name, b.nbytes)
+        for k in sorted(
+            program.kernels, key=lambda k: (k.core[1], k.core[0], ("reader", "compute", "writer").index(k.role))
+        ):
+            fn = k.resolve()
+            if k.role == "compute":
+                proc = ComputeKernel(device, k.core, k.role, fn, k.args, k.fidelity)
+            else:
+                proc = DataflowKernel(device, k.core, k.role, fn, k.args, k.noc)
+            proc.label = k.label
+            device.kernels.append(proc)
+            device.engine.processes.append(proc)
+            device.engine.at(0, proc.glet.switch)
+
+    @staticmethod
+    def _host_array(b, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        if b.name not in inputs:
+            raise ProgramError(f"input '{b.name}' ({b.dtype}{list(b.shape)}) was not given")
+        a = np.asarray(inputs[b.name], dtype=np.float32)
+        if a.shape != b.shape:
+            raise ProgramError(f"input '{b.name}' has shape {list(a.shape)}; the program expects {list(b.shape)}")
+        return a.reshape(-1, b.shape[-1]) if a.ndim != 2 else a
+
+    @staticmethod
+    def _read(device: Device, name: str) -> np.ndarray:
+        buf = device.dram.buffer(name)
+        shape = buf.shape if len(buf.shape) >= 2 else (1, *buf.shape)
+        rows = int(np.prod(shape[:-1]))
+        return untilize(device.dram.read_pages(buf), (rows, shape[-1]), buf.fmt).reshape(buf.shape)

@@ -1,0 +1,138 @@
+"""Link occupancy of both NoCs: packets, flits, hop latency and contention, and per-link counters.
+
+Cut-through model: a packet of F flits holds each link of its route for F cycles; its head reaches the
+next router `hop_cycles` after entering a link; a link busy with an earlier packet delays the head.
+Transfers are offered in time order by the engine, so each link serves packets first come, first served.
+"""
+
+from __future__ import annotations
+
+from tensix.config import MeshConfig
+from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
+
+
+class Fabric:
+    """Both NoCs of one device: routes (cached), link free times, bytes and busy cycles per link."""
+
+    def __init__(self, cfg: MeshConfig):
+        self.cfg = cfg
+        self.width, self.height = cfg.width, cfg.height
+        nlinks = 2 * self.width * self.height * 2
+        self.free_at = [0] * nlinks
+        self.link_bytes = [0] * nlinks
+        self.link_busy = [0] * nlinks
+        self.niu_free = [0] * (2 * self.width * self.height)
+        self.noc_bytes = [0, 0]
+        self._routes: dict[tuple, tuple[tuple[int, ...], tuple[Link, ...]]] = {}
+        self._mcasts: dict[tuple, tuple] = {}
+
+    def link_id(self, noc: int, link: Link) -> int:
+        x, y, d = link
+        return ((noc * self.height + y) * self.width + x) * 2 + DIRS[noc].index(d)
+
+    def link_of(self, lid: int) -> tuple[int, Link]:
+        """(noc, link) of a link id: the inverse of link_id."""
+        rest, axis = divmod(lid, 2)
+        rest, x = divmod(rest, self.width)
+        noc, y = divmod(rest, self.height)
+        return noc, (x, y, DIRS[noc][axis])
+
+    def route(self, noc: int, src: Coord, dst: Coord) -> tuple[tuple[int, ...], tuple[Link, ...]]:
+        """(link ids, links) from src to dst on NoC `noc`, cached."""
+        key = (noc, src, dst)
+        hit = self._routes.get(key)
+        if hit is None:
+            links = tuple(route(noc, src, dst, self.width, self.height))
+            hit = self._routes[key] = (tuple(self.link_id(noc, lk) for lk in links), links)
+        return hit
+
+    def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:
+        """Latency of a small request (read command) from src to dst; it holds no link."""
+        return self.cfg.niu_cycles + len(self.route(noc, src, dst)[0]) * self.cfg.hop_cycles
+
+    def _flits(self, nbytes: int) -> int:
+        return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
+
+    def _inject(self, noc: int, src: Coord, t: int) -> tuple[int, int]:
+        ni = (noc * self.height + src[1]) * self.width + src[0]
+        free = self.niu_free[ni]
+        return ni, (t if t > free else free)
+
+    def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int) -> tuple[int, int, tuple[Link, ...]]:
+        """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used)."""
+        ids, links = self.route(noc, src, dst)
+        cfg = self.cfg
+        maxp, hop, niu = cfg.max_packet_bytes, cfg.hop_cycles, cfg.niu_cycles
+        free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
+        ni, inj = self._inject(noc, src, t)
+        start, end, remaining = inj, inj, nbytes
+        while remaining > 0:
+            pb = maxp if remaining > maxp else remaining
+            remaining -= pb
+            flits = self._flits(pb)
+            head = inj + niu
+            for lid in ids:
+                s = free[lid]
+                if s < head:
+                    s = head
+                free[lid] = s + flits
+                busy[lid] += flits
+                lbytes[lid] += pb
+                head = s + hop
+            done = head + flits + niu
+            if done > end:
+                end = done
+            inj += flits
+        self.niu_free[ni] = inj
+        self.noc_bytes[noc] += nbytes * len(ids)
+        return start, end, links
+
+    def multicast(
+        self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int
+    ) -> tuple[int, int, tuple[Link, ...]]:
+        """Send the same nbytes from src to every tile of dsts along one tree: (start, end, links)."""
+        plan = self._mcast_plan(noc, src, dsts)
+        order, leaves = plan
+        cfg = self.cfg
+        free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
+        ni, inj = self._inject(noc, src, t)
+        start, end, remaining = inj, inj, nbytes
+        while remaining > 0:
+            pb = min(remaining, cfg.max_packet_bytes)
+            remaining -= pb
+            flits = self._flits(pb)
+            head_after = [0] * len(order)
+            for i, (lid, parent) in enumerate(order):
+                head = inj + cfg.niu_cycles if parent < 0 else head_after[parent]
+                s = max(head, free[lid])
+                free[lid] = s + flits
+                busy[lid] += flits
+                lbytes[lid] += pb
+                head_after[i] = s + cfg.hop_cycles
+            for leaf in leaves:
+                head = inj + cfg.niu_cycles if leaf < 0 else head_after[leaf]
+                end = max(end, head + flits + cfg.niu_cycles)
+            inj += flits
+        self.niu_free[ni] = inj
+        self.noc_bytes[noc] += nbytes * len(order)
+        return start, end, tuple(self.link_of(lid)[1] for lid, _ in order)
+
+    def _mcast_plan(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> tuple:
+        key = (noc, src, dsts)
+        plan = self._mcasts.get(key)
+        if plan is None:
+            tree = multicast_links(noc, src, list(dsts), self.width, self.height)
+            index = {link: i for i, link in enumerate(tree)}
+            order = [
+                (self.link_id(noc, link), -1 if parent is None else index[parent]) for link, parent in tree.items()
+            ]
+            leaves = []
+            for dst in dsts:
+                path = route(noc, src, dst, self.width, self.height)
+                leaves.append(index[path[-1]] if path else -1)
+            plan = self._mcasts[key] = (order, leaves)
+        return plan
+
+    def used_links(self) -> list[tuple[int, Link, int, int]]:
+        """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
+        return [(*self.link_of(lid), b, self.link_busy[lid]) for lid, b in enumerate(self.link_bytes) if b]

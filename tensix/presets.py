@@ -1,0 +1,94 @@
+"""The real devices as MeshConfigs, from public tt-metal SoC descriptors (see DESIGN.md §4).
+
+Positions are NoC-0 coordinates. Where the public sources leave a choice (which rows are harvested,
+which DRAM tiles serve as bank endpoints) the choice is named here and is a parameter.
+"""
+
+from __future__ import annotations
+
+from tensix.config import MeshConfig, TileKind
+from tensix.errors import ConfigError
+
+DEFAULT_DEVICE = "wormhole_n150"
+
+
+def _tiles(**kinds: list[tuple[int, int]]) -> dict[tuple[int, int], TileKind]:
+    return {pos: TileKind(kind) for kind, positions in kinds.items() for pos in positions}
+
+
+def wormhole_n150() -> MeshConfig:
+    """Wormhole B0: 10x12 NoC grid, 80 Tensix (x 1-4, 6-9; y 1-5, 7-11), 8x8 usable on n150.
+
+    DRAM: 18 tiles in columns x=0 and x=5 (6 channels x 3 tiles); 12 bank endpoints, 2 per channel.
+    Harvested rows (y=10, 11) are a modelling choice: real boards fuse off rows per chip.
+    """
+    dram = [(0, 0), (0, 1), (0, 11), (0, 5), (0, 6), (0, 7), (5, 0), (5, 1), (5, 11), (5, 2), (5, 9), (5, 10),
+            (5, 3), (5, 4), (5, 8), (5, 5), (5, 6), (5, 7)]
+    eth = [(x, y) for y in (0, 6) for x in (1, 2, 3, 4, 6, 7, 8, 9)]
+    harvested = [(x, y) for y in (10, 11) for x in (1, 2, 3, 4, 6, 7, 8, 9)]
+    other = [(0, y) for y in (2, 4, 8, 9)]
+    return MeshConfig(
+        name="wormhole_n150", width=10, height=12,
+        tiles=_tiles(dram=dram, eth=eth, harvested=harvested, other=other, arc=[(0, 10)], pcie=[(0, 3)]),
+        compute_xs=(1, 2, 3, 4, 6, 7, 8, 9), compute_ys=(1, 2, 3, 4, 5, 7, 8, 9),
+        l1_bytes=1464 * 1024, clock_hz=1.0e9, link_bytes_per_cycle=32, max_packet_bytes=8192,
+        dram_banks=((0, 0), (0, 1), (0, 5), (0, 6), (5, 0), (5, 1), (5, 2), (5, 9), (5, 3), (5, 4), (5, 5), (5, 6)),
+        dram_bank_bytes=1 << 30, dram_bank_bytes_per_cycle=24.0,
+        notes="12 banks x 24 GB/s = 288 GB/s; 64 of 80 Tensix usable",
+    )
+
+
+def blackhole_p150() -> MeshConfig:
+    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here per DESIGN.md.
+
+    DRAM: columns x=0 and x=9 (8 channels x 3 tiles); one bank endpoint per channel. Ethernet row y=1.
+    """
+    dram = [(x, y) for x in (0, 9) for y in range(12)]
+    eth = [(x, 1) for x in (*range(1, 8), *range(10, 17))]
+    top = [(x, 0) for x in (*range(1, 8), *range(10, 17)) if x not in (2, 8, 11)]
+    harvested = [(x, y) for x in (14, 15, 16) for y in range(2, 12)]
+    return MeshConfig(
+        name="blackhole_p150", width=17, height=12,
+        tiles=_tiles(dram=dram, eth=eth, other=top, harvested=harvested, pcie=[(2, 0), (11, 0)], arc=[(8, 0)]),
+        compute_xs=(1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13), compute_ys=tuple(range(2, 12)),
+        l1_bytes=1536 * 1024, clock_hz=1.35e9, link_bytes_per_cycle=64, max_packet_bytes=16384,
+        dram_banks=((0, 0), (0, 2), (0, 9), (0, 5), (9, 0), (9, 2), (9, 9), (9, 5)),
+        dram_bank_bytes=4 << 30, dram_bank_bytes_per_cycle=64e9 / 1.35e9,
+        notes="8 banks x 64 GB/s = 512 GB/s",
+    )
+
+
+def grayskull_e150() -> MeshConfig:
+    """Grayskull: 13x12 NoC grid, Tensix at x 1-12, y 1-5 and 7-11; 12x9 usable (grid uncertain).
+
+    DRAM: 8 banks in rows y=0 and y=6; column x=0 holds ARC, PCIe and router-only tiles.
+    """
+    dram = [(x, y) for y in (0, 6) for x in (1, 4, 7, 10)]
+    other = [(x, y) for y in (0, 6) for x in range(1, 13) if x not in (1, 4, 7, 10)]
+    other += [(0, y) for y in range(12) if y not in (2, 4)]
+    harvested = [(x, 11) for x in range(1, 13)]
+    return MeshConfig(
+        name="grayskull_e150", width=13, height=12,
+        tiles=_tiles(dram=dram, other=other, harvested=harvested, arc=[(0, 2)], pcie=[(0, 4)]),
+        compute_xs=tuple(range(1, 13)), compute_ys=(1, 2, 3, 4, 5, 7, 8, 9, 10),
+        l1_bytes=1024 * 1024, clock_hz=1.2e9, link_bytes_per_cycle=32, max_packet_bytes=8192,
+        dram_banks=tuple(dram), dram_bank_bytes=1 << 30, dram_bank_bytes_per_cycle=118e9 / 8 / 1.2e9,
+        notes="8 banks, 118 GB/s in all",
+    )
+
+
+PRESETS = {"wormhole_n150": wormhole_n150, "blackhole_p150": blackhole_p150, "grayskull_e150": grayskull_e150}
+
+
+def preset(name: str = DEFAULT_DEVICE) -> MeshConfig:
+    """The MeshConfig of a named device; raises ConfigError with the known names otherwise."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown device '{name}'; known devices: {', '.join(PRESETS)}")
+    return PRESETS[name]()
+
+
+def resolve(device: str | MeshConfig | None) -> MeshConfig:
+    """A MeshConfig from a preset name, a MeshConfig, or None (the default device)."""
+    if isinstance(device, MeshConfig):
+        return device
+    return preset(device or DEFAULT_DEVICE)

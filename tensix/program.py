@@ -1,0 +1,209 @@
+"""The Program: the contract between compiler (or a hand-written script) and emulator.
+
+Plain data: DRAM buffers, and per core its circular buffers, semaphores, L1 buffers and kernels.
+Kernels are Python functions referenced as "module:qualname" with JSON-able args, so a Program
+round-trips through JSON (`to_json` / `from_json`) and renders as stable text (`render`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from tensix.errors import ProgramError
+from tensix.formats import FORMATS
+
+Coord = tuple[int, int]
+ROLES = ("reader", "compute", "writer")
+BUFFER_ROLES = ("input", "param", "output", "scratch")
+
+
+@dataclass(frozen=True, slots=True)
+class CoreRange:
+    """Logical cores (x0, y0)-(x1, y1), inclusive, iterated in (y, x) order."""
+
+    start: Coord
+    end: Coord
+
+    def __iter__(self):
+        (x0, y0), (x1, y1) = self.start, self.end
+        return iter([(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)])
+
+
+@dataclass(frozen=True, slots=True)
+class BufferSpec:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    role: str = "scratch"
+
+
+@dataclass(frozen=True, slots=True)
+class CBSpec:
+    core: Coord
+    cb_id: int
+    dtype: str
+    num_pages: int
+    name: str
+    page_nbytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SemaphoreSpec:
+    core: Coord
+    sem_id: int
+    initial: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class L1BufferSpec:
+    core: Coord
+    name: str
+    nbytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class KernelSpec:
+    core: Coord
+    role: str
+    fn: str | Callable  # "module:qualname" or, for in-memory programs only, the function itself
+    args: dict = field(default_factory=dict)
+    noc: int | None = None
+    fidelity: str | None = None
+    label: str = ""  # what the kernel computes (source op), shown in traces
+
+    def resolve(self) -> Callable:
+        if callable(self.fn):
+            return self.fn
+        return resolve_function(self.fn)
+
+
+def resolve_function(ref: str) -> Callable:
+    """Import the function named "module:qualname"."""
+    module, _, qualname = ref.partition(":")
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise ProgramError(f"kernel function '{ref}' cannot be imported: {exc}") from None
+    return obj
+
+
+def function_ref(fn: Callable) -> str:
+    """The "module:qualname" of a module-level function (raises ProgramError for lambdas and closures)."""
+    qual = getattr(fn, "__qualname__", "")
+    if "<" in qual or not getattr(fn, "__module__", None):
+        raise ProgramError(f"kernel {fn!r} is a lambda or closure; define it at module level so the Program can be "
+                           f"saved as JSON")
+    return f"{fn.__module__}:{qual}"
+
+
+def _cores(cores: Coord | CoreRange | Iterable[Coord]) -> list[Coord]:
+    if isinstance(cores, CoreRange):
+        return list(cores)
+    if isinstance(cores, tuple) and len(cores) == 2 and all(isinstance(v, int) for v in cores):
+        return [cores]
+    return [tuple(c) for c in cores]
+
+
+@dataclass
+class Program:
+    """Everything the emulator needs to run one program on a device."""
+
+    name: str = "program"
+    device: str | None = None
+    buffers: list[BufferSpec] = field(default_factory=list)
+    cbs: list[CBSpec] = field(default_factory=list)
+    semaphores: list[SemaphoreSpec] = field(default_factory=list)
+    l1_buffers: list[L1BufferSpec] = field(default_factory=list)
+    kernels: list[KernelSpec] = field(default_factory=list)
+
+    # --- building ---------------------------------------------------------------------------------------
+    def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch") -> BufferSpec:
+        """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch."""
+        if dtype not in FORMATS:
+            raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
+        if role not in BUFFER_ROLES:
+            raise ProgramError(f"buffer '{name}': role '{role}' is not one of {', '.join(BUFFER_ROLES)}")
+        if any(b.name == name for b in self.buffers):
+            raise ProgramError(f"buffer '{name}' is declared twice")
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role)
+        self.buffers.append(spec)
+        return spec
+
+    def circular_buffer(self, cores, cb_id: int, dtype: str, num_pages: int, name: str = "",
+                        page_nbytes: int | None = None) -> None:
+        """Declare CB cb_id on each core: num_pages pages of one `dtype` tile (or page_nbytes)."""
+        if dtype not in FORMATS:
+            raise ProgramError(f"CB {cb_id}: unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
+        for c in _cores(cores):
+            self.cbs.append(CBSpec(c, cb_id, dtype, num_pages, name or f"cb{cb_id}", page_nbytes))
+
+    def semaphore(self, cores, sem_id: int, initial: int = 0) -> None:
+        for c in _cores(cores):
+            self.semaphores.append(SemaphoreSpec(c, sem_id, initial))
+
+    def l1_buffer(self, cores, name: str, nbytes: int) -> None:
+        for c in _cores(cores):
+            self.l1_buffers.append(L1BufferSpec(c, name, nbytes))
+
+    def kernel(self, cores, role: str, fn: str | Callable, args: dict | Callable[[Coord], dict] | None = None, *,
+               noc: int | None = None, fidelity: str | None = None, label: str = "") -> None:
+        """Run fn(ctx, **args) as the `role` kernel of each core; args may be a function of the core."""
+        if role not in ROLES:
+            raise ProgramError(f"kernel role '{role}' is not one of {', '.join(ROLES)}")
+        for c in _cores(cores):
+            a = args(c) if callable(args) else dict(args or {})
+            if any(k.core == c and k.role == role for k in self.kernels):
+                raise ProgramError(f"core {c} already has a {role} kernel")
+            self.kernels.append(KernelSpec(c, role, fn, a, noc, fidelity, label))
+
+    # --- plain-data forms -------------------------------------------------------------------------------
+    def cores(self) -> list[Coord]:
+        """Every core the program uses, in (y, x) order."""
+        used = {k.core for k in self.kernels} | {c.core for c in self.cbs} | {s.core for s in self.semaphores}
+        used |= {b.core for b in self.l1_buffers}
+        return sorted(used, key=lambda c: (c[1], c[0]))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["kernels"] = [{**asdict(k), "fn": k.fn if isinstance(k.fn, str) else function_ref(k.fn)}
+                        for k in self.kernels]
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Program:
+        d = json.loads(text)
+        t = tuple
+        return cls(
+            name=d["name"], device=d.get("device"),
+            buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"]) for b in d["buffers"]],
+            cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
+                 for c in d["cbs"]],
+            semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
+            l1_buffers=[L1BufferSpec(t(b["core"]), b["name"], b["nbytes"]) for b in d["l1_buffers"]],
+            kernels=[KernelSpec(t(k["core"]), k["role"], k["fn"], k["args"], k.get("noc"), k.get("fidelity"),
+                                k.get("label", "")) for k in d["kernels"]],
+        )
+
+    def render(self) -> str:
+        """Stable human-readable text: buffers, then per core its CBs, semaphores and kernels."""
+        lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
+        lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" for b in self.buffers]
+        for c in self.cores():
+            lines.append(f"  core ({c[0]}, {c[1]})")
+            lines += [f"    cb {s.cb_id} '{s.name}': {s.num_pages} x {s.dtype}" for s in self.cbs if s.core == c]
+            lines += [f"    semaphore {s.sem_id} = {s.initial}" for s in self.semaphores if s.core == c]
+            lines += [f"    l1 '{b.name}': {b.nbytes} B" for b in self.l1_buffers if b.core == c]
+            for k in self.kernels:
+                if k.core == c:
+                    fn = k.fn if isinstance(k.fn, str) else function_ref(k.fn)
+                    args = ", ".join(f"{n}={json.dumps(v)}" for n, v in sorted(k.args.items()))
+                    lines.append(f"    {k.role}: {fn}({args})" + (f" noc={k.noc}" if k.noc is not None else ""))
+        return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""A core's local SRAM (L1): the bytes themselves and a bump allocator with alignment and capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tensix.errors import SramError
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """One named region of a core's SRAM."""
+
+    name: str
+    kind: str  # "cb" | "l1" | "semaphore"
+    address: int
+    nbytes: int
+
+
+class Sram:
+    """The L1 of core `core` (logical x, y): `capacity` bytes, allocations aligned to `alignment`."""
+
+    def __init__(self, core: tuple[int, int], capacity: int, alignment: int):
+        self.core = core
+        self.capacity = capacity
+        self.alignment = alignment
+        self.data = np.zeros(capacity, dtype=np.uint8)
+        self.allocations: list[Allocation] = []
+        self.top = 0
+        self.high_water = 0
+
+    def allocate(self, name: str, nbytes: int, kind: str = "l1") -> int:
+        """Reserve nbytes for buffer `name`; returns its L1 address. Raises SramError when it does not fit."""
+        if nbytes <= 0:
+            raise SramError(f"core {self.core}: buffer '{name}' asks for {nbytes} B; sizes must be positive")
+        addr = -(-self.top // self.alignment) * self.alignment
+        if addr + nbytes > self.capacity:
+            raise SramError(self._oom_message(name, nbytes))
+        self.allocations.append(Allocation(name, kind, addr, nbytes))
+        self.top = addr + nbytes
+        self.high_water = max(self.high_water, self.top)
+        return addr
+
+    def _oom_message(self, name: str, nbytes: int) -> str:
+        used = "; ".join(f"{a.kind} '{a.name}' {a.nbytes} B at 0x{a.address:x}" for a in self.allocations) or "nothing"
+        return (
+            f"core {self.core}: out of SRAM allocating '{name}' ({nbytes} B): capacity {self.capacity} B, "
+            f"{self.top} B already allocated ({used}); use fewer or smaller buffers on this core or spread the work "
+            f"over more cores"
+        )
+
+    def check(self, addr: int, nbytes: int, what: str) -> None:
+        """Raise SramError unless [addr, addr + nbytes) lies inside this SRAM."""
+        if addr < 0 or nbytes < 0 or addr + nbytes > self.capacity:
+            raise SramError(
+                f"core {self.core}: {what} touches L1 [0x{addr:x}, 0x{addr + nbytes:x}) outside its "
+                f"{self.capacity} B SRAM"
+            )
+
+    def owner(self, addr: int) -> str | None:
+        """Name of the allocation holding addr, if any (for error messages)."""
+        for a in self.allocations:
+            if a.address <= addr < a.address + a.nbytes:
+                return a.name
+        return None

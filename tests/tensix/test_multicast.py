@@ -1,0 +1,42 @@
+"""Multicast writes reach every core of the rectangle with identical data and nothing outside it."""
+
+import numpy as np
+
+from tensix import Mesh, MeshConfig, Program, TileKind
+from tensix.formats import untilize
+
+CFG = MeshConfig(width=5, height=4, tiles={(0, y): TileKind.DRAM for y in range(4)})  # compute grid 4x4
+
+
+def k_sender(ctx):
+    buf = ctx.get_l1_buffer("buf")
+    ctx.l1(buf, 4096).view(np.float32)[:] = np.arange(1024, dtype=np.float32)
+    ctx.noc_async_write_multicast(buf, ctx.get_noc_multicast_addr(1, 1, 2, 3, buf), 4096, num_dests=6)
+    ctx.noc_async_write_barrier()
+    ctx.noc_semaphore_set(ctx.get_semaphore(0), 1)
+    ctx.noc_semaphore_set_multicast(ctx.get_semaphore(0), ctx.get_noc_multicast_addr(0, 0, 3, 3, ctx.get_semaphore(0)))
+
+
+def k_dump(ctx, *, index):
+    ctx.noc_semaphore_wait(ctx.get_semaphore(0), 1)
+    ctx.noc_async_write(ctx.get_l1_buffer("buf"), ctx.dram_page_addr("OUT", index), 4096)
+    ctx.noc_async_write_barrier()
+
+
+def test_multicast_delivers_identical_data_inside_the_rectangle_only():
+    p = Program()
+    cores = [(x, y) for y in range(4) for x in range(4)]
+    p.dram_buffer("OUT", (16 * 32, 32), "fp32", "output")
+    p.l1_buffer(cores, "buf", 4096)
+    p.semaphore(cores, 0)
+    p.kernel((0, 0), "reader", k_sender)
+    p.kernel([c for c in cores if c != (0, 0)], "writer", k_dump, lambda c: {"index": c[1] * 4 + c[0]})
+    r = Mesh(CFG).run(p)
+    out = r.outputs["OUT"].reshape(16, 32, 32)
+    sent = untilize(np.arange(1024, dtype=np.float32).view(np.uint8)[None], (32, 32), "fp32")  # L1 bytes as a tile
+    inside = {(x, y) for x in (1, 2) for y in (1, 2, 3)}
+    for x, y in cores[1:]:
+        expected = sent if (x, y) in inside else np.zeros((32, 32))
+        np.testing.assert_array_equal(out[y * 4 + x], expected, err_msg=f"core {(x, y)}")
+    mcasts = [t for t in r.trace.transfers if t.kind == "mcast"]
+    assert len(mcasts) == 1 and mcasts[0].rect == (2, 1, 3, 3)  # NoC coordinates: column 0 is DRAM
