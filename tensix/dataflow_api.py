@@ -35,6 +35,7 @@ class DataflowKernel(KernelProcess):
         self.noc = (1 if role == "reader" else 0) if noc is None else noc
         self.noc_xy = device.cfg.noc_xy(core)
         self.reads_done = 0
+        self.issue_cycles = self.timing.noc_issue_cycles
         self.writes_done = 0
 
     # --- addresses -------------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ class DataflowKernel(KernelProcess):
     # --- transfers -------------------------------------------------------------------------------------
     def _issue(self) -> int:
         self.sync()
-        self.advance("noc_issue", self.timing.noc_issue_cycles)
+        self.advance("noc_issue", self.issue_cycles)
         return self.t
 
     def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None) -> None:
@@ -89,13 +90,15 @@ class DataflowKernel(KernelProcess):
 
     def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
         """Read one whole page (tile) of a DRAM buffer into L1."""
-        buf = self.device.dram.buffer(buffer)
-        self.noc_async_read(self.dram_page_addr(buffer, page), dst_l1, buf.page_nbytes, noc)
+        dram = self.device.dram
+        buf = dram.buffer(buffer)
+        self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc)
 
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
         """Write one whole page (tile) from L1 into a DRAM buffer."""
-        buf = self.device.dram.buffer(buffer)
-        self.noc_async_write(src_l1, self.dram_page_addr(buffer, page), buf.page_nbytes, noc)
+        dram = self.device.dram
+        buf = dram.buffer(buffer)
+        self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc)
 
     def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
                                   noc: int | None = None, loopback: bool = False) -> None:

@@ -28,6 +28,7 @@ class Device:
         self.by_noc: dict[tuple[int, int], Core] = {}
         self.transfers: list[tuple] = []
         self.kernels: list = []
+        self._mem: dict[tuple[int, int], tuple] = {}
 
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
@@ -70,24 +71,37 @@ class Device:
     # --- transfers -------------------------------------------------------------------------------------
     def transfer(self, k, kind: str, noc: int, src, dst, nbytes: int, t: int) -> int:
         """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the end cycle."""
-        self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
-        smem, _, sbank = self._endpoint(k, src[:2], src[2], nbytes, f"noc_async_{kind} source")
-        dmem, dcore, dbank = self._endpoint(k, dst[:2], dst[2], nbytes, f"noc_async_{kind} destination")
-        dmem[dst[2]:dst[2] + nbytes] = smem[src[2]:src[2] + nbytes]
+        sxy, sa, dxy, da = src[:2], src[2], dst[:2], dst[2]
+        align = self.cfg.noc_alignment
+        if nbytes <= 0 or sa % align or da % align:
+            self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
+        smem, _, sbank = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
+        dmem, dcore, dbank = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
+        dmem[da:da + nbytes] = smem[sa:sa + nbytes]
+        fabric = self.fabric
         start_at = t
         if kind == "read":
-            start_at += self.fabric.request_cycles(noc, dst[:2], src[:2])
+            start_at += fabric.request_cycles(noc, dxy, sxy)
         bank_done = 0
         if sbank is not None:
             start_at, bank_done = self.dram.serve(sbank, start_at, nbytes, write=False)
-        start, end, links = self.fabric.unicast(noc, src[:2], dst[:2], nbytes, start_at)
+        _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at)
         if dbank is not None:
             _, bank_done = self.dram.serve(dbank, end - self.cfg.niu_cycles, nbytes, write=True)
-        end = max(end, bank_done)
+        if bank_done > end:
+            end = bank_done
         if dcore is not None and dcore.sem_waiters:
             self.engine.at(end, dcore.notify)
-        self.transfers.append((noc, kind, k.core, k.role, src[:2], dst[:2], None, nbytes, t, end, links))
+        self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
         return end
+
+    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str):
+        """Fast path of _endpoint: (memory, core, bank) at xy, bounds-checked; memories are fixed once kernels run."""
+        hit = self._mem.get(xy)
+        if hit is None or addr < 0 or addr + nbytes > hit[0].size:
+            hit = self._endpoint(k, xy, addr, nbytes, what)
+            self._mem[xy] = hit
+        return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool) -> int:
         """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the end cycle."""

@@ -7,6 +7,7 @@ after `dram_latency_cycles`; reads and writes to one bank contend.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
 
 import numpy as np
 
@@ -59,6 +60,8 @@ class Dram:
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
         self._top = 0
+        self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
+        self.latency = cfg.dram_latency_cycles
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str) -> DramBuffer:
         if not self.banks:
@@ -110,13 +113,13 @@ class Dram:
 
     def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
         """Bank timing of one access arriving at cycle t: (data ready cycle, bank done cycle)."""
-        start = max(float(t), bank.free_at)
-        bank.free_at = start + nbytes / self.cfg.dram_bank_bytes_per_cycle
+        start = bank.free_at if bank.free_at > t else t
+        bank.free_at = start + nbytes / self.bytes_per_cycle
         if write:
             bank.bytes_written += nbytes
         else:
             bank.bytes_read += nbytes
-        return int(start) + self.cfg.dram_latency_cycles, int(np.ceil(bank.free_at)) + self.cfg.dram_latency_cycles
+        return int(start) + self.latency, ceil(bank.free_at) + self.latency
 
 
 def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:

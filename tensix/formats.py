@@ -114,7 +114,7 @@ def tilize(a: np.ndarray, fmt: str) -> np.ndarray:
     padded = np.zeros((rows * TILE, cols * TILE), np.float32)
     padded[: a.shape[0], : a.shape[1]] = a
     pages = np.empty((rows * cols, _NBYTES[fmt]), np.uint8)
-    kernels.tilize_pages(padded, ops.FORMAT[fmt], pages); pages[:] = pages.reshape(rows, cols, -1).transpose(1, 0, 2).reshape(rows * cols, -1)
+    kernels.tilize_pages(padded, ops.FORMAT[fmt], pages)
     return pages
 
 

@@ -42,42 +42,48 @@ class Transfer:
 
 
 class Trace:
-    """Every kernel op span and every NoC transfer of a run, in a deterministic order."""
+    """Every kernel op span and every NoC transfer of a run, in a deterministic order.
 
-    def __init__(self, clock_hz: float, spans: list[Span], transfers: list[Transfer]):
+    Kept as the engine's raw tuples; `spans` and `transfers` build the dataclasses on first use.
+    """
+
+    def __init__(self, clock_hz: float, span_rows: list[tuple], transfer_rows: list[tuple]):
         self.clock_hz = clock_hz
-        self.spans = spans
-        self.transfers = transfers
+        self._span_rows = span_rows
+        self._transfer_rows = transfer_rows
+        self._spans: list[Span] | None = None
+        self._transfers: list[Transfer] | None = None
 
     @classmethod
     def from_device(cls, device) -> Trace:
-        spans = [Span(k.core, k.role, s[0], s[1], s[2], s[3], k.label) for k in device.kernels for s in k.spans]
-        transfers = [Transfer(*t) for t in device.transfers]
-        return cls(device.cfg.clock_hz, spans, transfers)
+        spans = [(k.core, k.role, *s, k.label) for k in device.kernels for s in k.spans]
+        return cls(device.cfg.clock_hz, spans, device.transfers)
+
+    @property
+    def spans(self) -> list[Span]:
+        if self._spans is None:
+            self._spans = [Span(*row) for row in self._span_rows]
+        return self._spans
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        if self._transfers is None:
+            self._transfers = [Transfer(*row) for row in self._transfer_rows]
+        return self._transfers
 
     def to_dict(self) -> dict:
         spans = []
-        for s in self.spans:
-            d = {"core": list(s.core), "role": s.role, "name": s.name, "start": s.start, "end": s.end, "count": s.count}
-            if s.op:
-                d["op"] = s.op
+        for core, role, name, start, end, count, op in self._span_rows:
+            d = {"core": list(core), "role": role, "name": name, "start": start, "end": end, "count": count}
+            if op:
+                d["op"] = op
             spans.append(d)
         transfers = [
-            {
-                "id": i,
-                "noc": t.noc,
-                "kind": t.kind,
-                "issuer": list(t.issuer),
-                "role": t.role,
-                "src": list(t.src),
-                "dst": list(t.dst) if t.dst else None,
-                "rect": list(t.rect) if t.rect else None,
-                "nbytes": t.nbytes,
-                "start": t.start,
-                "end": t.end,
-                "links": [list(lk) for lk in t.links],
-            }
-            for i, t in enumerate(self.transfers)
+            {"id": i, "noc": noc, "kind": kind, "issuer": list(issuer), "role": role, "src": list(src),
+             "dst": list(dst) if dst else None, "rect": list(rect) if rect else None, "nbytes": nbytes,
+             "start": start, "end": end, "links": [list(lk) for lk in links]}
+            for i, (noc, kind, issuer, role, src, dst, rect, nbytes, start, end, links)
+            in enumerate(self._transfer_rows)
         ]
         return {"clock_hz": self.clock_hz, "spans": spans, "transfers": transfers}
 

@@ -25,6 +25,7 @@ class Fabric:
         self.noc_bytes = [0, 0]
         self._routes: dict[tuple, tuple[tuple[int, ...], tuple[Link, ...]]] = {}
         self._mcasts: dict[tuple, tuple] = {}
+        self._requests: dict[tuple, int] = {}
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -48,7 +49,11 @@ class Fabric:
 
     def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:
         """Latency of a small request (read command) from src to dst; it holds no link."""
-        return self.cfg.niu_cycles + len(self.route(noc, src, dst)[0]) * self.cfg.hop_cycles
+        key = (noc, src, dst)
+        cycles = self._requests.get(key)
+        if cycles is None:
+            cycles = self._requests[key] = self.cfg.niu_cycles + len(self.route(noc, src, dst)[0]) * self.cfg.hop_cycles
+        return cycles
 
     def _flits(self, nbytes: int) -> int:
         return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
@@ -65,6 +70,20 @@ class Fabric:
         maxp, hop, niu = cfg.max_packet_bytes, cfg.hop_cycles, cfg.niu_cycles
         free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
         ni, inj = self._inject(noc, src, t)
+        if nbytes <= maxp:  # one packet: the common case, kept lean
+            flits = self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
+            head = inj + niu
+            for lid in ids:
+                s = free[lid]
+                if s < head:
+                    s = head
+                free[lid] = s + flits
+                busy[lid] += flits
+                lbytes[lid] += nbytes
+                head = s + hop
+            self.niu_free[ni] = inj + flits
+            self.noc_bytes[noc] += nbytes * len(ids)
+            return inj, head + flits + niu, links
         start, end, remaining = inj, inj, nbytes
         while remaining > 0:
             pb = maxp if remaining > maxp else remaining
