@@ -79,19 +79,26 @@ class ComputeKernel(KernelProcess):
     def mul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("mul", ops.MUL, cb_a, cb_b, ia, ib, idst)
 
+    def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
+        """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
+        b = self._tile(cb_b, ib)
+        views = {"row": b[0:1, :], "col": b[:, 0:1], "scalar": b[0:1, 0:1]}
+        if dim not in views:
+            raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
+        self._tmp[:] = np.broadcast_to(views[dim], (32, 32))
+        return self._tmp
+
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        b = self._tile(cb_b, ib)
-        if dim == "row":
-            wide = np.broadcast_to(b[0:1, :], (32, 32))
-        elif dim == "col":
-            wide = np.broadcast_to(b[:, 0:1], (32, 32))
-        elif dim == "scalar":
-            wide = np.broadcast_to(b[0:1, 0:1], (32, 32))
-        else:
-            raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
-        self._tmp[:] = wide
+        self._bcast(dim, cb_b, ib)
         K.eltwise_binary(_binary_code(op, self.core), self._tile(cb_a, ia), self._tmp, self._d(idst))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+
+    def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
+        """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
+        self._bcast(dim, cb_b, ib)
+        d = self._d(idst)
+        K.eltwise_binary(_binary_code(op, self.core), d.copy(), self._tmp, d)
         self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
@@ -158,6 +165,17 @@ class ComputeKernel(KernelProcess):
         """DST[idst] *= factor."""
         self._d(idst)[:] *= np.float32(factor)
         self.advance("scale_tile", self.timing.sfpu("scale"))
+
+    def add_scalar_tile(self, idst: int, value: float) -> None:
+        """DST[idst] += value."""
+        self._d(idst)[:] += np.float32(value)
+        self.advance("add_scalar_tile", self.timing.sfpu("scale"))
+
+    def topk_tile(self, idst: int, k: int, width: int) -> None:
+        """Per row of DST[idst]: softmax over the k largest of the first `width` values, 0 elsewhere (MoE gate)."""
+        d = self._d(idst)
+        K.topk_softmax(d.copy(), k, width, d)
+        self.advance("topk_tile", self.timing.sfpu("exp") + self.timing.sfpu("recip"))
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""

@@ -96,10 +96,11 @@ class Mesh:
                 device.dram.write_pages(buf, tilize(self._host_array(b, inputs), b.dtype))
         for c in program.cores():
             device.core(c)
-        for s in program.cbs:
-            device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
+        # semaphores first: cores that declare the same semaphores then hold them at the same L1 addresses
         for s in program.semaphores:
             device.core(s.core).add_semaphore(s.sem_id, s.initial)
+        for s in program.cbs:
+            device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
         for b in program.l1_buffers:
             device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for k in sorted(

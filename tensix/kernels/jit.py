@@ -221,7 +221,7 @@ def matmul_acc(a, b, c):
         for k in range(a.shape[1]):
             aik = a[i, k]
             for j in range(b.shape[1]):
-                c[i, j] = aik * b[k, j]
+                c[i, j] += aik * b[k, j]
 
 
 @njit(**_OPTS)

@@ -1,0 +1,22 @@
+"""Generic kernels that run a list of compiled steps on one core: the compiler's target.
+
+Every core gets one reader, one compute and one writer kernel with the same `steps` argument; each kernel
+does its part of every step in order. A step is a JSON-able dict:
+
+- `op`: matmul | binary | unary | reduce | copy | gather_rows (see the reader/compute/writer modules)
+- `out`: the DRAM buffer it writes; inputs by name (`a`, `b`, `bias`, `inputs`, `ids`, `table`)
+- the output pages this core computes (`blocks` for matmul, `pages` / `rows` otherwise)
+- `chain`: unary ops applied to each output tile before packing, e.g. [["gelu"], ["scale", 0.125]]
+- `wait`: [[sem_id, count]]: the reader waits until this core's semaphore sem_id reaches count
+  (one increment per producer core of an input) before reading the step's inputs
+- `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core
+
+CB ids: inputs use slot * 4 + format index (slots 0, 1, 2), outputs 16 + format index, gather ids 20.
+"""
+
+from tensix.programs.stages.compute import compute
+from tensix.programs.stages.layout import cb_requirements
+from tensix.programs.stages.reader import reader
+from tensix.programs.stages.writer import writer
+
+__all__ = ["cb_requirements", "compute", "reader", "writer"]

@@ -1,0 +1,37 @@
+"""Assemble a Program from per-core step lists: DRAM buffers, CBs sized for the steps, semaphores, kernels."""
+
+from __future__ import annotations
+
+from tensix.program import BufferSpec, Program
+from tensix.programs.stages.compute import compute
+from tensix.programs.stages.layout import cb_requirements
+from tensix.programs.stages.reader import reader
+from tensix.programs.stages.writer import writer
+
+
+
+def _cb_name(cb_id: int, fmt: str) -> str:
+    if cb_id == 20:
+        return "ids"
+    return f"in{cb_id // 4}_{fmt}" if cb_id < 16 else f"out_{fmt}"
+
+
+def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]],
+                  device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
+    """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
+    p = Program(name=name, device=device)
+    for b in buffers:
+        p.dram_buffer(b.name, b.shape, b.dtype, b.role)
+    formats = {b.name: b.dtype for b in buffers}
+    # every core declares every semaphore, so each sits at the same L1 address everywhere
+    sem_ids = sorted({w[0] for core_steps in steps.values() for s in core_steps for w in s.get("wait", ())})
+    for core in sorted(steps, key=lambda c: (c[1], c[0])):
+        core_steps = steps[core]
+        for sem_id in sem_ids:
+            p.semaphore(core, sem_id)
+        for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
+            p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt))
+        label = (labels or {}).get(core, "")
+        for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
+            p.kernel(core, role, fn, {"steps": core_steps}, label=label)
+    return p

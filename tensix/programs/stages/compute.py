@@ -1,0 +1,131 @@
+"""Compute part of every step: tile math from input CBs into DST, the fused unary chain, pack to the output CB."""
+
+from __future__ import annotations
+
+from tensix.programs.stages.layout import IN0, IN1, IN2, cb_in, cb_out
+
+
+def compute(ctx, *, steps: list[dict]) -> None:
+    for step in steps:
+        _COMPUTE[step["op"]](ctx, step)
+
+
+def _fmt(ctx, name: str) -> str:
+    return ctx.buffer(name).fmt
+
+
+def _chain(ctx, chain: list, idst: int) -> None:
+    for item in chain:
+        op, params = item[0], item[1:]
+        if op == "scale":
+            ctx.scale_tile(idst, params[0])
+        elif op == "add_scalar":
+            ctx.add_scalar_tile(idst, params[0])
+        elif op == "topk":
+            ctx.topk_tile(idst, params[0], params[1])
+        else:
+            ctx.unary_tile(op, idst)
+
+
+def _emit(ctx, s: dict, ntiles: int = 1) -> None:
+    """Apply the chain to DST[0..ntiles) and pack them to the output CB."""
+    cb = cb_out(_fmt(ctx, s["out"]))
+    for d in range(ntiles):
+        _chain(ctx, s.get("chain", ()), d)
+    ctx.cb_reserve_back(cb, ntiles)
+    for d in range(ntiles):
+        ctx.pack_tile(d, cb)
+    ctx.cb_push_back(cb, ntiles)
+
+
+def _matmul(ctx, s: dict) -> None:
+    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    bias = s.get("bias")
+    for _, bm, _, bn, _, _ in s["blocks"]:
+        ctx.tile_regs_acquire()
+        for _ in range(s["kt"]):
+            ctx.cb_wait_front(cba, bm)
+            ctx.cb_wait_front(cbb, bn)
+            for i in range(bm):
+                for j in range(bn):
+                    ctx.matmul_tiles(cba, cbb, i, j, i * bn + j)
+            ctx.cb_pop_front(cba, bm)
+            ctx.cb_pop_front(cbb, bn)
+        if bias:
+            cbc = cb_in(IN2, _fmt(ctx, bias))
+            ctx.cb_wait_front(cbc, bn)
+            for i in range(bm):
+                for j in range(bn):
+                    ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
+            ctx.cb_pop_front(cbc, bn)
+        _emit(ctx, s, bm * bn)
+        ctx.tile_regs_release()
+
+
+def _binary(ctx, s: dict) -> None:
+    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    bcast = s.get("bcast", "none")
+    for _ in s["pages"]:
+        ctx.cb_wait_front(cba, 1)
+        ctx.cb_wait_front(cbb, 1)
+        ctx.tile_regs_acquire()
+        if bcast == "none":
+            getattr(ctx, f"{s['fn']}_tiles")(cba, cbb, 0, 0, 0)
+        else:
+            ctx.bcast_tiles(s["fn"], bcast, cba, cbb, 0, 0, 0)
+        ctx.cb_pop_front(cba, 1)
+        ctx.cb_pop_front(cbb, 1)
+        _emit(ctx, s)
+        ctx.tile_regs_release()
+
+
+def _unary(ctx, s: dict) -> None:
+    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    for _ in s["pages"]:
+        ctx.cb_wait_front(cb, 1)
+        ctx.tile_regs_acquire()
+        ctx.copy_tile(cb, 0, 0)
+        ctx.cb_pop_front(cb, 1)
+        _emit(ctx, s)
+        ctx.tile_regs_release()
+
+
+def _reduce(ctx, s: dict) -> None:
+    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    for _, _, n in s["rows"]:
+        ctx.tile_regs_acquire()
+        for _ in range(n):
+            ctx.cb_wait_front(cb, 1)
+            ctx.reduce_tile(s["fn"], "row", cb, 0, 0, s.get("scale", 1.0))
+            ctx.cb_pop_front(cb, 1)
+        _emit(ctx, s)
+        ctx.tile_regs_release()
+
+
+def _copy(ctx, s: dict) -> None:
+    names = s["inputs"]
+    for _, index, _, transpose in s["pages"]:
+        cb = cb_in(IN0, _fmt(ctx, names[index]))
+        ctx.cb_wait_front(cb, 1)
+        ctx.tile_regs_acquire()
+        (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
+        ctx.cb_pop_front(cb, 1)
+        _emit(ctx, s)
+        ctx.tile_regs_release()
+
+
+def _gather_rows(ctx, s: dict) -> None:
+    cb = cb_in(IN0, _fmt(ctx, s["out"]))
+    for _ in s["pages"]:
+        ctx.cb_wait_front(cb, 1)
+        ctx.tile_regs_acquire()
+        ctx.copy_tile(cb, 0, 0)
+        ctx.cb_pop_front(cb, 1)
+        _emit(ctx, s)
+        ctx.tile_regs_release()
+
+
+_COMPUTE = {
+    "matmul": _matmul, "binary": _binary, "unary": _unary, "reduce": _reduce, "copy": _copy,
+    "gather_rows": _gather_rows,
+}

@@ -1,0 +1,122 @@
+"""Reader part of every step: wait for the inputs' producers, then stream input tiles from DRAM into CBs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix.formats import untilize
+from tensix.programs.stages.layout import CB_IDS, IN0, IN1, IN2, cb_in
+
+
+def reader(ctx, *, steps: list[dict]) -> None:
+    for step in steps:
+        for sem_id, count in step.get("wait", ()):
+            ctx.noc_semaphore_wait_min(ctx.get_semaphore(sem_id), count)
+        _READ[step["op"]](ctx, step)
+
+
+def _fmt(ctx, name: str) -> str:
+    return ctx.buffer(name).fmt
+
+
+def _read_pages(ctx, cb: int, name: str, pages) -> None:
+    """Reserve len(pages) pages of cb, read those DRAM pages of `name` into them, push."""
+    n = len(pages)
+    ctx.cb_reserve_back(cb, n)
+    base = ctx.get_write_ptr(cb)
+    size = ctx.buffer(name).page_nbytes
+    for i, page in enumerate(pages):
+        ctx.noc_async_read_page(name, page, base + i * size)
+    ctx.noc_async_read_barrier()
+    ctx.cb_push_back(cb, n)
+
+
+def _read_matmul(ctx, s: dict) -> None:
+    a, b, kt, b_cols = s["a"], s["b"], s["kt"], s["b_cols"]
+    cba, cbb = cb_in(IN0, _fmt(ctx, a)), cb_in(IN1, _fmt(ctx, b))
+    for a_r0, bm, c0, bn, b_off, _ in s["blocks"]:
+        if s.get("bias"):
+            _read_pages(ctx, cb_in(IN2, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn))
+        for k in range(kt):
+            _read_pages(ctx, cba, a, [(a_r0 + i) * kt + k for i in range(bm)])
+            _read_pages(ctx, cbb, b, [(b_off + k) * b_cols + c0 + j for j in range(bn)])
+
+
+def _read_binary(ctx, s: dict) -> None:
+    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    for _, pa, pb in s["pages"]:
+        _read_pages(ctx, cba, s["a"], [pa])
+        _read_pages(ctx, cbb, s["b"], [pb])
+
+
+def _read_unary(ctx, s: dict) -> None:
+    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    for _, pa in s["pages"]:
+        _read_pages(ctx, cb, s["a"], [pa])
+
+
+def _read_reduce(ctx, s: dict) -> None:
+    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    for _, first, n in s["rows"]:
+        for p in range(first, first + n):
+            _read_pages(ctx, cb, s["a"], [p])
+
+
+def _read_copy(ctx, s: dict) -> None:
+    names = s["inputs"]
+    for _, index, page, _ in s["pages"]:
+        _read_pages(ctx, cb_in(IN0, _fmt(ctx, names[index])), names[index], [page])
+
+
+def _read_gather_rows(ctx, s: dict) -> None:
+    """Embedding lookup: for each output tile, fetch the 32 table rows named by the ids, 16 values at a time."""
+    ids_buf, table = ctx.buffer(s["ids"]), s["table"]
+    fmt = ctx.buffer(table).fmt
+    elem = 4 if fmt == "fp32" else 2
+    ids = _token_ids(ctx, ids_buf)
+    cb = cb_in(IN0, fmt)
+    size = ctx.buffer(table).page_nbytes
+    for _, row_tile, col_tile in s["pages"]:
+        ctx.cb_reserve_back(cb, 1)
+        base = ctx.get_write_ptr(cb)
+        ctx.l1(base, size)[:] = 0
+        for r in range(32):
+            i = row_tile * 32 + r
+            if i >= len(ids):
+                break
+            token = int(ids[i])
+            src_page = (token // 32) * s["table_cols"] + col_tile
+            for half in (0, 1):  # a tile row is two 16-value face rows
+                src_off = _face_row_offset(token % 32, half, elem)
+                addr = ctx.dram_page_addr(table, src_page)
+                ctx.noc_async_read((addr[0], addr[1], addr[2] + src_off), base + _face_row_offset(r, half, elem),
+                                   16 * elem)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cb, 1)
+
+
+def _token_ids(ctx, ids_buf) -> np.ndarray:
+    """Read the ids tensor (fp32 pages) into a scratch CB and decode it on the core."""
+    pages = []
+    for p in range(ids_buf.npages):
+        ctx.cb_reserve_back(CB_IDS, 1)
+        addr = ctx.get_write_ptr(CB_IDS)
+        ctx.noc_async_read_page(ids_buf.name, p, addr)
+        ctx.noc_async_read_barrier()
+        pages.append(ctx.l1(addr, ids_buf.page_nbytes).copy())
+        ctx.cb_push_back(CB_IDS, 1)
+        ctx.cb_wait_front(CB_IDS, 1)
+        ctx.cb_pop_front(CB_IDS, 1)
+    n = ids_buf.shape[-1]  # ids are a 1-D fp32 tensor (exact for ids < 2**24)
+    return untilize(np.stack(pages), (1, n), "fp32")[0]
+
+
+def _face_row_offset(row: int, half: int, elem: int) -> int:
+    face = (row // 16) * 2 + half
+    return (face * 256 + (row % 16) * 16) * elem
+
+
+_READ = {
+    "matmul": _read_matmul, "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
+    "copy": _read_copy, "gather_rows": _read_gather_rows,
+}

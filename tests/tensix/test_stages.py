@@ -1,0 +1,60 @@
+"""The compiler's target kernels (tensix/programs/stages) on hand-written step lists, against numpy."""
+
+import numpy as np
+
+from tensix import Mesh
+from tensix.formats import quantize
+from tensix.program import BufferSpec
+from tensix.programs.stages.build import build_program
+
+RNG = np.random.default_rng(0)
+
+
+def test_matmul_bias_relu_then_dependent_reduce_and_copy_on_other_cores():
+    x, w = RNG.standard_normal((64, 64), dtype=np.float32), RNG.standard_normal((64, 128), dtype=np.float32)
+    bias = RNG.standard_normal((1, 128), dtype=np.float32)
+    bufs = [BufferSpec("x", (64, 64), "fp32", "input"), BufferSpec("w", (64, 128), "fp32", "param"),
+            BufferSpec("bias", (1, 128), "fp32", "param"), BufferSpec("h", (64, 128), "fp32"),
+            BufferSpec("s", (64, 1), "fp32", "output"), BufferSpec("h2", (64, 128), "fp32", "output")]
+
+    def mm(c0):  # tile rows 0-1, tile columns c0..c0+1 of h = relu(x @ w + bias)
+        return {"op": "matmul", "a": "x", "b": "w", "bias": "bias", "out": "h", "kt": 2, "b_cols": 4, "out_cols": 4,
+                "blocks": [[0, 2, c0, 2, 0, 0]], "chain": [["relu"]], "signal": [[0, [[0, 1], [1, 1]]]]}
+
+    red = {"op": "reduce", "fn": "sum", "a": "h", "out": "s", "rows": [[0, 0, 4], [1, 4, 4]], "scale": 0.5,
+           "wait": [[0, 2]]}
+    cp = {"op": "copy", "inputs": ["h"], "out": "h2", "pages": [[q, 0, q, 0] for q in range(8)], "wait": [[0, 2]]}
+    p = build_program("t", bufs, {(0, 0): [mm(0)], (1, 0): [mm(2)], (0, 1): [red], (1, 1): [cp]})
+    r = Mesh().run(p, {"x": x, "w": w, "bias": bias})
+    h = np.maximum(x @ w + bias, 0)
+    np.testing.assert_allclose(r.outputs["h2"], h, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(r.outputs["s"][:, 0], h.sum(1) * 0.5, rtol=1e-5, atol=1e-3)
+    # the reduce and copy cores start reading only after both matmul writers signalled
+    mm_end = max(t.end for t in r.trace.transfers if t.kind == "write" and t.issuer in ((0, 0), (1, 0)))
+    later = [t.start for t in r.trace.transfers if t.kind == "read" and t.issuer in ((0, 1), (1, 1))]
+    assert min(later) > mm_end
+
+
+def test_binary_column_broadcast_and_transposing_copy():
+    a = RNG.standard_normal((32, 64), dtype=np.float32)
+    col = RNG.standard_normal((32, 1), dtype=np.float32)
+    bufs = [BufferSpec("a", (32, 64), "bf16", "input"), BufferSpec("c", (32, 1), "bf16", "input"),
+            BufferSpec("y", (32, 64), "bf16", "output"), BufferSpec("t", (64, 32), "fp32", "output")]
+    sub = {"op": "binary", "fn": "sub", "bcast": "col", "a": "a", "b": "c", "out": "y",
+           "pages": [[0, 0, 0], [1, 1, 0]], "chain": [["exp"]]}
+    tr = {"op": "copy", "inputs": ["a"], "out": "t", "pages": [[0, 0, 0, 1], [1, 0, 1, 1]]}
+    r = Mesh().run(build_program("t", bufs, {(0, 0): [sub], (1, 0): [tr]}), {"a": a, "c": col})
+    qa = quantize(a, "bf16")
+    np.testing.assert_allclose(r.outputs["y"], quantize(np.exp(qa - quantize(col, "bf16")), "bf16"), rtol=1e-2)
+    np.testing.assert_array_equal(r.outputs["t"], qa.T)
+
+
+def test_gather_rows_is_an_embedding_lookup():
+    table = RNG.standard_normal((100, 64), dtype=np.float32)
+    ids = np.array([5, 99, 0, 42] * 8, dtype=np.float32)  # 32 tokens
+    bufs = [BufferSpec("ids", (32,), "fp32", "input"), BufferSpec("table", (100, 64), "bf16", "param"),
+            BufferSpec("e", (32, 64), "bf16", "output")]
+    g = {"op": "gather_rows", "ids": "ids", "table": "table", "out": "e", "table_cols": 2,
+         "pages": [[0, 0, 0], [1, 0, 1]]}
+    r = Mesh().run(build_program("t", bufs, {(0, 0): [g]}), {"ids": ids, "table": table})
+    np.testing.assert_array_equal(r.outputs["e"], quantize(table, "bf16")[ids.astype(int)])
