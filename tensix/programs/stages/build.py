@@ -9,7 +9,6 @@ from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
 
-
 def _cb_name(cb_id: int, fmt: str) -> str:
     if cb_id == 20:
         return "ids"
