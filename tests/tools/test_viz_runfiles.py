@@ -1,0 +1,64 @@
+"""Loading run directories: the dataclasses hold the files' numbers; bad input names the file and field."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
+
+from tensix.errors import TensixError
+
+
+def test_small_run_loads(small):
+    stats, trace = small.stats, small.trace
+    assert (stats.device.width, stats.device.height, stats.total_cycles) == (4, 4, 600)
+    assert stats.device.kinds()[(0, 2)] == "harvested"
+    assert stats.device.core_at()[(3, 3)] == (2, 3)
+    assert stats.nocs == (0, 1)
+    wrap = next(ln for ln in stats.links if ln.noc == 1 and ln.src == (0, 0) and ln.dir == "N")
+    assert (wrap.dst, wrap.nbytes, wrap.busy_cycles, wrap.wraps) == ((0, 3), 8192, 257, True)
+    assert len(trace.transfers) == 5 and trace.transfers[2].rect == (1, 1, 2, 2) and trace.transfers[2].dst is None
+    assert trace.spans[0].op == "mlp.w1" and trace.spans[0].src == "examples/03_mlp.tdf:7"
+    assert trace.spans[1].op is None
+    assert stats.zero_skip[0].op == "down_proj"
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(RunFileError, match=re.escape(f"run directory {tmp_path / 'nope'} not found; {RUN_HINT}")):
+        load_run(tmp_path / "nope")
+
+
+def test_missing_trace_file(small_dir, tmp_path):
+    shutil.copy(small_dir / "stats.json", tmp_path / "stats.json")
+    message = f"{tmp_path / 'trace.json'} not found: {tmp_path} is not a run directory; {RUN_HINT}"
+    with pytest.raises(RunFileError, match=re.escape(message)):
+        load_run(tmp_path)
+
+
+def test_invalid_json(small_dir, tmp_path):
+    shutil.copy(small_dir / "trace.json", tmp_path / "trace.json")
+    (tmp_path / "stats.json").write_text('{"device": ')
+    message = f"{tmp_path / 'stats.json'} is not valid JSON (line 1, column 12: Expecting value); {REWRITE_HINT}"
+    with pytest.raises(RunFileError, match=re.escape(message)):
+        load_run(tmp_path)
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda s: s["device"].pop("width"), "field 'device.width' is missing"),
+    (lambda s: s["links"][2].update(dir="X"), "field 'links[2].dir' is 'X'; expected one of E, S, W, N"),
+    (lambda s: s["cores"][1].update(busy_fraction="high"), "field 'cores[1].busy_fraction' should be a number, "
+                                                            "not 'high'"),
+    (lambda s: s["cores"][0].update(noc=[1]), "field 'cores[0].noc' should hold 2 integers, not [1]"),
+])
+def test_bad_field_names_file_and_field(small_dir, tmp_path, edit, problem):
+    shutil.copy(small_dir / "trace.json", tmp_path / "trace.json")
+    stats = json.loads((small_dir / "stats.json").read_text())
+    edit(stats)
+    (tmp_path / "stats.json").write_text(json.dumps(stats))
+    with pytest.raises(RunFileError) as info:
+        load_run(tmp_path)
+    assert str(info.value) == f"{tmp_path / 'stats.json'}: {problem}; {REWRITE_HINT}"
+    assert isinstance(info.value, TensixError)

@@ -1,0 +1,156 @@
+"""Heatmaps over the NoC grid: outgoing link utilization per NoC and direction, and core busy fraction.
+
+Input: `Stats`; output: `heatmap_links_noc0.png`, `heatmap_links_noc1.png`, `heatmap_cores.png` (matplotlib, Agg).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from .runfiles import NOC_DIRS, Device, Stats
+from .units import cmap_hex
+
+DIR_WORDS = {"E": "east (+x)", "S": "south (+y)", "W": "west (-x)", "N": "north (-y)"}
+KIND_SHORT = {"dram": "DRAM", "eth": "ETH", "harvested": "harv.", "pcie": "PCIe", "arc": "ARC", "other": "",
+              "tensix": "idle"}
+MAX_ANNOTATED_CELLS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One sub-heatmap: a title and an H x W grid of values (NaN = no value)."""
+
+    title: str
+    grid: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """A colour scale shared by a figure's panels, and how a cell's value is printed in the cell."""
+
+    cmap: str
+    vmin: float
+    vmax: float
+    label: str
+    cell_text: Callable[[float], str]
+
+
+def link_grid(stats: Stats, noc: int, direction: str, *, metric: str = "utilization") -> np.ndarray:
+    """H x W grid: for each tile, its outgoing `direction` link's utilization in % (or bytes)."""
+    grid = np.zeros((stats.device.height, stats.device.width))
+    for ln in stats.links:
+        if ln.noc == noc and ln.dir == direction:
+            grid[ln.src[1], ln.src[0]] += ln.nbytes if metric == "bytes" else 100 * ln.busy_cycles / max(
+                1, stats.total_cycles)
+    return grid
+
+
+def core_grid(stats: Stats) -> np.ndarray:
+    """H x W grid of core busy fraction in %, NaN where the tile is not a compute core."""
+    grid = np.full((stats.device.height, stats.device.width), np.nan)
+    for core in stats.cores:
+        grid[core.noc[1], core.noc[0]] = 100 * core.busy_fraction
+    return grid
+
+
+def kind_labels(device: Device) -> dict[tuple[int, int], str]:
+    """Short tile-kind names for tiles that are not compute cores."""
+    cores = device.core_at()
+    return {xy: KIND_SHORT.get(k, "") for xy, k in device.kinds().items() if xy not in cores}
+
+
+def _annotate(ax, panel: Panel, scale: Scale, kinds: dict[tuple[int, int], str]) -> None:
+    height, width = panel.grid.shape
+    if height * width > MAX_ANNOTATED_CELLS:
+        return
+    size = 7 if width <= 12 else 5
+    for y in range(height):
+        for x in range(width):
+            value = panel.grid[y, x]
+            if np.isnan(value):
+                ax.text(x, y, kinds.get((x, y), ""), ha="center", va="center", fontsize=size, color="#555555")
+                continue
+            t = (value - scale.vmin) / ((scale.vmax - scale.vmin) or 1.0)
+            rgb = cmap_hex(scale.cmap, t)
+            dark = sum(int(rgb[i : i + 2], 16) for i in (1, 3, 5)) < 330
+            ax.text(x, y, scale.cell_text(value), ha="center", va="center", fontsize=size,
+                    color="white" if dark else "black")
+
+
+def _draw_panel(fig: Figure, ax, panel: Panel, scale: Scale, kinds: dict) -> object:
+    image = ax.imshow(np.ma.masked_invalid(panel.grid), cmap=_cmap(scale.cmap), vmin=scale.vmin, vmax=scale.vmax,
+                      origin="upper", interpolation="nearest")
+    height, width = panel.grid.shape
+    ax.set_xticks(range(width))
+    ax.set_yticks(range(height))
+    ax.tick_params(labelsize=8)
+    ax.set_xlabel("NoC x (column)")
+    ax.set_ylabel("NoC y (row)")
+    ax.set_title(panel.title, fontsize=10)
+    _annotate(ax, panel, scale, kinds)
+    return image
+
+
+def _cmap(name: str):
+    return colormaps[name].with_extremes(bad="#e6e6e6")  # NaN cells (not a compute core) are light grey
+
+
+def grid_figure(panels: list[Panel], scale: Scale, *, title: str, note: str, device: Device, path: Path) -> Path:
+    """Draw panels side by side with one shared colour bar, write a PNG, return its path."""
+    height, width = panels[0].grid.shape
+    cell = 0.5 if width * height <= MAX_ANNOTATED_CELLS else 0.3
+    fig_width = max(6.0, len(panels) * (width * cell + 1.0) + 1.4)
+    fig = Figure(figsize=(fig_width, height * cell + 2.0), dpi=100, layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    kinds = kind_labels(device)
+    image = None
+    for ax, panel in zip(axes, panels, strict=True):
+        image = _draw_panel(fig, ax, panel, scale, kinds)
+    fig.colorbar(image, ax=list(axes), label=scale.label, shrink=0.85)
+    fig.suptitle(title, fontsize=12)
+    fig.supxlabel(textwrap.fill(note, int(fig_width * 15)), fontsize=8, color="#444444")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+def _pct_text(value: float) -> str:
+    return f"{value:.0f}" if value >= 1 or value == 0 else "<1"
+
+
+def link_scale(stats: Stats) -> Scale:
+    """0..max utilization over every link of the run, so both NoCs' heatmaps share one scale."""
+    top = max((100 * ln.busy_cycles / max(1, stats.total_cycles) for ln in stats.links), default=1.0)
+    return Scale("YlOrRd", 0.0, max(top, 1.0), "link utilization (% of run cycles busy)", _pct_text)
+
+
+def write_link_heatmap(stats: Stats, noc: int, path: Path) -> Path:
+    """One PNG per NoC: a sub-heatmap per direction the NoC moves in (NoC 0: E and S; NoC 1: W and N)."""
+    panels = [Panel(f"link leaving each tile going {DIR_WORDS[d]}", link_grid(stats, noc, d))
+              for d in NOC_DIRS.get(noc, ())]
+    title = f"NoC {noc} link utilization on {stats.device.name}"
+    note = ("Each cell is a tile at its NoC grid position; the number is how busy (% of run cycles) the link leaving "
+            "that tile in the panel's direction was (every tile kind routes traffic).")
+    return grid_figure(panels, link_scale(stats), title=title, note=note, device=stats.device, path=path)
+
+
+def write_core_heatmap(stats: Stats, path: Path) -> Path:
+    """Core busy fraction on the NoC grid; tiles that are not compute cores are grey with their kind."""
+    scale = Scale("Greens", 0.0, 100.0, "core busy (% of run cycles)", _pct_text)
+    panel = Panel("busy fraction of each compute core", core_grid(stats))
+    note = "Cells are NoC grid positions; grey tiles are not compute cores (DRAM, Ethernet, harvested, ...)."
+    return grid_figure([panel], scale, title=f"Core busy fraction on {stats.device.name}", note=note,
+                       device=stats.device, path=path)
+
+
+def write_heatmaps(stats: Stats, out_dir: Path) -> list[Path]:
+    """All heatmaps of a run into `out_dir`; returns the PNG paths."""
+    paths = [write_link_heatmap(stats, n, out_dir / f"heatmap_links_noc{n}.png") for n in stats.nocs if n in NOC_DIRS]
+    return paths + [write_core_heatmap(stats, out_dir / "heatmap_cores.png")]

@@ -1,0 +1,117 @@
+"""Run summary: the headline numbers of a run (cycles, time, FLOP/s against peak, bytes per NoC, SRAM peak)
+and its hottest links and busiest cores.
+
+Input: `Stats`; output: `Quantity` rows and top-N tables that the report, the diff and `summary.txt` print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .runfiles import CoreStats, Link, Stats
+from .sram_map import fmt_kib, peak_use
+from .units import fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_rate, fmt_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One headline number: its name, value, how to print the value, and a note (units, where)."""
+
+    name: str
+    value: float
+    fmt: Callable[[float], str]
+    note: str = ""
+
+    def text(self) -> str:
+        return self.fmt(self.value)
+
+
+def run_seconds(stats: Stats) -> float:
+    return stats.total_cycles / stats.device.clock_hz
+
+
+def peak_flops_per_s(stats: Stats) -> float:
+    """The matrix engines' peak: per-core FLOP per cycle x compute cores x clock."""
+    return stats.device.peak_flops_per_cycle * len(stats.device.compute_cores) * stats.device.clock_hz
+
+
+def _cycles(v: float) -> str:
+    return f"{fmt_int(v)} cycles"
+
+
+def quantities(stats: Stats) -> list[Quantity]:
+    """The summary rows, in the order the report shows them."""
+    dev, seconds = stats.device, run_seconds(stats)
+    achieved = stats.flops / seconds if seconds else 0.0
+    peak = peak_flops_per_s(stats)
+    rows = [
+        Quantity("run length", stats.total_cycles, _cycles, "simulated device cycles"),
+        Quantity("run time", seconds, fmt_seconds, f"cycles at the {dev.clock_hz / 1e9:g} GHz device clock"),
+        Quantity("work done", stats.flops, lambda v: f"{fmt_int(v)} FLOP", "floating-point operations (2 per MAC)"),
+        Quantity("achieved compute", achieved, fmt_rate, "FLOP / run time"),
+        Quantity("peak compute", peak, fmt_rate,
+                 f"{len(dev.compute_cores)} cores x {fmt_int(dev.peak_flops_per_cycle)} FLOP/cycle x clock"),
+        Quantity("compute utilization", achieved / peak if peak else 0.0, fmt_pct, "achieved / peak"),
+    ]
+    rows += [Quantity(f"NoC {n} bytes", b, fmt_bytes, f"{fmt_int(b)} bytes carried over NoC {n} links (bytes x hops)")
+             for n, b in enumerate(stats.noc_bytes)]
+    rows.append(Quantity("NoC transfers", stats.transfers, fmt_int, "reads, writes, multicasts, semaphore updates"))
+    banks = f"summed over {len(stats.dram)} DRAM bank(s)"
+    rows.append(Quantity("DRAM read", sum(b.bytes_read for b in stats.dram), fmt_bytes, banks))
+    rows.append(Quantity("DRAM written", sum(b.bytes_written for b in stats.dram), fmt_bytes, ""))
+    peak_core = peak_use(stats)
+    if peak_core is not None:
+        c = peak_core.core
+        rows.append(Quantity("SRAM peak", c.sram_high_water, fmt_bytes,
+                             f"high-water on core {fmt_coord(c.core)}: {fmt_pct(peak_core.fraction)} of "
+                             f"{fmt_kib(c.sram_capacity)}"))
+    return rows
+
+
+def link_utilization(link: Link, stats: Stats) -> float:
+    return link.busy_cycles / max(1, stats.total_cycles)
+
+
+def top_links(stats: Stats, n: int = 10) -> list[Link]:
+    """The n links that carried the most bytes (ties: most busy cycles, then NoC, position)."""
+    return sorted(stats.links, key=lambda ln: (-ln.nbytes, -ln.busy_cycles, ln.noc, ln.src[::-1], ln.dir))[:n]
+
+
+def top_cores(stats: Stats, n: int = 10) -> list[CoreStats]:
+    """The n cores with the highest busy fraction."""
+    return sorted(stats.cores, key=lambda c: (-c.busy_fraction, c.core[::-1]))[:n]
+
+
+LINK_HEADER = ("#", "NoC", "from", "to", "direction", "bytes", "busy cycles", "utilization")
+CORE_HEADER = ("#", "core", "NoC position", "busy", "busy cycles by kernel")
+
+
+def link_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
+    """Table rows of the hottest links."""
+    return [(str(i + 1), str(ln.noc), fmt_coord(ln.src), fmt_coord(ln.dst) + (" (wraps)" if ln.wraps else ""),
+             ln.dir, f"{fmt_int(ln.nbytes)} ({fmt_bytes(ln.nbytes)})", fmt_int(ln.busy_cycles),
+             fmt_pct(link_utilization(ln, stats))) for i, ln in enumerate(top_links(stats, n))]
+
+
+def core_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
+    """Table rows of the busiest cores."""
+    return [(str(i + 1), fmt_coord(c.core), fmt_coord(c.noc), fmt_pct(c.busy_fraction),
+             ", ".join(f"{role} {fmt_int(cycles)}" for role, cycles in c.busy_cycles))
+            for i, c in enumerate(top_cores(stats, n))]
+
+
+def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Rows as aligned plain text."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+def summary_text(stats: Stats, n: int = 10) -> str:
+    """The whole summary as plain text (written as `summary.txt`)."""
+    head = f"Run on {stats.device.name} ({stats.device.width}x{stats.device.height} NoC grid)"
+    rows = [(q.name, q.text(), q.note) for q in quantities(stats)]
+    return "\n\n".join([head, text_table(("quantity", "value", "note"), rows),
+                        f"Top {n} hottest links", text_table(LINK_HEADER, link_rows(stats, n)),
+                        f"Top {n} busiest cores", text_table(CORE_HEADER, core_rows(stats, n))]) + "\n"
