@@ -1,0 +1,196 @@
+"""Tile-math kernels (matmul, eltwise, unary, reduce, transpose) as jit, py_func and ref, each against an
+independent numpy reference; and the TENSIX_JIT switch."""
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tensix.kernels import jit, ops, ref
+
+IMPLS = ["jit", "py_func", "ref"]
+erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def kernel(impl: str, name: str):
+    if impl == "ref":
+        return getattr(ref, name)
+    f = getattr(jit, name)
+    return quiet(f.py_func) if impl == "py_func" else f
+
+
+def quiet(f):
+    """Python-mode numpy scalars warn on overflow; the device (and the jit build) does not."""
+
+    def call(*args):
+        with np.errstate(all="ignore"):
+            f(*args)
+
+    return call
+
+
+def rand(rng: np.random.Generator, shape, scale: float = 1.0) -> np.ndarray:
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+# --- matmul --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "k", "n"), [(32, 32, 32), (5, 7, 3), (40, 32, 64)])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_matmul_acc_accumulates(impl, m, k, n):
+    rng = np.random.default_rng(m * 100 + n)
+    a, b, c0 = rand(rng, (m, k)), rand(rng, (k, n)), rand(rng, (m, n), 10.0)
+    c = c0.copy()
+    kernel(impl, "matmul_acc")(a, b, c)
+    expected = c0.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(c, expected, rtol=1e-5, atol=1e-5)
+    kernel(impl, "matmul_acc")(a, b, c)  # a second call adds again
+    np.testing.assert_allclose(c, expected + a.astype(np.float64) @ b.astype(np.float64), rtol=1e-5, atol=2e-5)
+
+
+def test_matmul_acc_jit_is_bit_identical_to_its_python_twin():
+    # Same loop order in float32, no fastmath: the numba build must not reassociate the sums.
+    rng = np.random.default_rng(11)
+    a, b = rand(rng, (32, 32)), rand(rng, (32, 32))
+    c_jit, c_py = np.ones((32, 32), np.float32), np.ones((32, 32), np.float32)
+    jit.matmul_acc(a, b, c_jit)
+    jit.matmul_acc.py_func(a, b, c_py)
+    assert np.array_equal(c_jit, c_py)
+
+
+# --- elementwise ---------------------------------------------------------------------------------
+
+BINARY_REF = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+
+
+@pytest.mark.parametrize("name", list(ops.BINARY))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_eltwise_binary(impl, name):
+    rng = np.random.default_rng(12)
+    a, b = rand(rng, (32, 32)), rand(rng, (32, 32))
+    out = np.full((32, 32), np.nan, np.float32)
+    kernel(impl, "eltwise_binary")(ops.BINARY[name], a, b, out)
+    assert np.array_equal(out, BINARY_REF[name](a, b))
+
+
+def unary_expected(name: str, x: np.ndarray) -> np.ndarray:
+    """Independent float64 formulas, rounded once to float32."""
+    d = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        r = {
+            "relu": lambda: np.where(np.isnan(d), d, np.maximum(d, 0.0)),
+            "gelu": lambda: d * 0.5 * (1.0 + erf(d / np.sqrt(2.0))),
+            "silu": lambda: d * 0.5 * (1.0 + np.tanh(d / 2.0)),
+            "exp": lambda: np.exp(d),
+            "recip": lambda: 1.0 / d,
+            "sqrt": lambda: np.sqrt(d),
+            "rsqrt": lambda: np.sqrt(d) ** -1.0,
+            "neg": lambda: -d,
+            "square": lambda: d * d,
+            "tanh": lambda: np.tanh(d),
+            "sigmoid": lambda: 0.5 * (1.0 + np.tanh(d / 2.0)),
+            "identity": lambda: d,
+        }[name]()
+        return r.astype(np.float32)
+
+
+def unary_input() -> np.ndarray:
+    x = rand(np.random.default_rng(13), (32, 32), 3.0)
+    x[0, :8] = [0.0, -0.0, 1.0, -1.0, 100.0, -100.0, 1e-30, np.nan]
+    return x
+
+
+@pytest.mark.parametrize("name", list(ops.UNARY))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_unary(impl, name):
+    x = unary_input()
+    out = np.full((32, 32), 7.0, np.float32)
+    kernel(impl, "unary")(ops.UNARY[name], x, out)
+    np.testing.assert_allclose(out, unary_expected(name, x), rtol=1e-6, atol=1e-37)
+    assert np.array_equal(np.isnan(out), np.isnan(unary_expected(name, x)))
+
+
+@pytest.mark.parametrize("name", list(ops.UNARY))
+def test_unary_jit_matches_ref_closely(name):
+    x = unary_input()
+    out_jit, out_ref = np.empty_like(x), np.empty_like(x)
+    jit.unary(ops.UNARY[name], x, out_jit)
+    ref.unary(ops.UNARY[name], x, out_ref)
+    np.testing.assert_array_max_ulp(out_jit, out_ref, maxulp=1)
+
+
+# --- reduce and transpose ------------------------------------------------------------------------
+
+
+def reduce_expected(op: str, dim: str, x: np.ndarray) -> np.ndarray:
+    f = {"sum": np.sum, "max": np.max}[op]
+    out = np.zeros_like(x)
+    if dim == "row":
+        out[:, 0] = [f(x[i].astype(np.float64)) for i in range(x.shape[0])]
+    elif dim == "col":
+        out[0, :] = [f(x[:, j].astype(np.float64)) for j in range(x.shape[1])]
+    else:
+        out[0, 0] = f(x.astype(np.float64))
+    return out
+
+
+@pytest.mark.parametrize("dim", list(ops.DIM))
+@pytest.mark.parametrize("op", list(ops.REDUCE))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_reduce(impl, op, dim):
+    x = rand(np.random.default_rng(14), (32, 32)) + 0.5
+    out = np.full((32, 32), 7.0, np.float32)
+    kernel(impl, "reduce")(ops.REDUCE[op], ops.DIM[dim], x, out)
+    np.testing.assert_allclose(out, reduce_expected(op, dim, x), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_reduce_sum_accumulates_in_float64(impl):
+    x = np.zeros((32, 32), np.float32)
+    x[0, 0], x[0, 1:] = 1.0, 2.0**-24  # each term alone is lost against 1.0 in float32
+    out = np.empty_like(x)
+    kernel(impl, "reduce")(ops.SUM, ops.ROW, x, out)
+    assert out[0, 0] == np.float32(1.0 + 31 * 2.0**-24)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_reduce_max_propagates_nan(impl):
+    x = rand(np.random.default_rng(15), (32, 32))
+    x[3, 0] = np.nan  # first of its row
+    x[5, 17] = np.nan  # in the middle of its row
+    out = np.empty_like(x)
+    kernel(impl, "reduce")(ops.MAX, ops.ROW, x, out)
+    assert np.flatnonzero(np.isnan(out[:, 0])).tolist() == [3, 5]
+    kernel(impl, "reduce")(ops.MAX, ops.SCALAR, x, out)
+    assert np.isnan(out[0, 0])
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (32, 64)])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_transpose(impl, shape):
+    x = rand(np.random.default_rng(16), shape)
+    out = np.empty(shape[::-1], np.float32)
+    kernel(impl, "transpose")(x, out)
+    assert np.array_equal(out, x.T)
+
+
+# --- implementation switch -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("env", "expected"), [("0", "ref ref False"), ("1", "jit jit True")])
+def test_tensix_jit_selects_implementation(env, expected):
+    code = (
+        "import sys; import tensix.kernels as k; "
+        "print(k.impl_name, k.matmul_acc.__module__.rsplit('.', 1)[-1], 'numba' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    environ = {**os.environ, "TENSIX_JIT": env, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environ, cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == expected
