@@ -24,6 +24,8 @@ _SCALE4 = np.ldexp(1.0, np.arange(256) - 127 - (_BFP4_BITS - 1))
 _RELU, _GELU, _SILU, _EXP, _RECIP, _SQRT = ops.RELU, ops.GELU, ops.SILU, ops.EXP, ops.RECIP, ops.SQRT
 _RSQRT, _NEG, _SQUARE, _TANH, _SIGMOID = ops.RSQRT, ops.NEG, ops.SQUARE, ops.TANH, ops.SIGMOID
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_GELU_TANH = ops.GELU_TANH
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
 
 
 # --- face order -----------------------------------------------------------------------------------
@@ -251,6 +253,8 @@ def _unary1(op, x):
         return x * x
     if op == _GELU:
         return 0.5 * d * (1.0 + math.erf(d * _INV_SQRT2))
+    if op == _GELU_TANH:
+        return d / (1.0 + math.exp(-2.0 * _SQRT_2_PI * (d + 0.044715 * d * d * d)))  # = 0.5 d (1 + tanh u), stable
     if op == _SILU:
         return d / (1.0 + math.exp(-d))
     if op == _EXP:
@@ -316,3 +320,26 @@ def transpose(x, out):
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
             out[i, j] = x[j, i]
+
+
+@njit(**_OPTS)
+def topk_softmax(x, k, width, out):
+    """Per row: softmax over the k largest of x[:, :width] (ties: lower column first), 0 elsewhere."""
+    for r in range(x.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = 0.0
+        taken = np.zeros(width, dtype=np.bool_)
+        chosen = np.empty(k, dtype=np.int64)
+        for i in range(k):
+            best = -1
+            for c in range(width):
+                if not taken[c] and (best < 0 or x[r, c] > x[r, best]):
+                    best = c
+            taken[best] = True
+            chosen[i] = best
+        top = np.float64(x[r, chosen[0]])
+        total = 0.0
+        for i in range(k):
+            total += math.exp(np.float64(x[r, chosen[i]]) - top)
+        for i in range(k):
+            out[r, chosen[i]] = math.exp(np.float64(x[r, chosen[i]]) - top) / total

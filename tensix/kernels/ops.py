@@ -8,7 +8,7 @@ ADD, SUB, MUL = range(3)
 BINARY = {"add": ADD, "sub": SUB, "mul": MUL}
 
 # Unary elementwise ops (the SFPU).
-RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY = range(12)
+RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY, GELU_TANH = range(13)
 UNARY = {
     "relu": RELU,
     "gelu": GELU,
@@ -22,6 +22,7 @@ UNARY = {
     "tanh": TANH,
     "sigmoid": SIGMOID,
     "identity": IDENTITY,
+    "gelu_tanh": GELU_TANH,
 }
 
 # Reductions and the dimension they reduce: ROW reduces along each row (result in column 0),

@@ -215,6 +215,9 @@ def _unary64(op: int, x: np.ndarray) -> np.ndarray:
     d = x.astype(np.float64)
     if op == ops.GELU:
         return 0.5 * d * (1.0 + _erf(d / math.sqrt(2.0)))
+    if op == ops.GELU_TANH:
+        # 0.5 d (1 + tanh u) written as d * sigmoid(2u): the tanh form cancels badly for d << 0
+        return d / (1.0 + np.exp(-2.0 * math.sqrt(2.0 / math.pi) * (d + 0.044715 * d**3)))
     if op == ops.SILU:
         return d / (1.0 + np.exp(-d))
     if op == ops.EXP:
@@ -267,3 +270,16 @@ def reduce(op: int, dim: int, x: np.ndarray, out: np.ndarray) -> None:
 def transpose(x: np.ndarray, out: np.ndarray) -> None:
     """out = x.T."""
     out[...] = x.T
+
+
+def topk_softmax(x: np.ndarray, k: int, width: int, out: np.ndarray) -> None:
+    """Per row: softmax over the k largest of x[:, :width] (ties: lower column first), 0 elsewhere.
+
+    The mixture-of-experts gate: columns past `width` (tile padding) are never chosen.
+    """
+    out[...] = 0
+    for r in range(x.shape[0]):
+        row = x[r, :width].astype(np.float64)
+        chosen = np.argsort(-row, kind="stable")[:k]
+        e = np.exp(row[chosen] - row[chosen].max())
+        out[r, chosen] = (e / e.sum()).astype(np.float32)
