@@ -1,0 +1,73 @@
+"""The compiler: a checked Graph through the named passes to a Program the emulator runs.
+
+    decompose -> fuse -> place -> tile -> alloc -> route -> emit
+
+The IR verifier runs between passes under TENSIX_DEBUG=1 (always in tests).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tensix.lang.check import check_file, check_source
+from tensix.lang.ir import Graph
+from tensix.lang.passes.alloc import alloc
+from tensix.lang.passes.decompose import PRIMITIVES, decompose
+from tensix.lang.passes.emit import emit
+from tensix.lang.passes.fuse import fuse
+from tensix.lang.passes.place import place
+from tensix.lang.passes.route import route
+from tensix.lang.passes.tile import tile
+from tensix.lang.verify import verify
+
+from tensix.config import MeshConfig
+from tensix.presets import resolve
+from tensix.program import Program
+
+PASSES = (
+    ("decompose", lambda g, cfg: decompose(g)),
+    ("fuse", lambda g, cfg: fuse(g)),
+    ("place", place),
+    ("tile", lambda g, cfg: tile(g)),
+    ("alloc", alloc),
+    ("route", lambda g, cfg: route(g)),
+)
+
+
+@dataclass
+class Compiled:
+    """A compiled program: the checked source graph, the lowered graph, the Program, and compiler constants."""
+
+    graph: Graph
+    lowered: Graph
+    program: Program
+    device: MeshConfig
+
+    @property
+    def constants(self) -> dict[str, np.ndarray]:
+        """Tensors the compiler made (causal masks, rotary tables): extra params of the Program."""
+        return self.lowered.meta.get("constants", {})
+
+
+def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, debug: bool | None = None) -> Compiled:
+    """Run every pass; `device` overrides the graph's own `device` line (default: wormhole_n150)."""
+    cfg = resolve(device if device is not None else graph.device)
+    debug = os.environ.get("TENSIX_DEBUG") == "1" if debug is None else debug
+    lowered = graph
+    for name, run in PASSES:
+        lowered = run(lowered, cfg)
+        if debug:
+            verify(lowered, after=name, ops=PRIMITIVES)
+    program = emit(lowered, cfg.name)
+    return Compiled(graph, lowered, program, cfg)
+
+
+def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None) -> Compiled:
+    return compile_graph(check_source(text, path), device)
+
+
+def compile_file(path: str | Path, device: str | MeshConfig | None = None) -> Compiled:
+    return compile_graph(check_file(path), device)

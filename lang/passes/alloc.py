@@ -1,0 +1,58 @@
+"""alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM.
+
+A core that overflows raises PlacementError at the op needing the largest buffer there, listing each
+buffer of that core with its size and the ops that use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tensix.lang.errors import PlacementError
+from tensix.lang.ir import Graph, Node
+
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
+from tensix.programs.stages import cb_requirements
+
+SEMAPHORE_NBYTES = 32  # one aligned word per producer op
+
+
+def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
+    """graph.meta["sram"]: {core: bytes used}; raises PlacementError for a core whose buffers do not fit."""
+    formats = _formats(graph)
+    per_core: dict[tuple[int, int], list[tuple[Node, dict]]] = {}
+    for n in graph.nodes:
+        for core, step in n.attrs["_steps"].items():
+            per_core.setdefault(core, []).append((n, step))
+    sems = SEMAPHORE_NBYTES * len(graph.nodes)
+    used = {}
+    for core, items in per_core.items():
+        cbs = cb_requirements([s for _, s in items], formats)
+        sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
+                 for cb, (fmt, pages) in cbs.items()}
+        used[core] = sum(sizes.values()) + sems
+        if used[core] > cfg.l1_bytes:
+            raise _overflow(core, items, cbs, sizes, sems, used[core], cfg, formats)
+    return replace(graph, meta={**graph.meta, "sram": used})
+
+
+def _formats(graph: Graph) -> dict[str, str]:
+    names = graph.meta["buffers"]
+    return {names[v]: _device_dtype(t.dtype) for v, t in graph.types().items()}
+
+
+def _device_dtype(dtype: str) -> str:
+    return "fp32" if dtype == "int32" else dtype
+
+
+def _overflow(core, items, cbs, sizes, sems, total, cfg, formats) -> PlacementError:
+    biggest = max(sizes, key=sizes.get)
+    users = {cb: [n for n, s in items if cb in cb_requirements([s], formats)] for cb in cbs}
+    lines = [f"  CB {cb} ({cbs[cb][0]}, {cbs[cb][1]} pages): {sizes[cb]} B for "
+             + ", ".join(sorted({f"%{n.id} {n.attrs.get('source_op', n.op)}" for n in users[cb]}))
+             for cb in sorted(sizes)]
+    lines.append(f"  semaphores: {sems} B")
+    node = users[biggest][0]
+    return PlacementError(node.pos, f"core {core} needs {total} B of SRAM but has {cfg.l1_bytes} B:\n"
+                                    + "\n".join(lines) + "\nspread these ops over more cores with @cores(...)")

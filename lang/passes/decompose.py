@@ -1,0 +1,275 @@
+"""decompose: rewrite every language op into the six primitives the device runs.
+
+mm (matmul, optional bias), bin (add/sub/mul with row/col/batch broadcast), un (unary chain), red (row
+sum/max with scale), move (page permutation: transpose, heads, reshape, slice, concat), gather (embedding).
+Composite ops (softmax, layernorm, rmsnorm, rope, topk_gate) become several primitives; constants they
+need (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express
+raise ShapeError at the op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from tensix.lang import pages
+from tensix.lang.errors import ShapeError
+from tensix.lang.ir import Graph, Node, Param, TensorType
+
+PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather")
+
+
+class _Emitter:
+    """Collects the primitive nodes of one source node; the last one keeps the source node's id."""
+
+    def __init__(self, node: Node, graph_meta: dict, params: list[Param]):
+        self.node, self.meta, self.params = node, graph_meta, params
+        self.out: list[Node] = []
+
+    def add(self, op: str, inputs, type_: TensorType, **attrs) -> str:
+        attrs.setdefault("chain", [])
+        attrs["source_op"] = self.node.op
+        nid = f"{self.node.id}.{len(self.out)}"
+        self.out.append(Node(nid, op, tuple(inputs), attrs, type_, self.node.annotations, self.node.pos))
+        return nid
+
+    def const(self, tag: str, value: np.ndarray, dtype: str) -> str:
+        name = f"{self.node.id}.{tag}"
+        self.meta.setdefault("constants", {})[name] = value.astype(np.float32)
+        self.params.append(Param(name, TensorType(dtype, tuple(value.shape)), None, pos=self.node.pos))
+        return name
+
+    def finish(self) -> list[Node]:
+        last = self.out[-1]
+        self.out[-1] = replace(last, id=self.node.id)
+        return self.out
+
+    def error(self, message: str) -> ShapeError:
+        return ShapeError(self.node.pos, f"{self.node.op}: {message}")
+
+
+def decompose(graph: Graph) -> Graph:
+    """The same graph in primitives (node ids of the original ops are kept for their final values)."""
+    meta = dict(graph.meta)
+    params = list(graph.params)
+    types = graph.types()
+    nodes: list[Node] = []
+    for node in graph.nodes:
+        e = _Emitter(node, meta, params)
+        _RULES[node.op](e, node, [types[i] for i in node.inputs])
+        for n in e.finish():
+            types[n.id] = n.type
+            nodes.append(n)
+    return replace(graph, nodes=tuple(nodes), params=tuple(params), meta=meta)
+
+
+# --- elementwise ----------------------------------------------------------------------------------------
+
+
+def _unary(chain):
+    def rule(e: _Emitter, n: Node, ts) -> None:
+        e.add("un", n.inputs, n.type, chain=[list(c) for c in chain(n)])
+    return rule
+
+
+def _bcast(a: TensorType, b: TensorType, out: TensorType) -> str | None:
+    m, c = out.shape[-2] if out.rank > 1 else 1, out.shape[-1]
+    bs = b.shape
+    if tuple(bs[-2:]) == (m, c) and len(bs) >= 2 or (len(bs) == 1 and out.rank == 1 and bs[0] == c):
+        return "none"
+    if bs[-1] == c and (len(bs) == 1 or bs[-2] == 1) and all(d == 1 for d in bs[:-2]):
+        return "row"
+    if len(bs) >= 2 and bs[-1] == 1 and bs[-2] == m and all(d == 1 for d in bs[:-2]):
+        return "col"
+    return None
+
+
+def _binary(e: _Emitter, n: Node, ts) -> None:
+    a, b = n.inputs
+    ta, tb = ts
+    if ta.shape != n.type.shape and n.op in ("add", "mul"):
+        a, b, ta, tb = b, a, tb, ta
+    how = _bcast(ta, tb, n.type) if ta.shape == n.type.shape else None
+    if how is None:
+        raise e.error(f"cannot broadcast {tb} against {ta} on the device: the second operand must have the full "
+                      f"shape, or be a row [..., 1, N] / [N], or a column [..., M, 1]")
+    if how == "none" and len(tb.shape) > 2 and tb.shape[:-2] != n.type.shape[:-2]:
+        raise e.error(f"batch broadcast of {tb} against {ta} is supported only when {tb} has no leading dims")
+    e.add("bin", (a, b), n.type, fn=n.op, bcast=how)
+
+
+# --- row-wise composites ------------------------------------------------------------------------------
+
+
+def _col_type(t: TensorType) -> TensorType:
+    return TensorType(t.dtype, (*t.shape[:-1], 1))
+
+
+def _need_full_rows(e: _Emitter, t: TensorType) -> None:
+    if not pages.aligned(t.shape, -1):
+        raise e.error(f"the last dimension of {t} must be a multiple of 32 (padding would join the reduction)")
+
+
+def _softmax(e: _Emitter, n: Node, ts) -> None:
+    x, (t,) = n.inputs[0], ts
+    _need_full_rows(e, t)
+    if n.attrs.get("causal"):
+        rows, cols = t.shape[-2:]
+        future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
+        mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
+        x = e.add("bin", (x, mask), t, fn="add", bcast="none")
+    m = e.add("red", (x,), _col_type(t), fn="max", scale=1.0)
+    ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
+    s = e.add("red", (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
+    e.add("bin", (ex, s), n.type, fn="mul", bcast="col")
+
+
+def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
+    _need_full_rows(e, t)
+    inv_n = 1.0 / t.shape[-1]
+    if center:
+        mean = e.add("red", (x,), _col_type(t), fn="sum", scale=inv_n)
+        x = e.add("bin", (x, mean), t, fn="sub", bcast="col")
+    sq = e.add("un", (x,), t, chain=[["square"]])
+    rstd = e.add("red", (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
+    return e.add("bin", (x, rstd), t, fn="mul", bcast="col")
+
+
+def _layernorm(e: _Emitter, n: Node, ts) -> None:
+    x, gamma, beta = n.inputs
+    normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
+    scaled = e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
+    e.add("bin", (scaled, beta), n.type, fn="add", bcast="row")
+
+
+def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
+    x, gamma = n.inputs
+    normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
+    e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
+
+
+def _topk_gate(e: _Emitter, n: Node, ts) -> None:
+    (t,) = ts
+    if t.shape[-1] > 32:
+        raise e.error(f"{t}: the device gate handles at most 32 experts (one tile column)")
+    if not n.attrs.get("normalize", True):
+        raise e.error("normalize=false is not supported on the device; the gate renormalizes over the top k")
+    e.add("un", n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
+
+
+def _rope(e: _Emitter, n: Node, ts) -> None:
+    x, t = n.inputs[0], ts[0]
+    seq, dim = t.shape[-2:]
+    if len(n.inputs) > 1:
+        raise e.error("explicit positions are not supported on the device; positions are 0..seq-1")
+    if n.attrs.get("interleaved") or dim % 64:
+        raise e.error(f"the device rotates whole tiles: needs the non-interleaved form and a head dim that is a "
+                      f"multiple of 64, got {dim}")
+    inv_freq = n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
+    angles = np.arange(seq, dtype=np.float64)[:, None] * inv_freq[None, :]
+    cos = e.const("cos", np.concatenate([np.cos(angles), np.cos(angles)], axis=1), t.dtype)
+    sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
+    idx = pages.tagged(0, t.shape)
+    half = idx.shape[-1] // 2
+    rotated = e.add("move", (x,), t, _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
+    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
+    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
+    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+
+
+# --- data movement --------------------------------------------------------------------------------------
+
+
+def _move(e: _Emitter, n: Node, out: np.ndarray, transpose: bool = False) -> None:
+    e.add("move", n.inputs, n.type, _map=pages.move_map(out, transpose))
+
+
+def _require(e: _Emitter, ok: bool, what: str) -> None:
+    if not ok:
+        raise e.error(f"{what} (the device moves whole 32x32 tiles)")
+
+
+def _transpose(e: _Emitter, n: Node, ts) -> None:
+    t = ts[0]
+    r = t.rank
+    perm = list(n.attrs["perm"]) if n.attrs.get("perm") is not None else [*range(r - 2), r - 1, r - 2]
+    _require(e, sorted(perm[-2:]) == [r - 2, r - 1], f"transpose {perm} must keep the last two axes last")
+    swap = perm[-1] == r - 2
+    _require(e, not swap or (pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2)),
+             f"transposing {t} needs both last dims to be multiples of 32")
+    _require(e, pages.batch_aligned(t.shape) and pages.batch_aligned(n.type.shape), f"{t} rows must be whole tiles")
+    _move(e, n, np.transpose(pages.tagged(0, t.shape), perm), transpose=swap)
+
+
+def _split_heads(e: _Emitter, n: Node, ts) -> None:
+    t, heads = ts[0], n.attrs["heads"]
+    dh = t.shape[-1] // heads
+    _require(e, dh % 32 == 0 and pages.aligned(t.shape, -2), f"split_heads of {t} needs head dim and seq in tiles")
+    idx = pages.tagged(0, t.shape)
+    idx = idx.reshape(*idx.shape[:-1], heads, dh // 32)
+    _move(e, n, np.swapaxes(idx, -2, -3))
+
+
+def _merge_heads(e: _Emitter, n: Node, ts) -> None:
+    t = ts[0]
+    _require(e, pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2), f"merge_heads of {t} needs whole tiles")
+    idx = np.swapaxes(pages.tagged(0, t.shape), -2, -3)
+    _move(e, n, idx.reshape(*idx.shape[:-2], idx.shape[-2] * idx.shape[-1]))
+
+
+def _reshape(e: _Emitter, n: Node, ts) -> None:
+    t = ts[0]
+    _require(e, t.shape[-1] == n.type.shape[-1] and pages.batch_aligned(t.shape) and
+             pages.batch_aligned(n.type.shape), f"reshape {t} -> {n.type} must keep the last dim and whole tile rows")
+    _move(e, n, pages.tagged(0, t.shape).reshape(-1))
+
+
+def _slice(e: _Emitter, n: Node, ts) -> None:
+    t = ts[0]
+    axis = n.attrs["axis"] % t.rank
+    start, end = n.attrs["start"], n.attrs.get("end")
+    end = t.shape[axis] if end is None else end % (t.shape[axis] + 1)
+    in_tiles = axis >= t.rank - 2
+    _require(e, not in_tiles or (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])),
+             f"slice {start}:{end} of axis {axis} must start and end on tile boundaries")
+    idx = pages.tagged(0, t.shape)
+    g_axis = axis if t.rank > 1 else 1
+    lo, hi = (start // 32, pages.tiles(end)) if in_tiles else (start, end)
+    _move(e, n, np.take(idx, np.arange(lo, hi), axis=g_axis))
+
+
+def _concat(e: _Emitter, n: Node, ts) -> None:
+    axis = n.attrs["axis"] % n.type.rank
+    if axis >= n.type.rank - 2:
+        _require(e, all(t.shape[axis] % 32 == 0 for t in ts[:-1]), "concat parts must be whole tiles along the axis")
+    parts = [pages.tagged(i, t.shape) for i, t in enumerate(ts)]
+    _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
+
+
+def _embedding(e: _Emitter, n: Node, ts) -> None:
+    ids, table = ts
+    if ids.rank != 1 or table.dtype not in ("fp32", "bf16"):
+        raise e.error(f"the device looks up 1-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
+    e.add("gather", n.inputs, n.type)
+
+
+def _matmul(e: _Emitter, n: Node, ts) -> None:
+    a, b = ts
+    if a.rank > 2 and not pages.batch_aligned(a.shape) or b.rank > 2 and not pages.batch_aligned(b.shape):
+        raise e.error(f"batched matmul of {a} @ {b} needs the row count of each matrix to be a multiple of 32")
+    if b.rank > 2 and b.shape[:-2] != a.shape[:-2]:
+        raise e.error(f"batched matmul of {a} @ {b}: batch dims must match (or b has none)")
+    e.add("mm", n.inputs, n.type)
+
+
+_RULES = {
+    "matmul": _matmul, "add": _binary, "sub": _binary, "mul": _binary,
+    "scale": _unary(lambda n: [["scale", n.attrs["factor"]]]),
+    "relu": _unary(lambda n: [["relu"]]),
+    "silu": _unary(lambda n: [["silu"]]),
+    "gelu": _unary(lambda n: [["gelu_tanh" if n.attrs.get("approx") else "gelu"]]),
+    "cast": _unary(lambda n: []),
+    "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
+    "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
+    "slice": _slice, "concat": _concat, "embedding": _embedding,
+}

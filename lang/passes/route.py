@@ -1,0 +1,40 @@
+"""route: decide how data and readiness travel between ops.
+
+Each op's output gets a semaphore; consumer cores wait until every producer core has signalled, and
+producer writers signal exactly the cores that consume their output. An `@noc(k)` annotation makes the
+op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tensix.lang.ir import Graph
+
+
+def route(graph: Graph) -> Graph:
+    producer = {n.id: n for n in graph.nodes}
+    sem = {n.id: i for i, n in enumerate(graph.nodes)}
+    consumers: dict[str, set] = {}
+    for n in graph.nodes:
+        for ref in n.inputs:
+            if ref in producer:
+                consumers.setdefault(ref, set()).update(n.attrs["_steps"])
+    nodes = []
+    for n in graph.nodes:
+        waits = [[sem[ref], len(producer[ref].attrs["_steps"])] for ref in dict.fromkeys(n.inputs) if ref in producer]
+        signal_to = sorted(consumers.get(n.id, ()), key=lambda c: (c[1], c[0]))
+        steps = {}
+        for core, step in n.attrs["_steps"].items():
+            step = {**step, "wait": waits, "label": _label(n), "src": str(n.pos) if n.pos else ""}
+            if signal_to:
+                step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
+            if n.annotations.noc is not None:
+                step["noc"] = n.annotations.noc
+            steps[core] = step
+        nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))
+    return replace(graph, nodes=tuple(nodes))
+
+
+def _label(n) -> str:
+    return f"{n.attrs.get('source_op', n.op)} %{n.id.split('.')[0]}"

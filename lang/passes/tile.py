@@ -1,0 +1,106 @@
+"""tile: split every primitive op's output tiles over its cores, as the step each core will run.
+
+Matmul outputs go in blocks of up to 4x4 tiles (they accumulate in the 16 DST registers), smaller when
+that leaves cores idle; other ops split their output pages in contiguous runs. Each node gets
+attrs["_steps"]: {core: step dict} (see tensix/programs/stages); cores with no work get no step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from tensix.lang import pages
+from tensix.lang.ir import Graph, Node, TensorType
+
+_BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
+
+
+def buffer_names(graph: Graph) -> dict[str, str]:
+    """DRAM buffer name of every value: its own name, or the output's name for values the graph returns."""
+    names = {v.name: v.name for v in (*graph.inputs, *graph.params)}
+    names |= {n.id: f"t{n.id}" for n in graph.nodes}
+    names |= {o.value: o.name for o in graph.outputs if o.value not in {v.name for v in graph.inputs}}
+    return names
+
+
+def tile(graph: Graph) -> Graph:
+    names = buffer_names(graph)
+    types = graph.types()
+    nodes = []
+    for n in graph.nodes:
+        work = _SPLIT[n.op](n, [types[i] for i in n.inputs], names)
+        items = work["items"]
+        cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
+        steps = {core: {**work["fields"], work["key"]: items[i * len(items) // len(cores):
+                                                             (i + 1) * len(items) // len(cores)]}
+                 for i, core in enumerate(cores)}
+        nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
+    return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names})
+
+
+def _common(n: Node, names: dict, **fields) -> dict:
+    return {"op": _STEP_OP[n.op], "out": names[n.id], "chain": n.attrs.get("chain", []), **fields}
+
+
+def _matmul(n: Node, ts: list[TensorType], names: dict) -> dict:
+    a, b = ts[0], ts[1]
+    mt, kt, nt = pages.tiles(a.shape[-2]) if a.rank > 1 else 1, pages.tiles(a.shape[-1]), pages.tiles(b.shape[-1])
+    batch = math.prod(a.shape[:-2]) if a.rank > 2 else 1
+    bm, bn = _block(mt, nt, batch, len(n.attrs["_cores"]))
+    blocks = [[bi * mt + r, min(bm, mt - r), c, min(bn, nt - c), bi * kt if b.rank > 2 else 0, bi * mt + r]
+              for bi in range(batch) for r in range(0, mt, bm) for c in range(0, nt, bn)]
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
+    if len(n.inputs) > 2:
+        fields["bias"] = names[n.inputs[2]]
+    return {"key": "blocks", "items": blocks, "fields": _common(n, names, **fields)}
+
+
+def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:
+    for bm, bn in _BLOCKS:
+        if bm <= mt and bn <= nt and batch * -(-mt // bm) * -(-nt // bn) >= ncores:
+            return bm, bn
+    return 1, 1
+
+
+def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
+    out_grid = pages.grid(n.type.shape)
+    total, nt = math.prod(out_grid), out_grid[-1]
+    b, how = ts[1], n.attrs["bcast"]
+    per_matrix = pages.matrix_pages(b.shape)
+    b_page = {
+        "none": (lambda q: q) if b.shape == n.type.shape else (lambda q: q % per_matrix),
+        "row": lambda q: q % nt,
+        "col": lambda q: q // nt,
+    }[how]
+    items = [[q, q, b_page(q)] for q in range(total)]
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
+    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+
+
+def _unary(n: Node, ts: list[TensorType], names: dict) -> dict:
+    total = math.prod(pages.grid(n.type.shape))
+    return {"key": "pages", "items": [[q, q] for q in range(total)], "fields": _common(n, names, a=names[n.inputs[0]])}
+
+
+def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
+    grid = pages.grid(ts[0].shape)
+    rows, nt = math.prod(grid[:-1]), grid[-1]
+    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "scale": n.attrs["scale"]}
+    return {"key": "rows", "items": [[r, r * nt, nt] for r in range(rows)], "fields": _common(n, names, **fields)}
+
+
+def _move(n: Node, ts: list[TensorType], names: dict) -> dict:
+    items = [[q, *entry] for q, entry in enumerate(n.attrs["_map"])]
+    return {"key": "pages", "items": items, "fields": _common(n, names, inputs=[names[i] for i in n.inputs])}
+
+
+def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
+    grid = pages.grid(n.type.shape)
+    items = [[r * grid[-1] + c, r, c] for r in range(grid[-2]) for c in range(grid[-1])]
+    fields = {"ids": names[n.inputs[0]], "table": names[n.inputs[1]], "table_cols": grid[-1]}
+    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+
+
+_SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "move": _move, "gather": _gather}
+_STEP_OP = {"mm": "matmul", "bin": "binary", "un": "unary", "red": "reduce", "move": "copy", "gather": "gather_rows"}
