@@ -29,9 +29,10 @@ class KernelProcess:
         self.done = False
         self.blocked_on: str | None = None
         self._woken = False
-        self.spans: list[list] = []  # [name, start, end, count]
+        self.spans: list[list] = []  # [name, start, end, count, op label, source position]
         self.busy_cycles = 0
-        self.label = ""
+        self.label = ""  # the source op the kernel works on now (set per step by compiled programs)
+        self.src = ""  # and its .tdf position
         self._fn, self._args = fn, args
         self.glet = greenlet.greenlet(self._main)
 
@@ -90,11 +91,11 @@ class KernelProcess:
         spans = self.spans
         if spans:
             last = spans[-1]
-            if last[0] == name and last[2] == start:
+            if last[0] == name and last[2] == start and last[4] is self.label:
                 last[2] = end
                 last[3] += 1
                 return
-        spans.append([name, start, end, 1])
+        spans.append([name, start, end, 1, self.label, self.src])
 
     # --- circular buffers (shared by every role) --------------------------------------------------------
     def cb(self, cb_id: int) -> CircularBuffer:

@@ -24,6 +24,7 @@ class Span:
     end: int
     count: int
     op: str = ""
+    src: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Trace:
 
     @classmethod
     def from_device(cls, device) -> Trace:
-        spans = [(k.core, k.role, *s, k.label) for k in device.kernels for s in k.spans]
+        spans = [(k.core, k.role, *s) for k in device.kernels for s in k.spans]
         return cls(device.cfg.clock_hz, spans, device.transfers)
 
     @property
@@ -73,10 +74,12 @@ class Trace:
 
     def to_dict(self) -> dict:
         spans = []
-        for core, role, name, start, end, count, op in self._span_rows:
+        for core, role, name, start, end, count, op, src in self._span_rows:
             d = {"core": list(core), "role": role, "name": name, "start": start, "end": end, "count": count}
             if op:
                 d["op"] = op
+            if src:
+                d["src"] = src
             spans.append(d)
         transfers = [
             {"id": i, "noc": noc, "kind": kind, "issuer": list(issuer), "role": role, "src": list(src),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from tensix.program import BufferSpec, Program
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import cb_requirements
+from tensix.programs.stages.layout import blocking, cb_requirements
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
 
+_SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out", "ids")
+
+
 def _cb_name(cb_id: int, fmt: str) -> str:
-    if cb_id == 20:
-        return "ids"
-    return f"in{cb_id // 4}_{fmt}" if cb_id < 16 else f"out_{fmt}"
+    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else "ids"
 
 
 def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]],
@@ -25,7 +26,8 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
     # every core declares every semaphore, so each sits at the same L1 address everywhere
     sem_ids = sorted({w[0] for core_steps in steps.values() for s in core_steps for w in s.get("wait", ())})
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
-        core_steps = steps[core]
+        block = list(blocking(steps[core]))
+        core_steps = [{**s, "cb_block": block} if s["op"] == "matmul" else s for s in steps[core]]
         for sem_id in sem_ids:
             p.semaphore(core, sem_id)
         for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import IN0, IN1, IN2, cb_in, cb_out
+from tensix.programs.stages.layout import EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
 
 
 def compute(ctx, *, steps: list[dict]) -> None:
     for step in steps:
+        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
         _COMPUTE[step["op"]](ctx, step)
 
 
@@ -27,43 +28,44 @@ def _chain(ctx, chain: list, idst: int) -> None:
             ctx.unary_tile(op, idst)
 
 
-def _emit(ctx, s: dict, ntiles: int = 1) -> None:
-    """Apply the chain to DST[0..ntiles) and pack them to the output CB."""
-    cb = cb_out(_fmt(ctx, s["out"]))
+def _emit(ctx, s: dict, ntiles: int = 1, reserve: int = 1) -> None:
+    """Apply the chain to DST[0..ntiles) and pack them to the output CB (reserving `reserve` pages)."""
+    cb = cb_out(_fmt(ctx, s["out"]), matmul=s["op"] == "matmul")
     for d in range(ntiles):
         _chain(ctx, s.get("chain", ()), d)
-    ctx.cb_reserve_back(cb, ntiles)
+    ctx.cb_reserve_back(cb, reserve)
     for d in range(ntiles):
         ctx.pack_tile(d, cb)
-    ctx.cb_push_back(cb, ntiles)
+    ctx.cb_push_back(cb, reserve)
 
 
 def _matmul(ctx, s: dict) -> None:
-    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    cba, cbb = cb_in(MM_A, _fmt(ctx, s["a"])), cb_in(MM_B, _fmt(ctx, s["b"]))
+    cb_bm, cb_bn = s["cb_block"]
     bias = s.get("bias")
     for _, bm, _, bn, _, _ in s["blocks"]:
         ctx.tile_regs_acquire()
         for _ in range(s["kt"]):
-            ctx.cb_wait_front(cba, bm)
-            ctx.cb_wait_front(cbb, bn)
+            ctx.cb_wait_front(cba, cb_bm)
+            ctx.cb_wait_front(cbb, cb_bn)
             for i in range(bm):
                 for j in range(bn):
                     ctx.matmul_tiles(cba, cbb, i, j, i * bn + j)
-            ctx.cb_pop_front(cba, bm)
-            ctx.cb_pop_front(cbb, bn)
+            ctx.cb_pop_front(cba, cb_bm)
+            ctx.cb_pop_front(cbb, cb_bn)
         if bias:
-            cbc = cb_in(IN2, _fmt(ctx, bias))
-            ctx.cb_wait_front(cbc, bn)
+            cbc = cb_in(MM_BIAS, _fmt(ctx, bias))
+            ctx.cb_wait_front(cbc, cb_bn)
             for i in range(bm):
                 for j in range(bn):
                     ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
-            ctx.cb_pop_front(cbc, bn)
-        _emit(ctx, s, bm * bn)
+            ctx.cb_pop_front(cbc, cb_bn)
+        _emit(ctx, s, bm * bn, cb_bm * cb_bn)
         ctx.tile_regs_release()
 
 
 def _binary(ctx, s: dict) -> None:
-    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    cba, cbb = cb_in(EL_A, _fmt(ctx, s["a"])), cb_in(EL_B, _fmt(ctx, s["b"]))
     bcast = s.get("bcast", "none")
     for _ in s["pages"]:
         ctx.cb_wait_front(cba, 1)
@@ -80,7 +82,7 @@ def _binary(ctx, s: dict) -> None:
 
 
 def _unary(ctx, s: dict) -> None:
-    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _ in s["pages"]:
         ctx.cb_wait_front(cb, 1)
         ctx.tile_regs_acquire()
@@ -91,7 +93,7 @@ def _unary(ctx, s: dict) -> None:
 
 
 def _reduce(ctx, s: dict) -> None:
-    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _, _, n in s["rows"]:
         ctx.tile_regs_acquire()
         for _ in range(n):
@@ -105,7 +107,7 @@ def _reduce(ctx, s: dict) -> None:
 def _copy(ctx, s: dict) -> None:
     names = s["inputs"]
     for _, index, _, transpose in s["pages"]:
-        cb = cb_in(IN0, _fmt(ctx, names[index]))
+        cb = cb_in(EL_A, _fmt(ctx, names[index]))
         ctx.cb_wait_front(cb, 1)
         ctx.tile_regs_acquire()
         (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
@@ -115,7 +117,7 @@ def _copy(ctx, s: dict) -> None:
 
 
 def _gather_rows(ctx, s: dict) -> None:
-    cb = cb_in(IN0, _fmt(ctx, s["out"]))
+    cb = cb_in(EL_A, _fmt(ctx, s["out"]))
     for _ in s["pages"]:
         ctx.cb_wait_front(cb, 1)
         ctx.tile_regs_acquire()

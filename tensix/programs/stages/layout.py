@@ -1,53 +1,57 @@
-"""Which circular buffers a step list needs on a core, and their ids (shared by kernels and compiler)."""
+"""Which circular buffers a step list needs on a core, and their ids (shared by kernels and compiler).
+
+Every CB is reserved in one fixed page count, so reservations never wrap: matmul CBs in the core's
+largest block (smaller blocks leave pages unused), elementwise CBs one page at a time.
+"""
 
 from __future__ import annotations
 
 from tensix.formats import FORMATS
 
-IN0, IN1, IN2 = 0, 1, 2
-CB_IDS = 20  # fp32 scratch for gather_rows token ids
+MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
+_OUT_MM, _OUT_EL, CB_IDS = 20, 24, 28  # output CBs by format; fp32 scratch for gather_rows token ids
 
 
 def cb_in(slot: int, fmt: str) -> int:
     return slot * 4 + FORMATS.index(fmt)
 
 
-def cb_out(fmt: str) -> int:
-    return 16 + FORMATS.index(fmt)
+def cb_out(fmt: str, matmul: bool = False) -> int:
+    return (_OUT_MM if matmul else _OUT_EL) + FORMATS.index(fmt)
+
+
+def blocking(steps: list[dict]) -> tuple[int, int]:
+    """The largest matmul block (rows, cols of tiles) among a core's steps: its matmul CB reservation."""
+    blocks = [b for s in steps if s["op"] == "matmul" for b in s["blocks"]]
+    return max((b[1] for b in blocks), default=1), max((b[3] for b in blocks), default=1)
 
 
 def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tuple[str, int]]:
     """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats."""
     need: dict[int, tuple[str, int]] = {}
+    bm, bn = blocking(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
-        have = need.get(cb, (fmt, 0))[1]
-        need[cb] = (fmt, max(have, pages))
+        need[cb] = (fmt, max(need.get(cb, (fmt, 0))[1], pages))
 
     for s in steps:
         out = formats[s["out"]]
         op = s["op"]
         if op == "matmul":
-            bm = max((b[1] for b in s["blocks"]), default=1)
-            bn = max((b[3] for b in s["blocks"]), default=1)
-            want(cb_in(IN0, formats[s["a"]]), formats[s["a"]], 2 * bm)
-            want(cb_in(IN1, formats[s["b"]]), formats[s["b"]], 2 * bn)
+            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], 2 * bm)
+            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], 2 * bn)
             if s.get("bias"):
-                want(cb_in(IN2, formats[s["bias"]]), formats[s["bias"]], bn)
-            want(cb_out(out), out, bm * bn)
-        elif op == "binary":
-            want(cb_in(IN0, formats[s["a"]]), formats[s["a"]], 2)
-            want(cb_in(IN1, formats[s["b"]]), formats[s["b"]], 2)
-            want(cb_out(out), out, 2)
-        elif op in ("unary", "reduce"):
-            want(cb_in(IN0, formats[s["a"]]), formats[s["a"]], 2)
-            want(cb_out(out), out, 2)
-        elif op == "copy":
-            for name in s["inputs"]:
-                want(cb_in(IN0, formats[name]), formats[name], 2)
-            want(cb_out(out), out, 2)
-        elif op == "gather_rows":
+                want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], bn)
+            want(cb_out(out, matmul=True), out, bm * bn)
+            continue
+        names = {"binary": [s.get("a"), s.get("b")], "unary": [s.get("a")], "reduce": [s.get("a")],
+                 "copy": s.get("inputs", []), "gather_rows": []}[op]
+        for slot, name in enumerate(names[:2]):
+            want(cb_in(EL_A + slot, formats[name]), formats[name], 2)
+        for name in names[2:]:
+            want(cb_in(EL_A, formats[name]), formats[name], 2)
+        if op == "gather_rows":
             want(CB_IDS, "fp32", 1)
-            want(cb_in(IN0, out), out, 2)
-            want(cb_out(out), out, 2)
+            want(cb_in(EL_A, out), out, 2)
+        want(cb_out(out), out, 2)
     return need

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
-from tensix.programs.stages.layout import CB_IDS, IN0, IN1, IN2, cb_in
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
 
 
 def reader(ctx, *, steps: list[dict]) -> None:
     for step in steps:
+        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
         for sem_id, count in step.get("wait", ()):
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(sem_id), count)
         _READ[step["op"]](ctx, step)
@@ -19,53 +20,54 @@ def _fmt(ctx, name: str) -> str:
     return ctx.buffer(name).fmt
 
 
-def _read_pages(ctx, cb: int, name: str, pages) -> None:
-    """Reserve len(pages) pages of cb, read those DRAM pages of `name` into them, push."""
-    n = len(pages)
+def _read_pages(ctx, cb: int, name: str, pages, noc: int | None = None, reserve: int | None = None) -> None:
+    """Reserve `reserve` (default len(pages)) pages of cb, read those DRAM pages of `name` (on `noc`), push."""
+    n = reserve or len(pages)
     ctx.cb_reserve_back(cb, n)
     base = ctx.get_write_ptr(cb)
     size = ctx.buffer(name).page_nbytes
     for i, page in enumerate(pages):
-        ctx.noc_async_read_page(name, page, base + i * size)
+        ctx.noc_async_read_page(name, page, base + i * size, noc)
     ctx.noc_async_read_barrier()
     ctx.cb_push_back(cb, n)
 
 
 def _read_matmul(ctx, s: dict) -> None:
-    a, b, kt, b_cols = s["a"], s["b"], s["kt"], s["b_cols"]
-    cba, cbb = cb_in(IN0, _fmt(ctx, a)), cb_in(IN1, _fmt(ctx, b))
+    a, b, kt, b_cols, noc = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc")
+    cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
+    cb_bm, cb_bn = s["cb_block"]
     for a_r0, bm, c0, bn, b_off, _ in s["blocks"]:
         if s.get("bias"):
-            _read_pages(ctx, cb_in(IN2, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn))
+            _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
         for k in range(kt):
-            _read_pages(ctx, cba, a, [(a_r0 + i) * kt + k for i in range(bm)])
-            _read_pages(ctx, cbb, b, [(b_off + k) * b_cols + c0 + j for j in range(bn)])
+            _read_pages(ctx, cba, a, [(a_r0 + i) * kt + k for i in range(bm)], noc, cb_bm)
+            _read_pages(ctx, cbb, b, [(b_off + k) * b_cols + c0 + j for j in range(bn)], noc, cb_bn)
 
 
 def _read_binary(ctx, s: dict) -> None:
-    cba, cbb = cb_in(IN0, _fmt(ctx, s["a"])), cb_in(IN1, _fmt(ctx, s["b"]))
+    cba, cbb = cb_in(EL_A, _fmt(ctx, s["a"])), cb_in(EL_B, _fmt(ctx, s["b"]))
     for _, pa, pb in s["pages"]:
-        _read_pages(ctx, cba, s["a"], [pa])
-        _read_pages(ctx, cbb, s["b"], [pb])
+        _read_pages(ctx, cba, s["a"], [pa], s.get("noc"))
+        _read_pages(ctx, cbb, s["b"], [pb], s.get("noc"))
 
 
 def _read_unary(ctx, s: dict) -> None:
-    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _, pa in s["pages"]:
-        _read_pages(ctx, cb, s["a"], [pa])
+        _read_pages(ctx, cb, s["a"], [pa], s.get("noc"))
 
 
 def _read_reduce(ctx, s: dict) -> None:
-    cb = cb_in(IN0, _fmt(ctx, s["a"]))
+    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _, first, n in s["rows"]:
         for p in range(first, first + n):
-            _read_pages(ctx, cb, s["a"], [p])
+            _read_pages(ctx, cb, s["a"], [p], s.get("noc"))
 
 
 def _read_copy(ctx, s: dict) -> None:
     names = s["inputs"]
     for _, index, page, _ in s["pages"]:
-        _read_pages(ctx, cb_in(IN0, _fmt(ctx, names[index])), names[index], [page])
+        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.get("noc"))
 
 
 def _read_gather_rows(ctx, s: dict) -> None:
@@ -74,7 +76,7 @@ def _read_gather_rows(ctx, s: dict) -> None:
     fmt = ctx.buffer(table).fmt
     elem = 4 if fmt == "fp32" else 2
     ids = _token_ids(ctx, ids_buf)
-    cb = cb_in(IN0, fmt)
+    cb = cb_in(EL_A, fmt)
     size = ctx.buffer(table).page_nbytes
     for _, row_tile, col_tile in s["pages"]:
         ctx.cb_reserve_back(cb, 1)

@@ -7,6 +7,7 @@ from tensix.programs.stages.layout import cb_out
 
 def writer(ctx, *, steps: list[dict]) -> None:
     for step in steps:
+        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
         _WRITE[step["op"]](ctx, step)
         ctx.noc_async_write_barrier()
         for sem_id, cores in step.get("signal", ()):
@@ -14,23 +15,24 @@ def writer(ctx, *, steps: list[dict]) -> None:
                 ctx.noc_semaphore_inc(ctx.get_noc_addr(x, y, ctx.get_semaphore(sem_id)))
 
 
-def _write_pages(ctx, s: dict, pages) -> None:
+def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
     name = s["out"]
-    cb = cb_out(ctx.buffer(name).fmt)
-    n = len(pages)
+    cb = cb_out(ctx.buffer(name).fmt, matmul=s["op"] == "matmul")
+    n = reserve or len(pages)
     ctx.cb_wait_front(cb, n)
     base = ctx.get_read_ptr(cb)
     size = ctx.buffer(name).page_nbytes
     for i, page in enumerate(pages):
-        ctx.noc_async_write_page(name, page, base + i * size)
+        ctx.noc_async_write_page(name, page, base + i * size, s.get("noc"))
     ctx.noc_async_write_barrier()
     ctx.cb_pop_front(cb, n)
 
 
 def _write_matmul(ctx, s: dict) -> None:
     cols = s["out_cols"]
+    cb_bm, cb_bn = s["cb_block"]
     for _, bm, c0, bn, _, o_r0 in s["blocks"]:
-        _write_pages(ctx, s, [(o_r0 + i) * cols + c0 + j for i in range(bm) for j in range(bn)])
+        _write_pages(ctx, s, [(o_r0 + i) * cols + c0 + j for i in range(bm) for j in range(bn)], cb_bm * cb_bn)
 
 
 def _write_each(key: str):
