@@ -8,7 +8,6 @@ from tensix.programs.stages.layout import blocking, cb_requirements
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
-
 _SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out", "ids")
 
 
