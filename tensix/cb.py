@@ -126,6 +126,12 @@ class CircularBuffer:
         start = self.address + ((self.wr_slot + i) % self.num_pages) * self.page_nbytes
         return self.memory[start:start + self.page_nbytes]
 
+    def cached_front_tile(self, i: int) -> np.ndarray | None:
+        """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
+        if i < self.received:
+            return self._tiles.get((self.rd_slot + i) % self.num_pages)
+        return None
+
     def front_tile(self, i: int, unpack) -> np.ndarray:
         """Page i from the front as a float32 32x32 tile, unpacked once per page while it stays in the CB."""
         slot = (self.rd_slot + i) % self.num_pages

@@ -31,6 +31,7 @@ class ComputeKernel(KernelProcess):
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
         self._tmp = np.empty((32, 32), dtype=np.float32)
+        self._matmul_cycles = self.timing.matmul(self.fidelity)
         self.flops = 0
 
     # --- DST register protocol ---------------------------------------------------------------------------
@@ -55,16 +56,17 @@ class ComputeKernel(KernelProcess):
         return self.dst[idst]
 
     def _tile(self, cb_id: int, i: int) -> np.ndarray:
-        cb = self.cb(cb_id)
-        return cb.front_tile(i, UNPACK[cb.fmt])
+        cb = self.cbs.get(cb_id) or self.cb(cb_id)
+        tile = cb.cached_front_tile(i)
+        return tile if tile is not None else cb.front_tile(i, UNPACK[cb.fmt])
 
     # --- FPU ops ---------------------------------------------------------------------------------------
     def matmul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] += tile ia of cb_a @ tile ib of cb_b."""
         a, b, d = self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst)
         K.matmul_acc(a, b, d)
-        self.flops += 2 * 32 * 32 * 32
-        self.advance("matmul_tiles", self.timing.matmul(self.fidelity))
+        self.flops += 65536  # 2 * 32^3
+        self.advance("matmul_tiles", self._matmul_cycles)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))

@@ -65,7 +65,8 @@ class Fabric:
 
     def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int) -> tuple[int, int, tuple[Link, ...]]:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used)."""
-        ids, links = self.route(noc, src, dst)
+        hit = self._routes.get((noc, src, dst))
+        ids, links = hit if hit is not None else self.route(noc, src, dst)
         cfg = self.cfg
         maxp, hop, niu = cfg.max_packet_bytes, cfg.hop_cycles, cfg.niu_cycles
         free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
