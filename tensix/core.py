@@ -10,6 +10,8 @@ from tensix.errors import KernelError, ProgramError
 from tensix.formats import tile_nbytes
 from tensix.sram import Sram
 
+SEMAPHORE_NBYTES = 16  # one semaphore word, padded to the NoC alignment
+
 
 class Core:
     """Logical core `core` at NoC `noc_xy`: Sram, CBs by id, semaphores by id (each a uint32 in L1)."""
@@ -23,6 +25,8 @@ class Core:
         self.semaphores: dict[int, int] = {}
         self.sem_waiters: list[tuple] = []
         self.l1_buffers: dict[str, int] = {}
+        self.sem_base = 0
+        self.sem_count = 0
 
     def add_cb(self, cb_id: int, name: str, fmt: str, num_pages: int, page_nbytes: int | None = None) -> CircularBuffer:
         if not 0 <= cb_id < self.cfg.max_cbs:
@@ -38,10 +42,15 @@ class Core:
         self.cbs[cb_id] = cb
         return cb
 
+    def reserve_semaphores(self, count: int) -> None:
+        """The program's semaphore region: semaphore k at the same L1 address on every core (as tt-metal)."""
+        self.sem_base = self.sram.allocate("semaphores", count * SEMAPHORE_NBYTES, "semaphore")
+        self.sem_count = count
+
     def add_semaphore(self, sem_id: int, initial: int) -> None:
         if sem_id in self.semaphores:
             raise ProgramError(f"core {self.core}: semaphore {sem_id} is declared twice")
-        addr = self.sram.allocate(f"sem{sem_id}", 4, "semaphore")
+        addr = self.sem_base + sem_id * SEMAPHORE_NBYTES
         self.semaphores[sem_id] = addr
         self._word(addr)[0] = initial
 
@@ -50,7 +59,10 @@ class Core:
         return addr
 
     def semaphore_addr(self, sem_id: int, kernel) -> int:
+        """L1 address of semaphore sem_id: program-wide, so valid on any core of a program that declares it."""
         addr = self.semaphores.get(sem_id)
+        if addr is None and 0 <= sem_id < self.sem_count:
+            addr = self.sem_base + sem_id * SEMAPHORE_NBYTES
         if addr is None:
             raise KernelError(f"{kernel.role} kernel on core {self.core}: no semaphore {sem_id} on this core "
                               f"(declared: {sorted(self.semaphores) or 'none'})")

@@ -96,7 +96,12 @@ class Mesh:
                 device.dram.write_pages(buf, tilize(self._host_array(b, inputs), b.dtype))
         for c in program.cores():
             device.core(c)
-        # semaphores first: cores that declare the same semaphores then hold them at the same L1 addresses
+        # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
+        # L1 address on every core and a writer can signal any core with its own address of k
+        if program.semaphores:
+            count = 1 + max(s.sem_id for s in program.semaphores)
+            for c in program.cores():
+                device.core(c).reserve_semaphores(count)
         for s in program.semaphores:
             device.core(s.core).add_semaphore(s.sem_id, s.initial)
         for s in program.cbs:

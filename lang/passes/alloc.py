@@ -12,10 +12,9 @@ from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Graph, Node
 
 from tensix.config import MeshConfig
+from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import tile_nbytes
 from tensix.programs.stages import cb_requirements
-
-SEMAPHORE_NBYTES = 32  # one aligned word per producer op
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:

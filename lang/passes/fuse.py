@@ -15,34 +15,29 @@ _CHAINABLE = ("mm", "bin", "un", "red", "move", "gather")
 
 def fuse(graph: Graph) -> Graph:
     """The same graph with unary chains and matmul biases folded into their producers."""
-    nodes = list(graph.nodes)
     outputs = {o.value for o in graph.outputs}
-    changed = True
-    while changed:
-        changed = False
-        users = _users(nodes)
-        for i, node in enumerate(nodes):
-            producer = _fusable_producer(node, nodes, users, outputs)
-            if producer is not None:
-                j = nodes.index(producer)
-                nodes[j] = _merge(producer, node)
-                del nodes[i]
-                changed = True
-                break
-    return replace(graph, nodes=tuple(nodes))
-
-
-def _users(nodes: list[Node]) -> dict[str, int]:
-    count: dict[str, int] = {}
-    for n in nodes:
+    users: dict[str, int] = {}
+    for n in graph.nodes:
         for ref in n.inputs:
-            count[ref] = count.get(ref, 0) + 1
-    return count
+            users[ref] = users.get(ref, 0) + 1
+    fused: dict[str, Node] = {}  # value id -> the (possibly fused) node that now defines it
+    order: list[str] = []
+    for node in graph.nodes:
+        producer = _fusable_producer(node, fused, users, outputs)
+        if producer is None:
+            fused[node.id] = node
+            order.append(node.id)
+            continue
+        merged = _merge(producer, node)
+        del fused[producer.id]
+        fused[node.id] = merged
+        order[order.index(producer.id)] = node.id
+    return replace(graph, nodes=tuple(fused[i] for i in order))
 
 
-def _fusable_producer(node: Node, nodes: list[Node], users: dict[str, int], outputs: set[str]) -> Node | None:
+def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int], outputs: set[str]) -> Node | None:
     src = node.inputs[0] if node.inputs else None
-    producer = next((n for n in nodes if n.id == src), None)
+    producer = fused.get(src)
     if producer is None or users.get(src) != 1 or src in outputs or producer.annotations != node.annotations:
         return None
     if node.op == "un" and producer.op in _CHAINABLE:

@@ -23,12 +23,14 @@ def route(graph: Graph) -> Graph:
     nodes = []
     for n in graph.nodes:
         waits = [[sem[ref], len(producer[ref].attrs["_steps"])] for ref in dict.fromkeys(n.inputs) if ref in producer]
-        signal_to = sorted(consumers.get(n.id, ()), key=lambda c: (c[1], c[0]))
+        signal_to = [list(c) for c in sorted(consumers.get(n.id, ()), key=lambda c: (c[1], c[0]))]
+        signal = [[sem[n.id], signal_to]] if signal_to else None
+        label, src = _label(n), str(n.pos) if n.pos else ""
         steps = {}
         for core, step in n.attrs["_steps"].items():
-            step = {**step, "wait": waits, "label": _label(n), "src": str(n.pos) if n.pos else ""}
-            if signal_to:
-                step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
+            step = {**step, "wait": waits, "label": label, "src": src}
+            if signal:
+                step["signal"] = signal
             if n.annotations.noc is not None:
                 step["noc"] = n.annotations.noc
             steps[core] = step

@@ -22,13 +22,11 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
     for b in buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role)
     formats = {b.name: b.dtype for b in buffers}
-    # every core declares every semaphore, so each sits at the same L1 address everywhere
-    sem_ids = sorted({w[0] for core_steps in steps.values() for s in core_steps for w in s.get("wait", ())})
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
         block = list(blocking(steps[core]))
         core_steps = [{**s, "cb_block": block} if s["op"] == "matmul" else s for s in steps[core]]
-        for sem_id in sem_ids:
-            p.semaphore(core, sem_id)
+        for sem_id in sorted({w[0] for s in core_steps for w in s.get("wait", ())}):
+            p.semaphore(core, sem_id)  # the semaphores this core waits on
         for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
             p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt))
         label = (labels or {}).get(core, "")
