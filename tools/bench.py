@@ -12,6 +12,11 @@ import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import make_inputs
+from tensix.lang.params import materialize
+from tensix.lang.reference import evaluate
+from tensix.tools.gpt2 import gpt2_source
 
 from tensix.errors import TensixError
 from tensix.mesh import Mesh
@@ -67,9 +72,40 @@ def bench_noc_transfers(repeat: int) -> Iterator[dict]:
            "busiest_link_utilization": busiest["busy_cycles"] / result.cycles}
 
 
+def bench_compile_gpt2_12layer(repeat: int) -> Iterator[dict]:
+    """Parse + every pass for 12-layer GPT-2-small (seq 128) onto wormhole_n150; baseline: the same model's
+    forward pass in plain numpy (the language's reference semantics)."""
+    source = gpt2_source(12)
+    compile_s, compiled = median_seconds(lambda: compile_source(source, "gpt2_12layer.tdf", "wormhole_n150"), repeat)
+    inputs = make_inputs(compiled.graph, 0)
+    params = materialize(compiled.graph)
+    base_s, _ = median_seconds(lambda: evaluate(compiled.graph, inputs, params), max(1, repeat // 2))
+    yield {"name": "compile_gpt2_12layer", "emulator_s": compile_s, "baseline_s": base_s, "ratio": compile_s / base_s,
+           "compile_s": compile_s, "ops": len(compiled.graph.nodes), "device_ops": len(compiled.lowered.nodes),
+           "kernels": len(compiled.program.kernels)}
+
+
+def bench_run_gpt2_block(repeat: int) -> Iterator[dict]:
+    """One GPT-2-small block (d=768, 12 heads, seq 128) on the emulator with timing, against the same block in
+    plain numpy; also reports the error against that numpy result."""
+    compiled = compile_source(gpt2_source(1), "gpt2_block.tdf", "wormhole_n150")
+    inputs = make_inputs(compiled.graph, 0)
+    params = materialize(compiled.graph)
+    feed = {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()} | params | compiled.constants
+    mesh = Mesh(compiled.device)
+    emu_s, result = median_seconds(lambda: mesh.run(compiled.program, feed), max(1, repeat // 2))
+    base_s, expected = median_seconds(lambda: evaluate(compiled.graph, inputs, params), repeat)
+    err = float(np.max(np.abs(result.outputs["y"] - expected["y"])))
+    yield {"name": "run_gpt2_block", "emulator_s": emu_s, "baseline_s": base_s, "ratio": emu_s / base_s,
+           "cycles": result.cycles, "simulated_us": result.seconds * 1e6, "transfers": len(result.trace.transfers),
+           "max_abs_error": err, "max_abs_output": float(np.max(np.abs(expected["y"])))}
+
+
 BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "matmul_1024_tile": bench_matmul_1024_tile,
     "noc_transfers": bench_noc_transfers,
+    "compile_gpt2_12layer": bench_compile_gpt2_12layer,
+    "run_gpt2_block": bench_run_gpt2_block,
 }
 
 
