@@ -26,6 +26,7 @@ class CircularBuffer:
         self.rd_slot = 0
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
+        self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
 
     def __str__(self) -> str:
         return f"CB {self.cb_id} '{self.name}' on core {self.core}"
@@ -80,6 +81,7 @@ class CircularBuffer:
         k.sync()
         for i in range(n):
             self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
+            self._faces.pop((self.rd_slot + i) % self.num_pages, None)
         self.filled -= n
         self.received -= n
         self.rd_slot = (self.rd_slot + n) % self.num_pages
@@ -125,6 +127,13 @@ class CircularBuffer:
             )
         start = self.address + ((self.wr_slot + i) % self.num_pages) * self.page_nbytes
         return self.memory[start:start + self.page_nbytes]
+
+    def front_faces(self, i: int) -> int | None:
+        """Cached nonzero-face bits of front page i, or None when not checked yet."""
+        return self._faces.get((self.rd_slot + i) % self.num_pages)
+
+    def set_front_faces(self, i: int, bits: int) -> None:
+        self._faces[(self.rd_slot + i) % self.num_pages] = bits
 
     def cached_front_tile(self, i: int) -> np.ndarray | None:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""

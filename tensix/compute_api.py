@@ -32,6 +32,8 @@ class ComputeKernel(KernelProcess):
         self._pack_pos: dict[int, int] = {}
         self._tmp = np.empty((32, 32), dtype=np.float32)
         self._matmul_cycles = self.timing.matmul(self.fidelity)
+        self.skip = device.zero_skip
+        self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
 
     # --- DST register protocol ---------------------------------------------------------------------------
@@ -62,11 +64,41 @@ class ComputeKernel(KernelProcess):
 
     # --- FPU ops ---------------------------------------------------------------------------------------
     def matmul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
-        """DST[idst] += tile ia of cb_a @ tile ib of cb_b."""
-        a, b, d = self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst)
-        K.matmul_acc(a, b, d)
+        """DST[idst] += tile ia of cb_a @ tile ib of cb_b (zero faces of the activation tile skipped, if on)."""
+        a, d = self._tile(cb_a, ia), self._d(idst)
+        if self.skip is not None:
+            faces = self._faces(cb_a, ia, a)
+            if faces != 0b1111:
+                self._matmul_sparse(a, cb_b, ib, d, faces)
+                return
+        K.matmul_acc(a, self._tile(cb_b, ib), d)
         self.flops += 65536  # 2 * 32^3
         self.advance("matmul_tiles", self._matmul_cycles)
+        if self.skip is not None:
+            self.device.zero.add(self.core, self.label, macs_total=32768)
+
+    def _faces(self, cb_id: int, i: int, tile: np.ndarray) -> int:
+        """Nonzero-face bits of an activation tile, checked once per tile (and charged)."""
+        cb = self.cbs[cb_id]
+        bits = cb.front_faces(i)
+        if bits is None:
+            bits, zeros = K.zero_faces(tile)
+            cb.set_front_faces(i, bits)
+            cost = self.timing.zero_check_cycles
+            self.advance("zero_check", cost)
+            self.device.zero.add(self.core, self.label, activations=1024, zero_activations=zeros,
+                                 cycles_overhead=cost)
+        return bits
+
+    def _matmul_sparse(self, a: np.ndarray, cb_b: int, ib: int, d: np.ndarray, faces: int) -> None:
+        live = bin(faces).count("1")
+        cycles = -(-self._matmul_cycles * live // 4)  # the engine works face by face
+        if live:
+            K.matmul_acc_faces(a, self._tile(cb_b, ib), d, faces)
+            self.flops += 16384 * live
+            self.advance("matmul_tiles", cycles)
+        self.device.zero.add(self.core, self.label, macs_total=32768, macs_skipped=8192 * (4 - live),
+                             cycles_avoided=self._matmul_cycles - cycles)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
@@ -190,6 +222,10 @@ class ComputeKernel(KernelProcess):
         """Write DST[idst] into the reserved back of cb_id (next page, or page `index` of the reservation)."""
         cb = self.cb(cb_id)
         pos = self._pack_pos.get(cb_id, 0) if index is None else index
+        if self.threshold:
+            tile = self.dst[idst]
+            tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros
+            self.advance("zero_flush", self.timing.zero_check_cycles)
         PACK[cb.fmt](self.dst[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
         self.advance("pack_tile", self.timing.pack_cycles)

@@ -37,6 +37,7 @@ class DataflowKernel(KernelProcess):
         self.reads_done = 0
         self.issue_cycles = self.timing.noc_issue_cycles
         self.writes_done = 0
+        self.skip = device.zero_skip
 
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
@@ -89,16 +90,36 @@ class DataflowKernel(KernelProcess):
             self.writes_done = end
 
     def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
-        """Read one whole page (tile) of a DRAM buffer into L1."""
+        """Read one whole page (tile) of a DRAM buffer into L1 (a known-zero page as a header, when skipping)."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc)
+        size = buf.page_nbytes
+        if self.skip is not None and dram.zero_pages[buffer][page]:
+            size = self._header_only(size)
+            self.sram.data[dst_l1 + size:dst_l1 + buf.page_nbytes] = 0  # the NIU fills what the header says
+        self.noc_async_read(dram.page_addr(buf, page), dst_l1, size, noc)
 
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
-        """Write one whole page (tile) from L1 into a DRAM buffer."""
+        """Write one whole page (tile) from L1 into a DRAM buffer (an all-zero page as a header, when skipping)."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc)
+        size = buf.page_nbytes
+        if self.skip is not None:
+            zero = not self.sram.data[src_l1:src_l1 + size].any()
+            dram.zero_pages[buffer][page] = zero
+            if zero:
+                dram.clear_page(buf, page)
+                size = self._header_only(size)
+        self.noc_async_write(src_l1, dram.page_addr(buf, page), size, noc)
+
+    def dram_page_is_zero(self, buffer: str, page: int) -> bool:
+        """Whether a DRAM page is known to be all zero (the zero bit of its header; free to read)."""
+        return self.skip is not None and bool(self.device.dram.zero_pages[buffer][page])
+
+    def _header_only(self, size: int) -> int:
+        header = self.timing.zero_header_bytes
+        self.device.zero.add(self.core, self.label, noc_bytes_skipped=size - header, dram_bytes_skipped=size - header)
+        return header
 
     def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
                                   noc: int | None = None, loopback: bool = False) -> None:

@@ -13,14 +13,17 @@ from tensix.engine import Engine
 from tensix.errors import NocError
 from tensix.noc import Fabric
 from tensix.timing import TimingModel
+from tensix.zeroskip import ZeroCounters, ZeroSkip
 
 
 class Device:
     """Runtime state of one device for one run."""
 
-    def __init__(self, cfg: MeshConfig, timing: TimingModel):
+    def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None):
         self.cfg = cfg
         self.timing = timing
+        self.zero_skip = zero_skip if zero_skip is not None and zero_skip.enabled else None
+        self.zero = ZeroCounters()
         self.engine = Engine()
         self.fabric = Fabric(cfg)
         self.dram = Dram(cfg)

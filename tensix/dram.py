@@ -13,12 +13,17 @@ import numpy as np
 
 from tensix.config import MeshConfig
 from tensix.errors import DramError
-from tensix.formats import tile_nbytes
+from tensix.formats import quantize, tile_nbytes, tilize, untilize
 
 
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
-    """A tensor in DRAM: `shape` (rows, cols) stored as `tiles` (rows, cols) tiles of `fmt`, page by page."""
+    """A tensor in DRAM, page by page across the banks.
+
+    layout "tiles": `tiles` (rows, cols) 32x32 tiles of `fmt`, one per page, in row-major tile order.
+    layout "rows": one row of the (rows, cols) matrix per page, elements in order (fp32 or bf16 only) —
+    the layout sparse decode matmuls read weight rows from.
+    """
 
     name: str
     shape: tuple[int, ...]
@@ -26,10 +31,18 @@ class DramBuffer:
     tiles: tuple[int, int]
     page_nbytes: int
     base: int  # bank offset of page 0 (the same in every bank)
+    layout: str = "tiles"
 
     @property
     def npages(self) -> int:
-        return self.tiles[0] * self.tiles[1]
+        return self.tiles[0] * self.tiles[1] if self.layout == "tiles" else _rows_cols(self.shape)[0]
+
+    @property
+    def elem_nbytes(self) -> int:
+        return ROW_FORMATS[self.fmt]
+
+
+ROW_FORMATS = {"fp32": 4, "bf16": 2}  # element sizes of formats a "rows" buffer can hold
 
 
 class Bank:
@@ -59,19 +72,25 @@ class Dram:
         self.banks = [Bank(i, xy) for i, xy in enumerate(cfg.dram_banks)]
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
+        self.zero_pages: dict[str, np.ndarray] = {}  # per buffer: page known to be all zero (zero skipping)
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
 
-    def allocate(self, name: str, shape: tuple[int, ...], fmt: str) -> DramBuffer:
+    def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles") -> DramBuffer:
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
         rows, cols = _rows_cols(shape)
         tiles = (-(-rows // 32), -(-cols // 32))
-        page = tile_nbytes(fmt)
-        per_bank = -(-(tiles[0] * tiles[1]) // len(self.banks))
-        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top)
+        if layout == "rows":
+            if fmt not in ROW_FORMATS:
+                raise DramError(f"DRAM buffer '{name}': a rows layout holds fp32 or bf16, not {fmt}")
+            page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
+        else:
+            page = tile_nbytes(fmt)
+        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top, layout)
+        per_bank = -(-buf.npages // len(self.banks))
         self._top += per_bank * page
         if self._top > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
@@ -79,6 +98,7 @@ class Dram:
             if bank.data.size < self._top:
                 bank.data = np.concatenate([bank.data, np.zeros(self._top - bank.data.size, dtype=np.uint8)])
         self.buffers[name] = buf
+        self.zero_pages[name] = np.zeros(buf.npages, dtype=bool)
         return buf
 
     def buffer(self, name: str) -> DramBuffer:
@@ -97,10 +117,16 @@ class Dram:
 
     def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
+        self.zero_pages[buf.name] = ~pages.any(axis=1)
         nb = len(self.banks)
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]
             bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
+
+    def clear_page(self, buf: DramBuffer, page: int) -> None:
+        """Store an all-zero page without timing (its transfer was timed as a header)."""
+        x, y, addr = self.page_addr(buf, page)
+        self.by_xy[(x, y)].data[addr:addr + buf.page_nbytes] = 0
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""
@@ -129,3 +155,28 @@ def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
     if len(shape) == 1:
         return 1, shape[0]
     return int(np.prod(shape[:-1])), shape[-1]
+
+
+def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
+    """The pages the host writes for array `a` (2-D view of buf's shape) in buf's layout and format."""
+    if buf.layout == "tiles":
+        return tilize(a, buf.fmt)
+    rows = quantize(a, buf.fmt).reshape(-1, a.shape[-1])
+    values = rows.view(np.uint32) >> 16 if buf.fmt == "bf16" else rows.view(np.uint32)
+    raw = values.astype(np.uint16 if buf.fmt == "bf16" else np.uint32).view(np.uint8).reshape(rows.shape[0], -1)
+    pages = np.zeros((rows.shape[0], buf.page_nbytes), dtype=np.uint8)
+    pages[:, :raw.shape[1]] = raw
+    return pages
+
+
+def host_array(buf: DramBuffer, pages: np.ndarray) -> np.ndarray:
+    """The float32 array of buf's shape held by `pages` (the inverse of host_pages)."""
+    rows, cols = _rows_cols(buf.shape)
+    if buf.layout == "tiles":
+        return untilize(pages, (rows, cols), buf.fmt).reshape(buf.shape)
+    raw = pages[:, :cols * buf.elem_nbytes]
+    if buf.fmt == "bf16":
+        values = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    else:
+        values = raw.view(np.float32)
+    return values.reshape(buf.shape).copy()

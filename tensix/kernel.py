@@ -6,6 +6,7 @@ Reader/writer kernels get the dataflow API (dataflow_api.py), compute kernels th
 from __future__ import annotations
 
 import greenlet
+import numpy as np
 
 from tensix.cb import CircularBuffer
 from tensix.errors import KernelError, TensixError
@@ -116,6 +117,11 @@ class KernelProcess:
 
     def cb_pop_front(self, cb_id: int, num_pages: int) -> None:
         self.cb(cb_id).pop_front(self, num_pages)
+
+    def front_u32(self, cb_id: int) -> int:
+        """The first 32-bit word of the front page of a CB (control messages between kernels)."""
+        cb = self.cb(cb_id)
+        return int(cb.front_page(0)[:4].view(np.uint32)[0])
 
     def get_write_ptr(self, cb_id: int) -> int:
         return self.cb(cb_id).write_ptr()

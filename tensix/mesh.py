@@ -14,12 +14,13 @@ from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
+from tensix.dram import host_array, host_pages
 from tensix.errors import ProgramError
-from tensix.formats import tilize, untilize
 from tensix.presets import resolve
 from tensix.program import Program
 from tensix.timing import TimingModel
 from tensix.trace import Trace, build_stats, write_json
+from tensix.zeroskip import ZeroSkip
 
 
 @dataclass
@@ -72,18 +73,23 @@ class RunResult:
 class Mesh:
     """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`."""
 
-    def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None):
+    def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
+                 zero_skip: ZeroSkip | bool | None = None):
         self.cfg = resolve(device)
         self.timing = timing or TimingModel()
+        self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
-        device = Device(self.cfg, self.timing)
+        device = Device(self.cfg, self.timing, self.zero_skip)
         self._load(device, program, inputs or {})
         cycles = device.engine.run()
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
-        return RunResult(outputs, cycles, Trace.from_device(device), build_stats(device, cycles, flops), program)
+        stats = build_stats(device, cycles, flops)
+        if device.zero_skip is not None:
+            stats["zero_skip"] = device.zero.to_stats(device.zero_skip)
+        return RunResult(outputs, cycles, Trace.from_device(device), stats, program)
 
     def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
         known = {b.name for b in program.buffers if b.role in ("input", "param")}
@@ -91,9 +97,9 @@ class Mesh:
         if unknown:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
         for b in program.buffers:
-            buf = device.dram.allocate(b.name, b.shape, b.dtype)
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout)
             if b.role in ("input", "param"):
-                device.dram.write_pages(buf, tilize(self._host_array(b, inputs), b.dtype))
+                device.dram.write_pages(buf, host_pages(buf, self._host_array(b, inputs)))
         for c in program.cores():
             device.core(c)
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
@@ -133,6 +139,4 @@ class Mesh:
     @staticmethod
     def _read(device: Device, name: str) -> np.ndarray:
         buf = device.dram.buffer(name)
-        shape = buf.shape if len(buf.shape) >= 2 else (1, *buf.shape)
-        rows = int(np.prod(shape[:-1]))
-        return untilize(device.dram.read_pages(buf), (rows, shape[-1]), buf.fmt).reshape(buf.shape)
+        return host_array(buf, device.dram.read_pages(buf))

@@ -38,6 +38,7 @@ class BufferSpec:
     shape: tuple[int, ...]
     dtype: str
     role: str = "scratch"
+    layout: str = "tiles"  # or "rows": one matrix row per page (see tensix/dram.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,8 @@ class Program:
     kernels: list[KernelSpec] = field(default_factory=list)
 
     # --- building ---------------------------------------------------------------------------------------
-    def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch") -> BufferSpec:
+    def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
+                    layout: str = "tiles") -> BufferSpec:
         """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
@@ -130,7 +132,9 @@ class Program:
             raise ProgramError(f"buffer '{name}': role '{role}' is not one of {', '.join(BUFFER_ROLES)}")
         if any(b.name == name for b in self.buffers):
             raise ProgramError(f"buffer '{name}' is declared twice")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role)
+        if layout not in ("tiles", "rows"):
+            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles or rows")
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout)
         self.buffers.append(spec)
         return spec
 
@@ -183,7 +187,8 @@ class Program:
         t = tuple
         return cls(
             name=d["name"], device=d.get("device"),
-            buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"]) for b in d["buffers"]],
+            buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"))
+                     for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
@@ -195,7 +200,8 @@ class Program:
     def render(self) -> str:
         """Stable human-readable text: buffers, then per core its CBs, semaphores and kernels."""
         lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
-        lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" for b in self.buffers]
+        lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" + (" rows" if b.layout == "rows" else "")
+                  for b in self.buffers]
         for c in self.cores():
             lines.append(f"  core ({c[0]}, {c[1]})")
             lines += [f"    cb {s.cb_id} '{s.name}': {s.num_pages} x {s.dtype}" for s in self.cbs if s.core == c]

@@ -35,6 +35,11 @@ class TimingModel:
     unpack_cycles: int = 0  # the unpacker runs beside the math engine; copy_tile is charged eltwise_cycles
     pack_cycles: int = 8
     noc_issue_cycles: int = 2  # a RISC-V writing one NoC command
+    # zero skipping (DESIGN.md §5): what the checks and the bookkeeping cost
+    zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
+    zero_header_bytes: int = 16  # what an all-zero tile costs on the NoC instead of its payload
+    compact_cycles_per_column: int = 8  # reader RISC-V moving one nonzero activation column and its weight row
+    tilize_cycles: int = 32  # unpacker turning 32 gathered weight rows into one tile
     default_fidelity: str = "HiFi4"
 
     def matmul(self, fidelity: str) -> int:

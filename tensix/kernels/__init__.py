@@ -9,6 +9,7 @@ if os.environ.get("TENSIX_JIT", "1") == "0":
     from tensix.kernels.ref import (
         eltwise_binary,
         matmul_acc,
+        matmul_acc_faces,
         pack_bf16,
         pack_bfp4,
         pack_bfp8,
@@ -23,6 +24,7 @@ if os.environ.get("TENSIX_JIT", "1") == "0":
         unpack_bfp8,
         unpack_fp32,
         untilize_pages,
+        zero_faces,
     )
 
     impl_name = "ref"
@@ -30,6 +32,7 @@ else:
     from tensix.kernels.jit import (
         eltwise_binary,
         matmul_acc,
+        matmul_acc_faces,
         pack_bf16,
         pack_bfp4,
         pack_bfp8,
@@ -44,6 +47,7 @@ else:
         unpack_bfp8,
         unpack_fp32,
         untilize_pages,
+        zero_faces,
     )
 
     impl_name = "jit"
@@ -52,6 +56,7 @@ __all__ = [
     "eltwise_binary",
     "impl_name",
     "matmul_acc",
+    "matmul_acc_faces",
     "pack_bf16",
     "pack_bfp4",
     "pack_bfp8",
@@ -66,4 +71,5 @@ __all__ = [
     "unpack_bfp8",
     "unpack_fp32",
     "untilize_pages",
+    "zero_faces",
 ]

@@ -343,3 +343,36 @@ def topk_softmax(x, k, width, out):
             total += math.exp(np.float64(x[r, chosen[i]]) - top)
         for i in range(k):
             out[r, chosen[i]] = math.exp(np.float64(x[r, chosen[i]]) - top) / total
+
+
+@njit(**_OPTS)
+def zero_faces(tile):
+    """(bit f set when 16x16 face f of the tile has a nonzero, number of exactly-zero elements)."""
+    bits = 0
+    zeros = 0
+    for f in range(4):
+        r0, c0 = (f >> 1) * 16, (f & 1) * 16
+        for r in range(16):
+            for c in range(16):
+                if tile[r0 + r, c0 + c] != 0:
+                    bits |= 1 << f
+                else:
+                    zeros += 1
+    return bits, zeros
+
+
+@njit(**_OPTS)
+def matmul_acc_faces(a, b, c, faces):
+    """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero).
+
+    Each output element still accumulates its k terms in ascending order, as matmul_acc does.
+    """
+    n = c.shape[1]
+    for fi in range(2):
+        for i in range(16 * fi, 16 * fi + 16):
+            for fk in range(2):
+                if faces >> (fi * 2 + fk) & 1:
+                    for k in range(16 * fk, 16 * fk + 16):
+                        aik = a[i, k]
+                        for j in range(n):
+                            c[i, j] += aik * b[k, j]

@@ -283,3 +283,19 @@ def topk_softmax(x: np.ndarray, k: int, width: int, out: np.ndarray) -> None:
         chosen = np.argsort(-row, kind="stable")[:k]
         e = np.exp(row[chosen] - row[chosen].max())
         out[r, chosen] = (e / e.sum()).astype(np.float32)
+
+
+def zero_faces(tile: np.ndarray) -> tuple[int, int]:
+    """(bit f set when 16x16 face f of the tile has a nonzero, number of exactly-zero elements)."""
+    nonzero = tile.reshape(2, 16, 2, 16).swapaxes(1, 2).reshape(4, 256) != 0
+    bits = sum(1 << f for f in range(4) if nonzero[f].any())
+    return bits, int(tile.size - np.count_nonzero(tile))
+
+
+def matmul_acc_faces(a: np.ndarray, b: np.ndarray, c: np.ndarray, faces: int) -> None:
+    """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero)."""
+    for fi in range(2):
+        for fk in range(2):
+            if faces >> (fi * 2 + fk) & 1:
+                rows, ks = slice(16 * fi, 16 * fi + 16), slice(16 * fk, 16 * fk + 16)
+                c[rows] += a[rows, ks] @ b[ks]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from tensix.program import BufferSpec, Program
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import blocking, cb_requirements
+from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, rows_stage_nbytes
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
-_SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out", "ids")
+_SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")
 
 
 def _cb_name(cb_id: int, fmt: str) -> str:
-    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else "ids"
+    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else {28: "ids", 29: "ctrl"}[cb_id]
 
 
 def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]],
@@ -20,15 +20,18 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
     for b in buffers:
-        p.dram_buffer(b.name, b.shape, b.dtype, b.role)
+        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout)
     formats = {b.name: b.dtype for b in buffers}
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
         block = list(blocking(steps[core]))
-        core_steps = [{**s, "cb_block": block} if s["op"] == "matmul" else s for s in steps[core]]
+        core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else s for s in steps[core]]
         for sem_id in sorted({w[0] for s in core_steps for w in s.get("wait", ())}):
             p.semaphore(core, sem_id)  # the semaphores this core waits on
         for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
-            p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt))
+            p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
+        stage = rows_stage_nbytes(core_steps, formats)
+        if stage:
+            p.l1_buffer(core, "rows_stage", stage)
         label = (labels or {}).get(core, "")
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
             p.kernel(core, role, fn, {"steps": core_steps}, label=label)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import EL_A, EL_B, MATMULS, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.sparse import compute_matmul_rows
 
 
 def compute(ctx, *, steps: list[dict]) -> None:
@@ -30,7 +31,7 @@ def _chain(ctx, chain: list, idst: int) -> None:
 
 def _emit(ctx, s: dict, ntiles: int = 1, reserve: int = 1) -> None:
     """Apply the chain to DST[0..ntiles) and pack them to the output CB (reserving `reserve` pages)."""
-    cb = cb_out(_fmt(ctx, s["out"]), matmul=s["op"] == "matmul")
+    cb = cb_out(_fmt(ctx, s["out"]), matmul=s["op"] in MATMULS)
     for d in range(ntiles):
         _chain(ctx, s.get("chain", ()), d)
     ctx.cb_reserve_back(cb, reserve)
@@ -128,6 +129,7 @@ def _gather_rows(ctx, s: dict) -> None:
 
 
 _COMPUTE = {
-    "matmul": _matmul, "binary": _binary, "unary": _unary, "reduce": _reduce, "copy": _copy,
+    "matmul": _matmul, "matmul_rows": lambda ctx, s: compute_matmul_rows(ctx, s, _emit),
+    "binary": _binary, "unary": _unary, "reduce": _reduce, "copy": _copy,
     "gather_rows": _gather_rows,
 }

@@ -9,7 +9,10 @@ from __future__ import annotations
 from tensix.formats import FORMATS
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
-_OUT_MM, _OUT_EL, CB_IDS = 20, 24, 28  # output CBs by format; fp32 scratch for gather_rows token ids
+_OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control
+
+
+MATMULS = ("matmul", "matmul_rows")
 
 
 def cb_in(slot: int, fmt: str) -> int:
@@ -22,8 +25,19 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
 
 def blocking(steps: list[dict]) -> tuple[int, int]:
     """The largest matmul block (rows, cols of tiles) among a core's steps: its matmul CB reservation."""
-    blocks = [b for s in steps if s["op"] == "matmul" for b in s["blocks"]]
+    blocks = [b for s in steps if s["op"] in MATMULS for b in s["blocks"]]
     return max((b[1] for b in blocks), default=1), max((b[3] for b in blocks), default=1)
+
+
+def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
+    """L1 staging a core's matmul_rows steps need: one activation tile or 32 gathered weight-row segments."""
+    _, bn = blocking(steps)
+    need = 0
+    for s in steps:
+        if s["op"] == "matmul_rows":
+            elem = 4 if formats[s["b"]] == "fp32" else 2
+            need = max(need, 32 * -(-bn * 32 * elem // 32) * 32, 4096)
+    return need
 
 
 def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tuple[str, int]]:
@@ -37,9 +51,11 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
     for s in steps:
         out = formats[s["out"]]
         op = s["op"]
-        if op == "matmul":
+        if op in MATMULS:
             want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], 2 * bm)
             want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], 2 * bn)
+            if op == "matmul_rows":
+                want(CB_CTRL, "fp32", 2)
             if s.get("bias"):
                 want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], bn)
             want(cb_out(out, matmul=True), out, bm * bn)

@@ -6,6 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.sparse import read_matmul_rows
 
 
 def reader(ctx, *, steps: list[dict]) -> None:
@@ -32,6 +33,14 @@ def _read_pages(ctx, cb: int, name: str, pages, noc: int | None = None, reserve:
     ctx.cb_push_back(cb, n)
 
 
+def _skip_pages(ctx, cb: int, name: str, count: int, reserve: int) -> None:
+    """Hand the compute kernel `reserve` pages it will not read (all its activations are zero)."""
+    ctx.cb_reserve_back(cb, reserve)
+    ctx.cb_push_back(cb, reserve)
+    saved = count * ctx.buffer(name).page_nbytes
+    ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
+
+
 def _read_matmul(ctx, s: dict) -> None:
     a, b, kt, b_cols, noc = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc")
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
@@ -40,8 +49,13 @@ def _read_matmul(ctx, s: dict) -> None:
         if s.get("bias"):
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
         for k in range(kt):
-            _read_pages(ctx, cba, a, [(a_r0 + i) * kt + k for i in range(bm)], noc, cb_bm)
-            _read_pages(ctx, cbb, b, [(b_off + k) * b_cols + c0 + j for j in range(bn)], noc, cb_bn)
+            a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
+            _read_pages(ctx, cba, a, a_pages, noc, cb_bm)
+            b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
+            if all(ctx.dram_page_is_zero(a, p) for p in a_pages):
+                _skip_pages(ctx, cbb, b, len(b_pages), cb_bn)  # zero activations: these weights are not needed
+            else:
+                _read_pages(ctx, cbb, b, b_pages, noc, cb_bn)
 
 
 def _read_binary(ctx, s: dict) -> None:
@@ -119,6 +133,7 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
 
 
 _READ = {
-    "matmul": _read_matmul, "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
+    "matmul": _read_matmul, "matmul_rows": lambda ctx, s: read_matmul_rows(ctx, s, _read_pages),
+    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
     "copy": _read_copy, "gather_rows": _read_gather_rows,
 }

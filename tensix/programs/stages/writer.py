@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import cb_out
+from tensix.programs.stages.layout import MATMULS, cb_out
 
 
 def writer(ctx, *, steps: list[dict]) -> None:
@@ -17,7 +17,7 @@ def writer(ctx, *, steps: list[dict]) -> None:
 
 def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
     name = s["out"]
-    cb = cb_out(ctx.buffer(name).fmt, matmul=s["op"] == "matmul")
+    cb = cb_out(ctx.buffer(name).fmt, matmul=s["op"] in MATMULS)
     n = reserve or len(pages)
     ctx.cb_wait_front(cb, n)
     base = ctx.get_read_ptr(cb)
@@ -43,6 +43,7 @@ def _write_each(key: str):
 
 
 _WRITE = {
-    "matmul": _write_matmul, "binary": _write_each("pages"), "unary": _write_each("pages"),
+    "matmul": _write_matmul, "matmul_rows": _write_matmul,
+    "binary": _write_each("pages"), "unary": _write_each("pages"),
     "reduce": _write_each("rows"), "copy": _write_each("pages"), "gather_rows": _write_each("pages"),
 }

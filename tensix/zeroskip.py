@@ -1,0 +1,55 @@
+"""Zero-activation skipping: the run option and the counters of what it saved (DESIGN.md §5).
+
+Skipping happens where zeros occur: an all-zero tile crosses the NoC as a header and is not multiplied,
+a zero 16x16 activation face is not multiplied, and (decode-sized matmuls) a zero activation column
+removes its weight row from DRAM, the NoC and the math. Every check is charged in the timing model, so
+the cycles saved are net.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZeroSkip:
+    """`enabled`: skip exact zeros (outputs identical to dense); `threshold` > 0 also flushes |x| < threshold
+    to zero when tiles are packed (outputs change: the run reports the error against dense)."""
+
+    enabled: bool = True
+    threshold: float = 0.0
+
+
+FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_bytes_skipped",
+          "dram_bytes_skipped", "cycles_avoided", "cycles_overhead")
+
+
+class ZeroCounters:
+    """Per (core, op label) counts of what skipping saw and saved."""
+
+    def __init__(self):
+        self.rows: dict[tuple[tuple[int, int], str], list[int]] = {}
+
+    def add(self, core: tuple[int, int], op: str, **counts: int) -> None:
+        row = self.rows.get((core, op))
+        if row is None:
+            row = self.rows[(core, op)] = [0] * len(FIELDS)
+        for name, value in counts.items():
+            row[FIELDS.index(name)] += value
+
+    def to_stats(self, options: ZeroSkip) -> dict:
+        """stats.json's "zero_skip": per op and core, with fractions and net cycles."""
+        ops = []
+        for (core, op), row in sorted(self.rows.items(), key=lambda kv: (kv[0][1], kv[0][0][1], kv[0][0][0])):
+            d = dict(zip(FIELDS, row, strict=True))
+            ops.append({
+                "op": op or "(unlabelled)", "core": list(core),
+                "zero_fraction": d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
+                "macs_total": d["macs_total"], "macs_skipped": d["macs_skipped"],
+                "noc_bytes_skipped": d["noc_bytes_skipped"], "dram_bytes_skipped": d["dram_bytes_skipped"],
+                "cycles_skipped": d["cycles_avoided"] - d["cycles_overhead"],
+                "cycles_avoided": d["cycles_avoided"], "cycles_overhead": d["cycles_overhead"],
+            })
+        totals = {k: sum(o[k] for o in ops) for k in ("macs_total", "macs_skipped", "noc_bytes_skipped",
+                                                        "dram_bytes_skipped", "cycles_skipped")}
+        return {"enabled": options.enabled, "threshold": options.threshold, "totals": totals, "ops": ops}
