@@ -8,7 +8,7 @@ The IR verifier runs between passes under TENSIX_DEBUG=1 (always in tests).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +52,15 @@ class Compiled:
         return self.lowered.meta.get("constants", {})
 
 
-def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, debug: bool | None = None) -> Compiled:
-    """Run every pass; `device` overrides the graph's own `device` line (default: wormhole_n150)."""
+def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_skip: bool = False,
+                  debug: bool | None = None) -> Compiled:
+    """Run every pass; `device` overrides the graph's own `device` line (default: wormhole_n150).
+
+    zero_skip: plan for zero-activation skipping (decode-sized ReLU/gated matmuls read weights row by row).
+    """
     cfg = resolve(device if device is not None else graph.device)
     debug = os.environ.get("TENSIX_DEBUG") == "1" if debug is None else debug
-    lowered = graph
+    lowered = replace(graph, meta={**graph.meta, "zero_skip": zero_skip})
     for name, run in PASSES:
         lowered = run(lowered, cfg)
         if debug:
@@ -65,9 +69,10 @@ def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, debug
     return Compiled(graph, lowered, program, cfg)
 
 
-def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None) -> Compiled:
-    return compile_graph(check_source(text, path), device)
+def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None, *,
+                   zero_skip: bool = False) -> Compiled:
+    return compile_graph(check_source(text, path), device, zero_skip=zero_skip)
 
 
-def compile_file(path: str | Path, device: str | MeshConfig | None = None) -> Compiled:
-    return compile_graph(check_file(path), device)
+def compile_file(path: str | Path, device: str | MeshConfig | None = None, *, zero_skip: bool = False) -> Compiled:
+    return compile_graph(check_file(path), device, zero_skip=zero_skip)

@@ -92,7 +92,7 @@ class Mesh:
         return RunResult(outputs, cycles, Trace.from_device(device), stats, program)
 
     def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
-        known = {b.name for b in program.buffers if b.role in ("input", "param")}
+        known = {b.source or b.name for b in program.buffers if b.role in ("input", "param")}
         unknown = sorted(set(inputs) - known)
         if unknown:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
@@ -129,9 +129,10 @@ class Mesh:
 
     @staticmethod
     def _host_array(b, inputs: dict[str, np.ndarray]) -> np.ndarray:
-        if b.name not in inputs:
-            raise ProgramError(f"input '{b.name}' ({b.dtype}{list(b.shape)}) was not given")
-        a = np.asarray(inputs[b.name], dtype=np.float32)
+        name = b.source or b.name
+        if name not in inputs:
+            raise ProgramError(f"input '{name}' ({b.dtype}{list(b.shape)}) was not given")
+        a = np.asarray(inputs[name], dtype=np.float32)
         if a.shape != b.shape:
             raise ProgramError(f"input '{b.name}' has shape {list(a.shape)}; the program expects {list(b.shape)}")
         return a.reshape(-1, b.shape[-1]) if a.ndim != 2 else a

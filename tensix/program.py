@@ -39,6 +39,7 @@ class BufferSpec:
     dtype: str
     role: str = "scratch"
     layout: str = "tiles"  # or "rows": one matrix row per page (see tensix/dram.py)
+    source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ class Program:
 
     # --- building ---------------------------------------------------------------------------------------
     def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
-                    layout: str = "tiles") -> BufferSpec:
+                    layout: str = "tiles", source: str = "") -> BufferSpec:
         """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
@@ -134,7 +135,7 @@ class Program:
             raise ProgramError(f"buffer '{name}' is declared twice")
         if layout not in ("tiles", "rows"):
             raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles or rows")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout)
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source)
         self.buffers.append(spec)
         return spec
 
@@ -187,8 +188,8 @@ class Program:
         t = tuple
         return cls(
             name=d["name"], device=d.get("device"),
-            buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"))
-                     for b in d["buffers"]],
+            buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"),
+                                b.get("source", "")) for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],

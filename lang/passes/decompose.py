@@ -230,6 +230,12 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
     start, end = n.attrs["start"], n.attrs.get("end")
     end = t.shape[axis] if end is None else end % (t.shape[axis] + 1)
     in_tiles = axis >= t.rank - 2
+    if axis == t.rank - 1 and not (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])):
+        # columns off tile boundaries: multiply by a 0/1 selection matrix (exact: one product per output)
+        pick = np.zeros((t.shape[-1], end - start))
+        pick[np.arange(start, end), np.arange(end - start)] = 1.0
+        e.add("mm", (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
+        return
     _require(e, not in_tiles or (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])),
              f"slice {start}:{end} of axis {axis} must start and end on tile boundaries")
     idx = pages.tagged(0, t.shape)

@@ -27,16 +27,52 @@ def buffer_names(graph: Graph) -> dict[str, str]:
 def tile(graph: Graph) -> Graph:
     names = buffer_names(graph)
     types = graph.types()
+    rows_weights = sparse_weights(graph) if graph.meta.get("zero_skip") else set()
     nodes = []
     for n in graph.nodes:
         work = _SPLIT[n.op](n, [types[i] for i in n.inputs], names)
+        if n.op == "mm" and n.inputs[1] in rows_weights:
+            work["fields"] |= {"op": "matmul_rows", "b_rows": rows_name(names[n.inputs[1]])}
         items = work["items"]
         cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
         steps = {core: {**work["fields"], work["key"]: items[i * len(items) // len(cores):
                                                              (i + 1) * len(items) // len(cores)]}
                  for i, core in enumerate(cores)}
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
-    return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names})
+    layouts = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
+    return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts})
+
+
+def rows_name(weight: str) -> str:
+    """The DRAM buffer holding the row-major copy of a sparse matmul's weight."""
+    return f"{weight}.rows"
+
+
+def sparse_weights(graph: Graph) -> set[str]:
+    """Weights of decode-sized matmuls (at most 32 activation rows) whose activations come out of a ReLU, where
+    whole activation columns are zero. They are stored row-major and read row by row. (Gating zeroes token
+    rows, not columns: those matmuls keep whole tiles and skip the tiles of tokens routed elsewhere.)"""
+    producers = {n.id: n for n in graph.nodes}
+    params = {p.name: p for p in graph.params}
+    chosen, refused = set(), set()
+    for n in graph.nodes:
+        for i, ref in enumerate(n.inputs):
+            if ref in params and (n.op != "mm" or i != 1 or not _sparse_activation(n, producers, graph)):
+                refused.add(ref)
+            elif ref in params:
+                chosen.add(ref)
+    return {w for w in chosen - refused if params[w].type.dtype in ("fp32", "bf16") and params[w].type.rank == 2}
+
+
+def _sparse_activation(mm: Node, producers: dict, graph: Graph) -> bool:
+    a = graph.types()[mm.inputs[0]]
+    if a.rank != 2 or a.shape[0] > 32:
+        return False
+    src = producers.get(mm.inputs[0])
+    if src is None:
+        return False
+    chain = src.attrs.get("chain", [])
+    return bool(chain and chain[-1][0] == "relu")
 
 
 def _common(n: Node, names: dict, **fields) -> dict:

@@ -20,7 +20,7 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
     for b in buffers:
-        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout)
+        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
         block = list(blocking(steps[core]))

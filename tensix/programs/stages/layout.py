@@ -6,7 +6,7 @@ largest block (smaller blocks leave pages unused), elementwise CBs one page at a
 
 from __future__ import annotations
 
-from tensix.formats import FORMATS
+from tensix.formats import FORMATS, tile_nbytes
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
 _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control
@@ -30,13 +30,14 @@ def blocking(steps: list[dict]) -> tuple[int, int]:
 
 
 def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
-    """L1 staging a core's matmul_rows steps need: one activation tile or 32 gathered weight-row segments."""
+    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
     _, bn = blocking(steps)
     need = 0
     for s in steps:
         if s["op"] == "matmul_rows":
-            elem = 4 if formats[s["b"]] == "fp32" else 2
-            need = max(need, 32 * -(-bn * 32 * elem // 32) * 32, 4096)
+            elem = 4 if formats[s["b_rows"]] == "fp32" else 2
+            band = s["kt"] * tile_nbytes(formats[s["a"]])
+            need = max(need, band + 32 * -(-bn * 32 * elem // 32) * 32)
     return need
 
 

@@ -1,10 +1,11 @@
 """The neuron-level sparse matmul step (`matmul_rows`): decode-sized activations times row-major weights.
 
-For each output block the reader scans the activation tiles (one tile row: at most 32 tokens), keeps the
-columns that are nonzero for some token, and packs them 32 at a time into a dense activation tile, while
-it gathers the matching weight rows from DRAM (one NoC read per row) and tilizes them. The compute
-kernel multiplies only these compacted tiles, so weight traffic and math shrink with the activation
-density. A control page before each group says whether more follow. With skipping off every column is kept.
+For each output block the reader scans the activation tiles (one tile row: at most 32 tokens) for columns
+that are nonzero for some token. If at most `max_density` of them are, it packs them 32 at a time into
+dense activation tiles and gathers the matching weight rows from the row-major copy of the weights (one
+NoC read per row), tilizing them; otherwise it sends the nonzero k-tiles whole with the tiled weights.
+Either way the compute kernel multiplies only what it is sent, so weight traffic and math shrink with
+activation density. A control page before each group says whether more follow.
 """
 
 from __future__ import annotations
@@ -18,47 +19,77 @@ MORE, END = 1, 0
 
 
 def read_matmul_rows(ctx, s: dict, read_pages) -> None:
-    a, b, kt, noc = s["a"], s["b"], s["kt"], s.get("noc")
-    fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(b)
+    a, kt, noc = s["a"], s["kt"], s.get("noc")
+    fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(s["b_rows"])
     _, cb_bn = s["cb_block"]
-    stage = ctx.get_l1_buffer("rows_stage")
+    stage = ctx.get_l1_buffer("rows_stage")  # the block's activation tiles, then gathered weight rows
+    rows_at = stage + kt * ctx.buffer(a).page_nbytes
     for a_r0, _, c0, bn, _, _ in s["blocks"]:
         if s.get("bias"):
             read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        pending: list[tuple[int, np.ndarray]] = []  # (weight row, activation column) not yet sent
-        groups = 0
-        for k in range(kt):
-            tile = _activation_tile(ctx, a, a_r0 * kt + k, fa, stage, noc)
-            cols = np.flatnonzero(tile.any(axis=0)) if ctx.skip is not None else range(32)
-            pending += [(k * 32 + c, tile[:, c].copy()) for c in cols if k * 32 + c < wbuf.shape[0]]
-            while len(pending) >= 32:
-                _send_group(ctx, s, pending[:32], c0, bn, cb_bn, stage, noc)
-                pending, groups = pending[32:], groups + 1
-        if pending:
-            _send_group(ctx, s, pending, c0, bn, cb_bn, stage, noc)
-            groups += 1
+        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc)
+        live = [np.flatnonzero(t.any(axis=0)) if ctx.skip is not None else np.arange(32) for t in tiles]
+        density = sum(len(c) for c in live) / (32 * kt)
+        if density <= s.get("max_density", 0.5):
+            groups = _send_compacted(ctx, s, tiles, live, c0, bn, cb_bn, rows_at, noc, wbuf)
+        else:
+            groups = _send_tiles(ctx, s, live, c0, bn, cb_bn, stage, noc, read_pages)
         _control(ctx, END)
         _count_skipped(ctx, s, kt, groups, bn)
 
 
-def _activation_tile(ctx, name: str, page: int, fmt: str, stage: int, noc) -> np.ndarray:
-    """Read one activation tile into the staging buffer and look at it (charged as a zero check)."""
-    ctx.noc_async_read_page(name, page, stage, noc)
+def _send_tiles(ctx, s: dict, live, c0: int, bn: int, cb_bn: int, stage: int, noc, read_pages) -> int:
+    """Dense enough: whole k-tiles with tiled weights, skipping only the all-zero activation tiles."""
+    kt, groups = s["kt"], 0
+    for k in range(kt):
+        if len(live[k]) == 0:
+            continue
+        _control(ctx, MORE)
+        cba, page = cb_in(MM_A, ctx.buffer(s["a"]).fmt), ctx.buffer(s["a"]).page_nbytes
+        ctx.cb_reserve_back(cba, 1)  # the activation tile is already in staging: a local copy
+        ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), ctx.get_write_ptr(cba), page, noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cba, 1)
+        read_pages(ctx, cb_in(MM_B, ctx.buffer(s["b"]).fmt), s["b"], [k * s["b_cols"] + c0 + j for j in range(bn)],
+                   noc, cb_bn)
+        groups += 1
+    return groups
+
+
+def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, stage: int, noc, wbuf) -> int:
+    """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
+    pending = [(k * 32 + c, tiles[k][:, c].copy()) for k in range(len(tiles)) for c in live[k]
+               if k * 32 + c < wbuf.shape[0]]
+    groups = 0
+    for g in range(0, len(pending), 32):
+        _send_group(ctx, s, pending[g:g + 32], c0, bn, cb_bn, stage, noc)
+        groups += 1
+    return groups
+
+
+def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc) -> list[np.ndarray]:
+    """Read a block's activation tiles into staging (one barrier) and look at each (charged as zero checks)."""
+    page = ctx.buffer(name).page_nbytes
+    for k in range(kt):
+        ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
     ctx.noc_async_read_barrier()
-    tile = np.empty((32, 32), dtype=np.float32)
-    unpack_tile(ctx.l1(stage, ctx.buffer(name).page_nbytes), fmt, tile)
-    if ctx.skip is not None:
-        cost = ctx.timing.zero_check_cycles
-        ctx.advance("zero_check", cost)
-        ctx.device.zero.add(ctx.core, ctx.label, activations=1024, zero_activations=int((tile == 0).sum()),
-                            cycles_overhead=cost)
-    return tile
+    tiles = []
+    for k in range(kt):
+        tile = np.empty((32, 32), dtype=np.float32)
+        unpack_tile(ctx.l1(stage + k * page, page), fmt, tile)
+        tiles.append(tile)
+        if ctx.skip is not None:
+            cost = ctx.timing.zero_check_cycles
+            ctx.advance("zero_check", cost)
+            ctx.device.zero.add(ctx.core, ctx.label, activations=1024, zero_activations=int((tile == 0).sum()),
+                                cycles_overhead=cost)
+    return tiles
 
 
 def _send_group(ctx, s: dict, group: list, c0: int, bn: int, cb_bn: int, stage: int, noc) -> None:
     """One compacted k-step: control page, the packed activation tile, and bn tiles of gathered weight rows."""
     _control(ctx, MORE)
-    a_fmt, wbuf = ctx.buffer(s["a"]).fmt, ctx.buffer(s["b"])
+    a_fmt, wbuf = ctx.buffer(s["a"]).fmt, ctx.buffer(s["b_rows"])
     packed = np.zeros((32, 32), dtype=np.float32)
     for i, (_, column) in enumerate(group):
         packed[:, i] = column
@@ -70,7 +101,7 @@ def _send_group(ctx, s: dict, group: list, c0: int, bn: int, cb_bn: int, stage: 
     row_nbytes = -(-bn * 32 * wbuf.elem_nbytes // 32) * 32
     ctx.l1(stage, 32 * row_nbytes)[:] = 0
     for i, (row, _) in enumerate(group):  # one NoC read per needed weight row
-        x, y, addr = ctx.dram_page_addr(s["b"], row)
+        x, y, addr = ctx.dram_page_addr(s["b_rows"], row)
         ctx.noc_async_read((x, y, addr + c0 * 32 * wbuf.elem_nbytes), stage + i * row_nbytes, width, noc)
     ctx.noc_async_read_barrier()
     rows = _stage_rows(ctx, stage, row_nbytes, bn, wbuf)
@@ -104,8 +135,8 @@ def _count_skipped(ctx, s: dict, kt: int, groups: int, bn: int) -> None:
     if ctx.skip is None:
         return
     wbuf = ctx.buffer(s["b"])
-    dense_bytes = kt * bn * 32 * 32 * wbuf.elem_nbytes
-    sent = groups * 32 * bn * 32 * wbuf.elem_nbytes
+    dense_bytes = kt * bn * wbuf.page_nbytes
+    sent = groups * bn * wbuf.page_nbytes
     steps = (kt - groups) * bn
     ctx.device.zero.add(ctx.core, ctx.label, macs_total=steps * 32768, macs_skipped=steps * 32768,
                         cycles_avoided=steps * ctx.timing.matmul(ctx.timing.default_fidelity),
