@@ -16,6 +16,7 @@ from tensix.lang.reference import evaluate
 
 from tensix.errors import TensixError
 from tensix.mesh import Mesh, RunResult
+from tensix.zeroskip import ZeroSkip
 
 
 def make_inputs(graph: Graph, seed: int) -> dict[str, np.ndarray]:
@@ -49,8 +50,7 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     """Run on the emulator; returns the result and the reference outputs (float32 numpy)."""
     weights = materialize(compiled.graph, params)
     expected = evaluate(compiled.graph, inputs, weights)
-    device_inputs = {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()}
-    result = (mesh or Mesh(compiled.device)).run(compiled.program, device_inputs | weights | compiled.constants)
+    result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
     result.stats["reference"] = {
         name: {"max_abs_error": float(np.max(np.abs(result.outputs[name] - expected[name]))),
                "max_abs_reference": float(np.max(np.abs(expected[name])))}
@@ -59,8 +59,21 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     return result, expected
 
 
+def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
+    """Everything the Program's host-written buffers take: inputs (as float32), weights, compiler constants."""
+    return {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()} | weights | compiled.constants
+
+
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
-             out: str | None = None) -> tuple[RunResult, Path]:
-    compiled = compile_file(path, device)
-    result, _ = run_compiled(compiled, load_inputs(inputs, compiled.graph, seed))
+             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0
+             ) -> tuple[RunResult, Path]:
+    """Compile and run a .tdf file; with a zero threshold also run it dense and record the error against that."""
+    compiled = compile_file(path, device, zero_skip=skip_zeros)
+    feed = load_inputs(inputs, compiled.graph, seed)
+    options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
+    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))
+    if skip_zeros and zero_threshold > 0:
+        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))
+        result.stats["zero_skip"]["error_vs_dense"] = {
+            name: float(np.max(np.abs(result.outputs[name] - dense.outputs[name]))) for name in dense.outputs}
     return result, result.save(out or Path("runs") / Path(path).stem)

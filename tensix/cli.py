@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
     s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
+    s.add_argument("--skip-zeros", dest="skip_zeros", action="store_true", default=True,
+                   help="skip work on exact-zero activations (default; outputs identical to dense)")
+    s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
+    s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
+                   help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("check", help="parse and type-check a .tdf program")
@@ -78,7 +83,8 @@ def _run(args) -> int:
     else:
         from tensix.lang.driver import run_file
 
-        result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out)
+        result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
+                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold)
     print(result.summary())
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:

@@ -51,6 +51,12 @@ class RunResult:
             f"{st['transfers']} transfers",
             f"  {st['flops']:,} FLOP, {100 * st['flops'] / peak:.1f}% of the used cores' peak",
         ]
+        zs = st.get("zero_skip")
+        if zs:
+            t = zs["totals"]
+            lines.append(f"  zero skipping: {t['macs_skipped']:,} of {t['macs_total']:,} MACs, "
+                         f"{t['noc_bytes_skipped']:,} NoC B and {t['dram_bytes_skipped']:,} DRAM B skipped, "
+                         f"{t['cycles_skipped']:,} cycles saved net")
         if busiest:
             lines.append(
                 f"  busiest core {tuple(busiest['core'])}: {100 * busiest['busy_fraction']:.1f}% busy; "
