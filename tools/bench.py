@@ -16,6 +16,7 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
+from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
 
 from tensix.errors import TensixError
@@ -106,6 +107,9 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "noc_transfers": bench_noc_transfers,
     "compile_gpt2_12layer": bench_compile_gpt2_12layer,
     "run_gpt2_block": bench_run_gpt2_block,
+    "sparse_down_proj": bench_sparse_down_proj,
+    "sparse_mlp": bench_sparse_mlp,
+    "moe_top2": bench_moe_top2,
 }
 
 

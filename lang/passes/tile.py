@@ -30,8 +30,10 @@ def tile(graph: Graph) -> Graph:
     rows_weights = sparse_weights(graph) if graph.meta.get("zero_skip") else set()
     nodes = []
     for n in graph.nodes:
-        work = _SPLIT[n.op](n, [types[i] for i in n.inputs], names)
-        if n.op == "mm" and n.inputs[1] in rows_weights:
+        sparse = n.op == "mm" and n.inputs[1] in rows_weights
+        work = (_matmul(n, [types[i] for i in n.inputs], names, wide=True) if sparse
+                else _SPLIT[n.op](n, [types[i] for i in n.inputs], names))
+        if sparse:
             work["fields"] |= {"op": "matmul_rows", "b_rows": rows_name(names[n.inputs[1]])}
         items = work["items"]
         cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
@@ -79,11 +81,13 @@ def _common(n: Node, names: dict, **fields) -> dict:
     return {"op": _STEP_OP[n.op], "out": names[n.id], "chain": n.attrs.get("chain", []), **fields}
 
 
-def _matmul(n: Node, ts: list[TensorType], names: dict) -> dict:
+def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> dict:
+    """Output blocks of a matmul; `wide` (sparse decode matmuls) takes 1x4-tile blocks so each core scans the
+    activation vector once for four output tiles instead of once per tile."""
     a, b = ts[0], ts[1]
     mt, kt, nt = pages.tiles(a.shape[-2]) if a.rank > 1 else 1, pages.tiles(a.shape[-1]), pages.tiles(b.shape[-1])
     batch = math.prod(a.shape[:-2]) if a.rank > 2 else 1
-    bm, bn = _block(mt, nt, batch, len(n.attrs["_cores"]))
+    bm, bn = (1, min(4, nt)) if wide else _block(mt, nt, batch, len(n.attrs["_cores"]))
     blocks = [[bi * mt + r, min(bm, mt - r), c, min(bn, nt - c), bi * kt if b.rank > 2 else 0, bi * mt + r]
               for bi in range(batch) for r in range(0, mt, bm) for c in range(0, nt, bn)]
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}

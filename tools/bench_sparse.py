@@ -1,0 +1,113 @@
+"""Zero-skipping benchmarks: the same program dense and with skipping, at several activation sparsities.
+
+Each point compiles the program twice (zero_skip off: tiled weights; on: the sparse plan) and runs each on
+the emulator; wall time and simulated cycles are medians/values from the same process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed
+from tensix.lang.params import materialize
+from tensix.tools.moe import moe_source
+
+from tensix.mesh import Mesh
+
+SPARSITIES = (0.0, 0.5, 0.9, 0.99)
+BATCHES = (1, 8, 128)
+
+DOWN_PROJ = """\
+input h: bf16[{batch}, 3072]
+param w2: bf16[3072, 768] = random(seed=4, std=0.02)
+output y = relu(h) @ w2
+"""
+
+MLP = """\
+input x: bf16[{batch}, 768]
+param w1: bf16[768, 3072] = random(seed=3, std=0.036)
+param b1: bf16[3072]
+param w2: bf16[3072, 768] = random(seed=4, std=0.02)
+output y = relu(x @ w1 + b1) @ w2
+"""
+
+
+def _compare(source: str, inputs: dict, repeat: int, params: dict | None = None) -> dict:
+    """Dense and skipping runs of one program: wall speedup, cycle ratio, bytes saved, output difference."""
+    from tensix.tools.bench import median_seconds
+
+    runs = {}
+    for skip in (False, True):
+        compiled = compile_source(source, "bench.tdf", "wormhole_n150", zero_skip=skip)
+        feed = device_feed(compiled, inputs, materialize(compiled.graph, params))
+        mesh = Mesh(compiled.device, zero_skip=skip)
+        runs[skip] = median_seconds(lambda m=mesh, c=compiled, f=feed: m.run(c.program, f), repeat)
+    (dense_s, dense), (skip_s, sparse) = runs[False], runs[True]
+    return {
+        "emulator_s": skip_s, "baseline_s": dense_s, "ratio": skip_s / dense_s, "wall_speedup": dense_s / skip_s,
+        "cycles_ratio": dense.cycles / sparse.cycles, "bytes_saved": _moved(dense) - _moved(sparse),
+        "dense_cycles": dense.cycles, "skip_cycles": sparse.cycles,
+        "identical": all(np.array_equal(dense.outputs[k], sparse.outputs[k]) for k in dense.outputs),
+    }
+
+
+def _moved(result) -> int:
+    """Bytes injected into the NoCs plus bytes the DRAM banks served."""
+    dram = sum(b["bytes_read"] + b["bytes_written"] for b in result.stats["dram"])
+    return sum(t.nbytes for t in result.trace.transfers) + dram
+
+
+def _sparse_rows(rng: np.random.Generator, shape: tuple[int, int], sparsity: float) -> np.ndarray:
+    """Non-negative activations (a ReLU's output) with a `sparsity` fraction of exact zeros."""
+    h = np.abs(rng.standard_normal(shape)).astype(np.float32)
+    h[rng.random(shape) < sparsity] = 0.0
+    return h
+
+
+def bench_sparse_down_proj(repeat: int) -> Iterator[dict]:
+    """y = h @ W2 (3072 -> 768) with h a ReLU output of the given sparsity, decode batch 1/8 and prefill 128."""
+    for batch in BATCHES:
+        for sparsity in SPARSITIES:
+            h = _sparse_rows(np.random.default_rng(0), (batch, 3072), sparsity)
+            row = _compare(DOWN_PROJ.format(batch=batch), {"h": h}, repeat)
+            yield {"name": "sparse_down_proj", "sparsity": sparsity, "batch": batch, **row}
+
+
+def bench_sparse_mlp(repeat: int) -> Iterator[dict]:
+    """The ReLU MLP 768 -> 3072 -> 768; the bias b1 sets the hidden sparsity. Only the second matmul can skip,
+    so the ideal speedup is 1 / (0.5 + 0.5 * (1 - sparsity))."""
+    for batch in BATCHES:
+        for sparsity in SPARSITIES:
+            rng = np.random.default_rng(1)
+            x = rng.standard_normal((batch, 768)).astype(np.float32)
+            compiled = compile_source(MLP.format(batch=batch), "mlp.tdf")
+            params = materialize(compiled.graph, {"b1": np.zeros(3072, np.float32)})
+            pre = x @ params["w1"]
+            params["b1"] = np.full(3072, -np.quantile(pre, sparsity), np.float32)  # this fraction falls below 0
+            row = _compare(MLP.format(batch=batch), {"x": x}, repeat, params)
+            ideal = 1.0 / (0.5 + 0.5 * (1.0 - sparsity))
+            yield {"name": "sparse_mlp", "sparsity": sparsity, "batch": batch, "ideal_speedup": ideal,
+                   "fraction_of_ideal": row["cycles_ratio"] / ideal, **row}
+
+
+def bench_moe_top2(repeat: int) -> Iterator[dict]:
+    """An 8-expert top-2 MoE layer (d 256, ff 1024, experts on 8 core rows) with and without skipping;
+    `sparsity` is the fraction of (expert, token-tile) pairs that got no token."""
+    for batch in (1, 8, 128):
+        x = np.random.default_rng(2).standard_normal((batch, 256)).astype(np.float32)
+        compiled = compile_source(moe_source(batch), "moe.tdf")
+        row = _compare(moe_source(batch), {"x": x}, repeat)
+        idle = _idle_experts(compiled, x)
+        yield {"name": "moe_top2", "batch": batch, "sparsity": idle, **row}
+
+
+def _idle_experts(compiled, x: np.ndarray) -> float:
+    from tensix.lang.reference import evaluate
+
+    params = materialize(compiled.graph)
+    gates = np.asarray(evaluate(compiled.graph, {"x": x}, params)["gates"])
+    tiles = -(-gates.shape[0] // 32)
+    idle = sum(not gates[t * 32:(t + 1) * 32, e].any() for t in range(tiles) for e in range(gates.shape[1]))
+    return idle / (tiles * gates.shape[1])
