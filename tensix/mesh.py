@@ -116,10 +116,10 @@ class Mesh:
                 device.core(c).reserve_semaphores(count)
         for s in program.semaphores:
             device.core(s.core).add_semaphore(s.sem_id, s.initial)
+        for b in program.l1_buffers:  # before CBs: cores declaring the same buffers hold them at one address
+            device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for s in program.cbs:
             device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
-        for b in program.l1_buffers:
-            device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for k in sorted(
             program.kernels, key=lambda k: (k.core[1], k.core[0], ("reader", "compute", "writer").index(k.role))
         ):

@@ -21,7 +21,11 @@ def route(graph: Graph) -> Graph:
             if ref in producer:
                 consumers.setdefault(ref, set()).update(n.attrs["_steps"])
     nodes = []
+    next_sem = len(graph.nodes)  # multicast handshakes take ids after the one-per-op readiness semaphores
     for n in graph.nodes:
+        if any(step.get("mcast") for step in n.attrs["_steps"].values()):
+            _number_mcast(n.attrs["_steps"], next_sem)
+            next_sem += 4
         waits = [[sem[ref], len(producer[ref].attrs["_steps"])] for ref in dict.fromkeys(n.inputs) if ref in producer]
         signal_to = [list(c) for c in sorted(consumers.get(n.id, ()), key=lambda c: (c[1], c[0]))]
         signal = [[sem[n.id], signal_to]] if signal_to else None
@@ -40,3 +44,11 @@ def route(graph: Graph) -> Graph:
 
 def _label(n) -> str:
     return f"{n.attrs.get('source_op', n.op)} %{n.id.split('.')[0]}"
+
+
+def _number_mcast(steps: dict, base: int) -> None:
+    """Semaphore ids of one multicast matmul: (ready, valid) for the activation rows, then the weight columns."""
+    for step in steps.values():
+        m = step["mcast"]
+        step["mcast"] = {"a": {**m["a"], "ready": base, "valid": base + 1},
+                         "b": {**m["b"], "ready": base + 2, "valid": base + 3}}

@@ -11,8 +11,10 @@ import math
 from dataclasses import replace
 
 from tensix.lang import pages
+from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
 
+DST_TILES = 16  # output tiles a core accumulates at once
 _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 
 
@@ -30,12 +32,16 @@ def tile(graph: Graph) -> Graph:
     rows_weights = sparse_weights(graph) if graph.meta.get("zero_skip") else set()
     nodes = []
     for n in graph.nodes:
+        ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
-        work = (_matmul(n, [types[i] for i in n.inputs], names, wide=True) if sparse
-                else _SPLIT[n.op](n, [types[i] for i in n.inputs], names))
+        if n.op == "mm" and not sparse and (n.annotations.mcast or n.annotations.shard == "block"):
+            steps = grid_matmul(n, ts, names)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
+            continue
+        work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
         if sparse:
             work["fields"] |= {"op": "matmul_rows", "b_rows": rows_name(names[n.inputs[1]])}
-        items = work["items"]
+        items = _shard_order(n, work["items"], ts)
         cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
         steps = {core: {**work["fields"], work["key"]: items[i * len(items) // len(cores):
                                                              (i + 1) * len(items) // len(cores)]}
@@ -94,6 +100,49 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
     return {"key": "blocks", "items": blocks, "fields": _common(n, names, **fields)}
+
+
+def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
+    """@shard(width): cores take contiguous runs of output columns instead of rows (the default, height)."""
+    if n.annotations.shard != "width" or n.op == "mm" and len(items) and len(items[0]) == 6:
+        if n.op == "mm" and n.annotations.shard == "width":
+            return sorted(items, key=lambda b: (b[2], b[0]))  # blocks by column, then row
+        return items
+    grid = pages.grid(n.type.shape)
+    cols = grid[-1]
+    return sorted(items, key=lambda it: (it[0] % cols, it[0] // cols))
+
+
+def grid_matmul(n: Node, ts: list[TensorType], names: dict) -> dict:
+    """@mcast / @shard(block): output blocks on the core rectangle as a grid; with @mcast the first core of
+    each row reads the activation band and multicasts it along the row, the first core of each column
+    does the same with the weights."""
+    a, b = ts[0], ts[1]
+    cores = n.attrs["_cores"]
+    xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
+    if a.rank > 2 or b.rank > 2:
+        raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
+    mt, kt, nt = pages.tiles(a.shape[0]), pages.tiles(a.shape[1]), pages.tiles(b.shape[1])
+    bm, bn = -(-mt // len(ys)), -(-nt // len(xs))
+    if bm * bn > DST_TILES:
+        raise PlacementError(n.pos, f"matmul {a} @ {b} on {len(xs)}x{len(ys)} cores: each core would hold "
+                                    f"{bm}x{bn} output tiles but DST has {DST_TILES}; place it on more cores")
+    rows, cols = -(-mt // bm), -(-nt // bn)
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
+    if len(n.inputs) > 2:
+        fields["bias"] = names[n.inputs[2]]
+    steps = {}
+    for ry in range(rows):
+        for rx in range(cols):
+            r0, c0 = ry * bm, rx * bn
+            step = {**_common(n, names, **fields), "blocks": [[r0, min(bm, mt - r0), c0, min(bn, nt - c0), 0, r0]]}
+            if n.annotations.mcast:
+                step["mcast"] = {
+                    "a": {"sender": [xs[0], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]], "n": cols - 1},
+                    "b": {"sender": [xs[rx], ys[0]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]], "n": rows - 1},
+                }
+            steps[(xs[rx], ys[ry])] = step
+    return steps
 
 
 def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tensix.formats import tile_nbytes
 from tensix.program import BufferSpec, Program
 from tensix.programs.stages.compute import compute
 from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, rows_stage_nbytes
@@ -19,14 +20,17 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
                   device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
+    staging = _mcast_staging(steps, {b.name: b.dtype for b in buffers})
     for b in buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
         block = list(blocking(steps[core]))
         core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else s for s in steps[core]]
-        for sem_id in sorted({w[0] for s in core_steps for w in s.get("wait", ())}):
+        for sem_id in sorted(_waited_semaphores(core_steps)):
             p.semaphore(core, sem_id)  # the semaphores this core waits on
+        for buf, nbytes in staging.items():  # first, so they sit at one L1 address on every core
+            p.l1_buffer(core, buf, nbytes)
         for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
             p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
         stage = rows_stage_nbytes(core_steps, formats)
@@ -36,3 +40,25 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
             p.kernel(core, role, fn, {"steps": core_steps}, label=label)
     return p
+
+
+def _waited_semaphores(steps: list[dict]) -> set[int]:
+    ids = {w[0] for s in steps for w in s.get("wait", ())}
+    for s in steps:
+        for m in (s.get("mcast") or {}).values():
+            if m:
+                ids |= {m["ready"], m["valid"]}
+    return ids
+
+
+def _mcast_staging(steps: dict, formats: dict[str, str]) -> dict[str, int]:
+    """Program-wide sizes of the multicast staging buffers (every core declares them, so addresses agree)."""
+    sizes = {"mcast_a": 0, "mcast_b": 0}
+    for core_steps in steps.values():
+        for s in core_steps:
+            if s.get("mcast"):
+                bm = max(b[1] for b in s["blocks"])
+                bn = max(b[3] for b in s["blocks"])
+                sizes["mcast_a"] = max(sizes["mcast_a"], bm * tile_nbytes(formats[s["a"]]))
+                sizes["mcast_b"] = max(sizes["mcast_b"], bn * tile_nbytes(formats[s["b"]]))
+    return {k: v for k, v in sizes.items() if v}

@@ -6,6 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.mcast import read_operand
 from tensix.programs.stages.sparse import read_matmul_rows
 
 
@@ -48,10 +49,15 @@ def _read_matmul(ctx, s: dict) -> None:
     for a_r0, bm, c0, bn, b_off, _ in s["blocks"]:
         if s.get("bias"):
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
+        mcast = s.get("mcast")
         for k in range(kt):
             a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
-            _read_pages(ctx, cba, a, a_pages, noc, cb_bm)
             b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
+            if mcast:
+                read_operand(ctx, mcast["a"], cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
+                read_operand(ctx, mcast["b"], cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
+                continue
+            _read_pages(ctx, cba, a, a_pages, noc, cb_bm)
             if all(ctx.dram_page_is_zero(a, p) for p in a_pages):
                 _skip_pages(ctx, cbb, b, len(b_pages), cb_bn)  # zero activations: these weights are not needed
             else:

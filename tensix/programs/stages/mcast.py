@@ -1,0 +1,52 @@
+"""Multicast operand reads for `@mcast` matmuls (tt-metal's "reuse + multicast" matmul).
+
+Output blocks sit on a grid of cores: every core of a grid row needs the same activation tiles, every
+core of a grid column the same weight tiles. The first core of the row (column) reads them from DRAM once
+and multicasts them into the same L1 staging buffer of the others; receivers copy the staging buffer into
+their own CB. Two semaphores per operand: receivers count themselves ready on the sender, the sender flags
+the data valid on the receivers, so the staging buffer is never overwritten while still in use.
+"""
+
+from __future__ import annotations
+
+
+def read_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, staging: str,
+                 read_pages, noc) -> None:
+    """Fill `reserve` pages of cb with DRAM pages of `name`: directly, or through the row/column multicast m."""
+    if m is None or m["n"] == 0:
+        read_pages(ctx, cb, name, pages, noc, reserve)
+    elif tuple(m["sender"]) == ctx.core:
+        _send(ctx, m, cb, name, pages, reserve, staging, noc)
+    else:
+        _receive(ctx, m, cb, name, pages, reserve, staging)
+
+
+def _send(ctx, m: dict, cb: int, name: str, pages: list[int], reserve: int, staging: str, noc) -> None:
+    size = ctx.buffer(name).page_nbytes
+    ctx.cb_reserve_back(cb, reserve)
+    base = ctx.get_write_ptr(cb)
+    for i, page in enumerate(pages):
+        ctx.noc_async_read_page(name, page, base + i * size, noc)
+    ctx.noc_async_read_barrier()
+    ready, valid = ctx.get_semaphore(m["ready"]), ctx.get_semaphore(m["valid"])
+    ctx.noc_semaphore_wait(ready, m["n"])  # every receiver has emptied its staging buffer
+    ctx.noc_semaphore_set(ready, 0)
+    rect = m["rect"]
+    dst = ctx.get_noc_multicast_addr(*rect, ctx.get_l1_buffer(staging))
+    ctx.noc_async_write_multicast(base, dst, len(pages) * size, num_dests=m["n"])
+    ctx.noc_semaphore_set(valid, 1)
+    ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*rect, valid), num_dests=m["n"])
+    ctx.cb_push_back(cb, reserve)
+
+
+def _receive(ctx, m: dict, cb: int, name: str, pages: list[int], reserve: int, staging: str) -> None:
+    size = ctx.buffer(name).page_nbytes
+    valid = ctx.get_semaphore(m["valid"])
+    ctx.noc_semaphore_set(valid, 0)
+    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"])))
+    ctx.noc_semaphore_wait(valid, 1)
+    ctx.cb_reserve_back(cb, reserve)
+    here = ctx.get_noc_addr(*ctx.core, ctx.get_l1_buffer(staging))
+    ctx.noc_async_read(here, ctx.get_write_ptr(cb), len(pages) * size)  # staging -> CB, a local copy
+    ctx.noc_async_read_barrier()
+    ctx.cb_push_back(cb, reserve)
