@@ -218,12 +218,29 @@ def untilize_pages(pages, fmt, out):
 
 @njit(**_OPTS)
 def matmul_acc(a, b, c):
-    """c += a @ b, float32; i-k-j order so the inner loop runs along contiguous rows of b and c."""
-    for i in range(a.shape[0]):
-        for k in range(a.shape[1]):
-            aik = a[i, k]
-            for j in range(b.shape[1]):
-                c[i, j] += aik * b[k, j]
+    """c += a @ b, float32. Two output rows at a time accumulate in a local buffer (registers), the inner
+    loop runs along contiguous rows of b; every c[i, j] still adds its k terms in ascending order."""
+    m, kk, n = a.shape[0], a.shape[1], b.shape[1]
+    acc = np.empty((2, n), dtype=np.float32)
+    for i in range(0, m - 1, 2):
+        for j in range(n):
+            acc[0, j] = c[i, j]
+            acc[1, j] = c[i + 1, j]
+        for k in range(kk):
+            a0 = a[i, k]
+            a1 = a[i + 1, k]
+            for j in range(n):
+                bkj = b[k, j]
+                acc[0, j] += a0 * bkj
+                acc[1, j] += a1 * bkj
+        for j in range(n):
+            c[i, j] = acc[0, j]
+            c[i + 1, j] = acc[1, j]
+    if m % 2:
+        for k in range(kk):
+            aik = a[m - 1, k]
+            for j in range(n):
+                c[m - 1, j] += aik * b[k, j]
 
 
 @njit(**_OPTS)
