@@ -26,6 +26,7 @@ class Fabric:
         self._routes: dict[tuple, tuple[tuple[int, ...], tuple[Link, ...]]] = {}
         self._mcasts: dict[tuple, tuple] = {}
         self._requests: dict[tuple, int] = {}
+        self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of single-packet transfers per route
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -65,7 +66,8 @@ class Fabric:
 
     def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int) -> tuple[int, int, tuple[Link, ...]]:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used)."""
-        hit = self._routes.get((noc, src, dst))
+        key = (noc, src, dst)
+        hit = self._routes.get(key)
         ids, links = hit if hit is not None else self.route(noc, src, dst)
         cfg = self.cfg
         maxp, hop, niu = cfg.max_packet_bytes, cfg.hop_cycles, cfg.niu_cycles
@@ -79,9 +81,13 @@ class Fabric:
                 if s < head:
                     s = head
                 free[lid] = s + flits
-                busy[lid] += flits
-                lbytes[lid] += nbytes
                 head = s + hop
+            load = self._route_load.get(key)
+            if load is None:
+                self._route_load[key] = [flits, nbytes]
+            else:
+                load[0] += flits
+                load[1] += nbytes
             self.niu_free[ni] = inj + flits
             self.noc_bytes[noc] += nbytes * len(ids)
             return inj, head + flits + niu, links
@@ -155,4 +161,9 @@ class Fabric:
 
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
-        return [(*self.link_of(lid), b, self.link_busy[lid]) for lid, b in enumerate(self.link_bytes) if b]
+        busy, lbytes = list(self.link_busy), list(self.link_bytes)
+        for key, (flits, nbytes) in self._route_load.items():  # single-packet transfers, counted per route
+            for lid in self._routes[key][0]:
+                busy[lid] += flits
+                lbytes[lid] += nbytes
+        return [(*self.link_of(lid), b, busy[lid]) for lid, b in enumerate(lbytes) if b]
