@@ -1,0 +1,20 @@
+"""README's Python example runs as written and does what it says (a bf16 ReLU over two tiles)."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from tensix.formats import quantize
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_kernel_example_runs_and_computes_relu(tmp_path, monkeypatch):
+    code = re.search(r"```python\n(.*?)```", README.read_text(), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    a, result = scope["a"], scope["result"]
+    np.testing.assert_array_equal(result.outputs["B"], np.maximum(quantize(a, "bf16"), 0))
+    assert (tmp_path / "runs" / "relu" / "trace.json").exists()
