@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tensix.errors import KernelError, NocError
+from tensix.formats import is_zero_page
 from tensix.kernel import KernelProcess
 
 NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
@@ -105,7 +106,7 @@ class DataflowKernel(KernelProcess):
         buf = dram.buffer(buffer)
         size = buf.page_nbytes
         if self.skip is not None:
-            zero = not self.sram.data[src_l1:src_l1 + size].any()
+            zero = is_zero_page(self.sram.data[src_l1:src_l1 + size], buf.fmt) if buf.layout == "tiles" else False
             dram.zero_pages[buffer][page] = zero
             if zero:
                 dram.clear_page(buf, page)

@@ -13,7 +13,7 @@ import numpy as np
 
 from tensix.config import MeshConfig
 from tensix.errors import DramError
-from tensix.formats import quantize, tile_nbytes, tilize, untilize
+from tensix.formats import is_zero_page, quantize, tile_nbytes, tilize, untilize
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +117,7 @@ class Dram:
 
     def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
-        self.zero_pages[buf.name] = ~pages.any(axis=1)
+        self.zero_pages[buf.name] = np.array([buf.layout == "tiles" and is_zero_page(p, buf.fmt) for p in pages])
         nb = len(self.banks)
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]

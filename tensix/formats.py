@@ -149,3 +149,18 @@ def quantize(a: np.ndarray, fmt: str) -> np.ndarray:
     mats = a.reshape(-1, *a.shape[-2:]) if a.ndim >= 2 else a.reshape(1, 1, -1)
     out = np.stack([untilize(tilize(m, fmt), m.shape, fmt) for m in mats])
     return out.reshape(a.shape)
+
+
+_MAGNITUDE = {"fp32": (np.uint32, 0x7FFFFFFF), "bf16": (np.uint16, 0x7FFF)}
+
+
+def is_zero_page(page: np.ndarray, fmt: str) -> bool:
+    """Whether a stored tile holds only zeros (+0.0 or -0.0), looking at its bytes in format `fmt`.
+
+    Block-float pages are zero when every magnitude is zero, whatever their shared exponents say.
+    """
+    if fmt in _MAGNITUDE:
+        kind, mask = _MAGNITUDE[fmt]
+        return not (page.view(kind) & kind(mask)).any()
+    magnitudes = page[64:]  # after the 64 shared-exponent bytes
+    return not (magnitudes & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)).any()

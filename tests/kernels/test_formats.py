@@ -329,3 +329,14 @@ def test_quantize_shapes():
     assert not np.array_equal(formats.quantize(row, "bfp4_b"), row)
     fp32 = formats.quantize(stack, "fp32")
     assert np.array_equal(fp32, stack) and fp32 is not stack
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b", "bfp4_b"])
+def test_is_zero_page_sees_negative_zeros_and_nothing_else(fmt):
+    page = np.zeros(formats.tile_nbytes(fmt), np.uint8)
+    tile = np.full((32, 32), -0.0, np.float32)
+    formats.pack_tile(tile, fmt, page)
+    assert formats.is_zero_page(page, fmt)
+    tile[7, 9] = 0.5
+    formats.pack_tile(tile, fmt, page)
+    assert not formats.is_zero_page(page, fmt)
