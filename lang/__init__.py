@@ -5,6 +5,7 @@ Pipeline: parse -> lower -> shapes -> verify (`check_source` runs them all); `re
 
 from tensix.lang.builder import GraphBuilder, Tensor
 from tensix.lang.check import check_file, check_placement, check_source
+from tensix.lang.compiler import Compiled, compile_file, compile_graph, compile_source
 from tensix.lang.errors import (
     DataError,
     DslSyntaxError,
@@ -39,9 +40,9 @@ from tensix.lang.reference import evaluate
 from tensix.lang.verify import IrError, verify
 
 __all__ = [
-    "OPS", "Annotations", "CoreRect", "DataError", "DslSyntaxError", "ErrorList", "FillSpec", "Graph",
-    "GraphBuilder", "Input", "IrError", "LoadSpec", "NameResolutionError", "Node", "Output", "Param", "ParamError",
-    "PlacementError", "RandomSpec", "ShapeError", "SourceError", "SourcePos", "Tensor", "TensixError",
-    "TensorType", "check_file", "check_placement", "check_source", "evaluate", "lower", "materialize", "parse",
-    "shapes", "verify",
+    "Annotations", "Compiled", "CoreRect", "DataError", "DslSyntaxError", "ErrorList", "FillSpec", "Graph",
+    "GraphBuilder", "Input", "IrError", "LoadSpec", "NameResolutionError", "Node", "OPS", "Output", "Param",
+    "ParamError", "PlacementError", "RandomSpec", "ShapeError", "SourceError", "SourcePos", "TensixError", "Tensor",
+    "TensorType", "check_file", "check_placement", "check_source", "compile_file", "compile_graph", "compile_source",
+    "evaluate", "lower", "materialize", "parse", "shapes", "verify",
 ]

@@ -7,14 +7,17 @@ The IR verifier runs between passes under TENSIX_DEBUG=1 (always in tests).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from tensix.lang import pages
 from tensix.lang.check import check_file, check_source
+from tensix.lang.errors import PlacementError, SourceError
 from tensix.lang.ir import Graph
-from tensix.lang.passes.alloc import alloc
+from tensix.lang.passes.alloc import _device_dtype, alloc
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
 from tensix.lang.passes.emit import emit
 from tensix.lang.passes.fuse import fuse
@@ -24,6 +27,7 @@ from tensix.lang.passes.tile import tile
 from tensix.lang.verify import verify
 
 from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
 from tensix.presets import resolve
 from tensix.program import Program
 
@@ -61,12 +65,38 @@ def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_
     cfg = resolve(device if device is not None else graph.device)
     debug = os.environ.get("TENSIX_DEBUG") == "1" if debug is None else debug
     lowered = replace(graph, meta={**graph.meta, "zero_skip": zero_skip})
-    for name, run in PASSES:
-        lowered = run(lowered, cfg)
-        if debug:
-            verify(lowered, after=name, ops=PRIMITIVES)
+    try:
+        _check_dram(graph, cfg)
+        for name, run in PASSES:
+            lowered = run(lowered, cfg)
+            if debug:
+                verify(lowered, after=name, ops=PRIMITIVES)
+    except SourceError as e:
+        raise with_source(e, graph) from None
     program = emit(lowered, cfg.name)
     return Compiled(graph, lowered, program, cfg)
+
+
+def with_source(error: SourceError, graph: Graph) -> SourceError:
+    """The error with its file's text attached (passes know positions, not texts), so it prints line and caret."""
+    if error.source is None and error.pos is not None:
+        error.source = graph.meta.get("sources", {}).get(error.pos.path)
+    return error
+
+
+def _check_dram(graph: Graph, cfg: MeshConfig) -> None:
+    """Every tensor lives in DRAM at once: refuse a program that cannot fit before a pass builds per-tile tables
+    (or an S x S causal mask) for it. A mesh without DRAM banks is left to the runtime."""
+    capacity = cfg.dram_bank_bytes * len(cfg.dram_banks)
+    types = graph.types()
+    nbytes = {v: math.prod(pages.grid(t.shape)) * tile_nbytes(_device_dtype(t.dtype)) for v, t in types.items()}
+    total = sum(nbytes.values())
+    if capacity and total > capacity:
+        big = max(nbytes, key=nbytes.get)
+        pos = next(item.pos for item in (*graph.inputs, *graph.params, *graph.nodes)
+                   if getattr(item, "id", getattr(item, "name", None)) == big)
+        raise PlacementError(pos, f"the program's tensors need {total:,} B of DRAM but {cfg.name} has {capacity:,} B; "
+                                  f"the largest, {types[big]}, needs {nbytes[big]:,} B")
 
 
 def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None, *,

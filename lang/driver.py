@@ -6,10 +6,12 @@ outputs are from it (`stats["reference"]`), so every run says whether it is righ
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from tensix.lang.compiler import Compiled, compile_file
+from tensix.lang.compiler import Compiled, compile_file, with_source
+from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
@@ -39,17 +41,25 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
     if path is None:
         return make_inputs(graph, seed)
     try:
-        with np.load(path) as data:
+        data = np.load(path)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise TensixError(f"inputs '{path}' hold one unnamed array; give an .npz with one array per input")
+        with data:
             return {k: data[k] for k in data.files}
     except OSError as exc:
         raise TensixError(f"cannot read inputs '{path}': {exc}; give an .npz with one array per input") from None
+    except ValueError:  # not a numpy file (np.load takes it for a pickle), or an array of Python objects
+        raise TensixError(f"inputs '{path}' is not an .npz of numeric arrays; give one array per input") from None
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
                  mesh: Mesh | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
     """Run on the emulator; returns the result and the reference outputs (float32 numpy)."""
-    weights = materialize(compiled.graph, params)
-    expected = evaluate(compiled.graph, inputs, weights)
+    try:
+        weights = materialize(compiled.graph, params)
+        expected = evaluate(compiled.graph, inputs, weights)
+    except SourceError as e:
+        raise with_source(e, compiled.graph) from None
     result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
     result.stats["reference"] = {
         name: {"max_abs_error": float(np.max(np.abs(result.outputs[name] - expected[name]))),
@@ -77,3 +87,13 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         result.stats["zero_skip"]["error_vs_dense"] = {
             name: float(np.max(np.abs(result.outputs[name] - dense.outputs[name]))) for name in dense.outputs}
     return result, result.save(out or Path("runs") / Path(path).stem)
+
+
+DEFAULT_EXAMPLE = "05_multihead_attention.tdf"
+
+
+def run_default(device: str | None = None, out: str | None = None, seed: int = 0) -> tuple[RunResult, Path]:
+    """The built-in default job: the multi-head attention example on the default device, saved to `out`."""
+    example = resources.files("tensix.examples") / DEFAULT_EXAMPLE
+    with resources.as_file(example) as path:
+        return run_file(str(path), device=device, seed=seed, out=out or "runs/default")

@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("devices", help="list the device presets")
     s.set_defaults(handler=_devices)
 
-    s = sub.add_parser("run", help="compile and run a .tdf program (no FILE: the built-in default example)")
+    s = sub.add_parser("run", help="compile and run a .tdf program (no FILE: examples/05_multihead_attention.tdf)")
     s.add_argument("file", nargs="?", help=".tdf program")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
@@ -76,13 +76,11 @@ def _devices(args) -> int:
 
 
 def _run(args) -> int:
-    if args.file is None:
-        from tensix.runner import run_default
+    from tensix.lang.driver import run_default, run_file
 
+    if args.file is None:
         result, out = run_default(device=args.device, out=args.out, seed=args.seed)
     else:
-        from tensix.lang.driver import run_file
-
         result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
                                skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold)
     print(result.summary())

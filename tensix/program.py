@@ -211,6 +211,6 @@ class Program:
             for k in self.kernels:
                 if k.core == c:
                     fn = k.fn if isinstance(k.fn, str) else function_ref(k.fn)
-                    args = ", ".join(f"{n}={json.dumps(v)}" for n, v in sorted(k.args.items()))
+                    args = ", ".join(f"{n}={json.dumps(v, sort_keys=True)}" for n, v in sorted(k.args.items()))
                     lines.append(f"    {k.role}: {fn}({args})" + (f" noc={k.noc}" if k.noc is not None else ""))
         return "\n".join(lines)

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
-from tensix.lang.ir import Graph, Node, Param, TensorType
+from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 
 PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather")
 
@@ -60,7 +60,24 @@ def decompose(graph: Graph) -> Graph:
         for n in e.finish():
             types[n.id] = n.type
             nodes.append(n)
-    return replace(graph, nodes=tuple(nodes), params=tuple(params), meta=meta)
+    outputs = _own_output_values(graph, nodes, types)
+    return replace(graph, nodes=tuple(nodes), params=tuple(params), outputs=outputs, meta=meta)
+
+
+def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Output, ...]:
+    """Each output needs an op writing its own DRAM buffer: an output naming an input, a param or a value an
+    earlier output already returns reads a copy (an `un` with no chain), appended to `nodes`."""
+    taken = {v.name for v in (*graph.inputs, *graph.params)}
+    outputs = []
+    for o in graph.outputs:
+        if o.value in taken:
+            nid = str(len(types))  # node ids are numbers; len(types) counts every name and id, so it is unused
+            nodes.append(Node(nid, "un", (o.value,), {"chain": [], "source_op": "output"}, types[o.value], pos=o.pos))
+            types[nid] = types[o.value]
+            o = replace(o, value=nid)
+        taken.add(o.value)
+        outputs.append(o)
+    return tuple(outputs)
 
 
 # --- elementwise ----------------------------------------------------------------------------------------

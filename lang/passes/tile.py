@@ -11,7 +11,7 @@ import math
 from dataclasses import replace
 
 from tensix.lang import pages
-from tensix.lang.errors import PlacementError
+from tensix.lang.errors import NameResolutionError, PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
 
 DST_TILES = 16  # output tiles a core accumulates at once
@@ -21,7 +21,15 @@ _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 def buffer_names(graph: Graph) -> dict[str, str]:
     """DRAM buffer name of every value: its own name, or the output's name for values the graph returns."""
     names = {v.name: v.name for v in (*graph.inputs, *graph.params)}
-    names |= {n.id: f"t{n.id}" for n in graph.nodes}
+    for o in graph.outputs:
+        if o.name in names:  # outputs have their own namespace in the language, but not on the device
+            raise NameResolutionError(o.pos, f"output '{o.name}' has the name of an input or param; each is a DRAM "
+                                             f"buffer named after it on the device, so rename the output")
+    taken = set(names) | {o.name for o in graph.outputs}
+    for n in graph.nodes:
+        names[n.id] = f"t{n.id}"
+        while names[n.id] in taken:  # an input, param or output may itself be called t3
+            names[n.id] += "_"
     names |= {o.value: o.name for o in graph.outputs if o.value not in {v.name for v in graph.inputs}}
     return names
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
+from tensix.lang.driver import run_default
 from tensix.tools import traffic_map
 from tensix.tools.runfiles import Run, load_run
 from tensix.tools.summary import link_rows
 from tensix.tools.viz import render_all
-
-from tensix.runner import run_default
 
 pytestmark = pytest.mark.slow
 
@@ -121,13 +120,19 @@ def run(report) -> Run:
     return load_run(report.parent.parent)
 
 
-def test_dom_has_the_title_and_headings(dom, page, stats):
-    name = stats["device"]["name"]
+def test_dom_has_the_title_and_headings(dom, page, stats, run):
+    name = f"{run.program.name} on {stats['device']['name']}" if run.program else stats["device"]["name"]
     assert page.title == f"tensix run report: {name}"
     assert f"<h1>Run report: {name}</h1>" in dom
-    for heading in ("Summary", "Top 10 hottest links", "Top 10 busiest cores", "Mesh traffic map", "Heatmaps",
-                    "Timeline", "SRAM map", "Words used here"):
-        assert re.search(rf"<h[23]>{heading}</h[23]>", dom), heading
+    for heading in ("Summary", "What limits this run", "Top 10 hottest links", "Top 10 busiest cores",
+                    "Mesh traffic map", "Heatmaps", "Timeline", "SRAM map", "Words used here"):
+        assert re.search(rf"<h[23][^>]*>{heading}</h[23]>", dom), heading
+
+
+def test_the_verdict_names_the_bottleneck(page, dom):
+    verdict = dom[dom.index("What limits this run"):]
+    assert re.match(r"What limits this run</h3><p><b>(Data movement|Compute|Latency) bound:</b> ", verdict)
+    assert '<a href="timeline.json"><b>timeline.json</b></a>' in dom  # Chromium's DOM dump uses double quotes
 
 
 def test_summary_table_shows_the_cycle_count(page, stats):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tensix.formats import tile_nbytes
-from tensix.program import BufferSpec, Program
+from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
 from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, rows_stage_nbytes
 from tensix.programs.stages.reader import reader
@@ -38,7 +38,7 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
             p.l1_buffer(core, "rows_stage", stage)
         label = (labels or {}).get(core, "")
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
-            p.kernel(core, role, fn, {"steps": core_steps}, label=label)
+            p.kernel(core, role, function_ref(fn), {"steps": core_steps}, label=label)  # by name: JSON-able
     return p
 
 

@@ -1,0 +1,160 @@
+"""decompose: every language op becomes the device primitives (mm, bin, un, red, move, gather) with the right attrs."""
+
+import numpy as np
+import pytest
+from tensix.lang import FillSpec, GraphBuilder, ShapeError, check_source
+from tensix.lang.passes.decompose import PRIMITIVES, decompose
+
+
+def _lowered(text: str):
+    return decompose(check_source(text, "t.tdf"))
+
+
+def _ops(graph) -> list[tuple]:
+    """(id, op, inputs, attrs without source_op) of every node."""
+    return [(n.id, n.op, n.inputs, {k: v for k, v in n.attrs.items() if k != "source_op"}) for n in graph.nodes]
+
+
+def test_causal_softmax_is_mask_max_exp_sum_recip_mul():
+    g = GraphBuilder("sm")
+    x = g.input("x", "fp32", [64, 64])
+    g.output("y", g.softmax(x, causal=True))
+    out = decompose(g.build())
+    assert _ops(out) == [
+        ("0.0", "bin", ("x", "0.mask"), {"fn": "add", "bcast": "none", "chain": []}),
+        ("0.1", "red", ("0.0",), {"fn": "max", "scale": 1.0, "chain": []}),
+        ("0.2", "bin", ("0.0", "0.1"), {"fn": "sub", "bcast": "col", "chain": [["exp"]]}),
+        ("0.3", "red", ("0.2",), {"fn": "sum", "scale": 1.0, "chain": [["recip"]]}),
+        ("0", "bin", ("0.2", "0.3"), {"fn": "mul", "bcast": "col", "chain": []}),
+    ]
+    assert [str(n.type) for n in out.nodes] == ["fp32[64, 64]", "fp32[64, 1]", "fp32[64, 64]", "fp32[64, 1]",
+                                                "fp32[64, 64]"]
+    assert {n.attrs["source_op"] for n in out.nodes} == {"softmax"}
+
+
+def test_the_causal_mask_is_a_constant_param_hiding_future_keys():
+    g = GraphBuilder("sm")
+    g.output("y", g.softmax(g.input("x", "bf16", [32, 64]), causal=True))  # 32 queries, 64 keys
+    out = decompose(g.build())
+    mask = out.meta["constants"]["0.mask"]
+    assert [p.name for p in out.params] == ["0.mask"] and str(out.params[0].type) == "bf16[32, 64]"
+    # key j is hidden from query i when j > i + (keys - queries)
+    assert mask[0, 32] == 0 and mask[0, 33] == -1e9 and mask[31, 63] == 0
+    assert np.array_equal(mask == 0, np.tri(32, 64, 32, dtype=bool))
+
+
+def test_plain_softmax_needs_no_mask():
+    out = _lowered("input x: fp32[32, 64]\noutput y = softmax(x)\n")
+    assert [n.op for n in out.nodes] == ["red", "bin", "red", "bin"]
+    assert "constants" not in out.meta and out.params == ()
+
+
+def test_layernorm_centres_scales_then_applies_gamma_and_beta_rows():
+    g = GraphBuilder("ln")
+    x = g.input("x", "bf16", [32, 64])
+    gamma, beta = g.param("g", "bf16", [64], FillSpec(1.0)), g.param("b", "bf16", [64], FillSpec(0.0))
+    g.output("y", g.layernorm(x, gamma, beta, eps=1e-5))
+    assert _ops(decompose(g.build())) == [
+        ("0.0", "red", ("x",), {"fn": "sum", "scale": 1 / 64, "chain": []}),
+        ("0.1", "bin", ("x", "0.0"), {"fn": "sub", "bcast": "col", "chain": []}),
+        ("0.2", "un", ("0.1",), {"chain": [["square"]]}),
+        ("0.3", "red", ("0.2",), {"fn": "sum", "scale": 1 / 64, "chain": [["add_scalar", 1e-5], ["rsqrt"]]}),
+        ("0.4", "bin", ("0.1", "0.3"), {"fn": "mul", "bcast": "col", "chain": []}),
+        ("0.5", "bin", ("0.4", "g"), {"fn": "mul", "bcast": "row", "chain": []}),
+        ("0", "bin", ("0.5", "b"), {"fn": "add", "bcast": "row", "chain": []}),
+    ]
+
+
+def test_rmsnorm_does_not_centre():
+    out = _lowered("input x: fp32[32, 64]\nparam g: fp32[64] = ones\noutput y = rmsnorm(x, g, eps=1e-6)\n")
+    assert [(n.op, n.attrs.get("fn")) for n in out.nodes] == [("un", None), ("red", "sum"), ("bin", "mul"),
+                                                             ("bin", "mul")]
+    assert out.nodes[1].attrs["chain"] == [["add_scalar", 1e-6], ["rsqrt"]]
+
+
+@pytest.mark.parametrize("b_type, bcast", [("fp32[64, 96]", "none"), ("fp32[96]", "row"), ("fp32[1, 96]", "row"),
+                                           ("fp32[64, 1]", "col")])
+def test_binary_broadcast_kinds(b_type, bcast):
+    out = _lowered(f"input x: fp32[64, 96]\ninput b: {b_type}\noutput y = x * b\n")
+    assert _ops(out) == [("0", "bin", ("x", "b"), {"fn": "mul", "bcast": bcast, "chain": []})]
+
+
+def test_add_and_mul_put_the_full_shape_operand_first():
+    out = _lowered("input x: fp32[64, 96]\ninput b: fp32[96]\noutput y = b + x\n")
+    assert _ops(out) == [("0", "bin", ("x", "b"), {"fn": "add", "bcast": "row", "chain": []})]
+
+
+def test_sub_cannot_swap_a_broadcast_first_operand():
+    with pytest.raises(ShapeError) as info:
+        _lowered("input x: fp32[64, 64]\ninput b: fp32[64]\noutput y = b - x\n")
+    assert str(info.value) == (
+        "t.tdf:3:12: sub: cannot broadcast fp32[64, 64] against fp32[64] on the device: the second operand must "
+        "have the full shape, or be a row [..., 1, N] / [N], or a column [..., M, 1]")
+
+
+@pytest.mark.parametrize("expr, chain", [
+    ("x * 0.5", [["scale", 0.5]]), ("-x", [["scale", -1.0]]), ("relu(x)", [["relu"]]), ("silu(x)", [["silu"]]),
+    ("gelu(x)", [["gelu"]]), ("gelu(x, approx=true)", [["gelu_tanh"]]), ("cast(x, bf16)", []),
+])
+def test_unary_ops_become_one_un_with_a_chain(expr, chain):
+    out = _lowered(f"input x: fp32[32, 32]\noutput y = {expr}\n")
+    assert _ops(out) == [("0", "un", ("x",), {"chain": chain})]
+
+
+def test_split_heads_is_a_page_permutation():
+    # [64, 128] is 2 x 4 tiles, pages 0..7 row-major; two heads of 64 columns (2 tiles) each
+    out = _lowered("input x: fp32[64, 128]\noutput y = split_heads(x, 2)\n")
+    (node,) = out.nodes
+    assert node.op == "move" and str(node.type) == "fp32[2, 64, 64]"
+    assert node.attrs["_map"] == [[0, p, 0] for p in (0, 1, 4, 5, 2, 3, 6, 7)]
+
+
+def test_transpose_moves_tiles_and_marks_them_for_transposition():
+    out = _lowered("input x: fp32[64, 32]\noutput y = transpose(x)\n")
+    assert out.nodes[0].attrs["_map"] == [[0, 0, 1], [0, 1, 1]]
+
+
+def test_concat_tags_pages_with_their_input():
+    out = _lowered("input a: fp32[32, 64]\ninput b: fp32[32, 32]\noutput y = concat(a, b)\n")
+    assert out.nodes[0].attrs["_map"] == [[0, 0, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_a_column_slice_off_tile_boundaries_is_a_selection_matmul():
+    out = _lowered("input x: fp32[64, 64]\noutput y = x[:, 16:48]\n")
+    assert _ops(out) == [("0", "mm", ("x", "0.pick"), {"chain": []})]
+    pick = out.meta["constants"]["0.pick"]
+    assert pick.shape == (64, 32) and np.array_equal(pick[16:48], np.eye(32)) and not pick[:16].any()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("input x: fp32[32, 48]\noutput y = softmax(x)\n",
+     "t.tdf:2:12: softmax: the last dimension of fp32[32, 48] must be a multiple of 32 (padding would join the "
+     "reduction)"),
+    ("input x: fp32[48, 64]\noutput y = transpose(x)\n",
+     "t.tdf:2:12: transpose: transposing fp32[48, 64] needs both last dims to be multiples of 32 (the device moves "
+     "whole 32x32 tiles)"),
+    ("input x: fp32[64, 64]\noutput y = x[16:48, :]\n",
+     "t.tdf:2:12: slice: slice 16:48 of axis 0 must start and end on tile boundaries (the device moves whole 32x32 "
+     "tiles)"),
+])
+def test_shapes_the_tile_layout_cannot_express_are_shape_errors_at_the_op(text, message):
+    with pytest.raises(ShapeError) as info:
+        _lowered(text)
+    assert str(info.value) == message
+
+
+def test_every_op_of_the_examples_lowers_to_primitives_only():
+    text = ("input x: bf16[64, 128]\nparam w: bf16[128, 128] = random(seed=1)\nparam g: bf16[128] = ones\n"
+            "let h = layernorm(x @ w, g, g)\nlet q = split_heads(h, 2)\n"
+            "output y = merge_heads(softmax(q @ transpose(q), causal=true) @ q)\n")
+    assert {n.op for n in _lowered(text).nodes} <= set(PRIMITIVES)
+
+
+def test_an_output_that_names_an_input_or_another_outputs_value_reads_its_own_copy():
+    out = _lowered("input x: fp32[32, 64]\nlet h = relu(x)\noutput y = x\noutput a = h\noutput b = h\n")
+    assert _ops(out) == [("0", "un", ("x",), {"chain": [["relu"]]}),
+                         ("2", "un", ("x",), {"chain": []}),
+                         ("3", "un", ("0",), {"chain": []})]
+    assert [(o.name, o.value) for o in out.outputs] == [("y", "2"), ("a", "0"), ("b", "3")]
+    assert [n.attrs["source_op"] for n in out.nodes[1:]] == ["output", "output"]
+    assert [str(n.pos) for n in out.nodes[1:]] == ["t.tdf:3:1", "t.tdf:5:1"]

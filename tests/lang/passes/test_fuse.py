@@ -1,0 +1,71 @@
+"""fuse: unary chains fold into the op that produces their input, row-bias adds into the matmul before them."""
+
+from tensix.lang import check_source
+from tensix.lang.passes.decompose import decompose
+from tensix.lang.passes.fuse import fuse
+
+HEAD = "input x: bf16[64, 128]\nparam w: bf16[128, 96] = random(seed=1)\nparam b: bf16[96] = zeros\n"
+
+
+def _fused(body: str):
+    return fuse(decompose(check_source(HEAD + body, "t.tdf")))
+
+
+def _summary(graph) -> list[tuple]:
+    return [(n.id, n.op, n.inputs, n.attrs["chain"]) for n in graph.nodes]
+
+
+def test_bias_and_relu_fold_into_one_matmul():
+    graph = _fused("output y = relu(x @ w + b)\n")
+    assert _summary(graph) == [("2", "mm", ("x", "w", "b"), [["relu"]])]
+    assert str(graph.nodes[0].type) == "bf16[64, 96]"
+    assert graph.outputs[0].value == "2"
+
+
+def test_a_bias_written_first_folds_too():
+    assert _summary(_fused("output y = b + x @ w\n")) == [("1", "mm", ("x", "w", "b"), [])]
+
+
+def test_unary_chains_keep_their_order():
+    graph = _fused("output y = gelu(x @ w, approx=true) * 0.5\n")
+    assert _summary(graph) == [("2", "mm", ("x", "w"), [["gelu_tanh"], ["scale", 0.5]])]
+
+
+def test_unaries_fold_into_elementwise_and_reduction_producers():
+    graph = _fused("input z: bf16[64, 96]\noutput y = softmax(relu(x @ w + z))\n")
+    assert [(n.op, n.attrs.get("fn"), n.attrs["chain"]) for n in graph.nodes] == [
+        ("mm", None, []),
+        ("bin", "add", [["relu"]]),        # the relu joins the full-shape add (not a bias: it has no row shape)
+        ("red", "max", []),
+        ("bin", "sub", [["exp"]]),
+        ("red", "sum", [["recip"]]),
+        ("bin", "mul", []),
+    ]
+
+
+def test_a_bias_does_not_fold_after_a_chain():
+    # relu(x @ w) + b is not x @ w + b: the bias would land before the relu
+    graph = _fused("output y = relu(x @ w) + b\n")
+    assert _summary(graph) == [("1", "mm", ("x", "w"), [["relu"]]), ("2", "bin", ("1", "b"), [])]
+
+
+def test_a_value_with_two_users_is_not_fused_away():
+    graph = _fused("let h = x @ w\noutput y = relu(h) + h\n")
+    assert _summary(graph) == [("0", "mm", ("x", "w"), []), ("1", "un", ("0",), [["relu"]]),
+                               ("2", "bin", ("1", "0"), [])]
+
+
+def test_a_graph_output_is_not_fused_away():
+    graph = _fused("let h = x @ w\noutput h = h\noutput y = relu(h)\n")
+    assert [n.id for n in graph.nodes] == ["0", "1"]
+
+
+def test_ops_placed_differently_stay_apart():
+    graph = _fused("let h = x @ w @cores(0..3, 0..3)\noutput y = relu(h) @cores(4..7, 0..3)\n")
+    assert _summary(graph) == [("0", "mm", ("x", "w"), []), ("1", "un", ("0",), [["relu"]])]
+
+
+def test_fusion_keeps_the_source_op_and_annotations_of_the_producer():
+    (node,) = _fused("output y = relu(x @ w + b) @cores(0..1, 0..1) @noc(1)\n").nodes
+    assert node.attrs["source_op"] == "matmul"
+    assert node.annotations.render() == "@cores(0..1,0..1) @noc(1)"

@@ -1,0 +1,103 @@
+"""tile: each op's output tiles split over its cores, as the per-core step the device runs."""
+
+import pytest
+from tensix.lang import NameResolutionError, check_source
+from tensix.lang.passes.decompose import decompose
+from tensix.lang.passes.fuse import fuse
+from tensix.lang.passes.place import place
+from tensix.lang.passes.tile import buffer_names, tile
+
+from tensix.config import MeshConfig, TileKind
+
+MESH = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 compute grid
+
+
+def _tiled(text: str):
+    return tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))
+
+
+def _field(node, key: str) -> dict:
+    return {core: step[key] for core, step in node.attrs["_steps"].items()}
+
+
+MATMUL = "input a: bf16[128, 64]\nparam w: bf16[64, 128] = random(seed=1)\n"
+
+
+def test_a_4x4_tile_matmul_on_4_cores_gets_one_2x2_block_each():
+    (node,) = _tiled(MATMUL + "output c = a @ w @cores(0..1, 0..1)\n").nodes
+    # [out row, rows, out col, cols, b row offset, a row offset] in tiles
+    assert _field(node, "blocks") == {
+        (0, 0): [[0, 2, 0, 2, 0, 0]], (1, 0): [[0, 2, 2, 2, 0, 0]],
+        (0, 1): [[2, 2, 0, 2, 0, 2]], (1, 1): [[2, 2, 2, 2, 0, 2]],
+    }
+    step = node.attrs["_steps"][(0, 0)]
+    assert {k: step[k] for k in ("op", "out", "a", "b", "kt", "b_cols", "out_cols", "chain")} == {
+        "op": "matmul", "out": "c", "a": "a", "b": "w", "kt": 2, "b_cols": 4, "out_cols": 4, "chain": []}
+    assert node.attrs["cores_used"] == 4
+
+
+def test_the_same_matmul_on_16_cores_gets_single_tiles():
+    (node,) = _tiled(MATMUL + "output c = a @ w\n").nodes
+    blocks = _field(node, "blocks")
+    assert len(blocks) == 16 and all(len(b) == 1 and b[0][1] == b[0][3] == 1 for b in blocks.values())
+    assert sorted((b[0][0], b[0][2]) for b in blocks.values()) == [(r, c) for r in range(4) for c in range(4)]
+
+
+def test_on_a_single_core_the_matmul_uses_the_largest_block():
+    (node,) = _tiled(MATMUL + "output c = a @ w @cores(0, 0)\n").nodes
+    assert _field(node, "blocks") == {(0, 0): [[0, 4, 0, 4, 0, 0]]}
+
+
+def test_a_fused_bias_is_named_in_the_step():
+    (node,) = _tiled(MATMUL + "param b: bf16[128] = zeros\noutput c = relu(a @ w + b) @cores(0, 0)\n").nodes
+    step = node.attrs["_steps"][(0, 0)]
+    assert (step["bias"], step["chain"]) == ("b", [["relu"]])
+
+
+def test_batched_matmul_blocks_offset_into_each_batch():
+    text = "input a: fp32[2, 64, 64]\ninput b: fp32[2, 64, 64]\noutput c = a @ b @cores(0..1, 0)\n"
+    (node,) = _tiled(text).nodes
+    assert _field(node, "blocks") == {(0, 0): [[0, 2, 0, 2, 0, 0]], (1, 0): [[2, 2, 0, 2, 2, 2]]}
+
+
+def test_elementwise_pages_split_in_contiguous_runs():
+    (node,) = _tiled("input x: fp32[128, 128]\noutput y = relu(x) @cores(0..2, 0)\n").nodes
+    assert _field(node, "pages") == {(0, 0): [[q, q] for q in range(0, 5)], (1, 0): [[q, q] for q in range(5, 10)],
+                                     (2, 0): [[q, q] for q in range(10, 16)]}
+
+
+def test_fewer_pages_than_cores_leave_the_last_cores_idle():
+    (node,) = _tiled("input x: fp32[32, 64]\noutput y = relu(x)\n").nodes
+    assert _field(node, "pages") == {(0, 0): [[0, 0]], (1, 0): [[1, 1]]}
+    assert node.attrs["cores_used"] == 2
+
+
+@pytest.mark.parametrize("b_type, b_pages", [("fp32[64, 96]", [0, 1, 2, 3, 4, 5]), ("fp32[96]", [0, 1, 2, 0, 1, 2]),
+                                             ("fp32[64, 1]", [0, 0, 0, 1, 1, 1])])
+def test_binary_steps_name_the_broadcast_operand_page(b_type, b_pages):
+    (node,) = _tiled(f"input x: fp32[64, 96]\ninput b: {b_type}\noutput y = x + b @cores(0, 0)\n").nodes
+    assert [item[2] for item in node.attrs["_steps"][(0, 0)]["pages"]] == b_pages
+
+
+def test_reductions_split_by_tile_row():
+    (node,) = _tiled("input x: fp32[64, 96]\noutput y = softmax(x) @cores(0..1, 0)\n").nodes[:1]
+    assert node.op == "red"
+    assert _field(node, "rows") == {(0, 0): [[0, 0, 3]], (1, 0): [[1, 3, 3]]}  # [row, first page, pages]
+
+
+def test_buffer_names_keep_declared_names_and_outputs_take_theirs():
+    graph = _tiled("input x: fp32[32, 32]\nlet h = relu(x) * 2.0 @cores(0, 0)\noutput y = h + x\n")
+    assert buffer_names(graph) == {"x": "x", "1": "t1", "2": "y"}
+    assert graph.meta["buffers"] == buffer_names(graph)
+
+
+def test_scratch_buffers_step_around_declared_names():
+    graph = _tiled("input t0: fp32[32, 32]\nlet h = relu(t0) @cores(0, 0)\noutput y = h * 2.0\n")
+    assert graph.meta["buffers"] == {"t0": "t0", "0": "t0_", "1": "y"}
+
+
+def test_an_output_named_like_an_input_is_refused_at_the_output():
+    with pytest.raises(NameResolutionError) as info:
+        _tiled("input x: fp32[32, 32]\noutput x = relu(x)\n")
+    assert str(info.value) == ("t.tdf:2:1: output 'x' has the name of an input or param; each is a DRAM buffer named "
+                               "after it on the device, so rename the output")

@@ -1,0 +1,185 @@
+"""The `tensix` command in-process: devices, check, compile, run and bench; user mistakes print and exit 1."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tensix.lang import check_file, evaluate
+from tensix.lang.compiler import compile_file
+
+from tensix.cli import main
+from tensix.presets import PRESETS
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ELTWISE = str(EXAMPLES / "01_eltwise.tdf")
+MLP = str(EXAMPLES / "03_mlp.tdf")
+BAD_MATMUL = "input x: bf16[128, 768]\nparam w: bf16[512, 64] = zeros\noutput y = relu(x @ w)\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "prog.tdf") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _fails(argv: list[str], capsys) -> str:
+    """Run the command, expect exit code 1 and nothing on stdout; returns stderr without its final newline."""
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    return err.rstrip("\n")
+
+
+# ---- devices, check ----
+
+
+def test_devices_lists_every_preset_and_marks_the_default(capsys):
+    assert main(["devices"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(PRESETS)
+    assert [line for line in lines if line.endswith("(default)")] == [
+        next(line for line in lines if line.startswith("wormhole_n150 "))]
+
+
+def test_check_a_good_file(capsys):
+    assert main(["check", MLP]) == 0
+    assert capsys.readouterr().out == f"{MLP}: ok (5 ops)\n"
+
+
+def test_check_a_bad_file_prints_the_error_with_a_caret(tmp_path, capsys):
+    path = _write(tmp_path, BAD_MATMUL)
+    assert _fails(["check", path], capsys) == (
+        f"{path}:3:17: error: matmul: inner dimensions differ: bf16[128, 768] @ bf16[512, 64] (768 vs 512)\n"
+        "output y = relu(x @ w)\n"
+        "                ^~~~~")
+
+
+def test_check_a_missing_file(tmp_path, capsys):
+    path = str(tmp_path / "nope.tdf")
+    assert _fails(["check", path], capsys) == f"error: cannot read '{path}': No such file or directory"
+
+
+# ---- compile ----
+
+
+def test_compile_emits_the_ir(capsys):
+    assert main(["compile", MLP, "--emit", "ir"]) == 0
+    assert capsys.readouterr().out == compile_file(MLP).graph.render() + "\n"
+
+
+def test_compile_emits_the_program(capsys):
+    assert main(["compile", MLP, "--emit", "program"]) == 0
+    assert capsys.readouterr().out == compile_file(MLP).program.render() + "\n"
+
+
+def test_compile_rejects_an_unknown_emit_choice(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["compile", MLP, "--emit", "asm"])
+    assert info.value.code == 2
+    assert "invalid choice: 'asm'" in capsys.readouterr().err
+
+
+# ---- run ----
+
+
+def test_run_writes_the_run_directory_and_prints_a_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", ELTWISE, "--out", str(out), "--no-viz"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    stats = json.loads((out / "stats.json").read_text())
+    assert re.fullmatch(r"main on wormhole_n150: (\d+) cycles = [\d.]+ us at 1 GHz, 16 cores", printed[0])
+    assert int(printed[0].split(": ")[1].split()[0]) == stats["total_cycles"] > 0
+    assert printed[-1] == f"wrote {out}/outputs.npz, stats.json, trace.json"
+    assert stats["device"]["name"] == "wormhole_n150"
+    assert len(stats["noc_bytes"]) == 2 and sum(stats["noc_bytes"]) > 0
+    assert len(stats["cores"]) == 16
+    assert all(c["busy_cycles"] and c["sram_high_water"] > 0 for c in stats["cores"])
+    assert stats["reference"]["y"]["max_abs_error"] <= 1e-5 * stats["reference"]["y"]["max_abs_reference"]
+    with np.load(out / "outputs.npz") as outputs:
+        assert outputs.files == ["y"] and outputs["y"].shape == (64, 256)
+    trace = json.loads((out / "trace.json").read_text())
+    assert {tuple(s["core"]) for s in trace["spans"]} == {tuple(c["core"]) for c in stats["cores"]}
+
+
+def test_run_with_inputs_from_an_npz(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    given = {"a": rng.normal(size=(64, 256)), "b": rng.normal(size=(64, 256)), "gate": rng.normal(size=(64, 1))}
+    np.savez(tmp_path / "in.npz", **given)
+    assert main(["run", ELTWISE, "--inputs", str(tmp_path / "in.npz"), "--out", str(tmp_path / "run"),
+                 "--no-viz"]) == 0
+    capsys.readouterr()
+    expected = evaluate(check_file(ELTWISE), given)["y"]
+    with np.load(tmp_path / "run" / "outputs.npz") as outputs:
+        assert np.max(np.abs(outputs["y"] - expected)) <= 1e-5 * np.max(np.abs(expected))  # fp32 program
+
+
+def test_run_seeds_its_random_inputs(tmp_path, capsys):
+    runs = {}
+    for name, seed in (("first", "1"), ("again", "1"), ("other", "2")):
+        assert main(["run", ELTWISE, "--seed", seed, "--out", str(tmp_path / name), "--no-viz"]) == 0
+        with np.load(tmp_path / name / "outputs.npz") as outputs:
+            runs[name] = outputs["y"]
+    capsys.readouterr()
+    assert np.array_equal(runs["first"], runs["again"])
+    assert not np.allclose(runs["first"], runs["other"])
+
+
+def test_run_rejects_inputs_of_the_wrong_shape_at_the_declaration(tmp_path, capsys):
+    np.savez(tmp_path / "in.npz", a=np.ones((3, 3)))
+    err = _fails(["run", ELTWISE, "--inputs", str(tmp_path / "in.npz"), "--out", str(tmp_path / "r"), "--no-viz"],
+                 capsys)
+    assert err == (f"{ELTWISE}:12:1: error: input 'a' is declared fp32[64, 256] but has shape [3, 3]\n"
+                   "input a: fp32[S, D]\n"
+                   "^~~~~~~~~~~~~~~~~~~")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("missing.npz", None, "cannot read inputs '{path}': [Errno 2] No such file or directory: '{path}'; give an .npz "
+                          "with one array per input"),
+    ("text.npz", "hello", "inputs '{path}' is not an .npz of numeric arrays; give one array per input"),
+    ("one.npy", np.ones(3), "inputs '{path}' hold one unnamed array; give an .npz with one array per input"),
+])
+def test_run_explains_unreadable_inputs(tmp_path, capsys, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    elif content is not None:
+        np.save(path, content)
+    err = _fails(["run", ELTWISE, "--inputs", str(path), "--out", str(tmp_path / "r"), "--no-viz"], capsys)
+    assert err == "error: " + message.format(path=path)
+
+
+def test_run_reports_a_device_constraint_with_a_caret(tmp_path, capsys):
+    path = _write(tmp_path, "input x: fp32[32, 48]\noutput y = softmax(x)\n")
+    assert _fails(["run", path, "--out", str(tmp_path / "r"), "--no-viz"], capsys) == (
+        f"{path}:2:12: error: softmax: the last dimension of fp32[32, 48] must be a multiple of 32 (padding would "
+        "join the reduction)\n"
+        "output y = softmax(x)\n"
+        "           ^~~~~~~~~~")
+
+
+def test_run_on_an_unknown_device(tmp_path, capsys):
+    err = _fails(["run", ELTWISE, "--device", "wormhole", "--out", str(tmp_path / "r"), "--no-viz"], capsys)
+    assert err == f"error: unknown device 'wormhole'; known devices: {', '.join(PRESETS)}"
+
+
+def test_run_an_output_that_is_an_input_unchanged(tmp_path, capsys):
+    path = _write(tmp_path, "input x: fp32[32, 64]\nlet h = relu(x)\noutput y = x\noutput a = h\noutput b = h\n")
+    assert main(["run", path, "--out", str(tmp_path / "r"), "--no-viz"]) == 0
+    capsys.readouterr()
+    with np.load(tmp_path / "r" / "outputs.npz") as outputs:
+        assert sorted(outputs.files) == ["a", "b", "y"]
+        assert np.array_equal(outputs["a"], np.maximum(outputs["y"], 0))
+        assert np.array_equal(outputs["a"], outputs["b"])
+
+
+# ---- bench ----
+
+
+def test_bench_with_an_unknown_name(capsys):
+    from tensix.tools.bench import BENCHMARKS
+
+    assert _fails(["bench", "--only", "nope"], capsys) == (
+        f"error: unknown benchmark 'nope'; benchmarks: {', '.join(BENCHMARKS)}")
