@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     except TensixError as exc:
         print(exc.format(), file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`tensix compile ... | head`): not an error
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("compile", help="compile a .tdf program and print its IR or Program")
     s.add_argument("file")
-    s.add_argument("--emit", choices=("ir", "program"), default="ir")
+    s.add_argument("--emit", choices=("ir", "source-ir", "program"), default="ir",
+                   help="ir: after every pass (placed, fused primitives); source-ir: as written; program: per core")
     s.add_argument("--device", default=None)
     s.set_defaults(handler=_compile)
 
@@ -105,7 +109,8 @@ def _compile(args) -> int:
     from tensix.lang import compile_file
 
     compiled = compile_file(args.file, device=args.device)
-    print(compiled.graph.render() if args.emit == "ir" else compiled.program.render())
+    text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
+    print(text)
     return 0
 
 

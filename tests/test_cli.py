@@ -66,6 +66,8 @@ def test_check_a_missing_file(tmp_path, capsys):
 
 def test_compile_emits_the_ir(capsys):
     assert main(["compile", MLP, "--emit", "ir"]) == 0
+    assert capsys.readouterr().out == compile_file(MLP).lowered.render() + "\n"
+    assert main(["compile", MLP, "--emit", "source-ir"]) == 0
     assert capsys.readouterr().out == compile_file(MLP).graph.render() + "\n"
 
 
