@@ -16,8 +16,8 @@ import numpy as np
 from .heatmap import DIR_WORDS, Panel, Scale, grid_figure
 from .runfiles import NOC_DIRS, Coord, RunFileError, Stats
 from .summary import quantities, text_table
-from .traffic_map import KIND_FILL, EdgeStyle, NodeStyle, legend_table, mesh_dot, tile_nodes, write_dots
-from .units import cmap_hex, fmt_bytes, fmt_coord, fmt_pct, fmt_signed_bytes
+from .traffic_map import KIND_FILL, EdgeStyle, Legend, NodeStyle, mesh_dot, tile_nodes, write_dots
+from .units import cmap_hex, coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_signed_bytes
 
 DELTA_CMAP = "RdBu_r"  # red = grew, blue = shrank, white = unchanged
 SAME_COLOR = "#9a9a9a"
@@ -124,8 +124,13 @@ def link_change_rows(d: RunDiff, n: int = 10) -> list[tuple[str, ...]]:
 
 
 def core_change_rows(d: RunDiff, n: int = 10) -> list[tuple[str, ...]]:
-    return [(fmt_coord(c.core), fmt_coord(c.noc), fmt_pct(c.before), fmt_pct(c.after), f"{100 * c.delta:+.1f} pts")
-            for c in top_core_changes(d, n)]
+    """The n largest busy changes; cores with the same before and after share a row."""
+    groups: dict[tuple[float, float], list[CoreDelta]] = {}
+    for c in top_core_changes(d, len(d.cores)):
+        groups.setdefault((c.before, c.after), []).append(c)
+    return [(coord_list([c.core for c in g]) + (f" ({len(g)} cores)" if len(g) > 1 else ""),
+             coord_list([c.noc for c in g]), fmt_pct(g[0].before), fmt_pct(g[0].after), f"{100 * g[0].delta:+.1f} pts")
+            for g in list(groups.values())[:n]]
 
 
 def diff_text(d: RunDiff, against: str = "baseline") -> str:
@@ -144,8 +149,8 @@ def _delta_edges(d: RunDiff, nocs: Iterable[int], top: int) -> dict:
     edges = {}
     for ln in links:
         t = ln.delta / vmax
-        tip = (f"NoC {ln.noc} link from {fmt_coord(ln.src)} going {ln.dir}: {ln.before} -> {ln.after} bytes "
-               f"({fmt_signed_bytes(ln.delta)})")
+        tip = (f"NoC {ln.noc} link from {fmt_coord(ln.src)} going {ln.dir}: {fmt_int(ln.before)} -> "
+               f"{fmt_int(ln.after)} bytes ({fmt_signed_bytes(ln.delta)})")
         color = _delta_color(t) if ln.delta else SAME_COLOR
         label = fmt_signed_bytes(ln.delta) if ln in labelled else ""
         edges[(ln.noc, ln.src[0], ln.src[1], ln.dir)] = EdgeStyle(color, round(1.0 + 7.0 * abs(t), 2), label, tip)
@@ -160,7 +165,7 @@ def _delta_color(t: float) -> str:
 def _delta_nodes(d: RunDiff) -> dict[Coord, NodeStyle]:
     nodes = tile_nodes(d.run)
     for c in d.cores:
-        label = f"{fmt_coord(c.noc)}\ncore {fmt_coord(c.core)}\nbusy {100 * c.delta:+.0f} pts"
+        label = f"NoC {fmt_coord(c.noc)}\ncore {fmt_coord(c.core)}\nbusy {100 * c.delta:+.0f} pts"
         tip = f"core {fmt_coord(c.core)}: busy {fmt_pct(c.before)} -> {fmt_pct(c.after)}"
         nodes[c.noc] = NodeStyle(label, cmap_hex(DELTA_CMAP, 0.5 + 0.35 * c.delta), tip)
     return nodes
@@ -174,11 +179,11 @@ def delta_dot(d: RunDiff, nocs: Iterable[int], *, top: int = 10) -> str:
     total = fmt_signed_bytes(sum(ln.delta for ln in d.links if ln.noc in nocs))
     title = (f"{which}: change in bytes per link, this run - baseline ({total} in total)\n"
              "red = more traffic now, blue = less, grey = unchanged; core shade = change in busy fraction")
-    rows = [(_delta_color(f), f"link {fmt_signed_bytes(f * vmax)}") for f in (-1, -0.5, 0.5, 1)]
-    rows += [(SAME_COLOR, "link with the same traffic")]
-    rows += [(cmap_hex(DELTA_CMAP, 0.5 + 0.35 * f), f"core busy {100 * f:+.0f} pts") for f in (-1, -0.5, 0.5, 1)]
-    rows += [(KIND_FILL["dram"], "DRAM tile")]
-    legend = legend_table(rows, [f"The {top} largest changes are labelled.", "Arrows leaving the border wrap around."])
+    links = tuple((_delta_color(f), f"{fmt_signed_bytes(f * vmax)}") for f in (-1, -0.5, 0.5, 1))
+    cores = tuple((cmap_hex(DELTA_CMAP, 0.5 + 0.35 * f), f"busy {100 * f:+.0f} pts") for f in (-1, -0.5, 0.5, 1))
+    legend = Legend((("Change in link bytes", (*links, (SAME_COLOR, "the same traffic"))),
+                     ("Change in core busy", (*cores, (KIND_FILL["dram"], "DRAM tile")))),
+                    (f"The {top} largest changes are labelled.", "Arrows leaving the border wrap around the torus."))
     return mesh_dot(d.run.device, title=title, nocs=nocs, edges=_delta_edges(d, nocs, top), nodes=_delta_nodes(d),
                     legend=legend)
 

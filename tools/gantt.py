@@ -1,30 +1,50 @@
 """Static timeline overview: what each kernel of each core did over the run, as one PNG for the report.
 
-Input: `Run` (trace spans); output: `timeline_overview.png` (a row per core and kernel role, a bar per op span,
-stalls in grey). The interactive view is `timeline.json` in Perfetto; this picture needs no browser scripts.
+Input: `Run` (trace spans); output: `timeline_overview.png` (a row per core and kernel role; full-height bars are
+work, coloured by op; thin bars are waits, coloured by what the kernel waited in). The interactive view is
+`timeline.json` in Perfetto; this picture needs no browser scripts.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .explain import WAIT_PREFIX, WAIT_SHORT, wait_base
 from .runfiles import Coord, Run, Span
-from .units import fmt_coord
+from .units import fmt_coord, fmt_pct
 
-MAX_CORES = 16  # rows beyond this make the picture unreadable; the busiest cores are shown
+MAX_CORES = 12  # more rows make the picture unreadable; the rest are in timeline.json
 ROLE_ORDER = {"reader": 0, "compute": 1, "writer": 2}
-STALL_COLOR = "#d9d9d9"
+WAIT_COLORS = {"cb_wait_front": "#fdc086", "noc_async_read_barrier": "#9ecae1", "cb_reserve_back": "#c7e9c0",
+               "noc_async_write_barrier": "#bcbddc", "noc_semaphore_wait": "#f7b6d2"}  # pale, and apart in hue
+SPARE_WAIT_COLORS = ("#e0e0e0", "#ffffb3", "#bebada", "#fccde5", "#ccebc5")
+OP_COLORS = ("#1f4e9c", "#2ca02c", "#d62728", "#6a3d9a", "#8c564b", "#17becf", "#e377c2", "#7f7f7f", "#bcbd22",
+             "#222222")  # strong colours, none close to the pale wait colours
+WORK_HEIGHT, WAIT_HEIGHT = 0.8, 0.45
 
 
-def shown_cores(run: Run, limit: int = MAX_CORES) -> list[Coord]:
-    """The cores to draw: those with spans, the busiest first when there are more than `limit`."""
+def shown_cores(run: Run, limit: int = MAX_CORES) -> tuple[list[Coord], str]:
+    """The cores to draw and how they were chosen: the busiest, ties broken by finishing last."""
     busy = {c.core: c.busy_fraction for c in run.stats.cores}
-    cores = sorted({s.core for s in run.trace.spans}, key=lambda c: (-busy.get(c, 0.0), c[1], c[0]))[:limit]
-    return sorted(cores, key=lambda c: (c[1], c[0]))
+    finish: dict[Coord, int] = {}
+    for s in run.trace.spans:
+        finish[s.core] = max(finish.get(s.core, 0), s.end)
+    ranked = sorted(finish, key=lambda c: (-busy.get(c, 0.0), -finish[c], c[1], c[0]))
+    shown = ranked[:limit]
+    return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy)
+
+
+def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float]) -> str:
+    if len(shown) == len(ranked):
+        return f"all {len(ranked)} cores"
+    if len({busy.get(c, 0.0) for c in ranked}) == 1:
+        return (f"the {len(shown)} of {len(ranked)} cores that finished last (all {len(ranked)} are equally busy, "
+                f"{fmt_pct(busy.get(ranked[0], 0.0))})")
+    tie = busy.get(shown[-1], 0.0) == busy.get(ranked[len(shown)], 0.0)
+    return f"the {len(shown)} busiest of {len(ranked)} cores" + ("; ties: those that finished last" if tie else "")
 
 
 def _rows(run: Run, cores: list[Coord]) -> list[tuple[Coord, str]]:
@@ -32,47 +52,54 @@ def _rows(run: Run, cores: list[Coord]) -> list[tuple[Coord, str]]:
     return sorted(roles, key=lambda cr: (cr[0][1], cr[0][0], ROLE_ORDER.get(cr[1], 9), cr[1]))
 
 
-def _op_colors(spans: list[Span]) -> dict[str, str]:
-    """One colour per span name (stalls excepted), busiest names first so they get distinct colours."""
-    totals: dict[str, int] = {}
+def _colors(spans: list[Span]) -> tuple[dict[str, str], dict[str, str]]:
+    """A colour per op name (busiest first, strong colours) and per wait call (pale colours)."""
+    work: dict[str, int] = {}
+    waits: dict[str, int] = {}
     for s in spans:
-        if not s.name.startswith("wait:"):
-            totals[s.name] = totals.get(s.name, 0) + s.end - s.start
-    cmap = matplotlib.colormaps["tab20"]
-    names = sorted(totals, key=lambda n: -totals[n])
-    return {name: matplotlib.colors.to_hex(cmap(i % 20)) for i, name in enumerate(names)}
+        into, key = (waits, wait_base(s.name)) if s.name.startswith(WAIT_PREFIX) else (work, s.name)
+        into[key] = into.get(key, 0) + s.end - s.start
+    ops = {n: OP_COLORS[i % len(OP_COLORS)] for i, n in enumerate(sorted(work, key=lambda n: -work[n]))}
+    spare = iter(SPARE_WAIT_COLORS * 4)
+    stalls = {n: WAIT_COLORS.get(n) or next(spare) for n in sorted(waits, key=lambda n: -waits[n])}
+    return ops, stalls
 
 
 def write_timeline_overview(run: Run, path: Path) -> Path | None:
     """Write the overview PNG; None when the trace has no spans."""
-    cores = shown_cores(run)
+    cores, chosen = shown_cores(run)
     if not cores:
         return None
     rows = _rows(run, cores)
     index = {row: i for i, row in enumerate(rows)}
     spans = [s for s in run.trace.spans if (s.core, s.role) in index]
-    colors = _op_colors(spans)
-    fig = Figure(figsize=(11, 1.6 + 0.22 * len(rows)), dpi=90, layout="constrained")
+    ops, stalls = _colors(spans)
+    fig = Figure(figsize=(12, 2.6 + 0.26 * len(rows)), dpi=100, layout="constrained")
     ax = fig.subplots()
-    to_us = 1e6 / run.trace.clock_hz
-    for i, core in enumerate(cores[1::2]):  # shade every other core so its kernels read as one group
-        band = [index[row] for row in rows if row[0] == core]
-        ax.axhspan(min(band) - 0.5, max(band) + 0.5, color="#f3f3f3", zorder=0)
-    min_width = run.stats.total_cycles * to_us / 1500  # about one pixel: short ops stay visible
-    for s in sorted(spans, key=lambda s: not s.name.startswith("wait:")):  # stalls first, ops drawn over them
-        stall = s.name.startswith("wait:")
-        ax.barh(index[(s.core, s.role)], max((s.end - s.start) * to_us, min_width), left=s.start * to_us,
-                height=0.35 if stall else 0.8, color=STALL_COLOR if stall else colors[s.name], linewidth=0)
-    ax.set_yticks(range(len(rows)), [f"core {fmt_coord(c)} {role}" for c, role in rows], fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlim(0, run.stats.total_cycles * to_us)
-    ax.set_xlabel(f"time (µs at {run.trace.clock_hz / 1e9:g} GHz)")
-    more = len({s.core for s in run.trace.spans}) - len(cores)
-    ax.set_title("What each kernel did over time" + (f" ({len(cores)} busiest cores; {more} more in timeline.json)"
-                                                      if more > 0 else ""), fontsize=10)
-    handles = [Patch(color=c, label=n) for n, c in list(colors.items())[:12]] + [Patch(color=STALL_COLOR,
-                                                                                       label="waiting (stall)")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, title="op")
+    _draw(ax, run, cores, rows, index, spans, ops, stalls)
+    ax.set_title(f"What each kernel did over time\nshown: {chosen}; every core is in timeline.json", fontsize=12)
+    handles = [Patch(color=c, label=n) for n, c in list(ops.items())[:10]]
+    handles += [Patch(color=c, label=f"wait: {n} ({WAIT_SHORT.get(n, 'stalled')})") for n, c in stalls.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10, frameon=False,
+               title="full-height bars: working on an op;  thin bars: waiting, and in which call", title_fontsize=10)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     return path
+
+
+def _draw(ax, run: Run, cores, rows, index, spans, ops, stalls) -> None:
+    to_us = 1e6 / run.trace.clock_hz
+    for core in cores[1::2]:  # shade every other core so its kernels read as one group
+        band = [index[row] for row in rows if row[0] == core]
+        ax.axhspan(min(band) - 0.5, max(band) + 0.5, color="#f3f3f3", zorder=0)
+    min_width = run.stats.total_cycles * to_us / 1500  # about one pixel: short ops stay visible
+    for s in sorted(spans, key=lambda s: not s.name.startswith(WAIT_PREFIX)):  # waits first, ops drawn over them
+        stall = s.name.startswith(WAIT_PREFIX)
+        ax.barh(index[(s.core, s.role)], max((s.end - s.start) * to_us, min_width), left=s.start * to_us,
+                height=WAIT_HEIGHT if stall else WORK_HEIGHT, linewidth=0,
+                color=stalls[wait_base(s.name)] if stall else ops[s.name])
+    ax.set_yticks(range(len(rows)), [f"core {fmt_coord(c)} {role}" for c, role in rows], fontsize=9)
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # top to bottom, no empty margin
+    ax.set_xlim(0, run.stats.total_cycles * to_us)
+    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel(f"time (µs at {run.trace.clock_hz / 1e9:g} GHz)", fontsize=11)

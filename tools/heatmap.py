@@ -5,6 +5,7 @@ Input: `Stats`; output: `heatmap_links_noc0.png`, `heatmap_links_noc1.png`, `hea
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,14 +14,16 @@ from pathlib import Path
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from .runfiles import NOC_DIRS, Device, Stats
-from .units import cmap_hex
+from .units import cmap_hex, fmt_share
 
 DIR_WORDS = {"E": "east (+x)", "S": "south (+y)", "W": "west (-x)", "N": "north (-y)"}
-KIND_SHORT = {"dram": "DRAM", "eth": "ETH", "harvested": "harv.", "pcie": "PCIe", "arc": "ARC", "other": "",
+KIND_SHORT = {"dram": "DRAM", "eth": "Eth", "harvested": "harv.", "pcie": "PCIe", "arc": "ARC", "other": "other",
               "tensix": "idle"}
 MAX_ANNOTATED_CELLS = 400
+NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +73,13 @@ def _annotate(ax, panel: Panel, scale: Scale, kinds: dict[tuple[int, int], str])
     height, width = panel.grid.shape
     if height * width > MAX_ANNOTATED_CELLS:
         return
-    size = 7 if width <= 12 else 5
+    size = 10 if width <= 12 else 7
     for y in range(height):
         for x in range(width):
             value = panel.grid[y, x]
             if np.isnan(value):
-                ax.text(x, y, kinds.get((x, y), ""), ha="center", va="center", fontsize=size, color="#555555")
+                ax.text(x, y, kinds.get((x, y), ""), ha="center", va="center", fontsize=size - 1, color="#555555",
+                        style="italic")
                 continue
             t = (value - scale.vmin) / ((scale.vmax - scale.vmin) or 1.0)
             rgb = cmap_hex(scale.cmap, t)
@@ -90,10 +94,10 @@ def _draw_panel(fig: Figure, ax, panel: Panel, scale: Scale, kinds: dict) -> obj
     height, width = panel.grid.shape
     ax.set_xticks(range(width))
     ax.set_yticks(range(height))
-    ax.tick_params(labelsize=8)
-    ax.set_xlabel("NoC x (column)")
-    ax.set_ylabel("NoC y (row)")
-    ax.set_title(panel.title, fontsize=10)
+    ax.tick_params(labelsize=10)
+    ax.set_xlabel("NoC x (column)", fontsize=11)
+    ax.set_ylabel("NoC y (row)", fontsize=11)
+    ax.set_title(panel.title, fontsize=12)
     _annotate(ax, panel, scale, kinds)
     return image
 
@@ -105,7 +109,7 @@ def _cmap(name: str):
 def grid_figure(panels: list[Panel], scale: Scale, *, title: str, note: str, device: Device, path: Path) -> Path:
     """Draw panels side by side with one shared colour bar, write a PNG, return its path."""
     height, width = panels[0].grid.shape
-    cell = 0.5 if width * height <= MAX_ANNOTATED_CELLS else 0.3
+    cell = 0.55 if width * height <= MAX_ANNOTATED_CELLS else 0.3
     fig_width = max(6.0, len(panels) * (width * cell + 1.0) + 1.4)
     fig = Figure(figsize=(fig_width, height * cell + 2.0), dpi=100, layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
@@ -113,22 +117,35 @@ def grid_figure(panels: list[Panel], scale: Scale, *, title: str, note: str, dev
     image = None
     for ax, panel in zip(axes, panels, strict=True):
         image = _draw_panel(fig, ax, panel, scale, kinds)
-    fig.colorbar(image, ax=list(axes), label=scale.label, shrink=0.85)
-    fig.suptitle(title, fontsize=12)
-    fig.supxlabel(textwrap.fill(note, int(fig_width * 15)), fontsize=8, color="#444444")
+    bar = fig.colorbar(image, ax=list(axes), shrink=0.85)
+    bar.set_label(scale.label, fontsize=11)
+    bar.ax.tick_params(labelsize=10)
+    if "% of run cycles" in scale.label:
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+    fig.suptitle(title, fontsize=15)
+    fig.supxlabel(textwrap.fill(note, int(fig_width * 12)), fontsize=10, color="#444444")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     return path
 
 
 def _pct_text(value: float) -> str:
-    return f"{value:.0f}" if value >= 1 or value == 0 else "<1"
+    """A percentage for a cell: `67%`, `<1%`, `0`."""
+    return "0" if value == 0 else "<1%" if value < 1 else f"{value:.0f}%"
+
+
+def nice_ceil(value: float) -> float:
+    """The next round number at or above value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, ... x 10^k): the top of a scale."""
+    if value <= 0:
+        return 1.0
+    exp = 10.0 ** math.floor(math.log10(value))
+    return next(round(m * exp, 10) for m in NICE_STEPS if m * exp >= value * (1 - 1e-9))
 
 
 def link_scale(stats: Stats) -> Scale:
-    """0..max utilization over every link of the run, so both NoCs' heatmaps share one scale."""
-    top = max((100 * ln.busy_cycles / max(1, stats.total_cycles) for ln in stats.links), default=1.0)
-    return Scale("YlOrRd", 0.0, max(top, 1.0), "link utilization (% of run cycles busy)", _pct_text)
+    """0 to (a round number above) the busiest link, over every link of the run, so both NoCs share one scale."""
+    top = nice_ceil(max((100 * ln.busy_cycles / max(1, stats.total_cycles) for ln in stats.links), default=1.0))
+    return Scale("YlOrRd", 0.0, top, f"link busy, % of run cycles (scale 0–{top:g}%)", _pct_text)
 
 
 def write_link_heatmap(stats: Stats, noc: int, path: Path) -> Path:
@@ -141,12 +158,25 @@ def write_link_heatmap(stats: Stats, noc: int, path: Path) -> Path:
     return grid_figure(panels, link_scale(stats), title=title, note=note, device=stats.device, path=path)
 
 
+def core_scale(stats: Stats) -> Scale:
+    """0 to a round number just above the busiest core (at most 100%), so a run whose cores are 3% busy still
+    shows differences; cells print their percentage."""
+    top = min(100.0, nice_ceil(float(np.nanmax(core_grid(stats), initial=0.0))))
+    label = f"core busy, % of run cycles (scale 0–{top:g}%, not 0–100%)" if top < 100 else (
+        "core busy, % of run cycles")
+    return Scale("Greens", 0.0, top, label, lambda v: fmt_share(v / 100))
+
+
 def write_core_heatmap(stats: Stats, path: Path) -> Path:
     """Core busy fraction on the NoC grid; tiles that are not compute cores are grey with their kind."""
-    scale = Scale("Greens", 0.0, 100.0, "core busy (% of run cycles)", _pct_text)
-    panel = Panel("busy fraction of each compute core", core_grid(stats))
-    note = "Cells are NoC grid positions; grey tiles are not compute cores (DRAM, Ethernet, harvested, ...)."
-    return grid_figure([panel], scale, title=f"Core busy fraction on {stats.device.name}", note=note,
+    scale = core_scale(stats)
+    top = scale.vmax
+    panel = Panel("busy share of each compute core", core_grid(stats))
+    note = ("Cells are NoC grid positions. The number is the share of the run in which the core's busiest kernel "
+            "worked; grey cells are not compute cores and name their kind (DRAM, Eth = Ethernet, harv. = harvested, "
+            "...).")
+    title = f"Core busy fraction on {stats.device.name}" + (f" (colour scale 0–{top:g}%)" if top < 100 else "")
+    return grid_figure([panel], scale, title=title, note=note,
                        device=stats.device, path=path)
 
 

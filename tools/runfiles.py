@@ -1,29 +1,20 @@
-"""Load a saved run directory (stats.json, trace.json) into frozen dataclasses for the visualizers.
+"""Load a saved run directory (stats.json, trace.json, and program.json when present) into frozen dataclasses.
 
-Input: the directory the emulator wrote; output: `Run(path, stats, trace)`. Every missing or malformed
+Input: the directory the emulator wrote; output: `Run(path, stats, trace, program)`. Every missing or malformed
 file or field raises `RunFileError` naming the file, the field and what to run to create it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from tensix.errors import TensixError
+from .jsondoc import REWRITE_HINT, RUN_HINT, Coord, JsonDoc, RunFileError, read_json  # noqa: F401 (re-exported)
+from .programfile import ProgramInfo, load_program
 
-Coord = tuple[int, int]
-
-RUN_HINT = "write a run directory with `tensix run PROGRAM.tdf --out DIR` (or `RunResult.save(DIR)`) first"
-REWRITE_HINT = "rerun the program to write the run directory again (`tensix run PROGRAM.tdf --out DIR`)"
 TILE_KINDS = ("tensix", "harvested", "dram", "eth", "pcie", "arc", "other")
 DIR_STEPS = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}
 NOC_DIRS = {0: ("E", "S"), 1: ("W", "N")}  # NoC 0 moves +x then +y; NoC 1 moves -y then -x
-
-
-class RunFileError(TensixError):
-    """A run directory that is missing, or holds a file the visualizers cannot read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +96,10 @@ class ZeroSkipOp:
     macs_total: int
     noc_bytes_skipped: int
     dram_bytes_skipped: int
-    cycles_skipped: int
+    cycles_skipped: int  # net: cycles_avoided - cycles_overhead
     zero_fraction: float
+    cycles_avoided: int | None = None  # work not done
+    cycles_overhead: int | None = None  # the zero checks that found it
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +113,7 @@ class Stats:
     dram: tuple[DramBank, ...]
     transfers: int
     zero_skip: tuple[ZeroSkipOp, ...] | None
+    zero_skip_threshold: float = 0.0  # > 0: values below it were flushed to zero (outputs differ from dense)
 
     @property
     def nocs(self) -> tuple[int, ...]:
@@ -167,90 +161,15 @@ class Run:
     path: Path
     stats: Stats
     trace: Trace
+    program: ProgramInfo | None = None  # from program.json, which only some runs have
 
 
-class _Doc:
-    """A JSON value with the file and field path it came from, so every error can name both."""
-
-    def __init__(self, file: Path, value: Any, where: str = ""):
-        self.file, self.value, self.where = file, value, where
-
-    def fail(self, problem: str) -> RunFileError:
-        field = f"field '{self.where}'" if self.where else "the top level"
-        return RunFileError(f"{self.file}: {field} {problem}; {REWRITE_HINT}")
-
-    def has(self, key: str) -> bool:
-        return isinstance(self.value, dict) and self.value.get(key) is not None
-
-    def __getitem__(self, key: str) -> _Doc:
-        if not isinstance(self.value, dict):
-            raise self.fail(f"should be an object, not {self.value!r:.40}")
-        if key not in self.value:
-            return _Doc(self.file, None, self._sub(key)).missing()
-        return _Doc(self.file, self.value[key], self._sub(key))
-
-    def _sub(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def missing(self) -> _Doc:
-        raise self.fail("is missing")
-
-    def items(self) -> list[_Doc]:
-        if not isinstance(self.value, list):
-            raise self.fail(f"should be a list, not {self.value!r:.40}")
-        return [_Doc(self.file, v, f"{self.where}[{i}]") for i, v in enumerate(self.value)]
-
-    def int(self) -> int:
-        if isinstance(self.value, bool) or not isinstance(self.value, int | float) or self.value != int(self.value):
-            raise self.fail(f"should be an integer, not {self.value!r:.40}")
-        return int(self.value)
-
-    def float(self) -> float:
-        if isinstance(self.value, bool) or not isinstance(self.value, int | float):
-            raise self.fail(f"should be a number, not {self.value!r:.40}")
-        return float(self.value)
-
-    def str(self) -> str:
-        if not isinstance(self.value, str):
-            raise self.fail(f"should be a string, not {self.value!r:.40}")
-        return self.value
-
-    def opt_str(self, key: str) -> str | None:
-        return self[key].str() if self.has(key) else None
-
-    def ints(self, n: int) -> tuple[int, ...]:
-        values = tuple(v.int() for v in self.items())
-        if len(values) != n:
-            raise self.fail(f"should hold {n} integers, not {self.value!r:.40}")
-        return values
-
-    def coord(self) -> Coord:
-        x, y = self.ints(2)
-        return (x, y)
-
-    def choice(self, allowed: tuple[str, ...]) -> str:
-        value = self.str()
-        if value not in allowed:
-            raise self.fail(f"is {value!r}; expected one of {', '.join(allowed)}")
-        return value
-
-
-def _read_json(path: Path) -> _Doc:
-    if not path.is_file():
-        raise RunFileError(f"{path} not found: {path.parent} is not a run directory; {RUN_HINT}")
-    try:
-        return _Doc(path, json.loads(path.read_text()))
-    except json.JSONDecodeError as exc:
-        raise RunFileError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                           f"{REWRITE_HINT}") from None
-
-
-def _tile(d: _Doc) -> Tile:
+def _tile(d: JsonDoc) -> Tile:
     kind = d["kind"].str()
     return Tile(d["x"].int(), d["y"].int(), kind if kind in TILE_KINDS else "other")
 
 
-def _device(d: _Doc) -> Device:
+def _device(d: JsonDoc) -> Device:
     return Device(
         name=d["name"].str(),
         width=d["width"].int(),
@@ -264,7 +183,7 @@ def _device(d: _Doc) -> Device:
     )
 
 
-def _link(d: _Doc) -> Link:
+def _link(d: JsonDoc) -> Link:
     return Link(
         noc=d["noc"].int(),
         src=d["from"].coord(),
@@ -275,11 +194,11 @@ def _link(d: _Doc) -> Link:
     )
 
 
-def _buffer(d: _Doc) -> Buffer:
+def _buffer(d: JsonDoc) -> Buffer:
     return Buffer(d["name"].str(), d["kind"].str(), d["address"].int(), d["nbytes"].int())
 
 
-def _core(d: _Doc) -> CoreStats:
+def _core(d: JsonDoc) -> CoreStats:
     busy = d["busy_cycles"]
     if not isinstance(busy.value, dict):
         raise busy.fail("should be an object of cycles per role")
@@ -294,11 +213,11 @@ def _core(d: _Doc) -> CoreStats:
     )
 
 
-def _dram(d: _Doc) -> DramBank:
+def _dram(d: JsonDoc) -> DramBank:
     return DramBank(d["bank"].int(), d["noc"].coord(), d["bytes_read"].int(), d["bytes_written"].int())
 
 
-def _zero_op(d: _Doc) -> ZeroSkipOp:
+def _zero_op(d: JsonDoc) -> ZeroSkipOp:
     return ZeroSkipOp(
         op=d["op"].str(),
         core=d["core"].coord(),
@@ -308,10 +227,12 @@ def _zero_op(d: _Doc) -> ZeroSkipOp:
         dram_bytes_skipped=d["dram_bytes_skipped"].int(),
         cycles_skipped=d["cycles_skipped"].int(),
         zero_fraction=d["zero_fraction"].float(),
+        cycles_avoided=d["cycles_avoided"].int() if d.has("cycles_avoided") else None,
+        cycles_overhead=d["cycles_overhead"].int() if d.has("cycles_overhead") else None,
     )
 
 
-def parse_stats(d: _Doc) -> Stats:
+def parse_stats(d: JsonDoc) -> Stats:
     """Stats from the parsed stats.json document."""
     return Stats(
         device=_device(d["device"]),
@@ -323,10 +244,12 @@ def parse_stats(d: _Doc) -> Stats:
         dram=tuple(_dram(b) for b in d["dram"].items()) if d.has("dram") else (),
         transfers=d["transfers"].int() if d.has("transfers") else 0,
         zero_skip=tuple(_zero_op(z) for z in d["zero_skip"]["ops"].items()) if d.has("zero_skip") else None,
+        zero_skip_threshold=d["zero_skip"]["threshold"].float() if d.has("zero_skip") and d["zero_skip"].has(
+            "threshold") else 0.0,
     )
 
 
-def _span(d: _Doc) -> Span:
+def _span(d: JsonDoc) -> Span:
     return Span(
         core=d["core"].coord(),
         role=d["role"].str(),
@@ -339,14 +262,14 @@ def _span(d: _Doc) -> Span:
     )
 
 
-def _link_use(d: _Doc) -> tuple[int, int, str]:
+def _link_use(d: JsonDoc) -> tuple[int, int, str]:
     parts = d.items()
     if len(parts) != 3:
         raise d.fail(f"should be [x, y, dir], not {d.value!r:.40}")
     return parts[0].int(), parts[1].int(), parts[2].choice(tuple(DIR_STEPS))
 
 
-def _transfer(d: _Doc) -> Transfer:
+def _transfer(d: JsonDoc) -> Transfer:
     return Transfer(
         id=d["id"].int(),
         noc=d["noc"].int(),
@@ -363,7 +286,7 @@ def _transfer(d: _Doc) -> Transfer:
     )
 
 
-def parse_trace(d: _Doc) -> Trace:
+def parse_trace(d: JsonDoc) -> Trace:
     """Trace from the parsed trace.json document."""
     return Trace(
         clock_hz=d["clock_hz"].float(),
@@ -373,7 +296,7 @@ def parse_trace(d: _Doc) -> Trace:
 
 
 def load_run(run_dir: str | Path) -> Run:
-    """Read `run_dir/stats.json` and `run_dir/trace.json`.
+    """Read `run_dir/stats.json`, `run_dir/trace.json` and (if there) `run_dir/program.json`.
 
     Raises
     ------
@@ -383,4 +306,5 @@ def load_run(run_dir: str | Path) -> Run:
     path = Path(run_dir)
     if not path.is_dir():
         raise RunFileError(f"run directory {path} not found; {RUN_HINT}")
-    return Run(path, parse_stats(_read_json(path / "stats.json")), parse_trace(_read_json(path / "trace.json")))
+    return Run(path, parse_stats(read_json(path / "stats.json")), parse_trace(read_json(path / "trace.json")),
+               load_program(path / "program.json"))

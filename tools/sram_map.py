@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .runfiles import CoreStats, Stats
-from .units import fmt_bytes, fmt_coord, fmt_pct
+from .units import coord_list, fmt_bytes, fmt_coord, fmt_pct
 
 KIND_HATCH = {"cb": "", "l1": "//", "semaphore": ".."}
 KIND_WORD = {"cb": "circular buffer", "l1": "L1 buffer", "semaphore": "semaphore"}
@@ -49,36 +49,45 @@ def peak_use(stats: Stats) -> SramUse | None:
     return max(sram_uses(stats), key=lambda u: u.core.sram_high_water, default=None)
 
 
-def core_header(use: SramUse) -> str:
-    c = use.core
-    return (f"core {fmt_coord(c.core)} at NoC {fmt_coord(c.noc)}: {len(c.buffers)} buffers, "
-            f"{fmt_bytes(use.allocated)} allocated; high-water {fmt_bytes(c.sram_high_water)} = "
-            f"{fmt_pct(use.fraction)} of {fmt_kib(c.sram_capacity)}")
+def core_header(group: list[SramUse]) -> str:
+    """`core (0,0) at NoC (1,1): 3 buffers, ...`, or the same for a group of cores with one layout."""
+    use, c = group[0], group[0].core
+    where = f"core {fmt_coord(c.core)} at NoC {fmt_coord(c.noc)}" if len(group) == 1 else (
+        f"{len(group)} cores with this layout: {coord_list([u.core.core for u in group])} at NoC "
+        f"{coord_list([u.core.noc for u in group])}")
+    return (f"{where}: {len(c.buffers)} buffers, {fmt_bytes(use.allocated)} allocated; high-water "
+            f"{fmt_bytes(c.sram_high_water)} = {fmt_pct(use.fraction)} of {fmt_kib(c.sram_capacity)}")
 
 
 def sram_table(stats: Stats) -> str:
-    """The SRAM map as text: a header per core, then one row per buffer in address order."""
+    """The SRAM map as text: a header per layout (cores with identical layouts share one), then one row per buffer
+    in address order."""
     lines = ["SRAM (L1) use per core. Buffers are named as in the source; high-water = most bytes ever in use.", ""]
-    for use in sram_uses(stats):
-        lines.append(core_header(use))
+    for group in layout_members(sram_uses(stats)):
+        lines.append(core_header(group))
         lines.append(f"  {'address':>10}  {'end':>10}  {'size':>10}  {'kind':<16} name")
-        for b in sorted(use.core.buffers, key=lambda b: b.address):
+        for b in sorted(group[0].core.buffers, key=lambda b: b.address):
             lines.append(f"  {b.address:#010x}  {b.address + b.nbytes:#010x}  {fmt_bytes(b.nbytes):>10}  "
                          f"{KIND_WORD.get(b.kind, b.kind):<16} {b.name}")
         lines.append("")
     return "\n".join(lines)
 
 
-def layout_groups(uses: list[SramUse]) -> list[tuple[str, SramUse]]:
-    """Cores with identical layouts (buffers, high-water, capacity) share one bar: (label, a representative)."""
+def layout_members(uses: list[SramUse]) -> list[list[SramUse]]:
+    """Cores grouped by identical layout (buffers, high-water, capacity), in the order they first appear."""
     groups: dict[tuple, list[SramUse]] = {}
     for use in uses:
         c = use.core
         groups.setdefault((c.buffers, c.sram_high_water, c.sram_capacity), []).append(use)
-    return [(_group_label(members, len(uses)), members[0]) for members in groups.values()]
+    return list(groups.values())
 
 
-def _group_label(members: list[SramUse], total: int) -> str:
+def layout_groups(uses: list[SramUse]) -> list[tuple[str, SramUse]]:
+    """Cores with identical layouts share one bar: (label, a representative)."""
+    return [(group_label(members, len(uses)), members[0]) for members in layout_members(uses)]
+
+
+def group_label(members: list[SramUse], total: int) -> str:
     coords = [fmt_coord(u.core.core) for u in members]
     if len(coords) == 1:
         return f"core {coords[0]}"
@@ -112,9 +121,10 @@ def _draw_buffers(ax, uses: list[SramUse], colors: dict[str, str], xmax: float) 
         for b in use.core.buffers:
             width = max(b.nbytes / 1024, 0.004 * xmax)  # tiny buffers (semaphores) stay visible
             groups.setdefault((b.name, b.kind), []).append((row, b.address / 1024, width))
-            if width > 0.06 * xmax:
-                ax.text(b.address / 1024 + width / 2, row, b.name, ha="center", va="center", fontsize=7, clip_on=True,
-                        in_layout=False)
+            size = next((pt for pt in (10, 8, 7) if width > 0.00095 * pt * xmax * (len(b.name) + 1)), 0)
+            if size:  # the name fits inside the block at this font size
+                ax.text(b.address / 1024 + width / 2, row, b.name, ha="center", va="center", fontsize=size,
+                        clip_on=True, in_layout=False)
     for (name, kind), bars in groups.items():
         rows, lefts, widths = zip(*bars, strict=True)
         ax.barh(rows, widths, left=lefts, height=0.7, color=colors[name], hatch=KIND_HATCH.get(kind, ""),
@@ -125,7 +135,8 @@ def _draw_high_water(ax, uses: list[SramUse], xmax: float) -> None:
     for row, use in enumerate(uses):
         hw = use.core.sram_high_water / 1024
         ax.plot([hw, hw], [row - 0.45, row + 0.45], color="black", linewidth=1.6)
-        ax.text(min(hw, xmax) + 0.01 * xmax, row, f"{fmt_pct(use.fraction)}", va="center", fontsize=7, in_layout=False)
+        ax.text(min(hw, xmax) + 0.01 * xmax, row, f"{fmt_pct(use.fraction)}", va="center", fontsize=10,
+                in_layout=False)
 
 
 def write_sram_map(stats: Stats, out_dir: Path) -> list[Path]:
@@ -149,22 +160,26 @@ def sram_figure(stats: Stats, uses: list[SramUse]) -> Figure:
     colors = _colors(stats)
     xmax, zoomed = _axis_end(uses)
     groups = layout_groups(uses)
-    fig = Figure(figsize=(11, 1.9 + 0.3 * len(groups)), dpi=80, layout="constrained")
+    legend_rows = len(colors) + 3
+    fig = Figure(figsize=(12, max(2.4 + 0.45 * len(groups), 1.0 + 0.24 * legend_rows)), dpi=100, layout="constrained")
     ax = fig.subplots()
     _draw_buffers(ax, [use for _, use in groups], colors, xmax)
     _draw_high_water(ax, [use for _, use in groups], xmax)
-    ax.set_yticks(range(len(groups)), [label for label, _ in groups], fontsize=8)
+    ax.set_yticks(range(len(groups)), [label for label, _ in groups], fontsize=10)
+    ax.tick_params(axis="x", labelsize=10)
     ax.invert_yaxis()
     ax.set_xlim(0, xmax)
     capacity = max(u.core.sram_capacity for u in uses)
     if not zoomed:
         ax.axvline(capacity / 1024, color="red", linestyle="--", linewidth=1)
-    ax.set_xlabel("L1 address (KiB)" + (f" — axis zoomed in; capacity is {fmt_kib(capacity)} per core"
-                                        if zoomed else f" — red dashed line: capacity {fmt_kib(capacity)}"))
-    ax.set_title(f"SRAM map on {stats.device.name}: buffers by address; black tick and % = high-water mark "
-                 "(share of capacity); cores with the same layout share a bar", fontsize=10)
+    scale = (f"axis zoomed in; capacity is {fmt_kib(capacity)} per core" if zoomed
+             else f"red dashed line: capacity {fmt_kib(capacity)}")
+    ax.set_xlabel(f"L1 address (KiB) — {scale}", fontsize=11)
+    ax.set_title(f"SRAM (L1) map on {stats.device.name}: buffers by address\nblack tick and % = high-water mark "
+                 "(share of capacity); cores with the same layout share a bar", fontsize=12)
     handles = [Patch(facecolor=c, label=n) for n, c in colors.items()]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=KIND_HATCH[k], label=KIND_WORD[k])
                 for k in ("cb", "l1", "semaphore")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="buffers / kinds")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=10, title="buffers / kinds",
+              title_fontsize=10)
     return fig

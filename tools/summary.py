@@ -6,12 +6,14 @@ Input: `Stats`; output: `Quantity` rows and top-N tables that the report, the di
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .runfiles import CoreStats, Link, Stats
+from .runfiles import CoreStats, Link, Run, Stats
 from .sram_map import fmt_kib, peak_use
-from .units import fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_rate, fmt_seconds
+from .units import coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_rate, fmt_seconds
+from .verdict import compute_share, hottest_link, limit_sentences, link_name, noc_balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,21 @@ def quantities(stats: Stats) -> list[Quantity]:
         Quantity("peak compute", peak, fmt_rate,
                  f"{len(dev.compute_cores)} cores x {fmt_int(dev.peak_flops_per_cycle)} FLOP/cycle x clock"),
         Quantity("compute utilization", achieved / peak if peak else 0.0, fmt_pct, "achieved / peak"),
+        Quantity("core compute time", compute_share(stats), fmt_pct,
+                 "share of the run the compute kernels worked (mean over cores); the rest they waited"),
     ]
+    link = hottest_link(stats)
+    if link is not None:
+        rows.append(Quantity("busiest link", link_utilization(link, stats), fmt_pct,
+                             f"{link_name(link)}: busy cycles / run cycles"))
     rows += [Quantity(f"NoC {n} bytes", b, fmt_bytes, f"{fmt_int(b)} bytes carried over NoC {n} links (bytes x hops)")
              for n, b in enumerate(stats.noc_bytes)]
     rows.append(Quantity("NoC transfers", stats.transfers, fmt_int, "reads, writes, multicasts, semaphore updates"))
     banks = f"summed over {len(stats.dram)} DRAM bank(s)"
-    rows.append(Quantity("DRAM read", sum(b.bytes_read for b in stats.dram), fmt_bytes, banks))
-    rows.append(Quantity("DRAM written", sum(b.bytes_written for b in stats.dram), fmt_bytes, ""))
+    rows.append(Quantity("DRAM read", sum(b.bytes_read for b in stats.dram), fmt_bytes,
+                         f"data the cores fetched, {banks}"))
+    rows.append(Quantity("DRAM written", sum(b.bytes_written for b in stats.dram), fmt_bytes,
+                         f"results the cores wrote back, {banks}"))
     peak_core = peak_use(stats)
     if peak_core is not None:
         c = peak_core.core
@@ -83,8 +93,16 @@ def top_cores(stats: Stats, n: int = 10) -> list[CoreStats]:
     return sorted(stats.cores, key=lambda c: (-c.busy_fraction, c.core[::-1]))[:n]
 
 
+def core_groups(stats: Stats, n: int = 10) -> list[list[CoreStats]]:
+    """The n busiest groups of cores with identical figures (busy fraction and busy cycles per kernel)."""
+    groups: dict[tuple, list[CoreStats]] = {}
+    for c in sorted(stats.cores, key=lambda c: (-c.busy_fraction, c.core[::-1])):
+        groups.setdefault((c.busy_fraction, c.busy_cycles), []).append(c)
+    return list(groups.values())[:n]
+
+
 LINK_HEADER = ("#", "NoC", "from", "to", "direction", "bytes", "busy cycles", "utilization")
-CORE_HEADER = ("#", "core", "NoC position", "busy", "busy cycles by kernel")
+CORE_HEADER = ("#", "core (logical)", "NoC position", "busy", "busy cycles by kernel")
 
 
 def link_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
@@ -95,10 +113,16 @@ def link_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
 
 
 def core_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
-    """Table rows of the busiest cores."""
-    return [(str(i + 1), fmt_coord(c.core), fmt_coord(c.noc), fmt_pct(c.busy_fraction),
-             ", ".join(f"{role} {fmt_int(cycles)}" for role, cycles in c.busy_cycles))
-            for i, c in enumerate(top_cores(stats, n))]
+    """Table rows of the busiest cores; cores with identical figures share a row."""
+    rows = []
+    for i, group in enumerate(core_groups(stats, n)):
+        c = group[0]
+        cores = coord_list([g.core for g in group])
+        if len(group) > 1:
+            cores = f"{len(group)} cores with identical figures: {cores}"
+        rows.append((str(i + 1), cores, coord_list([g.noc for g in group]), fmt_pct(c.busy_fraction),
+                     ", ".join(f"{role} {fmt_int(cycles)}" for role, cycles in c.busy_cycles)))
+    return rows
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -108,10 +132,13 @@ def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
-def summary_text(stats: Stats, n: int = 10) -> str:
-    """The whole summary as plain text (written as `summary.txt`)."""
+def summary_text(stats: Stats, n: int = 10, *, run: Run | None = None) -> str:
+    """The whole summary as plain text (written as `summary.txt`); with the `run`, also what limits it."""
     head = f"Run on {stats.device.name} ({stats.device.width}x{stats.device.height} NoC grid)"
     rows = [(q.name, q.text(), q.note) for q in quantities(stats)]
+    if run is not None:
+        found = [*limit_sentences(run), noc_balance(run) or ""]
+        head += "\n\nWhat limits this run:\n" + "\n".join(textwrap.fill(t, 110) for t in found if t)
     return "\n\n".join([head, text_table(("quantity", "value", "note"), rows),
                         f"Top {n} hottest links", text_table(LINK_HEADER, link_rows(stats, n)),
                         f"Top {n} busiest cores", text_table(CORE_HEADER, core_rows(stats, n))]) + "\n"

@@ -6,6 +6,7 @@ when graphviz's `dot` program is installed, the SVG and PNG drawn from them with
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import sys
@@ -14,18 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .runfiles import DIR_STEPS, NOC_DIRS, Coord, Device, Link, Stats
-from .units import cmap_hex, fmt_bytes, fmt_coord, fmt_int, fmt_pct, text_color_on
+from .units import cmap_hex, fmt_bytes, fmt_bytes_short, fmt_coord, fmt_int, fmt_pct, fmt_share, text_color_on
 
 LinkKey = tuple[int, int, int, str]  # (noc, x, y, dir) of a link's source tile
-SCALE_X, SCALE_Y = 150.0, 120.0  # points between tile centres
-TILE_W, TILE_H = 1.35, 0.95  # inches
+# Sizes in points. The report scales the drawing to the page width (about 0.5x for a 10-column grid), so the fonts
+# are large relative to the tiles: 16 pt tile text still reads at about 11 px on the page.
+SCALE_X, SCALE_Y = 165.0, 132.0  # between tile centres
+TILE_W, TILE_H = 1.7, 1.2  # inches
+TILE_FONT, LABEL_FONT, STUB_FONT, TITLE_FONT, LEGEND_FONT = 16, 14, 13, 26, 15
+STUB_REACH = 0.3  # how far a wraparound stub reaches beyond the tile's edge, as a share of the tile spacing
 PORTS = {"E": ("ne", "nw"), "W": ("sw", "se"), "S": ("se", "ne"), "N": ("nw", "sw")}  # (tail, head) compass ports
 LINK_CMAP, CORE_CMAP = "YlOrRd", "Greens"
-IDLE_COLOR = "#c8c8c8"
+LINK_LO = 0.35  # the palest colour a link that carried anything gets: clearly orange, never near-white
+IDLE_COLOR = "#cccccc"
 KIND_FILL = {"tensix": "#ffffff", "harvested": "#dddddd", "dram": "#f5d585", "eth": "#a9d4f0", "pcie": "#d5bdea",
              "arc": "#f0b8b8", "other": "#f2f2f2"}
 KIND_NAME = {"tensix": "Tensix", "harvested": "harvested", "dram": "DRAM", "eth": "Ethernet", "pcie": "PCIe",
              "arc": "ARC", "other": "other"}
+TILE_ORDER = ("dram", "eth", "pcie", "arc", "harvested", "other")  # legend order
 INSTALL_HINT = ("graphviz's `dot` program is not installed, so only the .dot sources were written. Install it "
                 "(`apt-get install graphviz`, or `brew install graphviz`, or `conda install graphviz`) and rerun, or "
                 "draw one by hand: `neato -n -Tsvg traffic_all.dot -o traffic_all.svg`.")
@@ -102,7 +109,7 @@ def _stub_pos(device: Device, x: int, y: int, d: str) -> tuple[float, float]:
     dx, dy = DIR_STEPS[d]
     half_w, half_h = TILE_W * 36, TILE_H * 36
     side = {"E": (0, half_h), "W": (0, -half_h), "S": (half_w, 0), "N": (-half_w, 0)}[d]
-    reach = 0.42 * (SCALE_X if dx else SCALE_Y) + (half_w if dx else half_h)
+    reach = STUB_REACH * (SCALE_X if dx else SCALE_Y) + (half_w if dx else half_h)
     return round(px + dx * reach + side[0], 1), round(py - dy * reach + side[1], 1)
 
 
@@ -111,7 +118,7 @@ def _edge_lines(device: Device, key: LinkKey, style: EdgeStyle | None) -> list[s
     (tx, ty), wraps = link_target(device, x, y, d)
     tail, head = PORTS[d]
     if style is None:
-        style = EdgeStyle(IDLE_COLOR, 0.6, "", f"NoC {noc} link {fmt_coord((x, y))}->{fmt_coord((tx, ty))}: idle")
+        style = EdgeStyle(IDLE_COLOR, 0.8, "", f"NoC {noc} link {fmt_coord((x, y))}->{fmt_coord((tx, ty))}: idle")
     attrs: dict[str, object] = {"color": style.color, "penwidth": style.penwidth, "tooltip": style.tooltip,
                                 "arrowsize": 0.5 if style.color == IDLE_COLOR else 0.8}
     if style.label:
@@ -122,8 +129,8 @@ def _edge_lines(device: Device, key: LinkKey, style: EdgeStyle | None) -> list[s
     if wraps:
         dst = f"wrap{noc}_{x}_{y}_{d}"
         sx, sy = _stub_pos(device, x, y, d)
-        stub = _attrs(shape="plaintext", label=f"to {fmt_coord((tx, ty))}", pos=f"{sx},{sy}!", fontsize=9,
-                      fontcolor="#555555", width=0.3, height=0.2, margin=0)
+        stub = _attrs(shape="plaintext", label=f"to {fmt_coord((tx, ty))}", pos=f"{sx},{sy}!", fontsize=STUB_FONT,
+                      fontcolor="#555555", fixedsize="false", width=0.1, height=0.1, margin=0.02)
         lines.append(f"  {dst} {stub};")
         attrs = {**attrs, "headclip": "true"}
     else:
@@ -141,25 +148,31 @@ def _node_line(device: Device, xy: Coord, style: NodeStyle) -> str:
 
 
 def mesh_dot(device: Device, *, title: str, nocs: Iterable[int], edges: dict[LinkKey, EdgeStyle],
-             nodes: dict[Coord, NodeStyle], legend: str) -> str:
+             nodes: dict[Coord, NodeStyle], legend: Legend) -> str:
     """DOT text of the whole NoC grid: a node per tile at its grid position, every link of `nocs`.
 
-    Links missing from `edges` are drawn thin and grey (idle); `legend` is an HTML-like table placed right of
-    the grid.
+    Links missing from `edges` are drawn thin and grey (idle); the legend is placed below the grid.
     """
-    graph = _attrs(label=title, labelloc="t", fontsize=20, fontname="Helvetica", bgcolor="white", splines="line",
-                   outputorder="edgesfirst", pad=0.4)
-    node = _attrs(shape="box", fixedsize="true", width=TILE_W, height=TILE_H, fontsize=10, fontname="Helvetica",
-                  penwidth=0.8)
-    edge = _attrs(fontsize=9, fontname="Helvetica")
+    graph = _attrs(label=title, labelloc="t", fontsize=TITLE_FONT, fontname="Helvetica", bgcolor="white",
+                   splines="line", outputorder="edgesfirst", pad=0.3)
+    node = _attrs(shape="box", fixedsize="true", width=TILE_W, height=TILE_H, fontsize=TILE_FONT,
+                  fontname="Helvetica", penwidth=1.0)
+    edge = _attrs(fontsize=LABEL_FONT, fontname="Helvetica")
     lines = ["digraph mesh {", f"  graph {graph};", f"  node {node};", f"  edge {edge};"]
     lines += [_node_line(device, xy, style) for xy, style in sorted(nodes.items(), key=lambda kv: kv[0][::-1])]
     for key in all_links(device, nocs):
         lines += _edge_lines(device, key, edges.get(key))
-    lx, ly = grid_pos(device, device.width + 0.9, 0)
-    lines.append(f"  legend {_attrs(shape='plaintext', fixedsize='false', label=legend, pos=f'{lx},{ly}!')};")
+    where = _legend_pos(device, legend)
+    lines.append(f"  legend {_attrs(shape='plaintext', fixedsize='false', label=legend.html(), pos=where)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _legend_pos(device: Device, legend: Legend) -> str:
+    """Centred below the grid, its top clear of the wraparound stubs under the last row."""
+    x, _ = grid_pos(device, (device.width - 1) / 2, 0)
+    below = STUB_REACH * SCALE_Y + TILE_H * 36 + 2.5 * STUB_FONT
+    return f"{x},{round(-(below + legend.height() / 2), 1)}!"
 
 
 def tile_nodes(stats: Stats, busy: dict[Coord, float] | None = None) -> dict[Coord, NodeStyle]:
@@ -178,19 +191,21 @@ def tile_nodes(stats: Stats, busy: dict[Coord, float] | None = None) -> dict[Coo
 
 
 def _tile_style(xy, kind, core, core_stats, bank, busy) -> NodeStyle:
-    head = fmt_coord(xy)
+    head = f"NoC {fmt_coord(xy)}"
     if core is not None:
         frac = busy.get(xy, 0.0)
         fill = cmap_hex(CORE_CMAP, 0.08 + 0.8 * frac) if core_stats else KIND_FILL["tensix"]
         roles = ", ".join(f"{r} {fmt_int(c)}" for r, c in core_stats.busy_cycles) if core_stats else "no stats"
-        return NodeStyle(f"{head}\ncore {fmt_coord(core)}\n{fmt_pct(frac, 0)} busy", fill,
-                         f"core {fmt_coord(core)} at NoC {head}: busy {fmt_pct(frac)}; busy cycles: {roles}")
+        return NodeStyle(f"{head}\ncore {fmt_coord(core)}\n{fmt_share(frac)} busy", fill,
+                         f"core {fmt_coord(core)} at {head}: busy {fmt_pct(frac)}; busy cycles: {roles}")
     if bank is not None:
-        label = f"{head}\nDRAM bank {bank.bank}\nR {fmt_bytes(bank.bytes_read)}\nW {fmt_bytes(bank.bytes_written)}"
-        tip = f"DRAM bank {bank.bank} at NoC {head}: read {bank.bytes_read} B, written {bank.bytes_written} B"
+        label = (f"{head}\nDRAM bank {bank.bank}\nread {fmt_bytes_short(bank.bytes_read)}\n"
+                 f"written {fmt_bytes_short(bank.bytes_written)}")
+        tip = (f"DRAM bank {bank.bank} at {head}: read {fmt_int(bank.bytes_read)} bytes, written "
+               f"{fmt_int(bank.bytes_written)} bytes")
         return NodeStyle(label, KIND_FILL["dram"], tip)
     name = KIND_NAME[kind] + (" (idle)" if kind == "tensix" else "")
-    return NodeStyle(f"{head}\n{name}", KIND_FILL[kind], f"{name} tile at NoC {head}", dashed=kind == "harvested")
+    return NodeStyle(f"{head}\n{name}", KIND_FILL[kind], f"{name} tile at {head}", dashed=kind == "harvested")
 
 
 def link_value(link: Link, metric: str, total_cycles: int) -> float:
@@ -207,48 +222,81 @@ def link_label(link: Link, metric: str, total_cycles: int) -> str:
     return f"{fmt_bytes(link.nbytes)} ({util})" if metric == "bytes" else f"{util} ({fmt_bytes(link.nbytes)})"
 
 
+def link_shade(t: float) -> tuple[str, float]:
+    """Colour and line width of a link that carried a share t (0..1] of the busiest link's value.
+
+    The square root spreads the many lightly used links over the scale, so they do not all look the same.
+    """
+    f = math.sqrt(max(0.0, min(1.0, t)))
+    return cmap_hex(LINK_CMAP, LINK_LO + (1 - LINK_LO) * f), round(1.8 + 7.0 * f, 2)
+
+
 def traffic_edges(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top: int = 10,
                   vmax: float | None = None) -> dict[LinkKey, EdgeStyle]:
     """Edge styles of the links that carried traffic; the `top` hottest get a label with their figures."""
-    links = [ln for ln in stats.links if ln.noc in set(nocs)]
+    links = [ln for ln in stats.links if ln.noc in set(nocs) and (ln.nbytes or ln.busy_cycles)]
     values = {ln: link_value(ln, metric, stats.total_cycles) for ln in links}
     vmax = vmax or max(values.values(), default=1.0) or 1.0
     hot = set(sorted(links, key=lambda ln: -values[ln])[:top])
     edges = {}
     for ln in links:
-        t = values[ln] / vmax
         label = link_label(ln, metric, stats.total_cycles) if ln in hot else ""
-        tip = (f"NoC {ln.noc} link {fmt_coord(ln.src)}->{fmt_coord(ln.dst)} ({ln.dir}): {ln.nbytes} bytes, "
-               f"{ln.busy_cycles} busy cycles = {fmt_pct(ln.busy_cycles / max(1, stats.total_cycles))} of the run")
-        edges[(ln.noc, ln.src[0], ln.src[1], ln.dir)] = EdgeStyle(cmap_hex(LINK_CMAP, 0.2 + 0.8 * t),
-                                                                  round(1.0 + 7.0 * t, 2), label, tip)
+        tip = (f"NoC {ln.noc} link {fmt_coord(ln.src)}->{fmt_coord(ln.dst)} ({ln.dir}): {fmt_int(ln.nbytes)} bytes, "
+               f"{fmt_int(ln.busy_cycles)} busy cycles = {fmt_pct(ln.busy_cycles / max(1, stats.total_cycles))} of "
+               "the run")
+        edges[(ln.noc, ln.src[0], ln.src[1], ln.dir)] = EdgeStyle(*link_shade(values[ln] / vmax), label, tip)
     return edges
 
 
-def legend_table(rows: list[tuple[str, str]], notes: list[str]) -> str:
-    """HTML-like legend: (colour, text) rows then plain notes."""
-    cells = ['<tr><td colspan="2"><b>Legend</b></td></tr>']
-    cells += [f'<tr><td bgcolor="{c}" width="28"> </td><td align="left">{html_escape(t)}</td></tr>' for c, t in rows]
-    cells += [f'<tr><td colspan="2" align="left">{html_escape(n)}</td></tr>' for n in notes]
-    return '<<table border="1" cellborder="0" cellspacing="3" bgcolor="white">' + "".join(cells) + "</table>>"
+@dataclass(frozen=True, slots=True)
+class Legend:
+    """A legend drawn as columns side by side: each a title and (colour, text) rows; then notes in a last column."""
+
+    columns: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    notes: tuple[str, ...] = ()
+
+    def height(self) -> float:
+        """Points the legend needs, for placing it below the grid."""
+        rows = max([len(rows) + 1 for _, rows in self.columns] + [len(self.notes) + 1])
+        return rows * (LEGEND_FONT + 8) + 16
+
+    def html(self) -> str:
+        cells = [_legend_column(title, rows) for title, rows in self.columns]
+        if self.notes:
+            lines = "".join(f'<tr><td align="left">{html_escape(n)}</td></tr>' for n in self.notes)
+            cells.append(f'<table border="0" cellspacing="2"><tr><td align="left"><b>How to read it</b></td></tr>'
+                         f"{lines}</table>")
+        row = "".join(f'<td valign="top">{c}</td>' for c in cells)
+        return (f'<<font point-size="{LEGEND_FONT}"><table border="1" color="#999999" cellborder="0" '
+                f'cellspacing="8" bgcolor="white"><tr>{row}</tr></table></font>>')
 
 
-def scale_rows(cmap: str, vmax: float, fmt, lo: float, hi: float, what: str) -> list[tuple[str, str]]:
-    """Five colour swatches of a scale from 0 to vmax."""
-    return [(cmap_hex(cmap, lo + (hi - lo) * f), f"{what} {fmt(f * vmax)}") for f in (0.0, 0.25, 0.5, 0.75, 1.0)]
+def _legend_column(title: str, rows: tuple[tuple[str, str], ...]) -> str:
+    body = "".join(f'<tr><td bgcolor="{c}" width="34" border="1" color="#888888"> </td>'
+                   f'<td align="left">{html_escape(t)}</td></tr>' for c, t in rows)
+    return (f'<table border="0" cellspacing="3"><tr><td colspan="2" align="left"><b>{html_escape(title)}</b></td>'
+            f"</tr>{body}</table>")
 
 
-def traffic_legend(vmax: float, metric: str, top: int) -> str:
+def link_scale_rows(vmax: float, metric: str) -> tuple[tuple[str, str], ...]:
+    """Swatches of the link colours, labelled with the value each stands for; idle links last."""
     fmt = fmt_bytes if metric == "bytes" else fmt_pct
-    what = "link bytes" if metric == "bytes" else "link busy"
-    rows = [(KIND_FILL[k], f"{KIND_NAME[k]} tile") for k in ("dram", "eth", "pcie", "arc", "harvested", "other")]
-    rows += scale_rows(CORE_CMAP, 1.0, fmt_pct, 0.08, 0.88, "core busy")
-    rows += scale_rows(LINK_CMAP, vmax, fmt, 0.2, 1.0, what) + [(IDLE_COLOR, "idle link (no traffic)")]
-    notes = ["NoC 0 sends east (right) then south (down);", "NoC 1 sends north (up) then west (left).",
-             "Arrows leaving the border are torus wraparound", "links; the label names the tile they reach.",
-             f"The {top} busiest links are labelled: bytes (busy %).",
-             "busy % = link busy cycles / run cycles."]
-    return legend_table(rows, notes)
+    rows = [(link_shade(1e-9)[0], f"a little (> {fmt(0)})")]
+    rows += [(link_shade(f)[0], f"{fmt(f * vmax)}") for f in (0.1, 0.3, 0.6, 1.0)]
+    return (*rows, (IDLE_COLOR, f"idle: no traffic ({fmt(0)})"))
+
+
+def traffic_legend(stats: Stats, vmax: float, metric: str, top: int) -> Legend:
+    kinds = {"dram", *stats.device.kinds().values()} - {"tensix"}
+    tiles = [(KIND_FILL[k], f"{KIND_NAME[k]} tile") for k in TILE_ORDER if k in kinds]
+    cores = [(cmap_hex(CORE_CMAP, 0.08 + 0.8 * f), f"core busy {fmt_share(f)}") for f in (0.0, 0.25, 0.5, 1.0)]
+    what = "Link bytes (colour, width)" if metric == "bytes" else "Link busy (colour, width)"
+    notes = ("NoC 0 sends east (right) then south (down);", "NoC 1 sends north (up) then west (left).",
+             "An arrow leaving the border wraps around the torus;", "its label names the tile it reaches.",
+             f"The {top} busiest links are labelled: {'bytes (busy %)' if metric == 'bytes' else 'busy % (bytes)'}.",
+             "busy % = link busy cycles / run cycles.",
+             "A tile shows its NoC position, then what it is:", "core (x,y) is the core's logical coordinate.")
+    return Legend((("Tiles", tuple(tiles)), ("Cores", tuple(cores)), (what, link_scale_rows(vmax, metric))), notes)
 
 
 def traffic_dot(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top: int = 10) -> str:
@@ -261,9 +309,9 @@ def traffic_dot(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top
              f"{fmt_bytes(moved)} carried over links in {fmt_int(stats.total_cycles)} cycles\n"
              f"arrow colour and width = {'bytes carried' if metric == 'bytes' else 'busy fraction'} per link; "
              "core shade = busy fraction")
-    return mesh_dot(stats.device, title=title, nocs=nocs, edges=traffic_edges(stats, nocs, metric=metric, top=top,
-                                                                              vmax=vmax),
-                    nodes=tile_nodes(stats), legend=traffic_legend(vmax, metric, top))
+    edges = traffic_edges(stats, nocs, metric=metric, top=top, vmax=vmax)
+    return mesh_dot(stats.device, title=title, nocs=nocs, edges=edges, nodes=tile_nodes(stats),
+                    legend=traffic_legend(stats, vmax, metric, top))
 
 
 def render_dot(dot_path: Path, formats: Iterable[str] = ("svg", "png")) -> list[Path]:

@@ -29,6 +29,13 @@ def fmt_bytes(nbytes: float) -> str:
     raise AssertionError("unreachable")
 
 
+def fmt_bytes_short(nbytes: float) -> str:
+    """Bytes with at most three digits: `704 KiB`, `44 KiB`, `3.0 MiB`, `512 B` (for cramped labels)."""
+    text = fmt_bytes(nbytes)
+    value, unit = text.split(" ")
+    return f"{float(value):.0f} {unit}" if unit != "B" and abs(float(value)) >= 10 else text
+
+
 def fmt_signed_bytes(nbytes: float) -> str:
     """A byte delta with its sign: `+4.0 KiB`, `-512 B`, `0 B`."""
     sign = "+" if nbytes > 0 else "-" if nbytes < 0 else ""
@@ -43,6 +50,16 @@ def fmt_int(n: float) -> str:
 def fmt_pct(fraction: float, digits: int = 1) -> str:
     """A fraction 0..1 as a percentage: `12.5%`."""
     return f"{100 * fraction:.{digits}f}%"
+
+
+def fmt_share(fraction: float) -> str:
+    """A fraction as a percentage with the digits it needs: `66%`, `2.8%`, `<0.1%`, `0%`."""
+    pct = 100 * fraction
+    if pct == 0:
+        return "0%"
+    if abs(pct) < 0.1:
+        return "<0.1%"
+    return f"{pct:.1f}%" if abs(pct) < 10 else f"{pct:.0f}%"
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -64,6 +81,12 @@ def fmt_rate(per_second: float, unit: str = "FLOP/s") -> str:
 def fmt_coord(xy: Coord) -> str:
     """A grid coordinate as `(x,y)`."""
     return f"({xy[0]},{xy[1]})"
+
+
+def coord_list(coords: list[Coord], shown: int = 3) -> str:
+    """`(0,0)`, `(0,0), (1,0)`, or `(0,0), (1,0), … (7,7)` for long lists."""
+    text = [fmt_coord(c) for c in coords]
+    return ", ".join(text) if len(text) <= shown else ", ".join(text[:shown - 1]) + ", … " + text[-1]
 
 
 def cmap_hex(name: str, t: float) -> str:

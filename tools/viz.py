@@ -54,7 +54,7 @@ def render_all(run_dir: str | Path, out_dir: str | Path | None = None, against: 
     files += write_sram_map(run.stats, out)
     files += write_zero_skip(run.stats, out)
     summary = out / "summary.txt"
-    summary.write_text(summary_text(run.stats))
+    summary.write_text(summary_text(run.stats, run=run))
     files.append(summary)
     diff = None
     if against is not None:

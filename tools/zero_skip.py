@@ -15,12 +15,12 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from .runfiles import Stats, ZeroSkipOp
 from .summary import text_table
-from .units import fmt_bytes, fmt_coord, fmt_int, fmt_pct
+from .units import coord_list, fmt_bytes, fmt_int, fmt_pct
 
 PANELS = (("macs_skipped", "MACs skipped", "multiply-accumulates", "#4c78a8"),
           ("noc_bytes_skipped", "NoC bytes not sent", "bytes", "#f58518"),
           ("dram_bytes_skipped", "DRAM bytes not read", "bytes", "#e45756"),
-          ("cycles_skipped", "cycles saved", "cycles", "#54a24b"))
+          ("cycles_skipped", "cycles saved (net; grey: lost)", "core cycles", "#54a24b"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,8 @@ class OpTotal:
     noc_bytes_skipped: int
     dram_bytes_skipped: int
     cycles_skipped: int
+    cycles_avoided: int | None
+    cycles_overhead: int | None
 
 
 def op_totals(ops: tuple[ZeroSkipOp, ...]) -> list[OpTotal]:
@@ -42,30 +44,45 @@ def op_totals(ops: tuple[ZeroSkipOp, ...]) -> list[OpTotal]:
     return [OpTotal(name, *_sums([z for z in ops if z.op == name])) for name in names]
 
 
-def _sums(rows: list[ZeroSkipOp]) -> tuple[int, ...]:
+def _sums(rows: list[ZeroSkipOp]) -> tuple[int | None, ...]:
+    known = all(z.cycles_avoided is not None and z.cycles_overhead is not None for z in rows)
     return (len(rows), sum(z.macs_skipped for z in rows), sum(z.macs_total for z in rows),
             sum(z.noc_bytes_skipped for z in rows), sum(z.dram_bytes_skipped for z in rows),
-            sum(z.cycles_skipped for z in rows))
+            sum(z.cycles_skipped for z in rows), sum(z.cycles_avoided or 0 for z in rows) if known else None,
+            sum(z.cycles_overhead or 0 for z in rows) if known else None)
 
 
 ZERO_SKIP_HEADER = ("op", "core", "MACs skipped", "MACs total", "skipped", "zeros", "NoC bytes skipped",
-                    "DRAM bytes skipped", "cycles saved")
+                    "DRAM bytes skipped", "cycles avoided", "check overhead", "cycles saved (net)")
 
 
-def _row(op: str, where: str, macs: int, total: int, zero: str, noc: int, dram: int, cycles: int) -> tuple[str, ...]:
-    share = fmt_pct(macs / total) if total else "-"
-    return (op, where, fmt_int(macs), fmt_int(total), share, zero, fmt_bytes(noc), fmt_bytes(dram), fmt_int(cycles))
+def _row(op: str, where: str, z: ZeroSkipOp | OpTotal, zero: str) -> tuple[str, ...]:
+    share = fmt_pct(z.macs_skipped / z.macs_total) if z.macs_total else "-"
+    avoided, overhead = (getattr(z, "cycles_avoided", None), getattr(z, "cycles_overhead", None))
+    return (op, where, fmt_int(z.macs_skipped), fmt_int(z.macs_total), share, zero, fmt_bytes(z.noc_bytes_skipped),
+            fmt_bytes(z.dram_bytes_skipped), "-" if avoided is None else fmt_int(avoided),
+            "-" if overhead is None else fmt_int(overhead), fmt_int(z.cycles_skipped))
+
+
+def _same(z: ZeroSkipOp) -> tuple:
+    """An op row's figures without its core: rows that match are shown once."""
+    return (z.op, z.macs_skipped, z.macs_total, z.noc_bytes_skipped, z.dram_bytes_skipped, z.cycles_skipped,
+            z.zero_fraction, z.cycles_avoided, z.cycles_overhead)
 
 
 def zero_skip_rows(stats: Stats) -> list[tuple[str, ...]]:
-    """Table rows: one per op and core, then a total row per op (core column `total`)."""
+    """Table rows: per op, one row per group of cores with identical figures (figures per core), then a total row
+    (core column `total`)."""
     ops, rows = stats.zero_skip or (), []
     for total in op_totals(ops):
+        groups: dict[tuple, list[ZeroSkipOp]] = {}
         for z in (z for z in ops if z.op == total.op):
-            rows.append(_row(z.op, fmt_coord(z.core), z.macs_skipped, z.macs_total, fmt_pct(z.zero_fraction, 0),
-                             z.noc_bytes_skipped, z.dram_bytes_skipped, z.cycles_skipped))
-        rows.append(_row(total.op, "total", total.macs_skipped, total.macs_total, "", total.noc_bytes_skipped,
-                         total.dram_bytes_skipped, total.cycles_skipped))
+            groups.setdefault(_same(z), []).append(z)
+        for members in groups.values():
+            where = coord_list([z.core for z in members])
+            where = where if len(members) == 1 else f"each of {len(members)} cores: {where}"
+            rows.append(_row(total.op, where, members[0], fmt_pct(members[0].zero_fraction, 0)))
+        rows.append(_row(total.op, "total", total, ""))
     return rows
 
 
@@ -76,21 +93,43 @@ def zero_skip_table(stats: Stats) -> str:
 
 
 def _panel(ax, ops: tuple[ZeroSkipOp, ...], names: list[str], key: str, title: str, unit: str, color: str) -> None:
-    bottoms = dict.fromkeys(names, 0)
+    """One stacked bar per op, a segment per core; net cycles can be negative (the checks cost more than they saved),
+    so negative segments stack downwards from zero."""
+    ends = {name: [0, 0] for name in names}  # (top of the positive stack, bottom of the negative one)
+    edge = 0.8 if len(ops) <= 16 * len(names) else 0.0  # white lines between cores only while they stay visible
     for z in ops:  # one stacked segment per core, separated by white edges
-        value = getattr(z, key)
-        ax.bar(names.index(z.op), value, bottom=bottoms[z.op], color=color, edgecolor="white", linewidth=0.8)
-        bottoms[z.op] += value
-    ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(unit)
-    top = max(bottoms.values(), default=0) or 1
-    ax.set_ylim(0, top * 1.18)
+        value, end = getattr(z, key), ends[z.op]
+        side = 0 if value >= 0 else 1
+        ax.bar(names.index(z.op), value, bottom=end[side], color=color if value >= 0 else "#b0b0b0",
+               edgecolor="white", linewidth=edge)
+        end[side] += value
+    ax.set_xticks(range(len(names)), names, rotation=30 if len(names) > 1 else 0, ha="right" if len(names) > 1
+                  else "center", fontsize=10)
+    ax.set_title(title, fontsize=12)
+    ax.set_ylabel(unit, fontsize=11)
+    ax.tick_params(axis="y", labelsize=10)
+    top, bottom = max(e[0] for e in ends.values()), min(e[1] for e in ends.values())
+    span = (top - bottom) or 1
+    ax.set_ylim(bottom - 0.18 * span * (bottom < 0), top + 0.18 * span)
+    ax.axhline(0, color="black", linewidth=0.8)
     if unit == "bytes":
-        ax.yaxis.set_major_locator(MultipleLocator(2 ** math.ceil(math.log2(top / 5)) if top > 5 else 1))
+        ax.yaxis.set_major_locator(MultipleLocator(2 ** math.ceil(math.log2(span / 5)) if span > 5 else 1))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_bytes(v)))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(v)))
     for i, name in enumerate(names):
-        ax.text(i, bottoms[name], _bar_label(key, bottoms[name], ops, name), ha="center", va="bottom", fontsize=7)
+        net = sum(ends[name])
+        at, va = (ends[name][1], "top") if net < 0 else (ends[name][0], "bottom")
+        if net:
+            ax.text(i, at, _bar_label(key, net, ops, name), ha="center", va=va, fontsize=10 if len(names) <= 4 else 8)
+
+
+def fmt_count(v: float) -> str:
+    """An axis count without matplotlib's offset text: `12.5M`, `16k`, `250`."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= scale:
+            return f"{v / scale:g}{suffix}"
+    return f"{v:g}"
 
 
 def _bar_label(key: str, value: int, ops: tuple[ZeroSkipOp, ...], op: str) -> str:
@@ -109,11 +148,34 @@ def write_zero_skip(stats: Stats, out_dir: Path) -> list[Path]:
     text.write_text(zero_skip_table(stats))
     ops = stats.zero_skip
     names = list(dict.fromkeys(z.op for z in ops))
-    fig = Figure(figsize=(max(9.0, 2.2 * len(PANELS) + 0.5 * len(names)), 4.2), dpi=90, layout="constrained")
+    fig = Figure(figsize=(max(12.0, 2.4 * len(PANELS) + 0.6 * len(names)), 4.6), dpi=100, layout="constrained")
     for ax, (key, title, unit, color) in zip(fig.subplots(1, len(PANELS)), PANELS, strict=True):
         _panel(ax, ops, names, key, title, unit, color)
-    fig.suptitle("Zero skipping: work saved per op (each bar is split into its cores; MAC label = share of the "
-                 "op's MACs skipped)", fontsize=11)
+    split = "white lines split a bar into its cores; " if len(ops) <= 16 * len(names) else ""
+    fig.suptitle(f"Zero skipping: work saved per op, summed over cores\n{split}the label on MACs skipped is the share "
+                 "of the op's MACs", fontsize=12)
     png = out_dir / "zero_skip.png"
     fig.savefig(png)
     return [text, png]
+
+
+def zero_skip_summary(stats: Stats) -> str:
+    """One paragraph: the mode, and what skipping saved over the whole run."""
+    ops = stats.zero_skip or ()
+    if not ops:
+        return ""
+    t = OpTotal("all", *_sums(list(ops)))
+    cores = len({z.core for z in ops})
+    threshold = stats.zero_skip_threshold
+    mode = (f"values below {threshold:g} were flushed to zero, so the outputs differ slightly from a dense run"
+            if threshold else "only exact zeros were skipped, so the outputs are identical to a dense run")
+    share = fmt_pct(t.macs_skipped / t.macs_total) if t.macs_total else "0%"
+    overhead = f" after paying {fmt_int(t.cycles_overhead)} for the zero checks" if t.cycles_overhead else ""
+    per_core = f"summed over {cores} cores, so about {fmt_int(abs(t.cycles_skipped) / cores)} per core"
+    cycles = (f"saved {fmt_int(t.cycles_skipped)} core cycles net{overhead} ({per_core}; cores work in parallel, so "
+              "the run is shorter by at most that much)" if t.cycles_skipped >= 0 else
+              f"cost {fmt_int(-t.cycles_skipped)} core cycles net ({per_core}): the zero checks took longer than the "
+              "work they skipped")
+    return (f"Zero skipping was on: {mode}. It skipped {share} of the multiply-accumulates "
+            f"({fmt_int(t.macs_skipped)} of {fmt_int(t.macs_total)}), did not send {fmt_bytes(t.noc_bytes_skipped)} "
+            f"over the NoC or read {fmt_bytes(t.dram_bytes_skipped)} from DRAM, and {cycles}.")

@@ -11,7 +11,7 @@ from viz_runs import small_run, wormhole_run
 
 @pytest.fixture(scope="session")
 def small_dir(tmp_path_factory) -> Path:
-    return small_run(tmp_path_factory.mktemp("small"), zero_skip=True)
+    return small_run(tmp_path_factory.mktemp("small"), zero_skip=True, program=True)
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_delta_map_labels_changes_with_signs_and_diverging_colours(d):
     dot = delta_dot(d, (0, 1), top=2)
     labels = re.findall(r"<td>(.*?)</td>", dot)
     assert labels.count("+8.0 KiB") == 2
-    assert "8192 -> 16384 bytes (+8.0 KiB)" in dot
+    assert "8,192 -> 16,384 bytes (+8.0 KiB)" in dot
     assert r"busy -22 pts" in dot
     reverse = diff_runs(d.base, d.run)
     assert "-8.0 KiB" in re.findall(r"<td>(.*?)</td>", delta_dot(reverse, (1,), top=1))
@@ -63,3 +63,14 @@ def test_runs_on_different_grids_cannot_be_compared(small, wormhole):
     with pytest.raises(RunFileError, match=re.escape("cannot compare runs on different NoC grids: test_4x4 4x4 "
                                                      "against wormhole_n150 10x12")):
         diff_runs(small.stats, wormhole.stats)
+
+
+def test_cores_with_the_same_change_share_a_row(wormhole):
+    from dataclasses import replace
+
+    from tensix.tools.diff import core_change_rows
+
+    base = replace(wormhole.stats, cores=tuple(replace(c, busy_fraction=c.busy_fraction / 2) for c in
+                                               wormhole.stats.cores))
+    assert core_change_rows(diff_runs(wormhole.stats, base)) == [
+        ("(0,0), (1,0), … (7,7) (64 cores)", "(1,1), (2,1), … (9,9)", "3.6%", "7.2%", "+3.6 pts")]

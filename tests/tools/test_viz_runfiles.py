@@ -62,3 +62,29 @@ def test_bad_field_names_file_and_field(small_dir, tmp_path, edit, problem):
         load_run(tmp_path)
     assert str(info.value) == f"{tmp_path / 'stats.json'}: {problem}; {REWRITE_HINT}"
     assert isinstance(info.value, TensixError)
+
+
+def test_program_json_is_read_when_present(small, wormhole):
+    p = small.program
+    assert (p.name, len(p.cores), len(p.kernels), p.roles()) == ("mlp_test", 12, 36, ("reader", "compute", "writer"))
+    assert [b.text() for b in p.buffers] == ["x bf16[64,128]", "w1 bf16[128,256]", "y bf16[64,256]"]
+    assert p.cb("out").cb_id == 16 and p.cb("out").cores == 12
+    assert wormhole.program is None
+
+
+def test_zero_skip_extras_are_read(small):
+    first = small.stats.zero_skip[0]
+    assert (first.cycles_avoided, first.cycles_overhead, first.cycles_skipped) == (150, 30, 120)
+    assert small.stats.zero_skip_threshold == 0.0
+
+
+def test_bad_program_json_names_file_and_field(small_dir, tmp_path):
+    for name in ("stats.json", "trace.json"):
+        shutil.copy(small_dir / name, tmp_path / name)
+    program = json.loads((small_dir / "program.json").read_text())
+    program["buffers"][1]["shape"] = "big"
+    (tmp_path / "program.json").write_text(json.dumps(program))
+    with pytest.raises(RunFileError) as info:
+        load_run(tmp_path)
+    assert str(info.value) == (f"{tmp_path / 'program.json'}: field 'buffers[1].shape' should be a list, not 'big'; "
+                               f"{REWRITE_HINT}")

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tensix.tools.sram_map import layout_groups, peak_use, sram_table, sram_uses, write_sram_map
-from tensix.tools.zero_skip import op_totals, write_zero_skip, zero_skip_rows, zero_skip_table
+from tensix.tools.zero_skip import op_totals, write_zero_skip, zero_skip_rows, zero_skip_summary, zero_skip_table
 
 
 def test_sram_table_lists_buffers_by_address(small):
     text = sram_table(small.stats)
-    assert ("core (0,0) at NoC (1,0): 5 buffers, 18.0 KiB allocated; high-water 24.0 KiB = 1.6% of 1464 KiB"
-            in text)
+    assert ("4 cores with this layout: (0,0), (0,1), … (0,3) at NoC (1,0), (1,1), … (1,3): 5 buffers, 18.0 KiB "
+            "allocated; high-water 24.0 KiB = 1.6% of 1464 KiB" in text)
+    assert text.count("cores with this layout") == 3  # one block per layout, not one per core
     assert "  0x00004000  0x00006000     8.0 KiB  L1 buffer        partial" in text
     assert "  0x00006000  0x00006010        16 B  semaphore        done_sem" in text
-    assert text.index("core (2,0)") < text.index("core (0,1)")  # cores in (y, x) order
+    assert text.index(": (0,0), (0,1)") < text.index(": (1,0), (1,1)")  # layouts in the order their cores come
 
 
 def test_sram_peak_is_the_highest_high_water_mark(small):
@@ -40,8 +41,8 @@ def test_zero_skip_totals_per_op(small):
 
 def test_zero_skip_rows_per_core_then_total(small):
     rows = zero_skip_rows(small.stats)
-    assert rows[0] == ("down_proj", "(0,0)", "900", "1,000", "90.0%", "90%", "6.0 KiB", "2.0 KiB", "120")
-    assert rows[2] == ("down_proj", "total", "1,400", "2,000", "70.0%", "", "7.0 KiB", "2.0 KiB", "160")
+    assert rows[0] == ("down_proj", "(0,0)", "900", "1,000", "90.0%", "90%", "6.0 KiB", "2.0 KiB", "150", "30", "120")
+    assert rows[2] == ("down_proj", "total", "1,400", "2,000", "70.0%", "", "7.0 KiB", "2.0 KiB", "210", "50", "160")
     assert "up_proj" in zero_skip_table(small.stats)
 
 
@@ -55,3 +56,28 @@ def test_identical_layouts_are_grouped(small, wormhole):
         "4 cores: (0,0), (0,1), … (0,3)", "4 cores: (1,0), (1,1), … (1,3)", "4 cores: (2,0), (2,1), … (2,3)"]
     assert layout_groups(sram_uses(small.stats))[1][1].allocated == 4096 + 6144 + 2048 + 8192 + 16
     assert len(layout_groups(sram_uses(wormhole.stats))) == 3
+
+
+def test_identical_zero_skip_rows_collapse(small):
+    ops = tuple(replace(small.stats.zero_skip[0], core=(x, 0)) for x in range(3))
+    rows = zero_skip_rows(replace(small.stats, zero_skip=ops))
+    assert rows[0][:3] == ("down_proj", "each of 3 cores: (0,0), (1,0), (2,0)", "900")
+    assert rows[1][:3] == ("down_proj", "total", "2,700") and len(rows) == 2
+
+
+def test_zero_skip_summary_says_what_was_saved(small):
+    assert zero_skip_summary(small.stats) == (
+        "Zero skipping was on: only exact zeros were skipped, so the outputs are identical to a dense run. It skipped "
+        "35.0% of the multiply-accumulates (1,400 of 4,000), did not send 7.0 KiB over the NoC or read 2.0 KiB from "
+        "DRAM, and saved 160 core cycles net after paying 50 for the zero checks (summed over 2 cores, so about 80 "
+        "per core; cores work in parallel, so the run is shorter by at most that much).")
+    assert "flushed to zero" in zero_skip_summary(replace(small.stats, zero_skip_threshold=0.01))
+
+
+def test_zero_skip_picture_draws_net_losses(small, tmp_path):
+    lost = tuple(replace(z, cycles_skipped=-500) for z in small.stats.zero_skip)  # checks cost more than they saved
+    files = write_zero_skip(replace(small.stats, zero_skip=lost), tmp_path)
+    assert files[1].read_bytes()[:4] == b"\x89PNG"
+    assert zero_skip_summary(replace(small.stats, zero_skip=lost)).endswith(
+        "and cost 1,500 core cycles net (summed over 2 cores, so about 750 per core): the zero checks took longer "
+        "than the work they skipped.")

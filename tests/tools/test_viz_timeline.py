@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 
 import pytest
+from tensix.tools.gantt import shown_cores
 from tensix.tools.timeline import NOC_PID, trace_events, write_timeline
 
 
@@ -88,3 +89,21 @@ def test_written_file_is_json(small, tmp_path):
     path = write_timeline(small, tmp_path / "timeline.json")
     doc = json.loads(path.read_text())
     assert doc["displayTimeUnit"] == "ns" and doc["otherData"]["clock_hz"] == 1e9
+
+
+def test_overview_says_how_it_chose_the_cores(small, wormhole):
+    cores, chosen = shown_cores(small)
+    assert cores == [(0, 0), (1, 1), (2, 3)] and chosen == "all 3 cores"
+    cores, chosen = shown_cores(wormhole, limit=4)
+    assert chosen == "the 4 of 64 cores that finished last (all 64 are equally busy, 7.2%)"
+    assert cores == [(4, 7), (5, 7), (6, 7), (7, 7)]  # they start 20 cycles apart, so the last ones end last
+    _, chosen = shown_cores(small, limit=2)
+    assert chosen == "the 2 busiest of 3 cores"
+
+
+def test_overview_colours_waits_by_call_apart_from_ops(small, tmp_path):
+    from tensix.tools.gantt import _colors, write_timeline_overview
+
+    ops, waits = _colors(list(small.trace.spans))
+    assert list(waits) == ["cb_wait_front"] and not set(waits.values()) & set(ops.values())
+    assert write_timeline_overview(small, tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"

@@ -26,9 +26,10 @@ def test_tiles_sit_at_grid_positions_with_y_down(small):
     assert len(nodes) == 16
     assert nodes["t0_0"][:2] == (0.0, 3 * traffic_map.SCALE_Y)  # row 0 at the top
     assert nodes["t3_3"][:2] == (3 * traffic_map.SCALE_X, 0.0)
-    assert nodes["t0_0"][2] == r"(0,0)\nDRAM bank 0\nR 12.0 KiB\nW 0 B"
-    assert nodes["t3_3"][2] == r"(3,3)\ncore (2,3)\n65% busy"
-    assert nodes["t0_2"][2] == r"(0,2)\nharvested"
+    assert nodes["t0_0"][2] == r"NoC (0,0)\nDRAM bank 0\nread 12 KiB\nwritten 0 B"
+    assert nodes["t3_3"][2] == r"NoC (3,3)\ncore (2,3)\n65% busy"
+    assert nodes["t1_1"][2] == r"NoC (1,1)\ncore (0,1)\n0% busy"
+    assert nodes["t0_2"][2] == r"NoC (0,2)\nharvested"
 
 
 def test_every_link_is_drawn_in_its_direction(small):
@@ -42,10 +43,10 @@ def test_hottest_links_are_labelled_with_bytes_and_utilization(small):
     e = edges(traffic_dot(small.stats, (0, 1), top=3))
     assert label(e[("t0_0", "wrap1_0_0_N")]) == "8.0 KiB (42.8%)"
     assert label(e[("t0_3", "wrap1_0_3_W")]) == "8.0 KiB (42.8%)"
-    assert "8192 bytes, 257 busy cycles = 42.8% of the run" in e[("t0_0", "wrap1_0_0_N")]
+    assert "8,192 bytes, 257 busy cycles = 42.8% of the run" in e[("t0_0", "wrap1_0_0_N")]
     assert sum(label(a) is not None for a in e.values()) == 3
-    assert label(e[("t1_0", "t2_0")]) is None and "2048 bytes" in e[("t1_0", "t2_0")]
-    assert 'color="#c8c8c8"' in e[("t1_3", "t2_3")]  # idle
+    assert label(e[("t1_0", "t2_0")]) is None and "2,048 bytes" in e[("t1_0", "t2_0")]
+    assert f'color="{traffic_map.IDLE_COLOR}"' in e[("t1_3", "t2_3")]  # idle
 
 
 def test_utilization_metric_leads_with_the_percentage(small):
@@ -63,7 +64,19 @@ def test_wraparound_links_end_in_labelled_stubs(small):
 def test_title_and_legend(small):
     dot = traffic_dot(small.stats, (0,))
     assert 'label="NoC 0 traffic on test_4x4 (4x4 NoC grid): 4.0 KiB carried over links in 600 cycles' in dot
-    assert "link bytes 2.0 KiB" in dot and "DRAM tile" in dot and "wraparound" in dot
+    legend = re.search(r"  legend \[.*label=<(.*)>, pos=\"([\d.]+),(-[\d.]+)!\"\];", dot)
+    text = legend.group(1)
+    for entry in ("DRAM tile", "Ethernet tile", "core busy 0%", "a little (&gt; 0 B)", "8.0 KiB",
+                  "idle: no traffic (0 B)", "wraps around the torus", "core (x,y) is the core's logical coordinate"):
+        assert entry in text, entry
+    assert "ARC tile" not in text  # only kinds the device has
+    assert float(legend.group(3)) < 0  # below the grid, whose bottom row sits at y = 0
+
+
+def test_used_links_never_fade_to_white(small):
+    palest, width = traffic_map.link_shade(1e-6)
+    assert palest == traffic_map.cmap_hex(traffic_map.LINK_CMAP, traffic_map.LINK_LO) and width >= 1.8
+    assert traffic_map.link_shade(1.0)[1] > traffic_map.link_shade(0.25)[1] > width
 
 
 def test_writes_and_draws_all_maps(small, tmp_path):

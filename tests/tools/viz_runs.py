@@ -36,13 +36,14 @@ SMALL_SPANS = [
     ((2, 3), "compute", "matmul_tiles", 405, 590, 8, "mlp.w2", "examples/03_mlp.tdf:8"),
 ]
 
-ZERO_SKIP = {"ops": [
+ZERO_SKIP = {"enabled": True, "threshold": 0.0, "totals": {}, "ops": [
     {"op": "down_proj", "core": [0, 0], "macs_skipped": 900, "macs_total": 1000, "noc_bytes_skipped": 6144,
-     "dram_bytes_skipped": 2048, "cycles_skipped": 120, "zero_fraction": 0.9},
+     "dram_bytes_skipped": 2048, "cycles_skipped": 120, "zero_fraction": 0.9, "cycles_avoided": 150,
+     "cycles_overhead": 30},
     {"op": "down_proj", "core": [2, 3], "macs_skipped": 500, "macs_total": 1000, "noc_bytes_skipped": 1024,
-     "dram_bytes_skipped": 0, "cycles_skipped": 40, "zero_fraction": 0.5},
+     "dram_bytes_skipped": 0, "cycles_skipped": 40, "zero_fraction": 0.5, "cycles_avoided": 60, "cycles_overhead": 20},
     {"op": "up_proj", "core": [0, 0], "macs_skipped": 0, "macs_total": 2000, "noc_bytes_skipped": 0,
-     "dram_bytes_skipped": 0, "cycles_skipped": 0, "zero_fraction": 0.0},
+     "dram_bytes_skipped": 0, "cycles_skipped": 0, "zero_fraction": 0.0, "cycles_avoided": 0, "cycles_overhead": 0},
 ]}
 
 
@@ -156,13 +157,30 @@ def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *
     return path
 
 
-def small_run(path: Path, *, zero_skip: bool = False, scale: int = 1, total_cycles: int | None = None) -> Path:
-    """The 4x4 run; `scale` multiplies every transfer's bytes (for diff tests)."""
+def program_dict(cores: list) -> dict:
+    """program.json as `Program.to_json()` writes it: DRAM tensors, CBs in0/in1/out and three kernels per core."""
+    cbs = [{"core": list(c), "cb_id": cb_id, "dtype": "bf16", "num_pages": 2, "name": name, "page_nbytes": None}
+           for c, _ in cores for cb_id, name in ((0, "in0"), (1, "in1"), (16, "out"))]
+    kernels = [{"core": list(c), "role": role, "fn": f"mlp:{role}", "args": {}, "noc": None, "fidelity": None,
+                "label": "mlp.w1"} for c, _ in cores for role in ("reader", "compute", "writer")]
+    buffers = [{"name": "x", "shape": [64, 128], "dtype": "bf16", "role": "input"},
+               {"name": "w1", "shape": [128, 256], "dtype": "bf16", "role": "param"},
+               {"name": "y", "shape": [64, 256], "dtype": "bf16", "role": "output"}]
+    return {"name": "mlp_test", "device": None, "buffers": buffers, "cbs": cbs, "semaphores": [], "l1_buffers": [],
+            "kernels": kernels}
+
+
+def small_run(path: Path, *, zero_skip: bool = False, scale: int = 1, total_cycles: int | None = None,
+              program: bool = False) -> Path:
+    """The 4x4 run; `scale` multiplies every transfer's bytes (for diff tests); `program` adds program.json."""
     cores = [((cx, cy), (cx + 1, cy)) for cy in range(4) for cx in range(3)]
     dev = device("test_4x4", 4, 4, SMALL_KINDS, cores)
     rows = [r[:8] + (r[8] * scale,) + r[9:] for r in SMALL_TRANSFERS]
-    return write_run(path, dev, transfer_dicts(rows, 4, 4), span_dicts(SMALL_SPANS), flops=12 * 65536,
-                     zero_skip=ZERO_SKIP if zero_skip else None, total_cycles=total_cycles)
+    out = write_run(path, dev, transfer_dicts(rows, 4, 4), span_dicts(SMALL_SPANS), flops=12 * 65536,
+                    zero_skip=ZERO_SKIP if zero_skip else None, total_cycles=total_cycles)
+    if program:
+        (out / "program.json").write_text(json.dumps(program_dict(cores), indent=1))
+    return out
 
 
 def wormhole_kinds() -> dict:
