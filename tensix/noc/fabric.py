@@ -26,7 +26,7 @@ class Fabric:
         self._routes: dict[tuple, tuple[tuple[int, ...], tuple[Link, ...]]] = {}
         self._mcasts: dict[tuple, tuple] = {}
         self._requests: dict[tuple, int] = {}
-        self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of single-packet transfers per route
+        self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of unicast transfers per route
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -65,53 +65,45 @@ class Fabric:
         return ni, (t if t > free else free)
 
     def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int) -> tuple[int, int, tuple[Link, ...]]:
-        """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used)."""
+        """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used).
+
+        Packets leave the NIU back to back; link load is counted per route and spread onto links for stats.
+        """
         key = (noc, src, dst)
         hit = self._routes.get(key)
         ids, links = hit if hit is not None else self.route(noc, src, dst)
-        cfg = self.cfg
-        maxp, hop, niu = cfg.max_packet_bytes, cfg.hop_cycles, cfg.niu_cycles
-        free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
+        maxp, niu = self.cfg.max_packet_bytes, self.cfg.niu_cycles
         ni, inj = self._inject(noc, src, t)
-        if nbytes <= maxp:  # one packet: the common case, kept lean
-            flits = self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
-            head = inj + niu
-            for lid in ids:
-                s = free[lid]
-                if s < head:
-                    s = head
-                free[lid] = s + flits
-                head = s + hop
-            load = self._route_load.get(key)
-            if load is None:
-                self._route_load[key] = [flits, nbytes]
-            else:
-                load[0] += flits
-                load[1] += nbytes
-            self.niu_free[ni] = inj + flits
-            self.noc_bytes[noc] += nbytes * len(ids)
-            return inj, head + flits + niu, links
-        start, end, remaining = inj, inj, nbytes
+        start, end, remaining, flits_sent = inj, inj, nbytes, 0
         while remaining > 0:
             pb = maxp if remaining > maxp else remaining
             remaining -= pb
             flits = self._flits(pb)
-            head = inj + niu
-            for lid in ids:
-                s = free[lid]
-                if s < head:
-                    s = head
-                free[lid] = s + flits
-                busy[lid] += flits
-                lbytes[lid] += pb
-                head = s + hop
-            done = head + flits + niu
+            done = self._traverse(ids, inj + niu, flits) + flits + niu
             if done > end:
                 end = done
             inj += flits
+            flits_sent += flits
+        load = self._route_load.get(key)
+        if load is None:
+            self._route_load[key] = [flits_sent, nbytes]
+        else:
+            load[0] += flits_sent
+            load[1] += nbytes
         self.niu_free[ni] = inj
         self.noc_bytes[noc] += nbytes * len(ids)
         return start, end, links
+
+    def _traverse(self, ids: tuple[int, ...], head: int, flits: int) -> int:
+        """Walk one packet's head along links `ids` (cut-through, FCFS); returns when it reaches the last router."""
+        free, hop = self.free_at, self.cfg.hop_cycles
+        for lid in ids:
+            s = free[lid]
+            if s < head:
+                s = head
+            free[lid] = s + flits
+            head = s + hop
+        return head
 
     def multicast(
         self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int
@@ -162,7 +154,7 @@ class Fabric:
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
         busy, lbytes = list(self.link_busy), list(self.link_bytes)
-        for key, (flits, nbytes) in self._route_load.items():  # single-packet transfers, counted per route
+        for key, (flits, nbytes) in self._route_load.items():  # unicast transfers, counted per route
             for lid in self._routes[key][0]:
                 busy[lid] += flits
                 lbytes[lid] += nbytes

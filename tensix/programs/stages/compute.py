@@ -82,15 +82,19 @@ def _binary(ctx, s: dict) -> None:
         ctx.tile_regs_release()
 
 
+def _pass_tile(ctx, s: dict, cb: int, transpose: bool = False) -> None:
+    """One tile from cb through DST (transposed or not), the chain, and out."""
+    ctx.cb_wait_front(cb, 1)
+    ctx.tile_regs_acquire()
+    (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
+    ctx.cb_pop_front(cb, 1)
+    _emit(ctx, s)
+    ctx.tile_regs_release()
+
+
 def _unary(ctx, s: dict) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _ in s["pages"]:
-        ctx.cb_wait_front(cb, 1)
-        ctx.tile_regs_acquire()
-        ctx.copy_tile(cb, 0, 0)
-        ctx.cb_pop_front(cb, 1)
-        _emit(ctx, s)
-        ctx.tile_regs_release()
+        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["a"])))
 
 
 def _reduce(ctx, s: dict) -> None:
@@ -106,26 +110,13 @@ def _reduce(ctx, s: dict) -> None:
 
 
 def _copy(ctx, s: dict) -> None:
-    names = s["inputs"]
     for _, index, _, transpose in s["pages"]:
-        cb = cb_in(EL_A, _fmt(ctx, names[index]))
-        ctx.cb_wait_front(cb, 1)
-        ctx.tile_regs_acquire()
-        (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
-        ctx.cb_pop_front(cb, 1)
-        _emit(ctx, s)
-        ctx.tile_regs_release()
+        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["inputs"][index])), bool(transpose))
 
 
 def _gather_rows(ctx, s: dict) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s["out"]))
-    for _ in s["pages"]:
-        ctx.cb_wait_front(cb, 1)
-        ctx.tile_regs_acquire()
-        ctx.copy_tile(cb, 0, 0)
-        ctx.cb_pop_front(cb, 1)
-        _emit(ctx, s)
-        ctx.tile_regs_release()
+    for _ in s["pages"]:  # the reader assembled each tile from table rows in the output's format
+        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["out"])))
 
 
 _COMPUTE = {
