@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tensix.errors import KernelError, NocError
-from tensix.formats import is_zero_page
+from tensix.formats import ALL_FACES, face_nbytes, live_faces
 from tensix.kernel import KernelProcess
 
 NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
@@ -76,51 +76,54 @@ class DataflowKernel(KernelProcess):
         self.advance("noc_issue", self.issue_cycles)
         return self.t
 
-    def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None) -> None:
-        """Copy nbytes from NoC address src into this core's L1 at dst_l1."""
+    def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None,
+                       timed: int | None = None) -> None:
+        """Copy nbytes from NoC address src into this core's L1 at dst_l1 (`timed`: bytes that cross the NoC)."""
         t = self._issue()
-        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), nbytes, t)
+        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), nbytes, t, timed)
         if end > self.reads_done:
             self.reads_done = end
 
-    def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None) -> None:
-        """Copy nbytes from this core's L1 at src_l1 to NoC address dst."""
+    def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None,
+                        timed: int | None = None) -> None:
+        """Copy nbytes from this core's L1 at src_l1 to NoC address dst (`timed`: bytes that cross the NoC)."""
         t = self._issue()
-        end = self.device.transfer(self, "write", self._noc(noc), (*self.noc_xy, src_l1), dst, nbytes, t)
+        end = self.device.transfer(self, "write", self._noc(noc), (*self.noc_xy, src_l1), dst, nbytes, t, timed)
         if end > self.writes_done:
             self.writes_done = end
 
     def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
-        """Read one whole page (tile) of a DRAM buffer into L1 (a known-zero page as a header, when skipping)."""
+        """Read one whole page (tile) of a DRAM buffer into L1; when skipping, only its live faces cross the NoC."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        size = buf.page_nbytes
-        if self.skip is not None and dram.zero_pages[buffer][page]:
-            size = self._header_only(size)
-            self.sram.data[dst_l1 + size:dst_l1 + buf.page_nbytes] = 0  # the NIU fills what the header says
-        self.noc_async_read(dram.page_addr(buf, page), dst_l1, size, noc)
+        timed = None
+        if self.skip is not None:
+            timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
+        self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc, timed)
 
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
-        """Write one whole page (tile) from L1 into a DRAM buffer (an all-zero page as a header, when skipping)."""
+        """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        size = buf.page_nbytes
-        if self.skip is not None:
-            zero = is_zero_page(self.sram.data[src_l1:src_l1 + size], buf.fmt) if buf.layout == "tiles" else False
-            dram.zero_pages[buffer][page] = zero
-            if zero:
-                dram.clear_page(buf, page)
-                size = self._header_only(size)
-        self.noc_async_write(src_l1, dram.page_addr(buf, page), size, noc)
+        timed = None
+        if self.skip is not None and buf.layout == "tiles":
+            faces = live_faces(self.sram.data[src_l1:src_l1 + buf.page_nbytes], buf.fmt)
+            dram.live_faces[buffer][page] = faces
+            timed = self._live_bytes(buf, faces)
+        self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc, timed)
 
     def dram_page_is_zero(self, buffer: str, page: int) -> bool:
         """Whether a DRAM page is known to be all zero (the zero bit of its header; free to read)."""
-        return self.skip is not None and bool(self.device.dram.zero_pages[buffer][page])
+        return self.skip is not None and not self.device.dram.live_faces[buffer][page]
 
-    def _header_only(self, size: int) -> int:
-        header = self.timing.zero_header_bytes
-        self.device.zero.add(self.core, self.label, noc_bytes_skipped=size - header, dram_bytes_skipped=size - header)
-        return header
+    def _live_bytes(self, buf, faces: int) -> int | None:
+        """What a page with these live faces costs on the NoC: a header plus the live faces (None: all of it)."""
+        if faces == ALL_FACES or buf.layout != "tiles":
+            return None
+        sent = self.timing.zero_header_bytes + bin(faces).count("1") * face_nbytes(buf.fmt)
+        self.device.zero.add(self.core, self.label, noc_bytes_skipped=buf.page_nbytes - sent,
+                             dram_bytes_skipped=buf.page_nbytes - sent)
+        return sent
 
     def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
                                   noc: int | None = None, loopback: bool = False) -> None:

@@ -72,8 +72,11 @@ class Device:
                                f"{a}-byte aligned")
 
     # --- transfers -------------------------------------------------------------------------------------
-    def transfer(self, k, kind: str, noc: int, src, dst, nbytes: int, t: int) -> int:
-        """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the end cycle."""
+    def transfer(self, k, kind: str, noc: int, src, dst, nbytes: int, t: int, timed: int | None = None) -> int:
+        """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the end cycle.
+
+        `timed`: the bytes that really cross the NoC when fewer than nbytes (zero faces sent as a header).
+        """
         sxy, sa, dxy, da = src[:2], src[2], dst[:2], dst[2]
         align = self.cfg.noc_alignment
         if nbytes <= 0 or sa % align or da % align:
@@ -81,6 +84,8 @@ class Device:
         smem, _, sbank = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
         dmem, dcore, dbank = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
         dmem[da:da + nbytes] = smem[sa:sa + nbytes]
+        if timed is not None:
+            nbytes = timed
         fabric = self.fabric
         start_at = t
         if kind == "read":

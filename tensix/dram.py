@@ -13,7 +13,7 @@ import numpy as np
 
 from tensix.config import MeshConfig
 from tensix.errors import DramError
-from tensix.formats import is_zero_page, quantize, tile_nbytes, tilize, untilize
+from tensix.formats import ALL_FACES, live_faces, quantize, tile_nbytes, tilize, untilize
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class Dram:
         self.banks = [Bank(i, xy) for i, xy in enumerate(cfg.dram_banks)]
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
-        self.zero_pages: dict[str, np.ndarray] = {}  # per buffer: page known to be all zero (zero skipping)
+        self.live_faces: dict[str, np.ndarray] = {}  # per buffer and page: faces holding nonzeros (zero skipping)
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -98,7 +98,7 @@ class Dram:
             if bank.data.size < self._top:
                 bank.data = np.concatenate([bank.data, np.zeros(self._top - bank.data.size, dtype=np.uint8)])
         self.buffers[name] = buf
-        self.zero_pages[name] = np.zeros(buf.npages, dtype=bool)
+        self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         return buf
 
     def buffer(self, name: str) -> DramBuffer:
@@ -117,16 +117,12 @@ class Dram:
 
     def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
-        self.zero_pages[buf.name] = np.array([buf.layout == "tiles" and is_zero_page(p, buf.fmt) for p in pages])
+        if buf.layout == "tiles":
+            self.live_faces[buf.name] = np.array([live_faces(p, buf.fmt) for p in pages], dtype=np.uint8)
         nb = len(self.banks)
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]
             bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
-
-    def clear_page(self, buf: DramBuffer, page: int) -> None:
-        """Store an all-zero page without timing (its transfer was timed as a header)."""
-        x, y, addr = self.page_addr(buf, page)
-        self.by_xy[(x, y)].data[addr:addr + buf.page_nbytes] = 0
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""

@@ -152,15 +152,25 @@ def quantize(a: np.ndarray, fmt: str) -> np.ndarray:
 
 
 _MAGNITUDE = {"fp32": (np.uint32, 0x7FFFFFFF), "bf16": (np.uint16, 0x7FFF)}
+ALL_FACES = 0b1111
+
+
+def face_nbytes(fmt: str) -> int:
+    """Bytes one 16x16 face takes in a stored tile (block floats: its magnitudes and its 16 shared exponents)."""
+    return tile_nbytes(fmt) // 4
+
+
+def live_faces(page: np.ndarray, fmt: str) -> int:
+    """Bit f set when face f of a stored tile holds a nonzero value (+0.0 and -0.0 are zero)."""
+    if fmt in _MAGNITUDE:
+        kind, mask = _MAGNITUDE[fmt]
+        nonzero = (page.view(kind) & kind(mask)).reshape(4, 256).any(axis=1)
+    else:  # block floats: magnitudes follow the 64 shared-exponent bytes, face by face
+        magnitudes = page[64:].reshape(4, -1) & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)
+        nonzero = magnitudes.any(axis=1)
+    return int(nonzero[0]) | int(nonzero[1]) << 1 | int(nonzero[2]) << 2 | int(nonzero[3]) << 3
 
 
 def is_zero_page(page: np.ndarray, fmt: str) -> bool:
-    """Whether a stored tile holds only zeros (+0.0 or -0.0), looking at its bytes in format `fmt`.
-
-    Block-float pages are zero when every magnitude is zero, whatever their shared exponents say.
-    """
-    if fmt in _MAGNITUDE:
-        kind, mask = _MAGNITUDE[fmt]
-        return not (page.view(kind) & kind(mask)).any()
-    magnitudes = page[64:]  # after the 64 shared-exponent bytes
-    return not (magnitudes & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)).any()
+    """Whether a stored tile holds only zeros (+0.0 or -0.0), looking at its bytes in format `fmt`."""
+    return live_faces(page, fmt) == 0

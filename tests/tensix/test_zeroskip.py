@@ -49,6 +49,8 @@ def test_zero_faces_skip_a_quarter_of_the_math_each():
     np.testing.assert_array_equal(r.outputs["y"], Mesh().run(p, {"x": x, "w": w}).outputs["y"])
     op = r.stats["zero_skip"]["ops"][0]
     assert (op["macs_skipped"], op["zero_fraction"]) == (8192, 0.25)
+    # on the NoC the page is a 16-byte header plus its three live 1 KiB fp32 faces
+    assert op["noc_bytes_skipped"] == op["dram_bytes_skipped"] == 4096 - 16 - 3 * 1024
     assert op["cycles_avoided"] == 64 - 48
 
 
@@ -92,10 +94,13 @@ def test_neuron_level_skipping_gathers_only_live_weight_rows():
     live = int(h.any(axis=0).sum())
     groups = -(-live // 32)
     totals = skip.stats["zero_skip"]["totals"]
-    zero_tiles = int((~h.reshape(4, 32, 32).any(axis=(0, 2))).sum())  # activation k-tiles that are all zero
+    # 4 tokens fill rows 0-3 of each activation tile: faces 2 and 3 are padding; faces 0 and 1 are live when
+    # their 16 columns hold a nonzero. A page crosses the NoC as a 16-byte header plus its live 512-byte faces.
+    halves = h.reshape(4, 64, 16).any(axis=(0, 2)).reshape(32, 2).sum(axis=1)  # live faces per k-tile
+    activation_saved = int((2048 - 16 - 512 * halves).sum())
+    output_saved = 4 * (2048 - 16 - 2 * 512)  # 4 output tiles, rows 0-3 only
     # per output block (2 of 4 column tiles each): 32 dense k-steps of 2 weight tiles become `groups`
-    # compacted ones, and each all-zero activation tile crosses as a 16-byte header
-    assert totals["dram_bytes_skipped"] == 2 * ((32 - groups) * 2 * 2048 + zero_tiles * (2048 - 16))
+    assert totals["dram_bytes_skipped"] == 2 * ((32 - groups) * 2 * 2048 + activation_saved) + output_saved
     rows_read = [t for t in skip.trace.transfers if t.kind == "read" and t.nbytes == 2 * 32 * 2]
     assert len(rows_read) == 2 * live  # one NoC read per live weight row, per block
     assert dense.cycles / skip.cycles > 2  # 8x fewer MACs and weight bytes; scanning the activations costs
