@@ -96,12 +96,11 @@ def _common(n: Node, names: dict, **fields) -> dict:
 
 
 def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> dict:
-    """Output blocks of a matmul; decode-sized ones (one tile row of activations) and `wide` ones take 1x4-tile
-    blocks, so each core reads the activation vector once for four output tiles instead of once per tile."""
+    """Output blocks of a matmul; `wide` (sparse decode matmuls) takes 1x4-tile blocks so each core scans the
+    activation vector once for four output tiles instead of once per tile."""
     a, b = ts[0], ts[1]
     mt, kt, nt = pages.tiles(a.shape[-2]) if a.rank > 1 else 1, pages.tiles(a.shape[-1]), pages.tiles(b.shape[-1])
     batch = math.prod(a.shape[:-2]) if a.rank > 2 else 1
-    wide = wide or (mt == 1 and batch == 1)  # decode: one activation tile row, re-read once per block
     bm, bn = (1, min(4, nt)) if wide else _block(mt, nt, batch, len(n.attrs["_cores"]))
     blocks = [[bi * mt + r, min(bm, mt - r), c, min(bn, nt - c), bi * kt if b.rank > 2 else 0, bi * mt + r]
               for bi in range(batch) for r in range(0, mt, bm) for c in range(0, nt, bn)]
