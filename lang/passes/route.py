@@ -50,5 +50,5 @@ def _number_mcast(steps: dict, base: int) -> None:
     """Semaphore ids of one multicast matmul: (ready, valid) for the activation rows, then the weight columns."""
     for step in steps.values():
         m = step["mcast"]
-        step["mcast"] = {"a": {**m["a"], "ready": base, "valid": base + 1},
-                         "b": {**m["b"], "ready": base + 2, "valid": base + 3}}
+        step["mcast"] = {key: {**m[key], "ready": base + 2 * i, "valid": base + 2 * i + 1}
+                         for i, key in enumerate(("a", "b")) if m.get(key)}

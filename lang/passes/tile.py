@@ -54,9 +54,29 @@ def tile(graph: Graph) -> Graph:
         steps = {core: {**work["fields"], work["key"]: items[i * len(items) // len(cores):
                                                              (i + 1) * len(items) // len(cores)]}
                  for i, core in enumerate(cores)}
+        if sparse:
+            _share_activations(steps)
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
     layouts = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
     return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts})
+
+
+def _share_activations(steps: dict) -> None:
+    """Sparse decode matmul on a row of cores: the first reads the activation band, multicasts it to the rest.
+
+    Only when the cores form one rectangle row and run the same number of blocks over the same band, so the
+    sender's and the receivers' handshakes pair up.
+    """
+    cores = sorted(steps, key=lambda c: (c[1], c[0]))
+    bands = {tuple(b[0] for b in steps[c]["blocks"]) for c in cores}
+    xs = [c[0] for c in cores]
+    one_row = len({c[1] for c in cores}) == 1 and xs == list(range(xs[0], xs[0] + len(xs)))
+    if len(cores) < 2 or len(bands) != 1 or not one_row:
+        return
+    first, last = cores[0], cores[-1]
+    share = {"sender": list(first), "rect": [first[0], first[1], last[0], last[1]], "n": len(cores) - 1}
+    for c in cores:
+        steps[c]["mcast"] = {"a": share}
 
 
 def rows_name(weight: str) -> str:

@@ -33,9 +33,6 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
             p.l1_buffer(core, buf, nbytes)
         for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
             p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
-        stage = rows_stage_nbytes(core_steps, formats)
-        if stage:
-            p.l1_buffer(core, "rows_stage", stage)
         label = (labels or {}).get(core, "")
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
             p.kernel(core, role, function_ref(fn), {"steps": core_steps}, label=label)  # by name: JSON-able
@@ -52,13 +49,15 @@ def _waited_semaphores(steps: list[dict]) -> set[int]:
 
 
 def _mcast_staging(steps: dict, formats: dict[str, str]) -> dict[str, int]:
-    """Program-wide sizes of the multicast staging buffers (every core declares them, so addresses agree)."""
+    """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
+    addresses agree): matmul operand bands, and the activation band of sparse decode matmuls."""
     sizes = {"mcast_a": 0, "mcast_b": 0}
     for core_steps in steps.values():
         for s in core_steps:
-            if s.get("mcast"):
+            if s.get("mcast") and s["op"] == "matmul":
                 bm = max(b[1] for b in s["blocks"])
                 bn = max(b[3] for b in s["blocks"])
                 sizes["mcast_a"] = max(sizes["mcast_a"], bm * tile_nbytes(formats[s["a"]]))
                 sizes["mcast_b"] = max(sizes["mcast_b"], bn * tile_nbytes(formats[s["b"]]))
+    sizes["rows_stage"] = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
     return {k: v for k, v in sizes.items() if v}

@@ -28,25 +28,38 @@ def _send(ctx, m: dict, cb: int, name: str, pages: list[int], reserve: int, stag
     for i, page in enumerate(pages):
         ctx.noc_async_read_page(name, page, base + i * size, noc)
     ctx.noc_async_read_barrier()
-    ready, valid = ctx.get_semaphore(m["ready"]), ctx.get_semaphore(m["valid"])
-    ctx.noc_semaphore_wait(ready, m["n"])  # every receiver has emptied its staging buffer
-    ctx.noc_semaphore_set(ready, 0)
-    rect = m["rect"]
-    dst = ctx.get_noc_multicast_addr(*rect, ctx.get_l1_buffer(staging))
-    ctx.noc_async_write_multicast(base, dst, len(pages) * size, num_dests=m["n"])
-    ctx.noc_semaphore_set(valid, 1)
-    ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*rect, valid), num_dests=m["n"])
+    _multicast(ctx, m, base, ctx.get_l1_buffer(staging), len(pages) * size)
     ctx.cb_push_back(cb, reserve)
 
 
 def _receive(ctx, m: dict, cb: int, name: str, pages: list[int], reserve: int, staging: str) -> None:
     size = ctx.buffer(name).page_nbytes
-    valid = ctx.get_semaphore(m["valid"])
-    ctx.noc_semaphore_set(valid, 0)
-    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"])))
-    ctx.noc_semaphore_wait(valid, 1)
+    receive_band(ctx, m)
     ctx.cb_reserve_back(cb, reserve)
     here = ctx.get_noc_addr(*ctx.core, ctx.get_l1_buffer(staging))
     ctx.noc_async_read(here, ctx.get_write_ptr(cb), len(pages) * size)  # staging -> CB, a local copy
     ctx.noc_async_read_barrier()
     ctx.cb_push_back(cb, reserve)
+
+
+def multicast_band(ctx, m: dict, addr: int, nbytes: int) -> None:
+    """Sender: once every receiver is ready, copy [addr, addr + nbytes) to the same address on each, flag it."""
+    _multicast(ctx, m, addr, addr, nbytes)
+
+
+def _multicast(ctx, m: dict, src: int, dst: int, nbytes: int) -> None:
+    """Wait until the receivers are ready, multicast [src, src + nbytes) to dst on each, then flag it valid."""
+    ready, valid = ctx.get_semaphore(m["ready"]), ctx.get_semaphore(m["valid"])
+    ctx.noc_semaphore_wait(ready, m["n"])  # every receiver has emptied its staging buffer
+    ctx.noc_semaphore_set(ready, 0)
+    ctx.noc_async_write_multicast(src, ctx.get_noc_multicast_addr(*m["rect"], dst), nbytes, num_dests=m["n"])
+    ctx.noc_semaphore_set(valid, 1)
+    ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m["rect"], valid), num_dests=m["n"])
+
+
+def receive_band(ctx, m: dict) -> None:
+    """Receiver: say the staging buffer is free, wait until the sender's multicast has landed in it."""
+    valid = ctx.get_semaphore(m["valid"])
+    ctx.noc_semaphore_set(valid, 0)
+    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"])))
+    ctx.noc_semaphore_wait(valid, 1)

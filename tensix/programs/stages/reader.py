@@ -54,8 +54,8 @@ def _read_matmul(ctx, s: dict) -> None:
             a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
             b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
             if mcast:
-                read_operand(ctx, mcast["a"], cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
-                read_operand(ctx, mcast["b"], cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
+                read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
+                read_operand(ctx, mcast.get("b"), cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
                 continue
             _read_pages(ctx, cba, a, a_pages, noc, cb_bm)
             if all(ctx.dram_page_is_zero(a, p) for p in a_pages):

@@ -14,6 +14,7 @@ import numpy as np
 
 from tensix.formats import pack_tile, unpack_tile
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.mcast import multicast_band, receive_band
 
 MORE, END = 1, 0
 
@@ -27,7 +28,7 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     for a_r0, _, c0, bn, _, _ in s["blocks"]:
         if s.get("bias"):
             read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc)
+        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, (s.get("mcast") or {}).get("a"))
         live = [np.flatnonzero(t.any(axis=0)) if ctx.skip is not None else np.arange(32) for t in tiles]
         density = sum(len(c) for c in live) / (32 * kt)
         if density <= s.get("max_density", 0.5):
@@ -67,12 +68,19 @@ def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, sta
     return groups
 
 
-def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc) -> list[np.ndarray]:
-    """Read a block's activation tiles into staging (one barrier) and look at each (charged as zero checks)."""
+def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc,
+                     share: dict | None = None) -> list[np.ndarray]:
+    """Get a block's activation tiles into staging (from DRAM, or multicast by the op's first core when
+    `share` says so) and look at each (charged as zero checks)."""
     page = ctx.buffer(name).page_nbytes
-    for k in range(kt):
-        ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
-    ctx.noc_async_read_barrier()
+    if share is None or share["n"] == 0 or tuple(share["sender"]) == ctx.core:
+        for k in range(kt):
+            ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
+        ctx.noc_async_read_barrier()
+        if share is not None and share["n"]:
+            multicast_band(ctx, share, stage, kt * page)
+    else:
+        receive_band(ctx, share)
     tiles = []
     for k in range(kt):
         tile = np.empty((32, 32), dtype=np.float32)
