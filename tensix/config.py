@@ -40,7 +40,6 @@ class MeshConfig:
     l1_alignment: int = 32
     noc_alignment: int = 16  # L1 and DRAM addresses of a NoC transfer must be multiples of this
     max_cbs: int = 32
-    num_semaphores: int = 8
     dst_tiles: int = 16
     clock_hz: float = 1.0e9
     link_bytes_per_cycle: int = 32

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tensix.errors import KernelError, NocError
+from tensix.errors import NocError
 from tensix.formats import ALL_FACES, face_nbytes, live_faces
 from tensix.kernel import KernelProcess
 
@@ -184,7 +184,3 @@ class DataflowKernel(KernelProcess):
         t = self._issue()
         value = self.device.cores[self.core].sem_get(src_sem_addr)
         self.device.sem_multicast(self, self._noc(noc), dst, t, value, num_dests)
-
-    def check_role(self) -> None:
-        if self.role not in ("reader", "writer"):
-            raise KernelError(f"core {self.core}: a dataflow kernel must be a reader or writer, not '{self.role}'")

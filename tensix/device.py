@@ -30,7 +30,7 @@ class Device:
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
         self.transfers: list[tuple] = []
-        self.kernels: list = []
+        self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], tuple] = {}
 
     def core(self, core: tuple[int, int]) -> Core:

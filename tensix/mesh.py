@@ -130,7 +130,6 @@ class Mesh:
                 proc = DataflowKernel(device, k.core, k.role, fn, k.args, k.noc)
             proc.label = k.label
             device.kernels.append(proc)
-            device.engine.processes.append(proc)
             device.engine.at(0, proc.glet.switch)
 
     @staticmethod

@@ -58,10 +58,3 @@ class Sram:
                 f"core {self.core}: {what} touches L1 [0x{addr:x}, 0x{addr + nbytes:x}) outside its "
                 f"{self.capacity} B SRAM"
             )
-
-    def owner(self, addr: int) -> str | None:
-        """Name of the allocation holding addr, if any (for error messages)."""
-        for a in self.allocations:
-            if a.address <= addr < a.address + a.nbytes:
-                return a.name
-        return None

@@ -32,7 +32,6 @@ class TimingModel:
     sfpu_instructions: dict[str, int] = field(default_factory=lambda: dict(_SFPU_INSTR))
     reduce_cycles: int = 16
     transpose_cycles: int = 16
-    unpack_cycles: int = 0  # the unpacker runs beside the math engine; copy_tile is charged eltwise_cycles
     pack_cycles: int = 8
     noc_issue_cycles: int = 2  # a RISC-V writing one NoC command
     # zero skipping (DESIGN.md §5): what the checks and the bookkeeping cost

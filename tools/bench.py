@@ -113,11 +113,6 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
 }
 
 
-def register(name: str, fn: Callable[[int], Iterator[dict]]) -> None:
-    """Add a benchmark (used by the language and zero-skip benchmarks)."""
-    BENCHMARKS[name] = fn
-
-
 def run_benchmarks(only: str | None = None, repeat: int = 5, as_json: bool = False) -> list[dict]:
     if only is not None and only not in BENCHMARKS:
         raise TensixError(f"unknown benchmark '{only}'; benchmarks: {', '.join(BENCHMARKS)}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import pack_tile, unpack_tile
-from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in
 from tensix.programs.stages.mcast import multicast_band, receive_band
 
 MORE, END = 1, 0
@@ -176,7 +176,3 @@ def compute_matmul_rows(ctx, s: dict, emit) -> None:
             ctx.cb_pop_front(cbc, cb_bn)
         emit(ctx, s, bn, s["cb_block"][0] * cb_bn)
         ctx.tile_regs_release()
-
-
-def out_cb(ctx, s: dict) -> int:
-    return cb_out(ctx.buffer(s["out"]).fmt, matmul=True)
