@@ -17,7 +17,7 @@ from tensix.lang import pages
 from tensix.lang.check import check_file, check_source
 from tensix.lang.errors import PlacementError, SourceError
 from tensix.lang.ir import Graph
-from tensix.lang.passes.alloc import _device_dtype, alloc
+from tensix.lang.passes.alloc import alloc, device_dtype
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
 from tensix.lang.passes.emit import emit
 from tensix.lang.passes.fuse import fuse
@@ -89,7 +89,7 @@ def _check_dram(graph: Graph, cfg: MeshConfig) -> None:
     (or an S x S causal mask) for it. A mesh without DRAM banks is left to the runtime."""
     capacity = cfg.dram_bank_bytes * len(cfg.dram_banks)
     types = graph.types()
-    nbytes = {v: math.prod(pages.grid(t.shape)) * tile_nbytes(_device_dtype(t.dtype)) for v, t in types.items()}
+    nbytes = {v: math.prod(pages.grid(t.shape)) * tile_nbytes(device_dtype(t.dtype)) for v, t in types.items()}
     total = sum(nbytes.values())
     if capacity and total > capacity:
         big = max(nbytes, key=nbytes.get)

@@ -38,10 +38,10 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
 
 def _formats(graph: Graph) -> dict[str, str]:
     names = graph.meta["buffers"]
-    return {names[v]: _device_dtype(t.dtype) for v, t in graph.types().items()}
+    return {names[v]: device_dtype(t.dtype) for v, t in graph.types().items()}
 
 
-def _device_dtype(dtype: str) -> str:
+def device_dtype(dtype: str) -> str:
     return "fp32" if dtype == "int32" else dtype
 
 

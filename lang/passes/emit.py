@@ -7,7 +7,7 @@ on a step that waits on it.
 from __future__ import annotations
 
 from tensix.lang.ir import Graph
-from tensix.lang.passes.alloc import _device_dtype
+from tensix.lang.passes.alloc import device_dtype
 from tensix.lang.passes.tile import rows_name
 
 from tensix.program import BufferSpec, Program
@@ -17,12 +17,12 @@ from tensix.programs.stages.build import build_program
 def emit(graph: Graph, device: str | None = None) -> Program:
     names = graph.meta["buffers"]
     outputs = {o.value for o in graph.outputs}
-    buffers = [BufferSpec(i.name, i.type.shape, _device_dtype(i.type.dtype), "input") for i in graph.inputs]
+    buffers = [BufferSpec(i.name, i.type.shape, device_dtype(i.type.dtype), "input") for i in graph.inputs]
     rows = graph.meta.get("layouts", {})
-    buffers += [BufferSpec(p.name, p.type.shape, _device_dtype(p.type.dtype), "param") for p in graph.params]
-    buffers += [BufferSpec(rows_name(p.name), p.type.shape, _device_dtype(p.type.dtype), "param", "rows", p.name)
+    buffers += [BufferSpec(p.name, p.type.shape, device_dtype(p.type.dtype), "param") for p in graph.params]
+    buffers += [BufferSpec(rows_name(p.name), p.type.shape, device_dtype(p.type.dtype), "param", "rows", p.name)
                 for p in graph.params if p.name in rows]
-    buffers += [BufferSpec(names[n.id], n.type.shape, _device_dtype(n.type.dtype),
+    buffers += [BufferSpec(names[n.id], n.type.shape, device_dtype(n.type.dtype),
                            "output" if n.id in outputs else "scratch") for n in graph.nodes]
     steps: dict[tuple[int, int], list[dict]] = {}
     for n in graph.nodes:

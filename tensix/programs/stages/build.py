@@ -20,7 +20,7 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
                   device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
-    staging = _mcast_staging(steps, {b.name: b.dtype for b in buffers})
+    staging = _staging_sizes(steps, {b.name: b.dtype for b in buffers})
     for b in buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
@@ -48,7 +48,7 @@ def _waited_semaphores(steps: list[dict]) -> set[int]:
     return ids
 
 
-def _mcast_staging(steps: dict, formats: dict[str, str]) -> dict[str, int]:
+def _staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
     """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
     addresses agree): matmul operand bands, and the activation band of sparse decode matmuls."""
     sizes = {"mcast_a": 0, "mcast_b": 0}
