@@ -26,14 +26,15 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
             per_core.setdefault(core, []).append((n, step))
     sems = SEMAPHORE_NBYTES * len(graph.nodes)
     used = {}
+    per_core_cbs = {}  # emit declares exactly these
     for core, items in per_core.items():
-        cbs = cb_requirements([s for _, s in items], formats)
+        cbs = per_core_cbs[core] = cb_requirements([s for _, s in items], formats)
         sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
                  for cb, (fmt, pages) in cbs.items()}
         used[core] = sum(sizes.values()) + sems
         if used[core] > cfg.l1_bytes:
             raise _overflow(core, items, cbs, sizes, sems, used[core], cfg, formats)
-    return replace(graph, meta={**graph.meta, "sram": used})
+    return replace(graph, meta={**graph.meta, "sram": used, "cbs": per_core_cbs})
 
 
 def _formats(graph: Graph) -> dict[str, str]:

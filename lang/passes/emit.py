@@ -28,4 +28,4 @@ def emit(graph: Graph, device: str | None = None) -> Program:
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
             steps.setdefault(core, []).append(step)
-    return build_program(graph.name, buffers, steps, device)
+    return build_program(graph.name, buffers, steps, cbs=graph.meta.get("cbs"), device=device)

@@ -16,7 +16,8 @@ def _cb_name(cb_id: int, fmt: str) -> str:
     return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else {28: "ids", 29: "ctrl"}[cb_id]
 
 
-def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]],
+def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]], *,
+                  cbs: dict[tuple[int, int], dict[int, tuple[str, int]]] | None = None,
                   device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
@@ -31,7 +32,8 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
             p.semaphore(core, sem_id)  # the semaphores this core waits on
         for buf, nbytes in staging.items():  # first, so they sit at one L1 address on every core
             p.l1_buffer(core, buf, nbytes)
-        for cb_id, (fmt, pages) in sorted(cb_requirements(core_steps, formats).items()):
+        need = cbs[core] if cbs is not None else cb_requirements(core_steps, formats)
+        for cb_id, (fmt, pages) in sorted(need.items()):
             p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
         label = (labels or {}).get(core, "")
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
