@@ -32,6 +32,7 @@ class Device:
         self.transfers: list[tuple] = []
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], tuple] = {}
+        self._align = cfg.noc_alignment
 
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
@@ -77,13 +78,20 @@ class Device:
 
         `timed`: the bytes that really cross the NoC when fewer than nbytes (zero faces sent as a header).
         """
-        sxy, sa, dxy, da = src[:2], src[2], dst[:2], dst[2]
-        align = self.cfg.noc_alignment
+        sx, sy, sa = src
+        dx, dy, da = dst
+        sxy, dxy = (sx, sy), (dx, dy)
+        align = self._align
         if nbytes <= 0 or sa % align or da % align:
             self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
-        smem, _, sbank = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
-        dmem, dcore, dbank = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
-        dmem[da:da + nbytes] = smem[sa:sa + nbytes]
+        mem = self._mem
+        src_m, dst_m = mem.get(sxy), mem.get(dxy)  # (memoryview, size, core, bank), bounds-checked below
+        if src_m is None or sa < 0 or sa + nbytes > src_m[1]:
+            src_m = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
+        if dst_m is None or da < 0 or da + nbytes > dst_m[1]:
+            dst_m = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
+        dst_m[0][da:da + nbytes] = src_m[0][sa:sa + nbytes]
+        sbank, dcore, dbank = src_m[3], dst_m[2], dst_m[3]
         if timed is not None:
             nbytes = timed
         fabric = self.fabric
@@ -103,12 +111,11 @@ class Device:
         self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
         return end
 
-    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str):
-        """Fast path of _endpoint: (memory, core, bank) at xy, bounds-checked; memories are fixed once kernels run."""
-        hit = self._mem.get(xy)
-        if hit is None or addr < 0 or addr + nbytes > hit[0].size:
-            hit = self._endpoint(k, xy, addr, nbytes, what)
-            self._mem[xy] = hit
+    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> tuple:
+        """(memoryview, size, core, bank) at xy, bounds-checked, cached: memories are fixed once kernels run
+        (a memoryview slice copies faster than a numpy one)."""
+        memory, core, bank = self._endpoint(k, xy, addr, nbytes, what)
+        hit = self._mem[xy] = (memoryview(memory), memory.size, core, bank)
         return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool) -> int:

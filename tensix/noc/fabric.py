@@ -27,6 +27,9 @@ class Fabric:
         self._mcasts: dict[tuple, tuple] = {}
         self._requests: dict[tuple, int] = {}
         self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of unicast transfers per route
+        self._hops: dict[tuple, tuple] = {}  # unicast hot path: key -> (link ids, links, load of that route)
+        self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
+        self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -68,42 +71,43 @@ class Fabric:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used).
 
         Packets leave the NIU back to back; link load is counted per route and spread onto links for stats.
+        (The hottest path of the emulator, hence written out inline.)
         """
         key = (noc, src, dst)
-        hit = self._routes.get(key)
-        ids, links = hit if hit is not None else self.route(noc, src, dst)
-        maxp, niu = self.cfg.max_packet_bytes, self.cfg.niu_cycles
-        ni, inj = self._inject(noc, src, t)
-        start, end, remaining, flits_sent = inj, inj, nbytes, 0
+        hit = self._hops.get(key)
+        if hit is None:
+            ids, links = self.route(noc, src, dst)
+            load = self._route_load[key] = [0, 0]
+            hit = self._hops[key] = (ids, links, load)
+        ids, links, load = hit
+        maxp, niu, hop, free = self._maxp, self._niu, self._hop, self.free_at
+        ni = (noc * self.height + src[1]) * self.width + src[0]
+        inj = self.niu_free[ni]
+        if inj < t:
+            inj = t
+        start = end = inj
+        remaining, flits_sent = nbytes, 0
         while remaining > 0:
             pb = maxp if remaining > maxp else remaining
             remaining -= pb
-            flits = self._flits(pb)
-            done = self._traverse(ids, inj + niu, flits) + flits + niu
+            flits = self._hdr + -(-pb // self._lbpc)
+            head = inj + niu
+            for lid in ids:  # cut-through, first come first served on every link
+                s = free[lid]
+                if s < head:
+                    s = head
+                free[lid] = s + flits
+                head = s + hop
+            done = head + flits + niu
             if done > end:
                 end = done
             inj += flits
             flits_sent += flits
-        load = self._route_load.get(key)
-        if load is None:
-            self._route_load[key] = [flits_sent, nbytes]
-        else:
-            load[0] += flits_sent
-            load[1] += nbytes
+        load[0] += flits_sent
+        load[1] += nbytes
         self.niu_free[ni] = inj
         self.noc_bytes[noc] += nbytes * len(ids)
         return start, end, links
-
-    def _traverse(self, ids: tuple[int, ...], head: int, flits: int) -> int:
-        """Walk one packet's head along links `ids` (cut-through, FCFS); returns when it reaches the last router."""
-        free, hop = self.free_at, self.cfg.hop_cycles
-        for lid in ids:
-            s = free[lid]
-            if s < head:
-                s = head
-            free[lid] = s + flits
-            head = s + hop
-        return head
 
     def multicast(
         self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int
