@@ -188,4 +188,11 @@ class DataflowKernel(KernelProcess):
         """Set the semaphore at dst.addr on every core of the rectangle to this core's value at src_sem_addr."""
         t = self._issue()
         value = self.device.cores[self.core].sem_get(src_sem_addr)
-        self.device.sem_multicast(self, self._noc(noc), dst, t, value, num_dests)
+        self.device.sem_multicast(self, self._noc(noc), dst, t, lambda _: value, num_dests)
+
+    def noc_semaphore_inc_multicast(self, dst: McastAddr, incr: int = 1, num_dests: int | None = None,
+                                    noc: int | None = None, loopback: bool = False) -> None:
+        """Atomically add incr to the semaphore at dst.addr on every core of the rectangle, with one multicast
+        packet (this core too only with loopback)."""
+        t = self._issue()
+        self.device.sem_multicast(self, self._noc(noc), dst, t, lambda v: v + incr, num_dests, loopback)

@@ -156,11 +156,15 @@ class Device:
         self.engine.at(end, lambda: core.sem_set(dst[2], update(core.sem_get(dst[2]))))
         self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
 
-    def sem_multicast(self, k, noc: int, dst, t: int, value: int, num_dests) -> None:
-        targets = self._mcast_targets(k, dst, num_dests, loopback=False)
-        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t)
+    def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
+        """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet
+        arrives (one multicast packet; the sender is included only with loopback)."""
+        targets = self._mcast_targets(k, dst, num_dests, loopback)
         for c in targets:
             c.sram.check(dst.addr, 4, f"semaphore multicast from core {k.core}")
-            self.engine.at(end, lambda c=c: c.sem_set(dst.addr, value))
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t)
+        addr = dst.addr
+        for c in targets:
+            self.engine.at(end, lambda c=c: c.sem_set(addr, update(c.sem_get(addr))))
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
         self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))

@@ -1,11 +1,14 @@
 """The compiler's target kernels (tensix/programs/stages) on hand-written step lists, against numpy."""
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tensix import Mesh
 from tensix.formats import quantize
 from tensix.program import BufferSpec
 from tensix.programs.stages.build import build_program
+from tensix.programs.stages.writer import rectangles
 
 RNG = np.random.default_rng(0)
 
@@ -58,3 +61,17 @@ def test_gather_rows_is_an_embedding_lookup():
          "pages": [[0, 0, 0], [1, 0, 1]]}
     r = Mesh().run(build_program("t", bufs, {(0, 0): [g]}), {"ids": ids, "table": table})
     np.testing.assert_array_equal(r.outputs["e"], quantize(table, "bf16")[ids.astype(int)])
+
+
+def test_consumer_cores_are_covered_by_rectangles_for_semaphore_multicast():
+    assert rectangles([(x, y) for x in range(8) for y in range(8)]) == [(0, 0, 7, 7)]
+    assert rectangles([(3, 1), (2, 1)]) == [(2, 1, 3, 1)]
+    # an L shape: the full first two rows, then one core below
+    assert rectangles([(0, 0), (1, 0), (0, 1), (1, 1), (0, 2)]) == [(0, 0, 1, 1), (0, 2, 0, 2)]
+    assert rectangles([(0, 0), (2, 0), (0, 1), (2, 1)]) == [(0, 0, 0, 1), (2, 0, 2, 1)]
+
+
+@given(st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1))
+def test_rectangles_cover_exactly_the_cores_once(cores):
+    covered = [(x, y) for x0, y0, x1, y1 in rectangles(cores) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+    assert sorted(covered) == sorted(cores)

@@ -9,7 +9,8 @@ does its part of every step in order. A step is a JSON-able dict:
 - `chain`: unary ops applied to each output tile before packing, e.g. [["gelu"], ["scale", 0.125]]
 - `wait`: [[sem_id, count]]: the reader waits until this core's semaphore sem_id reaches count
   (one increment per producer core of an input) before reading the step's inputs
-- `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core
+- `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core (one
+  semaphore-increment multicast per rectangle of those cores)
 
 CB ids: inputs use slot * 4 + format index (slots 0, 1, 2), outputs 16 + format index, gather ids 20.
 """

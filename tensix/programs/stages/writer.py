@@ -11,8 +11,52 @@ def writer(ctx, *, steps: list[dict]) -> None:
         _WRITE[step["op"]](ctx, step)
         ctx.noc_async_write_barrier()
         for sem_id, cores in step.get("signal", ()):
-            for x, y in cores:
-                ctx.noc_semaphore_inc(ctx.get_noc_addr(x, y, ctx.get_semaphore(sem_id)))
+            _signal(ctx, ctx.get_semaphore(sem_id), cores)
+
+
+def _signal(ctx, sem: int, cores: list) -> None:
+    """Increment semaphore `sem` once on every consumer core: one multicast per rectangle of them."""
+    me = tuple(ctx.core)
+    for x0, y0, x1, y1 in rectangles(cores):
+        if x0 == x1 and y0 == y1:
+            ctx.noc_semaphore_inc(ctx.get_noc_addr(x0, y0, sem))
+        else:
+            inside = x0 <= me[0] <= x1 and y0 <= me[1] <= y1
+            ctx.noc_semaphore_inc_multicast(ctx.get_noc_multicast_addr(x0, y0, x1, y1, sem), loopback=inside)
+
+
+_RECTS: dict[tuple, list[tuple[int, int, int, int]]] = {}
+
+
+def rectangles(cores) -> list[tuple[int, int, int, int]]:
+    """Cover a set of cores exactly with rectangles (x0, y0, x1, y1): runs along each row, then identical
+    runs of consecutive rows merged. Cached: the same consumer sets recur on every core."""
+    key = tuple(sorted((y, x) for x, y in cores))
+    hit = _RECTS.get(key)
+    if hit is not None:
+        return hit
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for y, x in key:
+        row = runs.setdefault(y, [])
+        if row and row[-1][1] == x - 1:
+            row[-1] = (row[-1][0], x)
+        else:
+            row.append((x, x))
+    rects: list[list[int]] = []
+    open_rects: dict[tuple[int, int], list[int]] = {}  # run -> rectangle ending on the previous row
+    for y in sorted(runs):
+        now = {}
+        for x0, x1 in runs[y]:
+            r = open_rects.get((x0, x1))
+            if r is not None and r[3] == y - 1:
+                r[3] = y
+            else:
+                r = [x0, y, x1, y]
+                rects.append(r)
+            now[(x0, x1)] = r
+        open_rects = now
+    hit = _RECTS[key] = [tuple(r) for r in rects]
+    return hit
 
 
 def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
