@@ -21,6 +21,7 @@ class Core:
         self.noc_xy = cfg.noc_xy(core)
         self.cfg = cfg
         self.sram = Sram(core, cfg.l1_bytes, cfg.l1_alignment)
+        self._words = self.sram.data[:cfg.l1_bytes // 4 * 4].view(np.uint32)  # semaphore words, one view
         self.cbs: dict[int, CircularBuffer] = {}
         self.semaphores: dict[int, int] = {}
         self.sem_waiters: list[tuple] = []
@@ -52,7 +53,7 @@ class Core:
             raise ProgramError(f"core {self.core}: semaphore {sem_id} is declared twice")
         addr = self.sem_base + sem_id * SEMAPHORE_NBYTES
         self.semaphores[sem_id] = addr
-        self._word(addr)[0] = initial
+        self._words[self._index(addr)] = initial
 
     def add_l1_buffer(self, name: str, nbytes: int) -> int:
         addr = self.l1_buffers[name] = self.sram.allocate(name, nbytes, "l1")
@@ -68,15 +69,19 @@ class Core:
                               f"(declared: {sorted(self.semaphores) or 'none'})")
         return addr
 
-    def _word(self, addr: int) -> np.ndarray:
-        self.sram.check(addr, 4, "semaphore access")
-        return self.sram.data[addr:addr + 4].view(np.uint32)
+    def _index(self, addr: int) -> int:
+        """Index of the 32-bit L1 word at addr (semaphores are word aligned: SEMAPHORE_NBYTES)."""
+        if addr % 4 or not 0 <= addr <= self.sram.capacity - 4:
+            self.sram.check(addr, 4, "semaphore access")
+            raise KernelError(f"core {self.core}: semaphore address 0x{addr:x} is not 4-byte aligned; "
+                              f"use the address get_semaphore(id) returns")
+        return addr >> 2
 
     def sem_get(self, addr: int) -> int:
-        return int(self._word(addr)[0])
+        return int(self._words[self._index(addr)])
 
     def sem_set(self, addr: int, value: int) -> None:
-        self._word(addr)[0] = value & 0xFFFFFFFF
+        self._words[self._index(addr)] = value & 0xFFFFFFFF
         self.notify()
 
     def notify(self) -> None:

@@ -164,7 +164,10 @@ class Device:
             c.sram.check(dst.addr, 4, f"semaphore multicast from core {k.core}")
         start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t)
         addr = dst.addr
-        for c in targets:
-            self.engine.at(end, lambda c=c: c.sem_set(addr, update(c.sem_get(addr))))
+
+        def land() -> None:  # one event for the whole rectangle: the packet reaches every core at `end`
+            for c in targets:
+                c.sem_set(addr, update(c.sem_get(addr)))
+        self.engine.at(end, land)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
         self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))

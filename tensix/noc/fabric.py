@@ -113,8 +113,7 @@ class Fabric:
         self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int
     ) -> tuple[int, int, tuple[Link, ...]]:
         """Send the same nbytes from src to every tile of dsts along one tree: (start, end, links)."""
-        plan = self._mcast_plan(noc, src, dsts)
-        order, leaves = plan
+        order, leaves, links = self._mcast_plan(noc, src, dsts)
         cfg = self.cfg
         free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
         ni, inj = self._inject(noc, src, t)
@@ -137,7 +136,7 @@ class Fabric:
             inj += flits
         self.niu_free[ni] = inj
         self.noc_bytes[noc] += nbytes * len(order)
-        return start, end, tuple(self.link_of(lid)[1] for lid, _ in order)
+        return start, end, links
 
     def _mcast_plan(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> tuple:
         key = (noc, src, dsts)
@@ -152,7 +151,7 @@ class Fabric:
             for dst in dsts:
                 path = route(noc, src, dst, self.width, self.height)
                 leaves.append(index[path[-1]] if path else -1)
-            plan = self._mcasts[key] = (order, leaves)
+            plan = self._mcasts[key] = (order, leaves, tuple(self.link_of(lid)[1] for lid, _ in order))
         return plan
 
     def used_links(self) -> list[tuple[int, Link, int, int]]:

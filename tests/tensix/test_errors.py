@@ -8,6 +8,7 @@ from tensix import (
     CircularBufferError,
     ConfigError,
     DeadlockError,
+    KernelError,
     Mesh,
     MeshConfig,
     NocError,
@@ -140,4 +141,17 @@ def test_unknown_device_and_core_outside_grid():
     p = Program()
     p.kernel((5, 0), "reader", k_noop)
     with pytest.raises(ConfigError, match=re.escape("core (5, 0) is outside the 2x2 compute grid of 'custom'")):
+        _run(p)
+
+
+def k_wait_misaligned_sem(ctx):
+    ctx.noc_semaphore_wait(ctx.get_semaphore(0) + 2, 1)
+
+
+def test_misaligned_semaphore_address_says_which_address_to_use():
+    p = Program()
+    p.semaphore((0, 0), 0)
+    p.kernel((0, 0), "reader", k_wait_misaligned_sem)
+    with pytest.raises(KernelError, match=re.escape("core (0, 0): semaphore address 0x2 is not 4-byte aligned; use "
+                                                    "the address get_semaphore(id) returns")):
         _run(p)
