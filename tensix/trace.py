@@ -48,17 +48,25 @@ class Trace:
     Kept as the engine's raw tuples; `spans` and `transfers` build the dataclasses on first use.
     """
 
-    def __init__(self, clock_hz: float, span_rows: list[tuple], transfer_rows: list[tuple]):
+    def __init__(self, clock_hz: float, span_rows: list[tuple] | None, transfer_rows: list[tuple],
+                 kernels: list | None = None):
         self.clock_hz = clock_hz
-        self._span_rows = span_rows
+        self._rows = span_rows
+        self._kernels = kernels  # (core, role, spans) per kernel: span rows are built on first use
         self._transfer_rows = transfer_rows
         self._spans: list[Span] | None = None
         self._transfers: list[Transfer] | None = None
 
     @classmethod
     def from_device(cls, device) -> Trace:
-        spans = [(k.core, k.role, *s) for k in device.kernels for s in k.spans]
-        return cls(device.cfg.clock_hz, spans, device.transfers)
+        return cls(device.cfg.clock_hz, None, device.transfers, [(k.core, k.role, k.spans) for k in device.kernels])
+
+    @property
+    def _span_rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = [(core, role, *s) for core, role, spans in self._kernels for s in spans]
+            self._kernels = None
+        return self._rows
 
     @property
     def spans(self) -> list[Span]:
