@@ -53,14 +53,36 @@ def test_matmul_acc_accumulates(impl, m, k, n):
     np.testing.assert_allclose(c, expected + a.astype(np.float64) @ b.astype(np.float64), rtol=1e-5, atol=2e-5)
 
 
-def test_matmul_acc_jit_is_bit_identical_to_its_python_twin():
-    # Same loop order in float32, no fastmath: the numba build must not reassociate the sums.
-    rng = np.random.default_rng(11)
+def float32_steps(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The numeric scheme of the jit matmuls, written independently: c += a[:, k] (x) b[k] for k ascending,
+    every product and every sum rounded to float32."""
+    c = c.copy()
+    for k in range(a.shape[1]):
+        c += a[:, k, None] * b[None, k, :]
+    return c
+
+
+@pytest.mark.parametrize(("m", "k", "n"), [(32, 32, 32), (5, 7, 3), (40, 32, 64)])
+@pytest.mark.parametrize("impl", ["jit", "py_func"])
+def test_matmul_acc_follows_the_float32_step_scheme_bit_for_bit(impl, m, k, n):
+    # No FMA, no reassociation: the tile path and the plain loop both give exactly the float32 step sums.
+    rng = np.random.default_rng(11 + m)
+    a, b, c = rand(rng, (m, k)), rand(rng, (k, n)), rand(rng, (m, n), 10.0)
+    expected = float32_steps(a, b, c)
+    kernel(impl, "matmul_acc")(a, b, c)
+    assert np.array_equal(c, expected)
+
+
+def test_matmul_tile_kernel_jit_is_bit_identical_to_its_python_twin():
+    # The python twin runs the tile kernel's own loops on numpy float32 scalars (matmul_acc.py_func would
+    # only call the compiled tile kernel), so this catches a numba build that contracts or reassociates.
+    rng = np.random.default_rng(12)
     a, b = rand(rng, (32, 32)), rand(rng, (32, 32))
     c_jit, c_py = np.ones((32, 32), np.float32), np.ones((32, 32), np.float32)
-    jit.matmul_acc(a, b, c_jit)
-    jit.matmul_acc.py_func(a, b, c_py)
+    jit._matmul_tile(a, b, c_jit, 0b1111)
+    jit._matmul_tile.py_func(a, b, c_py, 0b1111)
     assert np.array_equal(c_jit, c_py)
+    assert np.array_equal(c_jit, float32_steps(a, b, np.ones((32, 32), np.float32)))
 
 
 # --- elementwise ---------------------------------------------------------------------------------

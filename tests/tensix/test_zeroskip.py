@@ -71,6 +71,25 @@ def test_face_skipping_kernel_matches_numpy_and_is_bit_identical_to_dense(impl):
         np.testing.assert_array_equal(out, dense)
 
 
+@pytest.mark.parametrize("faces", range(16))
+@pytest.mark.parametrize("impl", ["jit", "tile_py_func"])
+def test_face_skipping_is_bit_identical_to_dense_for_every_face_mask(impl, faces):
+    rng = np.random.default_rng(faces)
+    a = rng.standard_normal((32, 32)).astype(np.float32)
+    for f in range(4):
+        if not faces >> f & 1:
+            a[16 * (f >> 1):16 * (f >> 1) + 16, 16 * (f & 1):16 * (f & 1) + 16] = 0
+    b = rng.standard_normal((32, 32)).astype(np.float32)
+    c0 = rng.standard_normal((32, 32)).astype(np.float32)
+    dense, skip = c0.copy(), c0.copy()
+    jit.matmul_acc(a, b, dense)
+    if impl == "jit":
+        jit.matmul_acc_faces(a, b, skip, faces)
+    else:
+        jit._matmul_tile.py_func(a, b, skip, faces)
+    np.testing.assert_array_equal(skip, dense)
+
+
 def _rows_matmul(h, w):
     b, k = h.shape
     n = w.shape[1]
