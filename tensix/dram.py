@@ -13,7 +13,7 @@ import numpy as np
 
 from tensix.config import MeshConfig
 from tensix.errors import DramError
-from tensix.formats import ALL_FACES, live_faces, quantize, tile_nbytes, tilize, untilize
+from tensix.formats import ALL_FACES, live_faces_pages, quantize, tile_nbytes, tilize, untilize
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class Dram:
     def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
         if buf.layout == "tiles":
-            self.live_faces[buf.name] = np.array([live_faces(p, buf.fmt) for p in pages], dtype=np.uint8)
+            self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt)
         nb = len(self.banks)
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]

@@ -162,13 +162,19 @@ def face_nbytes(fmt: str) -> int:
 
 def live_faces(page: np.ndarray, fmt: str) -> int:
     """Bit f set when face f of a stored tile holds a nonzero value (+0.0 and -0.0 are zero)."""
+    return int(live_faces_pages(page.reshape(1, -1), fmt)[0])
+
+
+def live_faces_pages(pages: np.ndarray, fmt: str) -> np.ndarray:
+    """live_faces of every page of a (npages, page_nbytes) uint8 array, as uint8 face bits."""
+    n = pages.shape[0]
     if fmt in _MAGNITUDE:
         kind, mask = _MAGNITUDE[fmt]
-        nonzero = (page.view(kind) & kind(mask)).reshape(4, 256).any(axis=1)
+        nonzero = (pages.view(kind) & kind(mask)).reshape(n, 4, 256).any(axis=2)
     else:  # block floats: magnitudes follow the 64 shared-exponent bytes, face by face
-        magnitudes = page[64:].reshape(4, -1) & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)
-        nonzero = magnitudes.any(axis=1)
-    return int(nonzero[0]) | int(nonzero[1]) << 1 | int(nonzero[2]) << 2 | int(nonzero[3]) << 3
+        magnitudes = pages[:, 64:].reshape(n, 4, -1) & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)
+        nonzero = magnitudes.any(axis=2)
+    return (nonzero.astype(np.uint8) << np.arange(4, dtype=np.uint8)).sum(axis=1, dtype=np.uint8)
 
 
 def is_zero_page(page: np.ndarray, fmt: str) -> bool:

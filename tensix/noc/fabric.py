@@ -10,6 +10,8 @@ from __future__ import annotations
 from tensix.config import MeshConfig
 from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
 
+_GEOMETRY: dict[tuple[int, int], tuple[dict, dict]] = {}
+
 
 class Fabric:
     """Both NoCs of one device: routes (cached), link free times, bytes and busy cycles per link."""
@@ -23,8 +25,8 @@ class Fabric:
         self.link_busy = [0] * nlinks
         self.niu_free = [0] * (2 * self.width * self.height)
         self.noc_bytes = [0, 0]
-        self._routes: dict[tuple, tuple[tuple[int, ...], tuple[Link, ...]]] = {}
-        self._mcasts: dict[tuple, tuple] = {}
+        # routes and multicast trees are pure geometry: shared by every run on a torus of this size
+        self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
         self._requests: dict[tuple, int] = {}
         self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of unicast transfers per route
         self._hops: dict[tuple, tuple] = {}  # unicast hot path: key -> (link ids, links, load of that route)

@@ -340,3 +340,18 @@ def test_is_zero_page_sees_negative_zeros_and_nothing_else(fmt):
     tile[7, 9] = 0.5
     formats.pack_tile(tile, fmt, page)
     assert not formats.is_zero_page(page, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b", "bfp4_b"])
+def test_live_faces_of_many_pages_match_the_faces_holding_nonzeros(fmt):
+    rng = np.random.default_rng(7)
+    tiles = rng.standard_normal((16, 32, 32)).astype(np.float32)
+    expected = []
+    for t, tile in enumerate(tiles):  # tile t keeps the faces of the bits of t (face f: rows 16*(f//2), cols 16*(f%2))
+        for f in range(4):
+            if not t >> f & 1:
+                tile[16 * (f // 2):16 * (f // 2) + 16, 16 * (f % 2):16 * (f % 2) + 16] = -0.0 if f % 2 else 0.0
+        expected.append(t)
+    pages = formats.tilize(tiles.reshape(16 * 32, 32), fmt)
+    assert formats.live_faces_pages(pages, fmt).tolist() == expected
+    assert [formats.live_faces(p, fmt) for p in pages] == expected
