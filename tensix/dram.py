@@ -13,7 +13,7 @@ import numpy as np
 
 from tensix.config import MeshConfig
 from tensix.errors import DramError
-from tensix.formats import ALL_FACES, live_faces_pages, quantize, tile_nbytes, tilize, untilize
+from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +157,11 @@ def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
     """The pages the host writes for array `a` (2-D view of buf's shape) in buf's layout and format."""
     if buf.layout == "tiles":
         return tilize(a, buf.fmt)
-    rows = quantize(a, buf.fmt).reshape(-1, a.shape[-1])
-    values = rows.view(np.uint32) >> 16 if buf.fmt == "bf16" else rows.view(np.uint32)
-    raw = values.astype(np.uint16 if buf.fmt == "bf16" else np.uint32).view(np.uint8).reshape(rows.shape[0], -1)
+    rows = np.ascontiguousarray(a, dtype=np.float32).reshape(-1, a.shape[-1])
+    # bf16 rounds exactly as a packed tile does (the same round-to-nearest-even bit rule)
+    raw = (bf16_bits(rows) if buf.fmt == "bf16" else rows).view(np.uint8)
+    if raw.shape[1] == buf.page_nbytes:
+        return raw
     pages = np.zeros((rows.shape[0], buf.page_nbytes), dtype=np.uint8)
     pages[:, :raw.shape[1]] = raw
     return pages

@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
+import ml_dtypes
 import numpy as np
 
 from tensix import kernels
@@ -101,6 +102,18 @@ def _tiles(n: int) -> int:
     return -(-n // TILE)
 
 
+def bf16_bits(a: np.ndarray) -> np.ndarray:
+    """The bf16 bit patterns (uint16, same shape) of a float32 array, rounded as a packed bf16 tile is
+    (row-major bf16 data on the host side; the tile kernels round the same way)."""
+    a = np.asarray(a, dtype=np.float32)
+    with np.errstate(invalid="ignore"):  # NaN casts quietly; fixed just below
+        bits = a.astype(ml_dtypes.bfloat16).view(np.uint16)
+    nan = np.isnan(a)
+    if nan.any():  # the one place ml_dtypes differs: it keeps NaN payloads, the packers store 0x7FC0
+        bits[nan] = (a[nan].view(np.uint32) >> 16 & 0x8000).astype(np.uint16) | 0x7FC0
+    return bits
+
+
 def tilize(a: np.ndarray, fmt: str) -> np.ndarray:
     """Encode a 2-D array as pages of tiles: uint8 of shape (ntiles, tile_nbytes(fmt)).
 
@@ -111,8 +124,11 @@ def tilize(a: np.ndarray, fmt: str) -> np.ndarray:
     if a.ndim != 2:
         raise ValueError(f"tilize needs a 2-D array, got shape {a.shape}")
     rows, cols = _tiles(a.shape[0]), _tiles(a.shape[1])
-    padded = np.zeros((rows * TILE, cols * TILE), np.float32)
-    padded[: a.shape[0], : a.shape[1]] = a
+    if a.shape == (rows * TILE, cols * TILE):
+        padded = np.ascontiguousarray(a, dtype=np.float32)  # already whole tiles: no padded copy
+    else:
+        padded = np.zeros((rows * TILE, cols * TILE), np.float32)
+        padded[: a.shape[0], : a.shape[1]] = a
     pages = np.empty((rows * cols, _NBYTES[fmt]), np.uint8)
     kernels.tilize_pages(padded, ops.FORMAT[fmt], pages)
     return pages

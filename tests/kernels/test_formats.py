@@ -355,3 +355,15 @@ def test_live_faces_of_many_pages_match_the_faces_holding_nonzeros(fmt):
     pages = formats.tilize(tiles.reshape(16 * 32, 32), fmt)
     assert formats.live_faces_pages(pages, fmt).tolist() == expected
     assert [formats.live_faces(p, fmt) for p in pages] == expected
+
+
+def test_bf16_bits_of_row_data_round_exactly_as_a_packed_tile():
+    rng = np.random.default_rng(3)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-40, -1e-42, 3.4e38, 1.0 + 2**-8,
+                        1.0 + 3 * 2**-8, np.float32(np.uint32(0x7F812345).view(np.float32))], np.float32)
+    values = np.concatenate([special, rng.standard_normal(1024 - special.size).astype(np.float32) * 1e3])
+    tile = values.reshape(32, 32)
+    page = np.empty(2048, np.uint8)
+    jit.pack_bf16(tile, page)  # face-major: compare value by value through the tile layout
+    faces = tile.reshape(2, 16, 2, 16).transpose(0, 2, 1, 3).reshape(-1)
+    np.testing.assert_array_equal(formats.bf16_bits(faces), page.view(np.uint16))
