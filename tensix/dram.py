@@ -150,7 +150,10 @@ def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
         return 1, 1
     if len(shape) == 1:
         return 1, shape[0]
-    return int(np.prod(shape[:-1])), shape[-1]
+    rows = 1
+    for d in shape[:-1]:  # plain ints: this runs on every page address
+        rows *= d
+    return rows, shape[-1]
 
 
 def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:

@@ -59,11 +59,16 @@ def _send_tiles(ctx, s: dict, live, c0: int, bn: int, cb_bn: int, stage: int, no
 
 def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, stage: int, noc, wbuf) -> int:
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
-    pending = [(k * 32 + c, tiles[k][:, c].copy()) for k in range(len(tiles)) for c in live[k]
-               if k * 32 + c < wbuf.shape[0]]
+    rows, columns = [], []  # the weight row of each live activation column, and that column's values
+    for k, cols in enumerate(live):
+        cols = cols[k * 32 + cols < wbuf.shape[0]]
+        if len(cols):
+            rows.extend((k * 32 + cols).tolist())
+            columns.append(tiles[k][:, cols].T)
+    columns = np.concatenate(columns) if columns else np.zeros((0, 32), np.float32)
     groups = 0
-    for g in range(0, len(pending), 32):
-        _send_group(ctx, s, pending[g:g + 32], c0, bn, cb_bn, stage, noc)
+    for g in range(0, len(rows), 32):
+        _send_group(ctx, s, rows[g:g + 32], columns[g:g + 32], c0, bn, cb_bn, stage, noc)
         groups += 1
     return groups
 
@@ -94,13 +99,14 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
     return tiles
 
 
-def _send_group(ctx, s: dict, group: list, c0: int, bn: int, cb_bn: int, stage: int, noc) -> None:
-    """One compacted k-step: control page, the packed activation tile, and bn tiles of gathered weight rows."""
+def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, cb_bn: int, stage: int,
+                noc) -> None:
+    """One compacted k-step: control page, the packed activation tile (live columns side by side), and bn
+    tiles of the weight rows `group` gathered."""
     _control(ctx, MORE)
     a_fmt, wbuf = ctx.buffer(s["a"]).fmt, ctx.buffer(s["b_rows"])
     packed = np.zeros((32, 32), dtype=np.float32)
-    for i, (_, column) in enumerate(group):
-        packed[:, i] = column
+    packed[:, :len(group)] = columns.T
     cba = cb_in(MM_A, a_fmt)
     ctx.cb_reserve_back(cba, 1)
     pack_tile(packed, a_fmt, ctx.l1(ctx.get_write_ptr(cba), ctx.buffer(s["a"]).page_nbytes))
@@ -108,7 +114,7 @@ def _send_group(ctx, s: dict, group: list, c0: int, bn: int, cb_bn: int, stage: 
     width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
     row_nbytes = -(-bn * 32 * wbuf.elem_nbytes // 32) * 32
     ctx.l1(stage, 32 * row_nbytes)[:] = 0
-    for i, (row, _) in enumerate(group):  # one NoC read per needed weight row
+    for i, row in enumerate(group):  # one NoC read per needed weight row
         x, y, addr = ctx.dram_page_addr(s["b_rows"], row)
         ctx.noc_async_read((x, y, addr + c0 * 32 * wbuf.elem_nbytes), stage + i * row_nbytes, width, noc)
     ctx.noc_async_read_barrier()
