@@ -115,7 +115,7 @@ class Device:
         """(memoryview, size, core, bank) at xy, bounds-checked, cached: memories are fixed once kernels run
         (a memoryview slice copies faster than a numpy one)."""
         memory, core, bank = self._endpoint(k, xy, addr, nbytes, what)
-        hit = self._mem[xy] = (memoryview(memory), memory.size, core, bank)
+        hit = self._mem[xy] = (memoryview(memory), memory.size if bank is None else bank.size, core, bank)
         return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool) -> int:

@@ -51,17 +51,26 @@ class Bank:
     def __init__(self, index: int, noc_xy: tuple[int, int]):
         self.index = index
         self.noc_xy = noc_xy
-        self.data = np.zeros(0, dtype=np.uint8)
+        self.data = np.zeros(0, dtype=np.uint8)  # capacity; the first `size` bytes are allocated
+        self.size = 0
         self.free_at = 0.0
         self.bytes_read = 0
         self.bytes_written = 0
 
     def check(self, addr: int, nbytes: int, what: str) -> None:
-        if addr < 0 or addr + nbytes > self.data.size:
+        if addr < 0 or addr + nbytes > self.size:
             raise DramError(
                 f"DRAM bank {self.index} at NoC {self.noc_xy}: {what} touches [0x{addr:x}, 0x{addr + nbytes:x}) "
-                f"outside its {self.data.size} allocated bytes"
+                f"outside its {self.size} allocated bytes"
             )
+
+    def grow(self, size: int) -> None:
+        """Allocate up to `size` bytes; capacity doubles so n buffers cost O(total) copying, not O(n * total)."""
+        if size > self.data.size:
+            data = np.zeros(max(size, 2 * self.data.size), dtype=np.uint8)
+            data[:self.size] = self.data[:self.size]
+            self.data = data
+        self.size = size
 
 
 class Dram:
@@ -95,8 +104,7 @@ class Dram:
         if self._top > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
         for bank in self.banks:
-            if bank.data.size < self._top:
-                bank.data = np.concatenate([bank.data, np.zeros(self._top - bank.data.size, dtype=np.uint8)])
+            bank.grow(self._top)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         return buf
