@@ -7,6 +7,7 @@ round-trips through JSON (`to_json` / `from_json`) and renders as stable text (`
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from collections.abc import Callable, Iterable
@@ -82,8 +83,9 @@ class KernelSpec:
         return resolve_function(self.fn)
 
 
+@functools.cache
 def resolve_function(ref: str) -> Callable:
-    """Import the function named "module:qualname"."""
+    """Import the function named "module:qualname" (once: compiled programs name the same few hundred times)."""
     module, _, qualname = ref.partition(":")
     try:
         obj = importlib.import_module(module)
