@@ -42,7 +42,8 @@ class CircularBuffer:
         return self.num_pages - self.filled
 
     def reserve_back(self, k, n: int) -> None:
-        self._check_count(n, "cb_reserve_back")
+        if not 0 < n <= self.num_pages:
+            self._check_count(n, "cb_reserve_back")
         if self.wr_slot + n > self.num_pages:
             raise CircularBufferError(
                 f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
@@ -63,10 +64,12 @@ class CircularBuffer:
         self.reserved -= n
         self.filled += n
         self.wr_slot = (self.wr_slot + n) % self.num_pages
-        self._wake("front", self.filled)
+        if self.waiters:
+            self._wake("front", self.filled)
 
     def wait_front(self, k, n: int) -> None:
-        self._check_count(n, "cb_wait_front")
+        if not 0 < n <= self.num_pages:
+            self._check_count(n, "cb_wait_front")
         k.sync()
         while self.filled < n:
             self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
@@ -79,21 +82,21 @@ class CircularBuffer:
                 f"call cb_wait_front({n}) first"
             )
         k.sync()
-        for i in range(n):
-            self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
-            self._faces.pop((self.rd_slot + i) % self.num_pages, None)
+        if self._tiles or self._faces:
+            for i in range(n):
+                self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
+                self._faces.pop((self.rd_slot + i) % self.num_pages, None)
         self.filled -= n
         self.received -= n
         self.rd_slot = (self.rd_slot + n) % self.num_pages
-        self._wake("back", self.free_pages())
+        if self.waiters:
+            self._wake("back", self.free_pages())
 
     def _wait(self, k, side: str, n: int, reason: str) -> None:
         self.waiters.append((k, side, n))
         k.block(reason)
 
     def _wake(self, side: str, have: int) -> None:
-        if not self.waiters:
-            return
         keep = []
         for w in self.waiters:
             if w[1] == side and have >= w[2]:
