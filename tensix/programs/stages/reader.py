@@ -65,10 +65,16 @@ def _read_matmul(ctx, s: dict) -> None:
 
 
 def _read_binary(ctx, s: dict) -> None:
-    cba, cbb = cb_in(EL_A, _fmt(ctx, s["a"])), cb_in(EL_B, _fmt(ctx, s["b"]))
-    for _, pa, pb in s["pages"]:
-        _read_pages(ctx, cba, s["a"], [pa], s.get("noc"))
-        _read_pages(ctx, cbb, s["b"], [pb], s.get("noc"))
+    a, b, noc = s["a"], s["b"], s.get("noc")
+    cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
+    for _, pa, pb in s["pages"]:  # both operand tiles in flight at once: one round trip, one barrier
+        ctx.cb_reserve_back(cba, 1)
+        ctx.cb_reserve_back(cbb, 1)
+        ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
+        ctx.noc_async_read_page(b, pb, ctx.get_write_ptr(cbb), noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cba, 1)
+        ctx.cb_push_back(cbb, 1)
 
 
 def _read_unary(ctx, s: dict) -> None:
