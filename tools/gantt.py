@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -93,11 +94,16 @@ def _draw(ax, run: Run, cores, rows, index, spans, ops, stalls) -> None:
         band = [index[row] for row in rows if row[0] == core]
         ax.axhspan(min(band) - 0.5, max(band) + 0.5, color="#f3f3f3", zorder=0)
     min_width = run.stats.total_cycles * to_us / 1500  # about one pixel: short ops stay visible
-    for s in sorted(spans, key=lambda s: not s.name.startswith(WAIT_PREFIX)):  # waits first, ops drawn over them
+    bars = {True: ([], []), False: ([], [])}  # stall? -> (rectangles, colours): one artist each, not one per span
+    for s in spans:
         stall = s.name.startswith(WAIT_PREFIX)
-        ax.barh(index[(s.core, s.role)], max((s.end - s.start) * to_us, min_width), left=s.start * to_us,
-                height=WAIT_HEIGHT if stall else WORK_HEIGHT, linewidth=0,
-                color=stalls[wait_base(s.name)] if stall else ops[s.name])
+        y, half = index[(s.core, s.role)], (WAIT_HEIGHT if stall else WORK_HEIGHT) / 2
+        x0 = s.start * to_us
+        x1 = x0 + max((s.end - s.start) * to_us, min_width)
+        bars[stall][0].append(((x0, y - half), (x1, y - half), (x1, y + half), (x0, y + half)))
+        bars[stall][1].append(stalls[wait_base(s.name)] if stall else ops[s.name])
+    for stall, z in ((True, 2), (False, 3)):  # waits first, ops drawn over them
+        ax.add_collection(PolyCollection(bars[stall][0], facecolors=bars[stall][1], linewidths=0, zorder=z))
     ax.set_yticks(range(len(rows)), [f"core {fmt_coord(c)} {role}" for c, role in rows], fontsize=9)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # top to bottom, no empty margin
     ax.set_xlim(0, run.stats.total_cycles * to_us)
