@@ -11,7 +11,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from tensix.errors import ProgramError
 from tensix.formats import FORMATS
@@ -176,9 +176,13 @@ class Program:
         return sorted(used, key=lambda c: (c[1], c[0]))
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["kernels"] = [{**asdict(k), "fn": k.fn if isinstance(k.fn, str) else function_ref(k.fn)}
-                        for k in self.kernels]
+        """Plain data for JSON. Shallow: kernel args are shared, not copied (compiled programs carry long step
+        lists, and a deep copy of them cost more than writing them)."""
+        d = {"name": self.name, "device": self.device}
+        for name in ("buffers", "cbs", "semaphores", "l1_buffers"):
+            d[name] = [{f.name: getattr(x, f.name) for f in fields(x)} for x in getattr(self, name)]
+        d["kernels"] = [{**{f.name: getattr(k, f.name) for f in fields(k)},
+                         "fn": k.fn if isinstance(k.fn, str) else function_ref(k.fn)} for k in self.kernels]
         return d
 
     def to_json(self) -> str:
