@@ -7,6 +7,7 @@ reaches its clock. Events are ordered by (cycle, sequence number), so every run 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from heapq import heappop, heappush
 
@@ -32,7 +33,21 @@ class Engine:
         heappush(self.heap, (t, self._seq, fn))
 
     def run(self) -> int:
-        """Run until no event is left; returns the final cycle. Raises DeadlockError if a process is still blocked."""
+        """Run until no event is left; returns the final cycle. Raises DeadlockError if a process is still blocked.
+
+        The cyclic garbage collector is paused meanwhile: a run allocates hundreds of thousands of spans,
+        transfers and events that all live until it ends, and the collector's passes over them cost 15% of
+        a large run while finding almost nothing (it runs again once the run is over).
+        """
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run()
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _run(self) -> int:
         heap = self.heap
         while heap:
             t, _, fn = heappop(heap)

@@ -1,5 +1,6 @@
 """Each device-side mistake gives its typed error with a message that says where and what to do."""
 
+import gc
 import re
 
 import pytest
@@ -155,3 +156,22 @@ def test_misaligned_semaphore_address_says_which_address_to_use():
     with pytest.raises(KernelError, match=re.escape("core (0, 0): semaphore address 0x2 is not 4-byte aligned; use "
                                                     "the address get_semaphore(id) returns")):
         _run(p)
+
+
+def k_note_gc(ctx, *, seen):
+    seen.append(gc.isenabled())
+
+
+def test_the_collector_is_paused_during_a_run_and_restored_after_it_even_after_a_deadlock():
+    seen = []
+    p = Program()
+    p.kernel((0, 0), "reader", k_note_gc, {"seen": seen})
+    assert gc.isenabled()
+    _run(p)
+    assert seen == [False] and gc.isenabled()
+    p = Program()
+    p.semaphore([(0, 0), (1, 0)], 0)
+    p.kernel([(0, 0), (1, 0)], "reader", k_wait_sem, lambda c: {"peer": (1 - c[0], 0)})
+    with pytest.raises(DeadlockError):
+        _run(p)
+    assert gc.isenabled()
