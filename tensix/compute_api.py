@@ -30,6 +30,7 @@ class ComputeKernel(KernelProcess):
             raise KernelError(f"compute kernel on core {core}: unknown math fidelity '{self.fidelity}'; "
                               f"use one of {', '.join(FIDELITY_PHASES)}")
         self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
+        self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
         self._tmp = np.empty((32, 32), dtype=np.float32)
@@ -54,10 +55,11 @@ class ComputeKernel(KernelProcess):
         """Give the DST registers back."""
 
     def _d(self, idst: int) -> np.ndarray:
-        if not 0 <= idst < len(self.dst):
-            raise KernelError(f"compute kernel on core {self.core}: DST index {idst} outside 0..{len(self.dst) - 1}")
+        tiles = self._dst_tiles
+        if not 0 <= idst < len(tiles):
+            raise KernelError(f"compute kernel on core {self.core}: DST index {idst} outside 0..{len(tiles) - 1}")
         self._fresh[idst] = False
-        return self.dst[idst]
+        return tiles[idst]
 
     def _tile(self, cb_id: int, i: int) -> np.ndarray:
         cb = self.cbs.get(cb_id) or self.cb(cb_id)
