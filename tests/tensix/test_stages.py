@@ -65,7 +65,7 @@ def test_gather_rows_is_an_embedding_lookup():
 
 def test_consumer_cores_are_covered_by_rectangles_for_semaphore_multicast():
     assert rectangles([(x, y) for x in range(8) for y in range(8)]) == [(0, 0, 7, 7)]
-    assert rectangles([(3, 1), (2, 1)]) == [(2, 1, 3, 1)]
+    assert rectangles([(3, 1), (2, 1), (3, 1)]) == [(2, 1, 3, 1)]
     # an L shape: the full first two rows, then one core below
     assert rectangles([(0, 0), (1, 0), (0, 1), (1, 1), (0, 2)]) == [(0, 0, 1, 1), (0, 2, 0, 2)]
     assert rectangles([(0, 0), (2, 0), (0, 1), (2, 1)]) == [(0, 0, 0, 1), (2, 0, 2, 1)]

@@ -31,7 +31,7 @@ _RECTS: dict[tuple, list[tuple[int, int, int, int]]] = {}
 def rectangles(cores) -> list[tuple[int, int, int, int]]:
     """Cover a set of cores exactly with rectangles (x0, y0, x1, y1): runs along each row, then identical
     runs of consecutive rows merged. Cached: the same consumer sets recur on every core."""
-    key = tuple(sorted((y, x) for x, y in cores))
+    key = tuple(sorted({(y, x) for x, y in cores}))  # a core listed twice is still signalled once
     hit = _RECTS.get(key)
     if hit is not None:
         return hit
