@@ -26,18 +26,21 @@ def _read_pages(ctx, cb: int, name: str, pages, noc: int | None = None, reserve:
     """Reserve `reserve` (default len(pages)) pages of cb, read those DRAM pages of `name` (on `noc`), push."""
     n = reserve or len(pages)
     ctx.cb_reserve_back(cb, n)
-    base = ctx.get_write_ptr(cb)
-    size = ctx.buffer(name).page_nbytes
-    for i, page in enumerate(pages):
-        ctx.noc_async_read_page(name, page, base + i * size, noc)
+    _issue_reads(ctx, cb, name, pages, noc)
     ctx.noc_async_read_barrier()
     ctx.cb_push_back(cb, n)
 
 
-def _skip_pages(ctx, cb: int, name: str, count: int, reserve: int) -> None:
-    """Hand the compute kernel `reserve` pages it will not read (all its activations are zero)."""
-    ctx.cb_reserve_back(cb, reserve)
-    ctx.cb_push_back(cb, reserve)
+def _issue_reads(ctx, cb: int, name: str, pages, noc: int | None) -> None:
+    """Start reading DRAM pages of `name` into the reserved back of cb (the caller barriers and pushes)."""
+    base = ctx.get_write_ptr(cb)
+    size = ctx.buffer(name).page_nbytes
+    for i, page in enumerate(pages):
+        ctx.noc_async_read_page(name, page, base + i * size, noc)
+
+
+def _count_skipped(ctx, name: str, count: int) -> None:
+    """Weight pages not read because all their activations are zero."""
     saved = count * ctx.buffer(name).page_nbytes
     ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
 
@@ -57,11 +60,18 @@ def _read_matmul(ctx, s: dict) -> None:
                 read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
                 read_operand(ctx, mcast.get("b"), cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
                 continue
-            _read_pages(ctx, cba, a, a_pages, noc, cb_bm)
+            # both operands in flight before one barrier; the compute kernel pops both each k step, and
+            # the CBs hold two steps, so holding B's reservation while A lands cannot deadlock
+            ctx.cb_reserve_back(cba, cb_bm)
+            ctx.cb_reserve_back(cbb, cb_bn)
+            _issue_reads(ctx, cba, a, a_pages, noc)
             if all(ctx.dram_page_is_zero(a, p) for p in a_pages):
-                _skip_pages(ctx, cbb, b, len(b_pages), cb_bn)  # zero activations: these weights are not needed
+                _count_skipped(ctx, b, len(b_pages))  # zero activations: these weights are not needed
             else:
-                _read_pages(ctx, cbb, b, b_pages, noc, cb_bn)
+                _issue_reads(ctx, cbb, b, b_pages, noc)
+            ctx.noc_async_read_barrier()
+            ctx.cb_push_back(cba, cb_bm)
+            ctx.cb_push_back(cbb, cb_bn)
 
 
 def _read_binary(ctx, s: dict) -> None:
