@@ -81,8 +81,14 @@ class Core:
         return int(self._words[self._index(addr)])
 
     def sem_set(self, addr: int, value: int) -> None:
-        self._words[self._index(addr)] = value & 0xFFFFFFFF
-        self.notify()
+        self.sem_apply(addr, lambda _: value)
+
+    def sem_apply(self, addr: int, update) -> None:
+        """Set the semaphore at addr to update(its value): what an arriving semaphore packet does."""
+        i = self._index(addr)
+        self._words[i] = update(int(self._words[i])) & 0xFFFFFFFF
+        if self.sem_waiters:
+            self.notify()
 
     def notify(self) -> None:
         """Wake kernels whose semaphore condition now holds."""

@@ -153,7 +153,7 @@ class Device:
                            f"a core of this program")
         core.sram.check(dst[2], 4, f"semaphore update from core {k.core}")
         start, end, links = self.fabric.unicast(noc, k.noc_xy, dst[:2], 4, t)
-        self.engine.at(end, lambda: core.sem_set(dst[2], update(core.sem_get(dst[2]))))
+        self.engine.at(end, lambda: core.sem_apply(dst[2], update))
         self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
 
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
@@ -167,7 +167,7 @@ class Device:
 
         def land() -> None:  # one event for the whole rectangle: the packet reaches every core at `end`
             for c in targets:
-                c.sem_set(addr, update(c.sem_get(addr)))
+                c.sem_apply(addr, update)
         self.engine.at(end, land)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
         self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))
