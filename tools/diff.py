@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tensix.noc.routing import DIRS
+
 from .heatmap import DIR_WORDS, Panel, Scale, grid_figure
-from .runfiles import NOC_DIRS, Coord, RunFileError, Stats
+from .runfiles import Coord, RunFileError, Stats
 from .summary import quantities, text_table
 from .traffic_map import KIND_FILL, EdgeStyle, Legend, NodeStyle, mesh_dot, tile_nodes, write_dots
 from .units import cmap_hex, coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_signed_bytes
@@ -213,7 +215,7 @@ def write_delta_heatmaps(d: RunDiff, out_dir: Path) -> list[Path]:
     paths = []
     for noc in d.run.nocs:
         panels = [Panel(f"link leaving each tile going {DIR_WORDS[x]}", _link_delta_grid(d, noc, x))
-                  for x in NOC_DIRS.get(noc, ())]
+                  for x in DIRS.get(noc, ())]
         if panels:
             paths.append(grid_figure(panels, scale, title=f"NoC {noc}: change in bytes per link", note=note,
                                      device=d.run.device, path=out_dir / f"diff_heatmap_links_noc{noc}.png"))

@@ -16,7 +16,9 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .runfiles import NOC_DIRS, Device, Stats
+from tensix.noc.routing import DIRS
+
+from .runfiles import Device, Stats
 from .units import cmap_hex, fmt_share
 
 DIR_WORDS = {"E": "east (+x)", "S": "south (+y)", "W": "west (-x)", "N": "north (-y)"}
@@ -151,7 +153,7 @@ def link_scale(stats: Stats) -> Scale:
 def write_link_heatmap(stats: Stats, noc: int, path: Path) -> Path:
     """One PNG per NoC: a sub-heatmap per direction the NoC moves in (NoC 0: E and S; NoC 1: W and N)."""
     panels = [Panel(f"link leaving each tile going {DIR_WORDS[d]}", link_grid(stats, noc, d))
-              for d in NOC_DIRS.get(noc, ())]
+              for d in DIRS.get(noc, ())]
     title = f"NoC {noc} link utilization on {stats.device.name}"
     note = ("Each cell is a tile at its NoC grid position; the number is how busy (% of run cycles) the link leaving "
             "that tile in the panel's direction was (every tile kind routes traffic).")
@@ -182,5 +184,5 @@ def write_core_heatmap(stats: Stats, path: Path) -> Path:
 
 def write_heatmaps(stats: Stats, out_dir: Path) -> list[Path]:
     """All heatmaps of a run into `out_dir`; returns the PNG paths."""
-    paths = [write_link_heatmap(stats, n, out_dir / f"heatmap_links_noc{n}.png") for n in stats.nocs if n in NOC_DIRS]
+    paths = [write_link_heatmap(stats, n, out_dir / f"heatmap_links_noc{n}.png") for n in stats.nocs if n in DIRS]
     return paths + [write_core_heatmap(stats, out_dir / "heatmap_cores.png")]

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensix.config import TileKind
+from tensix.noc.routing import STEP
+
 from .jsondoc import REWRITE_HINT, RUN_HINT, Coord, JsonDoc, RunFileError, read_json  # noqa: F401 (re-exported)
 from .programfile import ProgramInfo, load_program
 
-TILE_KINDS = ("tensix", "harvested", "dram", "eth", "pcie", "arc", "other")
-DIR_STEPS = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}
-NOC_DIRS = {0: ("E", "S"), 1: ("W", "N")}  # NoC 0 moves +x then +y; NoC 1 moves -y then -x
+TILE_KINDS = tuple(TileKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class Link:
     @property
     def wraps(self) -> bool:
         """True for a torus wraparound link (from the last column/row back to the first, or back)."""
-        dx, dy = DIR_STEPS[self.dir]
+        dx, dy = STEP[self.dir]
         return (self.src[0] + dx, self.src[1] + dy) != self.dst
 
 
@@ -188,7 +189,7 @@ def _link(d: JsonDoc) -> Link:
         noc=d["noc"].int(),
         src=d["from"].coord(),
         dst=d["to"].coord(),
-        dir=d["dir"].choice(tuple(DIR_STEPS)),
+        dir=d["dir"].choice(tuple(STEP)),
         nbytes=d["bytes"].int(),
         busy_cycles=d["busy_cycles"].int(),
     )
@@ -266,7 +267,7 @@ def _link_use(d: JsonDoc) -> tuple[int, int, str]:
     parts = d.items()
     if len(parts) != 3:
         raise d.fail(f"should be [x, y, dir], not {d.value!r:.40}")
-    return parts[0].int(), parts[1].int(), parts[2].choice(tuple(DIR_STEPS))
+    return parts[0].int(), parts[1].int(), parts[2].choice(tuple(STEP))
 
 
 def _transfer(d: JsonDoc) -> Transfer:

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .runfiles import DIR_STEPS, NOC_DIRS, Coord, Device, Link, Stats
+from tensix.noc.routing import DIRS, STEP
+
+from .runfiles import Coord, Device, Link, Stats
 from .units import cmap_hex, fmt_bytes, fmt_bytes_short, fmt_coord, fmt_int, fmt_pct, fmt_share, text_color_on
 
 LinkKey = tuple[int, int, int, str]  # (noc, x, y, dir) of a link's source tile
@@ -92,7 +94,7 @@ def node_id(xy: Coord) -> str:
 
 def link_target(device: Device, x: int, y: int, d: str) -> tuple[Coord, bool]:
     """The tile a link reaches and whether it is a torus wraparound link."""
-    dx, dy = DIR_STEPS[d]
+    dx, dy = STEP[d]
     nx, ny = x + dx, y + dy
     return (nx % device.width, ny % device.height), not (0 <= nx < device.width and 0 <= ny < device.height)
 
@@ -100,13 +102,13 @@ def link_target(device: Device, x: int, y: int, d: str) -> tuple[Coord, bool]:
 def all_links(device: Device, nocs: Iterable[int]) -> list[LinkKey]:
     """Every link of the given NoCs: one per tile and direction the NoC moves in."""
     return [(n, x, y, d) for n in nocs for y in range(device.height) for x in range(device.width)
-            for d in NOC_DIRS.get(n, ())]
+            for d in DIRS.get(n, ())]
 
 
 def _stub_pos(device: Device, x: int, y: int, d: str) -> tuple[float, float]:
     """Where a wraparound stub ends: just outside the grid, level with the link's port."""
     px, py = grid_pos(device, x, y)
-    dx, dy = DIR_STEPS[d]
+    dx, dy = STEP[d]
     half_w, half_h = TILE_W * 36, TILE_H * 36
     side = {"E": (0, half_h), "W": (0, -half_h), "S": (half_w, 0), "N": (-half_w, 0)}[d]
     reach = STUB_REACH * (SCALE_X if dx else SCALE_Y) + (half_w if dx else half_h)

@@ -10,7 +10,7 @@ Coord = tuple[int, int]
 Link = tuple[int, int, str]
 
 DIRS = {0: ("E", "S"), 1: ("W", "N")}  # (x-axis direction, y-axis direction) per NoC
-_STEP = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}
+STEP = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}  # (dx, dy) of one hop in each direction
 
 
 def route(noc: int, src: Coord, dst: Coord, width: int, height: int) -> list[Link]:
@@ -24,7 +24,7 @@ def route(noc: int, src: Coord, dst: Coord, width: int, height: int) -> list[Lin
 
 
 def _walk(x: int, y: int, d: str, steps: int, width: int, height: int) -> list[Link]:
-    ox, oy = _STEP[d]
+    ox, oy = STEP[d]
     links = []
     for _ in range(steps):
         links.append((x, y, d))
@@ -35,7 +35,7 @@ def _walk(x: int, y: int, d: str, steps: int, width: int, height: int) -> list[L
 def link_end(link: Link, width: int, height: int) -> Coord:
     """The tile a link arrives at."""
     x, y, d = link
-    ox, oy = _STEP[d]
+    ox, oy = STEP[d]
     return (x + ox) % width, (y + oy) % height
 
 
