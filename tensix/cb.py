@@ -42,8 +42,7 @@ class CircularBuffer:
         return self.num_pages - self.filled
 
     def reserve_back(self, k, n: int) -> None:
-        if not 0 < n <= self.num_pages:
-            self._check_count(n, "cb_reserve_back")
+        self._check_count(n, "cb_reserve_back")
         if self.wr_slot + n > self.num_pages:
             raise CircularBufferError(
                 f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
@@ -68,8 +67,7 @@ class CircularBuffer:
             self._wake("front", self.filled)
 
     def wait_front(self, k, n: int) -> None:
-        if not 0 < n <= self.num_pages:
-            self._check_count(n, "cb_wait_front")
+        self._check_count(n, "cb_wait_front")
         k.sync()
         while self.filled < n:
             self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")

@@ -12,12 +12,10 @@ from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
 from tensix.timing import FIDELITY_PHASES
-from tensix.zeroskip import INDEX
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
 PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b": K.pack_bfp4}
 _DIMS = {"row": ops.ROW, "col": ops.COL, "scalar": ops.SCALAR}
-_MACS_TOTAL = INDEX["macs_total"]
 
 
 class ComputeKernel(KernelProcess):
@@ -79,7 +77,7 @@ class ComputeKernel(KernelProcess):
         self.flops += 65536  # 2 * 32^3
         self.advance("matmul_tiles", self._matmul_cycles)
         if self.skip is not None:
-            self.device.zero.row(self.core, self.label)[_MACS_TOTAL] += 32768
+            self.device.zero.add(self.core, self.label, macs_total=32768)
 
     def _faces(self, cb_id: int, i: int, tile: np.ndarray) -> int:
         """Nonzero-face bits of an activation tile, checked once per tile (and charged)."""

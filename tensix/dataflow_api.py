@@ -39,15 +39,12 @@ class DataflowKernel(KernelProcess):
         self.issue_cycles = self.timing.noc_issue_cycles
         self.writes_done = 0
         self.skip = device.zero_skip
-        self._noc_xys: dict[tuple[int, int], tuple[int, int]] = {}
 
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
         """NoC address of L1 `addr` on logical core (x, y)."""
-        xy = self._noc_xys.get((x, y))
-        if xy is None:
-            xy = self._noc_xys[(x, y)] = self.device.cfg.noc_xy((x, y))  # raises for a core off the grid
-        return xy[0], xy[1], addr
+        nx, ny = self.device.cfg.noc_xy((x, y))
+        return nx, ny, addr
 
     def dram_page_addr(self, buffer: str, page: int) -> NocAddr:
         """NoC address of page `page` of DRAM buffer `buffer` (interleaved across banks)."""
@@ -83,7 +80,7 @@ class DataflowKernel(KernelProcess):
                        timed: int | None = None) -> None:
         """Copy nbytes from NoC address src into this core's L1 at dst_l1 (`timed`: bytes that cross the NoC)."""
         t = self._issue()
-        end = self.device.transfer(self, "read", self.noc if noc is None else self._noc(noc), src,
+        end = self.device.transfer(self, "read", self._noc(noc), src,
                                    (*self.noc_xy, dst_l1), nbytes, t, timed)
         if end > self.reads_done:
             self.reads_done = end
@@ -92,7 +89,7 @@ class DataflowKernel(KernelProcess):
                         timed: int | None = None) -> None:
         """Copy nbytes from this core's L1 at src_l1 to NoC address dst (`timed`: bytes that cross the NoC)."""
         t = self._issue()
-        end = self.device.transfer(self, "write", self.noc if noc is None else self._noc(noc),
+        end = self.device.transfer(self, "write", self._noc(noc),
                                    (*self.noc_xy, src_l1), dst, nbytes, t, timed)
         if end > self.writes_done:
             self.writes_done = end

@@ -106,18 +106,17 @@ class KernelProcess:
             raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
         return cb
 
-    # (`self.cbs.get(...) or self.cb(...)`: the dict lookup is the hot path, cb() reports a missing CB)
     def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).reserve_back(self, num_pages)
+        self.cb(cb_id).reserve_back(self, num_pages)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).push_back(self, num_pages)
+        self.cb(cb_id).push_back(self, num_pages)
 
     def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).wait_front(self, num_pages)
+        self.cb(cb_id).wait_front(self, num_pages)
 
     def cb_pop_front(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).pop_front(self, num_pages)
+        self.cb(cb_id).pop_front(self, num_pages)
 
     def front_u32(self, cb_id: int) -> int:
         """The first 32-bit word of the front page of a CB (control messages between kernels)."""

@@ -22,7 +22,7 @@ class ZeroSkip:
 
 FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_bytes_skipped",
           "dram_bytes_skipped", "cycles_avoided", "cycles_overhead")
-INDEX = {name: i for i, name in enumerate(FIELDS)}  # hot callers add to row(core, op)[INDEX[...]] directly
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
 class ZeroCounters:
@@ -31,17 +31,12 @@ class ZeroCounters:
     def __init__(self):
         self.rows: dict[tuple[tuple[int, int], str], list[int]] = {}
 
-    def row(self, core: tuple[int, int], op: str) -> list[int]:
-        """The counters of (core, op), in FIELDS order, created at zero."""
+    def add(self, core: tuple[int, int], op: str, **counts: int) -> None:
         row = self.rows.get((core, op))
         if row is None:
             row = self.rows[(core, op)] = [0] * len(FIELDS)
-        return row
-
-    def add(self, core: tuple[int, int], op: str, **counts: int) -> None:
-        row = self.row(core, op)
         for name, value in counts.items():
-            row[INDEX[name]] += value
+            row[_INDEX[name]] += value
 
     def to_stats(self, options: ZeroSkip) -> dict:
         """stats.json's "zero_skip": per op and core, with fractions and net cycles."""

@@ -28,8 +28,8 @@ class Fabric:
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
         self._requests: dict[tuple, int] = {}
-        self._route_load: dict[tuple, list[int]] = {}  # (flits, bytes) of unicast transfers per route
-        self._hops: dict[tuple, tuple] = {}  # unicast hot path: key -> (link ids, links, load of that route)
+        # unicast routes used this run: key -> (link ids, links, [flits, bytes] carried), spread onto links for stats
+        self._hops: dict[tuple, tuple] = {}
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
 
@@ -79,8 +79,7 @@ class Fabric:
         hit = self._hops.get(key)
         if hit is None:
             ids, links = self.route(noc, src, dst)
-            load = self._route_load[key] = [0, 0]
-            hit = self._hops[key] = (ids, links, load)
+            hit = self._hops[key] = (ids, links, [0, 0])
         ids, links, load = hit
         maxp, niu, hop, free = self._maxp, self._niu, self._hop, self.free_at
         ni = (noc * self.height + src[1]) * self.width + src[0]
@@ -159,8 +158,8 @@ class Fabric:
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
         busy, lbytes = list(self.link_busy), list(self.link_bytes)
-        for key, (flits, nbytes) in self._route_load.items():  # unicast transfers, counted per route
-            for lid in self._routes[key][0]:
+        for ids, _, (flits, nbytes) in self._hops.values():  # unicast transfers, counted per route
+            for lid in ids:
                 busy[lid] += flits
                 lbytes[lid] += nbytes
         return [(*self.link_of(lid), b, busy[lid]) for lid, b in enumerate(lbytes) if b]
