@@ -122,16 +122,29 @@ class DataflowKernel(KernelProcess):
         """What a page with these live faces costs on the NoC: a header plus the live faces (None: all of it)."""
         if faces == ALL_FACES or buf.layout != "tiles":
             return None
-        sent = self.timing.zero_header_bytes + bin(faces).count("1") * face_nbytes(buf.fmt)
+        sent = self._sent_bytes(buf, faces)
         self.device.zero.add(self.core, self.label, noc_bytes_skipped=buf.page_nbytes - sent,
                              dram_bytes_skipped=buf.page_nbytes - sent)
         return sent
 
+    def _sent_bytes(self, buf, faces: int) -> int:
+        return self.timing.zero_header_bytes + bin(faces).count("1") * face_nbytes(buf.fmt)
+
+    def pages_noc_nbytes(self, buffer: str, pages) -> int:
+        """Bytes these pages of DRAM buffer `buffer` take on the NoC once read into L1 and forwarded: whole
+        pages, or when skipping, a header plus the live faces of each page that has zero faces."""
+        buf = self.device.dram.buffer(buffer)
+        if self.skip is None or buf.layout != "tiles":
+            return len(pages) * buf.page_nbytes
+        live = self.device.dram.live_faces[buffer]
+        return sum(buf.page_nbytes if live[p] == ALL_FACES else self._sent_bytes(buf, int(live[p])) for p in pages)
+
     def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
-                                  noc: int | None = None, loopback: bool = False) -> None:
-        """Write nbytes from L1 to the same address on every core of dst's rectangle (not this core unless loopback)."""
+                                  noc: int | None = None, loopback: bool = False, timed: int | None = None) -> None:
+        """Write nbytes from L1 to the same address on every core of dst's rectangle (not this core unless
+        loopback); `timed`: the bytes that cross the NoC when fewer (zero faces sent as a header)."""
         t = self._issue()
-        end = self.device.multicast(self, self._noc(noc), src_l1, dst, nbytes, t, num_dests, loopback)
+        end = self.device.multicast(self, self._noc(noc), src_l1, dst, nbytes, t, num_dests, loopback, timed)
         if end > self.writes_done:
             self.writes_done = end
 

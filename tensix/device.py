@@ -118,8 +118,10 @@ class Device:
         hit = self._mem[xy] = (memoryview(memory), memory.size if bank is None else bank.size, core, bank)
         return hit
 
-    def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool) -> int:
-        """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the end cycle."""
+    def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
+                  timed: int | None = None) -> int:
+        """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the end cycle.
+        `timed`: the bytes that really cross the NoC when fewer (as in transfer)."""
         targets = self._mcast_targets(k, dst, num_dests, loopback)
         src = (*k.noc_xy, src_l1)
         self._check_size(k, nbytes, src, (0, 0, dst.addr), "noc_async_write_multicast")
@@ -128,6 +130,8 @@ class Device:
         for c in targets:
             c.sram.check(dst.addr, nbytes, f"noc_async_write_multicast from core {k.core}")
             c.sram.data[dst.addr:dst.addr + nbytes] = data
+        if timed is not None:
+            nbytes = timed
         start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), nbytes, t)
         for c in targets:
             if c.sem_waiters:

@@ -1,14 +1,16 @@
 """tile: split every primitive op's output tiles over its cores, as the step each core will run.
 
 Matmul outputs go in blocks of up to 4x4 tiles (they accumulate in the 16 DST registers), smaller when
-that leaves cores idle; other ops split their output pages in contiguous runs. Each node gets
+that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores multicasts its
+operands along the grid's rows and columns (`@mcast`) unless its sharding is given; other ops split their
+output pages in contiguous runs. Each node gets
 attrs["_steps"]: {core: step dict} (see tensix/programs/stages); cores with no work get no step.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError, PlacementError
@@ -43,8 +45,12 @@ def tile(graph: Graph) -> Graph:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
         if n.op == "mm" and not sparse and (n.annotations.mcast or n.annotations.shard == "block"):
-            steps = grid_matmul(n, ts, names)
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast))
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
+            continue
+        if n.op == "mm" and not sparse and _reuse_pays(n, ts):
+            steps = grid_matmul(n, ts, names, mcast=True)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "auto"}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
         if sparse:
@@ -141,33 +147,74 @@ def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
     return sorted(items, key=lambda it: (it[0] % cols, it[0] // cols))
 
 
-def grid_matmul(n: Node, ts: list[TensorType], names: dict) -> dict:
-    """@mcast / @shard(block): output blocks on the core rectangle as a grid; with @mcast the first core of
-    each row reads the activation band and multicasts it along the row, the first core of each column
-    does the same with the weights."""
+def _reuse_pays(n: Node, ts: list[TensorType]) -> bool:
+    """Whether the compiler multicasts a matmul's operands unasked: a 2-D matmul with no sharding or @mcast
+    given, whose output blocks fill a grid of at least 3x3 cores. Measured on wormhole_n150 (prefill and
+    GPT-2 shapes, k from 1 to 96 tiles), every such grid took fewer cycles with multicast (1.2x to 4x, from
+    reading each operand band once per row or column instead of once per core); with a band shared by only
+    2 cores the ready/valid handshake of each k step cost more than it saved."""
+    if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
+        return False
+    g = _Grid.of(n, ts)
+    return g.rows >= 3 and g.cols >= 3 and g.bm * g.bn <= DST_TILES
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A matmul's output blocks laid on its core rectangle (columns xs, rows ys) as a grid: blocks of bm x bn
+    tiles, on the rows x cols cores that get one (ceil division can leave the last ones idle)."""
+
+    xs: list[int]
+    ys: list[int]
+    mt: int
+    kt: int
+    nt: int
+    bm: int
+    bn: int
+
+    @staticmethod
+    def of(n: Node, ts: list[TensorType]) -> _Grid:
+        cores = n.attrs["_cores"]
+        xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
+        mt, kt, nt = pages.tiles(ts[0].shape[0]), pages.tiles(ts[0].shape[1]), pages.tiles(ts[1].shape[1])
+        return _Grid(xs, ys, mt, kt, nt, -(-mt // len(ys)), -(-nt // len(xs)))
+
+    @property
+    def rows(self) -> int:
+        return -(-self.mt // self.bm)
+
+    @property
+    def cols(self) -> int:
+        return -(-self.nt // self.bn)
+
+
+def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict:
+    """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` the first core of each
+    row reads the activation band and multicasts it along the row, the first core of each column does the
+    same with the weights."""
     a, b = ts[0], ts[1]
-    cores = n.attrs["_cores"]
-    xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
     if a.rank > 2 or b.rank > 2:
         raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
-    mt, kt, nt = pages.tiles(a.shape[0]), pages.tiles(a.shape[1]), pages.tiles(b.shape[1])
-    bm, bn = -(-mt // len(ys)), -(-nt // len(xs))
+    g = _Grid.of(n, ts)
+    xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
     if bm * bn > DST_TILES:
         raise PlacementError(n.pos, f"matmul {a} @ {b} on {len(xs)}x{len(ys)} cores: each core would hold "
                                     f"{bm}x{bn} output tiles but DST has {DST_TILES}; place it on more cores")
-    rows, cols = -(-mt // bm), -(-nt // bn)
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
+    # the activation bands of all grid rows: a column skips its weights at a k step where all are zero
+    a_rows = [[ry * bm, min(bm, mt - ry * bm)] for ry in range(rows)]
     steps = {}
     for ry in range(rows):
         for rx in range(cols):
             r0, c0 = ry * bm, rx * bn
             step = {**_common(n, names, **fields), "blocks": [[r0, min(bm, mt - r0), c0, min(bn, nt - c0), 0, r0]]}
-            if n.annotations.mcast:
+            if mcast:
                 step["mcast"] = {
                     "a": {"sender": [xs[0], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]], "n": cols - 1},
-                    "b": {"sender": [xs[rx], ys[0]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]], "n": rows - 1},
+                    "b": {"sender": [xs[rx], ys[0]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]], "n": rows - 1,
+                          "a_rows": a_rows},
                 }
             steps[(xs[rx], ys[ry])] = step
     return steps

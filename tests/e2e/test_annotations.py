@@ -2,7 +2,11 @@
 
 import numpy as np
 from tensix.lang.compiler import compile_source
-from tensix.lang.driver import make_inputs, run_compiled
+from tensix.lang.driver import device_feed, make_inputs, run_compiled
+from tensix.lang.params import materialize
+
+from tensix import Mesh
+from tensix.timing import TimingModel
 
 MATMUL = """\
 input x: fp32[256, 256]
@@ -19,7 +23,7 @@ def _run(annotations: str):
 
 
 def test_mcast_reads_every_operand_tile_from_dram_once():
-    plain, mcast = _run(""), _run(" @mcast")
+    plain, mcast = _run(" @shard(height)"), _run(" @mcast")
     read = lambda r: sum(b["bytes_read"] for b in r.stats["dram"])  # noqa: E731
     tile = 4096  # fp32
     # 16 cores in a 4x4 grid, each needing a 2x8-tile band of x and an 8x2-tile band of w
@@ -29,16 +33,25 @@ def test_mcast_reads_every_operand_tile_from_dram_once():
     mcasts = [t for t in mcast.trace.transfers if t.kind == "mcast"]
     assert len(mcasts) == (4 + 4) * 8  # rows and columns, for each of the 8 k-steps
     assert {t.rect[1] == t.rect[3] for t in mcasts} == {True, False}  # along rows and along columns
+    assert mcast.cycles < plain.cycles
+
+
+def test_unannotated_matmul_on_a_4x4_grid_multicasts_by_itself():
+    auto = _run("")
+    compiled = compile_source(MATMUL.format(annotations=""), "mm.tdf")
+    assert compiled.lowered.nodes[-1].attrs["mcast"] == "auto"
+    assert "mcast=auto" in compiled.lowered.render()
+    assert sum(b["bytes_read"] for b in auto.stats["dram"]) == (64 + 64) * 4096  # as with @mcast
 
 
 def test_shard_width_hands_out_output_blocks_column_by_column():
     _run(" @shard(width)")  # same result
     blocks = {}
-    for annotations in ("", " @shard(width)"):
+    for annotations in (" @shard(height)", " @shard(width)"):
         compiled = compile_source(MATMUL.format(annotations=annotations), "mm.tdf")
         steps = compiled.lowered.nodes[-1].attrs["_steps"]
         blocks[annotations] = [steps[(x, 0)]["blocks"][0][2] for x in range(4)]  # first column tile, cores of row 0
-    assert blocks[""] == [0, 2, 4, 6]  # height (default): row 0 of cores covers the first block row
+    assert blocks[" @shard(height)"] == [0, 2, 4, 6]  # height: row 0 of cores covers the first block row
     assert blocks[" @shard(width)"] == [0, 0, 0, 0]  # width: it covers the first block column
 
 
@@ -48,3 +61,24 @@ def test_noc_annotation_moves_reads_to_the_chosen_noc():
     assert reads and {t.noc for t in reads} == {0}
     default = _run("")
     assert {t.noc for t in default.trace.transfers if t.kind == "read"} == {1}
+
+
+def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_headers():
+    x = np.random.default_rng(3).standard_normal((256, 256)).astype(np.float32)
+    x[:, 32:64] = 0  # k step 1 is zero in every grid row: no core needs that step's weight tiles
+    runs = {}
+    for skip in (False, True):
+        compiled = compile_source(MATMUL.format(annotations=" @mcast"), "mm.tdf", zero_skip=skip)
+        feed = device_feed(compiled, {"x": x}, materialize(compiled.graph))
+        runs[skip] = Mesh(compiled.device, zero_skip=skip).run(compiled.program, feed)
+    dense, sparse = runs[False], runs[True]
+    np.testing.assert_array_equal(dense.outputs["y"], sparse.outputs["y"])
+    down = lambda r: [t for t in r.trace.transfers if t.kind == "mcast" and t.rect[0] == t.rect[2]]  # noqa: E731
+    assert len(down(dense)) == 4 * 8 and len(down(sparse)) == 4 * 7  # 4 grid columns, 8 k steps, 1 skipped
+    header, tile = TimingModel().zero_header_bytes, 4096
+    along = [t for t in sparse.trace.transfers if t.kind == "mcast" and t.rect[1] == t.rect[3]]
+    assert sorted(t.nbytes for t in along)[:4] == [2 * header] * 4  # each row's zero 2-tile band: two headers
+    totals = sparse.stats["zero_skip"]["totals"]
+    # DRAM: the 8 zero x pages (2 per grid row) come as headers; the 4 columns' 2 weight tiles are not read
+    assert totals["dram_bytes_skipped"] == 8 * (tile - header) + 4 * 2 * tile
+    assert sparse.cycles < dense.cycles

@@ -58,7 +58,14 @@ def _read_matmul(ctx, s: dict) -> None:
             b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
             if mcast:
                 read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
-                read_operand(ctx, mcast.get("b"), cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
+                mb = mcast.get("b")
+                if mb and _column_is_zero(ctx, a, mb, k, kt):  # every core of the column sees it alike
+                    ctx.cb_reserve_back(cbb, cb_bn)  # the compute kernel skips zero tiles: B is never read
+                    ctx.cb_push_back(cbb, cb_bn)
+                    if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
+                        _count_skipped(ctx, b, len(b_pages))
+                    continue
+                read_operand(ctx, mb, cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
                 continue
             # both operands in flight before one barrier; the compute kernel pops both each k step, and
             # the CBs hold two steps, so holding B's reservation while A lands cannot deadlock
@@ -72,6 +79,13 @@ def _read_matmul(ctx, s: dict) -> None:
             ctx.noc_async_read_barrier()
             ctx.cb_push_back(cba, cb_bm)
             ctx.cb_push_back(cbb, cb_bn)
+
+
+def _column_is_zero(ctx, a: str, mb: dict, k: int, kt: int) -> bool:
+    """With skipping: whether the activation tiles at k step k of every grid row are all zero, so no core of
+    this grid column needs its weight tiles (their page headers say so; free to read)."""
+    return all(ctx.dram_page_is_zero(a, (r0 + i) * kt + k) for r0, bm in mb.get("a_rows", ()) for i in range(bm)) \
+        and bool(mb.get("a_rows"))
 
 
 def _read_binary(ctx, s: dict) -> None:

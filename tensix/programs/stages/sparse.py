@@ -83,9 +83,9 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
             ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
         ctx.noc_async_read_barrier()
         if share is not None and share["n"]:
-            multicast_band(ctx, share, stage, kt * page)
+            multicast_band(ctx, share, stage, kt * page, noc)
     else:
-        receive_band(ctx, share)
+        receive_band(ctx, share, noc)
     tiles = []
     for k in range(kt):
         tile = np.empty((32, 32), dtype=np.float32)

@@ -101,3 +101,29 @@ def test_an_output_named_like_an_input_is_refused_at_the_output():
         _tiled("input x: fp32[32, 32]\noutput x = relu(x)\n")
     assert str(info.value) == ("t.tdf:2:1: output 'x' has the name of an input or param; each is a DRAM buffer named "
                                "after it on the device, so rename the output")
+
+
+def _mcast(text: str):
+    (node,) = _tiled(text).nodes
+    return node.attrs.get("mcast"), {c: s.get("mcast") for c, s in node.attrs["_steps"].items()}
+
+
+def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
+    auto, steps = _mcast(MATMUL + "output c = a @ w\n")  # 4x4 output tiles on the 4x4 grid
+    assert auto == "auto" and len(steps) == 16
+    # row y: core (0, y) sends the activation band along the row; column x: core (x, 0) the weights down it
+    assert steps[(2, 1)]["a"] == {"sender": [0, 1], "rect": [0, 1, 3, 1], "n": 3}
+    assert steps[(2, 1)]["b"]["sender"] == [2, 0] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
+    assert steps[(2, 1)]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
+
+
+def test_no_multicast_unasked_when_a_band_would_reach_fewer_than_3_cores_or_sharding_is_given():
+    assert _mcast("input a: bf16[64, 64]\nparam w: bf16[64, 128] = random(seed=1)\noutput c = a @ w\n")[0] is None
+    assert _mcast(MATMUL + "output c = a @ w @cores(0..1, 0..3)\n")[0] is None  # 2 columns of cores
+    assert _mcast(MATMUL + "output c = a @ w @shard(height)\n")[0] is None
+    blocks = _mcast(MATMUL + "output c = a @ w @shard(block)\n")[1]
+    assert set(blocks.values()) == {None}  # a grid, without multicast
+    wide = "input a: bf16[128, 64]\nparam w: bf16[64, 4096] = random(seed=1)\noutput c = a @ w\n"
+    assert _mcast(wide)[0] is None  # a 1x32-tile block per core would not fit in DST
+    batched = "input a: fp32[2, 128, 64]\ninput b: fp32[2, 64, 128]\noutput c = a @ b\n"
+    assert _mcast(batched)[0] is None
