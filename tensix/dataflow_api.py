@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tensix.errors import NocError
+from tensix.dram import NEVER
+from tensix.errors import DramError, NocError
 from tensix.formats import ALL_FACES, face_nbytes, live_faces
 from tensix.kernel import KernelProcess
 
@@ -102,6 +103,11 @@ class DataflowKernel(KernelProcess):
         if self.skip is not None:
             timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
         self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc, timed)
+        if dram.read_too_early(buffer, page, self.t):
+            raise DramError(
+                f"{self.role} kernel on core {self.core} reads page {page} of DRAM buffer '{buffer}' at cycle "
+                f"{self.t}, before {self._landing(buffer, page)}; wait for its writer first (a semaphore the "
+                f"writer increments after noc_async_write_barrier)")
 
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
         """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
@@ -113,6 +119,10 @@ class DataflowKernel(KernelProcess):
             dram.live_faces[buffer][page] = faces
             timed = self._live_bytes(buf, faces)
         self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc, timed)
+
+    def _landing(self, buffer: str, page: int) -> str:
+        landed = int(self.device.dram.landed[buffer][page])
+        return "any kernel wrote it" if landed == NEVER else f"the write of it lands (cycle {landed})"
 
     def dram_page_is_zero(self, buffer: str, page: int) -> bool:
         """Whether a DRAM page is known to be all zero (the zero bit of its header; free to read)."""

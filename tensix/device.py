@@ -92,6 +92,7 @@ class Device:
             dst_m = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
         dst_m[0][da:da + nbytes] = src_m[0][sa:sa + nbytes]
         sbank, dcore, dbank = src_m[3], dst_m[2], dst_m[3]
+        copied = nbytes
         if timed is not None:
             nbytes = timed
         fabric = self.fabric
@@ -104,6 +105,7 @@ class Device:
         _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at)
         if dbank is not None:
             _, bank_done = self.dram.serve(dbank, end - self.cfg.niu_cycles, nbytes, write=True)
+            self.dram.mark_written(dbank, da, copied, max(end, bank_done))
         if bank_done > end:
             end = bank_done
         if dcore is not None and dcore.sem_waiters:

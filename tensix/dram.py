@@ -6,6 +6,7 @@ after `dram_latency_cycles`; reads and writes to one bank contend.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from math import ceil
 
@@ -42,6 +43,7 @@ class DramBuffer:
         return ROW_FORMATS[self.fmt]
 
 
+NEVER = np.iinfo(np.int64).max
 ROW_FORMATS = {"fp32": 4, "bf16": 2}  # element sizes of formats a "rows" buffer can hold
 
 
@@ -82,6 +84,9 @@ class Dram:
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
         self.live_faces: dict[str, np.ndarray] = {}  # per buffer and page: faces holding nonzeros (zero skipping)
+        # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet)
+        self.landed: dict[str, np.ndarray] = {}
+        self._bases: list[tuple[int, str]] = []  # (base, buffer) in allocation order, i.e. by base
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -107,6 +112,8 @@ class Dram:
             bank.grow(self._top)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
+        self.landed[name] = np.full(buf.npages, NEVER, dtype=np.int64)
+        self._bases.append((buf.base, name))
         return buf
 
     def buffer(self, name: str) -> DramBuffer:
@@ -123,8 +130,27 @@ class Dram:
         x, y = bank.noc_xy
         return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
 
+    def mark_written(self, bank: Bank, addr: int, nbytes: int, end: int) -> None:
+        """A kernel's write of [addr, addr + nbytes) in `bank` lands at cycle `end`: the pages it touches."""
+        i = bisect_right(self._bases, (addr, "\uffff")) - 1
+        if i < 0:
+            return
+        buf = self.buffers[self._bases[i][1]]
+        nb, first = len(self.banks), (addr - buf.base) // buf.page_nbytes
+        last = (addr + nbytes - 1 - buf.base) // buf.page_nbytes
+        pages = [slot * nb + bank.index for slot in range(first, last + 1)]
+        landed = self.landed[buf.name]
+        for p in pages:
+            if p < len(landed):
+                landed[p] = end
+
+    def read_too_early(self, name: str, page: int, t: int) -> bool:
+        """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""
+        return self.landed[name][page] > t
+
     def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
+        self.landed[buf.name][:] = 0
         if buf.layout == "tiles":
             self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt)
         nb = len(self.banks)

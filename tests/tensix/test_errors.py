@@ -9,6 +9,7 @@ from tensix import (
     CircularBufferError,
     ConfigError,
     DeadlockError,
+    DramError,
     KernelError,
     Mesh,
     MeshConfig,
@@ -175,3 +176,36 @@ def test_the_collector_is_paused_during_a_run_and_restored_after_it_even_after_a
     with pytest.raises(DeadlockError):
         _run(p)
     assert gc.isenabled()
+
+
+def k_write_page(ctx, *, signal):
+    ctx.l1(ctx.get_l1_buffer("buf"), 4096)[:] = 7
+    ctx.noc_async_write_page("T", 0, ctx.get_l1_buffer("buf"))
+    ctx.noc_async_write_barrier()
+    if signal:
+        ctx.noc_semaphore_inc(ctx.get_noc_addr(1, 0, ctx.get_semaphore(0)))
+
+
+def k_read_page(ctx, *, wait):
+    if wait:
+        ctx.noc_semaphore_wait(ctx.get_semaphore(0), 1)
+    ctx.noc_async_read_page("T", 0, ctx.get_l1_buffer("buf"))
+    ctx.noc_async_read_barrier()
+
+
+def _race(wait: bool):
+    p = Program()
+    p.dram_buffer("T", (32, 32), "fp32")  # scratch: only kernels write it
+    p.l1_buffer([(0, 0), (1, 0)], "buf", 4096)
+    p.semaphore([(0, 0), (1, 0)], 0)
+    p.kernel((0, 0), "writer", k_write_page, {"signal": wait})
+    p.kernel((1, 0), "reader", k_read_page, {"wait": wait})
+    return Mesh("wormhole_n150").run(p)
+
+
+def test_reading_a_dram_page_before_its_write_lands_is_a_race_error():
+    with pytest.raises(DramError, match=re.escape(
+            "reader kernel on core (1, 0) reads page 0 of DRAM buffer 'T' at cycle ")) as err:
+        _race(wait=False)
+    assert re.search(r"before the write of it lands \(cycle \d+\); wait for its writer first", str(err.value))
+    _race(wait=True)  # the same read after the writer's semaphore: fine
