@@ -1,8 +1,9 @@
 """route: decide how data and readiness travel between ops.
 
-Each op's output gets a semaphore; consumer cores wait until every producer core has signalled, and
-producer writers signal exactly the cores that consume their output. An `@noc(k)` annotation makes the
-op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do).
+Each op's output gets a semaphore. A consumer core waits only for the producer cores that write pages it
+reads (tensix/programs/stages/deps.py says which), and each producer writer signals exactly the cores that
+wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation makes the op's reads and
+writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do).
 """
 
 from __future__ import annotations
@@ -11,35 +12,59 @@ from dataclasses import replace
 
 from tensix.lang.ir import Graph
 
+from tensix.programs.stages.deps import read_pages, written_pages
+
+Core = tuple[int, int]
+
 
 def route(graph: Graph) -> Graph:
     producer = {n.id: n for n in graph.nodes}
     sem = {n.id: i for i, n in enumerate(graph.nodes)}
-    consumers: dict[str, set] = {}
-    for n in graph.nodes:
-        for ref in n.inputs:
-            if ref in producer:
-                consumers.setdefault(ref, set()).update(n.attrs["_steps"])
+    needs = _producers_needed(graph, producer)
+    signals: dict[tuple[str, Core], list[Core]] = {}  # (producer value, its core) -> the cores waiting for it
+    for (core, ref), cores in needs.items():
+        for c in cores:
+            signals.setdefault((ref, c), []).append(core)
     nodes = []
     next_sem = len(graph.nodes)  # multicast handshakes take ids after the one-per-op readiness semaphores
     for n in graph.nodes:
         if any(step.get("mcast") for step in n.attrs["_steps"].values()):
             _number_mcast(n.attrs["_steps"], next_sem)
             next_sem += 4
-        waits = [[sem[ref], len(producer[ref].attrs["_steps"])] for ref in dict.fromkeys(n.inputs) if ref in producer]
-        signal_to = [list(c) for c in sorted(consumers.get(n.id, ()), key=lambda c: (c[1], c[0]))]
-        signal = [[sem[n.id], signal_to]] if signal_to else None
         label, src = _label(n), str(n.pos) if n.pos else ""
         steps = {}
         for core, step in n.attrs["_steps"].items():
+            waits = [[sem[ref], len(needs[core, ref])] for ref in dict.fromkeys(n.inputs)
+                     if ref in producer and needs.get((core, ref))]
             step = {**step, "wait": waits, "label": label, "src": src}
-            if signal:
-                step["signal"] = signal
+            signal_to = sorted(signals.get((n.id, core), ()), key=lambda c: (c[1], c[0]))
+            if signal_to:
+                step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
             if n.annotations.noc is not None:
                 step["noc"] = n.annotations.noc
             steps[core] = step
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))
     return replace(graph, nodes=tuple(nodes))
+
+
+def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], set[Core]]:
+    """(consumer core, producer value) -> the producer cores whose pages that core reads, over all the ops it
+    runs (one semaphore per producer: a core consuming it twice waits for the union both times)."""
+    buffers = graph.meta["buffers"]
+    writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in written_pages(step)}
+                 for n in graph.nodes}
+    needs: dict[tuple[Core, str], set[Core]] = {}
+    for n in graph.nodes:
+        for core, step in n.attrs["_steps"].items():
+            reads = read_pages(step)
+            for ref in dict.fromkeys(n.inputs):
+                if ref not in producer:
+                    continue
+                pages = reads.get(buffers[ref])
+                wrote = writer_of[ref]
+                cores = set(wrote.values()) if pages is None else {wrote[p] for p in pages if p in wrote}
+                needs.setdefault((core, ref), set()).update(cores)
+    return needs
 
 
 def _label(n) -> str:

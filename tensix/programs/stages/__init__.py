@@ -8,7 +8,7 @@ does its part of every step in order. A step is a JSON-able dict:
 - the output pages this core computes (`blocks` for matmul, `pages` / `rows` otherwise)
 - `chain`: unary ops applied to each output tile before packing, e.g. [["gelu"], ["scale", 0.125]]
 - `wait`: [[sem_id, count]]: the reader waits until this core's semaphore sem_id reaches count
-  (one increment per producer core of an input) before reading the step's inputs
+  (one increment per producer core that writes pages it reads: deps.py) before reading the step's inputs
 - `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core (one
   semaphore-increment multicast per rectangle of those cores)
 

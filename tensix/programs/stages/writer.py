@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tensix.programs.stages.deps import matmul_out_pages
 from tensix.programs.stages.layout import MATMULS, cb_out
 
 
@@ -73,10 +74,9 @@ def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
 
 
 def _write_matmul(ctx, s: dict) -> None:
-    cols = s["out_cols"]
     cb_bm, cb_bn = s["cb_block"]
-    for _, bm, c0, bn, _, o_r0 in s["blocks"]:
-        _write_pages(ctx, s, [(o_r0 + i) * cols + c0 + j for i in range(bm) for j in range(bn)], cb_bm * cb_bn)
+    for block in s["blocks"]:
+        _write_pages(ctx, s, matmul_out_pages(block, s["out_cols"]), cb_bm * cb_bn)
 
 
 def _write_each(key: str):

@@ -1,4 +1,4 @@
-"""route: every producer op signals exactly the cores that consume its output, and they wait for all of it."""
+"""route: each consumer core waits for exactly the producer cores that write pages it reads, and they signal it."""
 
 from tensix.lang import check_source
 from tensix.lang.passes.decompose import decompose
@@ -22,17 +22,33 @@ def _steps(node) -> dict:
             for core, step in node.attrs["_steps"].items()}
 
 
-def test_producer_cores_signal_the_consumer_cores_which_wait_for_both():
+def test_each_consumer_core_waits_for_the_producer_core_of_its_own_tile():
     relu, scale = _routed("let h = relu(x) @cores(0..1, 0)\noutput y = h * 2.0 @cores(2..3, 1) @noc(1)\n").nodes
-    signal = [[0, [[2, 1], [3, 1]]]]  # semaphore 0 (the first op's) on each consumer core
+    # tile 0 goes (0, 0) -> (2, 1), tile 1 (1, 0) -> (3, 1): semaphore 0 (the first op's), one signal each
     assert _steps(relu) == {
-        (0, 0): {"wait": [], "signal": signal, "label": "relu %0", "src": "t.tdf:2:9"},
-        (1, 0): {"wait": [], "signal": signal, "label": "relu %0", "src": "t.tdf:2:9"},
+        (0, 0): {"wait": [], "signal": [[0, [[2, 1]]]], "label": "relu %0", "src": "t.tdf:2:9"},
+        (1, 0): {"wait": [], "signal": [[0, [[3, 1]]]], "label": "relu %0", "src": "t.tdf:2:9"},
     }
     assert _steps(scale) == {
-        (2, 1): {"wait": [[0, 2]], "label": "scale %1", "src": "t.tdf:3:12", "noc": 1},
-        (3, 1): {"wait": [[0, 2]], "label": "scale %1", "src": "t.tdf:3:12", "noc": 1},
+        (2, 1): {"wait": [[0, 1]], "label": "scale %1", "src": "t.tdf:3:12", "noc": 1},
+        (3, 1): {"wait": [[0, 1]], "label": "scale %1", "src": "t.tdf:3:12", "noc": 1},
     }
+
+
+def test_a_consumer_reading_tiles_of_several_producer_cores_waits_for_each():
+    relu, mm = _routed("param w: fp32[64, 32] = random(seed=1)\nlet h = relu(x) @cores(0..1, 0)\n"
+                       "output y = h @ w @cores(3, 3)\n").nodes
+    # the one matmul core reads both tiles of h (its k steps), so both relu cores signal it
+    assert relu.attrs["_steps"][(0, 0)]["signal"] == relu.attrs["_steps"][(1, 0)]["signal"] == [[0, [[3, 3]]]]
+    assert mm.attrs["_steps"][(3, 3)]["wait"] == [[0, 2]]
+
+
+def test_multicast_matmul_cores_wait_for_every_producer_core():
+    text = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\nlet h = relu(a)\noutput y = h @ w\n"
+    relu, mm = route(tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))).nodes
+    assert mm.attrs["mcast"] == "auto"  # senders read whole bands for others: depend on all of h
+    assert {tuple(s["wait"][0]) for s in mm.attrs["_steps"].values()} == {(0, 16)}
+    assert all(len(s["signal"][0][1]) == 16 for s in relu.attrs["_steps"].values())
 
 
 def test_an_input_read_twice_is_waited_for_once():
@@ -49,6 +65,7 @@ def test_each_consumer_core_is_signalled_once_across_several_consumers():
     graph = _routed("let h = relu(x) @cores(0, 0)\nlet a = h * 2.0 @cores(1..2, 0)\nlet b = h * 3.0 @cores(2..3, 0)\n"
                     "output y = a + b @cores(0, 1)\n")
     h, a, b, y = graph.nodes
+    # h's two tiles: a's cores take one each, so do b's; core (2, 0) consumes h in both a and b
     assert h.attrs["_steps"][(0, 0)]["signal"] == [[0, [[1, 0], [2, 0], [3, 0]]]]
     assert a.attrs["_steps"][(1, 0)]["signal"] == [[1, [[0, 1]]]]
     assert b.attrs["_steps"][(2, 0)]["signal"] == [[2, [[0, 1]]]]

@@ -1,0 +1,57 @@
+"""Which DRAM pages a step writes and which it reads: what the compiler's route pass turns into semaphores.
+
+A consumer core waits only for the producer cores that wrote pages it reads, so elementwise chains split
+alike on the same cores hand over core to core instead of waiting for the whole grid. Where a core reads
+on behalf of others (a multicast sender), or what it reads depends on data (token ids, zero headers of
+other rows), a step depends on every page of the input: `None`.
+"""
+
+from __future__ import annotations
+
+
+def matmul_out_pages(block: list[int], out_cols: int) -> list[int]:
+    """Output pages of one matmul block [a row, rows, column, cols, b offset, out row] (tiles)."""
+    _, bm, c0, bn, _, o_r0 = block
+    return [(o_r0 + i) * out_cols + c0 + j for i in range(bm) for j in range(bn)]
+
+
+def written_pages(step: dict) -> list[int]:
+    """The pages of step["out"] this core's writer stores."""
+    if step["op"] in ("matmul", "matmul_rows"):
+        return [p for b in step["blocks"] for p in matmul_out_pages(b, step["out_cols"])]
+    return [entry[0] for entry in step["rows" if step["op"] == "reduce" else "pages"]]
+
+
+def read_pages(step: dict) -> dict[str, set[int] | None]:
+    """Input buffer name -> the pages this core's reader needs (None: it may touch any of them)."""
+    op, need = step["op"], {}
+    if op == "matmul":
+        if step.get("mcast"):  # senders read whole bands for their row or column; the skip check reads all rows
+            return {step["a"]: None, step["b"]: None, **({step["bias"]: None} if step.get("bias") else {})}
+        kt, cols = step["kt"], step["b_cols"]
+        for a_r0, bm, c0, bn, b_off, _ in step["blocks"]:
+            need.setdefault(step["a"], set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
+            need.setdefault(step["b"], set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
+            if step.get("bias"):
+                need.setdefault(step["bias"], set()).update(range(c0, c0 + bn))
+        return need
+    if op == "binary":
+        for _, pa, pb in step["pages"]:
+            need.setdefault(step["a"], set()).add(pa)
+            need.setdefault(step["b"], set()).add(pb)
+        return need
+    if op == "unary":
+        return {step["a"]: {pa for _, pa in step["pages"]}}
+    if op == "reduce":
+        return {step["a"]: {p for _, first, n in step["rows"] for p in range(first, first + n)}}
+    if op == "copy":
+        for _, index, page, _ in step["pages"]:
+            need.setdefault(step["inputs"][index], set()).add(page)
+        return need
+    # matmul_rows (a shared activation band, weights gathered by row), gather_rows (rows chosen by token ids)
+    return {name: None for name in _inputs(step)}
+
+
+def _inputs(step: dict) -> list[str]:
+    names = [step[k] for k in ("a", "b", "bias", "ids", "table", "b_rows") if step.get(k)]
+    return names + list(step.get("inputs", ()))
