@@ -189,9 +189,11 @@ class _Grid:
 
 
 def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict:
-    """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` the first core of each
-    row reads the activation band and multicasts it along the row, the first core of each column does the
-    same with the weights."""
+    """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` one core of each row reads
+    the activation band and multicasts it along the row, one core of each column does the same with the
+    weights. The senders sit on diagonals (row r's in column r, column c's in row c, wrapping): with all of
+    them in the first row and column, every weight read from DRAM funnelled through one NoC row (a GPT-2
+    block: 843k cycles; on diagonals 719k)."""
     a, b = ts[0], ts[1]
     if a.rank > 2 or b.rank > 2:
         raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
@@ -210,11 +212,12 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict
         for rx in range(cols):
             r0, c0 = ry * bm, rx * bn
             step = {**_common(n, names, **fields), "blocks": [[r0, min(bm, mt - r0), c0, min(bn, nt - c0), 0, r0]]}
-            if mcast:
+            if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
                 step["mcast"] = {
-                    "a": {"sender": [xs[0], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]], "n": cols - 1},
-                    "b": {"sender": [xs[rx], ys[0]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]], "n": rows - 1,
-                          "a_rows": a_rows},
+                    "a": {"sender": [xs[ry % cols], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]],
+                          "n": cols - 1},
+                    "b": {"sender": [xs[rx], ys[rx % rows]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]],
+                          "n": rows - 1, "a_rows": a_rows},
                 }
             steps[(xs[rx], ys[ry])] = step
     return steps

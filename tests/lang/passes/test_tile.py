@@ -111,9 +111,10 @@ def _mcast(text: str):
 def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     auto, steps = _mcast(MATMUL + "output c = a @ w\n")  # 4x4 output tiles on the 4x4 grid
     assert auto == "auto" and len(steps) == 16
-    # row y: core (0, y) sends the activation band along the row; column x: core (x, 0) the weights down it
-    assert steps[(2, 1)]["a"] == {"sender": [0, 1], "rect": [0, 1, 3, 1], "n": 3}
-    assert steps[(2, 1)]["b"]["sender"] == [2, 0] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
+    # row y: core (y, y) sends the activation band along the row; column x: core (x, x) the weights down it
+    assert steps[(2, 1)]["a"] == {"sender": [1, 1], "rect": [0, 1, 3, 1], "n": 3}
+    assert steps[(2, 1)]["b"]["sender"] == [2, 2] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
+    assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 0), (1, 1), (2, 2), (3, 3)}
     assert steps[(2, 1)]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
 
 
