@@ -13,6 +13,7 @@ from dataclasses import replace
 from tensix.lang.ir import Graph
 
 from tensix.programs.stages.deps import read_pages, written_pages
+from tensix.programs.stages.mcast import SLOTS
 
 Core = tuple[int, int]
 
@@ -30,7 +31,7 @@ def route(graph: Graph) -> Graph:
     for n in graph.nodes:
         if any(step.get("mcast") for step in n.attrs["_steps"].values()):
             _number_mcast(n.attrs["_steps"], next_sem)
-            next_sem += 4
+            next_sem += 4 * SLOTS
         label, src = _label(n), str(n.pos) if n.pos else ""
         steps = {}
         for core, step in n.attrs["_steps"].items():
@@ -72,8 +73,11 @@ def _label(n) -> str:
 
 
 def _number_mcast(steps: dict, base: int) -> None:
-    """Semaphore ids of one multicast matmul: (ready, valid) for the activation rows, then the weight columns."""
+    """Semaphore ids of one multicast matmul: per operand (activation rows, then weight columns) one `ready`
+    and one `valid` semaphore for each staging slot (stages/mcast.py)."""
+    slots = SLOTS
     for step in steps.values():
         m = step["mcast"]
-        step["mcast"] = {key: {**m[key], "ready": base + 2 * i, "valid": base + 2 * i + 1}
+        step["mcast"] = {key: {**m[key], "ready": [base + 2 * slots * i + j for j in range(slots)],
+                               "valid": [base + 2 * slots * i + slots + j for j in range(slots)]}
                          for i, key in enumerate(("a", "b")) if m.get(key)}

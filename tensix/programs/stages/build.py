@@ -6,6 +6,7 @@ from tensix.formats import tile_nbytes
 from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
 from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, rows_stage_nbytes
+from tensix.programs.stages.mcast import SLOTS
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
@@ -46,7 +47,7 @@ def _waited_semaphores(steps: list[dict]) -> set[int]:
     for s in steps:
         for m in (s.get("mcast") or {}).values():
             if m:
-                ids |= {m["ready"], m["valid"]}
+                ids |= {*m["ready"], *m["valid"]}
     return ids
 
 
@@ -59,7 +60,7 @@ def _staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
             if s.get("mcast") and s["op"] == "matmul":
                 bm = max(b[1] for b in s["blocks"])
                 bn = max(b[3] for b in s["blocks"])
-                sizes["mcast_a"] = max(sizes["mcast_a"], bm * tile_nbytes(formats[s["a"]]))
-                sizes["mcast_b"] = max(sizes["mcast_b"], bn * tile_nbytes(formats[s["b"]]))
+                sizes["mcast_a"] = max(sizes["mcast_a"], SLOTS * bm * tile_nbytes(formats[s["a"]]))
+                sizes["mcast_b"] = max(sizes["mcast_b"], SLOTS * bn * tile_nbytes(formats[s["b"]]))
     sizes["rows_stage"] = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
     return {k: v for k, v in sizes.items() if v}

@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
-from tensix.programs.stages.mcast import read_operand
+from tensix.programs.stages.mcast import announce, read_operand
 from tensix.programs.stages.sparse import read_matmul_rows
 
 
@@ -53,11 +53,14 @@ def _read_matmul(ctx, s: dict) -> None:
         if s.get("bias"):
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
         mcast = s.get("mcast")
+        if mcast:
+            announce(ctx, mcast.get("a"), noc=noc)
+            announce(ctx, mcast.get("b"), noc=noc)
         for k in range(kt):
             a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
             b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
             if mcast:
-                read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc)
+                read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc, k, kt)
                 mb = mcast.get("b")
                 if mb and _column_is_zero(ctx, a, mb, k, kt):  # every core of the column sees it alike
                     ctx.cb_reserve_back(cbb, cb_bn)  # the compute kernel skips zero tiles: B is never read
@@ -65,7 +68,7 @@ def _read_matmul(ctx, s: dict) -> None:
                     if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
                         _count_skipped(ctx, b, len(b_pages))
                     continue
-                read_operand(ctx, mb, cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc)
+                read_operand(ctx, mb, cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc, k, kt)
                 continue
             # both operands in flight before one barrier; the compute kernel pops both each k step, and
             # the CBs hold two steps, so holding B's reservation while A lands cannot deadlock

@@ -14,7 +14,7 @@ import numpy as np
 
 from tensix.formats import pack_tile, unpack_tile
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in
-from tensix.programs.stages.mcast import multicast_band, receive_band
+from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
 MORE, END = 1, 0
 
@@ -25,10 +25,12 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     _, cb_bn = s["cb_block"]
     stage = ctx.get_l1_buffer("rows_stage")  # the block's activation tiles, then gathered weight rows
     rows_at = stage + kt * ctx.buffer(a).page_nbytes
-    for a_r0, _, c0, bn, _, _ in s["blocks"]:
+    share = (s.get("mcast") or {}).get("a")
+    announce(ctx, share, slots=1, noc=noc)
+    for i, (a_r0, _, c0, bn, _, _) in enumerate(s["blocks"]):
         if s.get("bias"):
             read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, (s.get("mcast") or {}).get("a"))
+        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share, last=i == len(s["blocks"]) - 1)
         live = [np.flatnonzero(t.any(axis=0)) if ctx.skip is not None else np.arange(32) for t in tiles]
         density = sum(len(c) for c in live) / (32 * kt)
         if density <= s.get("max_density", 0.5):
@@ -74,18 +76,19 @@ def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, sta
 
 
 def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc,
-                     share: dict | None = None) -> list[np.ndarray]:
+                     share: dict | None = None, last: bool = True) -> list[np.ndarray]:
     """Get a block's activation tiles into staging (from DRAM, or multicast by the op's first core when
-    `share` says so) and look at each (charged as zero checks)."""
+    `share` says so; one staging slot) and look at each (charged as zero checks)."""
     page = ctx.buffer(name).page_nbytes
-    if share is None or share["n"] == 0 or tuple(share["sender"]) == ctx.core:
+    receiving = share is not None and share["n"] and tuple(share["sender"]) != ctx.core
+    if not receiving:
         for k in range(kt):
             ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
         ctx.noc_async_read_barrier()
         if share is not None and share["n"]:
-            multicast_band(ctx, share, stage, kt * page, noc)
+            send_band(ctx, share, 0, stage, stage, kt * page, noc)
     else:
-        receive_band(ctx, share, noc)
+        receive_band(ctx, share, 0)
     tiles = []
     for k in range(kt):
         tile = np.empty((32, 32), dtype=np.float32)
@@ -96,6 +99,8 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
             ctx.advance("zero_check", cost)
             ctx.device.zero.add(ctx.core, ctx.label, activations=1024, zero_activations=int((tile == 0).sum()),
                                 cycles_overhead=cost)
+    if receiving and not last:
+        release(ctx, share, 0, noc)  # unpacked: the sender may multicast the next block's band
     return tiles
 
 

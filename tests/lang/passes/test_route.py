@@ -77,3 +77,11 @@ def test_decomposed_steps_keep_the_source_op_label():
     assert {n.attrs["_steps"][(0, 0)]["label"] for n in graph.nodes} == {"softmax %0"}
     waits = [n.attrs["_steps"][(0, 0)]["wait"] for n in graph.nodes]
     assert waits == [[], [[0, 1]], [[1, 1]], [[1, 1], [2, 1]]]  # max; sub-exp; sum-recip; mul
+
+
+def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_staging_slot():
+    text = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\noutput y = a @ w\n"
+    (mm,) = route(tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))).nodes
+    m = mm.attrs["_steps"][(1, 2)]["mcast"]
+    # one op: semaphore 0 is its readiness; the multicast handshakes follow, two slots per operand
+    assert (m["a"]["ready"], m["a"]["valid"], m["b"]["ready"], m["b"]["valid"]) == ([1, 2], [3, 4], [5, 6], [7, 8])
