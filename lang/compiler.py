@@ -26,6 +26,7 @@ from tensix.lang.passes.route import route
 from tensix.lang.passes.tile import tile
 from tensix.lang.verify import verify
 
+from tensix.collector import paused
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
 from tensix.presets import resolve
@@ -65,15 +66,16 @@ def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_
     cfg = resolve(device if device is not None else graph.device)
     debug = os.environ.get("TENSIX_DEBUG") == "1" if debug is None else debug
     lowered = replace(graph, meta={**graph.meta, "zero_skip": zero_skip})
-    try:
-        _check_dram(graph, cfg)
-        for name, run in PASSES:
-            lowered = run(lowered, cfg)
-            if debug:
-                verify(lowered, after=name, ops=PRIMITIVES)
-    except SourceError as e:
-        raise with_source(e, graph) from None
-    program = emit(lowered, cfg.name)
+    with paused():  # the passes build many step dicts and page lists that all live until the end
+        try:
+            _check_dram(graph, cfg)
+            for name, run in PASSES:
+                lowered = run(lowered, cfg)
+                if debug:
+                    verify(lowered, after=name, ops=PRIMITIVES)
+        except SourceError as e:
+            raise with_source(e, graph) from None
+        program = emit(lowered, cfg.name)
     return Compiled(graph, lowered, program, cfg)
 
 
@@ -101,8 +103,10 @@ def _check_dram(graph: Graph, cfg: MeshConfig) -> None:
 
 def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None, *,
                    zero_skip: bool = False) -> Compiled:
-    return compile_graph(check_source(text, path), device, zero_skip=zero_skip)
+    with paused():  # parsing too: the trees are acyclic, and the collector would walk every live program
+        return compile_graph(check_source(text, path), device, zero_skip=zero_skip)
 
 
 def compile_file(path: str | Path, device: str | MeshConfig | None = None, *, zero_skip: bool = False) -> Compiled:
-    return compile_graph(check_file(path), device, zero_skip=zero_skip)
+    with paused():
+        return compile_graph(check_file(path), device, zero_skip=zero_skip)

@@ -7,12 +7,12 @@ reaches its clock. Events are ordered by (cycle, sequence number), so every run 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from heapq import heappop, heappush
 
 import greenlet
 
+from tensix.collector import paused
 from tensix.errors import DeadlockError, TensixError
 
 
@@ -34,18 +34,9 @@ class Engine:
 
     def run(self) -> int:
         """Run until no event is left; returns the final cycle. Raises DeadlockError if a process is still blocked.
-
-        The cyclic garbage collector is paused meanwhile: a run allocates hundreds of thousands of spans,
-        transfers and events that all live until it ends, and the collector's passes over them cost 15% of
-        a large run while finding almost nothing (it runs again once the run is over).
-        """
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        The cyclic garbage collector is paused meanwhile (tensix/collector.py)."""
+        with paused():
             return self._run()
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _run(self) -> int:
         heap = self.heap

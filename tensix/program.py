@@ -108,7 +108,7 @@ def function_ref(fn: Callable) -> str:
 def _cores(cores: Coord | CoreRange | Iterable[Coord]) -> list[Coord]:
     if isinstance(cores, CoreRange):
         return list(cores)
-    if isinstance(cores, tuple) and len(cores) == 2 and all(isinstance(v, int) for v in cores):
+    if isinstance(cores, tuple) and len(cores) == 2 and isinstance(cores[0], int) and isinstance(cores[1], int):
         return [cores]
     return [tuple(c) for c in cores]
 

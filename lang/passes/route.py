@@ -9,6 +9,7 @@ writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do).
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import itemgetter
 
 from tensix.lang.ir import Graph
 
@@ -16,6 +17,7 @@ from tensix.programs.stages.deps import read_pages, written_pages
 from tensix.programs.stages.mcast import SLOTS
 
 Core = tuple[int, int]
+_by_row = itemgetter(1, 0)  # cores in (y, x) order
 
 
 def route(graph: Graph) -> Graph:
@@ -38,7 +40,7 @@ def route(graph: Graph) -> Graph:
             waits = [[sem[ref], len(needs[core, ref])] for ref in dict.fromkeys(n.inputs)
                      if ref in producer and needs.get((core, ref))]
             step = {**step, "wait": waits, "label": label, "src": src}
-            signal_to = sorted(signals.get((n.id, core), ()), key=lambda c: (c[1], c[0]))
+            signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
             if signal_to:
                 step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
             if n.annotations.noc is not None:
@@ -54,6 +56,7 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
     buffers = graph.meta["buffers"]
     writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in written_pages(step)}
                  for n in graph.nodes}
+    every = {n.id: set(n.attrs["_steps"]) for n in graph.nodes}
     needs: dict[tuple[Core, str], set[Core]] = {}
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
@@ -63,7 +66,7 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
                     continue
                 pages = reads.get(buffers[ref])
                 wrote = writer_of[ref]
-                cores = set(wrote.values()) if pages is None else {wrote[p] for p in pages if p in wrote}
+                cores = every[ref] if pages is None else {wrote[p] for p in pages if p in wrote}
                 needs.setdefault((core, ref), set()).update(cores)
     return needs
 

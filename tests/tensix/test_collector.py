@@ -1,0 +1,35 @@
+"""The cyclic collector is off inside paused() and back to its old state after, even when the block raises."""
+
+import gc
+
+import pytest
+from tensix.lang.compiler import compile_source
+
+from tensix import TensixError
+from tensix.collector import paused
+
+
+def test_paused_restores_the_collector_after_the_block_and_after_an_error():
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused():
+        raise ValueError("boom")
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_collector_that_was_off_off():
+    gc.disable()
+    try:
+        with paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_compile_that_fails_turns_the_collector_back_on():
+    with pytest.raises(TensixError):
+        compile_source("input x: bf16[32, 32]\noutput y = x @ nope\n", "bad.tdf")
+    assert gc.isenabled()
