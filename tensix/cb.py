@@ -27,9 +27,10 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
+        self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
-        return f"CB {self.cb_id} '{self.name}' on core {self.core}"
+        return self._str
 
     def _check_count(self, n: int, call: str) -> None:
         if not 0 < n <= self.num_pages:
