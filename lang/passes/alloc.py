@@ -1,4 +1,5 @@
-"""alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM.
+"""alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM (with the
+multicast staging buffers and semaphores every core also holds).
 
 A core that overflows raises PlacementError at the op needing the largest buffer there, listing each
 buffer of that core with its size and the ops that use it.
@@ -10,11 +11,13 @@ from dataclasses import replace
 
 from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Graph, Node
+from tensix.lang.passes.tile import rows_name
 
 from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import tile_nbytes
 from tensix.programs.stages import cb_requirements
+from tensix.programs.stages.layout import SLOTS, staging_sizes
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
@@ -24,34 +27,40 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
             per_core.setdefault(core, []).append((n, step))
-    sems = SEMAPHORE_NBYTES * len(graph.nodes)
+    # one readiness semaphore per op, and a ready and a valid one per staging slot of each multicast operand
+    mcast_ops = sum(any(st.get("mcast") for st in n.attrs["_steps"].values()) for n in graph.nodes)
+    sems = SEMAPHORE_NBYTES * (len(graph.nodes) + 4 * SLOTS * mcast_ops)
+    staging = staging_sizes({c: [st for _, st in items] for c, items in per_core.items()}, formats)
+    fixed = sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment for b in staging.values())
     used = {}
     per_core_cbs = {}  # emit declares exactly these
     for core, items in per_core.items():
         cbs = per_core_cbs[core] = cb_requirements([s for _, s in items], formats)
         sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
                  for cb, (fmt, pages) in cbs.items()}
-        used[core] = sum(sizes.values()) + sems
+        used[core] = sum(sizes.values()) + fixed
         if used[core] > cfg.l1_bytes:
-            raise _overflow(core, items, cbs, sizes, sems, used[core], cfg, formats)
+            raise _overflow(core, items, cbs, sizes, sems, staging, used[core], cfg, formats)
     return replace(graph, meta={**graph.meta, "sram": used, "cbs": per_core_cbs})
 
 
 def _formats(graph: Graph) -> dict[str, str]:
     names = graph.meta["buffers"]
-    return {names[v]: device_dtype(t.dtype) for v, t in graph.types().items()}
+    formats = {names[v]: device_dtype(t.dtype) for v, t in graph.types().items()}
+    return formats | {rows_name(w): formats[w] for w in graph.meta.get("layouts", {})}  # row-major weight copies
 
 
 def device_dtype(dtype: str) -> str:
     return "fp32" if dtype == "int32" else dtype
 
 
-def _overflow(core, items, cbs, sizes, sems, total, cfg, formats) -> PlacementError:
+def _overflow(core, items, cbs, sizes, sems, staging, total, cfg, formats) -> PlacementError:
     biggest = max(sizes, key=sizes.get)
     users = {cb: [n for n, s in items if cb in cb_requirements([s], formats)] for cb in cbs}
     lines = [f"  CB {cb} ({cbs[cb][0]}, {cbs[cb][1]} pages): {sizes[cb]} B for "
              + ", ".join(sorted({f"%{n.id} {n.attrs.get('source_op', n.op)}" for n in users[cb]}))
              for cb in sorted(sizes)]
+    lines += [f"  multicast staging '{name}': {nbytes} B" for name, nbytes in staging.items()]
     lines.append(f"  semaphores: {sems} B")
     node = users[biggest][0]
     return PlacementError(node.pos, f"core {core} needs {total} B of SRAM but has {cfg.l1_bytes} B:\n"

@@ -14,7 +14,7 @@ from operator import itemgetter
 from tensix.lang.ir import Graph
 
 from tensix.programs.stages.deps import read_pages, written_pages
-from tensix.programs.stages.mcast import SLOTS
+from tensix.programs.stages.layout import SLOTS
 
 Core = tuple[int, int]
 _by_row = itemgetter(1, 0)  # cores in (y, x) order

@@ -17,6 +17,7 @@ from tensix.lang.errors import NameResolutionError, PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
 
 DST_TILES = 16  # output tiles a core accumulates at once
+K_BLOCK = 4  # most k tiles a multicast matmul step moves
 _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 
 
@@ -213,6 +214,7 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict
             r0, c0 = ry * bm, rx * bn
             step = {**_common(n, names, **fields), "blocks": [[r0, min(bm, mt - r0), c0, min(bn, nt - c0), 0, r0]]}
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
+                step["kb"] = _k_block(kt, bm, bn)
                 step["mcast"] = {
                     "a": {"sender": [xs[ry % cols], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]],
                           "n": cols - 1},
@@ -221,6 +223,12 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict
                 }
             steps[(xs[rx], ys[ry])] = step
     return steps
+
+
+def _k_block(kt: int, bm: int, bn: int) -> int:
+    """k tiles a multicast matmul moves per step (tt-metal's in0_block_w): each step costs a ready/valid
+    handshake per operand, so fewer, larger steps; at most K_BLOCK, and a B band of at most 32 tiles."""
+    return max(1, min(K_BLOCK, kt, 32 // max(bm, bn)))
 
 
 def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:

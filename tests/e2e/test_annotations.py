@@ -31,7 +31,8 @@ def test_mcast_reads_every_operand_tile_from_dram_once():
     # with multicast the first core of a row (column) fetches the band once for its row (column)
     assert read(mcast) == (64 + 64) * tile
     mcasts = [t for t in mcast.trace.transfers if t.kind == "mcast"]
-    assert len(mcasts) == (4 + 4) * 8  # rows and columns, for each of the 8 k-steps
+    assert len(mcasts) == (4 + 4) * 2  # rows and columns, for each step of 4 of the 8 k tiles
+    assert {t.nbytes for t in mcasts} == {2 * 4 * tile}  # a 2x4-tile band, a 4x2-tile band
     assert {t.rect[1] == t.rect[3] for t in mcasts} == {True, False}  # along rows and along columns
     assert mcast.cycles < plain.cycles
 
@@ -65,7 +66,7 @@ def test_noc_annotation_moves_reads_to_the_chosen_noc():
 
 def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_headers():
     x = np.random.default_rng(3).standard_normal((256, 256)).astype(np.float32)
-    x[:, 32:64] = 0  # k step 1 is zero in every grid row: no core needs that step's weight tiles
+    x[:, :128] = 0  # the first step's 4 k tiles are zero in every grid row: no core needs their weight tiles
     runs = {}
     for skip in (False, True):
         compiled = compile_source(MATMUL.format(annotations=" @mcast"), "mm.tdf", zero_skip=skip)
@@ -74,11 +75,11 @@ def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_
     dense, sparse = runs[False], runs[True]
     np.testing.assert_array_equal(dense.outputs["y"], sparse.outputs["y"])
     down = lambda r: [t for t in r.trace.transfers if t.kind == "mcast" and t.rect[0] == t.rect[2]]  # noqa: E731
-    assert len(down(dense)) == 4 * 8 and len(down(sparse)) == 4 * 7  # 4 grid columns, 8 k steps, 1 skipped
+    assert len(down(dense)) == 4 * 2 and len(down(sparse)) == 4 * 1  # 4 grid columns, 2 steps, 1 skipped
     header, tile = TimingModel().zero_header_bytes, 4096
     along = [t for t in sparse.trace.transfers if t.kind == "mcast" and t.rect[1] == t.rect[3]]
-    assert sorted(t.nbytes for t in along)[:4] == [2 * header] * 4  # each row's zero 2-tile band: two headers
+    assert sorted(t.nbytes for t in along)[:4] == [8 * header] * 4  # each row's zero 2x4-tile band: headers
     totals = sparse.stats["zero_skip"]["totals"]
-    # DRAM: the 8 zero x pages (2 per grid row) come as headers; the 4 columns' 2 weight tiles are not read
-    assert totals["dram_bytes_skipped"] == 8 * (tile - header) + 4 * 2 * tile
+    # DRAM: the 32 zero x pages (8 per grid row) come as headers; each column's 4x2 weight tiles are not read
+    assert totals["dram_bytes_skipped"] == 32 * (tile - header) + 4 * 8 * tile
     assert sparse.cycles < dense.cycles

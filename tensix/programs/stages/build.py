@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from tensix.formats import tile_nbytes
 from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, rows_stage_nbytes
-from tensix.programs.stages.mcast import SLOTS
+from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, staging_sizes
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
@@ -22,7 +20,7 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
                   device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
     """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
     p = Program(name=name, device=device)
-    staging = _staging_sizes(steps, {b.name: b.dtype for b in buffers})
+    staging = staging_sizes(steps, {b.name: b.dtype for b in buffers})
     for b in buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
@@ -49,18 +47,3 @@ def _waited_semaphores(steps: list[dict]) -> set[int]:
             if m:
                 ids |= {*m["ready"], *m["valid"]}
     return ids
-
-
-def _staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
-    """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
-    addresses agree): matmul operand bands, and the activation band of sparse decode matmuls."""
-    sizes = {"mcast_a": 0, "mcast_b": 0}
-    for core_steps in steps.values():
-        for s in core_steps:
-            if s.get("mcast") and s["op"] == "matmul":
-                bm = max(b[1] for b in s["blocks"])
-                bn = max(b[3] for b in s["blocks"])
-                sizes["mcast_a"] = max(sizes["mcast_a"], SLOTS * bm * tile_nbytes(formats[s["a"]]))
-                sizes["mcast_b"] = max(sizes["mcast_b"], SLOTS * bn * tile_nbytes(formats[s["b"]]))
-    sizes["rows_stage"] = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
-    return {k: v for k, v in sizes.items() if v}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import EL_A, EL_B, MATMULS, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import EL_A, EL_B, MATMULS, MM_A, MM_B, MM_BIAS, cb_in, cb_out, units
 from tensix.programs.stages.sparse import compute_matmul_rows
 
 
@@ -42,18 +42,20 @@ def _emit(ctx, s: dict, ntiles: int = 1, reserve: int = 1) -> None:
 
 def _matmul(ctx, s: dict) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s["a"])), cb_in(MM_B, _fmt(ctx, s["b"]))
-    cb_bm, cb_bn = s["cb_block"]
-    bias = s.get("bias")
+    cb_bn = s["cb_block"][1]
+    unit_a, unit_b = units(s["cb_block"])
+    bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls), A k-major
     for _, bm, _, bn, _, _ in s["blocks"]:
         ctx.tile_regs_acquire()
-        for _ in range(s["kt"]):
-            ctx.cb_wait_front(cba, cb_bm)
-            ctx.cb_wait_front(cbb, cb_bn)
-            for i in range(bm):
-                for j in range(bn):
-                    ctx.matmul_tiles(cba, cbb, i, j, i * bn + j)
-            ctx.cb_pop_front(cba, cb_bm)
-            ctx.cb_pop_front(cbb, cb_bn)
+        for k0 in range(0, kt, kb):
+            ctx.cb_wait_front(cba, unit_a)
+            ctx.cb_wait_front(cbb, unit_b)
+            for kk in range(min(kb, kt - k0)):
+                for i in range(bm):
+                    for j in range(bn):
+                        ctx.matmul_tiles(cba, cbb, kk * bm + i, kk * bn + j, i * bn + j)
+            ctx.cb_pop_front(cba, unit_a)
+            ctx.cb_pop_front(cbb, unit_b)
         if bias:
             cbc = cb_in(MM_BIAS, _fmt(ctx, bias))
             ctx.cb_wait_front(cbc, cb_bn)
@@ -61,7 +63,7 @@ def _matmul(ctx, s: dict) -> None:
                 for j in range(bn):
                     ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
             ctx.cb_pop_front(cbc, cb_bn)
-        _emit(ctx, s, bm * bn, cb_bm * cb_bn)
+        _emit(ctx, s, bm * bn, s["cb_block"][0] * cb_bn)
         ctx.tile_regs_release()
 
 

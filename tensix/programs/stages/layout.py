@@ -13,6 +13,7 @@ _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather 
 
 
 MATMULS = ("matmul", "matmul_rows")
+SLOTS = 2  # staging slots of a multicast matmul operand (stages/mcast.py)
 
 
 def cb_in(slot: int, fmt: str) -> int:
@@ -23,15 +24,41 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
     return (_OUT_MM if matmul else _OUT_EL) + FORMATS.index(fmt)
 
 
-def blocking(steps: list[dict]) -> tuple[int, int]:
-    """The largest matmul block (rows, cols of tiles) among a core's steps: its matmul CB reservation."""
+def blocking(steps: list[dict]) -> tuple[int, int, int]:
+    """The largest matmul block (rows, cols of tiles) among a core's steps and the most k tiles a step takes
+    at once (`kb`, multicast matmuls): its matmul CB reservations, A bm x kb and B kb x bn tiles."""
     blocks = [b for s in steps if s["op"] in MATMULS for b in s["blocks"]]
-    return max((b[1] for b in blocks), default=1), max((b[3] for b in blocks), default=1)
+    kb = max((s.get("kb", 1) for s in steps if s["op"] in MATMULS), default=1)
+    return max((b[1] for b in blocks), default=1), max((b[3] for b in blocks), default=1), kb
+
+
+def units(cb_block: list[int]) -> tuple[int, int]:
+    """Pages every matmul step of a core reserves at once in its A and B CBs, whatever its own block: one
+    fixed count per CB, so reservations never wrap."""
+    bm, bn, kb = cb_block
+    return bm * kb, kb * bn
+
+
+def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
+    """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
+    addresses agree): matmul operand bands (two slots of a k block each), and the activation band of sparse
+    decode matmuls."""
+    sizes = {"mcast_a": 0, "mcast_b": 0}
+    for core_steps in steps.values():
+        for s in core_steps:
+            if s.get("mcast") and s["op"] == "matmul":
+                bm = max(b[1] for b in s["blocks"])
+                bn = max(b[3] for b in s["blocks"])
+                kb = s.get("kb", 1)
+                sizes["mcast_a"] = max(sizes["mcast_a"], SLOTS * bm * kb * tile_nbytes(formats[s["a"]]))
+                sizes["mcast_b"] = max(sizes["mcast_b"], SLOTS * kb * bn * tile_nbytes(formats[s["b"]]))
+    sizes["rows_stage"] = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
+    return {k: v for k, v in sizes.items() if v}
 
 
 def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
     """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
-    _, bn = blocking(steps)
+    _, bn, _ = blocking(steps)
     need = 0
     for s in steps:
         if s["op"] == "matmul_rows":
@@ -44,7 +71,7 @@ def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
 def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tuple[str, int]]:
     """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats."""
     need: dict[int, tuple[str, int]] = {}
-    bm, bn = blocking(steps)
+    bm, bn, kb = blocking(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
         need[cb] = (fmt, max(need.get(cb, (fmt, 0))[1], pages))
@@ -53,8 +80,8 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
         out = formats[s["out"]]
         op = s["op"]
         if op in MATMULS:
-            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], 2 * bm)
-            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], 2 * bn)
+            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], 2 * bm * kb)
+            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], 2 * kb * bn)
             if op == "matmul_rows":
                 want(CB_CTRL, "fp32", 2)
             if s.get("bias"):

@@ -15,7 +15,7 @@ band's zero faces cross the NoC as headers only, as in a DRAM read.
 
 from __future__ import annotations
 
-SLOTS = 2  # staging slots of a matmul operand
+from tensix.programs.stages.layout import SLOTS
 
 
 def announce(ctx, m: dict | None, slots: int = SLOTS, noc=None) -> None:
@@ -27,15 +27,16 @@ def announce(ctx, m: dict | None, slots: int = SLOTS, noc=None) -> None:
 
 
 def read_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, staging: str,
-                 read_pages, noc, step: int, steps: int) -> None:
+                 read_pages, noc, step: int, steps: int, slot_pages: int) -> None:
     """Step `step` of `steps`: fill `reserve` pages of cb with DRAM pages of `name`, directly or through the
-    row/column multicast m."""
+    row/column multicast m whose staging slots hold `slot_pages` pages each (a full step: the last may be
+    shorter, and must not overlap the other slot)."""
     if m is None or m["n"] == 0:
         read_pages(ctx, cb, name, pages, noc, reserve)
         return
     size = ctx.buffer(name).page_nbytes
     slot = step % SLOTS
-    at = ctx.get_l1_buffer(staging) + slot * len(pages) * size  # slots sized by this row's (column's) band
+    at = ctx.get_l1_buffer(staging) + slot * slot_pages * size
     if tuple(m["sender"]) == ctx.core:
         ctx.cb_reserve_back(cb, reserve)
         base = ctx.get_write_ptr(cb)

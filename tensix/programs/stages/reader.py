@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
-from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, units
 from tensix.programs.stages.mcast import announce, read_operand
 from tensix.programs.stages.sparse import read_matmul_rows
 
@@ -48,40 +48,54 @@ def _count_skipped(ctx, name: str, count: int) -> None:
 def _read_matmul(ctx, s: dict) -> None:
     a, b, kt, b_cols, noc = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc")
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
-    cb_bm, cb_bn = s["cb_block"]
-    for a_r0, bm, c0, bn, b_off, _ in s["blocks"]:
+    cb_bn = s["cb_block"][1]
+    unit_a, unit_b = units(s["cb_block"])
+    for block in s["blocks"]:
+        a_r0, bm, c0, bn, b_off, _ = block
         if s.get("bias"):
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        mcast = s.get("mcast")
-        if mcast:
-            announce(ctx, mcast.get("a"), noc=noc)
-            announce(ctx, mcast.get("b"), noc=noc)
+        if s.get("mcast"):
+            _read_matmul_mcast(ctx, s, block, cba, cbb)
+            continue
         for k in range(kt):
             a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
             b_pages = [(b_off + k) * b_cols + c0 + j for j in range(bn)]
-            if mcast:
-                read_operand(ctx, mcast.get("a"), cba, a, a_pages, cb_bm, "mcast_a", _read_pages, noc, k, kt)
-                mb = mcast.get("b")
-                if mb and _column_is_zero(ctx, a, mb, k, kt):  # every core of the column sees it alike
-                    ctx.cb_reserve_back(cbb, cb_bn)  # the compute kernel skips zero tiles: B is never read
-                    ctx.cb_push_back(cbb, cb_bn)
-                    if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
-                        _count_skipped(ctx, b, len(b_pages))
-                    continue
-                read_operand(ctx, mb, cbb, b, b_pages, cb_bn, "mcast_b", _read_pages, noc, k, kt)
-                continue
             # both operands in flight before one barrier; the compute kernel pops both each k step, and
             # the CBs hold two steps, so holding B's reservation while A lands cannot deadlock
-            ctx.cb_reserve_back(cba, cb_bm)
-            ctx.cb_reserve_back(cbb, cb_bn)
+            ctx.cb_reserve_back(cba, unit_a)
+            ctx.cb_reserve_back(cbb, unit_b)
             _issue_reads(ctx, cba, a, a_pages, noc)
             if all(ctx.dram_page_is_zero(a, p) for p in a_pages):
                 _count_skipped(ctx, b, len(b_pages))  # zero activations: these weights are not needed
             else:
                 _issue_reads(ctx, cbb, b, b_pages, noc)
             ctx.noc_async_read_barrier()
-            ctx.cb_push_back(cba, cb_bm)
-            ctx.cb_push_back(cbb, cb_bn)
+            ctx.cb_push_back(cba, unit_a)
+            ctx.cb_push_back(cbb, unit_b)
+
+
+def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> None:
+    """One output block through the row/column multicasts, `kb` k tiles per step (A pages k-major: tile
+    (i, kk) at kk * bm + i; B at kk * bn + j); every step reserves the core's whole A and B units."""
+    a, b, kt, b_cols, noc, kb = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc"), s.get("kb", 1)
+    unit_a, unit_b = units(s["cb_block"])
+    a_r0, bm, c0, bn, b_off, _ = block
+    ma, mb = s["mcast"].get("a"), s["mcast"].get("b")
+    announce(ctx, ma, noc=noc)
+    announce(ctx, mb, noc=noc)
+    steps = -(-kt // kb)
+    for step in range(steps):
+        ks = range(step * kb, min(kt, (step + 1) * kb))
+        a_pages = [(a_r0 + i) * kt + k for k in ks for i in range(bm)]
+        b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
+        read_operand(ctx, ma, cba, a, a_pages, unit_a, "mcast_a", _read_pages, noc, step, steps, bm * kb)
+        if mb and all(_column_is_zero(ctx, a, mb, k, kt) for k in ks):  # every core of the column sees it alike
+            ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
+            ctx.cb_push_back(cbb, unit_b)
+            if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
+                _count_skipped(ctx, b, len(b_pages))
+            continue
+        read_operand(ctx, mb, cbb, b, b_pages, unit_b, "mcast_b", _read_pages, noc, step, steps, kb * bn)
 
 
 def _column_is_zero(ctx, a: str, mb: dict, k: int, kt: int) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import pack_tile, unpack_tile
-from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
 MORE, END = 1, 0
@@ -22,7 +22,7 @@ MORE, END = 1, 0
 def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     a, kt, noc = s["a"], s["kt"], s.get("noc")
     fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(s["b_rows"])
-    _, cb_bn = s["cb_block"]
+    cb_bn = s["cb_block"][1]
     stage = ctx.get_l1_buffer("rows_stage")  # the block's activation tiles, then gathered weight rows
     rows_at = stage + kt * ctx.buffer(a).page_nbytes
     share = (s.get("mcast") or {}).get("a")
@@ -49,12 +49,12 @@ def _send_tiles(ctx, s: dict, live, c0: int, bn: int, cb_bn: int, stage: int, no
             continue
         _control(ctx, MORE)
         cba, page = cb_in(MM_A, ctx.buffer(s["a"]).fmt), ctx.buffer(s["a"]).page_nbytes
-        ctx.cb_reserve_back(cba, 1)  # the activation tile is already in staging: a local copy
+        ctx.cb_reserve_back(cba, units(s["cb_block"])[0])  # the activation tile is already in staging: local copy
         ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), ctx.get_write_ptr(cba), page, noc)
         ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cba, 1)
+        ctx.cb_push_back(cba, units(s["cb_block"])[0])
         read_pages(ctx, cb_in(MM_B, ctx.buffer(s["b"]).fmt), s["b"], [k * s["b_cols"] + c0 + j for j in range(bn)],
-                   noc, cb_bn)
+                   noc, units(s["cb_block"])[1])
         groups += 1
     return groups
 
@@ -113,9 +113,10 @@ def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn
     packed = np.zeros((32, 32), dtype=np.float32)
     packed[:, :len(group)] = columns.T
     cba = cb_in(MM_A, a_fmt)
-    ctx.cb_reserve_back(cba, 1)
+    unit_a, unit_b = units(s["cb_block"])
+    ctx.cb_reserve_back(cba, unit_a)
     pack_tile(packed, a_fmt, ctx.l1(ctx.get_write_ptr(cba), ctx.buffer(s["a"]).page_nbytes))
-    ctx.cb_push_back(cba, 1)
+    ctx.cb_push_back(cba, unit_a)
     width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
     row_nbytes = -(-bn * 32 * wbuf.elem_nbytes // 32) * 32
     ctx.l1(stage, 32 * row_nbytes)[:] = 0
@@ -125,12 +126,12 @@ def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn
     ctx.noc_async_read_barrier()
     rows = _stage_rows(ctx, stage, row_nbytes, bn, wbuf)
     cbb = cb_in(MM_B, wbuf.fmt)
-    ctx.cb_reserve_back(cbb, cb_bn)
+    ctx.cb_reserve_back(cbb, unit_b)
     page = ctx.cb(cbb).page_nbytes
     for j in range(bn):
         pack_tile(np.ascontiguousarray(rows[:, j * 32:(j + 1) * 32]), wbuf.fmt,
                   ctx.l1(ctx.get_write_ptr(cbb) + j * page, page))
-    ctx.cb_push_back(cbb, cb_bn)
+    ctx.cb_push_back(cbb, unit_b)
     cost = ctx.timing.compact_cycles_per_column * len(group) + ctx.timing.tilize_cycles * bn
     ctx.advance("compact", cost)
     ctx.device.zero.add(ctx.core, ctx.label, cycles_overhead=cost)
@@ -164,7 +165,8 @@ def _count_skipped(ctx, s: dict, kt: int, groups: int, bn: int) -> None:
 
 def compute_matmul_rows(ctx, s: dict, emit) -> None:
     cba, cbb = cb_in(MM_A, ctx.buffer(s["a"]).fmt), cb_in(MM_B, ctx.buffer(s["b"]).fmt)
-    _, cb_bn = s["cb_block"]
+    cb_bn = s["cb_block"][1]
+    unit_a, unit_b = units(s["cb_block"])
     for _, _, _, bn, _, _ in s["blocks"]:
         ctx.tile_regs_acquire()
         while True:
@@ -173,12 +175,12 @@ def compute_matmul_rows(ctx, s: dict, emit) -> None:
             ctx.cb_pop_front(CB_CTRL, 1)
             if flag == END:
                 break
-            ctx.cb_wait_front(cba, 1)
-            ctx.cb_wait_front(cbb, cb_bn)
+            ctx.cb_wait_front(cba, unit_a)
+            ctx.cb_wait_front(cbb, unit_b)
             for j in range(bn):
                 ctx.matmul_tiles(cba, cbb, 0, j, j)
-            ctx.cb_pop_front(cba, 1)
-            ctx.cb_pop_front(cbb, cb_bn)
+            ctx.cb_pop_front(cba, unit_a)
+            ctx.cb_pop_front(cbb, unit_b)
         if s.get("bias"):
             cbc = cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt)
             ctx.cb_wait_front(cbc, cb_bn)

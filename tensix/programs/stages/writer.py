@@ -74,7 +74,7 @@ def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
 
 
 def _write_matmul(ctx, s: dict) -> None:
-    cb_bm, cb_bn = s["cb_block"]
+    cb_bm, cb_bn, _ = s["cb_block"]
     for block in s["blocks"]:
         _write_pages(ctx, s, matmul_out_pages(block, s["out_cols"]), cb_bm * cb_bn)
 

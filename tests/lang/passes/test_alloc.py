@@ -73,3 +73,14 @@ def test_the_overflow_names_every_op_using_a_buffer():
         "  CB 24 (fp32, 2 pages): 8192 B for %0 relu, %1 add\n"
         "  semaphores: 32 B\n"
         "spread these ops over more cores with @cores(...)")
+
+
+def test_a_multicast_matmul_core_also_holds_the_staging_slots_and_handshake_semaphores():
+    big = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 grid, 1464 KiB
+    text = "input a: bf16[128, 128]\nparam w: bf16[128, 128] = random(seed=1)\noutput y = a @ w\n"
+    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"))), big)), big)
+    assert graph.nodes[0].attrs["mcast"] == "auto"  # 1x1 blocks on 4x4 cores, 4 k tiles per step
+    cbs = (2 * 4 + 2 * 4 + 1) * BF16_TILE  # A and B: two 4-tile units; one output page
+    staging = 2 * (2 * 4 * BF16_TILE)  # per operand two slots of a 4-tile band
+    sems = (1 + 2 * 2 * 2) * SEMAPHORE_NBYTES  # the op's readiness + ready/valid per slot per operand
+    assert set(graph.meta["sram"].values()) == {cbs + staging + sems}

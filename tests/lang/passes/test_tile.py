@@ -116,6 +116,19 @@ def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     assert steps[(2, 1)]["b"]["sender"] == [2, 2] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
     assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 0), (1, 1), (2, 2), (3, 3)}
     assert steps[(2, 1)]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
+    (node,) = _tiled(MATMUL + "output c = a @ w\n").nodes
+    assert {s["kb"] for s in node.attrs["_steps"].values()} == {2}  # both k tiles in one step
+
+
+def test_a_multicast_matmul_moves_up_to_4_k_tiles_per_step_with_a_b_band_of_at_most_32_tiles():
+    def kb(k: int, n: int) -> int:
+        text = f"input a: bf16[128, {k}]\nparam w: bf16[{k}, {n}] = random(seed=1)\noutput c = a @ w\n"
+        (node,) = _tiled(text).nodes
+        (value,) = {s["kb"] for s in node.attrs["_steps"].values()}
+        return value
+    assert kb(768, 128) == 4  # 24 k tiles, 1x1 blocks: 4 per step
+    assert kb(96, 128) == 3  # only 3 k tiles
+    assert kb(768, 1536) == 2  # 1x12-tile blocks: 2 k tiles make a 24-tile weight band
 
 
 def test_no_multicast_unasked_when_a_band_would_reach_fewer_than_3_cores_or_sharding_is_given():
