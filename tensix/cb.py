@@ -27,6 +27,7 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
+        self._block: tuple[int, np.ndarray] | None = None  # (front slot, tiles) of the last front_tiles
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -81,6 +82,7 @@ class CircularBuffer:
                 f"call cb_wait_front({n}) first"
             )
         k.sync()
+        self._block = None
         if self._tiles or self._faces:
             for i in range(n):
                 self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
@@ -142,6 +144,29 @@ class CircularBuffer:
         if i < self.received:
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
         return None
+
+    def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
+        """The first n front pages as float32 tiles (n, 32, 32), unpacked in one call and cached like
+        front_tile's (pages a reservation never wraps are contiguous in L1)."""
+        if n > self.received:
+            raise CircularBufferError(
+                f"{self}: reads tile {n - 1} from the front but only {self.received} pages were waited for; "
+                f"call cb_wait_front({n}) first"
+            )
+        block = self._block
+        if block is not None and block[0] == self.rd_slot and len(block[1]) >= n:
+            return block[1]
+        tiles = np.empty((n, 32, 32), dtype=np.float32)
+        first = min(n, self.num_pages - self.rd_slot)  # the rest, if any, wrapped to the start of the CB
+        for slot, lo, hi in ((self.rd_slot, 0, first), (0, first, n)):
+            if hi > lo:
+                start = self.address + slot * self.page_nbytes
+                pages = self.memory[start:start + (hi - lo) * self.page_nbytes].reshape(hi - lo, self.page_nbytes)
+                unpack_pages(pages, code, tiles[lo:hi])
+        for i in range(n):
+            self._tiles.setdefault((self.rd_slot + i) % self.num_pages, tiles[i])
+        self._block = (self.rd_slot, tiles)
+        return tiles
 
     def front_tile(self, i: int, unpack) -> np.ndarray:
         """Page i from the front as a float32 32x32 tile, unpacked once per page while it stays in the CB."""

@@ -79,6 +79,36 @@ class ComputeKernel(KernelProcess):
         if self.skip is not None:
             self.device.zero.add(self.core, self.label, macs_total=32768)
 
+    def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
+                     ct: int = 1, rt: int = 1, kt: int = 1) -> None:
+        """tt-metal's matmul_block, one k step of an rt x ct output block: DST[idst + i*ct + j] += tile
+        ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits, cycles and counters as rt * ct matmul_tiles
+        calls, in one kernel call; with zero skipping, a block with a zero face in an activation tile goes
+        tile by tile."""
+        if transpose:
+            raise KernelError(f"compute kernel on core {self.core}: matmul_block(transpose=True) is not "
+                              f"supported; transpose the tile with transpose_tile first")
+        n = rt * ct
+        self._d(idst + n - 1)  # range checks: the last and the first DST tile of the block
+        self._d(idst)
+        rows = [ia + i * kt for i in range(rt)]
+        if self.skip is not None and any(self._faces(cb_a, r, self._tile(cb_a, r)) != 0b1111 for r in rows):
+            for i in range(rt):
+                for j in range(ct):
+                    self.matmul_tiles(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
+            return
+        ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
+        a = ca.front_tiles(rows[-1] + 1, K.unpack_pages, ops.FORMAT[ca.fmt])
+        b = cb.front_tiles(ib + ct, K.unpack_pages, ops.FORMAT[cb.fmt])
+        fresh = self._fresh
+        for d in range(idst, idst + n):
+            fresh[d] = False
+        K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
+        self.flops += 65536 * n
+        self.advance("matmul_tiles", self._matmul_cycles * n, n)
+        if self.skip is not None:
+            self.device.zero.add(self.core, self.label, macs_total=32768 * n)
+
     def _faces(self, cb_id: int, i: int, tile: np.ndarray) -> int:
         """Nonzero-face bits of an activation tile, checked once per tile (and charged)."""
         cb = self.cbs[cb_id]

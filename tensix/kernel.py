@@ -75,10 +75,10 @@ class KernelProcess:
             self._woken = True
             self.engine.at(self.engine.now, self.glet.switch)
 
-    def advance(self, name: str, cycles: int) -> None:
-        """Spend `cycles` busy on op `name` (local clock only: no sync needed)."""
+    def advance(self, name: str, cycles: int, count: int = 1) -> None:
+        """Spend `cycles` busy on `count` ops `name` (local clock only: no sync needed)."""
         if cycles:
-            self._span(name, self.t, self.t + cycles)
+            self._span(name, self.t, self.t + cycles, count)
             self.t += cycles
             self.busy_cycles += cycles
 
@@ -88,15 +88,15 @@ class KernelProcess:
             self._span(f"wait:{name}", self.t, t)
             self.t = t
 
-    def _span(self, name: str, start: int, end: int) -> None:
+    def _span(self, name: str, start: int, end: int, count: int = 1) -> None:
         spans = self.spans
         if spans:
             last = spans[-1]
             if last[0] == name and last[2] == start and last[4] is self.label:
                 last[2] = end
-                last[3] += 1
+                last[3] += count
                 return
-        spans.append([name, start, end, 1, self.label, self.src])
+        spans.append([name, start, end, count, self.label, self.src])
 
     # --- circular buffers (shared by every role) --------------------------------------------------------
     def cb(self, cb_id: int) -> CircularBuffer:

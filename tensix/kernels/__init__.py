@@ -10,6 +10,7 @@ if os.environ.get("TENSIX_JIT", "1") == "0":
         eltwise_binary,
         matmul_acc,
         matmul_acc_faces,
+        matmul_block,
         pack_bf16,
         pack_bfp4,
         pack_bfp8,
@@ -23,6 +24,7 @@ if os.environ.get("TENSIX_JIT", "1") == "0":
         unpack_bfp4,
         unpack_bfp8,
         unpack_fp32,
+        unpack_pages,
         untilize_pages,
         zero_faces,
     )
@@ -33,6 +35,7 @@ else:
         eltwise_binary,
         matmul_acc,
         matmul_acc_faces,
+        matmul_block,
         pack_bf16,
         pack_bfp4,
         pack_bfp8,
@@ -46,6 +49,7 @@ else:
         unpack_bfp4,
         unpack_bfp8,
         unpack_fp32,
+        unpack_pages,
         untilize_pages,
         zero_faces,
     )
@@ -57,6 +61,7 @@ __all__ = [
     "impl_name",
     "matmul_acc",
     "matmul_acc_faces",
+    "matmul_block",
     "pack_bf16",
     "pack_bfp4",
     "pack_bfp8",
@@ -70,6 +75,7 @@ __all__ = [
     "unpack_bfp4",
     "unpack_bfp8",
     "unpack_fp32",
+    "unpack_pages",
     "untilize_pages",
     "zero_faces",
 ]

@@ -188,6 +188,13 @@ def _unpack(fmt, src_u8, out):
         unpack_bfp4(src_u8, out)
 
 
+@njit(**_OPTS)
+def unpack_pages(pages, fmt, out):
+    """Unpack N pages (N, page bytes) of format code fmt into N float32 tiles out (N, 32, 32)."""
+    for p in range(pages.shape[0]):
+        _unpack(fmt, pages[p], out[p])
+
+
 # --- whole tensors: padded 2-D float32 <-> pages (one tile per page, row-major tile order) ---------
 
 
@@ -263,6 +270,15 @@ def matmul_acc(a, b, c):
             aik = a[i, k]
             for j in range(n):
                 c[i, j] += aik * b[k, j]
+
+
+@njit(**_OPTS)
+def matmul_block(a, b, dst, ia, ib, idst, ct, rt, kt):
+    """tt-metal's matmul_block for one k: dst[idst + i*ct + j] += a[ia + i*kt] @ b[ib + j] for an rt x ct block
+    of 32x32 float32 tiles (a's tiles row-major with row stride kt); the same bits as one matmul_acc per tile."""
+    for i in range(rt):
+        for j in range(ct):
+            _matmul_tile(a[ia + i * kt], b[ib + j], dst[idst + i * ct + j], 0b1111)
 
 
 @njit(**_OPTS)

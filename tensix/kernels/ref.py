@@ -181,6 +181,11 @@ def tilize_pages(a: np.ndarray, fmt: int, out_pages: np.ndarray) -> None:
     _PACK_N[fmt](tiles, out_pages)
 
 
+def unpack_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
+    """Unpack N pages (N, page bytes) of format code fmt into N float32 tiles out (N, 32, 32)."""
+    _UNPACK_N[fmt](pages, out)
+
+
 def untilize_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
     """Inverse of tilize_pages: unpack R*C pages into a (32*R, 32*C) float32 array."""
     rows, cols = out.shape[0] // 32, out.shape[1] // 32
@@ -195,6 +200,14 @@ def untilize_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
 def matmul_acc(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
     """c += a @ b, float32."""
     c += a @ b
+
+
+def matmul_block(a: np.ndarray, b: np.ndarray, dst: np.ndarray, ia: int, ib: int, idst: int, ct: int, rt: int,
+                 kt: int) -> None:
+    """dst[idst + i*ct + j] += a[ia + i*kt] @ b[ib + j] for i < rt, j < ct (tiles; one k step of a block)."""
+    for i in range(rt):
+        for j in range(ct):
+            matmul_acc(a[ia + i * kt], b[ib + j], dst[idst + i * ct + j])
 
 
 def eltwise_binary(op: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:

@@ -85,6 +85,49 @@ def test_matmul_tile_kernel_jit_is_bit_identical_to_its_python_twin():
     assert np.array_equal(c_jit, float32_steps(a, b, np.ones((32, 32), np.float32)))
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_matmul_block_is_one_matmul_per_tile_of_an_rt_by_ct_block(impl):
+    # tt-metal's indexing: dst[idst + i*ct + j] += a[ia + i*kt] @ b[ib + j]; everything else left alone
+    rng = np.random.default_rng(13)
+    a, b = rand(rng, (8, 32, 32)), rand(rng, (8, 32, 32))
+    dst = rand(rng, (16, 32, 32))
+    want = dst.astype(np.float64)
+    for i in range(2):
+        for j in range(3):
+            want[5 + i * 3 + j] += a[1 + i * 4].astype(np.float64) @ b[2 + j]
+    kernel(impl, "matmul_block")(a, b, dst, 1, 2, 5, 3, 2, 4)
+    np.testing.assert_allclose(dst, want, rtol=1e-4, atol=1e-3)
+
+
+def test_matmul_block_jit_gives_the_bits_of_matmul_acc_per_tile():
+    rng = np.random.default_rng(14)
+    a, b = rand(rng, (4, 32, 32)), rand(rng, (4, 32, 32))
+    block, tiles = np.zeros((16, 32, 32), np.float32), np.zeros((16, 32, 32), np.float32)
+    jit.matmul_block(a, b, block, 0, 1, 0, 3, 2, 2)
+    for i in range(2):
+        for j in range(3):
+            jit.matmul_acc(a[i * 2], b[1 + j], tiles[i * 3 + j])
+    assert np.array_equal(block, tiles)
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b", "bfp4_b"])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_unpack_pages_unpacks_each_page_like_the_one_tile_unpacker(impl, fmt):
+    from tensix.formats import pack_tile, tile_nbytes, unpack_tile
+
+    rng = np.random.default_rng(15)
+    tiles = rand(rng, (3, 32, 32))
+    pages = np.zeros((3, tile_nbytes(fmt)), np.uint8)
+    for t, page in zip(tiles, pages, strict=True):
+        pack_tile(t, fmt, page)
+    out = np.empty((3, 32, 32), np.float32)
+    kernel(impl, "unpack_pages")(pages, ops.FORMAT[fmt], out)
+    for page, got in zip(pages, out, strict=True):
+        one = np.empty((32, 32), np.float32)
+        unpack_tile(page, fmt, one)
+        assert np.array_equal(got, one)
+
+
 # --- elementwise ---------------------------------------------------------------------------------
 
 BINARY_REF = {"add": np.add, "sub": np.subtract, "mul": np.multiply}

@@ -44,16 +44,15 @@ def _matmul(ctx, s: dict) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s["a"])), cb_in(MM_B, _fmt(ctx, s["b"]))
     cb_bn = s["cb_block"][1]
     unit_a, unit_b = units(s["cb_block"])
-    bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls), A k-major
+    bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls)
     for _, bm, _, bn, _, _ in s["blocks"]:
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
             ctx.cb_wait_front(cba, unit_a)
             ctx.cb_wait_front(cbb, unit_b)
-            for kk in range(min(kb, kt - k0)):
-                for i in range(bm):
-                    for j in range(bn):
-                        ctx.matmul_tiles(cba, cbb, kk * bm + i, kk * bn + j, i * bn + j)
+            kc = min(kb, kt - k0)
+            for kk in range(kc):  # A tiles row-major (i, kk) at i * kc + kk, B (kk, j) at kk * bn + j
+                ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, bm, kc)
             ctx.cb_pop_front(cba, unit_a)
             ctx.cb_pop_front(cbb, unit_b)
         if bias:

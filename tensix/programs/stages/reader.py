@@ -75,8 +75,9 @@ def _read_matmul(ctx, s: dict) -> None:
 
 
 def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> None:
-    """One output block through the row/column multicasts, `kb` k tiles per step (A pages k-major: tile
-    (i, kk) at kk * bm + i; B at kk * bn + j); every step reserves the core's whole A and B units."""
+    """One output block through the row/column multicasts, `kb` k tiles per step (A tiles row-major: (i, kk)
+    at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every step reserves the core's
+    whole A and B units."""
     a, b, kt, b_cols, noc, kb = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc"), s.get("kb", 1)
     unit_a, unit_b = units(s["cb_block"])
     a_r0, bm, c0, bn, b_off, _ = block
@@ -86,7 +87,7 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
     steps = -(-kt // kb)
     for step in range(steps):
         ks = range(step * kb, min(kt, (step + 1) * kb))
-        a_pages = [(a_r0 + i) * kt + k for k in ks for i in range(bm)]
+        a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks]
         b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
         read_operand(ctx, ma, cba, a, a_pages, unit_a, "mcast_a", _read_pages, noc, step, steps, bm * kb)
         if mb and all(_column_is_zero(ctx, a, mb, k, kt) for k in ks):  # every core of the column sees it alike

@@ -1,0 +1,117 @@
+"""matmul_block (tt-metal's compute API) against matmul_tiles: same bits, cycles and counters, in one call."""
+
+import numpy as np
+import pytest
+
+from tensix import KernelError, Mesh, MeshConfig, Program, TileKind
+
+CB_A, CB_B, CB_OUT = 0, 1, 16
+MESH = MeshConfig(width=2, height=1, tiles={(0, 0): TileKind.DRAM}, dram_banks=((0, 0),))
+
+
+def reader(ctx, *, steps: int, rt: int, ct: int, one_by_one: bool):
+    for s in range(steps):  # per step an rt x 1 column of A tiles and a 1 x ct row of B tiles
+        if one_by_one:  # A pushed a tile at a time: the compute kernel's window of rt pages may wrap
+            for i in range(rt):
+                ctx.cb_reserve_back(CB_A, 1)
+                ctx.noc_async_read_page("A", i * steps + s, ctx.get_write_ptr(CB_A))
+                ctx.noc_async_read_barrier()
+                ctx.cb_push_back(CB_A, 1)
+        else:
+            ctx.cb_reserve_back(CB_A, rt)
+        for i in range(rt if not one_by_one else 0):
+            ctx.noc_async_read_page("A", i * steps + s, ctx.get_write_ptr(CB_A) + i * 4096)
+        ctx.cb_reserve_back(CB_B, ct)
+        for j in range(ct):
+            ctx.noc_async_read_page("B", s * ct + j, ctx.get_write_ptr(CB_B) + j * 4096)
+        ctx.noc_async_read_barrier()
+        if not one_by_one:
+            ctx.cb_push_back(CB_A, rt)
+        ctx.cb_push_back(CB_B, ct)
+
+
+def compute(ctx, *, steps: int, rt: int, ct: int, block: bool):
+    ctx.tile_regs_acquire()
+    for _ in range(steps):
+        ctx.cb_wait_front(CB_A, rt)
+        ctx.cb_wait_front(CB_B, ct)
+        if block:
+            ctx.matmul_block(CB_A, CB_B, 0, 0, 0, False, ct, rt, 1)
+        else:
+            for i in range(rt):
+                for j in range(ct):
+                    ctx.matmul_tiles(CB_A, CB_B, i, j, i * ct + j)
+        ctx.cb_pop_front(CB_A, rt)
+        ctx.cb_pop_front(CB_B, ct)
+    ctx.cb_reserve_back(CB_OUT, rt * ct)
+    for d in range(rt * ct):
+        ctx.pack_tile(d, CB_OUT)
+    ctx.cb_push_back(CB_OUT, rt * ct)
+
+
+def writer(ctx, *, rt: int, ct: int):
+    ctx.cb_wait_front(CB_OUT, rt * ct)
+    for d in range(rt * ct):
+        ctx.noc_async_write_page("C", d, ctx.get_read_ptr(CB_OUT) + d * 4096)
+    ctx.noc_async_write_barrier()
+    ctx.cb_pop_front(CB_OUT, rt * ct)
+
+
+def _run(block: bool, a: np.ndarray, b: np.ndarray, pages: tuple[int, int] = (4, 6), skip: bool = False,
+         one_by_one: bool = False):
+    rt, steps, ct = a.shape[0] // 32, a.shape[1] // 32, b.shape[1] // 32
+    p = Program()
+    p.dram_buffer("A", a.shape, "fp32", "input")  # A's tiles: page i * steps + s is (row i, k step s)
+    p.dram_buffer("B", b.shape, "fp32", "input")
+    p.dram_buffer("C", (rt * 32, ct * 32), "fp32", "output")
+    p.circular_buffer((0, 0), CB_A, "fp32", pages[0])
+    p.circular_buffer((0, 0), CB_B, "fp32", pages[1])
+    p.circular_buffer((0, 0), CB_OUT, "fp32", rt * ct)
+    p.kernel((0, 0), "reader", reader, {"steps": steps, "rt": rt, "ct": ct, "one_by_one": one_by_one})
+    p.kernel((0, 0), "compute", compute, {"steps": steps, "rt": rt, "ct": ct, "block": block})
+    p.kernel((0, 0), "writer", writer, {"rt": rt, "ct": ct})
+    return Mesh(MESH, zero_skip=skip).run(p, {"A": a, "B": b})
+
+
+def _inputs(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((64, 96)).astype(np.float32), rng.standard_normal((96, 96)).astype(np.float32))
+
+
+def test_a_block_gives_the_bits_cycles_and_op_counts_of_tile_by_tile_matmuls():
+    a, b = _inputs()
+    tiles, block = _run(False, a, b), _run(True, a, b)
+    assert np.array_equal(block.outputs["C"], tiles.outputs["C"])
+    np.testing.assert_allclose(block.outputs["C"], a @ b, rtol=1e-4, atol=1e-3)
+    assert block.cycles == tiles.cycles
+    count = lambda r: sum(s.count for s in r.trace.spans if s.name == "matmul_tiles")  # noqa: E731
+    assert count(block) == count(tiles) == 2 * 3 * 3  # rt x ct tiles per k step, 3 k steps
+
+
+def test_a_block_over_pages_that_wrap_around_the_cb_reads_them_in_order():
+    a, b = _inputs(1)  # A's 2-page windows in a 3-page CB: the second starts at page 2 and wraps to page 0
+    wrapped = _run(True, a, b, pages=(3, 6), one_by_one=True)
+    np.testing.assert_array_equal(wrapped.outputs["C"], _run(False, a, b).outputs["C"])
+
+
+def test_with_zero_skipping_a_block_with_a_zero_face_goes_tile_by_tile_with_the_same_counters():
+    a, b = _inputs(2)
+    a[:16, :16] = 0  # one zero face in the first A tile
+    tiles, block = _run(False, a, b, skip=True), _run(True, a, b, skip=True)
+    assert np.array_equal(block.outputs["C"], tiles.outputs["C"])
+    assert block.cycles == tiles.cycles
+    assert block.stats["zero_skip"]["totals"] == tiles.stats["zero_skip"]["totals"]
+    assert block.stats["zero_skip"]["totals"]["macs_skipped"] == 3 * 8192  # the face, against 3 B tiles
+
+
+def k_bad_block(ctx):
+    ctx.matmul_block(CB_A, CB_B, 0, 0, 12, False, 3, 2, 1)
+
+
+def test_a_block_past_the_dst_registers_is_an_error():
+    p = Program()
+    p.circular_buffer((0, 0), CB_A, "fp32", 2)
+    p.circular_buffer((0, 0), CB_B, "fp32", 2)
+    p.kernel((0, 0), "compute", k_bad_block)
+    with pytest.raises(KernelError, match=r"DST index 17 outside 0\.\.15"):
+        Mesh(MESH).run(p)
