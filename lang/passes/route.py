@@ -60,11 +60,11 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
     needs: dict[tuple[Core, str], set[Core]] = {}
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
-            reads = read_pages(step)
+            reads = read_pages(step, core)
             for ref in dict.fromkeys(n.inputs):
-                if ref not in producer:
+                if ref not in producer or buffers[ref] not in reads:
                     continue
-                pages = reads.get(buffers[ref])
+                pages = reads[buffers[ref]]
                 wrote = writer_of[ref]
                 cores = every[ref] if pages is None else {wrote[p] for p in pages if p in wrote}
                 needs.setdefault((core, ref), set()).update(cores)

@@ -40,17 +40,18 @@ def buffer_names(graph: Graph) -> dict[str, str]:
 def tile(graph: Graph) -> Graph:
     names = buffer_names(graph)
     types = graph.types()
-    rows_weights = sparse_weights(graph) if graph.meta.get("zero_skip") else set()
+    skip = bool(graph.meta.get("zero_skip"))
+    rows_weights = sparse_weights(graph) if skip else set()
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
         if n.op == "mm" and not sparse and (n.annotations.mcast or n.annotations.shard == "block"):
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast))
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
             continue
         if n.op == "mm" and not sparse and _reuse_pays(n, ts):
-            steps = grid_matmul(n, ts, names, mcast=True)
+            steps = grid_matmul(n, ts, names, mcast=True, skip=skip)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "auto"}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
@@ -189,7 +190,7 @@ class _Grid:
         return -(-self.nt // self.bn)
 
 
-def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict:
+def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False) -> dict:
     """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` one core of each row reads
     the activation band and multicasts it along the row, one core of each column does the same with the
     weights. The senders sit on diagonals (row r's in column r, column c's in row c, wrapping): with all of
@@ -206,8 +207,9 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
-    # the activation bands of all grid rows: a column skips its weights at a k step where all are zero
-    a_rows = [[ry * bm, min(bm, mt - ry * bm)] for ry in range(rows)]
+    # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
+    # where all are zero (every core of the column then depends on all of the activation)
+    a_rows = [[ry * bm, min(bm, mt - ry * bm)] for ry in range(rows)] if skip else None
     steps = {}
     for ry in range(rows):
         for rx in range(cols):
@@ -219,7 +221,7 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool) -> dict
                     "a": {"sender": [xs[ry % cols], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]],
                           "n": cols - 1},
                     "b": {"sender": [xs[rx], ys[rx % rows]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]],
-                          "n": rows - 1, "a_rows": a_rows},
+                          "n": rows - 1, **({"a_rows": a_rows} if a_rows else {})},
                 }
             steps[(xs[rx], ys[ry])] = step
     return steps

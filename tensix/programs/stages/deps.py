@@ -1,9 +1,9 @@
 """Which DRAM pages a step writes and which it reads: what the compiler's route pass turns into semaphores.
 
 A consumer core waits only for the producer cores that wrote pages it reads, so elementwise chains split
-alike on the same cores hand over core to core instead of waiting for the whole grid. Where a core reads
-on behalf of others (a multicast sender), or what it reads depends on data (token ids, zero headers of
-other rows), a step depends on every page of the input: `None`.
+alike on the same cores hand over core to core instead of waiting for the whole grid; a multicast
+receiver waits for none (its sender did). Where what a core reads depends on data (token ids, the sparse
+decode band, zero headers of other rows when skipping), it depends on every page of the input: `None`.
 """
 
 from __future__ import annotations
@@ -22,18 +22,23 @@ def written_pages(step: dict) -> list[int]:
     return [entry[0] for entry in step["rows" if step["op"] == "reduce" else "pages"]]
 
 
-def read_pages(step: dict) -> dict[str, set[int] | None]:
-    """Input buffer name -> the pages this core's reader needs (None: it may touch any of them)."""
+def read_pages(step: dict, core: tuple[int, int]) -> dict[str, set[int] | None]:
+    """Input buffer name -> the pages the reader of `core` needs (None: it may touch any of them); an input
+    it does not read at all is absent (a multicast receiver gets its band from the row's or column's sender)."""
     op, need = step["op"], {}
     if op == "matmul":
-        if step.get("mcast"):  # senders read whole bands for their row or column; the skip check reads all rows
-            return {step["a"]: None, step["b"]: None, **({step["bias"]: None} if step.get("bias") else {})}
+        m = step.get("mcast") or {}
         kt, cols = step["kt"], step["b_cols"]
         for a_r0, bm, c0, bn, b_off, _ in step["blocks"]:
-            need.setdefault(step["a"], set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
-            need.setdefault(step["b"], set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
+            if _reads_itself(m.get("a"), core):
+                need.setdefault(step["a"], set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
+            if _reads_itself(m.get("b"), core):
+                need.setdefault(step["b"], set()).update((b_off + k) * cols + c0 + j
+                                                         for k in range(kt) for j in range(bn))
             if step.get("bias"):
                 need.setdefault(step["bias"], set()).update(range(c0, c0 + bn))
+        if (m.get("b") or {}).get("a_rows"):  # skipping: every core checks the zero headers of all rows of A
+            need[step["a"]] = None
         return need
     if op == "binary":
         for _, pa, pb in step["pages"]:
@@ -50,6 +55,11 @@ def read_pages(step: dict) -> dict[str, set[int] | None]:
         return need
     # matmul_rows (a shared activation band, weights gathered by row), gather_rows (rows chosen by token ids)
     return {name: None for name in _inputs(step)}
+
+
+def _reads_itself(share: dict | None, core: tuple[int, int]) -> bool:
+    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it is the sender."""
+    return share is None or share["n"] == 0 or tuple(share["sender"]) == core
 
 
 def _inputs(step: dict) -> list[str]:

@@ -1,5 +1,7 @@
 """tile: each op's output tiles split over its cores, as the per-core step the device runs."""
 
+from dataclasses import replace
+
 import pytest
 from tensix.lang import NameResolutionError, check_source
 from tensix.lang.passes.decompose import decompose
@@ -115,7 +117,10 @@ def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     assert steps[(2, 1)]["a"] == {"sender": [1, 1], "rect": [0, 1, 3, 1], "n": 3}
     assert steps[(2, 1)]["b"]["sender"] == [2, 2] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
     assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 0), (1, 1), (2, 2), (3, 3)}
-    assert steps[(2, 1)]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
+    assert "a_rows" not in steps[(2, 1)]["b"]  # compiled dense: no zero-header checks across rows
+    source = check_source(MATMUL + "output c = a @ w\n", "t.tdf")
+    (node,) = tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}))), MESH)).nodes
+    assert node.attrs["_steps"][(2, 1)]["mcast"]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
     (node,) = _tiled(MATMUL + "output c = a @ w\n").nodes
     assert {s["kb"] for s in node.attrs["_steps"].values()} == {2}  # both k tiles in one step
 
