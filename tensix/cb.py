@@ -146,8 +146,8 @@ class CircularBuffer:
         return None
 
     def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
-        """The first n front pages as float32 tiles (n, 32, 32), unpacked in one call and cached like
-        front_tile's (pages a reservation never wraps are contiguous in L1)."""
+        """At least the first n front pages as float32 tiles (m, 32, 32): all pages waited for, unpacked in one
+        call and cached like front_tile's until the next pop."""
         if n > self.received:
             raise CircularBufferError(
                 f"{self}: reads tile {n - 1} from the front but only {self.received} pages were waited for; "
@@ -156,6 +156,7 @@ class CircularBuffer:
         block = self._block
         if block is not None and block[0] == self.rd_slot and len(block[1]) >= n:
             return block[1]
+        n = self.received  # every page waited for, once: later calls of the same window hit the cache
         tiles = np.empty((n, 32, 32), dtype=np.float32)
         first = min(n, self.num_pages - self.rd_slot)  # the rest, if any, wrapped to the start of the CB
         for slot, lo, hi in ((self.rd_slot, 0, first), (0, first, n)):

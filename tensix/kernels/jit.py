@@ -90,10 +90,12 @@ def pack_bf16(tile, out_u8):
 def unpack_bf16(src_u8, out):
     """Load 2048 bytes of face-major bf16 into a float32 tile (exact)."""
     src = src_u8.view(np.uint16)
-    bits = np.empty(1024, np.uint32)
-    for i in range(1024):
-        bits[i] = np.uint32(src[i]) << 16
-    _from_faces(bits.view(np.float32), out)
+    dst = out.view(np.uint32)  # one pass, straight into the tile's bits (no face-major temporary)
+    for f in range(4):
+        r0, c0, base = (f >> 1) * 16, (f & 1) * 16, f * 256
+        for r in range(16):
+            for c in range(16):
+                dst[r0 + r, c0 + c] = np.uint32(src[base + r * 16 + c]) << 16
 
 
 # --- block float ---------------------------------------------------------------------------------
