@@ -11,6 +11,8 @@ does its part of every step in order. A step is a JSON-able dict:
   (one increment per producer core that writes pages it reads: deps.py) before reading the step's inputs
 - `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core (one
   semaphore-increment multicast per rectangle of those cores)
+- matmuls on a grid may carry `mcast` (row and column senders, rectangles, handshake semaphores: mcast.py)
+  and `kb`, the k tiles moved per step; deps.py says which pages each step reads and writes
 
 CB ids: inputs use slot * 4 + format index (slots 0, 1, 2), outputs 16 + format index, gather ids 20.
 """
