@@ -3,7 +3,10 @@
 Each op's output gets a semaphore. A consumer core waits only for the producer cores that write pages it
 reads (tensix/programs/stages/deps.py says which), and each producer writer signals exactly the cores that
 wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation makes the op's reads and
-writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do).
+writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A multicast matmul moves
+everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM columns; measured on 10
+shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8% more, and a GPT-2
+block 24% fewer.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def route(graph: Graph) -> Graph:
                 step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
             if n.annotations.noc is not None:
                 step["noc"] = n.annotations.noc
+            elif step.get("mcast"):  # measured: see the module docstring
+                step["noc"] = 0
             steps[core] = step
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))
     return replace(graph, nodes=tuple(nodes))

@@ -57,11 +57,18 @@ def test_shard_width_hands_out_output_blocks_column_by_column():
 
 
 def test_noc_annotation_moves_reads_to_the_chosen_noc():
-    on0 = _run(" @noc(0)")
-    reads = [t for t in on0.trace.transfers if t.kind == "read"]
-    assert reads and {t.noc for t in reads} == {0}
-    default = _run("")
-    assert {t.noc for t in default.trace.transfers if t.kind == "read"} == {1}
+    on1 = _run(" @noc(1)")
+    reads = [t for t in on1.trace.transfers if t.kind == "read"]
+    assert reads and {t.noc for t in on1.trace.transfers} == {1}  # everything of the op, multicasts too
+    plain = _run(" @shard(height)")  # no multicast: reads on NoC 1, writes on NoC 0 (NCRISC / BRISC)
+    assert {t.noc for t in plain.trace.transfers if t.kind == "read"} == {1}
+    assert {t.noc for t in plain.trace.transfers if t.kind == "write"} == {0}
+
+
+def test_an_unannotated_multicast_matmul_moves_everything_on_noc_0_and_is_faster_for_it():
+    auto, on1 = _run(""), _run(" @noc(1)")
+    assert {t.noc for t in auto.trace.transfers} == {0}
+    assert auto.cycles < on1.cycles
 
 
 def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_headers():
