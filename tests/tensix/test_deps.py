@@ -1,0 +1,42 @@
+"""deps: the DRAM pages each compiled step reads and writes, by hand for small blocks."""
+
+from tensix.programs.stages.deps import matmul_out_pages, read_pages, written_pages
+
+# a 2x3-tile output block at tile row 2, column 1 of a 4x5-tile output; k = 3 tiles; B has 5 tile columns
+BLOCK = [2, 2, 1, 3, 0, 2]
+MATMUL = {"op": "matmul", "a": "x", "b": "w", "bias": "bias", "kt": 3, "b_cols": 5, "out_cols": 5,
+          "blocks": [BLOCK]}
+
+
+def test_a_matmul_block_writes_its_output_tiles_row_by_row():
+    assert matmul_out_pages(BLOCK, 5) == [11, 12, 13, 16, 17, 18]
+    assert written_pages(MATMUL) == [11, 12, 13, 16, 17, 18]
+
+
+def test_a_plain_matmul_reads_its_row_band_of_a_column_band_of_b_and_its_bias_tiles():
+    assert read_pages(MATMUL, (0, 0)) == {
+        "x": {6, 7, 8, 9, 10, 11},  # rows 2 and 3, k 0..2
+        "w": {1, 2, 3, 6, 7, 8, 11, 12, 13},  # k rows 0..2, columns 1..3
+        "bias": {1, 2, 3},
+    }
+
+
+def test_a_multicast_receiver_reads_nothing_of_its_operands_and_the_sender_its_band():
+    share = {"a": {"sender": [0, 1], "rect": [0, 1, 3, 1], "n": 3}, "b": {"sender": [1, 1], "rect": [1, 0, 1, 3],
+                                                                          "n": 3}}
+    step = {**MATMUL, "mcast": share}
+    assert read_pages(step, (2, 1)) == {"bias": {1, 2, 3}}  # both bands come by multicast
+    assert read_pages(step, (0, 1))["x"] == {6, 7, 8, 9, 10, 11} and "w" not in read_pages(step, (0, 1))
+    skipping = {**step, "mcast": {**share, "b": {**share["b"], "a_rows": [[0, 2], [2, 2]]}}}
+    assert read_pages(skipping, (2, 1))["x"] is None  # zero headers of every row: all of x
+
+
+def test_elementwise_reduce_and_copy_steps_read_the_pages_they_list():
+    assert read_pages({"op": "binary", "a": "p", "b": "q", "pages": [[0, 4, 0], [1, 5, 1]]}, (0, 0)) == {
+        "p": {4, 5}, "q": {0, 1}}
+    assert read_pages({"op": "reduce", "a": "p", "rows": [[1, 3, 3]]}, (0, 0)) == {"p": {3, 4, 5}}
+    copy = {"op": "copy", "inputs": ["p", "q"], "pages": [[0, 1, 7, 0], [1, 0, 2, 1]]}
+    assert read_pages(copy, (0, 0)) == {"q": {7}, "p": {2}}
+    assert written_pages({"op": "reduce", "a": "p", "rows": [[1, 3, 3]]}) == [1]
+    gather = {"op": "gather_rows", "ids": "ids", "table": "emb", "pages": [[0, 0, 0]]}
+    assert read_pages(gather, (0, 0)) == {"ids": None, "emb": None}  # which rows depends on the token ids
