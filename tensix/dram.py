@@ -136,13 +136,11 @@ class Dram:
         if i < 0:
             return
         buf = self.buffers[self._bases[i][1]]
-        nb, first = len(self.banks), (addr - buf.base) // buf.page_nbytes
-        last = (addr + nbytes - 1 - buf.base) // buf.page_nbytes
-        pages = [slot * nb + bank.index for slot in range(first, last + 1)]
-        landed = self.landed[buf.name]
-        for p in pages:
-            if p < len(landed):
-                landed[p] = end
+        nb, landed = len(self.banks), self.landed[buf.name]
+        for slot in range((addr - buf.base) // buf.page_nbytes, (addr + nbytes - 1 - buf.base) // buf.page_nbytes + 1):
+            page = slot * nb + bank.index  # page p lives in bank p % banks, at slot p // banks
+            if page < len(landed):
+                landed[page] = end
 
     def read_too_early(self, name: str, page: int, t: int) -> bool:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""

@@ -46,13 +46,11 @@ def tile(graph: Graph) -> Graph:
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
-        if n.op == "mm" and not sparse and (n.annotations.mcast or n.annotations.shard == "block"):
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip)
-            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
-            continue
-        if n.op == "mm" and not sparse and _reuse_pays(n, ts):
-            steps = grid_matmul(n, ts, names, mcast=True, skip=skip)
-            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "auto"}))
+        asked = n.annotations.mcast or n.annotations.shard == "block"
+        if n.op == "mm" and not sparse and (asked or _reuse_pays(n, ts)):
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip)
+            auto = {} if asked else {"mcast": "auto"}
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
         if sparse:

@@ -23,7 +23,7 @@ def announce(ctx, m: dict | None, slots: int = SLOTS, noc=None) -> None:
     if m is None or m["n"] == 0 or tuple(m["sender"]) == ctx.core:
         return
     for s in range(slots):
-        ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"][s])), noc=noc)
+        release(ctx, m, s, noc)
 
 
 def read_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, staging: str,

@@ -90,7 +90,7 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
         a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks]
         b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
         read_operand(ctx, ma, cba, a, a_pages, unit_a, "mcast_a", _read_pages, noc, step, steps, bm * kb)
-        if mb and all(_column_is_zero(ctx, a, mb, k, kt) for k in ks):  # every core of the column sees it alike
+        if mb and _column_is_zero(ctx, a, mb, ks, kt):  # every core of the column sees it alike
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)
             if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
@@ -99,11 +99,12 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
         read_operand(ctx, mb, cbb, b, b_pages, unit_b, "mcast_b", _read_pages, noc, step, steps, kb * bn)
 
 
-def _column_is_zero(ctx, a: str, mb: dict, k: int, kt: int) -> bool:
-    """With skipping: whether the activation tiles at k step k of every grid row are all zero, so no core of
-    this grid column needs its weight tiles (their page headers say so; free to read)."""
-    return all(ctx.dram_page_is_zero(a, (r0 + i) * kt + k) for r0, bm in mb.get("a_rows", ()) for i in range(bm)) \
-        and bool(mb.get("a_rows"))
+def _column_is_zero(ctx, a: str, mb: dict, ks: range, kt: int) -> bool:
+    """Compiled for skipping: whether the activation tiles at k tiles `ks` of every grid row are all zero, so
+    no core of this grid column needs these weight tiles (their page headers say so; free to read)."""
+    rows = mb.get("a_rows")
+    return bool(rows) and all(ctx.dram_page_is_zero(a, (r0 + i) * kt + k)
+                              for r0, bm in rows for i in range(bm) for k in ks)
 
 
 def _read_binary(ctx, s: dict) -> None:

@@ -34,32 +34,33 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
         live = [np.flatnonzero(t.any(axis=0)) if ctx.skip is not None else np.arange(32) for t in tiles]
         density = sum(len(c) for c in live) / (32 * kt)
         if density <= s.get("max_density", 0.5):
-            groups = _send_compacted(ctx, s, tiles, live, c0, bn, cb_bn, rows_at, noc, wbuf)
+            groups = _send_compacted(ctx, s, tiles, live, c0, bn, rows_at, noc, wbuf)
         else:
-            groups = _send_tiles(ctx, s, live, c0, bn, cb_bn, stage, noc, read_pages)
+            groups = _send_tiles(ctx, s, live, c0, bn, stage, noc, read_pages)
         _control(ctx, END)
         _count_skipped(ctx, s, kt, groups, bn)
 
 
-def _send_tiles(ctx, s: dict, live, c0: int, bn: int, cb_bn: int, stage: int, noc, read_pages) -> int:
+def _send_tiles(ctx, s: dict, live, c0: int, bn: int, stage: int, noc, read_pages) -> int:
     """Dense enough: whole k-tiles with tiled weights, skipping only the all-zero activation tiles."""
     kt, groups = s["kt"], 0
+    unit_a, unit_b = units(s["cb_block"])
     for k in range(kt):
         if len(live[k]) == 0:
             continue
         _control(ctx, MORE)
         cba, page = cb_in(MM_A, ctx.buffer(s["a"]).fmt), ctx.buffer(s["a"]).page_nbytes
-        ctx.cb_reserve_back(cba, units(s["cb_block"])[0])  # the activation tile is already in staging: local copy
+        ctx.cb_reserve_back(cba, unit_a)  # the activation tile is already in staging: a local copy
         ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), ctx.get_write_ptr(cba), page, noc)
         ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cba, units(s["cb_block"])[0])
+        ctx.cb_push_back(cba, unit_a)
         read_pages(ctx, cb_in(MM_B, ctx.buffer(s["b"]).fmt), s["b"], [k * s["b_cols"] + c0 + j for j in range(bn)],
-                   noc, units(s["cb_block"])[1])
+                   noc, unit_b)
         groups += 1
     return groups
 
 
-def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, stage: int, noc, wbuf) -> int:
+def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, stage: int, noc, wbuf) -> int:
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
     rows, columns = [], []  # the weight row of each live activation column, and that column's values
     for k, cols in enumerate(live):
@@ -70,7 +71,7 @@ def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, cb_bn: int, sta
     columns = np.concatenate(columns) if columns else np.zeros((0, 32), np.float32)
     groups = 0
     for g in range(0, len(rows), 32):
-        _send_group(ctx, s, rows[g:g + 32], columns[g:g + 32], c0, bn, cb_bn, stage, noc)
+        _send_group(ctx, s, rows[g:g + 32], columns[g:g + 32], c0, bn, stage, noc)
         groups += 1
     return groups
 
@@ -104,8 +105,7 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
     return tiles
 
 
-def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, cb_bn: int, stage: int,
-                noc) -> None:
+def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, stage: int, noc) -> None:
     """One compacted k-step: control page, the packed activation tile (live columns side by side), and bn
     tiles of the weight rows `group` gathered."""
     _control(ctx, MORE)
