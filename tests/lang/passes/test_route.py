@@ -85,3 +85,15 @@ def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_staging_slot
     m = mm.attrs["_steps"][(1, 2)]["mcast"]
     # one op: semaphore 0 is its readiness; the multicast handshakes follow, two slots per operand
     assert (m["a"]["ready"], m["a"]["valid"], m["b"]["ready"], m["b"]["valid"]) == ([1, 2], [3, 4], [5, 6], [7, 8])
+
+
+def test_only_grid_multicast_matmuls_default_to_noc_0():
+    grid = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\noutput y = a @ w\n"
+    (mm,) = route(tile(place(fuse(decompose(check_source(grid, "t.tdf"))), MESH))).nodes
+    assert {s["noc"] for s in mm.attrs["_steps"].values()} == {0}
+    decode = "input h: fp32[1, 512]\nparam w: fp32[512, 512] = random(seed=1)\noutput y = relu(h) @ w\n"
+    source = check_source(decode, "t.tdf")
+    nodes = route(tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}))), MESH))).nodes
+    sparse = [s for n in nodes for s in n.attrs["_steps"].values() if s["op"] == "matmul_rows"]
+    assert sparse and any(s.get("mcast") for s in sparse)  # its band is multicast...
+    assert all("noc" not in s for s in sparse)  # ...on the reader's own NoC, as the dense plan it is compared with
