@@ -27,7 +27,8 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
-        self._block: tuple[int, np.ndarray] | None = None  # (front slot, tiles) of the last front_tiles
+        # (front slot, tiles, one view per tile) of the last front_tiles: front_tile looks here first
+        self._block: tuple[int, np.ndarray, list] | None = None
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -83,7 +84,10 @@ class CircularBuffer:
             )
         k.sync()
         self._block = None
-        if self._tiles or self._faces:
+        if n == self.received:  # every cached page is among those waited for: all of them go
+            self._tiles.clear()
+            self._faces.clear()
+        elif self._tiles or self._faces:
             for i in range(n):
                 self._tiles.pop((self.rd_slot + i) % self.num_pages, None)
                 self._faces.pop((self.rd_slot + i) % self.num_pages, None)
@@ -142,6 +146,9 @@ class CircularBuffer:
     def cached_front_tile(self, i: int) -> np.ndarray | None:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
+            block = self._block
+            if block is not None and block[0] == self.rd_slot and i < len(block[2]):
+                return block[2][i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
         return None
 
@@ -164,16 +171,14 @@ class CircularBuffer:
                 start = self.address + slot * self.page_nbytes
                 pages = self.memory[start:start + (hi - lo) * self.page_nbytes].reshape(hi - lo, self.page_nbytes)
                 unpack_pages(pages, code, tiles[lo:hi])
-        for i in range(n):
-            self._tiles.setdefault((self.rd_slot + i) % self.num_pages, tiles[i])
-        self._block = (self.rd_slot, tiles)
+        self._block = (self.rd_slot, tiles, list(tiles))
         return tiles
 
     def front_tile(self, i: int, unpack) -> np.ndarray:
         """Page i from the front as a float32 32x32 tile, unpacked once per page while it stays in the CB."""
-        slot = (self.rd_slot + i) % self.num_pages
-        tile = self._tiles.get(slot)
-        if tile is None or i >= self.received:
+        tile = self.cached_front_tile(i)
+        if tile is None:
+            slot = (self.rd_slot + i) % self.num_pages
             tile = np.empty((32, 32), dtype=np.float32)
             unpack(self.front_page(i), tile)
             self._tiles[slot] = tile

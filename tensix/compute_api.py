@@ -32,6 +32,9 @@ class ComputeKernel(KernelProcess):
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
         self._tmp = np.empty((32, 32), dtype=np.float32)
+        # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
+        self._mm: list[int] = []
+        self._mm_a = self._mm_b = None
         self._matmul_cycles = self.timing.matmul(self.fidelity)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -40,6 +43,7 @@ class ComputeKernel(KernelProcess):
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
         """Take the DST registers, zeroed."""
+        self._mm.clear()  # queued products would land in registers zeroed now
         self.dst[:] = 0.0
         self._fresh = [True] * len(self._fresh)
 
@@ -53,6 +57,8 @@ class ComputeKernel(KernelProcess):
         """Give the DST registers back."""
 
     def _d(self, idst: int) -> np.ndarray:
+        if self._mm:
+            self._flush()
         tiles = self._dst_tiles
         if not 0 <= idst < len(tiles):
             raise KernelError(f"compute kernel on core {self.core}: DST index {idst} outside 0..{len(tiles) - 1}")
@@ -66,18 +72,47 @@ class ComputeKernel(KernelProcess):
 
     # --- FPU ops ---------------------------------------------------------------------------------------
     def matmul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
-        """DST[idst] += tile ia of cb_a @ tile ib of cb_b (zero faces of the activation tile skipped, if on)."""
-        a, d = self._tile(cb_a, ia), self._d(idst)
+        """DST[idst] += tile ia of cb_a @ tile ib of cb_b (zero faces of the activation tile skipped, if on).
+
+        Dense calls are charged at once but queued, and run in one kernel call (`_flush`) before anything else
+        touches DST or the tiles they read change: the same bits in the same order per DST tile, without a
+        kernel call per tile."""
         if self.skip is not None:
-            faces = self._faces(cb_a, ia, a)
-            if faces != 0b1111:
-                self._matmul_sparse(a, cb_b, ib, d, faces)
-                return
+            self._matmul_now(cb_a, cb_b, ia, ib, idst)
+            return
+        if not 0 <= idst < len(self._fresh):
+            self._d(idst)  # raises the range error
+        ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
+        if ia < 0 or ib < 0:
+            (ca if ia < 0 else cb).front_page(min(ia, ib))  # raises the CB's range error
+        a = ca.front_tiles(ia + 1, K.unpack_pages, ops.FORMAT[ca.fmt])
+        b = cb.front_tiles(ib + 1, K.unpack_pages, ops.FORMAT[cb.fmt])
+        queue = self._mm
+        if a is not self._mm_a or b is not self._mm_b:  # a new window: run what was queued over the old one
+            if queue:
+                self._flush()
+            self._mm_a, self._mm_b = a, b
+        queue += (ia, ib, idst)
+        self._fresh[idst] = False
+        self.flops += 65536  # 2 * 32^3
+        self.advance("matmul_tiles", self._matmul_cycles)
+
+    def _flush(self) -> None:
+        """Run the queued matmul_tiles calls, in call order."""
+        K.matmul_pairs(self._mm_a, self._mm_b, self.dst, np.array(self._mm, dtype=np.int64).reshape(-1, 3))
+        self._mm.clear()
+
+    def _matmul_now(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+        """One matmul_tiles call with zero skipping: the activation tile's faces decide what is multiplied."""
+        a, d = self._tile(cb_a, ia), self._d(idst)
+        faces = self._faces(cb_a, ia, a)
+        if faces != 0b1111:
+            self._matmul_sparse(a, cb_b, ib, d, faces)
+            return
         K.matmul_acc(a, self._tile(cb_b, ib), d)
         self.flops += 65536  # 2 * 32^3
         self.advance("matmul_tiles", self._matmul_cycles)
-        if self.skip is not None:
-            self.device.zero.add(self.core, self.label, macs_total=32768)
+        self.device.zero.add(self.core, self.label, macs_total=32768)
 
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
@@ -95,7 +130,7 @@ class ComputeKernel(KernelProcess):
         if self.skip is not None and any(self._faces(cb_a, r, self._tile(cb_a, r)) != 0b1111 for r in rows):
             for i in range(rt):
                 for j in range(ct):
-                    self.matmul_tiles(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
+                    self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
             return
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
         a = ca.front_tiles(rows[-1] + 1, K.unpack_pages, ops.FORMAT[ca.fmt])
@@ -245,6 +280,8 @@ class ComputeKernel(KernelProcess):
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
+        if self._mm:
+            self._flush()
         a, b = self.dst[ia].copy(), self.dst[ib]
         K.eltwise_binary(_binary_code(op, self.core), a, b, self._d(iout))
         self.advance(f"{op}_dst", self.timing.sfpu("square"))
@@ -254,6 +291,8 @@ class ComputeKernel(KernelProcess):
         """Write DST[idst] into the reserved back of cb_id (next page, or page `index` of the reservation)."""
         cb = self.cb(cb_id)
         pos = self._pack_pos.get(cb_id, 0) if index is None else index
+        if self._mm:
+            self._flush()
         if self.threshold:
             tile = self.dst[idst]
             tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros

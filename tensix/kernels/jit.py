@@ -284,6 +284,14 @@ def matmul_block(a, b, dst, ia, ib, idst, ct, rt, kt):
 
 
 @njit(**_OPTS)
+def matmul_pairs(a, b, dst, triples):
+    """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order: a compute kernel's queued
+    matmul_tiles calls in one kernel call; the same bits as one matmul_acc per row."""
+    for r in range(triples.shape[0]):
+        _matmul_tile(a[triples[r, 0]], b[triples[r, 1]], dst[triples[r, 2]], 0b1111)
+
+
+@njit(**_OPTS)
 def eltwise_binary(op, a, b, out):
     """out = a (op) b elementwise, float32; op is ops.ADD, SUB or MUL."""
     for i in range(out.shape[0]):

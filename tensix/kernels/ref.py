@@ -210,6 +210,12 @@ def matmul_block(a: np.ndarray, b: np.ndarray, dst: np.ndarray, ia: int, ib: int
             matmul_acc(a[ia + i * kt], b[ib + j], dst[idst + i * ct + j])
 
 
+def matmul_pairs(a: np.ndarray, b: np.ndarray, dst: np.ndarray, triples: np.ndarray) -> None:
+    """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order (queued matmul_tiles calls)."""
+    for i, j, d in triples:
+        matmul_acc(a[i], b[j], dst[d])
+
+
 def eltwise_binary(op: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a (op) b elementwise, float32; op is ops.ADD, SUB or MUL."""
     if op == ops.ADD:

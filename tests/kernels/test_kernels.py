@@ -110,6 +110,31 @@ def test_matmul_block_jit_gives_the_bits_of_matmul_acc_per_tile():
     assert np.array_equal(block, tiles)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_matmul_pairs_accumulates_each_triple_in_order(impl):
+    # (a tile, b tile, dst tile) rows; dst 2 is hit twice, so both products must land on it
+    rng = np.random.default_rng(15)
+    a, b = rand(rng, (3, 32, 32)), rand(rng, (3, 32, 32))
+    dst = rand(rng, (4, 32, 32))
+    triples = np.array([[0, 1, 2], [2, 0, 0], [1, 2, 2]], dtype=np.int64)
+    want = dst.astype(np.float64)
+    for i, j, d in triples:
+        want[d] += a[i].astype(np.float64) @ b[j]
+    kernel(impl, "matmul_pairs")(a, b, dst, triples)
+    np.testing.assert_allclose(dst, want, rtol=1e-4, atol=1e-3)
+
+
+def test_matmul_pairs_jit_gives_the_bits_of_matmul_acc_call_by_call():
+    rng = np.random.default_rng(16)
+    a, b = rand(rng, (3, 32, 32)), rand(rng, (3, 32, 32))
+    pairs, calls = np.zeros((2, 32, 32), np.float32), np.zeros((2, 32, 32), np.float32)
+    triples = np.array([[0, 1, 1], [2, 2, 1], [1, 0, 0]], dtype=np.int64)
+    jit.matmul_pairs(a, b, pairs, triples)
+    for i, j, d in triples:
+        jit.matmul_acc(a[i], b[j], calls[d])
+    assert np.array_equal(pairs, calls)
+
+
 @pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b", "bfp4_b"])
 @pytest.mark.parametrize("impl", IMPLS)
 def test_unpack_pages_unpacks_each_page_like_the_one_tile_unpacker(impl, fmt):

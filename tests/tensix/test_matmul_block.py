@@ -1,4 +1,5 @@
-"""matmul_block (tt-metal's compute API) against matmul_tiles: same bits, cycles and counters, in one call."""
+"""matmul_block (tt-metal's compute API) against matmul_tiles: same bits, cycles and counters, in one call;
+and queued matmul_tiles calls run before anything else touches DST."""
 
 import numpy as np
 import pytest
@@ -115,3 +116,46 @@ def test_a_block_past_the_dst_registers_is_an_error():
     p.kernel((0, 0), "compute", k_bad_block)
     with pytest.raises(KernelError, match=r"DST index 17 outside 0\.\.15"):
         Mesh(MESH).run(p)
+
+
+def k_read_two(ctx):
+    for cb, name in ((CB_A, "A"), (CB_B, "B")):
+        ctx.cb_reserve_back(cb, 2)
+        for i in range(2):
+            ctx.noc_async_read_page(name, i, ctx.get_write_ptr(cb) + i * 4096)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cb, 2)
+
+
+def k_matmul_relu_matmul(ctx):
+    ctx.tile_regs_acquire()
+    ctx.cb_wait_front(CB_A, 2)
+    ctx.cb_wait_front(CB_B, 2)
+    ctx.matmul_tiles(CB_A, CB_B, 0, 0, 0)
+    ctx.relu_tile(0)  # must see the product above, not the zeroed register
+    ctx.matmul_tiles(CB_A, CB_B, 1, 1, 0)
+    ctx.matmul_tiles(CB_A, CB_B, 0, 1, 1)
+    ctx.cb_pop_front(CB_A, 2)
+    ctx.cb_pop_front(CB_B, 2)
+    ctx.cb_reserve_back(CB_OUT, 2)
+    ctx.pack_tile(0, CB_OUT)
+    ctx.pack_tile(1, CB_OUT)
+    ctx.cb_push_back(CB_OUT, 2)
+
+
+def test_queued_matmul_tiles_land_before_the_next_op_on_dst_and_before_pack():
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((32, 64)).astype(np.float32), rng.standard_normal((32, 64)).astype(np.float32)
+    p = Program()
+    p.dram_buffer("A", a.shape, "fp32", "input")
+    p.dram_buffer("B", b.shape, "fp32", "input")
+    p.dram_buffer("C", (32, 64), "fp32", "output")
+    for cb in (CB_A, CB_B, CB_OUT):
+        p.circular_buffer((0, 0), cb, "fp32", 2)
+    p.kernel((0, 0), "reader", k_read_two)
+    p.kernel((0, 0), "compute", k_matmul_relu_matmul)
+    p.kernel((0, 0), "writer", writer, {"rt": 1, "ct": 2})
+    c = Mesh(MESH).run(p, {"A": a, "B": b}).outputs["C"]
+    a0, a1, b0, b1 = a[:, :32], a[:, 32:], b[:, :32], b[:, 32:]
+    np.testing.assert_allclose(c[:, :32], np.maximum(a0 @ b0, 0) + a1 @ b1, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(c[:, 32:], a0 @ b1, rtol=1e-4, atol=1e-4)
