@@ -33,7 +33,7 @@ from tensix.presets import resolve
 from tensix.program import Program
 
 PASSES = (
-    ("decompose", lambda g, cfg: decompose(g)),
+    ("decompose", decompose),
     ("fuse", lambda g, cfg: fuse(g)),
     ("place", place),
     ("tile", lambda g, cfg: tile(g)),

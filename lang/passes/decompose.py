@@ -1,10 +1,12 @@
 """decompose: rewrite every language op into the six primitives the device runs.
 
 mm (matmul, optional bias), bin (add/sub/mul with row/col/batch broadcast), un (unary chain), red (row
-sum/max with scale), move (page permutation: transpose, heads, reshape, slice, concat), gather (embedding).
-Composite ops (softmax, layernorm, rmsnorm, rope, topk_gate) become several primitives; constants they
-need (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express
-raise ShapeError at the op.
+sum/max with scale), move (page permutation: transpose, heads, reshape, slice, concat), gather (embedding),
+row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops).
+Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
+core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
+(causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
+ShapeError at the op.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 
-PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather")
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
+from tensix.programs.stages.layout import row_cb_nbytes
+
+PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")
+ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 
 
 class _Emitter:
     """Collects the primitive nodes of one source node; the last one keeps the source node's id."""
 
-    def __init__(self, node: Node, graph_meta: dict, params: list[Param]):
-        self.node, self.meta, self.params = node, graph_meta, params
+    def __init__(self, node: Node, graph_meta: dict, params: list[Param], l1_bytes: int):
+        self.node, self.meta, self.params, self.l1_bytes = node, graph_meta, params, l1_bytes
         self.out: list[Node] = []
 
     def add(self, op: str, inputs, type_: TensorType, **attrs) -> str:
@@ -48,14 +55,14 @@ class _Emitter:
         return ShapeError(self.node.pos, f"{self.node.op}: {message}")
 
 
-def decompose(graph: Graph) -> Graph:
+def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
     """The same graph in primitives (node ids of the original ops are kept for their final values)."""
     meta = dict(graph.meta)
     params = list(graph.params)
     types = graph.types()
     nodes: list[Node] = []
     for node in graph.nodes:
-        e = _Emitter(node, meta, params)
+        e = _Emitter(node, meta, params, cfg.l1_bytes)
         _RULES[node.op](e, node, [types[i] for i in node.inputs])
         for n in e.finish():
             types[n.id] = n.type
@@ -127,13 +134,25 @@ def _need_full_rows(e: _Emitter, t: TensorType) -> None:
         raise e.error(f"the last dimension of {t} must be a multiple of 32 (padding would join the reduction)")
 
 
+def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
+    """Whether a fused row op's CBs (stages/layout.row_cb_nbytes) take at most 1/ROW_BUDGET of L1."""
+    nt = pages.tiles(ts[0].shape[-1])
+    aux = [tile_nbytes(t.dtype) for t in ts[1:]]
+    return row_cb_nbytes(fn, nt, tile_nbytes(ts[0].dtype), aux) * ROW_BUDGET <= e.l1_bytes
+
+
 def _softmax(e: _Emitter, n: Node, ts) -> None:
     x, (t,) = n.inputs[0], ts
     _need_full_rows(e, t)
+    mask = None
     if n.attrs.get("causal"):
         rows, cols = t.shape[-2:]
         future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
         mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
+    if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
+        e.add("row", (x, mask) if mask else (x,), n.type, fn="softmax", eps=0.0)
+        return
+    if mask:
         x = e.add("bin", (x, mask), t, fn="add", bcast="none")
     m = e.add("red", (x,), _col_type(t), fn="max", scale=1.0)
     ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
@@ -154,6 +173,10 @@ def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
 
 def _layernorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma, beta = n.inputs
+    _need_full_rows(e, ts[0])
+    if _fits_one_core(e, "layernorm", ts):
+        e.add("row", n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
+        return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
     scaled = e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
     e.add("bin", (scaled, beta), n.type, fn="add", bcast="row")
@@ -161,6 +184,10 @@ def _layernorm(e: _Emitter, n: Node, ts) -> None:
 
 def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma = n.inputs
+    _need_full_rows(e, ts[0])
+    if _fits_one_core(e, "rmsnorm", ts):
+        e.add("row", n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
+        return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
     e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from tensix.lang.ir import Graph, Node
 
-_CHAINABLE = ("mm", "bin", "un", "red", "move", "gather")
+_CHAINABLE = ("mm", "bin", "un", "red", "row", "move", "gather")
 
 
 def fuse(graph: Graph) -> Graph:

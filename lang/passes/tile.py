@@ -265,6 +265,17 @@ def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
     return {"key": "rows", "items": [[r, r * nt, nt] for r in range(rows)], "fields": _common(n, names, **fields)}
 
 
+def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
+    """A fused row op: whole tile rows per core (with gamma and beta, or the causal mask's matching rows)."""
+    grid = pages.grid(ts[0].shape)
+    rows, nt = math.prod(grid[:-1]), grid[-1]
+    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": n.attrs["eps"], "nt": nt,
+              "aux": [names[i] for i in n.inputs[1:]]}
+    if n.attrs["fn"] == "softmax" and len(ts) > 1:
+        fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
+    return {"key": "rows", "items": [[r, r * nt, nt] for r in range(rows)], "fields": _common(n, names, **fields)}
+
+
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:
     items = [[q, *entry] for q, entry in enumerate(n.attrs["_map"])]
     return {"key": "pages", "items": items, "fields": _common(n, names, inputs=[names[i] for i in n.inputs])}
@@ -277,5 +288,6 @@ def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
 
 
-_SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "move": _move, "gather": _gather}
-_STEP_OP = {"mm": "matmul", "bin": "binary", "un": "unary", "red": "reduce", "move": "copy", "gather": "gather_rows"}
+_SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}
+_STEP_OP = {"mm": "matmul", "bin": "binary", "un": "unary", "red": "reduce", "row": "row", "move": "copy",
+            "gather": "gather_rows"}

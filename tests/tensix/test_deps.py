@@ -40,3 +40,15 @@ def test_elementwise_reduce_and_copy_steps_read_the_pages_they_list():
     assert written_pages({"op": "reduce", "a": "p", "rows": [[1, 3, 3]]}) == [1]
     gather = {"op": "gather_rows", "ids": "ids", "table": "emb", "pages": [[0, 0, 0]]}
     assert read_pages(gather, (0, 0)) == {"ids": None, "emb": None}  # which rows depends on the token ids
+
+
+def test_a_row_op_reads_and_writes_its_tile_rows_with_all_of_gamma_and_beta_or_its_mask_rows():
+    # tile rows 3 and 4 of a 3-tile-wide tensor: pages 9..14
+    norm = {"op": "row", "fn": "layernorm", "a": "x", "aux": ["g", "b"], "nt": 3, "rows": [[3, 9, 3], [4, 12, 3]]}
+    assert read_pages(norm, (0, 0)) == {"x": {9, 10, 11, 12, 13, 14}, "g": {0, 1, 2}, "b": {0, 1, 2}}
+    assert written_pages(norm) == [9, 10, 11, 12, 13, 14]
+    # a batch of matrices 2 tile rows high: rows 3 and 4 add the mask's rows 1 and 0
+    softmax = {**norm, "fn": "softmax", "aux": ["mask"], "mask_rows": 2}
+    assert read_pages(softmax, (0, 0)) == {"x": {9, 10, 11, 12, 13, 14}, "mask": {0, 1, 2, 3, 4, 5}}
+    one_row = {**softmax, "rows": [[3, 9, 3]]}
+    assert read_pages(one_row, (0, 0))["mask"] == {3, 4, 5}

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, staging_sizes
+from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, el_unit, staging_sizes
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
 _SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")
 
 
+_FIXED = {28: "ids", 29: "ctrl", 30: "row_mid", 31: "row_stat"}
+
+
 def _cb_name(cb_id: int, fmt: str) -> str:
-    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else {28: "ids", 29: "ctrl"}[cb_id]
+    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else _FIXED[cb_id]
 
 
 def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]], *,
@@ -25,8 +28,9 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
-        block = list(blocking(steps[core]))
-        core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else s for s in steps[core]]
+        block, unit = list(blocking(steps[core])), el_unit(steps[core])
+        core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else {**s, "el_unit": unit} if unit > 1 else s
+                      for s in steps[core]]
         for sem_id in sorted(_waited_semaphores(core_steps)):
             p.semaphore(core, sem_id)  # the semaphores this core waits on
         for buf, nbytes in staging.items():  # first, so they sit at one L1 address on every core

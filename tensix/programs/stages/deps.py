@@ -19,6 +19,8 @@ def written_pages(step: dict) -> list[int]:
     """The pages of step["out"] this core's writer stores."""
     if step["op"] in ("matmul", "matmul_rows"):
         return [p for b in step["blocks"] for p in matmul_out_pages(b, step["out_cols"])]
+    if step["op"] == "row":
+        return [p for _, first, n in step["rows"] for p in range(first, first + n)]
     return [entry[0] for entry in step["rows" if step["op"] == "reduce" else "pages"]]
 
 
@@ -49,6 +51,14 @@ def read_pages(step: dict, core: tuple[int, int]) -> dict[str, set[int] | None]:
         return {step["a"]: {pa for _, pa in step["pages"]}}
     if op == "reduce":
         return {step["a"]: {p for _, first, n in step["rows"] for p in range(first, first + n)}}
+    if op == "row":
+        nt = step["nt"]
+        need = {step["a"]: {p for _, first, n in step["rows"] for p in range(first, first + n)}}
+        if step["fn"] == "softmax" and step["aux"]:  # the mask's tile rows these rows add
+            need[step["aux"][0]] = {(r % step["mask_rows"]) * nt + j for r, _, _ in step["rows"] for j in range(nt)}
+        else:
+            need |= {name: set(range(nt)) for name in step["aux"]}  # gamma and beta, all of them
+        return need
     if op == "copy":
         for _, index, page, _ in step["pages"]:
             need.setdefault(step["inputs"][index], set()).add(page)

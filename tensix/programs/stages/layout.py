@@ -1,7 +1,9 @@
 """Which circular buffers a step list needs on a core, and their ids (shared by kernels and compiler).
 
 Every CB is reserved in one fixed page count, so reservations never wrap: matmul CBs in the core's
-largest block (smaller blocks leave pages unused), elementwise CBs one page at a time.
+largest block (smaller blocks leave pages unused), elementwise CBs in the widest tile row a fused row op
+of the core holds (one page when it has none). Row ops keep their intermediates in two CBs only the
+compute kernel pushes to (CB_MID, CB_STAT), always fp32.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from tensix.formats import FORMATS, tile_nbytes
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
 _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control
+CB_MID, CB_STAT = 30, 31  # row ops: a tile row of intermediates; row statistics (and squares on their way)
 
 
 MATMULS = ("matmul", "matmul_rows")
@@ -37,6 +40,22 @@ def units(cb_block: list[int]) -> tuple[int, int]:
     fixed count per CB, so reservations never wrap."""
     bm, bn, kb = cb_block
     return bm * kb, kb * bn
+
+
+def el_unit(steps: list[dict]) -> int:
+    """Pages every elementwise-CB reservation of a core takes: the widest tile row of its row ops, else 1."""
+    return max((s["nt"] for s in steps if s["op"] == "row"), default=1)
+
+
+def mid_pages(fn: str, nt: int, masked: bool) -> int:
+    """CB_MID pages a row op needs: a tile row, two for a masked softmax (the masked row, then its exps)."""
+    return 2 * nt if fn == "softmax" and masked else nt
+
+
+def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
+    """L1 a row op's CBs take on a core holding nothing else: x and its operands (gamma, beta or the mask)
+    double-buffered, the fp32 intermediates and two fp32 statistics pages."""
+    return 2 * nt * (x_tile + max(aux_tiles, default=0)) + (mid_pages(fn, nt, bool(aux_tiles)) + 2) * 4096
 
 
 def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
@@ -72,6 +91,7 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
     """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats."""
     need: dict[int, tuple[str, int]] = {}
     bm, bn, kb = blocking(steps)
+    unit = el_unit(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
         need[cb] = (fmt, max(need.get(cb, (fmt, 0))[1], pages))
@@ -88,14 +108,22 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
                 want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], bn)
             want(cb_out(out, matmul=True), out, bm * bn)
             continue
+        if op == "row":
+            want(cb_in(EL_A, formats[s["a"]]), formats[s["a"]], 2 * unit)
+            for name in s["aux"]:  # gamma and beta (one unit each), or one mask unit per tile row
+                want(cb_in(EL_B, formats[name]), formats[name], 2 * unit)
+            want(CB_MID, "fp32", mid_pages(s["fn"], s["nt"], bool(s["aux"])))
+            want(CB_STAT, "fp32", 2)
+            want(cb_out(out), out, 2)
+            continue
         names = {"binary": [s.get("a"), s.get("b")], "unary": [s.get("a")], "reduce": [s.get("a")],
                  "copy": s.get("inputs", []), "gather_rows": []}[op]
         for slot, name in enumerate(names[:2]):
-            want(cb_in(EL_A + slot, formats[name]), formats[name], 2)
+            want(cb_in(EL_A + slot, formats[name]), formats[name], 2 * unit)
         for name in names[2:]:
-            want(cb_in(EL_A, formats[name]), formats[name], 2)
+            want(cb_in(EL_A, formats[name]), formats[name], 2 * unit)
         if op == "gather_rows":
             want(CB_IDS, "fp32", 1)
-            want(cb_in(EL_A, out), out, 2)
+            want(cb_in(EL_A, out), out, 2 * unit)
         want(cb_out(out), out, 2)
     return need

@@ -108,35 +108,57 @@ def _column_is_zero(ctx, a: str, mb: dict, ks: range, kt: int) -> bool:
 
 
 def _read_binary(ctx, s: dict) -> None:
-    a, b, noc = s["a"], s["b"], s.get("noc")
+    a, b, noc, unit = s["a"], s["b"], s.get("noc"), s.get("el_unit", 1)
     cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
     for _, pa, pb in s["pages"]:  # both operand tiles in flight at once: one round trip, one barrier
-        ctx.cb_reserve_back(cba, 1)
-        ctx.cb_reserve_back(cbb, 1)
+        ctx.cb_reserve_back(cba, unit)
+        ctx.cb_reserve_back(cbb, unit)
         ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
         ctx.noc_async_read_page(b, pb, ctx.get_write_ptr(cbb), noc)
         ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cba, 1)
-        ctx.cb_push_back(cbb, 1)
+        ctx.cb_push_back(cba, unit)
+        ctx.cb_push_back(cbb, unit)
 
 
 def _read_unary(ctx, s: dict) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _, pa in s["pages"]:
-        _read_pages(ctx, cb, s["a"], [pa], s.get("noc"))
+        _read_pages(ctx, cb, s["a"], [pa], s.get("noc"), s.get("el_unit"))
 
 
 def _read_reduce(ctx, s: dict) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s["a"]))
     for _, first, n in s["rows"]:
         for p in range(first, first + n):
-            _read_pages(ctx, cb, s["a"], [p], s.get("noc"))
+            _read_pages(ctx, cb, s["a"], [p], s.get("noc"), s.get("el_unit"))
+
+
+def _read_row(ctx, s: dict) -> None:
+    """A fused row op: gamma and beta once (norms), then per tile row its x tiles and mask tiles (softmax)."""
+    x, noc, unit, nt = s["a"], s.get("noc"), s.get("el_unit", 1), s["nt"]
+    cbx = cb_in(EL_A, _fmt(ctx, x))
+    if s["fn"] != "softmax":
+        for name in s["aux"]:
+            _read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
+    mask = s["aux"][0] if s["fn"] == "softmax" and s["aux"] else None
+    cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
+    for r, first, _ in s["rows"]:  # a row's x and mask tiles in flight at once, one barrier
+        ctx.cb_reserve_back(cbx, unit)
+        _issue_reads(ctx, cbx, x, range(first, first + nt), noc)
+        if mask:
+            m0 = (r % s["mask_rows"]) * nt  # the mask is one matrix, x may be a batch of them
+            ctx.cb_reserve_back(cbm, unit)
+            _issue_reads(ctx, cbm, mask, range(m0, m0 + nt), noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cbx, unit)
+        if mask:
+            ctx.cb_push_back(cbm, unit)
 
 
 def _read_copy(ctx, s: dict) -> None:
     names = s["inputs"]
     for _, index, page, _ in s["pages"]:
-        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.get("noc"))
+        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.get("noc"), s.get("el_unit"))
 
 
 def _read_gather_rows(ctx, s: dict) -> None:
@@ -147,8 +169,9 @@ def _read_gather_rows(ctx, s: dict) -> None:
     ids = _token_ids(ctx, ids_buf)
     cb = cb_in(EL_A, fmt)
     size = ctx.buffer(table).page_nbytes
+    unit = s.get("el_unit", 1)
     for _, row_tile, col_tile in s["pages"]:
-        ctx.cb_reserve_back(cb, 1)
+        ctx.cb_reserve_back(cb, unit)
         base = ctx.get_write_ptr(cb)
         ctx.l1(base, size)[:] = 0
         for r in range(32):
@@ -163,7 +186,7 @@ def _read_gather_rows(ctx, s: dict) -> None:
                 ctx.noc_async_read((addr[0], addr[1], addr[2] + src_off), base + _face_row_offset(r, half, elem),
                                    16 * elem)
         ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cb, 1)
+        ctx.cb_push_back(cb, unit)
 
 
 def _token_ids(ctx, ids_buf) -> np.ndarray:
@@ -189,6 +212,6 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
 
 _READ = {
     "matmul": _read_matmul, "matmul_rows": lambda ctx, s: read_matmul_rows(ctx, s, _read_pages),
-    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
+    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce, "row": _read_row,
     "copy": _read_copy, "gather_rows": _read_gather_rows,
 }

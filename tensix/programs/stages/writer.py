@@ -86,8 +86,14 @@ def _write_each(key: str):
     return write
 
 
+def _write_row(ctx, s: dict) -> None:
+    for _, first, n in s["rows"]:  # a tile at a time, as the compute kernel packs them
+        for page in range(first, first + n):
+            _write_pages(ctx, s, [page])
+
+
 _WRITE = {
     "matmul": _write_matmul, "matmul_rows": _write_matmul,
     "binary": _write_each("pages"), "unary": _write_each("pages"),
-    "reduce": _write_each("rows"), "copy": _write_each("pages"), "gather_rows": _write_each("pages"),
+    "reduce": _write_each("rows"), "row": _write_row, "copy": _write_each("pages"), "gather_rows": _write_each("pages"),
 }

@@ -23,7 +23,7 @@ BF16_TILE = 2048
 
 def _allocated(cores: str, cfg: MeshConfig = TINY):
     graph = check_source(TEXT.format(cores=cores), "t.tdf")
-    return alloc(tile(place(fuse(decompose(graph)), cfg)), cfg)
+    return alloc(tile(place(fuse(decompose(graph, cfg)), cfg)), cfg)
 
 
 def test_spread_over_four_cores_each_core_holds_single_tile_blocks():
@@ -54,7 +54,7 @@ def test_the_same_program_fits_a_core_with_more_sram():
 
 def _two_ops_on_one_core(cfg: MeshConfig):
     text = "input x: fp32[32, 64]\nlet h = relu(x) @cores(0, 0)\noutput y = h + x @cores(0, 0)\n"
-    return alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"))), cfg)), cfg)
+    return alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), cfg)), cfg)), cfg)
 
 
 def test_ops_on_one_core_share_its_buffers():
@@ -78,7 +78,7 @@ def test_the_overflow_names_every_op_using_a_buffer():
 def test_a_multicast_matmul_core_also_holds_the_staging_slots_and_handshake_semaphores():
     big = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 grid, 1464 KiB
     text = "input a: bf16[128, 128]\nparam w: bf16[128, 128] = random(seed=1)\noutput y = a @ w\n"
-    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"))), big)), big)
+    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big)), big)
     assert graph.nodes[0].attrs["mcast"] == "auto"  # 1x1 blocks on 4x4 cores, 4 k tiles per step
     cbs = (2 * 4 + 2 * 4 + 1) * BF16_TILE  # A and B: two 4-tile units; one output page
     staging = 2 * (2 * 4 * BF16_TILE)  # per operand two slots of a 4-tile band

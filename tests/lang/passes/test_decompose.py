@@ -1,13 +1,21 @@
-"""decompose: every language op becomes the device primitives (mm, bin, un, red, move, gather) with the right attrs."""
+"""decompose: every language op becomes the device primitives (mm, bin, un, red, move, gather, row) with the right
+attrs; softmax and the norms become one fused `row` op when a tile row fits on a core, several primitives otherwise."""
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from tensix.lang import FillSpec, GraphBuilder, ShapeError, check_source
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
 
+from tensix.presets import resolve
+
+DEVICE = resolve("wormhole_n150")
+SMALL_L1 = replace(DEVICE, l1_bytes=64 * 1024)  # 4x the CBs of a 64-wide row op is 128 KB or more: decomposed
+
 
 def _lowered(text: str):
-    return decompose(check_source(text, "t.tdf"))
+    return decompose(check_source(text, "t.tdf"), DEVICE)
 
 
 def _ops(graph) -> list[tuple]:
@@ -15,11 +23,34 @@ def _ops(graph) -> list[tuple]:
     return [(n.id, n.op, n.inputs, {k: v for k, v in n.attrs.items() if k != "source_op"}) for n in graph.nodes]
 
 
-def test_causal_softmax_is_mask_max_exp_sum_recip_mul():
+def test_fused_row_ops_take_their_operands_and_eps():
+    g = GraphBuilder("rows")
+    x = g.input("x", "bf16", [128, 768])
+    gamma, beta = g.param("g", "bf16", [768], FillSpec(1.0)), g.param("b", "bf16", [768], FillSpec(0.0))
+    g.output("ln", g.layernorm(x, gamma, beta, eps=1e-5))
+    g.output("rms", g.rmsnorm(x, gamma, eps=1e-6))
+    g.output("sm", g.softmax(g.input("s", "bf16", [12, 128, 128]), causal=True))
+    assert _ops(decompose(g.build(), DEVICE)) == [
+        ("0", "row", ("x", "g", "b"), {"fn": "layernorm", "eps": 1e-5, "chain": []}),
+        ("1", "row", ("x", "g"), {"fn": "rmsnorm", "eps": 1e-6, "chain": []}),
+        ("2", "row", ("s", "2.mask"), {"fn": "softmax", "eps": 0.0, "chain": []}),
+    ]
+
+
+def test_a_row_op_fuses_while_its_cbs_take_at_most_a_quarter_of_l1():
+    # fp32 softmax rows: CBs of 2 * nt * 4 KB (x) + (nt + 2) * 4 KB (fp32 intermediates) = (3 nt + 2) * 4 KB
+    def ops(cols: int) -> list[str]:
+        return [n.op for n in _lowered(f"input x: fp32[32, {cols}]\noutput y = softmax(x)\n").nodes]
+    nt_max = (DEVICE.l1_bytes // 4 // 4096 - 2) // 3  # 29 tiles on wormhole_n150's 1464 KiB
+    assert ops(32 * nt_max) == ["row"]
+    assert ops(32 * (nt_max + 1)) == ["red", "bin", "red", "bin"]
+
+
+def test_causal_softmax_too_wide_for_a_core_is_mask_max_exp_sum_recip_mul():
     g = GraphBuilder("sm")
     x = g.input("x", "fp32", [64, 64])
     g.output("y", g.softmax(x, causal=True))
-    out = decompose(g.build())
+    out = decompose(g.build(), SMALL_L1)
     assert _ops(out) == [
         ("0.0", "bin", ("x", "0.mask"), {"fn": "add", "bcast": "none", "chain": []}),
         ("0.1", "red", ("0.0",), {"fn": "max", "scale": 1.0, "chain": []}),
@@ -35,7 +66,7 @@ def test_causal_softmax_is_mask_max_exp_sum_recip_mul():
 def test_the_causal_mask_is_a_constant_param_hiding_future_keys():
     g = GraphBuilder("sm")
     g.output("y", g.softmax(g.input("x", "bf16", [32, 64]), causal=True))  # 32 queries, 64 keys
-    out = decompose(g.build())
+    out = decompose(g.build(), DEVICE)
     mask = out.meta["constants"]["0.mask"]
     assert [p.name for p in out.params] == ["0.mask"] and str(out.params[0].type) == "bf16[32, 64]"
     # key j is hidden from query i when j > i + (keys - queries)
@@ -44,17 +75,17 @@ def test_the_causal_mask_is_a_constant_param_hiding_future_keys():
 
 
 def test_plain_softmax_needs_no_mask():
-    out = _lowered("input x: fp32[32, 64]\noutput y = softmax(x)\n")
+    out = decompose(check_source("input x: fp32[32, 64]\noutput y = softmax(x)\n", "t.tdf"), SMALL_L1)
     assert [n.op for n in out.nodes] == ["red", "bin", "red", "bin"]
     assert "constants" not in out.meta and out.params == ()
 
 
-def test_layernorm_centres_scales_then_applies_gamma_and_beta_rows():
+def test_layernorm_too_wide_for_a_core_centres_scales_then_applies_gamma_and_beta_rows():
     g = GraphBuilder("ln")
     x = g.input("x", "bf16", [32, 64])
     gamma, beta = g.param("g", "bf16", [64], FillSpec(1.0)), g.param("b", "bf16", [64], FillSpec(0.0))
     g.output("y", g.layernorm(x, gamma, beta, eps=1e-5))
-    assert _ops(decompose(g.build())) == [
+    assert _ops(decompose(g.build(), SMALL_L1)) == [
         ("0.0", "red", ("x",), {"fn": "sum", "scale": 1 / 64, "chain": []}),
         ("0.1", "bin", ("x", "0.0"), {"fn": "sub", "bcast": "col", "chain": []}),
         ("0.2", "un", ("0.1",), {"chain": [["square"]]}),
@@ -65,8 +96,9 @@ def test_layernorm_centres_scales_then_applies_gamma_and_beta_rows():
     ]
 
 
-def test_rmsnorm_does_not_centre():
-    out = _lowered("input x: fp32[32, 64]\nparam g: fp32[64] = ones\noutput y = rmsnorm(x, g, eps=1e-6)\n")
+def test_rmsnorm_too_wide_for_a_core_does_not_centre():
+    text = "input x: fp32[32, 64]\nparam g: fp32[64] = ones\noutput y = rmsnorm(x, g, eps=1e-6)\n"
+    out = decompose(check_source(text, "t.tdf"), SMALL_L1)
     assert [(n.op, n.attrs.get("fn")) for n in out.nodes] == [("un", None), ("red", "sum"), ("bin", "mul"),
                                                              ("bin", "mul")]
     assert out.nodes[1].attrs["chain"] == [["add_scalar", 1e-6], ["rsqrt"]]

@@ -1,14 +1,20 @@
 """fuse: unary chains fold into the op that produces their input, row-bias adds into the matmul before them."""
 
+from dataclasses import replace
+
 from tensix.lang import check_source
 from tensix.lang.passes.decompose import decompose
 from tensix.lang.passes.fuse import fuse
+
+from tensix.presets import resolve
+
+DEVICE = resolve("wormhole_n150")
 
 HEAD = "input x: bf16[64, 128]\nparam w: bf16[128, 96] = random(seed=1)\nparam b: bf16[96] = zeros\n"
 
 
 def _fused(body: str):
-    return fuse(decompose(check_source(HEAD + body, "t.tdf")))
+    return fuse(decompose(check_source(HEAD + body, "t.tdf"), DEVICE))
 
 
 def _summary(graph) -> list[tuple]:
@@ -31,11 +37,19 @@ def test_unary_chains_keep_their_order():
     assert _summary(graph) == [("2", "mm", ("x", "w"), [["gelu_tanh"], ["scale", 0.5]])]
 
 
-def test_unaries_fold_into_elementwise_and_reduction_producers():
-    graph = _fused("input z: bf16[64, 96]\noutput y = softmax(relu(x @ w + z))\n")
+def test_unaries_fold_into_elementwise_and_row_producers():
+    graph = _fused("input z: bf16[64, 96]\noutput y = softmax(relu(x @ w + z)) * 2.0\n")
     assert [(n.op, n.attrs.get("fn"), n.attrs["chain"]) for n in graph.nodes] == [
         ("mm", None, []),
         ("bin", "add", [["relu"]]),        # the relu joins the full-shape add (not a bias: it has no row shape)
+        ("row", "softmax", [["scale", 2.0]]),
+    ]
+
+
+def test_unaries_fold_into_the_reductions_of_a_decomposed_softmax():
+    small = replace(DEVICE, l1_bytes=32 * 1024)  # too small for a fused softmax row
+    graph = fuse(decompose(check_source(HEAD + "output y = softmax(x)\n", "t.tdf"), small))
+    assert [(n.op, n.attrs.get("fn"), n.attrs["chain"]) for n in graph.nodes] == [
         ("red", "max", []),
         ("bin", "sub", [["exp"]]),
         ("red", "sum", [["recip"]]),

@@ -16,7 +16,7 @@ HEAD = "input x: fp32[32, 64]\n"  # two tiles: an op on it uses at most two core
 
 
 def _routed(body: str):
-    return route(tile(place(fuse(decompose(check_source(HEAD + body, "t.tdf"))), MESH)))
+    return route(tile(place(fuse(decompose(check_source(HEAD + body, "t.tdf"), MESH)), MESH)))
 
 
 def _steps(node) -> dict:
@@ -47,7 +47,7 @@ def test_a_consumer_reading_tiles_of_several_producer_cores_waits_for_each():
 
 def test_only_the_row_senders_of_a_multicast_matmul_wait_for_its_activation():
     text = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\nlet h = relu(a)\noutput y = h @ w\n"
-    relu, mm = route(tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))).nodes
+    relu, mm = route(tile(place(fuse(decompose(check_source(text, "t.tdf"), MESH)), MESH))).nodes
     assert mm.attrs["mcast"] == "auto"
     # h's 16 tiles, one per core in (y, x) order: grid row r's band (tiles 4r..4r+3) comes from cores (0..3, r);
     # row r's sender (r, r) waits for those 4, the other cores get the band from it and wait for nothing
@@ -57,7 +57,7 @@ def test_only_the_row_senders_of_a_multicast_matmul_wait_for_its_activation():
     # compiled for zero skipping every core checks the zero headers of all rows: all wait for all 16
     source = check_source(text, "t.tdf")
     skipping = replace(source, meta={**source.meta, "zero_skip": True})
-    _, mm = route(tile(place(fuse(decompose(skipping)), MESH))).nodes
+    _, mm = route(tile(place(fuse(decompose(skipping, MESH)), MESH))).nodes
     assert {tuple(s["wait"][0]) for s in mm.attrs["_steps"].values()} == {(0, 16)}
 
 
@@ -73,7 +73,9 @@ def test_each_consumer_core_is_signalled_once_across_several_consumers():
 
 
 def test_decomposed_steps_keep_the_source_op_label():
-    graph = _routed("output y = softmax(x) @cores(0, 0)\n")
+    small = replace(MESH, l1_bytes=64 * 1024)  # a fused softmax row would take more than a quarter of it
+    source = check_source(HEAD + "output y = softmax(x) @cores(0, 0)\n", "t.tdf")
+    graph = route(tile(place(fuse(decompose(source, small)), small)))
     assert {n.attrs["_steps"][(0, 0)]["label"] for n in graph.nodes} == {"softmax %0"}
     waits = [n.attrs["_steps"][(0, 0)]["wait"] for n in graph.nodes]
     assert waits == [[], [[0, 1]], [[1, 1]], [[1, 1], [2, 1]]]  # max; sub-exp; sum-recip; mul
@@ -81,7 +83,7 @@ def test_decomposed_steps_keep_the_source_op_label():
 
 def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_staging_slot():
     text = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\noutput y = a @ w\n"
-    (mm,) = route(tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))).nodes
+    (mm,) = route(tile(place(fuse(decompose(check_source(text, "t.tdf"), MESH)), MESH))).nodes
     m = mm.attrs["_steps"][(1, 2)]["mcast"]
     # one op: semaphore 0 is its readiness; the multicast handshakes follow, two slots per operand
     assert (m["a"]["ready"], m["a"]["valid"], m["b"]["ready"], m["b"]["valid"]) == ([1, 2], [3, 4], [5, 6], [7, 8])
@@ -89,11 +91,12 @@ def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_staging_slot
 
 def test_only_grid_multicast_matmuls_default_to_noc_0():
     grid = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\noutput y = a @ w\n"
-    (mm,) = route(tile(place(fuse(decompose(check_source(grid, "t.tdf"))), MESH))).nodes
+    (mm,) = route(tile(place(fuse(decompose(check_source(grid, "t.tdf"), MESH)), MESH))).nodes
     assert {s["noc"] for s in mm.attrs["_steps"].values()} == {0}
     decode = "input h: fp32[1, 512]\nparam w: fp32[512, 512] = random(seed=1)\noutput y = relu(h) @ w\n"
     source = check_source(decode, "t.tdf")
-    nodes = route(tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}))), MESH))).nodes
+    skipping = replace(source, meta={**source.meta, "zero_skip": True})
+    nodes = route(tile(place(fuse(decompose(skipping, MESH)), MESH))).nodes
     sparse = [s for n in nodes for s in n.attrs["_steps"].values() if s["op"] == "matmul_rows"]
     assert sparse and any(s.get("mcast") for s in sparse)  # its band is multicast...
     assert all("noc" not in s for s in sparse)  # ...on the reader's own NoC, as the dense plan it is compared with

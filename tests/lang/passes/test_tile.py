@@ -15,7 +15,7 @@ MESH = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range
 
 
 def _tiled(text: str):
-    return tile(place(fuse(decompose(check_source(text, "t.tdf"))), MESH))
+    return tile(place(fuse(decompose(check_source(text, "t.tdf"), MESH)), MESH))
 
 
 def _field(node, key: str) -> dict:
@@ -81,8 +81,24 @@ def test_binary_steps_name_the_broadcast_operand_page(b_type, b_pages):
     assert [item[2] for item in node.attrs["_steps"][(0, 0)]["pages"]] == b_pages
 
 
+def test_row_ops_split_by_tile_row():
+    (node,) = _tiled("input x: fp32[64, 96]\noutput y = softmax(x) @cores(0..1, 0)\n").nodes
+    assert node.op == "row"
+    assert _field(node, "rows") == {(0, 0): [[0, 0, 3]], (1, 0): [[1, 3, 3]]}  # [row, first page, pages]
+    assert _field(node, "nt") == {(0, 0): 3, (1, 0): 3}
+
+
+def test_a_causal_softmax_over_a_batch_reads_its_mask_by_row_of_one_matrix():
+    (node,) = _tiled("input s: bf16[3, 64, 64]\noutput y = softmax(s, causal=true) @cores(0..1, 0)\n").nodes
+    step = node.attrs["_steps"][(1, 0)]
+    assert (step["aux"], step["mask_rows"], step["nt"]) == (["0.mask"], 2, 2)
+    assert step["rows"] == [[3, 6, 2], [4, 8, 2], [5, 10, 2]]  # rows 3..5: mask rows 1, 0, 1
+
+
 def test_reductions_split_by_tile_row():
-    (node,) = _tiled("input x: fp32[64, 96]\noutput y = softmax(x) @cores(0..1, 0)\n").nodes[:1]
+    small = replace(MESH, l1_bytes=32 * 1024)  # too small for a fused softmax row: it decomposes
+    source = check_source("input x: fp32[64, 96]\noutput y = softmax(x) @cores(0..1, 0)\n", "t.tdf")
+    (node,) = tile(place(fuse(decompose(source, small)), small)).nodes[:1]
     assert node.op == "red"
     assert _field(node, "rows") == {(0, 0): [[0, 0, 3]], (1, 0): [[1, 3, 3]]}  # [row, first page, pages]
 
@@ -119,7 +135,7 @@ def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 0), (1, 1), (2, 2), (3, 3)}
     assert "a_rows" not in steps[(2, 1)]["b"]  # compiled dense: no zero-header checks across rows
     source = check_source(MATMUL + "output c = a @ w\n", "t.tdf")
-    (node,) = tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}))), MESH)).nodes
+    (node,) = tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}), MESH)), MESH)).nodes
     assert node.attrs["_steps"][(2, 1)]["mcast"]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
     (node,) = _tiled(MATMUL + "output c = a @ w\n").nodes
     assert {s["kb"] for s in node.attrs["_steps"].values()} == {2}  # both k tiles in one step

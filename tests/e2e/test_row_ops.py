@@ -1,0 +1,78 @@
+"""Fused row ops (softmax, layernorm, rmsnorm as one op per tile row) against numpy, and against the same ops
+decomposed into reductions and broadcasts on a device too small to hold a row."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import make_inputs, run_compiled
+
+from tensix.presets import resolve
+
+MESH = resolve("wormhole_n150")
+# fp32 rows 8 tiles wide need 425 KB (softmax) or 688 KB (norms), 4x their CBs, to fuse: with 400 KB they decompose
+NO_ROOM = replace(MESH, l1_bytes=400 * 1024)
+
+OPS = {
+    "layernorm": "param g: {t}[256] = random(seed=1, std=0.5, mean=1.0)\nparam b: {t}[256] = random(seed=2)\n"
+                 "output y = layernorm(x, g, b, eps=1e-5) @cores(0..1, 0)\n",
+    "rmsnorm": "param g: {t}[256] = random(seed=1, std=0.5, mean=1.0)\n"
+               "output y = rmsnorm(x, g, eps=1e-6) @cores(0..1, 0)\n",
+    "softmax": "output y = softmax(x) @cores(0..1, 0)\n",
+}
+
+
+def _run(source: str, device=MESH):
+    compiled = compile_source(source, "rows.tdf", device)
+    result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0))
+    return compiled, result, expected
+
+
+@pytest.mark.parametrize("dtype, tol", [("fp32", 2e-5), ("bf16", 0.02)])
+@pytest.mark.parametrize("op", list(OPS))
+def test_a_fused_row_op_matches_numpy_with_several_rows_per_core(op, dtype, tol):
+    # 3 tile rows on 2 cores: the second core keeps gamma and beta for two rows
+    compiled, result, expected = _run(f"input x: {dtype}[96, 256]\n" + OPS[op].format(t=dtype))
+    assert [n.op for n in compiled.lowered.nodes] == ["row"]
+    scale = max(1.0, float(np.max(np.abs(expected["y"]))))
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=tol * scale)
+
+
+@pytest.mark.parametrize("dtype, tol", [("fp32", 1e-6), ("bf16", 8e-3)])
+def test_a_causal_softmax_over_a_batch_of_matrices_masks_each_by_its_own_rows(dtype, tol):
+    # 64 queries and 96 keys per head: query i sees keys up to i + 32
+    source = f"input x: {dtype}[3, 64, 96]\noutput y = softmax(x, causal=true) @cores(0..3, 0)\n"
+    compiled, result, expected = _run(source)
+    assert [n.op for n in compiled.lowered.nodes] == ["row"]
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=tol)
+    assert np.all(result.outputs["y"][:, 0, 33:] == 0)  # hidden keys get exactly zero weight
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_fused_and_decomposed_row_ops_agree_and_the_fused_one_moves_less(op):
+    source = "input x: fp32[96, 256]\n" + OPS[op].format(t="fp32")
+    compiled, fused, _ = _run(source)
+    compiled_wide, split, _ = _run(source, NO_ROOM)
+    assert [n.op for n in compiled_wide.lowered.nodes] != ["row"]
+    np.testing.assert_allclose(fused.outputs["y"], split.outputs["y"], rtol=0, atol=2e-5)
+    assert len(fused.trace.transfers) < len(split.trace.transfers) / 2
+    assert fused.cycles < split.cycles
+
+
+def test_elementwise_ops_sharing_a_core_with_a_row_op_reserve_its_row_width():
+    source = """\
+input x: bf16[64, 256]
+input z: bf16[64, 256]
+param g: bf16[256] = random(seed=1, std=0.5, mean=1.0)
+param b: bf16[256] = random(seed=2)
+let h = x + z @cores(0, 0)
+output y = relu(layernorm(h, g, b, eps=1e-5) * 2.0) + z @cores(0, 0)
+"""
+    compiled, result, expected = _run(source)
+    steps = compiled.program.kernels[0].args["steps"]
+    assert [s["op"] for s in steps] == ["binary", "row", "binary"]
+    assert {s["el_unit"] for s in steps} == {8}  # the layernorm's 8-tile rows
+    assert steps[1]["chain"] == [["scale", 2.0], ["relu"]]  # the unaries after it run in its epilogue
+    # relu(...) reaches ~12 before z is added, where bf16 steps are 1/16: one step of absolute error
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-2, atol=1 / 16)
