@@ -27,8 +27,9 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
-        # (front slot, tiles, one view per tile) of the last front_tiles: front_tile looks here first
-        self._block: tuple[int, np.ndarray, list] | None = None
+        # [front slot, tiles (one per page waited for), views of the unpacked ones] of the window front_tiles
+        # unpacks, as far as asked: front_tile looks here first
+        self._block: list | None = None
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -147,31 +148,33 @@ class CircularBuffer:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
             block = self._block
-            if block is not None and block[0] == self.rd_slot and i < len(block[2]):
+            if block is not None and i < len(block[2]) and block[0] == self.rd_slot:
                 return block[2][i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
         return None
 
     def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
-        """At least the first n front pages as float32 tiles (m, 32, 32): all pages waited for, unpacked in one
-        call and cached like front_tile's until the next pop."""
+        """The front pages as float32 tiles (m, 32, 32), at least the first n unpacked: each page is unpacked once
+        while it stays in the CB (a later call asking for more unpacks only the rest)."""
         if n > self.received:
             raise CircularBufferError(
                 f"{self}: reads tile {n - 1} from the front but only {self.received} pages were waited for; "
                 f"call cb_wait_front({n}) first"
             )
         block = self._block
-        if block is not None and block[0] == self.rd_slot and len(block[1]) >= n:
-            return block[1]
-        n = self.received  # every page waited for, once: later calls of the same window hit the cache
-        tiles = np.empty((n, 32, 32), dtype=np.float32)
-        first = min(n, self.num_pages - self.rd_slot)  # the rest, if any, wrapped to the start of the CB
-        for slot, lo, hi in ((self.rd_slot, 0, first), (0, first, n)):
-            if hi > lo:
-                start = self.address + slot * self.page_nbytes
-                pages = self.memory[start:start + (hi - lo) * self.page_nbytes].reshape(hi - lo, self.page_nbytes)
-                unpack_pages(pages, code, tiles[lo:hi])
-        self._block = (self.rd_slot, tiles, list(tiles))
+        if block is None or block[0] != self.rd_slot or len(block[1]) < n:
+            block = self._block = [self.rd_slot, np.empty((self.received, 32, 32), dtype=np.float32), []]
+        tiles, done = block[1], len(block[2])
+        lo = done
+        while lo < n:  # a run of pages up to the end of the CB, then the rest from its start
+            slot = (self.rd_slot + lo) % self.num_pages
+            hi = min(n, lo + self.num_pages - slot)
+            start = self.address + slot * self.page_nbytes
+            unpack_pages(self.memory[start:start + (hi - lo) * self.page_nbytes].reshape(hi - lo, self.page_nbytes),
+                         code, tiles[lo:hi])
+            lo = hi
+        if n > done:
+            block[2].extend(tiles[done:n])
         return tiles
 
     def front_tile(self, i: int, unpack) -> np.ndarray:

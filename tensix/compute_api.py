@@ -85,8 +85,8 @@ class ComputeKernel(KernelProcess):
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
         if ia < 0 or ib < 0:
             (ca if ia < 0 else cb).front_page(min(ia, ib))  # raises the CB's range error
-        a = ca.front_tiles(ia + 1, K.unpack_pages, ops.FORMAT[ca.fmt])
-        b = cb.front_tiles(ib + 1, K.unpack_pages, ops.FORMAT[cb.fmt])
+        a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])  # the whole window, once
+        b = cb.front_tiles(cb.received, K.unpack_pages, ops.FORMAT[cb.fmt])
         queue = self._mm
         if a is not self._mm_a or b is not self._mm_b:  # a new window: run what was queued over the old one
             if queue:
@@ -133,8 +133,12 @@ class ComputeKernel(KernelProcess):
                     self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
             return
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
-        a = ca.front_tiles(rows[-1] + 1, K.unpack_pages, ops.FORMAT[ca.fmt])
-        b = cb.front_tiles(ib + ct, K.unpack_pages, ops.FORMAT[cb.fmt])
+        # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
+        # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
+        ahead = kt - ia % kt
+        a = ca.front_tiles(max(rows[-1] + 1, min(ca.received, rows[-1] + ahead)), K.unpack_pages,
+                           ops.FORMAT[ca.fmt])
+        b = cb.front_tiles(max(ib + ct, min(cb.received, ib + ct * ahead)), K.unpack_pages, ops.FORMAT[cb.fmt])
         fresh = self._fresh
         for d in range(idst, idst + n):
             fresh[d] = False
