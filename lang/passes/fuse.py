@@ -1,7 +1,8 @@
 """fuse: fold elementwise chains into the op that produces their input, so they run in its epilogue.
 
 A unary `un` whose input is produced by another primitive used only by it joins that op's chain; an
-`add` of a row vector after a bias-free `mm` becomes the matmul's bias. Fewer DRAM round trips and steps.
+`add` of a row vector after a bias-free `mm` becomes the matmul's bias; a `move` of a `move` (slice, then
+split_heads, then transpose) becomes one move, its page maps composed. Fewer DRAM round trips and steps.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int],
         return None
     if node.op == "un" and producer.op in _CHAINABLE:
         return producer
+    if node.op == "move" and producer.op == "move" and len(node.inputs) == 1:  # (one input: stays in order)
+        return producer
     is_bias = node.op == "bin" and node.attrs["fn"] == "add" and node.attrs["bcast"] == "row"
     if is_bias and producer.op == "mm" and len(producer.inputs) == 2 and not producer.attrs["chain"]:
         return producer
@@ -50,8 +53,28 @@ def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int],
 
 def _merge(producer: Node, node: Node) -> Node:
     """The producer, now computing `node`'s value (id, type) with node's work appended."""
+    if node.op == "move":
+        return _compose_moves(producer, node)
     if node.op == "un":
         attrs = {**producer.attrs, "chain": producer.attrs["chain"] + node.attrs["chain"]}
         return replace(producer, id=node.id, type=node.type, attrs=attrs)
     attrs = {**producer.attrs, "chain": list(node.attrs["chain"])}
     return replace(producer, id=node.id, type=node.type, inputs=(*producer.inputs, node.inputs[1]), attrs=attrs)
+
+
+def _compose_moves(inner: Node, outer: Node) -> Node:
+    """One move doing inner then outer: outer's pages taken from inner's output are looked up in inner's map
+    (a tile transposed twice is not transposed); inner's inputs take the place of its output among outer's.
+    Unary chains commute with moving tiles, so inner's runs first, then outer's."""
+    slot = outer.inputs.index(inner.id)
+    inputs = (*outer.inputs[:slot], *inner.inputs, *outer.inputs[slot + 1:])
+    shift = len(inner.inputs) - 1  # outer inputs after the slot move right
+    composed = []
+    for index, page, transpose in outer.attrs["_map"]:
+        if index == slot:
+            i_index, i_page, i_transpose = inner.attrs["_map"][page]
+            composed.append([slot + i_index, i_page, transpose ^ i_transpose])
+        else:
+            composed.append([index + shift if index > slot else index, page, transpose])
+    attrs = {**outer.attrs, "_map": composed, "chain": inner.attrs["chain"] + outer.attrs["chain"]}
+    return replace(outer, inputs=inputs, attrs=attrs)

@@ -83,3 +83,19 @@ def test_fusion_keeps_the_source_op_and_annotations_of_the_producer():
     (node,) = _fused("output y = relu(x @ w + b) @cores(0..1, 0..1) @noc(1)\n").nodes
     assert node.attrs["source_op"] == "matmul"
     assert node.annotations.render() == "@cores(0..1,0..1) @noc(1)"
+
+
+def test_moves_of_moves_become_one_move_with_the_page_maps_composed():
+    graph = fuse(decompose(check_source("input x: bf16[64, 128]\noutput y = transpose(split_heads(x[:, 0:64], 2))\n",
+                                        "t.tdf"), DEVICE))
+    (node,) = graph.nodes
+    assert node.op == "move" and node.inputs == ("x",) and str(node.type) == "bf16[2, 32, 64]"
+    # x is 2x4 tiles; output page (head h, tile column c) is x's tile (row c, column h), transposed
+    assert node.attrs["_map"] == [[0, 0, 1], [0, 4, 1], [0, 1, 1], [0, 5, 1]]
+
+
+def test_a_move_after_a_concat_composes_through_both_inputs():
+    text = "input a: bf16[32, 64]\ninput b: bf16[32, 32]\noutput y = transpose(concat(a, b))\n"
+    (node,) = fuse(decompose(check_source(text, "t.tdf"), DEVICE)).nodes
+    assert node.inputs == ("a", "b")
+    assert node.attrs["_map"] == [[0, 0, 1], [0, 1, 1], [1, 0, 1]]  # a's two tiles, then b's, each transposed
