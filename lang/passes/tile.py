@@ -156,7 +156,7 @@ def _reuse_pays(n: Node, ts: list[TensorType]) -> bool:
     if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
         return False
     g = _Grid.of(n, ts)
-    return g.rows >= 3 and g.cols >= 3 and g.bm * g.bn <= DST_TILES
+    return g.rows >= 3 and g.cols >= 3 and g.fits
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,23 @@ class _Grid:
     def cols(self) -> int:
         return -(-self.nt // self.bn)
 
+    @property
+    def splits(self) -> int:
+        """Column sub-blocks of a core's block, each at most DST_TILES tiles (tt-metal's out_subblock_w): the
+        core runs them one after another, each over all of k."""
+        return -(-self.bn // max(1, DST_TILES // self.bm))
+
+    @property
+    def sbn(self) -> int:
+        return -(-self.bn // self.splits)
+
+    @property
+    def fits(self) -> bool:
+        """Whether the sub-blocks fit DST and every core has as many (the multicasts of a grid row and column
+        pair up sub-block by sub-block): the last grid column may hold fewer columns than the others."""
+        last = self.nt - (self.cols - 1) * self.bn
+        return self.bm <= DST_TILES and -(-last // self.sbn) == self.splits
+
 
 def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False) -> dict:
     """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` one core of each row reads
@@ -199,9 +216,11 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
         raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
     g = _Grid.of(n, ts)
     xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
-    if bm * bn > DST_TILES:
+    if not g.fits:
         raise PlacementError(n.pos, f"matmul {a} @ {b} on {len(xs)}x{len(ys)} cores: each core would hold "
-                                    f"{bm}x{bn} output tiles but DST has {DST_TILES}; place it on more cores")
+                                    f"{bm}x{bn} output tiles, which do not split into sub-blocks of at most "
+                                    f"{DST_TILES} (DST) alike on every core; place it on more cores")
+    sbn = g.sbn
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
@@ -212,9 +231,11 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     for ry in range(rows):
         for rx in range(cols):
             r0, c0 = ry * bm, rx * bn
-            step = {**_common(n, names, **fields), "blocks": [[r0, min(bm, mt - r0), c0, min(bn, nt - c0), 0, r0]]}
+            here = min(bn, nt - c0)
+            blocks = [[r0, min(bm, mt - r0), c0 + j, min(sbn, here - j), 0, r0] for j in range(0, here, sbn)]
+            step = {**_common(n, names, **fields), "blocks": blocks}
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step["kb"] = _k_block(kt, bm, bn)
+                step["kb"] = _k_block(kt, bm, sbn)
                 step["mcast"] = {
                     "a": {"sender": [xs[ry % cols], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]],
                           "n": cols - 1},

@@ -90,3 +90,19 @@ def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_
     # DRAM: the 32 zero x pages (8 per grid row) come as headers; each column's 4x2 weight tiles are not read
     assert totals["dram_bytes_skipped"] == 32 * (tile - header) + 4 * 8 * tile
     assert sparse.cycles < dense.cycles
+
+
+def test_a_grid_block_larger_than_dst_runs_as_sub_blocks_and_still_multicasts():
+    # 12 x 96 output tiles on 8x8 cores: 2 x 12 tiles a core, more than the 16 DST tiles: two 2 x 6 sub-blocks
+    source = "input x: fp32[384, 128]\nparam w: fp32[128, 3072] = random(seed=1, std=0.1)\noutput y = x @ w{}\n"
+    results = {}
+    for annotations in ("", " @shard(height)"):
+        compiled = compile_source(source.format(annotations), "mm.tdf")
+        result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0))
+        np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-5, atol=1e-5)
+        results[annotations] = compiled, result
+    compiled, auto = results[""]
+    steps = compiled.lowered.nodes[-1].attrs["_steps"]
+    assert compiled.lowered.nodes[-1].attrs["mcast"] == "auto" and len(steps) == 48  # 6 rows of 8 cores
+    assert steps[(1, 0)]["blocks"] == [[0, 2, 12, 6, 0, 0], [0, 2, 18, 6, 0, 0]]
+    assert auto.cycles < results[" @shard(height)"][1].cycles

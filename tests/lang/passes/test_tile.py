@@ -159,6 +159,9 @@ def test_no_multicast_unasked_when_a_band_would_reach_fewer_than_3_cores_or_shar
     blocks = _mcast(MATMUL + "output c = a @ w @shard(block)\n")[1]
     assert set(blocks.values()) == {None}  # a grid, without multicast
     wide = "input a: bf16[128, 64]\nparam w: bf16[64, 4096] = random(seed=1)\noutput c = a @ w\n"
-    assert _mcast(wide)[0] is None  # a 1x32-tile block per core would not fit in DST
+    assert _mcast(wide)[0] == "auto"  # a 1x32-tile block per core runs as two 1x16 sub-blocks (DST holds 16)
+    # 4x7-tile blocks run as 4x4 + 4x3 sub-blocks, but the last grid column's 4x4 block would be one: no pairing
+    ragged = "input a: bf16[512, 64]\nparam w: bf16[64, 800] = random(seed=1)\noutput c = a @ w\n"
+    assert _mcast(ragged)[0] is None
     batched = "input a: fp32[2, 128, 64]\ninput b: fp32[2, 64, 128]\noutput c = a @ b\n"
     assert _mcast(batched)[0] is None
