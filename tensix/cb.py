@@ -27,8 +27,8 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
-        # [front slot, tiles (one per page waited for), views of the unpacked ones] of the window front_tiles
-        # unpacks, as far as asked: front_tile looks here first
+        # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
+        # as far as asked (front_tile looks here first); a pop drops it
         self._block: list | None = None
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
@@ -52,7 +52,8 @@ class CircularBuffer:
                 f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
                 f"make num_pages a multiple of the pages reserved at once"
             )
-        k.sync()
+        if k.t > k.engine.now:
+            k.sync()
         while self.free_pages() < n:
             self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
         self.reserved = n
@@ -63,7 +64,8 @@ class CircularBuffer:
                 f"{self}: cb_push_back({n}) pushes more pages than reserved ({self.reserved}); "
                 f"call cb_reserve_back({n}) first"
             )
-        k.sync()
+        if k.t > k.engine.now:
+            k.sync()
         self.reserved -= n
         self.filled += n
         self.wr_slot = (self.wr_slot + n) % self.num_pages
@@ -72,7 +74,8 @@ class CircularBuffer:
 
     def wait_front(self, k, n: int) -> None:
         self._check_count(n, "cb_wait_front")
-        k.sync()
+        if k.t > k.engine.now:
+            k.sync()
         while self.filled < n:
             self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
         self.received = max(self.received, n)
@@ -83,7 +86,8 @@ class CircularBuffer:
                 f"{self}: cb_pop_front({n}) pops more pages than waited for ({self.received}); "
                 f"call cb_wait_front({n}) first"
             )
-        k.sync()
+        if k.t > k.engine.now:
+            k.sync()
         self._block = None
         if n == self.received:  # every cached page is among those waited for: all of them go
             self._tiles.clear()
@@ -110,12 +114,6 @@ class CircularBuffer:
             else:
                 keep.append(w)
         self.waiters = keep
-
-    def write_ptr(self) -> int:
-        return self.address + self.wr_slot * self.page_nbytes
-
-    def read_ptr(self) -> int:
-        return self.address + self.rd_slot * self.page_nbytes
 
     def front_page(self, i: int) -> np.ndarray:
         """Bytes of page i counted from the front (must have been waited for)."""
@@ -148,23 +146,25 @@ class CircularBuffer:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
             block = self._block
-            if block is not None and i < len(block[2]) and block[0] == self.rd_slot:
-                return block[2][i]
+            if block is not None and i < len(block[1]):
+                return block[1][i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
         return None
 
     def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
         """The front pages as float32 tiles (m, 32, 32), at least the first n unpacked: each page is unpacked once
         while it stays in the CB (a later call asking for more unpacks only the rest)."""
+        block = self._block  # (only ever of the current front: a pop drops it)
+        if block is not None and n <= len(block[1]):
+            return block[0]
         if n > self.received:
             raise CircularBufferError(
                 f"{self}: reads tile {n - 1} from the front but only {self.received} pages were waited for; "
                 f"call cb_wait_front({n}) first"
             )
-        block = self._block
-        if block is None or block[0] != self.rd_slot or len(block[1]) < n:
-            block = self._block = [self.rd_slot, np.empty((self.received, 32, 32), dtype=np.float32), []]
-        tiles, done = block[1], len(block[2])
+        if block is None or len(block[0]) < n:
+            block = self._block = [np.empty((self.received, 32, 32), dtype=np.float32), []]
+        tiles, done = block[0], len(block[1])
         lo = done
         while lo < n:  # a run of pages up to the end of the CB, then the rest from its start
             slot = (self.rd_slot + lo) % self.num_pages
@@ -174,7 +174,7 @@ class CircularBuffer:
                          code, tiles[lo:hi])
             lo = hi
         if n > done:
-            block[2].extend(tiles[done:n])
+            block[1].extend(tiles[done:n])
         return tiles
 
     def front_tile(self, i: int, unpack) -> np.ndarray:

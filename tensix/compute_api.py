@@ -83,8 +83,10 @@ class ComputeKernel(KernelProcess):
         if not 0 <= idst < len(self._fresh):
             self._d(idst)  # raises the range error
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
-        if ia < 0 or ib < 0:
-            (ca if ia < 0 else cb).front_page(min(ia, ib))  # raises the CB's range error
+        if not 0 <= ia < ca.received:
+            ca.front_page(ia)  # raises the CB's range error
+        if not 0 <= ib < cb.received:
+            cb.front_page(ib)
         a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])  # the whole window, once
         b = cb.front_tiles(cb.received, K.unpack_pages, ops.FORMAT[cb.fmt])
         queue = self._mm
@@ -95,7 +97,11 @@ class ComputeKernel(KernelProcess):
         queue += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._matmul_cycles)
+        cycles, t = self._matmul_cycles, self.t  # advance("matmul_tiles", cycles), written out: a hot path
+        if cycles:
+            self._span("matmul_tiles", t, t + cycles)
+            self.t = t + cycles
+            self.busy_cycles += cycles
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""

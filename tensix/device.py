@@ -32,7 +32,7 @@ class Device:
         self.transfers: list[tuple] = []
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], tuple] = {}
-        self._align = cfg.noc_alignment
+        self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
 
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
@@ -98,13 +98,14 @@ class Device:
         fabric = self.fabric
         start_at = t
         if kind == "read":
-            start_at += fabric.request_cycles(noc, dxy, sxy)
+            request = fabric._requests.get((noc, dxy, sxy))  # request_cycles' cache, looked up inline (hot)
+            start_at += request if request is not None else fabric.request_cycles(noc, dxy, sxy)
         bank_done = 0
         if sbank is not None:
             start_at, bank_done = self.dram.serve(sbank, start_at, nbytes, write=False)
         _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at)
         if dbank is not None:
-            _, bank_done = self.dram.serve(dbank, end - self.cfg.niu_cycles, nbytes, write=True)
+            _, bank_done = self.dram.serve(dbank, end - self._niu, nbytes, write=True)
             self.dram.mark_written(dbank, da, copied, max(end, bank_done))
         if bank_done > end:
             end = bank_done
