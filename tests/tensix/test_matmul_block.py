@@ -4,7 +4,7 @@ and queued matmul_tiles calls run before anything else touches DST."""
 import numpy as np
 import pytest
 
-from tensix import KernelError, Mesh, MeshConfig, Program, TileKind
+from tensix import CircularBufferError, KernelError, Mesh, MeshConfig, Program, TileKind
 
 CB_A, CB_B, CB_OUT = 0, 1, 16
 MESH = MeshConfig(width=2, height=1, tiles={(0, 0): TileKind.DRAM}, dram_banks=((0, 0),))
@@ -159,3 +159,22 @@ def test_queued_matmul_tiles_land_before_the_next_op_on_dst_and_before_pack():
     a0, a1, b0, b1 = a[:, :32], a[:, 32:], b[:, :32], b[:, 32:]
     np.testing.assert_allclose(c[:, :32], np.maximum(a0 @ b0, 0) + a1 @ b1, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(c[:, 32:], a0 @ b1, rtol=1e-4, atol=1e-4)
+
+
+def k_matmul_past_the_window(ctx):
+    ctx.cb_wait_front(CB_A, 2)
+    ctx.cb_wait_front(CB_B, 2)
+    ctx.matmul_tiles(CB_A, CB_B, 2, 0, 0)  # only tiles 0 and 1 were waited for
+
+
+def test_a_matmul_tile_past_the_pages_waited_for_is_an_error():
+    p = Program()
+    p.dram_buffer("A", (32, 64), "fp32", "input")
+    p.dram_buffer("B", (32, 64), "fp32", "input")
+    for cb in (CB_A, CB_B):
+        p.circular_buffer((0, 0), cb, "fp32", 4)
+    p.kernel((0, 0), "reader", k_read_two)
+    p.kernel((0, 0), "compute", k_matmul_past_the_window)
+    zeros = np.zeros((32, 64), np.float32)
+    with pytest.raises(CircularBufferError, match=r"reads tile 2 from the front but only 2 pages were waited for"):
+        Mesh(MESH).run(p, {"A": zeros, "B": zeros})
