@@ -28,8 +28,9 @@ class CircularBuffer:
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
         # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
-        # as far as asked (front_tile looks here first); a pop drops it
-        self._block: list | None = None
+        # as far as asked (front_tile looks here first); a pop drops it, so a kernel holding it can tell it is
+        # still the front by identity
+        self.window: list | None = None
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -88,7 +89,7 @@ class CircularBuffer:
             )
         if k.t > k.engine.now:
             k.sync()
-        self._block = None
+        self.window = None
         if n == self.received:  # every cached page is among those waited for: all of them go
             self._tiles.clear()
             self._faces.clear()
@@ -145,7 +146,7 @@ class CircularBuffer:
     def cached_front_tile(self, i: int) -> np.ndarray | None:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
-            block = self._block
+            block = self.window
             if block is not None and i < len(block[1]):
                 return block[1][i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
@@ -154,7 +155,7 @@ class CircularBuffer:
     def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
         """The front pages as float32 tiles (m, 32, 32), at least the first n unpacked: each page is unpacked once
         while it stays in the CB (a later call asking for more unpacks only the rest)."""
-        block = self._block  # (only ever of the current front: a pop drops it)
+        block = self.window  # (only ever of the current front: a pop drops it)
         if block is not None and n <= len(block[1]):
             return block[0]
         if n > self.received:
@@ -163,7 +164,7 @@ class CircularBuffer:
                 f"call cb_wait_front({n}) first"
             )
         if block is None or len(block[0]) < n:
-            block = self._block = [np.empty((self.received, 32, 32), dtype=np.float32), []]
+            block = self.window = [np.empty((self.received, 32, 32), dtype=np.float32), []]
         tiles, done = block[0], len(block[1])
         lo = done
         while lo < n:  # a run of pages up to the end of the CB, then the rest from its start
