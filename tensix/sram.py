@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mmap
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +26,7 @@ class Sram:
         self.core = core
         self.capacity = capacity
         self.alignment = alignment
-        # zeroed pages straight from the OS, zeroed as they are first touched: a run touches little of each
-        # core's L1, and np.zeros got memory the last run freed and cleared all of it (~15 ms a run on 8x8)
-        self.data = np.frombuffer(mmap.mmap(-1, capacity), dtype=np.uint8)
+        self.data = np.zeros(capacity, dtype=np.uint8)
         self.allocations: list[Allocation] = []
         self.top = 0
         self.high_water = 0
