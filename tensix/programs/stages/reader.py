@@ -7,6 +7,7 @@ import numpy as np
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, units
 from tensix.programs.stages.mcast import announce, read_operand
+from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
 
 
@@ -133,28 +134,6 @@ def _read_reduce(ctx, s: dict) -> None:
             _read_pages(ctx, cb, s["a"], [p], s.get("noc"), s.get("el_unit"))
 
 
-def _read_row(ctx, s: dict) -> None:
-    """A fused row op: gamma and beta once (norms), then per tile row its x tiles and mask tiles (softmax)."""
-    x, noc, unit, nt = s["a"], s.get("noc"), s.get("el_unit", 1), s["nt"]
-    cbx = cb_in(EL_A, _fmt(ctx, x))
-    if s["fn"] != "softmax":
-        for name in s["aux"]:
-            _read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
-    mask = s["aux"][0] if s["fn"] == "softmax" and s["aux"] else None
-    cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
-    for r, first, _ in s["rows"]:  # a row's x and mask tiles in flight at once, one barrier
-        ctx.cb_reserve_back(cbx, unit)
-        _issue_reads(ctx, cbx, x, range(first, first + nt), noc)
-        if mask:
-            m0 = (r % s["mask_rows"]) * nt  # the mask is one matrix, x may be a batch of them
-            ctx.cb_reserve_back(cbm, unit)
-            _issue_reads(ctx, cbm, mask, range(m0, m0 + nt), noc)
-        ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cbx, unit)
-        if mask:
-            ctx.cb_push_back(cbm, unit)
-
-
 def _read_copy(ctx, s: dict) -> None:
     names = s["inputs"]
     for _, index, page, _ in s["pages"]:
@@ -212,6 +191,7 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
 
 _READ = {
     "matmul": _read_matmul, "matmul_rows": lambda ctx, s: read_matmul_rows(ctx, s, _read_pages),
-    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce, "row": _read_row,
+    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
+    "row": lambda ctx, s: read_row(ctx, s, _read_pages, _issue_reads),
     "copy": _read_copy, "gather_rows": _read_gather_rows,
 }

@@ -1,0 +1,169 @@
+"""The fused row ops (`row` steps): softmax, layernorm and rmsnorm over whole tile rows held on one core.
+
+The reader brings a tile row of x (and, per row, the causal mask's matching tiles; or once per step gamma
+and beta), a unit of the core's elementwise CBs at a time. The compute kernel works as tt-metal's fused
+kernels do: a row statistic reduced into DST and packed to CB_STAT, then a pass broadcasting it down the
+row; intermediate rows go through CB_MID (fp32), which only the compute kernel pushes to.
+"""
+
+from __future__ import annotations
+
+from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in
+
+
+def _fmt(ctx, name: str) -> str:
+    return ctx.buffer(name).fmt
+
+
+def read_row(ctx, s: dict, read_pages, issue_reads) -> None:
+    """A fused row op: gamma and beta once (norms), then per tile row its x tiles and mask tiles (softmax)."""
+    x, noc, unit, nt = s["a"], s.get("noc"), s.get("el_unit", 1), s["nt"]
+    cbx = cb_in(EL_A, _fmt(ctx, x))
+    if s["fn"] != "softmax":
+        for name in s["aux"]:
+            read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
+    mask = s["aux"][0] if s["fn"] == "softmax" and s["aux"] else None
+    cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
+    for r, first, _ in s["rows"]:  # a row's x and mask tiles in flight at once, one barrier
+        ctx.cb_reserve_back(cbx, unit)
+        issue_reads(ctx, cbx, x, range(first, first + nt), noc)
+        if mask:
+            m0 = (r % s["mask_rows"]) * nt  # the mask is one matrix, x may be a batch of them
+            ctx.cb_reserve_back(cbm, unit)
+            issue_reads(ctx, cbm, mask, range(m0, m0 + nt), noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cbx, unit)
+        if mask:
+            ctx.cb_push_back(cbm, unit)
+
+
+def compute_row(ctx, s: dict, emit) -> None:
+    """Fused softmax / layernorm / rmsnorm, a tile row at a time (the row stays in L1 between passes).
+
+    Passes as in tt-metal's kernels: a row statistic (reduce into DST, packed to CB_STAT), then a pass that
+    broadcasts it down the row's columns; intermediates go through CB_MID in fp32."""
+    unit, nt, norm = s.get("el_unit", 1), s["nt"], s["fn"] != "softmax"
+    cbx = cb_in(EL_A, _fmt(ctx, s["a"]))
+    aux = _aux_tiles(ctx, s, unit)
+    if norm and aux:
+        for cb, held in _held(aux, unit).items():
+            ctx.cb_wait_front(cb, held)  # gamma and beta stay for every row
+    for _ in s["rows"]:
+        ctx.cb_wait_front(cbx, unit)
+        if norm:
+            _norm_row(ctx, s, cbx, aux, unit, nt, emit)
+        else:
+            _softmax_row(ctx, s, cbx, aux[0] if aux else None, unit, nt, emit)
+    if norm and aux:
+        for cb, held in _held(aux, unit).items():
+            ctx.cb_pop_front(cb, held)
+
+
+def _aux_tiles(ctx, s: dict, unit: int) -> list[tuple[int, int]]:
+    """(CB, index of the first tile) of each aux operand (gamma, beta or the mask): operands of one format share
+    a CB, one unit after another."""
+    out, used = [], {}
+    for name in s["aux"]:
+        cb = cb_in(EL_B, _fmt(ctx, name))
+        out.append((cb, used.get(cb, 0)))
+        used[cb] = used.get(cb, 0) + unit
+    return out
+
+
+def _held(aux: list[tuple[int, int]], unit: int) -> dict[int, int]:
+    """Pages each aux CB holds: a unit per operand in it."""
+    held: dict[int, int] = {}
+    for cb, _ in aux:
+        held[cb] = held.get(cb, 0) + unit
+    return held
+
+
+def _stat(ctx, fn: str, cb: int, nt: int, scale: float, recip: bool = False) -> None:
+    """Reduce a row's nt tiles of cb (sum or max over each row) into DST [its reciprocal], pack to CB_STAT."""
+    ctx.tile_regs_acquire()
+    for j in range(nt):
+        ctx.reduce_tile(fn, "row", cb, j, 0, scale)
+    if recip:
+        ctx.recip_tile(0)
+    _pack(ctx, 0, CB_STAT)
+    ctx.tile_regs_release()
+    ctx.cb_wait_front(CB_STAT, 1)
+
+
+def _pack(ctx, idst: int, cb: int) -> None:
+    ctx.cb_reserve_back(cb, 1)
+    ctx.pack_tile(idst, cb)
+    ctx.cb_push_back(cb, 1)
+
+
+def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], unit: int, nt: int, emit) -> None:
+    """(x - mean) * rsqrt(mean of squares + eps) [* gamma + beta] (layernorm); rmsnorm skips the centring."""
+    inv_n = 1.0 / (32 * nt)
+    src, src_pages = cbx, unit
+    if s["fn"] == "layernorm":
+        _stat(ctx, "sum", cbx, nt, inv_n)
+        for j in range(nt):  # centred row -> CB_MID
+            ctx.tile_regs_acquire()
+            ctx.bcast_tiles("sub", "col", cbx, CB_STAT, j, 0, 0)
+            _pack(ctx, 0, CB_MID)
+            ctx.tile_regs_release()
+        ctx.cb_pop_front(CB_STAT, 1)
+        ctx.cb_pop_front(cbx, unit)
+        ctx.cb_wait_front(CB_MID, nt)
+        src, src_pages = CB_MID, nt
+    ctx.tile_regs_acquire()
+    for j in range(nt):  # squares through CB_STAT one at a time, summed in DST 1
+        ctx.mul_tiles(src, src, j, j, 0)
+        _pack(ctx, 0, CB_STAT)
+        ctx.cb_wait_front(CB_STAT, 1)
+        ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
+        ctx.cb_pop_front(CB_STAT, 1)
+    ctx.add_scalar_tile(1, s["eps"])
+    ctx.rsqrt_tile(1)
+    _pack(ctx, 1, CB_STAT)
+    ctx.tile_regs_release()
+    ctx.cb_wait_front(CB_STAT, 1)
+    for j in range(nt):
+        ctx.tile_regs_acquire()
+        ctx.bcast_tiles("mul", "col", src, CB_STAT, j, 0, 0)
+        for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta
+            ctx.bcast_dst_tiles(op, "row", 0, cb, first + j)
+        emit(ctx, s)
+        ctx.tile_regs_release()
+    ctx.cb_pop_front(CB_STAT, 1)
+    ctx.cb_pop_front(src, src_pages)
+
+
+def _softmax_row(ctx, s: dict, cbx: int, mask: tuple[int, int] | None, unit: int, nt: int, emit) -> None:
+    """exp(x [+ mask] - max) / sum over the row."""
+    src, src_pages = cbx, unit
+    if mask is not None:
+        cbm = mask[0]
+        ctx.cb_wait_front(cbm, unit)
+        for j in range(nt):  # masked row -> CB_MID
+            ctx.tile_regs_acquire()
+            ctx.add_tiles(cbx, cbm, j, j, 0)
+            _pack(ctx, 0, CB_MID)
+            ctx.tile_regs_release()
+        ctx.cb_pop_front(cbm, unit)
+        ctx.cb_pop_front(cbx, unit)
+        ctx.cb_wait_front(CB_MID, nt)
+        src, src_pages = CB_MID, nt
+    _stat(ctx, "max", src, nt, 1.0)
+    for j in range(nt):  # exps -> CB_MID (behind the masked row, when there is one)
+        ctx.tile_regs_acquire()
+        ctx.bcast_tiles("sub", "col", src, CB_STAT, j, 0, 0)
+        ctx.exp_tile(0)
+        _pack(ctx, 0, CB_MID)
+        ctx.tile_regs_release()
+    ctx.cb_pop_front(CB_STAT, 1)
+    ctx.cb_pop_front(src, src_pages)
+    ctx.cb_wait_front(CB_MID, nt)
+    _stat(ctx, "sum", CB_MID, nt, 1.0, recip=True)
+    for j in range(nt):
+        ctx.tile_regs_acquire()
+        ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, j, 0, 0)
+        emit(ctx, s)
+        ctx.tile_regs_release()
+    ctx.cb_pop_front(CB_STAT, 1)
+    ctx.cb_pop_front(CB_MID, nt)
