@@ -30,15 +30,23 @@ def _chain(ctx, chain: list, idst: int) -> None:
             ctx.unary_tile(op, idst)
 
 
-def _emit(ctx, s: dict, ntiles: int = 1, reserve: int = 1) -> None:
-    """Apply the chain to DST[0..ntiles) and pack them to the output CB (reserving `reserve` pages)."""
+def _emit(ctx, s: dict, ntiles: int = 1, reserve: int | None = None) -> None:
+    """Apply the chain to DST[0..ntiles) and pack them to the output CB, reserving `reserve` pages (default: the
+    core's elementwise unit)."""
     cb = cb_out(_fmt(ctx, s["out"]), matmul=s["op"] in MATMULS)
     for d in range(ntiles):
         _chain(ctx, s.get("chain", ()), d)
-    ctx.cb_reserve_back(cb, reserve)
+    n = s.get("el_unit", 1) if reserve is None else reserve
+    ctx.cb_reserve_back(cb, n)
     for d in range(ntiles):
         ctx.pack_tile(d, cb)
-    ctx.cb_push_back(cb, reserve)
+    ctx.cb_push_back(cb, n)
+
+
+def _emit_row(ctx, s: dict, j: int) -> None:
+    """A row op's output tile j: the chain on DST 0, packed at page j of the row reserved in the output CB."""
+    _chain(ctx, s.get("chain", ()), 0)
+    ctx.pack_tile(0, cb_out(_fmt(ctx, s["out"])), j)
 
 
 def _matmul(ctx, s: dict) -> None:
@@ -124,7 +132,7 @@ def _gather_rows(ctx, s: dict) -> None:
 
 _COMPUTE = {
     "matmul": _matmul, "matmul_rows": lambda ctx, s: compute_matmul_rows(ctx, s, _emit),
-    "binary": _binary, "unary": _unary, "reduce": _reduce, "row": lambda ctx, s: compute_row(ctx, s, _emit),
+    "binary": _binary, "unary": _unary, "reduce": _reduce, "row": lambda ctx, s: compute_row(ctx, s, _emit_row),
     "copy": _copy,
     "gather_rows": _gather_rows,
 }

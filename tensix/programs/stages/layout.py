@@ -54,8 +54,8 @@ def mid_pages(fn: str, nt: int, masked: bool) -> int:
 
 def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
     """L1 a row op's CBs take on a core holding nothing else: x and its operands (gamma, beta or the mask)
-    double-buffered, the fp32 intermediates and two fp32 statistics pages."""
-    return 2 * nt * (x_tile + max(aux_tiles, default=0)) + (mid_pages(fn, nt, bool(aux_tiles)) + 2) * 4096
+    double-buffered, an output row (in x's format), the fp32 intermediates and two fp32 statistics pages."""
+    return nt * (3 * x_tile + 2 * max(aux_tiles, default=0)) + (mid_pages(fn, nt, bool(aux_tiles)) + 2) * 4096
 
 
 def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
@@ -114,7 +114,7 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
                 want(cb_in(EL_B, formats[name]), formats[name], 2 * unit)
             want(CB_MID, "fp32", mid_pages(s["fn"], s["nt"], bool(s["aux"])))
             want(CB_STAT, "fp32", 2)
-            want(cb_out(out), out, 2)
+            want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
             continue
         names = {"binary": [s.get("a"), s.get("b")], "unary": [s.get("a")], "reduce": [s.get("a")],
                  "copy": s.get("inputs", []), "gather_rows": []}[op]
@@ -125,5 +125,5 @@ def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tup
         if op == "gather_rows":
             want(CB_IDS, "fp32", 1)
             want(cb_in(EL_A, out), out, 2 * unit)
-        want(cb_out(out), out, 2)
+        want(cb_out(out), out, 2 if unit == 1 else unit)  # one tile a unit: double-buffered unless rows are wide
     return need

@@ -8,7 +8,7 @@ row; intermediate rows go through CB_MID (fp32), which only the compute kernel p
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in
+from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
 
 
 def _fmt(ctx, name: str) -> str:
@@ -16,15 +16,13 @@ def _fmt(ctx, name: str) -> str:
 
 
 def read_row(ctx, s: dict, read_pages, issue_reads) -> None:
-    """A fused row op: gamma and beta once (norms), then per tile row its x tiles and mask tiles (softmax)."""
+    """A fused row op: per tile row its x tiles and mask tiles (softmax); gamma and beta once (norms), after
+    the first row."""
     x, noc, unit, nt = s["a"], s.get("noc"), s.get("el_unit", 1), s["nt"]
     cbx = cb_in(EL_A, _fmt(ctx, x))
-    if s["fn"] != "softmax":
-        for name in s["aux"]:
-            read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
     mask = s["aux"][0] if s["fn"] == "softmax" and s["aux"] else None
     cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
-    for r, first, _ in s["rows"]:  # a row's x and mask tiles in flight at once, one barrier
+    for i, (r, first, _) in enumerate(s["rows"]):  # a row's x and mask tiles in flight at once, one barrier
         ctx.cb_reserve_back(cbx, unit)
         issue_reads(ctx, cbx, x, range(first, first + nt), noc)
         if mask:
@@ -35,6 +33,9 @@ def read_row(ctx, s: dict, read_pages, issue_reads) -> None:
         ctx.cb_push_back(cbx, unit)
         if mask:
             ctx.cb_push_back(cbm, unit)
+        if i == 0 and not mask:  # gamma and beta after the first row: its statistics need only x
+            for name in s["aux"]:
+                read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
 
 
 def compute_row(ctx, s: dict, emit) -> None:
@@ -45,9 +46,6 @@ def compute_row(ctx, s: dict, emit) -> None:
     unit, nt, norm = s.get("el_unit", 1), s["nt"], s["fn"] != "softmax"
     cbx = cb_in(EL_A, _fmt(ctx, s["a"]))
     aux = _aux_tiles(ctx, s, unit)
-    if norm and aux:
-        for cb, held in _held(aux, unit).items():
-            ctx.cb_wait_front(cb, held)  # gamma and beta stay for every row
     for _ in s["rows"]:
         ctx.cb_wait_front(cbx, unit)
         if norm:
@@ -90,6 +88,13 @@ def _stat(ctx, fn: str, cb: int, nt: int, scale: float, recip: bool = False) -> 
     ctx.cb_wait_front(CB_STAT, 1)
 
 
+def _reserve_out(ctx, s: dict, unit: int) -> int:
+    """Reserve a row's unit in the output CB (the writer stores the row at once); returns the CB id."""
+    cb = cb_out(_fmt(ctx, s["out"]))
+    ctx.cb_reserve_back(cb, unit)
+    return cb
+
+
 def _pack(ctx, idst: int, cb: int) -> None:
     ctx.cb_reserve_back(cb, 1)
     ctx.pack_tile(idst, cb)
@@ -123,13 +128,17 @@ def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], unit: int, nt:
     _pack(ctx, 1, CB_STAT)
     ctx.tile_regs_release()
     ctx.cb_wait_front(CB_STAT, 1)
+    for cb, held in _held(aux, unit).items():
+        ctx.cb_wait_front(cb, held)  # gamma and beta (read after the first row's x) stay for every row
+    out = _reserve_out(ctx, s, unit)
     for j in range(nt):
         ctx.tile_regs_acquire()
         ctx.bcast_tiles("mul", "col", src, CB_STAT, j, 0, 0)
         for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta
             ctx.bcast_dst_tiles(op, "row", 0, cb, first + j)
-        emit(ctx, s)
+        emit(ctx, s, j)
         ctx.tile_regs_release()
+    ctx.cb_push_back(out, unit)
     ctx.cb_pop_front(CB_STAT, 1)
     ctx.cb_pop_front(src, src_pages)
 
@@ -160,10 +169,12 @@ def _softmax_row(ctx, s: dict, cbx: int, mask: tuple[int, int] | None, unit: int
     ctx.cb_pop_front(src, src_pages)
     ctx.cb_wait_front(CB_MID, nt)
     _stat(ctx, "sum", CB_MID, nt, 1.0, recip=True)
+    out = _reserve_out(ctx, s, unit)
     for j in range(nt):
         ctx.tile_regs_acquire()
         ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, j, 0, 0)
-        emit(ctx, s)
+        emit(ctx, s, j)
         ctx.tile_regs_release()
+    ctx.cb_push_back(out, unit)
     ctx.cb_pop_front(CB_STAT, 1)
     ctx.cb_pop_front(CB_MID, nt)

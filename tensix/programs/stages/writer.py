@@ -82,14 +82,13 @@ def _write_matmul(ctx, s: dict) -> None:
 def _write_each(key: str):
     def write(ctx, s: dict) -> None:
         for entry in s[key]:
-            _write_pages(ctx, s, [entry[0]])
+            _write_pages(ctx, s, [entry[0]], s.get("el_unit"))
     return write
 
 
 def _write_row(ctx, s: dict) -> None:
-    for _, first, n in s["rows"]:  # a tile at a time, as the compute kernel packs them
-        for page in range(first, first + n):
-            _write_pages(ctx, s, [page])
+    for _, first, n in s["rows"]:  # a row at a time: its writes in flight together, one barrier
+        _write_pages(ctx, s, range(first, first + n), s.get("el_unit"))
 
 
 _WRITE = {

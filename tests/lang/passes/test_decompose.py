@@ -38,10 +38,10 @@ def test_fused_row_ops_take_their_operands_and_eps():
 
 
 def test_a_row_op_fuses_while_its_cbs_take_at_most_a_quarter_of_l1():
-    # fp32 softmax rows: CBs of 2 * nt * 4 KB (x) + (nt + 2) * 4 KB (fp32 intermediates) = (3 nt + 2) * 4 KB
+    # fp32 softmax rows: CBs of 3 * nt * 4 KB (x twice, the output once) + (nt + 2) * 4 KB (fp32 intermediates)
     def ops(cols: int) -> list[str]:
         return [n.op for n in _lowered(f"input x: fp32[32, {cols}]\noutput y = softmax(x)\n").nodes]
-    nt_max = (DEVICE.l1_bytes // 4 // 4096 - 2) // 3  # 29 tiles on wormhole_n150's 1464 KiB
+    nt_max = (DEVICE.l1_bytes // 4 // 4096 - 2) // 4  # 22 tiles on wormhole_n150's 1464 KiB
     assert ops(32 * nt_max) == ["row"]
     assert ops(32 * (nt_max + 1)) == ["red", "bin", "red", "bin"]
 
