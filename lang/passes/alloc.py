@@ -1,5 +1,6 @@
 """alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM (with the
-multicast staging buffers and semaphores every core also holds).
+staging buffers and semaphores every core also holds; cores of grid multicast matmuls share their matmul CBs'
+layout: stages/layout.core_layouts).
 
 A core that overflows raises PlacementError at the op needing the largest buffer there, listing each
 buffer of that core with its size and the ops that use it.
@@ -17,7 +18,7 @@ from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import tile_nbytes
 from tensix.programs.stages import cb_requirements
-from tensix.programs.stages.layout import SLOTS, staging_sizes
+from tensix.programs.stages.layout import SLOTS, core_layouts, staging_sizes
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
@@ -34,8 +35,9 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
     fixed = sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment for b in staging.values())
     used = {}
     per_core_cbs = {}  # emit declares exactly these
+    layouts = core_layouts({c: [st for _, st in items] for c, items in per_core.items()}, formats)
     for core, items in per_core.items():
-        cbs = per_core_cbs[core] = cb_requirements([s for _, s in items], formats)
+        cbs = per_core_cbs[core] = layouts[core][1]
         sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
                  for cb, (fmt, pages) in cbs.items()}
         used[core] = sum(sizes.values()) + fixed
@@ -58,10 +60,11 @@ def _overflow(core, items, cbs, sizes, sems, staging, total, cfg, formats) -> Pl
     biggest = max(sizes, key=sizes.get)
     users = {cb: [n for n, s in items if cb in cb_requirements([s], formats)] for cb in cbs}
     lines = [f"  CB {cb} ({cbs[cb][0]}, {cbs[cb][1]} pages): {sizes[cb]} B for "
-             + ", ".join(sorted({f"%{n.id} {n.attrs.get('source_op', n.op)}" for n in users[cb]}))
+             + (", ".join(sorted({f"%{n.id} {n.attrs.get('source_op', n.op)}" for n in users[cb]}))
+                or "the multicast matmuls of other cores (their operand CBs sit alike on every such core)")
              for cb in sorted(sizes)]
     lines += [f"  multicast staging '{name}': {nbytes} B" for name, nbytes in staging.items()]
     lines.append(f"  semaphores: {sems} B")
-    node = users[biggest][0]
+    node = (users[biggest] or [items[0][0]])[0]
     return PlacementError(node.pos, f"core {core} needs {total} B of SRAM but has {cfg.l1_bytes} B:\n"
                                     + "\n".join(lines) + "\nspread these ops over more cores with @cores(...)")

@@ -5,8 +5,10 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs, run_compiled
 from tensix.lang.params import materialize
 
-from tensix import Mesh
+from tensix import Mesh, MeshConfig, TileKind
 from tensix.timing import TimingModel
+
+MESH4 = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # a 4x4 compute grid
 
 MATMUL = """\
 input x: fp32[256, 256]
@@ -35,6 +37,24 @@ def test_mcast_reads_every_operand_tile_from_dram_once():
     assert {t.nbytes for t in mcasts} == {2 * 4 * tile}  # a 2x4-tile band, a 4x2-tile band
     assert {t.rect[1] == t.rect[3] for t in mcasts} == {True, False}  # along rows and along columns
     assert mcast.cycles < plain.cycles
+    # the bands land straight in the receivers' CBs: no core copies anything to itself
+    assert not [t for t in mcast.trace.transfers if t.kind == "read" and t.src == t.dst]
+
+
+def test_multicast_matmuls_after_an_odd_number_of_k_steps_on_their_cores_stay_in_step():
+    # the first matmul takes one k step (3 k tiles at once) on every core, leaving its operand CBs at their
+    # second unit: the next one on the same cores must start its bands at the first unit on all of them
+    source = """\
+input x: fp32[128, 96]
+param w: fp32[96, 128] = random(seed=1, std=0.1)
+param v: fp32[128, 128] = random(seed=2, std=0.1)
+output y = (x @ w) @ v
+"""
+    compiled = compile_source(source, "mm.tdf", MESH4)
+    assert [n.attrs.get("mcast") for n in compiled.lowered.nodes] == ["auto", "auto"]
+    assert {s["kb"] for s in compiled.lowered.nodes[0].attrs["_steps"].values()} == {3}
+    result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0), mesh=Mesh(MESH4))
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-5, atol=1e-5)
 
 
 def test_unannotated_matmul_on_a_4x4_grid_multicasts_by_itself():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import CB_CTRL, MATMULS, blocking, cb_requirements, el_unit, staging_sizes
+from tensix.programs.stages.layout import CB_CTRL, MATMULS, core_layouts, el_unit, staging_sizes
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
 
@@ -27,15 +27,16 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
     for b in buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
     formats = {b.name: b.dtype for b in buffers}
+    layouts = core_layouts(steps, formats)
     for core in sorted(steps, key=lambda c: (c[1], c[0])):
-        block, unit = list(blocking(steps[core])), el_unit(steps[core])
+        block, unit = layouts[core][0], el_unit(steps[core])
         core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else {**s, "el_unit": unit} if unit > 1 else s
                       for s in steps[core]]
         for sem_id in sorted(_waited_semaphores(core_steps)):
             p.semaphore(core, sem_id)  # the semaphores this core waits on
         for buf, nbytes in staging.items():  # first, so they sit at one L1 address on every core
             p.l1_buffer(core, buf, nbytes)
-        need = cbs[core] if cbs is not None else cb_requirements(core_steps, formats)
+        need = cbs[core] if cbs is not None else layouts[core][1]
         for cb_id, (fmt, pages) in sorted(need.items()):
             p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
         label = (labels or {}).get(core, "")

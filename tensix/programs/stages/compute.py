@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensix.programs.stages.layout import EL_A, EL_B, MATMULS, MM_A, MM_B, MM_BIAS, cb_in, cb_out, units
+from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
 
@@ -54,7 +55,10 @@ def _matmul(ctx, s: dict) -> None:
     cb_bn = s["cb_block"][1]
     unit_a, unit_b = units(s["cb_block"])
     bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls)
+    shares = s.get("mcast") or {}
     for _, bm, _, bn, _, _ in s["blocks"]:
+        align(ctx, shares.get("a"), cba, unit_a, compute=True)  # the reader's empty units, if it pushed any
+        align(ctx, shares.get("b"), cbb, unit_b, compute=True)
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
             ctx.cb_wait_front(cba, unit_a)

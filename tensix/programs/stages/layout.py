@@ -16,7 +16,7 @@ CB_MID, CB_STAT = 30, 31  # row ops: a tile row of intermediates; row statistics
 
 
 MATMULS = ("matmul", "matmul_rows")
-SLOTS = 2  # staging slots of a multicast matmul operand (stages/mcast.py)
+SLOTS = 2  # k steps a multicast matmul operand CB holds (stages/mcast.py)
 
 
 def cb_in(slot: int, fmt: str) -> int:
@@ -60,19 +60,40 @@ def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
 
 def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
     """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
-    addresses agree): matmul operand bands (two slots of a k block each), and the activation band of sparse
-    decode matmuls."""
-    sizes = {"mcast_a": 0, "mcast_b": 0}
-    for core_steps in steps.values():
-        for s in core_steps:
-            if s.get("mcast") and s["op"] == "matmul":
-                bm = max(b[1] for b in s["blocks"])
-                bn = max(b[3] for b in s["blocks"])
-                kb = s.get("kb", 1)
-                sizes["mcast_a"] = max(sizes["mcast_a"], SLOTS * bm * kb * tile_nbytes(formats[s["a"]]))
-                sizes["mcast_b"] = max(sizes["mcast_b"], SLOTS * kb * bn * tile_nbytes(formats[s["b"]]))
-    sizes["rows_stage"] = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
-    return {k: v for k, v in sizes.items() if v}
+    addresses agree): the activation band of sparse decode matmuls. (Grid matmuls multicast straight into
+    their operand CBs: core_layouts.)"""
+    size = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
+    return {"rows_stage": size} if size else {}
+
+
+def shares_operands(steps: list[dict]) -> bool:
+    """Whether a core runs a grid multicast matmul (as sender or receiver of an operand band)."""
+    return any(s["op"] == "matmul" and s.get("mcast") for s in steps)
+
+
+def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
+    """core -> (matmul block its CB units come from, its CBs {id: (format, pages)}).
+
+    Cores running a grid multicast matmul share one block and declare the same matmul operand CBs (every
+    format any of them uses): those CBs then sit at one L1 address on all of them and fill in step, so a
+    sender multicasts a band straight into the receivers' CBs at its own write pointer, as tt-metal's in0
+    and in1 CBs (stages/mcast.py)."""
+    shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
+    common = [s for c in shared for s in steps[c] if s["op"] in MATMULS]
+    block = list(blocking(common))
+    unit_a, unit_b = units(block)
+    out = {}
+    for core, core_steps in steps.items():
+        if core not in shared:
+            out[core] = (list(blocking(core_steps)), cb_requirements(core_steps, formats))
+            continue
+        need = cb_requirements(core_steps, formats, block)
+        for s in common:
+            fa, fb = formats[s["a"]], formats[s["b"]]
+            need[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
+            need[cb_in(MM_B, fb)] = (fb, SLOTS * unit_b)
+        out[core] = (block, need)
+    return out
 
 
 def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
@@ -87,10 +108,12 @@ def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
     return need
 
 
-def cb_requirements(steps: list[dict], formats: dict[str, str]) -> dict[int, tuple[str, int]]:
-    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats."""
+def cb_requirements(steps: list[dict], formats: dict[str, str], block: list[int] | None = None
+                    ) -> dict[int, tuple[str, int]]:
+    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block`:
+    the matmul block its units come from (default: its own largest)."""
     need: dict[int, tuple[str, int]] = {}
-    bm, bn, kb = blocking(steps)
+    bm, bn, kb = block or blocking(steps)
     unit = el_unit(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:

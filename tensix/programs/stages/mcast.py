@@ -2,19 +2,24 @@
 
 Output blocks sit on a grid of cores: every core of a grid row needs the same activation tiles, every
 core of a grid column the same weight tiles. One core of the row (column) reads them from DRAM once and
-multicasts them into the same L1 staging buffer of the others; receivers copy the staging buffer into
-their own CB.
+multicasts them.
 
-The staging buffer has `slots` slots used in turn (two for matmul k steps, so the sender can fill one
-while the receivers still copy the other). Per slot two semaphores: `ready[s]` on the sender counts the
-receivers whose slot s is free, `valid[s]` on each receiver says the sender's data has landed in it. A
-receiver counts itself ready for every slot when it starts (`announce`), and again for a slot once it has
-copied it out, so the staging buffer is never overwritten while still in use. With zero skipping, a
-band's zero faces cross the NoC as headers only, as in a DRAM read.
+Grid matmuls (`start_operand`, `finish_operand`) multicast straight into the receivers' operand CBs, as
+tt-metal's in0/in1 CBs do: those CBs sit at one L1 address on every such core (layout.core_layouts) and hold
+SLOTS k steps, and every core starts an output block at their first unit (`align`), so a k step's band lands
+at the sender's own write pointer on every receiver. Per unit two semaphores: `ready[s]` on the sender counts
+the receivers that have reserved unit s (their compute kernel is done with it), `valid[s]` on each receiver
+says the band has landed.
+
+The sparse decode band goes through an L1 staging buffer instead (`announce`, `send_band`, `receive_band`,
+`release`): a receiver counts itself ready for every staging slot when it starts, and again for a slot once
+it has copied it out. With zero skipping, a band's zero faces cross the NoC as headers only, as in a DRAM
+read.
 """
 
 from __future__ import annotations
 
+from tensix.errors import TensixError
 from tensix.programs.stages.layout import SLOTS
 
 
@@ -26,38 +31,66 @@ def announce(ctx, m: dict | None, slots: int = SLOTS, noc=None) -> None:
         release(ctx, m, s, noc)
 
 
-def read_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, staging: str,
-                 read_pages, noc, step: int, steps: int, slot_pages: int) -> None:
-    """Step `step` of `steps`: fill `reserve` pages of cb with DRAM pages of `name`, directly or through the
-    row/column multicast m whose staging slots hold `slot_pages` pages each (a full step: the last may be
-    shorter, and must not overlap the other slot)."""
+def align(ctx, m: dict | None, cb: int, unit: int, compute: bool = False) -> None:
+    """Before an output block: bring the operand CB to its first half, so every core of the row (column)
+    fills it in step. The reader pushes an empty unit when its write pointer is at the second half, the
+    compute kernel pops it (its read pointer is then there too: both have seen the same units before)."""
     if m is None or m["n"] == 0:
-        read_pages(ctx, cb, name, pages, noc, reserve)
         return
-    size = ctx.buffer(name).page_nbytes
-    slot = step % SLOTS
-    at = ctx.get_l1_buffer(staging) + slot * slot_pages * size
-    if tuple(m["sender"]) == ctx.core:
-        ctx.cb_reserve_back(cb, reserve)
-        base = ctx.get_write_ptr(cb)
+    c = ctx.cb(cb)
+    while compute and c.rd_slot:
+        ctx.cb_wait_front(cb, unit)
+        ctx.cb_pop_front(cb, unit)
+    while not compute and c.wr_slot:
+        ctx.cb_reserve_back(cb, unit)
+        ctx.cb_push_back(cb, unit)
+
+
+def start_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
+    """First half of K step `step` for one operand: reserve its unit of cb; the core reading from DRAM (the
+    sender, or every core when not multicast) starts those reads, a receiver tells the sender it is ready.
+    The reader starts both operands before finishing either, so neither sender waits on the other's band."""
+    ctx.cb_reserve_back(cb, reserve)
+    at = ctx.get_write_ptr(cb)
+    if m is None or m["n"] == 0 or tuple(m["sender"]) == ctx.core:
+        size = ctx.buffer(name).page_nbytes
         for i, page in enumerate(pages):
-            ctx.noc_async_read_page(name, page, base + i * size, noc)
+            ctx.noc_async_read_page(name, page, at + i * size, noc)
+        return
+    half = step % SLOTS
+    if ctx.cb(cb).wr_slot != half * reserve:
+        raise TensixError(f"{ctx.role} kernel on core {ctx.core}: multicast operand CB {cb} at page "
+                          f"{ctx.cb(cb).wr_slot} for k step {step}, not {half * reserve}: its cores are out of step")
+    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"][half])), noc=noc)
+
+
+def finish_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
+    """Second half: once the reads have landed the sender waits for every receiver, multicasts the band to the
+    same address in their CBs and flags it valid; a receiver waits for that flag. Then the unit is pushed."""
+    if m is None or m["n"] == 0:
         ctx.noc_async_read_barrier()
-        nbytes = len(pages) * size
+        ctx.cb_push_back(cb, reserve)
+        return
+    half = step % SLOTS
+    ready, valid = ctx.get_semaphore(m["ready"][half]), ctx.get_semaphore(m["valid"][half])
+    if tuple(m["sender"]) == ctx.core:
+        at = ctx.get_write_ptr(cb)
+        ctx.noc_async_read_barrier()
+        nbytes = len(pages) * ctx.buffer(name).page_nbytes
         sent = ctx.pages_noc_nbytes(name, pages)
         if sent < nbytes:
             ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=nbytes - sent)
-        send_band(ctx, m, slot, base, at, nbytes, noc, sent)
-        ctx.cb_push_back(cb, reserve)
+        ctx.noc_semaphore_wait(ready, m["n"])  # every receiver has this unit of its CB free
+        ctx.noc_semaphore_set(ready, 0)
+        ctx.noc_async_write_multicast(at, ctx.get_noc_multicast_addr(*m["rect"], at), nbytes, num_dests=m["n"],
+                                      noc=noc, timed=sent)
+        ctx.noc_semaphore_set(valid, 1)
+        ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m["rect"], valid), num_dests=m["n"],
+                                        noc=noc)
     else:
-        receive_band(ctx, m, slot)
-        ctx.cb_reserve_back(cb, reserve)
-        here = ctx.get_noc_addr(*ctx.core, at)
-        ctx.noc_async_read(here, ctx.get_write_ptr(cb), len(pages) * size, noc)  # staging -> CB, a local copy
-        ctx.noc_async_read_barrier()
-        ctx.cb_push_back(cb, reserve)
-        if step + SLOTS < steps:
-            release(ctx, m, slot, noc)
+        ctx.noc_semaphore_wait(valid, 1)
+        ctx.noc_semaphore_set(valid, 0)
+    ctx.cb_push_back(cb, reserve)
 
 
 def send_band(ctx, m: dict, slot: int, src: int, dst: int, nbytes: int, noc=None, timed: int | None = None) -> None:

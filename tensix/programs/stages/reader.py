@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, units
-from tensix.programs.stages.mcast import announce, read_operand
+from tensix.programs.stages.mcast import align, finish_operand, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
 
@@ -83,21 +83,23 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
     unit_a, unit_b = units(s["cb_block"])
     a_r0, bm, c0, bn, b_off, _ = block
     ma, mb = s["mcast"].get("a"), s["mcast"].get("b")
-    announce(ctx, ma, noc=noc)
-    announce(ctx, mb, noc=noc)
-    steps = -(-kt // kb)
-    for step in range(steps):
+    align(ctx, ma, cba, unit_a)
+    align(ctx, mb, cbb, unit_b)
+    for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))
         a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks]
         b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
-        read_operand(ctx, ma, cba, a, a_pages, unit_a, "mcast_a", _read_pages, noc, step, steps, bm * kb)
+        start_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
         if mb and _column_is_zero(ctx, a, mb, ks, kt):  # every core of the column sees it alike
+            finish_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)
             if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
                 _count_skipped(ctx, b, len(b_pages))
             continue
-        read_operand(ctx, mb, cbb, b, b_pages, unit_b, "mcast_b", _read_pages, noc, step, steps, kb * bn)
+        start_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
+        finish_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
+        finish_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
 
 
 def _column_is_zero(ctx, a: str, mb: dict, ks: range, kt: int) -> bool:

@@ -75,12 +75,23 @@ def test_the_overflow_names_every_op_using_a_buffer():
         "spread these ops over more cores with @cores(...)")
 
 
-def test_a_multicast_matmul_core_also_holds_the_staging_slots_and_handshake_semaphores():
+def test_a_multicast_matmul_core_holds_its_operand_cbs_and_handshake_semaphores_and_no_staging():
     big = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 grid, 1464 KiB
     text = "input a: bf16[128, 128]\nparam w: bf16[128, 128] = random(seed=1)\noutput y = a @ w\n"
     graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big)), big)
     assert graph.nodes[0].attrs["mcast"] == "auto"  # 1x1 blocks on 4x4 cores, 4 k tiles per step
-    cbs = (2 * 4 + 2 * 4 + 1) * BF16_TILE  # A and B: two 4-tile units; one output page
-    staging = 2 * (2 * 4 * BF16_TILE)  # per operand two slots of a 4-tile band
-    sems = (1 + 2 * 2 * 2) * SEMAPHORE_NBYTES  # the op's readiness + ready/valid per slot per operand
-    assert set(graph.meta["sram"].values()) == {cbs + staging + sems}
+    cbs = (2 * 4 + 2 * 4 + 1) * BF16_TILE  # A and B: two 4-tile units (the bands land there); one output page
+    sems = (1 + 2 * 2 * 2) * SEMAPHORE_NBYTES  # the op's readiness + ready/valid per unit per operand
+    assert set(graph.meta["sram"].values()) == {cbs + sems}
+
+
+def test_cores_of_multicast_matmuls_lay_out_their_operand_cbs_alike():
+    # two matmuls of different widths on different grids: every core of either holds the same A and B CBs
+    big = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})
+    text = ("input a: bf16[128, 128]\nparam w: bf16[128, 256] = random(seed=1)\n"
+            "param v: fp32[128, 128] = random(seed=2)\ninput b: fp32[128, 128]\n"
+            "output y = a @ w\noutput z = b @ v\n")
+    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big)), big)
+    layouts = {core: {cb: need for cb, need in cbs.items() if cb < 8} for core, cbs in graph.meta["cbs"].items()}
+    assert len({tuple(sorted(v.items())) for v in layouts.values()}) == 1
+    assert set(next(iter(layouts.values()))) == {0, 1, 4, 5}  # MM_A and MM_B in fp32 and bf16
