@@ -28,7 +28,7 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
             per_core.setdefault(core, []).append((n, step))
-    # one readiness semaphore per op, and a ready and a valid one per staging slot of each multicast operand
+    # one readiness semaphore per op, and a ready and a valid one per CB unit of each multicast operand
     mcast_ops = sum(any(st.get("mcast") for st in n.attrs["_steps"].values()) for n in graph.nodes)
     sems = SEMAPHORE_NBYTES * (len(graph.nodes) + 4 * SLOTS * mcast_ops)
     staging = staging_sizes({c: [st for _, st in items] for c, items in per_core.items()}, formats)

@@ -82,7 +82,7 @@ def _label(n) -> str:
 
 def _number_mcast(steps: dict, base: int) -> None:
     """Semaphore ids of one multicast matmul: per operand (activation rows, then weight columns) one `ready`
-    and one `valid` semaphore for each staging slot (stages/mcast.py)."""
+    and one `valid` semaphore for each of the SLOTS units its operand CB holds (stages/mcast.py)."""
     for step in steps.values():
         m = step["mcast"]
         step["mcast"] = {key: {**m[key], "ready": [base + 2 * SLOTS * i + j for j in range(SLOTS)],
