@@ -81,7 +81,7 @@ def test_decomposed_steps_keep_the_source_op_label():
     assert waits == [[], [[0, 1]], [[1, 1]], [[1, 1], [2, 1]]]  # max; sub-exp; sum-recip; mul
 
 
-def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_staging_slot():
+def test_a_multicast_operand_gets_a_ready_and_a_valid_semaphore_per_cb_unit():
     text = "input a: fp32[128, 128]\nparam w: fp32[128, 128] = random(seed=1)\noutput y = a @ w\n"
     (mm,) = route(tile(place(fuse(decompose(check_source(text, "t.tdf"), MESH)), MESH))).nodes
     m = mm.attrs["_steps"][(1, 2)]["mcast"]
