@@ -1,8 +1,9 @@
 """Which circular buffers a step list needs on a core, and their ids (shared by kernels and compiler).
 
 Every CB is reserved in one fixed page count, so reservations never wrap: matmul CBs in the core's
-largest block (smaller blocks leave pages unused), elementwise CBs in the widest tile row a fused row op
-of the core holds (one page when it has none). Row ops keep their intermediates in two CBs only the
+largest block (smaller blocks leave pages unused; on cores of grid multicast matmuls, the largest block
+of all of them: core_layouts), elementwise CBs in the widest tile row a fused row op of the core holds
+(one page when it has none). Row ops keep their intermediates in two CBs only the
 compute kernel pushes to (CB_MID, CB_STAT), always fp32.
 """
 
