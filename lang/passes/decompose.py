@@ -150,7 +150,7 @@ def _softmax(e: _Emitter, n: Node, ts) -> None:
         future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
         mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
     if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
-        e.add("row", (x, mask) if mask else (x,), n.type, fn="softmax", eps=0.0)
+        e.add("row", (x, mask) if mask else (x,), n.type, fn="softmax")
         return
     if mask:
         x = e.add("bin", (x, mask), t, fn="add", bcast="none")

@@ -290,7 +290,7 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
     """A fused row op: whole tile rows per core (with gamma and beta, or the causal mask's matching rows)."""
     grid = pages.grid(ts[0].shape)
     rows, nt = math.prod(grid[:-1]), grid[-1]
-    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": n.attrs["eps"], "nt": nt,
+    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": n.attrs.get("eps", 0.0), "nt": nt,
               "aux": [names[i] for i in n.inputs[1:]]}
     if n.attrs["fn"] == "softmax" and len(ts) > 1:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])

@@ -33,7 +33,7 @@ def test_fused_row_ops_take_their_operands_and_eps():
     assert _ops(decompose(g.build(), DEVICE)) == [
         ("0", "row", ("x", "g", "b"), {"fn": "layernorm", "eps": 1e-5, "chain": []}),
         ("1", "row", ("x", "g"), {"fn": "rmsnorm", "eps": 1e-6, "chain": []}),
-        ("2", "row", ("s", "2.mask"), {"fn": "softmax", "eps": 0.0, "chain": []}),
+        ("2", "row", ("s", "2.mask"), {"fn": "softmax", "chain": []}),
     ]
 
 
