@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import EL_A, EL_B, MATMULS, MM_A, MM_B, MM_BIAS, cb_in, cb_out, units
+from tensix.programs.stages.layout import (
+    EL_A,
+    EL_B,
+    MATMULS,
+    MM_A,
+    MM_B,
+    MM_BIAS,
+    bias_unit,
+    cb_in,
+    cb_out,
+    out_unit,
+    units,
+)
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
@@ -52,7 +64,6 @@ def _emit_row(ctx, s: dict, j: int) -> None:
 
 def _matmul(ctx, s: dict) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s["a"])), cb_in(MM_B, _fmt(ctx, s["b"]))
-    cb_bn = s["cb_block"][1]
     unit_a, unit_b = units(s["cb_block"])
     bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls)
     shares = s.get("mcast") or {}
@@ -70,12 +81,12 @@ def _matmul(ctx, s: dict) -> None:
             ctx.cb_pop_front(cbb, unit_b)
         if bias:
             cbc = cb_in(MM_BIAS, _fmt(ctx, bias))
-            ctx.cb_wait_front(cbc, cb_bn)
+            ctx.cb_wait_front(cbc, bias_unit(s["cb_block"]))
             for i in range(bm):
                 for j in range(bn):
                     ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
-            ctx.cb_pop_front(cbc, cb_bn)
-        _emit(ctx, s, bm * bn, s["cb_block"][0] * cb_bn)
+            ctx.cb_pop_front(cbc, bias_unit(s["cb_block"]))
+        _emit(ctx, s, bm * bn, out_unit(s["cb_block"]))
         ctx.tile_regs_release()
 
 

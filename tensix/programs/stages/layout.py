@@ -1,8 +1,8 @@
 """Which circular buffers a step list needs on a core, and their ids (shared by kernels and compiler).
 
 Every CB is reserved in one fixed page count, so reservations never wrap: matmul CBs in the core's
-largest block (smaller blocks leave pages unused; on cores of grid multicast matmuls, the largest block
-of all of them: core_layouts), elementwise CBs in the widest tile row a fused row op of the core holds
+largest unit (smaller blocks leave pages unused; on cores of grid multicast matmuls, the largest of all of
+them: core_layouts), elementwise CBs in the widest tile row a fused row op of the core holds
 (one page when it has none). Row ops keep their intermediates in two CBs only the
 compute kernel pushes to (CB_MID, CB_STAT), always fp32.
 """
@@ -28,19 +28,33 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
     return (_OUT_MM if matmul else _OUT_EL) + FORMATS.index(fmt)
 
 
-def blocking(steps: list[dict]) -> tuple[int, int, int]:
-    """The largest matmul block (rows, cols of tiles) among a core's steps and the most k tiles a step takes
-    at once (`kb`, multicast matmuls): its matmul CB reservations, A bm x kb and B kb x bn tiles."""
-    blocks = [b for s in steps if s["op"] in MATMULS for b in s["blocks"]]
-    kb = max((s.get("kb", 1) for s in steps if s["op"] in MATMULS), default=1)
-    return max((b[1] for b in blocks), default=1), max((b[3] for b in blocks), default=1), kb
+def blocking(steps: list[dict]) -> list[int]:
+    """A core's matmul CB units, [A, B, output, bias]: the most pages any of its matmul steps takes at once (an
+    A band of bm x kb tiles, a B band of kb x bn, a bm x bn output block, bn bias tiles). Every step reserves
+    these, one fixed count per CB, so reservations never wrap."""
+    ua = ub = uo = ubias = 1
+    for s in steps:
+        if s["op"] in MATMULS:
+            kb = s.get("kb", 1)
+            for b in s["blocks"]:
+                bm, bn = b[1], b[3]
+                ua, ub, uo, ubias = max(ua, bm * kb), max(ub, kb * bn), max(uo, bm * bn), max(ubias, bn)
+    return [ua, ub, uo, ubias]
 
 
 def units(cb_block: list[int]) -> tuple[int, int]:
-    """Pages every matmul step of a core reserves at once in its A and B CBs, whatever its own block: one
-    fixed count per CB, so reservations never wrap."""
-    bm, bn, kb = cb_block
-    return bm * kb, kb * bn
+    """Pages every matmul step of a core reserves at once in its A and B CBs (`blocking`)."""
+    return cb_block[0], cb_block[1]
+
+
+def out_unit(cb_block: list[int]) -> int:
+    """Pages every matmul step of a core reserves at once in its output CB."""
+    return cb_block[2]
+
+
+def bias_unit(cb_block: list[int]) -> int:
+    """Pages every matmul step of a core reserves at once in its bias CB."""
+    return cb_block[3]
 
 
 def el_unit(steps: list[dict]) -> int:
@@ -73,9 +87,9 @@ def shares_operands(steps: list[dict]) -> bool:
 
 
 def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
-    """core -> (matmul block its CB units come from, its CBs {id: (format, pages)}).
+    """core -> (its matmul CB units, `blocking`; its CBs {id: (format, pages)}).
 
-    Cores running a grid multicast matmul share one block and declare the same matmul operand CBs (every
+    Cores running a grid multicast matmul share one set of units and declare the same matmul operand CBs (every
     format any of them uses): those CBs then sit at one L1 address on all of them and fill in step, so a
     sender multicasts a band straight into the receivers' CBs at its own write pointer, as tt-metal's in0
     and in1 CBs (stages/mcast.py)."""
@@ -99,7 +113,7 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
 
 def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
     """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
-    _, bn, _ = blocking(steps)
+    bn = bias_unit(blocking(steps))  # the widest block
     need = 0
     for s in steps:
         if s["op"] == "matmul_rows":
@@ -112,9 +126,9 @@ def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
 def cb_requirements(steps: list[dict], formats: dict[str, str], block: list[int] | None = None
                     ) -> dict[int, tuple[str, int]]:
     """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block`:
-    the matmul block its units come from (default: its own largest)."""
+    the matmul CB units to use (default: its own, `blocking`)."""
     need: dict[int, tuple[str, int]] = {}
-    bm, bn, kb = block or blocking(steps)
+    ua, ub, uo, ubias = block or blocking(steps)
     unit = el_unit(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
@@ -124,13 +138,13 @@ def cb_requirements(steps: list[dict], formats: dict[str, str], block: list[int]
         out = formats[s["out"]]
         op = s["op"]
         if op in MATMULS:
-            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], 2 * bm * kb)
-            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], 2 * kb * bn)
+            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], SLOTS * ua)
+            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], SLOTS * ub)
             if op == "matmul_rows":
                 want(CB_CTRL, "fp32", 2)
             if s.get("bias"):
-                want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], bn)
-            want(cb_out(out, matmul=True), out, bm * bn)
+                want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], ubias)
+            want(cb_out(out, matmul=True), out, uo)
             continue
         if op == "row":
             want(cb_in(EL_A, formats[s["a"]]), formats[s["a"]], 2 * unit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
-from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, units
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, units
 from tensix.programs.stages.mcast import align, finish_operand, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
@@ -49,12 +49,12 @@ def _count_skipped(ctx, name: str, count: int) -> None:
 def _read_matmul(ctx, s: dict) -> None:
     a, b, kt, b_cols, noc = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc")
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
-    cb_bn = s["cb_block"][1]
     unit_a, unit_b = units(s["cb_block"])
     for block in s["blocks"]:
         a_r0, bm, c0, bn, b_off, _ = block
         if s.get("bias"):
-            _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc, cb_bn)
+            _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc,
+                        bias_unit(s["cb_block"]))
         if s.get("mcast"):
             _read_matmul_mcast(ctx, s, block, cba, cbb)
             continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import pack_tile, unpack_tile
-from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in, units
+from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
 MORE, END = 1, 0
@@ -22,7 +22,7 @@ MORE, END = 1, 0
 def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     a, kt, noc = s["a"], s["kt"], s.get("noc")
     fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(s["b_rows"])
-    cb_bn = s["cb_block"][1]
+    cb_bn = bias_unit(s["cb_block"])
     stage = ctx.get_l1_buffer("rows_stage")  # the block's activation tiles, then gathered weight rows
     rows_at = stage + kt * ctx.buffer(a).page_nbytes
     share = (s.get("mcast") or {}).get("a")
@@ -165,7 +165,7 @@ def _count_skipped(ctx, s: dict, kt: int, groups: int, bn: int) -> None:
 
 def compute_matmul_rows(ctx, s: dict, emit) -> None:
     cba, cbb = cb_in(MM_A, ctx.buffer(s["a"]).fmt), cb_in(MM_B, ctx.buffer(s["b"]).fmt)
-    cb_bn = s["cb_block"][1]
+    cb_bn = bias_unit(s["cb_block"])
     unit_a, unit_b = units(s["cb_block"])
     for _, _, _, bn, _, _ in s["blocks"]:
         ctx.tile_regs_acquire()
@@ -187,5 +187,5 @@ def compute_matmul_rows(ctx, s: dict, emit) -> None:
             for j in range(bn):
                 ctx.bcast_dst_tiles("add", "row", j, cbc, j)
             ctx.cb_pop_front(cbc, cb_bn)
-        emit(ctx, s, bn, s["cb_block"][0] * cb_bn)
+        emit(ctx, s, bn, out_unit(s["cb_block"]))
         ctx.tile_regs_release()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tensix.programs.stages.deps import matmul_out_pages
-from tensix.programs.stages.layout import MATMULS, cb_out
+from tensix.programs.stages.layout import MATMULS, cb_out, out_unit
 
 
 def writer(ctx, *, steps: list[dict]) -> None:
@@ -74,9 +74,9 @@ def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
 
 
 def _write_matmul(ctx, s: dict) -> None:
-    cb_bm, cb_bn, _ = s["cb_block"]
+    unit = out_unit(s["cb_block"])
     for block in s["blocks"]:
-        _write_pages(ctx, s, matmul_out_pages(block, s["out_cols"]), cb_bm * cb_bn)
+        _write_pages(ctx, s, matmul_out_pages(block, s["out_cols"]), unit)
 
 
 def _write_each(key: str):
