@@ -28,9 +28,8 @@ class CircularBuffer:
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
         # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
-        # as far as asked (front_tile looks here first); a pop drops it, so a kernel holding it can tell it is
-        # still the front by identity
-        self.window: list | None = None
+        # as far as asked (front_tile looks here first); a pop drops it
+        self._window: list | None = None
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -53,8 +52,7 @@ class CircularBuffer:
                 f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
                 f"make num_pages a multiple of the pages reserved at once"
             )
-        if k.t > k.engine.now:
-            k.sync()
+        k.sync()
         while self.free_pages() < n:
             self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
         self.reserved = n
@@ -65,18 +63,15 @@ class CircularBuffer:
                 f"{self}: cb_push_back({n}) pushes more pages than reserved ({self.reserved}); "
                 f"call cb_reserve_back({n}) first"
             )
-        if k.t > k.engine.now:
-            k.sync()
+        k.sync()
         self.reserved -= n
         self.filled += n
         self.wr_slot = (self.wr_slot + n) % self.num_pages
-        if self.waiters:
-            self._wake("front", self.filled)
+        self._wake("front", self.filled)
 
     def wait_front(self, k, n: int) -> None:
         self._check_count(n, "cb_wait_front")
-        if k.t > k.engine.now:
-            k.sync()
+        k.sync()
         while self.filled < n:
             self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
         self.received = max(self.received, n)
@@ -87,9 +82,8 @@ class CircularBuffer:
                 f"{self}: cb_pop_front({n}) pops more pages than waited for ({self.received}); "
                 f"call cb_wait_front({n}) first"
             )
-        if k.t > k.engine.now:
-            k.sync()
-        self.window = None
+        k.sync()
+        self._window = None
         if n == self.received:  # every cached page is among those waited for: all of them go
             self._tiles.clear()
             self._faces.clear()
@@ -100,14 +94,15 @@ class CircularBuffer:
         self.filled -= n
         self.received -= n
         self.rd_slot = (self.rd_slot + n) % self.num_pages
-        if self.waiters:
-            self._wake("back", self.free_pages())
+        self._wake("back", self.free_pages())
 
     def _wait(self, k, side: str, n: int, reason: str) -> None:
         self.waiters.append((k, side, n))
         k.block(reason)
 
     def _wake(self, side: str, have: int) -> None:
+        if not self.waiters:
+            return
         keep = []
         for w in self.waiters:
             if w[1] == side and have >= w[2]:
@@ -115,6 +110,12 @@ class CircularBuffer:
             else:
                 keep.append(w)
         self.waiters = keep
+
+    def write_ptr(self) -> int:
+        return self.address + self.wr_slot * self.page_nbytes
+
+    def read_ptr(self) -> int:
+        return self.address + self.rd_slot * self.page_nbytes
 
     def front_page(self, i: int) -> np.ndarray:
         """Bytes of page i counted from the front (must have been waited for)."""
@@ -146,7 +147,7 @@ class CircularBuffer:
     def cached_front_tile(self, i: int) -> np.ndarray | None:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
-            block = self.window
+            block = self._window
             if block is not None and i < len(block[1]):
                 return block[1][i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
@@ -155,7 +156,7 @@ class CircularBuffer:
     def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
         """The front pages as float32 tiles (m, 32, 32), at least the first n unpacked: each page is unpacked once
         while it stays in the CB (a later call asking for more unpacks only the rest)."""
-        block = self.window  # (only ever of the current front: a pop drops it)
+        block = self._window  # (only ever of the current front: a pop drops it)
         if block is not None and n <= len(block[1]):
             return block[0]
         if n > self.received:
@@ -164,7 +165,7 @@ class CircularBuffer:
                 f"call cb_wait_front({n}) first"
             )
         if block is None or len(block[0]) < n:
-            block = self.window = [np.empty((self.received, 32, 32), dtype=np.float32), []]
+            block = self._window = [np.empty((self.received, 32, 32), dtype=np.float32), []]
         tiles, done = block[0], len(block[1])
         lo = done
         while lo < n:  # a run of pages up to the end of the CB, then the rest from its start

@@ -35,7 +35,6 @@ class ComputeKernel(KernelProcess):
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm: list[int] = []
         self._mm_a = self._mm_b = None
-        self._mm_hot: tuple | None = None  # (cb ids, CBs, their windows, pages) of the last call: its fast path
         self._matmul_cycles = self.timing.matmul(self.fidelity)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -78,11 +77,6 @@ class ComputeKernel(KernelProcess):
         Dense calls are charged at once but queued, and run in one kernel call (`_flush`) before anything else
         touches DST or the tiles they read change: the same bits in the same order per DST tile, without a
         kernel call per tile."""
-        hot = self._mm_hot
-        if (hot is not None and hot[0] == cb_a and hot[1] == cb_b and hot[2].window is hot[4]
-                and hot[3].window is hot[5] and 0 <= ia < hot[6] and 0 <= ib < hot[7] and 0 <= idst < hot[8]):
-            self._queue_matmul(ia, ib, idst)  # the same windows as the last call: nothing to look up or check
-            return
         if self.skip is not None:
             self._matmul_now(cb_a, cb_b, ia, ib, idst)
             return
@@ -99,19 +93,10 @@ class ComputeKernel(KernelProcess):
             if self._mm:
                 self._flush()
             self._mm_a, self._mm_b = a, b
-        self._mm_hot = (cb_a, cb_b, ca, cb, ca.window, cb.window, len(ca.window[1]), len(cb.window[1]),
-                        len(self._fresh))
-        self._queue_matmul(ia, ib, idst)
-
-    def _queue_matmul(self, ia: int, ib: int, idst: int) -> None:
         self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        cycles, t = self._matmul_cycles, self.t  # advance("matmul_tiles", cycles), written out: a hot path
-        if cycles:
-            self._span("matmul_tiles", t, t + cycles)
-            self.t = t + cycles
-            self.busy_cycles += cycles
+        self.advance("matmul_tiles", self._matmul_cycles)
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""

@@ -73,16 +73,8 @@ class DataflowKernel(KernelProcess):
 
     # --- transfers -------------------------------------------------------------------------------------
     def _issue(self) -> int:
-        """Sync, then spend the issue cycles (the hottest path of every kernel: advance written out)."""
-        if self.t > self.engine.now:
-            self.sync()
-        cycles = self.issue_cycles
-        if cycles:
-            t = self.t
-            self._span("noc_issue", t, t + cycles)
-            self.t = t = t + cycles
-            self.busy_cycles += cycles
-            return t
+        self.sync()
+        self.advance("noc_issue", self.issue_cycles)
         return self.t
 
     def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None,
@@ -106,17 +98,12 @@ class DataflowKernel(KernelProcess):
     def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
         """Read one whole page (tile) of a DRAM buffer into L1; when skipping, only its live faces cross the NoC."""
         dram = self.device.dram
-        buf = dram.buffers.get(buffer) or dram.buffer(buffer)
+        buf = dram.buffer(buffer)
         timed = None
         if self.skip is not None:
             timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
-        src = dram.page_addr(buf, page)
-        t = self._issue()  # noc_async_read, written out
-        end = self.device.transfer(self, "read", self.noc if noc is None else self._noc(noc), src,
-                                   (*self.noc_xy, dst_l1), buf.page_nbytes, t, timed)
-        if end > self.reads_done:
-            self.reads_done = end
-        if dram.read_too_early(buffer, page, t):
+        self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc, timed)
+        if dram.read_too_early(buffer, page, self.t):
             raise DramError(
                 f"{self.role} kernel on core {self.core} reads page {page} of DRAM buffer '{buffer}' at cycle "
                 f"{self.t}, before {self._landing(buffer, page)}; wait for its writer first (a semaphore the "
@@ -125,7 +112,7 @@ class DataflowKernel(KernelProcess):
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
         """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
         dram = self.device.dram
-        buf = dram.buffers.get(buffer) or dram.buffer(buffer)
+        buf = dram.buffer(buffer)
         timed = None
         if self.skip is not None and buf.layout == "tiles":
             faces = live_faces(self.sram.data[src_l1:src_l1 + buf.page_nbytes], buf.fmt)

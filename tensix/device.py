@@ -98,8 +98,7 @@ class Device:
         fabric = self.fabric
         start_at = t
         if kind == "read":
-            request = fabric._requests.get((noc, dxy, sxy))  # request_cycles' cache, looked up inline (hot)
-            start_at += request if request is not None else fabric.request_cycles(noc, dxy, sxy)
+            start_at += fabric.request_cycles(noc, dxy, sxy)
         bank_done = 0
         if sbank is not None:
             start_at, bank_done = self.dram.serve(sbank, start_at, nbytes, write=False)

@@ -106,18 +106,17 @@ class KernelProcess:
             raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
         return cb
 
-    # (`self.cbs.get(...) or self.cb(...)`: the dict hit inline, the error path in cb())
     def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).reserve_back(self, num_pages)
+        self.cb(cb_id).reserve_back(self, num_pages)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).push_back(self, num_pages)
+        self.cb(cb_id).push_back(self, num_pages)
 
     def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).wait_front(self, num_pages)
+        self.cb(cb_id).wait_front(self, num_pages)
 
     def cb_pop_front(self, cb_id: int, num_pages: int) -> None:
-        (self.cbs.get(cb_id) or self.cb(cb_id)).pop_front(self, num_pages)
+        self.cb(cb_id).pop_front(self, num_pages)
 
     def front_u32(self, cb_id: int) -> int:
         """The first 32-bit word of the front page of a CB (control messages between kernels)."""
@@ -125,12 +124,10 @@ class KernelProcess:
         return int(cb.front_page(0)[:4].view(np.uint32)[0])
 
     def get_write_ptr(self, cb_id: int) -> int:
-        cb = self.cbs.get(cb_id) or self.cb(cb_id)
-        return cb.address + cb.wr_slot * cb.page_nbytes
+        return self.cb(cb_id).write_ptr()
 
     def get_read_ptr(self, cb_id: int) -> int:
-        cb = self.cbs.get(cb_id) or self.cb(cb_id)
-        return cb.address + cb.rd_slot * cb.page_nbytes
+        return self.cb(cb_id).read_ptr()
 
     # --- program data -----------------------------------------------------------------------------------
     @property
