@@ -45,35 +45,27 @@ def compute_row(ctx, s: dict, emit) -> None:
     broadcasts it down the row's columns; intermediates go through CB_MID in fp32."""
     unit, nt, norm = s.get("el_unit", 1), s["nt"], s["fn"] != "softmax"
     cbx = cb_in(EL_A, _fmt(ctx, s["a"]))
-    aux = _aux_tiles(ctx, s, unit)
+    aux, held = _aux_tiles(ctx, s, unit)
     for _ in s["rows"]:
         ctx.cb_wait_front(cbx, unit)
         if norm:
-            _norm_row(ctx, s, cbx, aux, unit, nt, emit)
+            _norm_row(ctx, s, cbx, aux, held, unit, nt, emit)
         else:
-            _softmax_row(ctx, s, cbx, aux[0] if aux else None, unit, nt, emit)
-    if norm and aux:
-        for cb, held in _held(aux, unit).items():
-            ctx.cb_pop_front(cb, held)
+            _softmax_row(ctx, s, cbx, aux[0][0] if aux else None, unit, nt, emit)
+    if norm:
+        for cb, pages in held.items():
+            ctx.cb_pop_front(cb, pages)
 
 
-def _aux_tiles(ctx, s: dict, unit: int) -> list[tuple[int, int]]:
-    """(CB, index of the first tile) of each aux operand (gamma, beta or the mask): operands of one format share
-    a CB, one unit after another."""
-    out, used = [], {}
+def _aux_tiles(ctx, s: dict, unit: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """(CB, index of the first tile) of each aux operand (gamma, beta or the mask), and the pages each of those
+    CBs holds: operands of one format share a CB, one unit after another."""
+    out, held = [], {}
     for name in s["aux"]:
         cb = cb_in(EL_B, _fmt(ctx, name))
-        out.append((cb, used.get(cb, 0)))
-        used[cb] = used.get(cb, 0) + unit
-    return out
-
-
-def _held(aux: list[tuple[int, int]], unit: int) -> dict[int, int]:
-    """Pages each aux CB holds: a unit per operand in it."""
-    held: dict[int, int] = {}
-    for cb, _ in aux:
+        out.append((cb, held.get(cb, 0)))
         held[cb] = held.get(cb, 0) + unit
-    return held
+    return out, held
 
 
 def _stat(ctx, fn: str, cb: int, nt: int, scale: float, recip: bool = False) -> None:
@@ -101,7 +93,8 @@ def _pack(ctx, idst: int, cb: int) -> None:
     ctx.cb_push_back(cb, 1)
 
 
-def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], unit: int, nt: int, emit) -> None:
+def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], held: dict[int, int], unit: int, nt: int,
+              emit) -> None:
     """(x - mean) * rsqrt(mean of squares + eps) [* gamma + beta] (layernorm); rmsnorm skips the centring."""
     inv_n = 1.0 / (32 * nt)
     src, src_pages = cbx, unit
@@ -128,8 +121,8 @@ def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], unit: int, nt:
     _pack(ctx, 1, CB_STAT)
     ctx.tile_regs_release()
     ctx.cb_wait_front(CB_STAT, 1)
-    for cb, held in _held(aux, unit).items():
-        ctx.cb_wait_front(cb, held)  # gamma and beta (read after the first row's x) stay for every row
+    for cb, pages in held.items():
+        ctx.cb_wait_front(cb, pages)  # gamma and beta (read after the first row's x) stay for every row
     out = _reserve_out(ctx, s, unit)
     for j in range(nt):
         ctx.tile_regs_acquire()
@@ -143,11 +136,10 @@ def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], unit: int, nt:
     ctx.cb_pop_front(src, src_pages)
 
 
-def _softmax_row(ctx, s: dict, cbx: int, mask: tuple[int, int] | None, unit: int, nt: int, emit) -> None:
-    """exp(x [+ mask] - max) / sum over the row."""
+def _softmax_row(ctx, s: dict, cbx: int, cbm: int | None, unit: int, nt: int, emit) -> None:
+    """exp(x [+ mask] - max) / sum over the row (the mask's row in cbm)."""
     src, src_pages = cbx, unit
-    if mask is not None:
-        cbm = mask[0]
+    if cbm is not None:
         ctx.cb_wait_front(cbm, unit)
         for j in range(nt):  # masked row -> CB_MID
             ctx.tile_regs_acquire()
