@@ -4,6 +4,7 @@ Build a Program (or compile one from a .tdf file with tensix.lang), run it on `M
 outputs, cycles, the trace and stats from the RunResult.
 """
 
+from tensix.compiled import ACTIVE as COMPILED  # first: it decides how the run-time core loads
 from tensix.config import MeshConfig, TileKind
 from tensix.errors import (
     CircularBufferError,
@@ -22,7 +23,7 @@ from tensix.program import CoreRange, Program
 from tensix.timing import TimingModel
 
 __all__ = [
-    "DEFAULT_DEVICE", "PRESETS", "CircularBufferError", "ConfigError", "CoreRange", "DeadlockError", "DramError",
-    "KernelError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError", "RunResult", "SramError",
+    "COMPILED", "DEFAULT_DEVICE", "PRESETS", "CircularBufferError", "ConfigError", "CoreRange", "DeadlockError",
+    "DramError", "KernelError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError", "RunResult", "SramError",
     "TensixError", "TileKind", "TimingModel", "preset",
 ]

@@ -11,7 +11,7 @@ from tensix.core import Core
 from tensix.dram import Dram
 from tensix.engine import Engine
 from tensix.errors import NocError
-from tensix.noc import Fabric
+from tensix.noc.fabric import Fabric
 from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroCounters, ZeroSkip
 

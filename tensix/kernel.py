@@ -54,8 +54,7 @@ class KernelProcess:
         if self.t > engine.now:
             heap = engine.heap
             if heap and heap[0][0] <= self.t:
-                engine.at(self.t, self.glet.switch)
-                engine.main.switch()
+                engine.yield_until(self.t, self.glet)
             else:
                 engine.now = self.t  # nothing else is due before our clock: advance time without a switch
 
@@ -64,7 +63,7 @@ class KernelProcess:
         self.blocked_on = reason
         self._woken = False
         start = self.t
-        self.engine.main.switch()
+        self.engine.suspend()
         self.blocked_on = None
         self.t = self.engine.now
         if self.t > start:
@@ -73,7 +72,7 @@ class KernelProcess:
     def wake(self) -> None:
         if not self._woken:
             self._woken = True
-            self.engine.at(self.engine.now, self.glet.switch)
+            self.engine.resume_at(self.engine.now, self.glet)
 
     def advance(self, name: str, cycles: int, count: int = 1) -> None:
         """Spend `cycles` busy on `count` ops `name` (local clock only: no sync needed)."""
@@ -102,9 +101,12 @@ class KernelProcess:
     def cb(self, cb_id: int) -> CircularBuffer:
         cb = self.cbs.get(cb_id)
         if cb is None:
-            have = ", ".join(str(i) for i in sorted(self.cbs)) or "none"
-            raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
+            self._no_cb(cb_id)
         return cb
+
+    def _no_cb(self, cb_id: int) -> None:
+        have = ", ".join(str(i) for i in sorted(self.cbs)) or "none"
+        raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
 
     def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
         self.cb(cb_id).reserve_back(self, num_pages)

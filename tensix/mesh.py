@@ -130,7 +130,7 @@ class Mesh:
                 proc = DataflowKernel(device, k.core, k.role, fn, k.args, k.noc)
             proc.label = k.label
             device.kernels.append(proc)
-            device.engine.at(0, proc.glet.switch)
+            device.engine.resume_at(0, proc.glet)
 
     @staticmethod
     def _host_array(b, inputs: dict[str, np.ndarray]) -> np.ndarray:

@@ -1,0 +1,22 @@
+# C types for cb.py when compiled (tensix/compiled.py); the .py stays the one source.
+cdef class CircularBuffer:
+    cdef public object core, name, fmt, memory, _window
+    cdef public int cb_id
+    cdef public Py_ssize_t page_nbytes, num_pages, address, filled, reserved, received, wr_slot, rd_slot
+    cdef public list waiters
+    cdef public dict _tiles, _faces
+    cdef public str _str
+    cpdef _check_count(self, Py_ssize_t n, str call)
+    cpdef Py_ssize_t free_pages(self)
+    cpdef reserve_back(self, k, Py_ssize_t n)
+    cpdef push_back(self, k, Py_ssize_t n)
+    cpdef wait_front(self, k, Py_ssize_t n)
+    cpdef pop_front(self, k, Py_ssize_t n)
+    cpdef _wait(self, k, str side, Py_ssize_t n, str reason)
+    cpdef _wake(self, str side, Py_ssize_t have)
+    cpdef Py_ssize_t write_ptr(self)
+    cpdef Py_ssize_t read_ptr(self)
+    cpdef front_page(self, Py_ssize_t i)
+    cpdef back_page(self, Py_ssize_t i)
+    cpdef cached_front_tile(self, Py_ssize_t i)
+    cpdef front_tiles(self, Py_ssize_t n, unpack_pages, int code)

@@ -1,0 +1,14 @@
+# C types for compute_api.py when compiled (tensix/compiled.py); the .py stays the one source.
+from tensix.kernel cimport KernelProcess
+
+cdef class ComputeKernel(KernelProcess):
+    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
+    cdef public list _dst_tiles, _fresh, _mm
+    cdef public dict _pack_pos
+    cdef public long long _matmul_cycles, flops
+    cdef public double threshold
+    cpdef _d(self, Py_ssize_t idst)
+    cpdef _tile(self, cb_id, Py_ssize_t i)
+    cpdef matmul_tiles(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
+    cpdef _flush(self)
+    cpdef pack_tile(self, Py_ssize_t idst, cb_id, index=*)

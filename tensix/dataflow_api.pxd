@@ -1,0 +1,16 @@
+# C types for dataflow_api.py when compiled (tensix/compiled.py); the .py stays the one source.
+from tensix.kernel cimport KernelProcess
+
+cdef class DataflowKernel(KernelProcess):
+    cdef public int noc
+    cdef public tuple noc_xy
+    cdef public long long reads_done, writes_done, issue_cycles
+    cdef public object skip
+    cpdef long long _issue(self) except? -1
+    cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)
+    cpdef noc_async_write(self, long long src_l1, tuple dst, long long nbytes, noc=*, timed=*)
+    cpdef noc_async_read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc=*)
+    cpdef noc_async_write_page(self, str buffer, Py_ssize_t page, long long src_l1, noc=*)
+    cpdef noc_async_read_barrier(self)
+    cpdef noc_async_write_barrier(self)
+    cpdef int _noc(self, noc) except? -1

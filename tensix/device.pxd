@@ -1,0 +1,16 @@
+# C types for device.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+from tensix.engine cimport Engine
+from tensix.noc.fabric cimport Fabric
+
+cdef class Device:
+    cdef public object cfg, timing, zero_skip, zero, dram
+    cdef public Engine engine
+    cdef public Fabric fabric
+    cdef public dict cores, by_noc, _mem
+    cdef public list transfers, kernels
+    cdef public long long _align, _niu
+    @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
+                   start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong)
+    cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
+                             timed=*) except? -1
