@@ -20,6 +20,7 @@ COMPILED = (
     "tensix.engine",
     "tensix.noc.fabric",
     "tensix.cb",
+    "tensix.dram",
     "tensix.device",
     "tensix.kernel",
     "tensix.dataflow_api",

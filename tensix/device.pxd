@@ -1,10 +1,12 @@
 # C types for device.py when compiled (tensix/compiled.py); the .py stays the one source.
 cimport cython
+from tensix.dram cimport Dram
 from tensix.engine cimport Engine
 from tensix.noc.fabric cimport Fabric
 
 cdef class Device:
-    cdef public object cfg, timing, zero_skip, zero, dram
+    cdef public object cfg, timing, zero_skip, zero
+    cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric
     cdef public dict cores, by_noc, _mem

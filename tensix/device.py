@@ -34,6 +34,11 @@ class Device:
         self._mem: dict[tuple[int, int], tuple] = {}
         self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
 
+    def release(self) -> None:
+        """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
+        so otherwise only the cyclic garbage collector would free the device and its memories, late."""
+        self.kernels.clear()
+
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
         c = self.cores.get(core)

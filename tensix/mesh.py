@@ -95,7 +95,9 @@ class Mesh:
         stats = build_stats(device, cycles, flops)
         if device.zero_skip is not None:
             stats["zero_skip"] = device.zero.to_stats(device.zero_skip)
-        return RunResult(outputs, cycles, Trace.from_device(device), stats, program)
+        trace = Trace.from_device(device)
+        device.release()
+        return RunResult(outputs, cycles, trace, stats, program)
 
     def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
         known = {b.source or b.name for b in program.buffers if b.role in ("input", "param")}

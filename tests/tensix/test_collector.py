@@ -33,3 +33,18 @@ def test_a_compile_that_fails_turns_the_collector_back_on():
     with pytest.raises(TensixError):
         compile_source("input x: bf16[32, 32]\noutput y = x @ nope\n", "bad.tdf")
     assert gc.isenabled()
+
+
+def test_a_finished_run_frees_its_device_and_kernels_without_the_collector():
+    from tensix import Mesh
+    from tensix.programs.exchange import exchange_program
+
+    def alive() -> int:
+        return sum(type(o).__name__ in ("Device", "DataflowKernel", "ComputeKernel") for o in gc.get_objects())
+
+    gc.collect()
+    before = alive()
+    with paused():
+        result = Mesh().run(exchange_program((4, 4), tiles=2, rounds=1))
+        assert alive() == before  # no reference cycle keeps the 32 kernels or the device (and its L1s) alive
+    assert result.trace.spans and result.stats["cores"]  # what the run left behind is still there

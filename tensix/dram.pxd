@@ -1,0 +1,24 @@
+# C types for dram.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+
+cdef class Bank:
+    cdef public int index
+    cdef public tuple noc_xy
+    cdef public object data
+    cdef public Py_ssize_t size
+    cdef public double free_at
+    cdef public long long bytes_read, bytes_written
+    cpdef check(self, long long addr, long long nbytes, what)
+
+cdef class Dram:
+    cdef public object cfg
+    cdef public list banks, _bases
+    cdef public dict by_xy, buffers, live_faces, landed
+    cdef public long long _top, latency
+    cdef public double bytes_per_cycle
+    cpdef buffer(self, name)
+    @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
+    cpdef tuple page_addr(self, buf, Py_ssize_t page)
+    cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1
+    @cython.locals(start=cython.double)
+    cpdef tuple serve(self, Bank bank, long long t, long long nbytes, bint write)
