@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tensix.collector import paused
 from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
@@ -87,6 +88,10 @@ class Mesh:
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
+        with paused():  # load, run and results: the cyclic collector would walk every event, span and transfer
+            return self._run(program, inputs)
+
+    def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
         device = Device(self.cfg, self.timing, self.zero_skip)
         self._load(device, program, inputs or {})
         cycles = device.engine.run()

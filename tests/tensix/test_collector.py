@@ -48,3 +48,22 @@ def test_a_finished_run_frees_its_device_and_kernels_without_the_collector():
         result = Mesh().run(exchange_program((4, 4), tiles=2, rounds=1))
         assert alive() == before  # no reference cycle keeps the 32 kernels or the device (and its L1s) alive
     assert result.trace.spans and result.stats["cores"]  # what the run left behind is still there
+
+
+def test_what_outlives_the_block_is_old_so_young_collections_skip_it():
+    with paused():
+        kept = [[i] for i in range(1000)]
+    young = {id(o) for o in gc.get_objects(generation=0)} | {id(o) for o in gc.get_objects(generation=1)}
+    assert not any(id(o) in young for o in kept)
+    assert {id(o) for o in kept} <= {id(o) for o in gc.get_objects(generation=2)}
+
+
+def test_objects_the_program_froze_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused():
+            pass
+        assert gc.get_freeze_count() == frozen > 0
+    finally:
+        gc.unfreeze()
