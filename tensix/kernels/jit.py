@@ -234,30 +234,43 @@ def untilize_pages(pages, fmt, out):
 def _matmul_tile(a, b, c, faces):
     """c += a @ b for C-contiguous 32x32 float32 tiles, over the faces of `a` whose bit is set in `faces`.
 
-    Four output rows and eight k terms per pass: the four running sums stay in registers while the j loop
-    runs along contiguous rows of b, which LLVM vectorizes (~1.2 us per tile; sums kept in a buffer in
-    memory across k took ~3 us). Flat indexing with constant row offsets lets it prove the rows do not overlap;
-    with 2-D indexing it gives up and emits scalar code.
+    Eight output rows and eight k terms per pass: the eight running sums stay in registers while the j loop
+    runs along contiguous rows of b, which LLVM vectorizes (~1.2 us per tile; four rows took ~1.6 us, sums
+    kept in a buffer in memory across k ~3 us). Flat indexing with constant row offsets lets it prove the rows
+    do not overlap; with 2-D indexing it gives up and emits scalar code. Each sum still adds its k terms in
+    order, so the bits are those of the plain loop.
     """
     af, bf, cf = a.reshape(1024), b.reshape(1024), c.reshape(1024)
     for k0 in range(0, 32, 8):
-        for i in range(0, 1024, 128):
+        for i in range(0, 1024, 256):
             if faces >> (2 * (i >> 9) + (k0 >> 4)) & 1:  # face (row half, k half) of a is live
                 for j in range(32):
                     s0 = cf[i + j]
                     s1 = cf[i + 32 + j]
                     s2 = cf[i + 64 + j]
                     s3 = cf[i + 96 + j]
+                    s4 = cf[i + 128 + j]
+                    s5 = cf[i + 160 + j]
+                    s6 = cf[i + 192 + j]
+                    s7 = cf[i + 224 + j]
                     for k in range(k0, k0 + 8):
                         bkj = bf[k * 32 + j]
                         s0 += af[i + k] * bkj
                         s1 += af[i + 32 + k] * bkj
                         s2 += af[i + 64 + k] * bkj
                         s3 += af[i + 96 + k] * bkj
+                        s4 += af[i + 128 + k] * bkj
+                        s5 += af[i + 160 + k] * bkj
+                        s6 += af[i + 192 + k] * bkj
+                        s7 += af[i + 224 + k] * bkj
                     cf[i + j] = s0
                     cf[i + 32 + j] = s1
                     cf[i + 64 + j] = s2
                     cf[i + 96 + j] = s3
+                    cf[i + 128 + j] = s4
+                    cf[i + 160 + j] = s5
+                    cf[i + 192 + j] = s6
+                    cf[i + 224 + j] = s7
 
 
 @njit(**_OPTS)
