@@ -13,6 +13,7 @@ cdef class Device:
     cdef public list transfers, kernels
     cdef public long long _align, _niu
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
-                   start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong)
+                   start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
+                   src_m=tuple, dst_m=tuple, fabric=Fabric, sxy=tuple, dxy=tuple)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1

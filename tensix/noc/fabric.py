@@ -27,11 +27,12 @@ class Fabric:
         self.noc_bytes = [0, 0]
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
-        self._requests: dict[tuple, int] = {}
-        # unicast routes used this run: key -> (link ids, links, [flits, bytes] carried), spread onto links for stats
-        self._hops: dict[tuple, tuple] = {}
+        self._requests: dict[int, int] = {}
+        # unicast routes used this run: _key -> (link ids, links, [flits, bytes] carried), spread onto links for stats
+        self._hops: dict[int, tuple] = {}
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
+        self._tiles = self.width * self.height
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -55,11 +56,15 @@ class Fabric:
 
     def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:
         """Latency of a small request (read command) from src to dst; it holds no link."""
-        key = (noc, src, dst)
+        key = self._key(noc, src, dst)
         cycles = self._requests.get(key)
         if cycles is None:
             cycles = self._requests[key] = self.cfg.niu_cycles + len(self.route(noc, src, dst)[0]) * self.cfg.hop_cycles
         return cycles
+
+    def _key(self, noc: int, src: Coord, dst: Coord) -> int:
+        """One int for (noc, src, dst): hashing it costs less than hashing nested tuples, on every transfer."""
+        return ((noc * self.height + src[1]) * self.width + src[0]) * self._tiles + dst[1] * self.width + dst[0]
 
     def _flits(self, nbytes: int) -> int:
         return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
@@ -75,7 +80,7 @@ class Fabric:
         Packets leave the NIU back to back; link load is counted per route and spread onto links for stats.
         (The hottest path of the emulator, hence written out inline.)
         """
-        key = (noc, src, dst)
+        key = self._key(noc, src, dst)
         hit = self._hops.get(key)
         if hit is None:
             ids, links = self.route(noc, src, dst)
