@@ -25,6 +25,13 @@ COMPILED = (
     "tensix.kernel",
     "tensix.dataflow_api",
     "tensix.compute_api",
+    # the generic kernels compiled programs run (no .pxd: compiled as they are)
+    "tensix.programs.stages.mcast",
+    "tensix.programs.stages.row",
+    "tensix.programs.stages.sparse",
+    "tensix.programs.stages.reader",
+    "tensix.programs.stages.compute",
+    "tensix.programs.stages.writer",
 )
 _ROOT = Path(__file__).resolve().parent.parent
 
