@@ -7,6 +7,8 @@ Transfers are offered in time order by the engine, so each link serves packets f
 
 from __future__ import annotations
 
+from array import array
+
 from tensix.config import MeshConfig
 from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
 
@@ -20,10 +22,11 @@ class Fabric:
         self.cfg = cfg
         self.width, self.height = cfg.width, cfg.height
         nlinks = 2 * self.width * self.height * 2
-        self.free_at = [0] * nlinks
-        self.link_bytes = [0] * nlinks
-        self.link_busy = [0] * nlinks
-        self.niu_free = [0] * (2 * self.width * self.height)
+        # int64 arrays: compiled (tensix/compiled.py), the link loops index them as C arrays
+        self.free_at = array("q", bytes(8 * nlinks))
+        self.link_bytes = array("q", bytes(8 * nlinks))
+        self.link_busy = array("q", bytes(8 * nlinks))
+        self.niu_free = array("q", bytes(8 * 2 * self.width * self.height))
         self.noc_bytes = [0, 0]
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
@@ -64,7 +67,8 @@ class Fabric:
 
     def _key(self, noc: int, src: Coord, dst: Coord) -> int:
         """One int for (noc, src, dst): hashing it costs less than hashing nested tuples, on every transfer."""
-        return ((noc * self.height + src[1]) * self.width + src[0]) * self._tiles + dst[1] * self.width + dst[0]
+        (sx, sy), (dx, dy) = src, dst
+        return ((noc * self.height + sy) * self.width + sx) * self._tiles + dy * self.width + dx
 
     def _flits(self, nbytes: int) -> int:
         return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
@@ -87,7 +91,8 @@ class Fabric:
             hit = self._hops[key] = (ids, links, [0, 0])
         ids, links, load = hit
         maxp, niu, hop, free = self._maxp, self._niu, self._hop, self.free_at
-        ni = (noc * self.height + src[1]) * self.width + src[0]
+        sx, sy = src
+        ni = (noc * self.height + sy) * self.width + sx
         inj = self.niu_free[ni]
         if inj < t:
             inj = t
