@@ -4,6 +4,11 @@ from tensix.dram cimport Dram
 from tensix.engine cimport Engine
 from tensix.noc.fabric cimport Fabric
 
+cdef class Endpoint:
+    cdef public unsigned char[::1] view
+    cdef public Py_ssize_t size
+    cdef public object core, bank
+
 cdef class Device:
     cdef public object cfg, timing, zero_skip, zero
     cdef public Dram dram
@@ -14,6 +19,6 @@ cdef class Device:
     cdef public long long _align, _niu
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
-                   src_m=tuple, dst_m=tuple, fabric=Fabric, sxy=tuple, dxy=tuple)
+                   src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, sxy=tuple, dxy=tuple)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1

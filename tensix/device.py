@@ -16,6 +16,15 @@ from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroCounters, ZeroSkip
 
 
+class Endpoint:
+    """A NoC tile's memory as transfers see it: its bytes, the size in use, and its Core or DRAM Bank."""
+
+    def __init__(self, memory, size: int, core: Core | None, bank):
+        self.view = memoryview(memory)  # a memoryview slice copies faster than a numpy one (compiled: a C copy)
+        self.size = size
+        self.core, self.bank = core, bank
+
+
 class Device:
     """Runtime state of one device for one run."""
 
@@ -31,7 +40,7 @@ class Device:
         self.by_noc: dict[tuple[int, int], Core] = {}
         self.transfers: list[tuple] = []
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
-        self._mem: dict[tuple[int, int], tuple] = {}
+        self._mem: dict[tuple[int, int], Endpoint] = {}
         self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
 
     def release(self) -> None:
@@ -90,13 +99,13 @@ class Device:
         if nbytes <= 0 or sa % align or da % align:
             self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
         mem = self._mem
-        src_m, dst_m = mem.get(sxy), mem.get(dxy)  # (memoryview, size, core, bank), bounds-checked below
-        if src_m is None or sa < 0 or sa + nbytes > src_m[1]:
+        src_m, dst_m = mem.get(sxy), mem.get(dxy)  # bounds-checked below
+        if src_m is None or sa < 0 or sa + nbytes > src_m.size:
             src_m = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
-        if dst_m is None or da < 0 or da + nbytes > dst_m[1]:
+        if dst_m is None or da < 0 or da + nbytes > dst_m.size:
             dst_m = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
-        dst_m[0][da:da + nbytes] = src_m[0][sa:sa + nbytes]
-        sbank, dcore, dbank = src_m[3], dst_m[2], dst_m[3]
+        dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
+        sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank
         copied = nbytes
         if timed is not None:
             nbytes = timed
@@ -118,11 +127,10 @@ class Device:
         self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
         return end
 
-    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> tuple:
-        """(memoryview, size, core, bank) at xy, bounds-checked, cached: memories are fixed once kernels run
-        (a memoryview slice copies faster than a numpy one)."""
+    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
+        """The Endpoint at xy, bounds-checked, cached: memories are fixed once kernels run."""
         memory, core, bank = self._endpoint(k, xy, addr, nbytes, what)
-        hit = self._mem[xy] = (memoryview(memory), memory.size if bank is None else bank.size, core, bank)
+        hit = self._mem[xy] = Endpoint(memory, memory.size if bank is None else bank.size, core, bank)
         return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
