@@ -1,4 +1,6 @@
 # C types for compute_api.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+from tensix.cb cimport CircularBuffer
 from tensix.kernel cimport KernelProcess
 
 cdef class ComputeKernel(KernelProcess):
@@ -8,7 +10,10 @@ cdef class ComputeKernel(KernelProcess):
     cdef public long long _matmul_cycles, flops
     cdef public double threshold
     cpdef _d(self, Py_ssize_t idst)
+    @cython.locals(cb=CircularBuffer)
     cpdef _tile(self, cb_id, Py_ssize_t i)
+    @cython.locals(ca=CircularBuffer, cb=CircularBuffer)
     cpdef matmul_tiles(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
     cpdef _flush(self)
+    @cython.locals(cb=CircularBuffer)
     cpdef pack_tile(self, Py_ssize_t idst, cb_id, index=*)

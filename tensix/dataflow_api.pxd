@@ -1,4 +1,6 @@
 # C types for dataflow_api.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+from tensix.dram cimport Dram
 from tensix.kernel cimport KernelProcess
 
 cdef class DataflowKernel(KernelProcess):
@@ -9,7 +11,9 @@ cdef class DataflowKernel(KernelProcess):
     cpdef long long _issue(self) except? -1
     cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)
     cpdef noc_async_write(self, long long src_l1, tuple dst, long long nbytes, noc=*, timed=*)
+    @cython.locals(dram=Dram)
     cpdef noc_async_read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc=*)
+    @cython.locals(dram=Dram)
     cpdef noc_async_write_page(self, str buffer, Py_ssize_t page, long long src_l1, noc=*)
     cpdef noc_async_read_barrier(self)
     cpdef noc_async_write_barrier(self)
