@@ -44,8 +44,10 @@ class DataflowKernel(KernelProcess):
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
         """NoC address of L1 `addr` on logical core (x, y)."""
-        nx, ny = self.device.cfg.noc_xy((x, y))
-        return nx, ny, addr
+        xy = self.device.noc_of.get((x, y))
+        if xy is None:
+            xy = self.device.cfg.noc_xy((x, y))  # raises the off-grid error
+        return xy[0], xy[1], addr
 
     def dram_page_addr(self, buffer: str, page: int) -> NocAddr:
         """NoC address of page `page` of DRAM buffer `buffer` (interleaved across banks)."""

@@ -14,7 +14,7 @@ cdef class Device:
     cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric
-    cdef public dict cores, by_noc, _mem
+    cdef public dict cores, by_noc, _mem, noc_of
     cdef public list transfers, kernels
     cdef public long long _align, _niu
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,

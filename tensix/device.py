@@ -41,6 +41,7 @@ class Device:
         self.transfers: list[tuple] = []
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], Endpoint] = {}
+        self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
 
     def release(self) -> None:
