@@ -185,3 +185,14 @@ def test_bench_with_an_unknown_name(capsys):
 
     assert _fails(["bench", "--only", "nope"], capsys) == (
         f"error: unknown benchmark 'nope'; benchmarks: {', '.join(BENCHMARKS)}")
+
+
+def test_bench_json_line_names_its_figures_and_whether_the_core_ran_compiled(capsys):
+    import tensix
+
+    assert main(["bench", "--json", "--only", "noc_transfers", "--repeat", "1"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["name"] == "noc_transfers" and row["compiled"] is tensix.COMPILED
+    assert row["ratio"] == pytest.approx(row["emulator_s"] / row["baseline_s"])
+    assert row["transfers_per_s"] == pytest.approx(row["transfers"] / row["emulator_s"])
+    assert row["transfers"] == 64 * (16 * 8 + 16 + 3)  # per core: 128 writes, 16 reads, a semaphore, 2 page writes

@@ -1,7 +1,8 @@
 """Benchmarks: emulator wall time against a baseline measured in the same run; medians of `repeat` runs.
 
 `tensix bench --json` prints one JSON object per benchmark line. Every benchmark warms up once (numba's
-compiled-kernel cache, route caches) before it is measured.
+compiled-kernel cache, route caches) before it is measured. Each line says whether the run-time core ran
+compiled (`compiled`, tensix/compiled.py), since its figures depend on it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tensix.lang.reference import evaluate
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
 
+from tensix.compiled import ACTIVE as COMPILED
 from tensix.errors import TensixError
 from tensix.mesh import Mesh
 from tensix.programs.exchange import exchange_program
@@ -120,6 +122,7 @@ def run_benchmarks(only: str | None = None, repeat: int = 5, as_json: bool = Fal
     for name, fn in BENCHMARKS.items():
         if only is None or only == name:
             for row in fn(repeat):
+                row["compiled"] = COMPILED
                 rows.append(row)
                 print(json.dumps(row) if as_json else _human(row), flush=True)
     return rows
