@@ -2,15 +2,17 @@
 
 Kernels run as greenlets. Each keeps a local clock that runs ahead while it only computes; before it
 touches shared state (a circular buffer, the NoC, a semaphore) it syncs, i.e. yields until global time
-reaches its clock. Events are ordered by (cycle, sequence number), so every run is deterministic.
+reaches its clock. Events run by cycle, and in the order they were scheduled within a cycle, so every run
+is deterministic.
 An event either calls a function or resumes a kernel; a kernel that yields hands control straight to
 the next kernel due (one greenlet switch, not two through the main loop), in the same event order.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush, heapreplace
+from heapq import heappop, heappush
 
 import greenlet
 
@@ -19,49 +21,65 @@ from tensix.errors import DeadlockError, TensixError
 
 
 class Engine:
-    """Event queue of (cycle, seq, callback); `run` drains it and reports kernels left blocked."""
+    """Events by cycle, first come first served within a cycle; `run` drains them and reports kernels left blocked.
+
+    An event is a function to call or a kernel greenlet to resume. Each cycle with events has a FIFO queue, and
+    a heap holds those cycles: kernels in lockstep share cycles, so most events skip the heap, and the order is
+    that of (cycle, sequence number) with no number to compare.
+    """
 
     def __init__(self, max_cycles: int = 10**12):
         self.now = 0
         self.max_cycles = max_cycles
-        # (cycle, seq, function to call or None, kernel greenlet to resume or None)
-        self.heap: list[tuple[int, int, Callable[[], object] | None, object]] = []
-        self._seq = 0
+        self.due: dict[int, deque] = {}  # cycle -> its events in the order they were scheduled
+        self.cycles: list[int] = []  # heap of the cycles in `due`
         self.main = greenlet.getcurrent()
         self.processes: list = []
 
     def at(self, t: int, fn: Callable[[], object]) -> None:
         """Call fn when global time reaches cycle t (t >= now)."""
-        self._seq += 1
-        heappush(self.heap, (t, self._seq, fn, None))
+        self._queue(t).append(fn)
 
     def resume_at(self, t: int, glet) -> None:
         """Switch to kernel greenlet glet when global time reaches cycle t (t >= now)."""
-        self._seq += 1
-        heappush(self.heap, (t, self._seq, None, glet))
+        self._queue(t).append(glet)
+
+    def _queue(self, t: int) -> deque:
+        queue = self.due.get(t)
+        if queue is None:
+            queue = self.due[t] = deque()
+            heappush(self.cycles, t)
+        return queue
+
+    def _next(self):
+        """Take the first event of the earliest cycle and move time there."""
+        t = self.cycles[0]
+        queue = self.due[t]
+        event = queue.popleft()
+        if not queue:
+            del self.due[t]
+            heappop(self.cycles)
+        self.now = t
+        return event
+
+    def _kernel_next(self) -> bool:
+        """Whether the next event resumes a started kernel within max_cycles (one a kernel may switch to directly;
+        a kernel starts from the main loop, so that it does not inherit the Python stack depth of another)."""
+        if not self.cycles or self.cycles[0] > self.max_cycles:
+            return False
+        event = self.due[self.cycles[0]][0]
+        return type(event) is greenlet.greenlet and bool(event)
 
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""
-        self._seq += 1
-        entry = (t, self._seq, None, glet)
-        top = self.heap[0]
-        # a started kernel is next: switch to it, and in one sift (a kernel starts from the main loop, so that
-        # it does not inherit the Python stack depth of the kernel that would start it)
-        if top[3] and top[0] <= self.max_cycles:
-            heapreplace(self.heap, entry)  # pop it and queue the caller
-            self.now = top[0]
-            top[3].switch()
-        else:
-            heappush(self.heap, entry)
-            self.main.switch()
+        self._queue(t).append(glet)
+        self.suspend()
 
     def suspend(self) -> None:
-        """Called by the running kernel: it sleeps until an event resumes it (see resume_at)."""
-        heap = self.heap
-        if heap and heap[0][3] and heap[0][0] <= self.max_cycles:
-            top = heappop(heap)
-            self.now = top[0]
-            top[3].switch()
+        """Called by the running kernel: it sleeps until an event resumes it (see resume_at); a kernel due next
+        gets control straight away, anything else through the main loop."""
+        if self._kernel_next():
+            self._next().switch()
         else:
             self.main.switch()
 
@@ -72,19 +90,17 @@ class Engine:
             return self._run()
 
     def _run(self) -> int:
-        heap = self.heap
-        while heap:
-            t, _, fn, glet = heappop(heap)
-            if t > self.max_cycles:
+        while self.cycles:
+            if self.cycles[0] > self.max_cycles:
                 raise TensixError(
                     f"simulation passed {self.max_cycles} cycles; a kernel may be polling forever; still running:\n"
                     f"{self._describe(p for p in self.processes if not p.done)}"
                 )
-            self.now = t
-            if glet is None:
-                fn()
+            event = self._next()
+            if type(event) is greenlet.greenlet:
+                event.switch()
             else:
-                glet.switch()
+                event()
         blocked = [p for p in self.processes if not p.done]
         if blocked:
             raise DeadlockError(

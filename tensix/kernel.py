@@ -52,8 +52,8 @@ class KernelProcess:
         """Wait until global time reaches this kernel's clock (before touching shared state)."""
         engine = self.engine
         if self.t > engine.now:
-            heap = engine.heap
-            if heap and heap[0][0] <= self.t:
+            cycles = engine.cycles
+            if cycles and cycles[0] <= self.t:
                 engine.yield_until(self.t, self.glet)
             else:
                 engine.now = self.t  # nothing else is due before our clock: advance time without a switch
