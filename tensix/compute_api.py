@@ -307,7 +307,7 @@ class ComputeKernel(KernelProcess):
         self.advance("pack_tile", self.timing.pack_cycles)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
-        KernelProcess.cb_push_back(self, cb_id, num_pages)
+        KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
         self._pack_pos[cb_id] = 0
 
 

@@ -104,7 +104,7 @@ class KernelProcess:
             self._no_cb(cb_id)
         return cb
 
-    def _no_cb(self, cb_id: int) -> None:
+    def _no_cb(self, cb_id: int) -> None:  # apart from cb(): a compiled cpdef method may hold no generator
         have = ", ".join(str(i) for i in sorted(self.cbs)) or "none"
         raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
 
