@@ -1,4 +1,6 @@
 # C types for cb.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+
 cdef class CircularBuffer:
     cdef public object core, name, fmt, memory, _window
     cdef public int cb_id
@@ -19,4 +21,5 @@ cdef class CircularBuffer:
     cpdef front_page(self, Py_ssize_t i)
     cpdef back_page(self, Py_ssize_t i)
     cpdef cached_front_tile(self, Py_ssize_t i)
+    @cython.locals(block=list, done=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, slot=Py_ssize_t, start=Py_ssize_t)
     cpdef front_tiles(self, Py_ssize_t n, unpack_pages, int code)

@@ -69,8 +69,8 @@ def test_plain_python_core_gives_identical_outputs_trace_and_stats():
 def test_a_build_older_than_its_source_is_not_used(tmp_path):
     pkg = tmp_path / "tensix"
     shutil.copytree(ROOT / "tensix", pkg, ignore=shutil.ignore_patterns("__pycache__", "*.c"))
-    st = (pkg / "cb.py").stat()
-    os.utime(pkg / "cb.py", (st.st_atime, st.st_mtime + 3600))  # as if edited after the build
+    built = max(p.stat().st_mtime for p in pkg.glob("cb.*.so"))
+    os.utime(pkg / "cb.py", (built + 60, built + 60))  # as if edited after the build
     probe = _run("import tensix, tensix.cb, tensix.kernel; print(tensix.COMPILED, tensix.cb.__file__, "
                  "tensix.kernel.__file__)", {"PYTHONPATH": str(tmp_path)}, cwd=tmp_path)
     assert probe.returncode == 0, probe.stderr
