@@ -75,6 +75,8 @@ class Core:
             self.sram.check(addr, 4, "semaphore access")
             raise KernelError(f"core {self.core}: semaphore address 0x{addr:x} is not 4-byte aligned; "
                               f"use the address get_semaphore(id) returns")
+        if addr + 4 > self.sram.zeroed:  # a word past what L1 has cleared so far (Sram zeroes on demand)
+            self.sram.check(addr, 4, "semaphore access")
         return addr >> 2
 
     def sem_get(self, addr: int) -> int:

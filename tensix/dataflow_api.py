@@ -117,6 +117,7 @@ class DataflowKernel(KernelProcess):
         buf = dram.buffer(buffer)
         timed = None
         if self.skip is not None and buf.layout == "tiles":
+            self.sram.check(src_l1, buf.page_nbytes, f"{self.role} kernel noc_async_write_page source")
             faces = live_faces(self.sram.data[src_l1:src_l1 + buf.page_nbytes], buf.fmt)
             dram.live_faces[buffer][page] = faces
             timed = self._live_bytes(buf, faces)

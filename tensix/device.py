@@ -131,7 +131,8 @@ class Device:
     def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
         """The Endpoint at xy, bounds-checked, cached: memories are fixed once kernels run."""
         memory, core, bank = self._endpoint(k, xy, addr, nbytes, what)
-        hit = self._mem[xy] = Endpoint(memory, memory.size if bank is None else bank.size, core, bank)
+        # an L1 is open as far as it is cleared: an access beyond comes back here, through the check that clears
+        hit = self._mem[xy] = Endpoint(memory, core.sram.zeroed if bank is None else bank.size, core, bank)
         return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,

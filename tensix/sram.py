@@ -1,4 +1,5 @@
-"""A core's local SRAM (L1): the bytes themselves and a bump allocator with alignment and capacity."""
+"""A core's local SRAM (L1): the bytes themselves, zeroed on demand, and a bump allocator with alignment and
+capacity."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tensix.errors import SramError
+
+
+def _uncleared(nbytes: int) -> np.ndarray:
+    """Memory for an L1, not cleared yet: it may hold anything until Sram clears it (tests fill it with garbage)."""
+    return np.empty(nbytes, dtype=np.uint8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +32,11 @@ class Sram:
         self.core = core
         self.capacity = capacity
         self.alignment = alignment
-        self.data = np.zeros(capacity, dtype=np.uint8)
+        # L1 reads as zero, but only the part a run reaches is cleared: allocations as they are made, and any
+        # other access through check() (every path to L1 outside the allocations goes through it), so a
+        # program using 200 KB does not memset 1.5 MB on each of its cores
+        self.data = _uncleared(capacity)
+        self.zeroed = 0  # [0, zeroed) is cleared
         self.allocations: list[Allocation] = []
         self.top = 0
         self.high_water = 0
@@ -40,6 +50,7 @@ class Sram:
             raise SramError(self._oom_message(name, nbytes))
         self.allocations.append(Allocation(name, kind, addr, nbytes))
         self.top = addr + nbytes
+        self._clear(self.top)
         self.high_water = max(self.high_water, self.top)
         return addr
 
@@ -58,3 +69,12 @@ class Sram:
                 f"core {self.core}: {what} touches L1 [0x{addr:x}, 0x{addr + nbytes:x}) outside its "
                 f"{self.capacity} B SRAM"
             )
+        if addr + nbytes > self.zeroed:
+            self._clear(addr + nbytes)
+
+    def _clear(self, end: int) -> None:
+        """Zero [zeroed, end), rounded up to 64 KiB so scattered accesses do not clear a few bytes at a time."""
+        if end > self.zeroed:
+            end = min(self.capacity, -(-end // 65536) * 65536)
+            self.data[self.zeroed:end] = 0
+            self.zeroed = end

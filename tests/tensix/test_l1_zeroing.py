@@ -1,0 +1,58 @@
+"""L1 reads as zero wherever a kernel reaches it, although Sram clears only what a run reaches: with garbage in
+the memory under every L1, every way of reading L1 still sees zeros, and the run is the one it is on zeros."""
+
+import json
+
+import numpy as np
+import pytest
+
+import tensix.sram
+from tensix import Mesh, MeshConfig, Program, TileKind
+
+CFG = MeshConfig(width=3, height=2, tiles={(0, y): TileKind.DRAM for y in range(2)})  # compute grid 2x2
+CORES = [(x, y) for y in range(2) for x in range(2)]
+TILE = 4096
+# far past the allocations, and far apart: clearing one (in 64 KiB steps) must not clear the next
+VIEW, REMOTE, SEM, PAGE, MCAST_SRC, MCAST_DST = (512 * 1024 + i * 128 * 1024 for i in range(6))
+
+
+def k_read_everywhere(ctx):
+    got = ctx.get_l1_buffer("got")
+    assert not ctx.l1(got, TILE).any(), "an allocated buffer"
+    assert not ctx.l1(VIEW, 64).any(), "ctx.l1 past the allocations"
+    ctx.noc_semaphore_wait(SEM, 0)  # a semaphore word nobody declared: 0, so no wait
+    ctx.noc_async_read(ctx.get_noc_addr(1, 0, got), got, TILE)  # inside its allocations first, then past them
+    ctx.noc_async_read(ctx.get_noc_addr(1, 0, REMOTE), got, TILE)  # another core's L1, over the NoC
+    ctx.noc_async_read_barrier()
+    ctx.noc_async_write_page("OUT", 0, got)
+    ctx.noc_async_write_page("OUT", 1, PAGE)  # this core's L1 past the allocations, to DRAM
+    ctx.noc_async_write_multicast(MCAST_SRC, ctx.get_noc_multicast_addr(0, 1, 1, 1, MCAST_DST), TILE, num_dests=2)
+    ctx.noc_async_write_barrier()
+    ctx.noc_semaphore_set(ctx.get_semaphore(0), 1)
+    ctx.noc_semaphore_set_multicast(ctx.get_semaphore(0), ctx.get_noc_multicast_addr(0, 1, 1, 1,
+                                                                                      ctx.get_semaphore(0)))
+
+
+def k_dump(ctx, *, page):
+    ctx.noc_semaphore_wait(ctx.get_semaphore(0), 1)
+    ctx.noc_async_write_page("OUT", page, MCAST_DST)
+    ctx.noc_async_write_barrier()
+
+
+def _run(monkeypatch, fill: int, skip: bool):
+    monkeypatch.setattr(tensix.sram, "_uncleared", lambda n: np.full(n, fill, dtype=np.uint8))
+    p = Program(name="zeros")
+    p.dram_buffer("OUT", (4 * 32, 32), "fp32", "output")
+    p.l1_buffer(CORES, "got", TILE)
+    p.semaphore(CORES, 0)
+    p.kernel((0, 0), "writer", k_read_everywhere)
+    p.kernel([(0, 1), (1, 1)], "writer", k_dump, lambda c: {"page": 2 + c[0]})
+    return Mesh(CFG, zero_skip=skip).run(p)
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_every_path_into_l1_reads_zeros_where_nothing_was_written(monkeypatch, skip):
+    garbage, zeros = _run(monkeypatch, 0xAB, skip), _run(monkeypatch, 0, skip)
+    assert not garbage.outputs["OUT"].any()
+    assert json.dumps(garbage.stats, sort_keys=True) == json.dumps(zeros.stats, sort_keys=True)
+    assert json.dumps(garbage.trace.to_dict()) == json.dumps(zeros.trace.to_dict())
