@@ -8,7 +8,7 @@ from tensix.cb import CircularBuffer
 from tensix.config import MeshConfig
 from tensix.errors import KernelError, ProgramError
 from tensix.formats import tile_nbytes
-from tensix.sram import Sram
+from tensix.sram import L1Pool, Sram
 
 SEMAPHORE_NBYTES = 16  # one semaphore word, padded to the NoC alignment
 
@@ -16,11 +16,11 @@ SEMAPHORE_NBYTES = 16  # one semaphore word, padded to the NoC alignment
 class Core:
     """Logical core `core` at NoC `noc_xy`: Sram, CBs by id, semaphores by id (each a uint32 in L1)."""
 
-    def __init__(self, cfg: MeshConfig, core: tuple[int, int]):
+    def __init__(self, cfg: MeshConfig, core: tuple[int, int], pool: L1Pool | None = None):
         self.core = core
         self.noc_xy = cfg.noc_xy(core)
         self.cfg = cfg
-        self.sram = Sram(core, cfg.l1_bytes, cfg.l1_alignment)
+        self.sram = Sram(core, cfg.l1_bytes, cfg.l1_alignment, pool)
         self._words = self.sram.data[:cfg.l1_bytes // 4 * 4].view(np.uint32)  # semaphore words, one view
         self.cbs: dict[int, CircularBuffer] = {}
         self.semaphores: dict[int, int] = {}

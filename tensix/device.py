@@ -12,6 +12,7 @@ from tensix.dram import Dram
 from tensix.engine import Engine
 from tensix.errors import NocError
 from tensix.noc.fabric import Fabric
+from tensix.sram import L1Pool
 from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroCounters, ZeroSkip
 
@@ -28,7 +29,8 @@ class Endpoint:
 class Device:
     """Runtime state of one device for one run."""
 
-    def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None):
+    def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
+                 pool: L1Pool | None = None):
         self.cfg = cfg
         self.timing = timing
         self.zero_skip = zero_skip if zero_skip is not None and zero_skip.enabled else None
@@ -42,18 +44,22 @@ class Device:
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], Endpoint] = {}
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
+        self.pool = pool
         self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
 
     def release(self) -> None:
         """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
-        so otherwise only the cyclic garbage collector would free the device and its memories, late."""
+        so otherwise only the cyclic garbage collector would free the device and its memories, late. The L1s
+        go back to the pool, for the next run once this device is gone."""
         self.kernels.clear()
+        if self.pool is not None:
+            self.pool.give([c.sram.data for c in self.cores.values()])
 
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
         c = self.cores.get(core)
         if c is None:
-            c = self.cores[core] = Core(self.cfg, core)
+            c = self.cores[core] = Core(self.cfg, core, self.pool)
             self.by_noc[c.noc_xy] = c
         return c
 

@@ -19,6 +19,7 @@ from tensix.dram import host_array, host_pages
 from tensix.errors import ProgramError
 from tensix.presets import resolve
 from tensix.program import Program
+from tensix.sram import L1Pool
 from tensix.timing import TimingModel
 from tensix.trace import Trace, build_stats, write_json
 from tensix.zeroskip import ZeroSkip
@@ -85,6 +86,7 @@ class Mesh:
         self.cfg = resolve(device)
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
+        self._l1 = L1Pool()  # the L1 memories of one run, for the next
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -92,7 +94,7 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._l1)
         self._load(device, program, inputs or {})
         cycles = device.engine.run()
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}

@@ -1,5 +1,6 @@
-"""L1 reads as zero wherever a kernel reaches it, although Sram clears only what a run reaches: with garbage in
-the memory under every L1, every way of reading L1 still sees zeros, and the run is the one it is on zeros."""
+"""L1 reads as zero wherever a kernel reaches it, although Sram clears only what a run reaches and a Mesh
+recycles L1 memories from run to run: with garbage under every L1, or the last run's bytes, every way of reading
+L1 still sees zeros, and the run is the one it is on zeros; a memory a kernel kept a view of is not recycled."""
 
 import json
 
@@ -39,15 +40,19 @@ def k_dump(ctx, *, page):
     ctx.noc_async_write_barrier()
 
 
-def _run(monkeypatch, fill: int, skip: bool):
-    monkeypatch.setattr(tensix.sram, "_uncleared", lambda n: np.full(n, fill, dtype=np.uint8))
+def _program() -> Program:
     p = Program(name="zeros")
     p.dram_buffer("OUT", (4 * 32, 32), "fp32", "output")
     p.l1_buffer(CORES, "got", TILE)
     p.semaphore(CORES, 0)
     p.kernel((0, 0), "writer", k_read_everywhere)
     p.kernel([(0, 1), (1, 1)], "writer", k_dump, lambda c: {"page": 2 + c[0]})
-    return Mesh(CFG, zero_skip=skip).run(p)
+    return p
+
+
+def _run(monkeypatch, fill: int, skip: bool):
+    monkeypatch.setattr(tensix.sram, "_uncleared", lambda n: np.full(n, fill, dtype=np.uint8))
+    return Mesh(CFG, zero_skip=skip).run(_program())
 
 
 @pytest.mark.parametrize("skip", [False, True])
@@ -56,3 +61,43 @@ def test_every_path_into_l1_reads_zeros_where_nothing_was_written(monkeypatch, s
     assert not garbage.outputs["OUT"].any()
     assert json.dumps(garbage.stats, sort_keys=True) == json.dumps(zeros.stats, sort_keys=True)
     assert json.dumps(garbage.trace.to_dict()) == json.dumps(zeros.trace.to_dict())
+
+
+def k_scribble(ctx):
+    """Nonzero bytes everywhere the reading kernel looks, for the next run on the same Mesh."""
+    for addr in (VIEW, SEM, PAGE, MCAST_SRC, MCAST_DST):
+        ctx.l1(addr, TILE)[:] = 0xCD
+    ctx.l1(ctx.get_l1_buffer("got"), TILE)[:] = 0xCD
+    ctx.noc_async_write(ctx.get_l1_buffer("got"), ctx.get_noc_addr(1, 0, REMOTE), TILE)
+    ctx.noc_async_write_barrier()
+
+
+def test_a_mesh_recycles_its_l1s_and_the_next_run_still_reads_zeros(monkeypatch):
+    mesh = Mesh(CFG)
+    first = _run(monkeypatch, 0, False)
+    scribble = Program(name="scribble")
+    scribble.l1_buffer(CORES, "got", TILE)
+    scribble.kernel([(0, 0), (0, 1), (1, 1)], "writer", k_scribble)
+    mesh.run(scribble)
+    recycled = {id(m) for m in mesh._l1._free}  # (ids: holding the memories would keep them from recycling)
+    assert len(recycled) == 4
+    again = mesh.run(_program())
+    assert {id(m) for m in mesh._l1._free} == recycled  # this run ran on the scribbled memories
+    assert not again.outputs["OUT"].any()
+    assert json.dumps(again.trace.to_dict()) == json.dumps(first.trace.to_dict())
+
+
+def test_a_memory_a_kernel_kept_a_view_of_is_not_recycled():
+    kept = []
+
+    def k_keep(ctx):
+        view = ctx.l1(0, 64)
+        view[:] = 5
+        kept.append(view)
+
+    keep = Program(name="keep")
+    keep.kernel((0, 0), "writer", k_keep)
+    mesh = Mesh(CFG)
+    mesh.run(keep)
+    mesh.run(_program())
+    assert (kept[0] == 5).all()  # the run after did not clear or reuse it
