@@ -64,16 +64,20 @@ class Device:
         return c
 
     # --- endpoints -------------------------------------------------------------------------------------
-    def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str):
-        """(memory array, Core or None, DRAM bank or None) at NoC tile xy, checked for [addr, addr + nbytes)."""
+    def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
+        """The Endpoint at NoC tile xy, checked for [addr, addr + nbytes) and cached (memories are fixed once
+        kernels run). An L1 is open only as far as it is cleared: an access beyond comes back here, through
+        the check that clears it."""
         core = self.by_noc.get(xy)
         if core is not None:
             core.sram.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
-            return core.sram.data, core, None
+            hit = self._mem[xy] = Endpoint(core.sram.data, core.sram.zeroed, core, None)
+            return hit
         bank = self.dram.by_xy.get(xy)
         if bank is not None:
             bank.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
-            return bank.data, None, bank
+            hit = self._mem[xy] = Endpoint(bank.data, bank.size, None, bank)
+            return hit
         x, y = xy
         if not (0 <= x < self.cfg.width and 0 <= y < self.cfg.height):
             where = f"is outside the {self.cfg.width}x{self.cfg.height} NoC grid"
@@ -108,9 +112,9 @@ class Device:
         mem = self._mem
         src_m, dst_m = mem.get(sxy), mem.get(dxy)  # bounds-checked below
         if src_m is None or sa < 0 or sa + nbytes > src_m.size:
-            src_m = self._memory(k, sxy, sa, nbytes, f"noc_async_{kind} source")
+            src_m = self._endpoint(k, sxy, sa, nbytes, f"noc_async_{kind} source")
         if dst_m is None or da < 0 or da + nbytes > dst_m.size:
-            dst_m = self._memory(k, dxy, da, nbytes, f"noc_async_{kind} destination")
+            dst_m = self._endpoint(k, dxy, da, nbytes, f"noc_async_{kind} destination")
         dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
         sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank
         copied = nbytes
@@ -133,13 +137,6 @@ class Device:
             self.engine.at(end, dcore.notify)
         self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
         return end
-
-    def _memory(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
-        """The Endpoint at xy, bounds-checked, cached: memories are fixed once kernels run."""
-        memory, core, bank = self._endpoint(k, xy, addr, nbytes, what)
-        # an L1 is open as far as it is cleared: an access beyond comes back here, through the check that clears
-        hit = self._mem[xy] = Endpoint(memory, core.sram.zeroed if bank is None else bank.size, core, bank)
-        return hit
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
                   timed: int | None = None) -> int:
