@@ -98,6 +98,17 @@ def unpack_tile(src: np.ndarray, fmt: str, out: np.ndarray) -> np.ndarray:
     return out
 
 
+def unpack_tiles(pages: np.ndarray, fmt: str) -> np.ndarray:
+    """Decode n stored tiles, a (n, tile_nbytes(fmt)) uint8 array (e.g. a view of SRAM), into a new
+    (n, 32, 32) float32 array: one kernel call for a whole band of tiles."""
+    _check_format(fmt)
+    if pages.dtype != np.uint8 or pages.ndim != 2 or pages.shape[1] != _NBYTES[fmt]:
+        raise ValueError(f"pages must be uint8 of shape (n, {_NBYTES[fmt]}) for {fmt}, got {pages.dtype}{pages.shape}")
+    out = np.empty((pages.shape[0], TILE, TILE), np.float32)
+    kernels.unpack_pages(pages, ops.FORMAT[fmt], out)
+    return out
+
+
 def _tiles(n: int) -> int:
     return -(-n // TILE)
 

@@ -311,6 +311,18 @@ def test_tilize_pages_kernels(impl, fmt):
     assert np.array_equal(out, formats.untilize(pages, a.shape, fmt))
 
 
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_unpack_tiles_matches_unpack_tile_page_by_page(fmt):
+    a = (np.random.default_rng(10).standard_normal((32, 160)) * 4).astype(np.float32)
+    pages = formats.tilize(a, fmt)
+    tiles = formats.unpack_tiles(pages, fmt)
+    assert tiles.shape == (5, 32, 32) and tiles.dtype == np.float32
+    for p in range(5):
+        assert np.array_equal(tiles[p], formats.unpack_tile(pages[p], fmt, np.empty((32, 32), np.float32)))
+    with pytest.raises(ValueError, match=r"pages must be uint8 of shape \(n, 2048\) for bf16"):
+        formats.unpack_tiles(np.zeros((2, 2047), np.uint8), "bf16")
+
+
 def test_untilize_checks_size():
     with pytest.raises(ValueError) as info:
         formats.untilize(np.zeros((5, 1088), np.uint8), (50, 70), "bfp8_b")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix.formats import pack_tile, unpack_tile
+from tensix.formats import pack_tile, tilize, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
@@ -30,11 +30,12 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     for i, (a_r0, _, c0, bn, _, _) in enumerate(s["blocks"]):
         if s.get("bias"):
             read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        tiles = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share, last=i == len(s["blocks"]) - 1)
-        live = [np.flatnonzero(t.any(axis=0)) if ctx.skip is not None else np.arange(32) for t in tiles]
-        density = sum(len(c) for c in live) / (32 * kt)
+        band = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share, last=i == len(s["blocks"]) - 1)
+        # live[k, c]: column c of activation tile k is nonzero for some token (its weight row is needed)
+        live = band.any(axis=1) if ctx.skip is not None else np.ones((kt, 32), dtype=bool)
+        density = np.count_nonzero(live) / (32 * kt)
         if density <= s.get("max_density", 0.5):
-            groups = _send_compacted(ctx, s, tiles, live, c0, bn, rows_at, noc, wbuf)
+            groups = _send_compacted(ctx, s, band, live, c0, bn, rows_at, noc, wbuf)
         else:
             groups = _send_tiles(ctx, s, live, c0, bn, stage, noc, read_pages)
         _control(ctx, END)
@@ -43,11 +44,9 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
 
 def _send_tiles(ctx, s: dict, live, c0: int, bn: int, stage: int, noc, read_pages) -> int:
     """Dense enough: whole k-tiles with tiled weights, skipping only the all-zero activation tiles."""
-    kt, groups = s["kt"], 0
+    groups = 0
     unit_a, unit_b = units(s["cb_block"])
-    for k in range(kt):
-        if len(live[k]) == 0:
-            continue
+    for k in np.flatnonzero(live.any(axis=1)).tolist():
         _control(ctx, MORE)
         cba, page = cb_in(MM_A, ctx.buffer(s["a"]).fmt), ctx.buffer(s["a"]).page_nbytes
         ctx.cb_reserve_back(cba, unit_a)  # the activation tile is already in staging: a local copy
@@ -60,15 +59,13 @@ def _send_tiles(ctx, s: dict, live, c0: int, bn: int, stage: int, noc, read_page
     return groups
 
 
-def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, stage: int, noc, wbuf) -> int:
+def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, bn: int, stage: int, noc,
+                    wbuf) -> int:
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
-    rows, columns = [], []  # the weight row of each live activation column, and that column's values
-    for k, cols in enumerate(live):
-        cols = cols[k * 32 + cols < wbuf.shape[0]]
-        if len(cols):
-            rows.extend((k * 32 + cols).tolist())
-            columns.append(tiles[k][:, cols].T)
-    columns = np.concatenate(columns) if columns else np.zeros((0, 32), np.float32)
+    rows = np.flatnonzero(live)  # weight row k * 32 + c of each live column c of tile k, ascending
+    rows = rows[rows < wbuf.shape[0]]
+    columns = band.transpose(0, 2, 1).reshape(-1, 32)[rows]  # each live column's values, one per token
+    rows = rows.tolist()
     groups = 0
     for g in range(0, len(rows), 32):
         _send_group(ctx, s, rows[g:g + 32], columns[g:g + 32], c0, bn, stage, noc)
@@ -77,9 +74,9 @@ def _send_compacted(ctx, s: dict, tiles, live, c0: int, bn: int, stage: int, noc
 
 
 def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc,
-                     share: dict | None = None, last: bool = True) -> list[np.ndarray]:
+                     share: dict | None = None, last: bool = True) -> np.ndarray:
     """Get a block's activation tiles into staging (from DRAM, or multicast by the op's first core when
-    `share` says so; one staging slot) and look at each (charged as zero checks)."""
+    `share` says so; one staging slot) and look at each (charged as zero checks): (kt, 32, 32) float32."""
     page = ctx.buffer(name).page_nbytes
     receiving = share is not None and share["n"] and tuple(share["sender"]) != ctx.core
     if not receiving:
@@ -90,19 +87,15 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
             send_band(ctx, share, 0, stage, stage, kt * page, noc)
     else:
         receive_band(ctx, share, 0)
-    tiles = []
-    for k in range(kt):
-        tile = np.empty((32, 32), dtype=np.float32)
-        unpack_tile(ctx.l1(stage + k * page, page), fmt, tile)
-        tiles.append(tile)
-        if ctx.skip is not None:
-            cost = ctx.timing.zero_check_cycles
-            ctx.advance("zero_check", cost)
-            ctx.device.zero.add(ctx.core, ctx.label, activations=1024, zero_activations=int((tile == 0).sum()),
-                                cycles_overhead=cost)
+    band = unpack_tiles(ctx.l1(stage, kt * page).reshape(kt, page), fmt)
+    if ctx.skip is not None:
+        cost = ctx.timing.zero_check_cycles * kt
+        ctx.advance("zero_check", cost, kt)
+        ctx.device.zero.add(ctx.core, ctx.label, activations=band.size,
+                            zero_activations=band.size - int(np.count_nonzero(band)), cycles_overhead=cost)
     if receiving and not last:
         release(ctx, share, 0, noc)  # unpacked: the sender may multicast the next block's band
-    return tiles
+    return band
 
 
 def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, stage: int, noc) -> None:
@@ -127,10 +120,8 @@ def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn
     rows = _stage_rows(ctx, stage, row_nbytes, bn, wbuf)
     cbb = cb_in(MM_B, wbuf.fmt)
     ctx.cb_reserve_back(cbb, unit_b)
-    page = ctx.cb(cbb).page_nbytes
-    for j in range(bn):
-        pack_tile(np.ascontiguousarray(rows[:, j * 32:(j + 1) * 32]), wbuf.fmt,
-                  ctx.l1(ctx.get_write_ptr(cbb) + j * page, page))
+    tiles = tilize(rows, wbuf.fmt)  # (bn, page): the bn weight tiles side by side, written as one block
+    ctx.l1(ctx.get_write_ptr(cbb), tiles.size)[:] = tiles.reshape(-1)
     ctx.cb_push_back(cbb, unit_b)
     cost = ctx.timing.compact_cycles_per_column * len(group) + ctx.timing.tilize_cycles * bn
     ctx.advance("compact", cost)
