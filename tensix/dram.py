@@ -146,11 +146,12 @@ class Dram:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""
         return self.landed[name][page] > t
 
-    def write_pages(self, buf: DramBuffer, pages: np.ndarray) -> None:
-        """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks."""
+    def write_pages(self, buf: DramBuffer, pages: np.ndarray, faces: np.ndarray | None = None) -> None:
+        """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks (`faces`:
+        their live faces when already known)."""
         self.landed[buf.name][:] = 0
         if buf.layout == "tiles":
-            self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt)
+            self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt) if faces is None else faces.copy()
         nb = len(self.banks)
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]

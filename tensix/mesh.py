@@ -15,8 +15,9 @@ from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
-from tensix.dram import host_array, host_pages
+from tensix.dram import host_array
 from tensix.errors import ProgramError
+from tensix.host_images import HostImages
 from tensix.presets import resolve
 from tensix.program import Program
 from tensix.sram import L1Pool
@@ -79,7 +80,11 @@ class RunResult:
 
 
 class Mesh:
-    """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`."""
+    """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`.
+
+    Runs on one Mesh share its L1 memories and the device images of the host arrays last written (see
+    tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+    """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None):
@@ -87,6 +92,7 @@ class Mesh:
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
         self._l1 = L1Pool()  # the L1 memories of one run, for the next
+        self._images = HostImages()  # the device images of host arrays, for runs writing the same values
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -114,7 +120,7 @@ class Mesh:
         for b in program.buffers:
             buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout)
             if b.role in ("input", "param"):
-                device.dram.write_pages(buf, host_pages(buf, self._host_array(b, inputs)))
+                device.dram.write_pages(buf, *self._images.encode(buf, self._host_array(b, inputs)))
         for c in program.cores():
             device.core(c)
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one

@@ -1,0 +1,63 @@
+"""A Mesh keeps the device images of the host arrays it wrote and reuses them for the same values: held to
+the encoding done afresh, bit for bit, including arrays changed in place between runs and -0.0."""
+
+import numpy as np
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed
+from tensix.lang.params import materialize
+
+from tensix import Mesh
+from tensix.dram import Dram, host_pages
+from tensix.formats import live_faces_pages
+from tensix.host_images import HostImages
+from tensix.presets import resolve
+
+
+def _buffer(layout: str):
+    return Dram(resolve("wormhole_n150")).allocate("w", (64, 96), "bf16", layout)
+
+
+def test_same_values_reuse_the_image_and_new_values_are_encoded_afresh():
+    images = HostImages()
+    for layout in ("tiles", "rows"):
+        buf = _buffer(layout)
+        w = np.random.default_rng(0).standard_normal((64, 96)).astype(np.float32)
+        pages, faces = images.encode(buf, w)
+        assert np.array_equal(pages, host_pages(buf, w))
+        assert (faces is None) == (layout == "rows")
+        if faces is not None:
+            assert np.array_equal(faces, live_faces_pages(pages, "bf16"))
+        again, _ = images.encode(buf, w.copy())  # another array, the same values
+        assert again is pages and not again.flags.writeable
+        w[5, 7] = 3.0  # changed in place: the same array object, new values
+        changed, _ = images.encode(buf, w)
+        assert changed is not pages and np.array_equal(changed, host_pages(buf, w))
+
+
+def test_negative_zero_is_not_positive_zero():
+    images, buf = HostImages(), _buffer("tiles")
+    zeros = np.zeros((64, 96), np.float32)
+    plus, _ = images.encode(buf, zeros)
+    minus, _ = images.encode(buf, -zeros)
+    assert not np.array_equal(plus, minus)
+    assert np.array_equal(minus, host_pages(buf, -zeros))
+
+
+SRC = """\
+input x: bf16[32, 64]
+param w: bf16[64, 64] = random(seed=1, std=0.1)
+output y = relu(x @ w)
+"""
+
+
+def test_a_weight_changed_between_runs_of_one_mesh_gives_the_fresh_mesh_result():
+    compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
+    params = materialize(compiled.graph)
+    x = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
+    feed = device_feed(compiled, {"x": x}, params)
+    mesh = Mesh(compiled.device)
+    first = mesh.run(compiled.program, feed).outputs["y"]
+    params["w"] *= -1.0  # in place: the feed holds the same array
+    second = mesh.run(compiled.program, feed).outputs["y"]
+    fresh = Mesh(compiled.device).run(compiled.program, feed).outputs["y"]
+    assert np.array_equal(second, fresh) and not np.array_equal(first, second)
