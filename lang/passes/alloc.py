@@ -1,6 +1,6 @@
 """alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM (with the
-staging buffers and semaphores every core also holds; cores of grid multicast matmuls share their matmul CBs'
-layout: stages/layout.core_layouts).
+semaphores every core holds and the staging buffers of cores that need one; cores of grid multicast matmuls
+share their matmul CBs' layout: stages/layout.core_layouts).
 
 A core that overflows raises PlacementError at the op needing the largest buffer there, listing each
 buffer of that core with its size and the ops that use it.
@@ -32,7 +32,6 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
     mcast_ops = sum(any(st.get("mcast") for st in n.attrs["_steps"].values()) for n in graph.nodes)
     sems = SEMAPHORE_NBYTES * (len(graph.nodes) + 4 * SLOTS * mcast_ops)
     staging = staging_sizes({c: [st for _, st in items] for c, items in per_core.items()}, formats)
-    fixed = sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment for b in staging.values())
     used = {}
     per_core_cbs = {}  # emit declares exactly these
     layouts = core_layouts({c: [st for _, st in items] for c, items in per_core.items()}, formats)
@@ -40,9 +39,11 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
         cbs = per_core_cbs[core] = layouts[core][1]
         sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
                  for cb, (fmt, pages) in cbs.items()}
-        used[core] = sum(sizes.values()) + fixed
+        mine = staging.get(core, {})
+        used[core] = sum(sizes.values()) + sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment
+                                                      for b in mine.values())
         if used[core] > cfg.l1_bytes:
-            raise _overflow(core, items, cbs, sizes, sems, staging, used[core], cfg, formats)
+            raise _overflow(core, items, cbs, sizes, sems, mine, used[core], cfg, formats)
     return replace(graph, meta={**graph.meta, "sram": used, "cbs": per_core_cbs})
 
 

@@ -6,6 +6,7 @@ from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
 
 from tensix import Mesh
+from tensix.formats import quantize
 
 SOURCE = """\
 input h: bf16[1, 1024]
@@ -36,3 +37,46 @@ def test_activation_band_is_read_once_and_multicast_along_the_row():
     assert len(band_reads) == 32 + 32
     assert sum(t.issuer == sender for t in band_reads) >= 32
     assert sparse.cycles < runs[False].cycles
+
+
+
+BOTH = """\
+input x: bf16[128, 256]
+param w: bf16[256, 256] = random(seed=5, std=0.05)
+input h: bf16[1, 512]
+param w2: bf16[512, 128] = random(seed=6, std=0.05)
+output y = x @ w
+output z = relu(h) @ w2
+"""
+
+
+def _cores(program, op: str, mcast: bool = False) -> set:
+    return {k.core for k in program.kernels if k.role == "reader"
+            and any(s["op"] == op and (bool(s.get("mcast")) or not mcast) for s in k.args["steps"])}
+
+
+def test_staging_sits_only_on_the_sparse_matmul_cores():
+    program = compile_source(SOURCE, "d.tdf", zero_skip=True).program
+    staged = {b.core for b in program.l1_buffers if b.name == "rows_stage"}
+    assert staged == _cores(program, "matmul_rows") and len(staged) == 4
+    assert len({k.core for k in program.kernels}) > 4  # the relu op's cores hold no staging
+
+
+def test_grid_multicast_cores_sharing_a_sparse_core_all_hold_the_staging_and_runs_land():
+    """A core of the grid multicast matmul also runs the sparse one: every grid core then declares the staging,
+    so their operand CBs still sit at one address (the grid sender multicasts into them)."""
+    x = np.random.default_rng(3).standard_normal((128, 256)).astype(np.float32)
+    h = np.abs(np.random.default_rng(4).standard_normal((1, 512))).astype(np.float32)
+    h[:, ::3] = 0
+    compiled = compile_source(BOTH, "both.tdf", zero_skip=True)
+    params = materialize(compiled.graph)
+    program = compiled.program
+    sparse, grid = _cores(program, "matmul_rows"), _cores(program, "matmul", mcast=True)
+    assert sparse & grid and len(grid) > len(sparse)
+    staged = {b.core for b in program.l1_buffers if b.name == "rows_stage"}
+    assert staged == sparse | grid
+    result = Mesh(compiled.device, zero_skip=True).run(program, device_feed(compiled, {"x": x, "h": h}, params))
+    y = quantize(quantize(x, "bf16") @ params["w"], "bf16")
+    z = quantize(np.maximum(quantize(h, "bf16"), 0) @ params["w2"], "bf16")
+    np.testing.assert_allclose(result.outputs["y"], y, rtol=0.02, atol=0.02)
+    np.testing.assert_allclose(result.outputs["z"], z, rtol=0.02, atol=0.02)

@@ -34,7 +34,7 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
                       for s in steps[core]]
         for sem_id in sorted(_waited_semaphores(core_steps)):
             p.semaphore(core, sem_id)  # the semaphores this core waits on
-        for buf, nbytes in staging.items():  # first, so they sit at one L1 address on every core
+        for buf, nbytes in staging.get(core, {}).items():  # first, so they sit at one L1 address on every core
             p.l1_buffer(core, buf, nbytes)
         need = cbs[core] if cbs is not None else layouts[core][1]
         for cb_id, (fmt, pages) in sorted(need.items()):

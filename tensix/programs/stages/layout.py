@@ -73,12 +73,19 @@ def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
     return nt * (3 * x_tile + 2 * max(aux_tiles, default=0)) + (mid_pages(fn, nt, bool(aux_tiles)) + 2) * 4096
 
 
-def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[str, int]:
-    """Program-wide sizes of the staging buffers multicasts write into (every core declares them, so their
-    addresses agree): the activation band of sparse decode matmuls. (Grid matmuls multicast straight into
-    their operand CBs: core_layouts.)"""
+def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[tuple[int, int], dict[str, int]]:
+    """core -> the staging buffers multicasts write into that it declares (first, so each sits at one L1
+    address on every core declaring it): the activation band of sparse decode matmuls, one program-wide size,
+    on the cores running one. Cores of grid multicast matmuls have their operand CBs at one address (below),
+    so they declare it all or none. (Grid matmuls multicast straight into those CBs: core_layouts.)"""
     size = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
-    return {"rows_stage": size} if size else {}
+    if not size:
+        return {}
+    cores = {c for c, core_steps in steps.items() if any(s["op"] == "matmul_rows" for s in core_steps)}
+    shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
+    if cores & shared:
+        cores |= shared
+    return {c: {"rows_stage": size} for c in cores}
 
 
 def shares_operands(steps: list[dict]) -> bool:
