@@ -8,7 +8,8 @@ from tensix.cb import CircularBuffer
 from tensix.config import MeshConfig
 from tensix.errors import KernelError, ProgramError
 from tensix.formats import tile_nbytes
-from tensix.sram import L1Pool, Sram
+from tensix.memory import MemoryPool
+from tensix.sram import Sram
 
 SEMAPHORE_NBYTES = 16  # one semaphore word, padded to the NoC alignment
 
@@ -16,7 +17,7 @@ SEMAPHORE_NBYTES = 16  # one semaphore word, padded to the NoC alignment
 class Core:
     """Logical core `core` at NoC `noc_xy`: Sram, CBs by id, semaphores by id (each a uint32 in L1)."""
 
-    def __init__(self, cfg: MeshConfig, core: tuple[int, int], pool: L1Pool | None = None):
+    def __init__(self, cfg: MeshConfig, core: tuple[int, int], pool: MemoryPool | None = None):
         self.core = core
         self.noc_xy = cfg.noc_xy(core)
         self.cfg = cfg

@@ -11,8 +11,8 @@ from tensix.core import Core
 from tensix.dram import Dram
 from tensix.engine import Engine
 from tensix.errors import NocError
+from tensix.memory import MemoryPool
 from tensix.noc.fabric import Fabric
-from tensix.sram import L1Pool
 from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroCounters, ZeroSkip
 
@@ -30,14 +30,14 @@ class Device:
     """Runtime state of one device for one run."""
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
-                 pool: L1Pool | None = None):
+                 pool: MemoryPool | None = None):
         self.cfg = cfg
         self.timing = timing
         self.zero_skip = zero_skip if zero_skip is not None and zero_skip.enabled else None
         self.zero = ZeroCounters()
         self.engine = Engine()
         self.fabric = Fabric(cfg)
-        self.dram = Dram(cfg)
+        self.dram = Dram(cfg, pool)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
         self.transfers: list[tuple] = []
@@ -50,10 +50,11 @@ class Device:
     def release(self) -> None:
         """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
         so otherwise only the cyclic garbage collector would free the device and its memories, late. The L1s
-        go back to the pool, for the next run once this device is gone."""
+        and DRAM banks go back to the pool, for the next run once this device is gone."""
         self.kernels.clear()
         if self.pool is not None:
-            self.pool.give([c.sram.data for c in self.cores.values()])
+            memories = [c.sram.data for c in self.cores.values()]
+            self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
 
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""

@@ -4,7 +4,7 @@ cimport cython
 cdef class Bank:
     cdef public int index
     cdef public tuple noc_xy
-    cdef public object data
+    cdef public object data, pool
     cdef public Py_ssize_t size
     cdef public double free_at
     cdef public long long bytes_read, bytes_written

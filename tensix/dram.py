@@ -12,9 +12,11 @@ from math import ceil
 
 import numpy as np
 
+from tensix import memory
 from tensix.config import MeshConfig
 from tensix.errors import DramError
 from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
+from tensix.memory import MemoryPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,10 @@ ROW_FORMATS = {"fp32": 4, "bf16": 2}  # element sizes of formats a "rows" buffer
 class Bank:
     """One DRAM bank: its bytes, its NoC position, and when it is next free."""
 
-    def __init__(self, index: int, noc_xy: tuple[int, int]):
+    def __init__(self, index: int, noc_xy: tuple[int, int], pool: MemoryPool | None = None):
         self.index = index
         self.noc_xy = noc_xy
+        self.pool = pool
         self.data = np.zeros(0, dtype=np.uint8)  # capacity; the first `size` bytes are allocated
         self.size = 0
         self.free_at = 0.0
@@ -66,21 +69,28 @@ class Bank:
                 f"outside its {self.size} allocated bytes"
             )
 
-    def grow(self, size: int) -> None:
-        """Allocate up to `size` bytes; capacity doubles so n buffers cost O(total) copying, not O(n * total)."""
+    def grow(self, size: int, clear: bool = True) -> None:
+        """Allocate up to `size` bytes, zeroed unless `clear` is False (the host writes them all before any
+        kernel runs). Capacity goes up in powers of two, at least 1 MiB: n buffers cost O(total) copying, and
+        a Mesh's next run asks its pool for the same sizes."""
         if size > self.data.size:
-            data = np.zeros(max(size, 2 * self.data.size), dtype=np.uint8)
+            capacity = max(1 << 20, 1 << (max(size, 2 * self.data.size) - 1).bit_length())
+            data = self.pool.take(capacity) if self.pool is not None else memory.uncleared(capacity)
             data[:self.size] = self.data[:self.size]
+            if self.pool is not None and self.data.size:
+                self.pool.give([self.data])
             self.data = data
+        if clear:
+            self.data[self.size:size] = 0
         self.size = size
 
 
 class Dram:
     """All banks of a device and the buffers allocated across them."""
 
-    def __init__(self, cfg: MeshConfig):
+    def __init__(self, cfg: MeshConfig, pool: MemoryPool | None = None):
         self.cfg = cfg
-        self.banks = [Bank(i, xy) for i, xy in enumerate(cfg.dram_banks)]
+        self.banks = [Bank(i, xy, pool) for i, xy in enumerate(cfg.dram_banks)]
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
         self.live_faces: dict[str, np.ndarray] = {}  # per buffer and page: faces holding nonzeros (zero skipping)
@@ -91,7 +101,10 @@ class Dram:
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
 
-    def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles") -> DramBuffer:
+    def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
+                 host_written: bool = False) -> DramBuffer:
+        """A buffer of `shape` in `fmt` and `layout` after the last, zeroed unless `host_written` (the host
+        writes all its pages with write_pages before any kernel runs)."""
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
@@ -109,7 +122,7 @@ class Dram:
         if self._top > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
         for bank in self.banks:
-            bank.grow(self._top)
+            bank.grow(self._top, not host_written)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = np.full(buf.npages, NEVER, dtype=np.int64)
@@ -153,9 +166,11 @@ class Dram:
         if buf.layout == "tiles":
             self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt) if faces is None else faces.copy()
         nb = len(self.banks)
+        end = buf.base + -(-buf.npages // nb) * buf.page_nbytes
         for b, bank in enumerate(self.banks):
             mine = pages[b::nb]
             bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
+            bank.data[buf.base + mine.size:end] = 0  # a bank holding one page fewer: its last slot
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""

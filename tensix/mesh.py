@@ -18,9 +18,9 @@ from tensix.device import Device
 from tensix.dram import host_array
 from tensix.errors import ProgramError
 from tensix.host_images import HostImages
+from tensix.memory import MemoryPool
 from tensix.presets import resolve
 from tensix.program import Program
-from tensix.sram import L1Pool
 from tensix.timing import TimingModel
 from tensix.trace import Trace, build_stats, write_json
 from tensix.zeroskip import ZeroSkip
@@ -91,7 +91,7 @@ class Mesh:
         self.cfg = resolve(device)
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
-        self._l1 = L1Pool()  # the L1 memories of one run, for the next
+        self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
@@ -100,7 +100,7 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._l1)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory)
         self._load(device, program, inputs or {})
         cycles = device.engine.run()
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
@@ -118,7 +118,7 @@ class Mesh:
         if unknown:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
         for b in program.buffers:
-            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout)
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param"))
             if b.role in ("input", "param"):
                 device.dram.write_pages(buf, *self._images.encode(buf, self._host_array(b, inputs)))
         for c in program.cores():

@@ -3,39 +3,11 @@ capacity."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
-import numpy as np
-
+from tensix import memory
 from tensix.errors import SramError
-
-
-def _uncleared(nbytes: int) -> np.ndarray:
-    """Memory for an L1, not cleared yet: it may hold anything until Sram clears it (tests fill it with garbage)."""
-    return np.empty(nbytes, dtype=np.uint8)
-
-
-class L1Pool:
-    """L1 memories a Mesh hands from one run to the next. Fresh memory costs a page fault per 4 KiB on first
-    touch, which made a short run's L1s a large part of its time; a recycled one needs only the clearing Sram
-    does on demand anyway. A memory some view still refers to after its run (a kernel kept `ctx.l1(...)`) is
-    never recycled."""
-
-    def __init__(self):
-        self._free: list[np.ndarray] = []
-
-    def take(self, nbytes: int) -> np.ndarray:
-        """nbytes of memory, not cleared: a recycled L1 of that size, or new memory."""
-        while self._free:
-            data = self._free.pop()
-            if data.size == nbytes and sys.getrefcount(data) == 2:  # only this name and the call hold it
-                return data
-        return _uncleared(nbytes)
-
-    def give(self, memories: list[np.ndarray]) -> None:
-        """The L1s of a finished run (its device gone by the next take)."""
-        self._free.extend(memories)
+from tensix.memory import MemoryPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +23,14 @@ class Allocation:
 class Sram:
     """The L1 of core `core` (logical x, y): `capacity` bytes, allocations aligned to `alignment`."""
 
-    def __init__(self, core: tuple[int, int], capacity: int, alignment: int, pool: L1Pool | None = None):
+    def __init__(self, core: tuple[int, int], capacity: int, alignment: int, pool: MemoryPool | None = None):
         self.core = core
         self.capacity = capacity
         self.alignment = alignment
         # L1 reads as zero, but only the part a run reaches is cleared: allocations as they are made, and any
         # other access through check() (every path to L1 outside the allocations goes through it), so a
         # program using 200 KB does not memset 1.5 MB on each of its cores
-        self.data = pool.take(capacity) if pool is not None else _uncleared(capacity)
+        self.data = pool.take(capacity) if pool is not None else memory.uncleared(capacity)
         self.zeroed = 0  # [0, zeroed) is cleared
         self.allocations: list[Allocation] = []
         self.top = 0
