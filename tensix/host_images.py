@@ -1,10 +1,11 @@
 """HostImages: the device images of the host arrays a Mesh writes, kept from run to run.
 
 Encoding weights for the device (tilize, bf16 rounding, the live-face bits zero skipping reads) costs more
-than many a run of a decode-sized program. A Mesh keeps the last image of each host-written buffer and
-reuses it when the next run writes the same values: compared bit for bit (an array changed in place is
-new; -0.0 is not 0.0), so a reused image is always the one encoding would give. The price is memory: a
-copy of each array's values beside its pages.
+than many a run of a decode-sized program. A Mesh keeps the values it last wrote from each host array and the
+pages of each buffer holding them (a weight may sit in two layouts), and reuses those pages when the next run
+writes the same values: compared bit for bit, once per run (an array changed in place is new; -0.0 is not
+0.0), so a reused image is always the one encoding would give. The price is memory: a copy of each array's
+values beside its pages.
 """
 
 from __future__ import annotations
@@ -14,26 +15,37 @@ import numpy as np
 from tensix.dram import DramBuffer, host_pages
 from tensix.formats import live_faces_pages
 
+_CHUNK = 1 << 16  # values compared at once: the comparison's temporary stays small
+
 
 class HostImages:
-    """Per DRAM buffer: (the values last written, their pages, their live faces or None for row layouts)."""
-
     def __init__(self):
-        self._images: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+        self._values: dict[str, np.ndarray] = {}  # host array name -> the values last written from it
+        self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None]] = {}  # (name, buffer) -> pages, faces
 
-    def encode(self, buf: DramBuffer, a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """The pages of float32 array `a` in buf's layout and format, and their live faces (tiles only)."""
+    def encode(self, name: str, bufs: list[DramBuffer], a: np.ndarray
+               ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Host array `name` with values `a` (float32) as each buffer of `bufs` holds it: its pages in the
+        buffer's layout and format, and their live faces (None for a rows layout)."""
         a = np.ascontiguousarray(a, dtype=np.float32)
-        key = (buf.name, buf.shape, buf.fmt, buf.layout)
-        kept = self._images.get(key)
-        if kept is not None and kept[0].shape == a.shape and np.array_equal(kept[0].view(np.uint32),
-                                                                            a.view(np.uint32)):
-            return kept[1], kept[2]
-        pages = host_pages(buf, a)
-        faces = live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None
-        pages.flags.writeable = False  # shared with later runs: nothing may write through it
-        self._images[key] = (a.copy(), pages, faces)
-        return pages, faces
+        kept = self._values.get(name)
+        if kept is None or not _same_bits(kept, a):
+            self._values[name] = a.copy()
+            self._pages = {k: v for k, v in self._pages.items() if k[0] != name}
+        out = []
+        for buf in bufs:
+            key = (name, buf.name, buf.shape, buf.fmt, buf.layout)
+            image = self._pages.get(key)
+            if image is None:
+                pages = host_pages(buf, a)
+                pages.flags.writeable = False  # shared with later runs: nothing may write through it
+                image = self._pages[key] = (pages, live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None)
+            out.append(image)
+        return out
 
-    def clear(self) -> None:
-        self._images.clear()
+
+def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
+    if x.shape != y.shape:
+        return False
+    xs, ys = x.reshape(-1).view(np.uint32), y.reshape(-1).view(np.uint32)
+    return all(np.array_equal(xs[i:i + _CHUNK], ys[i:i + _CHUNK]) for i in range(0, xs.size, _CHUNK))

@@ -117,10 +117,15 @@ class Mesh:
         unknown = sorted(set(inputs) - known)
         if unknown:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
+        written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
             buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param"))
             if b.role in ("input", "param"):
-                device.dram.write_pages(buf, *self._images.encode(buf, self._host_array(b, inputs)))
+                written.setdefault(b.source or b.name, []).append((buf, self._host_array(b, inputs)))
+        for name, held in written.items():
+            images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
+            for (buf, _), image in zip(held, images, strict=True):
+                device.dram.write_pages(buf, *image)
         for c in program.cores():
             device.core(c)
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
