@@ -196,3 +196,22 @@ def test_bench_json_line_names_its_figures_and_whether_the_core_ran_compiled(cap
     assert row["ratio"] == pytest.approx(row["emulator_s"] / row["baseline_s"])
     assert row["transfers_per_s"] == pytest.approx(row["transfers"] / row["emulator_s"])
     assert row["transfers"] == 64 * (16 * 8 + 16 + 3)  # per core: 128 writes, 16 reads, a semaphore, 2 page writes
+
+
+def test_alternating_medians_takes_the_runs_in_turn_and_keeps_each_median(monkeypatch):
+    from tensix.tools import bench
+
+    clock, calls = iter(range(1000)), []
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+
+    def run(name, cost):
+        def fn():
+            calls.append(name)
+            for _ in range(cost - 1):  # each run reads the clock once more per unit of cost
+                next(clock)
+            return name
+        return fn
+
+    (a_s, a), (b_s, b) = bench.alternating_medians([run("a", 1), run("b", 3)], 3)
+    assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-ups, then in turn
+    assert (a, b) == ("a", "b") and (a_s, b_s) == (1, 3)

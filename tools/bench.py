@@ -29,13 +29,20 @@ from tensix.programs.matmul import matmul_program
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     """Median wall seconds of fn() over `repeat` runs after one warm-up; also the last result."""
-    result = fn()
-    times = []
+    return alternating_medians([fn], repeat)[0]
+
+
+def alternating_medians(fns: list[Callable[[], object]], repeat: int) -> list[tuple[float, object]]:
+    """median_seconds of each fn, their runs taken in turn (one warm-up each first): runs to compare meet the
+    same phases of a shared machine, whose speed drifts by 2x over minutes."""
+    results = [fn() for fn in fns]
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
+        for i, fn in enumerate(fns):
+            t = time.perf_counter()
+            results[i] = fn()
+            times[i].append(time.perf_counter() - t)
+    return [(statistics.median(ts), r) for ts, r in zip(times, results, strict=True)]
 
 
 def bench_matmul_1024_tile(repeat: int) -> Iterator[dict]:
