@@ -198,8 +198,10 @@ def untilize_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
 
 
 def matmul_acc(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
-    """c += a @ b, float32."""
-    c += a @ b
+    """c += a @ b, float32, in the jit kernels' numeric scheme: c[i, j] += a[i, k] * b[k, j] for k ascending,
+    each product and each sum rounded to float32 (so dense and face-skipping runs agree bit for bit here too)."""
+    for k in range(a.shape[1]):
+        c += np.multiply.outer(a[:, k], b[k])
 
 
 def matmul_block(a: np.ndarray, b: np.ndarray, dst: np.ndarray, ia: int, ib: int, idst: int, ct: int, rt: int,
@@ -312,9 +314,10 @@ def zero_faces(tile: np.ndarray) -> tuple[int, int]:
 
 
 def matmul_acc_faces(a: np.ndarray, b: np.ndarray, c: np.ndarray, faces: int) -> None:
-    """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero)."""
-    for fi in range(2):
-        for fk in range(2):
-            if faces >> (fi * 2 + fk) & 1:
-                rows, ks = slice(16 * fi, 16 * fi + 16), slice(16 * fk, 16 * fk + 16)
-                c[rows] += a[rows, ks] @ b[ks]
+    """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero);
+    the k terms in ascending order, as matmul_acc."""
+    for k in range(32):
+        for half in range(2):
+            if faces >> (2 * half + k // 16) & 1:
+                rows = slice(16 * half, 16 * half + 16)
+                c[rows] += np.multiply.outer(a[rows, k], b[k])

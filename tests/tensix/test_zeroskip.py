@@ -72,8 +72,9 @@ def test_face_skipping_kernel_matches_numpy_and_is_bit_identical_to_dense(impl):
 
 
 @pytest.mark.parametrize("faces", range(16))
-@pytest.mark.parametrize("impl", ["jit", "tile_py_func"])
+@pytest.mark.parametrize("impl", ["jit", "tile_py_func", "ref"])
 def test_face_skipping_is_bit_identical_to_dense_for_every_face_mask(impl, faces):
+    """In each implementation (the numpy one too, under TENSIX_JIT=0), and all of them alike."""
     rng = np.random.default_rng(faces)
     a = rng.standard_normal((32, 32)).astype(np.float32)
     for f in range(4):
@@ -81,13 +82,17 @@ def test_face_skipping_is_bit_identical_to_dense_for_every_face_mask(impl, faces
             a[16 * (f >> 1):16 * (f >> 1) + 16, 16 * (f & 1):16 * (f & 1) + 16] = 0
     b = rng.standard_normal((32, 32)).astype(np.float32)
     c0 = rng.standard_normal((32, 32)).astype(np.float32)
-    dense, skip = c0.copy(), c0.copy()
-    jit.matmul_acc(a, b, dense)
+    dense, skip, jit_dense = c0.copy(), c0.copy(), c0.copy()
+    (ref.matmul_acc if impl == "ref" else jit.matmul_acc)(a, b, dense)
     if impl == "jit":
         jit.matmul_acc_faces(a, b, skip, faces)
+    elif impl == "ref":
+        ref.matmul_acc_faces(a, b, skip, faces)
     else:
         jit._matmul_tile.py_func(a, b, skip, faces)
     np.testing.assert_array_equal(skip, dense)
+    jit.matmul_acc(a, b, jit_dense)
+    np.testing.assert_array_equal(dense, jit_dense)
 
 
 def _rows_matmul(h, w):
