@@ -178,7 +178,6 @@ def quantize(a: np.ndarray, fmt: str) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-_MAGNITUDE = {"fp32": (np.uint32, 0x7FFFFFFF), "bf16": (np.uint16, 0x7FFF)}
 ALL_FACES = 0b1111
 
 
@@ -189,19 +188,16 @@ def face_nbytes(fmt: str) -> int:
 
 def live_faces(page: np.ndarray, fmt: str) -> int:
     """Bit f set when face f of a stored tile holds a nonzero value (+0.0 and -0.0 are zero)."""
-    return int(live_faces_pages(page.reshape(1, -1), fmt)[0])
+    out = np.empty(1, np.uint8)
+    kernels.live_faces_pages(page.reshape(1, -1), ops.FORMAT[fmt], out)
+    return int(out[0])
 
 
 def live_faces_pages(pages: np.ndarray, fmt: str) -> np.ndarray:
     """live_faces of every page of a (npages, page_nbytes) uint8 array, as uint8 face bits."""
-    n = pages.shape[0]
-    if fmt in _MAGNITUDE:
-        kind, mask = _MAGNITUDE[fmt]
-        nonzero = (pages.view(kind) & kind(mask)).reshape(n, 4, 256).any(axis=2)
-    else:  # block floats: magnitudes follow the 64 shared-exponent bytes, face by face
-        magnitudes = pages[:, 64:].reshape(n, 4, -1) & np.uint8(0x7F if fmt == "bfp8_b" else 0x77)
-        nonzero = magnitudes.any(axis=2)
-    return (nonzero.astype(np.uint8) << np.arange(4, dtype=np.uint8)).sum(axis=1, dtype=np.uint8)
+    out = np.empty(pages.shape[0], np.uint8)
+    kernels.live_faces_pages(np.ascontiguousarray(pages), ops.FORMAT[fmt], out)
+    return out
 
 
 def is_zero_page(page: np.ndarray, fmt: str) -> bool:

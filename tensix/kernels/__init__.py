@@ -8,6 +8,7 @@ import os
 if os.environ.get("TENSIX_JIT", "1") == "0":
     from tensix.kernels.ref import (
         eltwise_binary,
+        live_faces_pages,
         matmul_acc,
         matmul_acc_faces,
         matmul_block,
@@ -34,6 +35,7 @@ if os.environ.get("TENSIX_JIT", "1") == "0":
 else:
     from tensix.kernels.jit import (
         eltwise_binary,
+        live_faces_pages,
         matmul_acc,
         matmul_acc_faces,
         matmul_block,
@@ -61,6 +63,7 @@ else:
 __all__ = [
     "eltwise_binary",
     "impl_name",
+    "live_faces_pages",
     "matmul_acc",
     "matmul_acc_faces",
     "matmul_block",

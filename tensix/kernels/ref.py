@@ -313,6 +313,18 @@ def zero_faces(tile: np.ndarray) -> tuple[int, int]:
     return bits, int(tile.size - np.count_nonzero(tile))
 
 
+def live_faces_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
+    """out[p]: bit f set when face f of stored tile p holds a nonzero value (+0.0 and -0.0 are zero)."""
+    n = pages.shape[0]
+    if fmt in (ops.FP32, ops.BF16):
+        kind, mask = (np.uint32, 0x7FFFFFFF) if fmt == ops.FP32 else (np.uint16, 0x7FFF)
+        nonzero = (pages.view(kind) & kind(mask)).reshape(n, 4, 256).any(axis=2)
+    else:  # block floats: magnitudes follow the 64 shared-exponent bytes, face by face
+        magnitudes = pages[:, 64:].reshape(n, 4, -1) & np.uint8(0x7F if fmt == ops.BFP8_B else 0x77)
+        nonzero = magnitudes.any(axis=2)
+    out[:] = (nonzero.astype(np.uint8) << np.arange(4, dtype=np.uint8)).sum(axis=1, dtype=np.uint8)
+
+
 def matmul_acc_faces(a: np.ndarray, b: np.ndarray, c: np.ndarray, faces: int) -> None:
     """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero);
     the k terms in ascending order, as matmul_acc."""

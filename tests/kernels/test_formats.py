@@ -355,7 +355,8 @@ def test_is_zero_page_sees_negative_zeros_and_nothing_else(fmt):
 
 
 @pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b", "bfp4_b"])
-def test_live_faces_of_many_pages_match_the_faces_holding_nonzeros(fmt):
+@pytest.mark.parametrize("impl", IMPLS)
+def test_live_faces_of_many_pages_match_the_faces_holding_nonzeros(impl, fmt):
     rng = np.random.default_rng(7)
     tiles = rng.standard_normal((16, 32, 32)).astype(np.float32)
     expected = []
@@ -365,6 +366,9 @@ def test_live_faces_of_many_pages_match_the_faces_holding_nonzeros(fmt):
                 tile[16 * (f // 2):16 * (f // 2) + 16, 16 * (f % 2):16 * (f % 2) + 16] = -0.0 if f % 2 else 0.0
         expected.append(t)
     pages = formats.tilize(tiles.reshape(16 * 32, 32), fmt)
+    out = np.empty(16, np.uint8)
+    kernel(impl, "live_faces_pages")(pages, ops.FORMAT[fmt], out)
+    assert out.tolist() == expected
     assert formats.live_faces_pages(pages, fmt).tolist() == expected
     assert [formats.live_faces(p, fmt) for p in pages] == expected
 

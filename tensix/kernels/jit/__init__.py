@@ -1,0 +1,39 @@
+"""Numba kernels: fast twins of tensix/kernels/ref.py (same names, signatures and results), the only code in
+the project that imports numba: formats (pack, unpack, tilize, live faces) and tile_math. Outputs are
+preallocated, nothing is validated.
+"""
+
+from tensix.kernels.jit.formats import (
+    live_faces_pages,
+    pack_bf16,
+    pack_bfp4,
+    pack_bfp8,
+    pack_fp32,
+    tilize_pages,
+    unpack_bf16,
+    unpack_bfp4,
+    unpack_bfp8,
+    unpack_fp32,
+    unpack_pages,
+    untilize_pages,
+)
+from tensix.kernels.jit.tile_math import (
+    _matmul_tile,
+    eltwise_binary,
+    matmul_acc,
+    matmul_acc_faces,
+    matmul_block,
+    matmul_pairs,
+    reduce,
+    topk_softmax,
+    transpose,
+    unary,
+    zero_faces,
+)
+
+__all__ = [
+    "_matmul_tile", "eltwise_binary", "live_faces_pages", "matmul_acc", "matmul_acc_faces", "matmul_block",
+    "matmul_pairs", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "reduce", "tilize_pages", "topk_softmax",
+    "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages",
+    "untilize_pages", "zero_faces",
+]
