@@ -44,6 +44,13 @@ class HostImages:
         return out
 
 
+    def retain(self, names: set[str]) -> None:
+        """Forget the host arrays not in `names` (those the last run did not write): the memory held stays
+        that of one run's arrays however many programs a Mesh runs."""
+        self._values = {k: v for k, v in self._values.items() if k in names}
+        self._pages = {k: v for k, v in self._pages.items() if k[0] in names}
+
+
 def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
     if x.shape != y.shape:
         return False

@@ -82,8 +82,8 @@ class RunResult:
 class Mesh:
     """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`.
 
-    Runs on one Mesh share its L1 memories and the device images of the host arrays last written (see
-    tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+    Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
+    run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
@@ -126,6 +126,7 @@ class Mesh:
             images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
             for (buf, _), image in zip(held, images, strict=True):
                 device.dram.write_pages(buf, *image)
+        self._images.retain(set(written))
         for c in program.cores():
             device.core(c)
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one

@@ -72,3 +72,13 @@ def test_a_weight_changed_between_runs_of_one_mesh_gives_the_fresh_mesh_result()
     second = mesh.run(compiled.program, feed).outputs["y"]
     fresh = Mesh(compiled.device).run(compiled.program, feed).outputs["y"]
     assert np.array_equal(second, fresh) and not np.array_equal(first, second)
+
+
+def test_only_the_last_runs_arrays_are_kept():
+    images, buf = HostImages(), _buffer("tiles")
+    w = np.ones((64, 96), np.float32)
+    [(first, _)] = images.encode("w", [buf], w)
+    images.encode("v", [buf], w)
+    images.retain({"v"})
+    [(again, _)] = images.encode("w", [buf], w)
+    assert again is not first and np.array_equal(again, first)  # encoded afresh: "w" was let go
