@@ -1,11 +1,14 @@
 """Sparse decode matmul as compiled: one core fetches the activation vector and multicasts it to the others."""
 
 import numpy as np
+import pytest
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
 
+import tensix.programs.stages.build as build
 from tensix import Mesh
+from tensix.errors import TensixError
 from tensix.formats import quantize
 
 SOURCE = """\
@@ -80,3 +83,20 @@ def test_grid_multicast_cores_sharing_a_sparse_core_all_hold_the_staging_and_run
     z = quantize(np.maximum(quantize(h, "bf16"), 0) @ params["w2"], "bf16")
     np.testing.assert_allclose(result.outputs["y"], y, rtol=0.02, atol=0.02)
     np.testing.assert_allclose(result.outputs["z"], z, rtol=0.02, atol=0.02)
+
+
+def test_a_multicast_row_with_its_cbs_at_different_addresses_is_an_error_not_a_wrong_result(monkeypatch):
+    """Were the layout rule above broken, the grid sender's bands would land beside the receivers' CBs; the
+    receiving reader checks the address and says so."""
+    def sparse_cores_only(steps, formats):
+        return {c: v for c, v in layout_staging(steps, formats).items()
+                if any(s["op"] == "matmul_rows" for s in steps[c])}
+
+    layout_staging = build.staging_sizes
+    monkeypatch.setattr(build, "staging_sizes", sparse_cores_only)
+    compiled = compile_source(BOTH, "both.tdf", zero_skip=True)
+    x = np.zeros((128, 256), np.float32)
+    h = np.zeros((1, 512), np.float32)
+    with pytest.raises(TensixError, match=r"multicast operand CB \d+ sits at 0x[0-9a-f]+ .* on the sender"):
+        Mesh(compiled.device, zero_skip=True).run(
+            compiled.program, device_feed(compiled, {"x": x, "h": h}, materialize(compiled.graph)))

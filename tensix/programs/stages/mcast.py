@@ -61,7 +61,23 @@ def start_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], res
     if ctx.cb(cb).wr_slot != half * reserve:
         raise TensixError(f"{ctx.role} kernel on core {ctx.core}: multicast operand CB {cb} at page "
                           f"{ctx.cb(cb).wr_slot} for k step {step}, not {half * reserve}: its cores are out of step")
+    if step == 0:
+        _check_same_address(ctx, m, cb)
     ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"][half])), noc=noc)
+
+
+def _check_same_address(ctx, m: dict, cb: int) -> None:
+    """The sender multicasts into its own CB's address on every receiver: the program must have laid the CB at
+    one address on all of them (a layout bug would otherwise land the band in the wrong place, silently)."""
+    sender = ctx.device.cores[tuple(m["sender"])].cbs.get(cb)
+    mine = ctx.cb(cb)
+    if sender is None or (sender.address, sender.page_nbytes, sender.num_pages) != (
+            mine.address, mine.page_nbytes, mine.num_pages):
+        there = "none" if sender is None else f"0x{sender.address:x} ({sender.num_pages} x {sender.page_nbytes} B)"
+        raise TensixError(f"{ctx.role} kernel on core {ctx.core}: multicast operand CB {cb} sits at "
+                          f"0x{mine.address:x} ({mine.num_pages} x {mine.page_nbytes} B) here but at {there} on "
+                          f"the sender {tuple(m['sender'])}; every core of a multicast row or column needs the same "
+                          f"buffers before it in L1 (same staging, same CBs)")
 
 
 def finish_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
