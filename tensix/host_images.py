@@ -19,6 +19,8 @@ _CHUNK = 1 << 16  # values compared at once: the comparison's temporary stays sm
 
 
 class HostImages:
+    """The values last written from each host array, and the pages (and live faces) of each buffer holding them."""
+
     def __init__(self):
         self._values: dict[str, np.ndarray] = {}  # host array name -> the values last written from it
         self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None]] = {}  # (name, buffer) -> pages, faces
@@ -42,7 +44,6 @@ class HostImages:
                 image = self._pages[key] = (pages, live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None)
             out.append(image)
         return out
-
 
     def retain(self, names: set[str]) -> None:
         """Forget the host arrays not in `names` (those the last run did not write): the memory held stays

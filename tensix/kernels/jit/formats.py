@@ -18,7 +18,6 @@ _BFP4_BITS = 3
 # 2^(e - 127 - (mbits - 1)) for every shared exponent e: the weight of one magnitude step.
 _SCALE8 = np.ldexp(1.0, np.arange(256) - 127 - (_BFP8_BITS - 1))
 _SCALE4 = np.ldexp(1.0, np.arange(256) - 127 - (_BFP4_BITS - 1))
-_FP32, _BF16, _BFP8_B = ops.FP32, ops.BF16, ops.BFP8_B
 
 
 # --- face order -----------------------------------------------------------------------------------
@@ -234,11 +233,11 @@ def live_faces_pages(pages, fmt, out):
     """out[p]: bit f set when face f of stored tile p (uint8 pages (N, page bytes), format code fmt) holds a
     nonzero value; +0.0 and -0.0 are zero (block floats: a zero magnitude, whatever its sign)."""
     for p in range(pages.shape[0]):
-        if fmt == _FP32:
+        if fmt == ops.FP32:
             out[p] = _face_bits(pages[p].view(np.uint32), 0, 256, np.uint32(0x7FFFFFFF))
-        elif fmt == _BF16:
+        elif fmt == ops.BF16:
             out[p] = _face_bits(pages[p].view(np.uint16), 0, 256, np.uint16(0x7FFF))
-        elif fmt == _BFP8_B:
+        elif fmt == ops.BFP8_B:
             out[p] = _face_bits(pages[p], 64, 256, np.uint8(0x7F))
         else:  # bfp4_b: two 3-bit magnitudes a byte
             out[p] = _face_bits(pages[p], 64, 128, np.uint8(0x77))
