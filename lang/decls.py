@@ -16,7 +16,7 @@ from tensix.lang.scope import Frame, did_you_mean
 
 __all__ = ["eval_type", "param_source", "annotations", "ANNOTATIONS"]
 
-ANNOTATIONS = ("cores", "shard", "noc", "mcast")
+ANNOTATIONS = ("cores", "shard", "noc", "mcast", "sparse")
 
 
 def eval_type(t: s.TypeExpr, frame: Frame, exprs: ExprLowerer) -> TensorType | str:
@@ -102,8 +102,9 @@ def _number(call: s.Call, args: dict, name: str, default: float | None = None) -
 # ---- annotations ----
 
 
-def annotations(annots: tuple[s.Annotation, ...], frame: Frame, exprs: ExprLowerer) -> Annotations:
-    """The Annotations written after a statement (each kind at most once)."""
+def annotations(annots: tuple[s.Annotation, ...], frame: Frame, exprs: ExprLowerer,
+                statement: str) -> Annotations:
+    """The Annotations written after a statement of kind `statement` (each kind at most once)."""
     fields: dict = {}
     for a in annots:
         if a.name not in ANNOTATIONS:
@@ -112,6 +113,10 @@ def annotations(annots: tuple[s.Annotation, ...], frame: Frame, exprs: ExprLower
         key = a.name
         if key in fields:
             raise PlacementError(a.pos, f"@{a.name} is given twice")
+        if key == "sparse" and statement != "input":
+            raise PlacementError(a.pos, f"@sparse marks an input whose columns are often zero (e.g. a ReLU's output "
+                                        f"computed elsewhere), not {statement}; a value computed here is sparse "
+                                        f"when a ReLU makes it, with no annotation")
         fields[key] = _ANNOTATION_READERS[a.name](a, frame, exprs)
     return Annotations(**fields)
 
@@ -155,4 +160,10 @@ def _mcast(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
     return True
 
 
-_ANNOTATION_READERS = {"cores": _cores, "shard": _shard, "noc": _noc, "mcast": _mcast}
+def _sparse(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
+    if a.args:
+        raise PlacementError(a.pos, "@sparse takes no arguments")
+    return True
+
+
+_ANNOTATION_READERS = {"cores": _cores, "shard": _shard, "noc": _noc, "mcast": _mcast, "sparse": _sparse}

@@ -66,6 +66,7 @@ class Annotations:
     shard: str | None = None  # height | width | block
     noc: int | None = None  # 0 | 1
     mcast: bool | None = None
+    sparse: bool | None = None  # an input whose columns are often zero for every token (a ReLU's output)
     region: str | None = None  # the pipeline region (stage) a node belongs to
 
     def merged(self, inner: Annotations) -> Annotations:
@@ -78,6 +79,7 @@ class Annotations:
         parts += [f"@shard({self.shard})"] if self.shard else []
         parts += [f"@noc({self.noc})"] if self.noc is not None else []
         parts += ["@mcast"] if self.mcast else []
+        parts += ["@sparse"] if self.sparse else []
         parts += [f"@region({self.region})"] if self.region else []
         return " ".join(parts)
 

@@ -151,7 +151,7 @@ class _Lowerer:
         self.top_level_only(stmt, frame, "input")
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
         type_ = self.tensor_type(stmt.type, frame)
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs)):
+        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "input")):
             value = self.builder.input(name, type_.dtype, type_.shape, pos=stmt.pos)
         self.bind_new(name, value, stmt.name_pos, frame)
 
@@ -160,7 +160,7 @@ class _Lowerer:
         full = frame.param_name(local)
         type_ = self.tensor_type(stmt.type, frame)
         source = param_source(stmt.init, frame, self.exprs, full) if stmt.init is not None else None
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs)):
+        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "a param")):
             try:
                 value = self.builder.param(full, type_.dtype, type_.shape, source, pos=stmt.pos)
             except NameResolutionError as e:
@@ -169,7 +169,7 @@ class _Lowerer:
         self.bind_new(local, value, stmt.name_pos, frame)
 
     def stmt_let(self, stmt: s.Let, frame: Frame) -> None:
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs)):
+        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "a let")):
             value = self.exprs.eval(stmt.value, frame)
         if isinstance(value, BlockDef):
             raise ShapeError(stmt.value.pos, f"cannot bind {show(value)} to a name")
@@ -179,7 +179,7 @@ class _Lowerer:
         self.top_level_only(stmt, frame, "output")
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
         declared = self.tensor_type(stmt.type, frame) if stmt.type is not None else None
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs)):
+        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "an output")):
             value = self.exprs.tensor(stmt.value, frame, f"output '{name}'")
         if declared is not None and declared != value.type:
             raise ShapeError(stmt.value.pos, f"output '{name}' is declared {declared} but its value is {value.type}")
@@ -208,7 +208,7 @@ class _Lowerer:
 
     def stmt_region(self, stmt: s.Region, frame: Frame) -> None:
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
-        ann = annotations(stmt.annots, frame, self.exprs).merged(Annotations(region=name))
+        ann = annotations(stmt.annots, frame, self.exprs, "a region").merged(Annotations(region=name))
         frame.depth += 1
         try:
             with self.builder.annotate(ann):

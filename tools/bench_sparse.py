@@ -20,10 +20,11 @@ from tensix.mesh import Mesh
 SPARSITIES = (0.0, 0.5, 0.9, 0.99)
 BATCHES = (1, 8, 128)
 
+# h is the ReLU output of the layer before, so an input marked @sparse: y = h @ W2 and nothing else
 DOWN_PROJ = """\
-input h: bf16[{batch}, 3072]
+input h: bf16[{batch}, 3072] @sparse
 param w2: bf16[3072, 768] = random(seed=4, std=0.02)
-output y = relu(h) @ w2
+output y = h @ w2
 """
 
 MLP = """\

@@ -91,9 +91,10 @@ def rows_name(weight: str) -> str:
 
 
 def sparse_weights(graph: Graph) -> set[str]:
-    """Weights of decode-sized matmuls (at most 32 activation rows) whose activations come out of a ReLU, where
-    whole activation columns are zero. They are stored row-major and read row by row. (Gating zeroes token
-    rows, not columns: those matmuls keep whole tiles and skip the tiles of tokens routed elsewhere.)"""
+    """Weights of decode-sized matmuls (at most 32 activation rows) whose activations come out of a ReLU, or
+    are an input marked `@sparse` (computed elsewhere, e.g. by a ReLU), where whole activation columns are
+    zero. They are stored row-major and read row by row. (Gating zeroes token rows, not columns: those matmuls
+    keep whole tiles and skip the tiles of tokens routed elsewhere.)"""
     producers = {n.id: n for n in graph.nodes}
     params = {p.name: p for p in graph.params}
     chosen, refused = set(), set()
@@ -112,7 +113,7 @@ def _sparse_activation(mm: Node, producers: dict, graph: Graph) -> bool:
         return False
     src = producers.get(mm.inputs[0])
     if src is None:
-        return False
+        return any(i.name == mm.inputs[0] and i.annotations.sparse for i in graph.inputs)
     chain = src.attrs.get("chain", [])
     return bool(chain and chain[-1][0] == "relu")
 

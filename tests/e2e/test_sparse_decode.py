@@ -100,3 +100,30 @@ def test_a_multicast_row_with_its_cbs_at_different_addresses_is_an_error_not_a_w
     with pytest.raises(TensixError, match=r"multicast operand CB \d+ sits at 0x[0-9a-f]+ .* on the sender"):
         Mesh(compiled.device, zero_skip=True).run(
             compiled.program, device_feed(compiled, {"x": x, "h": h}, materialize(compiled.graph)))
+
+
+MARKED = """\
+input h: bf16[1, 1024] {mark}
+param w: bf16[1024, 512] = random(seed=4, std=0.05)
+output y = h @ w
+"""
+
+
+@pytest.mark.parametrize("mark", ["@sparse", ""])
+def test_an_input_marked_sparse_gets_the_neuron_skipping_plan_and_the_dense_result(mark):
+    """A ReLU output computed elsewhere reaches the program as an input: `@sparse` says so, and with skipping on
+    its matmul gathers only the weight rows of live columns; unmarked, the compiler cannot know and keeps tiles."""
+    h = np.abs(np.random.default_rng(1).standard_normal((1, 1024))).astype(np.float32)
+    h[:, np.random.default_rng(2).random(1024) < 0.9] = 0
+    runs = {}
+    for skip in (False, True):
+        compiled = compile_source(MARKED.format(mark=mark), "m.tdf", zero_skip=skip)
+        feed = device_feed(compiled, {"h": h}, materialize(compiled.graph))
+        runs[skip] = Mesh(compiled.device, zero_skip=skip).run(compiled.program, feed)
+    np.testing.assert_array_equal(runs[False].outputs["y"], runs[True].outputs["y"])
+    sparse = runs[True].program
+    assert bool(_cores(sparse, "matmul_rows")) == bool(mark)
+    assert not _cores(runs[False].program, "matmul_rows")
+    live_rows = int(np.count_nonzero(quantize(h, "bf16")))
+    row_reads = [t for t in runs[True].trace.transfers if t.kind == "read" and t.nbytes == 4 * 32 * 2]
+    assert len(row_reads) == (4 * live_rows if mark else 0)  # each of the 4 cores reads its 128 columns of each
