@@ -9,6 +9,7 @@ cdef class Bank:
     cdef public double free_at
     cdef public long long bytes_read, bytes_written
     cpdef check(self, long long addr, long long nbytes, what)
+    cpdef wrote(self, Py_ssize_t start, Py_ssize_t end, image=*)
 
 cdef class Dram:
     cdef public object cfg

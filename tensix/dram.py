@@ -77,12 +77,20 @@ class Bank:
             capacity = max(1 << 20, 1 << (max(size, 2 * self.data.size) - 1).bit_length())
             data = self.pool.take(capacity) if self.pool is not None else memory.uncleared(capacity)
             data[:self.size] = self.data[:self.size]
-            if self.pool is not None and self.data.size:
-                self.pool.give([self.data])
+            if self.pool is not None:
+                self.pool.wrote(data, 0, self.size)
+                if self.data.size:
+                    self.pool.give([self.data])
             self.data = data
         if clear:
             self.data[self.size:size] = 0
+            self.wrote(self.size, size)
         self.size = size
+
+    def wrote(self, start: int, end: int, image: object = None) -> None:
+        """data[start:end] was just written, with host image `image` or anything else (see MemoryPool.wrote)."""
+        if self.pool is not None:
+            self.pool.wrote(self.data, start, end, image)
 
 
 class Dram:
@@ -145,6 +153,7 @@ class Dram:
 
     def mark_written(self, bank: Bank, addr: int, nbytes: int, end: int) -> None:
         """A kernel's write of [addr, addr + nbytes) in `bank` lands at cycle `end`: the pages it touches."""
+        bank.wrote(addr, addr + nbytes)
         i = bisect_right(self._bases, (addr, "\uffff")) - 1
         if i < 0:
             return
@@ -159,18 +168,24 @@ class Dram:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""
         return self.landed[name][page] > t
 
-    def write_pages(self, buf: DramBuffer, pages: np.ndarray, faces: np.ndarray | None = None) -> None:
+    def write_pages(self, buf: DramBuffer, pages: np.ndarray, faces: np.ndarray | None = None,
+                    image: object = None) -> None:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks (`faces`:
-        their live faces when already known)."""
+        their live faces when already known). `image` names these pages (HostImages): a bank memory still
+        holding them from an earlier run is left as it is."""
         self.landed[buf.name][:] = 0
         if buf.layout == "tiles":
             self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt) if faces is None else faces.copy()
         nb = len(self.banks)
         end = buf.base + -(-buf.npages // nb) * buf.page_nbytes
         for b, bank in enumerate(self.banks):
+            held = None if image is None else (image, b)
+            if held is not None and bank.pool is not None and bank.pool.holds(bank.data, buf.base, end, held):
+                continue
             mine = pages[b::nb]
             bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
             bank.data[buf.base + mine.size:end] = 0  # a bank holding one page fewer: its last slot
+            bank.wrote(buf.base, end, held)
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""

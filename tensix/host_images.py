@@ -5,7 +5,8 @@ than many a run of a decode-sized program. A Mesh keeps the values it last wrote
 pages of each buffer holding them (a weight may sit in two layouts), and reuses those pages when the next run
 writes the same values: compared bit for bit, once per run (an array changed in place is new; -0.0 is not
 0.0), so a reused image is always the one encoding would give. The price is memory: a copy of each array's
-values beside its pages.
+values beside its pages. Each image carries a token (a new object per encoding) that DRAM keeps beside the
+bank ranges holding it, so a bank still holding the image from the last run is not written again.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ class HostImages:
 
     def __init__(self):
         self._values: dict[str, np.ndarray] = {}  # host array name -> the values last written from it
-        self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None]] = {}  # (name, buffer) -> pages, faces
+        self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None, object]] = {}  # (name, buffer) -> image
 
     def encode(self, name: str, bufs: list[DramBuffer], a: np.ndarray
-               ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+               ) -> list[tuple[np.ndarray, np.ndarray | None, object]]:
         """Host array `name` with values `a` (float32) as each buffer of `bufs` holds it: its pages in the
-        buffer's layout and format, and their live faces (None for a rows layout)."""
+        buffer's layout and format, their live faces (None for a rows layout), and the image's token."""
         a = np.ascontiguousarray(a, dtype=np.float32)
         kept = self._values.get(name)
         if kept is None or not _same_bits(kept, a):
@@ -41,7 +42,8 @@ class HostImages:
             if image is None:
                 pages = host_pages(buf, a)
                 pages.flags.writeable = False  # shared with later runs: nothing may write through it
-                image = self._pages[key] = (pages, live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None)
+                faces = live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None
+                image = self._pages[key] = (pages, faces, object())
             out.append(image)
         return out
 

@@ -22,25 +22,25 @@ def test_same_values_reuse_the_image_and_new_values_are_encoded_afresh():
     for layout in ("tiles", "rows"):
         buf = _buffer(layout)
         w = np.random.default_rng(0).standard_normal((64, 96)).astype(np.float32)
-        [(pages, faces)] = images.encode("w", [buf], w)
+        [(pages, faces, token)] = images.encode("w", [buf], w)
         assert np.array_equal(pages, host_pages(buf, w))
         assert (faces is None) == (layout == "rows")
         if faces is not None:
             assert np.array_equal(faces, live_faces_pages(pages, "bf16"))
-        [(again, _)] = images.encode("w", [buf], w.copy())  # another array, the same values
-        assert again is pages and not again.flags.writeable
+        [(again, _, same)] = images.encode("w", [buf], w.copy())  # another array, the same values
+        assert again is pages and not again.flags.writeable and same is token
         w[5, 7] = 3.0  # changed in place: the same array object, new values
-        [(changed, _)] = images.encode("w", [buf], w)
-        assert changed is not pages and np.array_equal(changed, host_pages(buf, w))
+        [(changed, _, new)] = images.encode("w", [buf], w)
+        assert changed is not pages and np.array_equal(changed, host_pages(buf, w)) and new is not token
 
 
 def test_one_array_in_two_layouts_gets_both_images_and_both_change_with_it():
     images, tiles, rows = HostImages(), _buffer("tiles"), _buffer("rows")
     w = np.random.default_rng(2).standard_normal((64, 96)).astype(np.float32)
-    (t1, _), (r1, _) = images.encode("w", [tiles, rows], w)
+    (t1, _, _), (r1, _, _) = images.encode("w", [tiles, rows], w)
     assert np.array_equal(t1, host_pages(tiles, w)) and np.array_equal(r1, host_pages(rows, w))
     w[63, 95] = -1.0
-    (t2, _), (r2, _) = images.encode("w", [tiles, rows], w)
+    (t2, _, _), (r2, _, _) = images.encode("w", [tiles, rows], w)
     assert np.array_equal(t2, host_pages(tiles, w)) and np.array_equal(r2, host_pages(rows, w))
     assert not np.array_equal(t1, t2) and not np.array_equal(r1, r2)
 
@@ -48,8 +48,8 @@ def test_one_array_in_two_layouts_gets_both_images_and_both_change_with_it():
 def test_negative_zero_is_not_positive_zero():
     images, buf = HostImages(), _buffer("tiles")
     zeros = np.zeros((64, 96), np.float32)
-    [(plus, _)] = images.encode("w", [buf], zeros)
-    [(minus, _)] = images.encode("w", [buf], -zeros)
+    [(plus, _, _)] = images.encode("w", [buf], zeros)
+    [(minus, _, _)] = images.encode("w", [buf], -zeros)
     assert not np.array_equal(plus, minus)
     assert np.array_equal(minus, host_pages(buf, -zeros))
 
@@ -77,8 +77,8 @@ def test_a_weight_changed_between_runs_of_one_mesh_gives_the_fresh_mesh_result()
 def test_only_the_last_runs_arrays_are_kept():
     images, buf = HostImages(), _buffer("tiles")
     w = np.ones((64, 96), np.float32)
-    [(first, _)] = images.encode("w", [buf], w)
+    [(first, _, _)] = images.encode("w", [buf], w)
     images.encode("v", [buf], w)
     images.retain({"v"})
-    [(again, _)] = images.encode("w", [buf], w)
+    [(again, _, _)] = images.encode("w", [buf], w)
     assert again is not first and np.array_equal(again, first)  # encoded afresh: "w" was let go
