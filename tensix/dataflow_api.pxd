@@ -7,6 +7,7 @@ cdef class DataflowKernel(KernelProcess):
     cdef public int noc
     cdef public tuple noc_xy
     cdef public long long reads_done, writes_done, issue_cycles
+    cdef public int gathers
     cdef public object skip
     cpdef tuple get_noc_addr(self, x, y, addr)
     cpdef long long _issue(self) except? -1

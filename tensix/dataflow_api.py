@@ -40,6 +40,7 @@ class DataflowKernel(KernelProcess):
         self.issue_cycles = self.timing.noc_issue_cycles
         self.writes_done = 0
         self.skip = device.zero_skip
+        self.gathers = 0  # noc_async_read_gather calls whose reads are not all issued yet
 
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
@@ -87,6 +88,37 @@ class DataflowKernel(KernelProcess):
                                    (*self.noc_xy, dst_l1), nbytes, t, timed)
         if end > self.reads_done:
             self.reads_done = end
+
+    def noc_async_read_gather(self, srcs: list[NocAddr], dst_l1: int, stride: int, nbytes: int,
+                              noc: int | None = None) -> None:
+        """Read nbytes from each NoC address of srcs into L1 at dst_l1, dst_l1 + stride, ... (a gather of weight
+        rows). The same reads, at the same cycles and in the same order against other kernels' traffic, as
+        noc_async_read in a loop; but after the first, each read is an engine event at its issue cycle instead
+        of a switch back into this kernel, which sleeps in its next noc_async_read_barrier until the last."""
+        if not srcs:
+            return
+        noc = self._noc(noc)
+        self.noc_async_read(srcs[0], dst_l1, nbytes, noc)
+        if len(srcs) > 1:
+            self.gathers += 1
+            self._gather_at(self.t, srcs, 1, dst_l1, stride, nbytes, noc)
+            self.advance("noc_issue", self.issue_cycles * (len(srcs) - 1), len(srcs) - 1)
+
+    def _gather_at(self, t: int, srcs: list, i: int, dst_l1: int, stride: int, nbytes: int, noc: int) -> None:
+        """Read i of a gather, due at cycle t: where a loop of noc_async_read would sync before issuing it."""
+        self.engine.at(t, lambda: self._gather_read(t, srcs, i, dst_l1, stride, nbytes, noc))
+
+    def _gather_read(self, t: int, srcs: list, i: int, dst_l1: int, stride: int, nbytes: int, noc: int) -> None:
+        t += self.issue_cycles
+        end = self.device.transfer(self, "read", noc, srcs[i], (*self.noc_xy, dst_l1 + i * stride), nbytes, t)
+        if end > self.reads_done:
+            self.reads_done = end
+        if i + 1 < len(srcs):
+            self._gather_at(t, srcs, i + 1, dst_l1, stride, nbytes, noc)
+            return
+        self.gathers -= 1
+        if not self.gathers and self.blocked_on == "noc_async_read_barrier":
+            self.glet.switch()  # on at once, as the loop's kernel would go on after its last read
 
     def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None,
                         timed: int | None = None) -> None:
@@ -162,6 +194,10 @@ class DataflowKernel(KernelProcess):
             self.writes_done = end
 
     def noc_async_read_barrier(self) -> None:
+        if self.gathers:  # reads of a gather still to issue: sleep until the last one's event
+            t = self.t
+            self.block("noc_async_read_barrier")
+            self.t = t  # woken at the last read's sync cycle, behind this clock
         self.wait_until("noc_async_read_barrier", self.reads_done)
 
     def noc_async_write_barrier(self) -> None:

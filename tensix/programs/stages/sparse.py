@@ -113,9 +113,12 @@ def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn
     width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
     row_nbytes = -(-bn * 32 * wbuf.elem_nbytes // 32) * 32
     ctx.l1(stage, 32 * row_nbytes)[:] = 0
-    for i, row in enumerate(group):  # one NoC read per needed weight row
+    offset = c0 * 32 * wbuf.elem_nbytes
+    srcs = []
+    for row in group:  # one NoC read per needed weight row: this block's columns of it
         x, y, addr = ctx.dram_page_addr(s["b_rows"], row)
-        ctx.noc_async_read((x, y, addr + c0 * 32 * wbuf.elem_nbytes), stage + i * row_nbytes, width, noc)
+        srcs.append((x, y, addr + offset))
+    ctx.noc_async_read_gather(srcs, stage, row_nbytes, width, noc)
     ctx.noc_async_read_barrier()
     rows = _stage_rows(ctx, stage, row_nbytes, bn, wbuf)
     cbb = cb_in(MM_B, wbuf.fmt)
