@@ -29,6 +29,30 @@ class McastAddr:
     addr: int
 
 
+class _Gather:
+    """The reads of a noc_async_read_gather after the first: an engine event issuing read i at cycle t (its
+    sync cycle), then due again one issue later for the next."""
+
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i")
+
+    def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int):
+        self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
+        self.t, self.i = t, 1
+
+    def __call__(self) -> None:
+        k, i = self.k, self.i
+        t = self.t + k.issue_cycles
+        end = k.device.transfer(k, "read", self.noc, self.srcs[i], (*k.noc_xy, self.dst_l1 + i * self.stride),
+                                self.nbytes, t)
+        if end > k.reads_done:
+            k.reads_done = end
+        if i + 1 < len(self.srcs):
+            self.t, self.i = t, i + 1
+            k.engine.at(t, self)
+        else:
+            k._gathered()
+
+
 class DataflowKernel(KernelProcess):
     """Context of a reader or writer kernel (default NoC: reader 1, writer 0, as NCRISC/BRISC)."""
 
@@ -101,21 +125,12 @@ class DataflowKernel(KernelProcess):
         self.noc_async_read(srcs[0], dst_l1, nbytes, noc)
         if len(srcs) > 1:
             self.gathers += 1
-            self._gather_at(self.t, srcs, 1, dst_l1, stride, nbytes, noc)
+            # read 1 is due where a loop of noc_async_read would sync before issuing it: at this clock
+            self.engine.at(self.t, _Gather(self, srcs, dst_l1, stride, nbytes, noc, self.t))
             self.advance("noc_issue", self.issue_cycles * (len(srcs) - 1), len(srcs) - 1)
 
-    def _gather_at(self, t: int, srcs: list, i: int, dst_l1: int, stride: int, nbytes: int, noc: int) -> None:
-        """Read i of a gather, due at cycle t: where a loop of noc_async_read would sync before issuing it."""
-        self.engine.at(t, lambda: self._gather_read(t, srcs, i, dst_l1, stride, nbytes, noc))
-
-    def _gather_read(self, t: int, srcs: list, i: int, dst_l1: int, stride: int, nbytes: int, noc: int) -> None:
-        t += self.issue_cycles
-        end = self.device.transfer(self, "read", noc, srcs[i], (*self.noc_xy, dst_l1 + i * stride), nbytes, t)
-        if end > self.reads_done:
-            self.reads_done = end
-        if i + 1 < len(srcs):
-            self._gather_at(t, srcs, i + 1, dst_l1, stride, nbytes, noc)
-            return
+    def _gathered(self) -> None:
+        """The last read of a gather is issued."""
         self.gathers -= 1
         if not self.gathers and self.blocked_on == "noc_async_read_barrier":
             self.glet.switch()  # on at once, as the loop's kernel would go on after its last read

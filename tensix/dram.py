@@ -7,7 +7,7 @@ after `dram_latency_cycles`; reads and writes to one bank contend.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 import numpy as np
@@ -35,10 +35,11 @@ class DramBuffer:
     page_nbytes: int
     base: int  # bank offset of page 0 (the same in every bank)
     layout: str = "tiles"
+    npages: int = field(init=False, compare=False)  # looked up on every page address: computed once
 
-    @property
-    def npages(self) -> int:
-        return self.tiles[0] * self.tiles[1] if self.layout == "tiles" else _rows_cols(self.shape)[0]
+    def __post_init__(self) -> None:
+        npages = self.tiles[0] * self.tiles[1] if self.layout == "tiles" else _rows_cols(self.shape)[0]
+        object.__setattr__(self, "npages", npages)
 
     @property
     def elem_nbytes(self) -> int:
