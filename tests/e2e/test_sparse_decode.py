@@ -127,3 +127,19 @@ def test_an_input_marked_sparse_gets_the_neuron_skipping_plan_and_the_dense_resu
     live_rows = int(np.count_nonzero(quantize(h, "bf16")))
     row_reads = [t for t in runs[True].trace.transfers if t.kind == "read" and t.nbytes == 4 * 32 * 2]
     assert len(row_reads) == (4 * live_rows if mark else 0)  # each of the 4 cores reads its 128 columns of each
+
+
+def test_gathered_fp32_rows_at_a_ragged_edge_give_the_dense_result():
+    """Gathered rows become weight tiles by moving words (fp32 here): the last block is narrower than its 4
+    tiles and the last group holds fewer than 32 rows; the rest of each tile must be zeros."""
+    source = "input h: fp32[3, 1000] @sparse\nparam w: fp32[1000, 200] = random(seed=4, std=0.05)\noutput y = h @ w\n"
+    h = np.abs(np.random.default_rng(1).standard_normal((3, 1000))).astype(np.float32)
+    h[:, np.random.default_rng(2).random(1000) < 0.9] = 0
+    outs = {}
+    for skip in (False, True):
+        compiled = compile_source(source, "f.tdf", zero_skip=skip)
+        run = Mesh(compiled.device, zero_skip=skip).run(
+            compiled.program, device_feed(compiled, {"h": h}, materialize(compiled.graph)))
+        outs[skip] = run.outputs["y"]
+    assert _cores(run.program, "matmul_rows")
+    np.testing.assert_array_equal(outs[False], outs[True])

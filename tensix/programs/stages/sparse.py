@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix.formats import pack_tile, tilize, unpack_tiles
+from tensix.formats import pack_tile, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
@@ -120,22 +120,23 @@ def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn
         srcs.append((x, y, addr + offset))
     ctx.noc_async_read_gather(srcs, stage, row_nbytes, width, noc)
     ctx.noc_async_read_barrier()
-    rows = _stage_rows(ctx, stage, row_nbytes, bn, wbuf)
     cbb = cb_in(MM_B, wbuf.fmt)
     ctx.cb_reserve_back(cbb, unit_b)
-    tiles = tilize(rows, wbuf.fmt)  # (bn, page): the bn weight tiles side by side, written as one block
-    ctx.l1(ctx.get_write_ptr(cbb), tiles.size)[:] = tiles.reshape(-1)
+    _tilize_rows(ctx, stage, row_nbytes, bn, wbuf, ctx.get_write_ptr(cbb))
     ctx.cb_push_back(cbb, unit_b)
     cost = ctx.timing.compact_cycles_per_column * len(group) + ctx.timing.tilize_cycles * bn
     ctx.advance("compact", cost)
     ctx.device.zero.add(ctx.core, ctx.label, cycles_overhead=cost)
 
 
-def _stage_rows(ctx, stage: int, row_nbytes: int, bn: int, wbuf) -> np.ndarray:
-    raw = ctx.l1(stage, 32 * row_nbytes).reshape(32, row_nbytes)[:, :bn * 32 * wbuf.elem_nbytes]
-    if wbuf.fmt == "bf16":
-        return (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
-    return raw.view(np.float32).copy()
+def _tilize_rows(ctx, stage: int, row_nbytes: int, bn: int, wbuf, dst: int) -> None:
+    """The bn weight tiles of the 32 staged rows, side by side at L1 `dst`. A tile holds values in the rows'
+    own format (bf16 or fp32), face by face, row-major within a face: tilizing them only moves words."""
+    word = np.uint16 if wbuf.fmt == "bf16" else np.uint32
+    raw = ctx.l1(stage, 32 * row_nbytes).reshape(32, row_nbytes)[:, :bn * 32 * wbuf.elem_nbytes].view(word)
+    # (face row, row in face, tile, face column, column in face) -> (tile, face row, face column, row, column)
+    faces = raw.reshape(2, 16, bn, 2, 16).transpose(2, 0, 3, 1, 4)
+    ctx.l1(dst, bn * 1024 * wbuf.elem_nbytes).view(word).reshape(bn, 2, 2, 16, 16)[:] = faces
 
 
 def _control(ctx, flag: int) -> None:
