@@ -3,6 +3,13 @@ cimport cython
 from tensix.dram cimport Dram
 from tensix.kernel cimport KernelProcess
 
+cdef class _Gather:
+    cdef public DataflowKernel k
+    cdef public list srcs
+    cdef public long long dst_l1, stride, nbytes, t
+    cdef public int noc
+    cdef public Py_ssize_t i
+
 cdef class DataflowKernel(KernelProcess):
     cdef public int noc
     cdef public tuple noc_xy

@@ -33,7 +33,7 @@ class _Gather:
     """The reads of a noc_async_read_gather after the first: an engine event issuing read i at cycle t (its
     sync cycle), then due again one issue later for the next."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i")
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i")  # as plain Python; the .pxd types them
 
     def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc

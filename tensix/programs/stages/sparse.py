@@ -30,9 +30,10 @@ def read_matmul_rows(ctx, s: dict, read_pages) -> None:
     for i, (a_r0, _, c0, bn, _, _) in enumerate(s["blocks"]):
         if s.get("bias"):
             read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
-        band = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share, last=i == len(s["blocks"]) - 1)
+        band, nonzero = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share,
+                                         last=i == len(s["blocks"]) - 1)
         # live[k, c]: column c of activation tile k is nonzero for some token (its weight row is needed)
-        live = band.any(axis=1) if ctx.skip is not None else np.ones((kt, 32), dtype=bool)
+        live = nonzero.any(axis=1) if ctx.skip is not None else np.ones((kt, 32), dtype=bool)
         density = np.count_nonzero(live) / (32 * kt)
         if density <= s.get("max_density", 0.5):
             groups = _send_compacted(ctx, s, band, live, c0, bn, rows_at, noc, wbuf)
@@ -64,7 +65,7 @@ def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, b
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
     rows = np.flatnonzero(live)  # weight row k * 32 + c of each live column c of tile k, ascending
     rows = rows[rows < wbuf.shape[0]]
-    columns = band.transpose(0, 2, 1).reshape(-1, 32)[rows]  # each live column's values, one per token
+    columns = band[rows // 32, :, rows % 32]  # each live column's values, one per token
     rows = rows.tolist()
     groups = 0
     for g in range(0, len(rows), 32):
@@ -76,7 +77,8 @@ def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, b
 def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc,
                      share: dict | None = None, last: bool = True) -> np.ndarray:
     """Get a block's activation tiles into staging (from DRAM, or multicast by the op's first core when
-    `share` says so; one staging slot) and look at each (charged as zero checks): (kt, 32, 32) float32."""
+    `share` says so; one staging slot) and look at each (charged as zero checks): the tiles as (kt, 32, 32)
+    float32, and where they are nonzero."""
     page = ctx.buffer(name).page_nbytes
     receiving = share is not None and share["n"] and tuple(share["sender"]) != ctx.core
     if not receiving:
@@ -88,14 +90,15 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
     else:
         receive_band(ctx, share, 0)
     band = unpack_tiles(ctx.l1(stage, kt * page).reshape(kt, page), fmt)
+    nonzero = band != 0
     if ctx.skip is not None:
         cost = ctx.timing.zero_check_cycles * kt
         ctx.advance("zero_check", cost, kt)
         ctx.device.zero.add(ctx.core, ctx.label, activations=band.size,
-                            zero_activations=band.size - int(np.count_nonzero(band)), cycles_overhead=cost)
+                            zero_activations=band.size - int(np.count_nonzero(nonzero)), cycles_overhead=cost)
     if receiving and not last:
         release(ctx, share, 0, noc)  # unpacked: the sender may multicast the next block's band
-    return band
+    return band, nonzero
 
 
 def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, stage: int, noc) -> None:
