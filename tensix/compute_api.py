@@ -128,7 +128,13 @@ class ComputeKernel(KernelProcess):
         self._d(idst + n - 1)  # range checks: the last and the first DST tile of the block
         self._d(idst)
         rows = [ia + i * kt for i in range(rt)]
-        if self.skip is not None and any(self._faces(cb_a, r, self._tile(cb_a, r)) != 0b1111 for r in rows):
+        if self.skip is not None and rt == 1:
+            a = self._tile(cb_a, ia)
+            faces = self._faces(cb_a, ia, a)
+            if faces != 0b1111:
+                self._matmul_row_sparse(a, faces, cb_b, ib, idst, ct)
+                return
+        elif self.skip is not None and any(self._faces(cb_a, r, self._tile(cb_a, r)) != 0b1111 for r in rows):
             for i in range(rt):
                 for j in range(ct):
                     self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
@@ -171,6 +177,20 @@ class ComputeKernel(KernelProcess):
             self.advance("matmul_tiles", cycles)
         self.device.zero.add(self.core, self.label, macs_total=32768, macs_skipped=8192 * (4 - live),
                              cycles_avoided=self._matmul_cycles - cycles)
+
+    def _matmul_row_sparse(self, a: np.ndarray, faces: int, cb_b: int, ib: int, idst: int, ct: int) -> None:
+        """DST[idst + j] += a @ tile ib + j of cb_b for j < ct, a with zero faces: ct _matmul_sparse calls,
+        charged and counted at once."""
+        live = bin(faces).count("1")
+        cycles = -(-self._matmul_cycles * live // 4)
+        dst = [self._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
+        if live:
+            for j in range(ct):
+                K.matmul_acc_faces(a, self._tile(cb_b, ib + j), dst[j], faces)
+            self.flops += 16384 * live * ct
+            self.advance("matmul_tiles", cycles * ct, ct)
+        self.device.zero.add(self.core, self.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
+                             cycles_avoided=(self._matmul_cycles - cycles) * ct)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))

@@ -175,8 +175,7 @@ def compute_matmul_rows(ctx, s: dict, emit) -> None:
                 break
             ctx.cb_wait_front(cba, unit_a)
             ctx.cb_wait_front(cbb, unit_b)
-            for j in range(bn):
-                ctx.matmul_tiles(cba, cbb, 0, j, j)
+            ctx.matmul_block(cba, cbb, 0, 0, 0, ct=bn, rt=1, kt=1)
             ctx.cb_pop_front(cba, unit_a)
             ctx.cb_pop_front(cbb, unit_b)
         if s.get("bias"):
