@@ -128,24 +128,25 @@ class ComputeKernel(KernelProcess):
         self._d(idst + n - 1)  # range checks: the last and the first DST tile of the block
         self._d(idst)
         rows = [ia + i * kt for i in range(rt)]
-        if self.skip is not None and rt == 1:
-            a = self._tile(cb_a, ia)
-            faces = self._faces(cb_a, ia, a)
-            if faces != 0b1111:
-                self._matmul_row_sparse(a, faces, cb_b, ib, idst, ct)
-                return
-        elif self.skip is not None and any(self._faces(cb_a, r, self._tile(cb_a, r)) != 0b1111 for r in rows):
-            for i in range(rt):
-                for j in range(ct):
-                    self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
-            return
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
         # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
         # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
         ahead = kt - ia % kt
         a = ca.front_tiles(max(rows[-1] + 1, min(ca.received, rows[-1] + ahead)), K.unpack_pages,
                            ops.FORMAT[ca.fmt])
-        b = cb.front_tiles(max(ib + ct, min(cb.received, ib + ct * ahead)), K.unpack_pages, ops.FORMAT[cb.fmt])
+        b_window = max(ib + ct, min(cb.received, ib + ct * ahead))
+        if self.skip is not None and rt == 1:
+            faces = self._faces(cb_a, ia, a[ia])
+            if faces != 0b1111:
+                b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
+                self._matmul_row_sparse(a[ia], faces, b[ib:ib + ct], idst)
+                return
+        elif self.skip is not None and any(self._faces(cb_a, r, a[r]) != 0b1111 for r in rows):
+            for i in range(rt):
+                for j in range(ct):
+                    self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
+            return
+        b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
         fresh = self._fresh
         for d in range(idst, idst + n):
             fresh[d] = False
@@ -178,15 +179,16 @@ class ComputeKernel(KernelProcess):
         self.device.zero.add(self.core, self.label, macs_total=32768, macs_skipped=8192 * (4 - live),
                              cycles_avoided=self._matmul_cycles - cycles)
 
-    def _matmul_row_sparse(self, a: np.ndarray, faces: int, cb_b: int, ib: int, idst: int, ct: int) -> None:
-        """DST[idst + j] += a @ tile ib + j of cb_b for j < ct, a with zero faces: ct _matmul_sparse calls,
+    def _matmul_row_sparse(self, a: np.ndarray, faces: int, b: np.ndarray, idst: int) -> None:
+        """DST[idst + j] += a @ b[j] for each B tile b[j], a with zero faces: len(b) _matmul_sparse calls,
         charged and counted at once."""
+        ct = len(b)
         live = bin(faces).count("1")
         cycles = -(-self._matmul_cycles * live // 4)
         dst = [self._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
         if live:
             for j in range(ct):
-                K.matmul_acc_faces(a, self._tile(cb_b, ib + j), dst[j], faces)
+                K.matmul_acc_faces(a, b[j], dst[j], faces)
             self.flops += 16384 * live * ct
             self.advance("matmul_tiles", cycles * ct, ct)
         self.device.zero.add(self.core, self.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
