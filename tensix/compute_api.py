@@ -42,10 +42,14 @@ class ComputeKernel(KernelProcess):
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
-        """Take the DST registers, zeroed."""
+        """Take the DST registers, zeroed: the tiles written since the last acquire (every write marks its tile;
+        the rest are zero still, and most ops write one or a few of the 16)."""
         self._mm.clear()  # queued products would land in registers zeroed now
-        self.dst[:] = 0.0
-        self._fresh = [True] * len(self._fresh)
+        fresh = self._fresh
+        for i, tile in enumerate(self._dst_tiles):
+            if not fresh[i]:
+                tile[:] = 0.0
+                fresh[i] = True
 
     def tile_regs_commit(self) -> None:
         """Math done (kept for tt-metal parity; math and pack are one thread here)."""

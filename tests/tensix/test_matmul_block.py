@@ -199,3 +199,39 @@ def test_a_matmul_tile_past_the_pages_waited_for_is_an_error():
     zeros = np.zeros((32, 64), np.float32)
     with pytest.raises(CircularBufferError, match=r"reads tile 2 from the front but only 2 pages were waited for"):
         Mesh(MESH).run(p, {"A": zeros, "B": zeros})
+
+
+def k_write_then_acquire(ctx):
+    ctx.tile_regs_acquire()
+    ctx.cb_wait_front(CB_A, 2)
+    ctx.cb_wait_front(CB_B, 2)
+    ctx.matmul_tiles(CB_A, CB_B, 0, 0, 3)  # queued
+    ctx.matmul_block(CB_A, CB_B, 0, 0, 6, False, 2, 2, 1)  # DST 6 to 9
+    ctx.copy_tile(CB_A, 1, 12)
+    ctx.relu_tile(12)
+    ctx.tile_regs_release()
+    ctx.tile_regs_acquire()  # every register reads zero again
+    ctx.cb_pop_front(CB_A, 2)
+    ctx.cb_pop_front(CB_B, 2)
+    ctx.cb_reserve_back(CB_OUT, 16)
+    for d in range(16):
+        ctx.pack_tile(d, CB_OUT)
+    ctx.cb_push_back(CB_OUT, 16)
+
+
+def test_acquire_zeroes_every_register_written_since_whatever_wrote_it():
+    """tile_regs_acquire clears only the registers written since the last one: every way of writing marks its
+    register, or the packed tiles below would hold the products."""
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((32, 64)).astype(np.float32), rng.standard_normal((32, 64)).astype(np.float32)
+    p = Program()
+    p.dram_buffer("A", a.shape, "fp32", "input")
+    p.dram_buffer("B", b.shape, "fp32", "input")
+    p.dram_buffer("C", (32, 16 * 32), "fp32", "output")
+    p.circular_buffer((0, 0), CB_A, "fp32", 2)
+    p.circular_buffer((0, 0), CB_B, "fp32", 2)
+    p.circular_buffer((0, 0), CB_OUT, "fp32", 16)
+    p.kernel((0, 0), "reader", k_read_two)
+    p.kernel((0, 0), "compute", k_write_then_acquire)
+    p.kernel((0, 0), "writer", writer, {"rt": 1, "ct": 16})
+    assert not Mesh(MESH).run(p, {"A": a, "B": b}).outputs["C"].any()
