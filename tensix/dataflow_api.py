@@ -79,6 +79,11 @@ class DataflowKernel(KernelProcess):
         dram = self.device.dram
         return dram.page_addr(dram.buffer(buffer), page)
 
+    def dram_page_addrs(self, buffer: str, pages: np.ndarray) -> list[NocAddr]:
+        """dram_page_addr of each page of `pages` (an int array), at once (as InterleavedAddrGen computes them)."""
+        dram = self.device.dram
+        return dram.page_addrs(dram.buffer(buffer), pages)
+
     def get_noc_multicast_addr(self, x0: int, y0: int, x1: int, y1: int, addr: int) -> McastAddr:
         """Multicast address of L1 `addr` on every core of the logical rectangle (x0, y0)-(x1, y1)."""
         cols, rows = self.grid

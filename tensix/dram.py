@@ -152,6 +152,16 @@ class Dram:
         x, y = bank.noc_xy
         return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
 
+    def page_addrs(self, buf: DramBuffer, pages: np.ndarray) -> list[tuple[int, int, int]]:
+        """page_addr of each page of `pages` (an int array), at once."""
+        if len(pages) and not (0 <= pages.min() and pages.max() < buf.npages):
+            bad = int(pages[(pages < 0) | (pages >= buf.npages)][0])
+            raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
+        nb = len(self.banks)
+        xy = np.array([b.noc_xy for b in self.banks], dtype=np.int64)[pages % nb]
+        addrs = buf.base + (pages // nb) * buf.page_nbytes
+        return list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), addrs.tolist(), strict=True))
+
     def mark_written(self, bank: Bank, addr: int, nbytes: int, end: int) -> None:
         """A kernel's write of [addr, addr + nbytes) in `bank` lands at cycle `end`: the pages it touches."""
         bank.wrote(addr, addr + nbytes)

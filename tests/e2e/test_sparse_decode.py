@@ -143,3 +143,12 @@ def test_gathered_fp32_rows_at_a_ragged_edge_give_the_dense_result():
         outs[skip] = run.outputs["y"]
     assert _cores(run.program, "matmul_rows")
     np.testing.assert_array_equal(outs[False], outs[True])
+
+
+def test_an_all_zero_activation_reads_no_weight_row():
+    h = np.zeros((1, 1024), np.float32)
+    compiled = compile_source(MARKED.format(mark="@sparse"), "z.tdf", zero_skip=True)
+    run = Mesh(compiled.device, zero_skip=True).run(
+        compiled.program, device_feed(compiled, {"h": h}, materialize(compiled.graph)))
+    assert not run.outputs["y"].any()
+    assert not [t for t in run.trace.transfers if t.kind == "read" and t.nbytes == 4 * 32 * 2]

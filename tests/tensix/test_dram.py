@@ -50,3 +50,14 @@ def test_an_access_past_the_allocated_bytes_of_a_bank_names_the_bank():
     with pytest.raises(DramError, match=r"DRAM bank 3 at NoC \(0, 6\): read touches \[0x0, 0x2000\) outside its "
                                         r"4096 allocated bytes"):
         bank.check(0, 8192, "read")
+
+
+def test_page_addrs_are_the_page_addrs_of_each_page_and_name_a_missing_page():
+    dram = Dram(preset("wormhole_n150"))
+    dram.allocate("a", (40, 64), "bf16")
+    buf = dram.allocate("w", (100, 768), "bf16", "rows")
+    pages = np.array([0, 5, 11, 12, 13, 99, 3])
+    assert dram.page_addrs(buf, pages) == [dram.page_addr(buf, int(p)) for p in pages]
+    assert dram.page_addrs(buf, np.array([], dtype=np.int64)) == []
+    with pytest.raises(DramError, match=r"'w' has 100 pages; page 100 does not exist"):
+        dram.page_addrs(buf, np.array([3, 100]))

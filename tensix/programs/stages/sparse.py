@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix.formats import pack_tile, unpack_tiles
+from tensix.formats import tilize, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
@@ -65,12 +65,17 @@ def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, b
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
     rows = np.flatnonzero(live)  # weight row k * 32 + c of each live column c of tile k, ascending
     rows = rows[rows < wbuf.shape[0]]
-    columns = band[rows // 32, :, rows % 32]  # each live column's values, one per token
-    rows = rows.tolist()
-    groups = 0
-    for g in range(0, len(rows), 32):
-        _send_group(ctx, s, rows[g:g + 32], columns[g:g + 32], c0, bn, stage, noc)
-        groups += 1
+    # the packed activation tiles, one per group of 32 live columns: column j of tile g is live column
+    # 32 g + j (one value per token), zero past the last
+    groups = -(-len(rows) // 32)
+    packed = np.zeros((32, groups * 32), dtype=np.float32)
+    packed[:, :len(rows)] = band[rows // 32, :, rows % 32].T
+    tiles = tilize(packed, ctx.buffer(s["a"]).fmt)
+    offset = c0 * 32 * wbuf.elem_nbytes  # this block's columns of each row: bytes of them
+    width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
+    srcs = [(x, y, addr + offset) for x, y, addr in ctx.dram_page_addrs(s["b_rows"], rows)]
+    for g in range(groups):
+        _send_group(ctx, s, srcs[32 * g:32 * (g + 1)], width, tiles[g], bn, stage, noc)
     return groups
 
 
@@ -101,33 +106,25 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
     return band, nonzero
 
 
-def _send_group(ctx, s: dict, group: list[int], columns: np.ndarray, c0: int, bn: int, stage: int, noc) -> None:
-    """One compacted k-step: control page, the packed activation tile (live columns side by side), and bn
-    tiles of the weight rows `group` gathered."""
+def _send_group(ctx, s: dict, srcs: list, width: int, tile: np.ndarray, bn: int, stage: int, noc) -> None:
+    """One compacted k-step: control page, the packed activation tile (live columns side by side, encoded),
+    and bn tiles of the weight rows gathered from `srcs` (`width` bytes of each: this block's columns)."""
     _control(ctx, MORE)
-    a_fmt, wbuf = ctx.buffer(s["a"]).fmt, ctx.buffer(s["b_rows"])
-    packed = np.zeros((32, 32), dtype=np.float32)
-    packed[:, :len(group)] = columns.T
-    cba = cb_in(MM_A, a_fmt)
+    wbuf = ctx.buffer(s["b_rows"])
+    cba = cb_in(MM_A, ctx.buffer(s["a"]).fmt)
     unit_a, unit_b = units(s["cb_block"])
     ctx.cb_reserve_back(cba, unit_a)
-    pack_tile(packed, a_fmt, ctx.l1(ctx.get_write_ptr(cba), ctx.buffer(s["a"]).page_nbytes))
+    ctx.l1(ctx.get_write_ptr(cba), tile.size)[:] = tile
     ctx.cb_push_back(cba, unit_a)
-    width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
     row_nbytes = -(-bn * 32 * wbuf.elem_nbytes // 32) * 32
     ctx.l1(stage, 32 * row_nbytes)[:] = 0
-    offset = c0 * 32 * wbuf.elem_nbytes
-    srcs = []
-    for row in group:  # one NoC read per needed weight row: this block's columns of it
-        x, y, addr = ctx.dram_page_addr(s["b_rows"], row)
-        srcs.append((x, y, addr + offset))
     ctx.noc_async_read_gather(srcs, stage, row_nbytes, width, noc)
     ctx.noc_async_read_barrier()
     cbb = cb_in(MM_B, wbuf.fmt)
     ctx.cb_reserve_back(cbb, unit_b)
     _tilize_rows(ctx, stage, row_nbytes, bn, wbuf, ctx.get_write_ptr(cbb))
     ctx.cb_push_back(cbb, unit_b)
-    cost = ctx.timing.compact_cycles_per_column * len(group) + ctx.timing.tilize_cycles * bn
+    cost = ctx.timing.compact_cycles_per_column * len(srcs) + ctx.timing.tilize_cycles * bn
     ctx.advance("compact", cost)
     ctx.device.zero.add(ctx.core, ctx.label, cycles_overhead=cost)
 
