@@ -111,8 +111,8 @@ class ComputeKernel(KernelProcess):
         """One matmul_tiles call with zero skipping: the activation tile's faces decide what is multiplied."""
         a, d = self._tile(cb_a, ia), self._d(idst)
         faces = self._faces(cb_a, ia, a)
-        if faces != 0b1111:
-            self._matmul_sparse(a, cb_b, ib, d, faces)
+        if faces != 0b1111:  # an all-zero tile reads no B tile
+            self._matmul_sparse(a, faces, [self._tile(cb_b, ib) if faces else None], idst)
             return
         K.matmul_acc(a, self._tile(cb_b, ib), d)
         self.flops += 65536  # 2 * 32^3
@@ -143,7 +143,7 @@ class ComputeKernel(KernelProcess):
             faces = self._faces(cb_a, ia, a[ia])
             if faces != 0b1111:
                 b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
-                self._matmul_row_sparse(a[ia], faces, b[ib:ib + ct], idst)
+                self._matmul_sparse(a[ia], faces, b[ib:ib + ct], idst)
                 return
         elif self.skip is not None and any(self._faces(cb_a, r, a[r]) != 0b1111 for r in rows):
             for i in range(rt):
@@ -173,22 +173,12 @@ class ComputeKernel(KernelProcess):
                                  cycles_overhead=cost)
         return bits
 
-    def _matmul_sparse(self, a: np.ndarray, cb_b: int, ib: int, d: np.ndarray, faces: int) -> None:
-        live = bin(faces).count("1")
-        cycles = -(-self._matmul_cycles * live // 4)  # the engine works face by face
-        if live:
-            K.matmul_acc_faces(a, self._tile(cb_b, ib), d, faces)
-            self.flops += 16384 * live
-            self.advance("matmul_tiles", cycles)
-        self.device.zero.add(self.core, self.label, macs_total=32768, macs_skipped=8192 * (4 - live),
-                             cycles_avoided=self._matmul_cycles - cycles)
-
-    def _matmul_row_sparse(self, a: np.ndarray, faces: int, b: np.ndarray, idst: int) -> None:
-        """DST[idst + j] += a @ b[j] for each B tile b[j], a with zero faces: len(b) _matmul_sparse calls,
+    def _matmul_sparse(self, a: np.ndarray, faces: int, b, idst: int) -> None:
+        """DST[idst + j] += a @ b[j] for each B tile b[j], a with zero faces (only its live faces multiplied),
         charged and counted at once."""
         ct = len(b)
         live = bin(faces).count("1")
-        cycles = -(-self._matmul_cycles * live // 4)
+        cycles = -(-self._matmul_cycles * live // 4)  # the engine works face by face
         dst = [self._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
         if live:
             for j in range(ct):

@@ -51,9 +51,14 @@ class MemoryPool:
     def wrote(self, data: np.ndarray, start: int, end: int, image: object = None) -> None:
         """data[start:end] was just written: with host image `image` (any object, compared with ==), or with
         anything else (None). Ranges it overlaps no longer hold their images."""
-        if end <= start:
+        held = self._images.get(id(data))
+        if held is None:
+            if image is None or end <= start:
+                return  # most writes: nothing held in this memory, nothing to hold
+            held = self._images[id(data)] = ({}, [])
+        elif end <= start:
             return
-        ranges, starts = self._images.setdefault(id(data), ({}, []))
+        ranges, starts = held
         i = bisect_right(starts, start) - 1
         if i < 0 or ranges[starts[i]][0] <= start:
             i += 1

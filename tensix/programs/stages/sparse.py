@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix.formats import tilize, unpack_tiles
+from tensix.formats import tile_nbytes, tilize, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
@@ -136,7 +136,7 @@ def _tilize_rows(ctx, stage: int, row_nbytes: int, bn: int, wbuf, dst: int) -> N
     raw = ctx.l1(stage, 32 * row_nbytes).reshape(32, row_nbytes)[:, :bn * 32 * wbuf.elem_nbytes].view(word)
     # (face row, row in face, tile, face column, column in face) -> (tile, face row, face column, row, column)
     faces = raw.reshape(2, 16, bn, 2, 16).transpose(2, 0, 3, 1, 4)
-    ctx.l1(dst, bn * 1024 * wbuf.elem_nbytes).view(word).reshape(bn, 2, 2, 16, 16)[:] = faces
+    ctx.l1(dst, bn * tile_nbytes(wbuf.fmt)).view(word).reshape(bn, 2, 2, 16, 16)[:] = faces
 
 
 def _control(ctx, flag: int) -> None:
