@@ -1,0 +1,39 @@
+"""Host layout helpers of tt-metal's tilize_utils: a row-major matrix to tile order (face by face) and back,
+for any element type (bfloat16 arrays as the examples use them)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix.errors import ProgramError
+
+
+def _check(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    a = np.asarray(a)
+    if a.size != rows * cols or rows % 32 or cols % 32:
+        raise ProgramError(f"tilize: {a.size} values are not a {rows}x{cols} matrix of whole 32x32 tiles")
+    return a
+
+
+def tilize_nfaces(data, rows: int, cols: int) -> np.ndarray:
+    """Row-major (rows, cols) values in tile order: tiles row by row, each tile face by face, each face row-major."""
+    a = _check(data, rows, cols).reshape(rows // 32, 2, 16, cols // 32, 2, 16)
+    return np.ascontiguousarray(a.transpose(0, 3, 1, 4, 2, 5)).reshape(-1)
+
+
+def untilize_nfaces(data, rows: int, cols: int) -> np.ndarray:
+    """The inverse of tilize_nfaces."""
+    a = _check(data, rows, cols).reshape(rows // 32, cols // 32, 2, 2, 16, 16)
+    return np.ascontiguousarray(a.transpose(0, 2, 4, 1, 3, 5)).reshape(-1)
+
+
+tilize = tilize_nfaces
+untilize = untilize_nfaces
+
+
+def check_bfloat16_vector_pcc(golden, result) -> float:
+    """Pearson correlation of two value vectors (the examples' PCC check)."""
+    x = np.asarray(golden, dtype=np.float64).reshape(-1)
+    y = np.asarray(result, dtype=np.float64).reshape(-1)
+    x, y = x - x.mean(), y - y.mean()
+    return float((x * y).sum() / np.sqrt((x * x).sum() * (y * y).sum()))
