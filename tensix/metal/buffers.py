@@ -156,9 +156,11 @@ class Buffer:
     # --- host I/O (untimed, as tt-metal's enqueues are for the emulator) ----------------------------------
     def write_bytes(self, data: np.ndarray) -> None:
         """Host write of the whole buffer: `data` its bytes (uint8, size bytes), page by page."""
-        if data.size != self._size:
+        if data.size > self._size:
             raise ProgramError(f"writing {data.size} B into a buffer of {self._size} B at 0x{self._addr:x}; the "
-                               f"data must fill the buffer exactly")
+                               f"data must fit the buffer")
+        if data.size < self._size:  # tt-metal's pointer form writes what the host memory holds: keep the rest
+            data = np.concatenate([data, self.read_bytes()[data.size:]])
         pages = data.reshape(self.npages, self._page_size)
         if self.shard is None:
             for b in range(min(self.banks, self.npages)):
@@ -184,7 +186,7 @@ class Buffer:
         return self.device.memory_of(self._type, where)
 
 
-def CreateBuffer(config: InterleavedBufferConfig | ShardedBufferConfig) -> Buffer:  # noqa: N802 (tt-metal's name)
+def CreateBuffer(config: InterleavedBufferConfig | ShardedBufferConfig) -> Buffer:
     """tt_metal::CreateBuffer: allocate an interleaved or sharded buffer on config.device."""
     if isinstance(config, ShardedBufferConfig):
         return Buffer(config.device, config.size, config.page_size, config.buffer_type, config.buffer_layout,

@@ -11,26 +11,31 @@ from tensix.metal import addrgen
 
 
 class L1Ptr:
-    """`volatile tt_l1_ptr uint32_t* p = reinterpret_cast<...>(addr)`: p[i] reads and writes L1 words (writes wake
-    semaphore waiters); int(p) is the address."""
+    """`volatile tt_l1_ptr T* p = reinterpret_cast<volatile tt_l1_ptr T*>(addr)`: p[i] reads and writes L1 values
+    of type T (default uint32; writes of 32-bit words wake semaphore waiters); int(p) is the address."""
 
-    __slots__ = ("ctx", "addr")
+    __slots__ = ("ctx", "addr", "dtype")
 
-    def __init__(self, ctx, addr: int):
-        self.ctx, self.addr = ctx, int(addr)
+    def __init__(self, ctx, addr: int, dtype=np.uint32):
+        self.ctx, self.addr, self.dtype = ctx, int(addr), np.dtype(dtype)
 
     def __int__(self) -> int:
         return self.addr
 
     __index__ = __int__
 
-    def __getitem__(self, i: int) -> int:
+    def __getitem__(self, i: int):
         self.ctx.sync()
-        return self.ctx.device.cores[self.ctx.core].sem_get(self.addr + 4 * i)
+        if self.dtype == np.uint32:
+            return self.ctx.device.cores[self.ctx.core].sem_get(self.addr + 4 * i)
+        return self.ctx.l1_words(self.addr + i * self.dtype.itemsize, 1, self.dtype)[0].item()
 
-    def __setitem__(self, i: int, value: int) -> None:
+    def __setitem__(self, i: int, value) -> None:
         self.ctx.sync()
-        self.ctx.device.cores[self.ctx.core].sem_set(self.addr + 4 * i, int(value))
+        if self.dtype == np.uint32:
+            self.ctx.device.cores[self.ctx.core].sem_set(self.addr + 4 * i, int(value))
+        else:
+            self.ctx.l1_words(self.addr + i * self.dtype.itemsize, 1, self.dtype)[0] = value
 
 
 class MetalContext:
@@ -87,17 +92,17 @@ class MetalContext:
         return self.core[1]
 
     # --- debug print ---------------------------------------------------------------------------------------
-    def DPRINT(self, *parts) -> None:  # noqa: N802 (tt-metal's name)
+    def DPRINT(self, *parts) -> None:
         """`DPRINT << a << b << ENDL()`: one line in the core's log, stamped with this kernel's cycle."""
         text = "".join(_fmt(p) for p in parts)
         self.mdev.dprint.setdefault(self.core, []).append((self.t, self.role, text))
 
-    DPRINT_DATA0 = DPRINT_DATA1 = DPRINT_MATH = DPRINT_PACK = DPRINT_UNPACK = DPRINT
+    DEVICE_PRINT = DPRINT_DATA0 = DPRINT_DATA1 = DPRINT_MATH = DPRINT_PACK = DPRINT_UNPACK = DPRINT
 
     # --- L1 ------------------------------------------------------------------------------------------------
-    def l1_ptr(self, addr: int) -> L1Ptr:
-        """`reinterpret_cast<volatile tt_l1_ptr uint32_t*>(addr)`."""
-        return L1Ptr(self, addr)
+    def l1_ptr(self, addr: int, dtype=np.uint32) -> L1Ptr:
+        """`reinterpret_cast<volatile tt_l1_ptr T*>(addr)` with T = dtype (uint32 unless given)."""
+        return L1Ptr(self, addr, dtype)
 
     def l1_words(self, addr: int, count: int, dtype=np.uint32) -> np.ndarray:
         """A view of `count` values of `dtype` of this core's L1 at addr (a typed pointer into a CB page)."""

@@ -45,18 +45,18 @@ class MetalDataflow(MetalContext, DataflowKernel):
                            f"worker cores") from None
         return McastAddr(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), addr)
 
-    def InterleavedAddrGen(self, is_dram: bool = True, bank_base_address: int = 0,  # noqa: N802 (tt-metal's name)
+    def InterleavedAddrGen(self, is_dram: bool = True, bank_base_address: int = 0,
                            page_size: int = 0) -> addrgen.InterleavedAddrGen:
         return addrgen.InterleavedAddrGen(self, is_dram, bank_base_address, page_size)
 
-    def InterleavedAddrGenFast(self, is_dram: bool = True, bank_base_address: int = 0,  # noqa: N802
+    def InterleavedAddrGenFast(self, is_dram: bool = True, bank_base_address: int = 0,
                                page_size: int = 0, data_format=None) -> addrgen.InterleavedAddrGenFast:
         return addrgen.InterleavedAddrGenFast(self, is_dram, bank_base_address, page_size, data_format)
 
-    def TensorAccessorArgs(self, cta_offset: int = 0, crta_offset: int = 0):  # noqa: N802 (tt-metal's name)
+    def TensorAccessorArgs(self, cta_offset: int = 0, crta_offset: int = 0):
         return addrgen.TensorAccessorArgs(cta_offset, crta_offset, ctx=self)
 
-    def TensorAccessor(self, args, address: int, page_size: int | None = None):  # noqa: N802 (tt-metal's name)
+    def TensorAccessor(self, args, address: int, page_size: int | None = None):
         return addrgen.TensorAccessor(self, args, address, page_size)
 
     def get_tile_size(self, cb_id: int) -> int:

@@ -146,12 +146,12 @@ class CommandQueue:
         Finish(self)
 
 
-def CreateDevice(device_id: int = 0, device=None, **kwargs) -> MetalDevice:  # noqa: N802 (tt-metal's name)
+def CreateDevice(device_id: int = 0, device=None, **kwargs) -> MetalDevice:
     """Open device `device_id` as the preset `device` (default: TENSIX_DEVICE, else tensix's default)."""
     return MetalDevice(device_id, device, **kwargs)
 
 
-def CloseDevice(device: MetalDevice) -> bool:  # noqa: N802 (tt-metal's name)
+def CloseDevice(device: MetalDevice) -> bool:
     return device.close()
 
 
@@ -164,13 +164,13 @@ def _queue_device(cq) -> MetalDevice:
     return dev
 
 
-def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None:  # noqa: N802 (tt-metal's name)
+def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None:
     """Write host data (a numpy array, as stored, or a list of uint32) into the whole buffer."""
     _queue_device(cq)
     buffer.get_backing_buffer().write_bytes(as_bytes(data))
 
 
-def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:  # noqa: N802 (tt-metal's name)
+def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     """Read the whole buffer into `out`, a preallocated numpy array (filled in place) or a list (replaced by the
     buffer's uint32 words)."""
     _queue_device(cq)
@@ -184,13 +184,13 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:  
     out.reshape(-1).view(np.uint8)[:] = data
 
 
-def EnqueueProgram(cq, program, blocking: bool = False) -> None:  # noqa: N802 (tt-metal's name)
+def EnqueueProgram(cq, program, blocking: bool = False) -> None:
     """Run `program` on the device to completion (its cycles, stats and trace land in device.last_run)."""
     from tensix.metal.launch import run_program
     run_program(_queue_device(cq), program)
 
 
-def Finish(cq) -> None:  # noqa: N802 (tt-metal's name)
+def Finish(cq) -> None:
     _queue_device(cq)
 
 

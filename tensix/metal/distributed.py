@@ -106,27 +106,27 @@ class MeshWorkload:
         return [p for _, p in self.programs]
 
 
-def EnqueueWriteMeshBuffer(cq, buffer, data, blocking: bool = False) -> None:  # noqa: N802 (tt-metal's name)
+def EnqueueWriteMeshBuffer(cq, buffer, data, blocking: bool = False) -> None:
     EnqueueWriteBuffer(cq, buffer, data, blocking)
 
 
-def EnqueueReadMeshBuffer(cq, out, buffer, blocking: bool = True) -> None:  # noqa: N802 (tt-metal's name)
+def EnqueueReadMeshBuffer(cq, out, buffer, blocking: bool = True) -> None:
     """Note tt-metal's order here: destination first, then the buffer."""
     EnqueueReadBuffer(cq, buffer, out, blocking)
 
 
-def WriteShard(cq, buffer, data, coord=None, blocking: bool = False) -> None:  # noqa: N802 (tt-metal's name)
+def WriteShard(cq, buffer, data, coord=None, blocking: bool = False) -> None:
     EnqueueWriteBuffer(cq, buffer, data, blocking)
 
 
-def ReadShard(cq, out, buffer, coord=None, blocking: bool = True) -> None:  # noqa: N802 (tt-metal's name)
+def ReadShard(cq, out, buffer, coord=None, blocking: bool = True) -> None:
     EnqueueReadBuffer(cq, buffer, out, blocking)
 
 
-def EnqueueMeshWorkload(cq, workload: MeshWorkload, blocking: bool = False) -> None:  # noqa: N802
+def EnqueueMeshWorkload(cq, workload: MeshWorkload, blocking: bool = False) -> None:
     for _, program in workload.programs:
         EnqueueProgram(cq, program, blocking)
 
 
-def Finish(cq) -> None:  # noqa: N802 (tt-metal's name)
+def Finish(cq) -> None:
     _finish(cq)

@@ -62,12 +62,12 @@ class DataMovementConfig:
     defines: dict = field(default_factory=dict)
 
 
-def ReaderDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:  # noqa: N802 (tt-metal's name)
+def ReaderDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:
     return DataMovementConfig(processor=DataMovementProcessor.RISCV_1, noc=NOCS.RISCV_1_default,
                               compile_args=list(compile_args), defines=dict(defines or {}))
 
 
-def WriterDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:  # noqa: N802 (tt-metal's name)
+def WriterDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:
     return DataMovementConfig(processor=DataMovementProcessor.RISCV_0, noc=NOCS.RISCV_0_default,
                               compile_args=list(compile_args), defines=dict(defines or {}))
 
@@ -122,11 +122,11 @@ class Program:
         return sorted(used, key=lambda c: (c[1], c[0]))
 
 
-def CreateProgram() -> Program:  # noqa: N802 (tt-metal's name)
+def CreateProgram() -> Program:
     return Program()
 
 
-def CreateCircularBuffer(program: Program, cores, config: CircularBufferConfig) -> int:  # noqa: N802
+def CreateCircularBuffer(program: Program, cores, config: CircularBufferConfig) -> int:
     """Add a CB (all indices of its config) on every core of `cores`; returns its handle."""
     for i in config.data_formats:
         config.page_size(i)
@@ -136,7 +136,7 @@ def CreateCircularBuffer(program: Program, cores, config: CircularBufferConfig) 
     return len(program.cbs) - 1
 
 
-def CreateSemaphore(program: Program, cores, initial_value: int, core_type=None) -> int:  # noqa: N802
+def CreateSemaphore(program: Program, cores, initial_value: int, core_type=None) -> int:
     """A semaphore on every core of `cores`, initialised to initial_value; returns its id (the lowest id free on
     all those cores, as tt-metal assigns them)."""
     cores = cores_of(cores)
@@ -179,7 +179,7 @@ def load_kernel(path: str | os.PathLike, base: Path) -> Callable:
     return _LOADED[key]
 
 
-def CreateKernel(program: Program, file_or_function, cores, config) -> int:  # noqa: N802 (tt-metal's name)
+def CreateKernel(program: Program, file_or_function, cores, config) -> int:
     """Add a kernel (a Python file defining kernel_main(ctx), or a function) on every core of `cores`."""
     if not isinstance(config, (DataMovementConfig, ComputeConfig)):
         raise ProgramError(f"CreateKernel: config {config!r} is not a DataMovementConfig or ComputeConfig")
@@ -213,7 +213,7 @@ def _check_args(k: Kernel, core, args) -> list[int]:
     return out
 
 
-def SetRuntimeArgs(program: Program, kernel_id: int, cores, args) -> None:  # noqa: N802 (tt-metal's name)
+def SetRuntimeArgs(program: Program, kernel_id: int, cores, args) -> None:
     """Runtime args of a kernel on each of `cores`: one list for all, or (a list of cores) one list per core."""
     k = _kernel(program, kernel_id)
     cores_list = cores_of(cores)
@@ -224,17 +224,17 @@ def SetRuntimeArgs(program: Program, kernel_id: int, cores, args) -> None:  # no
         k.runtime_args[c] = _check_args(k, c, args[i] if per_core else args)
 
 
-def GetRuntimeArgs(program: Program, kernel_id: int, core) -> list[int]:  # noqa: N802 (tt-metal's name)
+def GetRuntimeArgs(program: Program, kernel_id: int, core) -> list[int]:
     """The runtime args list of a kernel on a core, to change in place before the next EnqueueProgram."""
     k = _kernel(program, kernel_id)
     c = cores_of(core)[0]
     return k.runtime_args.setdefault(c, [])
 
 
-def SetCommonRuntimeArgs(program: Program, kernel_id: int, args) -> None:  # noqa: N802 (tt-metal's name)
+def SetCommonRuntimeArgs(program: Program, kernel_id: int, args) -> None:
     k = _kernel(program, kernel_id)
     k.common_args = _check_args(k, "(common)", args)
 
 
-def GetCommonRuntimeArgs(program: Program, kernel_id: int) -> list[int]:  # noqa: N802 (tt-metal's name)
+def GetCommonRuntimeArgs(program: Program, kernel_id: int) -> list[int]:
     return _kernel(program, kernel_id).common_args
