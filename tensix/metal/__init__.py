@@ -63,8 +63,8 @@ from tensix.metal.program import (
     SetRuntimeArgs,
     WriterDataMovementConfig,
 )
-from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 from tensix.metal.tilize import check_bfloat16_vector_pcc, tilize, tilize_nfaces, untilize, untilize_nfaces
+from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
 __all__ = [
     "INVALID", "NOC", "TILE_HEIGHT", "TILE_HW", "TILE_WIDTH", "VALID", "Buffer", "BufferType", "CBIndex",
@@ -75,6 +75,6 @@ __all__ = [
     "MathFidelity", "MetalDevice", "MetalInitWarning", "Program", "ReaderDataMovementConfig", "SetCommonRuntimeArgs",
     "SetRuntimeArgs", "ShardOrientation", "ShardSpecBuffer", "ShardedBufferConfig", "TensorAccessorArgs",
     "TensorMemoryLayout", "WriterDataMovementConfig", "bfloat16", "check_bfloat16_vector_pcc", "constants",
-    "distributed", "np", "num_cores_to_corerangeset", "split_work_to_cores", "tile_size", "tilize", "tilize_nfaces", "untilize", "untilize_nfaces",
-    "worker_core_from_logical_core",
+    "distributed", "np", "num_cores_to_corerangeset", "split_work_to_cores", "tile_size", "tilize", "tilize_nfaces",
+    "untilize", "untilize_nfaces", "worker_core_from_logical_core",
 ]

@@ -98,3 +98,49 @@ def get_core_range(num_blocks_rows: int, num_blocks_cols: int, max_num_rows: int
             and num_blocks_cols <= max_num_cols:
         return num_blocks_cols, num_blocks_rows
     return 0, 0
+
+
+def block_matmul_setup(program, all_cores, mt: int, nt: int, kt: int, b: int, per_core_m: int, per_core_n: int,
+                       out_subblock_h: int, out_subblock_w: int, in0_block_w: int, single_tile_size: int,
+                       cb_data_format) -> list[int]:
+    """The circular buffers of the block matmuls (in0, in1 double-buffered; out c_16 sharing its memory with the
+    partials' c_24) on all_cores, and the compute kernel's compile-time args."""
+    from tensix.metal import CBIndex, CircularBufferConfig, CreateCircularBuffer
+
+    in0_cb_size = per_core_m * in0_block_w * 2 * single_tile_size
+    in1_cb_size = per_core_n * in0_block_w * 2 * single_tile_size
+    out_cb_size = per_core_m * per_core_n * single_tile_size
+    CreateCircularBuffer(program, all_cores, CircularBufferConfig(in0_cb_size, {CBIndex.c_0: cb_data_format})
+                         .set_page_size(CBIndex.c_0, single_tile_size))
+    CreateCircularBuffer(program, all_cores, CircularBufferConfig(in1_cb_size, {CBIndex.c_1: cb_data_format})
+                         .set_page_size(CBIndex.c_1, single_tile_size))
+    output_cb_index, interm0_cb_index = CBIndex.c_16, 24
+    CreateCircularBuffer(program, all_cores, CircularBufferConfig(
+        out_cb_size, {output_cb_index: cb_data_format, interm0_cb_index: cb_data_format})
+        .set_page_size(output_cb_index, single_tile_size).set_page_size(interm0_cb_index, single_tile_size))
+
+    in0_num_subblocks = per_core_m // out_subblock_h
+    in1_num_subblocks = per_core_n // out_subblock_w
+    return [in0_block_w, in0_num_subblocks, out_subblock_h * in0_block_w * in0_num_subblocks,
+            out_subblock_h * in0_block_w, in1_num_subblocks, out_subblock_w * in0_block_w * in1_num_subblocks,
+            out_subblock_w * in1_num_subblocks, kt // in0_block_w, out_subblock_h, out_subblock_w,
+            out_subblock_h * out_subblock_w, b]
+
+
+def writer_args(out_addr: int, core_idx_x: int, core_idx_y: int, per_core_m: int, per_core_n: int, mt: int,
+                nt: int, out_subblock_h: int, out_subblock_w: int, b: int) -> list[int]:
+    """Runtime args of writer_bmm_tile_layout for the core computing block (core_idx_y, core_idx_x)."""
+    return [out_addr, core_idx_x * per_core_n + core_idx_y * per_core_m * nt, 1, nt, out_subblock_w,
+            out_subblock_h * nt, out_subblock_w, out_subblock_h, out_subblock_w * out_subblock_h,
+            per_core_n // out_subblock_w, per_core_m // out_subblock_h, mt * nt, b]
+
+
+def random_inputs(m: int, n: int, k: int, seed: int):
+    """bf16 A (m x k) and B (k x n) uniform in [-0.5, 0.5), their golden product, and both tilized."""
+    from ml_dtypes import bfloat16
+
+    from tensix.metal import tilize_nfaces
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-0.5, 0.5, m * k).astype(bfloat16)
+    b = rng.uniform(-0.5, 0.5, k * n).astype(bfloat16)
+    return tilize_nfaces(a, m, k), tilize_nfaces(b, k, n), golden_matmul(a, b, m, n, k)
