@@ -28,8 +28,10 @@ from tensix.metal.device import (
     EnqueueWriteBuffer,
     Finish,
     MetalDevice,
+    align,
     worker_core_from_logical_core,
 )
+from tensix.metal.distributed import BufferShardingArgs
 from tensix.metal.enums import (
     INVALID,
     NOC,
@@ -63,10 +65,19 @@ from tensix.metal.program import (
     SetRuntimeArgs,
     WriterDataMovementConfig,
 )
-from tensix.metal.tilize import check_bfloat16_vector_pcc, tilize, tilize_nfaces, untilize, untilize_nfaces
+from tensix.metal.tilize import (
+    check_bfloat16_vector_pcc,
+    pack_two_bfloat16_into_uint32,
+    tilize,
+    tilize_nfaces,
+    untilize,
+    untilize_nfaces,
+)
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
 __all__ = [
+    "BufferShardingArgs",
+    "align", "pack_two_bfloat16_into_uint32",
     "INVALID", "NOC", "TILE_HEIGHT", "TILE_HW", "TILE_WIDTH", "VALID", "Buffer", "BufferType", "CBIndex",
     "CircularBufferConfig", "CloseDevice", "CommandQueue", "ComputeConfig", "CoreCoord", "CoreRange", "CoreRangeSet",
     "CreateBuffer", "CreateCircularBuffer", "CreateDevice", "CreateKernel", "CreateProgram", "CreateSemaphore",

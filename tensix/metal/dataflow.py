@@ -67,10 +67,41 @@ class MetalDataflow(MetalContext, DataflowKernel):
 
     # --- transfers -----------------------------------------------------------------------------------------
     def noc_async_read(self, src, dst_l1, nbytes, noc=None, timed=None) -> None:
-        DataflowKernel.noc_async_read(self, addrgen.decode(src), int(dst_l1), int(nbytes), noc, timed)
+        src, dst_l1, nbytes = addrgen.decode(src), int(dst_l1), int(nbytes)
+        if (src[2] | dst_l1) % self._align:
+            self._unaligned("read", src, (*self.noc_xy, dst_l1), nbytes, noc)
+            return
+        DataflowKernel.noc_async_read(self, src, dst_l1, nbytes, noc, timed)
 
     def noc_async_write(self, src_l1, dst, nbytes, noc=None, timed=None) -> None:
-        DataflowKernel.noc_async_write(self, int(src_l1), addrgen.decode(dst), int(nbytes), noc, timed)
+        src_l1, dst, nbytes = int(src_l1), addrgen.decode(dst), int(nbytes)
+        if (src_l1 | dst[2]) % self._align:
+            self._unaligned("write", (*self.noc_xy, src_l1), dst, nbytes, noc)
+            return
+        DataflowKernel.noc_async_write(self, src_l1, dst, nbytes, noc, timed)
+
+    @property
+    def _align(self) -> int:
+        return self.mdev.cfg.noc_alignment
+
+    def _unaligned(self, kind: str, src, dst, nbytes: int, noc) -> None:
+        """A transfer off the NoC alignment (tt-metal's row-major sticks of a few bytes): timed as the aligned
+        transfer that covers it, the bytes themselves copied exactly (the covering transfer's extra bytes are put
+        back)."""
+        a = self._align
+        lo_s, lo_d = src[2] - src[2] % a, dst[2] - dst[2] % a
+        span = -(-(max(src[2] - lo_s, dst[2] - lo_d) + nbytes) // a) * a
+        dev = self.device
+        data = bytes(dev._endpoint(self, src[:2], src[2], nbytes, f"noc_async_{kind} source")
+                     .view[src[2]:src[2] + nbytes])
+        target = dev._endpoint(self, dst[:2], lo_d, span, f"noc_async_{kind} destination").view
+        keep = bytes(target[lo_d:lo_d + span])
+        if kind == "read":
+            DataflowKernel.noc_async_read(self, (*src[:2], lo_s), lo_d, span, noc)
+        else:
+            DataflowKernel.noc_async_write(self, lo_s, (*dst[:2], lo_d), span, noc)
+        target[lo_d:lo_d + span] = keep
+        target[dst[2]:dst[2] + nbytes] = data
 
     def noc_async_read_tile(self, tile_id: int, s, dst_l1: int, offset: int = 0, noc=None) -> None:
         """Read page `tile_id` of the buffer behind accessor `s` (its page size) into L1."""

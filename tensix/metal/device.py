@@ -35,7 +35,7 @@ class MetalDevice:
         self.l1_mem: dict[tuple[int, int], np.ndarray] = {}
         self.l1_low = self.cfg.l1_bytes  # L1 buffers grow down from the top, CBs up from the bottom
         self.buffers: list[Buffer] = []
-        self.dprint: dict[tuple[tuple[int, int], str], list[str]] = {}
+        self.dprint: dict[tuple[int, int], list[tuple[int, str, str]]] = {}  # core -> (cycle, role, text)
         self.last_run: MetalRun | None = None
         self._cq = CommandQueue(self)
         self.closed = False
@@ -74,6 +74,9 @@ class MetalDevice:
     def l1_banks(self) -> list[tuple[int, int]]:
         """The L1 banks of interleaved L1 buffers: every worker core, row by row."""
         return self.cfg.logical_cores()
+
+    def allocator(self) -> Allocator:
+        return Allocator()
 
     def arch(self) -> str:
         return self.cfg.name
@@ -124,6 +127,18 @@ class MetalDevice:
             if b.address() == address and b.is_dram() == is_dram:
                 return b
         return None
+
+
+class Allocator:
+    """device->allocator(): the alignments buffers are laid out with."""
+
+    def get_alignment(self, buffer_type: BufferType) -> int:
+        return DRAM_ALIGNMENT if buffer_type is BufferType.DRAM else L1_ALIGNMENT
+
+
+def align(value: int, alignment: int) -> int:
+    """tt::align: value rounded up to a multiple of alignment."""
+    return -(-value // alignment) * alignment
 
 
 @dataclass

@@ -60,7 +60,7 @@ class MeshDevice(MetalDevice):
         return self
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class BufferShardingArgs:
     shard_spec: object = None
     buffer_layout: TensorMemoryLayout = TensorMemoryLayout.INTERLEAVED

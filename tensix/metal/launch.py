@@ -15,6 +15,7 @@ from tensix.metal.compute import MetalCompute
 from tensix.metal.dataflow import MetalDataflow
 from tensix.metal.device import MetalDevice, MetalRun
 from tensix.metal.program import Program
+from tensix.metal.sharded_cb import ShardedCB
 from tensix.sram import Allocation
 from tensix.trace import Trace, build_stats
 
@@ -92,9 +93,9 @@ def _place_cbs(mdev: MetalDevice, device: Device, program: Program) -> None:
                 pages = cfg.total_size // page
                 if pages < 1:
                     raise ProgramError(f"core {c}: CB {index} of {cfg.total_size} B holds no page of {page} B")
-                core.cbs[index] = CircularBuffer(core=c, cb_id=index, name=f"c_{index}", fmt=fmt.fmt,
-                                                 page_nbytes=page, num_pages=pages, address=addr,
-                                                 memory=core.sram.data)
+                kind = CircularBuffer if cfg.globally_allocated is None else ShardedCB
+                core.cbs[index] = kind(core=c, cb_id=index, name=f"c_{index}", fmt=fmt.fmt,
+                                       page_nbytes=page, num_pages=pages, address=addr, memory=core.sram.data)
 
 
 def _start_kernels(mdev: MetalDevice, device: Device, program: Program) -> None:

@@ -37,3 +37,10 @@ def check_bfloat16_vector_pcc(golden, result) -> float:
     y = np.asarray(result, dtype=np.float64).reshape(-1)
     x, y = x - x.mean(), y - y.mean()
     return float((x * y).sum() / np.sqrt((x * x).sum() * (y * y).sum()))
+
+
+def pack_two_bfloat16_into_uint32(pair) -> int:
+    """The uint32 holding two bf16 values, the first in the low half (tt-metal's bfloat16.hpp helper)."""
+    import ml_dtypes
+    lo, hi = np.asarray(pair, dtype=np.float32).astype(ml_dtypes.bfloat16).view(np.uint16).tolist()
+    return lo | hi << 16
