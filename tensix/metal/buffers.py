@@ -112,6 +112,12 @@ class Buffer:
     def is_sharded(self) -> bool:
         return self.shard is not None
 
+    def cores(self) -> list[tuple[int, int]]:
+        """The logical cores holding pages of this L1 buffer."""
+        if self.shard is not None:
+            return list(self._shard_cores)
+        return self.device.l1_banks()[:min(self.npages, self.banks)]
+
     def get_backing_buffer(self) -> Buffer:
         return self
 

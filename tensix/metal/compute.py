@@ -227,7 +227,6 @@ class MetalCompute(MetalContext, ComputeKernel):
 
     def pack_tile(self, idst, cb_id, output_tile_index=None) -> None:
         """Pack DST[idst]; without fp32_dest_acc_en DST holds bf16, so the value packed is bf16."""
-        if not self.fp32_dest_acc_en:
-            tile = self._d(int(idst))
-            round_bf16(tile)
+        if not self.fp32_dest_acc_en and self.cb(int(cb_id)).fmt != "bf16":  # a bf16 pack rounds the same
+            round_bf16(self._d(int(idst)))
         ComputeKernel.pack_tile(self, int(idst), int(cb_id), output_tile_index)

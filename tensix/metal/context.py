@@ -49,7 +49,7 @@ class MetalContext:
         x, y = mdev.cfg.noc_xy(self.core)
         self.my_x, self.my_y = (x, x), (y, y)  # tt-metal's my_x[noc], my_y[noc]
         self._dram_xy = list(mdev.cfg.dram_banks)
-        self._l1_xy = [mdev.cfg.noc_xy(c) for c in mdev.l1_banks()]
+        self._l1_xy = mdev.l1_bank_xy
 
     def where(self) -> str:
         return f"{self.role} kernel '{self.kernel.name}' on core {self.core}"

@@ -13,11 +13,15 @@ from pathlib import Path
 import numpy as np
 
 from tensix.errors import DramError, ProgramError, SramError
+from tensix.memory import MemoryPool
 from tensix.metal.buffers import DRAM_ALIGNMENT, L1_ALIGNMENT, Buffer, as_bytes
 from tensix.metal.coords import CoreCoord, CoreRange
 from tensix.metal.enums import BufferType
 from tensix.presets import resolve
 from tensix.timing import TimingModel
+
+
+_L1_POOL = MemoryPool()  # L1 memories of closed devices, for the next device (fresh memory costs page faults)
 
 
 class MetalDevice:
@@ -33,7 +37,10 @@ class MetalDevice:
         self.dram_mem = [np.zeros(0, dtype=np.uint8) for _ in self.cfg.dram_banks]
         self.dram_top = 0
         self.l1_mem: dict[tuple[int, int], np.ndarray] = {}
+        self.l1_zeroed: dict[tuple[int, int], int] = {}  # each L1 is clear below this (cleared on demand)
         self.l1_low = self.cfg.l1_bytes  # L1 buffers grow down from the top, CBs up from the bottom
+        self.l1_cores: set[tuple[int, int]] = set()  # cores holding a page of an L1 buffer
+        self.l1_bank_xy = [self.cfg.noc_xy(c) for c in self.l1_banks()]  # NoC (x, y) of each L1 bank
         self.buffers: list[Buffer] = []
         self.dprint: dict[tuple[int, int], list[tuple[int, str, str]]] = {}  # core -> (cycle, role, text)
         self.last_run: MetalRun | None = None
@@ -82,6 +89,9 @@ class MetalDevice:
         return self.cfg.name
 
     def close(self) -> bool:
+        if not self.closed:
+            _L1_POOL.give(list(self.l1_mem.values()))
+            self.l1_mem, self.l1_zeroed = {}, {}
         self.closed = True
         return True
 
@@ -105,6 +115,7 @@ class MetalDevice:
                                 f"{self.cfg.l1_bytes} B of L1 ({self.cfg.l1_bytes - self.l1_low} B already used by "
                                 f"L1 buffers)")
             self.l1_low = addr
+            self.l1_cores |= set(buf.cores())
         self.buffers.append(buf)
         return addr
 
@@ -112,13 +123,19 @@ class MetalDevice:
         """The bytes of DRAM bank `where` (an index) or of the L1 of logical core `where`."""
         if buffer_type is BufferType.DRAM:
             return self.dram_mem[where]
-        return self.l1(tuple(where))
+        core = tuple(where)
+        mem = self.l1(core)
+        mem[self.l1_zeroed[core]:] = 0  # the host may touch any of it
+        self.l1_zeroed[core] = mem.size
+        return mem
 
     def l1(self, core: tuple[int, int]) -> np.ndarray:
+        """The L1 of logical core `core`, cleared only below l1_zeroed[core] (as tensix's Sram: on demand)."""
         mem = self.l1_mem.get(core)
         if mem is None:
             self.cfg.noc_xy(core)  # raises for a core off the grid
-            mem = self.l1_mem[core] = np.zeros(self.cfg.l1_bytes, dtype=np.uint8)
+            mem = self.l1_mem[core] = _L1_POOL.take(self.cfg.l1_bytes)
+            self.l1_zeroed[core] = 0
         return mem
 
     def buffer_at(self, address: int, is_dram: bool) -> Buffer | None:

@@ -33,6 +33,8 @@ def run_program(mdev: MetalDevice, program: Program) -> MetalRun:
         cycles = device.engine.run()
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         run = mdev.last_run = MetalRun(cycles, build_stats(device, cycles, flops), Trace.from_device(device))
+        for c, core in device.cores.items():
+            mdev.l1_zeroed[c] = core.sram.zeroed
         device.release()
     _write_dprint(mdev)
     return run
@@ -42,15 +44,13 @@ def _attach_memories(mdev: MetalDevice, device: Device, program: Program) -> Non
     """The device's DRAM banks and L1s are the MetalDevice's (kept across programs)."""
     for bank, mem in zip(device.dram.banks, mdev.dram_mem, strict=True):
         bank.data, bank.size = mem, mdev.dram_top
-    cores = set(program.core_list()) | set(mdev.l1_mem)
-    if mdev.l1_low < mdev.cfg.l1_bytes:  # L1 buffers exist: every L1 bank may be addressed
-        cores |= set(mdev.l1_banks())
+    cores = set(program.core_list()) | set(mdev.l1_mem) | mdev.l1_cores
     for c in sorted(cores, key=lambda c: (c[1], c[0])):
         core = device.core(c)
         mem = mdev.l1(c)
-        core.sram.data, core.sram.zeroed = mem, mdev.cfg.l1_bytes
+        core.sram.data, core.sram.zeroed = mem, mdev.l1_zeroed[c]
         core._words = mem[:mdev.cfg.l1_bytes // 4 * 4].view(np.uint32)
-        if mdev.l1_low < mdev.cfg.l1_bytes:
+        if c in mdev.l1_cores:
             core.sram.allocations.append(Allocation("l1 buffers", "l1", mdev.l1_low, mdev.cfg.l1_bytes - mdev.l1_low))
 
 
@@ -81,6 +81,7 @@ def _place_cbs(mdev: MetalDevice, device: Device, program: Program) -> None:
                                     f"0x{mdev.l1_low:x}; use smaller CBs or L1 buffers")
         for c in entry.cores:
             core = device.core(c)
+            core.sram.check(addr, cfg.total_size, f"CB {sorted(cfg.data_formats)}")  # cleared before use
             name = "+".join(f"c_{i}" for i in cfg.data_formats)
             if cfg.globally_allocated is None:
                 core.sram.allocations.append(Allocation(name, "cb", addr, cfg.total_size))

@@ -7,8 +7,8 @@ loads it onto the emulated device (tensix.metal.launch).
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,13 +150,18 @@ def CreateSemaphore(program: Program, cores, initial_value: int, core_type=None)
 _LOADED: dict[tuple[str, float], Callable] = {}
 
 
+_HERE = str(Path(__file__).parent)
+
+
 def _caller_dir() -> Path:
     """The directory of the host file that called into tensix.metal (kernel paths are relative to it)."""
-    here = Path(__file__).resolve().parent
-    for frame in inspect.stack()[2:]:
-        path = Path(frame.filename).resolve()
-        if path.parent != here and path.exists():
-            return path.parent
+    here = _HERE
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(here) and not name.startswith("<"):
+            return Path(name).resolve().parent
+        frame = frame.f_back
     return Path.cwd()
 
 
