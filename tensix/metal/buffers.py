@@ -65,6 +65,8 @@ class Buffer:
         if size <= 0 or page_size <= 0 or size % page_size:
             raise ProgramError(f"buffer of {size} B with pages of {page_size} B: sizes must be positive and the "
                                f"size a whole number of pages")
+        if shard is not None and buffer_type is BufferType.DRAM:
+            raise ProgramError("DRAM-sharded buffers are not supported yet; shard in L1 or interleave in DRAM")
         if layout is not TensorMemoryLayout.INTERLEAVED and shard is None:
             raise ProgramError(f"a {layout.name} buffer needs shard_parameters (a ShardSpecBuffer)")
         self.device, self._size, self._page_size = device, size, page_size
@@ -156,8 +158,7 @@ class Buffer:
                                    f"{len(self._shard_cores)}")
             core = self._shard_cores[index]
         local = (r % sh) * sw + c % sw
-        where = core if self.is_l1() else core[0]
-        return where, self._addr + local * self._aligned
+        return core, self._addr + local * self._aligned
 
     # --- host I/O (untimed, as tt-metal's enqueues are for the emulator) ----------------------------------
     def write_bytes(self, data: np.ndarray) -> None:

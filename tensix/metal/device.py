@@ -20,7 +20,6 @@ from tensix.metal.enums import BufferType
 from tensix.presets import resolve
 from tensix.timing import TimingModel
 
-
 _L1_POOL = MemoryPool()  # L1 memories of closed devices, for the next device (fresh memory costs page faults)
 
 
