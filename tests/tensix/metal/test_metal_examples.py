@@ -2,10 +2,17 @@
 numpy reference and tt-metal's PCC threshold): small sizes here, the examples' own sizes marked slow."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 
 PKG = "tensix.examples.metal"
+METAL_DIR = Path(__file__).resolve().parents[3] / "examples" / "metal"
+TESTED = {"loopback.loopback", "NoC_tile_transfer.noc_tile_transfer", "sharding.shard_data_rm", "pad.pad_multi_core",
+          "eltwise_binary.eltwise_binary", "eltwise_sfpu.eltwise_sfpu", "vecadd_sharding.vecadd_sharding",
+          "matmul.matmul_single_core.matmul_single_core", "matmul.matmul_multi_core.matmul_multi_core",
+          "matmul.matmul_multicore_reuse.matmul_multicore_reuse",
+          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast"}
 
 
 def _main(module: str):
@@ -55,3 +62,9 @@ def test_matmul_examples_own_size(module):
 def test_matmul_multicore_reuse_mcast_own_size():
     """3584 x 768 x 3072 on 8 x 7 cores of wormhole_n150's 8x8 grid, as tt-metal's example sizes it."""
     assert _main("matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast")() > 0.98
+
+
+def test_every_host_program_in_examples_metal_is_tested():
+    hosts = {".".join(p.relative_to(METAL_DIR).with_suffix("").parts) for p in METAL_DIR.rglob("*.py")
+             if "def main(" in p.read_text()}
+    assert hosts == TESTED
