@@ -134,19 +134,23 @@ def matmul_multicore_reuse_mcast(a, b, output, bcast_batch: bool, m: int, n: int
     distributed.EnqueueReadMeshBuffer(cq, output, dst_dram_buffer, True)
 
 
-def main(device=None, m: int = 3584, n: int = 3072, k: int = 768) -> float:
-    """Run at (m, n, k) (tt-metal's tutorial size by default; its CI size is 2048 x 1024 x 512)."""
+def main(device=None, m: int = 3584, n: int = 3072, k: int = 768, verbose: bool = False) -> float:
+    """Run at (m, n, k) (tt-metal's tutorial size by default; its CI size is 2048 x 1024 x 512); verbose: print
+    the emulated cycles."""
     mesh_device = distributed.MeshDevice.create_unit_mesh(0, device)
     src0_vec, src1_vec, golden_vec = random_inputs(m, n, k, seed=5)
     result_vec = np.zeros(m * n, dtype=bfloat16)
     matmul_multicore_reuse_mcast(src0_vec, src1_vec, result_vec, False, m, n, k, 1, mesh_device)
     result_vec = untilize_nfaces(result_vec, m, n)
     pearson = check_bfloat16_vector_pcc(golden_vec, result_vec)
+    if verbose:
+        run = mesh_device.last_run
+        print(f"{m}x{k}x{n} on {mesh_device.arch()}: {run.cycles} cycles, {len(run.stats['cores'])} cores")
     mesh_device.close()
     return pearson
 
 
 if __name__ == "__main__":
-    pcc = main()
+    pcc = main(verbose=True)
     print(f"Metalium vs Golden -- PCC = {pcc}")
     assert pcc > 0.98, f"PCC not high enough. Result PCC: {pcc}, Expected PCC: 0.98"
