@@ -67,6 +67,8 @@ from tensix.metal.program import (
 )
 from tensix.metal.tilize import (
     check_bfloat16_vector_pcc,
+    create_constant_vector_of_bfloat16,
+    create_random_vector_of_bfloat16,
     pack_two_bfloat16_into_uint32,
     tilize,
     tilize_nfaces,
@@ -76,6 +78,7 @@ from tensix.metal.tilize import (
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
 __all__ = [
+    "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",
     "INVALID", "NOC", "TILE_HEIGHT", "TILE_HW", "TILE_WIDTH", "VALID", "Buffer", "BufferType", "CBIndex",

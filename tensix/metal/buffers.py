@@ -114,6 +114,13 @@ class Buffer:
     def is_sharded(self) -> bool:
         return self.shard is not None
 
+    def noc_coordinates(self):
+        """NoC position of the bank holding page 0 (tt-metal's older single-bank accessor)."""
+        from tensix.metal.coords import CoreCoord
+        where, _ = self.page_location(0)
+        xy = self.device.cfg.dram_banks[where] if self.is_dram() else self.device.cfg.noc_xy(where)
+        return CoreCoord(*xy)
+
     def cores(self) -> list[tuple[int, int]]:
         """The logical cores holding pages of this L1 buffer."""
         if self.shard is not None:

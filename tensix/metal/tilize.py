@@ -44,3 +44,17 @@ def pack_two_bfloat16_into_uint32(pair) -> int:
     import ml_dtypes
     lo, hi = np.asarray(pair, dtype=np.float32).astype(ml_dtypes.bfloat16).view(np.uint16).tolist()
     return lo | hi << 16
+
+
+def create_constant_vector_of_bfloat16(num_bytes: int, value: float) -> np.ndarray:
+    """num_bytes of bf16 `value`, as uint32 words of two values (tt-metal's test helper)."""
+    import ml_dtypes
+    return np.full(num_bytes // 2, value, dtype=np.float32).astype(ml_dtypes.bfloat16).view(np.uint32)
+
+
+def create_random_vector_of_bfloat16(num_bytes: int, rand_max_float: float, seed: int,
+                                     offset: float = 0.0) -> np.ndarray:
+    """num_bytes of bf16 values uniform in [offset, offset + rand_max_float), as uint32 words of two values."""
+    import ml_dtypes
+    values = np.random.default_rng(seed).uniform(0.0, rand_max_float, num_bytes // 2) + offset
+    return values.astype(np.float32).astype(ml_dtypes.bfloat16).view(np.uint32)

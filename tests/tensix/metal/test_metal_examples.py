@@ -8,7 +8,8 @@ import pytest
 
 PKG = "tensix.examples.metal"
 METAL_DIR = Path(__file__).resolve().parents[3] / "examples" / "metal"
-TESTED = {"loopback.loopback", "NoC_tile_transfer.noc_tile_transfer", "sharding.shard_data_rm", "pad.pad_multi_core",
+TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_compute",
+          "NoC_tile_transfer.noc_tile_transfer", "sharding.shard_data_rm", "pad.pad_multi_core",
           "eltwise_binary.eltwise_binary", "eltwise_sfpu.eltwise_sfpu", "vecadd_sharding.vecadd_sharding",
           "matmul.matmul_single_core.matmul_single_core", "matmul.matmul_multi_core.matmul_multi_core",
           "matmul.matmul_multicore_reuse.matmul_multicore_reuse",
@@ -19,7 +20,8 @@ def _main(module: str):
     return importlib.import_module(f"{PKG}.{module}").main
 
 
-@pytest.mark.parametrize("module", ["loopback.loopback", "NoC_tile_transfer.noc_tile_transfer",
+@pytest.mark.parametrize("module", ["loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_compute",
+                                    "NoC_tile_transfer.noc_tile_transfer",
                                     "sharding.shard_data_rm", "pad.pad_multi_core"])
 def test_data_movement_examples(module):
     assert _main(module)() is True
