@@ -70,3 +70,11 @@ def test_every_host_program_in_examples_metal_is_tested():
     hosts = {".".join(p.relative_to(METAL_DIR).with_suffix("").parts) for p in METAL_DIR.rglob("*.py")
              if "def main(" in p.read_text()}
     assert hosts == TESTED
+
+
+@pytest.mark.parametrize("preset", ["blackhole_p150", "grayskull_e150"])
+def test_examples_run_on_other_presets(preset, monkeypatch):
+    monkeypatch.setenv("TENSIX_DEVICE", preset)
+    assert _main("NoC_tile_transfer.noc_tile_transfer")() is True
+    assert _main("vecadd_sharding.vecadd_sharding")(sharding_type="block") is True
+    assert _main("matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast")(m=2048, n=1024, k=64) > 0.98

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tensix.errors import ProgramError, SramError
+from tensix.errors import KernelError, ProgramError, SramError
 from tensix.metal import *
 
 
@@ -116,3 +116,41 @@ def test_split_work_to_cores_matches_tt_metal():
     assert [c for c in g1][:9] == [CoreCoord(0, y) for y in range(8)] + [CoreCoord(1, 0)]  # column by column
     n, _, g1, g2, w1, w2 = split_work_to_cores(CoreCoord(8, 8), 20)
     assert (n, w1, g1.num_cores(), g2.num_cores()) == (20, 1, 20, 0)
+
+
+def _defines(ctx):
+    if ctx.defined("ADD"):
+        ctx.DPRINT("op ", ctx.defines["ADD"])
+
+
+def test_defines_reach_the_kernel():
+    device = CreateDevice(0)
+    program = CreateProgram()
+    CreateKernel(program, _defines, (0, 0), DataMovementConfig(defines={"ADD": "add_tiles"}))
+    CreateKernel(program, _defines, (1, 0), DataMovementConfig())
+    EnqueueProgram(device.command_queue(), program)
+    assert [t for _, _, t in device.dprint[(0, 0)]] == ["op add_tiles"]
+    assert (1, 0) not in device.dprint
+
+
+def _int_compute(ctx):
+    ctx.init_sfpu(0, 16)
+    ctx.cb_wait_front(0, 1)
+    ctx.tile_regs_acquire()
+    ctx.copy_tile(0, 0, 0)
+
+
+def _push_int(ctx):
+    ctx.cb_reserve_back(0, 1)
+    ctx.cb_push_back(0, 1)
+
+
+def test_tile_math_on_an_integer_cb_is_a_kernel_error():
+    device = CreateDevice(0)
+    program = CreateProgram()
+    CreateCircularBuffer(program, (0, 0), CircularBufferConfig(4096, {0: DataFormat.UInt32}).set_page_size(0, 4096))
+    CreateKernel(program, _push_int, (0, 0), ReaderDataMovementConfig())
+    CreateKernel(program, _int_compute, (0, 0), ComputeConfig())
+    with pytest.raises(KernelError, match=r"compute kernel '_int_compute' on core \(0, 0\): a tile op reads a CB of "
+                                          r"format uint32"):
+        EnqueueProgram(device.command_queue(), program)
