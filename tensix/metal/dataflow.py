@@ -11,6 +11,7 @@ from tensix.errors import KernelError, NocError
 from tensix.metal import addrgen
 from tensix.metal.context import L1Ptr, MetalContext
 from tensix.metal.enums import BY_FMT
+from tensix.metal.experimental import Experimental
 
 
 class MetalDataflow(MetalContext, DataflowKernel):
@@ -58,6 +59,11 @@ class MetalDataflow(MetalContext, DataflowKernel):
 
     def TensorAccessor(self, args, address: int, page_size: int | None = None):
         return addrgen.TensorAccessor(self, args, address, page_size)
+
+    @property
+    def experimental(self) -> Experimental:
+        """tt-metal's experimental:: device objects (Noc, CircularBuffer, AllocatorBank, UnicastEndpoint)."""
+        return Experimental(self)
 
     def get_tile_size(self, cb_id: int) -> int:
         return self.cb(int(cb_id)).page_nbytes

@@ -128,3 +128,44 @@ def _compile_and_runtime(ctx):
 def test_compile_time_and_runtime_args_are_separate():
     device = run(_compile_and_runtime, [7], [3])
     assert [t for _, _, t in device.dprint[(0, 0)]] == ["37"]
+
+
+def _experimental_copy(ctx):
+    """loopback with tt-metal's experimental Noc: DRAM page i -> CB -> DRAM page i, then one page by bank id."""
+    src, dst, n = ctx.get_arg_val(0), ctx.get_arg_val(1), ctx.get_arg_val(2)
+    noc = ctx.experimental.Noc()
+    cb = ctx.experimental.CircularBuffer(0)
+    s_in = ctx.TensorAccessor(ctx.TensorAccessorArgs(0), src, 2048)
+    s_out = ctx.TensorAccessor(ctx.TensorAccessorArgs(1), dst, 2048)
+    for i in range(n):
+        cb.reserve_back(1)
+        noc.async_read(s_in, cb, cb.get_tile_size(), {"page_id": i}, {"offset_bytes": 0})
+        noc.async_read_barrier()
+        cb.push_back(1)
+        cb.wait_front(1)
+        noc.async_write(cb, s_out, 2048, {}, {"page_id": i})
+        noc.async_write_barrier()
+        cb.pop_front(1)
+    bank = ctx.experimental.AllocatorBank(ctx.experimental.AllocatorBankType.DRAM)
+    noc.async_read(bank, 0x10000, 2048, {"bank_id": 1, "addr": src}, {})  # page 1 of src: bank 1, slot 0
+    noc.async_read_barrier()
+    ctx.DPRINT(int(ctx.l1_ptr(0x10000)[0]))
+
+
+def test_experimental_noc_moves_pages_like_the_classic_calls():
+    device = CreateDevice(0)
+    cq = device.command_queue()
+    src = CreateBuffer(InterleavedBufferConfig(device=device, size=14 * 2048, page_size=2048))
+    dst = CreateBuffer(InterleavedBufferConfig(device=device, size=14 * 2048, page_size=2048))
+    data = np.arange(14 * 512, dtype=np.uint32)
+    EnqueueWriteBuffer(cq, src, data)
+    program = CreateProgram()
+    CreateCircularBuffer(program, (0, 0), CircularBufferConfig(4096, {0: DataFormat.Float16_b}).set_page_size(0, 2048))
+    args = TensorAccessorArgs(src).get_compile_time_args() + TensorAccessorArgs(dst).get_compile_time_args()
+    k = CreateKernel(program, _experimental_copy, (0, 0), ReaderDataMovementConfig(args))
+    SetRuntimeArgs(program, k, (0, 0), [src.address(), dst.address(), 14])
+    EnqueueProgram(cq, program)
+    out = np.zeros_like(data)
+    EnqueueReadBuffer(cq, dst, out)
+    assert np.array_equal(out, data)
+    assert device.dprint[(0, 0)][0][2] == "512"  # the first word of page 1
