@@ -128,7 +128,7 @@ def _compile(args) -> int:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")
         print(f"wrote {args.output}")
     else:
-        print(text, end="" if text.endswith("\n") else "\n")
+        print(text, end="" if args.emit == "schedule" else "\n")
     return 0
 
 
