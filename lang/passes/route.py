@@ -1,9 +1,9 @@
 """route: decide how data and readiness travel between ops.
 
 Each op's output gets a semaphore. A consumer core waits only for the producer cores that write pages it
-reads (tensix/programs/stages/deps.py says which), and each producer writer signals exactly the cores that
-wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation makes the op's reads and
-writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A multicast grid matmul
+reads (each step says which: Step.reads and Step.writes, tensix/schedule/contract.py), and each producer writer
+signals exactly the cores that wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation
+makes the op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A multicast grid matmul
 moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM columns; measured on 10
 shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8% more, and a GPT-2
 block 24% fewer.
@@ -16,7 +16,6 @@ from operator import itemgetter
 
 from tensix.lang.ir import Graph
 
-from tensix.programs.stages.deps import read_pages, written_pages
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Mcast, Op, Signal, Wait
 
@@ -59,13 +58,13 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
     """(consumer core, producer value) -> the producer cores whose pages that core reads, over all the ops it
     runs (one semaphore per producer: a core consuming it twice waits for the union both times)."""
     buffers = graph.meta["buffers"]
-    writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in written_pages(step)}
+    writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in step.writes()}
                  for n in graph.nodes}
     every = {n.id: set(n.attrs["_steps"]) for n in graph.nodes}
     needs: dict[tuple[Core, str], set[Core]] = {}
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
-            reads = read_pages(step, core)
+            reads = step.reads(core)
             for ref in dict.fromkeys(n.inputs):
                 if ref not in producer or buffers[ref] not in reads:
                     continue

@@ -48,6 +48,10 @@ class Block(NamedTuple):
     b_offset: int
     out_row: int
 
+    def out_pages(self, out_cols: int) -> list[int]:
+        """The output pages of this block, row by row, in an output `out_cols` tiles wide."""
+        return [(self.out_row + i) * out_cols + self.col + j for i in range(self.rows) for j in range(self.cols)]
+
 
 class BinaryPage(NamedTuple):
     out: int
@@ -159,6 +163,20 @@ class Step:
     src: str = ""
     at: SourcePos | None = _pos()
 
+    # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
+    def writes(self) -> list[int]:
+        """The pages of `out` this core's writer stores (default: each page entry's first field)."""
+        return [entry[0] for entry in self.pages]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """Input buffer -> the pages the reader of `core` needs (None: any of them, as data decides); an input it
+        does not read at all is absent (a multicast receiver gets its band from the sender)."""
+        return {name: None for name in self.streamed()}
+
+    def streamed(self) -> list[str]:
+        """The DRAM inputs an elementwise step streams through its input CBs, in slot order (EL_A, EL_B, ...)."""
+        return []
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matmul(Step):
@@ -176,6 +194,23 @@ class Matmul(Step):
     kb: int = 1
     mcast: Mcast | None = None
 
+    def writes(self) -> list[int]:
+        return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        m = self.mcast or Mcast()
+        kt, cols, need = self.kt, self.b_cols, {}
+        for a_r0, bm, c0, bn, b_off, _ in self.blocks:
+            if _reads_itself(m.a, core):
+                need.setdefault(self.a, set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
+            if _reads_itself(m.b, core):
+                need.setdefault(self.b, set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
+            if self.bias:
+                need.setdefault(self.bias, set()).update(range(c0, c0 + bn))
+        if m.b and m.b.a_rows:  # skipping: every core checks the zero headers of all rows of A
+            need[self.a] = None
+        return need
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MatmulRows(Matmul):
@@ -185,6 +220,10 @@ class MatmulRows(Matmul):
     op: ClassVar[Op] = Op.MATMUL_ROWS
     b_rows: str
     max_density: float = 0.5
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """A shared activation band, weights gathered by row: which depends on the data."""
+        return {name: None for name in (self.a, self.b, self.bias, self.b_rows) if name}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,6 +237,16 @@ class Binary(Step):
     bcast: str
     pages: tuple[BinaryPage, ...]
 
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        need: dict[str, set[int]] = {}
+        for _, pa, pb in self.pages:
+            need.setdefault(self.a, set()).add(pa)
+            need.setdefault(self.b, set()).add(pb)
+        return need
+
+    def streamed(self) -> list[str]:
+        return [self.a, self.b]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unary(Step):
@@ -206,6 +255,12 @@ class Unary(Step):
     op: ClassVar[Op] = Op.UNARY
     a: str
     pages: tuple[UnaryPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        return {self.a: {pa for _, pa in self.pages}}
+
+    def streamed(self) -> list[str]:
+        return [self.a]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +272,15 @@ class Reduce(Step):
     fn: str
     scale: float
     rows: tuple[RowSpan, ...]
+
+    def writes(self) -> list[int]:
+        return [r[0] for r in self.rows]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        return {self.a: _spanned(self.rows)}
+
+    def streamed(self) -> list[str]:
+        return [self.a]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +297,17 @@ class Row(Step):
     aux: tuple[str, ...] = ()
     mask_rows: int = 0
 
+    def writes(self) -> list[int]:
+        return [p for _, first, n in self.rows for p in range(first, first + n)]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        nt, need = self.nt, {self.a: _spanned(self.rows)}
+        if self.fn == "softmax" and self.aux:  # the mask's tile rows these rows add
+            need[self.aux[0]] = {(r % self.mask_rows) * nt + j for r, _, _ in self.rows for j in range(nt)}
+        else:
+            need |= {name: set(range(nt)) for name in self.aux}  # gamma and beta, all of them
+        return need
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Copy(Step):
@@ -241,6 +316,15 @@ class Copy(Step):
     op: ClassVar[Op] = Op.COPY
     inputs: tuple[str, ...]
     pages: tuple[CopyPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        need: dict[str, set[int]] = {}
+        for _, index, page, _ in self.pages:
+            need.setdefault(self.inputs[index], set()).add(page)
+        return need
+
+    def streamed(self) -> list[str]:
+        return list(self.inputs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,6 +336,19 @@ class GatherRows(Step):
     table: str
     table_cols: int
     pages: tuple[GatherPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """Rows chosen by the token ids: which depends on the data."""
+        return {self.ids: None, self.table: None}
+
+
+def _reads_itself(share: Share | None, core: Coord) -> bool:
+    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it is the sender."""
+    return share is None or share.n == 0 or share.sender == core
+
+
+def _spanned(rows) -> set[int]:
+    return {p for _, first, n in rows for p in range(first, first + n)}
 
 
 STEPS: dict[Op, type[Step]] = {cls.op: cls for cls in (Matmul, MatmulRows, Binary, Unary, Reduce, Row, Copy,

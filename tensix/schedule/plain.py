@@ -122,7 +122,7 @@ def _decode_record(cls, value, pos):
     missing = [n for n, f in known.items() if n not in value and f.default is MISSING]
     if missing:
         raise ScheduleFormatError(f"{cls.__name__} needs field '{missing[0]}'", pos)
-    at = value.get("at", pos)
+    at = value.get("at") or pos
     kwargs = {n: decode(hints[n], v, _at(v, at)) for n, v in value.items() if n != "at"}
     return cls(**kwargs, at=at)
 

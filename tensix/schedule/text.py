@@ -13,7 +13,7 @@ import json
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
 from tensix.errors import SourcePos
@@ -75,15 +75,15 @@ def _value(v, name: str = "") -> str:
 
 # --- parse ---------------------------------------------------------------------------------------------------------
 @functools.cache
-def _parser() -> Lark:
-    return Lark(_GRAMMAR.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+def _parser(path: str) -> Lark:
+    """A parser transforming as it parses (no tree: a large schedule parses several times faster)."""
+    return Lark(_GRAMMAR.read_text(), parser="lalr", maybe_placeholders=False, transformer=_Plain(path))
 
 
 def parse(text: str, path: str = "<schedule>") -> Schedule:
     """The Schedule a `.sched` text describes; ScheduleFormatError (with position and caret) when it does not."""
     try:
-        tree = _parser().parse(text if text.endswith("\n") else text + "\n")
-        lines = _Plain(path).transform(tree).children
+        lines = _parser(path).parse(text if text.endswith("\n") else text + "\n").children
         return decode(Schedule, _assemble(lines, path))
     except UnexpectedInput as e:
         raise _with_source(ScheduleFormatError(_unexpected(e), SourcePos(path, e.line, e.column)), text) from None
@@ -106,27 +106,24 @@ def _unexpected(e: UnexpectedInput) -> str:
 
 
 class _Plain(Transformer):
-    """Parse tree -> (kind, {field: plain value}, position, comment) per line; records carry their "at"."""
+    """Each line as (kind, {field: plain value}, position, comment), while parsing; records carry their "at"."""
 
     def __init__(self, path: str):
         super().__init__()
         self.path = path
 
-    def _pos(self, meta) -> SourcePos:
-        return SourcePos(self.path, meta.line, meta.column, meta.end_column if meta.end_line == meta.line else None)
-
-    @v_args(meta=True)
-    def line(self, meta, children):
-        kind, rest = str(children[0]), children[1:]
+    def line(self, children):
+        kind, rest = children[0], children[1:]
         comment = rest.pop() if rest and isinstance(rest[-1], Token) and rest[-1].type == "COMMENT" else None
-        return kind, dict(rest), SourcePos(self.path, meta.line, meta.column), comment
+        return str(kind), {str(k): v for k, v in rest}, SourcePos(self.path, kind.line, kind.column), comment
 
     def pair(self, children):
-        return str(children[0]), children[1]
+        return children[0], children[1]
 
-    @v_args(meta=True)
-    def record(self, meta, children):
-        return {**dict(children), "at": self._pos(meta)}
+    def record(self, children):
+        """A {field=value ...} record, positioned at its first field (the parser keeps no tree to ask)."""
+        at = SourcePos(self.path, children[0][0].line, children[0][0].column) if children else None
+        return {**{str(k): v for k, v in children}, "at": at}
 
     def list(self, children):
         return list(children)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.errors import SourceError, SourcePos
-from tensix.programs.stages.deps import read_pages, written_pages
 from tensix.programs.stages.layout import cb_requirements
 from tensix.schedule.contract import CoreSchedule, Schedule
 
@@ -77,12 +76,12 @@ class _Checker:
         written: dict[str, set[int]] = {}
         for cs in self.s.cores:
             for step in cs.steps:
-                written.setdefault(step.out, set()).update(written_pages(step))
+                written.setdefault(step.out, set()).update(step.writes())
         for cs in self.s.cores:
             for step in cs.steps:
                 if step.out not in roles:
                     self.fail(step, "out", f"step '{step.label}' writes '{step.out}', which is no DRAM buffer")
-                for name, pages in read_pages(step, cs.core).items():
+                for name, pages in step.reads(cs.core).items():
                     buf = roles.get(name)
                     if buf is None:
                         self.fail(step, None, f"step '{step.label}' on core {cs.core} reads '{name}', which is no "

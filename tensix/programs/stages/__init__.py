@@ -6,8 +6,8 @@ steps in order, and `units`, the pages each of its CB reservations takes; each k
 the sparse decode matmul and the multicast handshakes). Before reading a step's inputs the reader waits on its
 `wait` semaphores; after its writes land the writer increments its `signal` semaphores on the consumer cores.
 layout.py lays a core's L1 out (CB ids by slot and format, units, addresses: the compiler's alloc pass calls
-it once), deps.py says which pages each step reads and writes (route's semaphores, the verifier's page rule),
-build.py turns a Schedule into the Program the emulator loads.
+it once; an elementwise step's input CBs follow from Step.streamed), build.py turns a Schedule into the Program
+the emulator loads. Which pages a step reads and writes is the step's own (Step.reads, Step.writes).
 """
 
 from tensix.programs.stages.compute import compute

@@ -147,7 +147,7 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
             continue
-        names = elementwise_inputs(s)
+        names = s.streamed()
         for slot, name in enumerate(names[:2]):
             want(cb_in(EL_A + slot, formats[name]), formats[name], 2 * unit)
         for name in names[2:]:
@@ -157,16 +157,6 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(cb_in(EL_A, out), out, 2 * unit)
         want(cb_out(out), out, 2 if unit == 1 else unit)  # one tile a unit: double-buffered unless rows are wide
     return need
-
-
-def elementwise_inputs(s: Step) -> list[str]:
-    """The DRAM inputs an elementwise step streams through its input CBs (a gather's table rows go to EL_A in
-    the output's format instead)."""
-    if s.op == Op.COPY:
-        return list(s.inputs)
-    if s.op == Op.GATHER_ROWS:
-        return []
-    return [s.a, s.b] if s.op == Op.BINARY else [s.a]
 
 
 _SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.deps import matmul_out_pages
 from tensix.programs.stages.layout import cb_out
 from tensix.schedule.contract import MATMULS, Op, Step, Units
 
@@ -77,7 +76,7 @@ def _write_pages(ctx, s, pages, reserve: int | None = None) -> None:
 def _write_matmul(ctx, s, u: Units) -> None:
     unit = u.out
     for block in s.blocks:
-        _write_pages(ctx, s, matmul_out_pages(block, s.out_cols), unit)
+        _write_pages(ctx, s, block.out_pages(s.out_cols), unit)
 
 
 def _write_pages_each(ctx, s, u: Units) -> None:

@@ -1,10 +1,8 @@
-"""deps: the DRAM pages each compiled step reads and writes, by hand for small blocks."""
+"""Step.reads / Step.writes: the DRAM pages each compiled step reads and writes, by hand for small blocks."""
 
 from dataclasses import fields
 
-from tensix.programs.stages import deps
-from tensix.programs.stages.deps import matmul_out_pages
-from tensix.schedule.contract import STEPS, Op, Step
+from tensix.schedule.contract import STEPS, Block, Op, Step
 from tensix.schedule.plain import decode
 
 # what the tests below leave out of a step, because deps does not look at it
@@ -19,11 +17,11 @@ def _typed(step: dict) -> Step:
 
 
 def read_pages(step: dict, core):
-    return deps.read_pages(_typed(step), core)
+    return _typed(step).reads(core)
 
 
 def written_pages(step: dict):
-    return deps.written_pages(_typed(step))
+    return _typed(step).writes()
 
 # a 2x3-tile output block at tile row 2, column 1 of a 4x5-tile output; k = 3 tiles; B has 5 tile columns
 BLOCK = [2, 2, 1, 3, 0, 2]
@@ -32,7 +30,7 @@ MATMUL = {"op": "matmul", "a": "x", "b": "w", "bias": "bias", "kt": 3, "b_cols":
 
 
 def test_a_matmul_block_writes_its_output_tiles_row_by_row():
-    assert matmul_out_pages(BLOCK, 5) == [11, 12, 13, 16, 17, 18]
+    assert Block(*BLOCK).out_pages(5) == [11, 12, 13, 16, 17, 18]
     assert written_pages(MATMUL) == [11, 12, 13, 16, 17, 18]
 
 
