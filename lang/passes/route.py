@@ -3,10 +3,10 @@
 Each op's output gets a semaphore. A consumer core waits only for the producer cores that write pages it
 reads (each step says which: Step.reads and Step.writes, tensix/schedule/contract.py), and each producer writer
 signals exactly the cores that wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation
-makes the op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A multicast grid matmul
-moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM columns; measured on 10
-shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8% more, and a GPT-2
-block 24% fewer.
+makes the op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A
+multicast grid matmul moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM
+columns; measured on 10 shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8%
+more, and a GPT-2 block 24% fewer.
 """
 
 from __future__ import annotations
