@@ -115,14 +115,14 @@ def _decode_record(cls, value, pos):
     if not isinstance(value, dict):
         raise ScheduleFormatError(f"{_show(value)} is not a {cls.__name__} record", pos)
     hints = _hints(cls)
+    at = value.get("at") or pos
     known = {f.name: f for f in fields(cls) if f.name != "at"}
     unknown = sorted(set(value) - set(known) - {"at"})
     if unknown:
-        raise ScheduleFormatError(f"{cls.__name__} has no field '{unknown[0]}'; its fields: {', '.join(known)}", pos)
+        raise ScheduleFormatError(f"{cls.__name__} has no field '{unknown[0]}'; its fields: {', '.join(known)}", at)
     missing = [n for n, f in known.items() if n not in value and f.default is MISSING]
     if missing:
-        raise ScheduleFormatError(f"{cls.__name__} needs field '{missing[0]}'", pos)
-    at = value.get("at") or pos
+        raise ScheduleFormatError(f"{cls.__name__} needs field '{missing[0]}'", at)
     kwargs = {n: decode(hints[n], v, _at(v, at)) for n, v in value.items() if n != "at"}
     return cls(**kwargs, at=at)
 
