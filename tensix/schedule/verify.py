@@ -20,7 +20,7 @@ class ScheduleError(SourceError):
 def verify_schedule(schedule: Schedule, cfg: MeshConfig, text: str | None = None) -> None:
     """Raise ScheduleError for the first broken rule (`text`: the .sched source, for the caret)."""
     check = _Checker(schedule, cfg, text)
-    for rule in (check.grid, check.declared, check.l1, check.pages, check.semaphores):
+    for rule in (check.grid, check.declared, check.l1, check.pages, check.semaphores, check.multicasts):
         rule()
 
 
@@ -101,8 +101,14 @@ class _Checker:
                 for sig in step.signal:
                     for c in sig.cores:
                         incs[sig.sem, tuple(c)] = incs.get((sig.sem, tuple(c)), 0) + 1
+        declared = {cs.core: set(cs.semaphores) for cs in self.s.cores}
         for cs in self.s.cores:
             for step in cs.steps:
+                for sig in step.signal:
+                    for c in sig.cores:
+                        if sig.sem not in declared.get(tuple(c), ()):
+                            self.fail(sig, None, f"step '{step.label}' on core {cs.core} signals semaphore {sig.sem} "
+                                                 f"on core {tuple(c)}, which does not declare it")
                 for w in step.wait:
                     got = incs.get((w.sem, cs.core), 0)
                     if got < w.count:
@@ -110,6 +116,28 @@ class _Checker:
                                            f"reach {w.count}, but only {got} step(s) increment it there")
                     if w.sem not in cs.semaphores:
                         self.fail(w, None, f"core {cs.core} waits on semaphore {w.sem} but does not declare it")
+
+
+    def multicasts(self) -> None:
+        """A multicast share's sender lies in its rectangle, which holds n other cores, each running the op with
+        the same share (else the sender waits for receivers that never come)."""
+        shares = {}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                for share in (step.mcast.a, step.mcast.b) if getattr(step, "mcast", None) else ():
+                    if share:
+                        shares.setdefault((step.label, share), set()).add(cs.core)
+                        x0, y0, x1, y1 = share.rect
+                        inside = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)]
+                        if share.sender not in inside or share.n != len(inside) - 1:
+                            self.fail(share, "rect", f"multicast of '{step.label}' on core {cs.core}: sender "
+                                                     f"{share.sender} and n={share.n} do not fit rect {share.rect}")
+        for (label, share), cores in shares.items():
+            x0, y0, x1, y1 = share.rect
+            missing = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) not in cores]
+            if missing:
+                self.fail(share, "rect", f"multicast of '{label}' from {share.sender} covers core {missing[0]}, "
+                                         f"which does not run '{label}' with it; every core of the rect must")
 
 
 def _regions(cs: CoreSchedule):
