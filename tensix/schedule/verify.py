@@ -42,7 +42,8 @@ class _Checker:
                                       f"move its steps to a core inside it")
 
     def declared(self) -> None:
-        """Every CB a step streams through is declared on its core, in the format the step needs."""
+        """Every CB a step streams through is declared on its core, in the step's format, with the pages the core's
+        steps reserve at once (its units)."""
         for cs in self.s.cores:
             have = {cb.id: cb for cb in cs.cbs}
             block = [cs.units.a, cs.units.b, cs.units.out, cs.units.bias]
@@ -52,6 +53,10 @@ class _Checker:
                         self.fail(step, None, f"{step.op} step '{step.label}' on core {cs.core} uses CB {cb_id} "
                                               f"({fmt}), which the core does not declare; add `cb id={cb_id} ...` "
                                               f"before its steps")
+            for cb_id, (_, pages) in sorted(cb_requirements(list(cs.steps), self.formats, block, cs.units.el).items()):
+                if have[cb_id].pages < pages:
+                    self.fail(have[cb_id], "pages", f"CB {cb_id} on core {cs.core} holds {have[cb_id].pages} pages, "
+                                                    f"but its steps reserve {pages} at once (units)")
 
     def l1(self) -> None:
         """L1 regions (semaphores, buffers, CBs) do not overlap, sit where the device puts them, and fit."""

@@ -116,13 +116,13 @@ def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
     return need
 
 
-def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int] | None = None
-                    ) -> dict[int, tuple[str, int]]:
-    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block`:
-    the matmul CB units to use (default: its own, `blocking`)."""
+def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int] | None = None,
+                    el: int | None = None) -> dict[int, tuple[str, int]]:
+    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block` and
+    `el`: the matmul and elementwise CB units to use (default: its own, `blocking` and `el_unit`)."""
     need: dict[int, tuple[str, int]] = {}
     ua, ub, uo, ubias = block or blocking(steps)
-    unit = el_unit(steps)
+    unit = el or el_unit(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
         need[cb] = (fmt, max(need.get(cb, (fmt, 0))[1], pages))
