@@ -4,8 +4,9 @@ Cut-through model: a packet of F flits holds each link of its route for F cycles
 next router `hop_cycles` after entering a link; a link busy with an earlier packet delays the head.
 Transfers are offered in time order by the engine, so each link serves packets first come, first served.
 A NIU injects one packet after another: a header cycle, then its bytes at `rate` bytes per cycle (a write's
-or a read response's NIU rate, below the link's; how fast a core injects or absorbs data); an unlinked multicast packet first reserves its path (`noc_mcast_setup_cycles` plus
-`noc_mcast_dest_cycles` per destination). Small packets (read requests, acknowledgements) hold no link.
+or a read response's NIU rate, below the link's: how fast a core injects or absorbs data). An unlinked
+multicast packet first reserves its path (`noc_mcast_setup_cycles` plus `noc_mcast_dest_cycles` per
+destination). One-flit packets (read requests, acknowledgements) hold no link.
 """
 
 from __future__ import annotations
