@@ -202,7 +202,7 @@ class ComputeKernel(KernelProcess):
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
-        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity))
+        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity, self.cbs[cb_a].fmt))
 
     def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("add", ops.ADD, cb_a, cb_b, ia, ib, idst)
@@ -226,23 +226,23 @@ class ComputeKernel(KernelProcess):
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
         self._bcast(dim, cb_b, ib)
         K.eltwise_binary(_binary_code(op, self.core), self._tile(cb_a, ia), self._tmp, self._d(idst))
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
         self._bcast(dim, cb_b, ib)
         d = self._d(idst)
         K.eltwise_binary(_binary_code(op, self.core), d.copy(), self._tmp, d)
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_b].fmt, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
         self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", self.timing.eltwise_cycles)
+        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
         K.transpose(self._tile(cb, i), self._d(idst))
-        self.advance("transpose_tile", self.timing.transpose_cycles)
+        self.advance("transpose_tile", max(self.timing.transpose_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def reduce_tile(self, op: str, dim: str, cb: int, i: int, idst: int, scale: float = 1.0) -> None:
         """Reduce tile i of cb ('sum'|'max' over 'row'|'col'|'scalar') into DST[idst], accumulating across calls.
@@ -261,7 +261,7 @@ class ComputeKernel(KernelProcess):
             d[:] = self._tmp
         else:
             np.maximum(d, self._tmp, out=d)
-        self.advance(f"reduce_{op}_{dim}", self.timing.reduce_cycles)
+        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     # --- SFPU ops on DST -------------------------------------------------------------------------------
     def unary_tile(self, op: str, idst: int) -> None:

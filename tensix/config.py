@@ -58,7 +58,7 @@ class MeshConfig:
     noc_mcast_dest_cycles: float = 6.09  # ... plus this per destination, before its data leaves
     dram_banks: tuple[tuple[int, int], ...] = ()  # default: every DRAM tile, in (y, x) order
     dram_bank_bytes: int = 1 << 30
-    dram_bank_bytes_per_cycle: float = 21.83
+    dram_bank_bytes_per_cycle: float = 22.09
     dram_latency_cycles: int = 120
     dram_write_burst_bytes: int = 256  # a DRAM write smaller than this ...
     dram_partial_write_cycles: int = 63  # ... holds its bank this long (read-modify-write)

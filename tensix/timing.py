@@ -29,7 +29,8 @@ class TimingModel:
     tile costs the larger of that and unpacking its B tile (`unpack_setup_cycles` + its bytes at
     `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles). Packing a tile costs
     `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle`. Eltwise FPU ops: 8x16 elements per cycle
-    (mul once per fidelity phase). SFPU: 32 lanes, so a 1024-element tile costs 32 x instructions-per-element.
+    (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, so a 1024-element tile
+    costs 32 x instructions-per-element.
     """
 
     matmul_cycles_per_phase: int = 16
@@ -43,7 +44,7 @@ class TimingModel:
     pack_setup_cycles: int = 2
     pack_bytes_per_cycle: int = 64
     noc_issue_cycles: int | None = None  # a RISC-V handing one NoC command to its NIU (None: the device's)
-    # zero skipping (DESIGN.md §5): what the checks and the bookkeeping cost
+    # zero skipping: what the checks and the bookkeeping cost
     zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
     zero_header_bytes: int = 16  # what an all-zero tile costs on the NoC instead of its payload
     compact_cycles_per_column: int = 8  # reader RISC-V moving one nonzero activation column and its weight row
@@ -54,14 +55,17 @@ class TimingModel:
         """One 32x32x32 tile product with B tiles in `fmt`: the FPU's phases or the unpacker, the slower."""
         return max(self.matmul_cycles_per_phase * FIDELITY_PHASES[fidelity], self.unpack(fmt))
 
-    def unpack(self, fmt: str) -> int:
-        return self.unpack_setup_cycles + -(-tile_nbytes(fmt) // self.unpack_bytes_per_cycle)
+    def unpack(self, fmt: str, tiles: int = 1) -> int:
+        """Unpacking `tiles` tiles in `fmt` from L1 into source registers."""
+        return self.unpack_setup_cycles + -(-tiles * tile_nbytes(fmt) // self.unpack_bytes_per_cycle)
 
     def pack(self, fmt: str) -> int:
         return self.pack_setup_cycles + -(-tile_nbytes(fmt) // self.pack_bytes_per_cycle)
 
-    def eltwise(self, op: str, fidelity: str) -> int:
-        return self.eltwise_cycles * (FIDELITY_PHASES[fidelity] if op == "mul" else 1)
+    def eltwise(self, op: str, fidelity: str, fmt: str = "bf16", operands: int = 2) -> int:
+        """One elementwise tile op on `operands` tiles in `fmt` from CBs: the FPU or the unpackers, the slower
+        (two unpackers working at once share L1's fetch bandwidth, as one moving both tiles)."""
+        return max(self.eltwise_cycles * (FIDELITY_PHASES[fidelity] if op == "mul" else 1), self.unpack(fmt, operands))
 
     def sfpu(self, op: str) -> int:
         return (1024 // self.sfpu_lanes) * self.sfpu_instructions.get(op, 4)

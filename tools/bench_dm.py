@@ -38,3 +38,15 @@ def bench_dm_calibration(repeat: int) -> Iterator[dict]:
     errors = [abs(r["error"]) for r in rows]
     yield {"name": "dm_calibration", "points": len(rows), "median_abs_error": statistics.median(errors),
            "max_abs_error": max(errors)}
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The dm_point rows as the markdown table docs/timing.md shows."""
+    lines = ["| device | experiment | predicted | measured | error |", "|---|---|--:|--:|--:|"]
+    lines += [f"| {r['device']} | {r['experiment']} | {r['predicted']} | {r['measured']} | {100 * r['error']:+.1f}% |"
+              for r in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table(dm_rows()))

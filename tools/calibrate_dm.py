@@ -6,7 +6,8 @@ Each parameter comes from the regime of the measurements where it alone sets the
 2. `noc_write_bytes_per_cycle` / `noc_read_bytes_per_cycle`: the slope for 64 KiB transactions (link- or
    NIU-bound): packet bytes over the cycles per packet less its header cycle.
 3. `noc_response_cycles`: one smallest write and one smallest read simulated with it at 0; the mean residual.
-4. `dram_bank_bytes_per_cycle`: the 64 KiB slope of DRAM reads and writes (mean of the two).
+4. `dram_bank_bytes_per_cycle`: the count slopes of DRAM reads and writes of 4 KiB and more (bank-bound), as
+   bytes per cycle, fitted in log space (their geometric mean: the least-squares fit of relative error).
 5. `dram_partial_write_cycles` / `dram_write_burst_bytes`: the per-transaction slope of the smallest DRAM
    writes when it exceeds the write issue cost (a read-modify-write), else none.
 6. `dram_latency_cycles`: one smallest DRAM read and write simulated with it at 0; the mean residual.
@@ -19,7 +20,7 @@ prints the fitted values; presets.py holds them.
 
 from __future__ import annotations
 
-from math import ceil
+from math import ceil, exp, log
 
 from tensix.tools.bench_dm import predict
 from tensix.tools.dm_data import MEASURED, SIZES, measured
@@ -49,14 +50,14 @@ def fit(device: str, mcast_setup: int | None = None) -> dict:
     p: dict = {}
     p["noc_write_issue_cycles"] = round(_slope(device, "one_to_one", small))
     p["noc_read_issue_cycles"] = round(_slope(device, "one_from_one", small))
-    for kind, exp in (("write", "one_to_one"), ("read", "one_from_one")):
-        per_packet = _slope(device, exp, big) / packets
+    for kind, experiment in (("write", "one_to_one"), ("read", "one_from_one")):
+        per_packet = _slope(device, experiment, big) / packets
         p[f"noc_{kind}_bytes_per_cycle"] = round(min(big, cfg.max_packet_bytes) / (per_packet - 1), 2)
     cfg = cfg.with_(**p)
     p["noc_response_cycles"] = _residual(cfg, device, ("one_to_one", "one_from_one"), noc_response_cycles=0)
-    bw = [big * 240 / (measured(device, e, 0, big, 256) - measured(device, e, 0, big, 16))
-          for e in ("dram_read", "dram_write")]
-    p["dram_bank_bytes_per_cycle"] = round(sum(bw) / len(bw), 2)
+    bw = [size * 240 / (measured(device, e, 0, size, 256) - measured(device, e, 0, size, 16))
+          for e in ("dram_read", "dram_write") for size in SIZES[device] if size >= 4096]
+    p["dram_bank_bytes_per_cycle"] = round(exp(sum(log(x) for x in bw) / len(bw)), 2)
     write_small = _slope(device, "dram_write", small)
     if write_small > 1.5 * p["noc_write_issue_cycles"]:
         p["dram_partial_write_cycles"] = round(write_small)

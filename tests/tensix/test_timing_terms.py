@@ -1,7 +1,7 @@
 """Each cost term of the timing model on a micro-program, against cycles derived by hand (docs/timing.md).
 
 Wormhole defaults: write issue 22, read issue 19, hop 9, NIU 5, response 50, NIU write 31.28 B/cycle and read
-28.86 B/cycle, multicast setup 32 + 6.09 per destination, DRAM 21.83 B/cycle, latency 120, partial writes
+28.86 B/cycle, multicast setup 32 + 6.09 per destination, DRAM 22.09 B/cycle, latency 120, partial writes
 (< 256 B) 63 cycles. A one-flit packet from NIU to NIU costs 2 x 5 + 9 x hops + 1.
 """
 
@@ -59,7 +59,7 @@ def test_a_linked_multicast_skips_the_next_reservation():
 
 def test_a_dram_read_waits_for_the_bank_latency():
     # issue 19; the request reaches the bank in 20 (1 hop) at 39; the bank answers after 120: data leaves at
-    # 159 and lands at 159 + 5 + 9 + 2 + 5 = 180; but the bank moves its last byte at ceil(39 + 32 / 21.83) = 41,
+    # 159 and lands at 159 + 5 + 9 + 2 + 5 = 180; but the bank moves its last byte at ceil(39 + 32 / 22.09) = 41,
     # which leaves 120 later and needs 20 more to land: 181
     assert cycles(BANK, "dram_read", 32, 1) == 181
 
@@ -68,13 +68,13 @@ def test_a_small_dram_write_holds_the_bank_for_a_partial_write():
     # issue 22; the head reaches the bank at 22 + 20 = 42; under 256 B the bank is busy 63 cycles (done 105);
     # the write lands 120 later, and its ack needs 20 more
     assert cycles(BANK, "dram_write", 32, 1) == 105 + 120 + 20
-    # 256 B is a whole burst: 256 / 21.83 = 11.7 cycles (done 54), after the data is all in (50)
+    # 256 B is a whole burst: 256 / 22.09 = 11.6 cycles (done 54), after the data is all in (50)
     assert cycles(BANK, "dram_write", 256, 1) == 54 + 120 + 20
 
 
 def test_a_dram_bank_writes_as_the_data_arrives():
-    # 8 KiB: the bank starts at 42 with the head, not at 298 when the last flit lands; done ceil(42 + 375.3)
-    assert cycles(BANK, "dram_write", 8192, 1) == 418 + 120 + 20
+    # 8 KiB: the bank starts at 42 with the head, not at 298 when the last flit lands; done ceil(42 + 370.9)
+    assert cycles(BANK, "dram_write", 8192, 1) == 413 + 120 + 20
 
 
 @pytest.mark.parametrize("fidelity,fmt,expected", [
@@ -96,3 +96,12 @@ def test_issue_cost_override_changes_cycles_not_data():
     fast, slow = Mesh(TORUS).run(p), Mesh(TORUS, timing=TimingModel(noc_issue_cycles=40)).run(p)
     assert slow.cycles - fast.cycles == 4 * (40 - 22)
     np.testing.assert_array_equal(fast.outputs.get("x", 0), slow.outputs.get("x", 0))
+
+
+@pytest.mark.parametrize("op,fidelity,fmt,expected", [
+    ("add", "HiFi4", "bf16", 66), ("add", "HiFi4", "bfp8_b", 36), ("add", "HiFi4", "bfp4_b", 20),
+    ("mul", "HiFi4", "bfp4_b", 32), ("mul", "LoFi", "bfp4_b", 20),
+])
+def test_eltwise_cost_is_the_fpu_or_unpacking_both_tiles(op, fidelity, fmt, expected):
+    # max(8 x (phases for mul), 2 + 2 tiles x bytes / 64): bf16 2 + 64, bfp8_b 2 + 34, bfp4_b 2 + 18
+    assert TimingModel().eltwise(op, fidelity, fmt) == expected
