@@ -54,8 +54,9 @@ class MeshConfig:
     noc_response_cycles: int = 50  # the far end turning a request into its response: read data, or a write ack
     noc_write_bytes_per_cycle: float = 31.28  # how fast a NIU injects write data (the link carries 32)
     noc_read_bytes_per_cycle: float = 28.86  # how fast read data comes back into a core (its NIU absorbing it)
-    noc_mcast_setup_cycles: int = 32  # an unlinked multicast packet reserving its path...
+    noc_mcast_setup_cycles: int = 13  # an unlinked multicast packet reserving its path...
     noc_mcast_dest_cycles: float = 6.09  # ... plus this per destination, before its data leaves
+    noc_mcast_packet_cycles: int = 19  # a multicast packet's NIU time beyond a write packet's
     dram_banks: tuple[tuple[int, int], ...] = ()  # default: every DRAM tile, in (y, x) order
     dram_bank_bytes: int = 1 << 30
     dram_bank_bytes_per_cycle: float = 22.09

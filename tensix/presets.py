@@ -58,7 +58,7 @@ def blackhole_p150() -> MeshConfig:
         noc_write_issue_cycles=24, noc_read_issue_cycles=35, noc_write_bytes_per_cycle=62.86,
         noc_read_bytes_per_cycle=62.1, noc_response_cycles=54, dram_bank_bytes_per_cycle=28.56,
         dram_partial_write_cycles=0, dram_write_burst_bytes=64, dram_latency_cycles=120,
-        noc_mcast_setup_cycles=32, noc_mcast_dest_cycles=4.17,
+        noc_mcast_setup_cycles=13, noc_mcast_dest_cycles=4.17, noc_mcast_packet_cycles=19,
         notes="8 banks x 64 GB/s = 512 GB/s (21-35 B/cycle measured from one bank to one core)",
     )
 

@@ -11,7 +11,9 @@ Each parameter comes from the regime of the measurements where it alone sets the
 5. `dram_partial_write_cycles` / `dram_write_burst_bytes`: the per-transaction slope of the smallest DRAM
    writes when it exceeds the write issue cost (a read-modify-write), else none.
 6. `dram_latency_cycles`: one smallest DRAM read and write simulated with it at 0; the mean residual.
-7. `noc_mcast_setup_cycles` + `noc_mcast_dest_cycles` x destinations: the per-transaction slope of the
+7. `noc_mcast_packet_cycles`: the slope of 64 KiB linked multicasts (no reservations) per packet, less a
+   write packet's NIU time.
+8. `noc_mcast_setup_cycles` + `noc_mcast_dest_cycles` x destinations: the per-transaction slope of the
    smallest unlinked multicasts less the packet's NIU time; two rectangles give both (Wormhole), one gives the
    per-destination term with the setup taken from Wormhole (Blackhole).
 Only these micro-measurements are used: never a whole matmul or model. `python -m tensix.tools.calibrate_dm`
@@ -66,7 +68,9 @@ def fit(device: str, mcast_setup: int | None = None) -> dict:
         p["dram_partial_write_cycles"], p["dram_write_burst_bytes"] = 0, small
     cfg = cfg.with_(**p)
     p["dram_latency_cycles"] = _residual(cfg, device, ("dram_read", "dram_write"), dram_latency_cycles=0)
-    niu = 1 + ceil(small / p["noc_write_bytes_per_cycle"])
+    write_packet = 1 + ceil(min(big, cfg.max_packet_bytes) / p["noc_write_bytes_per_cycle"])
+    p["noc_mcast_packet_cycles"] = round(_slope(device, "mcast_linked", big, 5) / packets - write_packet)
+    niu = 1 + ceil(small / p["noc_write_bytes_per_cycle"]) + p["noc_mcast_packet_cycles"]
     sides = sorted(side for (d, e, side) in MEASURED if d == device and e == "mcast")
     per_dest = {side * side - 1: _slope(device, "mcast", small, side) - niu for side in sides}
     if len(per_dest) >= 2:

@@ -21,6 +21,7 @@ cdef class Fabric:
     @cython.locals(free="long long[::1]", busy="long long[::1]", lbytes="long long[::1]", lid=cython.Py_ssize_t,
                    inj=cython.longlong, s=cython.longlong, head=cython.longlong, flits=cython.longlong,
                    pb=cython.longlong, remaining=cython.longlong, end=cython.longlong, start=cython.longlong,
-                   ni=cython.Py_ssize_t, setup=cython.longlong, rate=cython.double)
+                   ni=cython.Py_ssize_t, setup=cython.longlong, rate=cython.double,
+                   extra=cython.longlong)
     cpdef tuple multicast(self, int noc, tuple src, tuple dsts, long long nbytes, long long t,
                           bint linked_in=*, bint linked=*)

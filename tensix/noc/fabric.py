@@ -6,7 +6,8 @@ Transfers are offered in time order by the engine, so each link serves packets f
 A NIU injects one packet after another: a header cycle, then its bytes at `rate` bytes per cycle (a write's
 or a read response's NIU rate, below the link's: how fast a core injects or absorbs data). An unlinked
 multicast packet first reserves its path (`noc_mcast_setup_cycles` plus `noc_mcast_dest_cycles` per
-destination). One-flit packets (read requests, acknowledgements) hold no link.
+destination), and every multicast packet holds the NIU `noc_mcast_packet_cycles` longer than a write's.
+One-flit packets (read requests, acknowledgements) hold no link.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class Fabric:
         ni, inj = self._inject(noc, src, t)
         start, end, remaining = inj, inj, nbytes
         setup = cfg.noc_mcast_setup_cycles + round(cfg.noc_mcast_dest_cycles * len(dsts))
-        rate, reserve = cfg.noc_write_bytes_per_cycle, not linked_in
+        rate, reserve, extra = cfg.noc_write_bytes_per_cycle, not linked_in, cfg.noc_mcast_packet_cycles
         while remaining > 0:
             if reserve:
                 inj += setup
@@ -173,7 +174,7 @@ class Fabric:
             for leaf in leaves:
                 head = inj + cfg.niu_cycles if leaf < 0 else head_after[leaf]
                 end = max(end, head + flits + cfg.niu_cycles)
-            inj += self._hdr + ceil(pb / rate)
+            inj += self._hdr + ceil(pb / rate) + extra
         self.niu_free[ni] = inj
         self.noc_bytes[noc] += nbytes * len(order)
         return start, end, links

@@ -53,6 +53,6 @@ def test_multicast_sends_each_tree_link_once():
     # (0,0) -> (1,0), (2,0), (1,1), (2,1): tree (0,0)E, (1,0)S, (1,0)E, (2,0)S
     _, end, links = f.multicast(0, (0, 0), ((1, 0), (2, 0), (1, 1), (2, 1)), 2048, 0)
     assert sorted(links) == sorted([(0, 0, "E"), (1, 0, "S"), (1, 0, "E"), (2, 0, "S")])
-    # the packet first reserves its path: 32 + round(6.09 x 4 destinations) = 56 cycles
-    assert end == 56 + 5 + 3 * 9 + 65 + 5  # deepest leaf (2, 1) is three hops away
+    # the packet first reserves its path: 13 + round(6.09 x 4 destinations) = 37 cycles
+    assert end == 37 + 5 + 3 * 9 + 65 + 5  # deepest leaf (2, 1) is three hops away
     assert f.noc_bytes[0] == 4 * 2048

@@ -1,8 +1,8 @@
 """Each cost term of the timing model on a micro-program, against cycles derived by hand (docs/timing.md).
 
 Wormhole defaults: write issue 22, read issue 19, hop 9, NIU 5, response 50, NIU write 31.28 B/cycle and read
-28.86 B/cycle, multicast setup 32 + 6.09 per destination, DRAM 22.09 B/cycle, latency 120, partial writes
-(< 256 B) 63 cycles. A one-flit packet from NIU to NIU costs 2 x 5 + 9 x hops + 1.
+28.86 B/cycle, multicast setup 13 + 6.09 per destination and 19 more NIU cycles per packet, DRAM 22.09
+B/cycle, latency 120, partial writes (< 256 B) 63 cycles. A one-flit packet from NIU to NIU costs 2 x 5 + 9 x hops + 1.
 """
 
 import numpy as np
@@ -45,16 +45,17 @@ def test_read_data_comes_back_at_the_niu_absorb_rate():
 
 
 def test_multicast_reserves_its_path_per_destination_and_waits_for_every_ack():
-    # 2x2 rectangle without the sender: 3 destinations, setup 32 + round(6.09 x 3) = 50; deepest leaf (1, 1)
-    # 2 hops: 22 + 50 + 5 + 18 + 2 + 5 = 102; slowest ack from (1, 1): 50 + 65
-    assert cycles(TORUS, "mcast", 32, 1, side=2) == 102 + 50 + 65
+    # 2x2 rectangle without the sender: 3 destinations, setup 13 + round(6.09 x 3) = 31; deepest leaf (1, 1)
+    # 2 hops: 22 + 31 + 5 + 18 + 2 + 5 = 83; slowest ack from (1, 1): 50 + 65
+    assert cycles(TORUS, "mcast", 32, 1, side=2) == 83 + 50 + 65
 
 
 def test_a_linked_multicast_skips_the_next_reservation():
-    # the first (linked) reserves the path: leaves the NIU at 72, which is busy 3 cycles; the second, issued
-    # at 44, goes at 75 without reserving: 75 + 5 + 18 + 2 + 5 = 105; unlinked it reserves again at 75 + 50
+    # the first (linked) reserves the path: leaves the NIU at 22 + 31 = 53, which is busy 1 + 2 + 19 = 22
+    # cycles; the second, issued at 44, goes at 75 without reserving: 75 + 5 + 18 + 2 + 5 = 105; unlinked it
+    # reserves again first, 31 cycles
     assert cycles(TORUS, "mcast_linked", 32, 2, side=2) == 105 + 50 + 65
-    assert cycles(TORUS, "mcast", 32, 2, side=2) == 105 + 50 + 50 + 65
+    assert cycles(TORUS, "mcast", 32, 2, side=2) == 105 + 31 + 50 + 65
 
 
 def test_a_dram_read_waits_for_the_bank_latency():
