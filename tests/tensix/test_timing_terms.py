@@ -106,3 +106,17 @@ def test_issue_cost_override_changes_cycles_not_data():
 def test_eltwise_cost_is_the_fpu_or_unpacking_both_tiles(op, fidelity, fmt, expected):
     # max(8 x (phases for mul), 2 + 2 tiles x bytes / 64): bf16 2 + 64, bfp8_b 2 + 34, bfp4_b 2 + 18
     assert TimingModel().eltwise(op, fidelity, fmt) == expected
+
+
+def test_device_timing_changes_cycles_not_outputs():
+    from tensix.programs.matmul import matmul_program
+
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((64, 64), dtype=np.float32), rng.standard_normal((64, 64), dtype=np.float32)
+    cfg = MeshConfig(width=3, height=2, tiles={(0, y): TileKind.DRAM for y in range(2)})  # 2x2 compute grid
+    slow = cfg.with_(noc_write_issue_cycles=90, noc_response_cycles=200, dram_latency_cycles=400,
+                     dram_bank_bytes_per_cycle=4.0, noc_read_bytes_per_cycle=8.0, noc_mcast_setup_cycles=300)
+    p = matmul_program(64, 64, 64, grid=(2, 2))
+    base, other = Mesh(cfg).run(p, {"A": a, "B": b}), Mesh(slow).run(p, {"A": a, "B": b})
+    np.testing.assert_array_equal(base.outputs["C"], other.outputs["C"])
+    assert other.cycles > 2 * base.cycles
