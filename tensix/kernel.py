@@ -50,13 +50,8 @@ class KernelProcess:
     # --- time -------------------------------------------------------------------------------------------
     def sync(self) -> None:
         """Wait until global time reaches this kernel's clock (before touching shared state)."""
-        engine = self.engine
-        if self.t > engine.now:
-            cycles = engine.cycles
-            if cycles and cycles[0] <= self.t:
-                engine.yield_until(self.t, self.glet)
-            else:
-                engine.now = self.t  # nothing else is due before our clock: advance time without a switch
+        if self.t > self.engine.now:
+            self.engine.sync(self.t, self.glet)
 
     def block(self, reason: str) -> None:
         """Sleep until another party calls wake(); the clock jumps to the wake-up time."""

@@ -1,6 +1,5 @@
-"""What a run leaves behind: the trace (op spans, NoC transfers) and the stats, as plain data and JSON files.
-
-The file formats are the contract with tools/ (which reads them only): DIR/trace.json and DIR/stats.json.
+"""What a run leaves behind besides its stats (tensix/stats.py): the trace of op spans and NoC transfers, as
+plain data and DIR/trace.json, the file tools/ reads.
 """
 
 from __future__ import annotations
@@ -8,11 +7,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-from tensix.config import MeshConfig
-from tensix.noc.routing import link_end
-
-PEAK_FLOPS_PER_CYCLE = 2 * 8 * 16 * 16  # one 8x16 @ 16x16 multiply-accumulate per cycle (LoFi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,70 +91,6 @@ class Trace:
             in enumerate(self._transfer_rows)
         ]
         return {"clock_hz": self.clock_hz, "spans": spans, "transfers": transfers}
-
-
-def build_stats(device, total_cycles: int, flops: int) -> dict:
-    """The run's stats in the stats.json layout (see tools/runfiles.py for the reader)."""
-    cfg = device.cfg
-    busy: dict[tuple[int, int], dict[str, int]] = {}
-    for k in device.kernels:
-        busy.setdefault(k.core, {})[k.role] = k.busy_cycles
-    cores = []
-    for c in sorted(device.cores, key=lambda c: (c[1], c[0])):
-        core = device.cores[c]
-        roles = busy.get(c, {})
-        main = roles.get("compute", max(roles.values(), default=0))
-        cores.append(
-            {
-                "core": list(c),
-                "noc": list(core.noc_xy),
-                "busy_cycles": roles,
-                "busy_fraction": round(main / total_cycles, 6) if total_cycles else 0.0,
-                "sram_capacity": core.sram.capacity,
-                "sram_high_water": core.sram.high_water,
-                "buffers": [
-                    {"name": a.name, "kind": a.kind, "address": a.address, "nbytes": a.nbytes}
-                    for a in core.sram.allocations
-                ],
-            }
-        )
-    links = [
-        {"noc": noc, "from": [x, y], "to": list(_link_end(cfg, x, y, d)), "dir": d, "bytes": b, "busy_cycles": bc}
-        for noc, (x, y, d), b, bc in device.fabric.used_links()
-    ]
-    return {
-        "device": device_dict(cfg),
-        "total_cycles": total_cycles,
-        "flops": flops,
-        "noc_bytes": list(device.fabric.noc_bytes),
-        "links": links,
-        "cores": cores,
-        "dram": [
-            {"bank": b.index, "noc": list(b.noc_xy), "bytes_read": b.bytes_read, "bytes_written": b.bytes_written}
-            for b in device.dram.banks
-        ],
-        "transfers": len(device.transfers),
-    }
-
-
-def device_dict(cfg: MeshConfig) -> dict:
-    return {
-        "name": cfg.name,
-        "width": cfg.width,
-        "height": cfg.height,
-        "clock_hz": cfg.clock_hz,
-        "link_bytes_per_cycle": cfg.link_bytes_per_cycle,
-        "l1_bytes": cfg.l1_bytes,
-        "peak_flops_per_cycle": PEAK_FLOPS_PER_CYCLE,
-        "tiles": [
-            {"x": x, "y": y, "kind": cfg.kind((x, y)).value} for y in range(cfg.height) for x in range(cfg.width)
-        ],
-        "compute_cores": [{"core": [cx, cy], "noc": list(cfg.noc_xy((cx, cy)))} for cx, cy in cfg.logical_cores()],
-    }
-
-
-def _link_end(cfg: MeshConfig, x: int, y: int, d: str) -> tuple[int, int]:
-    return link_end((x, y, d), cfg.width, cfg.height)
 
 
 def write_json(path: Path, data: dict) -> None:
