@@ -55,10 +55,11 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
-                 mesh: Mesh | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
-    """Run on the emulator; returns the result and the reference outputs (float32 numpy)."""
+                 mesh: Mesh | None = None, seed: int = 0) -> tuple[RunResult, dict[str, np.ndarray]]:
+    """Run on the emulator; returns the result and the reference outputs (float32 numpy). `seed`: for the params
+    declared `random(...)` without a seed."""
     try:
-        weights = materialize(compiled.graph, params)
+        weights = materialize(compiled.graph, params, seed)
         expected = evaluate(compiled.graph, inputs, weights)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
@@ -85,9 +86,9 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     compiled = compile_file(path, device, zero_skip=skip_zeros)
     feed = load_inputs(inputs, compiled.graph, seed)
     options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))
+    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options), seed=seed)
     if skip_zeros and (compare_dense or zero_threshold > 0):
-        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))
+        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device), seed=seed)
         result = result.with_dense(dense)
     return result, result.save(out or Path("runs") / Path(path).stem)
 

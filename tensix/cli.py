@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", nargs="?", help=".tdf program")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
-    s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
+    s.add_argument("--seed", type=int, default=0,
+                   help="seed for the random inputs and for params declared random(...) without a seed of their own")
     s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
     s.add_argument("--skip-zeros", dest="skip_zeros", action="store_true", default=True,
