@@ -2,7 +2,7 @@
 
     decompose -> fuse -> place -> tile -> alloc -> route -> emit
 
-The IR verifier runs between passes under TENSIX_DEBUG=1 (always in tests).
+The IR verifier runs between passes under TENSIX_DEBUG=1, or with debug=True (the pass tests and the compile fuzzer).
 """
 
 from __future__ import annotations

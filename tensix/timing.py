@@ -1,4 +1,4 @@
-"""The timing model: what each compute and data-movement step costs in cycles (DESIGN.md §4).
+"""The timing model: what each compute and data-movement step costs in cycles (docs/timing.md).
 
 Every number is a field, overridable: `TimingModel(matmul_cycles_per_phase=8)`. Functional results never
 depend on these numbers; only cycle counts do.
@@ -34,7 +34,7 @@ class TimingModel:
     transpose_cycles: int = 16
     pack_cycles: int = 8
     noc_issue_cycles: int = 2  # a RISC-V writing one NoC command
-    # zero skipping (DESIGN.md §5): what the checks and the bookkeeping cost
+    # zero skipping (docs/architecture.md): what the checks and the bookkeeping cost
     zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
     zero_header_bytes: int = 16  # what an all-zero tile costs on the NoC instead of its payload
     compact_cycles_per_column: int = 8  # reader RISC-V moving one nonzero activation column and its weight row

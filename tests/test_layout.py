@@ -2,6 +2,7 @@
 itself through others; numba only in jit.py."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +87,23 @@ def test_no_module_imports_itself_through_others():
         if start in seen:
             cycles.append(start)
     assert cycles == []
+
+
+def test_nothing_cites_a_design_document_outside_the_repository():
+    texts = [p for ext in ("py", "pxd", "md", "toml", "lark", "tdf") for p in ROOT.rglob(f"*.{ext}")
+             if ".git" not in p.parts and "build" not in p.parts]
+    cite = re.compile(r"DESIGN\.md|STYLE\.md|\.\./shared")
+    cites = sorted(str(p.relative_to(ROOT)) for p in texts if cite.search(p.read_text()))
+    assert cites == []
+
+
+# the visualizers read saved files through these emulator modules only; the benchmarks run emulator and language
+VIZ_READS = {"tensix.stats", "tensix.jsondoc", "tensix.config", "tensix.noc.routing", "tensix.errors"}
+RUNS_THINGS = {"bench.py", "bench_sparse.py", "measure.py", "gpt2.py", "moe.py", "__init__.py", "__main__.py"}
+
+
+def test_visualizers_read_saved_files_only():
+    bad = {p.name: sorted(m for m in _imports(p) if m.startswith("tensix.") and not m.startswith("tensix.tools")
+                          and m not in VIZ_READS)
+           for p in _sources("tools") if p.name not in RUNS_THINGS}
+    assert {k: v for k, v in bad.items() if v} == {}
