@@ -13,6 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+
+from tensix.collector import paused
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.check import check_file, check_source
 from tensix.lang.errors import PlacementError, SourceError
@@ -25,10 +29,6 @@ from tensix.lang.passes.place import place
 from tensix.lang.passes.route import route
 from tensix.lang.passes.tile import tile
 from tensix.lang.verify import verify
-
-from tensix.collector import paused
-from tensix.config import MeshConfig
-from tensix.formats import tile_nbytes
 from tensix.presets import resolve
 from tensix.program import Program
 

@@ -11,13 +11,13 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from tensix.errors import TensixError
 from tensix.lang.compiler import Compiled, compile_file, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-
-from tensix.errors import TensixError
 from tensix.mesh import Mesh, RunResult
 from tensix.stats import OutputError
 from tensix.zeroskip import ZeroSkip

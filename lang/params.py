@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+
 from tensix.lang.errors import ParamError
 from tensix.lang.ir import FillSpec, Graph, LoadSpec, Param, RandomSpec
 from tensix.lang.scope import did_you_mean

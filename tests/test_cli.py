@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tensix.lang import check_file, evaluate
-from tensix.lang.compiler import compile_file
 
 from tensix.cli import main
+from tensix.lang import check_file, evaluate
+from tensix.lang.compiler import compile_file
 from tensix.presets import PRESETS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -253,7 +253,6 @@ def test_cli_summary_and_report_print_one_utilization_from_the_same_stats(tmp_pa
 
 def test_compare_dense_reports_the_end_to_end_saving_of_two_real_runs(tmp_path, capsys):
     from tensix.lang.driver import make_inputs, run_compiled
-
     from tensix.mesh import Mesh
 
     path = _write(tmp_path, RELU_DECODE)

@@ -11,19 +11,19 @@ import json
 from collections.abc import Callable, Iterator
 
 import numpy as np
+
+from tensix.compiled import ACTIVE as COMPILED
+from tensix.errors import TensixError
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
-from tensix.tools.gpt2 import gpt2_source
-from tensix.tools.measure import median_seconds
-
-from tensix.compiled import ACTIVE as COMPILED
-from tensix.errors import TensixError
 from tensix.mesh import Mesh
 from tensix.programs.exchange import exchange_program
 from tensix.programs.matmul import matmul_program
+from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
+from tensix.tools.gpt2 import gpt2_source
+from tensix.tools.measure import median_seconds
 
 
 def bench_matmul_1024_tile(repeat: int) -> Iterator[dict]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
+from tensix.mesh import Mesh
 from tensix.tools.measure import alternating_medians
 from tensix.tools.moe import moe_source
-
-from tensix.mesh import Mesh
 
 SPARSITIES = (0.0, 0.5, 0.9, 0.99)
 BATCHES = (1, 8, 128)

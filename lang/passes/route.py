@@ -15,7 +15,6 @@ from dataclasses import replace
 from operator import itemgetter
 
 from tensix.lang.ir import Graph
-
 from tensix.programs.stages.deps import read_pages, written_pages
 from tensix.programs.stages.layout import SLOTS
 

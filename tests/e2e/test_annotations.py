@@ -1,11 +1,11 @@
 """Placement annotations change where and how data moves, never the result."""
 
 import numpy as np
+
+from tensix import Mesh, MeshConfig, TileKind
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs, run_compiled
 from tensix.lang.params import materialize
-
-from tensix import Mesh, MeshConfig, TileKind
 from tensix.timing import TimingModel
 
 MESH4 = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # a 4x4 compute grid

@@ -3,10 +3,10 @@ races its writer, so a program without those waits fails loudly instead of compu
 
 import numpy as np
 import pytest
-from tensix.lang.compiler import compile_source
-from tensix.lang.driver import make_inputs, run_compiled
 
 from tensix import DramError
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import make_inputs, run_compiled
 
 CHAIN = """\
 input x: fp32[128, 256]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from tensix.lang import evaluate, materialize
 from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import make_inputs, run_compiled
-
 from tensix.mesh import RunResult
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tensix.lang.compiler import compile_file
-from tensix.lang.driver import run_compiled
-from tensix.lang.params import materialize
 
 from tensix import Mesh
 from tensix.formats import quantize
+from tensix.lang.compiler import compile_file
+from tensix.lang.driver import run_compiled
+from tensix.lang.params import materialize
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "08_moe.tdf"
 

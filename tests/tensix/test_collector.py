@@ -3,10 +3,10 @@
 import gc
 
 import pytest
-from tensix.lang.compiler import compile_source
 
 from tensix import TensixError
 from tensix.collector import paused
+from tensix.lang.compiler import compile_source
 
 
 def test_paused_restores_the_collector_after_the_block_and_after_an_error():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tensix.tools.diff import delta_dot, diff_runs, diff_text, summary_rows, write_diff
 from tensix.tools.runfiles import RunFileError, load_run
 

@@ -7,9 +7,9 @@ import re
 import shutil
 
 import pytest
-from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
 
 from tensix.errors import TensixError
+from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
 
 
 def test_small_run_loads(small):

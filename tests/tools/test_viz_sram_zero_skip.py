@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tensix.stats import DenseRun
 from tensix.tools.sram_map import layout_groups, peak_use, sram_table, sram_uses, write_sram_map
 from tensix.tools.zero_skip import op_totals, write_zero_skip, zero_skip_rows, zero_skip_summary, zero_skip_table
-
-from tensix.stats import DenseRun
 
 
 def test_sram_table_lists_buffers_by_address(small):

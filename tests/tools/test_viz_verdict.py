@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from tensix.tools.explain import buffer_meaning, glossary, op_meaning, wait_base
 from tensix.tools.runfiles import Run
 from tensix.tools.verdict import compute_share, limit_sentences, noc_balance, program_line, role_waits
