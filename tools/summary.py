@@ -60,6 +60,8 @@ def quantities(stats: Stats) -> list[Quantity]:
         Quantity("core compute time", compute_share(stats), fmt_pct,
                  "share of the run the compute kernels worked (mean over cores); the rest they waited"),
     ]
+    if stats.zero_skip is not None:
+        rows.append(_zero_skip_quantity(stats))
     link = hottest_link(stats)
     if link is not None:
         rows.append(Quantity("busiest link", link_utilization(link, stats), fmt_pct,
@@ -79,6 +81,18 @@ def quantities(stats: Stats) -> list[Quantity]:
                              f"high-water on core {fmt_coord(c.core)}: {fmt_pct(peak_core.fraction)} of "
                              f"{fmt_kib(c.sram_capacity)}"))
     return rows
+
+
+def _zero_skip_quantity(stats: Stats) -> Quantity:
+    """End to end against the dense run of the same plan when one was made; else the per-core sum, named an
+    estimate."""
+    saved = stats.zero_skip.saved(stats)
+    if saved is not None:
+        dense = fmt_int(stats.zero_skip.dense.cycles)
+        return Quantity("zero skipping saved", saved.cycles, _cycles,
+                        f"end to end: {dense} cycles for the same plan with skipping off")
+    return Quantity("zero skipping saved", stats.zero_skip.totals.cycles_skipped, _cycles,
+                    "an estimate: core cycles saved net, summed over cores (tensix run --compare-dense measures it)")
 
 
 def link_utilization(link: Link, stats: Stats) -> float:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from tensix.stats import DenseRun
 from tensix.tools.sram_map import layout_groups, peak_use, sram_table, sram_uses, write_sram_map
+from tensix.tools.summary import quantities
 from tensix.tools.zero_skip import op_totals, write_zero_skip, zero_skip_rows, zero_skip_summary, zero_skip_table
 
 
@@ -100,3 +101,14 @@ def test_zero_skip_picture_draws_net_losses(small, tmp_path):
     assert zero_skip_summary(with_ops(small.stats, lost)).endswith(
         "Per core, it cost 1,500 core cycles net (summed over 2 cores, about 750 per core): the zero checks took "
         "longer than the work they skipped on those cores.")
+
+
+def test_the_summary_names_the_zero_skip_saving_end_to_end_or_as_an_estimate(small):
+    rows = {q.name: (q.text(), q.note) for q in quantities(small.stats)}
+    assert rows["zero skipping saved"] == ("160 cycles", "an estimate: core cycles saved net, summed over cores "
+                                                         "(tensix run --compare-dense measures it)")
+    dense = DenseRun(cycles=800, noc_bytes=0, dram_bytes=0)
+    stats = replace(small.stats, zero_skip=replace(small.stats.zero_skip, dense=dense))
+    rows = {q.name: (q.text(), q.note) for q in quantities(stats)}
+    assert rows["zero skipping saved"] == ("200 cycles", "end to end: 800 cycles for the same plan with skipping off")
+    assert "zero skipping saved" not in {q.name for q in quantities(replace(small.stats, zero_skip=None))}
