@@ -1,5 +1,5 @@
 """What a run leaves behind besides its stats (tensix/stats.py): the trace of op spans and NoC transfers, as
-plain data and DIR/trace.json, the file tools/ reads.
+plain data and DIR/trace.json (`Trace.to_dict`, `read_trace`), the one schema the emulator writes and tools/ reads.
 """
 
 from __future__ import annotations
@@ -8,9 +8,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensix.jsondoc import JsonDoc, read_json
+from tensix.noc.routing import STEP
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """Kernel `role` on `core` did `count` ops `name` (or waited: `wait:...`) from cycle start to end, for source op
+    `op` at `src` (file:line; both empty outside any op)."""
+
     core: tuple[int, int]
     role: str
     name: str
@@ -23,6 +29,9 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Transfer:
+    """NoC transfer number `id` of the run: read | write | mcast | sem, issued by kernel `role` on core `issuer`."""
+
+    id: int
     noc: int
     kind: str
     issuer: tuple[int, int]
@@ -71,7 +80,7 @@ class Trace:
     @property
     def transfers(self) -> list[Transfer]:
         if self._transfers is None:
-            self._transfers = [Transfer(*row) for row in self._transfer_rows]
+            self._transfers = [Transfer(i, *row) for i, row in enumerate(self._transfer_rows)]
         return self._transfers
 
     def to_dict(self) -> dict:
@@ -95,3 +104,28 @@ class Trace:
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+
+
+def read_trace(path: Path) -> Trace:
+    """The trace in a trace.json file; a missing file or field raises RunFileError naming both."""
+    d = read_json(path)
+    return Trace(d["clock_hz"].float(), [_span(s) for s in d["spans"].items()],
+                 [_transfer(t) for t in d["transfers"].items()])
+
+
+def _span(d: JsonDoc) -> tuple:
+    return (d["core"].coord(), d["role"].str(), d["name"].str(), d["start"].int(), d["end"].int(),
+            d["count"].int() if d.has("count") else 1, d.opt_str("op") or "", d.opt_str("src") or "")
+
+
+def _transfer(d: JsonDoc) -> tuple:
+    return (d["noc"].int(), d["kind"].choice(("read", "write", "mcast", "sem")), d["issuer"].coord(), d["role"].str(),
+            d["src"].coord(), d["dst"].coord() if d.has("dst") else None, d["rect"].ints(4) if d.has("rect") else None,
+            d["nbytes"].int(), d["start"].int(), d["end"].int(), tuple(_link_use(ln) for ln in d["links"].items()))
+
+
+def _link_use(d: JsonDoc) -> tuple[int, int, str]:
+    parts = d.items()
+    if len(parts) != 3:
+        raise d.fail(f"should be [x, y, dir], not {d.value!r:.40}")
+    return parts[0].int(), parts[1].int(), parts[2].choice(tuple(STEP))

@@ -2,7 +2,7 @@
 
 `render_all(run_dir)` writes every view (traffic maps, heatmaps, timeline, SRAM map, zero-skip view, report.html)
 into `run_dir/viz/` (command line: `tensix viz RUN_DIR` or `python -m tensix.tools RUN_DIR`). The visualizers read
-the saved files only, through the emulator's file schemas (tensix.stats, tensix.jsondoc; tensix.config and
+the saved files only, through the emulator's file schemas (tensix.stats, tensix.trace, tensix.jsondoc; tensix.config and
 tensix.noc.routing for tile kinds and link ends), and never run the emulator or the language, so any saved run can be
 redrawn. The benchmarks (bench.py, bench_sparse.py, with their models gpt2.py and moe.py) do run both.
 """

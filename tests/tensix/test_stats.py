@@ -73,3 +73,14 @@ def test_with_dense_records_both_runs():
     assert saved.noc_bytes == sum(dense.stats.noc_bytes) - sum(skip.stats.noc_bytes)
     assert both.stats.zero_skip.error_vs_dense == (("C", 0.0),)  # exact zeros: outputs identical
     assert skip.stats.zero_skip.dense is None  # the original result is left as it was (frozen)
+
+
+def test_the_trace_round_trips_through_json_unchanged(tmp_path):
+    from tensix.trace import read_trace
+
+    r = _matmul_run(None, zero_skip=True)
+    r.save(tmp_path)
+    again = read_trace(tmp_path / "trace.json")
+    assert again.to_dict() == r.trace.to_dict() == json.loads((tmp_path / "trace.json").read_text())
+    assert again.spans == r.trace.spans and again.transfers == r.trace.transfers
+    assert [t.id for t in again.transfers] == list(range(len(r.trace.transfers)))
