@@ -2,8 +2,8 @@
 
     decompose -> fuse -> place -> tile -> route -> alloc -> emit
 
-The IR verifier runs between passes, and the schedule verifier on emit's Schedule, under TENSIX_DEBUG=1
-(always in tests: tests/conftest.py).
+The IR verifier runs between passes, and the schedule verifier on emit's Schedule, under TENSIX_DEBUG=1 or with
+debug=True (always in tests: tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+
+from tensix.collector import paused
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.check import check_file, check_source
 from tensix.lang.errors import PlacementError, SourceError
@@ -26,10 +30,6 @@ from tensix.lang.passes.place import place
 from tensix.lang.passes.route import route
 from tensix.lang.passes.tile import tile
 from tensix.lang.verify import verify
-
-from tensix.collector import paused
-from tensix.config import MeshConfig
-from tensix.formats import tile_nbytes
 from tensix.presets import resolve
 from tensix.program import Program
 from tensix.programs.stages import build

@@ -79,13 +79,14 @@ def _load(call: s.Call, args: dict, frame: Frame, full_name: str) -> LoadSpec:
 
 
 def _random(call: s.Call, args: dict) -> RandomSpec:
-    if "seed" not in args or type(args["seed"][0]) is not int:
-        where = args["seed"][1] if "seed" in args else call.pos
-        raise ParamError(where, "random needs an integer seed, e.g. random(seed=1, std=0.02)")
+    if "seed" in args and type(args["seed"][0]) is not int:
+        raise ParamError(args["seed"][1], "random's seed must be an integer, e.g. random(seed=1, std=0.02) (or leave "
+                                          "it out: the run's --seed)")
     std = _number(call, args, "std", 1.0)
     if std < 0:
         raise ParamError(args["std"][1], f"std must not be negative, got {std!r}")
-    return RandomSpec(args["seed"][0], float(std), float(_number(call, args, "mean", 0.0)))
+    seed = args["seed"][0] if "seed" in args else None
+    return RandomSpec(seed, float(std), float(_number(call, args, "mean", 0.0)))
 
 
 def _number(call: s.Call, args: dict, name: str, default: float | None = None) -> float:

@@ -1,23 +1,25 @@
 """`tensix run FILE.tdf`: compile, make inputs and params, run on the emulator, save the run directory.
 
 The run also evaluates the source graph with the numpy reference and records how far the device's
-outputs are from it (`stats["reference"]`), so every run says whether it is right.
+outputs are from it (`Stats.reference`), so every run says whether it is right.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from tensix.errors import TensixError
 from tensix.lang.compiler import Compiled, compile_file, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-
-from tensix.errors import TensixError
 from tensix.mesh import Mesh, RunResult
+from tensix.stats import OutputError
 from tensix.zeroskip import ZeroSkip
 
 
@@ -53,20 +55,18 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
-                 mesh: Mesh | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
-    """Run on the emulator; returns the result and the reference outputs (float32 numpy)."""
+                 mesh: Mesh | None = None, seed: int = 0) -> tuple[RunResult, dict[str, np.ndarray]]:
+    """Run on the emulator; returns the result and the reference outputs (float32 numpy). `seed`: for the params
+    declared `random(...)` without a seed."""
     try:
-        weights = materialize(compiled.graph, params)
+        weights = materialize(compiled.graph, params, seed)
         expected = evaluate(compiled.graph, inputs, weights)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
     result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
-    result.stats["reference"] = {
-        name: {"max_abs_error": float(np.max(np.abs(result.outputs[name] - expected[name]))),
-               "max_abs_reference": float(np.max(np.abs(expected[name])))}
-        for name in expected
-    }
-    return result, expected
+    reference = tuple(OutputError(name, float(np.max(np.abs(result.outputs[name] - expected[name]))),
+                                  float(np.max(np.abs(expected[name])))) for name in expected)
+    return replace(result, stats=replace(result.stats, reference=reference)), expected
 
 
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
@@ -75,10 +75,14 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
-             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0
-             ) -> tuple[RunResult, Path]:
-    """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py); with a zero threshold also run it
-    dense and record the error against that."""
+             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
+             compare_dense: bool = False) -> tuple[RunResult, Path]:
+    """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py). With `compare_dense` (or a zero
+    threshold) also run the same compiled plan with skipping off: the skipping run's stats then hold it as the
+    baseline of its savings, and the outputs' error against it."""
+    if compare_dense and not skip_zeros:
+        raise TensixError("--compare-dense measures zero skipping against a dense run, but skipping is off "
+                          "(--no-skip-zeros); drop one of the two")
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
@@ -87,19 +91,19 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         compiled = compile_file(path, device, zero_skip=skip_zeros)
     feed = load_inputs(inputs, compiled.graph, seed)
     options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))
-    if skip_zeros and zero_threshold > 0:
-        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))
-        result.stats["zero_skip"]["error_vs_dense"] = {
-            name: float(np.max(np.abs(result.outputs[name] - dense.outputs[name]))) for name in dense.outputs}
+    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options), seed=seed)
+    if skip_zeros and (compare_dense or zero_threshold > 0):
+        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device), seed=seed)
+        result = result.with_dense(dense)
     return result, result.save(out or Path("runs") / Path(path).stem)
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"
 
 
-def run_default(device: str | None = None, out: str | None = None, seed: int = 0) -> tuple[RunResult, Path]:
-    """The built-in default job: the multi-head attention example on the default device, saved to `out`."""
+def run_default(out: str | None = None, **options) -> tuple[RunResult, Path]:
+    """The built-in default job: the multi-head attention example (on the default device unless `device` is
+    given), saved to `out`; `options` as run_file's."""
     example = resources.files("tensix.examples") / DEFAULT_EXAMPLE
     with resources.as_file(example) as path:
-        return run_file(str(path), device=device, seed=seed, out=out or "runs/default")
+        return run_file(str(path), out=out or "runs/default", **options)

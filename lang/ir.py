@@ -98,15 +98,17 @@ class LoadSpec:
 
 @dataclass(frozen=True, slots=True)
 class RandomSpec:
-    """Normal(mean, std) values from a generator seeded with (seed, crc32 of the param's name)."""
+    """Normal(mean, std) values from a generator seeded with (seed, crc32 of the param's name); seed None: the
+    run's seed (`tensix run --seed`)."""
 
-    seed: int
+    seed: int | None
     std: float = 1.0
     mean: float = 0.0
 
     def render(self) -> str:
         mean = f", mean={self.mean!r}" if self.mean else ""
-        return f"random(seed={self.seed}, std={self.std!r}{mean})"
+        seed = "" if self.seed is None else f"seed={self.seed}, "
+        return f"random({seed}std={self.std!r}{mean})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+
 from tensix.lang.errors import ParamError
 from tensix.lang.ir import FillSpec, Graph, LoadSpec, Param, RandomSpec
 from tensix.lang.scope import did_you_mean
@@ -29,24 +31,26 @@ def numpy_dtype(dtype: str) -> type:
     return np.int32 if dtype == "int32" else np.float32
 
 
-def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Every param's values: `supplied` ones (shape-checked) first, then the param's own source."""
+def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None, seed: int = 0) -> dict[str, np.ndarray]:
+    """Every param's values: `supplied` ones (shape-checked) first, then the param's own source; `seed` seeds the
+    `random(...)` params that name no seed of their own."""
     supplied = supplied or {}
     unknown = set(supplied) - {p.name for p in graph.params}
     if unknown:
         name = sorted(unknown)[0]
         raise ParamError(None, f"no param named '{name}'" + did_you_mean(name, [p.name for p in graph.params]))
     files: dict[str, dict] = {}
-    return {p.name: _values(p, supplied, files) for p in graph.params}
+    return {p.name: _values(p, supplied, files, seed) for p in graph.params}
 
 
-def _values(p: Param, supplied: dict, files: dict) -> np.ndarray:
+def _values(p: Param, supplied: dict, files: dict, seed: int) -> np.ndarray:
     if p.name in supplied:
         return _checked(p, np.asarray(supplied[p.name]), "the supplied value")
     if p.source is None:
         raise ParamError(p.pos, f"param '{p.name}' has no initializer and no value was supplied")
     if isinstance(p.source, RandomSpec):
-        return random_values(p.name, p.source, p.type.shape).astype(numpy_dtype(p.type.dtype))
+        spec = p.source if p.source.seed is not None else replace(p.source, seed=seed)
+        return random_values(p.name, spec, p.type.shape).astype(numpy_dtype(p.type.dtype))
     if isinstance(p.source, FillSpec):
         return np.full(p.type.shape, p.source.value, dtype=numpy_dtype(p.type.dtype))
     return _checked(p, _load(p, p.source, files), f"'{p.source.key}' in {p.source.file}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
 from tensix.lang import syntax as s
 from tensix.lang.errors import DslSyntaxError, SourcePos
 

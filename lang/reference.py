@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from tensix.lang.errors import DataError
 from tensix.lang.ir import Graph, Node
 from tensix.lang.params import materialize, numpy_dtype

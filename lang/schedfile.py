@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from tensix.lang.compiler import Compiled, compile_file
-
 from tensix.errors import TensixError
+from tensix.lang.compiler import Compiled, compile_file
 from tensix.presets import resolve
 from tensix.programs.stages import build
 from tensix.schedule.contract import Schedule

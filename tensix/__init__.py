@@ -20,10 +20,11 @@ from tensix.errors import (
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import DEFAULT_DEVICE, PRESETS, preset
 from tensix.program import CoreRange, Program
+from tensix.stats import Stats
 from tensix.timing import TimingModel
 
 __all__ = [
     "COMPILED", "DEFAULT_DEVICE", "PRESETS", "CircularBufferError", "ConfigError", "CoreRange", "DeadlockError",
     "DramError", "KernelError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError", "RunResult", "SramError",
-    "TensixError", "TileKind", "TimingModel", "preset",
+    "Stats", "TensixError", "TileKind", "TimingModel", "preset",
 ]

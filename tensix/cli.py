@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", nargs="?", help=".tdf program or .sched schedule")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
-    s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
+    s.add_argument("--seed", type=int, default=0,
+                   help="seed for the random inputs and for params declared random(...) without a seed of their own")
     s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
     s.add_argument("--skip-zeros", dest="skip_zeros", action="store_true", default=True,
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
     s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
+    s.add_argument("--compare-dense", action="store_true",
+                   help="also run the same compiled plan with skipping off and report the end-to-end saving")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("check", help="compile a .tdf program without writing anything, or verify a .sched schedule")
@@ -85,11 +88,10 @@ def _devices(args) -> int:
 def _run(args) -> int:
     from tensix.lang.driver import run_default, run_file
 
-    if args.file is None:
-        result, out = run_default(device=args.device, out=args.out, seed=args.seed)
-    else:
-        result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
-                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold)
+    options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
+               "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
+               "compare_dense": args.compare_dense}
+    result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
     print(result.summary())
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:

@@ -119,7 +119,7 @@ class ComputeKernel(KernelProcess):
         K.matmul_acc(a, self._tile(cb_b, ib), d)
         self.flops += 65536  # 2 * 32^3
         self.advance("matmul_tiles", self._matmul_cycles)
-        self.device.zero.add(self.core, self.label, macs_total=32768)
+        self.skip.add(self.core, self.label, macs_total=32768)
 
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
@@ -162,7 +162,7 @@ class ComputeKernel(KernelProcess):
         self.flops += 65536 * n
         self.advance("matmul_tiles", self._matmul_cycles * n, n)
         if self.skip is not None:
-            self.device.zero.add(self.core, self.label, macs_total=32768 * n)
+            self.skip.add(self.core, self.label, macs_total=32768 * n)
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
@@ -181,8 +181,8 @@ class ComputeKernel(KernelProcess):
             cb.set_front_faces(i, bits)
             cost = self.timing.zero_check_cycles
             self.advance("zero_check", cost)
-            self.device.zero.add(self.core, self.label, activations=1024, zero_activations=zeros,
-                                 cycles_overhead=cost)
+            self.skip.add(self.core, self.label, activations=1024, zero_activations=zeros,
+                          cycles_overhead=cost)
         return bits
 
     def _matmul_sparse(self, a: np.ndarray, faces: int, b, idst: int) -> None:
@@ -197,8 +197,8 @@ class ComputeKernel(KernelProcess):
                 K.matmul_acc_faces(a, b[j], dst[j], faces)
             self.flops += 16384 * live * ct
             self.advance("matmul_tiles", cycles * ct, ct)
-        self.device.zero.add(self.core, self.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
-                             cycles_avoided=(self._matmul_cycles - cycles) * ct)
+        self.skip.add(self.core, self.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
+                      cycles_avoided=(self._matmul_cycles - cycles) * ct)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))

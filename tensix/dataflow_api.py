@@ -192,8 +192,8 @@ class DataflowKernel(KernelProcess):
         if faces == ALL_FACES or buf.layout != "tiles":
             return None
         sent = self._sent_bytes(buf, faces)
-        self.device.zero.add(self.core, self.label, noc_bytes_skipped=buf.page_nbytes - sent,
-                             dram_bytes_skipped=buf.page_nbytes - sent)
+        self.skip.add(self.core, self.label, noc_bytes_skipped=buf.page_nbytes - sent,
+                      dram_bytes_skipped=buf.page_nbytes - sent)
         return sent
 
     def _sent_bytes(self, buf, faces: int) -> int:

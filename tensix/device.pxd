@@ -10,7 +10,7 @@ cdef class Endpoint:
     cdef public object core, bank
 
 cdef class Device:
-    cdef public object cfg, timing, zero_skip, zero, pool
+    cdef public object cfg, timing, zero_skip, pool
     cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric

@@ -14,7 +14,7 @@ from tensix.errors import NocError
 from tensix.memory import MemoryPool
 from tensix.noc.fabric import Fabric
 from tensix.timing import TimingModel
-from tensix.zeroskip import ZeroCounters, ZeroSkip
+from tensix.zeroskip import ZeroSkip, ZeroSkipPolicy
 
 
 class Endpoint:
@@ -33,8 +33,8 @@ class Device:
                  pool: MemoryPool | None = None):
         self.cfg = cfg
         self.timing = timing
-        self.zero_skip = zero_skip if zero_skip is not None and zero_skip.enabled else None
-        self.zero = ZeroCounters()
+        # what kernels consult and account zero skipping through; None when it is off
+        self.zero_skip = ZeroSkipPolicy(zero_skip) if zero_skip is not None and zero_skip.enabled else None
         self.engine = Engine()
         self.fabric = Fabric(cfg)
         self.dram = Dram(cfg, pool)

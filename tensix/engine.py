@@ -70,6 +70,15 @@ class Engine:
         event = self.due[self.cycles[0]][0]
         return type(event) is greenlet.greenlet and bool(event)
 
+    def sync(self, t: int, glet) -> None:
+        """Called by the running kernel glet to reach cycle t (> now): when nothing else is due by then, time moves
+        straight there without a switch; otherwise the kernel resumes at t, after every event due before."""
+        cycles = self.cycles
+        if cycles and cycles[0] <= t:
+            self.yield_until(t, glet)
+        else:
+            self.now = t
+
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""
         self._queue(t).append(glet)

@@ -5,11 +5,31 @@ Reader/writer kernels get the dataflow API (dataflow_api.py), compute kernels th
 
 from __future__ import annotations
 
+import sysconfig
+from pathlib import Path
+
 import greenlet
 import numpy as np
 
 from tensix.cb import CircularBuffer
 from tensix.errors import KernelError, TensixError
+
+_EMULATOR = Path(__file__).resolve().parent  # tensix/: the emulator's code, but for the kernels in tensix/programs
+_KERNELS = _EMULATOR / "programs"
+_LIBRARIES = tuple({Path(sysconfig.get_path(k)).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def _raised_in_emulator(exc: BaseException) -> bool:
+    """Whether exc came out of emulator code: the innermost frame of its traceback outside the libraries (numpy,
+    the standard library) is the emulator's, not a kernel's."""
+    last, tb = None, exc.__traceback__
+    while tb is not None:
+        path = Path(tb.tb_frame.f_code.co_filename)
+        path = (path if path.is_absolute() else _EMULATOR.parent / path).resolve()  # compiled: relative to the build
+        if path.is_relative_to(_EMULATOR) or not any(path.is_relative_to(lib) for lib in _LIBRARIES):
+            last = path
+        tb = tb.tb_next
+    return last is not None and last.is_relative_to(_EMULATOR) and not last.is_relative_to(_KERNELS)
 
 
 class KernelProcess:
@@ -43,6 +63,10 @@ class KernelProcess:
         except TensixError:
             raise
         except Exception as exc:
+            if _raised_in_emulator(exc):  # a bug of tensix, not the kernel's: keep the exception and its traceback
+                exc.add_note(f"tensix internal error: emulator code failed while the {self.role} kernel on core "
+                             f"{self.core} ran; this is a bug in tensix, not in the kernel (please report it)")
+                raise
             raise KernelError(f"{self.role} kernel on core {self.core} raised {type(exc).__name__}: {exc}") from exc
         self.sync()
         self.done = True
@@ -50,13 +74,8 @@ class KernelProcess:
     # --- time -------------------------------------------------------------------------------------------
     def sync(self) -> None:
         """Wait until global time reaches this kernel's clock (before touching shared state)."""
-        engine = self.engine
-        if self.t > engine.now:
-            cycles = engine.cycles
-            if cycles and cycles[0] <= self.t:
-                engine.yield_until(self.t, self.glet)
-            else:
-                engine.now = self.t  # nothing else is due before our clock: advance time without a switch
+        if self.t > self.engine.now:
+            self.engine.sync(self.t, self.glet)
 
     def block(self, reason: str) -> None:
         """Sleep until another party calls wake(); the clock jumps to the wake-up time."""

@@ -5,7 +5,7 @@ Host I/O (writing inputs to DRAM, reading outputs back) is untimed, as with tt-m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,58 +21,65 @@ from tensix.host_images import HostImages
 from tensix.memory import MemoryPool
 from tensix.presets import resolve
 from tensix.program import Program
+from tensix.stats import DenseRun, Stats, build_stats
 from tensix.timing import TimingModel
-from tensix.trace import Trace, build_stats, write_json
+from tensix.trace import Trace, write_json
 from tensix.zeroskip import ZeroSkip
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
     """Outputs (float32 arrays holding the device format's values), total cycles, trace and stats."""
 
     outputs: dict[str, np.ndarray]
     cycles: int
     trace: Trace
-    stats: dict
+    stats: Stats
     program: Program
 
     @property
     def seconds(self) -> float:
         """Simulated time at the device clock."""
-        return self.cycles / self.stats["device"]["clock_hz"]
+        return self.cycles / self.stats.device.clock_hz
 
     def summary(self) -> str:
         """A few lines for a person: where it ran, how long it took, what moved."""
         st = self.stats
-        dev = st["device"]
-        busiest = max(st["cores"], key=lambda c: c["busy_fraction"], default=None)
-        peak = dev["peak_flops_per_cycle"] * len(st["cores"]) * max(self.cycles, 1)
+        dev = st.device
+        busiest = max(st.cores, key=lambda c: c.busy_fraction, default=None)
         lines = [
-            f"{self.program.name} on {dev['name']}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
-            f"at {dev['clock_hz'] / 1e9:g} GHz, {len(st['cores'])} cores",
-            f"  NoC 0 {st['noc_bytes'][0]:,} B, NoC 1 {st['noc_bytes'][1]:,} B (bytes x hops), "
-            f"{st['transfers']} transfers",
-            f"  {st['flops']:,} FLOP, {100 * st['flops'] / peak:.1f}% of the used cores' peak",
+            f"{self.program.name} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"at {dev.clock_hz / 1e9:g} GHz, {len(st.cores)} cores",
+            f"  NoC 0 {st.noc_bytes[0]:,} B, NoC 1 {st.noc_bytes[1]:,} B (bytes x hops), {st.transfers} transfers",
+            f"  {st.flops:,} FLOP, {st.utilization_text()}",
         ]
-        zs = st.get("zero_skip")
-        if zs:
-            t = zs["totals"]
-            lines.append(f"  zero skipping: {t['macs_skipped']:,} of {t['macs_total']:,} MACs, "
-                         f"{t['noc_bytes_skipped']:,} NoC B and {t['dram_bytes_skipped']:,} DRAM B skipped, "
-                         f"{t['cycles_skipped']:,} cycles saved net")
+        if st.zero_skip:
+            lines.append(f"  zero skipping: {st.zero_skip.saving_text(st)}")
         if busiest:
             lines.append(
-                f"  busiest core {tuple(busiest['core'])}: {100 * busiest['busy_fraction']:.1f}% busy; "
-                f"SRAM peak {max(c['sram_high_water'] for c in st['cores']):,} B"
+                f"  busiest core {tuple(busiest.core)}: {100 * busiest.busy_fraction:.1f}% busy; "
+                f"SRAM peak {max(c.sram_high_water for c in st.cores):,} B"
             )
         return "\n".join(lines)
+
+    def with_dense(self, dense: RunResult) -> RunResult:
+        """This skipping run with `dense` (the same program run with skipping off) as its zero-skip baseline:
+        end-to-end cycles and bytes, and each output's max |skipping - dense|."""
+        zs = self.stats.zero_skip
+        if zs is None:
+            raise ProgramError("with_dense compares a zero-skipping run with a dense one; this run did not skip zeros")
+        errors = tuple((name, float(np.max(np.abs(self.outputs[name] - dense.outputs[name]))))
+                       for name in dense.outputs)
+        zs = replace(zs, dense=DenseRun(dense.cycles, sum(dense.stats.noc_bytes), dense.stats.dram_bytes),
+                     error_vs_dense=errors)
+        return replace(self, stats=replace(self.stats, zero_skip=zs))
 
     def save(self, out_dir: str | Path) -> Path:
         """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         np.savez(out / "outputs.npz", **self.outputs)
-        write_json(out / "stats.json", self.stats)
+        self.stats.save(out / "stats.json")
         write_json(out / "trace.json", self.trace.to_dict())
         if all(isinstance(k.fn, str) for k in self.program.kernels):
             (out / "program.json").write_text(self.program.to_json() + "\n")
@@ -106,8 +113,6 @@ class Mesh:
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         stats = build_stats(device, cycles, flops)
-        if device.zero_skip is not None:
-            stats["zero_skip"] = device.zero.to_stats(device.zero_skip)
         trace = Trace.from_device(device)
         device.release()
         return RunResult(outputs, cycles, trace, stats, program)

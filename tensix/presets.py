@@ -1,4 +1,5 @@
-"""The real devices as MeshConfigs, from public tt-metal SoC descriptors; docs/timing.md sources their timing.
+"""The real devices as MeshConfigs, from public tt-metal SoC descriptors (docs/device.md); docs/timing.md sources
+their timing.
 
 Positions are NoC-0 coordinates. Where the public sources leave a choice (which rows are harvested,
 which DRAM tiles serve as bank endpoints) the choice is named here and is a parameter.
@@ -39,7 +40,7 @@ def wormhole_n150() -> MeshConfig:
 
 
 def blackhole_p150() -> MeshConfig:
-    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here.
+    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here (docs/device.md).
 
     DRAM: columns x=0 and x=9 (8 channels x 3 tiles); one bank endpoint per channel. Ethernet row y=1.
     """

@@ -44,7 +44,7 @@ class TimingModel:
     pack_setup_cycles: int = 2
     pack_bytes_per_cycle: int = 64
     noc_issue_cycles: int | None = None  # a RISC-V handing one NoC command to its NIU (None: the device's)
-    # zero skipping: what the checks and the bookkeeping cost
+    # zero skipping (docs/architecture.md): what the checks and the bookkeeping cost
     zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
     zero_header_bytes: int = 16  # what an all-zero tile costs on the NoC instead of its payload
     compact_cycles_per_column: int = 8  # reader RISC-V moving one nonzero activation column and its weight row

@@ -1,6 +1,5 @@
-"""What a run leaves behind: the trace (op spans, NoC transfers) and the stats, as plain data and JSON files.
-
-The file formats are the contract with tools/ (which reads them only): DIR/trace.json and DIR/stats.json.
+"""What a run leaves behind besides its stats (tensix/stats.py): the trace of op spans and NoC transfers, as
+plain data and DIR/trace.json (`Trace.to_dict`, `read_trace`), the one schema the emulator writes and tools/ reads.
 """
 
 from __future__ import annotations
@@ -9,14 +8,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tensix.config import MeshConfig
-from tensix.noc.routing import link_end
-
-PEAK_FLOPS_PER_CYCLE = 2 * 8 * 16 * 16  # one 8x16 @ 16x16 multiply-accumulate per cycle (LoFi)
+from tensix.jsondoc import JsonDoc, read_json
+from tensix.noc.routing import STEP
 
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """Kernel `role` on `core` did `count` ops `name` (or waited: `wait:...`) from cycle start to end, for source op
+    `op` at `src` (file:line; both empty outside any op)."""
+
     core: tuple[int, int]
     role: str
     name: str
@@ -29,6 +29,9 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Transfer:
+    """NoC transfer number `id` of the run: read | write | mcast | sem, issued by kernel `role` on core `issuer`."""
+
+    id: int
     noc: int
     kind: str
     issuer: tuple[int, int]
@@ -77,7 +80,7 @@ class Trace:
     @property
     def transfers(self) -> list[Transfer]:
         if self._transfers is None:
-            self._transfers = [Transfer(*row) for row in self._transfer_rows]
+            self._transfers = [Transfer(i, *row) for i, row in enumerate(self._transfer_rows)]
         return self._transfers
 
     def to_dict(self) -> dict:
@@ -99,69 +102,30 @@ class Trace:
         return {"clock_hz": self.clock_hz, "spans": spans, "transfers": transfers}
 
 
-def build_stats(device, total_cycles: int, flops: int) -> dict:
-    """The run's stats in the stats.json layout (see tools/runfiles.py for the reader)."""
-    cfg = device.cfg
-    busy: dict[tuple[int, int], dict[str, int]] = {}
-    for k in device.kernels:
-        busy.setdefault(k.core, {})[k.role] = k.busy_cycles
-    cores = []
-    for c in sorted(device.cores, key=lambda c: (c[1], c[0])):
-        core = device.cores[c]
-        roles = busy.get(c, {})
-        main = roles.get("compute", max(roles.values(), default=0))
-        cores.append(
-            {
-                "core": list(c),
-                "noc": list(core.noc_xy),
-                "busy_cycles": roles,
-                "busy_fraction": round(main / total_cycles, 6) if total_cycles else 0.0,
-                "sram_capacity": core.sram.capacity,
-                "sram_high_water": core.sram.high_water,
-                "buffers": [
-                    {"name": a.name, "kind": a.kind, "address": a.address, "nbytes": a.nbytes}
-                    for a in core.sram.allocations
-                ],
-            }
-        )
-    links = [
-        {"noc": noc, "from": [x, y], "to": list(_link_end(cfg, x, y, d)), "dir": d, "bytes": b, "busy_cycles": bc}
-        for noc, (x, y, d), b, bc in device.fabric.used_links()
-    ]
-    return {
-        "device": device_dict(cfg),
-        "total_cycles": total_cycles,
-        "flops": flops,
-        "noc_bytes": list(device.fabric.noc_bytes),
-        "links": links,
-        "cores": cores,
-        "dram": [
-            {"bank": b.index, "noc": list(b.noc_xy), "bytes_read": b.bytes_read, "bytes_written": b.bytes_written}
-            for b in device.dram.banks
-        ],
-        "transfers": len(device.transfers),
-    }
-
-
-def device_dict(cfg: MeshConfig) -> dict:
-    return {
-        "name": cfg.name,
-        "width": cfg.width,
-        "height": cfg.height,
-        "clock_hz": cfg.clock_hz,
-        "link_bytes_per_cycle": cfg.link_bytes_per_cycle,
-        "l1_bytes": cfg.l1_bytes,
-        "peak_flops_per_cycle": PEAK_FLOPS_PER_CYCLE,
-        "tiles": [
-            {"x": x, "y": y, "kind": cfg.kind((x, y)).value} for y in range(cfg.height) for x in range(cfg.width)
-        ],
-        "compute_cores": [{"core": [cx, cy], "noc": list(cfg.noc_xy((cx, cy)))} for cx, cy in cfg.logical_cores()],
-    }
-
-
-def _link_end(cfg: MeshConfig, x: int, y: int, d: str) -> tuple[int, int]:
-    return link_end((x, y, d), cfg.width, cfg.height)
-
-
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+
+
+def read_trace(path: Path) -> Trace:
+    """The trace in a trace.json file; a missing file or field raises RunFileError naming both."""
+    d = read_json(path)
+    return Trace(d["clock_hz"].float(), [_span(s) for s in d["spans"].items()],
+                 [_transfer(t) for t in d["transfers"].items()])
+
+
+def _span(d: JsonDoc) -> tuple:
+    return (d["core"].coord(), d["role"].str(), d["name"].str(), d["start"].int(), d["end"].int(),
+            d["count"].int() if d.has("count") else 1, d.opt_str("op") or "", d.opt_str("src") or "")
+
+
+def _transfer(d: JsonDoc) -> tuple:
+    return (d["noc"].int(), d["kind"].choice(("read", "write", "mcast", "sem")), d["issuer"].coord(), d["role"].str(),
+            d["src"].coord(), d["dst"].coord() if d.has("dst") else None, d["rect"].ints(4) if d.has("rect") else None,
+            d["nbytes"].int(), d["start"].int(), d["end"].int(), tuple(_link_use(ln) for ln in d["links"].items()))
+
+
+def _link_use(d: JsonDoc) -> tuple[int, int, str]:
+    parts = d.items()
+    if len(parts) != 3:
+        raise d.fail(f"should be [x, y, dir], not {d.value!r:.40}")
+    return parts[0].int(), parts[1].int(), parts[2].choice(tuple(STEP))

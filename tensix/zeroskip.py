@@ -1,4 +1,4 @@
-"""Zero-activation skipping: the run option and the counters of what it saved (DESIGN.md §5).
+"""Zero-activation skipping: the run option and the counters of what it saved (docs/architecture.md).
 
 Skipping happens where zeros occur: an all-zero tile crosses the NoC as a header and is not multiplied,
 a zero 16x16 activation face is not multiplied, and (decode-sized matmuls) a zero activation column
@@ -9,6 +9,8 @@ the cycles saved are net.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from tensix.stats import ZeroSkipOp, ZeroSkipStats
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,32 +27,32 @@ FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
-class ZeroCounters:
-    """Per (core, op label) counts of what skipping saw and saved."""
+class ZeroSkipPolicy:
+    """Zero skipping during one run: the options kernels consult (`threshold`) and the one place they account what
+    skipping saw and saved, per (core, op label). A device holds one when skipping is on (`Device.zero_skip`,
+    and a kernel's `skip`), None otherwise."""
 
-    def __init__(self):
+    def __init__(self, options: ZeroSkip):
+        self.options = options
+        self.threshold = options.threshold
         self.rows: dict[tuple[tuple[int, int], str], list[int]] = {}
 
     def add(self, core: tuple[int, int], op: str, **counts: int) -> None:
+        """Add `counts` (names from FIELDS) to the row of `op` on `core`."""
         row = self.rows.get((core, op))
         if row is None:
             row = self.rows[(core, op)] = [0] * len(FIELDS)
         for name, value in counts.items():
             row[_INDEX[name]] += value
 
-    def to_stats(self, options: ZeroSkip) -> dict:
-        """stats.json's "zero_skip": per op and core, with fractions and net cycles."""
+    def to_stats(self) -> ZeroSkipStats:
+        """The stats' zero_skip section: per op and core (ops by name, cores by (y, x))."""
         ops = []
         for (core, op), row in sorted(self.rows.items(), key=lambda kv: (kv[0][1], kv[0][0][1], kv[0][0][0])):
             d = dict(zip(FIELDS, row, strict=True))
-            ops.append({
-                "op": op or "(unlabelled)", "core": list(core),
-                "zero_fraction": d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
-                "macs_total": d["macs_total"], "macs_skipped": d["macs_skipped"],
-                "noc_bytes_skipped": d["noc_bytes_skipped"], "dram_bytes_skipped": d["dram_bytes_skipped"],
-                "cycles_skipped": d["cycles_avoided"] - d["cycles_overhead"],
-                "cycles_avoided": d["cycles_avoided"], "cycles_overhead": d["cycles_overhead"],
-            })
-        totals = {k: sum(o[k] for o in ops) for k in ("macs_total", "macs_skipped", "noc_bytes_skipped",
-                                                        "dram_bytes_skipped", "cycles_skipped")}
-        return {"enabled": options.enabled, "threshold": options.threshold, "totals": totals, "ops": ops}
+            ops.append(ZeroSkipOp(
+                op=op or "(unlabelled)", core=core, macs_skipped=d["macs_skipped"], macs_total=d["macs_total"],
+                noc_bytes_skipped=d["noc_bytes_skipped"], dram_bytes_skipped=d["dram_bytes_skipped"],
+                zero_fraction=d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
+                cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"]))
+        return ZeroSkipStats(self.options.enabled, self.threshold, tuple(ops))

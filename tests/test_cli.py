@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tensix.lang import check_file, evaluate
-from tensix.lang.compiler import compile_file
 
 from tensix.cli import main
+from tensix.lang import check_file, evaluate
+from tensix.lang.compiler import compile_file
 from tensix.presets import PRESETS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -199,10 +199,10 @@ def test_bench_json_line_names_its_figures_and_whether_the_core_ran_compiled(cap
 
 
 def test_alternating_medians_takes_the_runs_in_turn_and_keeps_each_median(monkeypatch):
-    from tensix.tools import bench
+    from tensix.tools import measure
 
     clock, calls = iter(range(1000)), []
-    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(measure.time, "perf_counter", lambda: next(clock))
 
     def run(name, cost):
         def fn():
@@ -212,6 +212,113 @@ def test_alternating_medians_takes_the_runs_in_turn_and_keeps_each_median(monkey
             return name
         return fn
 
-    (a_s, a), (b_s, b) = bench.alternating_medians([run("a", 1), run("b", 3)], 3)
+    (a_s, a), (b_s, b) = measure.alternating_medians([run("a", 1), run("b", 3)], 3)
     assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-ups, then in turn
     assert (a, b) == ("a", "b") and (a_s, b_s) == (1, 3)
+
+
+# ---- what a run reports: utilization, zero-skip savings, options without a file, seeds ----
+
+RELU_DECODE = """\
+input x: bf16[1, 256]
+param w1: bf16[256, 512] = random(seed=1, std=0.05)
+param w2: bf16[512, 256] = random(seed=2, std=0.05)
+output y = relu(x @ w1) @ w2
+"""
+
+
+def _stats(out: Path):
+    from tensix.stats import read_stats
+
+    return read_stats(out / "stats.json")
+
+
+def test_cli_summary_and_report_print_one_utilization_from_the_same_stats(tmp_path, capsys):
+    import html
+
+    out = tmp_path / "run"
+    assert main(["run", MLP, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    stats = _stats(out)
+    figure = stats.utilization_text()
+    assert figure.startswith(f"{100 * stats.flops / (stats.peak_flops_per_cycle * stats.total_cycles):.1f}% ")
+    assert stats.peak_flops_per_cycle == len(stats.cores) * 1024  # every core's matmul charged at HiFi4
+    assert f"  {stats.flops:,} FLOP, {figure}" in printed
+    summary = (out / "viz" / "summary.txt").read_text()
+    report = (out / "viz" / "report.html").read_text()
+    assert f"compute utilization  {figure.split()[0]}" in summary and figure in summary
+    assert html.escape(figure) in report
+    assert json.loads((out / "stats.json").read_text())["utilization"] == stats.utilization
+
+
+def test_compare_dense_reports_the_end_to_end_saving_of_two_real_runs(tmp_path, capsys):
+    from tensix.lang.driver import make_inputs, run_compiled
+    from tensix.mesh import Mesh
+
+    path = _write(tmp_path, RELU_DECODE)
+    assert main(["run", path, "--compare-dense", "--out", str(tmp_path / "r"), "--no-viz"]) == 0
+    printed = capsys.readouterr().out
+    stats = _stats(tmp_path / "r")
+    compiled = compile_file(path, zero_skip=True)
+    feed = make_inputs(compiled.graph, 0)
+    skip, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=True))
+    dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))  # the same plan, skipping off
+    saved = stats.zero_skip.saved(stats)
+    assert (stats.total_cycles, stats.zero_skip.dense.cycles) == (skip.cycles, dense.cycles)
+    assert saved.cycles == dense.cycles - skip.cycles > 0  # half the hidden neurons are zero: their rows skipped
+    assert saved.dram_bytes == dense.stats.dram_bytes - skip.stats.dram_bytes > 0
+    assert stats.zero_skip.error_vs_dense == (("y", 0.0),)
+    share = 100 * saved.cycles / dense.cycles
+    assert (f"  zero skipping: {saved.cycles:,} cycles ({share:.1f}%) saved end to end: {skip.cycles:,} against "
+            f"{dense.cycles:,} dense (same plan, skipping off)") in printed
+    assert main(["run", path, "--out", str(tmp_path / "e"), "--no-viz"]) == 0
+    assert "an estimate, not the run's saving (run with --compare-dense" in capsys.readouterr().out
+    assert _stats(tmp_path / "e").zero_skip.dense is None
+
+
+def test_compare_dense_needs_skipping_on(tmp_path, capsys):
+    path = _write(tmp_path, RELU_DECODE)
+    assert _fails(["run", path, "--compare-dense", "--no-skip-zeros", "--out", str(tmp_path / "r"), "--no-viz"],
+                  capsys) == ("error: --compare-dense measures zero skipping against a dense run, but skipping is off "
+                              "(--no-skip-zeros); drop one of the two")
+
+
+def test_run_without_a_file_honours_no_skip_zeros(tmp_path, capsys):
+    assert main(["run", "--no-skip-zeros", "--out", str(tmp_path / "d"), "--no-viz"]) == 0
+    assert "zero skipping" not in capsys.readouterr().out
+    assert _stats(tmp_path / "d").zero_skip is None
+
+
+def test_run_without_a_file_reads_its_inputs(tmp_path, capsys):
+    np.savez(tmp_path / "in.npz", nope=np.ones((2, 2)))
+    err = _fails(["run", "--inputs", str(tmp_path / "in.npz"), "--out", str(tmp_path / "d"), "--no-viz"], capsys)
+    assert err == "error: no input named 'nope'"  # the default example read the file the user gave
+
+
+@pytest.mark.slow
+def test_run_without_a_file_honours_the_zero_threshold(tmp_path, capsys):
+    assert main(["run", "--zero-threshold", "0.5", "--out", str(tmp_path / "d"), "--no-viz"]) == 0
+    capsys.readouterr()
+    zs = _stats(tmp_path / "d").zero_skip
+    assert zs.threshold == 0.5 and zs.dense is not None and dict(zs.error_vs_dense)["y"] > 0
+
+
+def test_run_seed_seeds_the_params_declared_without_a_seed(tmp_path, capsys):
+    from tensix.lang.ir import RandomSpec
+    from tensix.lang.params import random_values
+
+    path = _write(tmp_path, "input x: fp32[32, 32]\nparam w: fp32[32, 32] = random(std=1.0)\n"
+                            "param v: fp32[32, 32] = random(seed=7)\noutput y = x + w\noutput z = x + v\n")
+    x = np.random.default_rng(3).standard_normal((32, 32)).astype(np.float32)
+    np.savez(tmp_path / "in.npz", x=x)
+    got = {}
+    for seed in ("1", "2"):
+        assert main(["run", path, "--seed", seed, "--inputs", str(tmp_path / "in.npz"), "--out",
+                     str(tmp_path / seed), "--no-viz"]) == 0
+        with np.load(tmp_path / seed / "outputs.npz") as outputs:
+            got[seed] = {k: outputs[k] for k in outputs.files}
+    capsys.readouterr()
+    for seed in ("1", "2"):  # w drawn from the run's seed; v from its own
+        np.testing.assert_allclose(got[seed]["y"], x + random_values("w", RandomSpec(int(seed)), (32, 32)), rtol=1e-6)
+        np.testing.assert_allclose(got[seed]["z"], x + random_values("v", RandomSpec(7), (32, 32)), rtol=1e-6)
+    assert not np.allclose(got["1"]["y"], got["2"]["y"])

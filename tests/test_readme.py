@@ -18,3 +18,10 @@ def test_readme_kernel_example_runs_and_computes_relu(tmp_path, monkeypatch):
     a, result = scope["a"], scope["result"]
     np.testing.assert_array_equal(result.outputs["B"], np.maximum(quantize(a, "bf16"), 0))
     assert (tmp_path / "runs" / "relu" / "trace.json").exists()
+
+
+def test_ci_runs_exactly_the_readme_test_command_in_both_modes():
+    command = re.search(r"\*\*The tests\*\*.*?```sh\n(.*?)\n```", README.read_text(), re.S).group(1)
+    ci = (README.parent / ".ci" / "run").read_text().rstrip("\n").splitlines()
+    assert ci[-1] == command
+    assert command.endswith("python -m pytest && TENSIX_COMPILED=0 python -m pytest")

@@ -1,8 +1,10 @@
 """tensix.tools: visualizers that read a saved run directory (stats.json, trace.json) and draw it.
 
 `render_all(run_dir)` writes every view (traffic maps, heatmaps, timeline, SRAM map, zero-skip view, report.html)
-into `run_dir/viz/` (command line: `tensix viz RUN_DIR` or `python -m tensix.tools RUN_DIR`). The tools never import
-the emulator or the language, so any saved run can be redrawn.
+into `run_dir/viz/` (command line: `tensix viz RUN_DIR` or `python -m tensix.tools RUN_DIR`). The visualizers read
+the saved files only, through the emulator's file schemas (tensix.stats, tensix.trace, tensix.jsondoc; tensix.config and
+tensix.noc.routing for tile kinds and link ends), and never run the emulator or the language, so any saved run can be
+redrawn. The benchmarks (bench.py, bench_sparse.py, with their models gpt2.py and moe.py) do run both.
 """
 
 from .diff import RunDiff, diff_runs, write_diff

@@ -8,43 +8,24 @@ compiled (`compiled`, tensix/compiled.py), since its figures depend on it.
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
+
+from tensix.compiled import ACTIVE as COMPILED
+from tensix.errors import TensixError
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-from tensix.tools.bench_dm import bench_dm_calibration
-from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
-from tensix.tools.gpt2 import gpt2_source
-from tensix.tools.metal_examples import bench_metal_examples
-
-from tensix.compiled import ACTIVE as COMPILED
-from tensix.errors import TensixError
 from tensix.mesh import Mesh
 from tensix.programs.exchange import exchange_program
 from tensix.programs.matmul import matmul_program
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Median wall seconds of fn() over `repeat` runs after one warm-up; also the last result."""
-    return alternating_medians([fn], repeat)[0]
-
-
-def alternating_medians(fns: list[Callable[[], object]], repeat: int) -> list[tuple[float, object]]:
-    """median_seconds of each fn, their runs taken in turn (one warm-up each first): runs to compare meet the
-    same phases of a shared machine, whose speed drifts by 2x over minutes."""
-    results = [fn() for fn in fns]
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            results[i] = fn()
-            times[i].append(time.perf_counter() - t)
-    return [(statistics.median(ts), r) for ts, r in zip(times, results, strict=True)]
+from tensix.tools.bench_dm import bench_dm_calibration
+from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
+from tensix.tools.gpt2 import gpt2_source
+from tensix.tools.measure import median_seconds
+from tensix.tools.metal_examples import bench_metal_examples
 
 
 def bench_matmul_1024_tile(repeat: int) -> Iterator[dict]:
@@ -78,10 +59,10 @@ def bench_noc_transfers(repeat: int) -> Iterator[dict]:
             pos += size
 
     base_s, _ = median_seconds(copy_all, repeat)
-    busiest = max(result.stats["links"], key=lambda lk: lk["busy_cycles"])
+    busiest = max(result.stats.links, key=lambda lk: lk.busy_cycles)
     yield {"name": "noc_transfers", "emulator_s": emu_s, "baseline_s": base_s, "ratio": emu_s / base_s,
            "transfers": n, "transfers_per_s": n / emu_s, "cycles": result.cycles,
-           "busiest_link_utilization": busiest["busy_cycles"] / result.cycles}
+           "busiest_link_utilization": busiest.busy_cycles / result.cycles}
 
 
 def bench_compile_gpt2_12layer(repeat: int) -> Iterator[dict]:

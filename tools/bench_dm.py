@@ -7,10 +7,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterator
 
-from tensix.tools.dm_data import points
-
 from tensix.mesh import Mesh
 from tensix.programs.dm import dm_program
+from tensix.tools.dm_data import points
 
 
 def predict(mesh: Mesh, experiment: str, side: int, size: int, count: int) -> int:

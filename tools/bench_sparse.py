@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
-from tensix.tools.moe import moe_source
-
 from tensix.mesh import Mesh
+from tensix.tools.measure import alternating_medians
+from tensix.tools.moe import moe_source
 
 SPARSITIES = (0.0, 0.5, 0.9, 0.99)
 BATCHES = (1, 8, 128)
@@ -38,8 +39,6 @@ output y = relu(x @ w1 + b1) @ w2
 
 def _compare(source: str, inputs: dict, repeat: int, params: dict | None = None) -> dict:
     """Dense and skipping runs of one program: wall speedup, cycle ratio, bytes saved, output difference."""
-    from tensix.tools.bench import alternating_medians
-
     runs = []
     for skip in (False, True):
         compiled = compile_source(source, "bench.tdf", "wormhole_n150", zero_skip=skip)
@@ -57,8 +56,7 @@ def _compare(source: str, inputs: dict, repeat: int, params: dict | None = None)
 
 def _moved(result) -> int:
     """Bytes injected into the NoCs plus bytes the DRAM banks served."""
-    dram = sum(b["bytes_read"] + b["bytes_written"] for b in result.stats["dram"])
-    return sum(t.nbytes for t in result.trace.transfers) + dram
+    return sum(t.nbytes for t in result.trace.transfers) + result.stats.dram_bytes
 
 
 def _sparse_rows(rng: np.random.Generator, shape: tuple[int, int], sparsity: float) -> np.ndarray:

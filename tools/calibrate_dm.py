@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from math import ceil, exp, log
 
-from tensix.tools.bench_dm import predict
-from tensix.tools.dm_data import MEASURED, SIZES, measured
-
 from tensix.mesh import Mesh
 from tensix.presets import preset
+from tensix.tools.bench_dm import predict
+from tensix.tools.dm_data import MEASURED, SIZES, measured
 
 
 def _slope(device: str, experiment: str, size: int, side: int = 0) -> float:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tensix.jsondoc import Coord, RunFileError
 from tensix.noc.routing import DIRS
+from tensix.stats import Stats
 
 from .heatmap import DIR_WORDS, Panel, Scale, grid_figure
-from .runfiles import Coord, RunFileError, Stats
 from .summary import quantities, text_table
 from .traffic_map import KIND_FILL, EdgeStyle, Legend, NodeStyle, mesh_dot, tile_nodes, write_dots
 from .units import cmap_hex, coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_signed_bytes

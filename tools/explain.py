@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from tensix.stats import Stats
+
 from .programfile import ProgramInfo
-from .runfiles import Stats
 from .units import fmt_bytes
 
 WAIT_PREFIX = "wait:"

@@ -13,8 +13,11 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from tensix.jsondoc import Coord
+from tensix.trace import Span
+
 from .explain import WAIT_PREFIX, WAIT_SHORT, wait_base
-from .runfiles import Coord, Run, Span
+from .runfiles import Run
 from .units import fmt_coord, fmt_pct
 
 MAX_CORES = 12  # more rows make the picture unreadable; the rest are in timeline.json

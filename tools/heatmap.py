@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from tensix.noc.routing import DIRS
+from tensix.stats import DeviceInfo, Stats
 
-from .runfiles import Device, Stats
 from .units import cmap_hex, fmt_share
 
 DIR_WORDS = {"E": "east (+x)", "S": "south (+y)", "W": "west (-x)", "N": "north (-y)"}
@@ -65,7 +65,7 @@ def core_grid(stats: Stats) -> np.ndarray:
     return grid
 
 
-def kind_labels(device: Device) -> dict[tuple[int, int], str]:
+def kind_labels(device: DeviceInfo) -> dict[tuple[int, int], str]:
     """Short tile-kind names for tiles that are not compute cores."""
     cores = device.core_at()
     return {xy: KIND_SHORT.get(k, "") for xy, k in device.kinds().items() if xy not in cores}
@@ -108,7 +108,7 @@ def _cmap(name: str):
     return colormaps[name].with_extremes(bad="#e6e6e6")  # NaN cells (not a compute core) are light grey
 
 
-def grid_figure(panels: list[Panel], scale: Scale, *, title: str, note: str, device: Device, path: Path) -> Path:
+def grid_figure(panels: list[Panel], scale: Scale, *, title: str, note: str, device: DeviceInfo, path: Path) -> Path:
     """Draw panels side by side with one shared colour bar, write a PNG, return its path."""
     height, width = panels[0].grid.shape
     cell = 0.55 if width * height <= MAX_ANNOTATED_CELLS else 0.3

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 
 import ml_dtypes
 import numpy as np
+
 from tensix.examples.metal.eltwise_binary import eltwise_binary
 from tensix.examples.metal.eltwise_sfpu import eltwise_sfpu
 from tensix.examples.metal.loopback import loopback
 from tensix.examples.metal.matmul.matmul_multi_core import matmul_multi_core
-
 from tensix.mesh import Mesh
 from tensix.metal import split_work_to_cores
 from tensix.program import Program

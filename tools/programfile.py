@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .jsondoc import Coord, JsonDoc, read_json
+from tensix.jsondoc import Coord, JsonDoc, read_json
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from .runfiles import Run
 from .sram_map import KIND_WORD, layout_members, sram_table, sram_uses
 from .traffic_map import INSTALL_HINT
 from .units import coord_list, fmt_bytes, fmt_pct, fmt_share
-from .zero_skip import ZERO_SKIP_HEADER, zero_skip_rows, zero_skip_summary
+from .zero_skip import ZERO_SKIP_HEADER, ops_of, zero_skip_rows, zero_skip_summary
 
 PERFETTO = "https://ui.perfetto.dev"
 FILE_WORDS = (("traffic_all", "traffic map of both NoCs"), ("traffic_noc", "traffic map of one NoC"),
@@ -123,7 +123,7 @@ def buffer_rows(run: Run) -> list[tuple[str, ...]]:
 
 
 def zero_skip_section(run: Run, files: dict[str, Path], heading: str) -> str:
-    if not run.stats.zero_skip:
+    if not ops_of(run.stats):
         return ""
     body = png_tag(files["zero_skip.png"], "zero skip") if "zero_skip.png" in files else ""
     explain = ("Multiply-accumulates (MACs), NoC bytes, DRAM bytes and cycles that were not spent because the "

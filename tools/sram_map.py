@@ -13,7 +13,8 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .runfiles import CoreStats, Stats
+from tensix.stats import CoreStats, Stats
+
 from .units import coord_list, fmt_bytes, fmt_coord, fmt_pct
 
 KIND_HATCH = {"cb": "", "l1": "//", "semaphore": ".."}

@@ -10,7 +10,9 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .runfiles import CoreStats, Link, Run, Stats
+from tensix.stats import CoreStats, Link, Stats
+
+from .runfiles import Run
 from .sram_map import fmt_kib, peak_use
 from .units import coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_rate, fmt_seconds
 from .verdict import compute_share, hottest_link, limit_sentences, link_name, noc_balance
@@ -34,8 +36,8 @@ def run_seconds(stats: Stats) -> float:
 
 
 def peak_flops_per_s(stats: Stats) -> float:
-    """The matrix engines' peak: per-core FLOP per cycle x compute cores x clock."""
-    return stats.device.peak_flops_per_cycle * len(stats.device.compute_cores) * stats.device.clock_hz
+    """The matrix engines' peak over the cores the program used, each at the fidelity it was charged, x clock."""
+    return stats.peak_flops_per_cycle * stats.device.clock_hz
 
 
 def _cycles(v: float) -> str:
@@ -52,12 +54,14 @@ def quantities(stats: Stats) -> list[Quantity]:
         Quantity("run time", seconds, fmt_seconds, f"cycles at the {dev.clock_hz / 1e9:g} GHz device clock"),
         Quantity("work done", stats.flops, lambda v: f"{fmt_int(v)} FLOP", "floating-point operations (2 per MAC)"),
         Quantity("achieved compute", achieved, fmt_rate, "FLOP / run time"),
-        Quantity("peak compute", peak, fmt_rate,
-                 f"{len(dev.compute_cores)} cores x {fmt_int(dev.peak_flops_per_cycle)} FLOP/cycle x clock"),
-        Quantity("compute utilization", achieved / peak if peak else 0.0, fmt_pct, "achieved / peak"),
+        Quantity("peak compute", peak, fmt_rate, f"{len(stats.cores)} cores used x their FLOP/cycle at the fidelity "
+                 "charged x clock"),
+        Quantity("compute utilization", stats.utilization, fmt_pct, stats.utilization_text()),
         Quantity("core compute time", compute_share(stats), fmt_pct,
                  "share of the run the compute kernels worked (mean over cores); the rest they waited"),
     ]
+    if stats.zero_skip is not None:
+        rows.append(_zero_skip_quantity(stats))
     link = hottest_link(stats)
     if link is not None:
         rows.append(Quantity("busiest link", link_utilization(link, stats), fmt_pct,
@@ -77,6 +81,18 @@ def quantities(stats: Stats) -> list[Quantity]:
                              f"high-water on core {fmt_coord(c.core)}: {fmt_pct(peak_core.fraction)} of "
                              f"{fmt_kib(c.sram_capacity)}"))
     return rows
+
+
+def _zero_skip_quantity(stats: Stats) -> Quantity:
+    """End to end against the dense run of the same plan when one was made; else the per-core sum, named an
+    estimate."""
+    saved = stats.zero_skip.saved(stats)
+    if saved is not None:
+        dense = fmt_int(stats.zero_skip.dense.cycles)
+        return Quantity("zero skipping saved", saved.cycles, _cycles,
+                        f"end to end: {dense} cycles for the same plan with skipping off")
+    return Quantity("zero skipping saved", stats.zero_skip.totals.cycles_skipped, _cycles,
+                    "an estimate: core cycles saved net, summed over cores (tensix run --compare-dense measures it)")
 
 
 def link_utilization(link: Link, stats: Stats) -> float:

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .runfiles import Coord, Run, Span, Transfer
+from tensix.jsondoc import Coord
+from tensix.trace import Span, Transfer
+
+from .runfiles import Run
 from .units import fmt_bytes, fmt_coord
 
 ROLE_TIDS = {"reader": 1, "compute": 2, "writer": 3}

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensix.jsondoc import Coord
 from tensix.noc.routing import DIRS, STEP
+from tensix.stats import DeviceInfo, Link, Stats
 
-from .runfiles import Coord, Device, Link, Stats
 from .units import cmap_hex, fmt_bytes, fmt_bytes_short, fmt_coord, fmt_int, fmt_pct, fmt_share, text_color_on
 
 LinkKey = tuple[int, int, int, str]  # (noc, x, y, dir) of a link's source tile
@@ -83,7 +84,7 @@ def _attrs(**attrs: object) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
-def grid_pos(device: Device, x: float, y: float) -> tuple[float, float]:
+def grid_pos(device: DeviceInfo, x: float, y: float) -> tuple[float, float]:
     """Graphviz point position of grid coordinate (x, y); graphviz y grows upward, the grid's downward."""
     return round(x * SCALE_X, 1), round((device.height - 1 - y) * SCALE_Y, 1)
 
@@ -92,20 +93,20 @@ def node_id(xy: Coord) -> str:
     return f"t{xy[0]}_{xy[1]}"
 
 
-def link_target(device: Device, x: int, y: int, d: str) -> tuple[Coord, bool]:
+def link_target(device: DeviceInfo, x: int, y: int, d: str) -> tuple[Coord, bool]:
     """The tile a link reaches and whether it is a torus wraparound link."""
     dx, dy = STEP[d]
     nx, ny = x + dx, y + dy
     return (nx % device.width, ny % device.height), not (0 <= nx < device.width and 0 <= ny < device.height)
 
 
-def all_links(device: Device, nocs: Iterable[int]) -> list[LinkKey]:
+def all_links(device: DeviceInfo, nocs: Iterable[int]) -> list[LinkKey]:
     """Every link of the given NoCs: one per tile and direction the NoC moves in."""
     return [(n, x, y, d) for n in nocs for y in range(device.height) for x in range(device.width)
             for d in DIRS.get(n, ())]
 
 
-def _stub_pos(device: Device, x: int, y: int, d: str) -> tuple[float, float]:
+def _stub_pos(device: DeviceInfo, x: int, y: int, d: str) -> tuple[float, float]:
     """Where a wraparound stub ends: just outside the grid, level with the link's port."""
     px, py = grid_pos(device, x, y)
     dx, dy = STEP[d]
@@ -115,7 +116,7 @@ def _stub_pos(device: Device, x: int, y: int, d: str) -> tuple[float, float]:
     return round(px + dx * reach + side[0], 1), round(py - dy * reach + side[1], 1)
 
 
-def _edge_lines(device: Device, key: LinkKey, style: EdgeStyle | None) -> list[str]:
+def _edge_lines(device: DeviceInfo, key: LinkKey, style: EdgeStyle | None) -> list[str]:
     noc, x, y, d = key
     (tx, ty), wraps = link_target(device, x, y, d)
     tail, head = PORTS[d]
@@ -141,7 +142,7 @@ def _edge_lines(device: Device, key: LinkKey, style: EdgeStyle | None) -> list[s
     return lines
 
 
-def _node_line(device: Device, xy: Coord, style: NodeStyle) -> str:
+def _node_line(device: DeviceInfo, xy: Coord, style: NodeStyle) -> str:
     px, py = grid_pos(device, *xy)
     look = "filled,rounded,dashed" if style.dashed else "filled,rounded"
     attrs = _attrs(pos=f"{px},{py}!", label=style.label, fillcolor=style.fill, style=look,
@@ -149,7 +150,7 @@ def _node_line(device: Device, xy: Coord, style: NodeStyle) -> str:
     return f"  {node_id(xy)} {attrs};"
 
 
-def mesh_dot(device: Device, *, title: str, nocs: Iterable[int], edges: dict[LinkKey, EdgeStyle],
+def mesh_dot(device: DeviceInfo, *, title: str, nocs: Iterable[int], edges: dict[LinkKey, EdgeStyle],
              nodes: dict[Coord, NodeStyle], legend: Legend) -> str:
     """DOT text of the whole NoC grid: a node per tile at its grid position, every link of `nocs`.
 
@@ -170,7 +171,7 @@ def mesh_dot(device: Device, *, title: str, nocs: Iterable[int], edges: dict[Lin
     return "\n".join(lines) + "\n"
 
 
-def _legend_pos(device: Device, legend: Legend) -> str:
+def _legend_pos(device: DeviceInfo, legend: Legend) -> str:
     """Centred below the grid, its top clear of the wraparound stubs under the last row."""
     x, _ = grid_pos(device, (device.width - 1) / 2, 0)
     below = STUB_REACH * SCALE_Y + TILE_H * 36 + 2.5 * STUB_FONT

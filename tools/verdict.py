@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from tensix.stats import Link, Stats
+
 from .explain import WAIT_PREFIX, wait_base
-from .runfiles import Link, Run, Stats
+from .runfiles import Run
 from .units import fmt_bytes, fmt_bytes_short, fmt_coord, fmt_int, fmt_pct
 
 DIR_WORD = {"E": "east", "S": "south", "W": "west", "N": "north"}
@@ -78,8 +80,7 @@ def limit_sentences(run: Run) -> list[str]:
         return ["Nothing to judge: the run took 0 cycles."]
     compute, link = compute_share(stats), hottest_link(stats)
     link_util = link.busy_cycles / stats.total_cycles if link else 0.0
-    cores = (f"the cores compute {fmt_pct(compute)} of the time (the matrix engines reach "
-             f"{fmt_pct(_peak_share(stats))} of their peak)")
+    cores = f"the cores compute {fmt_pct(compute)} of the time (compute utilization: {stats.utilization_text()})"
     hot = f"the hottest link, {link_name(link)}, is busy {fmt_pct(link_util)} of the run" if link else (
         "no link carried any data")
     if link and link_util >= BOUND_AT and link_util >= 2 * compute:
@@ -90,11 +91,6 @@ def limit_sentences(run: Run) -> list[str]:
         verdict = (f"Latency bound: no single resource is saturated: {cores} and {hot}; the rest of the run the "
                    "kernels wait (for data, for each other) or have nothing to do.")
     return [verdict] + ([link_users(run, link)] if link else []) + [_waits_sentence(run)]
-
-
-def _peak_share(stats: Stats) -> float:
-    peak = stats.device.peak_flops_per_cycle * len(stats.device.compute_cores) * stats.total_cycles
-    return stats.flops / peak if peak else 0.0
 
 
 def link_users(run: Run, link: Link) -> str:

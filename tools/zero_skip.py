@@ -13,7 +13,8 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from .runfiles import Stats, ZeroSkipOp
+from tensix.stats import Stats, ZeroSkipOp
+
 from .summary import text_table
 from .units import coord_list, fmt_bytes, fmt_int, fmt_pct
 
@@ -33,23 +34,28 @@ class OpTotal:
     macs_total: int
     noc_bytes_skipped: int
     dram_bytes_skipped: int
-    cycles_skipped: int
-    cycles_avoided: int | None
-    cycles_overhead: int | None
+    cycles_avoided: int
+    cycles_overhead: int
+
+    @property
+    def cycles_skipped(self) -> int:
+        return self.cycles_avoided - self.cycles_overhead
+
+
+def ops_of(stats: Stats) -> tuple[ZeroSkipOp, ...]:
+    """The per-op, per-core rows; none for a run that did not skip."""
+    return stats.zero_skip.ops if stats.zero_skip else ()
 
 
 def op_totals(ops: tuple[ZeroSkipOp, ...]) -> list[OpTotal]:
     """Per op (in first-seen order), the sums over its cores."""
     names = list(dict.fromkeys(z.op for z in ops))
-    return [OpTotal(name, *_sums([z for z in ops if z.op == name])) for name in names]
+    return [_total(name, [z for z in ops if z.op == name]) for name in names]
 
 
-def _sums(rows: list[ZeroSkipOp]) -> tuple[int | None, ...]:
-    known = all(z.cycles_avoided is not None and z.cycles_overhead is not None for z in rows)
-    return (len(rows), sum(z.macs_skipped for z in rows), sum(z.macs_total for z in rows),
-            sum(z.noc_bytes_skipped for z in rows), sum(z.dram_bytes_skipped for z in rows),
-            sum(z.cycles_skipped for z in rows), sum(z.cycles_avoided or 0 for z in rows) if known else None,
-            sum(z.cycles_overhead or 0 for z in rows) if known else None)
+def _total(name: str, rows: list[ZeroSkipOp]) -> OpTotal:
+    return OpTotal(name, len(rows), *(sum(getattr(z, f) for z in rows) for f in (
+        "macs_skipped", "macs_total", "noc_bytes_skipped", "dram_bytes_skipped", "cycles_avoided", "cycles_overhead")))
 
 
 ZERO_SKIP_HEADER = ("op", "core", "MACs skipped", "MACs total", "skipped", "zeros", "NoC bytes skipped",
@@ -58,22 +64,21 @@ ZERO_SKIP_HEADER = ("op", "core", "MACs skipped", "MACs total", "skipped", "zero
 
 def _row(op: str, where: str, z: ZeroSkipOp | OpTotal, zero: str) -> tuple[str, ...]:
     share = fmt_pct(z.macs_skipped / z.macs_total) if z.macs_total else "-"
-    avoided, overhead = (getattr(z, "cycles_avoided", None), getattr(z, "cycles_overhead", None))
     return (op, where, fmt_int(z.macs_skipped), fmt_int(z.macs_total), share, zero, fmt_bytes(z.noc_bytes_skipped),
-            fmt_bytes(z.dram_bytes_skipped), "-" if avoided is None else fmt_int(avoided),
-            "-" if overhead is None else fmt_int(overhead), fmt_int(z.cycles_skipped))
+            fmt_bytes(z.dram_bytes_skipped), fmt_int(z.cycles_avoided), fmt_int(z.cycles_overhead),
+            fmt_int(z.cycles_skipped))
 
 
 def _same(z: ZeroSkipOp) -> tuple:
     """An op row's figures without its core: rows that match are shown once."""
-    return (z.op, z.macs_skipped, z.macs_total, z.noc_bytes_skipped, z.dram_bytes_skipped, z.cycles_skipped,
-            z.zero_fraction, z.cycles_avoided, z.cycles_overhead)
+    return (z.op, z.macs_skipped, z.macs_total, z.noc_bytes_skipped, z.dram_bytes_skipped, z.zero_fraction,
+            z.cycles_avoided, z.cycles_overhead)
 
 
 def zero_skip_rows(stats: Stats) -> list[tuple[str, ...]]:
     """Table rows: per op, one row per group of cores with identical figures (figures per core), then a total row
     (core column `total`)."""
-    ops, rows = stats.zero_skip or (), []
+    ops, rows = ops_of(stats), []
     for total in op_totals(ops):
         groups: dict[tuple, list[ZeroSkipOp]] = {}
         for z in (z for z in ops if z.op == total.op):
@@ -146,12 +151,12 @@ def _bar_label(key: str, value: int, ops: tuple[ZeroSkipOp, ...], op: str) -> st
 
 def write_zero_skip(stats: Stats, out_dir: Path) -> list[Path]:
     """Write `zero_skip.txt` and `zero_skip.png`; nothing when the run did not skip zeros."""
-    if not stats.zero_skip:
+    ops = ops_of(stats)
+    if not ops:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
     text = out_dir / "zero_skip.txt"
     text.write_text(zero_skip_table(stats))
-    ops = stats.zero_skip
     names = list(dict.fromkeys(z.op for z in ops))
     fig = Figure(figsize=(max(12.0, 2.4 * len(PANELS) + 0.6 * len(names)), 4.6), dpi=100, layout="constrained")
     for ax, (key, title, unit, color) in zip(fig.subplots(1, len(PANELS)), PANELS, strict=True):
@@ -165,22 +170,38 @@ def write_zero_skip(stats: Stats, out_dir: Path) -> list[Path]:
 
 
 def zero_skip_summary(stats: Stats) -> str:
-    """One paragraph: the mode, and what skipping saved over the whole run."""
-    ops = stats.zero_skip or ()
+    """One paragraph: the mode; what skipping saved end to end against the dense run (or that the per-core sum is
+    only an estimate, without one); what work it skipped."""
+    ops = ops_of(stats)
     if not ops:
         return ""
-    t = OpTotal("all", *_sums(list(ops)))
-    cores = len({z.core for z in ops})
-    threshold = stats.zero_skip_threshold
-    mode = (f"values below {threshold:g} were flushed to zero, so the outputs differ slightly from a dense run"
-            if threshold else "only exact zeros were skipped, so the outputs are identical to a dense run")
+    zs, t = stats.zero_skip, _total("all", list(ops))
+    mode = (f"values below {zs.threshold:g} were flushed to zero, so the outputs differ slightly from a dense run"
+            if zs.threshold else "only exact zeros were skipped, so the outputs are identical to a dense run")
     share = fmt_pct(t.macs_skipped / t.macs_total) if t.macs_total else "0%"
+    work = (f"It skipped {share} of the multiply-accumulates ({fmt_int(t.macs_skipped)} of {fmt_int(t.macs_total)}) "
+            f"and did not send {fmt_bytes(t.noc_bytes_skipped)} over the NoC or read {fmt_bytes(t.dram_bytes_skipped)} "
+            f"from DRAM.")
+    return f"Zero skipping was on: {mode}. {_end_to_end(stats)} {work} {_per_core(t, len({z.core for z in ops}))}"
+
+
+def _end_to_end(stats: Stats) -> str:
+    saved, dense = stats.zero_skip.saved(stats), stats.zero_skip.dense
+    if saved is None:
+        return ("No dense run was made, so the end-to-end saving is unknown (rerun with `tensix run --compare-dense` "
+                "to run the same plan with skipping off); the per-core sum below only estimates it.")
+    faster = "faster" if saved.cycles >= 0 else "slower"
+    share = fmt_pct(abs(saved.cycles) / dense.cycles) if dense.cycles else "0%"
+    return (f"End to end, the run took {fmt_int(stats.total_cycles)} cycles against {fmt_int(dense.cycles)} for the "
+            f"same plan with skipping off: {fmt_int(abs(saved.cycles))} cycles ({share}) {faster}, with "
+            f"{fmt_bytes(saved.noc_bytes)} fewer NoC bytes x hops and {fmt_bytes(saved.dram_bytes)} fewer DRAM bytes.")
+
+
+def _per_core(t: OpTotal, cores: int) -> str:
     overhead = f" after paying {fmt_int(t.cycles_overhead)} for the zero checks" if t.cycles_overhead else ""
-    per_core = f"summed over {cores} cores, so about {fmt_int(abs(t.cycles_skipped) / cores)} per core"
-    cycles = (f"saved {fmt_int(t.cycles_skipped)} core cycles net{overhead} ({per_core}; cores work in parallel, so "
-              "the run is shorter by at most that much)" if t.cycles_skipped >= 0 else
-              f"cost {fmt_int(-t.cycles_skipped)} core cycles net ({per_core}): the zero checks took longer than the "
-              "work they skipped")
-    return (f"Zero skipping was on: {mode}. It skipped {share} of the multiply-accumulates "
-            f"({fmt_int(t.macs_skipped)} of {fmt_int(t.macs_total)}), did not send {fmt_bytes(t.noc_bytes_skipped)} "
-            f"over the NoC or read {fmt_bytes(t.dram_bytes_skipped)} from DRAM, and {cycles}.")
+    per_core = f"summed over {cores} cores, about {fmt_int(abs(t.cycles_skipped) / cores)} per core"
+    if t.cycles_skipped >= 0:
+        return (f"Per core, it saved {fmt_int(t.cycles_skipped)} core cycles net{overhead} ({per_core}; cores work in "
+                "parallel and wait for each other, so this is not the run's saving).")
+    return (f"Per core, it cost {fmt_int(-t.cycles_skipped)} core cycles net ({per_core}): the zero checks took "
+            "longer than the work they skipped on those cores.")

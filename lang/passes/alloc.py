@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tensix.lang.errors import PlacementError
-from tensix.lang.ir import Graph, Node
-from tensix.lang.passes.tile import rows_name
-
 from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import tile_nbytes
+from tensix.lang.errors import PlacementError
+from tensix.lang.ir import Graph, Node
+from tensix.lang.passes.tile import rows_name
 from tensix.programs.stages import cb_requirements
 from tensix.programs.stages.layout import SLOTS, core_schedules
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from tensix.lang import pages
-from tensix.lang.errors import ShapeError
-from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
+from tensix.lang import pages
+from tensix.lang.errors import ShapeError
+from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 from tensix.programs.stages.layout import row_cb_nbytes
 
 PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")

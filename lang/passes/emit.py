@@ -9,7 +9,6 @@ from __future__ import annotations
 from tensix.lang.ir import Graph
 from tensix.lang.passes.alloc import device_dtype
 from tensix.lang.passes.tile import rows_name
-
 from tensix.schedule.contract import DramBuffer, Schedule
 
 

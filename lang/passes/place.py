@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tensix.config import MeshConfig
 from tensix.lang.check import check_placement
 from tensix.lang.ir import Graph
-
-from tensix.config import MeshConfig
 
 
 def place(graph: Graph, cfg: MeshConfig) -> Graph:

@@ -15,7 +15,6 @@ from dataclasses import replace
 from operator import itemgetter
 
 from tensix.lang.ir import Graph
-
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Mcast, Op, Signal, Wait
 

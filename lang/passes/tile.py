@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError, PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
-
 from tensix.schedule.contract import (
     PRIMITIVE_STEPS,
     STEPS,

@@ -18,7 +18,9 @@ from tensix.metal.buffers import DRAM_ALIGNMENT, L1_ALIGNMENT, Buffer, as_bytes
 from tensix.metal.coords import CoreCoord, CoreRange
 from tensix.metal.enums import BufferType
 from tensix.presets import resolve
+from tensix.stats import Stats
 from tensix.timing import TimingModel
+from tensix.trace import Trace
 
 _L1_POOL = MemoryPool()  # L1 memories of closed devices, for the next device (fresh memory costs page faults)
 
@@ -162,8 +164,8 @@ class MetalRun:
     """The last program run on a device: cycles, stats and trace in tensix's own schema."""
 
     cycles: int
-    stats: dict
-    trace: object
+    stats: Stats
+    trace: Trace
 
 
 class CommandQueue:

@@ -17,7 +17,8 @@ from tensix.metal.device import MetalDevice, MetalRun
 from tensix.metal.program import Program
 from tensix.metal.sharded_cb import ShardedCB
 from tensix.sram import Allocation
-from tensix.trace import Trace, build_stats
+from tensix.stats import build_stats
+from tensix.trace import Trace
 
 CB_ALIGNMENT = 32
 ROLE_ORDER = ("reader", "compute", "writer")

@@ -1,11 +1,11 @@
 """Placement annotations change where and how data moves, never the result."""
 
 import numpy as np
+
+from tensix import Mesh, MeshConfig, TileKind
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs, run_compiled
 from tensix.lang.params import materialize
-
-from tensix import Mesh, MeshConfig, TileKind
 from tensix.schedule.plain import plain_steps
 from tensix.timing import TimingModel
 
@@ -27,7 +27,7 @@ def _run(annotations: str):
 
 def test_mcast_reads_every_operand_tile_from_dram_once():
     plain, mcast = _run(" @shard(height)"), _run(" @mcast")
-    read = lambda r: sum(b["bytes_read"] for b in r.stats["dram"])  # noqa: E731
+    read = lambda r: sum(b.bytes_read for b in r.stats.dram)  # noqa: E731
     tile = 4096  # fp32
     # 16 cores in a 4x4 grid, each needing a 2x8-tile band of x and an 8x2-tile band of w
     assert read(plain) == 16 * (16 + 16) * tile
@@ -63,7 +63,7 @@ def test_unannotated_matmul_on_a_4x4_grid_multicasts_by_itself():
     compiled = compile_source(MATMUL.format(annotations=""), "mm.tdf")
     assert compiled.lowered.nodes[-1].attrs["mcast"] == "auto"
     assert "mcast=auto" in compiled.lowered.render()
-    assert sum(b["bytes_read"] for b in auto.stats["dram"]) == (64 + 64) * 4096  # as with @mcast
+    assert sum(b.bytes_read for b in auto.stats.dram) == (64 + 64) * 4096  # as with @mcast
 
 
 def test_shard_width_hands_out_output_blocks_column_by_column():
@@ -107,9 +107,9 @@ def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_
     header, tile = TimingModel().zero_header_bytes, 4096
     along = [t for t in sparse.trace.transfers if t.kind == "mcast" and t.rect[1] == t.rect[3]]
     assert sorted(t.nbytes for t in along)[:4] == [8 * header] * 4  # each row's zero 2x4-tile band: headers
-    totals = sparse.stats["zero_skip"]["totals"]
+    totals = sparse.stats.zero_skip.totals
     # DRAM: the 32 zero x pages (8 per grid row) come as headers; each column's 4x2 weight tiles are not read
-    assert totals["dram_bytes_skipped"] == 32 * (tile - header) + 4 * 8 * tile
+    assert totals.dram_bytes_skipped == 32 * (tile - header) + 4 * 8 * tile
     assert sparse.cycles < dense.cycles
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from tensix.lang import TensixError, check_source
 from tensix.lang.compiler import Compiled, compile_graph
 

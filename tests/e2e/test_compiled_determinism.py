@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-from tensix.lang.compiler import compile_file
-from tensix.lang.driver import make_inputs, run_compiled
 
 from tensix import Mesh, TimingModel
+from tensix.lang.compiler import compile_file
+from tensix.lang.driver import make_inputs, run_compiled
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "07_pipeline.tdf"
 

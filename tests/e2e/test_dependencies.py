@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tensix.lang.compiler import compile_source
-from tensix.lang.driver import make_inputs, run_compiled
 
 from tensix import DramError
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import make_inputs, run_compiled
 from tensix.schedule.plain import plain_steps
 
 CHAIN = """\

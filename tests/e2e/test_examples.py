@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from tensix.lang import evaluate, materialize
 from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import make_inputs, run_compiled
-
 from tensix.mesh import RunResult
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -147,9 +147,9 @@ def test_example_runs_on_the_mesh_and_matches_the_reference(stem):
 def test_the_run_records_its_distance_from_the_reference(stem):
     run = _run(stem)
     stats = run.result.stats
-    assert sorted(stats["reference"]) == sorted(o.name for o in run.compiled.graph.outputs)
-    for entry in stats["reference"].values():
-        assert 0 <= entry["max_abs_error"] < entry["max_abs_reference"]
+    assert sorted(e.name for e in stats.reference) == sorted(o.name for o in run.compiled.graph.outputs)
+    for entry in stats.reference:
+        assert 0 <= entry.max_abs_error < entry.max_abs_reference
 
 
 def test_fp32_examples_are_exercised():

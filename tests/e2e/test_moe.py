@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tensix.lang.compiler import compile_file
-from tensix.lang.driver import run_compiled
-from tensix.lang.params import materialize
 
 from tensix import Mesh
 from tensix.formats import quantize
+from tensix.lang.compiler import compile_file
+from tensix.lang.driver import run_compiled
+from tensix.lang.params import materialize
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "08_moe.tdf"
 
@@ -46,8 +46,8 @@ def test_experts_without_tokens_read_no_weights():
     np.testing.assert_array_equal(dense.outputs["out"], sparse.outputs["out"])
     idle = [e for e in range(8) if not sparse.outputs["gates"][:, e].any()]
     assert idle, "this seed must leave at least one expert without tokens"
-    ops = sparse.stats["zero_skip"]["ops"]
+    ops = sparse.stats.zero_skip.ops
     for e in idle:  # both of that expert's matmuls skipped all their math
-        rows = [o for o in ops if o["core"][1] == e and o["op"].startswith("matmul") and o["macs_total"]]
-        assert rows and all(o["macs_skipped"] == o["macs_total"] for o in rows)
-    assert sparse.stats["zero_skip"]["totals"]["dram_bytes_skipped"] >= len(idle) * 2 * 256 * 1024 * 2
+        rows = [o for o in ops if o.core[1] == e and o.op.startswith("matmul") and o.macs_total]
+        assert rows and all(o.macs_skipped == o.macs_total for o in rows)
+    assert sparse.stats.zero_skip.totals.dram_bytes_skipped >= len(idle) * 2 * 256 * 1024 * 2

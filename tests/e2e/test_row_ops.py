@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
-
 from tensix.presets import resolve
 
 MESH = resolve("wormhole_n150")

@@ -2,14 +2,14 @@
 
 import numpy as np
 import pytest
-from tensix.lang.compiler import compile_source
-from tensix.lang.driver import device_feed
-from tensix.lang.params import materialize
 
 import tensix.programs.stages.layout as layout
 from tensix import Mesh
 from tensix.errors import TensixError
 from tensix.formats import quantize
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed
+from tensix.lang.params import materialize
 
 SOURCE = """\
 input h: bf16[1, 1024]

@@ -4,6 +4,7 @@ import inspect
 
 import pytest
 from conftest import HERE
+
 from tensix.lang import (
     OPS,
     CoreRect,

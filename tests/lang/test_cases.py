@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import BAD, GOOD, HERE
+
 from tensix.lang import ErrorList, check_file, check_placement, evaluate, verify
 
 GOLDEN = HERE / "golden"

@@ -5,6 +5,7 @@ import re
 from conftest import GOOD
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from tensix.lang import Graph, TensixError, check_source
 
 SOURCES = [(str(p), p.read_text()) for p in GOOD]

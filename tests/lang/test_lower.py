@@ -1,6 +1,7 @@
 """lower: names, blocks (inlined, scoped, instance-named params), repeat, regions, annotations and imports."""
 
 import pytest
+
 from tensix.lang import ErrorList, check_file, check_placement, check_source
 
 PRELUDE = "const S = 4\nconst D = 8\ninput x: fp32[S, D]\n"

@@ -7,6 +7,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 from safetensors.numpy import save_file
+
 from tensix.lang import ParamError, check_file, check_source, materialize
 from tensix.lang.ir import RandomSpec
 from tensix.lang.params import random_values, read_safetensors

@@ -1,6 +1,7 @@
 """parse: text -> AST with positions; syntax errors are DslSyntaxErrors with words for what was expected."""
 
 import pytest
+
 from tensix.lang import DslSyntaxError, SourcePos, parse
 from tensix.lang import syntax as s
 

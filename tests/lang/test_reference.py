@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from tensix.lang import DataError, GraphBuilder, check_source, evaluate
 
 RNG = np.random.default_rng(42)

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 from conftest import GOOD, GOOD_DIR
+
 from tensix.lang import ErrorList, ShapeError, TensorType, check_file, shapes
 from tensix.lang.passes.shapes import broadcast, infer
 

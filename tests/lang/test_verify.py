@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 from conftest import GOOD_DIR
+
 from tensix.lang import IrError, TensixError, TensorType, check_file, verify
 
 

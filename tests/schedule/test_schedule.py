@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tensix.errors import TensixError
 from tensix.lang.compiler import compile_file
 from tensix.lang.driver import make_inputs, run_compiled
 from tensix.lang.schedfile import check_schedule, compiled_schedule
-
-from tensix.errors import TensixError
 from tensix.mesh import Mesh
 from tensix.presets import resolve
 from tensix.schedule.plain import schedule_from_plain, to_plain
@@ -91,8 +91,7 @@ def test_the_schedules_l1_layout_is_where_the_device_puts_every_buffer(name):
     """alloc lays L1 out once; the device allocates it again as it loads: the two agree, region for region."""
     compiled = compile_file(ROOT / "examples" / f"{name}.tdf", zero_skip=True)
     result, _ = run_compiled(compiled, make_inputs(compiled.graph, 0))
-    placed = {tuple(c["core"]): [(b["name"], b["address"], b["nbytes"]) for b in c["buffers"]]
-              for c in result.stats["cores"]}
+    placed = {tuple(c.core): [(b.name, b.address, b.nbytes) for b in c.buffers] for c in result.stats.cores}
     for cs in compiled.schedule.cores:
         want = [("semaphores", 0, compiled.schedule.semaphores * 16)] if compiled.schedule.semaphores else []
         want += [(b.name, b.address, b.nbytes) for b in cs.buffers]

@@ -3,10 +3,10 @@
 import gc
 
 import pytest
-from tensix.lang.compiler import compile_source
 
 from tensix import TensixError
 from tensix.collector import paused
+from tensix.lang.compiler import compile_source
 
 
 def test_paused_restores_the_collector_after_the_block_and_after_an_error():
@@ -47,7 +47,7 @@ def test_a_finished_run_frees_its_device_and_kernels_without_the_collector():
     with paused():
         result = Mesh().run(exchange_program((4, 4), tiles=2, rounds=1))
         assert alive() == before  # no reference cycle keeps the 32 kernels or the device (and its L1s) alive
-    assert result.trace.spans and result.stats["cores"]  # what the run left behind is still there
+    assert result.trace.spans and result.stats.cores  # what the run left behind is still there
 
 
 def test_what_outlives_the_block_is_old_so_young_collections_skip_it():

@@ -32,7 +32,7 @@ def add(result):
     for name in sorted(result.outputs):
         h.update(np.ascontiguousarray(result.outputs[name]).tobytes())
     h.update(json.dumps(result.trace.to_dict(), sort_keys=True).encode())
-    h.update(json.dumps(result.stats, sort_keys=True, default=str).encode())
+    h.update(json.dumps(result.stats.to_dict(), sort_keys=True).encode())
 add(Mesh().run(exchange_program((8, 8), tiles=2, rounds=2, shift=(3, 2))))
 for example in ("05_multihead_attention.tdf", "08_moe.tdf"):
     compiled = compile_file(f"{ROOT}/examples/{example}", zero_skip=True)

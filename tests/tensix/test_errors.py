@@ -2,6 +2,7 @@
 
 import gc
 import re
+import traceback
 
 import pytest
 
@@ -16,6 +17,7 @@ from tensix import (
     NocError,
     Program,
     SramError,
+    TensixError,
     preset,
 )
 
@@ -209,3 +211,34 @@ def test_reading_a_dram_page_before_its_write_lands_is_a_race_error():
         _race(wait=False)
     assert re.search(r"before the write of it lands \(cycle \d+\); wait for its writer first", str(err.value))
     _race(wait=True)  # the same read after the writer's semaphore: fine
+
+
+def k_relu(ctx):
+    ctx.tile_regs_acquire()
+    ctx.unary_tile("relu", 0)
+
+
+def k_kernel_bug(ctx):
+    return {}["missing"]  # the kernel's own mistake
+
+
+def test_an_exception_in_the_kernels_own_code_is_a_kernel_error():
+    p = Program()
+    p.kernel((0, 0), "compute", k_kernel_bug)
+    with pytest.raises(KernelError, match=re.escape("compute kernel on core (0, 0) raised KeyError: 'missing'")):
+        _run(p)
+
+
+def test_an_exception_in_emulator_code_is_an_internal_error_with_its_traceback(monkeypatch):
+    from tensix import kernels
+
+    monkeypatch.setattr(kernels, "unary", {}.pop)  # an emulator bug: the tile math is called with too many arguments
+    p = Program()
+    p.kernel((0, 0), "compute", k_relu)
+    with pytest.raises(TypeError) as info:
+        _run(p)
+    assert not isinstance(info.value, TensixError)  # the CLI prints a TensixError as the user's; this one escapes
+    assert info.value.__notes__ == ["tensix internal error: emulator code failed while the compute kernel on core "
+                                    "(0, 0) ran; this is a bug in tensix, not in the kernel (please report it)"]
+    frames = [f.filename for f in traceback.extract_tb(info.value.__traceback__)]
+    assert any(f.endswith("compute_api.py") for f in frames)  # the traceback reaches where it failed

@@ -2,14 +2,14 @@
 the encoding done afresh, bit for bit, including arrays changed in place between runs and -0.0."""
 
 import numpy as np
-from tensix.lang.compiler import compile_source
-from tensix.lang.driver import device_feed
-from tensix.lang.params import materialize
 
 from tensix import Mesh
 from tensix.dram import Dram, host_pages
 from tensix.formats import live_faces_pages
 from tensix.host_images import HostImages
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed
+from tensix.lang.params import materialize
 from tensix.presets import resolve
 
 

@@ -101,8 +101,8 @@ def test_with_zero_skipping_a_block_with_a_zero_face_goes_tile_by_tile_with_the_
     tiles, block = _run(False, a, b, skip=True), _run(True, a, b, skip=True)
     assert np.array_equal(block.outputs["C"], tiles.outputs["C"])
     assert block.cycles == tiles.cycles
-    assert block.stats["zero_skip"]["totals"] == tiles.stats["zero_skip"]["totals"]
-    assert block.stats["zero_skip"]["totals"]["macs_skipped"] == 3 * 8192  # the face, against 3 B tiles
+    assert block.stats.zero_skip.totals == tiles.stats.zero_skip.totals
+    assert block.stats.zero_skip.totals.macs_skipped == 3 * 8192  # the face, against 3 B tiles
 
 
 @pytest.mark.parametrize("zero", ["one face", "the whole tile"])
@@ -120,10 +120,10 @@ def test_with_zero_skipping_a_one_row_block_with_zero_faces_matches_tile_by_tile
     assert block.cycles == tiles.cycles
     spans = lambda r: [(s.name, s.start, s.end, s.count) for s in r.trace.spans]  # noqa: E731
     assert spans(block) == spans(tiles)
-    assert block.stats["zero_skip"] == tiles.stats["zero_skip"]
+    assert block.stats.zero_skip == tiles.stats.zero_skip
     # zero faces x the 3 B tiles each meets x 8192 MACs a face: 2 faces in each of 3 k steps, or 4 in one
     skipped = 3 * 2 * 3 * 8192 if zero == "one face" else 4 * 3 * 8192
-    assert block.stats["zero_skip"]["totals"]["macs_skipped"] == skipped
+    assert block.stats.zero_skip.totals.macs_skipped == skipped
 
 
 def k_bad_block(ctx):

@@ -30,13 +30,13 @@ def test_zero_k_tiles_skip_math_and_weight_reads_by_hand_count():
     p = _tiled_matmul(x, w)
     dense, skip = Mesh().run(p, {"x": x, "w": w}), Mesh(zero_skip=True).run(p, {"x": x, "w": w})
     np.testing.assert_array_equal(dense.outputs["y"], skip.outputs["y"])
-    totals = skip.stats["zero_skip"]["totals"]
-    assert totals["macs_total"] == 2 * 2 * 4 * 32768  # 2x2 output tiles, 4 k-steps
-    assert totals["macs_skipped"] == 8 * 32768  # the 4 zero tiles times 2 output columns
+    totals = skip.stats.zero_skip.totals
+    assert totals.macs_total == 2 * 2 * 4 * 32768  # 2x2 output tiles, 4 k-steps
+    assert totals.macs_skipped == 8 * 32768  # the 4 zero tiles times 2 output columns
     # 4 zero activation pages cross as 16-byte headers, and 2 k-steps x 2 weight tiles are never read
-    assert totals["noc_bytes_skipped"] == totals["dram_bytes_skipped"] == 4 * (2048 - 16) + 4 * 2048
+    assert totals.noc_bytes_skipped == totals.dram_bytes_skipped == 4 * (2048 - 16) + 4 * 2048
     # 8 matmuls x 64 cycles avoided, minus a 32-cycle zero check on each of the 8 activation tiles
-    assert totals["cycles_skipped"] == 8 * 64 - 8 * 32
+    assert totals.cycles_skipped == 8 * 64 - 8 * 32
     assert skip.cycles < dense.cycles
 
 
@@ -47,11 +47,11 @@ def test_zero_faces_skip_a_quarter_of_the_math_each():
     p = _tiled_matmul(x, w, "fp32")
     r = Mesh(zero_skip=True).run(p, {"x": x, "w": w})
     np.testing.assert_array_equal(r.outputs["y"], Mesh().run(p, {"x": x, "w": w}).outputs["y"])
-    op = r.stats["zero_skip"]["ops"][0]
-    assert (op["macs_skipped"], op["zero_fraction"]) == (8192, 0.25)
+    op = r.stats.zero_skip.ops[0]
+    assert (op.macs_skipped, op.zero_fraction) == (8192, 0.25)
     # on the NoC the page is a 16-byte header plus its three live 1 KiB fp32 faces
-    assert op["noc_bytes_skipped"] == op["dram_bytes_skipped"] == 4096 - 16 - 3 * 1024
-    assert op["cycles_avoided"] == 64 - 48
+    assert op.noc_bytes_skipped == op.dram_bytes_skipped == 4096 - 16 - 3 * 1024
+    assert op.cycles_avoided == 64 - 48
 
 
 @pytest.mark.parametrize("impl", ["jit", "py_func", "ref"])
@@ -117,14 +117,14 @@ def test_neuron_level_skipping_gathers_only_live_weight_rows():
     np.testing.assert_allclose(dense.outputs["y"], expected, rtol=1e-2, atol=1e-2)
     live = int(h.any(axis=0).sum())
     groups = -(-live // 32)
-    totals = skip.stats["zero_skip"]["totals"]
+    totals = skip.stats.zero_skip.totals
     # 4 tokens fill rows 0-3 of each activation tile: faces 2 and 3 are padding; faces 0 and 1 are live when
     # their 16 columns hold a nonzero. A page crosses the NoC as a 16-byte header plus its live 512-byte faces.
     halves = h.reshape(4, 64, 16).any(axis=(0, 2)).reshape(32, 2).sum(axis=1)  # live faces per k-tile
     activation_saved = int((2048 - 16 - 512 * halves).sum())
     output_saved = 4 * (2048 - 16 - 2 * 512)  # 4 output tiles, rows 0-3 only
     # per output block (2 of 4 column tiles each): 32 dense k-steps of 2 weight tiles become `groups`
-    assert totals["dram_bytes_skipped"] == 2 * ((32 - groups) * 2 * 2048 + activation_saved) + output_saved
+    assert totals.dram_bytes_skipped == 2 * ((32 - groups) * 2 * 2048 + activation_saved) + output_saved
     rows_read = [t for t in skip.trace.transfers if t.kind == "read" and t.nbytes == 2 * 32 * 2]
     assert len(rows_read) == 2 * live  # one NoC read per live weight row, per block
     assert dense.cycles / skip.cycles > 2  # 8x fewer MACs and weight bytes; scanning the activations costs

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tensix.tools.runfiles import Run, load_run
 from viz_runs import small_run, wormhole_run
+
+from tensix.tools.runfiles import Run, load_run
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
+
 from tensix.lang.driver import run_default
 from tensix.tools import traffic_map
 from tensix.tools.runfiles import Run, load_run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from tensix.tools.heatmap import core_grid, core_scale, kind_labels, link_grid, nice_ceil, write_heatmaps
 
 

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from tensix.tools import render_all, summary_text, traffic_map
 from tensix.tools.summary import core_rows
 from tensix.tools.viz import main

@@ -7,9 +7,9 @@ import re
 import shutil
 
 import pytest
-from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
 
 from tensix.errors import TensixError
+from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
 
 
 def test_small_run_loads(small):
@@ -22,8 +22,8 @@ def test_small_run_loads(small):
     assert (wrap.dst, wrap.nbytes, wrap.busy_cycles, wrap.wraps) == ((0, 3), 8192, 257, True)
     assert len(trace.transfers) == 5 and trace.transfers[2].rect == (1, 1, 2, 2) and trace.transfers[2].dst is None
     assert trace.spans[0].op == "mlp.w1" and trace.spans[0].src == "examples/03_mlp.tdf:7"
-    assert trace.spans[1].op is None
-    assert stats.zero_skip[0].op == "down_proj"
+    assert trace.spans[1].op == ""  # outside any op
+    assert stats.zero_skip.ops[0].op == "down_proj"
 
 
 def test_missing_directory(tmp_path):
@@ -52,6 +52,10 @@ def test_invalid_json(small_dir, tmp_path):
     (lambda s: s["cores"][1].update(busy_fraction="high"), "field 'cores[1].busy_fraction' should be a number, "
                                                             "not 'high'"),
     (lambda s: s["cores"][0].update(noc=[1]), "field 'cores[0].noc' should hold 2 integers, not [1]"),
+    (lambda s: s.update(version=1), "field 'version' is 1; this tensix reads stats version 2"),
+    (lambda s: s.pop("version"), "the top level has no 'version': written by an older tensix (this one reads stats "
+                                 "version 2)"),
+    (lambda s: s["zero_skip"]["ops"][1].pop("cycles_overhead"), "field 'zero_skip.ops[1].cycles_overhead' is missing"),
 ])
 def test_bad_field_names_file_and_field(small_dir, tmp_path, edit, problem):
     shutil.copy(small_dir / "trace.json", tmp_path / "trace.json")
@@ -73,9 +77,9 @@ def test_program_json_is_read_when_present(small, wormhole):
 
 
 def test_zero_skip_extras_are_read(small):
-    first = small.stats.zero_skip[0]
+    first = small.stats.zero_skip.ops[0]
     assert (first.cycles_avoided, first.cycles_overhead, first.cycles_skipped) == (150, 30, 120)
-    assert small.stats.zero_skip_threshold == 0.0
+    assert small.stats.zero_skip.threshold == 0.0 and small.stats.zero_skip.dense is None
 
 
 def test_bad_program_json_names_file_and_field(small_dir, tmp_path):

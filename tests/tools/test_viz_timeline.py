@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 
 import pytest
+
 from tensix.tools.gantt import shown_cores
 from tensix.tools.timeline import NOC_PID, trace_events, write_timeline
 

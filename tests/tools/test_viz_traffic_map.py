@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tensix.tools import traffic_map
 from tensix.tools.traffic_map import INSTALL_HINT, traffic_dot, write_traffic_maps
 

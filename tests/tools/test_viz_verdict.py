@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from tensix.tools.explain import buffer_meaning, glossary, op_meaning, wait_base
 from tensix.tools.runfiles import Run
 from tensix.tools.verdict import compute_share, limit_sentences, noc_balance, program_line, role_waits
@@ -17,7 +18,8 @@ def with_stats(run: Run, **changes) -> Run:
 def test_small_run_is_latency_bound_and_says_why(small):
     first, link, waits = limit_sentences(small)
     assert first.startswith("Latency bound: no single resource is saturated: the cores compute 3.7% of the time "
-                            "(the matrix engines reach 1.3% of their peak) and the hottest link, (0,0)\u2192(0,3) "
+                            "(compute utilization: 10.7% of the matrix engines' peak on the 12 cores used "
+                            "(12 at HiFi4: 1,024 FLOP/cycle each)) and the hottest link, (0,0)\u2192(0,3) "
                             "going north on NoC 1, is busy 42.8% of the run;")
     assert link == ("It carried 8.0 KiB in 1 transfer (1 read; all from DRAM tiles). NoC 1 sends every transfer "
                     "north first, then west, so all transfers that start in the same column share the links going "

@@ -38,12 +38,12 @@ SMALL_SPANS = [
 
 ZERO_SKIP = {"enabled": True, "threshold": 0.0, "totals": {}, "ops": [
     {"op": "down_proj", "core": [0, 0], "macs_skipped": 900, "macs_total": 1000, "noc_bytes_skipped": 6144,
-     "dram_bytes_skipped": 2048, "cycles_skipped": 120, "zero_fraction": 0.9, "cycles_avoided": 150,
+     "dram_bytes_skipped": 2048, "zero_fraction": 0.9, "cycles_avoided": 150,
      "cycles_overhead": 30},
     {"op": "down_proj", "core": [2, 3], "macs_skipped": 500, "macs_total": 1000, "noc_bytes_skipped": 1024,
-     "dram_bytes_skipped": 0, "cycles_skipped": 40, "zero_fraction": 0.5, "cycles_avoided": 60, "cycles_overhead": 20},
+     "dram_bytes_skipped": 0, "zero_fraction": 0.5, "cycles_avoided": 60, "cycles_overhead": 20},
     {"op": "up_proj", "core": [0, 0], "macs_skipped": 0, "macs_total": 2000, "noc_bytes_skipped": 0,
-     "dram_bytes_skipped": 0, "cycles_skipped": 0, "zero_fraction": 0.0, "cycles_avoided": 0, "cycles_overhead": 0},
+     "dram_bytes_skipped": 0, "zero_fraction": 0.0, "cycles_avoided": 0, "cycles_overhead": 0},
 ]}
 
 
@@ -72,7 +72,7 @@ def mcast_links(src: tuple[int, int], rect: tuple[int, int, int, int], width: in
 def device(name: str, width: int, height: int, kinds: dict, cores: list) -> dict:
     tiles = [{"x": x, "y": y, "kind": kinds.get((x, y), "tensix")} for y in range(height) for x in range(width)]
     return {"name": name, "width": width, "height": height, "clock_hz": 1e9, "link_bytes_per_cycle": 32,
-            "l1_bytes": 1499136, "peak_flops_per_cycle": 8192, "tiles": tiles,
+            "l1_bytes": 1499136, "tiles": tiles,
             "compute_cores": [{"core": list(c), "noc": list(n)} for c, n in cores]}
 
 
@@ -130,7 +130,8 @@ def core_stats(cores: list, spans: list[dict], total: int) -> list[dict]:
         bufs = buffers(i)
         out.append({"core": list(core), "noc": list(noc), "busy_cycles": busy,
                     "busy_fraction": round(max(busy.values()) / total, 4), "sram_capacity": 1499136,
-                    "sram_high_water": max(b["address"] + b["nbytes"] for b in bufs), "buffers": bufs})
+                    "sram_high_water": max(b["address"] + b["nbytes"] for b in bufs), "buffers": bufs,
+                    "fidelity": "HiFi4", "peak_flops_per_cycle": 1024.0})  # 2 * 32^3 FLOP per 64-cycle tile
     return out
 
 
@@ -141,7 +142,7 @@ def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *
     cores = [(tuple(c["core"]), tuple(c["noc"])) for c in dev["compute_cores"]]
     total = total_cycles or max(x["end"] for x in transfers + spans) + 10
     dram_tiles = [(t["x"], t["y"]) for t in dev["tiles"] if t["kind"] == "dram"]
-    stats = {"device": dev, "total_cycles": total, "flops": flops,
+    stats = {"version": 2, "device": dev, "total_cycles": total, "flops": flops,
              "noc_bytes": [sum(t["nbytes"] for t in transfers if t["noc"] == n) for n in (0, 1)],
              "links": link_stats(transfers, width, height), "cores": core_stats(cores, spans, total),
              "dram": [{"bank": i, "noc": list(xy),

@@ -95,7 +95,7 @@ def finish_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, n
         nbytes = len(pages) * ctx.buffer(name).page_nbytes
         sent = ctx.pages_noc_nbytes(name, pages)
         if sent < nbytes:
-            ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=nbytes - sent)
+            ctx.skip.add(ctx.core, ctx.label, noc_bytes_skipped=nbytes - sent)
         ctx.noc_semaphore_wait(ready, m.n)  # every receiver has this unit of its CB free
         ctx.noc_semaphore_set(ready, 0)
         ctx.noc_async_write_multicast(at, ctx.get_noc_multicast_addr(*m.rect, at), nbytes, num_dests=m.n,

@@ -44,7 +44,7 @@ def _issue_reads(ctx, cb: int, name: str, pages, noc: int | None) -> None:
 def _count_skipped(ctx, name: str, count: int) -> None:
     """Weight pages not read because all their activations are zero."""
     saved = count * ctx.buffer(name).page_nbytes
-    ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
+    ctx.skip.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
 
 
 def _read_matmul(ctx, s, u: Units) -> None:

@@ -1,15 +1,15 @@
 """alloc: each core's circular buffers are sized for its steps and must fit its SRAM, or the error says why."""
 
 import pytest
+
+from tensix.config import MeshConfig, TileKind
+from tensix.core import SEMAPHORE_NBYTES
 from tensix.lang import PlacementError, check_source
 from tensix.lang.passes.alloc import alloc
 from tensix.lang.passes.decompose import decompose
 from tensix.lang.passes.fuse import fuse
 from tensix.lang.passes.place import place
 from tensix.lang.passes.tile import tile
-
-from tensix.config import MeshConfig, TileKind
-from tensix.core import SEMAPHORE_NBYTES
 
 # a 2x2 compute grid with 16 KiB of L1 per core (the DRAM column is NoC x = 2)
 TINY = MeshConfig(width=3, height=2, tiles={(2, 0): TileKind.DRAM, (2, 1): TileKind.DRAM}, l1_bytes=16 * 1024)

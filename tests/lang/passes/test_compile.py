@@ -1,10 +1,10 @@
 """compile_graph around the passes: a DRAM budget check before them, source text on every error they raise."""
 
 import pytest
-from tensix.lang import PlacementError, ShapeError
-from tensix.lang.compiler import compile_source
 
 from tensix.config import MeshConfig, TileKind
+from tensix.lang import PlacementError, ShapeError
+from tensix.lang.compiler import compile_source
 
 
 def test_a_program_too_big_for_dram_is_refused_before_any_pass_runs():

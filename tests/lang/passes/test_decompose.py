@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from tensix.lang import FillSpec, GraphBuilder, ShapeError, check_source
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
-
 from tensix.presets import resolve
 
 DEVICE = resolve("wormhole_n150")

@@ -1,9 +1,8 @@
 """emit: the routed graph as a Program (DRAM buffers, per-core reader/compute/writer steps) that round-trips JSON."""
 
+from tensix.config import MeshConfig, TileKind
 from tensix.lang import check_source
 from tensix.lang.compiler import compile_graph
-
-from tensix.config import MeshConfig, TileKind
 from tensix.program import Program
 
 MESH = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 compute grid

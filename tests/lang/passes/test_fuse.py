@@ -5,7 +5,6 @@ from dataclasses import replace
 from tensix.lang import check_source
 from tensix.lang.passes.decompose import decompose
 from tensix.lang.passes.fuse import fuse
-
 from tensix.presets import resolve
 
 DEVICE = resolve("wormhole_n150")

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from tensix.lang.compiler import compile_file
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,10 +1,10 @@
 """place: every op gets its cores, from @cores (directly, via a block or a region) or else the whole grid."""
 
 import pytest
-from tensix.lang import CoreRect, ErrorList, GraphBuilder, PlacementError, check_source
-from tensix.lang.passes.place import place
 
 from tensix.config import MeshConfig, TileKind
+from tensix.lang import CoreRect, ErrorList, GraphBuilder, PlacementError, check_source
+from tensix.lang.passes.place import place
 from tensix.presets import resolve
 
 # a 5x4 NoC whose last column is DRAM: a 4x4 compute grid

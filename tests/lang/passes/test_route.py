@@ -2,14 +2,13 @@
 
 from dataclasses import replace
 
+from tensix.config import MeshConfig, TileKind
 from tensix.lang import check_source
 from tensix.lang.passes.decompose import decompose
 from tensix.lang.passes.fuse import fuse
 from tensix.lang.passes.place import place
 from tensix.lang.passes.route import route
 from tensix.lang.passes.tile import tile
-
-from tensix.config import MeshConfig, TileKind
 from tensix.schedule.plain import plain_steps
 
 MESH = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 compute grid

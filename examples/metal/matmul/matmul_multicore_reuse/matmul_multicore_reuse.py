@@ -9,7 +9,6 @@ from tensix.examples.metal.matmul.matmul_common.bmm_op import (
     random_inputs,
     writer_args,
 )
-
 from tensix.metal import *
 
 OVERRIDE_KERNEL_PREFIX = "../../"

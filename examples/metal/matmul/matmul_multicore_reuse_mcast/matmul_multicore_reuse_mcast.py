@@ -10,7 +10,6 @@ from tensix.examples.metal.matmul.matmul_common.bmm_op import (
     random_inputs,
     writer_args,
 )
-
 from tensix.metal import *
 
 OVERRIDE_KERNEL_PREFIX = "../../"
@@ -145,7 +144,7 @@ def main(device=None, m: int = 3584, n: int = 3072, k: int = 768, verbose: bool 
     pearson = check_bfloat16_vector_pcc(golden_vec, result_vec)
     if verbose:
         run = mesh_device.last_run
-        print(f"{m}x{k}x{n} on {mesh_device.arch()}: {run.cycles} cycles, {len(run.stats['cores'])} cores")
+        print(f"{m}x{k}x{n} on {mesh_device.arch()}: {run.cycles} cycles, {len(run.stats.cores)} cores")
     mesh_device.close()
     return pearson
 

@@ -2,7 +2,6 @@
 at a time, with PCC > 0.97 against a host matmul."""
 
 from tensix.examples.metal.matmul.matmul_common.bmm_op import golden_matmul
-
 from tensix.metal import *
 
 OVERRIDE_KERNEL_PREFIX = "../../"

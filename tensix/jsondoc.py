@@ -52,6 +52,17 @@ class JsonDoc:
             raise self.fail(f"should be a list, not {self.value!r:.40}")
         return [JsonDoc(self.file, v, f"{self.where}[{i}]") for i, v in enumerate(self.value)]
 
+    def fields(self) -> list[tuple[str, JsonDoc]]:
+        """The (key, value) pairs of an object, in file order."""
+        if not isinstance(self.value, dict):
+            raise self.fail(f"should be an object, not {self.value!r:.40}")
+        return [(k, JsonDoc(self.file, v, self._sub(k))) for k, v in self.value.items()]
+
+    def bool(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.fail(f"should be true or false, not {self.value!r:.40}")
+        return self.value
+
     def int(self) -> int:
         if isinstance(self.value, bool) or not isinstance(self.value, int | float) or self.value != int(self.value):
             raise self.fail(f"should be an integer, not {self.value!r:.40}")
