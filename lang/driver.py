@@ -75,15 +75,16 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
-             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0
-             ) -> tuple[RunResult, Path]:
+             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
+             max_cycles: int | None = None) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file; with a zero threshold also run it dense and record the error against that."""
     compiled = compile_file(path, device, zero_skip=skip_zeros)
     feed = load_inputs(inputs, compiled.graph, seed)
     options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))
+    limits = {} if max_cycles is None else {"max_cycles": max_cycles}
+    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options, **limits))
     if skip_zeros and zero_threshold > 0:
-        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))
+        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, **limits))
         result.stats["zero_skip"]["error_vs_dense"] = {
             name: float(np.max(np.abs(result.outputs[name] - dense.outputs[name]))) for name in dense.outputs}
     return result, result.save(out or Path("runs") / Path(path).stem)
@@ -92,8 +93,9 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"
 
 
-def run_default(device: str | None = None, out: str | None = None, seed: int = 0) -> tuple[RunResult, Path]:
+def run_default(device: str | None = None, out: str | None = None, seed: int = 0,
+                max_cycles: int | None = None) -> tuple[RunResult, Path]:
     """The built-in default job: the multi-head attention example on the default device, saved to `out`."""
     example = resources.files("tensix.examples") / DEFAULT_EXAMPLE
     with resources.as_file(example) as path:
-        return run_file(str(path), device=device, seed=seed, out=out or "runs/default")
+        return run_file(str(path), device=device, seed=seed, out=out or "runs/default", max_cycles=max_cycles)

@@ -16,7 +16,8 @@ cdef class Device:
     cdef public Fabric fabric
     cdef public dict cores, by_noc, _mem, noc_of
     cdef public list transfers, kernels
-    cdef public long long _align, _niu
+    cdef public long long _align, _niu, max_transfers
+    cdef _record(self, k, tuple transfer)
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, sxy=tuple, dxy=tuple)

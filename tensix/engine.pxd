@@ -9,5 +9,6 @@ cdef class Engine:
     cdef object _queue(self, long long t)
     cdef object _next(self)
     cdef bint _kernel_next(self) except -1
+    cpdef advance_alone(self, long long t)
     cpdef yield_until(self, long long t, glet)
     cpdef suspend(self)

@@ -17,7 +17,10 @@ from heapq import heappop, heappush
 import greenlet
 
 from tensix.collector import paused
-from tensix.errors import DeadlockError, TensixError
+from tensix.errors import DeadlockError, LimitError
+
+DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
+# kernel that polls forever (each poll advances time), long before its trace fills memory
 
 
 class Engine:
@@ -28,7 +31,7 @@ class Engine:
     that of (cycle, sequence number) with no number to compare.
     """
 
-    def __init__(self, max_cycles: int = 10**12):
+    def __init__(self, max_cycles: int = DEFAULT_MAX_CYCLES):
         self.now = 0
         self.max_cycles = max_cycles
         self.due: dict[int, deque] = {}  # cycle -> its events in the order they were scheduled
@@ -70,6 +73,13 @@ class Engine:
         event = self.due[self.cycles[0]][0]
         return type(event) is greenlet.greenlet and bool(event)
 
+    def advance_alone(self, t: int) -> None:
+        """Called by the running kernel when no event is due before its clock t: time moves there without a
+        switch, still bounded by max_cycles (a lone kernel never returns to the loop that checks it)."""
+        if t > self.max_cycles:
+            self._over_limit()
+        self.now = t
+
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""
         self._queue(t).append(glet)
@@ -92,10 +102,7 @@ class Engine:
     def _run(self) -> int:
         while self.cycles:
             if self.cycles[0] > self.max_cycles:
-                raise TensixError(
-                    f"simulation passed {self.max_cycles} cycles; a kernel may be polling forever; still running:\n"
-                    f"{self._describe(p for p in self.processes if not p.done)}"
-                )
+                self._over_limit()
             event = self._next()
             if type(event) is greenlet.greenlet:
                 event.switch()
@@ -108,6 +115,15 @@ class Engine:
                 f"{self._describe(blocked)}"
             )
         return self.now
+
+    def _over_limit(self) -> None:
+        running = [p for p in self.processes if not p.done]
+        more = f"\n  and {len(running) - 8} more" if len(running) > 8 else ""
+        raise LimitError(
+            f"simulation passed max_cycles={self.max_cycles:,}; a kernel may be polling forever (or raise the "
+            f"limit: Mesh(..., max_cycles=N), tensix run --max-cycles N); still running:\n"
+            f"{self._describe(running[:8])}{more}"
+        )
 
     @staticmethod
     def _describe(procs) -> str:

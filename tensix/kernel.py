@@ -56,7 +56,7 @@ class KernelProcess:
             if cycles and cycles[0] <= self.t:
                 engine.yield_until(self.t, self.glet)
             else:
-                engine.now = self.t  # nothing else is due before our clock: advance time without a switch
+                engine.advance_alone(self.t)  # nothing else is due before our clock: no switch
 
     def block(self, reason: str) -> None:
         """Sleep until another party calls wake(); the clock jumps to the wake-up time."""
