@@ -82,6 +82,8 @@ def _random(call: s.Call, args: dict) -> RandomSpec:
     if "seed" not in args or type(args["seed"][0]) is not int:
         where = args["seed"][1] if "seed" in args else call.pos
         raise ParamError(where, "random needs an integer seed, e.g. random(seed=1, std=0.02)")
+    if args["seed"][0] < 0:
+        raise ParamError(args["seed"][1], f"seed must not be negative, got {args['seed'][0]}")
     std = _number(call, args, "std", 1.0)
     if std < 0:
         raise ParamError(args["std"][1], f"std must not be negative, got {std!r}")

@@ -6,6 +6,8 @@ outputs are from it (`stats["reference"]`), so every run says whether it is righ
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from tensix.zeroskip import ZeroSkip
 
 def make_inputs(graph: Graph, seed: int) -> dict[str, np.ndarray]:
     """Random inputs: standard normal floats; int inputs in range of the embedding tables they index."""
+    if seed < 0:
+        raise TensixError(f"seed must not be negative, got {seed}")
     rng = np.random.default_rng(seed)
     users = graph.users()
     types = graph.types()
@@ -45,11 +49,17 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise TensixError(f"inputs '{path}' hold one unnamed array; give an .npz with one array per input")
         with data:
-            return {k: data[k] for k in data.files}
+            arrays = {k: data[k] for k in data.files}
     except OSError as exc:
         raise TensixError(f"cannot read inputs '{path}': {exc}; give an .npz with one array per input") from None
     except ValueError:  # not a numpy file (np.load takes it for a pickle), or an array of Python objects
         raise TensixError(f"inputs '{path}' is not an .npz of numeric arrays; give one array per input") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged (cut off) archive
+        raise TensixError(f"inputs '{path}' is a damaged .npz ({exc}); save it again with numpy.savez") from None
+    for name, a in arrays.items():
+        if a.dtype.kind not in "biuf":
+            raise TensixError(f"input '{name}' in '{path}' holds {a.dtype} values; inputs are real numbers")
+    return arrays
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,

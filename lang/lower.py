@@ -14,7 +14,7 @@ from pathlib import Path
 from tensix.lang import syntax as s
 from tensix.lang.builder import GraphBuilder, Tensor
 from tensix.lang.decls import annotations, eval_type, param_source
-from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos
+from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos, unreadable
 from tensix.lang.exprs import CONST_FUNCS, INITIALIZERS, ExprLowerer, show
 from tensix.lang.ir import Annotations, Graph
 from tensix.lang.ops import OPS
@@ -238,7 +238,7 @@ class _Lowerer:
         try:
             text = self.read(path)
         except (OSError, UnicodeDecodeError) as e:
-            raise NameResolutionError(stmt.pos, f"cannot import '{stmt.path}': {e.strerror or e}") from None
+            raise NameResolutionError(stmt.pos, f"cannot import '{stmt.path}': {unreadable(e)}") from None
         self.sources[path] = text
         module = parse(text, path)
         scope, errors_before = Scope(), len(self.errors)

@@ -7,6 +7,7 @@ This is the composition root: the one module of `tensix` that may import `tensix
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -36,15 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", nargs="?", help=".tdf program")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
-    s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
+    s.add_argument("--seed", type=_natural(0), default=0, help="seed for random inputs and parameters")
     s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
     s.add_argument("--skip-zeros", dest="skip_zeros", action="store_true", default=True,
                    help="skip work on exact-zero activations (default; outputs identical to dense)")
     s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
-    s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
-    s.add_argument("--max-cycles", type=int, default=None, metavar="N",
+    s.add_argument("--max-cycles", type=_natural(1), default=None, metavar="N",
                    help="stop a run that passes N simulated cycles (default 10^10)")
     s.set_defaults(handler=_run)
 
@@ -68,9 +69,33 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="run the benchmarks (one JSON line each with --json)")
     s.add_argument("--json", action="store_true", help="print one JSON object per benchmark")
     s.add_argument("--only", default=None, help="run only this benchmark")
-    s.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+    s.add_argument("--repeat", type=_natural(1), default=5, help="runs per measurement; medians are reported")
     s.set_defaults(handler=_bench)
     return p
+
+
+def _natural(least: int):
+    """An argparse type: a whole number >= least (argparse prints the message and exits 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    return parse
+
+
+def _threshold(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
 
 
 def _devices(args) -> int:
