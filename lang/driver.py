@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
+from tensix.lang.rundir import RunFlags, check_out, record, save_run
 
 from tensix.errors import TensixError
 from tensix.mesh import Mesh, RunResult
+from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroSkip
 
 
@@ -86,18 +89,40 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
-             max_cycles: int | None = None) -> tuple[RunResult, Path]:
-    """Compile and run a .tdf file; with a zero threshold also run it dense and record the error against that."""
+             max_cycles: int | None = None, save_params: bool = True) -> tuple[RunResult, Path]:
+    """Compile and run a .tdf file and save its run directory (lang/rundir.py: a record `tensix rerun` repeats);
+    with a zero threshold also run it dense and record the error against that."""
+    out_dir = Path(out or Path("runs") / Path(path).stem)
+    check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
+    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs)
     compiled = compile_file(path, device, zero_skip=skip_zeros)
     feed = load_inputs(inputs, compiled.graph, seed)
-    options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    limits = {} if max_cycles is None else {"max_cycles": max_cycles}
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options, **limits))
+    weights = params_of(compiled)
+    result = run_flagged(compiled, feed, weights, flags)
     if skip_zeros and zero_threshold > 0:
-        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, **limits))
+        dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False))
         result.stats["zero_skip"]["error_vs_dense"] = {
             name: float(np.max(np.abs(result.outputs[name] - dense.outputs[name]))) for name in dense.outputs}
-    return result, result.save(out or Path("runs") / Path(path).stem)
+    sources = compiled.graph.meta.get("sources", {})
+    run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
+                 flags=flags, inputs=feed, params=weights, save_params=save_params)
+    return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
+
+
+def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The values of every param of the program (errors shown at their line in the source)."""
+    try:
+        return materialize(compiled.graph, supplied)
+    except SourceError as e:
+        raise with_source(e, compiled.graph) from None
+
+
+def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
+                flags: RunFlags) -> RunResult:
+    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit)."""
+    options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
+    limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
+    return run_compiled(compiled, feed, weights, mesh=Mesh(compiled.device, zero_skip=options, **limits))[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

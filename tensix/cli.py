@@ -47,7 +47,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
     s.add_argument("--max-cycles", type=_natural(1), default=None, metavar="N",
                    help="stop a run that passes N simulated cycles (default 10^10)")
+    s.add_argument("--no-save-params", dest="save_params", action="store_false",
+                   help="record the params' content hashes only, not their values (rerun reads the weight files)")
     s.set_defaults(handler=_run)
+
+    s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
+    s.add_argument("run_dir")
+    s.set_defaults(handler=_rerun)
 
     s = sub.add_parser("check", help="parse and type-check a .tdf program")
     s.add_argument("file")
@@ -114,7 +120,7 @@ def _run(args) -> int:
     else:
         result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
                                skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold,
-                               max_cycles=args.max_cycles)
+                               max_cycles=args.max_cycles, save_params=args.save_params)
     print(result.summary())
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:
@@ -123,6 +129,14 @@ def _run(args) -> int:
         written = render_all(out)
         print(f"wrote {len(written)} pictures and the report in {out}/viz (open {out}/viz/report.html)")
     return 0
+
+
+def _rerun(args) -> int:
+    from tensix.lang.rerun import rerun
+
+    again = rerun(args.run_dir)
+    print(again.render())
+    return 1 if again.differences else 0
 
 
 def _check(args) -> int:

@@ -17,6 +17,7 @@ from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
 from tensix.dram import host_array
 from tensix.errors import ProgramError
+from tensix.files import write_atomically, write_text_atomically
 from tensix.host_images import HostImages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
@@ -69,14 +70,17 @@ class RunResult:
         return "\n".join(lines)
 
     def save(self, out_dir: str | Path) -> Path:
-        """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json."""
+        """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json, each whole or not
+        at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        np.savez(out / "outputs.npz", **self.outputs)
+        write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
         write_json(out / "stats.json", self.stats)
         write_json(out / "trace.json", self.trace.to_dict())
         if all(isinstance(k.fn, str) for k in self.program.kernels):
-            (out / "program.json").write_text(self.program.to_json() + "\n")
+            write_text_atomically(out / "program.json", self.program.to_json() + "\n")
+        else:
+            (out / "program.json").unlink(missing_ok=True)
         return out
 
 

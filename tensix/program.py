@@ -114,8 +114,7 @@ def check_kernel_refs(kernels: Iterable[KernelSpec], allow: Iterable[str] = ()) 
             raise ProgramError(
                 f"the program names kernel '{ref}' for the {k.role} kernel on core {k.core}; a saved program may run "
                 f"only kernels of {', '.join(KERNEL_MODULES)} or ones you allow by module or module:function "
-                f"(Program.from_json(text, allow_kernels=[\"{module or ref}\"]), tensix rerun --allow-kernels "
-                f"{module or ref})")
+                f"(Program.from_json(text, allow_kernels=[\"{module or ref}\"]))")
 
 
 def function_ref(fn: Callable) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tensix.config import MeshConfig
+from tensix.files import write_text_atomically
 from tensix.noc.routing import link_end
 
 PEAK_FLOPS_PER_CYCLE = 2 * 8 * 16 * 16  # one 8x16 @ 16x16 multiply-accumulate per cycle (LoFi)
@@ -164,4 +165,4 @@ def _link_end(cfg: MeshConfig, x: int, y: int, d: str) -> tuple[int, int]:
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")  # whole or not at all
