@@ -74,12 +74,22 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
     result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
-    result.stats["reference"] = {
-        name: {"max_abs_error": float(np.max(np.abs(result.outputs[name] - expected[name]))),
-               "max_abs_reference": float(np.max(np.abs(expected[name])))}
-        for name in expected
-    }
+    result.stats["reference"] = {name: reference_error(result.outputs[name], expected[name]) for name in expected}
     return result, expected
+
+
+def reference_error(out: np.ndarray, expected: np.ndarray) -> dict:
+    """How far an output is from the reference. Non-finite values (NaN, inf) are never averaged away: a place
+    where the two differ in them counts in `nonfinite_mismatches`, and `max_abs_error` covers the finite rest."""
+    out, expected = np.asarray(out, np.float64), np.asarray(expected, np.float64)
+    finite = np.isfinite(out) & np.isfinite(expected)
+    same = (out == expected) | (np.isnan(out) & np.isnan(expected))
+    reference = np.abs(expected[np.isfinite(expected)])
+    with np.errstate(invalid="ignore"):  # inf - inf: such places are counted apart
+        diff = np.abs(out - expected)
+    return {"max_abs_error": float(np.max(diff, where=finite, initial=0.0)),
+            "max_abs_reference": float(reference.max()) if reference.size else 0.0,
+            "nonfinite_mismatches": int(np.count_nonzero(~finite & ~same))}
 
 
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:

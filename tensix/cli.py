@@ -122,6 +122,10 @@ def _run(args) -> int:
                                skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold,
                                max_cycles=args.max_cycles, save_params=args.save_params)
     print(result.summary())
+    for name, err in result.stats.get("reference", {}).items():
+        if err.get("nonfinite_mismatches"):
+            print(f"mismatch: output '{name}' differs from the reference in {err['nonfinite_mismatches']:,} NaN or "
+                  f"infinite value(s)", file=sys.stderr)
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:
         from tensix.tools.viz import render_all
