@@ -11,16 +11,17 @@ from tensix import DeadlockError, KernelError, LimitError, Mesh, MeshConfig, Pro
 from tensix.limits import Limits
 
 SMALL = MeshConfig(width=2, height=2)
-DEVICES: list = []  # weak references to the device of each run, taken by a kernel
+DEVICES: list = []  # weak references to what only the device of a run holds (its zero-skip counters), taken by a
+# kernel: a compiled Device takes no weak reference itself
 
 
 def k_wait_forever(ctx):
-    DEVICES.append(weakref.ref(ctx.device))
+    DEVICES.append(weakref.ref(ctx.device.zero))
     ctx.cb_wait_front(0, 1)
 
 
 def k_raise(ctx):
-    DEVICES.append(weakref.ref(ctx.device))
+    DEVICES.append(weakref.ref(ctx.device.zero))
     ctx.cb_reserve_back(0, 1)
     raise ValueError("boom")
 
