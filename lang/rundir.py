@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -36,6 +37,14 @@ class RunFlags:
     zero_threshold: float = 0.0
     max_cycles: int | None = None
     inputs_file: str | None = None
+
+    def __post_init__(self):
+        if self.seed < 0:
+            raise TensixError(f"seed must not be negative, got {self.seed}")
+        if not math.isfinite(self.zero_threshold) or self.zero_threshold < 0:
+            raise TensixError(f"zero_threshold must be a finite number >= 0, got {self.zero_threshold}")
+        if self.max_cycles is not None and self.max_cycles < 1:
+            raise TensixError(f"max_cycles must be at least 1, got {self.max_cycles}")
 
 
 def array_hash(a: np.ndarray) -> str:

@@ -122,3 +122,15 @@ def test_a_file_written_atomically_is_whole_or_absent(tmp_path):
         write_atomically(path, half)
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["stats.json"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    ({"seed": -1}, "seed must not be negative, got -1"),
+    ({"zero_threshold": float("nan")}, "zero_threshold must be a finite number >= 0, got nan"),
+    ({"zero_threshold": -0.1}, "zero_threshold must be a finite number >= 0, got -0.1"),
+    ({"max_cycles": 0}, "max_cycles must be at least 1, got 0"),
+])
+def test_run_file_refuses_bad_flags_before_compiling(program, tmp_path, flags, message):
+    with pytest.raises(TensixError) as e:
+        run_file(str(program), out=str(tmp_path / "run"), **flags)
+    assert str(e.value) == message
