@@ -27,4 +27,5 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
+    """write_atomically for text (UTF-8)."""
     write_atomically(path, lambda f: f.write(text.encode()))
