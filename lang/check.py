@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tensix.lang.errors import ErrorList, NameResolutionError, PlacementError, SourceError, SourcePos
+from tensix.lang.errors import ErrorList, NameResolutionError, PlacementError, SourceError, SourcePos, unreadable
 from tensix.lang.ir import CoreRect, Graph
 from tensix.lang.lower import lower
 from tensix.lang.parser import parse
@@ -32,7 +32,7 @@ def check_file(path: str | Path) -> Graph:
     try:
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError) as e:
-        raise ErrorList([NameResolutionError(None, f"cannot read '{path}': {getattr(e, 'strerror', None) or e}")])
+        raise ErrorList([NameResolutionError(None, f"cannot read '{path}': {unreadable(e)}")]) from None
     return check_source(text, str(path))
 
 

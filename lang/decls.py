@@ -82,6 +82,8 @@ def _random(call: s.Call, args: dict) -> RandomSpec:
     if "seed" in args and type(args["seed"][0]) is not int:
         raise ParamError(args["seed"][1], "random's seed must be an integer, e.g. random(seed=1, std=0.02) (or leave "
                                           "it out: the run's --seed)")
+    if "seed" in args and args["seed"][0] < 0:
+        raise ParamError(args["seed"][1], f"seed must not be negative, got {args['seed'][0]}")
     std = _number(call, args, "std", 1.0)
     if std < 0:
         raise ParamError(args["std"][1], f"std must not be negative, got {std!r}")

@@ -6,6 +6,8 @@ outputs are from it (`Stats.reference`), so every run says whether it is right.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -18,13 +20,17 @@ from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
+from tensix.lang.rundir import RunFlags, check_out, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.stats import OutputError
+from tensix.timing import TimingModel
 from tensix.zeroskip import ZeroSkip
 
 
 def make_inputs(graph: Graph, seed: int) -> dict[str, np.ndarray]:
     """Random inputs: standard normal floats; int inputs in range of the embedding tables they index."""
+    if seed < 0:
+        raise TensixError(f"seed must not be negative, got {seed}")
     rng = np.random.default_rng(seed)
     users = graph.users()
     types = graph.types()
@@ -47,11 +53,17 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
         if not isinstance(data, np.lib.npyio.NpzFile):
             raise TensixError(f"inputs '{path}' hold one unnamed array; give an .npz with one array per input")
         with data:
-            return {k: data[k] for k in data.files}
+            arrays = {k: data[k] for k in data.files}
     except OSError as exc:
         raise TensixError(f"cannot read inputs '{path}': {exc}; give an .npz with one array per input") from None
     except ValueError:  # not a numpy file (np.load takes it for a pickle), or an array of Python objects
         raise TensixError(f"inputs '{path}' is not an .npz of numeric arrays; give one array per input") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged (cut off) archive
+        raise TensixError(f"inputs '{path}' is a damaged .npz ({exc}); save it again with numpy.savez") from None
+    for name, a in arrays.items():
+        if a.dtype.kind not in "biuf":
+            raise TensixError(f"input '{name}' in '{path}' holds {a.dtype} values; inputs are real numbers")
+    return arrays
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
@@ -64,9 +76,21 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
     result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
-    reference = tuple(OutputError(name, float(np.max(np.abs(result.outputs[name] - expected[name]))),
-                                  float(np.max(np.abs(expected[name])))) for name in expected)
+    reference = tuple(reference_error(name, result.outputs[name], expected[name]) for name in expected)
     return replace(result, stats=replace(result.stats, reference=reference)), expected
+
+
+def reference_error(name: str, out: np.ndarray, expected: np.ndarray) -> OutputError:
+    """How far an output is from the reference. Non-finite values (NaN, inf) are never averaged away: a place
+    where the two differ in them counts in `nonfinite_mismatches`, and `max_abs_error` covers the finite rest."""
+    out, expected = np.asarray(out, np.float64), np.asarray(expected, np.float64)
+    finite = np.isfinite(out) & np.isfinite(expected)
+    same = (out == expected) | (np.isnan(out) & np.isnan(expected))
+    reference = np.abs(expected[np.isfinite(expected)])
+    with np.errstate(invalid="ignore"):  # inf - inf: such places are counted apart
+        diff = np.abs(out - expected)
+    return OutputError(name, float(np.max(diff, where=finite, initial=0.0)),
+                       float(reference.max()) if reference.size else 0.0, int(np.count_nonzero(~finite & ~same)))
 
 
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
@@ -76,26 +100,59 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
-             compare_dense: bool = False) -> tuple[RunResult, Path]:
-    """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py). With `compare_dense` (or a zero
-    threshold) also run the same compiled plan with skipping off: the skipping run's stats then hold it as the
-    baseline of its savings, and the outputs' error against it."""
+             compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True
+             ) -> tuple[RunResult, Path]:
+    """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py) and save its run directory
+    (lang/rundir.py: a record `tensix rerun` repeats). With `compare_dense` (or a zero threshold) also run the same
+    compiled plan with skipping off: the skipping run's stats then hold it as the baseline of its savings, and the
+    outputs' error against it."""
     if compare_dense and not skip_zeros:
         raise TensixError("--compare-dense measures zero skipping against a dense run, but skipping is off "
                           "(--no-skip-zeros); drop one of the two")
+    out_dir = Path(out or Path("runs") / Path(path).stem)
+    check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
+    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense)
+    compiled = compile_any(path, device, skip_zeros)
+    feed = load_inputs(inputs, compiled.graph, seed)
+    weights = params_of(compiled, seed=seed)
+    result = run_flagged(compiled, feed, weights, flags)
+    if skip_zeros and (compare_dense or zero_threshold > 0):
+        dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False))
+        result = result.with_dense(dense)
+    sources = dict(compiled.graph.meta.get("sources", {}))
+    if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
+        sources[str(path)] = Path(path).read_text()
+    run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
+                 flags=flags, inputs=feed, params=weights, save_params=save_params)
+    return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
+
+
+def compile_any(path: str | Path, device: str | None, skip_zeros: bool) -> Compiled:
+    """A .tdf file compiled, or a .sched file checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
-        compiled = compiled_schedule(path, skip_zeros)
-    else:
-        compiled = compile_file(path, device, zero_skip=skip_zeros)
-    feed = load_inputs(inputs, compiled.graph, seed)
-    options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options), seed=seed)
-    if skip_zeros and (compare_dense or zero_threshold > 0):
-        dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device), seed=seed)
-        result = result.with_dense(dense)
-    return result, result.save(out or Path("runs") / Path(path).stem)
+        return compiled_schedule(str(path), skip_zeros)
+    return compile_file(path, device, zero_skip=skip_zeros)
+
+
+def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0
+              ) -> dict[str, np.ndarray]:
+    """The values of every param of the program (errors shown at their line in the source); `seed` for the params
+    declared `random(...)` without a seed."""
+    try:
+        return materialize(compiled.graph, supplied, seed)
+    except SourceError as e:
+        raise with_source(e, compiled.graph) from None
+
+
+def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
+                flags: RunFlags) -> RunResult:
+    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit)."""
+    options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
+    limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
+    return run_compiled(compiled, feed, weights, mesh=Mesh(compiled.device, zero_skip=options, **limits),
+                        seed=flags.seed)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

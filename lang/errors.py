@@ -35,3 +35,13 @@ class ParamError(SourceError):
 
 class DataError(SourceError):
     """Input data that does not fit the program (wrong shape, token id out of range)."""
+
+
+def unreadable(e: OSError | UnicodeDecodeError) -> str:
+    """Why a source file cannot be read, for a person: the OS's reason, or where its text stops being UTF-8."""
+    if isinstance(e, UnicodeDecodeError):
+        data = e.object
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return f"line {line}, column {col} is not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8"
+    return e.strerror or str(e)

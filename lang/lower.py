@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from tensix.lang import syntax as s
-from tensix.lang.builder import GraphBuilder, Tensor
+from tensix.lang.builder import MAX_NODES, GraphBuilder, Tensor
 from tensix.lang.decls import annotations, eval_type, param_source
-from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos
+from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos, unreadable
 from tensix.lang.exprs import CONST_FUNCS, INITIALIZERS, ExprLowerer, show
 from tensix.lang.ir import Annotations, Graph
 from tensix.lang.ops import OPS
@@ -56,6 +56,7 @@ class _Lowerer:
         self.importing: list[str] = [str(Path(module.path).resolve())]
         self.calls: list[str] = []
         self.device_pos: SourcePos | None = None
+        self.unrolled = 1  # how many times the statements now lowered run: the product of the enclosing repeats
 
     def run(self) -> Graph:
         defs = Scope()
@@ -195,9 +196,14 @@ class _Lowerer:
         end = self.exprs.integer(stmt.end, frame, "a repeat end")
         if end - start > MAX_REPEAT:
             raise ShapeError(stmt.end.pos, f"repeat {start}..{end} runs {end - start} times; the limit is {MAX_REPEAT}")
+        if self.unrolled * (end - start) > MAX_NODES:  # refused now, not after unrolling MAX_NODES ops
+            raise ShapeError(stmt.end.pos, f"repeat {start}..{end} inside repeats running {self.unrolled:,} times runs "
+                                           f"its body {self.unrolled * (end - start):,} times; a program has at most "
+                                           f"{MAX_NODES:,} ops")
         if frame.scope.find(stmt.var)[0]:
             raise NameResolutionError(stmt.name_pos, f"repeat variable '{stmt.var}' hides an existing name")
         frame.depth += 1
+        outer, self.unrolled = self.unrolled, self.unrolled * max(end - start, 0)
         try:
             for i in range(start, end):
                 frame.scope.bind(stmt.var, i, stmt.name_pos)
@@ -205,6 +211,7 @@ class _Lowerer:
         finally:
             frame.scope.unbind(stmt.var)
             frame.depth -= 1
+            self.unrolled = outer
 
     def stmt_region(self, stmt: s.Region, frame: Frame) -> None:
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
@@ -238,7 +245,7 @@ class _Lowerer:
         try:
             text = self.read(path)
         except (OSError, UnicodeDecodeError) as e:
-            raise NameResolutionError(stmt.pos, f"cannot import '{stmt.path}': {e.strerror or e}") from None
+            raise NameResolutionError(stmt.pos, f"cannot import '{stmt.path}': {unreadable(e)}") from None
         self.sources[path] = text
         module = parse(text, path)
         scope, errors_before = Scope(), len(self.errors)

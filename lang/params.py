@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import struct
+import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -71,42 +72,82 @@ def _checked(p: Param, value: np.ndarray, what: str) -> np.ndarray:
 def _load(p: Param, spec: LoadSpec, files: dict) -> np.ndarray:
     path = Path(spec.base_dir) / spec.file
     if str(path) not in files:
-        files[str(path)] = _open(p, spec, path)
+        files[str(path)] = _read(p, spec, lambda: _open(p, spec, path))
     tensors = files[str(path)]
     if spec.key not in tensors:
         raise ParamError(p.pos, f"{spec.file} has no tensor '{spec.key}'" + did_you_mean(spec.key, tensors))
-    return tensors[spec.key]()
+    value = _read(p, spec, tensors[spec.key])
+    if value.dtype.kind not in "biuf":
+        what = _KINDS.get(value.dtype.kind, "values")
+        raise ParamError(p.pos, f"'{spec.key}' in {spec.file} holds {what} ({value.dtype.str.lstrip('<>|=')}); "
+                                f"a param needs numbers")
+    return value
+
+
+_KINDS = {"U": "strings", "S": "bytes", "O": "Python objects", "c": "complex numbers", "M": "dates",
+          "m": "time spans", "V": "raw records"}
+
+# what reading a damaged or foreign file raises: OS errors, numpy's and zipfile's format errors, a cut-off
+# deflate stream, and ValueError for everything read_safetensors finds wrong
+_READ_ERRORS = (OSError, ValueError, KeyError, struct.error, zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def _read(p: Param, spec: LoadSpec, read):
+    """read(), with a damaged file's error turned into a ParamError at the param."""
+    try:
+        return read()
+    except _READ_ERRORS as e:
+        reason = getattr(e, "strerror", None) or e
+        raise ParamError(p.pos, f"cannot read '{spec.file}' for param '{p.name}': {reason}") from None
 
 
 def _open(p: Param, spec: LoadSpec, path: Path) -> dict:
     """{key: loader} for the file, so only the tensors a program uses are read."""
     if path.suffix not in (".npz", ".safetensors"):
         raise ParamError(p.pos, f"load reads .npz or .safetensors files, not '{spec.file}'")
-    try:
-        if path.suffix == ".npz":
-            npz = np.load(path, allow_pickle=False)
-            return {key: (lambda k=key: npz[k]) for key in npz.files}
-        return read_safetensors(path)
-    except (OSError, ValueError, KeyError, struct.error) as e:
-        reason = getattr(e, "strerror", None) or e
-        raise ParamError(p.pos, f"cannot read '{spec.file}' for param '{p.name}': {reason}") from None
+    if path.suffix == ".npz":
+        npz = np.load(path, allow_pickle=False)
+        return {key: (lambda k=key: npz[k]) for key in npz.files}
+    return read_safetensors(path)
 
 
 def read_safetensors(path: str | Path) -> dict:
-    """{name: loader} for a `.safetensors` file: an 8-byte header length, a JSON header, then raw data."""
+    """{name: loader} for a `.safetensors` file: an 8-byte header length, a JSON header, then raw data.
+    A malformed file raises ValueError saying what is wrong (here, or when a tensor is loaded)."""
     data = Path(path).read_bytes()
+    if len(data) < 8:
+        raise ValueError(f"it is {len(data)} bytes long, shorter than a safetensors header")
     (size,) = struct.unpack_from("<Q", data, 0)
-    header = json.loads(data[8:8 + size])
+    if 8 + size > len(data):
+        raise ValueError(f"its header length {size} runs past the end of the file ({len(data)} bytes)")
+    try:
+        header = json.loads(data[8:8 + size])
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("its header is not JSON") from None
+    if not isinstance(header, dict) or not all(isinstance(v, dict) for k, v in header.items() if k != "__metadata__"):
+        raise ValueError("its header is not a JSON object of tensors")
     body = memoryview(data)[8 + size:]
-    return {name: (lambda info=info: _tensor(body, info)) for name, info in header.items() if name != "__metadata__"}
+    return {name: (lambda name=name, info=info: _tensor(body, name, info))
+            for name, info in header.items() if name != "__metadata__"}
 
 
-def _tensor(body: memoryview, info: dict) -> np.ndarray:
-    begin, end = info["data_offsets"]
-    kind = _SAFETENSORS_DTYPES.get(info["dtype"])
+def _tensor(body: memoryview, name: str, info: dict) -> np.ndarray:
+    try:
+        dtype, shape, (begin, end) = info["dtype"], [int(n) for n in info["shape"]], info["data_offsets"]
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"tensor '{name}' needs dtype, shape and data_offsets") from None
+    kind = _SAFETENSORS_DTYPES.get(dtype)
     if kind is None:
-        raise ValueError(f"unsupported safetensors dtype {info['dtype']}")
+        raise ValueError(f"unsupported safetensors dtype {dtype}")
+    nbytes = int(np.prod(shape)) * (2 if kind == "bfloat16" else np.dtype(kind).itemsize)
+    if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end):
+        raise ValueError(f"tensor '{name}' has data_offsets {info['data_offsets']}")
+    if end - begin != nbytes:
+        raise ValueError(f"tensor '{name}' is {dtype}{shape} ({nbytes} bytes) but its data_offsets span "
+                         f"{end - begin} bytes")
+    if end > len(body):
+        raise ValueError(f"tensor '{name}' spans bytes {begin}..{end} but the file holds {len(body)} bytes of data")
     if kind == "bfloat16":
         raw = np.frombuffer(body[begin:end], dtype="<u2").astype(np.uint32) << 16
-        return raw.view(np.float32).reshape(info["shape"])
-    return np.frombuffer(body[begin:end], dtype=kind).reshape(info["shape"])
+        return raw.view(np.float32).reshape(shape)
+    return np.frombuffer(body[begin:end], dtype=kind).reshape(shape)

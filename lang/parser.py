@@ -30,11 +30,32 @@ def parse(text: str, path: str = "<input>") -> s.Module:
         tree = _lark().parse(text)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, path) from None
+    _check_nesting(tree, _Positions(text, path))
     try:
         stmts = _ToAst(text, path).transform(tree)
     except VisitError as e:  # a DslSyntaxError from the AST builder (or a bug there): never a Lark type
         raise e.orig_exc from None
     return s.Module(path=path, stmts=tuple(stmts), source=text)
+
+
+# ---- nesting ----
+
+MAX_NESTING = 100  # calls and operators inside one another; every later stage recurses once (or more) per level
+_NESTING_NODES = frozenset({"add", "sub", "mul", "div", "matmul", "neg", "index", "call", "list"})
+
+
+def _check_nesting(tree, positions: _Positions) -> None:
+    """Reject an expression nested deeper than MAX_NESTING at the call or operator that goes one level too deep
+    (walked without recursion: the tree may be thousands of levels deep)."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _NESTING_NODES:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise DslSyntaxError(positions.pos(node.meta), f"expression nested more than {MAX_NESTING} levels "
+                                     f"deep (calls and operators); give inner parts names with `let`", positions.text)
+        stack.extend((c, depth) for c in node.children if hasattr(c, "data"))
 
 
 # ---- positions ----

@@ -12,6 +12,7 @@ from tensix.errors import (
     DeadlockError,
     DramError,
     KernelError,
+    LimitError,
     NocError,
     ProgramError,
     SramError,
@@ -25,6 +26,6 @@ from tensix.timing import TimingModel
 
 __all__ = [
     "COMPILED", "DEFAULT_DEVICE", "PRESETS", "CircularBufferError", "ConfigError", "CoreRange", "DeadlockError",
-    "DramError", "KernelError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError", "RunResult", "SramError",
-    "Stats", "TensixError", "TileKind", "TimingModel", "preset",
+    "DramError", "KernelError", "LimitError", "Mesh", "MeshConfig", "NocError", "Program", "ProgramError",
+    "RunResult", "SramError", "Stats", "TensixError", "TileKind", "TimingModel", "preset",
 ]

@@ -7,6 +7,7 @@ This is the composition root: the one module of `tensix` that may import `tensix
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -37,18 +38,26 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", nargs="?", help=".tdf program or .sched schedule")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
-    s.add_argument("--seed", type=int, default=0,
+    s.add_argument("--seed", type=_natural(0), default=0,
                    help="seed for the random inputs and for params declared random(...) without a seed of their own")
     s.add_argument("--out", default=None, help="run directory (default: runs/<program name>)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
     s.add_argument("--skip-zeros", dest="skip_zeros", action="store_true", default=True,
                    help="skip work on exact-zero activations (default; outputs identical to dense)")
     s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
-    s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
     s.add_argument("--compare-dense", action="store_true",
                    help="also run the same compiled plan with skipping off and report the end-to-end saving")
+    s.add_argument("--max-cycles", type=_natural(1), default=None, metavar="N",
+                   help="stop a run that passes N simulated cycles (default 10^10)")
+    s.add_argument("--no-save-params", dest="save_params", action="store_false",
+                   help="record the params' content hashes only, not their values (rerun reads the weight files)")
     s.set_defaults(handler=_run)
+
+    s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
+    s.add_argument("run_dir")
+    s.set_defaults(handler=_rerun)
 
     s = sub.add_parser("check", help="compile a .tdf program without writing anything, or verify a .sched schedule")
     s.add_argument("file")
@@ -72,9 +81,33 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="run the benchmarks (one JSON line each with --json)")
     s.add_argument("--json", action="store_true", help="print one JSON object per benchmark")
     s.add_argument("--only", default=None, help="run only this benchmark")
-    s.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+    s.add_argument("--repeat", type=_natural(1), default=5, help="runs per measurement; medians are reported")
     s.set_defaults(handler=_bench)
     return p
+
+
+def _natural(least: int):
+    """An argparse type: a whole number >= least (argparse prints the message and exits 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+    return parse
+
+
+def _threshold(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
 
 
 def _devices(args) -> int:
@@ -90,9 +123,13 @@ def _run(args) -> int:
 
     options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
                "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
-               "compare_dense": args.compare_dense}
+               "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params}
     result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
     print(result.summary())
+    for err in result.stats.reference or ():
+        if err.nonfinite_mismatches:
+            print(f"mismatch: output '{err.name}' differs from the reference in {err.nonfinite_mismatches:,} NaN or "
+                  f"infinite value(s)", file=sys.stderr)
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:
         from tensix.tools.viz import render_all
@@ -100,6 +137,14 @@ def _run(args) -> int:
         written = render_all(out)
         print(f"wrote {len(written)} pictures and the report in {out}/viz (open {out}/viz/report.html)")
     return 0
+
+
+def _rerun(args) -> int:
+    from tensix.lang.rerun import rerun
+
+    again = rerun(args.run_dir)
+    print(again.render())
+    return 1 if again.differences else 0
 
 
 def _check(args) -> int:

@@ -37,6 +37,9 @@ class Core:
             raise ProgramError(f"core {self.core}: CB {cb_id} is declared twice")
         if num_pages < 1:
             raise ProgramError(f"core {self.core}: CB {cb_id} '{name}' needs at least one page, got {num_pages}")
+        if page_nbytes is not None and page_nbytes < 1:
+            raise ProgramError(f"core {self.core}: CB {cb_id} '{name}' has pages of {page_nbytes} B; a page needs at "
+                               f"least 1 B (or leave page_nbytes out for one {fmt} tile)")
         page = page_nbytes or tile_nbytes(fmt)
         addr = self.sram.allocate(name, page * num_pages, "cb")
         cb = CircularBuffer(core=self.core, cb_id=cb_id, name=name, fmt=fmt, page_nbytes=page, num_pages=num_pages,
@@ -57,6 +60,10 @@ class Core:
         self._words[self._index(addr)] = initial
 
     def add_l1_buffer(self, name: str, nbytes: int) -> int:
+        if name in self.l1_buffers:
+            raise ProgramError(f"core {self.core}: L1 buffer '{name}' is declared twice")
+        if nbytes < 1:
+            raise ProgramError(f"core {self.core}: L1 buffer '{name}' of {nbytes} B; it needs at least 1 B")
         addr = self.l1_buffers[name] = self.sram.allocate(name, nbytes, "l1")
         return addr
 

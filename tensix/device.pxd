@@ -16,8 +16,9 @@ cdef class Device:
     cdef public Fabric fabric
     cdef public dict cores, by_noc, _mem, noc_of
     cdef public list transfers, kernels
-    cdef public long long _align, _response
+    cdef public long long _align, _response, max_transfers
     cdef public double _read_rate
+    cdef _record(self, k, tuple transfer)
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
                    done=cython.longlong, start=cython.longlong, back=cython.longlong, landed=cython.longlong,

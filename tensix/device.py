@@ -6,11 +6,14 @@ timed on the fabric (and the DRAM bank), and recorded in the trace.
 
 from __future__ import annotations
 
+import greenlet
+
 from tensix.config import MeshConfig, TileKind
 from tensix.core import Core
 from tensix.dram import Dram
 from tensix.engine import Engine
 from tensix.errors import NocError
+from tensix.limits import Limits, trace_full
 from tensix.memory import MemoryPool
 from tensix.noc.fabric import Fabric
 from tensix.timing import TimingModel
@@ -30,12 +33,13 @@ class Device:
     """Runtime state of one device for one run."""
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
-                 pool: MemoryPool | None = None):
+                 pool: MemoryPool | None = None, limits: Limits = Limits()):
         self.cfg = cfg
         self.timing = timing
         # what kernels consult and account zero skipping through; None when it is off
         self.zero_skip = ZeroSkipPolicy(zero_skip) if zero_skip is not None and zero_skip.enabled else None
-        self.engine = Engine()
+        self.engine = Engine(limits.max_cycles)
+        self.max_transfers = limits.max_transfers
         self.fabric = Fabric(cfg)
         self.dram = Dram(cfg, pool)
         self.cores: dict[tuple[int, int], Core] = {}
@@ -57,6 +61,22 @@ class Device:
             memories = [c.sram.data for c in self.cores.values()]
             self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
 
+    def abort(self) -> None:
+        """Free a failed run (deadlock, kernel error, limit): end every kernel greenlet still suspended, then
+        release. A suspended greenlet's frames refer to its kernel, and so to the device, in a way the cyclic
+        collector cannot see: without this each failed run kept its whole device alive."""
+        for k in self.kernels:
+            glet = k.glet
+            if not glet.dead:  # suspended, or never started (then it is only marked dead: its run method and
+                glet.throw(greenlet.GreenletExit)  # kernel refer to each other, a cycle collected late)
+        self.engine.due.clear()
+        self.engine.cycles.clear()
+        self.transfers.clear()
+        for c in self.cores.values():  # a kernel waiting on a CB or semaphore and the core holding it refer to
+            c.cbs.clear()  # each other: break those cycles, so the device goes as soon as the error does
+            c.sem_waiters.clear()
+        self.release()
+
     def core(self, core: tuple[int, int]) -> Core:
         """The Core at logical (x, y), created on first use."""
         c = self.cores.get(core)
@@ -64,6 +84,13 @@ class Device:
             c = self.cores[core] = Core(self.cfg, core, self.pool)
             self.by_noc[c.noc_xy] = c
         return c
+
+    def _record(self, k, transfer: tuple) -> None:
+        """Add a transfer to the trace, which holds at most max_transfers."""
+        transfers = self.transfers
+        if len(transfers) >= self.max_transfers:
+            trace_full(k, transfers)
+        transfers.append(transfer)
 
     # --- endpoints -------------------------------------------------------------------------------------
     def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
@@ -149,7 +176,7 @@ class Device:
                 done = end + self._response + back
         if dcore is not None and dcore.sem_waiters:
             self.engine.at(end, dcore.notify)
-        self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
+        self._record(k, (noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
@@ -174,7 +201,7 @@ class Device:
             if c.sem_waiters:
                 self.engine.at(end, c.notify)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self.transfers.append((noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links))
+        self._record(k, (noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links))
         return end + self._response + self.fabric.mcast_return_cycles(noc, k.noc_xy, dsts)
 
     def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
@@ -195,7 +222,7 @@ class Device:
         core.sram.check(dst[2], 4, f"semaphore update from core {k.core}")
         start, end, links = self.fabric.unicast(noc, k.noc_xy, dst[:2], 4, t)
         self.engine.at(end, lambda: core.sem_apply(dst[2], update))
-        self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
+        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
 
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
         """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet
@@ -213,4 +240,4 @@ class Device:
                 c.sem_apply(addr, update)
         self.engine.at(end, land)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self.transfers.append((noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))
+        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))

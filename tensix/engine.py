@@ -17,7 +17,10 @@ from heapq import heappop, heappush
 import greenlet
 
 from tensix.collector import paused
-from tensix.errors import DeadlockError, TensixError
+from tensix.errors import DeadlockError, LimitError
+
+DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
+# kernel that polls forever (each poll advances time), long before its trace fills memory
 
 
 class Engine:
@@ -28,7 +31,7 @@ class Engine:
     that of (cycle, sequence number) with no number to compare.
     """
 
-    def __init__(self, max_cycles: int = 10**12):
+    def __init__(self, max_cycles: int = DEFAULT_MAX_CYCLES):
         self.now = 0
         self.max_cycles = max_cycles
         self.due: dict[int, deque] = {}  # cycle -> its events in the order they were scheduled
@@ -72,11 +75,14 @@ class Engine:
 
     def sync(self, t: int, glet) -> None:
         """Called by the running kernel glet to reach cycle t (> now): when nothing else is due by then, time moves
-        straight there without a switch; otherwise the kernel resumes at t, after every event due before."""
+        straight there without a switch, still bounded by max_cycles (a lone kernel never returns to the loop that
+        checks it); otherwise the kernel resumes at t, after every event due before."""
         cycles = self.cycles
         if cycles and cycles[0] <= t:
             self.yield_until(t, glet)
         else:
+            if t > self.max_cycles:
+                self._over_limit()
             self.now = t
 
     def yield_until(self, t: int, glet) -> None:
@@ -101,10 +107,7 @@ class Engine:
     def _run(self) -> int:
         while self.cycles:
             if self.cycles[0] > self.max_cycles:
-                raise TensixError(
-                    f"simulation passed {self.max_cycles} cycles; a kernel may be polling forever; still running:\n"
-                    f"{self._describe(p for p in self.processes if not p.done)}"
-                )
+                self._over_limit()
             event = self._next()
             if type(event) is greenlet.greenlet:
                 event.switch()
@@ -117,6 +120,15 @@ class Engine:
                 f"{self._describe(blocked)}"
             )
         return self.now
+
+    def _over_limit(self) -> None:
+        running = [p for p in self.processes if not p.done]
+        more = f"\n  and {len(running) - 8} more" if len(running) > 8 else ""
+        raise LimitError(
+            f"simulation passed max_cycles={self.max_cycles:,}; a kernel may be polling forever (or raise the "
+            f"limit: Mesh(..., max_cycles=N), tensix run --max-cycles N); still running:\n"
+            f"{self._describe(running[:8])}{more}"
+        )
 
     @staticmethod
     def _describe(procs) -> str:

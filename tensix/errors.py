@@ -47,6 +47,10 @@ class DeadlockError(TensixError):
     """No kernel can progress; lists every blocked kernel and what it waits for."""
 
 
+class LimitError(TensixError):
+    """A run passed a limit it was given (cycles, trace records): usually a kernel that never stops."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourcePos:
     """A position in a source file: 1-based line and column, with the span's end column."""

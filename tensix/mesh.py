@@ -17,7 +17,9 @@ from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
 from tensix.dram import host_array
 from tensix.errors import ProgramError
+from tensix.files import write_atomically, write_text_atomically
 from tensix.host_images import HostImages
+from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
 from tensix.presets import resolve
 from tensix.program import Program
@@ -75,27 +77,35 @@ class RunResult:
         return replace(self, stats=replace(self.stats, zero_skip=zs))
 
     def save(self, out_dir: str | Path) -> Path:
-        """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json."""
+        """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json, each whole or not
+        at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        np.savez(out / "outputs.npz", **self.outputs)
+        write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
         self.stats.save(out / "stats.json")
         write_json(out / "trace.json", self.trace.to_dict())
         if all(isinstance(k.fn, str) for k in self.program.kernels):
-            (out / "program.json").write_text(self.program.to_json() + "\n")
+            write_text_atomically(out / "program.json", self.program.to_json() + "\n")
+        else:
+            (out / "program.json").unlink(missing_ok=True)
         return out
 
 
 class Mesh:
     """An emulated device: `Mesh("wormhole_n150")`, `Mesh(MeshConfig(width=4, height=4))`.
 
+    A run stops with a LimitError past `max_cycles` simulated cycles or `max_transfers` NoC transfers in its trace;
+    a failed run (limit, deadlock, kernel error) frees everything it held.
+
     Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
     run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
-                 zero_skip: ZeroSkip | bool | None = None):
+                 zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
+                 max_transfers: int = DEFAULT_MAX_TRANSFERS):
         self.cfg = resolve(device)
+        self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
@@ -107,9 +117,13 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._memory)
-        self._load(device, program, inputs or {})
-        cycles = device.engine.run()
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits)
+        try:
+            self._load(device, program, inputs or {})
+            cycles = device.engine.run()
+        except BaseException:
+            device.abort()
+            raise
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         stats = build_stats(device, cycles, flops)

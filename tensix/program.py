@@ -83,17 +83,38 @@ class KernelSpec:
         return resolve_function(self.fn)
 
 
+KERNEL_MODULES = ("tensix.programs",)  # the project's own kernels, which a saved program may always name
+
+
 @functools.cache
 def resolve_function(ref: str) -> Callable:
-    """Import the function named "module:qualname" (once: compiled programs name the same few hundred times)."""
+    """Import the function named "module:qualname" (once: compiled programs name the same few hundred times).
+    It must be a function defined there under that name, not one reached through another module's attributes."""
     module, _, qualname = ref.partition(":")
     try:
         obj = importlib.import_module(module)
         for part in qualname.split("."):
             obj = getattr(obj, part)
-    except (ImportError, AttributeError) as exc:
+    except (ImportError, AttributeError, ValueError) as exc:
         raise ProgramError(f"kernel function '{ref}' cannot be imported: {exc}") from None
+    where = (getattr(obj, "__module__", None), getattr(obj, "__qualname__", None))
+    if not callable(obj) or where != (module, qualname):
+        raise ProgramError(f"kernel function '{ref}' is not a function defined in module {module}")
     return obj
+
+
+def check_kernel_refs(kernels: Iterable[KernelSpec], allow: Iterable[str] = ()) -> None:
+    """A program read from a file names its kernels by "module:qualname", and loading it imports and runs them:
+    only the project's kernel modules (KERNEL_MODULES) and the modules or functions in `allow` may be named."""
+    trusted = (*KERNEL_MODULES, *allow)
+    for k in kernels:
+        ref = k.fn if isinstance(k.fn, str) else ""
+        module = ref.partition(":")[0]
+        if not any(ref == t or module == t or module.startswith(t + ".") for t in trusted):
+            raise ProgramError(
+                f"the program names kernel '{ref}' for the {k.role} kernel on core {k.core}; a saved program may run "
+                f"only kernels of {', '.join(KERNEL_MODULES)} or ones you allow by module or module:function "
+                f"(Program.from_json(text, allow_kernels=[\"{module or ref}\"]))")
 
 
 def function_ref(fn: Callable) -> str:
@@ -146,6 +167,11 @@ class Program:
         """Declare CB cb_id on each core: num_pages pages of one `dtype` tile (or page_nbytes)."""
         if dtype not in FORMATS:
             raise ProgramError(f"CB {cb_id}: unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
+        if num_pages < 1:
+            raise ProgramError(f"CB {cb_id} '{name}' needs at least one page, got {num_pages}")
+        if page_nbytes is not None and page_nbytes < 1:
+            raise ProgramError(f"CB {cb_id} '{name}' has pages of {page_nbytes} B; a page needs at least 1 B (leave "
+                               f"page_nbytes out for one {dtype} tile per page)")
         for c in _cores(cores):
             self.cbs.append(CBSpec(c, cb_id, dtype, num_pages, name or f"cb{cb_id}", page_nbytes))
 
@@ -154,7 +180,12 @@ class Program:
             self.semaphores.append(SemaphoreSpec(c, sem_id, initial))
 
     def l1_buffer(self, cores, name: str, nbytes: int) -> None:
+        """Declare `nbytes` of L1 named `name` on each core (one address on every core declaring it)."""
+        if nbytes < 1:
+            raise ProgramError(f"L1 buffer '{name}' of {nbytes} B; it needs at least 1 B")
         for c in _cores(cores):
+            if any(b.core == c and b.name == name for b in self.l1_buffers):
+                raise ProgramError(f"core {c}: L1 buffer '{name}' is declared twice")
             self.l1_buffers.append(L1BufferSpec(c, name, nbytes))
 
     def kernel(self, cores, role: str, fn: str | Callable, args: dict | Callable[[Coord], dict] | None = None, *,
@@ -189,8 +220,18 @@ class Program:
         return json.dumps(self.to_dict(), indent=1, sort_keys=True, default=_plain)
 
     @classmethod
-    def from_json(cls, text: str) -> Program:
-        d = json.loads(text)
+    def from_json(cls, text: str, *, allow_kernels: Iterable[str] = ()) -> Program:
+        """The Program of `to_json`; its kernels must come from KERNEL_MODULES or `allow_kernels` (modules or
+        "module:function" names): loading a file must not run whatever function it names."""
+        try:
+            program = cls._from_dict(json.loads(text))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ProgramError(f"not a program saved by Program.to_json: {type(exc).__name__} {exc}") from None
+        check_kernel_refs(program.kernels, allow_kernels)
+        return program
+
+    @classmethod
+    def _from_dict(cls, d: dict) -> Program:
         t = tuple
         return cls(
             name=d["name"], device=d.get("device"),

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tensix.config import MeshConfig, TileKind
+from tensix.files import write_text_atomically
 from tensix.jsondoc import Coord, JsonDoc, read_json
 from tensix.noc.routing import STEP, link_end
 
-STATS_VERSION = 2  # 1: the unversioned layout before this schema (no per-core peak, no dense baseline)
+# 1: the unversioned layout before this schema (no per-core peak, no dense baseline); 2: reference errors without
+# nonfinite_mismatches
+STATS_VERSION = 3
 MATMUL_TILE_FLOPS = 2 * 32**3  # one 32x32x32 tile matmul
 TILE_KINDS = tuple(k.value for k in TileKind)
 
@@ -185,6 +188,8 @@ class OutputError:
     name: str
     max_abs_error: float
     max_abs_reference: float
+    # places where output and reference differ in a NaN or inf (max_abs_error covers the finite rest only)
+    nonfinite_mismatches: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +240,8 @@ class Stats:
         return _stats_dict(self)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), separators=(",", ":")) + "\n")
+        """Write stats.json whole or not at all (tensix/files.py)."""
+        write_text_atomically(path, json.dumps(self.to_dict(), separators=(",", ":")) + "\n")
 
 
 def read_stats(path: Path) -> Stats:
@@ -296,7 +302,8 @@ def _stats_dict(s: Stats) -> dict:
         "transfers": s.transfers,
         "zero_skip": None if s.zero_skip is None else _zero_skip_dict(s.zero_skip),
         "reference": None if s.reference is None else {
-            e.name: {"max_abs_error": e.max_abs_error, "max_abs_reference": e.max_abs_reference} for e in s.reference},
+            e.name: {"max_abs_error": e.max_abs_error, "max_abs_reference": e.max_abs_reference,
+                     "nonfinite_mismatches": e.nonfinite_mismatches} for e in s.reference},
     }
     return d
 
@@ -351,7 +358,8 @@ def parse_stats(d: JsonDoc) -> Stats:
         dram=tuple(_dram(b) for b in d["dram"].items()),
         transfers=d["transfers"].int(),
         zero_skip=_zero_skip(d["zero_skip"]) if d.has("zero_skip") else None,
-        reference=tuple(OutputError(name, e["max_abs_error"].float(), e["max_abs_reference"].float())
+        reference=tuple(OutputError(name, e["max_abs_error"].float(), e["max_abs_reference"].float(),
+                                    e["nonfinite_mismatches"].int())
                         for name, e in d["reference"].fields()) if d.has("reference") else None,
     )
 

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tensix.files import write_text_atomically
 from tensix.jsondoc import JsonDoc, read_json
 from tensix.noc.routing import STEP
 
@@ -103,7 +104,7 @@ class Trace:
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")  # whole or not at all
 
 
 def read_trace(path: Path) -> Trace:

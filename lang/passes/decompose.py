@@ -318,7 +318,7 @@ _RULES = {
     "relu": _unary(lambda n: [["relu"]]),
     "silu": _unary(lambda n: [["silu"]]),
     "gelu": _unary(lambda n: [["gelu_tanh" if n.attrs.get("approx") else "gelu"]]),
-    "cast": _unary(lambda n: []),
+    "cast": _unary(lambda n: [["trunc"]] if n.attrs["dtype"] == "int32" else []),  # as the reference's astype
     "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
     "slice": _slice, "concat": _concat, "embedding": _embedding,

@@ -115,6 +115,10 @@ def _unary(ts, attrs):
 def _softmax(ts, attrs):
     x = _float(ts[0])
     _min_rank(x, 2 if attrs.get("causal") else 1, "causal softmax" if attrs.get("causal") else "softmax")
+    rows, cols = x.shape[-2:] if x.rank > 1 else (1, x.shape[-1])
+    if attrs.get("causal") and rows > cols:  # query i sees keys up to i + cols - rows: the first ones see none
+        raise _Mismatch(f"causal softmax of {x} has {rows} queries but {cols} keys, so the first {rows - cols} "
+                        f"would attend to no key; give at least as many keys as queries")
     return x
 
 
@@ -202,6 +206,9 @@ def _embedding(ts, attrs):
 def _rope(ts, attrs):
     x = _float(ts[0])
     _min_rank(x, 2, "rope")
+    theta = attrs.get("theta")
+    if theta is not None and not theta > 0:  # theta ** (-2i / d): zero, negative or NaN gives infinite or NaN angles
+        raise _Mismatch(f"theta must be a positive number, got {theta}")
     if x.shape[-1] % 2:
         raise _Mismatch(f"the last axis of {x} must be even")
     if len(ts) > 1 and (ts[1].dtype != "int32" or ts[1].shape != (x.shape[-2],)):

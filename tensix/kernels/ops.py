@@ -8,7 +8,7 @@ ADD, SUB, MUL = range(3)
 BINARY = {"add": ADD, "sub": SUB, "mul": MUL}
 
 # Unary elementwise ops (the SFPU).
-RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY, GELU_TANH = range(13)
+RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY, GELU_TANH, TRUNC = range(14)
 UNARY = {
     "relu": RELU,
     "gelu": GELU,
@@ -23,6 +23,7 @@ UNARY = {
     "sigmoid": SIGMOID,
     "identity": IDENTITY,
     "gelu_tanh": GELU_TANH,
+    "trunc": TRUNC,  # to a whole number toward zero, as a cast to int32 (NaN, inf and |x| >= 2^31 give -2^31)
 }
 
 # Reductions and the dimension they reduce: ROW reduces along each row (result in column 0),

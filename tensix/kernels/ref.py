@@ -265,6 +265,8 @@ def unary(op: int, x: np.ndarray, out: np.ndarray) -> None:
             np.multiply(x, x, out=out)
         elif op == ops.IDENTITY:
             out[...] = x
+        elif op == ops.TRUNC:  # as a cast to int32 (x86): out of range and NaN become -2^31
+            out[...] = np.where(np.abs(x) < np.float32(2.0**31), np.trunc(x), np.float32(-2.0**31))
         else:
             out[...] = _unary64(op, x).astype(np.float32)
 

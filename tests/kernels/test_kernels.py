@@ -185,6 +185,7 @@ def unary_expected(name: str, x: np.ndarray) -> np.ndarray:
             "tanh": lambda: np.tanh(d),
             "sigmoid": lambda: 0.5 * (1.0 + np.tanh(d / 2.0)),
             "identity": lambda: d,
+            "trunc": lambda: np.where(np.abs(d) < 2.0**31, np.fix(d), -(2.0**31)),  # as astype(int32) on x86
             # x * sigmoid(2u) through logaddexp: the tanh form itself cancels badly for x << 0
             "gelu_tanh": lambda: d * np.exp(-np.logaddexp(0.0, -np.sqrt(8.0 / np.pi) * (d + 0.044715 * d**3))),
         }[name]()

@@ -16,7 +16,8 @@ from tensix.kernels.jit.formats import OPTS
 _RELU, _GELU, _SILU, _EXP, _RECIP, _SQRT = ops.RELU, ops.GELU, ops.SILU, ops.EXP, ops.RECIP, ops.SQRT
 _RSQRT, _NEG, _SQUARE, _TANH, _SIGMOID = ops.RSQRT, ops.NEG, ops.SQUARE, ops.TANH, ops.SIGMOID
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
-_GELU_TANH = ops.GELU_TANH
+_GELU_TANH, _TRUNC = ops.GELU_TANH, ops.TRUNC
+_INT32_MIN = -2.0**31
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 
 
@@ -127,6 +128,8 @@ def _unary1(op, x):
         return -x
     if op == _SQUARE:
         return x * x
+    if op == _TRUNC:  # as numpy's cast to int32 on x86: out of range (and NaN) becomes INT32_MIN
+        return math.trunc(d) if abs(d) < 2.0**31 else _INT32_MIN
     if op == _GELU:
         return 0.5 * d * (1.0 + math.erf(d * _INV_SQRT2))
     if op == _GELU_TANH:

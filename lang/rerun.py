@@ -1,0 +1,130 @@
+"""`tensix rerun DIR`: make a saved run again from its directory alone and say whether it came out bit-identical.
+
+Input: a run directory written by `tensix run` (lang/rundir.py). Output: a `Rerun` listing every difference
+(outputs, cycles, trace, and what may explain them: params, device, timing model, tensix version, compiled core).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from tensix.errors import TensixError
+from tensix.lang.driver import compile_any, params_of, run_flagged
+from tensix.lang.ir import LoadSpec
+from tensix.lang.rundir import RECORD, RunFlags, array_hash, environment, hashes, plain, trace_hash
+from tensix.mesh import RunResult
+from tensix.presets import resolve
+from tensix.timing import TimingModel
+
+
+@dataclass(frozen=True, slots=True)
+class Rerun:
+    """The new run and what differs from the recorded one (empty: bit-identical outputs, cycles and trace)."""
+
+    result: RunResult
+    differences: tuple[str, ...]
+    notes: tuple[str, ...]  # differences of the environment that need not change the results
+
+    def render(self) -> str:
+        if not self.differences:
+            head = (f"identical: {len(self.result.outputs)} output(s) bit for bit, {self.result.cycles:,} cycles, "
+                    f"the same trace")
+        else:
+            head = "differs from the recorded run:\n" + "\n".join(f"  {d}" for d in self.differences)
+        return "\n".join([head, *(f"  note: {n}" for n in self.notes)])
+
+
+def rerun(run_dir: str | Path) -> Rerun:
+    """Run DIR's program again from what DIR holds (source/, inputs.npz, params.npz or the weight files it names)."""
+    d = Path(run_dir)
+    run = _read_record(d)
+    flags = RunFlags(**run["flags"])
+    main = d / "source" / run["source"]["main"]
+    compiled = compile_any(main, run["device"]["name"], flags.skip_zeros)
+    with np.load(d / "inputs.npz") as f:
+        feed = {k: f[k] for k in f.files}
+    params = _params(d, run, compiled, flags.seed)
+    result = run_flagged(compiled, feed, params, flags)
+    sources = compiled.graph.meta.get("sources", {})
+    differences = [*_setup_differences(run, compiled, feed, params),
+                   *_result_differences(run, result, trace_hash(result, sources, (d / "source").resolve()))]
+    return Rerun(result, tuple(differences), tuple(_notes(run)))
+
+
+def _read_record(d: Path) -> dict:
+    path = d / RECORD
+    if not path.is_file():
+        raise TensixError(f"'{d}' holds no {RECORD}: it is not a run directory saved by `tensix run` (this version "
+                          f"or later), so it cannot be rerun")
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise TensixError(f"'{path}' is not a readable run record: {exc}") from None
+
+
+def _params(d: Path, run: dict, compiled, seed: int) -> dict[str, np.ndarray]:
+    """The saved params, or (saved without them) the params read again from the files the source names, which
+    live beside the original source, not the copy in DIR/source."""
+    if run["params_saved"]:
+        with np.load(d / "params.npz") as f:
+            return params_of(compiled, {k: f[k] for k in f.files}, seed)
+    copy, original = str((d / "source").resolve()), run["source"]["dir"]
+    graph = compiled.graph
+    moved = tuple(replace(p, source=_moved(p.source, copy, original)) for p in graph.params)
+    return params_of(replace(compiled, graph=replace(graph, params=moved)), seed=seed)
+
+
+def _moved(source, copy: str, original: str):
+    if isinstance(source, LoadSpec) and source.base_dir.startswith(copy):
+        return replace(source, base_dir=original + source.base_dir[len(copy):])
+    return source
+
+
+def _setup_differences(run: dict, compiled, feed: dict, params: dict) -> list[str]:
+    out = []
+    if hashes(feed) != run["inputs"]:
+        out.append("inputs: inputs.npz does not hold the inputs the run recorded")
+    for name, h in run["params"].items():
+        if name not in params:
+            out.append(f"param '{name}': the source no longer declares it")
+        elif array_hash(params[name]) != h:
+            out.append(f"param '{name}': its values differ from the recorded run's (content hash)")
+    device = plain(resolve(compiled.device))
+    changed = sorted(k for k in set(device) | set(run["device"]) if device.get(k) != run["device"].get(k))
+    if changed:
+        out.append(f"device {run['device']['name']}: the preset differs in {', '.join(changed)}")
+    timing = plain(TimingModel())
+    changed = sorted(k for k in set(timing) | set(run["timing"]) if timing.get(k) != run["timing"].get(k))
+    if changed:
+        out.append(f"timing model: differs in {', '.join(changed)}")
+    return out
+
+
+def _result_differences(run: dict, result: RunResult, trace: str) -> list[str]:
+    out = []
+    now = hashes(result.outputs)
+    for name in sorted(set(now) | set(run["outputs"])):
+        if now.get(name) != run["outputs"].get(name):
+            out.append(f"output '{name}': not bit-identical" if name in now and name in run["outputs"]
+                       else f"output '{name}': {'new' if name in now else 'missing'}")
+    if result.cycles != run["cycles"]:
+        out.append(f"cycles: {result.cycles:,} now, {run['cycles']:,} recorded")
+    if trace != run["trace"]:
+        out.append("trace: its spans or transfers differ (content hash)")
+    return out
+
+
+def _notes(run: dict) -> list[str]:
+    env, then = environment(), run["environment"]
+    notes = []
+    if env["tensix_version"] != then["tensix_version"]:
+        notes.append(f"tensix {env['tensix_version']} now, {then['tensix_version']} recorded")
+    if env["compiled_core"] != then["compiled_core"]:
+        on = {True: "on", False: "off"}
+        notes.append(f"compiled core {on[env['compiled_core']]} now, {on[then['compiled_core']]} recorded "
+                     f"(results are the same either way)")
+    return notes

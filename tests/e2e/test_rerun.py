@@ -1,0 +1,136 @@
+"""A run directory is a complete record: `tensix rerun DIR` makes the run again bit-identically from it alone,
+or names what differs; saving replaces an older run whole and never leaves a half-written one."""
+
+import errno
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tensix.cli import main
+from tensix.errors import TensixError
+from tensix.files import write_atomically
+from tensix.lang import rundir
+from tensix.lang.driver import run_file
+from tensix.lang.rerun import rerun
+
+LIB = "const D = 32\nblock scaled(x: fp32[32, D]) -> fp32[32, D] {\n    return relu(x) * 2.0\n}\n"
+MAIN = ('import "lib/ops.tdf"\ninput x: fp32[32, D]\nparam w: fp32[32, D] = load("w.npz", "w")\n'
+        "param b: fp32[D] = random(seed=3, std=0.5)\noutput y = scaled(x) + w @ x + b\n")
+
+
+@pytest.fixture
+def program(tmp_path) -> Path:
+    src = tmp_path / "src"
+    (src / "lib").mkdir(parents=True)
+    (src / "lib" / "ops.tdf").write_text(LIB)
+    (src / "prog.tdf").write_text(MAIN)
+    np.savez(src / "w.npz", w=np.random.default_rng(1).normal(size=(32, 32)))
+    return src / "prog.tdf"
+
+
+def test_a_run_directory_reruns_bit_identically_from_itself_alone(program, tmp_path):
+    result, out = run_file(str(program), out=str(tmp_path / "run"), seed=7)
+    record = json.loads((out / "run.json").read_text())
+    assert sorted(record["source"]["files"]) == ["lib/ops.tdf", "prog.tdf"]
+    assert record["flags"]["seed"] == 7 and record["params_saved"] and record["cycles"] == result.cycles
+    shutil.rmtree(program.parent)  # the original source and weights are gone: the directory must suffice
+    again = rerun(out)
+    assert again.differences == ()
+    np.testing.assert_array_equal(again.result.outputs["y"], result.outputs["y"])
+    assert again.result.cycles == result.cycles
+
+
+def test_rerun_names_what_differs(program, tmp_path, capsys):
+    _, out = run_file(str(program), out=str(tmp_path / "run"))
+    with np.load(out / "params.npz") as f:
+        params = {k: f[k] for k in f.files}
+    params["w"] = params["w"] + 1
+    np.savez(out / "params.npz", **params)
+    assert main(["rerun", str(out)]) == 1
+    assert capsys.readouterr().out == (
+        "differs from the recorded run:\n"
+        "  param 'w': its values differ from the recorded run's (content hash)\n"
+        "  output 'y': not bit-identical\n")
+
+
+def test_without_saved_params_rerun_reads_the_weight_files_and_checks_their_hashes(program, tmp_path):
+    _, out = run_file(str(program), out=str(tmp_path / "run"), save_params=False)
+    assert not (out / "params.npz").exists()
+    assert rerun(out).differences == ()
+    np.savez(program.parent / "w.npz", w=np.full((32, 32), 0.5))
+    assert rerun(out).differences == (
+        "param 'w': its values differ from the recorded run's (content hash)", "output 'y': not bit-identical")
+
+
+def test_saving_over_an_older_run_replaces_all_of_it(program, tmp_path):
+    out = tmp_path / "run"
+    (out / "viz").mkdir(parents=True)
+    (out / "stats.json").write_text("{}")
+    (out / "program.json").write_text('{"name": "another program"}')
+    (out / "viz" / "old.svg").write_text("<svg/>")
+    run_file(str(program), out=str(out))
+    assert not (out / "viz").exists()
+    assert json.loads((out / "program.json").read_text())["name"] != "another program"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_directory_that_is_not_a_run_is_refused_before_the_run(program, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(TensixError, match="holds files that are not a tensix run"):
+        run_file(str(program), out=str(out))
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_an_unwritable_out_is_reported_before_the_run(program, tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert main(["run", str(program), "--out", str(tmp_path / "file" / "run"), "--no-viz"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"error: cannot save the run in '{tmp_path}/file/run': '{tmp_path}/file' is not a directory "
+                   f"this user can write; choose another --out\n")
+
+
+def test_a_full_disk_leaves_the_older_run_untouched_and_no_partial_directory(program, tmp_path, monkeypatch):
+    _, out = run_file(str(program), out=str(tmp_path / "run"))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rundir.np, "savez", full)
+    with pytest.raises(TensixError) as e:
+        run_file(str(program), out=str(out), seed=1)
+    assert str(e.value) == f"could not save the run in '{out}': No space left on device; nothing there changed"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "src"]
+
+
+def test_a_file_written_atomically_is_whole_or_absent(tmp_path):
+    path = tmp_path / "stats.json"
+    path.write_text("old")
+
+    def half(f):
+        f.write(b"new, but")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_atomically(path, half)
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["stats.json"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    ({"seed": -1}, "seed must not be negative, got -1"),
+    ({"zero_threshold": float("nan")}, "zero_threshold must be a finite number >= 0, got nan"),
+    ({"zero_threshold": -0.1}, "zero_threshold must be a finite number >= 0, got -0.1"),
+    ({"max_cycles": 0}, "max_cycles must be at least 1, got 0"),
+])
+def test_run_file_refuses_bad_flags_before_compiling(program, tmp_path, flags, message):
+    with pytest.raises(TensixError) as e:
+        run_file(str(program), out=str(tmp_path / "run"), **flags)
+    assert str(e.value) == message
