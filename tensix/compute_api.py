@@ -73,7 +73,14 @@ class ComputeKernel(KernelProcess):
     def _tile(self, cb_id: int, i: int) -> np.ndarray:
         cb = self.cbs.get(cb_id) or self.cb(cb_id)
         tile = cb.cached_front_tile(i)
-        return tile if tile is not None else cb.front_tile(i, UNPACK[cb.fmt])
+        if tile is not None:
+            return tile
+        unpack = UNPACK.get(cb.fmt)
+        if unpack is None:  # the user's program, not the emulator: a typed error, not an internal one
+            raise KernelError(f"{self.role} kernel on core {self.core}: a tile op reads a CB of format {cb.fmt} "
+                              f"(CB {cb_id}); tile math reads fp32, bf16, bfp8_b and bfp4_b tiles (integer CBs are "
+                              f"for data movement)")
+        return cb.front_tile(i, unpack)
 
     # --- FPU ops ---------------------------------------------------------------------------------------
     def matmul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:

@@ -8,9 +8,6 @@ import numpy as np
 from tensix.errors import KernelError, NocError, TensixError
 from tensix.kernel import KernelProcess
 from tensix.metal import addrgen
-from tensix.metal.enums import BY_FMT, FLOAT_FORMATS
-
-INT_FORMATS = tuple(f for f in BY_FMT if f not in FLOAT_FORMATS)
 
 
 class L1Ptr:
@@ -60,20 +57,16 @@ class MetalContext:
     def _main(self) -> None:
         try:
             KernelProcess._main(self)
-        except KernelError as exc:
-            fmt = exc.__cause__.args[0] if isinstance(exc.__cause__, KeyError) and exc.__cause__.args else None
-            if fmt in INT_FORMATS:  # a tile op unpacked an integer CB
-                raise KernelError(f"{self.where()}: a tile op reads a CB of format {fmt}; tensix's tile math "
-                                  f"reads Float32, Float16_b, Bfp8_b and Bfp4_b (integer CBs are for data "
-                                  f"movement)") from exc
-            self._rename(exc)
         except TensixError as exc:
             self._rename(exc)
 
     def _rename(self, exc: TensixError) -> None:
         """Raise exc again, naming this kernel."""
         msg = str(exc)
-        if f"'{self.kernel.name}'" not in msg:
+        plain = f"{self.role} kernel on core {self.core}"  # as tensix's own kernels are named
+        if msg.startswith(plain):
+            msg = self.where() + msg[len(plain):]
+        elif f"'{self.kernel.name}'" not in msg:
             msg = f"kernel '{self.kernel.name}': {msg}"
         raise type(exc)(msg) from exc
 
