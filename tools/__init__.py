@@ -4,7 +4,8 @@
 into `run_dir/viz/` (command line: `tensix viz RUN_DIR` or `python -m tensix.tools RUN_DIR`). The visualizers read
 the saved files only, through the emulator's file schemas (tensix.stats, tensix.trace, tensix.jsondoc; tensix.config and
 tensix.noc.routing for tile kinds and link ends), and never run the emulator or the language, so any saved run can be
-redrawn. The benchmarks (bench.py, bench_sparse.py, with their models gpt2.py and moe.py) do run both.
+redrawn. The benchmarks (bench.py, bench_sparse.py, bench_dm.py, metal_examples.py, with their models gpt2.py
+and moe.py) and the data-movement calibration (calibrate_dm.py) do run them.
 """
 
 from .diff import RunDiff, diff_runs, write_diff

@@ -19,6 +19,7 @@ from tensix.examples.metal.matmul.matmul_multi_core import matmul_multi_core
 from tensix.mesh import Mesh
 from tensix.metal import split_work_to_cores
 from tensix.program import Program
+from tensix.tools.measure import alternating_medians
 
 CB_A, CB_B, CB_OUT = 0, 1, 16
 
@@ -180,8 +181,6 @@ PAIRS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
 
 def bench_metal_examples(repeat: int) -> Iterator[dict]:
     """Per example and in total: Metalium and native wall seconds (medians, runs in turn), their ratio."""
-    from tensix.tools.bench import alternating_medians
-
     total_metal = total_native = 0.0
     for name, (metal, native) in PAIRS.items():
         (metal_s, metal_ok), (native_s, native_ok) = alternating_medians([metal, native], repeat)

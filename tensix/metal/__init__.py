@@ -23,7 +23,6 @@ from tensix.metal.device import (
     CloseDevice,
     CommandQueue,
     CreateDevice,
-    EnqueueProgram,
     EnqueueReadBuffer,
     EnqueueWriteBuffer,
     Finish,
@@ -49,6 +48,7 @@ from tensix.metal.enums import (
     constants,
     tile_size,
 )
+from tensix.metal.launch import EnqueueProgram
 from tensix.metal.program import (
     CircularBufferConfig,
     ComputeConfig,

@@ -188,7 +188,8 @@ def CloseDevice(device: MetalDevice) -> bool:
     return device.close()
 
 
-def _queue_device(cq) -> MetalDevice:
+def queue_device(cq) -> MetalDevice:
+    """The open device of a command queue (a typed error for anything else)."""
     dev = cq.device if isinstance(cq, CommandQueue) else getattr(cq, "device", None)
     if dev is None:
         raise ProgramError(f"{cq!r} is not a command queue; use device.command_queue()")
@@ -199,14 +200,14 @@ def _queue_device(cq) -> MetalDevice:
 
 def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None:
     """Write host data (a numpy array, as stored, or a list of uint32) into the whole buffer."""
-    _queue_device(cq)
+    queue_device(cq)
     buffer.get_backing_buffer().write_bytes(as_bytes(data))
 
 
 def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     """Read the whole buffer into `out`, a preallocated numpy array (filled in place) or a list (replaced by the
     buffer's uint32 words)."""
-    _queue_device(cq)
+    queue_device(cq)
     data = buffer.get_backing_buffer().read_bytes()
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
@@ -217,19 +218,13 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     out.reshape(-1).view(np.uint8)[:] = data
 
 
-def EnqueueProgram(cq, program, blocking: bool = False) -> None:
-    """Run `program` on the device to completion (its cycles, stats and trace land in device.last_run)."""
-    from tensix.metal.launch import run_program
-    run_program(_queue_device(cq), program)
-
-
 def Finish(cq) -> None:
-    _queue_device(cq)
+    queue_device(cq)
 
 
 def worker_core_from_logical_core(device: MetalDevice, core) -> CoreCoord:
     return device.worker_core_from_logical_core(core)
 
 
-__all__ = ["CommandQueue", "CoreRange", "CreateDevice", "CloseDevice", "EnqueueProgram", "EnqueueReadBuffer",
+__all__ = ["CommandQueue", "CoreRange", "CreateDevice", "CloseDevice", "EnqueueReadBuffer",
            "EnqueueWriteBuffer", "Finish", "MetalDevice", "MetalRun", "worker_core_from_logical_core"]

@@ -9,13 +9,13 @@ from tensix.errors import ProgramError
 from tensix.metal.buffers import Buffer
 from tensix.metal.device import (
     CommandQueue,
-    EnqueueProgram,
     EnqueueReadBuffer,
     EnqueueWriteBuffer,
     MetalDevice,
 )
 from tensix.metal.device import Finish as _finish
 from tensix.metal.enums import BufferType, TensorMemoryLayout
+from tensix.metal.launch import EnqueueProgram
 
 
 @dataclass(frozen=True, slots=True)

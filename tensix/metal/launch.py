@@ -13,7 +13,7 @@ from tensix.errors import ProgramError, SramError
 from tensix.metal.buffers import L1_ALIGNMENT
 from tensix.metal.compute import MetalCompute
 from tensix.metal.dataflow import MetalDataflow
-from tensix.metal.device import MetalDevice, MetalRun
+from tensix.metal.device import MetalDevice, MetalRun, queue_device
 from tensix.metal.program import Program
 from tensix.metal.sharded_cb import ShardedCB
 from tensix.sram import Allocation
@@ -22,6 +22,12 @@ from tensix.trace import Trace
 
 CB_ALIGNMENT = 32
 ROLE_ORDER = ("reader", "compute", "writer")
+
+
+def EnqueueProgram(cq, program: Program, blocking: bool = False) -> None:
+    """Run `program` on the device to completion (its cycles, stats and trace land in device.last_run). Here, not
+    in device.py, so that the device module does not import the launcher that imports it."""
+    run_program(queue_device(cq), program)
 
 
 def run_program(mdev: MetalDevice, program: Program) -> MetalRun:

@@ -10,6 +10,8 @@ import json
 import math
 from pathlib import Path
 
+from tensix.stats import STATS_VERSION
+
 LINK_BYTES_PER_CYCLE = 32
 STEPS = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}
 
@@ -142,7 +144,7 @@ def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *
     cores = [(tuple(c["core"]), tuple(c["noc"])) for c in dev["compute_cores"]]
     total = total_cycles or max(x["end"] for x in transfers + spans) + 10
     dram_tiles = [(t["x"], t["y"]) for t in dev["tiles"] if t["kind"] == "dram"]
-    stats = {"version": 2, "device": dev, "total_cycles": total, "flops": flops,
+    stats = {"version": STATS_VERSION, "device": dev, "total_cycles": total, "flops": flops,
              "noc_bytes": [sum(t["nbytes"] for t in transfers if t["noc"] == n) for n in (0, 1)],
              "links": link_stats(transfers, width, height), "cores": core_stats(cores, spans, total),
              "dram": [{"bank": i, "noc": list(xy),
