@@ -19,6 +19,7 @@ from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
+from tensix.tools.metal_examples import bench_metal_examples
 
 from tensix.compiled import ACTIVE as COMPILED
 from tensix.errors import TensixError
@@ -119,6 +120,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "sparse_down_proj": bench_sparse_down_proj,
     "sparse_mlp": bench_sparse_mlp,
     "moe_top2": bench_moe_top2,
+    "metal_examples": bench_metal_examples,
 }
 
 
