@@ -17,7 +17,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
 from tensix.errors import SourcePos
-from tensix.schedule.contract import STEPS, Op, Schedule, Step
+from tensix.schedule.contract import STEPS, Op, Schedule
 from tensix.schedule.plain import ScheduleFormatError, decode
 
 _GRAMMAR = Path(__file__).with_name("schedule.lark")
@@ -105,7 +105,7 @@ def _bracket(like, inner: str) -> str:
 
 
 # --- parse ---------------------------------------------------------------------------------------------------------
-@functools.cache
+@functools.lru_cache(maxsize=8)
 def _parser(path: str) -> Lark:
     """A parser transforming as it parses (no tree: a large schedule parses several times faster)."""
     return Lark(_GRAMMAR.read_text(), parser="lalr", maybe_placeholders=False, transformer=_Plain(path))
@@ -169,7 +169,11 @@ class _Plain(Transformer):
         return list(children)
 
     def run(self, children):
-        return _Run(*children)
+        start, step, count = children
+        if isinstance(start, list) != isinstance(step, list) or isinstance(start, list) and len(start) != len(step):
+            raise ScheduleFormatError(f"run({start}, {step}, {count}): the start and the step need the same shape",
+                                      SourcePos(self.path, count.line, count.column))
+        return _Run(start, step, int(count))
 
     def int(self, children):
         return int(children[0])
@@ -190,11 +194,8 @@ class _Plain(Transformer):
 class _Run:
     """run(start, step, count) in a list: the values it stands for."""
 
-    def __init__(self, start, step, count):
-        if isinstance(start, list) != isinstance(step, list) or isinstance(start, list) and len(start) != len(step):
-            raise ScheduleFormatError(f"run({start}, {step}, ...): the start and the step need the same shape",
-                                      SourcePos("<schedule>", count.line, count.column))
-        self.start, self.step, self.count = start, step, int(count)
+    def __init__(self, start, step, count: int):
+        self.start, self.step, self.count = start, step, count
 
     def expand(self) -> list:
         if isinstance(self.start, list):
@@ -232,4 +233,4 @@ def _assemble(lines: list, path: str) -> dict:
     return out
 
 
-__all__ = ["Step", "parse", "parse_file", "render"]
+__all__ = ["parse", "parse_file", "render"]
