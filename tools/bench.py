@@ -17,6 +17,7 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
+from tensix.tools.bench_dm import bench_dm_calibration
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.metal_examples import bench_metal_examples
@@ -121,6 +122,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "sparse_mlp": bench_sparse_mlp,
     "moe_top2": bench_moe_top2,
     "metal_examples": bench_metal_examples,
+    "dm_calibration": bench_dm_calibration,
 }
 
 
