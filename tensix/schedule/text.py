@@ -17,7 +17,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
 from tensix.errors import SourcePos
-from tensix.schedule.contract import STEPS, Op, Schedule, Step
+from tensix.schedule.contract import STEPS, Op, Schedule
 from tensix.schedule.plain import ScheduleFormatError, decode
 
 _GRAMMAR = Path(__file__).with_name("schedule.lark")
@@ -69,12 +69,43 @@ def _value(v, name: str = "") -> str:
     if isinstance(v, tuple) and hasattr(v, "_fields"):
         return "(" + ", ".join(_value(x) for x in v) + ")"
     if isinstance(v, tuple | list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
+        return "[" + ", ".join(_runs(v)) + "]"
     raise TypeError(f"no text form for {type(v).__name__} ({name})")
 
 
+def _runs(items) -> list[str]:
+    """A list's items, arithmetic runs of 3 or more (ints, or tuples of ints) as run(start, step, count)."""
+    out, i = [], 0
+    while i < len(items):
+        step = _diff(items[i], items[i + 1]) if i + 1 < len(items) else None
+        j = i + 1
+        while step is not None and j + 1 < len(items) and _diff(items[j], items[j + 1]) == step:
+            j += 1
+        if step is not None and j - i + 1 >= 3:
+            shown = str(step) if isinstance(step, int) else _bracket(items[i], ", ".join(map(str, step)))
+            out.append(f"run({_value(items[i])}, {shown}, {j - i + 1})")
+            i = j + 1
+        else:
+            out.append(_value(items[i]))
+            i += 1
+    return out
+
+
+def _diff(a, b):
+    """b - a for two ints or two like tuples of ints; None for anything else."""
+    if type(a) is int and type(b) is int:
+        return b - a
+    if isinstance(a, tuple) and type(a) is type(b) and len(a) == len(b) and all(type(x) is int for x in (*a, *b)):
+        return tuple(y - x for x, y in zip(a, b, strict=True))
+    return None
+
+
+def _bracket(like, inner: str) -> str:
+    return f"({inner})" if hasattr(like, "_fields") else f"[{inner}]"
+
+
 # --- parse ---------------------------------------------------------------------------------------------------------
-@functools.cache
+@functools.lru_cache(maxsize=8)
 def _parser(path: str) -> Lark:
     """A parser transforming as it parses (no tree: a large schedule parses several times faster)."""
     return Lark(_GRAMMAR.read_text(), parser="lalr", maybe_placeholders=False, transformer=_Plain(path))
@@ -126,9 +157,23 @@ class _Plain(Transformer):
         return {**{str(k): v for k, v in children}, "at": at}
 
     def list(self, children):
+        out = []
+        for c in children:
+            if isinstance(c, _Run):
+                out += c.expand()
+            else:
+                out.append(c)
+        return out
+
+    def tuple(self, children):
         return list(children)
 
-    tuple = list
+    def run(self, children):
+        start, step, count = children
+        if isinstance(start, list) != isinstance(step, list) or isinstance(start, list) and len(start) != len(step):
+            raise ScheduleFormatError(f"run({start}, {step}, {count}): the start and the step need the same shape",
+                                      SourcePos(self.path, count.line, count.column))
+        return _Run(start, step, int(count))
 
     def int(self, children):
         return int(children[0])
@@ -144,6 +189,18 @@ class _Plain(Transformer):
 
     def none(self, children):
         return None
+
+
+class _Run:
+    """run(start, step, count) in a list: the values it stands for."""
+
+    def __init__(self, start, step, count: int):
+        self.start, self.step, self.count = start, step, count
+
+    def expand(self) -> list:
+        if isinstance(self.start, list):
+            return [[a + k * d for a, d in zip(self.start, self.step, strict=True)] for k in range(self.count)]
+        return [self.start + k * self.step for k in range(self.count)]
 
 
 def _assemble(lines: list, path: str) -> dict:
@@ -176,4 +233,4 @@ def _assemble(lines: list, path: str) -> dict:
     return out
 
 
-__all__ = ["Step", "parse", "parse_file", "render"]
+__all__ = ["parse", "parse_file", "render"]
