@@ -90,6 +90,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     if skip_zeros and (compare_dense or zero_threshold > 0):
         dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device), seed=seed)
         result = result.with_dense(dense)
+    result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
     return result, result.save(out or Path("runs") / Path(path).stem)
 
 

@@ -70,8 +70,8 @@ def prose(text: str) -> str:
 
 
 def _head(run: Run, shown: set[str]) -> str:
-    dev, program = run.stats.device, run.program
-    what = f"{program.name} on {dev.name}" if program else dev.name
+    dev = run.stats.device
+    what = f"{run.title} on {dev.name}" if run.title else dev.name
     toc = "".join(f"<a href='#{key}'>{esc(title)}</a>" for key, title in SECTIONS if key in shown)
     return (f"<h1>Run report: {esc(what)}</h1><p class='program'>{esc(program_line(run))}</p>"
             f"<p class='sub'>Device {esc(dev.name)}: NoC grid {dev.width}x{dev.height} tiles, "
@@ -152,7 +152,7 @@ def report_html(run: Run, files: list[Path], *, diff: RunDiff | None = None, aga
                 ("diff", diff_section(diff, by_name, against, h2("diff"))), ("files", file_list(by_name, h2("files")))]
     shown = {key for key, body in sections if body}
     body = _head(run, shown) + "".join(body for _, body in sections)
-    what = f"{run.program.name} on {run.stats.device.name}" if run.program else run.stats.device.name
+    what = f"{run.title} on {run.stats.device.name}" if run.title else run.stats.device.name
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tensix run report: {esc(what)}"
             f"</title><style>{CSS}</style></head><body>{body}</body></html>\n")
 

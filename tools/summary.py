@@ -153,6 +153,7 @@ def summary_text(stats: Stats, n: int = 10, *, run: Run | None = None) -> str:
     head = f"Run on {stats.device.name} ({stats.device.width}x{stats.device.height} NoC grid)"
     rows = [(q.name, q.text(), q.note) for q in quantities(stats)]
     if run is not None:
+        head = f"Run of {run.title} on" + head.removeprefix("Run on") if run.title else head
         found = [*limit_sentences(run), noc_balance(run) or ""]
         head += "\n\nWhat limits this run:\n" + "\n".join(textwrap.fill(t, 110) for t in found if t)
     return "\n\n".join([head, text_table(("quantity", "value", "note"), rows),

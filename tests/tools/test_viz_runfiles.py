@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from tensix.errors import TensixError
+from tensix.trace import NO_OP, Op
 from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
 
 
@@ -21,8 +22,10 @@ def test_small_run_loads(small):
     wrap = next(ln for ln in stats.links if ln.noc == 1 and ln.src == (0, 0) and ln.dir == "N")
     assert (wrap.dst, wrap.nbytes, wrap.busy_cycles, wrap.wraps) == ((0, 3), 8192, 257, True)
     assert len(trace.transfers) == 5 and trace.transfers[2].rect == (1, 1, 2, 2) and trace.transfers[2].dst is None
-    assert trace.spans[0].op == "mlp.w1" and trace.spans[0].src == "examples/03_mlp.tdf:7"
-    assert trace.spans[1].op == ""  # outside any op
+    assert trace.ops[trace.spans[0].op] == Op(0, "w1", "matmul", "examples/03_mlp.tdf:7:5")
+    assert trace.spans[1].op == NO_OP  # outside any op
+    assert [t.op for t in trace.transfers] == [0, 0, NO_OP, NO_OP, 1]
+    assert trace.title == ""  # not from a file
     assert stats.zero_skip.ops[0].op == "down_proj"
 
 

@@ -39,7 +39,7 @@ def test_spans_are_slices_named_by_the_op_with_source_args(small):
     doc = trace_events(small)
     mm = next(e for e in doc["traceEvents"] if e["ph"] == "X" and e["name"] == "matmul_tiles x4")
     assert (mm["pid"], mm["tid"], mm["ts"], mm["dur"]) == (1, 2, 0.21, 0.08)  # cycles at 1 GHz -> µs
-    assert mm["args"]["op"] == "mlp.w1" and mm["args"]["src"] == "examples/03_mlp.tdf:7"
+    assert mm["args"]["op"] == "matmul %w1" and mm["args"]["op_src"] == "examples/03_mlp.tdf:7:5"
     stall = next(e for e in doc["traceEvents"] if e["name"] == "wait:cb_wait_front cb 0")
     assert stall["cat"] == "stall"
 

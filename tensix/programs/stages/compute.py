@@ -22,7 +22,7 @@ from tensix.programs.stages.sparse import compute_matmul_rows
 
 def compute(ctx, *, steps: list[dict]) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
+        ctx.set_op(step.get("label", ctx.label), step.get("src", ctx.src))
         _COMPUTE[step["op"]](ctx, step)
 
 

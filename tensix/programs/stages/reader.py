@@ -13,7 +13,7 @@ from tensix.programs.stages.sparse import read_matmul_rows
 
 def reader(ctx, *, steps: list[dict]) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
+        ctx.set_op(step.get("label", ctx.label), step.get("src", ctx.src))
         for sem_id, count in step.get("wait", ()):
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(sem_id), count)
         _READ[step["op"]](ctx, step)

@@ -8,7 +8,7 @@ from tensix.programs.stages.layout import MATMULS, cb_out, out_unit
 
 def writer(ctx, *, steps: list[dict]) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
+        ctx.set_op(step.get("label", ctx.label), step.get("src", ctx.src))
         _WRITE[step["op"]](ctx, step)
         ctx.noc_async_write_barrier()
         for sem_id, cores in step.get("signal", ()):
