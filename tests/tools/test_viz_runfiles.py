@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from tensix.errors import TensixError
-from tensix.trace import NO_OP, Op
 from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
+from tensix.trace import NO_OP, Op
 
 
 def test_small_run_loads(small):
