@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tensix.jsondoc import Coord
-from tensix.trace import Span
+from tensix.trace import NO_OP, Span
 
 from .explain import WAIT_PREFIX, WAIT_SHORT, wait_base
 from .runfiles import Run
@@ -31,24 +31,50 @@ WORK_HEIGHT, WAIT_HEIGHT = 0.8, 0.45
 
 
 def shown_cores(run: Run, limit: int = MAX_CORES) -> tuple[list[Coord], str]:
-    """The cores to draw and how they were chosen: the busiest, ties broken by finishing last."""
+    """The cores to draw and how they were chosen: the busiest core of every placement region (`regions`), then
+    the busiest of the rest up to `limit` rows of cores; ties broken by finishing last."""
     busy = {c.core: c.busy_fraction for c in run.stats.cores}
     finish: dict[Coord, int] = {}
     for s in run.trace.spans:
         finish[s.core] = max(finish.get(s.core, 0), s.end)
     ranked = sorted(finish, key=lambda c: (-busy.get(c, 0.0), -finish[c], c[1], c[0]))
-    shown = ranked[:limit]
-    return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy)
+    groups = regions(run)
+    firsts = [next(c for c in ranked if c in set(group)) for group in groups]
+    shown = firsts + [c for c in ranked if c not in set(firsts)][:max(0, limit - len(firsts))]
+    return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy, len(groups))
 
 
-def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float]) -> str:
+def regions(run: Run) -> list[list[Coord]]:
+    """The program's placement regions as the trace shows them: cores that worked on the same set of source ops,
+    each region's cores in (y, x) order, regions in the order of their first op (cores outside any op are none)."""
+    ops: dict[Coord, set[int]] = {}
+    for s in run.trace.spans:
+        ops.setdefault(s.core, set())
+        if s.op != NO_OP:
+            ops[s.core].add(s.op)
+    groups: dict[frozenset[int], list[Coord]] = {}
+    for core in sorted(ops, key=lambda c: (c[1], c[0])):
+        groups.setdefault(frozenset(ops[core]), []).append(core)
+    return [groups[k] for k in sorted((k for k in groups if k), key=min)]
+
+
+def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float], n_regions: int) -> str:
     if len(shown) == len(ranked):
         return f"all {len(ranked)} cores"
-    if len({busy.get(c, 0.0) for c in ranked}) == 1:
-        return (f"the {len(shown)} of {len(ranked)} cores that finished last (all {len(ranked)} are equally busy, "
-                f"{fmt_pct(busy.get(ranked[0], 0.0))})")
-    tie = busy.get(shown[-1], 0.0) == busy.get(ranked[len(shown)], 0.0)
-    return f"the {len(shown)} busiest of {len(ranked)} cores" + ("; ties: those that finished last" if tie else "")
+    same = len({busy.get(c, 0.0) for c in ranked}) == 1
+    if n_regions > 1:
+        order = ("one that finished last", "the rest that finished last") if same else ("busiest one",
+                                                                                      "the busiest of the rest")
+        text = (f"{len(shown)} of {len(ranked)} cores: the {order[0]} in each of the {n_regions} placement "
+                f"regions (cores that ran the same ops), then {order[1]}")
+    else:
+        text = f"the {len(shown)} of {len(ranked)} cores that finished last" if same else \
+            f"the {len(shown)} busiest of {len(ranked)} cores"
+    if same:
+        return text + f" (all {len(ranked)} are equally busy, {fmt_pct(busy.get(ranked[0], 0.0))})"
+    rest = [c for c in ranked if c not in set(shown)]
+    tie = bool(rest) and min(busy.get(c, 0.0) for c in shown) == busy.get(rest[0], 0.0)
+    return text + ("; ties: those that finished last" if tie else "")
 
 
 def _rows(run: Run, cores: list[Coord]) -> list[tuple[Coord, str]]:
