@@ -95,3 +95,21 @@ def test_bad_program_json_names_file_and_field(small_dir, tmp_path):
         load_run(tmp_path)
     assert str(info.value) == (f"{tmp_path / 'program.json'}: field 'buffers[1].shape' should be a list, not 'big'; "
                                f"{REWRITE_HINT}")
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda t: t.update(version=1), "field 'version' is 1; this tensix reads trace version 2"),
+    (lambda t: t.pop("version"), "the top level has no 'version': written by an older tensix (this one reads trace "
+                                 "version 2)"),
+    (lambda t: t["spans"][0].update(op=2), "field 'spans[0].op' is 2, outside the op table (0..1)"),
+    (lambda t: t["transfers"][4].update(op=-1), "field 'transfers[4].op' is -1, outside the op table (0..1)"),
+    (lambda t: t["ops"][1].pop("src"), "field 'ops[1].src' is missing"),
+])
+def test_bad_trace_field_names_file_and_field(small_dir, tmp_path, edit, problem):
+    shutil.copy(small_dir / "stats.json", tmp_path / "stats.json")
+    trace = json.loads((small_dir / "trace.json").read_text())
+    edit(trace)
+    (tmp_path / "trace.json").write_text(json.dumps(trace))
+    with pytest.raises(RunFileError) as info:
+        load_run(tmp_path)
+    assert str(info.value) == f"{tmp_path / 'trace.json'}: {problem}; {REWRITE_HINT}"
