@@ -7,6 +7,7 @@ work, coloured by op; thin bars are waits, coloured by what the kernel waited in
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from matplotlib.collections import PolyCollection
@@ -31,16 +32,22 @@ WORK_HEIGHT, WAIT_HEIGHT = 0.8, 0.45
 
 
 def shown_cores(run: Run, limit: int = MAX_CORES) -> tuple[list[Coord], str]:
-    """The cores to draw and how they were chosen: the busiest core of every placement region (`regions`), then
-    the busiest of the rest up to `limit` rows of cores; ties broken by finishing last."""
+    """The cores to draw and how they were chosen: taken in turn from each placement region (`regions`), so none
+    is left out, the busiest of each first (ties: those that finished last); cores that ran no op come after."""
     busy = {c.core: c.busy_fraction for c in run.stats.cores}
     finish: dict[Coord, int] = {}
     for s in run.trace.spans:
         finish[s.core] = max(finish.get(s.core, 0), s.end)
     ranked = sorted(finish, key=lambda c: (-busy.get(c, 0.0), -finish[c], c[1], c[0]))
     groups = regions(run)
-    firsts = [next(c for c in ranked if c in set(group)) for group in groups]
-    shown = firsts + [c for c in ranked if c not in set(firsts)][:max(0, limit - len(firsts))]
+    region_of = {c: i for i, group in enumerate(groups) for c in group}
+    queues = [[c for c in ranked if region_of.get(c) == i] for i in range(len(groups))]
+    queues.append([c for c in ranked if c not in region_of])
+    shown: list[Coord] = []
+    room = max(limit, len(groups))
+    while len(shown) < room and any(queues):
+        turn = [q for q in queues[:-1] if q] or queues[-1:]
+        shown += [q.pop(0) for q in turn][:room - len(shown)]
     return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy, len(groups))
 
 
@@ -63,10 +70,8 @@ def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float], n
         return f"all {len(ranked)} cores"
     same = len({busy.get(c, 0.0) for c in ranked}) == 1
     if n_regions > 1:
-        order = ("one that finished last", "the rest that finished last") if same else ("busiest one",
-                                                                                      "the busiest of the rest")
-        text = (f"{len(shown)} of {len(ranked)} cores: the {order[0]} in each of the {n_regions} placement "
-                f"regions (cores that ran the same ops), then {order[1]}")
+        text = (f"{len(shown)} of {len(ranked)} cores, in turn from each of the {n_regions} placement regions (cores "
+                f"that ran the same ops), {'those that finished last' if same else 'the busiest'} first")
     else:
         text = f"the {len(shown)} of {len(ranked)} cores that finished last" if same else \
             f"the {len(shown)} busiest of {len(ranked)} cores"
@@ -107,7 +112,8 @@ def write_timeline_overview(run: Run, path: Path) -> Path | None:
     fig = Figure(figsize=(12, 2.6 + 0.26 * len(rows)), dpi=100, layout="constrained")
     ax = fig.subplots()
     _draw(ax, run, cores, rows, index, spans, ops, stalls)
-    ax.set_title(f"What each kernel did over time\nshown: {chosen}; every core is in timeline.json", fontsize=12)
+    ax.set_title("What each kernel did over time\n" + textwrap.fill(f"shown: {chosen}; every core is in timeline.json",
+                                                                     150), fontsize=12)
     handles = [Patch(color=c, label=n) for n, c in list(ops.items())[:10]]
     handles += [Patch(color=c, label=f"wait: {n} ({WAIT_SHORT.get(n, 'stalled')})") for n, c in stalls.items()]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10, frameon=False,

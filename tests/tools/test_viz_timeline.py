@@ -100,8 +100,8 @@ def test_overview_says_how_it_chose_the_cores(small, wormhole):
     assert cores == [(4, 7), (5, 7), (6, 7), (7, 7)]  # they start 20 cycles apart, so the last ones end last
     cores, chosen = shown_cores(small, limit=2)  # (1, 1) ran no op: it is in no placement region
     assert cores == [(0, 0), (2, 3)]
-    assert chosen == ("2 of 3 cores: the busiest one in each of the 2 placement regions (cores that ran the same "
-                      "ops), then the busiest of the rest")
+    assert chosen == ("2 of 3 cores, in turn from each of the 2 placement regions (cores that ran the same ops), the "
+                      "busiest first")
 
 
 def test_overview_shows_every_region_even_beyond_the_limit(small):
