@@ -113,7 +113,7 @@ def write_timeline_overview(run: Run, path: Path) -> Path | None:
     ax = fig.subplots()
     _draw(ax, run, cores, rows, index, spans, ops, stalls)
     ax.set_title("What each kernel did over time\n" + textwrap.fill(f"shown: {chosen}; every core is in timeline.json",
-                                                                     150), fontsize=12)
+                                                                     110), fontsize=12)
     handles = [Patch(color=c, label=n) for n, c in list(ops.items())[:10]]
     handles += [Patch(color=c, label=f"wait: {n} ({WAIT_SHORT.get(n, 'stalled')})") for n, c in stalls.items()]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10, frameon=False,
