@@ -119,6 +119,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     if skip_zeros and (compare_dense or zero_threshold > 0):
         dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False))
         result = result.with_dense(dense)
+    result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
     sources = dict(compiled.graph.meta.get("sources", {}))
     if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
         sources[str(path)] = Path(path).read_text()

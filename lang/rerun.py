@@ -49,6 +49,7 @@ def rerun(run_dir: str | Path) -> Rerun:
         feed = {k: f[k] for k in f.files}
     params = _params(d, run, compiled, flags.seed)
     result = run_flagged(compiled, feed, params, flags)
+    result.trace.title = main.name  # titled as tensix run titles it: the trace hash covers the title
     sources = compiled.graph.meta.get("sources", {})
     differences = [*_setup_differences(run, compiled, feed, params),
                    *_result_differences(run, result, trace_hash(result, sources, (d / "source").resolve()))]

@@ -14,8 +14,8 @@ cdef class Device:
     cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric
-    cdef public dict cores, by_noc, _mem, noc_of
-    cdef public list transfers, kernels
+    cdef public dict cores, by_noc, _mem, noc_of, _op_ids
+    cdef public list transfers, kernels, ops
     cdef public long long _align, _response, max_transfers
     cdef public double _read_rate
     cdef _record(self, k, tuple transfer)
@@ -26,3 +26,4 @@ cdef class Device:
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, sxy=tuple, dxy=tuple)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1
+    cpdef Py_ssize_t op_index(self, str label, str src)

@@ -44,13 +44,24 @@ class Device:
         self.dram = Dram(cfg, pool)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
-        self.transfers: list[tuple] = []
+        self.transfers: list[tuple] = []  # each ends with the issuing kernel's op: an index into `ops`
+        self.ops: list[tuple[str, str]] = []  # (label, source position) of each source op kernels worked on
+        self._op_ids: dict[tuple[str, str], int] = {}
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[tuple[int, int], Endpoint] = {}
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self.pool = pool
         self._align, self._response, self._read_rate = cfg.noc_alignment, cfg.noc_response_cycles, \
             cfg.noc_read_bytes_per_cycle
+
+    def op_index(self, label: str, src: str) -> int:
+        """The index in `ops` of source op `label` at `src`, added on first use (once per step, not per transfer)."""
+        key = (label, src)
+        i = self._op_ids.get(key)
+        if i is None:
+            i = self._op_ids[key] = len(self.ops)
+            self.ops.append(key)
+        return i
 
     def release(self) -> None:
         """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
@@ -176,7 +187,7 @@ class Device:
                 done = end + self._response + back
         if dcore is not None and dcore.sem_waiters:
             self.engine.at(end, dcore.notify)
-        self._record(k, (noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
+        self._record(k, (noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links, k.op))
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
@@ -201,7 +212,7 @@ class Device:
             if c.sem_waiters:
                 self.engine.at(end, c.notify)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self._record(k, (noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links))
+        self._record(k, (noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links, k.op))
         return end + self._response + self.fabric.mcast_return_cycles(noc, k.noc_xy, dsts)
 
     def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
@@ -222,7 +233,7 @@ class Device:
         core.sram.check(dst[2], 4, f"semaphore update from core {k.core}")
         start, end, links = self.fabric.unicast(noc, k.noc_xy, dst[:2], 4, t)
         self.engine.at(end, lambda: core.sem_apply(dst[2], update))
-        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links))
+        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links, k.op))
 
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
         """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet
@@ -240,4 +251,4 @@ class Device:
                 c.sem_apply(addr, update)
         self.engine.at(end, land)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links))
+        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links, k.op))

@@ -8,7 +8,7 @@ cdef class KernelProcess:
     cdef public Engine engine
     cdef public object timing, core, role, sram, blocked_on, label, src, glet, _fn, _args
     cdef public dict cbs
-    cdef public long long t, busy_cycles
+    cdef public long long t, busy_cycles, op
     cdef public bint done, _woken
     cdef public list spans
     cpdef sync(self)
@@ -17,6 +17,7 @@ cdef class KernelProcess:
     cpdef advance(self, str name, long long cycles, long long count=*)
     cpdef wait_until(self, str name, long long t)
     cpdef _span(self, str name, long long start, long long end, long long count=*)
+    cpdef set_op(self, str label, str src)
     cpdef CircularBuffer cb(self, cb_id)
     cpdef cb_reserve_back(self, cb_id, Py_ssize_t num_pages)
     cpdef cb_push_back(self, cb_id, Py_ssize_t num_pages)

@@ -50,10 +50,11 @@ class KernelProcess:
         self.done = False
         self.blocked_on: str | None = None
         self._woken = False
-        self.spans: list[list] = []  # [name, start, end, count, op label, source position]
+        self.spans: list[list] = []  # [name, start, end, count, op]
         self.busy_cycles = 0
         self.label = ""  # the source op the kernel works on now (set per step by compiled programs)
         self.src = ""  # and its .tdf position
+        self.op = -1  # and its index in device.ops, which spans and transfers carry (-1: outside any op)
         self._fn, self._args = fn, args
         self.glet = greenlet.greenlet(self._main)
 
@@ -110,11 +111,17 @@ class KernelProcess:
         spans = self.spans
         if spans:
             last = spans[-1]
-            if last[0] == name and last[2] == start and last[4] is self.label:
+            if last[0] == name and last[2] == start and last[4] == self.op:
                 last[2] = end
                 last[3] += count
                 return
-        spans.append([name, start, end, count, self.label, self.src])
+        spans.append([name, start, end, count, self.op])
+
+    def set_op(self, label: str, src: str) -> None:
+        """From now on this kernel works for source op `label` (`name %id`) at `src` (path:line:col): its spans,
+        transfers and zero-skip savings say so."""
+        self.label, self.src = label, src
+        self.op = self.device.op_index(label, src)
 
     # --- circular buffers (shared by every role) --------------------------------------------------------
     def cb(self, cb_id: int) -> CircularBuffer:

@@ -168,7 +168,8 @@ class Mesh:
                 proc = ComputeKernel(device, k.core, k.role, fn, k.args, k.fidelity)
             else:
                 proc = DataflowKernel(device, k.core, k.role, fn, k.args, k.noc)
-            proc.label = k.label
+            if k.label:
+                proc.set_op(k.label, "")
             device.kernels.append(proc)
             device.engine.resume_at(0, proc.glet)
 

@@ -7,6 +7,7 @@ work, coloured by op; thin bars are waits, coloured by what the kernel waited in
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from matplotlib.collections import PolyCollection
@@ -14,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tensix.jsondoc import Coord
-from tensix.trace import Span
+from tensix.trace import NO_OP, Span
 
 from .explain import WAIT_PREFIX, WAIT_SHORT, wait_base
 from .runfiles import Run
@@ -31,24 +32,54 @@ WORK_HEIGHT, WAIT_HEIGHT = 0.8, 0.45
 
 
 def shown_cores(run: Run, limit: int = MAX_CORES) -> tuple[list[Coord], str]:
-    """The cores to draw and how they were chosen: the busiest, ties broken by finishing last."""
+    """The cores to draw and how they were chosen: taken in turn from each placement region (`regions`), so none
+    is left out, the busiest of each first (ties: those that finished last); cores that ran no op come after."""
     busy = {c.core: c.busy_fraction for c in run.stats.cores}
     finish: dict[Coord, int] = {}
     for s in run.trace.spans:
         finish[s.core] = max(finish.get(s.core, 0), s.end)
     ranked = sorted(finish, key=lambda c: (-busy.get(c, 0.0), -finish[c], c[1], c[0]))
-    shown = ranked[:limit]
-    return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy)
+    groups = regions(run)
+    region_of = {c: i for i, group in enumerate(groups) for c in group}
+    queues = [[c for c in ranked if region_of.get(c) == i] for i in range(len(groups))]
+    queues.append([c for c in ranked if c not in region_of])
+    shown: list[Coord] = []
+    room = max(limit, len(groups))
+    while len(shown) < room and any(queues):
+        turn = [q for q in queues[:-1] if q] or queues[-1:]
+        shown += [q.pop(0) for q in turn][:room - len(shown)]
+    return sorted(shown, key=lambda c: (c[1], c[0])), _choice(ranked, shown, busy, len(groups))
 
 
-def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float]) -> str:
+def regions(run: Run) -> list[list[Coord]]:
+    """The program's placement regions as the trace shows them: cores that worked on the same set of source ops,
+    each region's cores in (y, x) order, regions in the order of their first op (cores outside any op are none)."""
+    ops: dict[Coord, set[int]] = {}
+    for s in run.trace.spans:
+        ops.setdefault(s.core, set())
+        if s.op != NO_OP:
+            ops[s.core].add(s.op)
+    groups: dict[frozenset[int], list[Coord]] = {}
+    for core in sorted(ops, key=lambda c: (c[1], c[0])):
+        groups.setdefault(frozenset(ops[core]), []).append(core)
+    return [groups[k] for k in sorted((k for k in groups if k), key=min)]
+
+
+def _choice(ranked: list[Coord], shown: list[Coord], busy: dict[Coord, float], n_regions: int) -> str:
     if len(shown) == len(ranked):
         return f"all {len(ranked)} cores"
-    if len({busy.get(c, 0.0) for c in ranked}) == 1:
-        return (f"the {len(shown)} of {len(ranked)} cores that finished last (all {len(ranked)} are equally busy, "
-                f"{fmt_pct(busy.get(ranked[0], 0.0))})")
-    tie = busy.get(shown[-1], 0.0) == busy.get(ranked[len(shown)], 0.0)
-    return f"the {len(shown)} busiest of {len(ranked)} cores" + ("; ties: those that finished last" if tie else "")
+    same = len({busy.get(c, 0.0) for c in ranked}) == 1
+    if n_regions > 1:
+        text = (f"{len(shown)} of {len(ranked)} cores, in turn from each of the {n_regions} placement regions (cores "
+                f"that ran the same ops), {'those that finished last' if same else 'the busiest'} first")
+    else:
+        text = f"the {len(shown)} of {len(ranked)} cores that finished last" if same else \
+            f"the {len(shown)} busiest of {len(ranked)} cores"
+    if same:
+        return text + f" (all {len(ranked)} are equally busy, {fmt_pct(busy.get(ranked[0], 0.0))})"
+    rest = [c for c in ranked if c not in set(shown)]
+    tie = bool(rest) and min(busy.get(c, 0.0) for c in shown) == busy.get(rest[0], 0.0)
+    return text + ("; ties: those that finished last" if tie else "")
 
 
 def _rows(run: Run, cores: list[Coord]) -> list[tuple[Coord, str]]:
@@ -81,7 +112,8 @@ def write_timeline_overview(run: Run, path: Path) -> Path | None:
     fig = Figure(figsize=(12, 2.6 + 0.26 * len(rows)), dpi=100, layout="constrained")
     ax = fig.subplots()
     _draw(ax, run, cores, rows, index, spans, ops, stalls)
-    ax.set_title(f"What each kernel did over time\nshown: {chosen}; every core is in timeline.json", fontsize=12)
+    ax.set_title("What each kernel did over time\n" + textwrap.fill(f"shown: {chosen}; every core is in timeline.json",
+                                                                     110), fontsize=12)
     handles = [Patch(color=c, label=n) for n, c in list(ops.items())[:10]]
     handles += [Patch(color=c, label=f"wait: {n} ({WAIT_SHORT.get(n, 'stalled')})") for n, c in stalls.items()]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=10, frameon=False,

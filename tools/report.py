@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .diff import RunDiff
 from .explain import glossary
+from .report_ops import op_header, op_rows
 from .report_parts import (
     diff_section,
     esc,
@@ -25,7 +26,7 @@ from .report_parts import (
     zero_skip_section,
 )
 from .runfiles import Run
-from .summary import CORE_HEADER, LINK_HEADER, core_rows, link_rows, quantities
+from .summary import CORE_HEADER, LINK_HEADER, LOADED_BY, core_rows, link_rows, quantities
 from .verdict import limit_sentences, noc_balance, program_line
 from .zero_skip import zero_skip_summary
 
@@ -55,7 +56,7 @@ li.main { background: #eef5ff; padding: 0.2em 0.4em; }
 
 SECTIONS = (("words", "Words used here"), ("summary", "Summary"), ("traffic", "Mesh traffic map"),
             ("heatmaps", "Heatmaps"), ("timeline", "Timeline"), ("sram", "SRAM map"), ("zero-skip", "Zero skipping"),
-            ("tables", "Busiest links and cores"), ("diff", "Compared with another run"),
+            ("tables", "Busiest links and cores"), ("ops", "Cost per source op"), ("diff", "Compared with another run"),
             ("files", "Files in this folder"))
 
 
@@ -70,8 +71,8 @@ def prose(text: str) -> str:
 
 
 def _head(run: Run, shown: set[str]) -> str:
-    dev, program = run.stats.device, run.program
-    what = f"{program.name} on {dev.name}" if program else dev.name
+    dev = run.stats.device
+    what = f"{run.title} on {dev.name}" if run.title else dev.name
     toc = "".join(f"<a href='#{key}'>{esc(title)}</a>" for key, title in SECTIONS if key in shown)
     return (f"<h1>Run report: {esc(what)}</h1><p class='program'>{esc(program_line(run))}</p>"
             f"<p class='sub'>Device {esc(dev.name)}: NoC grid {dev.width}x{dev.height} tiles, "
@@ -133,12 +134,26 @@ def _heatmaps(files: dict[str, Path], nocs: tuple[int, ...]) -> str:
 def _tables(run: Run) -> str:
     return (h2("tables") + "<h3>Top 10 hottest links</h3><p class='explain'>The links that carried the most bytes. "
             "Utilization = cycles the link was busy / run cycles. Positions are NoC positions.</p>"
-            + html_table(LINK_HEADER, link_rows(run.stats))
+            + html_table((*LINK_HEADER, LOADED_BY), link_rows(run.stats, trace=run.trace))
             + "<h3>Top 10 busiest cores</h3><p class='explain'>Busy = share of the run in which the core's kernels "
             "were working rather than waiting. <b>core (x,y)</b> is the core's logical coordinate in the program's "
             "grid of compute cores; <b>NoC position</b> is where that core physically sits on the chip's NoC grid "
             "(the maps and heatmaps are drawn by NoC position). Cores with identical figures share a row.</p>"
             + html_table(CORE_HEADER, core_rows(run.stats)))
+
+
+def _ops(run: Run) -> str:
+    if not run.trace.ops:
+        return ""
+    return (h2("ops") + "<p class='explain'>What each op of the program cost. <b>Cycles on the critical path</b>: "
+            "walking back from the end of the kernel that finished last, each cycle of the run is charged to the op "
+            "that held the run up then: the op a kernel worked on, or, while it waited, the op of the transfer or "
+            "the kernel that released it (its NoC transfer landing, a CB handshake on its core); the column adds up "
+            "to the run's cycles. <b>NoC bytes x hops</b>: bytes of the op's transfers times the links each crossed, "
+            "as the summary counts them; <b>DRAM bytes</b>: read from and written to DRAM. With zero skipping on, the "
+            "bytes the op did not move, and the core cycles it saved net of the zero checks, summed over its cores "
+            "(not an end-to-end figure). The last row holds the run's totals, which the columns add up to.</p>"
+            + html_table(op_header(run), op_rows(run)))
 
 
 def report_html(run: Run, files: list[Path], *, diff: RunDiff | None = None, against: str = "") -> str:
@@ -149,10 +164,11 @@ def report_html(run: Run, files: list[Path], *, diff: RunDiff | None = None, aga
                 ("heatmaps", _heatmaps(by_name, nocs)), ("timeline", timeline_section(run, by_name, h2("timeline"))),
                 ("sram", sram_section(run, by_name, h2("sram"))),
                 ("zero-skip", zero_skip_section(run, by_name, h2("zero-skip"))), ("tables", _tables(run)),
+                ("ops", _ops(run)),
                 ("diff", diff_section(diff, by_name, against, h2("diff"))), ("files", file_list(by_name, h2("files")))]
     shown = {key for key, body in sections if body}
     body = _head(run, shown) + "".join(body for _, body in sections)
-    what = f"{run.program.name} on {run.stats.device.name}" if run.program else run.stats.device.name
+    what = f"{run.title} on {run.stats.device.name}" if run.title else run.stats.device.name
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tensix run report: {esc(what)}"
             f"</title><style>{CSS}</style></head><body>{body}</body></html>\n")
 

@@ -24,6 +24,11 @@ class Run:
     trace: Trace
     program: ProgramInfo | None = None  # from program.json, which only some runs have
 
+    @property
+    def title(self) -> str:
+        """What ran: its file's name (`06_gpt2_block.tdf`) when the trace says, else the program's name, else ""."""
+        return self.trace.title or (self.program.name if self.program else "")
+
 
 def load_run(run_dir: str | Path) -> Run:
     """Read `run_dir/stats.json`, `run_dir/trace.json` and (if there) `run_dir/program.json`.

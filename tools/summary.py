@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tensix.stats import CoreStats, Link, Stats
+from tensix.trace import Trace
 
+from .report_ops import link_ops, loaders_text
 from .runfiles import Run
 from .sram_map import fmt_kib, peak_use
 from .units import coord_list, fmt_bytes, fmt_coord, fmt_int, fmt_pct, fmt_rate, fmt_seconds
@@ -118,14 +120,18 @@ def core_groups(stats: Stats, n: int = 10) -> list[list[CoreStats]]:
 
 
 LINK_HEADER = ("#", "NoC", "from", "to", "direction", "bytes", "busy cycles", "utilization")
+LOADED_BY = "loaded by (op, source line, share of the link's bytes)"
 CORE_HEADER = ("#", "core (logical)", "NoC position", "busy", "busy cycles by kernel")
 
 
-def link_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
-    """Table rows of the hottest links."""
+def link_rows(stats: Stats, n: int = 10, trace: Trace | None = None) -> list[tuple[str, ...]]:
+    """Table rows of the hottest links; with the `trace`, a last column (LOADED_BY) names the ops that loaded each."""
+    loads = link_ops(trace) if trace is not None else None
     return [(str(i + 1), str(ln.noc), fmt_coord(ln.src), fmt_coord(ln.dst) + (" (wraps)" if ln.wraps else ""),
              ln.dir, f"{fmt_int(ln.nbytes)} ({fmt_bytes(ln.nbytes)})", fmt_int(ln.busy_cycles),
-             fmt_pct(link_utilization(ln, stats))) for i, ln in enumerate(top_links(stats, n))]
+             fmt_pct(link_utilization(ln, stats)))
+            + ((loaders_text(trace, loads.get((ln.noc, *ln.src, ln.dir))),) if loads is not None else ())
+            for i, ln in enumerate(top_links(stats, n))]
 
 
 def core_rows(stats: Stats, n: int = 10) -> list[tuple[str, ...]]:
@@ -153,8 +159,10 @@ def summary_text(stats: Stats, n: int = 10, *, run: Run | None = None) -> str:
     head = f"Run on {stats.device.name} ({stats.device.width}x{stats.device.height} NoC grid)"
     rows = [(q.name, q.text(), q.note) for q in quantities(stats)]
     if run is not None:
+        head = f"Run of {run.title} on" + head.removeprefix("Run on") if run.title else head
         found = [*limit_sentences(run), noc_balance(run) or ""]
         head += "\n\nWhat limits this run:\n" + "\n".join(textwrap.fill(t, 110) for t in found if t)
-    return "\n\n".join([head, text_table(("quantity", "value", "note"), rows),
-                        f"Top {n} hottest links", text_table(LINK_HEADER, link_rows(stats, n)),
+    links = text_table(LINK_HEADER, link_rows(stats, n)) if run is None else text_table(
+        (*LINK_HEADER, LOADED_BY), link_rows(stats, n, run.trace))
+    return "\n\n".join([head, text_table(("quantity", "value", "note"), rows), f"Top {n} hottest links", links,
                         f"Top {n} busiest cores", text_table(CORE_HEADER, core_rows(stats, n))]) + "\n"

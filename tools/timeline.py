@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tensix.jsondoc import Coord
-from tensix.trace import Span, Transfer
+from tensix.trace import Op, Span, Transfer
 
 from .runfiles import Run
 from .units import fmt_bytes, fmt_coord
@@ -87,13 +87,16 @@ def _processes(b: _Builder, run: Run, pids: dict[Coord, int]) -> None:
         b.process(NOC_PID + noc, f"NoC {noc}")
 
 
-def _span_args(span: Span) -> dict:
+def _span_args(span: Span, op: Op | None) -> dict:
     args: dict[str, object] = {"cycles": span.end - span.start, "start_cycle": span.start, "count": span.count}
-    if span.op:
-        args["op"] = span.op
-    if span.src:
-        args["src"] = span.src
-    return args
+    return args | _op_args(op)
+
+
+def _op_args(op: Op | None) -> dict:
+    """The source op a span or transfer served: its label (`name %id`) and position."""
+    if op is None:
+        return {}
+    return {"op": op.label, "op_src": op.src} if op.src else {"op": op.label}
 
 
 def _spans(b: _Builder, run: Run, pids: dict[Coord, int]) -> None:
@@ -102,7 +105,7 @@ def _spans(b: _Builder, run: Run, pids: dict[Coord, int]) -> None:
         b.thread(pid, tid, span.role)
         name = span.name if span.count <= 1 else f"{span.name} x{span.count}"
         b.slice(pid, tid, name, span.start, span.end, "stall" if span.name.startswith("wait:") else "op",
-                _span_args(span))
+                _span_args(span, run.trace.op(span.op)))
 
 
 def _role_tid(role: str) -> int:
@@ -156,7 +159,7 @@ def _transfers(b: _Builder, run: Run, pids: dict[Coord, int]) -> None:
         covered.setdefault((pids[s.core], _role_tid(s.role)), []).append((s.start, s.end))
     flow_id = 0
     for t in sorted(run.trace.transfers, key=lambda t: (t.start, t.id)):
-        args = _transfer_args(t)
+        args = _transfer_args(t) | _op_args(run.trace.op(t.op))
         label = f"{t.kind} {fmt_bytes(t.nbytes)}"
         lane = b.lane(NOC_PID + t.noc, t.start, t.end, "transfers")
         b.slice(NOC_PID + t.noc, lane, label, t.start, t.end, "noc", args)
@@ -219,7 +222,7 @@ def trace_events(run: Run, *, windows: int = 100) -> dict:
     _counters(b, run, windows)
     b.events.sort(key=lambda e: (e["ts"], PHASE_ORDER[e["ph"]], -e.get("dur", 0)))
     return {"traceEvents": b.events, "displayTimeUnit": "ns",
-            "otherData": {"device": run.stats.device.name, "clock_hz": b.clock_hz,
+            "otherData": {"title": run.title, "device": run.stats.device.name, "clock_hz": b.clock_hz,
                           "total_cycles": run.stats.total_cycles, "run": str(run.path)}}
 
 

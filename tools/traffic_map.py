@@ -17,7 +17,9 @@ from pathlib import Path
 from tensix.jsondoc import Coord
 from tensix.noc.routing import DIRS, STEP
 from tensix.stats import DeviceInfo, Link, Stats
+from tensix.trace import Trace
 
+from .report_ops import link_ops, loaders_text
 from .units import cmap_hex, fmt_bytes, fmt_bytes_short, fmt_coord, fmt_int, fmt_pct, fmt_share, text_color_on
 
 LinkKey = tuple[int, int, int, str]  # (noc, x, y, dir) of a link's source tile
@@ -235,8 +237,10 @@ def link_shade(t: float) -> tuple[str, float]:
 
 
 def traffic_edges(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top: int = 10,
-                  vmax: float | None = None) -> dict[LinkKey, EdgeStyle]:
-    """Edge styles of the links that carried traffic; the `top` hottest get a label with their figures."""
+                  vmax: float | None = None, trace: Trace | None = None) -> dict[LinkKey, EdgeStyle]:
+    """Edge styles of the links that carried traffic; the `top` hottest get a label with their figures. With the
+    `trace`, each link's tooltip names the ops (and source lines) that loaded it."""
+    loads = link_ops(trace) if trace is not None else {}
     links = [ln for ln in stats.links if ln.noc in set(nocs) and (ln.nbytes or ln.busy_cycles)]
     values = {ln: link_value(ln, metric, stats.total_cycles) for ln in links}
     vmax = vmax or max(values.values(), default=1.0) or 1.0
@@ -247,6 +251,8 @@ def traffic_edges(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", t
         tip = (f"NoC {ln.noc} link {fmt_coord(ln.src)}->{fmt_coord(ln.dst)} ({ln.dir}): {fmt_int(ln.nbytes)} bytes, "
                f"{fmt_int(ln.busy_cycles)} busy cycles = {fmt_pct(ln.busy_cycles / max(1, stats.total_cycles))} of "
                "the run")
+        if loads.get((ln.noc, *ln.src, ln.dir)):
+            tip += f"; loaded by {loaders_text(trace, loads[(ln.noc, *ln.src, ln.dir)])}"
         edges[(ln.noc, ln.src[0], ln.src[1], ln.dir)] = EdgeStyle(*link_shade(values[ln] / vmax), label, tip)
     return edges
 
@@ -302,7 +308,8 @@ def traffic_legend(stats: Stats, vmax: float, metric: str, top: int) -> Legend:
     return Legend((("Tiles", tuple(tiles)), ("Cores", tuple(cores)), (what, link_scale_rows(vmax, metric))), notes)
 
 
-def traffic_dot(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top: int = 10) -> str:
+def traffic_dot(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top: int = 10,
+                trace: Trace | None = None) -> str:
     """DOT text of one traffic map (one NoC, or several drawn together)."""
     nocs = tuple(nocs)
     vmax = max((link_value(ln, metric, stats.total_cycles) for ln in stats.links), default=1.0) or 1.0
@@ -312,7 +319,7 @@ def traffic_dot(stats: Stats, nocs: Iterable[int], *, metric: str = "bytes", top
              f"{fmt_bytes(moved)} carried over links in {fmt_int(stats.total_cycles)} cycles\n"
              f"arrow colour and width = {'bytes carried' if metric == 'bytes' else 'busy fraction'} per link; "
              "core shade = busy fraction")
-    edges = traffic_edges(stats, nocs, metric=metric, top=top, vmax=vmax)
+    edges = traffic_edges(stats, nocs, metric=metric, top=top, vmax=vmax, trace=trace)
     return mesh_dot(stats.device, title=title, nocs=nocs, edges=edges, nodes=tile_nodes(stats),
                     legend=traffic_legend(stats, vmax, metric, top))
 
@@ -345,14 +352,16 @@ def write_dots(sources: dict[str, str], out_dir: Path, *, render: bool = True) -
     return written
 
 
-def traffic_sources(stats: Stats, *, metric: str = "bytes", top: int = 10) -> dict[str, str]:
+def traffic_sources(stats: Stats, *, metric: str = "bytes", top: int = 10,
+                    trace: Trace | None = None) -> dict[str, str]:
     """DOT text per picture: one per NoC (`traffic_noc0`, ...) and all NoCs together (`traffic_all`)."""
-    sources = {f"traffic_noc{n}": traffic_dot(stats, (n,), metric=metric, top=top) for n in stats.nocs}
-    sources["traffic_all"] = traffic_dot(stats, stats.nocs, metric=metric, top=top)
+    sources = {f"traffic_noc{n}": traffic_dot(stats, (n,), metric=metric, top=top, trace=trace) for n in stats.nocs}
+    sources["traffic_all"] = traffic_dot(stats, stats.nocs, metric=metric, top=top, trace=trace)
     return sources
 
 
 def write_traffic_maps(stats: Stats, out_dir: Path, *, metric: str = "bytes", top: int = 10,
-                       render: bool = True) -> list[Path]:
-    """Write the traffic maps into `out_dir`; returns the files written (.dot, and .svg/.png with graphviz)."""
-    return write_dots(traffic_sources(stats, metric=metric, top=top), out_dir, render=render)
+                       render: bool = True, trace: Trace | None = None) -> list[Path]:
+    """Write the traffic maps into `out_dir`; returns the files written (.dot, and .svg/.png with graphviz). With
+    the run's `trace`, link tooltips name the ops that loaded them."""
+    return write_dots(traffic_sources(stats, metric=metric, top=top, trace=trace), out_dir, render=render)

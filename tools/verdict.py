@@ -162,7 +162,7 @@ def program_line(run: Run) -> str:
     """What ran: from program.json when the run directory has it, otherwise what the run itself shows."""
     p, stats = run.program, run.stats
     if p is None:
-        labels = sorted({s.op for s in run.trace.spans if s.op})
+        labels = sorted({run.trace.ops[s.op].label for s in run.trace.spans if s.op >= 0})
         ops = f"; op labels {', '.join(labels[:6])}{', …' if len(labels) > 6 else ''}" if labels else ""
         return (f"The run directory has no program.json, so the program is described by what it did: "
                 f"{len(stats.cores)} cores, {fmt_int(stats.flops)} FLOP, {fmt_bytes_short(_dram(stats, 'read'))} read "
@@ -177,7 +177,7 @@ def program_line(run: Run) -> str:
     roles = p.roles()
     per_core = len(p.kernels) == len(roles) * len(p.cores)
     kernels = f"{len(p.kernels)} kernels" + (f" ({', '.join(roles)} on each core)" if per_core else "")
-    return f"Program {p.name}: {tensors}; {len(p.cores)} cores, {kernels}."
+    return f"Program {run.title}: {tensors}; {len(p.cores)} cores, {kernels}."
 
 
 def plural(n: int, noun: str) -> str:

@@ -17,6 +17,9 @@ from tensix.lang import evaluate, materialize
 from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import make_inputs, run_compiled
 from tensix.mesh import RunResult
+from tensix.tools.gantt import regions, shown_cores
+from tensix.tools.runfiles import Run
+from tensix.trace import NO_OP
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(EXAMPLES_DIR.glob("*.tdf"))
@@ -163,8 +166,8 @@ def test_fp32_examples_are_exercised():
 def _work_spans(run: ExampleRun):
     """Compute spans that do work (not waits), with the source node each belongs to."""
     for span in run.result.trace.spans:
-        if span.role == "compute" and span.op and not span.name.startswith("wait"):
-            yield span, run.compiled.graph.node(span.op.split("%")[1])
+        if span.role == "compute" and span.op != NO_OP and not span.name.startswith("wait"):
+            yield span, run.compiled.graph.node(run.result.trace.ops[span.op].id)
 
 
 def _sources(graph) -> dict[str, frozenset[str]]:
@@ -183,6 +186,16 @@ def test_pipeline_layers_run_on_disjoint_core_regions():
     assert sorted(cores) == ["layer1", "layer2"]
     assert cores["layer1"] == {(x, y) for x in range(8) for y in range(0, 4)}
     assert cores["layer2"] == {(x, y) for x in range(8) for y in range(4, 8)}
+
+
+def test_pipeline_timeline_overview_shows_a_core_of_every_region():
+    r = _run("07_pipeline").result
+    run = Run(Path("."), r.stats, r.trace)
+    layer1, layer2 = regions(run)
+    assert set(layer1) == {(x, y) for x in range(8) for y in range(4)} and len(layer2) == 32
+    cores, chosen = shown_cores(run)
+    assert len(set(cores) & set(layer1)) == len(set(cores) & set(layer2)) == 6  # 12 rows of cores, shared
+    assert "in turn from each of the 2 placement regions" in chosen
 
 
 def test_pipeline_overlaps_layer2_on_one_micro_batch_with_layer1_on_the_next():

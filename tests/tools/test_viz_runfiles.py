@@ -10,6 +10,7 @@ import pytest
 
 from tensix.errors import TensixError
 from tensix.tools.runfiles import REWRITE_HINT, RUN_HINT, RunFileError, load_run
+from tensix.trace import NO_OP, Op
 
 
 def test_small_run_loads(small):
@@ -21,8 +22,10 @@ def test_small_run_loads(small):
     wrap = next(ln for ln in stats.links if ln.noc == 1 and ln.src == (0, 0) and ln.dir == "N")
     assert (wrap.dst, wrap.nbytes, wrap.busy_cycles, wrap.wraps) == ((0, 3), 8192, 257, True)
     assert len(trace.transfers) == 5 and trace.transfers[2].rect == (1, 1, 2, 2) and trace.transfers[2].dst is None
-    assert trace.spans[0].op == "mlp.w1" and trace.spans[0].src == "examples/03_mlp.tdf:7"
-    assert trace.spans[1].op == ""  # outside any op
+    assert trace.ops[trace.spans[0].op] == Op(0, "w1", "matmul", "examples/03_mlp.tdf:7:5")
+    assert trace.spans[1].op == NO_OP  # outside any op
+    assert [t.op for t in trace.transfers] == [0, 0, NO_OP, NO_OP, 1]
+    assert trace.title == ""  # not from a file
     assert stats.zero_skip.ops[0].op == "down_proj"
 
 
@@ -92,3 +95,21 @@ def test_bad_program_json_names_file_and_field(small_dir, tmp_path):
         load_run(tmp_path)
     assert str(info.value) == (f"{tmp_path / 'program.json'}: field 'buffers[1].shape' should be a list, not 'big'; "
                                f"{REWRITE_HINT}")
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda t: t.update(version=1), "field 'version' is 1; this tensix reads trace version 2"),
+    (lambda t: t.pop("version"), "the top level has no 'version': written by an older tensix (this one reads trace "
+                                 "version 2)"),
+    (lambda t: t["spans"][0].update(op=2), "field 'spans[0].op' is 2, outside the op table (0..1)"),
+    (lambda t: t["transfers"][4].update(op=-1), "field 'transfers[4].op' is -1, outside the op table (0..1)"),
+    (lambda t: t["ops"][1].pop("src"), "field 'ops[1].src' is missing"),
+])
+def test_bad_trace_field_names_file_and_field(small_dir, tmp_path, edit, problem):
+    shutil.copy(small_dir / "stats.json", tmp_path / "stats.json")
+    trace = json.loads((small_dir / "trace.json").read_text())
+    edit(trace)
+    (tmp_path / "trace.json").write_text(json.dumps(trace))
+    with pytest.raises(RunFileError) as info:
+        load_run(tmp_path)
+    assert str(info.value) == f"{tmp_path / 'trace.json'}: {problem}; {REWRITE_HINT}"

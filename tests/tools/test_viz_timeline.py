@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from tensix.tools.gantt import shown_cores
+from tensix.tools.gantt import regions, shown_cores
 from tensix.tools.timeline import NOC_PID, trace_events, write_timeline
 
 
@@ -39,7 +39,7 @@ def test_spans_are_slices_named_by_the_op_with_source_args(small):
     doc = trace_events(small)
     mm = next(e for e in doc["traceEvents"] if e["ph"] == "X" and e["name"] == "matmul_tiles x4")
     assert (mm["pid"], mm["tid"], mm["ts"], mm["dur"]) == (1, 2, 0.21, 0.08)  # cycles at 1 GHz -> µs
-    assert mm["args"]["op"] == "mlp.w1" and mm["args"]["src"] == "examples/03_mlp.tdf:7"
+    assert mm["args"]["op"] == "matmul %w1" and mm["args"]["op_src"] == "examples/03_mlp.tdf:7:5"
     stall = next(e for e in doc["traceEvents"] if e["name"] == "wait:cb_wait_front cb 0")
     assert stall["cat"] == "stall"
 
@@ -98,8 +98,16 @@ def test_overview_says_how_it_chose_the_cores(small, wormhole):
     cores, chosen = shown_cores(wormhole, limit=4)
     assert chosen == "the 4 of 64 cores that finished last (all 64 are equally busy, 7.2%)"
     assert cores == [(4, 7), (5, 7), (6, 7), (7, 7)]  # they start 20 cycles apart, so the last ones end last
-    _, chosen = shown_cores(small, limit=2)
-    assert chosen == "the 2 busiest of 3 cores"
+    cores, chosen = shown_cores(small, limit=2)  # (1, 1) ran no op: it is in no placement region
+    assert cores == [(0, 0), (2, 3)]
+    assert chosen == ("2 of 3 cores, in turn from each of the 2 placement regions (cores that ran the same ops), the "
+                      "busiest first")
+
+
+def test_overview_shows_every_region_even_beyond_the_limit(small):
+    assert regions(small) == [[(0, 0)], [(2, 3)]]  # matmul %w1 on (0, 0), matmul %w2 on (2, 3)
+    cores, _ = shown_cores(small, limit=1)
+    assert cores == [(0, 0), (2, 3)]
 
 
 def test_overview_colours_waits_by_call_apart_from_ops(small, tmp_path):

@@ -64,7 +64,7 @@ def test_program_line_from_program_json_or_from_the_run(small, wormhole):
                                    "bf16[64,256]; 12 cores, 36 kernels (reader, compute, writer on each core).")
     assert program_line(wormhole) == ("The run directory has no program.json, so the program is described by what "
                                       "it did: 64 cores, 33,554,432 FLOP, 320 KiB read from DRAM and 0 B written; op "
-                                      "labels mlp.w1.")
+                                      "labels matmul %w1.")
 
 
 @pytest.mark.parametrize(("name", "meaning"), [

@@ -18,24 +18,27 @@ STEPS = {"E": (1, 0), "S": (0, 1), "W": (-1, 0), "N": (0, -1)}
 # 4x4 mesh: column x=0 holds DRAM, Ethernet, a harvested tile and PCIe; columns 1..3 are 12 compute cores.
 SMALL_KINDS = {(0, 0): "dram", (0, 1): "eth", (0, 2): "harvested", (0, 3): "pcie"}
 
-# (id, noc, kind, issuer core, role, src, dst, rect, nbytes, start, end)
+# the source ops of the runs: label -> position (the trace's op table, in this order)
+OPS = {"matmul %w1": "examples/03_mlp.tdf:7:5", "matmul %w2": "examples/03_mlp.tdf:8:5"}
+
+# (id, noc, kind, issuer core, role, src, dst, rect, nbytes, start, end, op label or None)
 SMALL_TRANSFERS = [
-    (0, 1, "read", (0, 0), "reader", (0, 0), (1, 0), None, 4096, 10, 200),
-    (1, 0, "write", (0, 0), "writer", (1, 0), (2, 1), None, 2048, 300, 400),
-    (2, 0, "mcast", (0, 0), "writer", (1, 0), None, (1, 1, 2, 2), 2048, 400, 520),
-    (3, 0, "sem", (1, 1), "writer", (2, 1), (1, 0), None, 4, 450, 470),
-    (4, 1, "read", (2, 3), "reader", (0, 0), (3, 3), None, 8192, 20, 400),
+    (0, 1, "read", (0, 0), "reader", (0, 0), (1, 0), None, 4096, 10, 200, "matmul %w1"),
+    (1, 0, "write", (0, 0), "writer", (1, 0), (2, 1), None, 2048, 300, 400, "matmul %w1"),
+    (2, 0, "mcast", (0, 0), "writer", (1, 0), None, (1, 1, 2, 2), 2048, 400, 520, None),
+    (3, 0, "sem", (1, 1), "writer", (2, 1), (1, 0), None, 4, 450, 470, None),
+    (4, 1, "read", (2, 3), "reader", (0, 0), (3, 3), None, 8192, 20, 400, "matmul %w2"),
 ]
 
-SMALL_SPANS = [
-    ((0, 0), "reader", "noc_async_read", 5, 210, 1, "mlp.w1", "examples/03_mlp.tdf:7"),
-    ((0, 0), "compute", "wait:cb_wait_front cb 0", 0, 210, 1, None, None),
-    ((0, 0), "compute", "matmul_tiles", 210, 290, 4, "mlp.w1", "examples/03_mlp.tdf:7"),
-    ((0, 0), "writer", "noc_async_write", 295, 410, 1, "mlp.w1", None),
-    ((0, 0), "writer", "noc_async_write_multicast", 410, 530, 1, None, None),
-    ((1, 1), "writer", "noc_semaphore_inc", 440, 480, 1, None, None),
-    ((2, 3), "reader", "noc_async_read", 15, 405, 1, "mlp.w2", "examples/03_mlp.tdf:8"),
-    ((2, 3), "compute", "matmul_tiles", 405, 590, 8, "mlp.w2", "examples/03_mlp.tdf:8"),
+SMALL_SPANS = [  # (core, role, name, start, end, count, op label or None)
+    ((0, 0), "reader", "noc_async_read", 5, 210, 1, "matmul %w1"),
+    ((0, 0), "compute", "wait:cb_wait_front cb 0", 0, 210, 1, None),
+    ((0, 0), "compute", "matmul_tiles", 210, 290, 4, "matmul %w1"),
+    ((0, 0), "writer", "noc_async_write", 295, 410, 1, "matmul %w1"),
+    ((0, 0), "writer", "noc_async_write_multicast", 410, 530, 1, None),
+    ((1, 1), "writer", "noc_semaphore_inc", 440, 480, 1, None),
+    ((2, 3), "reader", "noc_async_read", 15, 405, 1, "matmul %w2"),
+    ((2, 3), "compute", "matmul_tiles", 405, 590, 8, "matmul %w2"),
 ]
 
 ZERO_SKIP = {"enabled": True, "threshold": 0.0, "totals": {}, "ops": [
@@ -80,12 +83,17 @@ def device(name: str, width: int, height: int, kinds: dict, cores: list) -> dict
 
 def transfer_dicts(rows: list, width: int, height: int) -> list[dict]:
     out = []
-    for tid, noc, kind, issuer, role, src, dst, rect, nbytes, start, end in rows:
+    for tid, noc, kind, issuer, role, src, dst, rect, nbytes, start, end, op in rows:
         links = mcast_links(src, rect, width, height) if kind == "mcast" else route(noc, src, dst, width, height)
         out.append({"id": tid, "noc": noc, "kind": kind, "issuer": list(issuer), "role": role, "src": list(src),
                     "dst": list(dst) if dst else None, "rect": list(rect) if rect else None, "nbytes": nbytes,
-                    "start": start, "end": end, "links": links})
+                    "start": start, "end": end, "links": links} | _op(op))
     return out
+
+
+def _op(label: str | None) -> dict:
+    """A span's or transfer's op: its index in the op table (OPS' order), none outside any op."""
+    return {} if label is None else {"op": list(OPS).index(label)}
 
 
 def link_stats(transfers: list[dict], width: int, height: int) -> list[dict]:
@@ -106,10 +114,9 @@ def link_stats(transfers: list[dict], width: int, height: int) -> list[dict]:
 
 def span_dicts(rows: list) -> list[dict]:
     out = []
-    for core, role, name, start, end, count, op, src in rows:
-        span = {"core": list(core), "role": role, "name": name, "start": start, "end": end, "count": count}
-        span.update({k: v for k, v in (("op", op), ("src", src)) if v is not None})
-        out.append(span)
+    for core, role, name, start, end, count, op in rows:
+        out.append({"core": list(core), "role": role, "name": name, "start": start, "end": end, "count": count}
+                   | _op(op))
     return out
 
 
@@ -138,7 +145,7 @@ def core_stats(cores: list, spans: list[dict], total: int) -> list[dict]:
 
 
 def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *, flops: int,
-              zero_skip: dict | None = None, total_cycles: int | None = None) -> Path:
+              zero_skip: dict | None = None, total_cycles: int | None = None, title: str = "") -> Path:
     """Write stats.json and trace.json for the given device, transfers and spans."""
     width, height = dev["width"], dev["height"]
     cores = [(tuple(c["core"]), tuple(c["noc"])) for c in dev["compute_cores"]]
@@ -156,7 +163,9 @@ def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *
         stats["zero_skip"] = zero_skip
     path.mkdir(parents=True, exist_ok=True)
     (path / "stats.json").write_text(json.dumps(stats, indent=1))
-    (path / "trace.json").write_text(json.dumps({"clock_hz": 1e9, "spans": spans, "transfers": transfers}))
+    ops = [{"id": label.partition(" %")[2], "name": label.partition(" %")[0], "src": src} for label, src in OPS.items()]
+    (path / "trace.json").write_text(json.dumps({"version": 2, "title": title, "clock_hz": 1e9, "ops": ops,
+                                                 "spans": spans, "transfers": transfers}))
     return path
 
 
@@ -209,11 +218,13 @@ def wormhole_run(path: Path) -> Path:
         t0 = 20 * i
         bank = banks[i % len(banks)]
         east = cols[(cx + 1) % 8], y
-        transfers.append((2 * i, 1, "read", (cx, cy), "reader", bank, (x, y), None, 2048 * (1 + i % 4), t0, t0 + 300))
-        transfers.append((2 * i + 1, 0, "write", (cx, cy), "writer", (x, y), east, None, 1024, t0 + 900, t0 + 1000))
-        spans += [((cx, cy), "reader", "noc_async_read", t0, t0 + 310, 1, "mlp.w1", "examples/03_mlp.tdf:7"),
-                  ((cx, cy), "compute", "matmul_tiles", t0 + 310, t0 + 890, 8, "mlp.w1", "examples/03_mlp.tdf:7"),
-                  ((cx, cy), "writer", "noc_async_write", t0 + 890, t0 + 1010, 1, "mlp.w1", None)]
+        transfers.append((2 * i, 1, "read", (cx, cy), "reader", bank, (x, y), None, 2048 * (1 + i % 4), t0, t0 + 300,
+                          "matmul %w1"))
+        transfers.append((2 * i + 1, 0, "write", (cx, cy), "writer", (x, y), east, None, 1024, t0 + 900, t0 + 1000,
+                          "matmul %w1"))
+        spans += [((cx, cy), "reader", "noc_async_read", t0, t0 + 310, 1, "matmul %w1"),
+                  ((cx, cy), "compute", "matmul_tiles", t0 + 310, t0 + 890, 8, "matmul %w1"),
+                  ((cx, cy), "writer", "noc_async_write", t0 + 890, t0 + 1010, 1, "matmul %w1")]
     dev = device("wormhole_n150", 10, 12, kinds, cores)
     return write_run(path, dev, transfer_dicts(transfers, 10, 12), span_dicts(spans), flops=64 * 8 * 65536,
                      total_cycles=8000)

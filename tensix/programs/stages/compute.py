@@ -11,7 +11,7 @@ from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.label, step.src
+        ctx.set_op(step.label, step.src)
         _COMPUTE[step.op](ctx, step, units)
 
 

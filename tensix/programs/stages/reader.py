@@ -14,7 +14,7 @@ from tensix.schedule.contract import Op, Step, Units
 
 def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.label, step.src
+        ctx.set_op(step.label, step.src)
         for w in step.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
         _READ[step.op](ctx, step, units)

@@ -8,7 +8,7 @@ from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 def writer(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.label, step.src
+        ctx.set_op(step.label, step.src)
         _WRITE[step.op](ctx, step, units)
         ctx.noc_async_write_barrier()
         for sig in step.signal:
