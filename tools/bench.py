@@ -18,6 +18,7 @@ from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
+from tensix.tools.bench_speed import SPEED
 from tensix.tools.gpt2 import gpt2_source
 
 from tensix.compiled import ACTIVE as COMPILED
@@ -119,6 +120,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "sparse_down_proj": bench_sparse_down_proj,
     "sparse_mlp": bench_sparse_mlp,
     "moe_top2": bench_moe_top2,
+    **SPEED,
 }
 
 
