@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
     s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
+    s.add_argument("--no-check", dest="check", action="store_false",
+                   help="skip the numpy reference of the program (stats.json then has no 'reference')")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("check", help="parse and type-check a .tdf program")
@@ -83,10 +85,10 @@ def _run(args) -> int:
     from tensix.lang.driver import run_default, run_file
 
     if args.file is None:
-        result, out = run_default(device=args.device, out=args.out, seed=args.seed)
+        result, out = run_default(device=args.device, out=args.out, seed=args.seed, check=args.check)
     else:
         result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
-                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold)
+                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold, check=args.check)
     print(result.summary())
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:

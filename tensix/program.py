@@ -186,7 +186,8 @@ class Program:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, sort_keys=True)
+        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Program:

@@ -117,6 +117,17 @@ def test_run_with_inputs_from_an_npz(tmp_path, capsys):
         assert np.max(np.abs(outputs["y"] - expected)) <= 1e-5 * np.max(np.abs(expected))  # fp32 program
 
 
+def test_run_without_the_check_gives_the_same_outputs_and_no_reference(tmp_path, capsys):
+    for name, extra in (("checked", []), ("unchecked", ["--no-check"])):
+        assert main(["run", ELTWISE, "--out", str(tmp_path / name), "--no-viz", *extra]) == 0
+    capsys.readouterr()
+    checked, unchecked = (json.loads((tmp_path / n / "stats.json").read_text()) for n in ("checked", "unchecked"))
+    assert "reference" in checked and "reference" not in unchecked
+    with np.load(tmp_path / "checked" / "outputs.npz") as a, np.load(tmp_path / "unchecked" / "outputs.npz") as b:
+        assert np.array_equal(a["y"], b["y"])
+    assert (tmp_path / "checked" / "trace.json").read_text() == (tmp_path / "unchecked" / "trace.json").read_text()
+
+
 def test_run_seeds_its_random_inputs(tmp_path, capsys):
     runs = {}
     for name, seed in (("first", "1"), ("again", "1"), ("other", "2")):
