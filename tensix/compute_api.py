@@ -48,7 +48,7 @@ class ComputeKernel(KernelProcess):
         fresh = self._fresh
         for i, tile in enumerate(self._dst_tiles):
             if not fresh[i]:
-                tile[:] = 0.0
+                tile.fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
