@@ -227,12 +227,16 @@ class ComputeKernel(KernelProcess):
 
     def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
         """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
-        b = self._tile(cb_b, ib)
-        views = {"row": b[0:1, :], "col": b[:, 0:1], "scalar": b[0:1, 0:1]}
-        if dim not in views:
+        b, tmp = self._tile(cb_b, ib), self._tmp
+        if dim == "row":  # assignments broadcast as they copy (np.broadcast_to cost ~10x more, per tile)
+            tmp[:] = b[0]
+        elif dim == "col":
+            tmp[:] = b[:, 0:1]
+        elif dim == "scalar":
+            tmp.fill(b[0, 0])
+        else:
             raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
-        self._tmp[:] = np.broadcast_to(views[dim], (32, 32))
-        return self._tmp
+        return tmp
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
@@ -268,7 +272,8 @@ class ComputeKernel(KernelProcess):
         d = self._d(idst)
         K.reduce(code, _DIMS[dim], self._tile(cb, i), self._tmp)
         if code == ops.SUM:
-            d += self._tmp * np.float32(scale)
+            np.multiply(self._tmp, np.float32(scale), out=self._tmp)  # rounded to float32 as the product was
+            d += self._tmp
         elif fresh:
             d[:] = self._tmp
         else:
@@ -351,7 +356,7 @@ class ComputeKernel(KernelProcess):
             tile = self.dst[idst]
             tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros
             self.advance("zero_flush", self.timing.zero_check_cycles)
-        PACK[cb.fmt](self.dst[idst], cb.back_page(pos))
+        PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
         self.advance("pack_tile", self.timing.pack_cycles)
 
