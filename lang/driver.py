@@ -8,6 +8,7 @@ thousands of long-lived objects (the trace, its JSON) that the collector would w
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -60,15 +61,21 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
                  ) -> tuple[RunResult, dict[str, np.ndarray]]:
     """Run on the emulator; returns the result and the reference outputs (float32 numpy; empty without `check`).
 
-    `expected`: the reference outputs of these inputs and params when already known (a second run of the same
-    feed), so the reference is evaluated once per distinct input."""
+    The reference is evaluated in a second thread while the emulator runs (numpy's BLAS releases the GIL, the
+    emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
+    inputs and params when already known (a second run of the same feed), so it is evaluated once per input."""
     try:
         weights = materialize(compiled.graph, params)
-        if check and expected is None:
-            expected = evaluate(compiled.graph, inputs, weights)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
-    result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(evaluate, compiled.graph, inputs, weights) if check and expected is None else None
+        try:
+            result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+        except TensixError:
+            _reference(compiled, pending)  # bad inputs: the reference's error points at the source
+            raise
+        expected = _reference(compiled, pending) or expected
     if not check:
         return result, {}
     result.stats["reference"] = {
@@ -77,6 +84,14 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
         for name in expected
     }
     return result, expected
+
+
+def _reference(compiled: Compiled, pending: Future | None) -> dict[str, np.ndarray] | None:
+    """The reference outputs evaluated in the background (None if none was), its errors with their source line."""
+    try:
+        return pending.result() if pending is not None else None
+    except SourceError as e:
+        raise with_source(e, compiled.graph) from None
 
 
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
