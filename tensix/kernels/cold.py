@@ -29,26 +29,19 @@ EXACT_TWINS = frozenset({
 _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argument types) its calls needed
 
 
-def cached(fn) -> bool:
-    """Whether numba's disk cache holds a build of the dispatcher `fn` that is fresh for its source."""
-    cache = getattr(fn, "_cache", None)
-    cache_file = getattr(cache, "_cache_file", None)
-    return cache_file is not None and bool(cache_file._load_index())
-
-
 def while_cold(name: str, fast, twin: Callable) -> Callable:
     """`fast` (a numba dispatcher) if it is cached; otherwise a stand-in with its bits that records signatures."""
+    from tensix.kernels.jit.cache import cached, signature
+
     if cached(fast):
         return fast
-    from numba import typeof
-
     stand_in = twin if name in EXACT_TWINS else fast.py_func
     needed = _PENDING.setdefault(name, set())
     if len(_PENDING) == 1:
         atexit.register(_compile_later)
 
     def call(*args):
-        needed.add(tuple(typeof(a) for a in args))
+        needed.add(signature(args))
         with np.errstate(all="ignore"):  # as compiled: overflow to inf and NaN without a warning
             return stand_in(*args)
 

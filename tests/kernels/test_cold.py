@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tensix.kernels import cold, jit, ops, ref
+from tensix.kernels.jit import cache
 
 
 def _calls(rng: np.random.Generator) -> dict[str, tuple]:
@@ -32,7 +33,7 @@ def _calls(rng: np.random.Generator) -> dict[str, tuple]:
 
 @pytest.mark.parametrize("name", ["unary", "reduce", "eltwise_binary", "transpose", "matmul_acc", "unpack_bfp8"])
 def test_a_cold_kernels_stand_in_gives_the_compiled_bits_and_records_its_signature(monkeypatch, name):
-    monkeypatch.setattr(cold, "cached", lambda fn: False)
+    monkeypatch.setattr(cache, "cached", lambda fn: False)
     monkeypatch.setattr(cold, "_PENDING", {"other": set()})  # registers no exit hook
     stand_in = cold.while_cold(name, getattr(jit, name), getattr(ref, name))
     assert stand_in is not getattr(jit, name) and stand_in.__name__ == name
@@ -46,7 +47,7 @@ def test_a_cold_kernels_stand_in_gives_the_compiled_bits_and_records_its_signatu
 
 
 def test_a_cached_kernel_is_the_dispatcher_itself(monkeypatch):
-    monkeypatch.setattr(cold, "cached", lambda fn: True)
+    monkeypatch.setattr(cache, "cached", lambda fn: True)
     assert cold.while_cold("transpose", jit.transpose, ref.transpose) is jit.transpose
 
 
