@@ -4,7 +4,8 @@ Compiling a numba kernel at first use costs seconds (the first run after install
 ~1 s). A cold kernel instead runs as a stand-in that gives the same bits: its numpy twin in ref.py where the
 twin is exact (formats, matmuls, elementwise, transpose, zero checks), else the kernel's own Python source
 (`py_func`). The calls record the numba signatures they needed; at exit one background process compiles those
-into the disk cache (`python -m tensix.kernels.cold FILE`), so the next process runs them compiled.
+into the disk cache (`python -m tensix.kernels.cold FILE`), so the next process runs them compiled. A run long
+enough to spend STAND_IN_SECONDS in one stand-in compiles that kernel there and then, as TENSIX_JIT=1 would.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -26,6 +28,7 @@ EXACT_TWINS = frozenset({
     "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "tilize_pages", "transpose", "unpack_bf16",
     "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages", "untilize_pages", "zero_faces",
 })
+STAND_IN_SECONDS = 1.0  # about what compiling a kernel takes
 _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argument types) its calls needed
 
 
@@ -40,10 +43,17 @@ def while_cold(name: str, fast, twin: Callable) -> Callable:
     if len(_PENDING) == 1:
         atexit.register(_compile_later)
 
+    spent = [0.0]  # seconds in the stand-in: past STAND_IN_SECONDS compiling now costs less than going on
+
     def call(*args):
+        if spent[0] > STAND_IN_SECONDS:
+            return fast(*args)
         needed.add(signature(args))
+        start = time.perf_counter()
         with np.errstate(all="ignore"):  # as compiled: overflow to inf and NaN without a warning
-            return stand_in(*args)
+            out = stand_in(*args)
+        spent[0] += time.perf_counter() - start
+        return out
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = fast.__doc__

@@ -46,6 +46,18 @@ def test_a_cold_kernels_stand_in_gives_the_compiled_bits_and_records_its_signatu
     assert len(sig) == len(args(got)) and str(sig[-1]) == "array(float32, 2d, C)"
 
 
+def test_a_stand_in_that_ran_long_enough_hands_over_to_the_compiled_kernel(monkeypatch):
+    monkeypatch.setattr(cache, "cached", lambda fn: False)
+    monkeypatch.setattr(cold, "_PENDING", {"other": set()})
+    monkeypatch.setattr(cold, "STAND_IN_SECONDS", 0.0)
+    calls = []
+    stand_in = cold.while_cold("transpose", jit.transpose, lambda x, out: calls.append(1) or ref.transpose(x, out))
+    x, out = np.arange(1024, dtype=np.float32).reshape(32, 32), np.empty((32, 32), np.float32)
+    stand_in(x, out)  # the first call runs the twin ...
+    stand_in(x + 1, out)  # ... the second, past the budget, the compiled kernel
+    assert calls == [1] and np.array_equal(out, (x + 1).T)
+
+
 def test_a_cached_kernel_is_the_dispatcher_itself(monkeypatch):
     monkeypatch.setattr(cache, "cached", lambda fn: True)
     assert cold.while_cold("transpose", jit.transpose, ref.transpose) is jit.transpose
