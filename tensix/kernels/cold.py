@@ -28,7 +28,7 @@ EXACT_TWINS = frozenset({
     "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "tilize_pages", "transpose", "unpack_bf16",
     "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages", "untilize_pages", "zero_faces",
 })
-STAND_IN_SECONDS = 1.0  # about what compiling a kernel takes
+STAND_IN_SECONDS = 3.0  # about what compiling one of the larger kernels takes
 _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argument types) its calls needed
 
 
