@@ -1,19 +1,23 @@
 """`tensix run FILE.tdf`: compile, make inputs and params, run on the emulator, save the run directory.
 
 The run also evaluates the source graph with the numpy reference and records how far the device's
-outputs are from it (`Stats.reference`), so every run says whether it is right.
+outputs are from it (`Stats.reference`), so every run says whether it is right (`check=False`, the CLI's
+`--no-check`, skips that). A whole run keeps Python's cyclic collector paused: it builds hundreds of
+thousands of long-lived objects (the trace, its JSON) that the collector would walk again and again.
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from tensix.collector import paused
 from tensix.errors import TensixError
 from tensix.lang.compiler import Compiled, compile_file, with_source
 from tensix.lang.errors import SourceError
@@ -67,15 +71,28 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
-                 mesh: Mesh | None = None, seed: int = 0) -> tuple[RunResult, dict[str, np.ndarray]]:
-    """Run on the emulator; returns the result and the reference outputs (float32 numpy). `seed`: for the params
-    declared `random(...)` without a seed."""
+                 mesh: Mesh | None = None, seed: int = 0, *, check: bool = True,
+                 expected: dict[str, np.ndarray] | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
+    """Run on the emulator; returns the result and the reference outputs (float32 numpy; empty without `check`,
+    and the stats then have no `reference`). `seed`: for the params declared `random(...)` without a seed.
+
+    The reference is evaluated in a second thread while the emulator runs (numpy's BLAS releases the GIL, the
+    emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
+    inputs and params when already known (a second run of the same feed), so it is evaluated once per input."""
     try:
         weights = materialize(compiled.graph, params, seed)
-        expected = evaluate(compiled.graph, inputs, weights)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
-    result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(evaluate, compiled.graph, inputs, weights) if check and expected is None else None
+        try:
+            result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+        except TensixError:
+            _reference(compiled, pending)  # bad inputs: the reference's error points at the source
+            raise
+        expected = _reference(compiled, pending) or expected
+    if not check:
+        return result, {}
     reference = tuple(reference_error(name, result.outputs[name], expected[name]) for name in expected)
     return replace(result, stats=replace(result.stats, reference=reference)), expected
 
@@ -93,6 +110,14 @@ def reference_error(name: str, out: np.ndarray, expected: np.ndarray) -> OutputE
                        float(reference.max()) if reference.size else 0.0, int(np.count_nonzero(~finite & ~same)))
 
 
+def _reference(compiled: Compiled, pending: Future | None) -> dict[str, np.ndarray] | None:
+    """The reference outputs evaluated in the background (None if none was), its errors with their source line."""
+    try:
+        return pending.result() if pending is not None else None
+    except SourceError as e:
+        raise with_source(e, compiled.graph) from None
+
+
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
     """Everything the Program's host-written buffers take: inputs (as float32), weights, compiler constants."""
     return {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()} | weights | compiled.constants
@@ -100,32 +125,34 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
-             compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True
+             compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True,
+             check: bool = True
              ) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py) and save its run directory
     (lang/rundir.py: a record `tensix rerun` repeats). With `compare_dense` (or a zero threshold) also run the same
     compiled plan with skipping off: the skipping run's stats then hold it as the baseline of its savings, and the
-    outputs' error against it."""
+    outputs' error against it. `check=False` (`--no-check`): no numpy reference, no `reference` in the stats."""
     if compare_dense and not skip_zeros:
         raise TensixError("--compare-dense measures zero skipping against a dense run, but skipping is off "
                           "(--no-skip-zeros); drop one of the two")
     out_dir = Path(out or Path("runs") / Path(path).stem)
     check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
     flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense)
-    compiled = compile_any(path, device, skip_zeros)
-    feed = load_inputs(inputs, compiled.graph, seed)
-    weights = params_of(compiled, seed=seed)
-    result = run_flagged(compiled, feed, weights, flags)
-    if skip_zeros and (compare_dense or zero_threshold > 0):
-        dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False))
-        result = result.with_dense(dense)
-    result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
-    sources = dict(compiled.graph.meta.get("sources", {}))
-    if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
-        sources[str(path)] = Path(path).read_text()
-    run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
-                 flags=flags, inputs=feed, params=weights, save_params=save_params)
-    return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
+    with paused():  # the run builds many long-lived objects that the cyclic collector would walk again and again
+        compiled = compile_any(path, device, skip_zeros)
+        feed = load_inputs(inputs, compiled.graph, seed)
+        weights = params_of(compiled, seed=seed)
+        result = run_flagged(compiled, feed, weights, flags, check=check)
+        if skip_zeros and (compare_dense or zero_threshold > 0):
+            dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs only
+            result = result.with_dense(dense)
+        result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
+        sources = dict(compiled.graph.meta.get("sources", {}))
+        if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
+            sources[str(path)] = Path(path).read_text()
+        run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
+                     flags=flags, inputs=feed, params=weights, save_params=save_params)
+        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool) -> Compiled:
@@ -148,12 +175,13 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 
 
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
-                flags: RunFlags) -> RunResult:
-    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit)."""
+                flags: RunFlags, check: bool = True) -> RunResult:
+    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit); `check`: with
+    the numpy reference's errors in its stats."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
     return run_compiled(compiled, feed, weights, mesh=Mesh(compiled.device, zero_skip=options, **limits),
-                        seed=flags.seed)[0]
+                        seed=flags.seed, check=check)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

@@ -21,7 +21,8 @@ __all__ = ["parse"]
 @functools.cache
 def _lark() -> Lark:
     grammar = (Path(__file__).parent / "grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
+    # cache: the LALR tables are built once per grammar and kept in a temp file (building them takes ~0.5 s)
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True, cache=True)
 
 
 def parse(text: str, path: str = "<input>") -> s.Module:

@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="stop a run that passes N simulated cycles (default 10^10)")
     s.add_argument("--no-save-params", dest="save_params", action="store_false",
                    help="record the params' content hashes only, not their values (rerun reads the weight files)")
+    s.add_argument("--no-check", dest="check", action="store_false",
+                   help="skip the numpy reference of the program (stats.json then has no 'reference')")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
@@ -123,7 +125,8 @@ def _run(args) -> int:
 
     options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
                "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
-               "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params}
+               "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params,
+               "check": args.check}
     result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
     print(result.summary())
     for err in result.stats.reference or ():

@@ -49,7 +49,7 @@ class ComputeKernel(KernelProcess):
         fresh = self._fresh
         for i, tile in enumerate(self._dst_tiles):
             if not fresh[i]:
-                tile[:] = 0.0
+                tile.fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
@@ -220,14 +220,42 @@ class ComputeKernel(KernelProcess):
     def mul_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("mul", ops.MUL, cb_a, cb_b, ia, ib, idst)
 
+    def binary_block(self, op: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, n: int) -> None:
+        """DST[idst + k] = tile ia + k of cb_a (op) tile ib + k of cb_b for k < n, op add, sub or mul: the same
+        bits, cycles and counters as n add/sub/mul_tiles calls, in one kernel call over the unpacked fronts."""
+        code = _binary_code(op, self.core)
+        a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
+        K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
+        self.advance(f"{op}_tiles", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt) * n, n)
+
+    def _front(self, cb_id: int, i: int, n: int) -> np.ndarray:
+        """Tiles i..i+n of cb_id's front, unpacked (once per page while it stays in the CB)."""
+        cb = self.cbs.get(cb_id) or self.cb(cb_id)
+        if i < 0:
+            cb.front_page(i)  # raises the CB's range error
+        return cb.front_tiles(i + n, K.unpack_pages, ops.FORMAT[cb.fmt])[i:i + n]
+
+    def _block(self, idst: int, n: int) -> np.ndarray:
+        """DST[idst .. idst + n) to be written (range-checked, queued matmuls run first)."""
+        self._d(idst + n - 1)
+        self._d(idst)
+        fresh = self._fresh
+        for i in range(idst, idst + n):
+            fresh[i] = False
+        return self.dst[idst:idst + n]
+
     def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
         """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
-        b = self._tile(cb_b, ib)
-        views = {"row": b[0:1, :], "col": b[:, 0:1], "scalar": b[0:1, 0:1]}
-        if dim not in views:
+        b, tmp = self._tile(cb_b, ib), self._tmp
+        if dim == "row":  # assignments broadcast as they copy (np.broadcast_to cost ~10x more, per tile)
+            tmp[:] = b[0]
+        elif dim == "col":
+            tmp[:] = b[:, 0:1]
+        elif dim == "scalar":
+            tmp.fill(b[0, 0])
+        else:
             raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
-        self._tmp[:] = np.broadcast_to(views[dim], (32, 32))
-        return self._tmp
+        return tmp
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
@@ -263,7 +291,8 @@ class ComputeKernel(KernelProcess):
         d = self._d(idst)
         K.reduce(code, _DIMS[dim], self._tile(cb, i), self._tmp)
         if code == ops.SUM:
-            d += self._tmp * np.float32(scale)
+            np.multiply(self._tmp, np.float32(scale), out=self._tmp)  # rounded to float32 as the product was
+            d += self._tmp
         elif fresh:
             d[:] = self._tmp
         else:
@@ -280,6 +309,15 @@ class ComputeKernel(KernelProcess):
         d = self._d(idst)
         K.unary(code, d, d)
         self.advance(f"{op}_tile", self.timing.sfpu(op))
+
+    def unary_block(self, op: str, idst: int, n: int) -> None:
+        """DST[idst + k] = op(DST[idst + k]) for k < n: n unary_tile calls in one kernel call."""
+        code = ops.UNARY.get(op)
+        if code is None:
+            self.unary_tile(op, idst)  # raises the unknown-op error
+        d = self._block(idst, n).reshape(-1, 32)
+        K.unary(code, d, d)
+        self.advance(f"{op}_tile", self.timing.sfpu(op) * n, n)
 
     def exp_tile(self, idst: int) -> None:
         self.unary_tile("exp", idst)
@@ -337,9 +375,31 @@ class ComputeKernel(KernelProcess):
             tile = self.dst[idst]
             tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros
             self.advance("zero_flush", self.timing.zero_check_cycles)
-        PACK[cb.fmt](self.dst[idst], cb.back_page(pos))
+        PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
         self.advance("pack_tile", self.timing.pack(cb.fmt))
+
+    def pack_block(self, idst: int, cb_id: int, n: int, index: int | None = None) -> None:
+        """pack_tile of DST[idst + k] for k < n into the next n reserved pages of cb_id (or pages index..): the
+        same bytes, cycles and counters in one kernel call (threshold mode packs tile by tile)."""
+        if self.threshold:
+            for k in range(n):
+                self.pack_tile(idst + k, cb_id, None if index is None else index + k)
+            return
+        cb = self.cb(cb_id)
+        pos = self._pack_pos.get(cb_id, 0) if index is None else index
+        if self._mm:
+            self._flush()
+        if not 0 <= idst <= idst + n <= len(self._fresh) or n < 1:
+            raise KernelError(f"compute kernel on core {self.core}: pack_block of DST {idst}..{idst + n - 1} "
+                              f"outside 0..{len(self._fresh) - 1}")
+        cb.back_page(pos)  # range checks; reserved pages never wrap, so the n pages are contiguous
+        cb.back_page(pos + n - 1)
+        start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
+        pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
+        K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
+        self._pack_pos[cb_id] = pos + n
+        self.advance("pack_tile", self.timing.pack(cb.fmt) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__

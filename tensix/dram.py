@@ -47,7 +47,7 @@ class DramBuffer:
         return ROW_FORMATS[self.fmt]
 
 
-NEVER = np.iinfo(np.int64).max
+NEVER = int(np.iinfo(np.int64).max)
 ROW_FORMATS = {"fp32": 4, "bf16": 2}  # element sizes of formats a "rows" buffer can hold
 
 
@@ -104,8 +104,9 @@ class Dram:
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
         self.live_faces: dict[str, np.ndarray] = {}  # per buffer and page: faces holding nonzeros (zero skipping)
-        # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet)
-        self.landed: dict[str, np.ndarray] = {}
+        # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet);
+        # lists, as every page read looks one up (a numpy element costs a scalar object per look-up)
+        self.landed: dict[str, list[int]] = {}
         self._bases: list[tuple[int, str]] = []  # (base, buffer) in allocation order, i.e. by base
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
@@ -136,7 +137,7 @@ class Dram:
             bank.grow(self._top, not host_written)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
-        self.landed[name] = np.full(buf.npages, NEVER, dtype=np.int64)
+        self.landed[name] = [NEVER] * buf.npages
         self._bases.append((buf.base, name))
         return buf
 
@@ -186,7 +187,7 @@ class Dram:
         """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks (`faces`:
         their live faces when already known). `image` names these pages (HostImages): a bank memory still
         holding them from an earlier run is left as it is."""
-        self.landed[buf.name][:] = 0
+        self.landed[buf.name] = [0] * buf.npages
         if buf.layout == "tiles":
             self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt) if faces is None else faces.copy()
         nb = len(self.banks)

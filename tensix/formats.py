@@ -28,7 +28,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-import ml_dtypes
 import numpy as np
 
 from tensix import kernels
@@ -116,6 +115,8 @@ def _tiles(n: int) -> int:
 def bf16_bits(a: np.ndarray) -> np.ndarray:
     """The bf16 bit patterns (uint16, same shape) of a float32 array, rounded as a packed bf16 tile is
     (row-major bf16 data on the host side; the tile kernels round the same way)."""
+    import ml_dtypes  # here, not at the top: its import takes seconds, and most runs never come here
+
     a = np.asarray(a, dtype=np.float32)
     with np.errstate(invalid="ignore"):  # NaN casts quietly; fixed just below
         bits = a.astype(ml_dtypes.bfloat16).view(np.uint16)

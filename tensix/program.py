@@ -217,7 +217,8 @@ class Program:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, sort_keys=True, default=_plain)
+        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=_plain)
 
     @classmethod
     def from_json(cls, text: str, *, allow_kernels: Iterable[str] = ()) -> Program:

@@ -11,6 +11,7 @@ from tensix.cli import main
 from tensix.lang import check_file, evaluate
 from tensix.lang.compiler import compile_file
 from tensix.presets import PRESETS
+from tensix.stats import read_stats
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ELTWISE = str(EXAMPLES / "01_eltwise.tdf")
@@ -115,6 +116,18 @@ def test_run_with_inputs_from_an_npz(tmp_path, capsys):
     expected = evaluate(check_file(ELTWISE), given)["y"]
     with np.load(tmp_path / "run" / "outputs.npz") as outputs:
         assert np.max(np.abs(outputs["y"] - expected)) <= 1e-5 * np.max(np.abs(expected))  # fp32 program
+
+
+def test_run_without_the_check_gives_the_same_outputs_and_no_reference(tmp_path, capsys):
+    for name, extra in (("checked", []), ("unchecked", ["--no-check"])):
+        assert main(["run", ELTWISE, "--out", str(tmp_path / name), "--no-viz", *extra]) == 0
+    capsys.readouterr()
+    checked, unchecked = (json.loads((tmp_path / n / "stats.json").read_text()) for n in ("checked", "unchecked"))
+    assert checked["reference"]["y"]["max_abs_reference"] > 0 and unchecked["reference"] is None  # typed: optional
+    assert read_stats(tmp_path / "unchecked" / "stats.json").reference is None
+    with np.load(tmp_path / "checked" / "outputs.npz") as a, np.load(tmp_path / "unchecked" / "outputs.npz") as b:
+        assert np.array_equal(a["y"], b["y"])
+    assert (tmp_path / "checked" / "trace.json").read_text() == (tmp_path / "unchecked" / "trace.json").read_text()
 
 
 def test_run_seeds_its_random_inputs(tmp_path, capsys):

@@ -23,6 +23,7 @@ from tensix.programs.exchange import exchange_program
 from tensix.programs.matmul import matmul_program
 from tensix.tools.bench_dm import bench_dm_calibration
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
+from tensix.tools.bench_speed import SPEED
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.measure import median_seconds
 from tensix.tools.metal_examples import bench_metal_examples
@@ -104,6 +105,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "moe_top2": bench_moe_top2,
     "metal_examples": bench_metal_examples,
     "dm_calibration": bench_dm_calibration,
+    **SPEED,
 }
 
 

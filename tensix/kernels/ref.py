@@ -181,6 +181,11 @@ def tilize_pages(a: np.ndarray, fmt: int, out_pages: np.ndarray) -> None:
     _PACK_N[fmt](tiles, out_pages)
 
 
+def pack_pages(tiles: np.ndarray, fmt: int, out_pages: np.ndarray) -> None:
+    """Pack N float32 tiles (N, 32, 32) into N pages (N, page bytes) of format code fmt."""
+    _PACK_N[fmt](tiles, out_pages)
+
+
 def unpack_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
     """Unpack N pages (N, page bytes) of format code fmt into N float32 tiles out (N, 32, 32)."""
     _UNPACK_N[fmt](pages, out)

@@ -312,6 +312,18 @@ def test_tilize_pages_kernels(impl, fmt):
 
 
 @pytest.mark.parametrize("fmt", formats.FORMATS)
+@pytest.mark.parametrize("impl", IMPLS)
+def test_pack_pages_packs_each_tile_as_its_one_tile_packer(impl, fmt):
+    tiles = (np.random.default_rng(12).standard_normal((3, 32, 32)) * 5).astype(np.float32)
+    tiles[1] = 0.0  # a zero tile among them
+    pages = np.full((3, NBYTES[fmt]), 0xAB, np.uint8)  # garbage: every byte must be written
+    kernel(impl, "pack_pages")(tiles, ops.FORMAT[fmt], pages)
+    one = {"fp32": "pack_fp32", "bf16": "pack_bf16", "bfp8_b": "pack_bfp8", "bfp4_b": "pack_bfp4"}[fmt]
+    for p in range(3):  # the one-tile packers are checked against hand-computed bytes above
+        assert np.array_equal(pages[p], pack("ref", one, tiles[p], NBYTES[fmt]))
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_unpack_tiles_matches_unpack_tile_page_by_page(fmt):
     a = (np.random.default_rng(10).standard_normal((32, 160)) * 4).astype(np.float32)
     pages = formats.tilize(a, fmt)

@@ -31,8 +31,10 @@ def test_compile_writes_a_schedule_that_checks_and_runs_as_its_source(tmp_path, 
     for name, path in (("tdf", "two.tdf"), ("sched", str(sched))):
         assert main(["run", path, "--no-viz", "--out", str(tmp_path / name)]) == 0
     capsys.readouterr()
-    for part in ("trace.json", "stats.json"):
-        assert (tmp_path / "tdf" / part).read_text() == (tmp_path / "sched" / part).read_text()
+    assert (tmp_path / "tdf" / "stats.json").read_text() == (tmp_path / "sched" / "stats.json").read_text()
+    traces = {name: json.loads((tmp_path / name / "trace.json").read_text()) for name in ("tdf", "sched")}
+    assert (traces["tdf"].pop("title"), traces["sched"].pop("title")) == ("two.tdf", "two.sched")  # the file run
+    assert traces["tdf"] == traces["sched"]
     a, b = np.load(tmp_path / "tdf" / "outputs.npz"), np.load(tmp_path / "sched" / "outputs.npz")
     assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
     assert json.loads((tmp_path / "sched" / "stats.json").read_text())["reference"]["y"]["max_abs_error"] == 0.0

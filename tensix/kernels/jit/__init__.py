@@ -9,6 +9,7 @@ from tensix.kernels.jit.formats import (
     pack_bfp4,
     pack_bfp8,
     pack_fp32,
+    pack_pages,
     tilize_pages,
     unpack_bf16,
     unpack_bfp4,
@@ -33,7 +34,7 @@ from tensix.kernels.jit.tile_math import (
 
 __all__ = [
     "_matmul_tile", "eltwise_binary", "live_faces_pages", "matmul_acc", "matmul_acc_faces", "matmul_block",
-    "matmul_pairs", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "reduce", "tilize_pages", "topk_softmax",
-    "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages",
+    "matmul_pairs", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "reduce", "tilize_pages",
+    "topk_softmax", "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages",
     "untilize_pages", "zero_faces",
 ]

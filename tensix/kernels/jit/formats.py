@@ -183,6 +183,13 @@ def _unpack(fmt, src_u8, out):
 
 
 @njit(**OPTS)
+def pack_pages(tiles, fmt, out_pages):
+    """Pack N float32 tiles (N, 32, 32) into N pages (N, page bytes) of format code fmt."""
+    for p in range(tiles.shape[0]):
+        _pack(fmt, tiles[p], out_pages[p])
+
+
+@njit(**OPTS)
 def unpack_pages(pages, fmt, out):
     """Unpack N pages (N, page bytes) of format code fmt into N float32 tiles out (N, 32, 32)."""
     for p in range(pages.shape[0]):

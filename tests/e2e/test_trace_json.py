@@ -1,0 +1,40 @@
+"""trace.json written directly (tensix.trace_json) is byte for byte json.dumps of Trace.to_dict(), for compiled
+programs whose traces hold every kind of row (trace version 2): multicast rectangles, spans and transfers with op
+indexes, the op table with source lines, the title."""
+
+import json
+
+import pytest
+
+from tensix import Mesh
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed, make_inputs
+from tensix.lang.params import materialize
+from tensix.trace_json import trace_json
+
+MATMUL = "input a: bf16[256, 512]\nparam w: bf16[512, 256] = random(seed=1, std=0.05)\noutput y = relu(a @ w)\n"
+ROWS = "input x: bf16[64, 256]\noutput y = softmax(x * 2.0, causal=true)\n"
+
+
+@pytest.mark.parametrize("source", [MATMUL, ROWS], ids=["matmul", "softmax"])
+def test_trace_json_is_the_compact_json_of_to_dict(source, tmp_path):
+    compiled = compile_source(source, "prog.tdf", "wormhole_n150")
+    feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+    run = Mesh(compiled.device).run(compiled.program, feed)
+    run.trace.title = "prog \"ü\".tdf"  # a title that JSON must escape
+    d = run.trace.to_dict()
+    assert any("op" in s for s in d["spans"]) and any("op" in t for t in d["transfers"])
+    assert d["ops"] and all(o["src"].startswith("prog.tdf:") for o in d["ops"])
+    assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
+    run.save(tmp_path)
+    assert (tmp_path / "trace.json").read_text() == json.dumps(d, separators=(",", ":")) + "\n"
+
+
+def test_multicast_rectangles_are_written_as_lists():
+    compiled = compile_source(MATMUL, "prog.tdf", "wormhole_n150")
+    feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+    run = Mesh(compiled.device).run(compiled.program, feed)
+    d = run.trace.to_dict()
+    rects = [t["rect"] for t in d["transfers"] if t["rect"]]
+    assert rects and all(isinstance(r, list) and len(r) == 4 for r in rects)
+    assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
