@@ -12,6 +12,7 @@ import numpy as np
 from tensix.lang.errors import DataError
 from tensix.lang.ir import Graph, Node
 from tensix.lang.params import materialize, numpy_dtype
+from tensix.lang.passes.shapes import query_groups
 from tensix.lang.scope import did_you_mean
 
 __all__ = ["evaluate", "KERNELS"]
@@ -142,7 +143,8 @@ def _topk_gate(xs, attrs, node):
 
 
 KERNELS = {
-    "matmul": lambda xs, a, n: np.matmul(xs[0], xs[1]),
+    "matmul": lambda xs, a, n: np.matmul(xs[0], np.repeat(xs[1], query_groups(xs[0].shape, xs[1].shape), axis=-3)
+                                         if xs[1].ndim > 2 else xs[1]),
     "add": lambda xs, a, n: xs[0] + xs[1],
     "sub": lambda xs, a, n: xs[0] - xs[1],
     "mul": lambda xs, a, n: xs[0] * xs[1],

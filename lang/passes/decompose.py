@@ -17,6 +17,7 @@ import numpy as np
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
+from tensix.lang.passes.shapes import query_groups
 
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
@@ -307,9 +308,15 @@ def _matmul(e: _Emitter, n: Node, ts) -> None:
     a, b = ts
     if a.rank > 2 and not pages.batch_aligned(a.shape) or b.rank > 2 and not pages.batch_aligned(b.shape):
         raise e.error(f"batched matmul of {a} @ {b} needs the row count of each matrix to be a multiple of 32")
+    rhs = n.inputs[1]
+    groups = query_groups(a.shape, b.shape)
+    if groups > 1:  # grouped-query: copy each of b's heads next to itself for the heads of a that share it
+        b = TensorType(b.dtype, (*b.shape[:-3], b.shape[-3] * groups, *b.shape[-2:]))
+        idx = np.repeat(pages.tagged(0, ts[1].shape), groups, axis=-3)
+        rhs = e.add("move", (n.inputs[1],), b, _map=pages.move_map(idx))
     if b.rank > 2 and b.shape[:-2] != a.shape[:-2]:
         raise e.error(f"batched matmul of {a} @ {b}: batch dims must match (or b has none)")
-    e.add("mm", n.inputs, n.type)
+    e.add("mm", (n.inputs[0], rhs), n.type)
 
 
 _RULES = {
