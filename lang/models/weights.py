@@ -16,7 +16,7 @@ import numpy as np
 
 from tensix.errors import TensixError
 
-__all__ = ["cache_dir", "cached", "minilm_weights", "read_safetensors"]
+__all__ = ["cache_dir", "cached", "minilm_weights", "read_gguf", "read_safetensors", "smollm_weights", "unpermute_rope"]
 
 LAYOUT_VERSION = 1  # bump when a conversion below changes, so stale caches are rebuilt
 
@@ -83,3 +83,50 @@ def minilm_weights(source: Path, layers: int) -> dict[str, np.ndarray]:
         out[f"{p}ln2.g"] = hf[f"{h}output.LayerNorm.weight"]
         out[f"{p}ln2.b"] = hf[f"{h}output.LayerNorm.bias"]
     return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
+
+
+def read_gguf(path: Path) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """A GGUF file's tensors, de-quantized to float32 by the `gguf` package, and its metadata fields."""
+    import gguf
+    from gguf.quants import dequantize
+
+    try:
+        reader = gguf.GGUFReader(str(path))
+    except Exception as e:  # the reader raises ValueError and others for a truncated or foreign file
+        raise TensixError(f"cannot read weights '{path}': {e}") from None
+    tensors = {t.name: np.asarray(dequantize(t.data, t.tensor_type), dtype=np.float32) for t in reader.tensors}
+    fields = {}
+    for name, field in reader.fields.items():
+        try:
+            fields[name] = field.contents()
+        except Exception:  # a field type this gguf version cannot decode: not one the models read
+            continue
+    return tensors, fields
+
+
+def unpermute_rope(w: np.ndarray, heads: int) -> np.ndarray:
+    """Undo llama.cpp's q/k row permutation ([out, in] rows of each head reordered so that RoPE rotates adjacent
+    pairs): back to the Hugging Face order, whose RoPE rotates pairs (i, i + d/2)."""
+    out, inp = w.shape
+    return w.reshape(heads, out // heads // 2, 2, inp).swapaxes(1, 2).reshape(out, inp)
+
+
+def smollm_weights(source: Path) -> dict[str, np.ndarray]:
+    """A llama GGUF's tensors under smollm.tdf's names: linears as [in, out], q/k rows back in half-split RoPE
+    order, the output head the tied embedding transposed."""
+    g, fields = read_gguf(source)
+    heads, kv_heads = int(fields["llama.attention.head_count"]), int(fields["llama.attention.head_count_kv"])
+    out = {"embed": g["token_embd.weight"], "head": _linear(g.get("output.weight", g["token_embd.weight"])),
+           "norm": g["output_norm.weight"]}
+    for i in range(int(fields["llama.block_count"])):
+        p, b = f"layers.{i}.", f"blk.{i}."
+        out[f"{p}ln1"] = g[f"{b}attn_norm.weight"]
+        out[f"{p}ln2"] = g[f"{b}ffn_norm.weight"]
+        out[f"{p}attn.wq"] = _linear(unpermute_rope(g[f"{b}attn_q.weight"], heads))
+        out[f"{p}attn.wk"] = _linear(unpermute_rope(g[f"{b}attn_k.weight"], kv_heads))
+        out[f"{p}attn.wv"] = _linear(g[f"{b}attn_v.weight"])
+        out[f"{p}attn.wo"] = _linear(g[f"{b}attn_output.weight"])
+        out[f"{p}mlp.wg"] = _linear(g[f"{b}ffn_gate.weight"])
+        out[f"{p}mlp.wu"] = _linear(g[f"{b}ffn_up.weight"])
+        out[f"{p}mlp.wd"] = _linear(g[f"{b}ffn_down.weight"])
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()}
