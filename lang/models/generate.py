@@ -16,7 +16,7 @@ from tensix.lang.compiler import Compiled
 from tensix.lang.driver import device_feed
 from tensix.lang.models.packages import locate
 from tensix.lang.models.program import compile_model
-from tensix.lang.models.weights import cached, read_gguf, smollm_weights
+from tensix.lang.models.weights import cached, smollm_weights
 from tensix.lang.pages import TILE
 from tensix.lang.params import materialize
 

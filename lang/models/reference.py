@@ -64,7 +64,8 @@ class Llama:
     def __init__(self, tensors: dict[str, np.ndarray], fields: dict, dtype: type = np.float64):
         self.t = {k: v.astype(dtype) for k, v in tensors.items()}
         self.layers = int(fields["llama.block_count"])
-        self.heads, self.kv_heads = int(fields["llama.attention.head_count"]), int(fields["llama.attention.head_count_kv"])
+        self.heads = int(fields["llama.attention.head_count"])
+        self.kv_heads = int(fields["llama.attention.head_count_kv"])
         self.theta = float(fields["llama.rope.freq_base"])
         self.eps = float(fields["llama.attention.layer_norm_rms_epsilon"])
         self.cache: list[tuple[np.ndarray, np.ndarray]] = []
