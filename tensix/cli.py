@@ -1,4 +1,4 @@
-"""The `tensix` command: devices, run, check, compile, viz, bench, models, embed.
+"""The `tensix` command: devices, run, check, compile, viz, bench, models, embed, generate.
 
 This is the composition root: the one module of `tensix` that may import `tensix.lang` and `tensix.tools`
 (lazily, inside the subcommand that needs them); everything else follows tools -> lang -> tensix.
@@ -82,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--run-dir", default=None, help="run directory (default: runs/embed)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
     s.set_defaults(handler=_embed)
+
+    s = sub.add_parser("generate", help="generate text with a real model on the emulated device")
+    s.add_argument("prompt")
+    s.add_argument("--model", default="smollm2-135m")
+    s.add_argument("--max-new-tokens", type=int, default=16)
+    s.add_argument("--dtype", choices=("bf16", "fp32"), default="bf16")
+    s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
+    s.add_argument("--json", action="store_true", help="print one JSON line: prompt and new tokens, text, cycles")
+    s.add_argument("--temperature", type=float, default=0.0, help="0 (default): greedy")
+    s.add_argument("--top-k", type=int, default=0, help="sample among the k most likely (0: all)")
+    s.add_argument("--seed", type=int, default=0, help="seed for sampling")
+    s.set_defaults(handler=_generate)
     return p
 
 
@@ -161,6 +173,13 @@ def _embed(args) -> int:
     if not args.no_viz:
         _render(out)
     return 0
+
+
+def _generate(args) -> int:
+    from tensix.lang.models.commands import generate
+
+    return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
+                    args.temperature, args.top_k, args.seed)
 
 
 if __name__ == "__main__":
