@@ -17,6 +17,7 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
+from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
 
@@ -119,6 +120,8 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "sparse_down_proj": bench_sparse_down_proj,
     "sparse_mlp": bench_sparse_mlp,
     "moe_top2": bench_moe_top2,
+    "minilm_embed": bench_minilm_embed,
+    "smollm2_decode": bench_smollm2_decode,
 }
 
 

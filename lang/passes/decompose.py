@@ -25,6 +25,7 @@ from tensix.programs.stages.layout import row_cb_nbytes
 
 PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
+ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
 
 class _Emitter:
@@ -203,21 +204,52 @@ def _topk_gate(e: _Emitter, n: Node, ts) -> None:
 
 
 def _rope(e: _Emitter, n: Node, ts) -> None:
+    """x * cos + rotate(x) * sin. The half-split form with positions 0..S-1 and a head dim of whole tile pairs
+    rotates by moving tiles; any other form rotates with an exact 0/1 matmul (one product per output), and
+    explicit positions pick their rows of cos and sin tables with a gather."""
     x, t = n.inputs[0], ts[0]
     seq, dim = t.shape[-2:]
-    if len(n.inputs) > 1:
-        raise e.error("explicit positions are not supported on the device; positions are 0..seq-1")
-    if n.attrs.get("interleaved") or dim % 64:
-        raise e.error(f"the device rotates whole tiles: needs the non-interleaved form and a head dim that is a "
-                      f"multiple of 64, got {dim}")
-    inv_freq = n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
-    angles = np.arange(seq, dtype=np.float64)[:, None] * inv_freq[None, :]
+    explicit, interleaved = len(n.inputs) > 1, bool(n.attrs.get("interleaved"))
+    if not explicit and not interleaved and dim % 64 == 0:
+        _rope_tiles(e, n, t)
+        return
+    rows = ROPE_POSITIONS if explicit else seq
+    angles = np.arange(rows, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
+    pair = np.arange(dim // 2)
+    rot = np.zeros((dim, dim))
+    if interleaved:  # pairs (2i, 2i+1): rotated[2i] = x[2i+1], rotated[2i+1] = x[2i]
+        cos, sin = np.repeat(np.cos(angles), 2, axis=1), np.repeat(np.sin(angles), 2, axis=1)
+        sin[:, 0::2] *= -1
+        rot[2 * pair + 1, 2 * pair] = rot[2 * pair, 2 * pair + 1] = 1.0
+    else:  # pairs (i, i + d/2): rotated = [x[d/2:], x[:d/2]]
+        cos = np.concatenate([np.cos(angles), np.cos(angles)], axis=1)
+        sin = np.concatenate([-np.sin(angles), np.sin(angles)], axis=1)
+        rot[pair + dim // 2, pair] = rot[pair, pair + dim // 2] = 1.0
+    cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
+    if explicit:
+        table = TensorType(t.dtype, (seq, dim))
+        cos = e.add("gather", (n.inputs[1], cos), table)
+        sin = e.add("gather", (n.inputs[1], sin), table)
+    rotated = e.add("mm", (x, e.const("rot", rot, t.dtype)), t)
+    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
+    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
+    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+
+
+def _inv_freq(n: Node, dim: int) -> np.ndarray:
+    return n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
+
+
+def _rope_tiles(e: _Emitter, n: Node, t: TensorType) -> None:
+    seq, dim = t.shape[-2:]
+    angles = np.arange(seq, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
     cos = e.const("cos", np.concatenate([np.cos(angles), np.cos(angles)], axis=1), t.dtype)
     sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
     idx = pages.tagged(0, t.shape)
     half = idx.shape[-1] // 2
-    rotated = e.add("move", (x,), t, _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
-    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
+    rotated = e.add("move", (n.inputs[0],), t,
+                    _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
+    a = e.add("bin", (n.inputs[0], cos), t, fn="mul", bcast="none")
     b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
     e.add("bin", (a, b), n.type, fn="add", bcast="none")
 
