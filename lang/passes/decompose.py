@@ -18,6 +18,7 @@ from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 from tensix.lang.passes.shapes import query_groups
+from tensix.lang.reference import MASK_BIAS
 
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
@@ -144,8 +145,11 @@ def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
 
 
 def _softmax(e: _Emitter, n: Node, ts) -> None:
-    x, (t,) = n.inputs[0], ts
+    x, t = n.inputs[0], ts[0]
     _need_full_rows(e, t)
+    if len(ts) > 1:
+        x = e.add("bin", (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
+                  bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
     mask = None
     if n.attrs.get("causal"):
         rows, cols = t.shape[-2:]
@@ -160,6 +164,25 @@ def _softmax(e: _Emitter, n: Node, ts) -> None:
     ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
     s = e.add("red", (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
     e.add("bin", (ex, s), n.type, fn="mul", bcast="col")
+
+
+def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
+    """softmax's mask as the bias it adds, (mask - 1) * MASK_BIAS, in a shape the device's add broadcasts: a
+    row [N] / [1, N], or whole [M, N] matrices, those of the mask's missing or size-1 leading axes (heads) copied
+    page by page."""
+    bias = e.add("un", (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
+    if m.rank == 1 or m.shape[-2] == 1:
+        if any(d != 1 for d in m.shape[:-2]):
+            raise e.error(f"a row mask {m} must have no leading axes other than 1 on the device; give it as "
+                          f"[..., {t.shape[-2]}, {t.shape[-1]}]")
+        return bias
+    if m.rank == 2 or m.shape[:-2] == t.shape[:-2]:
+        return bias
+    if not pages.batch_aligned(m.shape):
+        raise e.error(f"mask {m}: its rows must be whole tiles to be copied over the heads of {t}")
+    grid = pages.tagged(0, m.shape).reshape((1,) * (t.rank - m.rank) + pages.grid(m.shape))
+    full = np.broadcast_to(grid, (*t.shape[:-2], *grid.shape[-2:]))
+    return e.add("move", (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
 
 
 def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:

@@ -132,6 +132,8 @@ def _unary(ts, attrs):
 def _softmax(ts, attrs):
     x = _float(ts[0])
     _min_rank(x, 2 if attrs.get("causal") else 1, "causal softmax" if attrs.get("causal") else "softmax")
+    if len(ts) > 1 and broadcast(x.shape, _float(ts[1], "mask").shape) != x.shape:
+        raise _Mismatch(f"mask {ts[1]} does not broadcast to {x}")
     return x
 
 
