@@ -20,6 +20,7 @@ from tensix.lang.reference import evaluate
 from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
+from tensix.tools.metal_examples import bench_metal_examples
 
 from tensix.compiled import ACTIVE as COMPILED
 from tensix.errors import TensixError
@@ -120,6 +121,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "sparse_down_proj": bench_sparse_down_proj,
     "sparse_mlp": bench_sparse_mlp,
     "moe_top2": bench_moe_top2,
+    "metal_examples": bench_metal_examples,
     "minilm_embed": bench_minilm_embed,
     "smollm2_decode": bench_smollm2_decode,
 }

@@ -1,0 +1,8 @@
+"""Block-matmul reader of a core that is the in0 sender and the in1 receiver (tt-metal's
+reader_bmm_tile_layout_in0_sender_in1_receiver)."""
+
+from tensix.examples.metal.matmul.matmul_common.kernels.dataflow.bmm_tiles import run_reader
+
+
+def kernel_main(ctx):
+    run_reader(ctx, "sender", "receiver")

@@ -1,0 +1,94 @@
+"""tensix.metal: tt-metal programs as written, on the emulator. `from tensix.metal import *` stands for
+`using namespace tt; using namespace tt::tt_metal;` and brings every host name (see docs/metalium.md).
+
+Kernel files define `kernel_main(ctx)`; device calls are methods of the context with tt-metal's names and
+argument order.
+"""
+
+import numpy as np
+from ml_dtypes import bfloat16
+
+from tensix.metal import distributed
+from tensix.metal.addrgen import TensorAccessorArgs
+from tensix.metal.buffers import (
+    Buffer,
+    CreateBuffer,
+    InterleavedBufferConfig,
+    ShardedBufferConfig,
+    ShardSpecBuffer,
+)
+from tensix.metal.compute import MetalInitWarning
+from tensix.metal.coords import CoreCoord, CoreRange, CoreRangeSet
+from tensix.metal.device import (
+    CloseDevice,
+    CommandQueue,
+    CreateDevice,
+    EnqueueProgram,
+    EnqueueReadBuffer,
+    EnqueueWriteBuffer,
+    Finish,
+    MetalDevice,
+    align,
+    worker_core_from_logical_core,
+)
+from tensix.metal.distributed import BufferShardingArgs
+from tensix.metal.enums import (
+    INVALID,
+    NOC,
+    TILE_HEIGHT,
+    TILE_HW,
+    TILE_WIDTH,
+    VALID,
+    BufferType,
+    CBIndex,
+    DataFormat,
+    DataMovementProcessor,
+    MathFidelity,
+    ShardOrientation,
+    TensorMemoryLayout,
+    constants,
+    tile_size,
+)
+from tensix.metal.program import (
+    CircularBufferConfig,
+    ComputeConfig,
+    CreateCircularBuffer,
+    CreateKernel,
+    CreateProgram,
+    CreateSemaphore,
+    DataMovementConfig,
+    GetCommonRuntimeArgs,
+    GetRuntimeArgs,
+    Program,
+    ReaderDataMovementConfig,
+    SetCommonRuntimeArgs,
+    SetRuntimeArgs,
+    WriterDataMovementConfig,
+)
+from tensix.metal.tilize import (
+    check_bfloat16_vector_pcc,
+    create_constant_vector_of_bfloat16,
+    create_random_vector_of_bfloat16,
+    pack_two_bfloat16_into_uint32,
+    tilize,
+    tilize_nfaces,
+    untilize,
+    untilize_nfaces,
+)
+from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
+
+__all__ = [
+    "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
+    "BufferShardingArgs",
+    "align", "pack_two_bfloat16_into_uint32",
+    "INVALID", "NOC", "TILE_HEIGHT", "TILE_HW", "TILE_WIDTH", "VALID", "Buffer", "BufferType", "CBIndex",
+    "CircularBufferConfig", "CloseDevice", "CommandQueue", "ComputeConfig", "CoreCoord", "CoreRange", "CoreRangeSet",
+    "CreateBuffer", "CreateCircularBuffer", "CreateDevice", "CreateKernel", "CreateProgram", "CreateSemaphore",
+    "DataFormat", "DataMovementConfig", "DataMovementProcessor", "EnqueueProgram", "EnqueueReadBuffer",
+    "EnqueueWriteBuffer", "Finish", "GetCommonRuntimeArgs", "GetRuntimeArgs", "InterleavedBufferConfig",
+    "MathFidelity", "MetalDevice", "MetalInitWarning", "Program", "ReaderDataMovementConfig", "SetCommonRuntimeArgs",
+    "SetRuntimeArgs", "ShardOrientation", "ShardSpecBuffer", "ShardedBufferConfig", "TensorAccessorArgs",
+    "TensorMemoryLayout", "WriterDataMovementConfig", "bfloat16", "check_bfloat16_vector_pcc", "constants",
+    "distributed", "np", "num_cores_to_corerangeset", "split_work_to_cores", "tile_size", "tilize", "tilize_nfaces",
+    "untilize", "untilize_nfaces", "worker_core_from_logical_core",
+]

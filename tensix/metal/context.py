@@ -1,0 +1,156 @@
+"""What every Metalium kernel context has, whatever its processor: compile-time and runtime args, defines,
+DPRINT to the core's log, L1 word pointers, and errors that name the kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix.errors import KernelError, NocError, TensixError
+from tensix.kernel import KernelProcess
+from tensix.metal import addrgen
+from tensix.metal.enums import BY_FMT, FLOAT_FORMATS
+
+INT_FORMATS = tuple(f for f in BY_FMT if f not in FLOAT_FORMATS)
+
+
+class L1Ptr:
+    """`volatile tt_l1_ptr T* p = reinterpret_cast<volatile tt_l1_ptr T*>(addr)`: p[i] reads and writes L1 values
+    of type T (default uint32; writes of 32-bit words wake semaphore waiters); int(p) is the address."""
+
+    __slots__ = ("ctx", "addr", "dtype")
+
+    def __init__(self, ctx, addr: int, dtype=np.uint32):
+        self.ctx, self.addr, self.dtype = ctx, int(addr), np.dtype(dtype)
+
+    def __int__(self) -> int:
+        return self.addr
+
+    __index__ = __int__
+
+    def __getitem__(self, i: int):
+        self.ctx.sync()
+        if self.dtype == np.uint32:
+            return self.ctx.device.cores[self.ctx.core].sem_get(self.addr + 4 * i)
+        return self.ctx.l1_words(self.addr + i * self.dtype.itemsize, 1, self.dtype)[0].item()
+
+    def __setitem__(self, i: int, value) -> None:
+        self.ctx.sync()
+        if self.dtype == np.uint32:
+            self.ctx.device.cores[self.ctx.core].sem_set(self.addr + 4 * i, int(value))
+        else:
+            self.ctx.l1_words(self.addr + i * self.dtype.itemsize, 1, self.dtype)[0] = value
+
+
+class MetalContext:
+    """Mixin for MetalDataflow and MetalCompute (set up by `metal_setup`)."""
+
+    def metal_setup(self, kernel, mdev) -> None:
+        self.kernel, self.mdev = kernel, mdev
+        self._rt = kernel.runtime_args.get(self.core, [])
+        self._ct = list(kernel.config.compile_args)
+        self.defines = dict(kernel.config.defines)
+        x, y = mdev.cfg.noc_xy(self.core)
+        self.my_x, self.my_y = (x, x), (y, y)  # tt-metal's my_x[noc], my_y[noc]
+        self._dram_xy = list(mdev.cfg.dram_banks)
+        self._l1_xy = mdev.l1_bank_xy
+
+    def where(self) -> str:
+        return f"{self.role} kernel '{self.kernel.name}' on core {self.core}"
+
+    def _main(self) -> None:
+        try:
+            KernelProcess._main(self)
+        except KernelError as exc:
+            fmt = exc.__cause__.args[0] if isinstance(exc.__cause__, KeyError) and exc.__cause__.args else None
+            if fmt in INT_FORMATS:  # a tile op unpacked an integer CB
+                raise KernelError(f"{self.where()}: a tile op reads a CB of format {fmt}; tensix's tile math "
+                                  f"reads Float32, Float16_b, Bfp8_b and Bfp4_b (integer CBs are for data "
+                                  f"movement)") from exc
+            self._rename(exc)
+        except TensixError as exc:
+            self._rename(exc)
+
+    def _rename(self, exc: TensixError) -> None:
+        """Raise exc again, naming this kernel."""
+        msg = str(exc)
+        if f"'{self.kernel.name}'" not in msg:
+            msg = f"kernel '{self.kernel.name}': {msg}"
+        raise type(exc)(msg) from exc
+
+    # --- args ----------------------------------------------------------------------------------------------
+    def get_arg_val(self, i: int) -> int:
+        if not 0 <= i < len(self._rt):
+            raise KernelError(f"{self.where()}: get_arg_val({i}) but {len(self._rt)} runtime args were set")
+        return self._rt[i]
+
+    def get_common_arg_val(self, i: int) -> int:
+        common = self.kernel.common_args
+        if not 0 <= i < len(common):
+            raise KernelError(f"{self.where()}: get_common_arg_val({i}) but {len(common)} common args were set")
+        return common[i]
+
+    def get_compile_time_arg_val(self, i: int) -> int:
+        if not 0 <= i < len(self._ct):
+            raise KernelError(f"{self.where()}: get_compile_time_arg_val({i}) but {len(self._ct)} compile-time args "
+                              f"were given")
+        return self._ct[i]
+
+    def defined(self, name: str) -> bool:
+        """`#ifdef NAME`: whether the kernel's config defines NAME."""
+        return name in self.defines
+
+    def get_absolute_logical_x(self) -> int:
+        return self.core[0]
+
+    def get_absolute_logical_y(self) -> int:
+        return self.core[1]
+
+    # --- debug print ---------------------------------------------------------------------------------------
+    def DPRINT(self, *parts) -> None:
+        """`DPRINT << a << b << ENDL()`: one line in the core's log, stamped with this kernel's cycle."""
+        text = "".join(_fmt(p) for p in parts)
+        self.mdev.dprint.setdefault(self.core, []).append((self.t, self.role, text))
+
+    DEVICE_PRINT = DPRINT_DATA0 = DPRINT_DATA1 = DPRINT_MATH = DPRINT_PACK = DPRINT_UNPACK = DPRINT
+
+    # --- L1 ------------------------------------------------------------------------------------------------
+    def l1_ptr(self, addr: int, dtype=np.uint32) -> L1Ptr:
+        """`reinterpret_cast<volatile tt_l1_ptr T*>(addr)` with T = dtype (uint32 unless given)."""
+        return L1Ptr(self, addr, dtype)
+
+    def l1_words(self, addr: int, count: int, dtype=np.uint32) -> np.ndarray:
+        """A view of `count` values of `dtype` of this core's L1 at addr (a typed pointer into a CB page)."""
+        n = count * np.dtype(dtype).itemsize
+        self.sram.check(addr, n, f"{self.where()} L1 access")
+        return self.sram.data[addr:addr + n].view(dtype)
+
+    # --- NoC coordinates -----------------------------------------------------------------------------------
+    def bank_xy(self, is_dram: bool) -> list[tuple[int, int]]:
+        return self._dram_xy if is_dram else self._l1_xy
+
+    def bank_noc_xy(self, where, is_dram: bool) -> tuple[int, int]:
+        return self._dram_xy[where] if is_dram else self.mdev.cfg.noc_xy(where)
+
+    def check_noc_xy(self, x: int, y: int, what: str) -> None:
+        """Raise NocError unless NoC (x, y) is a worker core or a DRAM bank of this device."""
+        cfg = self.mdev.cfg
+        if (x in cfg.compute_xs and y in cfg.compute_ys) or (x, y) in self._dram_xy:
+            return
+        raise NocError(f"{self.where()}: {what} uses NoC coordinates ({x}, {y}), which are not a worker core or "
+                       f"DRAM bank of {cfg.name}; pass worker_core_from_logical_core(core) from the host, not the "
+                       f"logical core")
+
+    def get_noc_addr_from_bank_id(self, bank_id: int, bank_address_offset: int, noc: int | None = None,
+                                  dram: bool = True) -> int:
+        """get_noc_addr_from_bank_id<DRAM>(bank_id, offset): bank `bank_id`'s NoC position and the offset."""
+        banks = self.bank_xy(dram)
+        if not 0 <= bank_id < len(banks):
+            raise NocError(f"{self.where()}: bank id {bank_id} outside 0..{len(banks) - 1}")
+        x, y = banks[bank_id]
+        return addrgen.noc_xy_addr(x, y, int(bank_address_offset))
+
+
+def _fmt(p) -> str:
+    if isinstance(p, float):
+        return f"{p:g}"
+    return str(p)
