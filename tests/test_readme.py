@@ -21,7 +21,9 @@ def test_readme_kernel_example_runs_and_computes_relu(tmp_path, monkeypatch):
 
 
 def test_ci_runs_exactly_the_readme_test_command_in_both_modes():
+    """Compiled: everything, the model tests too (weights pulled first); plain Python: all but the slow tests."""
     command = re.search(r"\*\*The tests\*\*.*?```sh\n(.*?)\n```", README.read_text(), re.S).group(1)
     ci = (README.parent / ".ci" / "run").read_text().rstrip("\n").splitlines()
     assert ci[-1] == command
-    assert command.endswith("python -m pytest && TENSIX_COMPILED=0 python -m pytest")
+    assert command.endswith(" && tensix models pull && python -m pytest"
+                            " && TENSIX_COMPILED=0 python -m pytest -m 'not slow'")

@@ -20,10 +20,13 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
+from tensix.lang.passes.shapes import query_groups
+from tensix.lang.reference import MASK_BIAS
 from tensix.programs.stages.layout import row_cb_nbytes
 
 PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
+ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
 
 class _Emitter:
@@ -142,8 +145,11 @@ def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
 
 
 def _softmax(e: _Emitter, n: Node, ts) -> None:
-    x, (t,) = n.inputs[0], ts
+    x, t = n.inputs[0], ts[0]
     _need_full_rows(e, t)
+    if len(ts) > 1:
+        x = e.add("bin", (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
+                  bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
     mask = None
     if n.attrs.get("causal"):
         rows, cols = t.shape[-2:]
@@ -158,6 +164,25 @@ def _softmax(e: _Emitter, n: Node, ts) -> None:
     ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
     s = e.add("red", (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
     e.add("bin", (ex, s), n.type, fn="mul", bcast="col")
+
+
+def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
+    """softmax's mask as the bias it adds, (mask - 1) * MASK_BIAS, in a shape the device's add broadcasts: a
+    row [N] / [1, N], or whole [M, N] matrices, those of the mask's missing or size-1 leading axes (heads) copied
+    page by page."""
+    bias = e.add("un", (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
+    if m.rank == 1 or m.shape[-2] == 1:
+        if any(d != 1 for d in m.shape[:-2]):
+            raise e.error(f"a row mask {m} must have no leading axes other than 1 on the device; give it as "
+                          f"[..., {t.shape[-2]}, {t.shape[-1]}]")
+        return bias
+    if m.rank == 2 or m.shape[:-2] == t.shape[:-2]:
+        return bias
+    if not pages.batch_aligned(m.shape):
+        raise e.error(f"mask {m}: its rows must be whole tiles to be copied over the heads of {t}")
+    grid = pages.tagged(0, m.shape).reshape((1,) * (t.rank - m.rank) + pages.grid(m.shape))
+    full = np.broadcast_to(grid, (*t.shape[:-2], *grid.shape[-2:]))
+    return e.add("move", (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
 
 
 def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
@@ -202,21 +227,52 @@ def _topk_gate(e: _Emitter, n: Node, ts) -> None:
 
 
 def _rope(e: _Emitter, n: Node, ts) -> None:
+    """x * cos + rotate(x) * sin. The half-split form with positions 0..S-1 and a head dim of whole tile pairs
+    rotates by moving tiles; any other form rotates with an exact 0/1 matmul (one product per output), and
+    explicit positions pick their rows of cos and sin tables with a gather."""
     x, t = n.inputs[0], ts[0]
     seq, dim = t.shape[-2:]
-    if len(n.inputs) > 1:
-        raise e.error("explicit positions are not supported on the device; positions are 0..seq-1")
-    if n.attrs.get("interleaved") or dim % 64:
-        raise e.error(f"the device rotates whole tiles: needs the non-interleaved form and a head dim that is a "
-                      f"multiple of 64, got {dim}")
-    inv_freq = n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
-    angles = np.arange(seq, dtype=np.float64)[:, None] * inv_freq[None, :]
+    explicit, interleaved = len(n.inputs) > 1, bool(n.attrs.get("interleaved"))
+    if not explicit and not interleaved and dim % 64 == 0:
+        _rope_tiles(e, n, t)
+        return
+    rows = ROPE_POSITIONS if explicit else seq
+    angles = np.arange(rows, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
+    pair = np.arange(dim // 2)
+    rot = np.zeros((dim, dim))
+    if interleaved:  # pairs (2i, 2i+1): rotated[2i] = x[2i+1], rotated[2i+1] = x[2i]
+        cos, sin = np.repeat(np.cos(angles), 2, axis=1), np.repeat(np.sin(angles), 2, axis=1)
+        sin[:, 0::2] *= -1
+        rot[2 * pair + 1, 2 * pair] = rot[2 * pair, 2 * pair + 1] = 1.0
+    else:  # pairs (i, i + d/2): rotated = [x[d/2:], x[:d/2]]
+        cos = np.concatenate([np.cos(angles), np.cos(angles)], axis=1)
+        sin = np.concatenate([-np.sin(angles), np.sin(angles)], axis=1)
+        rot[pair + dim // 2, pair] = rot[pair, pair + dim // 2] = 1.0
+    cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
+    if explicit:
+        table = TensorType(t.dtype, (seq, dim))
+        cos = e.add("gather", (n.inputs[1], cos), table)
+        sin = e.add("gather", (n.inputs[1], sin), table)
+    rotated = e.add("mm", (x, e.const("rot", rot, t.dtype)), t)
+    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
+    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
+    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+
+
+def _inv_freq(n: Node, dim: int) -> np.ndarray:
+    return n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
+
+
+def _rope_tiles(e: _Emitter, n: Node, t: TensorType) -> None:
+    seq, dim = t.shape[-2:]
+    angles = np.arange(seq, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
     cos = e.const("cos", np.concatenate([np.cos(angles), np.cos(angles)], axis=1), t.dtype)
     sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
     idx = pages.tagged(0, t.shape)
     half = idx.shape[-1] // 2
-    rotated = e.add("move", (x,), t, _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
-    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
+    rotated = e.add("move", (n.inputs[0],), t,
+                    _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
+    a = e.add("bin", (n.inputs[0], cos), t, fn="mul", bcast="none")
     b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
     e.add("bin", (a, b), n.type, fn="add", bcast="none")
 
@@ -307,9 +363,15 @@ def _matmul(e: _Emitter, n: Node, ts) -> None:
     a, b = ts
     if a.rank > 2 and not pages.batch_aligned(a.shape) or b.rank > 2 and not pages.batch_aligned(b.shape):
         raise e.error(f"batched matmul of {a} @ {b} needs the row count of each matrix to be a multiple of 32")
+    rhs = n.inputs[1]
+    groups = query_groups(a.shape, b.shape)
+    if groups > 1:  # grouped-query: copy each of b's heads next to itself for the heads of a that share it
+        b = TensorType(b.dtype, (*b.shape[:-3], b.shape[-3] * groups, *b.shape[-2:]))
+        idx = np.repeat(pages.tagged(0, ts[1].shape), groups, axis=-3)
+        rhs = e.add("move", (n.inputs[1],), b, _map=pages.move_map(idx))
     if b.rank > 2 and b.shape[:-2] != a.shape[:-2]:
         raise e.error(f"batched matmul of {a} @ {b}: batch dims must match (or b has none)")
-    e.add("mm", n.inputs, n.type)
+    e.add("mm", (n.inputs[0], rhs), n.type)
 
 
 _RULES = {

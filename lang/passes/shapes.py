@@ -12,7 +12,7 @@ from dataclasses import replace
 from tensix.lang.errors import ErrorList, ShapeError, SourcePos
 from tensix.lang.ir import DTYPES, FLOAT_DTYPES, Graph, TensorType
 
-__all__ = ["infer", "shapes", "broadcast"]
+__all__ = ["infer", "shapes", "broadcast", "query_groups"]
 
 
 class _Mismatch(Exception):
@@ -93,10 +93,27 @@ def _matmul(ts, attrs):
     _min_rank(b, 2, "right operand")
     if a.shape[-1] != b.shape[-2]:
         raise _Mismatch(f"inner dimensions differ: {a} @ {b} ({a.shape[-1]} vs {b.shape[-2]})")
-    batch = broadcast(a.shape[:-2], b.shape[:-2])
+    batch = broadcast(a.shape[:-2], grouped_shape(a.shape, b.shape))
     if batch is None:
-        raise _Mismatch(f"batch dimensions of {a} and {b} do not broadcast")
+        raise _Mismatch(f"batch dimensions of {a} and {b} do not broadcast (nor group: b's heads, axis -3, "
+                        f"must divide a's)")
     return TensorType(dtype, batch + (a.shape[-2], b.shape[-1]))
+
+
+def query_groups(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """Grouped-query matmul: how many of a's heads (axis -3) share each of b's, or 1 when b is not grouped.
+
+    `[9, S, d] @ [3, d, S]` groups 3: a's heads 0-2 use b's head 0, 3-5 head 1, 6-8 head 2.
+    """
+    if len(a) < 3 or len(b) < 3 or b[-3] in (1, a[-3]) or a[-3] % b[-3]:
+        return 1
+    return a[-3] // b[-3]
+
+
+def grouped_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """b's batch dims with its heads repeated to a's count when the matmul is grouped."""
+    batch = b[:-2]
+    return (*batch[:-1], batch[-1] * query_groups(a, b)) if batch else batch
 
 
 def _eltwise(ts, attrs):
@@ -119,6 +136,8 @@ def _softmax(ts, attrs):
     if attrs.get("causal") and rows > cols:  # query i sees keys up to i + cols - rows: the first ones see none
         raise _Mismatch(f"causal softmax of {x} has {rows} queries but {cols} keys, so the first {rows - cols} "
                         f"would attend to no key; give at least as many keys as queries")
+    if len(ts) > 1 and broadcast(x.shape, _float(ts[1], "mask").shape) != x.shape:
+        raise _Mismatch(f"mask {ts[1]} does not broadcast to {x}")
     return x
 
 

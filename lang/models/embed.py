@@ -1,0 +1,109 @@
+"""`tensix embed`: sentences -> tokens (Hugging Face `tokenizers`) -> minilm.tdf on the emulated mesh with the
+model's real weights -> one unit-length embedding row per sentence.
+
+Sentences are packed end to end into N token rows (N the next multiple of 32): no per-sentence padding, and
+an additive attention bias keeps each sentence to its own tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tensix.errors import TensixError
+from tensix.lang.compiler import Compiled
+from tensix.lang.driver import run_compiled
+from tensix.lang.models.packages import locate
+from tensix.lang.models.program import compile_model
+from tensix.lang.models.weights import cached, minilm_weights
+from tensix.lang.pages import TILE
+from tensix.mesh import Mesh, RunResult
+
+__all__ = ["Embedding", "embed", "tokenize", "pack", "config", "weights", "compile_encoder"]
+
+MODEL = "all-minilm-l6-v2"
+MASKED = -1e9  # added to a score a query must not see; exp() of it is exactly 0 in fp32 and bf16
+
+
+@dataclass
+class Embedding:
+    """The result of one `embed` call: the embeddings (float32 [B, hidden]), the token ids, and the run."""
+
+    vectors: np.ndarray
+    tokens: list[list[int]]
+    result: RunResult
+    compiled: Compiled
+
+
+def config(model: str = MODEL) -> dict:
+    return json.loads(locate(model)["model/config.json"].read_text())
+
+
+def weights(model: str = MODEL) -> dict[str, np.ndarray]:
+    """minilm.tdf's params from the model package (converted once, then read from the cache)."""
+    source = locate(model)["model/model.safetensors"]
+    layers = config(model)["num_hidden_layers"]
+    return cached(model, source, lambda path: minilm_weights(path, layers))
+
+
+def tokenize(sentences: list[str], model: str = MODEL) -> list[list[int]]:
+    """Token ids per sentence, with [CLS] and [SEP], truncated to the model's position table."""
+    from tokenizers import Tokenizer
+
+    if not sentences:
+        raise TensixError("embed needs at least one sentence")
+    tok = Tokenizer.from_file(str(locate(model)["model/tokenizer.json"]))
+    tok.no_padding()
+    tok.enable_truncation(max_length=config(model)["max_position_embeddings"])
+    return [enc.ids for enc in tok.encode_batch(sentences)]
+
+
+def pack(tokens: list[list[int]]) -> dict[str, np.ndarray]:
+    """minilm.tdf's inputs for these sentences, laid end to end in N = ceil(total / 32) * 32 rows."""
+    total = sum(len(t) for t in tokens)
+    n = -(-total // TILE) * TILE
+    owner = np.full(n, -1)
+    ids, positions = np.zeros(n, np.int32), np.zeros(n, np.int32)
+    pool = np.zeros((len(tokens), n), np.float32)
+    start = 0
+    for b, t in enumerate(tokens):
+        rows = slice(start, start + len(t))
+        ids[rows], positions[rows], owner[rows] = t, np.arange(len(t)), b
+        pool[b, rows] = 1.0 / len(t)
+        start += len(t)
+    same = (owner[:, None] == owner[None, :]) & (owner[None, :] >= 0)
+    bias = np.where(same, 0.0, MASKED).astype(np.float32)
+    return {"ids": ids, "positions": positions, "types": np.zeros(n, np.int32), "bias": bias, "pool": pool}
+
+
+def compile_encoder(rows: int, sentences: int, dtype: str = "fp32", device: str | None = None,
+                    model: str = MODEL) -> Compiled:
+    """minilm.tdf compiled for `rows` token rows and `sentences` sentences, with the model's config."""
+    cfg = config(model)
+    consts = {"N": rows, "B": sentences, "V": cfg["vocab_size"], "P": cfg["max_position_embeddings"],
+              "T": cfg["type_vocab_size"], "D": cfg["hidden_size"], "H": cfg["num_attention_heads"],
+              "F": cfg["intermediate_size"], "L": cfg["num_hidden_layers"], "EPS": cfg["layer_norm_eps"]}
+    return compile_model("minilm.tdf", consts, dtype, device)
+
+
+def embed(sentences: list[str], *, model: str = MODEL, dtype: str = "fp32", device: str | None = None,
+          mesh: Mesh | None = None) -> Embedding:
+    """Embed sentences on the emulated device; `result.stats["reference"]` compares to the graph's numpy spec."""
+    if model != MODEL:
+        raise TensixError(f"embed runs '{MODEL}', not '{model}'")
+    tokens = tokenize(list(sentences), model)
+    inputs = pack(tokens)
+    compiled = compile_encoder(len(inputs["ids"]), len(tokens), dtype, device, model)
+    result, _ = run_compiled(compiled, inputs, weights(model), mesh)
+    return Embedding(result.outputs["embeddings"], tokens, result, compiled)
+
+
+def save(emb: Embedding, out: str | Path) -> Path:
+    """Write the embeddings as a float32 [B, hidden] `.npy`."""
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, emb.vectors.astype(np.float32))
+    return path

@@ -1,0 +1,151 @@
+"""`tensix generate`: a prompt -> tokens (the GGUF's own BPE vocabulary through Hugging Face `tokenizers`) ->
+smollm.tdf on the emulated mesh, once per new token, on one Mesh (weights stay in device DRAM) -> text.
+
+Each step runs the whole sequence so far (padded to S rows, a multiple of 32, compiled once per S): this
+version keeps no key/value cache on the device, so step t re-reads the t earlier tokens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from tensix.errors import TensixError
+from tensix.lang.compiler import Compiled
+from tensix.lang.driver import device_feed
+from tensix.lang.models.packages import locate
+from tensix.lang.models.program import compile_model
+from tensix.lang.models.weights import cached, smollm_weights
+from tensix.lang.pages import TILE
+from tensix.lang.params import materialize
+from tensix.mesh import Mesh
+
+__all__ = ["Step", "generate", "tokenizer", "weights", "Sampler"]
+
+MODEL = "smollm2-135m"
+GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One new token: its id, the text so far, the device cycles and seconds of its run, the emulator's seconds."""
+
+    index: int
+    token: int
+    text: str
+    cycles: int
+    device_s: float
+    emulator_s: float
+
+
+def _source():
+    return locate(MODEL)[GGUF]
+
+
+def weights() -> dict[str, np.ndarray]:
+    """smollm.tdf's params from the GGUF (de-quantized and re-laid once, then read from the cache)."""
+    return cached(MODEL, _source(), smollm_weights)
+
+
+def metadata() -> dict:
+    """The GGUF's metadata fields (config and tokenizer), without de-quantizing its tensors."""
+    import gguf
+
+    reader = gguf.GGUFReader(str(_source()))
+    keep = ("llama.", "tokenizer.ggml.")
+    return {k: f.contents() for k, f in reader.fields.items() if k.startswith(keep) and k != "tokenizer.chat_template"}
+
+
+def tokenizer(fields: dict):
+    """The GGUF's byte-level BPE (vocabulary and merges) as a Hugging Face tokenizer; digits split one by one
+    before the GPT-2 byte-level split, as llama.cpp's `smollm` pre-tokenizer does."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+
+    tokens = fields["tokenizer.ggml.tokens"]
+    merges = [tuple(m.split(" ", 1)) for m in fields["tokenizer.ggml.merges"]]
+    tok = Tokenizer(models.BPE({t: i for i, t in enumerate(tokens)}, merges))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    tok.decoder = decoders.ByteLevel()
+    control = [t for t, kind in zip(tokens, fields["tokenizer.ggml.token_type"], strict=True) if kind == 3]
+    tok.add_special_tokens([AddedToken(t, special=True) for t in control])
+    return tok
+
+
+def consts(fields: dict, rows: int) -> dict[str, object]:
+    return {"S": rows, "V": len(fields["tokenizer.ggml.tokens"]), "D": int(fields["llama.embedding_length"]),
+            "H": int(fields["llama.attention.head_count"]), "KV": int(fields["llama.attention.head_count_kv"]),
+            "F": int(fields["llama.feed_forward_length"]), "L": int(fields["llama.block_count"]),
+            "THETA": float(fields["llama.rope.freq_base"]),
+            "EPS": float(fields["llama.attention.layer_norm_rms_epsilon"])}
+
+
+class Sampler:
+    """Greedy (temperature 0: the most likely token, lowest id on a tie) or seeded top-k sampling."""
+
+    def __init__(self, temperature: float = 0.0, top_k: int = 0, seed: int = 0):
+        if temperature < 0 or top_k < 0:
+            raise TensixError(f"temperature and top-k must be >= 0, got {temperature} and {top_k}")
+        self.temperature, self.top_k, self.rng = temperature, top_k, np.random.default_rng(seed)
+
+    def __call__(self, logits: np.ndarray) -> int:
+        if self.temperature == 0:
+            return int(np.argmax(logits))
+        scaled = logits.astype(np.float64) / self.temperature
+        keep = np.argsort(-scaled, kind="stable")[: self.top_k or len(scaled)]
+        p = np.exp(scaled[keep] - scaled[keep].max())
+        return int(keep[self.rng.choice(len(keep), p=p / p.sum())])
+
+
+class Decoder:
+    """smollm.tdf compiled per row count (a multiple of 32), run on one Mesh with the weights fed once each."""
+
+    def __init__(self, fields: dict, dtype: str, device: str | None):
+        self.fields, self.dtype, self.device = fields, dtype, device
+        self.weights = weights()
+        self.programs: dict[int, tuple[Compiled, dict]] = {}
+        self.mesh: Mesh | None = None
+
+    def _program(self, rows: int) -> tuple[Compiled, dict]:
+        if rows not in self.programs:
+            compiled = compile_model("smollm.tdf", consts(self.fields, rows), self.dtype, self.device)
+            self.programs[rows] = compiled, materialize(compiled.graph, self.weights)
+            self.mesh = self.mesh or Mesh(compiled.device)
+        return self.programs[rows]
+
+    def logits(self, tokens: list[int]):
+        """The next token's logits after `tokens`, and the run's result."""
+        rows = -(-len(tokens) // TILE) * TILE
+        compiled, params = self._program(rows)
+        ids = np.zeros(rows, np.int32)
+        ids[: len(tokens)] = tokens
+        last = np.zeros((1, rows), np.float32)
+        last[0, len(tokens) - 1] = 1.0
+        result = self.mesh.run(compiled.program, device_feed(compiled, {"ids": ids, "last": last}, params))
+        return result.outputs["logits"][0], result
+
+
+def generate(prompt: str, *, max_new_tokens: int = 16, dtype: str = "fp32", device: str | None = None,
+             sampler: Callable[[np.ndarray], int] | None = None) -> tuple[list[int], Iterator[Step]]:
+    """The prompt's tokens, and an iterator that runs the device once per new token."""
+    fields = metadata()
+    tok = tokenizer(fields)
+    prompt_tokens = tok.encode(prompt).ids
+    if not prompt_tokens:
+        raise TensixError("generate needs a prompt of at least one token")
+    decoder = Decoder(fields, dtype, device)
+    choose = sampler or Sampler()
+
+    def steps() -> Iterator[Step]:
+        tokens = list(prompt_tokens)
+        for i in range(max_new_tokens):
+            start = time.perf_counter()
+            logits, result = decoder.logits(tokens)
+            tokens.append(choose(logits))
+            text = tok.decode(tokens[len(prompt_tokens):])
+            yield Step(i, tokens[-1], text, result.cycles, result.seconds, time.perf_counter() - start)
+
+    return prompt_tokens, steps()
