@@ -7,17 +7,21 @@ Input: a run directory written by `tensix run` (lang/rundir.py). Output: a `Reru
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from tensix.errors import TensixError
+from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import compile_any, params_of, run_flagged
 from tensix.lang.ir import LoadSpec
 from tensix.lang.rundir import RECORD, RunFlags, array_hash, environment, hashes, plain, trace_hash
+from tensix.lang.schedfile import check_schedule
 from tensix.mesh import RunResult
 from tensix.presets import resolve
+from tensix.programs.stages import build
 from tensix.timing import TimingModel
 
 
@@ -44,7 +48,7 @@ def rerun(run_dir: str | Path) -> Rerun:
     run = _read_record(d)
     flags = RunFlags(**run["flags"])
     main = d / "source" / run["source"]["main"]
-    compiled = compile_any(main, run["device"]["name"], flags.skip_zeros)
+    compiled = _compile(main, run, flags.skip_zeros)
     with np.load(d / "inputs.npz") as f:
         feed = {k: f[k] for k in f.files}
     params = _params(d, run, compiled, flags.seed)
@@ -54,6 +58,19 @@ def rerun(run_dir: str | Path) -> Rerun:
     differences = [*_setup_differences(run, compiled, feed, params),
                    *_result_differences(run, result, trace_hash(result, sources, (d / "source").resolve()))]
     return Rerun(result, tuple(differences), tuple(_notes(run)))
+
+
+def _compile(main: Path, run: dict, skip_zeros: bool) -> Compiled:
+    """The recorded program compiled again; a schedule over the copy of its source in DIR/source (never the original
+    file, nor one of the same name in the working directory, which `tensix run FILE.sched` would look at first)."""
+    if main.suffix != ".sched":
+        return compile_any(main, run["device"]["name"], skip_zeros)
+    schedule = check_schedule(str(main))
+    source = Path(schedule.source)
+    copies = main.parents[len(Path(run["source"]["main"]).parts) - 1]  # DIR/source
+    source = copies / os.path.relpath(source, run["source"]["dir"]) if source.is_absolute() else main.parent / source
+    compiled = compile_file(source, schedule.device, zero_skip=skip_zeros)
+    return replace(compiled, program=build.program(schedule), schedule=schedule)
 
 
 def _read_record(d: Path) -> dict:

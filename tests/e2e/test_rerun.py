@@ -134,3 +134,17 @@ def test_run_file_refuses_bad_flags_before_compiling(program, tmp_path, flags, m
     with pytest.raises(TensixError) as e:
         run_file(str(program), out=str(tmp_path / "run"), **flags)
     assert str(e.value) == message
+
+
+def test_a_schedule_run_reruns_from_its_directory_not_from_a_same_named_file_here(program, tmp_path, monkeypatch):
+    from tensix.lang.schedfile import compile_schedule
+
+    monkeypatch.chdir(program.parent)  # `source="prog.tdf"` resolves here first when run
+    Path("prog.sched").write_text(compile_schedule("prog.tdf"))
+    result, out = run_file("prog.sched", out=str(tmp_path / "run"), seed=7, compare_dense=True)
+    assert sorted(json.loads((out / "run.json").read_text())["source"]["files"]) == [
+        "lib/ops.tdf", "prog.sched", "prog.tdf"]
+    (program.parent / "prog.tdf").write_text(MAIN.replace("+ b", "- b"))  # a different program of the same name
+    again = rerun(out)
+    assert again.differences == ()
+    np.testing.assert_array_equal(again.result.outputs["y"], result.outputs["y"])
