@@ -1,8 +1,9 @@
-"""The compiler: a checked Graph through the named passes to a Program the emulator runs.
+"""The compiler: a checked Graph through the named passes to a Schedule, and the Program that runs it.
 
-    decompose -> fuse -> place -> tile -> alloc -> route -> emit
+    decompose -> fuse -> place -> tile -> route -> alloc -> emit
 
-The IR verifier runs between passes under TENSIX_DEBUG=1 (always in tests).
+The IR verifier runs between passes, and the schedule verifier on emit's Schedule, under TENSIX_DEBUG=1
+(always in tests: tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -31,25 +32,30 @@ from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
 from tensix.presets import resolve
 from tensix.program import Program
+from tensix.programs.stages import build
+from tensix.schedule.contract import Schedule
+from tensix.schedule.verify import verify_schedule
 
 PASSES = (
     ("decompose", decompose),
     ("fuse", lambda g, cfg: fuse(g)),
     ("place", place),
     ("tile", lambda g, cfg: tile(g)),
-    ("alloc", alloc),
     ("route", lambda g, cfg: route(g)),
+    ("alloc", alloc),
 )
 
 
 @dataclass
 class Compiled:
-    """A compiled program: the checked source graph, the lowered graph, the Program, and compiler constants."""
+    """A compiled program: the checked source graph, the lowered graph, its Schedule and the Program running it,
+    and compiler constants."""
 
     graph: Graph
     lowered: Graph
     program: Program
     device: MeshConfig
+    schedule: Schedule | None = None
 
     @property
     def constants(self) -> dict[str, np.ndarray]:
@@ -75,8 +81,10 @@ def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_
                     verify(lowered, after=name, ops=PRIMITIVES)
         except SourceError as e:
             raise with_source(e, graph) from None
-        program = emit(lowered, cfg.name)
-    return Compiled(graph, lowered, program, cfg)
+        schedule = emit(lowered, cfg.name)
+        if debug:
+            verify_schedule(schedule, cfg)
+    return Compiled(graph, lowered, build.program(schedule), cfg, schedule)
 
 
 def with_source(error: SourceError, graph: Graph) -> SourceError:

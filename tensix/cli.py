@@ -32,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("devices", help="list the device presets")
     s.set_defaults(handler=_devices)
 
-    s = sub.add_parser("run", help="compile and run a .tdf program (no FILE: examples/05_multihead_attention.tdf)")
-    s.add_argument("file", nargs="?", help=".tdf program")
+    s = sub.add_parser("run", help="compile and run a .tdf program or run a .sched schedule (no FILE: "
+                                   "examples/05_multihead_attention.tdf)")
+    s.add_argument("file", nargs="?", help=".tdf program or .sched schedule")
     s.add_argument("--device", default=None, help="device preset (default: wormhole_n150)")
     s.add_argument("--inputs", default=None, help=".npz file of input arrays by name")
     s.add_argument("--seed", type=int, default=0, help="seed for random inputs and parameters")
@@ -46,14 +47,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
     s.set_defaults(handler=_run)
 
-    s = sub.add_parser("check", help="parse and type-check a .tdf program")
+    s = sub.add_parser("check", help="compile a .tdf program without writing anything, or verify a .sched schedule")
     s.add_argument("file")
     s.set_defaults(handler=_check)
 
     s = sub.add_parser("compile", help="compile a .tdf program and print its IR or Program")
     s.add_argument("file")
-    s.add_argument("--emit", choices=("ir", "source-ir", "program"), default="ir",
-                   help="ir: after every pass (placed, fused primitives); source-ir: as written; program: per core")
+    s.add_argument("--emit", choices=("ir", "source-ir", "program", "schedule"), default="ir",
+                   help="ir: after every pass (placed, fused primitives); source-ir: as written; program: per core; "
+                        "schedule: the .sched text `tensix run` runs")
+    s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
     s.set_defaults(handler=_compile)
 
@@ -128,19 +131,34 @@ def _render(out: Path) -> None:
 
 
 def _check(args) -> int:
-    from tensix.lang import check_file
+    if args.file.endswith(".sched"):
+        from tensix.lang.schedfile import check_schedule
 
-    graph = check_file(args.file)
-    print(f"{args.file}: ok ({len(graph.nodes)} ops)")
+        schedule = check_schedule(args.file)
+        print(f"{args.file}: ok ({len(schedule.cores)} cores, {sum(len(c.steps) for c in schedule.cores)} steps)")
+        return 0
+    from tensix.lang import compile_file
+
+    compiled = compile_file(args.file, zero_skip=True)  # everything `run` compiles, nothing written
+    print(f"{args.file}: ok ({len(compiled.graph.nodes)} ops)")
     return 0
 
 
 def _compile(args) -> int:
     from tensix.lang import compile_file
 
-    compiled = compile_file(args.file, device=args.device)
-    text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
-    print(text)
+    if args.emit == "schedule":
+        from tensix.lang.schedfile import compile_schedule
+
+        text = compile_schedule(args.file, args.device)
+    else:
+        compiled = compile_file(args.file, device=args.device)
+        text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
+    if args.output:
+        Path(args.output).write_text(text if text.endswith("\n") else text + "\n")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="" if args.emit == "schedule" else "\n")
     return 0
 
 

@@ -35,7 +35,8 @@ class ComputeKernel(KernelProcess):
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm: list[int] = []
         self._mm_a = self._mm_b = None
-        self._matmul_cycles = self.timing.matmul(self.fidelity)
+        self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
+        self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
@@ -100,7 +101,7 @@ class ComputeKernel(KernelProcess):
         self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._matmul_cycles)
+        self.advance("matmul_tiles", self._mm_cost(cb.fmt))
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""
@@ -110,6 +111,7 @@ class ComputeKernel(KernelProcess):
     def _matmul_now(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """One matmul_tiles call with zero skipping: the activation tile's faces decide what is multiplied."""
         a, d = self._tile(cb_a, ia), self._d(idst)
+        self._mm_cost(self.cb(cb_b).fmt)
         faces = self._faces(cb_a, ia, a)
         if faces != 0b1111:  # an all-zero tile reads no B tile
             self._matmul_sparse(a, faces, [self._tile(cb_b, ib) if faces else None], idst)
@@ -140,6 +142,7 @@ class ComputeKernel(KernelProcess):
                            ops.FORMAT[ca.fmt])
         b_window = max(ib + ct, min(cb.received, ib + ct * ahead))
         if self.skip is not None and rt == 1:
+            self._mm_cost(cb.fmt)
             faces = self._faces(cb_a, ia, a[ia])
             if faces != 0b1111:
                 b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
@@ -151,6 +154,7 @@ class ComputeKernel(KernelProcess):
                     self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
             return
         b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
+        self._mm_cost(cb.fmt)
         fresh = self._fresh
         for d in range(idst, idst + n):
             fresh[d] = False
@@ -159,6 +163,14 @@ class ComputeKernel(KernelProcess):
         self.advance("matmul_tiles", self._matmul_cycles * n, n)
         if self.skip is not None:
             self.device.zero.add(self.core, self.label, macs_total=32768 * n)
+
+    def _mm_cost(self, fmt: str) -> int:
+        """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
+        cost = self._mm_costs.get(fmt)
+        if cost is None:
+            cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
+        self._matmul_cycles = cost
+        return cost
 
     def _faces(self, cb_id: int, i: int, tile: np.ndarray) -> int:
         """Nonzero-face bits of an activation tile, checked once per tile (and charged)."""
@@ -190,7 +202,7 @@ class ComputeKernel(KernelProcess):
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
-        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity))
+        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity, self.cbs[cb_a].fmt))
 
     def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("add", ops.ADD, cb_a, cb_b, ia, ib, idst)
@@ -214,23 +226,23 @@ class ComputeKernel(KernelProcess):
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
         self._bcast(dim, cb_b, ib)
         K.eltwise_binary(_binary_code(op, self.core), self._tile(cb_a, ia), self._tmp, self._d(idst))
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
         self._bcast(dim, cb_b, ib)
         d = self._d(idst)
         K.eltwise_binary(_binary_code(op, self.core), d.copy(), self._tmp, d)
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity))
+        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_b].fmt, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
         self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", self.timing.eltwise_cycles)
+        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
         K.transpose(self._tile(cb, i), self._d(idst))
-        self.advance("transpose_tile", self.timing.transpose_cycles)
+        self.advance("transpose_tile", max(self.timing.transpose_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def reduce_tile(self, op: str, dim: str, cb: int, i: int, idst: int, scale: float = 1.0) -> None:
         """Reduce tile i of cb ('sum'|'max' over 'row'|'col'|'scalar') into DST[idst], accumulating across calls.
@@ -249,7 +261,7 @@ class ComputeKernel(KernelProcess):
             d[:] = self._tmp
         else:
             np.maximum(d, self._tmp, out=d)
-        self.advance(f"reduce_{op}_{dim}", self.timing.reduce_cycles)
+        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     # --- SFPU ops on DST -------------------------------------------------------------------------------
     def unary_tile(self, op: str, idst: int) -> None:
@@ -320,7 +332,7 @@ class ComputeKernel(KernelProcess):
             self.advance("zero_flush", self.timing.zero_check_cycles)
         PACK[cb.fmt](self.dst[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self.advance("pack_tile", self.timing.pack_cycles)
+        self.advance("pack_tile", self.timing.pack(cb.fmt))
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__

@@ -45,12 +45,24 @@ class MeshConfig:
     link_bytes_per_cycle: int = 32
     max_packet_bytes: int = 8192
     header_flits: int = 1
-    hop_cycles: int = 9
-    niu_cycles: int = 5
+    # NoC and DRAM timing: Wormhole values, each with its public source (or the micro-measurements it is fitted
+    # to, by tools/calibrate_dm.py) in docs/timing.md
+    hop_cycles: int = 9  # router to router
+    niu_cycles: int = 5  # NIU to its router, and router to NIU
+    noc_write_issue_cycles: int = 22  # a RISC-V handing one write (or multicast, semaphore) command to its NIU
+    noc_read_issue_cycles: int = 19  # ... one read command
+    noc_response_cycles: int = 50  # the far end turning a request into its response: read data, or a write ack
+    noc_write_bytes_per_cycle: float = 31.28  # how fast a NIU injects write data (the link carries 32)
+    noc_read_bytes_per_cycle: float = 28.86  # how fast read data comes back into a core (its NIU absorbing it)
+    noc_mcast_setup_cycles: int = 13  # an unlinked multicast packet reserving its path...
+    noc_mcast_dest_cycles: float = 6.09  # ... plus this per destination, before its data leaves
+    noc_mcast_packet_cycles: int = 19  # a multicast packet's NIU time beyond a write packet's
     dram_banks: tuple[tuple[int, int], ...] = ()  # default: every DRAM tile, in (y, x) order
     dram_bank_bytes: int = 1 << 30
-    dram_bank_bytes_per_cycle: float = 24.0
-    dram_latency_cycles: int = 100
+    dram_bank_bytes_per_cycle: float = 22.09
+    dram_latency_cycles: int = 120
+    dram_write_burst_bytes: int = 256  # a DRAM write smaller than this ...
+    dram_partial_write_cycles: int = 63  # ... holds its bank this long (read-modify-write)
     notes: str = ""
 
     def __post_init__(self) -> None:

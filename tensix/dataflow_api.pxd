@@ -13,11 +13,12 @@ cdef class _Gather:
 cdef class DataflowKernel(KernelProcess):
     cdef public int noc
     cdef public tuple noc_xy
-    cdef public long long reads_done, writes_done, issue_cycles
+    cdef public long long reads_done, writes_done, issue_cycles, read_issue_cycles
+    cdef public bint mcast_linked
     cdef public int gathers
     cdef public object skip
     cpdef tuple get_noc_addr(self, x, y, addr)
-    cpdef long long _issue(self) except? -1
+    cpdef long long _issue(self, long long cycles=*) except? -1
     cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)
     cpdef noc_async_write(self, long long src_l1, tuple dst, long long nbytes, noc=*, timed=*)
     @cython.locals(dram=Dram)

@@ -41,7 +41,7 @@ class _Gather:
 
     def __call__(self) -> None:
         k, i = self.k, self.i
-        t = self.t + k.issue_cycles
+        t = self.t + k.read_issue_cycles
         end = k.device.transfer(k, "read", self.noc, self.srcs[i], (*k.noc_xy, self.dst_l1 + i * self.stride),
                                 self.nbytes, t)
         if end > k.reads_done:
@@ -61,7 +61,10 @@ class DataflowKernel(KernelProcess):
         self.noc = (1 if role == "reader" else 0) if noc is None else noc
         self.noc_xy = device.cfg.noc_xy(core)
         self.reads_done = 0
-        self.issue_cycles = self.timing.noc_issue_cycles
+        cfg, override = device.cfg, self.timing.noc_issue_cycles  # a TimingModel value overrides the device's
+        self.issue_cycles = cfg.noc_write_issue_cycles if override is None else override
+        self.read_issue_cycles = cfg.noc_read_issue_cycles if override is None else override
+        self.mcast_linked = False  # the last multicast left its path reserved for the next (linked=True)
         self.writes_done = 0
         self.skip = device.zero_skip
         self.gathers = 0  # noc_async_read_gather calls whose reads are not all issued yet
@@ -104,15 +107,16 @@ class DataflowKernel(KernelProcess):
         return self.sram.data[addr:addr + nbytes]
 
     # --- transfers -------------------------------------------------------------------------------------
-    def _issue(self) -> int:
+    def _issue(self, cycles: int = -1) -> int:
+        """Hand one NoC command to the NIU (default: a write's cost)."""
         self.sync()
-        self.advance("noc_issue", self.issue_cycles)
+        self.advance("noc_issue", self.issue_cycles if cycles < 0 else cycles)
         return self.t
 
     def noc_async_read(self, src: NocAddr, dst_l1: int, nbytes: int, noc: int | None = None,
                        timed: int | None = None) -> None:
         """Copy nbytes from NoC address src into this core's L1 at dst_l1 (`timed`: bytes that cross the NoC)."""
-        t = self._issue()
+        t = self._issue(self.read_issue_cycles)
         end = self.device.transfer(self, "read", self._noc(noc), src,
                                    (*self.noc_xy, dst_l1), nbytes, t, timed)
         if end > self.reads_done:
@@ -132,7 +136,7 @@ class DataflowKernel(KernelProcess):
             self.gathers += 1
             # read 1 is due where a loop of noc_async_read would sync before issuing it: at this clock
             self.engine.at(self.t, _Gather(self, srcs, dst_l1, stride, nbytes, noc, self.t))
-            self.advance("noc_issue", self.issue_cycles * (len(srcs) - 1), len(srcs) - 1)
+            self.advance("noc_issue", self.read_issue_cycles * (len(srcs) - 1), len(srcs) - 1)
 
     def _gathered(self) -> None:
         """The last read of a gather is issued."""
@@ -205,11 +209,14 @@ class DataflowKernel(KernelProcess):
         return sum(buf.page_nbytes if live[p] == ALL_FACES else self._sent_bytes(buf, int(live[p])) for p in pages)
 
     def noc_async_write_multicast(self, src_l1: int, dst: McastAddr, nbytes: int, num_dests: int | None = None,
-                                  noc: int | None = None, loopback: bool = False, timed: int | None = None) -> None:
+                                  noc: int | None = None, loopback: bool = False, timed: int | None = None,
+                                  linked: bool = False) -> None:
         """Write nbytes from L1 to the same address on every core of dst's rectangle (not this core unless
-        loopback); `timed`: the bytes that cross the NoC when fewer (zero faces sent as a header)."""
+        loopback); `timed`: the bytes that cross the NoC when fewer (zero faces sent as a header); `linked`:
+        keep the path reserved for the next multicast, which then skips the reservation (as tt-metal's)."""
         t = self._issue()
-        end = self.device.multicast(self, self._noc(noc), src_l1, dst, nbytes, t, num_dests, loopback, timed)
+        end = self.device.multicast(self, self._noc(noc), src_l1, dst, nbytes, t, num_dests, loopback, timed,
+                                    linked)
         if end > self.writes_done:
             self.writes_done = end
 

@@ -16,9 +16,12 @@ cdef class Device:
     cdef public Fabric fabric
     cdef public dict cores, by_noc, _mem, noc_of
     cdef public list transfers, kernels
-    cdef public long long _align, _niu
+    cdef public long long _align, _response
+    cdef public double _read_rate
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
+                   done=cython.longlong, start=cython.longlong, back=cython.longlong, landed=cython.longlong,
+                   last=cython.longlong, dram=Dram,
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, sxy=tuple, dxy=tuple)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1

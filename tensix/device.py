@@ -45,7 +45,8 @@ class Device:
         self._mem: dict[tuple[int, int], Endpoint] = {}
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self.pool = pool
-        self._align, self._niu = cfg.noc_alignment, cfg.niu_cycles
+        self._align, self._response, self._read_rate = cfg.noc_alignment, cfg.noc_response_cycles, \
+            cfg.noc_read_bytes_per_cycle
 
     def release(self) -> None:
         """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
@@ -100,7 +101,8 @@ class Device:
 
     # --- transfers -------------------------------------------------------------------------------------
     def transfer(self, k, kind: str, noc: int, src, dst, nbytes: int, t: int, timed: int | None = None) -> int:
-        """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the end cycle.
+        """Move nbytes from NoC address src to dst for kernel k (kind read|write); returns the cycle its barrier
+        waits for: a read's last byte in L1, a write's acknowledgement back at the writer.
 
         `timed`: the bytes that really cross the NoC when fewer than nbytes (zero faces sent as a header).
         """
@@ -121,28 +123,40 @@ class Device:
         copied = nbytes
         if timed is not None:
             nbytes = timed
-        fabric = self.fabric
-        start_at = t
-        if kind == "read":
-            start_at += fabric.request_cycles(noc, dxy, sxy)
-        bank_done = 0
-        if sbank is not None:
-            start_at, bank_done = self.dram.serve(sbank, start_at, nbytes, write=False)
-        _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at)
-        if dbank is not None:
-            _, bank_done = self.dram.serve(dbank, end - self._niu, nbytes, write=True)
-            self.dram.mark_written(dbank, da, copied, max(end, bank_done))
-        if bank_done > end:
-            end = bank_done
+        fabric, dram = self.fabric, self.dram
+        if kind == "read":  # the request crosses to the source, which answers after its response time
+            start_at = t + fabric.request_cycles(noc, dxy, sxy)
+            if sbank is not None:
+                start_at, bank_done = dram.serve(sbank, start_at, nbytes, False)
+                start_at += dram.latency
+            else:
+                start_at += self._response
+            _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at, self._read_rate)
+            if sbank is not None:  # a bank slower than the link: the last byte leaves it at bank_done
+                last = bank_done + dram.latency + fabric.request_cycles(noc, sxy, dxy)
+                if last > end:
+                    end = last
+            done = end
+        else:  # a write completes when its acknowledgement is back: the barrier waits for that
+            start, end, links = fabric.unicast(noc, sxy, dxy, nbytes, t)
+            back = fabric.request_cycles(noc, dxy, sxy)
+            if dbank is not None:  # the bank writes as the data arrives
+                _, bank_done = dram.serve(dbank, start + fabric.request_cycles(noc, sxy, dxy), nbytes, True)
+                landed = (end if end > bank_done else bank_done) + dram.latency
+                dram.mark_written(dbank, da, copied, landed)
+                done = landed + back
+            else:
+                done = end + self._response + back
         if dcore is not None and dcore.sem_waiters:
             self.engine.at(end, dcore.notify)
         self.transfers.append((noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links))
-        return end
+        return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
-                  timed: int | None = None) -> int:
-        """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the end cycle.
-        `timed`: the bytes that really cross the NoC when fewer (as in transfer)."""
+                  timed: int | None = None, linked: bool = False) -> int:
+        """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the cycle the last
+        acknowledgement is back. `timed`: the bytes that really cross the NoC when fewer (as in transfer);
+        `linked`: the next multicast continues this one's path reservation."""
         targets = self._mcast_targets(k, dst, num_dests, loopback)
         src = (*k.noc_xy, src_l1)
         self._check_size(k, nbytes, src, (0, 0, dst.addr), "noc_async_write_multicast")
@@ -153,13 +167,15 @@ class Device:
             c.sram.data[dst.addr:dst.addr + nbytes] = data
         if timed is not None:
             nbytes = timed
-        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), nbytes, t)
+        dsts = tuple(c.noc_xy for c in targets)
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, dsts, nbytes, t, k.mcast_linked, linked)
+        k.mcast_linked = linked
         for c in targets:
             if c.sem_waiters:
                 self.engine.at(end, c.notify)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
         self.transfers.append((noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links))
-        return end
+        return end + self._response + self.fabric.mcast_return_cycles(noc, k.noc_xy, dsts)
 
     def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
         cores = [(x, y) for y in range(dst.y0, dst.y1 + 1) for x in range(dst.x0, dst.x1 + 1)]
@@ -187,7 +203,9 @@ class Device:
         targets = self._mcast_targets(k, dst, num_dests, loopback)
         for c in targets:
             c.sram.check(dst.addr, 4, f"semaphore multicast from core {k.core}")
-        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t)
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t,
+                                                  k.mcast_linked)
+        k.mcast_linked = False
         addr = dst.addr
 
         def land() -> None:  # one event for the whole rectangle: the packet reaches every core at `end`

@@ -1,7 +1,8 @@
 """DRAM banks at the edge of the mesh: interleaved buffers (page p in bank p % banks) and bank bandwidth.
 
-A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle`,
-after `dram_latency_cycles`; reads and writes to one bank contend.
+A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle` (a write
+smaller than `dram_write_burst_bytes` holds it `dram_partial_write_cycles`); reads and writes to one bank
+contend. A bank starts a write as its data starts arriving (the device adds `dram_latency_cycles`).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class Dram:
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
+        self.burst, self.partial = cfg.dram_write_burst_bytes, cfg.dram_partial_write_cycles
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
                  host_written: bool = False) -> DramBuffer:
@@ -208,14 +210,18 @@ class Dram:
         return out
 
     def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
-        """Bank timing of one access arriving at cycle t: (data ready cycle, bank done cycle)."""
+        """Bank timing of one access starting no earlier than cycle t: (cycle the bank starts, cycle it has
+        moved the last byte). The device adds the latency."""
         start = bank.free_at if bank.free_at > t else t
-        bank.free_at = start + nbytes / self.bytes_per_cycle
+        busy = nbytes / self.bytes_per_cycle
         if write:
             bank.bytes_written += nbytes
+            if nbytes < self.burst and busy < self.partial:
+                busy = self.partial
         else:
             bank.bytes_read += nbytes
-        return int(start) + self.latency, ceil(bank.free_at) + self.latency
+        bank.free_at = start + busy
+        return int(start), ceil(bank.free_at)
 
 
 def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:

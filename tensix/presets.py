@@ -1,4 +1,4 @@
-"""The real devices as MeshConfigs, from public tt-metal SoC descriptors (see DESIGN.md §4).
+"""The real devices as MeshConfigs, from public tt-metal SoC descriptors; docs/timing.md sources their timing.
 
 Positions are NoC-0 coordinates. Where the public sources leave a choice (which rows are harvested,
 which DRAM tiles serve as bank endpoints) the choice is named here and is a parameter.
@@ -33,13 +33,13 @@ def wormhole_n150() -> MeshConfig:
         compute_xs=(1, 2, 3, 4, 6, 7, 8, 9), compute_ys=(1, 2, 3, 4, 5, 7, 8, 9),
         l1_bytes=1464 * 1024, clock_hz=1.0e9, link_bytes_per_cycle=32, max_packet_bytes=8192,
         dram_banks=((0, 0), (0, 1), (0, 5), (0, 6), (5, 0), (5, 1), (5, 2), (5, 9), (5, 3), (5, 4), (5, 5), (5, 6)),
-        dram_bank_bytes=1 << 30, dram_bank_bytes_per_cycle=24.0,
-        notes="12 banks x 24 GB/s = 288 GB/s; 64 of 80 Tensix usable",
+        dram_bank_bytes=1 << 30,  # NoC and DRAM timing: the MeshConfig defaults, fitted to Wormhole (docs/timing.md)
+        notes="12 banks x 24 GB/s = 288 GB/s (22.1 measured per bank); 64 of 80 Tensix usable",
     )
 
 
 def blackhole_p150() -> MeshConfig:
-    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here per DESIGN.md.
+    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here.
 
     DRAM: columns x=0 and x=9 (8 channels x 3 tiles); one bank endpoint per channel. Ethernet row y=1.
     """
@@ -53,8 +53,13 @@ def blackhole_p150() -> MeshConfig:
         compute_xs=(1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13), compute_ys=tuple(range(2, 12)),
         l1_bytes=1536 * 1024, clock_hz=1.35e9, link_bytes_per_cycle=64, max_packet_bytes=16384,
         dram_banks=((0, 0), (0, 2), (0, 9), (0, 5), (9, 0), (9, 2), (9, 9), (9, 5)),
-        dram_bank_bytes=4 << 30, dram_bank_bytes_per_cycle=64e9 / 1.35e9,
-        notes="8 banks x 64 GB/s = 512 GB/s",
+        dram_bank_bytes=4 << 30,
+        # fitted to Blackhole's micro-measurements by tools/calibrate_dm.py (docs/timing.md)
+        noc_write_issue_cycles=24, noc_read_issue_cycles=35, noc_write_bytes_per_cycle=62.86,
+        noc_read_bytes_per_cycle=62.1, noc_response_cycles=54, dram_bank_bytes_per_cycle=28.56,
+        dram_partial_write_cycles=0, dram_write_burst_bytes=64, dram_latency_cycles=120,
+        noc_mcast_setup_cycles=13, noc_mcast_dest_cycles=4.17, noc_mcast_packet_cycles=19,
+        notes="8 banks x 64 GB/s = 512 GB/s (21-35 B/cycle measured from one bank to one core)",
     )
 
 
@@ -73,7 +78,7 @@ def grayskull_e150() -> MeshConfig:
         compute_xs=tuple(range(1, 13)), compute_ys=(1, 2, 3, 4, 5, 7, 8, 9, 10),
         l1_bytes=1024 * 1024, clock_hz=1.2e9, link_bytes_per_cycle=32, max_packet_bytes=8192,
         dram_banks=tuple(dram), dram_bank_bytes=1 << 30, dram_bank_bytes_per_cycle=118e9 / 8 / 1.2e9,
-        notes="8 banks, 118 GB/s in all",
+        notes="8 banks, 118 GB/s in all; NoC timing uncalibrated (Wormhole's)",
     )
 
 

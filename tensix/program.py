@@ -186,7 +186,7 @@ class Program:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, sort_keys=True)
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True, default=_plain)
 
     @classmethod
     def from_json(cls, text: str) -> Program:
@@ -200,8 +200,8 @@ class Program:
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
             l1_buffers=[L1BufferSpec(t(b["core"]), b["name"], b["nbytes"]) for b in d["l1_buffers"]],
-            kernels=[KernelSpec(t(k["core"]), k["role"], k["fn"], k["args"], k.get("noc"), k.get("fidelity"),
-                                k.get("label", "")) for k in d["kernels"]],
+            kernels=[KernelSpec(t(k["core"]), k["role"], k["fn"], _typed_args(k["fn"], k["args"]), k.get("noc"),
+                                k.get("fidelity"), k.get("label", "")) for k in d["kernels"]],
         )
 
     def render(self) -> str:
@@ -217,6 +217,23 @@ class Program:
             for k in self.kernels:
                 if k.core == c:
                     fn = k.fn if isinstance(k.fn, str) else function_ref(k.fn)
-                    args = ", ".join(f"{n}={json.dumps(v, sort_keys=True)}" for n, v in sorted(k.args.items()))
+                    args = ", ".join(f"{n}={json.dumps(v, sort_keys=True, default=_plain)}"
+                                     for n, v in sorted(k.args.items()))
                     lines.append(f"    {k.role}: {fn}({args})" + (f" noc={k.noc}" if k.noc is not None else ""))
         return "\n".join(lines)
+
+
+def _plain(value):
+    """JSON for kernel args holding schedule values (the stage kernels' typed steps)."""
+    from tensix.schedule.plain import to_plain
+
+    return to_plain(value)
+
+
+def _typed_args(fn: str, args: dict) -> dict:
+    """The stage kernels (tensix/programs/stages) take typed steps: decode them from their plain form."""
+    if fn.startswith("tensix.programs.stages.") and "steps" in args:
+        from tensix.schedule.plain import kernel_args
+
+        return kernel_args(args)
+    return args

@@ -1,4 +1,5 @@
-"""The timing model: what each compute and data-movement step costs in cycles (DESIGN.md §4).
+"""The timing model: what each compute step costs in cycles (the NoC and DRAM costs are device facts in
+MeshConfig). docs/timing.md gives every number's public source.
 
 Every number is a field, overridable: `TimingModel(matmul_cycles_per_phase=8)`. Functional results never
 depend on these numbers; only cycle counts do.
@@ -7,6 +8,8 @@ depend on these numbers; only cycle counts do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
+from tensix.formats import tile_nbytes
 
 FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 
@@ -22,8 +25,12 @@ class TimingModel:
     """Cycle costs of one 32x32 tile operation on one core.
 
     matmul: a 32x32x32 tile costs `matmul_cycles_per_phase` per fidelity phase (16/32/48/64 at
-    LoFi/HiFi2/HiFi3/HiFi4): 8x16 @ 16x16 per cycle per phase. Eltwise FPU ops: 8x16 elements per cycle
-    (mul once per fidelity phase). SFPU: 32 lanes, so a 1024-element tile costs 32 x instructions-per-element.
+    LoFi/HiFi2/HiFi3/HiFi4): 8x16 @ 16x16 per cycle per phase; the unpacker feeding it runs alongside, so a
+    tile costs the larger of that and unpacking its B tile (`unpack_setup_cycles` + its bytes at
+    `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles). Packing a tile costs
+    `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle`. Eltwise FPU ops: 8x16 elements per cycle
+    (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, so a 1024-element tile
+    costs 32 x instructions-per-element.
     """
 
     matmul_cycles_per_phase: int = 16
@@ -32,20 +39,33 @@ class TimingModel:
     sfpu_instructions: dict[str, int] = field(default_factory=lambda: dict(_SFPU_INSTR))
     reduce_cycles: int = 16
     transpose_cycles: int = 16
-    pack_cycles: int = 8
-    noc_issue_cycles: int = 2  # a RISC-V writing one NoC command
-    # zero skipping (DESIGN.md §5): what the checks and the bookkeeping cost
+    unpack_setup_cycles: int = 2  # an UNPACR computing its first address
+    unpack_bytes_per_cycle: int = 64  # an unpacker fetching from L1 at x4 speed
+    pack_setup_cycles: int = 2
+    pack_bytes_per_cycle: int = 64
+    noc_issue_cycles: int | None = None  # a RISC-V handing one NoC command to its NIU (None: the device's)
+    # zero skipping: what the checks and the bookkeeping cost
     zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
     zero_header_bytes: int = 16  # what an all-zero tile costs on the NoC instead of its payload
     compact_cycles_per_column: int = 8  # reader RISC-V moving one nonzero activation column and its weight row
     tilize_cycles: int = 32  # unpacker turning 32 gathered weight rows into one tile
     default_fidelity: str = "HiFi4"
 
-    def matmul(self, fidelity: str) -> int:
-        return self.matmul_cycles_per_phase * FIDELITY_PHASES[fidelity]
+    def matmul(self, fidelity: str, fmt: str = "bf16") -> int:
+        """One 32x32x32 tile product with B tiles in `fmt`: the FPU's phases or the unpacker, the slower."""
+        return max(self.matmul_cycles_per_phase * FIDELITY_PHASES[fidelity], self.unpack(fmt))
 
-    def eltwise(self, op: str, fidelity: str) -> int:
-        return self.eltwise_cycles * (FIDELITY_PHASES[fidelity] if op == "mul" else 1)
+    def unpack(self, fmt: str, tiles: int = 1) -> int:
+        """Unpacking `tiles` tiles in `fmt` from L1 into source registers."""
+        return self.unpack_setup_cycles + -(-tiles * tile_nbytes(fmt) // self.unpack_bytes_per_cycle)
+
+    def pack(self, fmt: str) -> int:
+        return self.pack_setup_cycles + -(-tile_nbytes(fmt) // self.pack_bytes_per_cycle)
+
+    def eltwise(self, op: str, fidelity: str, fmt: str = "bf16", operands: int = 2) -> int:
+        """One elementwise tile op on `operands` tiles in `fmt` from CBs: the FPU or the unpackers, the slower
+        (two unpackers working at once share L1's fetch bandwidth, as one moving both tiles)."""
+        return max(self.eltwise_cycles * (FIDELITY_PHASES[fidelity] if op == "mul" else 1), self.unpack(fmt, operands))
 
     def sfpu(self, op: str) -> int:
         return (1024 // self.sfpu_lanes) * self.sfpu_instructions.get(op, 4)
@@ -59,5 +79,8 @@ class TimingModel:
             sfpu_instructions={k: max(1, round(v * factor)) for k, v in self.sfpu_instructions.items()},
             reduce_cycles=round(self.reduce_cycles * factor),
             transpose_cycles=round(self.transpose_cycles * factor),
-            pack_cycles=round(self.pack_cycles * factor),
+            unpack_setup_cycles=round(self.unpack_setup_cycles * factor),
+            unpack_bytes_per_cycle=max(1, round(self.unpack_bytes_per_cycle / factor)),
+            pack_setup_cycles=round(self.pack_setup_cycles * factor),
+            pack_bytes_per_cycle=max(1, round(self.pack_bytes_per_cycle / factor)),
         )

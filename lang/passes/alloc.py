@@ -1,9 +1,12 @@
-"""alloc: size every core's circular buffers for the steps it runs and check they fit in its SRAM (with the
-semaphores every core holds and the staging buffers of cores that need one; cores of grid multicast matmuls
-share their matmul CBs' layout: stages/layout.core_layouts).
+"""alloc: lay out every core's L1 for the steps it runs (the semaphore region, multicast staging buffers, then
+its circular buffers, each at the address the device gives it) and check they fit in its SRAM. Cores of grid
+multicast matmuls share their matmul CBs' layout (stages/layout.core_layouts). Runs after route, which decides
+the semaphores.
 
-A core that overflows raises PlacementError at the op needing the largest buffer there, listing each
-buffer of that core with its size and the ops that use it.
+graph.meta["cores"]: the CoreSchedule of every core, in (y, x) order; meta["semaphores"]: the size of the
+semaphore region; meta["sram"]: {core: bytes used}; meta["cbs"]: {core: {CB id: (format, pages)}}. A core that
+overflows raises PlacementError at the op needing the largest buffer there, listing each buffer of that core with
+its size and the ops that use it.
 """
 
 from __future__ import annotations
@@ -18,33 +21,33 @@ from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import tile_nbytes
 from tensix.programs.stages import cb_requirements
-from tensix.programs.stages.layout import SLOTS, core_layouts, staging_sizes
+from tensix.programs.stages.layout import SLOTS, core_schedules
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
-    """graph.meta["sram"]: {core: bytes used}; raises PlacementError for a core whose buffers do not fit."""
     formats = _formats(graph)
-    per_core: dict[tuple[int, int], list[tuple[Node, dict]]] = {}
+    per_core: dict[tuple[int, int], list[tuple[Node, object]]] = {}
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
             per_core.setdefault(core, []).append((n, step))
     # one readiness semaphore per op, and a ready and a valid one per CB unit of each multicast operand
-    mcast_ops = sum(any(st.get("mcast") for st in n.attrs["_steps"].values()) for n in graph.nodes)
+    mcast_ops = sum(any(getattr(st, "mcast", None) for st in n.attrs["_steps"].values()) for n in graph.nodes)
     sems = SEMAPHORE_NBYTES * (len(graph.nodes) + 4 * SLOTS * mcast_ops)
-    staging = staging_sizes({c: [st for _, st in items] for c, items in per_core.items()}, formats)
+    count, cores = core_schedules({c: [st for _, st in items] for c, items in per_core.items()}, formats,
+                                  cfg.l1_alignment)
     used = {}
-    per_core_cbs = {}  # emit declares exactly these
-    layouts = core_layouts({c: [st for _, st in items] for c, items in per_core.items()}, formats)
-    for core, items in per_core.items():
-        cbs = per_core_cbs[core] = layouts[core][1]
+    for cs in cores:
+        cbs = {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}
         sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
                  for cb, (fmt, pages) in cbs.items()}
-        mine = staging.get(core, {})
-        used[core] = sum(sizes.values()) + sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment
-                                                      for b in mine.values())
-        if used[core] > cfg.l1_bytes:
-            raise _overflow(core, items, cbs, sizes, sems, mine, used[core], cfg, formats)
-    return replace(graph, meta={**graph.meta, "sram": used, "cbs": per_core_cbs})
+        mine = {b.name: b.nbytes for b in cs.buffers}
+        used[cs.core] = sum(sizes.values()) + sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment
+                                                         for b in mine.values())
+        if used[cs.core] > cfg.l1_bytes:
+            raise _overflow(cs.core, per_core[cs.core], cbs, sizes, sems, mine, used[cs.core], cfg, formats)
+    meta = {"sram": used, "cbs": {cs.core: {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs} for cs in cores},
+            "cores": tuple(cores), "semaphores": count}
+    return replace(graph, meta={**graph.meta, **meta})
 
 
 def _formats(graph: Graph) -> dict[str, str]:

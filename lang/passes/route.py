@@ -1,12 +1,12 @@
 """route: decide how data and readiness travel between ops.
 
 Each op's output gets a semaphore. A consumer core waits only for the producer cores that write pages it
-reads (tensix/programs/stages/deps.py says which), and each producer writer signals exactly the cores that
-wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation makes the op's reads and
-writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A multicast grid matmul
-moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM columns; measured on 10
-shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8% more, and a GPT-2
-block 24% fewer.
+reads (each step says which: Step.reads and Step.writes, tensix/schedule/contract.py), and each producer writer
+signals exactly the cores that wait for it, so ops split alike hand over core to core. An `@noc(k)` annotation
+makes the op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A
+multicast grid matmul moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM
+columns; measured on 10 shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8%
+more, and a GPT-2 block 24% fewer.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from operator import itemgetter
 
 from tensix.lang.ir import Graph
 
-from tensix.programs.stages.deps import read_pages, written_pages
 from tensix.programs.stages.layout import SLOTS
+from tensix.schedule.contract import Mcast, Op, Signal, Wait
 
 Core = tuple[int, int]
 _by_row = itemgetter(1, 0)  # cores in (y, x) order
@@ -34,23 +34,22 @@ def route(graph: Graph) -> Graph:
     nodes = []
     next_sem = len(graph.nodes)  # multicast handshakes take ids after the one-per-op readiness semaphores
     for n in graph.nodes:
-        if any(step.get("mcast") for step in n.attrs["_steps"].values()):
-            _number_mcast(n.attrs["_steps"], next_sem)
+        steps = dict(n.attrs["_steps"])
+        if any(_mcast(step) for step in steps.values()):
+            _number_mcast(steps, next_sem)
             next_sem += 4 * SLOTS
         label, src = _label(n), str(n.pos) if n.pos else ""
-        steps = {}
-        for core, step in n.attrs["_steps"].items():
-            waits = [[sem[ref], len(needs[core, ref])] for ref in dict.fromkeys(n.inputs)
-                     if ref in producer and needs.get((core, ref))]
-            step = {**step, "wait": waits, "label": label, "src": src}
+        for core, step in steps.items():
+            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in dict.fromkeys(n.inputs)
+                          if ref in producer and needs.get((core, ref)))
             signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
-            if signal_to:
-                step["signal"] = [[sem[n.id], [list(c) for c in signal_to]]]
+            signal = (Signal(sem[n.id], tuple(signal_to)),) if signal_to else ()
+            noc = step.noc
             if n.annotations.noc is not None:
-                step["noc"] = n.annotations.noc
-            elif step.get("mcast") and step["op"] == "matmul":  # measured: see the module docstring
-                step["noc"] = 0
-            steps[core] = step
+                noc = n.annotations.noc
+            elif _mcast(step) and step.op == Op.MATMUL:  # measured: see the module docstring
+                noc = 0
+            steps[core] = replace(step, wait=waits, signal=signal, label=label, src=src, noc=noc)
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))
     return replace(graph, nodes=tuple(nodes))
 
@@ -59,13 +58,13 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
     """(consumer core, producer value) -> the producer cores whose pages that core reads, over all the ops it
     runs (one semaphore per producer: a core consuming it twice waits for the union both times)."""
     buffers = graph.meta["buffers"]
-    writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in written_pages(step)}
+    writer_of = {n.id: {p: core for core, step in n.attrs["_steps"].items() for p in step.writes()}
                  for n in graph.nodes}
     every = {n.id: set(n.attrs["_steps"]) for n in graph.nodes}
     needs: dict[tuple[Core, str], set[Core]] = {}
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
-            reads = read_pages(step, core)
+            reads = step.reads(core)
             for ref in dict.fromkeys(n.inputs):
                 if ref not in producer or buffers[ref] not in reads:
                     continue
@@ -80,11 +79,16 @@ def _label(n) -> str:
     return f"{n.attrs.get('source_op', n.op)} %{n.id.split('.')[0]}"
 
 
+def _mcast(step) -> Mcast | None:
+    return getattr(step, "mcast", None)
+
+
 def _number_mcast(steps: dict, base: int) -> None:
     """Semaphore ids of one multicast matmul: per operand (activation rows, then weight columns) one `ready`
     and one `valid` semaphore for each of the SLOTS units its operand CB holds (stages/mcast.py)."""
-    for step in steps.values():
-        m = step["mcast"]
-        step["mcast"] = {key: {**m[key], "ready": [base + 2 * SLOTS * i + j for j in range(SLOTS)],
-                               "valid": [base + 2 * SLOTS * i + SLOTS + j for j in range(SLOTS)]}
-                         for i, key in enumerate(("a", "b")) if m.get(key)}
+    for core, step in steps.items():
+        m = step.mcast
+        shares = {key: replace(share, ready=tuple(base + 2 * SLOTS * i + j for j in range(SLOTS)),
+                               valid=tuple(base + 2 * SLOTS * i + SLOTS + j for j in range(SLOTS)))
+                  for i, (key, share) in enumerate((("a", m.a), ("b", m.b))) if share}
+        steps[core] = replace(step, mcast=Mcast(**shares))

@@ -4,7 +4,7 @@ Matmul outputs go in blocks of up to 4x4 tiles (they accumulate in the 16 DST re
 that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores multicasts its
 operands along the grid's rows and columns (`@mcast`) unless its sharding is given; other ops split their
 output pages in contiguous runs. Each node gets
-attrs["_steps"]: {core: step dict} (see tensix/programs/stages); cores with no work get no step.
+attrs["_steps"]: {core: step} (tensix/schedule/contract.py); cores with no work get no step.
 """
 
 from __future__ import annotations
@@ -15,6 +15,22 @@ from dataclasses import dataclass, replace
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError, PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
+
+from tensix.schedule.contract import (
+    PRIMITIVE_STEPS,
+    STEPS,
+    BinaryPage,
+    Block,
+    ChainOp,
+    CopyPage,
+    GatherPage,
+    Matmul,
+    MatmulRows,
+    Mcast,
+    RowSpan,
+    Share,
+    UnaryPage,
+)
 
 DST_TILES = 16  # output tiles a core accumulates at once
 K_BLOCK = 4  # most k tiles a multicast matmul step moves
@@ -53,12 +69,13 @@ def tile(graph: Graph) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
+        kind = STEPS[PRIMITIVE_STEPS[n.op]]
         if sparse:
-            work["fields"] |= {"op": "matmul_rows", "b_rows": rows_name(names[n.inputs[1]])}
+            kind, work["fields"]["b_rows"] = MatmulRows, rows_name(names[n.inputs[1]])
         items = _shard_order(n, work["items"], ts)
         cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
-        steps = {core: {**work["fields"], work["key"]: items[i * len(items) // len(cores):
-                                                             (i + 1) * len(items) // len(cores)]}
+        steps = {core: kind(**work["fields"], **{work["key"]: tuple(items[i * len(items) // len(cores):
+                                                                         (i + 1) * len(items) // len(cores)])})
                  for i, core in enumerate(cores)}
         if sparse:
             _share_activations(steps)
@@ -74,15 +91,15 @@ def _share_activations(steps: dict) -> None:
     sender's and the receivers' handshakes pair up.
     """
     cores = sorted(steps, key=lambda c: (c[1], c[0]))
-    bands = {tuple(b[0] for b in steps[c]["blocks"]) for c in cores}
+    bands = {tuple(b[0] for b in steps[c].blocks) for c in cores}
     xs = [c[0] for c in cores]
     one_row = len({c[1] for c in cores}) == 1 and xs == list(range(xs[0], xs[0] + len(xs)))
     if len(cores) < 2 or len(bands) != 1 or not one_row:
         return
     first, last = cores[0], cores[-1]
-    share = {"sender": list(first), "rect": [first[0], first[1], last[0], last[1]], "n": len(cores) - 1}
+    share = Share(sender=first, rect=(first[0], first[1], last[0], last[1]), n=len(cores) - 1)
     for c in cores:
-        steps[c]["mcast"] = {"a": share}
+        steps[c] = replace(steps[c], mcast=Mcast(a=share))
 
 
 def rows_name(weight: str) -> str:
@@ -119,7 +136,8 @@ def _sparse_activation(mm: Node, producers: dict, graph: Graph) -> bool:
 
 
 def _common(n: Node, names: dict, **fields) -> dict:
-    return {"op": _STEP_OP[n.op], "out": names[n.id], "chain": n.attrs.get("chain", []), **fields}
+    chain = tuple(ChainOp(c[0], tuple(c[1:])) for c in n.attrs.get("chain", []))
+    return {"out": names[n.id], "chain": chain, **fields}
 
 
 def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> dict:
@@ -129,7 +147,7 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
     mt, kt, nt = pages.tiles(a.shape[-2]) if a.rank > 1 else 1, pages.tiles(a.shape[-1]), pages.tiles(b.shape[-1])
     batch = math.prod(a.shape[:-2]) if a.rank > 2 else 1
     bm, bn = (1, min(4, nt)) if wide else _block(mt, nt, batch, len(n.attrs["_cores"]))
-    blocks = [[bi * mt + r, min(bm, mt - r), c, min(bn, nt - c), bi * kt if b.rank > 2 else 0, bi * mt + r]
+    blocks = [Block(bi * mt + r, min(bm, mt - r), c, min(bn, nt - c), bi * kt if b.rank > 2 else 0, bi * mt + r)
               for bi in range(batch) for r in range(0, mt, bm) for c in range(0, nt, bn)]
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
@@ -227,22 +245,19 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
         fields["bias"] = names[n.inputs[2]]
     # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
     # where all are zero (every core of the column then depends on all of the activation)
-    a_rows = [[ry * bm, min(bm, mt - ry * bm)] for ry in range(rows)] if skip else None
+    a_rows = tuple((ry * bm, min(bm, mt - ry * bm)) for ry in range(rows)) if skip else None
     steps = {}
     for ry in range(rows):
         for rx in range(cols):
             r0, c0 = ry * bm, rx * bn
             here = min(bn, nt - c0)
-            blocks = [[r0, min(bm, mt - r0), c0 + j, min(sbn, here - j), 0, r0] for j in range(0, here, sbn)]
-            step = {**_common(n, names, **fields), "blocks": blocks}
+            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(sbn, here - j), 0, r0) for j in range(0, here, sbn))
+            step = Matmul(**_common(n, names, **fields), blocks=blocks)
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step["kb"] = _k_block(kt, bm, sbn)
-                step["mcast"] = {
-                    "a": {"sender": [xs[ry % cols], ys[ry]], "rect": [xs[0], ys[ry], xs[cols - 1], ys[ry]],
-                          "n": cols - 1},
-                    "b": {"sender": [xs[rx], ys[rx % rows]], "rect": [xs[rx], ys[0], xs[rx], ys[rows - 1]],
-                          "n": rows - 1, **({"a_rows": a_rows} if a_rows else {})},
-                }
+                step = replace(step, kb=_k_block(kt, bm, sbn), mcast=Mcast(
+                    a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
+                    b=Share(sender=(xs[rx], ys[rx % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]), n=rows - 1,
+                            a_rows=a_rows or None)))
             steps[(xs[rx], ys[ry])] = step
     return steps
 
@@ -270,46 +285,47 @@ def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
         "row": lambda q: q % nt,
         "col": lambda q: q // nt,
     }[how]
-    items = [[q, q, b_page(q)] for q in range(total)]
+    items = [BinaryPage(q, q, b_page(q)) for q in range(total)]
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
     return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
 
 
 def _unary(n: Node, ts: list[TensorType], names: dict) -> dict:
     total = math.prod(pages.grid(n.type.shape))
-    return {"key": "pages", "items": [[q, q] for q in range(total)], "fields": _common(n, names, a=names[n.inputs[0]])}
+    return {"key": "pages", "items": [UnaryPage(q, q) for q in range(total)],
+            "fields": _common(n, names, a=names[n.inputs[0]])}
 
 
 def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
     grid = pages.grid(ts[0].shape)
     rows, nt = math.prod(grid[:-1]), grid[-1]
-    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "scale": n.attrs["scale"]}
-    return {"key": "rows", "items": [[r, r * nt, nt] for r in range(rows)], "fields": _common(n, names, **fields)}
+    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "scale": float(n.attrs["scale"])}
+    items = [RowSpan(r, r * nt, nt) for r in range(rows)]
+    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
 
 
 def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
     """A fused row op: whole tile rows per core (with gamma and beta, or the causal mask's matching rows)."""
     grid = pages.grid(ts[0].shape)
     rows, nt = math.prod(grid[:-1]), grid[-1]
-    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": n.attrs.get("eps", 0.0), "nt": nt,
-              "aux": [names[i] for i in n.inputs[1:]]}
+    fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": float(n.attrs.get("eps", 0.0)), "nt": nt,
+              "aux": tuple(names[i] for i in n.inputs[1:])}
     if n.attrs["fn"] == "softmax" and len(ts) > 1:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
-    return {"key": "rows", "items": [[r, r * nt, nt] for r in range(rows)], "fields": _common(n, names, **fields)}
+    items = [RowSpan(r, r * nt, nt) for r in range(rows)]
+    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
 
 
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:
-    items = [[q, *entry] for q, entry in enumerate(n.attrs["_map"])]
-    return {"key": "pages", "items": items, "fields": _common(n, names, inputs=[names[i] for i in n.inputs])}
+    items = [CopyPage(q, *entry) for q, entry in enumerate(n.attrs["_map"])]
+    return {"key": "pages", "items": items, "fields": _common(n, names, inputs=tuple(names[i] for i in n.inputs))}
 
 
 def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     grid = pages.grid(n.type.shape)
-    items = [[r * grid[-1] + c, r, c] for r in range(grid[-2]) for c in range(grid[-1])]
+    items = [GatherPage(r * grid[-1] + c, r, c) for r in range(grid[-2]) for c in range(grid[-1])]
     fields = {"ids": names[n.inputs[0]], "table": names[n.inputs[1]], "table_cols": grid[-1]}
     return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
 
 
 _SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}
-_STEP_OP = {"mm": "matmul", "bin": "binary", "un": "unary", "red": "reduce", "row": "row", "move": "copy",
-            "gather": "gather_rows"}

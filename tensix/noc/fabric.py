@@ -3,11 +3,17 @@
 Cut-through model: a packet of F flits holds each link of its route for F cycles; its head reaches the
 next router `hop_cycles` after entering a link; a link busy with an earlier packet delays the head.
 Transfers are offered in time order by the engine, so each link serves packets first come, first served.
+A NIU injects one packet after another: a header cycle, then its bytes at `rate` bytes per cycle (a write's
+or a read response's NIU rate, below the link's: how fast a core injects or absorbs data). An unlinked
+multicast packet first reserves its path (`noc_mcast_setup_cycles` plus `noc_mcast_dest_cycles` per
+destination), and every multicast packet holds the NIU `noc_mcast_packet_cycles` longer than a write's.
+One-flit packets (read requests, acknowledgements) hold no link.
 """
 
 from __future__ import annotations
 
 from array import array
+from math import ceil
 
 from tensix.config import MeshConfig
 from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
@@ -36,6 +42,7 @@ class Fabric:
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
         self._tiles = self.width * self.height
+        self._mcast_returns: dict[tuple, int] = {}
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -58,11 +65,21 @@ class Fabric:
         return hit
 
     def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:
-        """Latency of a small request (read command) from src to dst; it holds no link."""
+        """Latency of a one-flit packet (read request, write acknowledgement) from src's NIU into dst's NIU
+        on NoC `noc`; it holds no link."""
         key = self._key(noc, src, dst)
         cycles = self._requests.get(key)
         if cycles is None:
-            cycles = self._requests[key] = self.cfg.niu_cycles + len(self.route(noc, src, dst)[0]) * self.cfg.hop_cycles
+            hops = len(self.route(noc, src, dst)[0])
+            cycles = self._requests[key] = 2 * self.cfg.niu_cycles + hops * self.cfg.hop_cycles + self._hdr
+        return cycles
+
+    def mcast_return_cycles(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> int:
+        """Latency of the slowest acknowledgement back from a multicast's destinations to its sender."""
+        key = (noc, src, dsts)
+        cycles = self._mcast_returns.get(key)
+        if cycles is None:
+            cycles = self._mcast_returns[key] = max((self.request_cycles(noc, d, src) for d in dsts), default=0)
         return cycles
 
     def _key(self, noc: int, src: Coord, dst: Coord) -> int:
@@ -78,10 +95,12 @@ class Fabric:
         free = self.niu_free[ni]
         return ni, (t if t > free else free)
 
-    def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int) -> tuple[int, int, tuple[Link, ...]]:
+    def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int,
+                rate: float = 0.0) -> tuple[int, int, tuple[Link, ...]]:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used).
 
-        Packets leave the NIU back to back; link load is counted per route and spread onto links for stats.
+        Packets leave the NIU at `rate` bytes per cycle (default: the write rate); link load is counted per
+        route and spread onto links for stats.
         (The hottest path of the emulator, hence written out inline.)
         """
         key = self._key(noc, src, dst)
@@ -91,6 +110,8 @@ class Fabric:
             hit = self._hops[key] = (ids, links, [0, 0])
         ids, links, load = hit
         maxp, niu, hop, free = self._maxp, self._niu, self._hop, self.free_at
+        if rate <= 0.0:
+            rate = self.cfg.noc_write_bytes_per_cycle
         sx, sy = src
         ni = (noc * self.height + sy) * self.width + sx
         inj = self.niu_free[ni]
@@ -112,7 +133,7 @@ class Fabric:
             done = head + flits + niu
             if done > end:
                 end = done
-            inj += flits
+            inj += self._hdr + ceil(pb / rate)
             flits_sent += flits
         load[0] += flits_sent
         load[1] += nbytes
@@ -121,15 +142,24 @@ class Fabric:
         return start, end, links
 
     def multicast(
-        self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int
+        self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int,
+        linked_in: bool = False, linked: bool = False,
     ) -> tuple[int, int, tuple[Link, ...]]:
-        """Send the same nbytes from src to every tile of dsts along one tree: (start, end, links)."""
+        """Send the same nbytes from src to every tile of dsts along one tree: (start, end, links).
+
+        Each packet first reserves its path, unless it continues a linked transaction: the first packet when
+        the multicast before it was `linked_in`, the later ones when this one is `linked`."""
         order, leaves, links = self._mcast_plan(noc, src, dsts)
         cfg = self.cfg
         free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
         ni, inj = self._inject(noc, src, t)
         start, end, remaining = inj, inj, nbytes
+        setup = cfg.noc_mcast_setup_cycles + round(cfg.noc_mcast_dest_cycles * len(dsts))
+        rate, reserve, extra = cfg.noc_write_bytes_per_cycle, not linked_in, cfg.noc_mcast_packet_cycles
         while remaining > 0:
+            if reserve:
+                inj += setup
+            reserve = not linked
             pb = min(remaining, cfg.max_packet_bytes)
             remaining -= pb
             flits = self._flits(pb)
@@ -144,7 +174,7 @@ class Fabric:
             for leaf in leaves:
                 head = inj + cfg.niu_cycles if leaf < 0 else head_after[leaf]
                 end = max(end, head + flits + cfg.niu_cycles)
-            inj += flits
+            inj += self._hdr + ceil(pb / rate) + extra
         self.niu_free[ni] = inj
         self.noc_bytes[noc] += nbytes * len(order)
         return start, end, links

@@ -6,6 +6,7 @@ from tensix.lang.driver import device_feed, make_inputs, run_compiled
 from tensix.lang.params import materialize
 
 from tensix import Mesh, MeshConfig, TileKind
+from tensix.schedule.plain import plain_steps
 from tensix.timing import TimingModel
 
 MESH4 = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # a 4x4 compute grid
@@ -52,7 +53,7 @@ output y = (x @ w) @ v
 """
     compiled = compile_source(source, "mm.tdf", MESH4)
     assert [n.attrs.get("mcast") for n in compiled.lowered.nodes] == ["auto", "auto"]
-    assert {s["kb"] for s in compiled.lowered.nodes[0].attrs["_steps"].values()} == {3}
+    assert {s["kb"] for s in plain_steps(compiled.lowered.nodes[0]).values()} == {3}
     result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0), mesh=Mesh(MESH4))
     np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-5, atol=1e-5)
 
@@ -70,7 +71,7 @@ def test_shard_width_hands_out_output_blocks_column_by_column():
     blocks = {}
     for annotations in (" @shard(height)", " @shard(width)"):
         compiled = compile_source(MATMUL.format(annotations=annotations), "mm.tdf")
-        steps = compiled.lowered.nodes[-1].attrs["_steps"]
+        steps = plain_steps(compiled.lowered.nodes[-1])
         blocks[annotations] = [steps[(x, 0)]["blocks"][0][2] for x in range(4)]  # first column tile, cores of row 0
     assert blocks[" @shard(height)"] == [0, 2, 4, 6]  # height: row 0 of cores covers the first block row
     assert blocks[" @shard(width)"] == [0, 0, 0, 0]  # width: it covers the first block column
@@ -122,7 +123,7 @@ def test_a_grid_block_larger_than_dst_runs_as_sub_blocks_and_still_multicasts():
         np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-5, atol=1e-5)
         results[annotations] = compiled, result
     compiled, auto = results[""]
-    steps = compiled.lowered.nodes[-1].attrs["_steps"]
+    steps = plain_steps(compiled.lowered.nodes[-1])
     assert compiled.lowered.nodes[-1].attrs["mcast"] == "auto" and len(steps) == 48  # 6 rows of 8 cores
     assert steps[(1, 0)]["blocks"] == [[0, 2, 12, 6, 0, 0], [0, 2, 18, 6, 0, 0]]
     assert auto.cycles < results[" @shard(height)"][1].cycles

@@ -70,10 +70,12 @@ let h = x + z @cores(0, 0)
 output y = relu(layernorm(h, g, b, eps=1e-5) * 2.0) + z @cores(0, 0)
 """
     compiled, result, expected = _run(source)
-    steps = compiled.program.kernels[0].args["steps"]
-    assert [s["op"] for s in steps] == ["binary", "row", "binary"]
-    assert {s["el_unit"] for s in steps} == {8}  # the layernorm's 8-tile rows
-    assert steps[1]["chain"] == [["scale", 2.0], ["relu"]]  # the unaries after it run in its epilogue
+    args = compiled.program.kernels[0].args
+    steps = args["steps"]
+    assert [s.op for s in steps] == ["binary", "row", "binary"]
+    assert args["units"].el == 8  # the layernorm's 8-tile rows
+    # the unaries after it run in its epilogue
+    assert [(c.fn, c.args) for c in steps[1].chain] == [("scale", (2.0,)), ("relu", ())]
     # relu(...) reaches ~12 before z is added, where bf16 steps are 1/16: one step of absolute error
     np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-2, atol=1 / 16)
 

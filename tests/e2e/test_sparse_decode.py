@@ -6,7 +6,7 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
 
-import tensix.programs.stages.build as build
+import tensix.programs.stages.layout as layout
 from tensix import Mesh
 from tensix.errors import TensixError
 from tensix.formats import quantize
@@ -29,9 +29,9 @@ def test_activation_band_is_read_once_and_multicast_along_the_row():
     np.testing.assert_array_equal(runs[False].outputs["y"], runs[True].outputs["y"])
     sparse = runs[True]
     steps = [k.args["steps"][-1] for k in sparse.program.kernels if k.role == "reader"
-             and k.args["steps"][-1]["op"] == "matmul_rows"]
+             and k.args["steps"][-1].op == "matmul_rows"]
     assert len(steps) == 4  # 16 output tiles in 1x4 blocks
-    sender = tuple(steps[0]["mcast"]["a"]["sender"])
+    sender = steps[0].mcast.a.sender
     mcasts = [t for t in sparse.trace.transfers if t.kind == "mcast"]
     assert len(mcasts) == 1 and mcasts[0].issuer == sender  # the 32-tile band, once, to the 3 others
     # reads of one-token activation tiles (header + at most two live faces): the relu op reads each of the 32
@@ -55,7 +55,7 @@ output z = relu(h) @ w2
 
 def _cores(program, op: str, mcast: bool = False) -> set:
     return {k.core for k in program.kernels if k.role == "reader"
-            and any(s["op"] == op and (bool(s.get("mcast")) or not mcast) for s in k.args["steps"])}
+            and any(s.op == op and (bool(getattr(s, "mcast", None)) or not mcast) for s in k.args["steps"])}
 
 
 def test_staging_sits_only_on_the_sparse_matmul_cores():
@@ -90,10 +90,10 @@ def test_a_multicast_row_with_its_cbs_at_different_addresses_is_an_error_not_a_w
     receiving reader checks the address and says so."""
     def sparse_cores_only(steps, formats):
         return {c: v for c, v in layout_staging(steps, formats).items()
-                if any(s["op"] == "matmul_rows" for s in steps[c])}
+                if any(s.op == "matmul_rows" for s in steps[c])}
 
-    layout_staging = build.staging_sizes
-    monkeypatch.setattr(build, "staging_sizes", sparse_cores_only)
+    layout_staging = layout.staging_sizes
+    monkeypatch.setattr(layout, "staging_sizes", sparse_cores_only)
     compiled = compile_source(BOTH, "both.tdf", zero_skip=True)
     x = np.zeros((128, 256), np.float32)
     h = np.zeros((1, 512), np.float32)

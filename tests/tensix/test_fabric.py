@@ -3,7 +3,7 @@
 from tensix.config import MeshConfig
 from tensix.noc import Fabric
 
-CFG = MeshConfig(width=4, height=4)  # 32 B flits, 8 KiB packets, hop 9, NIU 5
+CFG = MeshConfig(width=4, height=4)  # 32 B flits, 8 KiB packets, hop 9, NIU 5, NIU writes 31.28 B/cycle
 
 
 def test_one_transfer_costs_niu_hops_and_flits():
@@ -16,9 +16,10 @@ def test_one_transfer_costs_niu_hops_and_flits():
 
 def test_large_transfer_is_split_into_packets():
     f = Fabric(CFG)
-    # 16 KiB = two packets of 257 flits; the second leaves the NIU 257 cycles after the first
+    # 16 KiB = two packets of 257 flits; the NIU injects at 31.28 B/cycle, so the second leaves a header cycle
+    # plus ceil(8192 / 31.28) = 262 cycles after the first (the link, free after 257, does not hold it up)
     _, end, _ = f.unicast(0, (0, 0), (1, 0), 16384, 0)
-    assert end == 257 + 5 + 9 + 257 + 5
+    assert end == 263 + 5 + 9 + 257 + 5
 
 
 def test_shared_link_doubles_the_time_of_two_big_transfers():
@@ -52,5 +53,6 @@ def test_multicast_sends_each_tree_link_once():
     # (0,0) -> (1,0), (2,0), (1,1), (2,1): tree (0,0)E, (1,0)S, (1,0)E, (2,0)S
     _, end, links = f.multicast(0, (0, 0), ((1, 0), (2, 0), (1, 1), (2, 1)), 2048, 0)
     assert sorted(links) == sorted([(0, 0, "E"), (1, 0, "S"), (1, 0, "E"), (2, 0, "S")])
-    assert end == 5 + 3 * 9 + 65 + 5  # deepest leaf (2, 1) is three hops away
+    # the packet first reserves its path: 13 + round(6.09 x 4 destinations) = 37 cycles
+    assert end == 37 + 5 + 3 * 9 + 65 + 5  # deepest leaf (2, 1) is three hops away
     assert f.noc_bytes[0] == 4 * 2048

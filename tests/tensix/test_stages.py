@@ -22,11 +22,13 @@ def test_matmul_bias_relu_then_dependent_reduce_and_copy_on_other_cores():
 
     def mm(c0):  # tile rows 0-1, tile columns c0..c0+1 of h = relu(x @ w + bias)
         return {"op": "matmul", "a": "x", "b": "w", "bias": "bias", "out": "h", "kt": 2, "b_cols": 4, "out_cols": 4,
-                "blocks": [[0, 2, c0, 2, 0, 0]], "chain": [["relu"]], "signal": [[0, [[0, 1], [1, 1]]]]}
+                "blocks": [[0, 2, c0, 2, 0, 0]], "chain": [{"fn": "relu"}],
+                "signal": [{"sem": 0, "cores": [[0, 1], [1, 1]]}]}
 
     red = {"op": "reduce", "fn": "sum", "a": "h", "out": "s", "rows": [[0, 0, 4], [1, 4, 4]], "scale": 0.5,
-           "wait": [[0, 2]]}
-    cp = {"op": "copy", "inputs": ["h"], "out": "h2", "pages": [[q, 0, q, 0] for q in range(8)], "wait": [[0, 2]]}
+           "wait": [{"sem": 0, "count": 2}]}
+    cp = {"op": "copy", "inputs": ["h"], "out": "h2", "pages": [[q, 0, q, 0] for q in range(8)],
+          "wait": [{"sem": 0, "count": 2}]}
     p = build_program("t", bufs, {(0, 0): [mm(0)], (1, 0): [mm(2)], (0, 1): [red], (1, 1): [cp]})
     r = Mesh().run(p, {"x": x, "w": w, "bias": bias})
     h = np.maximum(x @ w + bias, 0)
@@ -44,7 +46,7 @@ def test_binary_column_broadcast_and_transposing_copy():
     bufs = [BufferSpec("a", (32, 64), "bf16", "input"), BufferSpec("c", (32, 1), "bf16", "input"),
             BufferSpec("y", (32, 64), "bf16", "output"), BufferSpec("t", (64, 32), "fp32", "output")]
     sub = {"op": "binary", "fn": "sub", "bcast": "col", "a": "a", "b": "c", "out": "y",
-           "pages": [[0, 0, 0], [1, 1, 0]], "chain": [["exp"]]}
+           "pages": [[0, 0, 0], [1, 1, 0]], "chain": [{"fn": "exp"}]}
     tr = {"op": "copy", "inputs": ["a"], "out": "t", "pages": [[0, 0, 0, 1], [1, 0, 1, 1]]}
     r = Mesh().run(build_program("t", bufs, {(0, 0): [sub], (1, 0): [tr]}), {"a": a, "c": col})
     qa = quantize(a, "bf16")

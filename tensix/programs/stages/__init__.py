@@ -1,24 +1,13 @@
-"""Generic kernels that run a list of compiled steps on one core: the compiler's target.
+"""Generic kernels that run a core's schedule: the compiler's target (tensix/schedule/contract.py, docs/schedule.md).
 
-Every core gets one reader, one compute and one writer kernel with the same `steps` argument; each kernel
-does its part of every step in order. A step is a JSON-able dict:
-
-- `op`: matmul | binary | unary | reduce | row | copy | gather_rows (see the reader/compute/writer modules);
-  `row` is softmax / layernorm / rmsnorm over whole tile rows (`fn`, `nt` tiles a row, `aux`: gamma and
-  beta, or the causal mask with `mask_rows`)
-- `out`: the DRAM buffer it writes; inputs by name (`a`, `b`, `bias`, `inputs`, `ids`, `table`)
-- the output pages this core computes (`blocks` for matmul, `pages` / `rows` otherwise)
-- `chain`: unary ops applied to each output tile before packing, e.g. [["gelu"], ["scale", 0.125]]
-- `wait`: [[sem_id, count]]: the reader waits until this core's semaphore sem_id reaches count
-  (one increment per producer core that writes pages it reads: deps.py) before reading the step's inputs
-- `signal`: [[sem_id, [[x, y], ...]]]: after its writes land, the writer increments sem_id on each core (one
-  semaphore-increment multicast per rectangle of those cores)
-- matmuls on a grid may carry `mcast` (row and column senders, rectangles, handshake semaphores: mcast.py)
-  and `kb`, the k tiles moved per step; deps.py says which pages each step reads and writes
-
-CB ids: layout.py (inputs by slot and format, outputs by format, then fixed ids for gather ids, sparse
-control and the row ops' intermediates); `el_unit` on a step is the pages each elementwise reservation takes
-on its core (the widest row of its row ops).
+Every core gets one reader, one compute and one writer kernel with the same arguments: `steps`, the core's typed
+steps in order, and `units`, the pages each of its CB reservations takes; each kernel does its part of every step
+(reader.py, compute.py, writer.py dispatch on `step.op`; row.py, sparse.py and mcast.py hold the fused row ops,
+the sparse decode matmul and the multicast handshakes). Before reading a step's inputs the reader waits on its
+`wait` semaphores; after its writes land the writer increments its `signal` semaphores on the consumer cores.
+layout.py lays a core's L1 out (CB ids by slot and format, units, addresses: the compiler's alloc pass calls
+it once; an elementwise step's input CBs follow from Step.streamed), build.py turns a Schedule into the Program
+the emulator loads. Which pages a step reads and writes is the step's own (Step.reads, Step.writes).
 """
 
 from tensix.programs.stages.compute import compute

@@ -1,54 +1,44 @@
-"""Assemble a Program from per-core step lists: DRAM buffers, CBs sized for the steps, semaphores, kernels."""
+"""A Program from a Schedule: DRAM buffers, and per core its semaphores, L1 buffers, CBs (as the schedule lays
+them out) and one reader/compute/writer triple running its steps."""
 
 from __future__ import annotations
 
+from tensix.formats import tile_nbytes
+from tensix.presets import resolve
 from tensix.program import BufferSpec, Program, function_ref
 from tensix.programs.stages.compute import compute
-from tensix.programs.stages.layout import CB_CTRL, MATMULS, core_layouts, el_unit, staging_sizes
+from tensix.programs.stages.layout import core_schedules
 from tensix.programs.stages.reader import reader
 from tensix.programs.stages.writer import writer
-
-_SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")
-
-
-_FIXED = {28: "ids", 29: "ctrl", 30: "row_mid", 31: "row_stat"}
+from tensix.schedule.contract import DramBuffer, Schedule, Step
+from tensix.schedule.plain import decode
 
 
-def _cb_name(cb_id: int, fmt: str) -> str:
-    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < 28 else _FIXED[cb_id]
-
-
-def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[dict]], *,
-                  cbs: dict[tuple[int, int], dict[int, tuple[str, int]]] | None = None,
-                  device: str | None = None, labels: dict[tuple[int, int], str] | None = None) -> Program:
-    """One reader/compute/writer triple per core running that core's steps (see stages/__init__.py)."""
-    p = Program(name=name, device=device)
-    staging = staging_sizes(steps, {b.name: b.dtype for b in buffers})
-    for b in buffers:
+def program(schedule: Schedule) -> Program:
+    """The Program that runs `schedule`: nothing is laid out again."""
+    p = Program(name=schedule.name, device=schedule.device or None)
+    for b in schedule.buffers:
         p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
-    formats = {b.name: b.dtype for b in buffers}
-    layouts = core_layouts(steps, formats)
-    for core in sorted(steps, key=lambda c: (c[1], c[0])):
-        block, unit = layouts[core][0], el_unit(steps[core])
-        core_steps = [{**s, "cb_block": block} if s["op"] in MATMULS else {**s, "el_unit": unit} if unit > 1 else s
-                      for s in steps[core]]
-        for sem_id in sorted(_waited_semaphores(core_steps)):
-            p.semaphore(core, sem_id)  # the semaphores this core waits on
-        for buf, nbytes in staging.get(core, {}).items():  # first, so they sit at one L1 address on every core
-            p.l1_buffer(core, buf, nbytes)
-        need = cbs[core] if cbs is not None else layouts[core][1]
-        for cb_id, (fmt, pages) in sorted(need.items()):
-            p.circular_buffer(core, cb_id, fmt, pages, _cb_name(cb_id, fmt), 32 if cb_id == CB_CTRL else None)
-        label = (labels or {}).get(core, "")
+    for cs in schedule.cores:
+        for sem_id in cs.semaphores:  # the semaphores this core waits on
+            p.semaphore(cs.core, sem_id)
+        for buf in cs.buffers:  # first, so they sit at one L1 address on every core
+            p.l1_buffer(cs.core, buf.name, buf.nbytes)
+        for cb in cs.cbs:
+            page = None if cb.page_nbytes == tile_nbytes(cb.fmt) else cb.page_nbytes
+            p.circular_buffer(cs.core, cb.id, cb.fmt, cb.pages, cb.name, page)
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
-            p.kernel(core, role, function_ref(fn), {"steps": core_steps}, label=label)  # by name: JSON-able
+            p.kernel(cs.core, role, function_ref(fn), {"steps": cs.steps, "units": cs.units})  # by name: JSON-able
     return p
 
 
-def _waited_semaphores(steps: list[dict]) -> set[int]:
-    ids = {w[0] for s in steps for w in s.get("wait", ())}
-    for s in steps:
-        for m in (s.get("mcast") or {}).values():
-            if m:
-                ids |= {*m["ready"], *m["valid"]}
-    return ids
+def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, int], list[Step | dict]], *,
+                  device: str | None = None) -> Program:
+    """A Program from hand-written per-core step lists (typed, or in their plain JSON form), laid out as the
+    compiler's alloc pass lays them."""
+    steps = {core: [s if isinstance(s, Step) else decode(Step, s) for s in core_steps]
+             for core, core_steps in steps.items()}
+    formats = {b.name: b.dtype for b in buffers}
+    count, cores = core_schedules(steps, formats, resolve(device).l1_alignment)
+    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source) for b in buffers)
+    return program(Schedule(name, device or "", "", count, dram, tuple(cores)))

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import (
-    EL_A,
-    EL_B,
-    MATMULS,
-    MM_A,
-    MM_B,
-    MM_BIAS,
-    bias_unit,
-    cb_in,
-    cb_out,
-    out_unit,
-    units,
-)
+from tensix.programs.stages.layout import EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
+from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
-def compute(ctx, *, steps: list[dict]) -> None:
+def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
-        _COMPUTE[step["op"]](ctx, step)
+        ctx.label, ctx.src = step.label, step.src
+        _COMPUTE[step.op](ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
     return ctx.buffer(name).fmt
 
 
-def _chain(ctx, chain: list, idst: int) -> None:
+def _chain(ctx, chain: tuple, idst: int) -> None:
     for item in chain:
-        op, params = item[0], item[1:]
+        op, params = item.fn, item.args
         if op == "scale":
             ctx.scale_tile(idst, params[0])
         elif op == "add_scalar":
@@ -43,33 +32,33 @@ def _chain(ctx, chain: list, idst: int) -> None:
             ctx.unary_tile(op, idst)
 
 
-def _emit(ctx, s: dict, ntiles: int = 1, reserve: int | None = None) -> None:
-    """Apply the chain to DST[0..ntiles) and pack them to the output CB, reserving `reserve` pages (default: the
-    core's elementwise unit)."""
-    cb = cb_out(_fmt(ctx, s["out"]), matmul=s["op"] in MATMULS)
+def _emit(ctx, s, reserve: int, ntiles: int = 1) -> None:
+    """Apply the chain to DST[0..ntiles) and pack them to the output CB, reserving `reserve` pages (the core's
+    elementwise unit, or its matmul output unit)."""
+    cb = cb_out(_fmt(ctx, s.out), matmul=s.op in MATMULS)
     for d in range(ntiles):
-        _chain(ctx, s.get("chain", ()), d)
-    n = s.get("el_unit", 1) if reserve is None else reserve
+        _chain(ctx, s.chain, d)
+    n = reserve
     ctx.cb_reserve_back(cb, n)
     for d in range(ntiles):
         ctx.pack_tile(d, cb)
     ctx.cb_push_back(cb, n)
 
 
-def _emit_row(ctx, s: dict, j: int) -> None:
+def _emit_row(ctx, s, j: int) -> None:
     """A row op's output tile j: the chain on DST 0, packed at page j of the row reserved in the output CB."""
-    _chain(ctx, s.get("chain", ()), 0)
-    ctx.pack_tile(0, cb_out(_fmt(ctx, s["out"])), j)
+    _chain(ctx, s.chain, 0)
+    ctx.pack_tile(0, cb_out(_fmt(ctx, s.out)), j)
 
 
-def _matmul(ctx, s: dict) -> None:
-    cba, cbb = cb_in(MM_A, _fmt(ctx, s["a"])), cb_in(MM_B, _fmt(ctx, s["b"]))
-    unit_a, unit_b = units(s["cb_block"])
-    bias, kt, kb = s.get("bias"), s["kt"], s.get("kb", 1)  # kb k tiles per step (multicast matmuls)
-    shares = s.get("mcast") or {}
-    for _, bm, _, bn, _, _ in s["blocks"]:
-        align(ctx, shares.get("a"), cba, unit_a, compute=True)  # the reader's empty units, if it pushed any
-        align(ctx, shares.get("b"), cbb, unit_b, compute=True)
+def _matmul(ctx, s, u: Units) -> None:
+    cba, cbb = cb_in(MM_A, _fmt(ctx, s.a)), cb_in(MM_B, _fmt(ctx, s.b))
+    unit_a, unit_b = u.a, u.b
+    bias, kt, kb = s.bias, s.kt, s.kb  # kb k tiles per step (multicast matmuls)
+    share_a, share_b = (s.mcast.a, s.mcast.b) if s.mcast else (None, None)
+    for _, bm, _, bn, _, _ in s.blocks:
+        align(ctx, share_a, cba, unit_a, compute=True)  # the reader's empty units, if it pushed any
+        align(ctx, share_b, cbb, unit_b, compute=True)
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
             ctx.cb_wait_front(cba, unit_a)
@@ -81,73 +70,72 @@ def _matmul(ctx, s: dict) -> None:
             ctx.cb_pop_front(cbb, unit_b)
         if bias:
             cbc = cb_in(MM_BIAS, _fmt(ctx, bias))
-            ctx.cb_wait_front(cbc, bias_unit(s["cb_block"]))
+            ctx.cb_wait_front(cbc, u.bias)
             for i in range(bm):
                 for j in range(bn):
                     ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
-            ctx.cb_pop_front(cbc, bias_unit(s["cb_block"]))
-        _emit(ctx, s, bm * bn, out_unit(s["cb_block"]))
+            ctx.cb_pop_front(cbc, u.bias)
+        _emit(ctx, s, u.out, bm * bn)
         ctx.tile_regs_release()
 
 
-def _binary(ctx, s: dict) -> None:
-    cba, cbb = cb_in(EL_A, _fmt(ctx, s["a"])), cb_in(EL_B, _fmt(ctx, s["b"]))
-    bcast, unit = s.get("bcast", "none"), s.get("el_unit", 1)
-    for _ in s["pages"]:
+def _binary(ctx, s, u: Units) -> None:
+    cba, cbb = cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b))
+    bcast, unit = s.bcast, u.el
+    for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         ctx.cb_wait_front(cbb, unit)
         ctx.tile_regs_acquire()
         if bcast == "none":
-            getattr(ctx, f"{s['fn']}_tiles")(cba, cbb, 0, 0, 0)
+            getattr(ctx, f"{s.fn}_tiles")(cba, cbb, 0, 0, 0)
         else:
-            ctx.bcast_tiles(s["fn"], bcast, cba, cbb, 0, 0, 0)
+            ctx.bcast_tiles(s.fn, bcast, cba, cbb, 0, 0, 0)
         ctx.cb_pop_front(cba, unit)
         ctx.cb_pop_front(cbb, unit)
-        _emit(ctx, s)
+        _emit(ctx, s, unit)
         ctx.tile_regs_release()
 
 
-def _pass_tile(ctx, s: dict, cb: int, transpose: bool = False) -> None:
+def _pass_tile(ctx, s, unit: int, cb: int, transpose: bool = False) -> None:
     """One tile from cb through DST (transposed or not), the chain, and out."""
-    unit = s.get("el_unit", 1)
     ctx.cb_wait_front(cb, unit)
     ctx.tile_regs_acquire()
     (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
     ctx.cb_pop_front(cb, unit)
-    _emit(ctx, s)
+    _emit(ctx, s, unit)
     ctx.tile_regs_release()
 
 
-def _unary(ctx, s: dict) -> None:
-    for _ in s["pages"]:
-        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["a"])))
+def _unary(ctx, s, u: Units) -> None:
+    for _ in s.pages:
+        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.a)))
 
 
-def _reduce(ctx, s: dict) -> None:
-    cb, unit = cb_in(EL_A, _fmt(ctx, s["a"])), s.get("el_unit", 1)
-    for _, _, n in s["rows"]:
+def _reduce(ctx, s, u: Units) -> None:
+    cb, unit = cb_in(EL_A, _fmt(ctx, s.a)), u.el
+    for _, _, n in s.rows:
         ctx.tile_regs_acquire()
         for _ in range(n):
             ctx.cb_wait_front(cb, unit)
-            ctx.reduce_tile(s["fn"], "row", cb, 0, 0, s.get("scale", 1.0))
+            ctx.reduce_tile(s.fn, "row", cb, 0, 0, s.scale)
             ctx.cb_pop_front(cb, unit)
-        _emit(ctx, s)
+        _emit(ctx, s, unit)
         ctx.tile_regs_release()
 
 
-def _copy(ctx, s: dict) -> None:
-    for _, index, _, transpose in s["pages"]:
-        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["inputs"][index])), bool(transpose))
+def _copy(ctx, s, u: Units) -> None:
+    for _, index, _, transpose in s.pages:
+        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
 
 
-def _gather_rows(ctx, s: dict) -> None:
-    for _ in s["pages"]:  # the reader assembled each tile from table rows in the output's format
-        _pass_tile(ctx, s, cb_in(EL_A, _fmt(ctx, s["out"])))
+def _gather_rows(ctx, s, u: Units) -> None:
+    for _ in s.pages:  # the reader assembled each tile from table rows in the output's format
+        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.out)))
 
 
 _COMPUTE = {
-    "matmul": _matmul, "matmul_rows": lambda ctx, s: compute_matmul_rows(ctx, s, _emit),
-    "binary": _binary, "unary": _unary, "reduce": _reduce, "row": lambda ctx, s: compute_row(ctx, s, _emit_row),
-    "copy": _copy,
-    "gather_rows": _gather_rows,
+    Op.MATMUL: _matmul, Op.MATMUL_ROWS: lambda ctx, s, u: compute_matmul_rows(ctx, s, u, _emit),
+    Op.BINARY: _binary, Op.UNARY: _unary, Op.REDUCE: _reduce,
+    Op.ROW: lambda ctx, s, u: compute_row(ctx, s, u, _emit_row),
+    Op.COPY: _copy, Op.GATHER_ROWS: _gather_rows,
 }

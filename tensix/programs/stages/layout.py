@@ -9,14 +9,15 @@ compute kernel pushes to (CB_MID, CB_STAT), always fp32.
 
 from __future__ import annotations
 
+from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import FORMATS, tile_nbytes
+from tensix.schedule.contract import CB, MATMULS, CoreSchedule, L1Buffer, Op, Step, Units
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
 _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control
 CB_MID, CB_STAT = 30, 31  # row ops: a tile row of intermediates; row statistics (and squares on their way)
 
 
-MATMULS = ("matmul", "matmul_rows")
 SLOTS = 2  # k steps a multicast matmul operand CB holds (stages/mcast.py)
 
 
@@ -28,38 +29,23 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
     return (_OUT_MM if matmul else _OUT_EL) + FORMATS.index(fmt)
 
 
-def blocking(steps: list[dict]) -> list[int]:
+def blocking(steps: list[Step]) -> list[int]:
     """A core's matmul CB units, [A, B, output, bias]: the most pages any of its matmul steps takes at once (an
     A band of bm x kb tiles, a B band of kb x bn, a bm x bn output block, bn bias tiles). Every step reserves
     these, one fixed count per CB, so reservations never wrap."""
     ua = ub = uo = ubias = 1
     for s in steps:
-        if s["op"] in MATMULS:
-            kb = s.get("kb", 1)
-            for b in s["blocks"]:
+        if s.op in MATMULS:
+            kb = s.kb
+            for b in s.blocks:
                 bm, bn = b[1], b[3]
                 ua, ub, uo, ubias = max(ua, bm * kb), max(ub, kb * bn), max(uo, bm * bn), max(ubias, bn)
     return [ua, ub, uo, ubias]
 
 
-def units(cb_block: list[int]) -> tuple[int, int]:
-    """Pages every matmul step of a core reserves at once in its A and B CBs (`blocking`)."""
-    return cb_block[0], cb_block[1]
-
-
-def out_unit(cb_block: list[int]) -> int:
-    """Pages every matmul step of a core reserves at once in its output CB."""
-    return cb_block[2]
-
-
-def bias_unit(cb_block: list[int]) -> int:
-    """Pages every matmul step of a core reserves at once in its bias CB."""
-    return cb_block[3]
-
-
-def el_unit(steps: list[dict]) -> int:
+def el_unit(steps: list[Step]) -> int:
     """Pages every elementwise-CB reservation of a core takes: the widest tile row of its row ops, else 1."""
-    return max((s["nt"] for s in steps if s["op"] == "row"), default=1)
+    return max((s.nt for s in steps if s.op == Op.ROW), default=1)
 
 
 def mid_pages(fn: str, nt: int, masked: bool) -> int:
@@ -81,16 +67,16 @@ def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[tuple[int, int],
     size = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
     if not size:
         return {}
-    cores = {c for c, core_steps in steps.items() if any(s["op"] == "matmul_rows" for s in core_steps)}
+    cores = {c for c, core_steps in steps.items() if any(s.op == Op.MATMUL_ROWS for s in core_steps)}
     shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
     if cores & shared:
         cores |= shared
     return {c: {"rows_stage": size} for c in cores}
 
 
-def shares_operands(steps: list[dict]) -> bool:
+def shares_operands(steps: list[Step]) -> bool:
     """Whether a core runs a grid multicast matmul (as sender or receiver of an operand band)."""
-    return any(s["op"] == "matmul" and s.get("mcast") for s in steps)
+    return any(s.op == Op.MATMUL and s.mcast for s in steps)
 
 
 def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
@@ -101,9 +87,9 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
     sender multicasts a band straight into the receivers' CBs at its own write pointer, as tt-metal's in0
     and in1 CBs (stages/mcast.py)."""
     shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
-    common = [s for c in shared for s in steps[c] if s["op"] in MATMULS]
+    common = [s for c in shared for s in steps[c] if s.op in MATMULS]
     block = list(blocking(common))
-    unit_a, unit_b = units(block)
+    unit_a, unit_b = block[0], block[1]
     out = {}
     for core, core_steps in steps.items():
         if core not in shared:
@@ -111,64 +97,114 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
             continue
         need = cb_requirements(core_steps, formats, block)
         for s in common:
-            fa, fb = formats[s["a"]], formats[s["b"]]
+            fa, fb = formats[s.a], formats[s.b]
             need[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
             need[cb_in(MM_B, fb)] = (fb, SLOTS * unit_b)
         out[core] = (block, need)
     return out
 
 
-def rows_stage_nbytes(steps: list[dict], formats: dict[str, str]) -> int:
+def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
     """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
-    bn = bias_unit(blocking(steps))  # the widest block
+    bn = blocking(steps)[3]  # the widest block
     need = 0
     for s in steps:
-        if s["op"] == "matmul_rows":
-            elem = 4 if formats[s["b_rows"]] == "fp32" else 2
-            band = s["kt"] * tile_nbytes(formats[s["a"]])
+        if s.op == Op.MATMUL_ROWS:
+            elem = 4 if formats[s.b_rows] == "fp32" else 2
+            band = s.kt * tile_nbytes(formats[s.a])
             need = max(need, band + 32 * -(-bn * 32 * elem // 32) * 32)
     return need
 
 
-def cb_requirements(steps: list[dict], formats: dict[str, str], block: list[int] | None = None
-                    ) -> dict[int, tuple[str, int]]:
-    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block`:
-    the matmul CB units to use (default: its own, `blocking`)."""
+def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int] | None = None,
+                    el: int | None = None) -> dict[int, tuple[str, int]]:
+    """CB id -> (format, pages) a core needs to run `steps`; `formats` maps buffer names to formats; `block` and
+    `el`: the matmul and elementwise CB units to use (default: its own, `blocking` and `el_unit`)."""
     need: dict[int, tuple[str, int]] = {}
     ua, ub, uo, ubias = block or blocking(steps)
-    unit = el_unit(steps)
+    unit = el or el_unit(steps)
 
     def want(cb: int, fmt: str, pages: int) -> None:
         need[cb] = (fmt, max(need.get(cb, (fmt, 0))[1], pages))
 
     for s in steps:
-        out = formats[s["out"]]
-        op = s["op"]
+        out = formats[s.out]
+        op = s.op
         if op in MATMULS:
-            want(cb_in(MM_A, formats[s["a"]]), formats[s["a"]], SLOTS * ua)
-            want(cb_in(MM_B, formats[s["b"]]), formats[s["b"]], SLOTS * ub)
-            if op == "matmul_rows":
+            want(cb_in(MM_A, formats[s.a]), formats[s.a], SLOTS * ua)
+            want(cb_in(MM_B, formats[s.b]), formats[s.b], SLOTS * ub)
+            if op == Op.MATMUL_ROWS:
                 want(CB_CTRL, "fp32", 2)
-            if s.get("bias"):
-                want(cb_in(MM_BIAS, formats[s["bias"]]), formats[s["bias"]], ubias)
+            if s.bias:
+                want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
             want(cb_out(out, matmul=True), out, uo)
             continue
-        if op == "row":
-            want(cb_in(EL_A, formats[s["a"]]), formats[s["a"]], 2 * unit)
-            for name in s["aux"]:  # gamma and beta (one unit each), or one mask unit per tile row
+        if op == Op.ROW:
+            want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
+            for name in s.aux:  # gamma and beta (one unit each), or one mask unit per tile row
                 want(cb_in(EL_B, formats[name]), formats[name], 2 * unit)
-            want(CB_MID, "fp32", mid_pages(s["fn"], s["nt"], bool(s["aux"])))
+            want(CB_MID, "fp32", mid_pages(s.fn, s.nt, bool(s.aux)))
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
             continue
-        names = {"binary": [s.get("a"), s.get("b")], "unary": [s.get("a")], "reduce": [s.get("a")],
-                 "copy": s.get("inputs", []), "gather_rows": []}[op]
+        names = s.streamed()
         for slot, name in enumerate(names[:2]):
             want(cb_in(EL_A + slot, formats[name]), formats[name], 2 * unit)
         for name in names[2:]:
             want(cb_in(EL_A, formats[name]), formats[name], 2 * unit)
-        if op == "gather_rows":
+        if op == Op.GATHER_ROWS:
             want(CB_IDS, "fp32", 1)
             want(cb_in(EL_A, out), out, 2 * unit)
         want(cb_out(out), out, 2 if unit == 1 else unit)  # one tile a unit: double-buffered unless rows are wide
     return need
+
+
+_SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")
+_FIXED = {CB_IDS: "ids", CB_CTRL: "ctrl", CB_MID: "row_mid", CB_STAT: "row_stat"}
+
+
+def cb_name(cb_id: int, fmt: str) -> str:
+    return f"{_SLOTS[cb_id // 4]}_{fmt}" if cb_id < CB_IDS else _FIXED[cb_id]
+
+
+def semaphores(steps: list[Step]) -> tuple[int, ...]:
+    """The semaphores a core waits on: its steps' readiness waits and their multicast handshakes."""
+    ids = {w.sem for s in steps for w in s.wait}
+    for s in steps:
+        for share in (s.mcast.a, s.mcast.b) if getattr(s, "mcast", None) else ():
+            if share:
+                ids |= {*share.ready, *share.valid}
+    return tuple(sorted(ids))
+
+
+def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tuple[int, list[CoreSchedule]]:
+    """Every core's CBs, L1 buffers and units for its steps, at the L1 addresses the device gives them (it
+    allocates in this order: the program-wide semaphore region, the L1 buffers, the CBs by id; each aligned);
+    returns the semaphore region's size (semaphores) and the cores in (y, x) order."""
+    layouts = core_layouts(steps, formats)
+    staging = staging_sizes(steps, formats)
+    sems = {core: semaphores(core_steps) for core, core_steps in steps.items()}
+    count = 1 + max((i for ids in sems.values() for i in ids), default=-1)
+    out = []
+    for core in sorted(steps, key=lambda c: (c[1], c[0])):
+        block, need = layouts[core]
+        top = count * SEMAPHORE_NBYTES
+        buffers = []
+        for name, nbytes in staging.get(core, {}).items():
+            addr = _align(top, alignment)
+            buffers.append(L1Buffer(name, nbytes, addr))
+            top = addr + nbytes
+        cbs = []
+        for cb_id, (fmt, pages) in sorted(need.items()):
+            page = 32 if cb_id == CB_CTRL else tile_nbytes(fmt)
+            addr = _align(top, alignment)
+            owners = tuple(dict.fromkeys(s.label for s in steps[core] if cb_id in cb_requirements([s], formats)))
+            cbs.append(CB(cb_id, cb_name(cb_id, fmt), fmt, pages, page, addr, owners))
+            top = addr + pages * page
+        units = Units(*block, el=el_unit(steps[core]))
+        out.append(CoreSchedule(core, units, sems[core], tuple(buffers), tuple(cbs), tuple(steps[core])))
+    return count, out
+
+
+def _align(addr: int, alignment: int) -> int:
+    return -(-addr // alignment) * alignment

@@ -23,19 +23,19 @@ from tensix.errors import TensixError
 from tensix.programs.stages.layout import SLOTS
 
 
-def announce(ctx, m: dict | None, slots: int = SLOTS, noc=None) -> None:
+def announce(ctx, m, slots: int = SLOTS, noc=None) -> None:
     """Receiver, before its first step: every staging slot is free."""
-    if m is None or m["n"] == 0 or tuple(m["sender"]) == ctx.core:
+    if m is None or m.n == 0 or m.sender == ctx.core:
         return
     for s in range(slots):
         release(ctx, m, s, noc)
 
 
-def align(ctx, m: dict | None, cb: int, unit: int, compute: bool = False) -> None:
+def align(ctx, m, cb: int, unit: int, compute: bool = False) -> None:
     """Before an output block: bring the operand CB to its first half, so every core of the row (column)
     fills it in step. The reader pushes an empty unit when its write pointer is at the second half, the
     compute kernel pops it (its read pointer is then there too: both have seen the same units before)."""
-    if m is None or m["n"] == 0:
+    if m is None or m.n == 0:
         return
     c = ctx.cb(cb)
     while compute and c.rd_slot:
@@ -46,13 +46,13 @@ def align(ctx, m: dict | None, cb: int, unit: int, compute: bool = False) -> Non
         ctx.cb_push_back(cb, unit)
 
 
-def start_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
+def start_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
     """First half of K step `step` for one operand: reserve its unit of cb; the core reading from DRAM (the
     sender, or every core when not multicast) starts those reads, a receiver tells the sender it is ready.
     The reader starts both operands before finishing either, so neither sender waits on the other's band."""
     ctx.cb_reserve_back(cb, reserve)
     at = ctx.get_write_ptr(cb)
-    if m is None or m["n"] == 0 or tuple(m["sender"]) == ctx.core:
+    if m is None or m.n == 0 or m.sender == ctx.core:
         size = ctx.buffer(name).page_nbytes
         for i, page in enumerate(pages):
             ctx.noc_async_read_page(name, page, at + i * size, noc)
@@ -63,45 +63,45 @@ def start_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], res
                           f"{ctx.cb(cb).wr_slot} for k step {step}, not {half * reserve}: its cores are out of step")
     if step == 0:
         _check_same_address(ctx, m, cb)
-    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"][half])), noc=noc)
+    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m.sender, ctx.get_semaphore(m.ready[half])), noc=noc)
 
 
-def _check_same_address(ctx, m: dict, cb: int) -> None:
+def _check_same_address(ctx, m, cb: int) -> None:
     """The sender multicasts into its own CB's address on every receiver: the program must have laid the CB at
     one address on all of them (a layout bug would otherwise land the band in the wrong place, silently)."""
-    sender = ctx.device.cores[tuple(m["sender"])].cbs.get(cb)
+    sender = ctx.device.cores[m.sender].cbs.get(cb)
     mine = ctx.cb(cb)
     if sender is None or (sender.address, sender.page_nbytes, sender.num_pages) != (
             mine.address, mine.page_nbytes, mine.num_pages):
         there = "none" if sender is None else f"0x{sender.address:x} ({sender.num_pages} x {sender.page_nbytes} B)"
         raise TensixError(f"{ctx.role} kernel on core {ctx.core}: multicast operand CB {cb} sits at "
                           f"0x{mine.address:x} ({mine.num_pages} x {mine.page_nbytes} B) here but at {there} on "
-                          f"the sender {tuple(m['sender'])}; every core of a multicast row or column needs the same "
+                          f"the sender {m.sender}; every core of a multicast row or column needs the same "
                           f"buffers before it in L1 (same staging, same CBs)")
 
 
-def finish_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
+def finish_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
     """Second half: once the reads have landed the sender waits for every receiver, multicasts the band to the
     same address in their CBs and flags it valid; a receiver waits for that flag. Then the unit is pushed."""
-    if m is None or m["n"] == 0:
+    if m is None or m.n == 0:
         ctx.noc_async_read_barrier()
         ctx.cb_push_back(cb, reserve)
         return
     half = step % SLOTS
-    ready, valid = ctx.get_semaphore(m["ready"][half]), ctx.get_semaphore(m["valid"][half])
-    if tuple(m["sender"]) == ctx.core:
+    ready, valid = ctx.get_semaphore(m.ready[half]), ctx.get_semaphore(m.valid[half])
+    if m.sender == ctx.core:
         at = ctx.get_write_ptr(cb)
         ctx.noc_async_read_barrier()
         nbytes = len(pages) * ctx.buffer(name).page_nbytes
         sent = ctx.pages_noc_nbytes(name, pages)
         if sent < nbytes:
             ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=nbytes - sent)
-        ctx.noc_semaphore_wait(ready, m["n"])  # every receiver has this unit of its CB free
+        ctx.noc_semaphore_wait(ready, m.n)  # every receiver has this unit of its CB free
         ctx.noc_semaphore_set(ready, 0)
-        ctx.noc_async_write_multicast(at, ctx.get_noc_multicast_addr(*m["rect"], at), nbytes, num_dests=m["n"],
+        ctx.noc_async_write_multicast(at, ctx.get_noc_multicast_addr(*m.rect, at), nbytes, num_dests=m.n,
                                       noc=noc, timed=sent)
         ctx.noc_semaphore_set(valid, 1)
-        ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m["rect"], valid), num_dests=m["n"],
+        ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m.rect, valid), num_dests=m.n,
                                         noc=noc)
     else:
         ctx.noc_semaphore_wait(valid, 1)
@@ -109,25 +109,25 @@ def finish_operand(ctx, m: dict | None, cb: int, name: str, pages: list[int], re
     ctx.cb_push_back(cb, reserve)
 
 
-def send_band(ctx, m: dict, slot: int, src: int, dst: int, nbytes: int, noc=None, timed: int | None = None) -> None:
+def send_band(ctx, m, slot: int, src: int, dst: int, nbytes: int, noc=None, timed: int | None = None) -> None:
     """Sender: once every receiver's slot is free, multicast [src, src + nbytes) to dst on each (`timed` bytes
     cross the NoC), then flag the slot valid."""
-    ready, valid = ctx.get_semaphore(m["ready"][slot]), ctx.get_semaphore(m["valid"][slot])
-    ctx.noc_semaphore_wait(ready, m["n"])
+    ready, valid = ctx.get_semaphore(m.ready[slot]), ctx.get_semaphore(m.valid[slot])
+    ctx.noc_semaphore_wait(ready, m.n)
     ctx.noc_semaphore_set(ready, 0)
-    ctx.noc_async_write_multicast(src, ctx.get_noc_multicast_addr(*m["rect"], dst), nbytes, num_dests=m["n"],
+    ctx.noc_async_write_multicast(src, ctx.get_noc_multicast_addr(*m.rect, dst), nbytes, num_dests=m.n,
                                   noc=noc, timed=timed)
     ctx.noc_semaphore_set(valid, 1)
-    ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m["rect"], valid), num_dests=m["n"], noc=noc)
+    ctx.noc_semaphore_set_multicast(valid, ctx.get_noc_multicast_addr(*m.rect, valid), num_dests=m.n, noc=noc)
 
 
-def receive_band(ctx, m: dict, slot: int) -> None:
+def receive_band(ctx, m, slot: int) -> None:
     """Receiver: wait until the sender's multicast has landed in the slot (and take the flag down)."""
-    valid = ctx.get_semaphore(m["valid"][slot])
+    valid = ctx.get_semaphore(m.valid[slot])
     ctx.noc_semaphore_wait(valid, 1)
     ctx.noc_semaphore_set(valid, 0)
 
 
-def release(ctx, m: dict, slot: int, noc=None) -> None:
+def release(ctx, m, slot: int, noc=None) -> None:
     """Receiver: the slot has been copied out; the sender may fill it again."""
-    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m["sender"], ctx.get_semaphore(m["ready"][slot])), noc=noc)
+    ctx.noc_semaphore_inc(ctx.get_noc_addr(*m.sender, ctx.get_semaphore(m.ready[slot])), noc=noc)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
-from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, units
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
 from tensix.programs.stages.mcast import align, finish_operand, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
+from tensix.schedule.contract import Op, Step, Units
 
 
-def reader(ctx, *, steps: list[dict]) -> None:
+def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
-        for sem_id, count in step.get("wait", ()):
-            ctx.noc_semaphore_wait_min(ctx.get_semaphore(sem_id), count)
-        _READ[step["op"]](ctx, step)
+        ctx.label, ctx.src = step.label, step.src
+        for w in step.wait:
+            ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
+        _READ[step.op](ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -46,17 +47,16 @@ def _count_skipped(ctx, name: str, count: int) -> None:
     ctx.device.zero.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
 
 
-def _read_matmul(ctx, s: dict) -> None:
-    a, b, kt, b_cols, noc = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc")
+def _read_matmul(ctx, s, u: Units) -> None:
+    a, b, kt, b_cols, noc = s.a, s.b, s.kt, s.b_cols, s.noc
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
-    unit_a, unit_b = units(s["cb_block"])
-    for block in s["blocks"]:
+    unit_a, unit_b = u.a, u.b
+    for block in s.blocks:
         a_r0, bm, c0, bn, b_off, _ = block
-        if s.get("bias"):
-            _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s["bias"])), s["bias"], range(c0, c0 + bn), noc,
-                        bias_unit(s["cb_block"]))
-        if s.get("mcast"):
-            _read_matmul_mcast(ctx, s, block, cba, cbb)
+        if s.bias:
+            _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s.bias)), s.bias, range(c0, c0 + bn), noc, u.bias)
+        if s.mcast:
+            _read_matmul_mcast(ctx, s, u, block, cba, cbb)
             continue
         for k in range(kt):
             a_pages = [(a_r0 + i) * kt + k for i in range(bm)]
@@ -75,14 +75,14 @@ def _read_matmul(ctx, s: dict) -> None:
             ctx.cb_push_back(cbb, unit_b)
 
 
-def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> None:
+def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
     """One output block through the row/column multicasts, `kb` k tiles per step (A tiles row-major: (i, kk)
     at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every step reserves the core's
     whole A and B units."""
-    a, b, kt, b_cols, noc, kb = s["a"], s["b"], s["kt"], s["b_cols"], s.get("noc"), s.get("kb", 1)
-    unit_a, unit_b = units(s["cb_block"])
+    a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
+    unit_a, unit_b = u.a, u.b
     a_r0, bm, c0, bn, b_off, _ = block
-    ma, mb = s["mcast"].get("a"), s["mcast"].get("b")
+    ma, mb = s.mcast.a, s.mcast.b
     align(ctx, ma, cba, unit_a)
     align(ctx, mb, cbb, unit_b)
     for step in range(-(-kt // kb)):
@@ -94,7 +94,7 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
             finish_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)
-            if mb["n"] == 0 or tuple(mb["sender"]) == ctx.core:
+            if mb.n == 0 or mb.sender == ctx.core:
                 _count_skipped(ctx, b, len(b_pages))
             continue
         start_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
@@ -102,18 +102,18 @@ def _read_matmul_mcast(ctx, s: dict, block: list[int], cba: int, cbb: int) -> No
         finish_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
 
 
-def _column_is_zero(ctx, a: str, mb: dict, ks: range, kt: int) -> bool:
+def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
     """Compiled for skipping: whether the activation tiles at k tiles `ks` of every grid row are all zero, so
     no core of this grid column needs these weight tiles (their page headers say so; free to read)."""
-    rows = mb.get("a_rows")
+    rows = mb.a_rows
     return bool(rows) and all(ctx.dram_page_is_zero(a, (r0 + i) * kt + k)
                               for r0, bm in rows for i in range(bm) for k in ks)
 
 
-def _read_binary(ctx, s: dict) -> None:
-    a, b, noc, unit = s["a"], s["b"], s.get("noc"), s.get("el_unit", 1)
+def _read_binary(ctx, s, u: Units) -> None:
+    a, b, noc, unit = s.a, s.b, s.noc, u.el
     cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
-    for _, pa, pb in s["pages"]:  # both operand tiles in flight at once: one round trip, one barrier
+    for _, pa, pb in s.pages:  # both operand tiles in flight at once: one round trip, one barrier
         ctx.cb_reserve_back(cba, unit)
         ctx.cb_reserve_back(cbb, unit)
         ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
@@ -123,35 +123,35 @@ def _read_binary(ctx, s: dict) -> None:
         ctx.cb_push_back(cbb, unit)
 
 
-def _read_unary(ctx, s: dict) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
-    for _, pa in s["pages"]:
-        _read_pages(ctx, cb, s["a"], [pa], s.get("noc"), s.get("el_unit"))
+def _read_unary(ctx, s, u: Units) -> None:
+    cb = cb_in(EL_A, _fmt(ctx, s.a))
+    for _, pa in s.pages:
+        _read_pages(ctx, cb, s.a, [pa], s.noc, u.el)
 
 
-def _read_reduce(ctx, s: dict) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s["a"]))
-    for _, first, n in s["rows"]:
+def _read_reduce(ctx, s, u: Units) -> None:
+    cb = cb_in(EL_A, _fmt(ctx, s.a))
+    for _, first, n in s.rows:
         for p in range(first, first + n):
-            _read_pages(ctx, cb, s["a"], [p], s.get("noc"), s.get("el_unit"))
+            _read_pages(ctx, cb, s.a, [p], s.noc, u.el)
 
 
-def _read_copy(ctx, s: dict) -> None:
-    names = s["inputs"]
-    for _, index, page, _ in s["pages"]:
-        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.get("noc"), s.get("el_unit"))
+def _read_copy(ctx, s, u: Units) -> None:
+    names = s.inputs
+    for _, index, page, _ in s.pages:
+        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.noc, u.el)
 
 
-def _read_gather_rows(ctx, s: dict) -> None:
+def _read_gather_rows(ctx, s, u: Units) -> None:
     """Embedding lookup: for each output tile, fetch the 32 table rows named by the ids, 16 values at a time."""
-    ids_buf, table = ctx.buffer(s["ids"]), s["table"]
+    ids_buf, table = ctx.buffer(s.ids), s.table
     fmt = ctx.buffer(table).fmt
     elem = 4 if fmt == "fp32" else 2
     ids = _token_ids(ctx, ids_buf)
     cb = cb_in(EL_A, fmt)
     size = ctx.buffer(table).page_nbytes
-    unit = s.get("el_unit", 1)
-    for _, row_tile, col_tile in s["pages"]:
+    unit = u.el
+    for _, row_tile, col_tile in s.pages:
         ctx.cb_reserve_back(cb, unit)
         base = ctx.get_write_ptr(cb)
         ctx.l1(base, size)[:] = 0
@@ -160,7 +160,7 @@ def _read_gather_rows(ctx, s: dict) -> None:
             if i >= len(ids):
                 break
             token = int(ids[i])
-            src_page = (token // 32) * s["table_cols"] + col_tile
+            src_page = (token // 32) * s.table_cols + col_tile
             for half in (0, 1):  # a tile row is two 16-value face rows
                 src_off = _face_row_offset(token % 32, half, elem)
                 addr = ctx.dram_page_addr(table, src_page)
@@ -192,8 +192,8 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
 
 
 _READ = {
-    "matmul": _read_matmul, "matmul_rows": lambda ctx, s: read_matmul_rows(ctx, s, _read_pages),
-    "binary": _read_binary, "unary": _read_unary, "reduce": _read_reduce,
-    "row": lambda ctx, s: read_row(ctx, s, _read_pages, _issue_reads),
-    "copy": _read_copy, "gather_rows": _read_gather_rows,
+    Op.MATMUL: _read_matmul, Op.MATMUL_ROWS: lambda ctx, s, u: read_matmul_rows(ctx, s, u, _read_pages),
+    Op.BINARY: _read_binary, Op.UNARY: _read_unary, Op.REDUCE: _read_reduce,
+    Op.ROW: lambda ctx, s, u: read_row(ctx, s, u, _read_pages, _issue_reads),
+    Op.COPY: _read_copy, Op.GATHER_ROWS: _read_gather_rows,
 }

@@ -15,18 +15,18 @@ def _fmt(ctx, name: str) -> str:
     return ctx.buffer(name).fmt
 
 
-def read_row(ctx, s: dict, read_pages, issue_reads) -> None:
+def read_row(ctx, s, u, read_pages, issue_reads) -> None:
     """A fused row op: per tile row its x tiles and mask tiles (softmax); gamma and beta once (norms), after
     the first row."""
-    x, noc, unit, nt = s["a"], s.get("noc"), s.get("el_unit", 1), s["nt"]
+    x, noc, unit, nt = s.a, s.noc, u.el, s.nt
     cbx = cb_in(EL_A, _fmt(ctx, x))
-    mask = s["aux"][0] if s["fn"] == "softmax" and s["aux"] else None
+    mask = s.aux[0] if s.fn == "softmax" and s.aux else None
     cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
-    for i, (r, first, _) in enumerate(s["rows"]):  # a row's x and mask tiles in flight at once, one barrier
+    for i, (r, first, _) in enumerate(s.rows):  # a row's x and mask tiles in flight at once, one barrier
         ctx.cb_reserve_back(cbx, unit)
         issue_reads(ctx, cbx, x, range(first, first + nt), noc)
         if mask:
-            m0 = (r % s["mask_rows"]) * nt  # the mask is one matrix, x may be a batch of them
+            m0 = (r % s.mask_rows) * nt  # the mask is one matrix, x may be a batch of them
             ctx.cb_reserve_back(cbm, unit)
             issue_reads(ctx, cbm, mask, range(m0, m0 + nt), noc)
         ctx.noc_async_read_barrier()
@@ -34,19 +34,19 @@ def read_row(ctx, s: dict, read_pages, issue_reads) -> None:
         if mask:
             ctx.cb_push_back(cbm, unit)
         if i == 0 and not mask:  # gamma and beta after the first row: its statistics need only x
-            for name in s["aux"]:
+            for name in s.aux:
                 read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
 
 
-def compute_row(ctx, s: dict, emit) -> None:
+def compute_row(ctx, s, u, emit) -> None:
     """Fused softmax / layernorm / rmsnorm, a tile row at a time (the row stays in L1 between passes).
 
     Passes as in tt-metal's kernels: a row statistic (reduce into DST, packed to CB_STAT), then a pass that
     broadcasts it down the row's columns; intermediates go through CB_MID in fp32."""
-    unit, nt, norm = s.get("el_unit", 1), s["nt"], s["fn"] != "softmax"
-    cbx = cb_in(EL_A, _fmt(ctx, s["a"]))
+    unit, nt, norm = u.el, s.nt, s.fn != "softmax"
+    cbx = cb_in(EL_A, _fmt(ctx, s.a))
     aux, held = _aux_tiles(ctx, s, unit)
-    for _ in s["rows"]:
+    for _ in s.rows:
         ctx.cb_wait_front(cbx, unit)
         if norm:
             _norm_row(ctx, s, cbx, aux, held, unit, nt, emit)
@@ -57,11 +57,11 @@ def compute_row(ctx, s: dict, emit) -> None:
             ctx.cb_pop_front(cb, pages)
 
 
-def _aux_tiles(ctx, s: dict, unit: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
+def _aux_tiles(ctx, s, unit: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
     """(CB, index of the first tile) of each aux operand (gamma, beta or the mask), and the pages each of those
     CBs holds: operands of one format share a CB, one unit after another."""
     out, held = [], {}
-    for name in s["aux"]:
+    for name in s.aux:
         cb = cb_in(EL_B, _fmt(ctx, name))
         out.append((cb, held.get(cb, 0)))
         held[cb] = held.get(cb, 0) + unit
@@ -80,9 +80,9 @@ def _stat(ctx, fn: str, cb: int, nt: int, scale: float, recip: bool = False) -> 
     ctx.cb_wait_front(CB_STAT, 1)
 
 
-def _reserve_out(ctx, s: dict, unit: int) -> int:
+def _reserve_out(ctx, s, unit: int) -> int:
     """Reserve a row's unit in the output CB (the writer stores the row at once); returns the CB id."""
-    cb = cb_out(_fmt(ctx, s["out"]))
+    cb = cb_out(_fmt(ctx, s.out))
     ctx.cb_reserve_back(cb, unit)
     return cb
 
@@ -93,12 +93,12 @@ def _pack(ctx, idst: int, cb: int) -> None:
     ctx.cb_push_back(cb, 1)
 
 
-def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], held: dict[int, int], unit: int, nt: int,
+def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int], unit: int, nt: int,
               emit) -> None:
     """(x - mean) * rsqrt(mean of squares + eps) [* gamma + beta] (layernorm); rmsnorm skips the centring."""
     inv_n = 1.0 / (32 * nt)
     src, src_pages = cbx, unit
-    if s["fn"] == "layernorm":
+    if s.fn == "layernorm":
         _stat(ctx, "sum", cbx, nt, inv_n)
         for j in range(nt):  # centred row -> CB_MID
             ctx.tile_regs_acquire()
@@ -116,7 +116,7 @@ def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], held: dict[int
         ctx.cb_wait_front(CB_STAT, 1)
         ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
         ctx.cb_pop_front(CB_STAT, 1)
-    ctx.add_scalar_tile(1, s["eps"])
+    ctx.add_scalar_tile(1, s.eps)
     ctx.rsqrt_tile(1)
     _pack(ctx, 1, CB_STAT)
     ctx.tile_regs_release()
@@ -136,7 +136,7 @@ def _norm_row(ctx, s: dict, cbx: int, aux: list[tuple[int, int]], held: dict[int
     ctx.cb_pop_front(src, src_pages)
 
 
-def _softmax_row(ctx, s: dict, cbx: int, cbm: int | None, unit: int, nt: int, emit) -> None:
+def _softmax_row(ctx, s, cbx: int, cbm: int | None, unit: int, nt: int, emit) -> None:
     """exp(x [+ mask] - max) / sum over the row (the mask's row in cbm)."""
     src, src_pages = cbx, unit
     if cbm is not None:

@@ -13,54 +13,54 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import tile_nbytes, tilize, unpack_tiles
-from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, bias_unit, cb_in, out_unit, units
+from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in
 from tensix.programs.stages.mcast import announce, receive_band, release, send_band
 
 MORE, END = 1, 0
 
 
-def read_matmul_rows(ctx, s: dict, read_pages) -> None:
-    a, kt, noc = s["a"], s["kt"], s.get("noc")
-    fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(s["b_rows"])
-    cb_bn = bias_unit(s["cb_block"])
+def read_matmul_rows(ctx, s, u, read_pages) -> None:
+    a, kt, noc = s.a, s.kt, s.noc
+    fa, wbuf = ctx.buffer(a).fmt, ctx.buffer(s.b_rows)
+    cb_bn = u.bias
     stage = ctx.get_l1_buffer("rows_stage")  # the block's activation tiles, then gathered weight rows
     rows_at = stage + kt * ctx.buffer(a).page_nbytes
-    share = (s.get("mcast") or {}).get("a")
+    share = s.mcast.a if s.mcast else None
     announce(ctx, share, slots=1, noc=noc)
-    for i, (a_r0, _, c0, bn, _, _) in enumerate(s["blocks"]):
-        if s.get("bias"):
-            read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt), s["bias"], range(c0, c0 + bn), noc, cb_bn)
+    for i, (a_r0, _, c0, bn, _, _) in enumerate(s.blocks):
+        if s.bias:
+            read_pages(ctx, cb_in(MM_BIAS, ctx.buffer(s.bias).fmt), s.bias, range(c0, c0 + bn), noc, cb_bn)
         band, nonzero = _activation_band(ctx, a, a_r0 * kt, kt, fa, stage, noc, share,
-                                         last=i == len(s["blocks"]) - 1)
+                                         last=i == len(s.blocks) - 1)
         # live[k, c]: column c of activation tile k is nonzero for some token (its weight row is needed)
         live = nonzero.any(axis=1) if ctx.skip is not None else np.ones((kt, 32), dtype=bool)
         density = np.count_nonzero(live) / (32 * kt)
-        if density <= s.get("max_density", 0.5):
-            groups = _send_compacted(ctx, s, band, live, c0, bn, rows_at, noc, wbuf)
+        if density <= s.max_density:
+            groups = _send_compacted(ctx, s, u, band, live, c0, bn, rows_at, noc, wbuf)
         else:
-            groups = _send_tiles(ctx, s, live, c0, bn, stage, noc, read_pages)
+            groups = _send_tiles(ctx, s, u, live, c0, bn, stage, noc, read_pages)
         _control(ctx, END)
         _count_skipped(ctx, s, kt, groups, bn)
 
 
-def _send_tiles(ctx, s: dict, live, c0: int, bn: int, stage: int, noc, read_pages) -> int:
+def _send_tiles(ctx, s, u, live, c0: int, bn: int, stage: int, noc, read_pages) -> int:
     """Dense enough: whole k-tiles with tiled weights, skipping only the all-zero activation tiles."""
     groups = 0
-    unit_a, unit_b = units(s["cb_block"])
+    unit_a, unit_b = u.a, u.b
     for k in np.flatnonzero(live.any(axis=1)).tolist():
         _control(ctx, MORE)
-        cba, page = cb_in(MM_A, ctx.buffer(s["a"]).fmt), ctx.buffer(s["a"]).page_nbytes
+        cba, page = cb_in(MM_A, ctx.buffer(s.a).fmt), ctx.buffer(s.a).page_nbytes
         ctx.cb_reserve_back(cba, unit_a)  # the activation tile is already in staging: a local copy
         ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), ctx.get_write_ptr(cba), page, noc)
         ctx.noc_async_read_barrier()
         ctx.cb_push_back(cba, unit_a)
-        read_pages(ctx, cb_in(MM_B, ctx.buffer(s["b"]).fmt), s["b"], [k * s["b_cols"] + c0 + j for j in range(bn)],
+        read_pages(ctx, cb_in(MM_B, ctx.buffer(s.b).fmt), s.b, [k * s.b_cols + c0 + j for j in range(bn)],
                    noc, unit_b)
         groups += 1
     return groups
 
 
-def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, bn: int, stage: int, noc,
+def _send_compacted(ctx, s, u, band: np.ndarray, live: np.ndarray, c0: int, bn: int, stage: int, noc,
                     wbuf) -> int:
     """Sparse: nonzero columns packed 32 to a tile, with their weight rows gathered from the row layout."""
     rows = np.flatnonzero(live)  # weight row k * 32 + c of each live column c of tile k, ascending
@@ -70,27 +70,27 @@ def _send_compacted(ctx, s: dict, band: np.ndarray, live: np.ndarray, c0: int, b
     groups = -(-len(rows) // 32)
     packed = np.zeros((32, groups * 32), dtype=np.float32)
     packed[:, :len(rows)] = band[rows // 32, :, rows % 32].T
-    tiles = tilize(packed, ctx.buffer(s["a"]).fmt)
+    tiles = tilize(packed, ctx.buffer(s.a).fmt)
     offset = c0 * 32 * wbuf.elem_nbytes  # this block's columns of each row: bytes of them
     width = min(bn * 32, wbuf.shape[-1] - c0 * 32) * wbuf.elem_nbytes
-    srcs = [(x, y, addr + offset) for x, y, addr in ctx.dram_page_addrs(s["b_rows"], rows)]
+    srcs = [(x, y, addr + offset) for x, y, addr in ctx.dram_page_addrs(s.b_rows, rows)]
     for g in range(groups):
-        _send_group(ctx, s, srcs[32 * g:32 * (g + 1)], width, tiles[g], bn, stage, noc)
+        _send_group(ctx, s, u, srcs[32 * g:32 * (g + 1)], width, tiles[g], bn, stage, noc)
     return groups
 
 
 def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, noc,
-                     share: dict | None = None, last: bool = True) -> np.ndarray:
+                     share=None, last: bool = True) -> np.ndarray:
     """Get a block's activation tiles into staging (from DRAM, or multicast by the op's first core when
     `share` says so; one staging slot) and look at each (charged as zero checks): the tiles as (kt, 32, 32)
     float32, and where they are nonzero."""
     page = ctx.buffer(name).page_nbytes
-    receiving = share is not None and share["n"] and tuple(share["sender"]) != ctx.core
+    receiving = share is not None and share.n and share.sender != ctx.core
     if not receiving:
         for k in range(kt):
             ctx.noc_async_read_page(name, first + k, stage + k * page, noc)
         ctx.noc_async_read_barrier()
-        if share is not None and share["n"]:
+        if share is not None and share.n:
             send_band(ctx, share, 0, stage, stage, kt * page, noc)
     else:
         receive_band(ctx, share, 0)
@@ -106,13 +106,13 @@ def _activation_band(ctx, name: str, first: int, kt: int, fmt: str, stage: int, 
     return band, nonzero
 
 
-def _send_group(ctx, s: dict, srcs: list, width: int, tile: np.ndarray, bn: int, stage: int, noc) -> None:
+def _send_group(ctx, s, u, srcs: list, width: int, tile: np.ndarray, bn: int, stage: int, noc) -> None:
     """One compacted k-step: control page, the packed activation tile (live columns side by side, encoded),
     and bn tiles of the weight rows gathered from `srcs` (`width` bytes of each: this block's columns)."""
     _control(ctx, MORE)
-    wbuf = ctx.buffer(s["b_rows"])
-    cba = cb_in(MM_A, ctx.buffer(s["a"]).fmt)
-    unit_a, unit_b = units(s["cb_block"])
+    wbuf = ctx.buffer(s.b_rows)
+    cba = cb_in(MM_A, ctx.buffer(s.a).fmt)
+    unit_a, unit_b = u.a, u.b
     ctx.cb_reserve_back(cba, unit_a)
     ctx.l1(ctx.get_write_ptr(cba), tile.size)[:] = tile
     ctx.cb_push_back(cba, unit_a)
@@ -145,11 +145,11 @@ def _control(ctx, flag: int) -> None:
     ctx.cb_push_back(CB_CTRL, 1)
 
 
-def _count_skipped(ctx, s: dict, kt: int, groups: int, bn: int) -> None:
+def _count_skipped(ctx, s, kt: int, groups: int, bn: int) -> None:
     """What the compaction saved against the dense block: k-steps of math, and weight bytes."""
     if ctx.skip is None:
         return
-    wbuf = ctx.buffer(s["b"])
+    wbuf = ctx.buffer(s.b)
     dense_bytes = kt * bn * wbuf.page_nbytes
     sent = groups * bn * wbuf.page_nbytes
     steps = (kt - groups) * bn
@@ -158,11 +158,11 @@ def _count_skipped(ctx, s: dict, kt: int, groups: int, bn: int) -> None:
                         noc_bytes_skipped=dense_bytes - sent, dram_bytes_skipped=dense_bytes - sent)
 
 
-def compute_matmul_rows(ctx, s: dict, emit) -> None:
-    cba, cbb = cb_in(MM_A, ctx.buffer(s["a"]).fmt), cb_in(MM_B, ctx.buffer(s["b"]).fmt)
-    cb_bn = bias_unit(s["cb_block"])
-    unit_a, unit_b = units(s["cb_block"])
-    for _, _, _, bn, _, _ in s["blocks"]:
+def compute_matmul_rows(ctx, s, u, emit) -> None:
+    cba, cbb = cb_in(MM_A, ctx.buffer(s.a).fmt), cb_in(MM_B, ctx.buffer(s.b).fmt)
+    cb_bn = u.bias
+    unit_a, unit_b = u.a, u.b
+    for _, _, _, bn, _, _ in s.blocks:
         ctx.tile_regs_acquire()
         while True:
             ctx.cb_wait_front(CB_CTRL, 1)
@@ -175,11 +175,11 @@ def compute_matmul_rows(ctx, s: dict, emit) -> None:
             ctx.matmul_block(cba, cbb, 0, 0, 0, ct=bn, rt=1, kt=1)
             ctx.cb_pop_front(cba, unit_a)
             ctx.cb_pop_front(cbb, unit_b)
-        if s.get("bias"):
-            cbc = cb_in(MM_BIAS, ctx.buffer(s["bias"]).fmt)
+        if s.bias:
+            cbc = cb_in(MM_BIAS, ctx.buffer(s.bias).fmt)
             ctx.cb_wait_front(cbc, cb_bn)
             for j in range(bn):
                 ctx.bcast_dst_tiles("add", "row", j, cbc, j)
             ctx.cb_pop_front(cbc, cb_bn)
-        emit(ctx, s, bn, out_unit(s["cb_block"]))
+        emit(ctx, s, u.out, bn)
         ctx.tile_regs_release()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.deps import matmul_out_pages
-from tensix.programs.stages.layout import MATMULS, cb_out, out_unit
+from tensix.programs.stages.layout import cb_out
+from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
-def writer(ctx, *, steps: list[dict]) -> None:
+def writer(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
-        ctx.label, ctx.src = step.get("label", ctx.label), step.get("src", ctx.src)
-        _WRITE[step["op"]](ctx, step)
+        ctx.label, ctx.src = step.label, step.src
+        _WRITE[step.op](ctx, step, units)
         ctx.noc_async_write_barrier()
-        for sem_id, cores in step.get("signal", ()):
-            _signal(ctx, ctx.get_semaphore(sem_id), cores)
+        for sig in step.signal:
+            _signal(ctx, ctx.get_semaphore(sig.sem), sig.cores)
 
 
 def _signal(ctx, sem: int, cores: list) -> None:
@@ -60,39 +60,42 @@ def rectangles(cores) -> list[tuple[int, int, int, int]]:
     return hit
 
 
-def _write_pages(ctx, s: dict, pages, reserve: int | None = None) -> None:
-    name = s["out"]
-    cb = cb_out(ctx.buffer(name).fmt, matmul=s["op"] in MATMULS)
+def _write_pages(ctx, s, pages, reserve: int | None = None) -> None:
+    name = s.out
+    cb = cb_out(ctx.buffer(name).fmt, matmul=s.op in MATMULS)
     n = reserve or len(pages)
     ctx.cb_wait_front(cb, n)
     base = ctx.get_read_ptr(cb)
     size = ctx.buffer(name).page_nbytes
     for i, page in enumerate(pages):
-        ctx.noc_async_write_page(name, page, base + i * size, s.get("noc"))
+        ctx.noc_async_write_page(name, page, base + i * size, s.noc)
     ctx.noc_async_write_barrier()
     ctx.cb_pop_front(cb, n)
 
 
-def _write_matmul(ctx, s: dict) -> None:
-    unit = out_unit(s["cb_block"])
-    for block in s["blocks"]:
-        _write_pages(ctx, s, matmul_out_pages(block, s["out_cols"]), unit)
+def _write_matmul(ctx, s, u: Units) -> None:
+    unit = u.out
+    for block in s.blocks:
+        _write_pages(ctx, s, block.out_pages(s.out_cols), unit)
 
 
-def _write_each(key: str):
-    def write(ctx, s: dict) -> None:
-        for entry in s[key]:
-            _write_pages(ctx, s, [entry[0]], s.get("el_unit"))
-    return write
+def _write_pages_each(ctx, s, u: Units) -> None:
+    for entry in s.pages:
+        _write_pages(ctx, s, [entry[0]], u.el)
 
 
-def _write_row(ctx, s: dict) -> None:
-    for _, first, n in s["rows"]:  # a row at a time: its writes in flight together, one barrier
-        _write_pages(ctx, s, range(first, first + n), s.get("el_unit"))
+def _write_rows_each(ctx, s, u: Units) -> None:
+    for entry in s.rows:
+        _write_pages(ctx, s, [entry[0]], u.el)
+
+
+def _write_row(ctx, s, u: Units) -> None:
+    for _, first, n in s.rows:  # a row at a time: its writes in flight together, one barrier
+        _write_pages(ctx, s, range(first, first + n), u.el)
 
 
 _WRITE = {
-    "matmul": _write_matmul, "matmul_rows": _write_matmul,
-    "binary": _write_each("pages"), "unary": _write_each("pages"),
-    "reduce": _write_each("rows"), "row": _write_row, "copy": _write_each("pages"), "gather_rows": _write_each("pages"),
+    Op.MATMUL: _write_matmul, Op.MATMUL_ROWS: _write_matmul,
+    Op.BINARY: _write_pages_each, Op.UNARY: _write_pages_each, Op.REDUCE: _write_rows_each, Op.ROW: _write_row,
+    Op.COPY: _write_pages_each, Op.GATHER_ROWS: _write_pages_each,
 }

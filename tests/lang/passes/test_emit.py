@@ -40,7 +40,7 @@ def test_each_core_runs_reader_compute_and_writer_over_its_steps_in_graph_order(
         kernels = [k for k in program.kernels if k.core == core]
         assert [k.role for k in kernels] == ["reader", "compute", "writer"]
         assert kernels[0].args == kernels[1].args == kernels[2].args
-    labels = {k.core: [s["label"] for s in k.args["steps"]] for k in program.kernels if k.role == "reader"}
+    labels = {k.core: [s.label for s in k.args["steps"]] for k in program.kernels if k.role == "reader"}
     assert labels[(0, 0)] == ["embedding %0"]
     assert labels[(2, 0)] == ["matmul %2"]
     assert labels[(0, 3)] == ["add %3"]

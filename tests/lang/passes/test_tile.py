@@ -10,6 +10,7 @@ from tensix.lang.passes.place import place
 from tensix.lang.passes.tile import buffer_names, tile
 
 from tensix.config import MeshConfig, TileKind
+from tensix.schedule.plain import plain_steps
 
 MESH = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 compute grid
 
@@ -19,7 +20,7 @@ def _tiled(text: str):
 
 
 def _field(node, key: str) -> dict:
-    return {core: step[key] for core, step in node.attrs["_steps"].items()}
+    return {core: step[key] for core, step in plain_steps(node).items()}
 
 
 MATMUL = "input a: bf16[128, 64]\nparam w: bf16[64, 128] = random(seed=1)\n"
@@ -32,7 +33,7 @@ def test_a_4x4_tile_matmul_on_4_cores_gets_one_2x2_block_each():
         (0, 0): [[0, 2, 0, 2, 0, 0]], (1, 0): [[0, 2, 2, 2, 0, 0]],
         (0, 1): [[2, 2, 0, 2, 0, 2]], (1, 1): [[2, 2, 2, 2, 0, 2]],
     }
-    step = node.attrs["_steps"][(0, 0)]
+    step = plain_steps(node)[(0, 0)]
     assert {k: step[k] for k in ("op", "out", "a", "b", "kt", "b_cols", "out_cols", "chain")} == {
         "op": "matmul", "out": "c", "a": "a", "b": "w", "kt": 2, "b_cols": 4, "out_cols": 4, "chain": []}
     assert node.attrs["cores_used"] == 4
@@ -52,8 +53,8 @@ def test_on_a_single_core_the_matmul_uses_the_largest_block():
 
 def test_a_fused_bias_is_named_in_the_step():
     (node,) = _tiled(MATMUL + "param b: bf16[128] = zeros\noutput c = relu(a @ w + b) @cores(0, 0)\n").nodes
-    step = node.attrs["_steps"][(0, 0)]
-    assert (step["bias"], step["chain"]) == ("b", [["relu"]])
+    step = plain_steps(node)[(0, 0)]
+    assert (step["bias"], step["chain"]) == ("b", [{"fn": "relu", "args": []}])
 
 
 def test_batched_matmul_blocks_offset_into_each_batch():
@@ -78,7 +79,7 @@ def test_fewer_pages_than_cores_leave_the_last_cores_idle():
                                              ("fp32[64, 1]", [0, 0, 0, 1, 1, 1])])
 def test_binary_steps_name_the_broadcast_operand_page(b_type, b_pages):
     (node,) = _tiled(f"input x: fp32[64, 96]\ninput b: {b_type}\noutput y = x + b @cores(0, 0)\n").nodes
-    assert [item[2] for item in node.attrs["_steps"][(0, 0)]["pages"]] == b_pages
+    assert [item[2] for item in plain_steps(node)[(0, 0)]["pages"]] == b_pages
 
 
 def test_row_ops_split_by_tile_row():
@@ -90,7 +91,7 @@ def test_row_ops_split_by_tile_row():
 
 def test_a_causal_softmax_over_a_batch_reads_its_mask_by_row_of_one_matrix():
     (node,) = _tiled("input s: bf16[3, 64, 64]\noutput y = softmax(s, causal=true) @cores(0..1, 0)\n").nodes
-    step = node.attrs["_steps"][(1, 0)]
+    step = plain_steps(node)[(1, 0)]
     assert (step["aux"], step["mask_rows"], step["nt"]) == (["0.mask"], 2, 2)
     assert step["rows"] == [[3, 6, 2], [4, 8, 2], [5, 10, 2]]  # rows 3..5: mask rows 1, 0, 1
 
@@ -123,29 +124,30 @@ def test_an_output_named_like_an_input_is_refused_at_the_output():
 
 def _mcast(text: str):
     (node,) = _tiled(text).nodes
-    return node.attrs.get("mcast"), {c: s.get("mcast") for c, s in node.attrs["_steps"].items()}
+    return node.attrs.get("mcast"), {c: s.get("mcast") for c, s in plain_steps(node).items()}
 
 
 def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     auto, steps = _mcast(MATMUL + "output c = a @ w\n")  # 4x4 output tiles on the 4x4 grid
     assert auto == "auto" and len(steps) == 16
     # row y: core (y, y) sends the activation band along the row; column x: core (x, x) the weights down it
-    assert steps[(2, 1)]["a"] == {"sender": [1, 1], "rect": [0, 1, 3, 1], "n": 3}
+    assert steps[(2, 1)]["a"] == {"sender": [1, 1], "rect": [0, 1, 3, 1], "n": 3, "ready": [], "valid": [],
+                                  "a_rows": None}  # handshake semaphores come from route
     assert steps[(2, 1)]["b"]["sender"] == [2, 2] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
     assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 0), (1, 1), (2, 2), (3, 3)}
-    assert "a_rows" not in steps[(2, 1)]["b"]  # compiled dense: no zero-header checks across rows
+    assert steps[(2, 1)]["b"]["a_rows"] is None  # compiled dense: no zero-header checks across rows
     source = check_source(MATMUL + "output c = a @ w\n", "t.tdf")
     (node,) = tile(place(fuse(decompose(replace(source, meta={**source.meta, "zero_skip": True}), MESH)), MESH)).nodes
-    assert node.attrs["_steps"][(2, 1)]["mcast"]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
+    assert plain_steps(node)[(2, 1)]["mcast"]["b"]["a_rows"] == [[0, 1], [1, 1], [2, 1], [3, 1]]
     (node,) = _tiled(MATMUL + "output c = a @ w\n").nodes
-    assert {s["kb"] for s in node.attrs["_steps"].values()} == {2}  # both k tiles in one step
+    assert {s["kb"] for s in plain_steps(node).values()} == {2}  # both k tiles in one step
 
 
 def test_a_multicast_matmul_moves_up_to_4_k_tiles_per_step_with_a_b_band_of_at_most_32_tiles():
     def kb(k: int, n: int) -> int:
         text = f"input a: bf16[128, {k}]\nparam w: bf16[{k}, {n}] = random(seed=1)\noutput c = a @ w\n"
         (node,) = _tiled(text).nodes
-        (value,) = {s["kb"] for s in node.attrs["_steps"].values()}
+        (value,) = {s["kb"] for s in plain_steps(node).values()}
         return value
     assert kb(768, 128) == 4  # 24 k tiles, 1x1 blocks: 4 per step
     assert kb(96, 128) == 3  # only 3 k tiles

@@ -1,0 +1,448 @@
+"""The schedule: what the compiler hands the emulator, as typed values (one frozen dataclass per step kind).
+
+`lang`'s passes build it (tile: steps; route: waits, signals, multicast semaphores; alloc: CBs, L1 buffers and
+their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. Its plain form (`to_plain`,
+`from_plain`: JSON) and its text form (tensix/schedule/text.py) both come from these classes' fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import ClassVar, NamedTuple
+
+from tensix.errors import SourcePos
+
+Coord = tuple[int, int]
+
+
+class Op(StrEnum):
+    """Every step kind's one name, in the schedule, its text form, its plain form and the stages' dispatch."""
+
+    MATMUL = "matmul"
+    MATMUL_ROWS = "matmul_rows"  # decode matmul gathering weight rows of live activation columns (stages/sparse.py)
+    BINARY = "binary"
+    UNARY = "unary"
+    REDUCE = "reduce"
+    ROW = "row"  # softmax / layernorm / rmsnorm over whole tile rows (stages/row.py)
+    COPY = "copy"
+    GATHER_ROWS = "gather_rows"
+
+
+MATMULS = (Op.MATMUL, Op.MATMUL_ROWS)
+
+# the language's primitive ops (lang/passes/decompose.py) and the step each compiles to
+PRIMITIVE_STEPS = {"mm": Op.MATMUL, "bin": Op.BINARY, "un": Op.UNARY, "red": Op.REDUCE, "row": Op.ROW,
+                   "move": Op.COPY, "gather": Op.GATHER_ROWS}
+
+
+# --- small records: tuples, so the stage kernels unpack them as fast as the lists they replace ------------------
+class Block(NamedTuple):
+    """A matmul output block (tiles): A rows [a_row, a_row + rows), output columns [col, col + cols), B's k
+    rows from b_offset, written at output row out_row."""
+
+    a_row: int
+    rows: int
+    col: int
+    cols: int
+    b_offset: int
+    out_row: int
+
+    def out_pages(self, out_cols: int) -> list[int]:
+        """The output pages of this block, row by row, in an output `out_cols` tiles wide."""
+        return [(self.out_row + i) * out_cols + self.col + j for i in range(self.rows) for j in range(self.cols)]
+
+
+class BinaryPage(NamedTuple):
+    out: int
+    a: int
+    b: int
+
+
+class UnaryPage(NamedTuple):
+    out: int
+    a: int
+
+
+class RowSpan(NamedTuple):
+    """Tile row `row` of the input: `n` pages from page `first` (reduce and row steps)."""
+
+    row: int
+    first: int
+    n: int
+
+
+class CopyPage(NamedTuple):
+    """Output page `out` is page `page` of input number `input` (transposed when `transpose` is 1)."""
+
+    out: int
+    input: int
+    page: int
+    transpose: int
+
+
+class GatherPage(NamedTuple):
+    """Output tile `out`: token-id tile row `row_tile`, table tile column `col_tile`."""
+
+    out: int
+    row_tile: int
+    col_tile: int
+
+
+# --- records with names ------------------------------------------------------------------------------------------
+def _pos() -> SourcePos | None:
+    """Where a record was written in a .sched file (None when a pass built it); not part of its value."""
+    return field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`."""
+
+    sem: int
+    count: int
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """After its writes land, the writer increments semaphore `sem` once on each of `cores`."""
+
+    sem: int
+    cores: tuple[Coord, ...]
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainOp:
+    """A unary op applied to every output tile before packing: `fn` (gelu, scale, topk, ...) with its args."""
+
+    fn: str
+    args: tuple[int | float, ...] = ()
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
+    y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
+    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights."""
+
+    sender: Coord
+    rect: tuple[int, int, int, int]
+    n: int
+    ready: tuple[int, ...] = ()
+    valid: tuple[int, ...] = ()
+    a_rows: tuple[tuple[int, int], ...] | None = None
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Mcast:
+    """A matmul's multicast plan: the activation (`a`) and weight (`b`) operand shares, either may be absent."""
+
+    a: Share | None = None
+    b: Share | None = None
+    at: SourcePos | None = _pos()
+
+
+# --- steps ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its
+    reads and writes use (None: reads on NoC 1, writes on NoC 0), and the op it came from (`label`: source op
+    and op id, `src`: path:line:col in the .tdf)."""
+
+    op: ClassVar[Op]
+    out: str
+    chain: tuple[ChainOp, ...] = ()
+    wait: tuple[Wait, ...] = ()
+    signal: tuple[Signal, ...] = ()
+    noc: int | None = None
+    label: str = ""
+    src: str = ""
+    at: SourcePos | None = _pos()
+
+    # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
+    def writes(self) -> list[int]:
+        """The pages of `out` this core's writer stores (default: each page entry's first field)."""
+        return [entry[0] for entry in self.pages]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """Input buffer -> the pages the reader of `core` needs (None: any of them, as data decides); an input it
+        does not read at all is absent (a multicast receiver gets its band from the sender)."""
+        return {name: None for name in self.streamed()}
+
+    def streamed(self) -> list[str]:
+        """The DRAM inputs an elementwise step streams through its input CBs, in slot order (EL_A, EL_B, ...)."""
+        return []
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Matmul(Step):
+    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`:
+    k tiles moved per step (multicast matmuls)."""
+
+    op: ClassVar[Op] = Op.MATMUL
+    a: str
+    b: str
+    kt: int
+    b_cols: int
+    out_cols: int
+    blocks: tuple[Block, ...]
+    bias: str | None = None
+    kb: int = 1
+    mcast: Mcast | None = None
+
+    def writes(self) -> list[int]:
+        return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        m = self.mcast or Mcast()
+        kt, cols, need = self.kt, self.b_cols, {}
+        for a_r0, bm, c0, bn, b_off, _ in self.blocks:
+            if _reads_itself(m.a, core):
+                need.setdefault(self.a, set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
+            if _reads_itself(m.b, core):
+                need.setdefault(self.b, set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
+            if self.bias:
+                need.setdefault(self.bias, set()).update(range(c0, c0 + bn))
+        if m.b and m.b.a_rows:  # skipping: every core checks the zero headers of all rows of A
+            need[self.a] = None
+        return need
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatmulRows(Matmul):
+    """A decode matmul whose weights also sit row-major in `b_rows`: only rows of live activation columns
+    move when at most `max_density` of them are live."""
+
+    op: ClassVar[Op] = Op.MATMUL_ROWS
+    b_rows: str
+    max_density: float = 0.5
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """A shared activation band, weights gathered by row: which depends on the data."""
+        return {name: None for name in (self.a, self.b, self.bias, self.b_rows) if name}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Binary(Step):
+    """out = fn(a, b) page by page; `bcast`: none, row or col (b broadcast along it)."""
+
+    op: ClassVar[Op] = Op.BINARY
+    a: str
+    b: str
+    fn: str
+    bcast: str
+    pages: tuple[BinaryPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        need: dict[str, set[int]] = {}
+        for _, pa, pb in self.pages:
+            need.setdefault(self.a, set()).add(pa)
+            need.setdefault(self.b, set()).add(pb)
+        return need
+
+    def streamed(self) -> list[str]:
+        return [self.a, self.b]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unary(Step):
+    """out = chain(a) page by page."""
+
+    op: ClassVar[Op] = Op.UNARY
+    a: str
+    pages: tuple[UnaryPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        return {self.a: {pa for _, pa in self.pages}}
+
+    def streamed(self) -> list[str]:
+        return [self.a]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reduce(Step):
+    """One output tile per tile row of a: fn (sum, max) along the row, times `scale`."""
+
+    op: ClassVar[Op] = Op.REDUCE
+    a: str
+    fn: str
+    scale: float
+    rows: tuple[RowSpan, ...]
+
+    def writes(self) -> list[int]:
+        return [r[0] for r in self.rows]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        return {self.a: _spanned(self.rows)}
+
+    def streamed(self) -> list[str]:
+        return [self.a]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Row(Step):
+    """softmax / layernorm / rmsnorm over whole tile rows of `nt` tiles; `aux`: gamma and beta, or the causal
+    mask (of `mask_rows` tile rows)."""
+
+    op: ClassVar[Op] = Op.ROW
+    a: str
+    fn: str
+    nt: int
+    rows: tuple[RowSpan, ...]
+    eps: float = 0.0
+    aux: tuple[str, ...] = ()
+    mask_rows: int = 0
+
+    def writes(self) -> list[int]:
+        return [p for _, first, n in self.rows for p in range(first, first + n)]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        nt, need = self.nt, {self.a: _spanned(self.rows)}
+        if self.fn == "softmax" and self.aux:  # the mask's tile rows these rows add
+            need[self.aux[0]] = {(r % self.mask_rows) * nt + j for r, _, _ in self.rows for j in range(nt)}
+        else:
+            need |= {name: set(range(nt)) for name in self.aux}  # gamma and beta, all of them
+        return need
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Copy(Step):
+    """Pages moved from any of `inputs` (reshape, transpose, concat, slice)."""
+
+    op: ClassVar[Op] = Op.COPY
+    inputs: tuple[str, ...]
+    pages: tuple[CopyPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        need: dict[str, set[int]] = {}
+        for _, index, page, _ in self.pages:
+            need.setdefault(self.inputs[index], set()).add(page)
+        return need
+
+    def streamed(self) -> list[str]:
+        return list(self.inputs)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatherRows(Step):
+    """Embedding lookup: output tiles assembled from the `table` rows the token `ids` name."""
+
+    op: ClassVar[Op] = Op.GATHER_ROWS
+    ids: str
+    table: str
+    table_cols: int
+    pages: tuple[GatherPage, ...]
+
+    def reads(self, core: Coord) -> dict[str, set[int] | None]:
+        """Rows chosen by the token ids: which depends on the data."""
+        return {self.ids: None, self.table: None}
+
+
+def _reads_itself(share: Share | None, core: Coord) -> bool:
+    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it is the sender."""
+    return share is None or share.n == 0 or share.sender == core
+
+
+def _spanned(rows) -> set[int]:
+    return {p for _, first, n in rows for p in range(first, first + n)}
+
+
+STEPS: dict[Op, type[Step]] = {cls.op: cls for cls in (Matmul, MatmulRows, Binary, Unary, Reduce, Row, Copy,
+                                                        GatherRows)}
+
+
+# --- a core, the program ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CB:
+    """Circular buffer `id` on a core: `pages` pages of `page_nbytes` in `fmt` at L1 `address`; `owners`: the
+    ops whose steps use it."""
+
+    id: int
+    name: str
+    fmt: str
+    pages: int
+    page_nbytes: int
+    address: int
+    owners: tuple[str, ...] = ()
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class L1Buffer:
+    """A named L1 buffer (multicast staging) of `nbytes` at `address`."""
+
+    name: str
+    nbytes: int
+    address: int
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """Pages each reservation of a core's CBs takes, fixed per core so reservations never wrap: matmul A, B,
+    output and bias units (stages/layout.blocking), and the elementwise unit (stages/layout.el_unit)."""
+
+    a: int = 1
+    b: int = 1
+    out: int = 1
+    bias: int = 1
+    el: int = 1
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSchedule:
+    """One core: its units, the semaphores it waits on, its L1 buffers and CBs, and its steps in order (its
+    reader, compute and writer kernels each do their part of every step)."""
+
+    core: Coord
+    units: Units
+    semaphores: tuple[int, ...]
+    buffers: tuple[L1Buffer, ...]
+    cbs: tuple[CB, ...]
+    steps: tuple[Step, ...]
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class DramBuffer:
+    """A DRAM tensor: role input / param (the host writes it), output (read back) or scratch; layout tiles or
+    rows (one matrix row per page); `source`: the host array filling it, when not its own name."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    role: str = "scratch"
+    layout: str = "tiles"
+    source: str = ""
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The placed program: DRAM buffers and per-core schedules in (y, x) order; `semaphores`: the size of the
+    semaphore region every core holds (semaphore k at one L1 address on all of them); `source`: the .tdf it
+    came from (its params' initializers and the reference check live there)."""
+
+    name: str
+    device: str
+    source: str
+    semaphores: int
+    buffers: tuple[DramBuffer, ...]
+    cores: tuple[CoreSchedule, ...]
+    at: SourcePos | None = _pos()
+
+
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
+                                                          CoreSchedule, DramBuffer, Schedule)}
+TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage,
+                                                         GatherPage)}
+
+
+def value_fields(cls: type) -> list:
+    """The fields that make a record's value (not its position)."""
+    return [f for f in fields(cls) if f.name != "at"]

@@ -1,0 +1,166 @@
+"""The schedule verifier: the rules a Schedule keeps before it runs, each broken one reported where it is.
+
+Run on every compiled schedule whenever tests run (lang/compiler.py, TENSIX_DEBUG) and on every `.sched` file
+`tensix check` or `tensix run` reads; errors point at the offending line and field of the file.
+"""
+
+from __future__ import annotations
+
+from tensix.config import MeshConfig
+from tensix.core import SEMAPHORE_NBYTES
+from tensix.errors import SourceError, SourcePos
+from tensix.programs.stages.layout import cb_requirements
+from tensix.schedule.contract import CoreSchedule, Schedule
+
+
+class ScheduleError(SourceError):
+    """A schedule that breaks a rule of the contract."""
+
+
+def verify_schedule(schedule: Schedule, cfg: MeshConfig, text: str | None = None) -> None:
+    """Raise ScheduleError for the first broken rule (`text`: the .sched source, for the caret)."""
+    check = _Checker(schedule, cfg, text)
+    for rule in (check.grid, check.declared, check.l1, check.pages, check.semaphores, check.multicasts):
+        rule()
+
+
+class _Checker:
+    def __init__(self, schedule: Schedule, cfg: MeshConfig, text: str | None):
+        self.s, self.cfg, self.text = schedule, cfg, text
+        self.formats = {b.name: b.dtype for b in schedule.buffers}
+
+    def fail(self, record, field: str | None, message: str) -> None:
+        raise ScheduleError(_field_pos(record, field, self.text), message, self.text)
+
+    def grid(self) -> None:
+        """Every core lies in the device's compute grid."""
+        for cs in self.s.cores:
+            x, y = cs.core
+            cols, rows = len(self.cfg.compute_xs), len(self.cfg.compute_ys)
+            if not (0 <= x < cols and 0 <= y < rows):
+                self.fail(cs, "core", f"core {cs.core} is outside {self.cfg.name}'s {cols}x{rows} compute grid; "
+                                      f"move its steps to a core inside it")
+
+    def declared(self) -> None:
+        """Every CB a step streams through is declared on its core, in the step's format, with the pages the core's
+        steps reserve at once (its units)."""
+        for cs in self.s.cores:
+            have = {cb.id: cb for cb in cs.cbs}
+            block = [cs.units.a, cs.units.b, cs.units.out, cs.units.bias]
+            for step in cs.steps:
+                for cb_id, (fmt, _) in sorted(cb_requirements([step], self.formats, block).items()):
+                    if cb_id not in have or have[cb_id].fmt != fmt:
+                        self.fail(step, None, f"{step.op} step '{step.label}' on core {cs.core} uses CB {cb_id} "
+                                              f"({fmt}), which the core does not declare; add `cb id={cb_id} ...` "
+                                              f"before its steps")
+            for cb_id, (_, pages) in sorted(cb_requirements(list(cs.steps), self.formats, block, cs.units.el).items()):
+                if have[cb_id].pages < pages:
+                    self.fail(have[cb_id], "pages", f"CB {cb_id} on core {cs.core} holds {have[cb_id].pages} pages, "
+                                                    f"but its steps reserve {pages} at once (units)")
+
+    def l1(self) -> None:
+        """L1 regions (semaphores, buffers, CBs) do not overlap, sit where the device puts them, and fit."""
+        for cs in self.s.cores:
+            top, prev = self.s.semaphores * SEMAPHORE_NBYTES, "the semaphore region"
+            for rec, name, nbytes in _regions(cs):
+                if rec.address < top:
+                    self.fail(rec, "address", f"{name} on core {cs.core} at 0x{rec.address:x} overlaps {prev}, "
+                                              f"which ends at 0x{top:x}")
+                want = -(-top // self.cfg.l1_alignment) * self.cfg.l1_alignment
+                if rec.address != want:
+                    self.fail(rec, "address", f"{name} on core {cs.core} at 0x{rec.address:x}, but the device "
+                                              f"places it at 0x{want:x} (L1 is laid out in declaration order)")
+                top, prev = rec.address + nbytes, name
+                if top > self.cfg.l1_bytes:
+                    self.fail(rec, "address", f"{name} on core {cs.core} ends at 0x{top:x}, past the "
+                                              f"{self.cfg.l1_bytes} B of L1; use fewer pages or more cores")
+
+    def pages(self) -> None:
+        """Every page a step reads is a host-written input or param, or written by some step."""
+        roles = {b.name: b for b in self.s.buffers}
+        written: dict[str, set[int]] = {}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                written.setdefault(step.out, set()).update(step.writes())
+        for cs in self.s.cores:
+            for step in cs.steps:
+                if step.out not in roles:
+                    self.fail(step, "out", f"step '{step.label}' writes '{step.out}', which is no DRAM buffer")
+                for name, pages in step.reads(cs.core).items():
+                    buf = roles.get(name)
+                    if buf is None:
+                        self.fail(step, None, f"step '{step.label}' on core {cs.core} reads '{name}', which is no "
+                                              f"DRAM buffer")
+                    if buf.role in ("input", "param"):
+                        continue
+                    missing = sorted((pages or set()) - written.get(name, set()))
+                    if missing or pages is None and not written.get(name):
+                        self.fail(step, None, f"step '{step.label}' on core {cs.core} reads page "
+                                              f"{missing[0] if missing else 0} of '{name}', which no step writes")
+
+    def semaphores(self) -> None:
+        """Every wait can be met: as many increments of that semaphore on that core as it waits for."""
+        incs: dict[tuple, int] = {}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                for sig in step.signal:
+                    for c in sig.cores:
+                        incs[sig.sem, tuple(c)] = incs.get((sig.sem, tuple(c)), 0) + 1
+        declared = {cs.core: set(cs.semaphores) for cs in self.s.cores}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                for sig in step.signal:
+                    for c in sig.cores:
+                        if sig.sem not in declared.get(tuple(c), ()):
+                            self.fail(sig, None, f"step '{step.label}' on core {cs.core} signals semaphore {sig.sem} "
+                                                 f"on core {tuple(c)}, which does not declare it")
+                for w in step.wait:
+                    got = incs.get((w.sem, cs.core), 0)
+                    if got < w.count:
+                        self.fail(w, None, f"step '{step.label}' on core {cs.core} waits for semaphore {w.sem} to "
+                                           f"reach {w.count}, but only {got} step(s) increment it there")
+                    if w.sem not in cs.semaphores:
+                        self.fail(w, None, f"core {cs.core} waits on semaphore {w.sem} but does not declare it")
+
+
+    def multicasts(self) -> None:
+        """A multicast share's sender lies in its rectangle, which holds n other cores, each running the op with
+        the same share (else the sender waits for receivers that never come)."""
+        shares = {}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                for share in (step.mcast.a, step.mcast.b) if getattr(step, "mcast", None) else ():
+                    if share:
+                        shares.setdefault((step.label, share), set()).add(cs.core)
+                        x0, y0, x1, y1 = share.rect
+                        inside = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)]
+                        if share.sender not in inside or share.n != len(inside) - 1:
+                            self.fail(share, "rect", f"multicast of '{step.label}' on core {cs.core}: sender "
+                                                     f"{share.sender} and n={share.n} do not fit rect {share.rect}")
+        for (label, share), cores in shares.items():
+            x0, y0, x1, y1 = share.rect
+            missing = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) not in cores]
+            if missing:
+                self.fail(share, "rect", f"multicast of '{label}' from {share.sender} covers core {missing[0]}, "
+                                         f"which does not run '{label}' with it; every core of the rect must")
+
+
+def _regions(cs: CoreSchedule):
+    for b in cs.buffers:
+        yield b, f"L1 buffer '{b.name}'", b.nbytes
+    for cb in cs.cbs:
+        yield cb, f"CB {cb.id}", cb.pages * cb.page_nbytes
+
+
+def _field_pos(record, field: str | None, text: str | None) -> SourcePos | None:
+    """Where `field=` of a record sits on its line (the record's own position without one)."""
+    at = getattr(record, "at", None)
+    if at is None or field is None or text is None:
+        return at
+    lines = text.splitlines()
+    line = lines[at.line - 1] if 0 < at.line <= len(lines) else ""
+    col = line.find(f" {field}=", at.col - 1)
+    if col < 0:
+        return at
+    end = line.find(" ", col + 1)
+    return SourcePos(at.path, at.line, col + 2, (end if end > 0 else len(line)) + 1)
