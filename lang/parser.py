@@ -87,6 +87,14 @@ class _ToAst(Transformer, _Positions):
         name, type_, annots = items
         return s.Input(str(name), type_, annots, self.pos(meta), self.pos(name))
 
+    def state(self, meta, items):
+        name, type_, annots = items
+        return s.Input(str(name), type_, annots, self.pos(meta), self.pos(name), state=True)
+
+    def update(self, meta, items):
+        name, value, annots = items
+        return s.Output(str(name), None, value, annots, self.pos(meta), self.pos(name), update=True)
+
     def param(self, meta, items):
         name, type_, init, annots = items
         return s.Param(str(name), type_, init, annots, self.pos(meta), self.pos(name))

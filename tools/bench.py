@@ -17,8 +17,8 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_dm import bench_dm_calibration
+from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.metal_examples import bench_metal_examples
