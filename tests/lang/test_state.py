@@ -74,3 +74,16 @@ def test_update_errors():
         compile_source("state c: fp32[32, 32]\nupdate c = c[0:32, 0:16]\noutput y = c\n", "bad.tdf")
     with pytest.raises(TensixError, match="updated twice"):
         compile_source("state c: fp32[32, 32]\nupdate c = c\nupdate c = c * 2.0\noutput y = c\n", "bad.tdf")
+
+
+def test_schedule_declares_state_roles_and_round_trips_them():
+    from tensix.presets import resolve
+    from tensix.schedule.text import parse, render
+    from tensix.schedule.verify import verify_schedule
+
+    schedule = compile_source(APPEND, "append.tdf").schedule
+    roles = {b.name: (b.role, b.source) for b in schedule.buffers}
+    assert roles["cache"] == ("state", "") and roles["cache.next"] == ("state_next", "cache")
+    again = parse(render(schedule))
+    assert {b.name: (b.role, b.source) for b in again.buffers} == roles
+    verify_schedule(again, resolve(again.device))  # a state is read without any step writing it first, as an input is
