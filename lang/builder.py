@@ -209,7 +209,7 @@ class GraphBuilder:
 
     def build(self) -> Graph:
         """The graph so far (the builder can keep growing it)."""
-        meta = {"state": {k: v for k, v in self._state.items() if v}} if self._state else {}
+        meta = {"state": dict(self._state)} if self._state else {}  # a state not updated maps to ''
         return Graph(self.name, tuple(self._inputs), tuple(self._params), tuple(self._nodes),
                      tuple(self._outputs), self.device, meta)
 

@@ -87,3 +87,20 @@ def test_schedule_declares_state_roles_and_round_trips_them():
     again = parse(render(schedule))
     assert {b.name: (b.role, b.source) for b in again.buffers} == roles
     verify_schedule(again, resolve(again.device))  # a state is read without any step writing it first, as an input is
+
+
+def test_two_programs_on_one_mesh_share_a_state_of_one_name():
+    writer = compile_source(APPEND, "append.tdf")
+    reader = compile_source(f"state cache: fp32[{S}, {W}]\ninput s: fp32[1, {S}]\noutput y = s @ cache\n",
+                            "read.tdf")
+    mesh = Mesh(writer.device)
+    row = np.arange(W, dtype=np.float32)[None, :]
+    _append(writer, mesh, row, 9)
+    pick = np.zeros((1, S), np.float32)
+    pick[0, 9] = 1
+    out = mesh.run(reader.program, device_feed(reader, {"s": pick}, {}))
+    np.testing.assert_array_equal(out.outputs["y"], row)
+    assert np.count_nonzero(mesh.run(reader.program, device_feed(reader, {"s": pick}, {})).outputs["y"] - row) == 0
+    other = compile_source(f"state cache: fp32[{S}, 64]\noutput y = cache * 1.0\n", "other.tdf")
+    with pytest.raises(TensixError, match="state 'cache' is"):
+        mesh.run(other.program, device_feed(other, {}, {}))
