@@ -210,8 +210,8 @@ class _ToAst(Transformer, _Positions):
 
 # ---- error translation ----
 
-_STATEMENTS = {"DEVICE", "IMPORT", "CONST", "INPUT", "STATE", "UPDATE", "PARAM", "LET", "OUTPUT", "BLOCK", "RETURN", "REPEAT",
-               "REGION"}
+_STATEMENTS = {"DEVICE", "IMPORT", "CONST", "INPUT", "STATE", "UPDATE", "PARAM", "LET", "OUTPUT", "BLOCK", "RETURN",
+               "REPEAT", "REGION"}
 _DTYPES = {"FP32", "BF16", "BFP8_B", "INT32"}
 _EXPR_START = {"IDENT", "INT", "FLOAT", "STRING", "LPAR", "LSQB", "MINUS", "TRUE", "FALSE"} | _DTYPES
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "AT", "LSQB"}
