@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tensix.lang.errors import NameResolutionError, ShapeError, SourceError, SourcePos
-from tensix.lang.ir import DTYPES, Annotations, Graph, Input, Node, Output, Param, ParamSource, TensorType
+from tensix.lang.ir import (
+    DTYPES,
+    STATE_NEXT,
+    Annotations,
+    Graph,
+    Input,
+    Node,
+    Output,
+    Param,
+    ParamSource,
+    TensorType,
+)
 from tensix.lang.ops import OPS, REQUIRED, TENSOR_KINDS, Arg
 from tensix.lang.passes.shapes import infer
 from tensix.lang.scope import where
@@ -98,6 +109,7 @@ class GraphBuilder:
         self._declared: dict[str, SourcePos | None] = {}
         self._types: dict[str, TensorType] = {}
         self._annotations = Annotations()
+        self._state: dict[str, str] = {}  # state name -> the output holding its next value ('' until `update`)
 
     # ---- declarations ----
 
@@ -107,6 +119,27 @@ class GraphBuilder:
         type_ = self._declare(name, dtype, shape, pos)
         self._inputs.append(Input(name, type_, self._annotations, pos))
         return Tensor(self, name, type_)
+
+    def state(self, name: str, dtype: str, shape: Sequence[int], *, pos: SourcePos | None = None) -> Tensor:
+        """Declare device state: read like an input, but held in device DRAM between runs of programs on one
+        Mesh (zero on a fresh Mesh); `update(name, value)` gives its value for the next run."""
+        value = self.input(name, dtype, shape, pos=pos or _caller_pos())
+        self._state[name] = ""
+        return value
+
+    def update(self, name: str, value: Tensor, *, pos: SourcePos | None = None) -> None:
+        """`value` becomes state `name` for the next run (this run reads the old value throughout)."""
+        pos = pos or _caller_pos()
+        if name not in self._state:
+            raise NameResolutionError(pos, f"'{name}' is not a state; declare it with `state {name}: TYPE`",
+                                      _source(pos))
+        if self._state[name]:
+            raise NameResolutionError(pos, f"state '{name}' is updated twice", _source(pos))
+        if value.type != self._types[name]:
+            raise ShapeError(pos, f"state '{name}' is {self._types[name]} but its update is {value.type}",
+                             _source(pos))
+        self.output(STATE_NEXT.format(name), value, pos=pos)
+        self._state[name] = STATE_NEXT.format(name)
 
     def param(self, name: str, dtype: str, shape: Sequence[int], init: ParamSource | None = None, *,
               pos: SourcePos | None = None) -> Tensor:
@@ -176,8 +209,9 @@ class GraphBuilder:
 
     def build(self) -> Graph:
         """The graph so far (the builder can keep growing it)."""
+        meta = {"state": dict(self._state)} if self._state else {}  # a state not updated maps to ''
         return Graph(self.name, tuple(self._inputs), tuple(self._params), tuple(self._nodes),
-                     tuple(self._outputs), self.device, {})
+                     tuple(self._outputs), self.device, meta)
 
     @property
     def node_count(self) -> int:

@@ -32,15 +32,19 @@ from tensix.zeroskip import ZeroSkip
 
 
 def make_inputs(graph: Graph, seed: int) -> dict[str, np.ndarray]:
-    """Random inputs: standard normal floats; int inputs in range of the embedding tables they index."""
+    """Random inputs: standard normal floats; int inputs in range of the embedding tables they index; state
+    zero (as a fresh Mesh holds it)."""
     if seed < 0:
         raise TensixError(f"seed must not be negative, got {seed}")
     rng = np.random.default_rng(seed)
     users = graph.users()
     types = graph.types()
+    state = graph.meta.get("state", {})
     out = {}
     for i in graph.inputs:
-        if i.type.dtype == "int32":
+        if i.name in state:
+            out[i.name] = np.zeros(i.type.shape, np.float32)
+        elif i.type.dtype == "int32":
             tables = [types[n.inputs[1]].shape[0] for n in users.get(i.name, []) if n.op == "embedding"]
             high = min(tables) if tables else i.type.shape[-1]
             out[i.name] = rng.integers(0, high, size=i.type.shape).astype(np.int32)
@@ -93,7 +97,8 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
         expected = _reference(compiled, pending) or expected
     if not check:
         return result, {}
-    reference = tuple(reference_error(name, result.outputs[name], expected[name]) for name in expected)
+    reference = tuple(reference_error(name, result.outputs[name], expected[name])
+                      for name in expected if name in result.outputs)  # a state's update stays on the device
     return replace(result, stats=replace(result.stats, reference=reference)), expected
 
 
@@ -119,8 +124,11 @@ def _reference(compiled: Compiled, pending: Future | None) -> dict[str, np.ndarr
 
 
 def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict:
-    """Everything the Program's host-written buffers take: inputs (as float32), weights, compiler constants."""
-    return {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()} | weights | compiled.constants
+    """Everything the Program's host-written buffers take: inputs (as float32), weights, compiler constants.
+    State is not among them: it lives on the device (the reference takes its values as inputs)."""
+    state = compiled.graph.meta.get("state", {})
+    return ({k: np.asarray(v, dtype=np.float32) for k, v in inputs.items() if k not in state} | weights
+            | compiled.constants)
 
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,

@@ -14,12 +14,15 @@ from tensix.errors import SourcePos
 
 __all__ = [
     "DTYPES", "FLOAT_DTYPES", "Annotations", "CoreRect", "FillSpec", "Graph", "Input", "LoadSpec", "Node",
-    "Output", "Param", "ParamSource", "RandomSpec", "TensorType",
+    "Output", "Param", "ParamSource", "RandomSpec", "STATE_NEXT", "TensorType",
 ]
 
 FLOAT_DTYPES = ("fp32", "bf16", "bfp8_b")
 DTYPES = (*FLOAT_DTYPES, "int32")
 SHARDS = ("height", "width", "block")
+
+
+STATE_NEXT = "{}.next"  # the output holding a state's value for the next run (Graph.meta["state"])
 
 
 @dataclass(frozen=True, slots=True)

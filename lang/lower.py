@@ -61,7 +61,8 @@ class _Lowerer:
     def run(self) -> Graph:
         defs = Scope()
         self.lower_module(self.module, Frame(Scope(defs), self.module.path, defs))
-        graph = replace(self.builder.build(), meta={"sources": self.sources})
+        built = self.builder.build()
+        graph = replace(built, meta={**built.meta, "sources": self.sources})
         if not self.errors and not graph.outputs:
             message = "the program has no output; declare one with 'output NAME = ...'"
             self.errors.append(NameResolutionError(SourcePos(self.module.path, 1, 1), message))
@@ -149,11 +150,12 @@ class _Lowerer:
         self.bind_new(stmt.name, value, stmt.name_pos, frame, scope=frame.defs if at_top else None)
 
     def stmt_input(self, stmt: s.Input, frame: Frame) -> None:
-        self.top_level_only(stmt, frame, "input")
+        self.top_level_only(stmt, frame, "state" if stmt.state else "input")
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
         type_ = self.tensor_type(stmt.type, frame)
+        declare = self.builder.state if stmt.state else self.builder.input
         with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "input")):
-            value = self.builder.input(name, type_.dtype, type_.shape, pos=stmt.pos)
+            value = declare(name, type_.dtype, type_.shape, pos=stmt.pos)
         self.bind_new(name, value, stmt.name_pos, frame)
 
     def stmt_param(self, stmt: s.Param, frame: Frame) -> None:
@@ -177,8 +179,12 @@ class _Lowerer:
         self.bind_new(stmt.name, value, stmt.name_pos, frame, rebind_tensor=True)
 
     def stmt_output(self, stmt: s.Output, frame: Frame) -> None:
-        self.top_level_only(stmt, frame, "output")
+        self.top_level_only(stmt, frame, "update" if stmt.update else "output")
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
+        if stmt.update:
+            value = self.exprs.tensor(stmt.value, frame, f"update '{name}'")
+            self.builder.update(name, value, pos=stmt.value.pos)
+            return
         declared = self.tensor_type(stmt.type, frame) if stmt.type is not None else None
         with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "an output")):
             value = self.exprs.tensor(stmt.value, frame, f"output '{name}'")

@@ -110,6 +110,14 @@ class _ToAst(Transformer, _Positions):
         name, type_, annots = items
         return s.Input(str(name), type_, annots, self.pos(meta), self.pos(name))
 
+    def state(self, meta, items):
+        name, type_, annots = items
+        return s.Input(str(name), type_, annots, self.pos(meta), self.pos(name), state=True)
+
+    def update(self, meta, items):
+        name, value, annots = items
+        return s.Output(str(name), None, value, annots, self.pos(meta), self.pos(name), update=True)
+
     def param(self, meta, items):
         name, type_, init, annots = items
         return s.Param(str(name), type_, init, annots, self.pos(meta), self.pos(name))
@@ -225,7 +233,8 @@ class _ToAst(Transformer, _Positions):
 
 # ---- error translation ----
 
-_STATEMENTS = {"DEVICE", "IMPORT", "CONST", "INPUT", "PARAM", "LET", "OUTPUT", "BLOCK", "RETURN", "REPEAT", "REGION"}
+_STATEMENTS = {"DEVICE", "IMPORT", "CONST", "INPUT", "STATE", "UPDATE", "PARAM", "LET", "OUTPUT", "BLOCK", "RETURN",
+               "REPEAT", "REGION"}
 _DTYPES = {"FP32", "BF16", "BFP8_B", "INT32"}
 _EXPR_START = {"IDENT", "INT", "FLOAT", "STRING", "LPAR", "LSQB", "MINUS", "TRUE", "FALSE"} | _DTYPES
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "AT", "LSQB"}

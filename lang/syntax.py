@@ -156,6 +156,7 @@ class Input:
     annots: tuple[Annotation, ...]
     pos: SourcePos
     name_pos: SourcePos
+    state: bool = False  # `state NAME: T`: device memory kept between runs on one Mesh, zero at first
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,7 @@ class Output:
     annots: tuple[Annotation, ...]
     pos: SourcePos
     name_pos: SourcePos
+    update: bool = False  # `update NAME = value`: the state NAME's value for the next run
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
-from tensix.dram import host_array
+from tensix.dram import DramBuffer, host_array
 from tensix.errors import ProgramError
 from tensix.files import write_atomically, write_text_atomically
 from tensix.host_images import HostImages
@@ -100,6 +100,8 @@ class Mesh:
 
     Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
     run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+    A buffer of role 'state' holds what the last run's 'state_next' buffer of that name left in DRAM (zero on a
+    fresh Mesh): a key/value cache stays on the device between decode steps and the host never moves it.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
@@ -111,6 +113,7 @@ class Mesh:
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
+        self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -126,6 +129,7 @@ class Mesh:
             device.abort()
             raise
         outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
+        self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
@@ -139,9 +143,11 @@ class Mesh:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
         written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
-            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param"))
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"))
             if b.role in ("input", "param"):
                 written.setdefault(b.source or b.name, []).append((buf, self._host_array(b, inputs)))
+            elif b.role == "state":
+                device.dram.write_pages(buf, self._state_pages(buf))
         for name, held in written.items():
             images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
             for (buf, _), image in zip(held, images, strict=True):
@@ -174,6 +180,29 @@ class Mesh:
             device.kernels.append(proc)
             device.engine.resume_at(0, proc.glet)
 
+    def _state_pages(self, buf: DramBuffer) -> np.ndarray:
+        """The pages state `buf` held at the end of the last run that updated it, or zeros."""
+        kept = self._state.get(buf.name)
+        if kept is not None and kept[0] == _form(buf):
+            return kept[1]
+        if kept is not None:
+            raise ProgramError(f"state '{buf.name}' is {buf.fmt}{list(buf.shape)} ({buf.layout}) in this program but "
+                               f"{kept[0][1]}{list(kept[0][0])} ({kept[0][2]}) on this Mesh; give it another name "
+                               f"or run it on a new Mesh")
+        return np.zeros((buf.npages, buf.page_nbytes), np.uint8)
+
+    def _keep_state(self, device: Device, program: Program) -> None:
+        """Keep each 'state_next' buffer's pages as its state's value for the next run (on hardware the two
+        buffers would swap addresses; here the pages move between the runs' DRAM images, at no device time)."""
+        for b in program.buffers:
+            if b.role == "state_next":
+                buf = device.dram.buffer(b.name)
+                self._state[b.source] = _form(buf), device.dram.read_pages(buf)
+
+    def reset_state(self) -> None:
+        """Zero every state (a new sequence on the same Mesh, weights still resident)."""
+        self._state.clear()
+
     @staticmethod
     def _host_array(b, inputs: dict[str, np.ndarray]) -> np.ndarray:
         name = b.source or b.name
@@ -188,3 +217,7 @@ class Mesh:
     def _read(device: Device, name: str) -> np.ndarray:
         buf = device.dram.buffer(name)
         return host_array(buf, device.dram.read_pages(buf))
+
+
+def _form(buf: DramBuffer) -> tuple:
+    return buf.shape, buf.fmt, buf.layout

@@ -18,7 +18,7 @@ from tensix.formats import FORMATS
 
 Coord = tuple[int, int]
 ROLES = ("reader", "compute", "writer")
-BUFFER_ROLES = ("input", "param", "output", "scratch")
+BUFFER_ROLES = ("input", "param", "output", "scratch", "state", "state_next")
 
 
 @dataclass(frozen=True, slots=True)

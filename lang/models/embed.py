@@ -91,7 +91,7 @@ def compile_encoder(rows: int, sentences: int, dtype: str = "fp32", device: str 
 
 def embed(sentences: list[str], *, model: str = MODEL, dtype: str = "fp32", device: str | None = None,
           mesh: Mesh | None = None) -> Embedding:
-    """Embed sentences on the emulated device; `result.stats["reference"]` compares to the graph's numpy spec."""
+    """Embed sentences on the emulated device; `result.stats.reference` compares to the graph's numpy spec."""
     if model != MODEL:
         raise TensixError(f"embed runs '{MODEL}', not '{model}'")
     tokens = tokenize(list(sentences), model)

@@ -1,10 +1,11 @@
 """`tensix generate`: a prompt -> tokens (the GGUF's own BPE vocabulary through Hugging Face `tokenizers`) ->
-smollm.tdf on the emulated mesh, once per new token, on one Mesh (weights stay in device DRAM) -> text.
+smollm_step.tdf on the emulated mesh -> text.
 
-Each step runs the whole sequence so far (padded to S rows, a multiple of 32, compiled once per S): this
-version keeps no key/value cache on the device, so step t re-reads the t earlier tokens.
+All runs share one Mesh, which keeps the weights and each layer's key/value cache (the program's `state`) in
+device DRAM: the first run (prefill) feeds the prompt and fills the cache at positions 0..n-1, then each decode
+step feeds one token at its position and attends over the cached prefix. The host sends a token and reads one
+row of logits per step; it never moves the cache.
 """
-
 from __future__ import annotations
 
 import time
@@ -101,49 +102,72 @@ class Sampler:
 
 
 class Decoder:
-    """smollm.tdf compiled per row count (a multiple of 32), run on one Mesh with the weights fed once each."""
+    """smollm_step.tdf compiled per row count (a multiple of 32; prompts up to 32 tokens and decode steps share
+    one program), run on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
 
-    def __init__(self, fields: dict, dtype: str, device: str | None):
+    def __init__(self, fields: dict, dtype: str, device: str | None, capacity: int):
         self.fields, self.dtype, self.device = fields, dtype, device
+        self.capacity = -(-capacity // TILE) * TILE
         self.weights = weights()
         self.programs: dict[int, tuple[Compiled, dict]] = {}
         self.mesh: Mesh | None = None
+        self.length = 0  # positions the cache holds
 
     def _program(self, rows: int) -> tuple[Compiled, dict]:
         if rows not in self.programs:
-            compiled = compile_model("smollm.tdf", consts(self.fields, rows), self.dtype, self.device)
+            compiled = compile_model("smollm_step.tdf", consts(self.fields, rows) | {"SMAX": self.capacity},
+                                     self.dtype, self.device)
             self.programs[rows] = compiled, materialize(compiled.graph, self.weights)
             self.mesh = self.mesh or Mesh(compiled.device)
         return self.programs[rows]
 
     def logits(self, tokens: list[int]):
-        """The next token's logits after `tokens`, and the run's result."""
-        rows = -(-len(tokens) // TILE) * TILE
-        compiled, params = self._program(rows)
-        ids = np.zeros(rows, np.int32)
-        ids[: len(tokens)] = tokens
-        last = np.zeros((1, rows), np.float32)
-        last[0, len(tokens) - 1] = 1.0
-        result = self.mesh.run(compiled.program, device_feed(compiled, {"ids": ids, "last": last}, params))
+        """Feed `tokens` after those fed before: the next token's logits, and the run's result."""
+        n = len(tokens)
+        if self.length + n > self.capacity:
+            raise TensixError(f"the key/value cache holds {self.capacity} positions; {self.length} are used and "
+                              f"{n} more were fed")
+        compiled, params = self._program(-(-n // TILE) * TILE)
+        result = self.mesh.run(compiled.program, device_feed(compiled, feed(tokens, self.length, self.capacity),
+                                                             params))
+        self.length += n
         return result.outputs["logits"][0], result
+
+
+def feed(tokens: list[int], start: int, capacity: int) -> dict[str, np.ndarray]:
+    """smollm_step.tdf's inputs for `tokens` at positions start.. : rows padded to a multiple of 32, the padding
+    rows at the last real position (they write nothing: their `at` columns are zero)."""
+    n = len(tokens)
+    rows = -(-n // TILE) * TILE
+    ids = np.zeros(rows, np.int32)
+    ids[:n] = tokens
+    pos = np.full(rows, start + n - 1, np.int32)
+    pos[:n] = np.arange(start, start + n)
+    at = np.zeros((capacity, rows), np.float32)
+    at[pos[:n], np.arange(n)] = 1.0
+    keep = (np.arange(capacity)[None, :] <= pos[:, None]).astype(np.float32)
+    last = np.zeros((1, rows), np.float32)
+    last[0, n - 1] = 1.0
+    return {"ids": ids, "pos": pos, "at": at, "keep": keep, "last": last}
 
 
 def generate(prompt: str, *, max_new_tokens: int = 16, dtype: str = "fp32", device: str | None = None,
              sampler: Callable[[np.ndarray], int] | None = None) -> tuple[list[int], Iterator[Step]]:
-    """The prompt's tokens, and an iterator that runs the device once per new token."""
+    """The prompt's tokens, and an iterator that runs the device once per new token (the first run is the
+    prefill, each later one a decode step over the cached prefix)."""
     fields = metadata()
     tok = tokenizer(fields)
     prompt_tokens = tok.encode(prompt).ids
     if not prompt_tokens:
         raise TensixError("generate needs a prompt of at least one token")
-    decoder = Decoder(fields, dtype, device)
+    decoder = Decoder(fields, dtype, device, len(prompt_tokens) + max_new_tokens)
     choose = sampler or Sampler()
 
     def steps() -> Iterator[Step]:
         tokens = list(prompt_tokens)
         for i in range(max_new_tokens):
             start = time.perf_counter()
-            logits, result = decoder.logits(tokens)
+            logits, result = decoder.logits(tokens if i == 0 else tokens[-1:])
             tokens.append(choose(logits))
             text = tok.decode(tokens[len(prompt_tokens):])
             yield Step(i, tokens[-1], text, result.cycles, result.seconds, time.perf_counter() - start)

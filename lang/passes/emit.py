@@ -15,12 +15,17 @@ from tensix.schedule.contract import DramBuffer, Schedule
 def emit(graph: Graph, device: str) -> Schedule:
     names = graph.meta["buffers"]
     outputs = {o.value for o in graph.outputs}
-    buffers = [DramBuffer(i.name, i.type.shape, device_dtype(i.type.dtype), "input") for i in graph.inputs]
+    state = graph.meta.get("state", {})  # state name -> its update output
+    updates = {o.value: s for s, name in state.items() for o in graph.outputs if o.name == name}
+    buffers = [DramBuffer(i.name, i.type.shape, device_dtype(i.type.dtype), "state" if i.name in state else "input")
+               for i in graph.inputs]
     rows = graph.meta.get("layouts", {})
     buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param") for p in graph.params]
     buffers += [DramBuffer(rows_name(p.name), p.type.shape, device_dtype(p.type.dtype), "param", "rows", p.name)
                 for p in graph.params if p.name in rows]
-    buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
+    buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])
+                if n.id in updates else
+                DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
                            "output" if n.id in outputs else "scratch") for n in graph.nodes]
     source = next(iter(graph.meta.get("sources", {})), "")
     return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])

@@ -410,7 +410,8 @@ class CoreSchedule:
 
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
-    """A DRAM tensor: role input / param (the host writes it), output (read back) or scratch; layout tiles or
+    """A DRAM tensor: role input / param (the host writes it), output (read back), scratch, state (kept on the
+    device between runs, zero at first) or state_next (the next run's value of state `source`); layout tiles or
     rows (one matrix row per page); `source`: the host array filling it, when not its own name."""
 
     name: str

@@ -91,7 +91,7 @@ class _Checker:
                     if buf is None:
                         self.fail(step, None, f"step '{step.label}' on core {cs.core} reads '{name}', which is no "
                                               f"DRAM buffer")
-                    if buf.role in ("input", "param"):
+                    if buf.role in ("input", "param", "state"):
                         continue
                     missing = sorted((pages or set()) - written.get(name, set()))
                     if missing or pages is None and not written.get(name):

@@ -65,11 +65,21 @@ def test_sampler_greedy_top1_and_seeded():
 
 @pytest.mark.slow
 def test_generate_json_fp32_greedy_tokens_match_the_numpy_reference(fields, capsys):
-    assert main(["generate", PROMPT, "--max-new-tokens", "2", "--dtype", "fp32", "--json"]) == 0
+    """Prefill fills the device's key/value cache, then three decode steps each feed one token."""
+    assert main(["generate", PROMPT, "--max-new-tokens", "4", "--dtype", "fp32", "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     tensors, meta = read_gguf(locate(G.MODEL)[G.GGUF])
     tok = G.tokenizer(fields)
     assert line["prompt_tokens"] == tok.encode(PROMPT).ids
-    assert line["tokens"] == Llama(tensors, meta).greedy(line["prompt_tokens"], 2)
+    assert line["tokens"] == Llama(tensors, meta).greedy(line["prompt_tokens"], 4)
     assert line["text"] == tok.decode(line["tokens"])
-    assert line["prefill_cycles"] > 0 and len(line["decode_cycles"]) == 1
+    assert line["prefill_cycles"] > 0 and len(line["decode_cycles"]) == 3
+
+
+def test_feed_places_rows_at_their_positions_and_masks_later_ones():
+    f = G.feed([11, 12], start=5, capacity=32)
+    assert f["ids"].shape == (32,) and list(f["ids"][:3]) == [11, 12, 0]
+    assert list(f["pos"][:3]) == [5, 6, 6]
+    assert np.argwhere(f["at"]).tolist() == [[5, 0], [6, 1]]  # padding rows write nothing
+    np.testing.assert_array_equal(f["keep"][1], (np.arange(32) <= 6).astype(np.float32))
+    assert np.argwhere(f["last"]).tolist() == [[0, 1]]
