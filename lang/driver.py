@@ -75,16 +75,19 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
-             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0
-             ) -> tuple[RunResult, Path]:
+             out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
+             fidelity: str | None = None) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py); with a zero threshold also run it
-    dense and record the error against that."""
+    dense and record the error against that. `fidelity` overrides the program's default math fidelity."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
+        if fidelity is not None:
+            raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
+                              f"there, or run the .tdf with --fidelity")
         compiled = compiled_schedule(path, skip_zeros)
     else:
-        compiled = compile_file(path, device, zero_skip=skip_zeros)
+        compiled = compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
     feed = load_inputs(inputs, compiled.graph, seed)
     options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
     result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))

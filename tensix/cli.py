@@ -12,6 +12,8 @@ from pathlib import Path
 
 from tensix.errors import TensixError
 
+FIDELITY_CHOICES = ("lofi", "hifi2", "hifi3", "hifi4")  # the language's spelling (tensix.lang.ir.FIDELITIES)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -45,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false", help="run dense")
     s.add_argument("--zero-threshold", type=float, default=0.0, metavar="EPS",
                    help="also treat |x| < EPS as zero; the error against a dense run goes in stats.json")
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None,
+                   help="math fidelity of every op without its own @fidelity (overrides the program's `fidelity` "
+                        "line; default hifi4)")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("check", help="compile a .tdf program without writing anything, or verify a .sched schedule")
@@ -58,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                         "schedule: the .sched text `tensix run` runs")
     s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None, help="as for run")
     s.set_defaults(handler=_compile)
 
     s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
@@ -89,7 +95,8 @@ def _run(args) -> int:
         result, out = run_default(device=args.device, out=args.out, seed=args.seed)
     else:
         result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
-                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold)
+                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold,
+                               fidelity=args.fidelity)
     print(result.summary())
     print(f"wrote {out}/outputs.npz, stats.json, trace.json")
     if not args.no_viz:
@@ -120,9 +127,9 @@ def _compile(args) -> int:
     if args.emit == "schedule":
         from tensix.lang.schedfile import compile_schedule
 
-        text = compile_schedule(args.file, args.device)
+        text = compile_schedule(args.file, args.device, args.fidelity)
     else:
-        compiled = compile_file(args.file, device=args.device)
+        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity)
         text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
     if args.output:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")

@@ -18,15 +18,19 @@ PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b
 _DIMS = {"row": ops.ROW, "col": ops.COL, "scalar": ops.SCALAR}
 
 
+def _checked_fidelity(core, fidelity: str) -> str:
+    if fidelity not in FIDELITY_PHASES:
+        raise KernelError(f"compute kernel on core {core}: unknown math fidelity '{fidelity}'; "
+                          f"use one of {', '.join(FIDELITY_PHASES)}")
+    return fidelity
+
+
 class ComputeKernel(KernelProcess):
     """Context of a compute kernel: DST registers and the tile math of one core."""
 
     def __init__(self, device, core, role, fn, args, fidelity: str | None = None):
         super().__init__(device, core, role, fn, args)
-        self.fidelity = fidelity or device.timing.default_fidelity
-        if self.fidelity not in FIDELITY_PHASES:
-            raise KernelError(f"compute kernel on core {core}: unknown math fidelity '{self.fidelity}'; "
-                              f"use one of {', '.join(FIDELITY_PHASES)}")
+        self.fidelity = _checked_fidelity(core, fidelity or device.timing.default_fidelity)
         self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
         self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
@@ -40,6 +44,13 @@ class ComputeKernel(KernelProcess):
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
+
+    def set_fidelity(self, fidelity: str) -> None:
+        """Compute the following ops at `fidelity` (LoFi..HiFi4): a compiled schedule's steps each carry theirs."""
+        if fidelity != self.fidelity:
+            self.fidelity = _checked_fidelity(self.core, fidelity)
+            self._mm_costs.clear()
+            self._matmul_cycles = self.timing.matmul(fidelity)
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
