@@ -31,6 +31,7 @@ class ComputeKernel(KernelProcess):
     def __init__(self, device, core, role, fn, args, fidelity: str | None = None):
         super().__init__(device, core, role, fn, args)
         self.fidelity = _checked_fidelity(core, fidelity or device.timing.default_fidelity)
+        self.fidelities: set[str] = set()  # those set_fidelity chose (a compiled schedule's steps), for the stats
         self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
         self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
@@ -47,6 +48,7 @@ class ComputeKernel(KernelProcess):
 
     def set_fidelity(self, fidelity: str) -> None:
         """Compute the following ops at `fidelity` (LoFi..HiFi4): a compiled schedule's steps each carry theirs."""
+        self.fidelities.add(fidelity)
         if fidelity != self.fidelity:
             self.fidelity = _checked_fidelity(self.core, fidelity)
             self._mm_costs.clear()

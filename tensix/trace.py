@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tensix.config import MeshConfig
 from tensix.noc.routing import link_end
+from tensix.timing import FIDELITY_PHASES
 
 PEAK_FLOPS_PER_CYCLE = 2 * 8 * 16 * 16  # one 8x16 @ 16x16 multiply-accumulate per cycle (LoFi)
 
@@ -103,8 +104,11 @@ def build_stats(device, total_cycles: int, flops: int) -> dict:
     """The run's stats in the stats.json layout (see tools/runfiles.py for the reader)."""
     cfg = device.cfg
     busy: dict[tuple[int, int], dict[str, int]] = {}
+    fidelity: dict[tuple[int, int], list[str]] = {}  # the math fidelities each core's compute kernel ran at
     for k in device.kernels:
         busy.setdefault(k.core, {})[k.role] = k.busy_cycles
+        if k.role == "compute":
+            fidelity[k.core] = sorted(getattr(k, "fidelities", None) or {k.fidelity}, key=FIDELITY_PHASES.get)
     cores = []
     for c in sorted(device.cores, key=lambda c: (c[1], c[0])):
         core = device.cores[c]
@@ -116,6 +120,7 @@ def build_stats(device, total_cycles: int, flops: int) -> dict:
                 "noc": list(core.noc_xy),
                 "busy_cycles": roles,
                 "busy_fraction": round(main / total_cycles, 6) if total_cycles else 0.0,
+                "fidelity": fidelity.get(c, []),
                 "sram_capacity": core.sram.capacity,
                 "sram_high_water": core.sram.high_water,
                 "buffers": [

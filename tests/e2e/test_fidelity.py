@@ -98,3 +98,10 @@ def test_bfp4_b_program_matches_numpy_with_bfp4_weights():
     expected = quantize(quantize(x, "bf16") @ quantize(w, "bfp4_b"), "bf16")
     np.testing.assert_array_equal(result.outputs["y"], expected)
     assert not np.array_equal(quantize(w, "bfp4_b"), quantize(w, "bf16"))  # 4-bit mantissas really are coarser
+
+
+def test_stats_report_each_cores_fidelity():
+    src = "input x: bf16[32, 32]\nparam w: bf16[32, 32] = zeros\nlet h = x @ w @fidelity(lofi)\noutput y = h @ w\n"
+    compiled = compile_source(src, "two.tdf", fidelity="hifi2")
+    result, _ = run_compiled(compiled, make_inputs(compiled.graph, 0))
+    assert {tuple(c["fidelity"]) for c in result.stats["cores"]} == {("LoFi", "HiFi2")}
