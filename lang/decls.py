@@ -11,7 +11,17 @@ from tensix.lang import syntax as s
 from tensix.lang.builder import make_type
 from tensix.lang.errors import NameResolutionError, ParamError, PlacementError, ShapeError
 from tensix.lang.exprs import INITIALIZERS, ExprLowerer, show
-from tensix.lang.ir import FIDELITIES, SHARDS, Annotations, CoreRect, FillSpec, LoadSpec, ParamSource, RandomSpec, TensorType
+from tensix.lang.ir import (
+    FIDELITIES,
+    SHARDS,
+    Annotations,
+    CoreRect,
+    FillSpec,
+    LoadSpec,
+    ParamSource,
+    RandomSpec,
+    TensorType,
+)
 from tensix.lang.scope import Frame, did_you_mean
 
 __all__ = ["eval_type", "param_source", "annotations", "fidelity_name", "ANNOTATIONS"]
