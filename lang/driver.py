@@ -54,7 +54,10 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
                  mesh: Mesh | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
-    """Run on the emulator; returns the result and the reference outputs (float32 numpy)."""
+    """Run on the emulator; returns the result and the reference outputs (float32 numpy). A timing-only mesh
+    needs no values: nothing is made, run through the reference or compared, and the outputs are None."""
+    if mesh is not None and mesh.timing_only:
+        return mesh.run(compiled.program), {}
     try:
         weights = materialize(compiled.graph, params)
         expected = evaluate(compiled.graph, inputs, weights)
@@ -76,9 +79,12 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
-             fidelity: str | None = None) -> tuple[RunResult, Path]:
+             fidelity: str | None = None, timing_only: bool = False) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py); with a zero threshold also run it
-    dense and record the error against that. `fidelity` overrides the program's default math fidelity."""
+    dense and record the error against that. `fidelity` overrides the program's default math fidelity.
+    `timing_only`: cycles, trace and stats without data (zero skipping needs data: the run is dense)."""
+    if timing_only:
+        skip_zeros, zero_threshold = False, 0.0
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
@@ -88,9 +94,9 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         compiled = compiled_schedule(path, skip_zeros)
     else:
         compiled = compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
-    feed = load_inputs(inputs, compiled.graph, seed)
+    feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
     options = ZeroSkip(threshold=zero_threshold) if skip_zeros else None
-    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options))
+    result, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device, zero_skip=options, timing_only=timing_only))
     if skip_zeros and zero_threshold > 0:
         dense, _ = run_compiled(compiled, feed, mesh=Mesh(compiled.device))
         result.stats["zero_skip"]["error_vs_dense"] = {
@@ -101,8 +107,9 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"
 
 
-def run_default(device: str | None = None, out: str | None = None, seed: int = 0) -> tuple[RunResult, Path]:
-    """The built-in default job: the multi-head attention example on the default device, saved to `out`."""
+def run_default(device: str | None = None, out: str | None = None, seed: int = 0, **options) -> tuple[RunResult, Path]:
+    """The built-in default job: the multi-head attention example on the default device, saved to `out`
+    (`options`: run_file's)."""
     example = resources.files("tensix.examples") / DEFAULT_EXAMPLE
     with resources.as_file(example) as path:
-        return run_file(str(path), device=device, seed=seed, out=out or "runs/default")
+        return run_file(str(path), device=device, seed=seed, out=out or "runs/default", **options)

@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None,
                    help="math fidelity of every op without its own @fidelity (overrides the program's `fidelity` "
                         "line; default hifi4)")
+    s.add_argument("--timing-only", action="store_true",
+                   help="cycles, trace and stats without data: no tile math, no outputs, dense (zero skipping "
+                        "needs data); for shapes too big to run functionally")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("check", help="compile a .tdf program without writing anything, or verify a .sched schedule")
@@ -91,14 +94,17 @@ def _devices(args) -> int:
 def _run(args) -> int:
     from tensix.lang.driver import run_default, run_file
 
+    options = dict(skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold, fidelity=args.fidelity,
+                   timing_only=args.timing_only)
     if args.file is None:
-        result, out = run_default(device=args.device, out=args.out, seed=args.seed)
+        result, out = run_default(device=args.device, out=args.out, seed=args.seed, **options)
     else:
         result, out = run_file(args.file, device=args.device, inputs=args.inputs, seed=args.seed, out=args.out,
-                               skip_zeros=args.skip_zeros, zero_threshold=args.zero_threshold,
-                               fidelity=args.fidelity)
+                               **options)
+    if args.timing_only and args.skip_zeros:
+        print("timing only: zero skipping needs data, so this run is dense (as --no-skip-zeros)")
     print(result.summary())
-    print(f"wrote {out}/outputs.npz, stats.json, trace.json")
+    print(f"wrote {out}/{'' if result.timing_only else 'outputs.npz, '}stats.json, trace.json")
     if not args.no_viz:
         from tensix.tools.viz import render_all
 

@@ -18,6 +18,7 @@ cdef class Device:
     cdef public list transfers, kernels
     cdef public long long _align, _response
     cdef public double _read_rate
+    cdef public bint timing_only
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
                    done=cython.longlong, start=cython.longlong, back=cython.longlong, landed=cython.longlong,

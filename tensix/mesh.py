@@ -16,7 +16,7 @@ from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
 from tensix.dram import host_array
-from tensix.errors import ProgramError
+from tensix.errors import ConfigError, ProgramError
 from tensix.host_images import HostImages
 from tensix.memory import MemoryPool
 from tensix.presets import resolve
@@ -28,13 +28,18 @@ from tensix.zeroskip import ZeroSkip
 
 @dataclass
 class RunResult:
-    """Outputs (float32 arrays holding the device format's values), total cycles, trace and stats."""
+    """Outputs (float32 arrays holding the device format's values; None in a timing-only run), total cycles,
+    trace and stats."""
 
-    outputs: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray | None]
     cycles: int
     trace: Trace
     stats: dict
     program: Program
+
+    @property
+    def timing_only(self) -> bool:
+        return bool(self.stats.get("timing_only"))
 
     @property
     def seconds(self) -> float:
@@ -60,6 +65,8 @@ class RunResult:
             lines.append(f"  zero skipping: {t['macs_skipped']:,} of {t['macs_total']:,} MACs, "
                          f"{t['noc_bytes_skipped']:,} NoC B and {t['dram_bytes_skipped']:,} DRAM B skipped, "
                          f"{t['cycles_skipped']:,} cycles saved net")
+        if self.timing_only:
+            lines.append("  timing only: no tile math and no data moved, so there are no outputs")
         if busiest:
             lines.append(
                 f"  busiest core {tuple(busiest['core'])}: {100 * busiest['busy_fraction']:.1f}% busy; "
@@ -71,7 +78,8 @@ class RunResult:
         """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        np.savez(out / "outputs.npz", **self.outputs)
+        if not self.timing_only:
+            np.savez(out / "outputs.npz", **self.outputs)
         write_json(out / "stats.json", self.stats)
         write_json(out / "trace.json", self.trace.to_dict())
         if all(isinstance(k.fn, str) for k in self.program.kernels):
@@ -84,13 +92,21 @@ class Mesh:
 
     Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
     run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+
+    timing_only: the same schedule, transfers, contention and cycles with no data: nothing is tilized, copied or
+    computed, inputs are not needed, DRAM banks and CBs hold no values and every output is None. Zero skipping
+    decides by data, so it cannot be combined with this.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
-                 zero_skip: ZeroSkip | bool | None = None):
+                 zero_skip: ZeroSkip | bool | None = None, timing_only: bool = False):
         self.cfg = resolve(device)
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
+        self.timing_only = timing_only
+        if timing_only and self.zero_skip is not None and self.zero_skip.enabled:
+            raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
+                              "dense (zero_skip=None) or run functionally")
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
 
@@ -100,12 +116,15 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._memory)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.timing_only)
         self._load(device, program, inputs or {})
         cycles = device.engine.run()
-        outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
+        outputs = {b.name: None if self.timing_only else self._read(device, b.name)
+                   for b in program.buffers if b.role == "output"}
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         stats = build_stats(device, cycles, flops)
+        if self.timing_only:
+            stats["timing_only"] = True
         if device.zero_skip is not None:
             stats["zero_skip"] = device.zero.to_stats(device.zero_skip)
         trace = Trace.from_device(device)
@@ -120,7 +139,9 @@ class Mesh:
         written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
             buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param"))
-            if b.role in ("input", "param"):
+            if b.role in ("input", "param") and self.timing_only:
+                device.dram.landed[b.name][:] = 0  # written by the host before the run, as the values would be
+            elif b.role in ("input", "param"):
                 written.setdefault(b.source or b.name, []).append((buf, self._host_array(b, inputs)))
         for name, held in written.items():
             images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
