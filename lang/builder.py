@@ -89,8 +89,8 @@ def _source(pos: SourcePos | None) -> str | None:
 class GraphBuilder:
     """Build a graph op by op: `x = g.input("x", "bf16", [128, 768]); g.output("y", g.relu(x @ w))`."""
 
-    def __init__(self, name: str, *, device: str | None = None):
-        self.name, self.device = name, device
+    def __init__(self, name: str, *, device: str | None = None, fidelity: str | None = None):
+        self.name, self.device, self.fidelity = name, device, fidelity
         self._inputs: list[Input] = []
         self._params: list[Param] = []
         self._nodes: list[Node] = []
@@ -177,7 +177,7 @@ class GraphBuilder:
     def build(self) -> Graph:
         """The graph so far (the builder can keep growing it)."""
         return Graph(self.name, tuple(self._inputs), tuple(self._params), tuple(self._nodes),
-                     tuple(self._outputs), self.device, {})
+                     tuple(self._outputs), self.device, {}, self.fidelity)
 
     @property
     def node_count(self) -> int:

@@ -69,7 +69,10 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
                  mesh: Mesh | None = None, seed: int = 0) -> tuple[RunResult, dict[str, np.ndarray]]:
     """Run on the emulator; returns the result and the reference outputs (float32 numpy). `seed`: for the params
-    declared `random(...)` without a seed."""
+    declared `random(...)` without a seed. A timing-only mesh needs no values: nothing is made, run through the
+    reference or compared (`Stats.reference` stays None), and the outputs are None."""
+    if mesh is not None and mesh.timing_only:
+        return mesh.run(compiled.program), {}
     try:
         weights = materialize(compiled.graph, params, seed)
         expected = evaluate(compiled.graph, inputs, weights)
@@ -100,21 +103,28 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
-             compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True
-             ) -> tuple[RunResult, Path]:
+             compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True,
+             fidelity: str | None = None, timing_only: bool = False) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py) and save its run directory
     (lang/rundir.py: a record `tensix rerun` repeats). With `compare_dense` (or a zero threshold) also run the same
     compiled plan with skipping off: the skipping run's stats then hold it as the baseline of its savings, and the
-    outputs' error against it."""
+    outputs' error against it. `fidelity` overrides the program's default math fidelity. `timing_only`: cycles,
+    trace and stats without data: no inputs or params are made and there are no outputs; zero skipping needs data,
+    so the run is dense."""
+    if timing_only:
+        if compare_dense or zero_threshold > 0:
+            raise TensixError("--compare-dense and --zero-threshold measure zero skipping, which needs data; a "
+                              "timing-only run has none: drop one of them or --timing-only")
+        skip_zeros = False
     if compare_dense and not skip_zeros:
         raise TensixError("--compare-dense measures zero skipping against a dense run, but skipping is off "
                           "(--no-skip-zeros); drop one of the two")
     out_dir = Path(out or Path("runs") / Path(path).stem)
     check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
-    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense)
-    compiled = compile_any(path, device, skip_zeros)
-    feed = load_inputs(inputs, compiled.graph, seed)
-    weights = params_of(compiled, seed=seed)
+    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense, fidelity, timing_only)
+    compiled = compile_any(path, device, skip_zeros, fidelity)
+    feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
+    weights = {} if timing_only else params_of(compiled, seed=seed)
     result = run_flagged(compiled, feed, weights, flags)
     if skip_zeros and (compare_dense or zero_threshold > 0):
         dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False))
@@ -127,13 +137,17 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
 
 
-def compile_any(path: str | Path, device: str | None, skip_zeros: bool) -> Compiled:
-    """A .tdf file compiled, or a .sched file checked and built over the .tdf it names."""
+def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
+    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's), or a .sched file
+    checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
+        if fidelity is not None:
+            raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
+                              f"there, or run the .tdf with --fidelity")
         return compiled_schedule(str(path), skip_zeros)
-    return compile_file(path, device, zero_skip=skip_zeros)
+    return compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0
@@ -148,11 +162,11 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
                 flags: RunFlags) -> RunResult:
-    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit)."""
+    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only)."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
-    return run_compiled(compiled, feed, weights, mesh=Mesh(compiled.device, zero_skip=options, **limits),
-                        seed=flags.seed)[0]
+    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
+    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from tensix.errors import TensixError
 
+FIDELITY_CHOICES = ("lofi", "hifi2", "hifi3", "hifi4")  # the language's spelling (tensix.lang.ir.FIDELITIES)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="stop a run that passes N simulated cycles (default 10^10)")
     s.add_argument("--no-save-params", dest="save_params", action="store_false",
                    help="record the params' content hashes only, not their values (rerun reads the weight files)")
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None,
+                   help="math fidelity of every op without its own @fidelity (overrides the program's `fidelity` "
+                        "line; default hifi4)")
+    s.add_argument("--timing-only", action="store_true",
+                   help="cycles, trace and stats without data: no tile math, no outputs, dense (zero skipping "
+                        "needs data); for shapes too big to run functionally")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
@@ -70,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                         "schedule: the .sched text `tensix run` runs")
     s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None, help="as for run")
     s.set_defaults(handler=_compile)
 
     s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
@@ -123,14 +132,17 @@ def _run(args) -> int:
 
     options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
                "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
-               "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params}
+               "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params,
+               "fidelity": args.fidelity, "timing_only": args.timing_only}
     result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
+    if args.timing_only and args.skip_zeros:
+        print("timing only: zero skipping needs data, so this run is dense (as --no-skip-zeros)")
     print(result.summary())
     for err in result.stats.reference or ():
         if err.nonfinite_mismatches:
             print(f"mismatch: output '{err.name}' differs from the reference in {err.nonfinite_mismatches:,} NaN or "
                   f"infinite value(s)", file=sys.stderr)
-    print(f"wrote {out}/outputs.npz, stats.json, trace.json")
+    print(f"wrote {out}/{'' if result.timing_only else 'outputs.npz, '}stats.json, trace.json")
     if not args.no_viz:
         from tensix.tools.viz import render_all
 
@@ -167,9 +179,9 @@ def _compile(args) -> int:
     if args.emit == "schedule":
         from tensix.lang.schedfile import compile_schedule
 
-        text = compile_schedule(args.file, args.device)
+        text = compile_schedule(args.file, args.device, args.fidelity)
     else:
-        compiled = compile_file(args.file, device=args.device)
+        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity)
         text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
     if args.output:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")

@@ -151,7 +151,8 @@ class Mcast:
 class Step:
     """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its
     reads and writes use (None: reads on NoC 1, writes on NoC 0), and the op it came from (`label`: source op
-    and op id, `src`: path:line:col in the .tdf)."""
+    and op id, `src`: path:line:col in the .tdf), and its math fidelity (tt-metal's name, LoFi..HiFi4; None: the
+    compute kernel's, the device default HiFi4)."""
 
     op: ClassVar[Op]
     out: str
@@ -159,6 +160,7 @@ class Step:
     wait: tuple[Wait, ...] = ()
     signal: tuple[Signal, ...] = ()
     noc: int | None = None
+    fidelity: str | None = None
     label: str = ""
     src: str = ""
     at: SourcePos | None = _pos()

@@ -10,8 +10,10 @@ from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
+    default = ctx.fidelity  # the kernel's (the device default unless the Program says otherwise)
     for step in steps:
         ctx.label, ctx.src = step.label, step.src
+        ctx.set_fidelity(step.fidelity or default)
         _COMPUTE[step.op](ctx, step, units)
 
 
