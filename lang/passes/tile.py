@@ -16,6 +16,10 @@ from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError, PlacementError
 from tensix.lang.ir import Graph, Node, TensorType
 
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
+from tensix.presets import resolve
+from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import (
     PRIMITIVE_STEPS,
     STEPS,
@@ -33,7 +37,6 @@ from tensix.schedule.contract import (
 )
 
 DST_TILES = 16  # output tiles a core accumulates at once
-K_BLOCK = 4  # most k tiles a multicast matmul step moves
 _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 
 
@@ -53,18 +56,24 @@ def buffer_names(graph: Graph) -> dict[str, str]:
     return names
 
 
-def tile(graph: Graph) -> Graph:
+def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
+    """`cfg`: the device, whose L1 sizes the k steps of grid matmuls (default: the default preset)."""
+    cfg = cfg or resolve(None)
     names = buffer_names(graph)
     types = graph.types()
     skip = bool(graph.meta.get("zero_skip"))
     rows_weights = sparse_weights(graph) if skip else set()
+    grids = {n.id for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights
+             and (n.annotations.mcast or n.annotations.shard == "block"
+                  or _reuse_pays(n, [types[i] for i in n.inputs]))}
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
         asked = n.annotations.mcast or n.annotations.shard == "block"
-        if n.op == "mm" and not sparse and (asked or _reuse_pays(n, ts)):
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip)
+        if n.id in grids:
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip, cfg=cfg,
+                                share=min(2, len(grids)))
             auto = {} if asked else {"mcast": "auto"}
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
@@ -175,7 +184,7 @@ def _reuse_pays(n: Node, ts: list[TensorType]) -> bool:
     if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
         return False
     g = _Grid.of(n, ts)
-    return g.rows >= 3 and g.cols >= 3 and g.fits
+    return g.rows >= 3 and g.cols >= 3
 
 
 @dataclass(frozen=True)
@@ -207,40 +216,65 @@ class _Grid:
         return -(-self.nt // self.bn)
 
     @property
-    def splits(self) -> int:
-        """Column sub-blocks of a core's block, each at most DST_TILES tiles (tt-metal's out_subblock_w): the
-        core runs them one after another, each over all of k."""
-        return -(-self.bn // max(1, DST_TILES // self.bm))
-
-    @property
-    def sbn(self) -> int:
-        return -(-self.bn // self.splits)
-
-    @property
-    def fits(self) -> bool:
-        """Whether the sub-blocks fit DST and every core has as many (the multicasts of a grid row and column
-        pair up sub-block by sub-block): the last grid column may hold fewer columns than the others."""
-        last = self.nt - (self.cols - 1) * self.bn
-        return self.bm <= DST_TILES and -(-last // self.sbn) == self.splits
+    def last(self) -> int:
+        """Columns of the last grid column's blocks (may be fewer than bn)."""
+        return self.nt - (self.cols - 1) * self.bn
 
 
-def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False) -> dict:
-    """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` one core of each row reads
-    the activation band and multicasts it along the row, one core of each column does the same with the
-    weights. The senders sit on diagonals (row r's in column r, column c's in row c, wrapping): with all of
-    them in the first row and column, every weight read from DRAM funnelled through one NoC row (a GPT-2
-    block: 843k cycles; on diagonals 719k)."""
+@dataclass(frozen=True)
+class _Plan:
+    """How a core runs its grid block (tt-metal's matmul_multicore_reuse_mcast): the block's columns in
+    `passes` blocks of `width` (more than one only when the fp32 partial sums of a whole block would not fit
+    L1), each block's k in steps of `kb` tiles (sized by what fits L1), output sub-blocks of `sub` tiles."""
+
+    passes: int
+    width: int
+    kb: int
+    sub: tuple[int, int]
+
+
+L1_OPERANDS = 0.8  # share of L1 the double-buffered operand CBs and a block's partial sums may take
+L1_PARTIALS = 0.4  # share of L1 a block's fp32 partial sums may take (more: the block goes in passes)
+
+
+def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> _Plan:
+    """The widest blocks whose fp32 partial sums fit L1_PARTIALS of L1 (and that every core of a grid row
+    splits alike, so the row's multicasts pair up), then the largest k step whose double-buffered A and B
+    bands fit the rest of L1_OPERANDS of it, divided among the `share` multicast matmuls that may lay their
+    operand CBs out alike on one core (stages/layout.core_layouts)."""
+    ta, tb, to = (tile_nbytes(f) for f in fmts)
+    l1 = cfg.l1_bytes / share
+    passes = next((p for p in range(1, g.bn + 1) if g.bm * -(-g.bn // p) * 4096 <= L1_PARTIALS * l1
+                   and -(-g.last // -(-g.bn // p)) == p), 1)
+    width = -(-g.bn // passes)
+    sm = min(g.bm, DST_TILES)
+    sub = (sm, min(width, max(1, DST_TILES // sm)))
+    spilled = g.bm * width * 4096 if g.bm * width > sub[0] * sub[1] else 0
+    room = L1_OPERANDS * l1 - spilled - g.bm * width * to - width * to  # partial sums, output block, bias
+    kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
+    steps = -(-g.kt // kb)
+    return _Plan(passes, width, -(-g.kt // steps), sub)
+
+
+def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
+                cfg: MeshConfig | None = None, share: int = 1) -> dict:
+    """Output blocks on the core rectangle as a grid (@shard(block)), run as tt-metal's multicast matmul: k in
+    steps of whole A (bm x kb) and B (kb x bn) bands, every output sub-block of the block updated each step
+    (partial sums in fp32 between steps), so each band is read once per core row (column). With `mcast` one
+    core of each row reads the activation band and multicasts it along the row, one core of each column does
+    the same with the weights. The senders sit on diagonals (row r's in column r, column c's in row c + 1,
+    wrapping): with all of them in the first row and column, every weight read from DRAM funnelled through
+    one NoC row (a GPT-2 block: 843k cycles; on diagonals 719k); one diagonal shifted, no core reads and
+    multicasts both operands' bands."""
     a, b = ts[0], ts[1]
     if a.rank > 2 or b.rank > 2:
         raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
     g = _Grid.of(n, ts)
     xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
-    if not g.fits:
-        raise PlacementError(n.pos, f"matmul {a} @ {b} on {len(xs)}x{len(ys)} cores: each core would hold "
-                                    f"{bm}x{bn} output tiles, which do not split into sub-blocks of at most "
-                                    f"{DST_TILES} (DST) alike on every core; place it on more cores")
-    sbn = g.sbn
-    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
+    fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
+    plan = _plan(g, fmts, cfg or resolve(None), share)
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
+              "kb": plan.kb, "sub": plan.sub}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
     # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
@@ -250,22 +284,16 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     for ry in range(rows):
         for rx in range(cols):
             r0, c0 = ry * bm, rx * bn
-            here = min(bn, nt - c0)
-            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(sbn, here - j), 0, r0) for j in range(0, here, sbn))
+            here, w = min(bn, nt - c0), plan.width
+            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(w, here - j), 0, r0) for j in range(0, here, w))
             step = Matmul(**_common(n, names, **fields), blocks=blocks)
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step = replace(step, kb=_k_block(kt, bm, sbn), mcast=Mcast(
+                step = replace(step, mcast=Mcast(
                     a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
-                    b=Share(sender=(xs[rx], ys[rx % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]), n=rows - 1,
+                    b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]), n=rows - 1,
                             a_rows=a_rows or None)))
             steps[(xs[rx], ys[ry])] = step
     return steps
-
-
-def _k_block(kt: int, bm: int, bn: int) -> int:
-    """k tiles a multicast matmul moves per step (tt-metal's in0_block_w): each step costs a ready/valid
-    handshake per operand, so fewer, larger steps; at most K_BLOCK, and a B band of at most 32 tiles."""
-    return max(1, min(K_BLOCK, kt, 32 // max(bm, bn)))
 
 
 def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:

@@ -55,7 +55,7 @@ def _read_matmul(ctx, s, u: Units) -> None:
         a_r0, bm, c0, bn, b_off, _ = block
         if s.bias:
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s.bias)), s.bias, range(c0, c0 + bn), noc, u.bias)
-        if s.mcast:
+        if s.mcast or s.sub or s.kb > 1:  # k steps of whole bands
             _read_matmul_mcast(ctx, s, u, block, cba, cbb)
             continue
         for k in range(kt):
@@ -76,13 +76,13 @@ def _read_matmul(ctx, s, u: Units) -> None:
 
 
 def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
-    """One output block through the row/column multicasts, `kb` k tiles per step (A tiles row-major: (i, kk)
+    """One output block through the row/column multicasts (or read by this core alone), `kb` k tiles per step (A tiles row-major: (i, kk)
     at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every step reserves the core's
     whole A and B units."""
     a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
     unit_a, unit_b = u.a, u.b
     a_r0, bm, c0, bn, b_off, _ = block
-    ma, mb = s.mcast.a, s.mcast.b
+    ma, mb = (s.mcast.a, s.mcast.b) if s.mcast else (None, None)
     align(ctx, ma, cba, unit_a)
     align(ctx, mb, cbb, unit_b)
     for step in range(-(-kt // kb)):
