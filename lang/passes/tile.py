@@ -290,8 +290,8 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
                 step = replace(step, mcast=Mcast(
                     a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
-                    b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]), n=rows - 1,
-                            a_rows=a_rows or None)))
+                    b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]),
+                            n=rows - 1, a_rows=a_rows or None)))
             steps[(xs[rx], ys[ry])] = step
     return steps
 

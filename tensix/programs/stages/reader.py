@@ -76,9 +76,9 @@ def _read_matmul(ctx, s, u: Units) -> None:
 
 
 def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
-    """One output block through the row/column multicasts (or read by this core alone), `kb` k tiles per step (A tiles row-major: (i, kk)
-    at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every step reserves the core's
-    whole A and B units."""
+    """One output block through the row/column multicasts (or read by this core alone), `kb` k tiles per step
+    (A tiles row-major: (i, kk) at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every
+    step reserves the core's whole A and B units."""
     a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
     unit_a, unit_b = u.a, u.b
     a_r0, bm, c0, bn, b_off, _ = block
