@@ -1,34 +1,32 @@
 """tile: split every primitive op's output tiles over its cores, as the step each core will run.
 
 Matmul outputs go in blocks of up to 4x4 tiles (they accumulate in the 16 DST registers), smaller when
-that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores multicasts its
-operands along the grid's rows and columns (`@mcast`) unless its sharding is given; other ops split their
-output pages in contiguous runs. Each node gets
-attrs["_steps"]: {core: step} (tensix/schedule/contract.py); cores with no work get no step.
+that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores runs as tt-metal's
+multicast matmul (`@mcast`, lang/passes/plans.grid_matmul) unless its sharding is given, and a decode matmul (one
+activation tile row) as ttnn's 1-D matmul (plans.decode_matmul); other ops split their output pages in
+contiguous runs. Each node gets attrs["_steps"]: {core: step} (tensix/schedule/contract.py); cores with no work
+get no step.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tensix.lang import pages
-from tensix.lang.errors import NameResolutionError, PlacementError
+from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
+from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, reuse_pays
 
 from tensix.config import MeshConfig
-from tensix.formats import tile_nbytes
 from tensix.presets import resolve
-from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import (
     PRIMITIVE_STEPS,
     STEPS,
     BinaryPage,
     Block,
-    ChainOp,
     CopyPage,
     GatherPage,
-    Matmul,
     MatmulRows,
     Mcast,
     RowSpan,
@@ -36,7 +34,6 @@ from tensix.schedule.contract import (
     UnaryPage,
 )
 
-DST_TILES = 16  # output tiles a core accumulates at once
 _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 
 
@@ -63,17 +60,23 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     types = graph.types()
     skip = bool(graph.meta.get("zero_skip"))
     rows_weights = sparse_weights(graph) if skip else set()
-    grids = {n.id for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights
-             and (n.annotations.mcast or n.annotations.shard == "block"
-                  or _reuse_pays(n, [types[i] for i in n.inputs]))}
+    dense = [n for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights]
+    decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
+    grids = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block"
+                                                             or reuse_pays(n, [types[i] for i in n.inputs]))}
+    share = min(2, len(grids | decodes))
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
         asked = n.annotations.mcast or n.annotations.shard == "block"
+        if n.id in decodes:
+            steps = decode_matmul(n, ts, names, cfg, share)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
+            continue
         if n.id in grids:
             steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip, cfg=cfg,
-                                share=min(2, len(grids)))
+                                share=share)
             auto = {} if asked else {"mcast": "auto"}
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
@@ -144,11 +147,6 @@ def _sparse_activation(mm: Node, producers: dict, graph: Graph) -> bool:
     return bool(chain and chain[-1][0] == "relu")
 
 
-def _common(n: Node, names: dict, **fields) -> dict:
-    chain = tuple(ChainOp(c[0], tuple(c[1:])) for c in n.attrs.get("chain", []))
-    return {"out": names[n.id], "chain": chain, **fields}
-
-
 def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> dict:
     """Output blocks of a matmul; `wide` (sparse decode matmuls) takes 1x4-tile blocks so each core scans the
     activation vector once for four output tiles instead of once per tile."""
@@ -161,7 +159,7 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
-    return {"key": "blocks", "items": blocks, "fields": _common(n, names, **fields)}
+    return {"key": "blocks", "items": blocks, "fields": common(n, names, **fields)}
 
 
 def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
@@ -173,127 +171,6 @@ def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
     grid = pages.grid(n.type.shape)
     cols = grid[-1]
     return sorted(items, key=lambda it: (it[0] % cols, it[0] // cols))
-
-
-def _reuse_pays(n: Node, ts: list[TensorType]) -> bool:
-    """Whether the compiler multicasts a matmul's operands unasked: a 2-D matmul with no sharding or @mcast
-    given, whose output blocks fill a grid of at least 3x3 cores. Measured on wormhole_n150 (prefill and
-    GPT-2 shapes, k from 1 to 96 tiles), every such grid took fewer cycles with multicast (1.2x to 4x, from
-    reading each operand band once per row or column instead of once per core); with a band shared by only
-    2 cores the ready/valid handshake of each k step cost more than it saved."""
-    if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
-        return False
-    g = _Grid.of(n, ts)
-    return g.rows >= 3 and g.cols >= 3
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """A matmul's output blocks laid on its core rectangle (columns xs, rows ys) as a grid: blocks of bm x bn
-    tiles, on the rows x cols cores that get one (ceil division can leave the last ones idle)."""
-
-    xs: list[int]
-    ys: list[int]
-    mt: int
-    kt: int
-    nt: int
-    bm: int
-    bn: int
-
-    @staticmethod
-    def of(n: Node, ts: list[TensorType]) -> _Grid:
-        cores = n.attrs["_cores"]
-        xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
-        mt, kt, nt = pages.tiles(ts[0].shape[0]), pages.tiles(ts[0].shape[1]), pages.tiles(ts[1].shape[1])
-        return _Grid(xs, ys, mt, kt, nt, -(-mt // len(ys)), -(-nt // len(xs)))
-
-    @property
-    def rows(self) -> int:
-        return -(-self.mt // self.bm)
-
-    @property
-    def cols(self) -> int:
-        return -(-self.nt // self.bn)
-
-    @property
-    def last(self) -> int:
-        """Columns of the last grid column's blocks (may be fewer than bn)."""
-        return self.nt - (self.cols - 1) * self.bn
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How a core runs its grid block (tt-metal's matmul_multicore_reuse_mcast): the block's columns in
-    `passes` blocks of `width` (more than one only when the fp32 partial sums of a whole block would not fit
-    L1), each block's k in steps of `kb` tiles (sized by what fits L1), output sub-blocks of `sub` tiles."""
-
-    passes: int
-    width: int
-    kb: int
-    sub: tuple[int, int]
-
-
-L1_OPERANDS = 0.8  # share of L1 the double-buffered operand CBs and a block's partial sums may take
-L1_PARTIALS = 0.4  # share of L1 a block's fp32 partial sums may take (more: the block goes in passes)
-
-
-def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> _Plan:
-    """The widest blocks whose fp32 partial sums fit L1_PARTIALS of L1 (and that every core of a grid row
-    splits alike, so the row's multicasts pair up), then the largest k step whose double-buffered A and B
-    bands fit the rest of L1_OPERANDS of it, divided among the `share` multicast matmuls that may lay their
-    operand CBs out alike on one core (stages/layout.core_layouts)."""
-    ta, tb, to = (tile_nbytes(f) for f in fmts)
-    l1 = cfg.l1_bytes / share
-    passes = next((p for p in range(1, g.bn + 1) if g.bm * -(-g.bn // p) * 4096 <= L1_PARTIALS * l1
-                   and -(-g.last // -(-g.bn // p)) == p), 1)
-    width = -(-g.bn // passes)
-    sm = min(g.bm, DST_TILES)
-    sub = (sm, min(width, max(1, DST_TILES // sm)))
-    spilled = g.bm * width * 4096 if g.bm * width > sub[0] * sub[1] else 0
-    room = L1_OPERANDS * l1 - spilled - g.bm * width * to - width * to  # partial sums, output block, bias
-    kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
-    steps = -(-g.kt // kb)
-    return _Plan(passes, width, -(-g.kt // steps), sub)
-
-
-def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
-                cfg: MeshConfig | None = None, share: int = 1) -> dict:
-    """Output blocks on the core rectangle as a grid (@shard(block)), run as tt-metal's multicast matmul: k in
-    steps of whole A (bm x kb) and B (kb x bn) bands, every output sub-block of the block updated each step
-    (partial sums in fp32 between steps), so each band is read once per core row (column). With `mcast` one
-    core of each row reads the activation band and multicasts it along the row, one core of each column does
-    the same with the weights. The senders sit on diagonals (row r's in column r, column c's in row c + 1,
-    wrapping): with all of them in the first row and column, every weight read from DRAM funnelled through
-    one NoC row (a GPT-2 block: 843k cycles; on diagonals 719k); one diagonal shifted, no core reads and
-    multicasts both operands' bands."""
-    a, b = ts[0], ts[1]
-    if a.rank > 2 or b.rank > 2:
-        raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
-    g = _Grid.of(n, ts)
-    xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
-    fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
-    plan = _plan(g, fmts, cfg or resolve(None), share)
-    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
-              "kb": plan.kb, "sub": plan.sub}
-    if len(n.inputs) > 2:
-        fields["bias"] = names[n.inputs[2]]
-    # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
-    # where all are zero (every core of the column then depends on all of the activation)
-    a_rows = tuple((ry * bm, min(bm, mt - ry * bm)) for ry in range(rows)) if skip else None
-    steps = {}
-    for ry in range(rows):
-        for rx in range(cols):
-            r0, c0 = ry * bm, rx * bn
-            here, w = min(bn, nt - c0), plan.width
-            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(w, here - j), 0, r0) for j in range(0, here, w))
-            step = Matmul(**_common(n, names, **fields), blocks=blocks)
-            if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step = replace(step, mcast=Mcast(
-                    a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
-                    b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]),
-                            n=rows - 1, a_rows=a_rows or None)))
-            steps[(xs[rx], ys[ry])] = step
-    return steps
 
 
 def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:
@@ -315,13 +192,13 @@ def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
     }[how]
     items = [BinaryPage(q, q, b_page(q)) for q in range(total)]
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
-    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
 def _unary(n: Node, ts: list[TensorType], names: dict) -> dict:
     total = math.prod(pages.grid(n.type.shape))
     return {"key": "pages", "items": [UnaryPage(q, q) for q in range(total)],
-            "fields": _common(n, names, a=names[n.inputs[0]])}
+            "fields": common(n, names, a=names[n.inputs[0]])}
 
 
 def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
@@ -329,7 +206,7 @@ def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
     rows, nt = math.prod(grid[:-1]), grid[-1]
     fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "scale": float(n.attrs["scale"])}
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
-    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
 
 
 def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
@@ -341,19 +218,19 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
     if n.attrs["fn"] == "softmax" and len(ts) > 1:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
-    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
 
 
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:
     items = [CopyPage(q, *entry) for q, entry in enumerate(n.attrs["_map"])]
-    return {"key": "pages", "items": items, "fields": _common(n, names, inputs=tuple(names[i] for i in n.inputs))}
+    return {"key": "pages", "items": items, "fields": common(n, names, inputs=tuple(names[i] for i in n.inputs))}
 
 
 def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     grid = pages.grid(n.type.shape)
     items = [GatherPage(r * grid[-1] + c, r, c) for r in range(grid[-2]) for c in range(grid[-1])]
     fields = {"ids": names[n.inputs[0]], "table": names[n.inputs[1]], "table_cols": grid[-1]}
-    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
 _SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}

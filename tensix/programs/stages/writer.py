@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensix.programs.stages.layout import cb_out
+from tensix.programs.stages.reader import blocked, move_a
 from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
@@ -76,7 +77,13 @@ def _write_pages(ctx, s, pages, reserve: int | None = None, spread: bool = False
 
 def _write_matmul(ctx, s, u: Units) -> None:
     unit, cols = u.out, s.out_cols
+    moves_a = blocked(s)
+    if moves_a:  # the activation's producers, as the reader waits for them
+        for w in s.wait:
+            ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
     for block in s.blocks:
+        if moves_a:
+            move_a(ctx, s, u, block)
         if s.sub is None:
             _write_pages(ctx, s, block.out_pages(cols), unit)
             continue
