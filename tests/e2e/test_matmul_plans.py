@@ -91,3 +91,25 @@ def test_partial_sums_too_large_for_l1_go_in_column_passes_each_reading_the_acti
     assert mm.blocks == tuple(Block(0, 4, c, 4, 0, 0) for c in (0, 4, 8)) and mm.sub == (4, 4)
     np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
     assert _read(new) == (3 * 16 * 16 + 16 * 48 + 16 * 12) * 2048
+
+
+def test_a_decode_matmul_streams_its_weights_once_and_multicasts_the_activation_row():
+    source = ("input x: bf16[1, 1024]\nparam w: bf16[1024, 2048] = random(seed=1, std=0.05)\n"
+              "output y = x @ w @cores(0..3, 0..3)\n")
+    compiled = compile_source(source, "mm.tdf", WH)
+    steps = {cs.core: cs.steps[0] for cs in compiled.schedule.cores}
+    # 64 output tile columns in runs of 4 over the 16 cores; 32 k tiles in 8 steps of 4
+    assert len(steps) == 16 and {s.kb for s in steps.values()} == {4}
+    assert steps[(1, 2)].blocks == (Block(0, 1, 36, 4, 0, 0),)
+    assert {s.mcast.a.sender for s in steps.values()} == {(0, 0)} and steps[(1, 2)].mcast.a.n == 15
+    feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+    new = Mesh(WH).run(compiled.program, feed)
+    # the replaced plan: every core reads the activation row and its weights itself, a k tile at a time
+    old_steps = {c: [replace(s, mcast=None, kb=1)] for c, s in steps.items()}
+    formats = {b.name: b.dtype for b in compiled.schedule.buffers}
+    count, cores = core_schedules(old_steps, formats, WH.l1_alignment)
+    old = Mesh(WH).run(program(replace(compiled.schedule, semaphores=count, cores=tuple(cores))), feed)
+    np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
+    assert _read(new) == (32 + 32 * 64) * 2048  # the activation row once, every weight tile once
+    assert _read(old) == (16 * 32 + 32 * 64) * 2048
+    assert new.cycles < old.cycles
