@@ -157,9 +157,10 @@ def test_a_multicast_matmul_moves_the_largest_k_step_whose_double_buffered_bands
     assert kb(3072, 1536) == 20
 
 
-def test_no_multicast_unasked_when_a_band_would_reach_fewer_than_3_cores_or_sharding_is_given():
-    assert _mcast("input a: bf16[64, 64]\nparam w: bf16[64, 128] = random(seed=1)\noutput c = a @ w\n")[0] is None
-    assert _mcast(MATMUL + "output c = a @ w @cores(0..1, 0..3)\n")[0] is None  # 2 columns of cores
+def test_multicast_unasked_on_any_grid_of_several_cores_unless_sharding_is_given():
+    assert _mcast("input a: bf16[64, 64]\nparam w: bf16[64, 128] = random(seed=1)\noutput c = a @ w\n")[0] == "auto"
+    assert _mcast(MATMUL + "output c = a @ w @cores(0..1, 0..3)\n")[0] == "auto"  # 2 columns of cores
+    assert _mcast(MATMUL + "output c = a @ w @cores(0..0, 0..0)\n")[0] is None  # one core: nothing shared
     assert _mcast(MATMUL + "output c = a @ w @shard(height)\n")[0] is None
     blocks = _mcast(MATMUL + "output c = a @ w @shard(block)\n")[1]
     assert set(blocks.values()) == {None}  # a grid, without multicast
