@@ -180,10 +180,9 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matmul(Step):
-    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`:
-    k tiles moved per step (multicast matmuls); `sub`: the (rows, cols) output sub-block DST holds at once,
-    when a block is larger: each k step then runs every sub-block, keeping partial sums in an fp32 CB between
-    k steps (tt-metal's out_subblock_h/w and intermediate CB); None: a block accumulates in DST over all of k."""
+    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
+    tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
+    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -196,13 +195,6 @@ class Matmul(Step):
     kb: int = 1
     mcast: Mcast | None = None
     sub: tuple[int, int] | None = None
-
-    def subblocks(self, block: Block) -> list[tuple[int, int, int, int]]:
-        """(row, rows, col, cols) of each sub-block of `block`, relative to it, in the order the compute kernel
-        packs them (row-major); the whole block when `sub` is None."""
-        sm, sn = self.sub or (block.rows, block.cols)
-        return [(i, min(sm, block.rows - i), j, min(sn, block.cols - j))
-                for i in range(0, block.rows, sm) for j in range(0, block.cols, sn)]
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]

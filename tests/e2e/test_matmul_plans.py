@@ -16,7 +16,7 @@ from tensix.lang.params import materialize
 from tensix import Mesh
 from tensix.presets import preset
 from tensix.programs.stages.build import program
-from tensix.programs.stages.layout import core_schedules
+from tensix.programs.stages.layout import core_schedules, subblocks
 from tensix.schedule.contract import Block, Matmul
 from tensix.timing import TimingModel
 
@@ -35,7 +35,7 @@ def _old(step):
     if not isinstance(step, Matmul) or step.sub is None:
         return step
     blocks = tuple(Block(b.a_row + i0, h, b.col + j0, w, b.b_offset, b.out_row + i0)
-                   for b in step.blocks for i0, h, j0, w in step.subblocks(b))
+                   for b in step.blocks for i0, h, j0, w in subblocks(step, b))
     return replace(step, blocks=blocks, sub=None, kb=min(4, step.kt))
 
 

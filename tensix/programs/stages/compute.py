@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
@@ -60,7 +60,7 @@ def _matmul(ctx, s, u: Units) -> None:
         _, bm, _, bn, _, _ = block
         align(ctx, share_a, cba, unit_a, compute=True)  # the reader's empty units, if it pushed any
         align(ctx, share_b, cbb, unit_b, compute=True)
-        subs = s.subblocks(block)
+        subs = subblocks(s, block)
         if len(subs) > 1:
             _matmul_spilled(ctx, s, u, bn, subs, cba, cbb)
             continue

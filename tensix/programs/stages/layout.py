@@ -41,8 +41,16 @@ def blocking(steps: list[Step]) -> list[int]:
             for b in s.blocks:
                 bm, bn = b[1], b[3]
                 ua, ub, ubias = max(ua, bm * kb), max(ub, kb * bn), max(ubias, bn)
-                uo = max(uo, max(h * w for _, h, _, w in s.subblocks(b)))  # a sub-block at a time
+                uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
     return [ua, ub, uo, ubias]
+
+
+def subblocks(step: Step, block) -> list[tuple[int, int, int, int]]:
+    """(row, rows, col, cols) of a matmul block's sub-blocks (`Matmul.sub`) relative to it, row-major, as the
+    compute kernel packs them; the whole block when `sub` is None."""
+    sm, sn = step.sub or (block.rows, block.cols)
+    return [(i, min(sm, block.rows - i), j, min(sn, block.cols - j)) for i in range(0, block.rows, sm)
+            for j in range(0, block.cols, sn)]
 
 
 def spill_pages(step: Step) -> int:
@@ -50,7 +58,7 @@ def spill_pages(step: Step) -> int:
     than one sub-block (else it accumulates in DST)."""
     if step.op not in MATMULS or step.sub is None:
         return 0
-    return max((b.rows * b.cols for b in step.blocks if len(step.subblocks(b)) > 1), default=0)
+    return max((b.rows * b.cols for b in step.blocks if len(subblocks(step, b)) > 1), default=0)
 
 
 def el_unit(steps: list[Step]) -> int:
@@ -150,7 +158,7 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             if spill_pages(s):
                 want(CB_MID, "fp32", spill_pages(s))
             # a block's sub-blocks all fit (tt-metal's out CB): the writer stores them while the rest compute
-            want(cb_out(out, matmul=True), out, uo * max((len(s.subblocks(b)) for b in s.blocks), default=1))
+            want(cb_out(out, matmul=True), out, uo * max((len(subblocks(s, b)) for b in s.blocks), default=1))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import cb_out
+from tensix.programs.stages.layout import cb_out, subblocks
 from tensix.programs.stages.reader import blocked, move_a
 from tensix.schedule.contract import MATMULS, Op, Step, Units
 
@@ -88,7 +88,7 @@ def _write_matmul(ctx, s, u: Units) -> None:
             _write_pages(ctx, s, block.out_pages(cols), unit)
             continue
         r0, c0 = block.out_row, block.col
-        for i0, h, j0, w in s.subblocks(block):  # as the compute kernel packs them; the writes of all cores
+        for i0, h, j0, w in subblocks(s, block):  # as the compute kernel packs them; the writes of all cores
             # at once are bound by the links into the DRAM columns: half of them take the other NoC's links
             _write_pages(ctx, s, [(r0 + i0 + i) * cols + c0 + j0 + j for i in range(h) for j in range(w)], unit,
                          spread=s.noc is None or s.noc == 0)
