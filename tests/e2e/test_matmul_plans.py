@@ -58,7 +58,7 @@ def _read(result) -> int:
     return sum(b["bytes_read"] for b in result.stats["dram"])
 
 
-# L1 sizes giving k steps of 3 tiles (lang/passes/tile._plan): partial sums cross k steps
+# L1 sizes giving k steps of 3 tiles (lang/passes/plans._plan): partial sums cross k steps
 @pytest.mark.parametrize(("dt", "kib"), [("fp32", 1024), ("bf16", 640)])
 def test_the_k_blocked_plan_gives_the_replaced_plans_bits_and_reads_each_band_once_per_row_and_column(dt, kib):
     mm, new, old = _runs(dt, WH.with_(l1_bytes=kib * 1024))

@@ -157,8 +157,8 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
                 want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
             if spill_pages(s):
                 want(CB_MID, "fp32", spill_pages(s))
-            # a block's sub-blocks all fit (tt-metal's out CB): the writer stores them while the rest compute
-            want(cb_out(out, matmul=True), out, uo * max((len(subblocks(s, b)) for b in s.blocks), default=1))
+            # two sub-blocks (double-buffered): the writer stores one while the next computes
+            want(cb_out(out, matmul=True), out, uo * min(2, max(len(subblocks(s, b)) for b in s.blocks)))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
