@@ -41,7 +41,7 @@ PASSES = (
     ("decompose", decompose),
     ("fuse", lambda g, cfg: fuse(g)),
     ("place", place),
-    ("tile", lambda g, cfg: tile(g)),
+    ("tile", tile),
     ("route", lambda g, cfg: route(g)),
     ("alloc", alloc),
 )

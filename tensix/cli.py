@@ -92,6 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--only", default=None, help="run only this benchmark")
     s.add_argument("--repeat", type=_natural(1), default=5, help="runs per measurement; medians are reported")
     s.set_defaults(handler=_bench)
+    m = s.add_subparsers(dest="bench_kind").add_parser(
+        "matmul", help="predict one compiled matmul's device time (tools/bench_matmul.py)")
+    for dim in ("m", "k", "n"):
+        m.add_argument(f"--{dim}", type=int, required=True)
+    m.add_argument("--dtype", default="bf16", choices=("bf16", "bfp8_b", "bfp4_b", "fp32"))
+    m.add_argument("--fidelity", default="hifi4", choices=FIDELITY_CHOICES)
+    m.add_argument("--device", default="wormhole_n150")
+    m.add_argument("--grid", default=None, metavar="WxH", help="cores used (default: the whole compute grid)")
+    m.add_argument("--in0", default="dram", choices=("l1", "dram"))
+    m.add_argument("--out", default="dram", choices=("l1", "dram"))
+    m.add_argument("--timing-only", action="store_true",
+                   help="cycles without data: no inputs or params made, no tile math (for shapes too big to run)")
+    m.add_argument("--json", action="store_true", help="one JSON line")
+    m.set_defaults(handler=_bench_matmul)
     return p
 
 
@@ -204,6 +218,14 @@ def _bench(args) -> int:
     from tensix.tools.bench import run_benchmarks
 
     run_benchmarks(only=args.only, repeat=args.repeat, as_json=args.json)
+    return 0
+
+
+def _bench_matmul(args) -> int:
+    from tensix.tools.bench_matmul import bench_matmul, print_bench
+
+    print_bench(bench_matmul(args.m, args.k, args.n, dtype=args.dtype, fidelity=args.fidelity, device=args.device,
+                             grid=args.grid, in0=args.in0, out=args.out, timing_only=args.timing_only), args.json)
     return 0
 
 

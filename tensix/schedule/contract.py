@@ -149,10 +149,9 @@ class Mcast:
 # --- steps ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its
-    reads and writes use (None: reads on NoC 1, writes on NoC 0), and the op it came from (`label`: source op
-    and op id, `src`: path:line:col in the .tdf), and its math fidelity (tt-metal's name, LoFi..HiFi4; None: the
-    compute kernel's, the device default HiFi4)."""
+    """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its reads
+    and writes use (None: reads on NoC 1, writes on NoC 0), its math fidelity (LoFi..HiFi4; None: the kernel's,
+    HiFi4), and the op it came from (`label`: source op and op id, `src`: path:line:col in the .tdf)."""
 
     op: ClassVar[Op]
     out: str
@@ -182,8 +181,9 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matmul(Step):
-    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`:
-    k tiles moved per step (multicast matmuls)."""
+    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
+    tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
+    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -195,6 +195,7 @@ class Matmul(Step):
     bias: str | None = None
     kb: int = 1
     mcast: Mcast | None = None
+    sub: tuple[int, int] | None = None
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
@@ -441,8 +442,7 @@ class Schedule:
 
 RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
                                                           CoreSchedule, DramBuffer, Schedule)}
-TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage,
-                                                         GatherPage)}
+TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
 
 def value_fields(cls: type) -> list:
