@@ -100,8 +100,8 @@ def _source(pos: SourcePos | None) -> str | None:
 class GraphBuilder:
     """Build a graph op by op: `x = g.input("x", "bf16", [128, 768]); g.output("y", g.relu(x @ w))`."""
 
-    def __init__(self, name: str, *, device: str | None = None):
-        self.name, self.device = name, device
+    def __init__(self, name: str, *, device: str | None = None, fidelity: str | None = None):
+        self.name, self.device, self.fidelity = name, device, fidelity
         self._inputs: list[Input] = []
         self._params: list[Param] = []
         self._nodes: list[Node] = []
@@ -211,7 +211,7 @@ class GraphBuilder:
         """The graph so far (the builder can keep growing it)."""
         meta = {"state": dict(self._state)} if self._state else {}  # a state not updated maps to ''
         return Graph(self.name, tuple(self._inputs), tuple(self._params), tuple(self._nodes),
-                     tuple(self._outputs), self.device, meta)
+                     tuple(self._outputs), self.device, meta, self.fidelity)
 
     @property
     def node_count(self) -> int:

@@ -17,11 +17,12 @@ import numpy as np
 
 from tensix.collector import paused
 from tensix.config import MeshConfig
+from tensix.errors import ConfigError
 from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.check import check_file, check_source
 from tensix.lang.errors import PlacementError, SourceError
-from tensix.lang.ir import Graph
+from tensix.lang.ir import FIDELITIES, Graph
 from tensix.lang.passes.alloc import alloc, device_dtype
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
 from tensix.lang.passes.emit import emit
@@ -40,7 +41,7 @@ PASSES = (
     ("decompose", decompose),
     ("fuse", lambda g, cfg: fuse(g)),
     ("place", place),
-    ("tile", lambda g, cfg: tile(g)),
+    ("tile", tile),
     ("route", lambda g, cfg: route(g)),
     ("alloc", alloc),
 )
@@ -64,12 +65,16 @@ class Compiled:
 
 
 def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_skip: bool = False,
-                  debug: bool | None = None) -> Compiled:
+                  debug: bool | None = None, fidelity: str | None = None) -> Compiled:
     """Run every pass; `device` overrides the graph's own `device` line (default: wormhole_n150).
 
     zero_skip: plan for zero-activation skipping (decode-sized ReLU/gated matmuls read weights row by row).
+    fidelity: the program's default math fidelity (lofi, hifi2, hifi3, hifi4), overriding its `fidelity` line;
+    ops annotated `@fidelity(...)` keep theirs.
     """
     cfg = resolve(device if device is not None else graph.device)
+    if fidelity is not None or graph.fidelity is not None:
+        graph = replace(graph, fidelity=_fidelity(fidelity or graph.fidelity))
     debug = os.environ.get("TENSIX_DEBUG") == "1" if debug is None else debug
     lowered = replace(graph, meta={**graph.meta, "zero_skip": zero_skip})
     with paused():  # the passes build many step dicts and page lists that all live until the end
@@ -85,6 +90,12 @@ def compile_graph(graph: Graph, device: str | MeshConfig | None = None, *, zero_
         if debug:
             verify_schedule(schedule, cfg)
     return Compiled(graph, lowered, build.program(schedule), cfg, schedule)
+
+
+def _fidelity(name: str) -> str:
+    if name not in FIDELITIES:
+        raise ConfigError(f"unknown math fidelity '{name}'; use lofi, hifi2, hifi3 or hifi4")
+    return name
 
 
 def with_source(error: SourceError, graph: Graph) -> SourceError:
@@ -110,11 +121,12 @@ def _check_dram(graph: Graph, cfg: MeshConfig) -> None:
 
 
 def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None, *,
-                   zero_skip: bool = False) -> Compiled:
+                   zero_skip: bool = False, fidelity: str | None = None) -> Compiled:
     with paused():  # parsing too: the trees are acyclic, and the collector would walk every live program
-        return compile_graph(check_source(text, path), device, zero_skip=zero_skip)
+        return compile_graph(check_source(text, path), device, zero_skip=zero_skip, fidelity=fidelity)
 
 
-def compile_file(path: str | Path, device: str | MeshConfig | None = None, *, zero_skip: bool = False) -> Compiled:
+def compile_file(path: str | Path, device: str | MeshConfig | None = None, *, zero_skip: bool = False,
+                 fidelity: str | None = None) -> Compiled:
     with paused():
-        return compile_graph(check_file(path), device, zero_skip=zero_skip)
+        return compile_graph(check_file(path), device, zero_skip=zero_skip, fidelity=fidelity)

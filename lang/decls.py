@@ -11,12 +11,22 @@ from tensix.lang import syntax as s
 from tensix.lang.builder import make_type
 from tensix.lang.errors import NameResolutionError, ParamError, PlacementError, ShapeError
 from tensix.lang.exprs import INITIALIZERS, ExprLowerer, show
-from tensix.lang.ir import SHARDS, Annotations, CoreRect, FillSpec, LoadSpec, ParamSource, RandomSpec, TensorType
+from tensix.lang.ir import (
+    FIDELITIES,
+    SHARDS,
+    Annotations,
+    CoreRect,
+    FillSpec,
+    LoadSpec,
+    ParamSource,
+    RandomSpec,
+    TensorType,
+)
 from tensix.lang.scope import Frame, did_you_mean
 
-__all__ = ["eval_type", "param_source", "annotations", "ANNOTATIONS"]
+__all__ = ["eval_type", "param_source", "annotations", "fidelity_name", "ANNOTATIONS"]
 
-ANNOTATIONS = ("cores", "shard", "noc", "mcast", "sparse")
+ANNOTATIONS = ("cores", "shard", "noc", "mcast", "sparse", "fidelity")
 
 
 def eval_type(t: s.TypeExpr, frame: Frame, exprs: ExprLowerer) -> TensorType | str:
@@ -120,6 +130,10 @@ def annotations(annots: tuple[s.Annotation, ...], frame: Frame, exprs: ExprLower
             raise PlacementError(a.pos, f"@sparse marks an input whose columns are often zero (e.g. a ReLU's output "
                                         f"computed elsewhere), not {statement}; a value computed here is sparse "
                                         f"when a ReLU makes it, with no annotation")
+        if key == "fidelity" and statement in ("input", "a param"):
+            what = "an input" if statement == "input" else statement
+            raise PlacementError(a.pos, f"@fidelity sets how ops compute, not {what}; put it on a let, an output "
+                                        f"or a region")
         fields[key] = _ANNOTATION_READERS[a.name](a, frame, exprs)
     return Annotations(**fields)
 
@@ -169,4 +183,20 @@ def _sparse(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
     return True
 
 
-_ANNOTATION_READERS = {"cores": _cores, "shard": _shard, "noc": _noc, "mcast": _mcast, "sparse": _sparse}
+def fidelity_name(name: str, pos) -> str:
+    """A math fidelity as the language spells it (lofi, hifi2, hifi3, hifi4), checked."""
+    if name not in FIDELITIES:
+        raise PlacementError(pos, f"unknown math fidelity '{name}'{did_you_mean(name, FIDELITIES)}; "
+                                  f"use lofi, hifi2, hifi3 or hifi4")
+    return name
+
+
+def _fidelity(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> str:
+    arg = a.args[0] if len(a.args) == 1 else None
+    if not isinstance(arg, s.Ref):
+        raise PlacementError(arg.pos if arg else a.pos, f"@fidelity takes one of {', '.join(FIDELITIES)}")
+    return fidelity_name(arg.name, arg.pos)
+
+
+_ANNOTATION_READERS = {"cores": _cores, "shard": _shard, "noc": _noc, "mcast": _mcast, "sparse": _sparse,
+                       "fidelity": _fidelity}

@@ -82,7 +82,11 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
 
     The reference is evaluated in a second thread while the emulator runs (numpy's BLAS releases the GIL, the
     emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
-    inputs and params when already known (a second run of the same feed), so it is evaluated once per input."""
+    inputs and params when already known (a second run of the same feed), so it is evaluated once per input.
+    A timing-only mesh needs no values: nothing is made, run through the reference or compared
+    (`Stats.reference` stays None), and the outputs are None."""
+    if mesh is not None and mesh.timing_only:
+        return mesh.run(compiled.program), {}
     try:
         weights = materialize(compiled.graph, params, seed)
     except SourceError as e:
@@ -134,22 +138,28 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
              compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True,
-             check: bool = True
-             ) -> tuple[RunResult, Path]:
+             check: bool = True, fidelity: str | None = None, timing_only: bool = False) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py) and save its run directory
     (lang/rundir.py: a record `tensix rerun` repeats). With `compare_dense` (or a zero threshold) also run the same
     compiled plan with skipping off: the skipping run's stats then hold it as the baseline of its savings, and the
-    outputs' error against it. `check=False` (`--no-check`): no numpy reference, no `reference` in the stats."""
+    outputs' error against it. `check=False` (`--no-check`): no numpy reference, no `reference` in the stats.
+    `fidelity` overrides the program's default math fidelity. `timing_only`: cycles, trace and stats without data:
+    no inputs or params are made and there are no outputs; zero skipping needs data, so the run is dense."""
+    if timing_only:
+        if compare_dense or zero_threshold > 0:
+            raise TensixError("--compare-dense and --zero-threshold measure zero skipping, which needs data; a "
+                              "timing-only run has none: drop one of them or --timing-only")
+        skip_zeros = False
     if compare_dense and not skip_zeros:
         raise TensixError("--compare-dense measures zero skipping against a dense run, but skipping is off "
                           "(--no-skip-zeros); drop one of the two")
     out_dir = Path(out or Path("runs") / Path(path).stem)
     check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
-    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense)
+    flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense, fidelity, timing_only)
     with paused():  # the run builds many long-lived objects that the cyclic collector would walk again and again
-        compiled = compile_any(path, device, skip_zeros)
-        feed = load_inputs(inputs, compiled.graph, seed)
-        weights = params_of(compiled, seed=seed)
+        compiled = compile_any(path, device, skip_zeros, fidelity)
+        feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
+        weights = {} if timing_only else params_of(compiled, seed=seed)
         result = run_flagged(compiled, feed, weights, flags, check=check)
         if skip_zeros and (compare_dense or zero_threshold > 0):
             dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs only
@@ -163,13 +173,17 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
 
 
-def compile_any(path: str | Path, device: str | None, skip_zeros: bool) -> Compiled:
-    """A .tdf file compiled, or a .sched file checked and built over the .tdf it names."""
+def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
+    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's), or a .sched file
+    checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
+        if fidelity is not None:
+            raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
+                              f"there, or run the .tdf with --fidelity")
         return compiled_schedule(str(path), skip_zeros)
-    return compile_file(path, device, zero_skip=skip_zeros)
+    return compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0
@@ -184,12 +198,12 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
                 flags: RunFlags, check: bool = True) -> RunResult:
-    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit); `check`: with
-    the numpy reference's errors in its stats."""
+    """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only);
+    `check`: with the numpy reference's errors in its stats."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
-    return run_compiled(compiled, feed, weights, mesh=Mesh(compiled.device, zero_skip=options, **limits),
-                        seed=flags.seed, check=check)[0]
+    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
+    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field, fields, replace
 from tensix.errors import SourcePos
 
 __all__ = [
-    "DTYPES", "FLOAT_DTYPES", "Annotations", "CoreRect", "FillSpec", "Graph", "Input", "LoadSpec", "Node",
-    "Output", "Param", "ParamSource", "RandomSpec", "STATE_NEXT", "TensorType",
+    "DTYPES", "FIDELITIES", "FLOAT_DTYPES", "Annotations", "CoreRect", "FillSpec", "Graph", "Input", "LoadSpec",
+    "Node", "Output", "Param", "ParamSource", "RandomSpec", "STATE_NEXT", "TensorType",
 ]
 
-FLOAT_DTYPES = ("fp32", "bf16", "bfp8_b")
+FLOAT_DTYPES = ("fp32", "bf16", "bfp8_b", "bfp4_b")
 DTYPES = (*FLOAT_DTYPES, "int32")
 SHARDS = ("height", "width", "block")
+# math fidelity as the language spells it -> tt-metal's MathFidelity name (what the compute kernel charges by)
+FIDELITIES = {"lofi": "LoFi", "hifi2": "HiFi2", "hifi3": "HiFi3", "hifi4": "HiFi4"}
 
 
 STATE_NEXT = "{}.next"  # the output holding a state's value for the next run (Graph.meta["state"])
@@ -71,6 +73,7 @@ class Annotations:
     mcast: bool | None = None
     sparse: bool | None = None  # an input whose columns are often zero for every token (a ReLU's output)
     region: str | None = None  # the pipeline region (stage) a node belongs to
+    fidelity: str | None = None  # lofi | hifi2 | hifi3 | hifi4 (None: the program's default)
 
     def merged(self, inner: Annotations) -> Annotations:
         """These annotations overridden by every field that `inner` sets."""
@@ -84,6 +87,7 @@ class Annotations:
         parts += ["@mcast"] if self.mcast else []
         parts += ["@sparse"] if self.sparse else []
         parts += [f"@region({self.region})"] if self.region else []
+        parts += [f"@fidelity({self.fidelity})"] if self.fidelity else []
         return " ".join(parts)
 
 
@@ -195,9 +199,11 @@ class Graph:
     outputs: tuple[Output, ...] = ()
     device: str | None = None
     meta: dict = field(default_factory=dict)
+    fidelity: str | None = None  # the program's default math fidelity (None: the device's, HiFi4)
 
     def render(self) -> str:
         head = [f"graph {self.name}"] + ([f"device {self.device}"] if self.device else [])
+        head += [f"fidelity {self.fidelity}"] if self.fidelity else []
         body = [item.render() for group in (self.inputs, self.params, self.nodes, self.outputs) for item in group]
         return "\n".join(head + body) + "\n"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tensix.lang import syntax as s
 from tensix.lang.builder import MAX_NODES, GraphBuilder, Tensor
-from tensix.lang.decls import annotations, eval_type, param_source
+from tensix.lang.decls import annotations, eval_type, fidelity_name, param_source
 from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos, unreadable
 from tensix.lang.exprs import CONST_FUNCS, INITIALIZERS, ExprLowerer, show
 from tensix.lang.ir import Annotations, Graph
@@ -57,6 +57,7 @@ class _Lowerer:
         self.calls: list[str] = []
         self.device_pos: SourcePos | None = None
         self.unrolled = 1  # how many times the statements now lowered run: the product of the enclosing repeats
+        self.fidelity_pos: SourcePos | None = None
 
     def run(self) -> Graph:
         defs = Scope()
@@ -143,6 +144,13 @@ class _Lowerer:
             raise NameResolutionError(stmt.name_pos, f"unknown device '{stmt.name}'" + did_you_mean(stmt.name, PRESETS))
         self.device_pos = stmt.pos
         self.builder.device = stmt.name
+
+    def stmt_fidelity(self, stmt: s.Fidelity, frame: Frame) -> None:
+        self.top_level_only(stmt, frame, "fidelity")
+        if self.fidelity_pos is not None:
+            raise NameResolutionError(stmt.pos, f"the fidelity is already chosen at {self.fidelity_pos}")
+        self.builder.fidelity = fidelity_name(stmt.name, stmt.name_pos)
+        self.fidelity_pos = stmt.pos
 
     def stmt_const(self, stmt: s.Const, frame: Frame) -> None:
         value = self.exprs.const(stmt.value, frame, f"const '{stmt.name}'")

@@ -100,6 +100,9 @@ class _ToAst(Transformer, _Positions):
     def device(self, meta, items):
         return s.Device(str(items[0]), self.pos(meta), self.pos(items[0]))
 
+    def fidelity(self, meta, items):
+        return s.Fidelity(str(items[0]), self.pos(meta), self.pos(items[0]))
+
     def import_stmt(self, meta, items):
         return s.Import(self._string(items[0]), self.pos(meta))
 
@@ -233,9 +236,9 @@ class _ToAst(Transformer, _Positions):
 
 # ---- error translation ----
 
-_STATEMENTS = {"DEVICE", "IMPORT", "CONST", "INPUT", "STATE", "UPDATE", "PARAM", "LET", "OUTPUT", "BLOCK", "RETURN",
-               "REPEAT", "REGION"}
-_DTYPES = {"FP32", "BF16", "BFP8_B", "INT32"}
+_STATEMENTS = {"DEVICE", "FIDELITY", "IMPORT", "CONST", "INPUT", "STATE", "UPDATE", "PARAM", "LET", "OUTPUT", "BLOCK",
+               "RETURN", "REPEAT", "REGION"}
+_DTYPES = {"FP32", "BF16", "BFP8_B", "BFP4_B", "INT32"}
 _EXPR_START = {"IDENT", "INT", "FLOAT", "STRING", "LPAR", "LSQB", "MINUS", "TRUE", "FALSE"} | _DTYPES
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "AT", "LSQB"}
 _WORDS = {
@@ -246,7 +249,7 @@ _GROUPS = (  # (members that must all be expected, members replaced, word)
     ({"LET", "CONST"}, _STATEMENTS, "a statement"),
     ({"IDENT", "INT"}, _EXPR_START, "an expression"),
     ({"PLUS", "STAR"}, _OPERATORS, "an operator"),
-    (_DTYPES, _DTYPES, "a dtype (fp32, bf16, bfp8_b, int32)"),
+    (_DTYPES, _DTYPES, "a dtype (fp32, bf16, bfp8_b, bfp4_b, int32)"),
 )
 
 

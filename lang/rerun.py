@@ -17,7 +17,7 @@ from tensix.errors import TensixError
 from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import compile_any, params_of, run_flagged
 from tensix.lang.ir import LoadSpec
-from tensix.lang.rundir import RECORD, RunFlags, array_hash, environment, hashes, plain, trace_hash
+from tensix.lang.rundir import RECORD, RunFlags, array_hash, environment, hashes, output_hashes, plain, trace_hash
 from tensix.lang.schedfile import check_schedule
 from tensix.mesh import RunResult
 from tensix.presets import resolve
@@ -35,8 +35,9 @@ class Rerun:
 
     def render(self) -> str:
         if not self.differences:
-            head = (f"identical: {len(self.result.outputs)} output(s) bit for bit, {self.result.cycles:,} cycles, "
-                    f"the same trace")
+            outputs = ("timing only, no outputs" if self.result.timing_only
+                       else f"{len(self.result.outputs)} output(s) bit for bit")
+            head = f"identical: {outputs}, {self.result.cycles:,} cycles, the same trace"
         else:
             head = "differs from the recorded run:\n" + "\n".join(f"  {d}" for d in self.differences)
         return "\n".join([head, *(f"  note: {n}" for n in self.notes)])
@@ -48,10 +49,10 @@ def rerun(run_dir: str | Path) -> Rerun:
     run = _read_record(d)
     flags = RunFlags(**run["flags"])
     main = d / "source" / run["source"]["main"]
-    compiled = _compile(main, run, flags.skip_zeros)
+    compiled = _compile(main, run, flags)
     with np.load(d / "inputs.npz") as f:
         feed = {k: f[k] for k in f.files}
-    params = _params(d, run, compiled, flags.seed)
+    params = {} if flags.timing_only else _params(d, run, compiled, flags.seed)  # a timing-only run made none
     result = run_flagged(compiled, feed, params, flags)
     result.trace.title = main.name  # titled as tensix run titles it: the trace hash covers the title
     sources = compiled.graph.meta.get("sources", {})
@@ -60,11 +61,12 @@ def rerun(run_dir: str | Path) -> Rerun:
     return Rerun(result, tuple(differences), tuple(_notes(run)))
 
 
-def _compile(main: Path, run: dict, skip_zeros: bool) -> Compiled:
+def _compile(main: Path, run: dict, flags: RunFlags) -> Compiled:
     """The recorded program compiled again; a schedule over the copy of its source in DIR/source (never the original
     file, nor one of the same name in the working directory, which `tensix run FILE.sched` would look at first)."""
+    skip_zeros = flags.skip_zeros
     if main.suffix != ".sched":
-        return compile_any(main, run["device"]["name"], skip_zeros)
+        return compile_any(main, run["device"]["name"], skip_zeros, flags.fidelity)
     schedule = check_schedule(str(main))
     source = Path(schedule.source)
     copies = main.parents[len(Path(run["source"]["main"]).parts) - 1]  # DIR/source
@@ -124,7 +126,7 @@ def _setup_differences(run: dict, compiled, feed: dict, params: dict) -> list[st
 
 def _result_differences(run: dict, result: RunResult, trace: str) -> list[str]:
     out = []
-    now = hashes(result.outputs)
+    now = output_hashes(result)
     for name in sorted(set(now) | set(run["outputs"])):
         if now.get(name) != run["outputs"].get(name):
             out.append(f"output '{name}': not bit-identical" if name in now and name in run["outputs"]

@@ -38,6 +38,8 @@ class RunFlags:
     max_cycles: int | None = None
     inputs_file: str | None = None
     compare_dense: bool = False  # a dense run of the same plan was made too (it does not change this run's results)
+    fidelity: str | None = None  # the program's default math fidelity, overriding its `fidelity` line
+    timing_only: bool = False  # no data: no inputs, params or outputs (skip_zeros is then False)
 
     def __post_init__(self):
         if self.seed < 0:
@@ -46,6 +48,8 @@ class RunFlags:
             raise TensixError(f"zero_threshold must be a finite number >= 0, got {self.zero_threshold}")
         if self.max_cycles is not None and self.max_cycles < 1:
             raise TensixError(f"max_cycles must be at least 1, got {self.max_cycles}")
+        if self.timing_only and self.skip_zeros:
+            raise TensixError("a timing-only run has no data to skip zeros by; it runs with skip_zeros=False")
 
 
 def array_hash(a: np.ndarray) -> str:
@@ -58,6 +62,11 @@ def array_hash(a: np.ndarray) -> str:
 
 def hashes(arrays: dict[str, np.ndarray]) -> dict[str, str]:
     return {name: array_hash(arrays[name]) for name in sorted(arrays)}
+
+
+def output_hashes(result: RunResult) -> dict[str, str]:
+    """The outputs' hashes; none for a timing-only run, which has no outputs (cycles and trace are its result)."""
+    return {} if result.timing_only else hashes(result.outputs)
 
 
 def trace_hash(result: RunResult, sources: dict[str, str], root: Path) -> str:
@@ -103,7 +112,7 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
         "inputs": hashes(inputs),
         "params": hashes(params),
         "params_saved": save_params,
-        "outputs": hashes(result.outputs),
+        "outputs": output_hashes(result),
         "cycles": result.cycles,
         "trace": trace_hash(result, sources, root),
     }

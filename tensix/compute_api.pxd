@@ -7,8 +7,10 @@ cdef class ComputeKernel(KernelProcess):
     cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs
+    cdef public set fidelities
     cdef public long long _matmul_cycles, flops
     cdef public double threshold
+    cdef public bint math
     cpdef _d(self, Py_ssize_t idst)
     @cython.locals(cb=CircularBuffer)
     cpdef _tile(self, cb_id, Py_ssize_t i)

@@ -11,7 +11,7 @@ from tensix import kernels as K
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
-from tensix.timing import FIDELITY_PHASES
+from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
 PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b": K.pack_bfp4}
@@ -23,10 +23,9 @@ class ComputeKernel(KernelProcess):
 
     def __init__(self, device, core, role, fn, args, fidelity: str | None = None):
         super().__init__(device, core, role, fn, args)
-        self.fidelity = fidelity or device.timing.default_fidelity
-        if self.fidelity not in FIDELITY_PHASES:
-            raise KernelError(f"compute kernel on core {core}: unknown math fidelity '{self.fidelity}'; "
-                              f"use one of {', '.join(FIDELITY_PHASES)}")
+        self.fidelity = checked_fidelity(fidelity or device.timing.default_fidelity, f"compute kernel on core {core}")
+        self.math = not device.timing_only  # False: charge every op its cycles but compute nothing
+        self.fidelities: set[str] = set()  # those set_fidelity chose (a compiled schedule's steps), for the stats
         self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
         self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
@@ -40,6 +39,14 @@ class ComputeKernel(KernelProcess):
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
+
+    def set_fidelity(self, fidelity: str) -> None:
+        """Compute the following ops at `fidelity` (LoFi..HiFi4): a compiled schedule's steps each carry theirs."""
+        self.fidelities.add(fidelity)
+        if fidelity != self.fidelity:
+            self.fidelity = checked_fidelity(fidelity, f"compute kernel on core {self.core}")
+            self._mm_costs.clear()
+            self._matmul_cycles = self.timing.matmul(fidelity)
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
@@ -99,13 +106,14 @@ class ComputeKernel(KernelProcess):
             ca.front_page(ia)  # raises the CB's range error
         if not 0 <= ib < cb.received:
             cb.front_page(ib)
-        a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])  # the whole window, once
-        b = cb.front_tiles(cb.received, K.unpack_pages, ops.FORMAT[cb.fmt])
-        if a is not self._mm_a or b is not self._mm_b:  # a new window: run what was queued over the old one
-            if self._mm:
-                self._flush()
-            self._mm_a, self._mm_b = a, b
-        self._mm += (ia, ib, idst)
+        if self.math:
+            a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])  # the whole window, once
+            b = cb.front_tiles(cb.received, K.unpack_pages, ops.FORMAT[cb.fmt])
+            if a is not self._mm_a or b is not self._mm_b:  # a new window: run what was queued over the old one
+                if self._mm:
+                    self._flush()
+                self._mm_a, self._mm_b = a, b
+            self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
         self.advance("matmul_tiles", self._mm_cost(cb.fmt))
@@ -144,32 +152,38 @@ class ComputeKernel(KernelProcess):
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
         # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
         # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
+        if self.math and self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, rows):
+            return  # done by zero skipping
+        self._mm_cost(cb.fmt)
+        fresh = self._fresh
+        for d in range(idst, idst + n):
+            fresh[d] = False
+        self.flops += 65536 * n
+        self.advance("matmul_tiles", self._matmul_cycles * n, n)
+        if self.skip is not None:
+            self.skip.add(self.core, self.label, macs_total=32768 * n)
+
+    def _matmul_block_math(self, ca, cb, ia: int, ib: int, idst: int, ct: int, rt: int, kt: int, rows) -> bool:
+        """matmul_block's products into DST; True when zero skipping took the block (and charged it)."""
         ahead = kt - ia % kt
         a = ca.front_tiles(max(rows[-1] + 1, min(ca.received, rows[-1] + ahead)), K.unpack_pages,
                            ops.FORMAT[ca.fmt])
         b_window = max(ib + ct, min(cb.received, ib + ct * ahead))
         if self.skip is not None and rt == 1:
             self._mm_cost(cb.fmt)
-            faces = self._faces(cb_a, ia, a[ia])
+            faces = self._faces(ca.cb_id, ia, a[ia])
             if faces != 0b1111:
                 b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
                 self._matmul_sparse(a[ia], faces, b[ib:ib + ct], idst)
-                return
-        elif self.skip is not None and any(self._faces(cb_a, r, a[r]) != 0b1111 for r in rows):
+                return True
+        elif self.skip is not None and any(self._faces(ca.cb_id, r, a[r]) != 0b1111 for r in rows):
             for i in range(rt):
                 for j in range(ct):
-                    self._matmul_now(cb_a, cb_b, rows[i], ib + j, idst + i * ct + j)
-            return
+                    self._matmul_now(ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
+            return True
         b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
-        self._mm_cost(cb.fmt)
-        fresh = self._fresh
-        for d in range(idst, idst + n):
-            fresh[d] = False
         K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
-        self.flops += 65536 * n
-        self.advance("matmul_tiles", self._matmul_cycles * n, n)
-        if self.skip is not None:
-            self.skip.add(self.core, self.label, macs_total=32768 * n)
+        return False
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
@@ -208,7 +222,8 @@ class ComputeKernel(KernelProcess):
                       cycles_avoided=(self._matmul_cycles - cycles) * ct)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
-        K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
+        if self.math:
+            K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
         self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity, self.cbs[cb_a].fmt))
 
     def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
@@ -224,8 +239,9 @@ class ComputeKernel(KernelProcess):
         """DST[idst + k] = tile ia + k of cb_a (op) tile ib + k of cb_b for k < n, op add, sub or mul: the same
         bits, cycles and counters as n add/sub/mul_tiles calls, in one kernel call over the unpacked fronts."""
         code = _binary_code(op, self.core)
-        a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
-        K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
+        if self.math:
+            a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
+            K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
         self.advance(f"{op}_tiles", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt) * n, n)
 
     def _front(self, cb_id: int, i: int, n: int) -> np.ndarray:
@@ -259,24 +275,30 @@ class ComputeKernel(KernelProcess):
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        self._bcast(dim, cb_b, ib)
-        K.eltwise_binary(_binary_code(op, self.core), self._tile(cb_a, ia), self._tmp, self._d(idst))
+        code = _binary_code(op, self.core)
+        if self.math:
+            self._bcast(dim, cb_b, ib)
+            K.eltwise_binary(code, self._tile(cb_a, ia), self._tmp, self._d(idst))
         self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
-        self._bcast(dim, cb_b, ib)
-        d = self._d(idst)
-        K.eltwise_binary(_binary_code(op, self.core), d.copy(), self._tmp, d)
+        code = _binary_code(op, self.core)
+        if self.math:
+            self._bcast(dim, cb_b, ib)
+            d = self._d(idst)
+            K.eltwise_binary(code, d.copy(), self._tmp, d)
         self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_b].fmt, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
-        self._d(idst)[:] = self._tile(cb, i)
+        if self.math:
+            self._d(idst)[:] = self._tile(cb, i)
         self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
-        K.transpose(self._tile(cb, i), self._d(idst))
+        if self.math:
+            K.transpose(self._tile(cb, i), self._d(idst))
         self.advance("transpose_tile", max(self.timing.transpose_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def reduce_tile(self, op: str, dim: str, cb: int, i: int, idst: int, scale: float = 1.0) -> None:
@@ -287,6 +309,11 @@ class ComputeKernel(KernelProcess):
         code = {"sum": ops.SUM, "max": ops.MAX}.get(op)
         if code is None or dim not in _DIMS:
             raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
+        if self.math:
+            self._reduce(code, dim, cb, i, idst, scale)
+        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+
+    def _reduce(self, code: int, dim: str, cb: int, i: int, idst: int, scale: float) -> None:
         fresh = self._fresh[idst]
         d = self._d(idst)
         K.reduce(code, _DIMS[dim], self._tile(cb, i), self._tmp)
@@ -297,7 +324,6 @@ class ComputeKernel(KernelProcess):
             d[:] = self._tmp
         else:
             np.maximum(d, self._tmp, out=d)
-        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     # --- SFPU ops on DST -------------------------------------------------------------------------------
     def unary_tile(self, op: str, idst: int) -> None:
@@ -306,8 +332,9 @@ class ComputeKernel(KernelProcess):
         if code is None:
             raise KernelError(f"compute kernel on core {self.core}: unknown unary op '{op}'; "
                               f"known: {', '.join(ops.UNARY)}")
-        d = self._d(idst)
-        K.unary(code, d, d)
+        if self.math:
+            d = self._d(idst)
+            K.unary(code, d, d)
         self.advance(f"{op}_tile", self.timing.sfpu(op))
 
     def unary_block(self, op: str, idst: int, n: int) -> None:
@@ -315,8 +342,9 @@ class ComputeKernel(KernelProcess):
         code = ops.UNARY.get(op)
         if code is None:
             self.unary_tile(op, idst)  # raises the unknown-op error
-        d = self._block(idst, n).reshape(-1, 32)
-        K.unary(code, d, d)
+        if self.math:
+            d = self._block(idst, n).reshape(-1, 32)
+            K.unary(code, d, d)
         self.advance(f"{op}_tile", self.timing.sfpu(op) * n, n)
 
     def exp_tile(self, idst: int) -> None:
@@ -342,26 +370,30 @@ class ComputeKernel(KernelProcess):
 
     def scale_tile(self, idst: int, factor: float) -> None:
         """DST[idst] *= factor."""
-        self._d(idst)[:] *= np.float32(factor)
+        if self.math:
+            self._d(idst)[:] *= np.float32(factor)
         self.advance("scale_tile", self.timing.sfpu("scale"))
 
     def add_scalar_tile(self, idst: int, value: float) -> None:
         """DST[idst] += value."""
-        self._d(idst)[:] += np.float32(value)
+        if self.math:
+            self._d(idst)[:] += np.float32(value)
         self.advance("add_scalar_tile", self.timing.sfpu("scale"))
 
     def topk_tile(self, idst: int, k: int, width: int) -> None:
         """Per row of DST[idst]: softmax over the k largest of the first `width` values, 0 elsewhere (MoE gate)."""
-        d = self._d(idst)
-        K.topk_softmax(d.copy(), k, width, d)
+        if self.math:
+            d = self._d(idst)
+            K.topk_softmax(d.copy(), k, width, d)
         self.advance("topk_tile", self.timing.sfpu("exp") + self.timing.sfpu("recip"))
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
-        if self._mm:
-            self._flush()
-        a, b = self.dst[ia].copy(), self.dst[ib]
-        K.eltwise_binary(_binary_code(op, self.core), a, b, self._d(iout))
+        code = _binary_code(op, self.core)
+        if self.math:
+            if self._mm:
+                self._flush()
+            K.eltwise_binary(code, self.dst[ia].copy(), self.dst[ib], self._d(iout))
         self.advance(f"{op}_dst", self.timing.sfpu("square"))
 
     # --- pack ------------------------------------------------------------------------------------------
@@ -375,7 +407,8 @@ class ComputeKernel(KernelProcess):
             tile = self.dst[idst]
             tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros
             self.advance("zero_flush", self.timing.zero_check_cycles)
-        PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
+        if self.math:
+            PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
         self.advance("pack_tile", self.timing.pack(cb.fmt))
 
@@ -395,9 +428,10 @@ class ComputeKernel(KernelProcess):
                               f"outside 0..{len(self._fresh) - 1}")
         cb.back_page(pos)  # range checks; reserved pages never wrap, so the n pages are contiguous
         cb.back_page(pos + n - 1)
-        start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
-        pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
-        K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
+        if self.math:
+            start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
+            pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
+            K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
         self.advance("pack_tile", self.timing.pack(cb.fmt) * n, n)
 

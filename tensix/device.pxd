@@ -18,6 +18,7 @@ cdef class Device:
     cdef public list transfers, kernels, ops
     cdef public long long _align, _response, max_transfers
     cdef public double _read_rate
+    cdef public bint timing_only
     cdef _record(self, k, tuple transfer)
     @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,

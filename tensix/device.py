@@ -33,15 +33,16 @@ class Device:
     """Runtime state of one device for one run."""
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
-                 pool: MemoryPool | None = None, limits: Limits = Limits()):
+                 pool: MemoryPool | None = None, limits: Limits = Limits(), timing_only: bool = False):
         self.cfg = cfg
+        self.timing_only = timing_only  # move no bytes and do no math: the same events, times and trace
         self.timing = timing
         # what kernels consult and account zero skipping through; None when it is off
         self.zero_skip = ZeroSkipPolicy(zero_skip) if zero_skip is not None and zero_skip.enabled else None
         self.engine = Engine(limits.max_cycles)
         self.max_transfers = limits.max_transfers
         self.fabric = Fabric(cfg)
-        self.dram = Dram(cfg, pool)
+        self.dram = Dram(cfg, pool, not timing_only)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
         self.transfers: list[tuple] = []  # each ends with the issuing kernel's op: an index into `ops`
@@ -156,7 +157,8 @@ class Device:
             src_m = self._endpoint(k, sxy, sa, nbytes, f"noc_async_{kind} source")
         if dst_m is None or da < 0 or da + nbytes > dst_m.size:
             dst_m = self._endpoint(k, dxy, da, nbytes, f"noc_async_{kind} destination")
-        dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
+        if not self.timing_only:
+            dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
         sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank
         copied = nbytes
         if timed is not None:
@@ -202,7 +204,8 @@ class Device:
         data = k.sram.data[src_l1:src_l1 + nbytes]
         for c in targets:
             c.sram.check(dst.addr, nbytes, f"noc_async_write_multicast from core {k.core}")
-            c.sram.data[dst.addr:dst.addr + nbytes] = data
+            if not self.timing_only:
+                c.sram.data[dst.addr:dst.addr + nbytes] = data
         if timed is not None:
             nbytes = timed
         dsts = tuple(c.noc_xy for c in targets)

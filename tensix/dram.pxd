@@ -17,6 +17,7 @@ cdef class Dram:
     cdef public dict by_xy, buffers, live_faces, landed
     cdef public long long _top, latency, burst, partial
     cdef public double bytes_per_cycle
+    cdef public bint hold_data
     cpdef buffer(self, name)
     @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)

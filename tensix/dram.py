@@ -98,8 +98,9 @@ class Bank:
 class Dram:
     """All banks of a device and the buffers allocated across them."""
 
-    def __init__(self, cfg: MeshConfig, pool: MemoryPool | None = None):
+    def __init__(self, cfg: MeshConfig, pool: MemoryPool | None = None, hold_data: bool = True):
         self.cfg = cfg
+        self.hold_data = hold_data  # False (timing-only runs): banks have sizes and timing, no bytes
         self.banks = [Bank(i, xy, pool) for i, xy in enumerate(cfg.dram_banks)]
         self.by_xy = {b.noc_xy: b for b in self.banks}
         self.buffers: dict[str, DramBuffer] = {}
@@ -134,7 +135,10 @@ class Dram:
         if self._top > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
         for bank in self.banks:
-            bank.grow(self._top, not host_written)
+            if self.hold_data:
+                bank.grow(self._top, not host_written)
+            else:
+                bank.size = self._top
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages

@@ -16,7 +16,7 @@ from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
 from tensix.dram import DramBuffer, host_array
-from tensix.errors import ProgramError
+from tensix.errors import ConfigError, ProgramError
 from tensix.files import write_atomically, write_text_atomically
 from tensix.host_images import HostImages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
@@ -32,13 +32,18 @@ from tensix.zeroskip import ZeroSkip
 
 @dataclass(frozen=True)
 class RunResult:
-    """Outputs (float32 arrays holding the device format's values), total cycles, trace and stats."""
+    """Outputs (float32 arrays holding the device format's values; None in a timing-only run), total cycles,
+    trace and stats."""
 
-    outputs: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray | None]
     cycles: int
     trace: Trace
     stats: Stats
     program: Program
+
+    @property
+    def timing_only(self) -> bool:
+        return self.stats.timing_only
 
     @property
     def seconds(self) -> float:
@@ -58,6 +63,8 @@ class RunResult:
         ]
         if st.zero_skip:
             lines.append(f"  zero skipping: {st.zero_skip.saving_text(st)}")
+        if self.timing_only:
+            lines.append("  timing only: no tile math and no data moved, so there are no outputs")
         if busiest:
             lines.append(
                 f"  busiest core {tuple(busiest.core)}: {100 * busiest.busy_fraction:.1f}% busy; "
@@ -82,7 +89,10 @@ class RunResult:
         at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
+        if self.timing_only:  # no outputs: none of an earlier run left to pass for this one's
+            (out / "outputs.npz").unlink(missing_ok=True)
+        else:
+            write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
         self.stats.save(out / "stats.json")
         write_text_atomically(out / "trace.json", trace_json(self.trace) + "\n")  # = write_json of to_dict(), faster
         if all(isinstance(k.fn, str) for k in self.program.kernels):
@@ -102,15 +112,23 @@ class Mesh:
     run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
     A buffer of role 'state' holds what the last run's 'state_next' buffer of that name left in DRAM (zero on a
     fresh Mesh): a key/value cache stays on the device between decode steps and the host never moves it.
+
+    timing_only: the same schedule, transfers, contention and cycles with no data: nothing is tilized, copied or
+    computed, inputs are not needed, DRAM banks and CBs hold no values and every output is None. Zero skipping
+    decides by data, so it cannot be combined with this.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
-                 max_transfers: int = DEFAULT_MAX_TRANSFERS):
+                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False):
         self.cfg = resolve(device)
         self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
+        self.timing_only = timing_only
+        if timing_only and self.zero_skip is not None and self.zero_skip.enabled:
+            raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
+                              "dense (zero_skip=None) or run functionally")
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
@@ -121,15 +139,17 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only)
         try:
             self._load(device, program, inputs or {})
             cycles = device.engine.run()
         except BaseException:
             device.abort()
             raise
-        outputs = {b.name: self._read(device, b.name) for b in program.buffers if b.role == "output"}
-        self._keep_state(device, program)
+        outputs = {b.name: None if self.timing_only else self._read(device, b.name)
+                   for b in program.buffers if b.role == "output"}
+        if not self.timing_only:  # a timing-only run holds no values to keep
+            self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
@@ -144,7 +164,9 @@ class Mesh:
         written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
             buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"))
-            if b.role in ("input", "param"):
+            if b.role in ("input", "param", "state") and self.timing_only:
+                device.dram.landed[b.name] = [0] * buf.npages  # written by the host before the run, as values would be
+            elif b.role in ("input", "param"):
                 written.setdefault(b.source or b.name, []).append((buf, self._host_array(b, inputs)))
             elif b.role == "state":
                 device.dram.write_pages(buf, self._state_pages(buf))

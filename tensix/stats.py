@@ -15,10 +15,11 @@ from tensix.config import MeshConfig, TileKind
 from tensix.files import write_text_atomically
 from tensix.jsondoc import Coord, JsonDoc, read_json
 from tensix.noc.routing import STEP, link_end
+from tensix.timing import FIDELITY_PHASES
 
 # 1: the unversioned layout before this schema (no per-core peak, no dense baseline); 2: reference errors without
-# nonfinite_mismatches
-STATS_VERSION = 3
+# nonfinite_mismatches; 3: one `fidelity` per core, no `timing_only`
+STATS_VERSION = 4
 MATMUL_TILE_FLOPS = 2 * 32**3  # one 32x32x32 tile matmul
 TILE_KINDS = tuple(k.value for k in TileKind)
 
@@ -78,8 +79,10 @@ class Buffer:
 
 @dataclass(frozen=True, slots=True)
 class CoreStats:
-    """One core the program used. `peak_flops_per_cycle`: its matrix engine's rate at the fidelity its compute
-    kernel was charged (`fidelity`; the timing model's default where the core runs no compute kernel)."""
+    """One core the program used. `fidelities`: the math fidelities its compute kernel ran at (a compiled program's
+    steps each choose theirs), fastest first; empty where the core runs no compute kernel. `peak_flops_per_cycle`:
+    its matrix engine's rate at the fastest of them (so its utilization cannot pass 100%), at the timing model's
+    default where it has none."""
 
     core: Coord
     noc: Coord
@@ -88,8 +91,13 @@ class CoreStats:
     sram_capacity: int
     sram_high_water: int
     buffers: tuple[Buffer, ...]
-    fidelity: str
+    fidelities: tuple[str, ...]
     peak_flops_per_cycle: float
+
+    @property
+    def peak_fidelity(self) -> str | None:
+        """The fidelity `peak_flops_per_cycle` is at (None: the timing model's default, no compute kernel)."""
+        return self.fidelities[0] if self.fidelities else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +205,7 @@ class Stats:
     version: int
     device: DeviceInfo
     total_cycles: int
-    flops: int  # matrix-engine FLOP (2 per MAC) actually done
+    flops: int  # matrix-engine FLOP (2 per MAC) actually done (counted in a timing-only run too)
     noc_bytes: tuple[int, ...]  # per NoC, bytes x hops
     links: tuple[Link, ...]
     cores: tuple[CoreStats, ...]
@@ -205,6 +213,7 @@ class Stats:
     transfers: int
     zero_skip: ZeroSkipStats | None = None
     reference: tuple[OutputError, ...] | None = None
+    timing_only: bool = False  # no data moved and no tile math done (Mesh(timing_only=True)): no outputs
 
     @property
     def nocs(self) -> tuple[int, ...]:
@@ -223,10 +232,10 @@ class Stats:
         return self.flops / peak if peak else 0.0
 
     def utilization_text(self) -> str:
-        """`10.6% of the matrix engines' peak on the 16 cores used (HiFi4: 1,024 FLOP/cycle each)`."""
+        """`10.6% of the matrix engines' peak on the 16 cores used (16 at HiFi4: 1,024 FLOP/cycle each)`."""
         by_fidelity: dict[tuple[str, float], int] = {}
         for c in self.cores:
-            key = (c.fidelity, c.peak_flops_per_cycle)
+            key = (c.peak_fidelity or "no compute kernel", c.peak_flops_per_cycle)
             by_fidelity[key] = by_fidelity.get(key, 0) + 1
         each = ", ".join(f"{n} at {fid}: {peak:,.0f} FLOP/cycle each" for (fid, peak), n in by_fidelity.items())
         return f"{100 * self.utilization:.1f}% of the matrix engines' peak on the {len(self.cores)} cores used ({each})"
@@ -254,28 +263,29 @@ def build_stats(device, total_cycles: int, flops: int) -> Stats:
     """The stats of a finished run on `device` (tensix.device.Device)."""
     cfg, timing = device.cfg, device.timing
     busy: dict[Coord, dict[str, int]] = {}
-    fidelity: dict[Coord, str] = {}
+    fidelities: dict[Coord, tuple[str, ...]] = {}
     for k in device.kernels:
         busy.setdefault(k.core, {})[k.role] = k.busy_cycles
-        if k.role == "compute":
-            fidelity[k.core] = k.fidelity
+        if k.role == "compute":  # those a compiled program's steps chose, else the one the kernel was given
+            fidelities[k.core] = tuple(sorted(k.fidelities or {k.fidelity}, key=FIDELITY_PHASES.get))
     cores = []
     for c in sorted(device.cores, key=lambda c: (c[1], c[0])):
         core, roles = device.cores[c], busy.get(c, {})
         main = roles.get("compute", max(roles.values(), default=0))
-        fid = fidelity.get(c, timing.default_fidelity)
+        fids = fidelities.get(c, ())
         cores.append(CoreStats(
             core=c, noc=core.noc_xy, busy_cycles=tuple(roles.items()),
             busy_fraction=round(main / total_cycles, 6) if total_cycles else 0.0,
             sram_capacity=core.sram.capacity, sram_high_water=core.sram.high_water,
             buffers=tuple(Buffer(a.name, a.kind, a.address, a.nbytes) for a in core.sram.allocations),
-            fidelity=fid, peak_flops_per_cycle=MATMUL_TILE_FLOPS / timing.matmul(fid)))
+            fidelities=fids, peak_flops_per_cycle=MATMUL_TILE_FLOPS / timing.matmul(fids[0] if fids else
+                                                                                    timing.default_fidelity)))
     links = tuple(Link(noc, (x, y), link_end((x, y, d), cfg.width, cfg.height), d, b, bc)
                   for noc, (x, y, d), b, bc in device.fabric.used_links())
     dram = tuple(DramBank(b.index, b.noc_xy, b.bytes_read, b.bytes_written) for b in device.dram.banks)
     zero_skip = device.zero_skip.to_stats() if device.zero_skip is not None else None
     return Stats(STATS_VERSION, device_info(cfg), total_cycles, flops, tuple(device.fabric.noc_bytes), links,
-                 tuple(cores), dram, len(device.transfers), zero_skip)
+                 tuple(cores), dram, len(device.transfers), zero_skip, timing_only=device.timing_only)
 
 
 def device_info(cfg: MeshConfig) -> DeviceInfo:
@@ -304,6 +314,7 @@ def _stats_dict(s: Stats) -> dict:
         "reference": None if s.reference is None else {
             e.name: {"max_abs_error": e.max_abs_error, "max_abs_reference": e.max_abs_reference,
                      "nonfinite_mismatches": e.nonfinite_mismatches} for e in s.reference},
+        "timing_only": s.timing_only,
     }
     return d
 
@@ -319,7 +330,7 @@ def _core_dict(c: CoreStats) -> dict:
     return {"core": list(c.core), "noc": list(c.noc), "busy_cycles": dict(c.busy_cycles),
             "busy_fraction": c.busy_fraction, "sram_capacity": c.sram_capacity, "sram_high_water": c.sram_high_water,
             "buffers": [{"name": b.name, "kind": b.kind, "address": b.address, "nbytes": b.nbytes} for b in c.buffers],
-            "fidelity": c.fidelity, "peak_flops_per_cycle": c.peak_flops_per_cycle}
+            "fidelities": list(c.fidelities), "peak_flops_per_cycle": c.peak_flops_per_cycle}
 
 
 def _zero_skip_dict(z: ZeroSkipStats) -> dict:
@@ -361,6 +372,7 @@ def parse_stats(d: JsonDoc) -> Stats:
         reference=tuple(OutputError(name, e["max_abs_error"].float(), e["max_abs_reference"].float(),
                                     e["nonfinite_mismatches"].int())
                         for name, e in d["reference"].fields()) if d.has("reference") else None,
+        timing_only=d["timing_only"].bool(),
     )
 
 
@@ -397,7 +409,7 @@ def _core(d: JsonDoc) -> CoreStats:
         sram_high_water=d["sram_high_water"].int(),
         buffers=tuple(Buffer(b["name"].str(), b["kind"].str(), b["address"].int(), b["nbytes"].int())
                       for b in d["buffers"].items()),
-        fidelity=d["fidelity"].str(),
+        fidelities=tuple(f.choice(tuple(FIDELITY_PHASES)) for f in d["fidelities"].items()),
         peak_flops_per_cycle=d["peak_flops_per_cycle"].float(),
     )
 

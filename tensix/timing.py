@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from tensix.errors import KernelError
 from tensix.formats import tile_nbytes
 
 FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
+
+
+def checked_fidelity(fidelity: str, where: str) -> str:
+    """`fidelity` if it is a math fidelity (LoFi..HiFi4); otherwise a KernelError naming `where` (its kernel)."""
+    if fidelity not in FIDELITY_PHASES:
+        raise KernelError(f"{where}: unknown math fidelity '{fidelity}'; use one of {', '.join(FIDELITY_PHASES)}")
+    return fidelity
 
 # SFPU instructions per element (per lane) for each unary op; transcendentals take several.
 _SFPU_INSTR = {

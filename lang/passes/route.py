@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from operator import itemgetter
 
-from tensix.lang.ir import Graph
+from tensix.lang.ir import FIDELITIES, Graph
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Mcast, Op, Signal, Wait
 
@@ -38,6 +38,7 @@ def route(graph: Graph) -> Graph:
             _number_mcast(steps, next_sem)
             next_sem += 4 * SLOTS
         label, src = _label(n), str(n.pos) if n.pos else ""
+        fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         for core, step in steps.items():
             waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in dict.fromkeys(n.inputs)
                           if ref in producer and needs.get((core, ref)))
@@ -48,7 +49,7 @@ def route(graph: Graph) -> Graph:
                 noc = n.annotations.noc
             elif _mcast(step) and step.op == Op.MATMUL:  # measured: see the module docstring
                 noc = 0
-            steps[core] = replace(step, wait=waits, signal=signal, label=label, src=src, noc=noc)
+            steps[core] = replace(step, wait=waits, signal=signal, label=label, src=src, noc=noc, fidelity=fidelity)
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))
     return replace(graph, nodes=tuple(nodes))
 

@@ -1,6 +1,6 @@
 """Shape and dtype inference: `shapes(graph) -> Graph` types every node; `infer` is the rule for one op.
 
-Float ops take fp32 | bf16 | bfp8_b and produce the widest input format (fp32 > bf16 > bfp8_b); int32 is
+Float ops take fp32 | bf16 | bfp8_b and produce the widest input format (fp32 > bf16 > bfp8_b > bfp4_b); int32 is
 only for token ids and positions. Errors are `ShapeError`s at the op's position naming both shapes.
 """
 
@@ -55,7 +55,7 @@ def shapes(graph: Graph) -> Graph:
 
 def _float(t: TensorType, role: str = "input") -> TensorType:
     if t.dtype not in FLOAT_DTYPES:
-        raise _Mismatch(f"{role} must be a float tensor (fp32, bf16, bfp8_b), got {t}")
+        raise _Mismatch(f"{role} must be a float tensor (fp32, bf16, bfp8_b, bfp4_b), got {t}")
     return t
 
 

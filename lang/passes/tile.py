@@ -1,29 +1,31 @@
 """tile: split every primitive op's output tiles over its cores, as the step each core will run.
 
 Matmul outputs go in blocks of up to 4x4 tiles (they accumulate in the 16 DST registers), smaller when
-that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores multicasts its
-operands along the grid's rows and columns (`@mcast`) unless its sharding is given; other ops split their
-output pages in contiguous runs. Each node gets
-attrs["_steps"]: {core: step} (tensix/schedule/contract.py); cores with no work get no step.
+that leaves cores idle; a 2-D matmul whose output blocks form a grid of at least 3x3 cores runs as tt-metal's
+multicast matmul (`@mcast`, lang/passes/plans.grid_matmul) unless its sharding is given, and a decode matmul (one
+activation tile row) as ttnn's 1-D matmul (plans.decode_matmul); other ops split their output pages in
+contiguous runs. Each node gets attrs["_steps"]: {core: step} (tensix/schedule/contract.py); cores with no work
+get no step.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from tensix.config import MeshConfig
 from tensix.lang import pages
-from tensix.lang.errors import NameResolutionError, PlacementError
+from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
+from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, reuse_pays
+from tensix.presets import resolve
 from tensix.schedule.contract import (
     PRIMITIVE_STEPS,
     STEPS,
     BinaryPage,
     Block,
-    ChainOp,
     CopyPage,
     GatherPage,
-    Matmul,
     MatmulRows,
     Mcast,
     RowSpan,
@@ -31,8 +33,6 @@ from tensix.schedule.contract import (
     UnaryPage,
 )
 
-DST_TILES = 16  # output tiles a core accumulates at once
-K_BLOCK = 4  # most k tiles a multicast matmul step moves
 _BLOCKS = ((4, 4), (2, 4), (4, 2), (2, 2), (1, 2), (2, 1), (1, 1))
 
 
@@ -52,18 +52,30 @@ def buffer_names(graph: Graph) -> dict[str, str]:
     return names
 
 
-def tile(graph: Graph) -> Graph:
+def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
+    """`cfg`: the device, whose L1 sizes the k steps of grid matmuls (default: the default preset)."""
+    cfg = cfg or resolve(None)
     names = buffer_names(graph)
     types = graph.types()
     skip = bool(graph.meta.get("zero_skip"))
     rows_weights = sparse_weights(graph) if skip else set()
+    dense = [n for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights]
+    decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
+    grids = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block"
+                                                             or reuse_pays(n, [types[i] for i in n.inputs]))}
+    share = min(2, len(grids | decodes))
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
         sparse = n.op == "mm" and n.inputs[1] in rows_weights
         asked = n.annotations.mcast or n.annotations.shard == "block"
-        if n.op == "mm" and not sparse and (asked or _reuse_pays(n, ts)):
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip)
+        if n.id in decodes:
+            steps = decode_matmul(n, ts, names, cfg, share)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
+            continue
+        if n.id in grids:
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip, cfg=cfg,
+                                share=share)
             auto = {} if asked else {"mcast": "auto"}
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
@@ -134,11 +146,6 @@ def _sparse_activation(mm: Node, producers: dict, graph: Graph) -> bool:
     return bool(chain and chain[-1][0] == "relu")
 
 
-def _common(n: Node, names: dict, **fields) -> dict:
-    chain = tuple(ChainOp(c[0], tuple(c[1:])) for c in n.attrs.get("chain", []))
-    return {"out": names[n.id], "chain": chain, **fields}
-
-
 def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> dict:
     """Output blocks of a matmul; `wide` (sparse decode matmuls) takes 1x4-tile blocks so each core scans the
     activation vector once for four output tiles instead of once per tile."""
@@ -151,7 +158,7 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
-    return {"key": "blocks", "items": blocks, "fields": _common(n, names, **fields)}
+    return {"key": "blocks", "items": blocks, "fields": common(n, names, **fields)}
 
 
 def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
@@ -163,108 +170,6 @@ def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
     grid = pages.grid(n.type.shape)
     cols = grid[-1]
     return sorted(items, key=lambda it: (it[0] % cols, it[0] // cols))
-
-
-def _reuse_pays(n: Node, ts: list[TensorType]) -> bool:
-    """Whether the compiler multicasts a matmul's operands unasked: a 2-D matmul with no sharding or @mcast
-    given, whose output blocks fill a grid of at least 3x3 cores. Measured on wormhole_n150 (prefill and
-    GPT-2 shapes, k from 1 to 96 tiles), every such grid took fewer cycles with multicast (1.2x to 4x, from
-    reading each operand band once per row or column instead of once per core); with a band shared by only
-    2 cores the ready/valid handshake of each k step cost more than it saved."""
-    if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
-        return False
-    g = _Grid.of(n, ts)
-    return g.rows >= 3 and g.cols >= 3 and g.fits
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """A matmul's output blocks laid on its core rectangle (columns xs, rows ys) as a grid: blocks of bm x bn
-    tiles, on the rows x cols cores that get one (ceil division can leave the last ones idle)."""
-
-    xs: list[int]
-    ys: list[int]
-    mt: int
-    kt: int
-    nt: int
-    bm: int
-    bn: int
-
-    @staticmethod
-    def of(n: Node, ts: list[TensorType]) -> _Grid:
-        cores = n.attrs["_cores"]
-        xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
-        mt, kt, nt = pages.tiles(ts[0].shape[0]), pages.tiles(ts[0].shape[1]), pages.tiles(ts[1].shape[1])
-        return _Grid(xs, ys, mt, kt, nt, -(-mt // len(ys)), -(-nt // len(xs)))
-
-    @property
-    def rows(self) -> int:
-        return -(-self.mt // self.bm)
-
-    @property
-    def cols(self) -> int:
-        return -(-self.nt // self.bn)
-
-    @property
-    def splits(self) -> int:
-        """Column sub-blocks of a core's block, each at most DST_TILES tiles (tt-metal's out_subblock_w): the
-        core runs them one after another, each over all of k."""
-        return -(-self.bn // max(1, DST_TILES // self.bm))
-
-    @property
-    def sbn(self) -> int:
-        return -(-self.bn // self.splits)
-
-    @property
-    def fits(self) -> bool:
-        """Whether the sub-blocks fit DST and every core has as many (the multicasts of a grid row and column
-        pair up sub-block by sub-block): the last grid column may hold fewer columns than the others."""
-        last = self.nt - (self.cols - 1) * self.bn
-        return self.bm <= DST_TILES and -(-last // self.sbn) == self.splits
-
-
-def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False) -> dict:
-    """Output blocks on the core rectangle as a grid (@shard(block)); with `mcast` one core of each row reads
-    the activation band and multicasts it along the row, one core of each column does the same with the
-    weights. The senders sit on diagonals (row r's in column r, column c's in row c, wrapping): with all of
-    them in the first row and column, every weight read from DRAM funnelled through one NoC row (a GPT-2
-    block: 843k cycles; on diagonals 719k)."""
-    a, b = ts[0], ts[1]
-    if a.rank > 2 or b.rank > 2:
-        raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
-    g = _Grid.of(n, ts)
-    xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
-    if not g.fits:
-        raise PlacementError(n.pos, f"matmul {a} @ {b} on {len(xs)}x{len(ys)} cores: each core would hold "
-                                    f"{bm}x{bn} output tiles, which do not split into sub-blocks of at most "
-                                    f"{DST_TILES} (DST) alike on every core; place it on more cores")
-    sbn = g.sbn
-    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt}
-    if len(n.inputs) > 2:
-        fields["bias"] = names[n.inputs[2]]
-    # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
-    # where all are zero (every core of the column then depends on all of the activation)
-    a_rows = tuple((ry * bm, min(bm, mt - ry * bm)) for ry in range(rows)) if skip else None
-    steps = {}
-    for ry in range(rows):
-        for rx in range(cols):
-            r0, c0 = ry * bm, rx * bn
-            here = min(bn, nt - c0)
-            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(sbn, here - j), 0, r0) for j in range(0, here, sbn))
-            step = Matmul(**_common(n, names, **fields), blocks=blocks)
-            if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step = replace(step, kb=_k_block(kt, bm, sbn), mcast=Mcast(
-                    a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
-                    b=Share(sender=(xs[rx], ys[rx % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]), n=rows - 1,
-                            a_rows=a_rows or None)))
-            steps[(xs[rx], ys[ry])] = step
-    return steps
-
-
-def _k_block(kt: int, bm: int, bn: int) -> int:
-    """k tiles a multicast matmul moves per step (tt-metal's in0_block_w): each step costs a ready/valid
-    handshake per operand, so fewer, larger steps; at most K_BLOCK, and a B band of at most 32 tiles."""
-    return max(1, min(K_BLOCK, kt, 32 // max(bm, bn)))
 
 
 def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:
@@ -286,13 +191,13 @@ def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
     }[how]
     items = [BinaryPage(q, q, b_page(q)) for q in range(total)]
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
-    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
 def _unary(n: Node, ts: list[TensorType], names: dict) -> dict:
     total = math.prod(pages.grid(n.type.shape))
     return {"key": "pages", "items": [UnaryPage(q, q) for q in range(total)],
-            "fields": _common(n, names, a=names[n.inputs[0]])}
+            "fields": common(n, names, a=names[n.inputs[0]])}
 
 
 def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
@@ -300,7 +205,7 @@ def _reduce(n: Node, ts: list[TensorType], names: dict) -> dict:
     rows, nt = math.prod(grid[:-1]), grid[-1]
     fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "scale": float(n.attrs["scale"])}
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
-    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
 
 
 def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
@@ -312,19 +217,19 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
     if n.attrs["fn"] == "softmax" and len(ts) > 1:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
-    return {"key": "rows", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
 
 
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:
     items = [CopyPage(q, *entry) for q, entry in enumerate(n.attrs["_map"])]
-    return {"key": "pages", "items": items, "fields": _common(n, names, inputs=tuple(names[i] for i in n.inputs))}
+    return {"key": "pages", "items": items, "fields": common(n, names, inputs=tuple(names[i] for i in n.inputs))}
 
 
 def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     grid = pages.grid(n.type.shape)
     items = [GatherPage(r * grid[-1] + c, r, c) for r in range(grid[-2]) for c in range(grid[-1])]
     fields = {"ids": names[n.inputs[0]], "table": names[n.inputs[1]], "table_cols": grid[-1]}
-    return {"key": "pages", "items": items, "fields": _common(n, names, **fields)}
+    return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
 _SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}

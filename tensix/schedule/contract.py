@@ -149,9 +149,9 @@ class Mcast:
 # --- steps ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its
-    reads and writes use (None: reads on NoC 1, writes on NoC 0), and the op it came from (`label`: source op
-    and op id, `src`: path:line:col in the .tdf)."""
+    """What every step has: the DRAM buffer it writes, its fused chain, its readiness handshakes, the NoC its reads
+    and writes use (None: reads on NoC 1, writes on NoC 0), its math fidelity (LoFi..HiFi4; None: the kernel's,
+    HiFi4), and the op it came from (`label`: source op and op id, `src`: path:line:col in the .tdf)."""
 
     op: ClassVar[Op]
     out: str
@@ -159,6 +159,7 @@ class Step:
     wait: tuple[Wait, ...] = ()
     signal: tuple[Signal, ...] = ()
     noc: int | None = None
+    fidelity: str | None = None
     label: str = ""
     src: str = ""
     at: SourcePos | None = _pos()
@@ -180,8 +181,9 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matmul(Step):
-    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`:
-    k tiles moved per step (multicast matmuls)."""
+    """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
+    tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
+    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -193,6 +195,7 @@ class Matmul(Step):
     bias: str | None = None
     kb: int = 1
     mcast: Mcast | None = None
+    sub: tuple[int, int] | None = None
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
@@ -396,8 +399,7 @@ class Units:
 
 @dataclass(frozen=True, slots=True)
 class CoreSchedule:
-    """One core: its units, the semaphores it waits on, its L1 buffers and CBs, and its steps in order (its
-    reader, compute and writer kernels each do their part of every step)."""
+    """One core: units, semaphores waited on, L1 buffers, CBs and steps in order (each kernel does its part of each)."""
 
     core: Coord
     units: Units
@@ -410,9 +412,9 @@ class CoreSchedule:
 
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
-    """A DRAM tensor: role input / param (the host writes it), output (read back), scratch, state (kept on the
-    device between runs, zero at first) or state_next (the next run's value of state `source`); layout tiles or
-    rows (one matrix row per page); `source`: the host array filling it, when not its own name."""
+    """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
+    between runs, zero at first) or state_next (the next run's `source` state); layout tiles or rows (a matrix
+    row per page); `source`: the host array filling it (or the state updated), when not its own name."""
 
     name: str
     shape: tuple[int, ...]
@@ -440,8 +442,7 @@ class Schedule:
 
 RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
                                                           CoreSchedule, DramBuffer, Schedule)}
-TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage,
-                                                         GatherPage)}
+TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
 
 def value_fields(cls: type) -> list:

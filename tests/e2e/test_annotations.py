@@ -6,6 +6,7 @@ from tensix import Mesh, MeshConfig, TileKind
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs, run_compiled
 from tensix.lang.params import materialize
+from tensix.presets import preset
 from tensix.schedule.plain import plain_steps
 from tensix.timing import TimingModel
 
@@ -34,8 +35,8 @@ def test_mcast_reads_every_operand_tile_from_dram_once():
     # with multicast the first core of a row (column) fetches the band once for its row (column)
     assert read(mcast) == (64 + 64) * tile
     mcasts = [t for t in mcast.trace.transfers if t.kind == "mcast"]
-    assert len(mcasts) == (4 + 4) * 2  # rows and columns, for each step of 4 of the 8 k tiles
-    assert {t.nbytes for t in mcasts} == {2 * 4 * tile}  # a 2x4-tile band, a 4x2-tile band
+    assert len(mcasts) == 4 + 4  # rows and columns, one k step: all 8 k tiles fit L1 at once
+    assert {t.nbytes for t in mcasts} == {2 * 8 * tile}  # a 2x8-tile band, an 8x2-tile band
     assert {t.rect[1] == t.rect[3] for t in mcasts} == {True, False}  # along rows and along columns
     assert mcast.cycles < plain.cycles
     # the bands land straight in the receivers' CBs: no core copies anything to itself
@@ -86,9 +87,10 @@ def test_noc_annotation_moves_reads_to_the_chosen_noc():
     assert {t.noc for t in plain.trace.transfers if t.kind == "write"} == {0}
 
 
-def test_an_unannotated_multicast_matmul_moves_everything_on_noc_0_and_is_faster_for_it():
+def test_an_unannotated_multicast_matmul_reads_on_noc_0_writes_on_both_and_is_faster_for_it():
     auto, on1 = _run(""), _run(" @noc(1)")
-    assert {t.noc for t in auto.trace.transfers} == {0}
+    assert {t.noc for t in auto.trace.transfers if t.kind != "write"} == {0}
+    assert {t.noc for t in auto.trace.transfers if t.kind == "write"} == {0, 1}  # output pages alternate
     assert auto.cycles < on1.cycles
 
 
@@ -96,8 +98,10 @@ def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_
     x = np.random.default_rng(3).standard_normal((256, 256)).astype(np.float32)
     x[:, :128] = 0  # the first step's 4 k tiles are zero in every grid row: no core needs their weight tiles
     runs = {}
+    small = preset("wormhole_n150").with_(l1_bytes=220 * 1024)  # L1 for k steps of 4 tiles (lang/passes/plans._plan)
     for skip in (False, True):
-        compiled = compile_source(MATMUL.format(annotations=" @mcast"), "mm.tdf", zero_skip=skip)
+        compiled = compile_source(MATMUL.format(annotations=" @mcast"), "mm.tdf", small, zero_skip=skip)
+        assert {s["kb"] for s in plain_steps(compiled.lowered.nodes[-1]).values()} == {4}
         feed = device_feed(compiled, {"x": x}, materialize(compiled.graph))
         runs[skip] = Mesh(compiled.device, zero_skip=skip).run(compiled.program, feed)
     dense, sparse = runs[False], runs[True]
@@ -114,7 +118,8 @@ def test_multicast_matmul_skips_zero_activation_columns_and_sends_zero_faces_as_
 
 
 def test_a_grid_block_larger_than_dst_runs_as_sub_blocks_and_still_multicasts():
-    # 12 x 96 output tiles on 8x8 cores: 2 x 12 tiles a core, more than the 16 DST tiles: two 2 x 6 sub-blocks
+    # 12 x 96 output tiles on 8x8 cores: 2 x 12 tiles a core, more than the 16 DST tiles: a 2 x 8 and a 2 x 4
+    # sub-block, their partial sums kept in fp32 between k steps
     source = "input x: fp32[384, 128]\nparam w: fp32[128, 3072] = random(seed=1, std=0.1)\noutput y = x @ w{}\n"
     results = {}
     for annotations in ("", " @shard(height)"):
@@ -125,5 +130,5 @@ def test_a_grid_block_larger_than_dst_runs_as_sub_blocks_and_still_multicasts():
     compiled, auto = results[""]
     steps = plain_steps(compiled.lowered.nodes[-1])
     assert compiled.lowered.nodes[-1].attrs["mcast"] == "auto" and len(steps) == 48  # 6 rows of 8 cores
-    assert steps[(1, 0)]["blocks"] == [[0, 2, 12, 6, 0, 0], [0, 2, 18, 6, 0, 0]]
+    assert steps[(1, 0)]["blocks"] == [[0, 2, 12, 12, 0, 0]] and steps[(1, 0)]["sub"] == [2, 8]
     assert auto.cycles < results[" @shard(height)"][1].cycles

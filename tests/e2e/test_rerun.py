@@ -148,3 +148,42 @@ def test_a_schedule_run_reruns_from_its_directory_not_from_a_same_named_file_her
     again = rerun(out)
     assert again.differences == ()
     np.testing.assert_array_equal(again.result.outputs["y"], result.outputs["y"])
+
+
+MATMUL = "input x: bf16[32, 32]\nparam w: bf16[32, 32] = random(seed=1)\noutput y = x @ w\n"
+
+
+def test_rerun_repeats_the_math_fidelity_the_run_chose(tmp_path):
+    path = tmp_path / "mm.tdf"
+    path.write_text(MATMUL)
+    lofi, out = run_file(str(path), out=str(tmp_path / "lofi"), fidelity="lofi")
+    hifi4, _ = run_file(str(path), out=str(tmp_path / "hifi4"))
+    assert hifi4.cycles - lofi.cycles == 64 - 34  # one bf16 tile product (docs/timing.md): a rerun at HiFi4 would show
+    assert json.loads((out / "run.json").read_text())["flags"]["fidelity"] == "lofi"
+    again = rerun(out)
+    assert again.differences == () and again.result.cycles == lofi.cycles
+
+
+def test_a_timing_only_run_has_no_outputs_and_reruns_to_the_same_cycles_and_trace(tmp_path, capsys):
+    path = tmp_path / "mm.tdf"
+    path.write_text(MATMUL)
+    result, out = run_file(str(path), out=str(tmp_path / "run"), timing_only=True)
+    functional, _ = run_file(str(path), out=str(tmp_path / "functional"), skip_zeros=False)
+    assert result.cycles == functional.cycles and result.outputs == {"y": None}
+    assert result.stats.timing_only and result.stats.reference is None  # nothing to check against numpy
+    record = json.loads((out / "run.json").read_text())
+    assert (record["flags"]["timing_only"], record["flags"]["skip_zeros"]) == (True, False)
+    assert record["outputs"] == {} and record["inputs"] == {} and record["params"] == {}
+    assert not (out / "outputs.npz").exists()
+    assert main(["rerun", str(out)]) == 0
+    assert capsys.readouterr().out == f"identical: timing only, no outputs, {result.cycles:,} cycles, the same trace\n"
+    record["cycles"] += 1
+    (out / "run.json").write_text(json.dumps(record))
+    assert rerun(out).differences == (f"cycles: {result.cycles:,} now, {result.cycles + 1:,} recorded",)
+
+
+def test_timing_only_refuses_what_measures_zero_skipping(tmp_path):
+    path = tmp_path / "mm.tdf"
+    path.write_text(MATMUL)
+    with pytest.raises(TensixError, match="measure zero skipping, which needs data"):
+        run_file(str(path), out=str(tmp_path / "run"), timing_only=True, compare_dense=True)

@@ -81,7 +81,8 @@ def test_block_with_params_return_type_and_body():
 @pytest.mark.parametrize("text, line, col, message", [
     ("let y = relu(x", 1, 15, "expected ')', ',' or an operator but found end of file"),
     ("let = 3", 1, 5, "expected a name but found '='"),
-    ("input x: bf17[2]", 1, 10, "expected 'float', 'int' or a dtype (fp32, bf16, bfp8_b, int32) but found 'bf17'"),
+    ("input x: bf17[2]", 1, 10,
+     "expected 'float', 'int' or a dtype (fp32, bf16, bfp8_b, bfp4_b, int32) but found 'bf17'"),
     ("let y = x +\n", 1, 12, "expected an expression but found end of file"),
     ("let y = x y", 1, 11, "expected an operator, an annotation, a statement or end of file but found 'y'"),
     ("let y = x ; 3", 1, 11, "unexpected character ';'"),

@@ -44,7 +44,8 @@ def test_infer(op, types, attrs, out):
     ("matmul", [T("bf16", 2, 4, 4), T("bf16", 3, 4, 4)], {},
      "matmul: batch dimensions of bf16[2, 4, 4] and bf16[3, 4, 4] do not broadcast (nor group: b's heads, axis -3, "
      "must divide a's)"),
-    ("add", [T("int32", 4), T("bf16", 4)], {}, "add: input must be a float tensor (fp32, bf16, bfp8_b), got int32[4]"),
+    ("add", [T("int32", 4), T("bf16", 4)], {},
+     "add: input must be a float tensor (fp32, bf16, bfp8_b, bfp4_b), got int32[4]"),
     ("softmax", [T("bf16", 4)], {"causal": True}, "softmax: causal softmax needs at least 2 axes, got bf16[4]"),
     ("transpose", [T("bf16", 2, 3)], {"perm": (0, 0)}, "transpose: perm [0, 0] is not a permutation of the 2 axes "
                                                          "of bf16[2, 3]"),

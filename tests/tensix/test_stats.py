@@ -30,8 +30,8 @@ def test_utilization_is_flops_over_the_used_cores_peak_at_the_fidelity_charged(f
     s = r.stats
     # 2x2 cores, each 1x1 output tile over 4 k-tiles: 16 tile matmuls of 2 * 32^3 FLOP
     assert s.flops == 16 * 65536
-    assert [(c.core, c.fidelity, c.peak_flops_per_cycle) for c in s.cores] == [
-        ((x, y), fidelity or "HiFi4", peak) for y in range(2) for x in range(2)]
+    assert [(c.core, c.fidelities, c.peak_flops_per_cycle) for c in s.cores] == [
+        ((x, y), (fidelity or "HiFi4",), peak) for y in range(2) for x in range(2)]
     assert s.peak_flops_per_cycle == 4 * peak
     assert s.utilization == 16 * 65536 / (4 * peak * r.cycles)
     assert s.utilization_text() == (f"{100 * 16 * 65536 / (4 * peak * r.cycles):.1f}% of the matrix engines' peak on "

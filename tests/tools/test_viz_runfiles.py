@@ -55,9 +55,11 @@ def test_invalid_json(small_dir, tmp_path):
     (lambda s: s["cores"][1].update(busy_fraction="high"), "field 'cores[1].busy_fraction' should be a number, "
                                                             "not 'high'"),
     (lambda s: s["cores"][0].update(noc=[1]), "field 'cores[0].noc' should hold 2 integers, not [1]"),
-    (lambda s: s.update(version=2), "field 'version' is 2; this tensix reads stats version 3"),
+    (lambda s: s.update(version=3), "field 'version' is 3; this tensix reads stats version 4"),
     (lambda s: s.pop("version"), "the top level has no 'version': written by an older tensix (this one reads stats "
-                                 "version 3)"),
+                                 "version 4)"),
+    (lambda s: s["cores"][0].update(fidelities=["HiFi5"]), "field 'cores[0].fidelities[0]' is 'HiFi5'; expected one "
+                                                           "of LoFi, HiFi2, HiFi3, HiFi4"),
     (lambda s: s["zero_skip"]["ops"][1].pop("cycles_overhead"), "field 'zero_skip.ops[1].cycles_overhead' is missing"),
 ])
 def test_bad_field_names_file_and_field(small_dir, tmp_path, edit, problem):

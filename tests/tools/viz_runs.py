@@ -140,7 +140,7 @@ def core_stats(cores: list, spans: list[dict], total: int) -> list[dict]:
         out.append({"core": list(core), "noc": list(noc), "busy_cycles": busy,
                     "busy_fraction": round(max(busy.values()) / total, 4), "sram_capacity": 1499136,
                     "sram_high_water": max(b["address"] + b["nbytes"] for b in bufs), "buffers": bufs,
-                    "fidelity": "HiFi4", "peak_flops_per_cycle": 1024.0})  # 2 * 32^3 FLOP per 64-cycle tile
+                    "fidelities": ["HiFi4"], "peak_flops_per_cycle": 1024.0})  # 2 * 32^3 FLOP per 64-cycle tile
     return out
 
 
@@ -158,7 +158,7 @@ def write_run(path: Path, dev: dict, transfers: list[dict], spans: list[dict], *
                        "bytes_read": sum(t["nbytes"] for t in transfers if tuple(t["src"]) == xy),
                        "bytes_written": sum(t["nbytes"] for t in transfers if t["dst"] and tuple(t["dst"]) == xy)}
                       for i, xy in enumerate(dram_tiles)],
-             "transfers": len(transfers)}
+             "transfers": len(transfers), "timing_only": False}
     if zero_skip:
         stats["zero_skip"] = zero_skip
     path.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
@@ -10,8 +10,10 @@ from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
+    default = ctx.fidelity  # the kernel's (the device default unless the Program says otherwise)
     for step in steps:
         ctx.set_op(step.label, step.src)
+        ctx.set_fidelity(step.fidelity or default)
         _COMPUTE[step.op](ctx, step, units)
 
 
@@ -54,11 +56,16 @@ def _emit_row(ctx, s, j: int) -> None:
 def _matmul(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s.a)), cb_in(MM_B, _fmt(ctx, s.b))
     unit_a, unit_b = u.a, u.b
-    bias, kt, kb = s.bias, s.kt, s.kb  # kb k tiles per step (multicast matmuls)
+    kt, kb = s.kt, s.kb  # kb k tiles per step (multicast and k-blocked matmuls)
     share_a, share_b = (s.mcast.a, s.mcast.b) if s.mcast else (None, None)
-    for _, bm, _, bn, _, _ in s.blocks:
+    for block in s.blocks:
+        _, bm, _, bn, _, _ = block
         align(ctx, share_a, cba, unit_a, compute=True)  # the reader's empty units, if it pushed any
         align(ctx, share_b, cbb, unit_b, compute=True)
+        subs = subblocks(s, block)
+        if len(subs) > 1:
+            _matmul_spilled(ctx, s, u, bn, subs, cba, cbb)
+            continue
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
             ctx.cb_wait_front(cba, unit_a)
@@ -68,15 +75,55 @@ def _matmul(ctx, s, u: Units) -> None:
                 ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, bm, kc)
             ctx.cb_pop_front(cba, unit_a)
             ctx.cb_pop_front(cbb, unit_b)
-        if bias:
-            cbc = cb_in(MM_BIAS, _fmt(ctx, bias))
-            ctx.cb_wait_front(cbc, u.bias)
-            for i in range(bm):
-                for j in range(bn):
-                    ctx.bcast_dst_tiles("add", "row", i * bn + j, cbc, j)
-            ctx.cb_pop_front(cbc, u.bias)
+        _bias(ctx, s, u, 0, bm, bn, wait=True, pop=True)
         _emit(ctx, s, u.out, bm * bn)
         ctx.tile_regs_release()
+
+
+def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -> None:
+    """A block larger than DST: every k step runs each sub-block, its partial sums reloaded from CB_MID (fp32,
+    so exact: each output tile sums its k terms in the same order as in DST) and packed back, the last k step
+    packing the output instead (tt-metal's intermediate CB with reload)."""
+    kt, kb = s.kt, s.kb
+    last = (kt - 1) // kb * kb
+    for k0 in range(0, kt, kb):
+        ctx.cb_wait_front(cba, u.a)
+        ctx.cb_wait_front(cbb, u.b)
+        kc = min(kb, kt - k0)
+        for n, (i0, h, j0, w) in enumerate(subs):
+            ctx.tile_regs_acquire()
+            if k0:
+                ctx.cb_wait_front(CB_MID, h * w)
+                for t in range(h * w):
+                    ctx.copy_tile(CB_MID, t, t)
+                ctx.cb_pop_front(CB_MID, h * w)
+            for kk in range(kc):
+                ctx.matmul_block(cba, cbb, i0 * kc + kk, kk * bn + j0, 0, False, w, h, kc)
+            if k0 == last:
+                _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
+                _emit(ctx, s, u.out, h * w)
+            else:
+                for t in range(h * w):  # a page at a time: CB_MID is shared with row ops, whose units differ
+                    ctx.cb_reserve_back(CB_MID, 1)
+                    ctx.pack_tile(t, CB_MID)
+                    ctx.cb_push_back(CB_MID, 1)
+            ctx.tile_regs_release()
+        ctx.cb_pop_front(cba, u.a)
+        ctx.cb_pop_front(cbb, u.b)
+
+
+def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool) -> None:
+    """Add bias tiles j0.. of the block's bias unit to the rows x cols tiles in DST (the fused epilogue)."""
+    if not s.bias:
+        return
+    cbc = cb_in(MM_BIAS, _fmt(ctx, s.bias))
+    if wait:
+        ctx.cb_wait_front(cbc, u.bias)
+    for i in range(rows):
+        for j in range(cols):
+            ctx.bcast_dst_tiles("add", "row", i * cols + j, cbc, j0 + j)
+    if pop:
+        ctx.cb_pop_front(cbc, u.bias)
 
 
 def _binary(ctx, s, u: Units) -> None:

@@ -4,7 +4,8 @@ Every CB is reserved in one fixed page count, so reservations never wrap: matmul
 largest unit (smaller blocks leave pages unused; on cores of grid multicast matmuls, the largest of all of
 them: core_layouts), elementwise CBs in the widest tile row a fused row op of the core holds
 (one page when it has none). Row ops keep their intermediates in two CBs only the
-compute kernel pushes to (CB_MID, CB_STAT), always fp32.
+compute kernel pushes to (CB_MID, CB_STAT), always fp32; matmuls whose blocks exceed DST keep their partial
+sums in CB_MID too, pushed a page at a time like the row ops' (so neither's reservations wrap).
 """
 
 from __future__ import annotations
@@ -39,8 +40,25 @@ def blocking(steps: list[Step]) -> list[int]:
             kb = s.kb
             for b in s.blocks:
                 bm, bn = b[1], b[3]
-                ua, ub, uo, ubias = max(ua, bm * kb), max(ub, kb * bn), max(uo, bm * bn), max(ubias, bn)
+                ua, ub, ubias = max(ua, bm * kb), max(ub, kb * bn), max(ubias, bn)
+                uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
     return [ua, ub, uo, ubias]
+
+
+def subblocks(step: Step, block) -> list[tuple[int, int, int, int]]:
+    """(row, rows, col, cols) of a matmul block's sub-blocks (`Matmul.sub`) relative to it, row-major, as the
+    compute kernel packs them; the whole block when `sub` is None."""
+    sm, sn = step.sub or (block.rows, block.cols)
+    return [(i, min(sm, block.rows - i), j, min(sn, block.cols - j)) for i in range(0, block.rows, sm)
+            for j in range(0, block.cols, sn)]
+
+
+def spill_pages(step: Step) -> int:
+    """CB_MID pages a matmul step keeps partial sums in between k steps: its largest block, when that is more
+    than one sub-block (else it accumulates in DST)."""
+    if step.op not in MATMULS or step.sub is None:
+        return 0
+    return max((b.rows * b.cols for b in step.blocks if len(subblocks(step, b)) > 1), default=0)
 
 
 def el_unit(steps: list[Step]) -> int:
@@ -137,7 +155,10 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
                 want(CB_CTRL, "fp32", 2)
             if s.bias:
                 want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
-            want(cb_out(out, matmul=True), out, uo)
+            if spill_pages(s):
+                want(CB_MID, "fp32", spill_pages(s))
+            # two sub-blocks (double-buffered): the writer stores one while the next computes
+            want(cb_out(out, matmul=True), out, uo * min(2, max(len(subblocks(s, b)) for b in s.blocks)))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)

@@ -55,7 +55,7 @@ def _read_matmul(ctx, s, u: Units) -> None:
         a_r0, bm, c0, bn, b_off, _ = block
         if s.bias:
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s.bias)), s.bias, range(c0, c0 + bn), noc, u.bias)
-        if s.mcast:
+        if blocked(s):  # k steps of whole bands; the writer moves A's (move_a)
             _read_matmul_mcast(ctx, s, u, block, cba, cbb)
             continue
         for k in range(kt):
@@ -75,30 +75,46 @@ def _read_matmul(ctx, s, u: Units) -> None:
             ctx.cb_push_back(cbb, unit_b)
 
 
-def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
-    """One output block through the row/column multicasts, `kb` k tiles per step (A tiles row-major: (i, kk)
-    at i * kc + kk, as matmul_block reads them; B (kk, j) at kk * bn + j); every step reserves the core's
-    whole A and B units."""
-    a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
-    unit_a, unit_b = u.a, u.b
-    a_r0, bm, c0, bn, b_off, _ = block
-    ma, mb = s.mcast.a, s.mcast.b
-    align(ctx, ma, cba, unit_a)
-    align(ctx, mb, cbb, unit_b)
+def blocked(s) -> bool:
+    """Whether a matmul step moves whole operand bands in k steps (multicast or k-blocked): its activation band
+    then moves on the writer's RISC-V (`move_a`) while the reader's streams the weights, as tt-metal's
+    multicast matmuls give in0 and in1 a data-movement core each."""
+    return s.op == Op.MATMUL and bool(s.mcast or s.sub or s.kb > 1)
+
+
+def move_a(ctx, s, u: Units, block) -> None:
+    """The activation bands of one output block, k step by k step (A tiles row-major: (i, kk) at i * kc + kk,
+    as matmul_block reads them): read from DRAM, multicast along the row, or received."""
+    a, kt, kb = s.a, s.kt, s.kb
+    cba, ma = cb_in(MM_A, _fmt(ctx, a)), s.mcast.a if s.mcast else None
+    a_r0, bm = block[0], block[1]
+    align(ctx, ma, cba, u.a)
     for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))
         a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks]
+        start_operand(ctx, ma, cba, a, a_pages, u.a, s.noc, step)
+        finish_operand(ctx, ma, cba, a, a_pages, u.a, s.noc, step)
+
+
+def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
+    """The weight bands of one output block, k step by k step (B (kk, j) at kk * bn + j): read from DRAM,
+    multicast down the column, or received; with zero skipping, not read at a k step where the activations
+    of every grid row are zero. Every step reserves the core's whole B unit."""
+    a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
+    unit_b = u.b
+    _, _, c0, bn, b_off, _ = block
+    mb = s.mcast.b if s.mcast else None
+    align(ctx, mb, cbb, unit_b)
+    for step in range(-(-kt // kb)):
+        ks = range(step * kb, min(kt, (step + 1) * kb))
         b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
-        start_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
         if mb and _column_is_zero(ctx, a, mb, ks, kt):  # every core of the column sees it alike
-            finish_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)
             if mb.n == 0 or mb.sender == ctx.core:
                 _count_skipped(ctx, b, len(b_pages))
             continue
         start_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
-        finish_operand(ctx, ma, cba, a, a_pages, unit_a, noc, step)
         finish_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
 
 

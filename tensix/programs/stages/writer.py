@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import cb_out
+from tensix.programs.stages.layout import cb_out, subblocks
+from tensix.programs.stages.reader import blocked, move_a
 from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 
@@ -60,7 +61,8 @@ def rectangles(cores) -> list[tuple[int, int, int, int]]:
     return hit
 
 
-def _write_pages(ctx, s, pages, reserve: int | None = None) -> None:
+def _write_pages(ctx, s, pages, reserve: int | None = None, spread: bool = False) -> None:
+    """Store `pages` from the output CB's front (`reserve` pages of it); `spread`: on both NoCs in turn."""
     name = s.out
     cb = cb_out(ctx.buffer(name).fmt, matmul=s.op in MATMULS)
     n = reserve or len(pages)
@@ -68,15 +70,28 @@ def _write_pages(ctx, s, pages, reserve: int | None = None) -> None:
     base = ctx.get_read_ptr(cb)
     size = ctx.buffer(name).page_nbytes
     for i, page in enumerate(pages):
-        ctx.noc_async_write_page(name, page, base + i * size, s.noc)
+        ctx.noc_async_write_page(name, page, base + i * size, i % 2 if spread else s.noc)
     ctx.noc_async_write_barrier()
     ctx.cb_pop_front(cb, n)
 
 
 def _write_matmul(ctx, s, u: Units) -> None:
-    unit = u.out
+    unit, cols = u.out, s.out_cols
+    moves_a = blocked(s)
+    if moves_a:  # the activation's producers, as the reader waits for them
+        for w in s.wait:
+            ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
     for block in s.blocks:
-        _write_pages(ctx, s, block.out_pages(s.out_cols), unit)
+        if moves_a:
+            move_a(ctx, s, u, block)
+        if s.sub is None:
+            _write_pages(ctx, s, block.out_pages(cols), unit)
+            continue
+        r0, c0 = block.out_row, block.col
+        for i0, h, j0, w in subblocks(s, block):  # as the compute kernel packs them; the writes of all cores
+            # at once are bound by the links into the DRAM columns: half of them take the other NoC's links
+            _write_pages(ctx, s, [(r0 + i0 + i) * cols + c0 + j0 + j for i in range(h) for j in range(w)], unit,
+                         spread=s.noc is None or s.noc == 0)
 
 
 def _write_pages_each(ctx, s, u: Units) -> None:

@@ -23,12 +23,13 @@ BF16_TILE = 2048
 
 def _allocated(cores: str, cfg: MeshConfig = TINY):
     graph = check_source(TEXT.format(cores=cores), "t.tdf")
-    return alloc(tile(place(fuse(decompose(graph, cfg)), cfg)), cfg)
+    return alloc(tile(place(fuse(decompose(graph, cfg)), cfg), cfg), cfg)
 
 
 def test_spread_over_four_cores_each_core_holds_single_tile_blocks():
-    # 1x1 output block: a and w double-buffered (2 pages each), one bias page, one output page; one semaphore
-    used = (2 + 2 + 1 + 1) * BF16_TILE + SEMAPHORE_NBYTES
+    # 1x1 output block: a and w double-buffered (2 pages each), one bias page, one output page; one readiness
+    # semaphore and, as a 2x2 grid multicasting its operands, a ready and a valid one per CB unit of each
+    used = (2 + 2 + 1 + 1) * BF16_TILE + (1 + 2 * 2 * 2) * SEMAPHORE_NBYTES
     assert _allocated("0..1, 0..1").meta["sram"] == {(0, 0): used, (1, 0): used, (0, 1): used, (1, 1): used}
 
 
@@ -54,7 +55,7 @@ def test_the_same_program_fits_a_core_with_more_sram():
 
 def _two_ops_on_one_core(cfg: MeshConfig):
     text = "input x: fp32[32, 64]\nlet h = relu(x) @cores(0, 0)\noutput y = h + x @cores(0, 0)\n"
-    return alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), cfg)), cfg)), cfg)
+    return alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), cfg)), cfg), cfg), cfg)
 
 
 def test_ops_on_one_core_share_its_buffers():
@@ -78,7 +79,7 @@ def test_the_overflow_names_every_op_using_a_buffer():
 def test_a_multicast_matmul_core_holds_its_operand_cbs_and_handshake_semaphores_and_no_staging():
     big = MeshConfig(width=5, height=4, tiles={(4, y): TileKind.DRAM for y in range(4)})  # 4x4 grid, 1464 KiB
     text = "input a: bf16[128, 128]\nparam w: bf16[128, 128] = random(seed=1)\noutput y = a @ w\n"
-    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big)), big)
+    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big), big), big)
     assert graph.nodes[0].attrs["mcast"] == "auto"  # 1x1 blocks on 4x4 cores, 4 k tiles per step
     cbs = (2 * 4 + 2 * 4 + 1) * BF16_TILE  # A and B: two 4-tile units (the bands land there); one output page
     sems = (1 + 2 * 2 * 2) * SEMAPHORE_NBYTES  # the op's readiness + ready/valid per unit per operand
@@ -91,7 +92,7 @@ def test_cores_of_multicast_matmuls_lay_out_their_operand_cbs_alike():
     text = ("input a: bf16[128, 128]\nparam w: bf16[128, 256] = random(seed=1)\n"
             "param v: fp32[128, 128] = random(seed=2)\ninput b: fp32[128, 128]\n"
             "output y = a @ w\noutput z = b @ v\n")
-    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big)), big)
+    graph = alloc(tile(place(fuse(decompose(check_source(text, "t.tdf"), big)), big), big), big)
     layouts = {core: {cb: need for cb, need in cbs.items() if cb < 8} for core, cbs in graph.meta["cbs"].items()}
     assert len({tuple(sorted(v.items())) for v in layouts.values()}) == 1
     assert set(next(iter(layouts.values()))) == {0, 1, 4, 5}  # MM_A and MM_B in fp32 and bf16

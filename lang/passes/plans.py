@@ -1,0 +1,188 @@
+"""Matmul plans of the tile pass: tt-metal's multicast matmul on a grid of cores (`grid_matmul`) and ttnn's 1-D
+matmul for decode (`decode_matmul`), and when each pays. Each returns {core: Matmul step}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
+from tensix.lang import pages
+from tensix.lang.errors import PlacementError
+from tensix.lang.ir import Node, TensorType
+from tensix.presets import resolve
+from tensix.programs.stages.layout import SLOTS
+from tensix.schedule.contract import Block, ChainOp, Matmul, Mcast, Share
+
+DST_TILES = 16  # output tiles a core accumulates at once
+
+
+def common(n: Node, names: dict, **fields) -> dict:
+    chain = tuple(ChainOp(c[0], tuple(c[1:])) for c in n.attrs.get("chain", []))
+    return {"out": names[n.id], "chain": chain, **fields}
+
+
+def reuse_pays(n: Node, ts: list[TensorType]) -> bool:
+    """Whether the compiler runs a 2-D matmul (no sharding or @mcast given) as the multicast grid matmul
+    unasked: when its output blocks fill more than one core, so some operand band is shared. Measured on
+    wormhole_n150 against per-core blocks (each core reading its own bands a k tile at a time), 64x256x256 to
+    512^3 and 128x768x3072 in bf16, on grids of 2x4 to 8x8 cores: 2.6x to 12.6x fewer cycles, from reading
+    each band once per row or column and moving k in L1-sized steps, one handshake each. (With k steps of at
+    most 4 tiles and a sub-block at a time, grids under 3x3 had lost: no longer.)"""
+    if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
+        return False
+    g = _Grid.of(n, ts)
+    return g.rows * g.cols >= 2
+
+
+DECODE_STEPS = 8  # fewest k steps of a decode matmul: the weight stream overlaps compute after the first
+
+
+def decode_pays(n: Node, ts: list[TensorType]) -> bool:
+    """A 2-D matmul of one activation tile row (decode), no sharding or @mcast given, over more than one k tile
+    and more output columns than one core's DST holds: its weights are the traffic."""
+    a, b = ts[0], ts[1]
+    if n.annotations.shard is not None or n.annotations.mcast is not None or a.rank != 2 or b.rank != 2:
+        return False
+    return pages.tiles(a.shape[0]) == 1 and pages.tiles(a.shape[1]) > 1 and pages.tiles(b.shape[1]) > 1
+
+
+def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int = 1) -> dict:
+    """A decode matmul as ttnn's 1-D (width-sharded) matmul: the output's tile columns in contiguous runs over
+    as many cores as have one (whole rows of the core rectangle, so they form one), each core streaming its
+    weight columns from DRAM in k steps of many reads in flight, while one core reads the activation row and
+    multicasts it to all (`Mcast.a`). At least DECODE_STEPS k steps, fewer tiles each when L1 is short."""
+    a, b = ts[0], ts[1]
+    kt, nt = pages.tiles(a.shape[1]), pages.tiles(b.shape[1])
+    cores = n.attrs["_cores"]
+    xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
+    if nt < len(xs):
+        xs, ys = xs[:nt], ys[:1]
+    else:
+        ys = ys[:max(1, min(len(ys), nt // len(xs)))]
+    used = [(x, y) for y in ys for x in xs]
+    runs = [(i * nt // len(used), (i + 1) * nt // len(used)) for i in range(len(used))]
+    width = max(hi - lo for lo, hi in runs)
+    ta, tb, to = (tile_nbytes("fp32" if t.dtype == "int32" else t.dtype) for t in (a, b, n.type))
+    room = L1_OPERANDS * cfg.l1_bytes / share - 2 * width * to
+    kb = max(1, min(-(-kt // DECODE_STEPS), int(room // (SLOTS * (ta + width * tb)))))
+    kb = -(-kt // -(-kt // kb))
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt, "kb": kb,
+              "sub": (1, DST_TILES) if width > DST_TILES else None}
+    if len(n.inputs) > 2:
+        fields["bias"] = names[n.inputs[2]]
+    share_a = Share(sender=used[0], rect=(xs[0], ys[0], xs[-1], ys[-1]), n=len(used) - 1)
+    return {core: Matmul(**common(n, names, **fields), blocks=(Block(0, 1, lo, hi - lo, 0, 0),),
+                         mcast=Mcast(a=share_a)) for core, (lo, hi) in zip(used, runs, strict=True)}
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A matmul's output blocks laid on its core rectangle (columns xs, rows ys) as a grid: blocks of bm x bn
+    tiles, on the rows x cols cores that get one (ceil division can leave the last ones idle)."""
+
+    xs: list[int]
+    ys: list[int]
+    mt: int
+    kt: int
+    nt: int
+    bm: int
+    bn: int
+
+    @staticmethod
+    def of(n: Node, ts: list[TensorType]) -> _Grid:
+        cores = n.attrs["_cores"]
+        xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
+        mt, kt, nt = pages.tiles(ts[0].shape[0]), pages.tiles(ts[0].shape[1]), pages.tiles(ts[1].shape[1])
+        return _Grid(xs, ys, mt, kt, nt, -(-mt // len(ys)), -(-nt // len(xs)))
+
+    @property
+    def rows(self) -> int:
+        return -(-self.mt // self.bm)
+
+    @property
+    def cols(self) -> int:
+        return -(-self.nt // self.bn)
+
+    @property
+    def last(self) -> int:
+        """Columns of the last grid column's blocks (may be fewer than bn)."""
+        return self.nt - (self.cols - 1) * self.bn
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a core runs its grid block (tt-metal's matmul_multicore_reuse_mcast): the block's columns in
+    `passes` blocks of `width` (more than one only when the fp32 partial sums of a whole block would not fit
+    L1), each block's k in steps of `kb` tiles (sized by what fits L1), output sub-blocks of `sub` tiles."""
+
+    passes: int
+    width: int
+    kb: int
+    sub: tuple[int, int]
+
+
+L1_OPERANDS = 0.8  # share of L1 the double-buffered operand CBs and a block's partial sums may take
+L1_PARTIALS = 0.4  # share of L1 a block's fp32 partial sums may take (more: the block goes in passes)
+
+
+def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> _Plan:
+    """The widest blocks whose fp32 partial sums fit L1_PARTIALS of L1 (and that every core of a grid row
+    splits alike, so the row's multicasts pair up), then the largest k step whose double-buffered A and B
+    bands fit the rest of L1_OPERANDS of it, divided among the `share` multicast matmuls that may lay their
+    operand CBs out alike on one core (stages/layout.core_layouts)."""
+    ta, tb, to = (tile_nbytes(f) for f in fmts)
+    l1 = cfg.l1_bytes / share
+    passes = next((p for p in range(1, g.bn + 1) if g.bm * -(-g.bn // p) * 4096 <= L1_PARTIALS * l1
+                   and -(-g.last // -(-g.bn // p)) == p), 1)
+    width = -(-g.bn // passes)
+    sm = min(g.bm, DST_TILES)
+    sub = (sm, min(width, max(1, DST_TILES // sm)))
+    spilled = g.bm * width * 4096 if g.bm * width > sub[0] * sub[1] else 0
+    room = L1_OPERANDS * l1 - spilled - 2 * sub[0] * sub[1] * to - width * to  # partial sums, output, bias
+    kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
+    steps = -(-g.kt // kb)
+    return _Plan(passes, width, -(-g.kt // steps), sub)
+
+
+def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
+                cfg: MeshConfig | None = None, share: int = 1) -> dict:
+    """Output blocks on the core rectangle as a grid (@shard(block)), run as tt-metal's multicast matmul: k in
+    steps of whole A (bm x kb) and B (kb x bn) bands, every output sub-block of the block updated each step
+    (partial sums in fp32 between steps), so each band is read once per core row (column). With `mcast` one
+    core of each row reads the activation band and multicasts it along the row, one core of each column does
+    the same with the weights. The senders sit on diagonals (row r's in column r, column c's in row c + 1,
+    wrapping): with all of them in the first row and column, every weight read from DRAM funnelled through
+    one NoC row (a GPT-2 block: 843k cycles; on diagonals 719k); one diagonal shifted, no core reads and
+    multicasts both operands' bands."""
+    a, b = ts[0], ts[1]
+    if a.rank > 2 or b.rank > 2:
+        raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
+    g = _Grid.of(n, ts)
+    xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
+    fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
+    plan = _plan(g, fmts, cfg or resolve(None), share)
+    fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
+              "kb": plan.kb, "sub": plan.sub}
+    if len(n.inputs) > 2:
+        fields["bias"] = names[n.inputs[2]]
+    # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step
+    # where all are zero (every core of the column then depends on all of the activation)
+    a_rows = tuple((ry * bm, min(bm, mt - ry * bm)) for ry in range(rows)) if skip else None
+    steps = {}
+    for ry in range(rows):
+        for rx in range(cols):
+            r0, c0 = ry * bm, rx * bn
+            here, w = min(bn, nt - c0), plan.width
+            blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(w, here - j), 0, r0) for j in range(0, here, w))
+            step = Matmul(**common(n, names, **fields), blocks=blocks)
+            if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
+                step = replace(step, mcast=Mcast(
+                    a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
+                    b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]),
+                            n=rows - 1, a_rows=a_rows or None)))
+            steps[(xs[rx], ys[ry])] = step
+    return steps
+
+

@@ -1,0 +1,115 @@
+"""Production matmul plans (tt-metal's multicast matmul): the same bits as the plan they replace, each operand
+band read from DRAM once per core row (column), the compute kernel's k-blocked work as the timing model prices it.
+
+The plan they replace ran each DST-sized column sub-block of a core's block over all of k, re-reading (and
+re-multicasting) the activation band per sub-block; `_old_plan` rebuilds it from a compiled schedule.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tensix import Mesh
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed, make_inputs
+from tensix.lang.params import materialize
+from tensix.presets import preset
+from tensix.programs.stages.build import program
+from tensix.programs.stages.layout import core_schedules, subblocks
+from tensix.schedule.contract import Block, Matmul
+from tensix.timing import TimingModel
+
+# 512 x 512 @ 512 x 1536 on a 4x4 grid: 4 x 12-tile blocks of 16 x 48 output tiles (more than DST's 16), 16 k tiles
+SOURCE = """\
+input x: {dt}[512, 512]
+param w: {dt}[512, 1536] = random(seed=1, std=0.05)
+param b: {dt}[1536] = random(seed=2, std=0.05)
+output y = relu(x @ w + b) @cores(0..3, 0..3)
+"""
+WH = preset("wormhole_n150")
+
+
+def _old(step):
+    """The replaced plan of one step: every sub-block a block of its own, over all of k, at most 4 k tiles a step."""
+    if not isinstance(step, Matmul) or step.sub is None:
+        return step
+    blocks = tuple(Block(b.a_row + i0, h, b.col + j0, w, b.b_offset, b.out_row + i0)
+                   for b in step.blocks for i0, h, j0, w in subblocks(step, b))
+    return replace(step, blocks=blocks, sub=None, kb=min(4, step.kt))
+
+
+def _old_plan(schedule, cfg):
+    steps = {cs.core: [_old(s) for s in cs.steps] for cs in schedule.cores}
+    formats = {b.name: b.dtype for b in schedule.buffers}
+    count, cores = core_schedules(steps, formats, cfg.l1_alignment)
+    return program(replace(schedule, semaphores=count, cores=tuple(cores)))
+
+
+def _runs(dt: str, cfg):
+    compiled = compile_source(SOURCE.format(dt=dt), "mm.tdf", cfg)
+    feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+    new = Mesh(cfg).run(compiled.program, feed)
+    old = Mesh(WH).run(_old_plan(compiled.schedule, WH), feed)  # its kb of 4 may need more L1; bits do not
+    return compiled.schedule.cores[0].steps[0], new, old
+
+
+def _read(result) -> int:
+    return sum(b.bytes_read for b in result.stats.dram)
+
+
+# L1 sizes giving k steps of 3 tiles (lang/passes/plans._plan): partial sums cross k steps
+@pytest.mark.parametrize(("dt", "kib"), [("fp32", 1024), ("bf16", 640)])
+def test_the_k_blocked_plan_gives_the_replaced_plans_bits_and_reads_each_band_once_per_row_and_column(dt, kib):
+    mm, new, old = _runs(dt, WH.with_(l1_bytes=kib * 1024))
+    assert mm.blocks == (Block(0, 4, 0, 12, 0, 0),) and mm.sub == (4, 4) and mm.kb == 3
+    np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
+    tile = 4096 if dt == "fp32" else 2048
+    # ideal 2-D blocking: each grid row's 4 x 16-tile band of x once, each column's 16 x 12-tile band of w once;
+    # every core reads its 12 bias tiles
+    assert _read(new) == (16 * 16 + 16 * 48 + 16 * 12) * tile
+    assert _read(old) == (3 * 16 * 16 + 16 * 48 + 16 * 12) * tile  # x's band once per 4 x 4 sub-block
+
+
+def test_the_compute_kernel_of_a_k_blocked_matmul_costs_its_products_spills_and_epilogue():
+    cfg = WH.with_(l1_bytes=640 * 1024)
+    mm, new, _ = _runs("bf16", cfg)
+    # hand-derived, per core: 16 k x 48 tile products; at each of the 5 boundaries between the 6 k steps every
+    # output tile packed to fp32 and copied back; then the bias added, relu, and the bf16 result packed
+    t = TimingModel()
+    assert -(-mm.kt // mm.kb) == 6
+    expected = (16 * 48 * t.matmul("HiFi4", "bf16") + 5 * 48 * (t.pack("fp32") + t.unpack("fp32"))
+                + 48 * (t.eltwise("add", "HiFi4", "bf16", 1) + t.sfpu("relu") + t.pack("bf16")))
+    assert expected == 16 * 48 * 64 + 5 * 48 * (66 + 66) + 48 * (34 + 32 + 34)
+    busy = {c.core: dict(c.busy_cycles)["compute"] for c in new.stats.cores}
+    assert set(busy.values()) == {expected}
+
+
+def test_partial_sums_too_large_for_l1_go_in_column_passes_each_reading_the_activation_band_again():
+    mm, new, old = _runs("bf16", WH.with_(l1_bytes=160 * 1024))
+    # 4 x 12 tiles of fp32 partial sums (192 KiB) exceed 40% of L1: three 4 x 4 blocks, each fits DST
+    assert mm.blocks == tuple(Block(0, 4, c, 4, 0, 0) for c in (0, 4, 8)) and mm.sub == (4, 4)
+    np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
+    assert _read(new) == (3 * 16 * 16 + 16 * 48 + 16 * 12) * 2048
+
+
+def test_a_decode_matmul_streams_its_weights_once_and_multicasts_the_activation_row():
+    source = ("input x: bf16[1, 1024]\nparam w: bf16[1024, 2048] = random(seed=1, std=0.05)\n"
+              "output y = x @ w @cores(0..3, 0..3)\n")
+    compiled = compile_source(source, "mm.tdf", WH)
+    steps = {cs.core: cs.steps[0] for cs in compiled.schedule.cores}
+    # 64 output tile columns in runs of 4 over the 16 cores; 32 k tiles in 8 steps of 4
+    assert len(steps) == 16 and {s.kb for s in steps.values()} == {4}
+    assert steps[(1, 2)].blocks == (Block(0, 1, 36, 4, 0, 0),)
+    assert {s.mcast.a.sender for s in steps.values()} == {(0, 0)} and steps[(1, 2)].mcast.a.n == 15
+    feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+    new = Mesh(WH).run(compiled.program, feed)
+    # the replaced plan: every core reads the activation row and its weights itself, a k tile at a time
+    old_steps = {c: [replace(s, mcast=None, kb=1)] for c, s in steps.items()}
+    formats = {b.name: b.dtype for b in compiled.schedule.buffers}
+    count, cores = core_schedules(old_steps, formats, WH.l1_alignment)
+    old = Mesh(WH).run(program(replace(compiled.schedule, semaphores=count, cores=tuple(cores))), feed)
+    np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
+    assert _read(new) == (32 + 32 * 64) * 2048  # the activation row once, every weight tile once
+    assert _read(old) == (16 * 32 + 32 * 64) * 2048
+    assert new.cycles < old.cycles

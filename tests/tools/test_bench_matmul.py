@@ -1,0 +1,50 @@
+"""`tensix bench matmul`: one JSON line for one compiled matmul, its figures derived from the run."""
+
+import json
+
+from tensix.cli import main
+
+
+def test_bench_matmul_prints_one_line_whose_figures_agree(capsys):
+    assert main(["bench", "matmul", "--m", "256", "--k", "128", "--n", "256", "--grid", "2x2",
+                 "--fidelity", "hifi2", "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert {k: line[k] for k in ("m", "k", "n", "dtype", "fidelity", "grid", "timing_only")} == {
+        "m": 256, "k": 128, "n": 256, "dtype": "bf16", "fidelity": "hifi2", "grid": [2, 2], "timing_only": False}
+    assert line["device_us"] == line["cycles"] / 1000  # wormhole_n150 at 1 GHz
+    flops = 2 * 256 * 128 * 256
+    assert abs(line["tflops"] - flops / (line["cycles"] * 1e-9) / 1e12) < 1e-9
+    # Stats.utilization: a bf16 tile product (2 * 32^3 FLOP) at HiFi2 takes max(2 phases x 16, unpacking B 34) = 34
+    # cycles (docs/timing.md), on the 4 cores used
+    assert abs(line["utilization"] - flops / (2 * 32**3 / 34 * 4 * line["cycles"])) < 1e-9
+    # a 2x2 grid of 4x4-tile blocks: each row's 4x4-tile band of a and each column's 4x4 band of w read once
+    assert line["dram_bytes_read"] == (8 * 4 + 4 * 8) * 2048
+
+
+def test_bench_matmul_refuses_l1_tensors_and_a_grid_larger_than_the_device(capsys):
+    assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--in0", "l1"]) == 1
+    assert capsys.readouterr().err == ("error: --in0 l1: L1-resident tensors are not supported yet; every tensor of "
+                                       "the compiled program lives in DRAM (use --in0 dram)\n")
+    assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--grid", "9x8"]) == 1
+    assert capsys.readouterr().err == ("error: --grid 9x8: wormhole_n150 has a 8x8 compute grid; give at most "
+                                       "8x8\n")
+
+
+def test_bench_matmul_timing_only_predicts_the_functional_runs_figures(capsys):
+    args = ["bench", "matmul", "--m", "64", "--k", "256", "--n", "128", "--grid", "2x2", "--fidelity", "lofi", "--json"]
+    assert main(args) == 0
+    functional = json.loads(capsys.readouterr().out)
+    assert main([*args, "--timing-only"]) == 0
+    timing = json.loads(capsys.readouterr().out)
+    assert timing.pop("timing_only") is True and functional.pop("timing_only") is False
+    del timing["emulator_s"], functional["emulator_s"]
+    assert timing == functional
+
+
+def test_bench_matmul_fidelity_reaches_the_compiled_matmul(capsys):
+    cycles = {}
+    for fidelity in ("hifi2", "hifi4"):  # bf16: HiFi2 34 cycles a tile product (unpack-bound), HiFi4 64
+        assert main(["bench", "matmul", "--m", "32", "--k", "32", "--n", "32", "--grid", "1x1", "--fidelity",
+                     fidelity, "--json", "--timing-only"]) == 0
+        cycles[fidelity] = json.loads(capsys.readouterr().out)["cycles"]
+    assert cycles["hifi4"] - cycles["hifi2"] == 64 - 34  # one tile product on one core

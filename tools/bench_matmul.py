@@ -1,0 +1,104 @@
+"""`tensix bench matmul`: compile and run one `c = a @ w` as the compiler plans it, print what the device would take.
+
+One JSON line (or a readable one): predicted `device_us` and `cycles`, `tflops`, `utilization` (the run's
+`Stats.utilization`: FLOP over the used cores' peak at the chosen math fidelity), `dram_bytes_read`, and the
+emulator's wall time. The fidelity is the program's (compile_source(fidelity=...)), as `tensix run --fidelity`
+gives it. `timing_only`: the run moves no data and does no tile math (Mesh(timing_only=True)), so no inputs or
+params are made; cycles, bytes and FLOP are the functional run's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass
+
+from tensix.errors import TensixError
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import device_feed, make_inputs
+from tensix.lang.ir import FIDELITIES
+from tensix.lang.params import materialize
+from tensix.mesh import Mesh
+from tensix.presets import resolve
+
+
+@dataclass(frozen=True, slots=True)
+class MatmulBench:
+    """One bench line: the shape and setup asked for, and what the run predicted."""
+
+    name: str
+    m: int
+    k: int
+    n: int
+    dtype: str
+    fidelity: str
+    device: str
+    grid: tuple[int, int]
+    device_us: float
+    cycles: int
+    tflops: float
+    utilization: float
+    dram_bytes_read: int
+    emulator_s: float
+    timing_only: bool = False
+
+
+def matmul_source(m: int, k: int, n: int, dtype: str, device: str, grid: tuple[int, int]) -> str:
+    """The .tdf of the benchmarked matmul: activation an input, weights a param, both in DRAM."""
+    w, h = grid
+    return (f"device {device}\ninput a: {dtype}[{m}, {k}]\nparam w: {dtype}[{k}, {n}] = random(seed=1, std=0.05)\n"
+            f"output c = a @ w @cores(0..{w - 1}, 0..{h - 1})\n")
+
+
+def parse_grid(text: str | None, device: str) -> tuple[int, int]:
+    """'WxH' (default: the device's whole compute grid)."""
+    if text is None:
+        return resolve(device).compute_grid
+    found = re.fullmatch(r"(\d+)x(\d+)", text.strip())
+    if not found or int(found[1]) < 1 or int(found[2]) < 1:
+        raise TensixError(f"--grid '{text}': give the cores as WxH, e.g. 8x8")
+    cols, rows = resolve(device).compute_grid
+    grid = int(found[1]), int(found[2])
+    if grid[0] > cols or grid[1] > rows:
+        raise TensixError(f"--grid {text}: {device} has a {cols}x{rows} compute grid; give at most {cols}x{rows}")
+    return grid
+
+
+def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str = "hifi4",
+                 device: str = "wormhole_n150", grid: str | None = None, in0: str = "dram",
+                 out: str = "dram", timing_only: bool = False) -> MatmulBench:
+    """Compile and run the matmul once; the prediction is the run's cycle count at the device clock."""
+    if fidelity.lower() not in FIDELITIES:
+        raise TensixError(f"--fidelity '{fidelity}': use one of {', '.join(FIDELITIES)}")
+    for flag, value in (("--in0", in0), ("--out", out)):
+        if value != "dram":
+            raise TensixError(f"{flag} {value}: L1-resident tensors are not supported yet; every tensor of the "
+                              f"compiled program lives in DRAM (use {flag} dram)")
+    cells = parse_grid(grid, device)
+    start = time.perf_counter()
+    compiled = compile_source(matmul_source(m, k, n, dtype, device, cells), "bench_matmul.tdf",
+                              fidelity=fidelity.lower())
+    if timing_only:
+        result = Mesh(compiled.device, timing_only=True).run(compiled.program)
+    else:
+        feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
+        result = Mesh(compiled.device).run(compiled.program, feed)
+    wall = time.perf_counter() - start
+    stats, clock = result.stats, result.stats.device.clock_hz
+    flops = 2 * m * k * n
+    return MatmulBench(
+        name="matmul", m=m, k=k, n=n, dtype=dtype, fidelity=fidelity.lower(), device=compiled.device.name,
+        grid=cells, device_us=result.cycles / clock * 1e6, cycles=result.cycles,
+        tflops=flops / (result.cycles / clock) / 1e12, utilization=stats.utilization,
+        dram_bytes_read=sum(b.bytes_read for b in stats.dram), emulator_s=wall, timing_only=timing_only)
+
+
+def print_bench(line: MatmulBench, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(line)))
+        return
+    print(f"{line.m}x{line.k}x{line.n} {line.dtype} {line.fidelity} on {line.device} {line.grid[0]}x{line.grid[1]}: "
+          f"{line.device_us:.1f} us ({line.cycles} cycles), {line.tflops:.1f} TFLOP/s, "
+          f"{100 * line.utilization:.1f}% of peak, {line.dram_bytes_read:,} B read from DRAM "
+          f"(emulated in {line.emulator_s:.1f} s)")
