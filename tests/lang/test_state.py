@@ -105,3 +105,12 @@ def test_two_programs_on_one_mesh_share_a_state_of_one_name():
     other = compile_source(f"state cache: fp32[{S}, 64]\noutput y = cache * 1.0\n", "other.tdf")
     with pytest.raises(TensixError, match="state 'cache' is"):
         mesh.run(other.program, device_feed(other, {}, {}))
+
+
+def test_a_timing_only_run_of_a_state_program_times_as_the_functional_run():
+    compiled = compile_source(APPEND, "append.tdf")
+    row = np.ones((1, W), np.float32)
+    functional = _append(compiled, Mesh(compiled.device), row, 3)
+    mesh = Mesh(compiled.device, timing_only=True)
+    timed = mesh.run(compiled.program)
+    assert timed.cycles == functional.cycles and timed.outputs == {"head": None, "seen": None}
