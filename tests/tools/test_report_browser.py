@@ -122,7 +122,8 @@ def run(report) -> Run:
 
 
 def test_dom_has_the_title_and_headings(dom, page, stats, run):
-    name = f"{run.program.name} on {stats['device']['name']}" if run.program else stats["device"]["name"]
+    name = f"{run.title} on {stats['device']['name']}" if run.title else stats["device"]["name"]
+    assert run.title == "05_multihead_attention.tdf"  # the run's title is the file it ran
     assert page.title == f"tensix run report: {name}"
     assert f"<h1>Run report: {name}</h1>" in dom
     for heading in ("Summary", "What limits this run", "Top 10 hottest links", "Top 10 busiest cores",
@@ -141,7 +142,7 @@ def test_summary_table_shows_the_cycle_count(page, stats):
 
 
 def test_top_links_table_lists_the_hottest_links(page, stats, run):
-    expected = [list(row) for row in link_rows(run.stats)]
+    expected = [list(row) for row in link_rows(run.stats, trace=run.trace)]
     assert len(expected) == 10
     start = page.rows.index(expected[0])
     assert page.rows[start:start + 10] == expected
