@@ -2,7 +2,7 @@
 cimport cython
 
 cdef class CircularBuffer:
-    cdef public object core, name, fmt, memory, _window
+    cdef public object core, name, fmt, memory, _window, owner
     cdef public int cb_id
     cdef public Py_ssize_t page_nbytes, num_pages, address, filled, reserved, received, wr_slot, rd_slot
     cdef public list waiters
@@ -10,6 +10,8 @@ cdef class CircularBuffer:
     cdef public str _str
     cpdef _check_count(self, Py_ssize_t n, str call)
     cpdef Py_ssize_t free_pages(self)
+    cpdef claim(self, k)
+    cpdef _sync(self, k, str call)
     cpdef reserve_back(self, k, Py_ssize_t n)
     cpdef push_back(self, k, Py_ssize_t n)
     cpdef wait_front(self, k, Py_ssize_t n)

@@ -2,6 +2,8 @@
 
 The tt-metal protocol: the producer `cb_reserve_back(n)`, fills pages at `get_write_ptr`, `cb_push_back(n)`;
 the consumer `cb_wait_front(n)`, reads at `get_read_ptr`, `cb_pop_front(n)`. Misuse raises CircularBufferError.
+A CB one kernel both fills and drains (a compute kernel's intermediates) can be that kernel's own (`claim`): no
+other kernel sees its state, so its calls need not sync with the engine (only one that would block does).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class CircularBuffer:
         # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
         # as far as asked (front_tile looks here first); a pop drops it
         self._window: list | None = None
+        self.owner = None  # the kernel that alone uses this CB (claim), or None: shared by a producer and a consumer
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
     def __str__(self) -> str:
@@ -45,6 +48,28 @@ class CircularBuffer:
     def free_pages(self) -> int:
         return self.num_pages - self.filled
 
+    def claim(self, k) -> None:
+        """Make this CB kernel k's own: k is its only producer and consumer, so no other kernel can observe its
+        state and k's calls on it need not sync with the engine (the same cycles and trace: syncing only orders
+        shared state). Any other kernel's call on it raises."""
+        if self.owner is not None and self.owner is not k:
+            raise CircularBufferError(f"{self}: claimed by the {k.role} kernel, but the {self.owner.role} kernel "
+                                      f"has claimed it")
+        if self.filled or self.reserved or self.wr_slot or self.rd_slot:
+            raise CircularBufferError(f"{self}: claimed by the {k.role} kernel after pages moved through it; a "
+                                      f"kernel claims a CB before any kernel uses it")
+        self.owner = k
+
+    def _sync(self, k, call: str) -> None:
+        """Sync k before it touches this CB: a shared CB's state is seen by the other kernel, an owned one's only
+        by its owner (which needs no sync)."""
+        owner = self.owner
+        if owner is None:
+            k.sync()
+        elif owner is not k:
+            raise CircularBufferError(f"{self}: {call} from the {k.role} kernel, but the CB belongs to the "
+                                      f"{owner.role} kernel alone (it claimed it)")
+
     def reserve_back(self, k, n: int) -> None:
         self._check_count(n, "cb_reserve_back")
         if self.wr_slot + n > self.num_pages:
@@ -52,7 +77,7 @@ class CircularBuffer:
                 f"{self}: cb_reserve_back({n}) at page {self.wr_slot} of {self.num_pages} would wrap past the end; "
                 f"make num_pages a multiple of the pages reserved at once"
             )
-        k.sync()
+        self._sync(k, "cb_reserve_back")
         while self.free_pages() < n:
             self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
         self.reserved = n
@@ -63,7 +88,7 @@ class CircularBuffer:
                 f"{self}: cb_push_back({n}) pushes more pages than reserved ({self.reserved}); "
                 f"call cb_reserve_back({n}) first"
             )
-        k.sync()
+        self._sync(k, "cb_push_back")
         self.reserved -= n
         self.filled += n
         self.wr_slot = (self.wr_slot + n) % self.num_pages
@@ -71,7 +96,7 @@ class CircularBuffer:
 
     def wait_front(self, k, n: int) -> None:
         self._check_count(n, "cb_wait_front")
-        k.sync()
+        self._sync(k, "cb_wait_front")
         while self.filled < n:
             self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
         self.received = max(self.received, n)
@@ -82,7 +107,7 @@ class CircularBuffer:
                 f"{self}: cb_pop_front({n}) pops more pages than waited for ({self.received}); "
                 f"call cb_wait_front({n}) first"
             )
-        k.sync()
+        self._sync(k, "cb_pop_front")
         self._window = None
         if n == self.received:  # every cached page is among those waited for: all of them go
             self._tiles.clear()
@@ -97,6 +122,7 @@ class CircularBuffer:
         self._wake("back", self.free_pages())
 
     def _wait(self, k, side: str, n: int, reason: str) -> None:
+        k.sync()  # an owned CB's call syncs only here: it blocks (for ever: no one else fills or drains it)
         self.waiters.append((k, side, n))
         k.block(reason)
 

@@ -19,6 +19,7 @@ cdef class KernelProcess:
     cpdef _span(self, str name, long long start, long long end, long long count=*)
     cpdef set_op(self, str label, str src)
     cpdef CircularBuffer cb(self, cb_id)
+    cpdef claim_cb(self, cb_id)
     cpdef cb_reserve_back(self, cb_id, Py_ssize_t num_pages)
     cpdef cb_push_back(self, cb_id, Py_ssize_t num_pages)
     cpdef cb_wait_front(self, cb_id, Py_ssize_t num_pages)

@@ -134,6 +134,12 @@ class KernelProcess:
         have = ", ".join(str(i) for i in sorted(self.cbs)) or "none"
         raise KernelError(f"{self.role} kernel on core {self.core}: no CB {cb_id} on this core (CBs here: {have})")
 
+    def claim_cb(self, cb_id: int) -> None:
+        """Make CB cb_id this kernel's own: it alone pushes and pops it (a compute kernel's intermediates), so its
+        calls on it need not sync with the engine. Claim it before any kernel uses it; another kernel's call on it
+        raises."""
+        self.cb(cb_id).claim(self)
+
     def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
         self.cb(cb_id).reserve_back(self, num_pages)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
+from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
@@ -11,6 +11,9 @@ from tensix.schedule.contract import MATMULS, Op, Step, Units
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     default = ctx.fidelity  # the kernel's (the device default unless the Program says otherwise)
+    for cb in (CB_MID, CB_STAT):  # intermediates only this kernel pushes and pops: no engine sync per call
+        if cb in ctx.cbs:
+            ctx.claim_cb(cb)
     for step in steps:
         ctx.set_op(step.label, step.src)
         ctx.set_fidelity(step.fidelity or default)
