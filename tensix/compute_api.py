@@ -53,6 +53,8 @@ class ComputeKernel(KernelProcess):
         """Take the DST registers, zeroed: the tiles written since the last acquire (every write marks its tile;
         the rest are zero still, and most ops write one or a few of the 16)."""
         self._mm.clear()  # queued products would land in registers zeroed now
+        if not self.math:  # timing only: the registers hold no values
+            return
         fresh = self._fresh
         for i, tile in enumerate(self._dst_tiles):
             if not fresh[i]:
@@ -148,16 +150,16 @@ class ComputeKernel(KernelProcess):
         n = rt * ct
         self._d(idst + n - 1)  # range checks: the last and the first DST tile of the block
         self._d(idst)
-        rows = [ia + i * kt for i in range(rt)]
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
-        # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
-        # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
-        if self.math and self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, rows):
-            return  # done by zero skipping
+        if self.math:
+            # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
+            # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
+            if self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, [ia + i * kt for i in range(rt)]):
+                return  # done by zero skipping
+            fresh = self._fresh
+            for d in range(idst, idst + n):
+                fresh[d] = False
         self._mm_cost(cb.fmt)
-        fresh = self._fresh
-        for d in range(idst, idst + n):
-            fresh[d] = False
         self.flops += 65536 * n
         self.advance("matmul_tiles", self._matmul_cycles * n, n)
         if self.skip is not None:
@@ -295,6 +297,17 @@ class ComputeKernel(KernelProcess):
         if self.math:
             self._d(idst)[:] = self._tile(cb, i)
         self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+
+    def copy_block(self, cb: int, i: int, idst: int, n: int) -> None:
+        """DST[idst + k] = tile i + k of cb for k < n: the same bits, cycles and trace as n copy_tile calls, in one
+        kernel call over the unpacked front."""
+        c = self.cbs.get(cb) or self.cb(cb)
+        if i < 0 or i + n > c.received:
+            c.front_page(i if i < 0 else i + n - 1)  # raises the CB's range error
+        d = self._block(idst, n)
+        if self.math:
+            d[:] = self._front(cb, i, n)
+        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(c.fmt)) * n, n)
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
         if self.math:

@@ -9,20 +9,21 @@ cdef class _Gather:
     cdef public long long dst_l1, stride, nbytes, t
     cdef public int noc
     cdef public Py_ssize_t i
+    cdef public object buffer
 
 cdef class DataflowKernel(KernelProcess):
     cdef public int noc
     cdef public tuple noc_xy
     cdef public long long reads_done, writes_done, issue_cycles, read_issue_cycles
     cdef public bint mcast_linked
-    cdef public int gathers
     cdef public object skip
     cpdef tuple get_noc_addr(self, x, y, addr)
     cpdef long long _issue(self, long long cycles=*) except? -1
     cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)
     cpdef noc_async_write(self, long long src_l1, tuple dst, long long nbytes, noc=*, timed=*)
-    @cython.locals(dram=Dram)
     cpdef noc_async_read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc=*)
+    @cython.locals(dram=Dram, end=cython.longlong)
+    cpdef _read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc, long long t)
     @cython.locals(dram=Dram)
     cpdef noc_async_write_page(self, str buffer, Py_ssize_t page, long long src_l1, noc=*)
     cpdef noc_async_read_barrier(self)

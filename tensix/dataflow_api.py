@@ -13,7 +13,7 @@ import numpy as np
 from tensix.dram import NEVER
 from tensix.errors import DramError, NocError
 from tensix.formats import ALL_FACES, face_nbytes, live_faces
-from tensix.kernel import KernelProcess
+from tensix.kernel import GATHERING, KernelProcess
 
 NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
 
@@ -30,22 +30,28 @@ class McastAddr:
 
 
 class _Gather:
-    """The reads of a noc_async_read_gather after the first: an engine event issuing read i at cycle t (its
-    sync cycle), then due again one issue later for the next."""
+    """The reads of a noc_async_read_gather (or noc_async_read_pages) after the first: an engine event issuing read i
+    at cycle t (its sync cycle), then due again one issue later for the next. `buffer`: srcs are pages of this
+    DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC addresses of nbytes."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i")  # as plain Python; the .pxd types them
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer")  # as plain Python; the
+    # .pxd types them
 
-    def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int):
+    def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int,
+                 buffer: str | None = None):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
-        self.t, self.i = t, 1
+        self.t, self.i, self.buffer = t, 1, buffer
 
     def __call__(self) -> None:
         k, i = self.k, self.i
         t = self.t + k.read_issue_cycles
-        end = k.device.transfer(k, "read", self.noc, self.srcs[i], (*k.noc_xy, self.dst_l1 + i * self.stride),
-                                self.nbytes, t)
-        if end > k.reads_done:
-            k.reads_done = end
+        if self.buffer is None:
+            end = k.device.transfer(k, "read", self.noc, self.srcs[i], (*k.noc_xy, self.dst_l1 + i * self.stride),
+                                    self.nbytes, t)
+            if end > k.reads_done:
+                k.reads_done = end
+        else:
+            k._read_page(self.buffer, self.srcs[i], self.dst_l1 + i * self.stride, self.noc, t)
         if i + 1 < len(self.srcs):
             self.t, self.i = t, i + 1
             k.engine.at(t, self)
@@ -67,7 +73,6 @@ class DataflowKernel(KernelProcess):
         self.mcast_linked = False  # the last multicast left its path reserved for the next (linked=True)
         self.writes_done = 0
         self.skip = device.zero_skip
-        self.gathers = 0  # noc_async_read_gather calls whose reads are not all issued yet
 
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
@@ -127,21 +132,38 @@ class DataflowKernel(KernelProcess):
         """Read nbytes from each NoC address of srcs into L1 at dst_l1, dst_l1 + stride, ... (a gather of weight
         rows). The same reads, at the same cycles and in the same order against other kernels' traffic, as
         noc_async_read in a loop; but after the first, each read is an engine event at its issue cycle instead
-        of a switch back into this kernel, which sleeps in its next noc_async_read_barrier until the last."""
+        of a switch back into this kernel, which sleeps in its next sync (or barrier) until the last is issued,
+        and goes on from there as the loop would."""
         if not srcs:
             return
         noc = self._noc(noc)
         self.noc_async_read(srcs[0], dst_l1, nbytes, noc)
-        if len(srcs) > 1:
+        self._gather_rest(_Gather(self, srcs, dst_l1, stride, nbytes, noc, self.t))
+
+    def noc_async_read_pages(self, buffer: str, pages, dst_l1: int, noc: int | None = None) -> None:
+        """Read whole pages of a DRAM buffer into L1 at dst_l1, dst_l1 + page size, ...: noc_async_read_page in
+        a loop (the same reads, cycles and trace), its reads after the first issued by engine events as
+        noc_async_read_gather's."""
+        if not len(pages):
+            return
+        noc = self._noc(noc)
+        self.noc_async_read_page(buffer, pages[0], dst_l1, noc)
+        size = self.device.dram.buffer(buffer).page_nbytes
+        self._gather_rest(_Gather(self, list(pages), dst_l1, size, size, noc, self.t, buffer))
+
+    def _gather_rest(self, gather: _Gather) -> None:
+        """Issue the reads of `gather` after its first by engine events, and charge their issue cost now."""
+        n = len(gather.srcs) - 1
+        if n:
             self.gathers += 1
-            # read 1 is due where a loop of noc_async_read would sync before issuing it: at this clock
-            self.engine.at(self.t, _Gather(self, srcs, dst_l1, stride, nbytes, noc, self.t))
-            self.advance("noc_issue", self.read_issue_cycles * (len(srcs) - 1), len(srcs) - 1)
+            # read 1 is due where a loop of reads would sync before issuing it: at this clock
+            self.engine.at(self.t, gather)
+            self.advance("noc_issue", self.read_issue_cycles * n, n)
 
     def _gathered(self) -> None:
         """The last read of a gather is issued."""
         self.gathers -= 1
-        if not self.gathers and self.blocked_on == "noc_async_read_barrier":
+        if not self.gathers and self.blocked_on == GATHERING:
             self.glet.switch()  # on at once, as the loop's kernel would go on after its last read
 
     def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None,
@@ -155,16 +177,26 @@ class DataflowKernel(KernelProcess):
 
     def noc_async_read_page(self, buffer: str, page: int, dst_l1: int, noc: int | None = None) -> None:
         """Read one whole page (tile) of a DRAM buffer into L1; when skipping, only its live faces cross the NoC."""
+        self._read_page(buffer, page, dst_l1, noc, -1)
+
+    def _read_page(self, buffer: str, page: int, dst_l1: int, noc, t: int) -> None:
+        """noc_async_read_page issued now (t < 0), or at cycle t by a gather's event."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
         timed = None
         if self.skip is not None:
             timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
-        self.noc_async_read(dram.page_addr(buf, page), dst_l1, buf.page_nbytes, noc, timed)
-        if dram.read_too_early(buffer, page, self.t):
+        src = dram.page_addr(buf, page)
+        if t < 0:
+            t = self._issue(self.read_issue_cycles)
+        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), buf.page_nbytes, t,
+                                   timed)
+        if end > self.reads_done:
+            self.reads_done = end
+        if dram.read_too_early(buffer, page, t):
             raise DramError(
                 f"{self.role} kernel on core {self.core} reads page {page} of DRAM buffer '{buffer}' at cycle "
-                f"{self.t}, before {self._landing(buffer, page)}; wait for its writer first (a semaphore the "
+                f"{t}, before {self._landing(buffer, page)}; wait for its writer first (a semaphore the "
                 f"writer increments after noc_async_write_barrier)")
 
     def noc_async_write_page(self, buffer: str, page: int, src_l1: int, noc: int | None = None) -> None:
@@ -222,9 +254,7 @@ class DataflowKernel(KernelProcess):
 
     def noc_async_read_barrier(self) -> None:
         if self.gathers:  # reads of a gather still to issue: sleep until the last one's event
-            t = self.t
-            self.block("noc_async_read_barrier")
-            self.t = t  # woken at the last read's sync cycle, behind this clock
+            self._after_gathers()
         self.wait_until("noc_async_read_barrier", self.reads_done)
 
     def noc_async_write_barrier(self) -> None:

@@ -10,8 +10,10 @@ cdef class KernelProcess:
     cdef public dict cbs
     cdef public long long t, busy_cycles, op
     cdef public bint done, _woken
+    cdef public int gathers
     cdef public list spans
     cpdef sync(self)
+    cpdef _after_gathers(self)
     cpdef block(self, str reason)
     cpdef wake(self)
     cpdef advance(self, str name, long long cycles, long long count=*)

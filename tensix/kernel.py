@@ -32,6 +32,9 @@ def _raised_in_emulator(exc: BaseException) -> bool:
     return last is not None and last.is_relative_to(_EMULATOR) and not last.is_relative_to(_KERNELS)
 
 
+GATHERING = "noc_async_read_barrier"  # what a kernel waits in while the engine issues its gather's reads
+
+
 class KernelProcess:
     """Base of every kernel context: clock, sync/block/wake with the engine, spans, and the CB protocol.
 
@@ -55,6 +58,8 @@ class KernelProcess:
         self.label = ""  # the source op the kernel works on now (set per step by compiled programs)
         self.src = ""  # and its .tdf position
         self.op = -1  # and its index in device.ops, which spans and transfers carry (-1: outside any op)
+        self.gathers = 0  # gathers whose reads the engine is still issuing (dataflow_api): the kernel waits for
+        # their last before anything that syncs, as a loop of reads would have issued them all by then
         self._fn, self._args = fn, args
         self.glet = greenlet.greenlet(self._main)
 
@@ -75,8 +80,17 @@ class KernelProcess:
     # --- time -------------------------------------------------------------------------------------------
     def sync(self) -> None:
         """Wait until global time reaches this kernel's clock (before touching shared state)."""
+        if self.gathers:
+            self._after_gathers()
         if self.t > self.engine.now:
             self.engine.sync(self.t, self.glet)
+
+    def _after_gathers(self) -> None:
+        """Sleep until the engine has issued the last read of this kernel's gathers, and go on from that moment, as
+        a kernel issuing them in a loop would; the clock stays ahead, where the gathers' issue cost left it."""
+        t = self.t
+        self.block(GATHERING)
+        self.t = t
 
     def block(self, reason: str) -> None:
         """Sleep until another party calls wake(); the clock jumps to the wake-up time."""
@@ -120,6 +134,8 @@ class KernelProcess:
     def set_op(self, label: str, src: str) -> None:
         """From now on this kernel works for source op `label` (`name %id`) at `src` (path:line:col): its spans,
         transfers and zero-skip savings say so."""
+        if self.gathers:  # the gather's reads are the op's before this one
+            self._after_gathers()
         self.label, self.src = label, src
         self.op = self.device.op_index(label, src)
 

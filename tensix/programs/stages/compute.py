@@ -97,8 +97,7 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
             ctx.tile_regs_acquire()
             if k0:
                 ctx.cb_wait_front(CB_MID, h * w)
-                for t in range(h * w):
-                    ctx.copy_tile(CB_MID, t, t)
+                ctx.copy_block(CB_MID, 0, 0, h * w)
                 ctx.cb_pop_front(CB_MID, h * w)
             for kk in range(kc):
                 ctx.matmul_block(cba, cbb, i0 * kc + kk, kk * bn + j0, 0, False, w, h, kc)
@@ -106,13 +105,24 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                 _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
                 _emit(ctx, s, u.out, h * w)
             else:
-                for t in range(h * w):  # a page at a time: CB_MID is shared with row ops, whose units differ
-                    ctx.cb_reserve_back(CB_MID, 1)
-                    ctx.pack_tile(t, CB_MID)
-                    ctx.cb_push_back(CB_MID, 1)
+                _pack_mid(ctx, h * w)
             ctx.tile_regs_release()
         ctx.cb_pop_front(cba, u.a)
         ctx.cb_pop_front(cbb, u.b)
+
+
+def _pack_mid(ctx, n: int) -> None:
+    """Pack DST[0..n) to CB_MID in runs that end at its last page at the latest: CB_MID is shared with row ops,
+    whose units differ, so reservations must not wrap. The same pages, cycles and trace as a page at a time: this
+    kernel alone pushes and pops CB_MID (it claimed it), so no one sees the pages go in between."""
+    mid = ctx.cb(CB_MID)
+    d = 0
+    while d < n:
+        run = min(n - d, mid.num_pages - mid.wr_slot)
+        ctx.cb_reserve_back(CB_MID, run)
+        ctx.pack_block(d, CB_MID, run)
+        ctx.cb_push_back(CB_MID, run)
+        d += run
 
 
 def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool) -> None:

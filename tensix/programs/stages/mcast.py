@@ -53,9 +53,7 @@ def start_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, no
     ctx.cb_reserve_back(cb, reserve)
     at = ctx.get_write_ptr(cb)
     if m is None or m.n == 0 or m.sender == ctx.core:
-        size = ctx.buffer(name).page_nbytes
-        for i, page in enumerate(pages):
-            ctx.noc_async_read_page(name, page, at + i * size, noc)
+        ctx.noc_async_read_pages(name, pages, at, noc)
         return
     half = step % SLOTS
     if ctx.cb(cb).wr_slot != half * reserve:

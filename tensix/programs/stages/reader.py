@@ -35,10 +35,7 @@ def _read_pages(ctx, cb: int, name: str, pages, noc: int | None = None, reserve:
 
 def _issue_reads(ctx, cb: int, name: str, pages, noc: int | None) -> None:
     """Start reading DRAM pages of `name` into the reserved back of cb (the caller barriers and pushes)."""
-    base = ctx.get_write_ptr(cb)
-    size = ctx.buffer(name).page_nbytes
-    for i, page in enumerate(pages):
-        ctx.noc_async_read_page(name, page, base + i * size, noc)
+    ctx.noc_async_read_pages(name, pages, ctx.get_write_ptr(cb), noc)
 
 
 def _count_skipped(ctx, name: str, count: int) -> None:
