@@ -21,6 +21,7 @@ cdef class CircularBuffer:
     cpdef Py_ssize_t write_ptr(self)
     cpdef Py_ssize_t read_ptr(self)
     cpdef front_page(self, Py_ssize_t i)
+    cpdef check_back(self, Py_ssize_t i)
     cpdef back_page(self, Py_ssize_t i)
     cpdef cached_front_tile(self, Py_ssize_t i)
     @cython.locals(block=list, done=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, slot=Py_ssize_t, start=Py_ssize_t)

@@ -153,13 +153,17 @@ class CircularBuffer:
         start = self.address + ((self.rd_slot + i) % self.num_pages) * self.page_nbytes
         return self.memory[start:start + self.page_nbytes]
 
-    def back_page(self, i: int) -> np.ndarray:
-        """Bytes of page i counted from the back (must have been reserved)."""
+    def check_back(self, i: int) -> None:
+        """Raise unless page i counted from the back has been reserved."""
         if not 0 <= i < self.reserved:
             raise CircularBufferError(
                 f"{self}: writes tile {i} at the back but only {self.reserved} pages are reserved; "
                 f"call cb_reserve_back({i + 1}) first"
             )
+
+    def back_page(self, i: int) -> np.ndarray:
+        """Bytes of page i counted from the back (must have been reserved)."""
+        self.check_back(i)
         start = self.address + ((self.wr_slot + i) % self.num_pages) * self.page_nbytes
         return self.memory[start:start + self.page_nbytes]
 

@@ -17,9 +17,11 @@ from pathlib import Path
 
 # in import order: each one's .pxd cimports only modules before it
 COMPILED = (
+    "tensix.tracelog",
     "tensix.engine",
     "tensix.noc.fabric",
     "tensix.cb",
+    "tensix.core",
     "tensix.dram",
     "tensix.device",
     "tensix.kernel",

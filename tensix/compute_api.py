@@ -36,6 +36,8 @@ class ComputeKernel(KernelProcess):
         self._mm_a = self._mm_b = None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
+        self._copy_costs: dict[str, int] = {}  # tile format -> cycles of copy_tile, pack_tile (per kernel: hot)
+        self._pack_costs: dict[str, int] = {}
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
@@ -255,12 +257,29 @@ class ComputeKernel(KernelProcess):
 
     def _block(self, idst: int, n: int) -> np.ndarray:
         """DST[idst .. idst + n) to be written (range-checked, queued matmuls run first)."""
+        self._written(idst, n)
+        return self.dst[idst:idst + n]
+
+    def _written(self, idst: int, n: int) -> None:
+        """DST[idst .. idst + n) is about to be written: range-checked, queued matmuls run first, marked."""
         self._d(idst + n - 1)
         self._d(idst)
         fresh = self._fresh
         for i in range(idst, idst + n):
             fresh[i] = False
-        return self.dst[idst:idst + n]
+
+    def _copy_cost(self, fmt: str) -> int:
+        """Cycles of copy_tile from a CB of `fmt`: the FPU's pass or the unpacker, the slower."""
+        cost = self._copy_costs.get(fmt)
+        if cost is None:
+            cost = self._copy_costs[fmt] = max(self.timing.eltwise_cycles, self.timing.unpack(fmt))
+        return cost
+
+    def _pack_cost(self, fmt: str) -> int:
+        cost = self._pack_costs.get(fmt)
+        if cost is None:
+            cost = self._pack_costs[fmt] = self.timing.pack(fmt)
+        return cost
 
     def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
         """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
@@ -296,7 +315,7 @@ class ComputeKernel(KernelProcess):
         """DST[idst] = tile i of cb."""
         if self.math:
             self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+        self.advance("copy_tile", self._copy_cost(self.cbs[cb].fmt))
 
     def copy_block(self, cb: int, i: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile i + k of cb for k < n: the same bits, cycles and trace as n copy_tile calls, in one
@@ -304,10 +323,11 @@ class ComputeKernel(KernelProcess):
         c = self.cbs.get(cb) or self.cb(cb)
         if i < 0 or i + n > c.received:
             c.front_page(i if i < 0 else i + n - 1)  # raises the CB's range error
-        d = self._block(idst, n)
         if self.math:
-            d[:] = self._front(cb, i, n)
-        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(c.fmt)) * n, n)
+            self._block(idst, n)[:] = self._front(cb, i, n)
+        else:
+            self._written(idst, n)
+        self.advance("copy_tile", self._copy_cost(c.fmt) * n, n)
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
         if self.math:
@@ -422,8 +442,10 @@ class ComputeKernel(KernelProcess):
             self.advance("zero_flush", self.timing.zero_check_cycles)
         if self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
+        else:
+            cb.check_back(pos)
         self._pack_pos[cb_id] = pos + 1
-        self.advance("pack_tile", self.timing.pack(cb.fmt))
+        self.advance("pack_tile", self._pack_cost(cb.fmt))
 
     def pack_block(self, idst: int, cb_id: int, n: int, index: int | None = None) -> None:
         """pack_tile of DST[idst + k] for k < n into the next n reserved pages of cb_id (or pages index..): the
@@ -439,14 +461,14 @@ class ComputeKernel(KernelProcess):
         if not 0 <= idst <= idst + n <= len(self._fresh) or n < 1:
             raise KernelError(f"compute kernel on core {self.core}: pack_block of DST {idst}..{idst + n - 1} "
                               f"outside 0..{len(self._fresh) - 1}")
-        cb.back_page(pos)  # range checks; reserved pages never wrap, so the n pages are contiguous
-        cb.back_page(pos + n - 1)
+        cb.check_back(pos)  # range checks; reserved pages never wrap, so the n pages are contiguous
+        cb.check_back(pos + n - 1)
         if self.math:
             start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self.advance("pack_tile", self.timing.pack(cb.fmt) * n, n)
+        self.advance("pack_tile", self._pack_cost(cb.fmt) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__

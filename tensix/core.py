@@ -91,7 +91,9 @@ class Core:
         return int(self._words[self._index(addr)])
 
     def sem_set(self, addr: int, value: int) -> None:
-        self.sem_apply(addr, lambda _: value)
+        self._words[self._index(addr)] = value & 0xFFFFFFFF
+        if self.sem_waiters:
+            self.notify()
 
     def sem_apply(self, addr: int, update) -> None:
         """Set the semaphore at addr to update(its value): what an arriving semaphore packet does."""

@@ -43,20 +43,25 @@ class _Gather:
         self.t, self.i, self.buffer = t, 1, buffer
 
     def __call__(self) -> None:
-        k, i = self.k, self.i
-        t = self.t + k.read_issue_cycles
-        if self.buffer is None:
-            end = k.device.transfer(k, "read", self.noc, self.srcs[i], (*k.noc_xy, self.dst_l1 + i * self.stride),
-                                    self.nbytes, t)
-            if end > k.reads_done:
-                k.reads_done = end
-        else:
-            k._read_page(self.buffer, self.srcs[i], self.dst_l1 + i * self.stride, self.noc, t)
-        if i + 1 < len(self.srcs):
+        k = self.k
+        while True:
+            i = self.i
+            t = self.t + k.read_issue_cycles
+            if self.buffer is None:
+                end = k.device.transfer(k, "read", self.noc, self.srcs[i],
+                                        (*k.noc_xy, self.dst_l1 + i * self.stride), self.nbytes, t)
+                if end > k.reads_done:
+                    k.reads_done = end
+            else:
+                k._read_page(self.buffer, self.srcs[i], self.dst_l1 + i * self.stride, self.noc, t)
+            if i + 1 == len(self.srcs):
+                k._gathered()
+                return
             self.t, self.i = t, i + 1
-            k.engine.at(t, self)
-        else:
-            k._gathered()
+            # the loop's kernel would sync to t here: on at once if that is now or nothing else is due by then
+            if t > k.engine.now and not k.engine.reach(t):
+                k.engine.at(t, self)
+                return
 
 
 class DataflowKernel(KernelProcess):
@@ -156,8 +161,12 @@ class DataflowKernel(KernelProcess):
         n = len(gather.srcs) - 1
         if n:
             self.gathers += 1
-            # read 1 is due where a loop of reads would sync before issuing it: at this clock
-            self.engine.at(self.t, gather)
+            # read 1 is due where a loop of reads would sync before issuing it: at this clock (now, with no issue
+            # cost: then at once)
+            if self.t > self.engine.now:
+                self.engine.at(self.t, gather)
+            else:
+                gather()
             self.advance("noc_issue", self.read_issue_cycles * n, n)
 
     def _gathered(self) -> None:

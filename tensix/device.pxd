@@ -2,12 +2,17 @@
 cimport cython
 from tensix.dram cimport Dram
 from tensix.engine cimport Engine
-from tensix.noc.fabric cimport Fabric
+from tensix.noc.fabric cimport Fabric, Path
+from tensix.tracelog cimport TransferLog
 
 cdef class Endpoint:
     cdef public unsigned char[::1] view
     cdef public Py_ssize_t size
     cdef public object core, bank
+
+cdef class _SemLanding:
+    cdef public object cores, update
+    cdef public long long addr
 
 cdef class Device:
     cdef public object cfg, timing, zero_skip, pool
@@ -15,16 +20,18 @@ cdef class Device:
     cdef public Engine engine
     cdef public Fabric fabric
     cdef public dict cores, by_noc, _mem, noc_of, _op_ids
-    cdef public list transfers, kernels, ops
-    cdef public long long _align, _response, max_transfers
+    cdef public TransferLog transfers
+    cdef public list kernels, ops
+    cdef public long long _align, _response, max_transfers, _w
     cdef public double _read_rate
     cdef public bint timing_only
-    cdef _record(self, k, tuple transfer)
-    @cython.locals(sa=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
+    cdef _record(self, k, key, int noc, str kind, src, dst, rect, long long nbytes, long long start, long long end,
+                 links)
+    @cython.locals(sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, dx=cython.longlong,
+                   dy=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
-                   done=cython.longlong, start=cython.longlong, back=cython.longlong, landed=cython.longlong,
-                   last=cython.longlong, dram=Dram,
-                   src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, sxy=tuple, dxy=tuple)
+                   done=cython.longlong, landed=cython.longlong, last=cython.longlong, w=cython.longlong, dram=Dram,
+                   src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1
     cpdef Py_ssize_t op_index(self, str label, str src)

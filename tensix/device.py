@@ -17,6 +17,7 @@ from tensix.limits import Limits, trace_full
 from tensix.memory import MemoryPool
 from tensix.noc.fabric import Fabric
 from tensix.timing import TimingModel
+from tensix.tracelog import TransferLog
 from tensix.zeroskip import ZeroSkip, ZeroSkipPolicy
 
 
@@ -27,6 +28,19 @@ class Endpoint:
         self.view = memoryview(memory)  # a memoryview slice copies faster than a numpy one (compiled: a C copy)
         self.size = size
         self.core, self.bank = core, bank
+
+
+class _SemLanding:
+    """A semaphore packet arriving (an engine event): update(value) of the word at addr on each of cores."""
+
+    __slots__ = ("cores", "addr", "update")  # as plain Python; the .pxd types them
+
+    def __init__(self, cores, addr: int, update):
+        self.cores, self.addr, self.update = cores, addr, update
+
+    def __call__(self) -> None:
+        for c in self.cores:
+            c.sem_apply(self.addr, self.update)
 
 
 class Device:
@@ -45,11 +59,12 @@ class Device:
         self.dram = Dram(cfg, pool, not timing_only)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
-        self.transfers: list[tuple] = []  # each ends with the issuing kernel's op: an index into `ops`
+        self.transfers = TransferLog()  # each names the issuing kernel's op: an index into `ops`
         self.ops: list[tuple[str, str]] = []  # (label, source position) of each source op kernels worked on
         self._op_ids: dict[tuple[str, str], int] = {}
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
-        self._mem: dict[tuple[int, int], Endpoint] = {}
+        self._mem: dict[int, Endpoint] = {}  # by NoC y * width + x
+        self._w = cfg.width
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self.pool = pool
         self._align, self._response, self._read_rate = cfg.noc_alignment, cfg.noc_response_cycles, \
@@ -69,6 +84,7 @@ class Device:
         so otherwise only the cyclic garbage collector would free the device and its memories, late. The L1s
         and DRAM banks go back to the pool, for the next run once this device is gone."""
         self.kernels.clear()
+        self.transfers.seal()
         if self.pool is not None:
             memories = [c.sram.data for c in self.cores.values()]
             self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
@@ -97,12 +113,14 @@ class Device:
             self.by_noc[c.noc_xy] = c
         return c
 
-    def _record(self, k, transfer: tuple) -> None:
-        """Add a transfer to the trace, which holds at most max_transfers."""
+    def _record(self, k, key, noc: int, kind: str, src, dst, rect, nbytes: int, start: int, end: int,
+                links) -> None:
+        """Add a transfer to the trace, which holds at most max_transfers. `key`: what its route, rectangle and
+        kind come down to (with k and its op), cheap to hash (see TransferLog)."""
         transfers = self.transfers
         if len(transfers) >= self.max_transfers:
             trace_full(k, transfers)
-        transfers.append(transfer)
+        transfers.add((k, key, k.op), noc, kind, k, src, dst, rect, nbytes, start, end, links)
 
     # --- endpoints -------------------------------------------------------------------------------------
     def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
@@ -110,14 +128,15 @@ class Device:
         kernels run). An L1 is open only as far as it is cleared: an access beyond comes back here, through
         the check that clears it."""
         core = self.by_noc.get(xy)
+        key = xy[1] * self._w + xy[0]
         if core is not None:
             core.sram.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
-            hit = self._mem[xy] = Endpoint(core.sram.data, core.sram.zeroed, core, None)
+            hit = self._mem[key] = Endpoint(core.sram.data, core.sram.zeroed, core, None)
             return hit
         bank = self.dram.by_xy.get(xy)
         if bank is not None:
             bank.check(addr, nbytes, f"{what} from {k.role} kernel on core {k.core}")
-            hit = self._mem[xy] = Endpoint(bank.data, bank.size, None, bank)
+            hit = self._mem[key] = Endpoint(bank.data, bank.size, None, bank)
             return hit
         x, y = xy
         if not (0 <= x < self.cfg.width and 0 <= y < self.cfg.height):
@@ -147,16 +166,15 @@ class Device:
         """
         sx, sy, sa = src
         dx, dy, da = dst
-        sxy, dxy = (sx, sy), (dx, dy)
         align = self._align
         if nbytes <= 0 or sa % align or da % align:
             self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
-        mem = self._mem
-        src_m, dst_m = mem.get(sxy), mem.get(dxy)  # bounds-checked below
+        mem, w = self._mem, self._w
+        src_m, dst_m = mem.get(sy * w + sx), mem.get(dy * w + dx)  # bounds-checked below
         if src_m is None or sa < 0 or sa + nbytes > src_m.size:
-            src_m = self._endpoint(k, sxy, sa, nbytes, f"noc_async_{kind} source")
+            src_m = self._endpoint(k, (sx, sy), sa, nbytes, f"noc_async_{kind} source")
         if dst_m is None or da < 0 or da + nbytes > dst_m.size:
-            dst_m = self._endpoint(k, dxy, da, nbytes, f"noc_async_{kind} destination")
+            dst_m = self._endpoint(k, (dx, dy), da, nbytes, f"noc_async_{kind} destination")
         if not self.timing_only:
             dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
         sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank
@@ -164,32 +182,34 @@ class Device:
         if timed is not None:
             nbytes = timed
         fabric, dram = self.fabric, self.dram
+        there = fabric.path(noc, sx, sy, dx, dy)  # the data's way, and the way back: a read's request, a write's
+        back = fabric.path(noc, dx, dy, sx, sy)  # acknowledgement (one-flit packets, holding no link)
         if kind == "read":  # the request crosses to the source, which answers after its response time
-            start_at = t + fabric.request_cycles(noc, dxy, sxy)
+            start_at = t + back.request
             if sbank is not None:
-                start_at, bank_done = dram.serve(sbank, start_at, nbytes, False)
-                start_at += dram.latency
+                bank_done = dram.occupy(sbank, start_at, nbytes, False)
+                start_at = dram.began + dram.latency
             else:
                 start_at += self._response
-            _, end, links = fabric.unicast(noc, sxy, dxy, nbytes, start_at, self._read_rate)
+            end = fabric.send(there, nbytes, start_at, self._read_rate)
             if sbank is not None:  # a bank slower than the link: the last byte leaves it at bank_done
-                last = bank_done + dram.latency + fabric.request_cycles(noc, sxy, dxy)
+                last = bank_done + dram.latency + there.request
                 if last > end:
                     end = last
             done = end
         else:  # a write completes when its acknowledgement is back: the barrier waits for that
-            start, end, links = fabric.unicast(noc, sxy, dxy, nbytes, t)
-            back = fabric.request_cycles(noc, dxy, sxy)
+            end = fabric.send(there, nbytes, t)
             if dbank is not None:  # the bank writes as the data arrives
-                _, bank_done = dram.serve(dbank, start + fabric.request_cycles(noc, sxy, dxy), nbytes, True)
+                bank_done = dram.occupy(dbank, fabric.sent + there.request, nbytes, True)
                 landed = (end if end > bank_done else bank_done) + dram.latency
                 dram.mark_written(dbank, da, copied, landed)
-                done = landed + back
+                done = landed + back.request
             else:
-                done = end + self._response + back
+                done = end + self._response + back.request
         if dcore is not None and dcore.sem_waiters:
             self.engine.at(end, dcore.notify)
-        self._record(k, (noc, kind, k.core, k.role, sxy, dxy, None, nbytes, t, end, links, k.op))
+        self._record(k, there.key * 2 + (kind == "read"), noc, kind, there.src, there.dst, None, nbytes, t, end,
+                     there.links)
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
@@ -215,7 +235,7 @@ class Device:
             if c.sem_waiters:
                 self.engine.at(end, c.notify)
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self._record(k, (noc, "mcast", k.core, k.role, k.noc_xy, None, rect, nbytes, t, end, links, k.op))
+        self._record(k, ("mcast", noc, rect, dsts), noc, "mcast", k.noc_xy, None, rect, nbytes, t, end, links)
         return end + self._response + self.fabric.mcast_return_cycles(noc, k.noc_xy, dsts)
 
     def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
@@ -234,9 +254,10 @@ class Device:
             raise NocError(f"semaphore update from {k.role} kernel on core {k.core}: NoC ({dst[0]}, {dst[1]}) is not "
                            f"a core of this program")
         core.sram.check(dst[2], 4, f"semaphore update from core {k.core}")
-        start, end, links = self.fabric.unicast(noc, k.noc_xy, dst[:2], 4, t)
-        self.engine.at(end, lambda: core.sem_apply(dst[2], update))
-        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, dst[:2], None, 4, t, end, links, k.op))
+        path = self.fabric.path(noc, k.noc_xy[0], k.noc_xy[1], dst[0], dst[1])
+        end = self.fabric.send(path, 4, t)
+        self.engine.at(end, _SemLanding((core,), dst[2], update))
+        self._record(k, ("sem", path.key), noc, "sem", path.src, path.dst, None, 4, t, end, path.links)
 
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
         """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet
@@ -247,11 +268,7 @@ class Device:
         start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t,
                                                   k.mcast_linked)
         k.mcast_linked = False
-        addr = dst.addr
-
-        def land() -> None:  # one event for the whole rectangle: the packet reaches every core at `end`
-            for c in targets:
-                c.sem_apply(addr, update)
-        self.engine.at(end, land)
+        self.engine.at(end, _SemLanding(targets, dst.addr, update))  # the packet reaches every core at `end`
         rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self._record(k, (noc, "sem", k.core, k.role, k.noc_xy, None, rect, 4, t, end, links, k.op))
+        self._record(k, ("sem", noc, rect, tuple(c.noc_xy for c in targets)), noc, "sem", k.noc_xy, None, rect, 4, t,
+                     end, links)

@@ -15,12 +15,13 @@ cdef class Dram:
     cdef public object cfg
     cdef public list banks, _bases
     cdef public dict by_xy, buffers, live_faces, landed
-    cdef public long long _top, latency, burst, partial
+    cdef public long long _top, latency, burst, partial, began
     cdef public double bytes_per_cycle
     cdef public bint hold_data
     cpdef buffer(self, name)
     @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)
     cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1
-    @cython.locals(start=cython.double, busy=cython.double)
     cpdef tuple serve(self, Bank bank, long long t, long long nbytes, bint write)
+    @cython.locals(start=cython.double, busy=cython.double)
+    cpdef long long occupy(self, Bank bank, long long t, long long nbytes, bint write) except? -1

@@ -113,6 +113,7 @@ class Dram:
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
         self.burst, self.partial = cfg.dram_write_burst_bytes, cfg.dram_partial_write_cycles
+        self.began = 0  # the cycle the bank started the last access (occupy)
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
                  host_written: bool = False) -> DramBuffer:
@@ -217,6 +218,11 @@ class Dram:
     def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
         """Bank timing of one access starting no earlier than cycle t: (cycle the bank starts, cycle it has
         moved the last byte). The device adds the latency."""
+        end = self.occupy(bank, t, nbytes, write)
+        return self.began, end
+
+    def occupy(self, bank: Bank, t: int, nbytes: int, write: bool) -> int:
+        """serve without the tuple: the cycle the bank has moved the last byte; the cycle it started is `began`."""
         start = bank.free_at if bank.free_at > t else t
         busy = nbytes / self.bytes_per_cycle
         if write:
@@ -226,7 +232,8 @@ class Dram:
         else:
             bank.bytes_read += nbytes
         bank.free_at = start + busy
-        return int(start), ceil(bank.free_at)
+        self.began = int(start)
+        return ceil(bank.free_at)
 
 
 def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:

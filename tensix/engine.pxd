@@ -2,7 +2,7 @@
 cdef class Engine:
     cdef public long long now, max_cycles
     cdef public dict due
-    cdef public list cycles, processes
+    cdef public list cycles, processes, _spare
     cdef public object main
     cpdef at(self, long long t, fn)
     cpdef resume_at(self, long long t, glet)
@@ -10,5 +10,6 @@ cdef class Engine:
     cdef object _next(self)
     cdef bint _kernel_next(self) except -1
     cpdef sync(self, long long t, glet)
+    cpdef bint reach(self, long long t) except -1
     cpdef yield_until(self, long long t, glet)
     cpdef suspend(self)

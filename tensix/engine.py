@@ -36,6 +36,7 @@ class Engine:
         self.max_cycles = max_cycles
         self.due: dict[int, deque] = {}  # cycle -> its events in the order they were scheduled
         self.cycles: list[int] = []  # heap of the cycles in `due`
+        self._spare: list[deque] = []  # emptied queues, for the next new cycle (most events open a cycle of their own)
         self.main = greenlet.getcurrent()
         self.processes: list = []
 
@@ -50,7 +51,8 @@ class Engine:
     def _queue(self, t: int) -> deque:
         queue = self.due.get(t)
         if queue is None:
-            queue = self.due[t] = deque()
+            spare = self._spare
+            queue = self.due[t] = spare.pop() if spare else deque()
             heappush(self.cycles, t)
         return queue
 
@@ -62,6 +64,7 @@ class Engine:
         if not queue:
             del self.due[t]
             heappop(self.cycles)
+            self._spare.append(queue)
         self.now = t
         return event
 
@@ -77,13 +80,19 @@ class Engine:
         """Called by the running kernel glet to reach cycle t (> now): when nothing else is due by then, time moves
         straight there without a switch, still bounded by max_cycles (a lone kernel never returns to the loop that
         checks it); otherwise the kernel resumes at t, after every event due before."""
+        if not self.reach(t):
+            self.yield_until(t, glet)
+
+    def reach(self, t: int) -> bool:
+        """Move time straight to cycle t (> now) when nothing else is due by then, still bounded by max_cycles;
+        False: events are due first (the caller waits for t in the queue)."""
         cycles = self.cycles
         if cycles and cycles[0] <= t:
-            self.yield_until(t, glet)
-        else:
-            if t > self.max_cycles:
-                self._over_limit()
-            self.now = t
+            return False
+        if t > self.max_cycles:
+            self._over_limit()
+        self.now = t
+        return True
 
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""

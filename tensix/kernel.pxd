@@ -2,6 +2,7 @@
 from tensix.cb cimport CircularBuffer
 from tensix.device cimport Device
 from tensix.engine cimport Engine
+from tensix.tracelog cimport SpanLog
 
 cdef class KernelProcess:
     cdef public Device device
@@ -11,7 +12,7 @@ cdef class KernelProcess:
     cdef public long long t, busy_cycles, op
     cdef public bint done, _woken
     cdef public int gathers
-    cdef public list spans
+    cdef public SpanLog spans
     cpdef sync(self)
     cpdef _after_gathers(self)
     cpdef block(self, str reason)

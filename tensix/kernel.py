@@ -13,6 +13,7 @@ import numpy as np
 
 from tensix.cb import CircularBuffer
 from tensix.errors import KernelError, TensixError
+from tensix.tracelog import SpanLog
 
 _EMULATOR = Path(__file__).resolve().parent  # tensix/: the emulator's code, but for the kernels in tensix/programs
 _KERNELS = _EMULATOR / "programs"
@@ -53,7 +54,7 @@ class KernelProcess:
         self.done = False
         self.blocked_on: str | None = None
         self._woken = False
-        self.spans: list[list] = []  # [name, start, end, count, op]
+        self.spans = SpanLog()  # (name, start, end, count, op) rows
         self.busy_cycles = 0
         self.label = ""  # the source op the kernel works on now (set per step by compiled programs)
         self.src = ""  # and its .tdf position
@@ -122,14 +123,7 @@ class KernelProcess:
             self.t = t
 
     def _span(self, name: str, start: int, end: int, count: int = 1) -> None:
-        spans = self.spans
-        if spans:
-            last = spans[-1]
-            if last[0] == name and last[2] == start and last[4] == self.op:
-                last[2] = end
-                last[3] += count
-                return
-        spans.append([name, start, end, count, self.op])
+        self.spans.add(name, start, end, count, self.op)
 
     def set_op(self, label: str, src: str) -> None:
         """From now on this kernel works for source op `label` (`name %id`) at `src` (path:line:col): its spans,

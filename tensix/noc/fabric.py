@@ -21,6 +21,21 @@ from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
 _GEOMETRY: dict[tuple[int, int], tuple[dict, dict]] = {}
 
 
+class Path:
+    """A route of one NoC as this run's transfers use it: src and dst (NoC x, y), its link ids and links, the latency
+    of a one-flit packet along it, the NIU its packets leave by, and the flits and bytes it carried (spread onto
+    its links for stats). Made once per route and run (Fabric.path): a transfer looks up one of these, not each."""
+
+    __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes")  # the .pxd types
+    # them
+
+    def __init__(self, key: int, noc: int, src: Coord, dst: Coord, ids: tuple[int, ...], links: tuple[Link, ...],
+                 request: int, ni: int):
+        self.key, self.noc, self.src, self.dst, self.ids, self.links = key, noc, src, dst, array("q", ids), links
+        self.request, self.ni = request, ni
+        self.flits = self.nbytes = 0
+
+
 class Fabric:
     """Both NoCs of one device: routes (cached), link free times, bytes and busy cycles per link."""
 
@@ -36,9 +51,8 @@ class Fabric:
         self.noc_bytes = [0, 0]
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
-        self._requests: dict[int, int] = {}
-        # unicast routes used this run: _key -> (link ids, links, [flits, bytes] carried), spread onto links for stats
-        self._hops: dict[int, tuple] = {}
+        self._paths: dict[int, Path] = {}  # routes used this run, by Path.key
+        self.sent = 0  # the cycle the last `send` started injecting
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
         self._tiles = self.width * self.height
@@ -64,15 +78,22 @@ class Fabric:
             hit = self._routes[key] = (tuple(self.link_id(noc, lk) for lk in links), links)
         return hit
 
+    def path(self, noc: int, sx: int, sy: int, dx: int, dy: int) -> Path:
+        """The Path from NoC (sx, sy) to (dx, dy) on NoC `noc`, made on first use this run."""
+        key = ((noc * self.height + sy) * self.width + sx) * self._tiles + dy * self.width + dx
+        p = self._paths.get(key)
+        if p is None:
+            src, dst = (sx, sy), (dx, dy)
+            ids, links = self.route(noc, src, dst)
+            request = 2 * self.cfg.niu_cycles + len(ids) * self.cfg.hop_cycles + self._hdr
+            p = self._paths[key] = Path(key, noc, src, dst, ids, links, request,
+                                        (noc * self.height + sy) * self.width + sx)
+        return p
+
     def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:
         """Latency of a one-flit packet (read request, write acknowledgement) from src's NIU into dst's NIU
         on NoC `noc`; it holds no link."""
-        key = self._key(noc, src, dst)
-        cycles = self._requests.get(key)
-        if cycles is None:
-            hops = len(self.route(noc, src, dst)[0])
-            cycles = self._requests[key] = 2 * self.cfg.niu_cycles + hops * self.cfg.hop_cycles + self._hdr
-        return cycles
+        return self.path(noc, src[0], src[1], dst[0], dst[1]).request
 
     def mcast_return_cycles(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> int:
         """Latency of the slowest acknowledgement back from a multicast's destinations to its sender."""
@@ -81,11 +102,6 @@ class Fabric:
         if cycles is None:
             cycles = self._mcast_returns[key] = max((self.request_cycles(noc, d, src) for d in dsts), default=0)
         return cycles
-
-    def _key(self, noc: int, src: Coord, dst: Coord) -> int:
-        """One int for (noc, src, dst): hashing it costs less than hashing nested tuples, on every transfer."""
-        (sx, sy), (dx, dy) = src, dst
-        return ((noc * self.height + sy) * self.width + sx) * self._tiles + dy * self.width + dx
 
     def _flits(self, nbytes: int) -> int:
         return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
@@ -99,32 +115,32 @@ class Fabric:
                 rate: float = 0.0) -> tuple[int, int, tuple[Link, ...]]:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used).
 
-        Packets leave the NIU at `rate` bytes per cycle (default: the write rate); link load is counted per
-        route and spread onto links for stats.
-        (The hottest path of the emulator, hence written out inline.)
-        """
-        key = self._key(noc, src, dst)
-        hit = self._hops.get(key)
-        if hit is None:
-            ids, links = self.route(noc, src, dst)
-            hit = self._hops[key] = (ids, links, [0, 0])
-        ids, links, load = hit
-        maxp, niu, hop, free = self._maxp, self._niu, self._hop, self.free_at
+        Packets leave the NIU at `rate` bytes per cycle (default: the write rate)."""
+        p = self.path(noc, src[0], src[1], dst[0], dst[1])
+        end = self.send(p, nbytes, t, rate)
+        return self.sent, end, p.links
+
+    def send(self, p: Path, nbytes: int, t: int, rate: float = 0.0) -> int:
+        """Send nbytes along path p starting no earlier than cycle t; returns the cycle the last byte is in the far
+        NIU (the cycle injection started: `sent`). Link load is counted per path and spread onto links for stats.
+        (The hottest path of the emulator, hence written out inline.)"""
+        maxp, niu, hop, free, ids = self._maxp, self._niu, self._hop, self.free_at, p.ids
         if rate <= 0.0:
             rate = self.cfg.noc_write_bytes_per_cycle
-        sx, sy = src
-        ni = (noc * self.height + sy) * self.width + sx
+        ni = p.ni
         inj = self.niu_free[ni]
         if inj < t:
             inj = t
-        start = end = inj
+        self.sent = end = inj
         remaining, flits_sent = nbytes, 0
+        nids = len(ids)
         while remaining > 0:
             pb = maxp if remaining > maxp else remaining
             remaining -= pb
             flits = self._hdr + -(-pb // self._lbpc)
             head = inj + niu
-            for lid in ids:  # cut-through, first come first served on every link
+            for i in range(nids):  # cut-through, first come first served on every link
+                lid = ids[i]
                 s = free[lid]
                 if s < head:
                     s = head
@@ -135,11 +151,11 @@ class Fabric:
                 end = done
             inj += self._hdr + ceil(pb / rate)
             flits_sent += flits
-        load[0] += flits_sent
-        load[1] += nbytes
+        p.flits += flits_sent
+        p.nbytes += nbytes
         self.niu_free[ni] = inj
-        self.noc_bytes[noc] += nbytes * len(ids)
-        return start, end, links
+        self.noc_bytes[p.noc] += nbytes * nids
+        return end
 
     def multicast(
         self, noc: int, src: Coord, dsts: tuple[Coord, ...], nbytes: int, t: int,
@@ -198,8 +214,9 @@ class Fabric:
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
         busy, lbytes = list(self.link_busy), list(self.link_bytes)
-        for ids, _, (flits, nbytes) in self._hops.values():  # unicast transfers, counted per route
-            for lid in ids:
-                busy[lid] += flits
-                lbytes[lid] += nbytes
+        for p in self._paths.values():  # unicast transfers, counted per path
+            for lid in p.ids:
+                busy[lid] += p.flits
+                lbytes[lid] += p.nbytes
         return [(*self.link_of(lid), b, busy[lid]) for lid, b in enumerate(lbytes) if b]
+

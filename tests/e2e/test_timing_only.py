@@ -91,3 +91,66 @@ def test_an_embedding_times_as_if_every_token_were_id_0():
     timing = Mesh(compiled.device, timing_only=True).run(compiled.program)
     _same_run(zeros, timing)
     assert spread.cycles != zeros.cycles  # the rule matters: real ids hit other banks
+
+
+@pytest.mark.parametrize("m, k, n, grid", [
+    (512, 1024, 512, (2, 2)),  # k blocks of 11 tiles, the last short; 4 sub-blocks spilled to CB_MID
+    (1024, 256, 1024, (2, 2)),  # two output blocks per core, 8 spilled sub-blocks each
+    (768, 256, 768, (2, 2)),  # 12 sub-blocks of 12 x 1 tiles
+    (512, 256, 512, (1, 1)),  # one core: no multicast, k steps of one tile
+])
+def test_matmul_plans_time_alike(m, k, n, grid):
+    src = (f"input a: bf16[{m}, {k}]\nparam w: bf16[{k}, {n}] = random(seed=1, std=0.05)\n"
+           f"output c = a @ w @cores(0..{grid[0] - 1}, 0..{grid[1] - 1})\n")
+    compiled = compile_source(src, "mm.tdf")
+    functional, _ = run_compiled(compiled, make_inputs(compiled.graph, 0))
+    _same_run(functional, Mesh(compiled.device, timing_only=True).run(compiled.program))
+
+
+def _k_read(ctx, *, n: int):
+    for i in range(n):  # one tile at a time into a CB of `pages` pages: stalls whenever compute is behind
+        ctx.cb_reserve_back(0, 1)
+        ctx.noc_async_read_page("A", i, ctx.get_write_ptr(0))
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(0, 1)
+
+
+def _k_compute(ctx, *, n: int):
+    for _ in range(n):
+        ctx.cb_wait_front(0, 1)
+        ctx.tile_regs_acquire()
+        ctx.copy_tile(0, 0, 0)
+        ctx.exp_tile(0)  # slower than the reads: the reader waits on a full CB
+        ctx.cb_pop_front(0, 1)
+        ctx.cb_reserve_back(16, 1)
+        ctx.pack_tile(0, 16)
+        ctx.cb_push_back(16, 1)
+        ctx.tile_regs_release()
+
+
+def _k_write(ctx, *, n: int):
+    for i in range(n):
+        ctx.cb_wait_front(16, 1)
+        ctx.noc_async_write_page("C", i, ctx.get_read_ptr(16))
+        ctx.noc_async_write_barrier()  # a round trip per tile: compute waits on a full output CB too
+        ctx.cb_pop_front(16, 1)
+
+
+@pytest.mark.parametrize("pages", [1, 2])
+def test_back_pressure_on_small_cbs_times_alike(pages):
+    from tensix import Program
+    n = 12
+    p = Program(name="pressure")
+    p.dram_buffer("A", (32, 32 * n), "bf16", "input")
+    p.dram_buffer("C", (32, 32 * n), "bf16", "output")
+    p.circular_buffer((0, 0), 0, "bf16", pages, "in")
+    p.circular_buffer((0, 0), 16, "bf16", pages, "out")
+    for role, fn in (("reader", _k_read), ("compute", _k_compute), ("writer", _k_write)):
+        p.kernel((0, 0), role, fn, {"n": n})
+    a = np.random.default_rng(0).standard_normal((32, 32 * n)).astype(np.float32)
+    functional = Mesh().run(p, {"A": a})
+    timing = Mesh(timing_only=True).run(p)
+    _same_run(functional, timing)
+    waits = {s.name for s in functional.trace.spans if s.name.startswith("wait:cb_")}
+    assert any(w.startswith("wait:cb_reserve_back(1) on CB 0") for w in waits)  # the reader stalled on a full CB
+    assert any(w.startswith("wait:cb_reserve_back(1) on CB 16") for w in waits)  # so did compute, on its output

@@ -103,3 +103,58 @@ def test_a_block_past_the_dst_registers_says_which():
     a, b = _inputs()
     with pytest.raises(KernelError, match=r"compute kernel on core \(0, 0\): DST index 17 outside 0\.\.15"):
         _run(True, "add", "fp32", a, b, bad="dst")
+
+
+def compute_copy(ctx, *, steps: int, block: bool, bad: str = ""):
+    for _ in range(steps):
+        ctx.cb_wait_front(CB_A, N)
+        ctx.cb_wait_front(CB_B, N)
+        ctx.tile_regs_acquire()
+        if bad == "front":
+            ctx.copy_block(CB_A, 1, 0, N)
+        if block:
+            ctx.copy_block(CB_A, 0, 0, N)
+        else:
+            for k in range(N):
+                ctx.copy_tile(CB_A, k, k)
+        ctx.cb_pop_front(CB_A, N)
+        ctx.cb_pop_front(CB_B, N)
+        ctx.cb_reserve_back(CB_OUT, N)
+        ctx.pack_block(0, CB_OUT, N)
+        ctx.cb_push_back(CB_OUT, N)
+        ctx.tile_regs_release()
+
+
+def _copy_program(block: bool, fmt: str, a: np.ndarray, bad: str = "") -> Program:
+    steps = a.shape[1] // (32 * N)
+    p = Program()
+    for name, role in (("A", "input"), ("B", "input"), ("C", "output")):
+        p.dram_buffer(name, a.shape, fmt, role)
+    for cb in (CB_A, CB_B, CB_OUT):
+        p.circular_buffer((0, 0), cb, fmt, 2 * N)
+    p.kernel((0, 0), "reader", reader, {"steps": steps})
+    p.kernel((0, 0), "compute", compute_copy, {"steps": steps, "block": block, "bad": bad})
+    p.kernel((0, 0), "writer", writer, {"steps": steps})
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "bf16", "bfp8_b"])
+@pytest.mark.parametrize("timing_only", [False, True])
+def test_copy_block_gives_the_bits_cycles_and_trace_of_copy_tiles(fmt, timing_only):
+    a, b = _inputs()
+    mesh = Mesh(MESH, timing_only=timing_only)
+    one, blocked = (mesh.run(_copy_program(blk, fmt, a), None if timing_only else {"A": a, "B": b})
+                    for blk in (False, True))
+    if not timing_only:
+        assert np.array_equal(one.outputs["C"].view(np.uint32), blocked.outputs["C"].view(np.uint32))
+        if fmt == "fp32":
+            np.testing.assert_array_equal(blocked.outputs["C"], a)  # a copy, bit for bit
+    assert one.cycles == blocked.cycles
+    assert one.trace.to_dict() == blocked.trace.to_dict()
+
+
+def test_a_copy_block_past_the_pages_waited_for_says_which_tile():
+    a, b = _inputs()
+    with pytest.raises(CircularBufferError, match=r"CB 0 'cb0' on core \(0, 0\): reads tile 4 from the front but "
+                                                  r"only 4 pages were waited for; call cb_wait_front\(5\) first"):
+        Mesh(MESH).run(_copy_program(True, "fp32", a, bad="front"), {"A": a, "B": b})

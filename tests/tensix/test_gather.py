@@ -1,5 +1,6 @@
-"""noc_async_read_gather is a loop of noc_async_read run as engine events: the same reads, data, cycles, spans
-and transfer order against other kernels' traffic, and a barrier that waits for the last read."""
+"""noc_async_read_gather (and noc_async_read_pages) is a loop of noc_async_read (noc_async_read_page) run as engine
+events: the same reads, data, cycles, spans and transfer order against other kernels' traffic, and a barrier (or
+anything else that syncs) that waits for the last read."""
 
 import json
 
@@ -8,7 +9,7 @@ import pytest
 
 from tensix import Mesh, Program
 from tensix.errors import NocError
-from tensix.formats import bf16_bits
+from tensix.formats import bf16_bits, tilize
 from tensix.presets import resolve
 
 CFG = resolve("wormhole_n150")
@@ -90,3 +91,42 @@ def k_bad(ctx):
 def test_a_bad_address_in_a_gather_is_reported_with_its_kernel():
     with pytest.raises(NocError, match=r"reader kernel on core \(0, 0\): source address 0x[0-9a-f]+ is not"):
         _run(k_bad)
+
+
+TILES = np.random.default_rng(1).standard_normal((64, 32 * 24)).astype(np.float32)  # 2 x 24 bf16 tiles
+PAGES_T = tilize(TILES, "bf16")  # the pages as DRAM holds them
+
+
+def k_pages(ctx, pages: bool):
+    got = ctx.get_l1_buffer("got")
+    size = ctx.buffer("T").page_nbytes
+    x, y = ctx.core
+    for rnd in range(2):
+        want = [(5 * x + 7 * y + 3 * i + rnd) % 48 for i in range(6 + 2 * x + y)]  # banks and links contend
+        if pages:
+            ctx.noc_async_read_pages("T", want, got, noc=rnd)
+        else:
+            for i, page in enumerate(want):
+                ctx.noc_async_read_page("T", page, got + i * size, noc=rnd)
+        if rnd:  # something else that syncs before the barrier: it comes after the last read, as in the loop
+            ctx.noc_semaphore_inc(ctx.get_noc_addr(0, 0, ctx.get_semaphore(0)))
+        ctx.noc_async_read_barrier()
+        held = ctx.l1(got, len(want) * size).reshape(len(want), size)
+        assert (held == PAGES_T[want]).all(), (rnd, want)
+
+
+def _run_pages(pages: bool):
+    p = Program(name="pages")
+    p.dram_buffer("T", TILES.shape, "bf16", "input")
+    p.l1_buffer(CORES, "got", 16 * 2048)
+    p.semaphore(CORES, 0, 0)
+    p.kernel(CORES, "reader", k_pages, {"pages": pages})
+    return Mesh(CFG).run(p, {"T": TILES})
+
+
+def test_reading_pages_is_the_loop_of_page_reads_it_replaces():
+    loop, pages = _run_pages(False), _run_pages(True)
+    assert pages.cycles == loop.cycles
+    assert _same(pages.trace.to_dict(), loop.trace.to_dict())
+    assert pages.stats == loop.stats
+    assert sum(t.kind == "read" for t in pages.trace.transfers) == sum(2 * (6 + 2 * x + y) for x, y in CORES)

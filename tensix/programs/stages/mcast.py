@@ -46,13 +46,19 @@ def align(ctx, m, cb: int, unit: int, compute: bool = False) -> None:
         ctx.cb_push_back(cb, unit)
 
 
+def reads(ctx, m) -> bool:
+    """Whether this core reads the operand's pages from DRAM: the sender, or every core when not multicast (the
+    others receive them, and need not even list them)."""
+    return m is None or m.n == 0 or m.sender == ctx.core
+
+
 def start_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, noc, step: int) -> None:
     """First half of K step `step` for one operand: reserve its unit of cb; the core reading from DRAM (the
     sender, or every core when not multicast) starts those reads, a receiver tells the sender it is ready.
     The reader starts both operands before finishing either, so neither sender waits on the other's band."""
     ctx.cb_reserve_back(cb, reserve)
     at = ctx.get_write_ptr(cb)
-    if m is None or m.n == 0 or m.sender == ctx.core:
+    if reads(ctx, m):
         ctx.noc_async_read_pages(name, pages, at, noc)
         return
     half = step % SLOTS

@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
-from tensix.programs.stages.mcast import align, finish_operand, start_operand
+from tensix.programs.stages.mcast import align, finish_operand, reads, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
 from tensix.schedule.contract import Op, Step, Units
@@ -86,9 +86,10 @@ def move_a(ctx, s, u: Units, block) -> None:
     cba, ma = cb_in(MM_A, _fmt(ctx, a)), s.mcast.a if s.mcast else None
     a_r0, bm = block[0], block[1]
     align(ctx, ma, cba, u.a)
+    listed = reads(ctx, ma)
     for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))
-        a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks]
+        a_pages = [(a_r0 + i) * kt + k for i in range(bm) for k in ks] if listed else ()
         start_operand(ctx, ma, cba, a, a_pages, u.a, s.noc, step)
         finish_operand(ctx, ma, cba, a, a_pages, u.a, s.noc, step)
 
@@ -102,9 +103,10 @@ def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
     _, _, c0, bn, b_off, _ = block
     mb = s.mcast.b if s.mcast else None
     align(ctx, mb, cbb, unit_b)
+    listed = reads(ctx, mb)
     for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))
-        b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)]
+        b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)] if listed else ()
         if mb and _column_is_zero(ctx, a, mb, ks, kt):  # every core of the column sees it alike
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)

@@ -1,0 +1,26 @@
+# C types for tracelog.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+
+cdef class _Columns:
+    cdef public Py_ssize_t width, at, n
+    cdef public list chunks
+    cdef public long long[::1] data
+    cpdef _chunk(self, Py_ssize_t size)
+    cpdef Py_ssize_t room(self) except -1
+
+cdef class TransferLog:
+    cdef public list shapes
+    cdef public dict _ids
+    cdef public _Columns _cols
+    @cython.locals(j=cython.Py_ssize_t, data="long long[::1]", cols=_Columns)
+    cpdef add(self, key, int noc, str kind, k, src, dst, rect, long long nbytes, long long start, long long end, links)
+
+cdef class SpanLog:
+    cdef public list names
+    cdef public dict _name_ids
+    cdef public _Columns _cols
+    cdef public object name
+    cdef public long long start, end, count, op
+    cpdef add(self, str name, long long start, long long end, long long count, long long op)
+    @cython.locals(j=cython.Py_ssize_t, data="long long[::1]", cols=_Columns)
+    cpdef _close(self)
