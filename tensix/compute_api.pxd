@@ -6,7 +6,7 @@ from tensix.kernel cimport KernelProcess
 cdef class ComputeKernel(KernelProcess):
     cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
     cdef public list _dst_tiles, _fresh, _mm
-    cdef public dict _pack_pos, _mm_costs, _copy_costs, _pack_costs
+    cdef public dict _pack_pos, _mm_costs
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops
     cdef public double threshold
@@ -17,8 +17,5 @@ cdef class ComputeKernel(KernelProcess):
     @cython.locals(ca=CircularBuffer, cb=CircularBuffer)
     cpdef matmul_tiles(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
     cpdef _flush(self)
-    cpdef _written(self, Py_ssize_t idst, Py_ssize_t n)
-    cpdef long long _copy_cost(self, str fmt) except? -1
-    cpdef long long _pack_cost(self, str fmt) except? -1
     @cython.locals(cb=CircularBuffer)
     cpdef pack_tile(self, Py_ssize_t idst, cb_id, index=*)

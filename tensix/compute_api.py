@@ -1,7 +1,6 @@
 """The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB.
 
-DST holds `dst_tiles` float32 tiles. Every op charges its TimingModel cost to the kernel's clock.
-"""
+DST holds `dst_tiles` float32 tiles. Every op charges its TimingModel cost to the kernel's clock."""
 
 from __future__ import annotations
 
@@ -36,8 +35,6 @@ class ComputeKernel(KernelProcess):
         self._mm_a = self._mm_b = None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
-        self._copy_costs: dict[str, int] = {}  # tile format -> cycles of copy_tile, pack_tile (per kernel: hot)
-        self._pack_costs: dict[str, int] = {}
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
@@ -52,13 +49,10 @@ class ComputeKernel(KernelProcess):
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
-        """Take the DST registers, zeroed: the tiles written since the last acquire (every write marks its tile;
-        the rest are zero still, and most ops write one or a few of the 16)."""
+        """Take the DST registers, zeroed: only the tiles written since the last acquire (each write marks its)."""
         self._mm.clear()  # queued products would land in registers zeroed now
-        if not self.math:  # timing only: the registers hold no values
-            return
         fresh = self._fresh
-        for i, tile in enumerate(self._dst_tiles):
+        for i, tile in enumerate(self._dst_tiles if self.math else ()):  # (timing only: no values to zero)
             if not fresh[i]:
                 tile.fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
@@ -153,15 +147,13 @@ class ComputeKernel(KernelProcess):
         self._d(idst + n - 1)  # range checks: the last and the first DST tile of the block
         self._d(idst)
         ca, cb = self.cbs.get(cb_a) or self.cb(cb_a), self.cbs.get(cb_b) or self.cb(cb_b)
-        if self.math:
-            # unpack ahead for the rest of the k step (the later calls' tiles, as tt-metal kernels index them:
-            # A row-major with row stride kt, B k-row after k-row) in one call; only ever pages waited for
-            if self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, [ia + i * kt for i in range(rt)]):
-                return  # done by zero skipping
-            fresh = self._fresh
-            for d in range(idst, idst + n):
-                fresh[d] = False
+        # unpack ahead for the rest of the k step (A row-major, row stride kt; B k-row after k-row): pages waited for
+        if self.math and self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, [ia + i * kt for i in range(rt)]):
+            return  # done by zero skipping
         self._mm_cost(cb.fmt)
+        fresh = self._fresh
+        for d in range(idst, idst + n):
+            fresh[d] = False
         self.flops += 65536 * n
         self.advance("matmul_tiles", self._matmul_cycles * n, n)
         if self.skip is not None:
@@ -257,29 +249,12 @@ class ComputeKernel(KernelProcess):
 
     def _block(self, idst: int, n: int) -> np.ndarray:
         """DST[idst .. idst + n) to be written (range-checked, queued matmuls run first)."""
-        self._written(idst, n)
-        return self.dst[idst:idst + n]
-
-    def _written(self, idst: int, n: int) -> None:
-        """DST[idst .. idst + n) is about to be written: range-checked, queued matmuls run first, marked."""
         self._d(idst + n - 1)
         self._d(idst)
         fresh = self._fresh
         for i in range(idst, idst + n):
             fresh[i] = False
-
-    def _copy_cost(self, fmt: str) -> int:
-        """Cycles of copy_tile from a CB of `fmt`: the FPU's pass or the unpacker, the slower."""
-        cost = self._copy_costs.get(fmt)
-        if cost is None:
-            cost = self._copy_costs[fmt] = max(self.timing.eltwise_cycles, self.timing.unpack(fmt))
-        return cost
-
-    def _pack_cost(self, fmt: str) -> int:
-        cost = self._pack_costs.get(fmt)
-        if cost is None:
-            cost = self._pack_costs[fmt] = self.timing.pack(fmt)
-        return cost
+        return self.dst[idst:idst + n]
 
     def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
         """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
@@ -315,19 +290,15 @@ class ComputeKernel(KernelProcess):
         """DST[idst] = tile i of cb."""
         if self.math:
             self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", self._copy_cost(self.cbs[cb].fmt))
+        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
 
     def copy_block(self, cb: int, i: int, idst: int, n: int) -> None:
-        """DST[idst + k] = tile i + k of cb for k < n: the same bits, cycles and trace as n copy_tile calls, in one
-        kernel call over the unpacked front."""
+        """DST[idst + k] = tile i + k of cb for k < n: n copy_tile calls (bits, cycles, trace) in one."""
         c = self.cbs.get(cb) or self.cb(cb)
-        if i < 0 or i + n > c.received:
-            c.front_page(i if i < 0 else i + n - 1)  # raises the CB's range error
+        c.front_page(i if i < 0 else i + n - 1)  # the CB's range checks
         if self.math:
             self._block(idst, n)[:] = self._front(cb, i, n)
-        else:
-            self._written(idst, n)
-        self.advance("copy_tile", self._copy_cost(c.fmt) * n, n)
+        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(c.fmt)) * n, n)
 
     def transpose_tile(self, cb: int, i: int, idst: int) -> None:
         if self.math:
@@ -337,8 +308,7 @@ class ComputeKernel(KernelProcess):
     def reduce_tile(self, op: str, dim: str, cb: int, i: int, idst: int, scale: float = 1.0) -> None:
         """Reduce tile i of cb ('sum'|'max' over 'row'|'col'|'scalar') into DST[idst], accumulating across calls.
 
-        Results sit in column 0 (row), row 0 (col) or [0, 0] (scalar); 'sum' results are multiplied by scale.
-        """
+        Results sit in column 0 (row), row 0 (col) or [0, 0] (scalar); 'sum' results are multiplied by scale."""
         code = {"sum": ops.SUM, "max": ops.MAX}.get(op)
         if code is None or dim not in _DIMS:
             raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
@@ -442,10 +412,8 @@ class ComputeKernel(KernelProcess):
             self.advance("zero_flush", self.timing.zero_check_cycles)
         if self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
-        else:
-            cb.check_back(pos)
         self._pack_pos[cb_id] = pos + 1
-        self.advance("pack_tile", self._pack_cost(cb.fmt))
+        self.advance("pack_tile", self.timing.pack(cb.fmt))
 
     def pack_block(self, idst: int, cb_id: int, n: int, index: int | None = None) -> None:
         """pack_tile of DST[idst + k] for k < n into the next n reserved pages of cb_id (or pages index..): the
@@ -468,7 +436,7 @@ class ComputeKernel(KernelProcess):
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self.advance("pack_tile", self._pack_cost(cb.fmt) * n, n)
+        self.advance("pack_tile", self.timing.pack(cb.fmt) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
