@@ -1,8 +1,8 @@
-"""decompose: rewrite every language op into the six primitives the device runs.
+"""decompose: rewrite every language op into the primitives the device runs (tensix/ops.py's `Op`).
 
-mm (matmul, optional bias), bin (add/sub/mul with row/col/batch broadcast), un (unary chain), red (row
-sum/max with scale), move (page permutation: transpose, heads, reshape, slice, concat), gather (embedding),
-row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops).
+matmul (optional bias), binary (add/sub/mul with row/col/batch broadcast), unary (a chain of unary fns), reduce
+(row sum/max with scale), copy (page permutation: transpose, heads, reshape, slice, concat), gather_rows
+(embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops).
 Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
 core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
 (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
@@ -22,9 +22,10 @@ from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
+from tensix.ops import Op
 from tensix.programs.stages.layout import row_cb_nbytes
 
-PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")
+PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW)  # tensix/ops.py
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
@@ -36,7 +37,7 @@ class _Emitter:
         self.node, self.meta, self.params, self.l1_bytes = node, graph_meta, params, l1_bytes
         self.out: list[Node] = []
 
-    def add(self, op: str, inputs, type_: TensorType, **attrs) -> str:
+    def add(self, op: Op, inputs, type_: TensorType, **attrs) -> str:
         attrs.setdefault("chain", [])
         attrs["source_op"] = self.node.op
         nid = f"{self.node.id}.{len(self.out)}"
@@ -76,13 +77,14 @@ def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
 
 def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Output, ...]:
     """Each output needs an op writing its own DRAM buffer: an output naming an input, a param or a value an
-    earlier output already returns reads a copy (an `un` with no chain), appended to `nodes`."""
+    earlier output already returns reads a copy (a `unary` with no chain), appended to `nodes`."""
     taken = {v.name for v in (*graph.inputs, *graph.params)}
     outputs = []
     for o in graph.outputs:
         if o.value in taken:
             nid = str(len(types))  # node ids are numbers; len(types) counts every name and id, so it is unused
-            nodes.append(Node(nid, "un", (o.value,), {"chain": [], "source_op": "output"}, types[o.value], pos=o.pos))
+            copy = {"chain": [], "source_op": "output"}
+            nodes.append(Node(nid, Op.UNARY, (o.value,), copy, types[o.value], pos=o.pos))
             types[nid] = types[o.value]
             o = replace(o, value=nid)
         taken.add(o.value)
@@ -95,7 +97,7 @@ def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Ou
 
 def _unary(chain):
     def rule(e: _Emitter, n: Node, ts) -> None:
-        e.add("un", n.inputs, n.type, chain=[list(c) for c in chain(n)])
+        e.add(Op.UNARY, n.inputs, n.type, chain=[list(c) for c in chain(n)])
     return rule
 
 
@@ -122,7 +124,7 @@ def _binary(e: _Emitter, n: Node, ts) -> None:
                       f"shape, or be a row [..., 1, N] / [N], or a column [..., M, 1]")
     if how == "none" and len(tb.shape) > 2 and tb.shape[:-2] != n.type.shape[:-2]:
         raise e.error(f"batch broadcast of {tb} against {ta} is supported only when {tb} has no leading dims")
-    e.add("bin", (a, b), n.type, fn=n.op, bcast=how)
+    e.add(Op.BINARY, (a, b), n.type, fn=n.op, bcast=how)
 
 
 # --- row-wise composites ------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ def _softmax(e: _Emitter, n: Node, ts) -> None:
     x, t = n.inputs[0], ts[0]
     _need_full_rows(e, t)
     if len(ts) > 1:
-        x = e.add("bin", (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
+        x = e.add(Op.BINARY, (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
                   bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
     mask = None
     if n.attrs.get("causal"):
@@ -156,21 +158,21 @@ def _softmax(e: _Emitter, n: Node, ts) -> None:
         future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
         mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
     if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
-        e.add("row", (x, mask) if mask else (x,), n.type, fn="softmax")
+        e.add(Op.ROW, (x, mask) if mask else (x,), n.type, fn="softmax")
         return
     if mask:
-        x = e.add("bin", (x, mask), t, fn="add", bcast="none")
-    m = e.add("red", (x,), _col_type(t), fn="max", scale=1.0)
-    ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
-    s = e.add("red", (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
-    e.add("bin", (ex, s), n.type, fn="mul", bcast="col")
+        x = e.add(Op.BINARY, (x, mask), t, fn="add", bcast="none")
+    m = e.add(Op.REDUCE, (x,), _col_type(t), fn="max", scale=1.0)
+    ex = e.add(Op.BINARY, (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
+    s = e.add(Op.REDUCE, (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
+    e.add(Op.BINARY, (ex, s), n.type, fn="mul", bcast="col")
 
 
 def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
     """softmax's mask as the bias it adds, (mask - 1) * MASK_BIAS, in a shape the device's add broadcasts: a
     row [N] / [1, N], or whole [M, N] matrices, those of the mask's missing or size-1 leading axes (heads) copied
     page by page."""
-    bias = e.add("un", (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
+    bias = e.add(Op.UNARY, (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
     if m.rank == 1 or m.shape[-2] == 1:
         if any(d != 1 for d in m.shape[:-2]):
             raise e.error(f"a row mask {m} must have no leading axes other than 1 on the device; give it as "
@@ -182,39 +184,39 @@ def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
         raise e.error(f"mask {m}: its rows must be whole tiles to be copied over the heads of {t}")
     grid = pages.tagged(0, m.shape).reshape((1,) * (t.rank - m.rank) + pages.grid(m.shape))
     full = np.broadcast_to(grid, (*t.shape[:-2], *grid.shape[-2:]))
-    return e.add("move", (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
+    return e.add(Op.COPY, (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
 
 
 def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
     _need_full_rows(e, t)
     inv_n = 1.0 / t.shape[-1]
     if center:
-        mean = e.add("red", (x,), _col_type(t), fn="sum", scale=inv_n)
-        x = e.add("bin", (x, mean), t, fn="sub", bcast="col")
-    sq = e.add("un", (x,), t, chain=[["square"]])
-    rstd = e.add("red", (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
-    return e.add("bin", (x, rstd), t, fn="mul", bcast="col")
+        mean = e.add(Op.REDUCE, (x,), _col_type(t), fn="sum", scale=inv_n)
+        x = e.add(Op.BINARY, (x, mean), t, fn="sub", bcast="col")
+    sq = e.add(Op.UNARY, (x,), t, chain=[["square"]])
+    rstd = e.add(Op.REDUCE, (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
+    return e.add(Op.BINARY, (x, rstd), t, fn="mul", bcast="col")
 
 
 def _layernorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma, beta = n.inputs
     _need_full_rows(e, ts[0])
     if _fits_one_core(e, "layernorm", ts):
-        e.add("row", n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
+        e.add(Op.ROW, n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
-    scaled = e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
-    e.add("bin", (scaled, beta), n.type, fn="add", bcast="row")
+    scaled = e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")
+    e.add(Op.BINARY, (scaled, beta), n.type, fn="add", bcast="row")
 
 
 def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma = n.inputs
     _need_full_rows(e, ts[0])
     if _fits_one_core(e, "rmsnorm", ts):
-        e.add("row", n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
+        e.add(Op.ROW, n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
-    e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
+    e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")
 
 
 def _topk_gate(e: _Emitter, n: Node, ts) -> None:
@@ -223,7 +225,7 @@ def _topk_gate(e: _Emitter, n: Node, ts) -> None:
         raise e.error(f"{t}: the device gate handles at most 32 experts (one tile column)")
     if not n.attrs.get("normalize", True):
         raise e.error("normalize=false is not supported on the device; the gate renormalizes over the top k")
-    e.add("un", n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
+    e.add(Op.UNARY, n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
 
 
 def _rope(e: _Emitter, n: Node, ts) -> None:
@@ -251,12 +253,12 @@ def _rope(e: _Emitter, n: Node, ts) -> None:
     cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
     if explicit:
         table = TensorType(t.dtype, (seq, dim))
-        cos = e.add("gather", (n.inputs[1], cos), table)
-        sin = e.add("gather", (n.inputs[1], sin), table)
-    rotated = e.add("mm", (x, e.const("rot", rot, t.dtype)), t)
-    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
-    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
-    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+        cos = e.add(Op.GATHER_ROWS, (n.inputs[1], cos), table)
+        sin = e.add(Op.GATHER_ROWS, (n.inputs[1], sin), table)
+    rotated = e.add(Op.MATMUL, (x, e.const("rot", rot, t.dtype)), t)
+    a = e.add(Op.BINARY, (x, cos), t, fn="mul", bcast="none")
+    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
+    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
 
 
 def _inv_freq(n: Node, dim: int) -> np.ndarray:
@@ -270,18 +272,18 @@ def _rope_tiles(e: _Emitter, n: Node, t: TensorType) -> None:
     sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
     idx = pages.tagged(0, t.shape)
     half = idx.shape[-1] // 2
-    rotated = e.add("move", (n.inputs[0],), t,
+    rotated = e.add(Op.COPY, (n.inputs[0],), t,
                     _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
-    a = e.add("bin", (n.inputs[0], cos), t, fn="mul", bcast="none")
-    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
-    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+    a = e.add(Op.BINARY, (n.inputs[0], cos), t, fn="mul", bcast="none")
+    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
+    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
 
 
 # --- data movement --------------------------------------------------------------------------------------
 
 
 def _move(e: _Emitter, n: Node, out: np.ndarray, transpose: bool = False) -> None:
-    e.add("move", n.inputs, n.type, _map=pages.move_map(out, transpose))
+    e.add(Op.COPY, n.inputs, n.type, _map=pages.move_map(out, transpose))
 
 
 def _require(e: _Emitter, ok: bool, what: str) -> None:
@@ -334,7 +336,7 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
         # columns off tile boundaries: multiply by a 0/1 selection matrix (exact: one product per output)
         pick = np.zeros((t.shape[-1], end - start))
         pick[np.arange(start, end), np.arange(end - start)] = 1.0
-        e.add("mm", (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
+        e.add(Op.MATMUL, (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
         return
     _require(e, not in_tiles or (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])),
              f"slice {start}:{end} of axis {axis} must start and end on tile boundaries")
@@ -356,7 +358,7 @@ def _embedding(e: _Emitter, n: Node, ts) -> None:
     ids, table = ts
     if ids.rank != 1 or table.dtype not in ("fp32", "bf16"):
         raise e.error(f"the device looks up 1-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
-    e.add("gather", n.inputs, n.type)
+    e.add(Op.GATHER_ROWS, n.inputs, n.type)
 
 
 def _matmul(e: _Emitter, n: Node, ts) -> None:
@@ -368,10 +370,10 @@ def _matmul(e: _Emitter, n: Node, ts) -> None:
     if groups > 1:  # grouped-query: copy each of b's heads next to itself for the heads of a that share it
         b = TensorType(b.dtype, (*b.shape[:-3], b.shape[-3] * groups, *b.shape[-2:]))
         idx = np.repeat(pages.tagged(0, ts[1].shape), groups, axis=-3)
-        rhs = e.add("move", (n.inputs[1],), b, _map=pages.move_map(idx))
+        rhs = e.add(Op.COPY, (n.inputs[1],), b, _map=pages.move_map(idx))
     if b.rank > 2 and b.shape[:-2] != a.shape[:-2]:
         raise e.error(f"batched matmul of {a} @ {b}: batch dims must match (or b has none)")
-    e.add("mm", (n.inputs[0], rhs), n.type)
+    e.add(Op.MATMUL, (n.inputs[0], rhs), n.type)
 
 
 _RULES = {

@@ -18,9 +18,9 @@ from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
 from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, reuse_pays
+from tensix.ops import Op
 from tensix.presets import resolve
 from tensix.schedule.contract import (
-    PRIMITIVE_STEPS,
     STEPS,
     BinaryPage,
     Block,
@@ -59,7 +59,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     types = graph.types()
     skip = bool(graph.meta.get("zero_skip"))
     rows_weights = sparse_weights(graph) if skip else set()
-    dense = [n for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights]
+    dense = [n for n in graph.nodes if n.op == Op.MATMUL and n.inputs[1] not in rows_weights]
     decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
     grids = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block"
                                                              or reuse_pays(n, [types[i] for i in n.inputs]))}
@@ -67,7 +67,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
-        sparse = n.op == "mm" and n.inputs[1] in rows_weights
+        sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
         asked = n.annotations.mcast or n.annotations.shard == "block"
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share)
@@ -80,7 +80,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
-        kind = STEPS[PRIMITIVE_STEPS[n.op]]
+        kind = STEPS[n.op]  # the primitive and its step kind share one name (tensix/ops.py)
         if sparse:
             kind, work["fields"]["b_rows"] = MatmulRows, rows_name(names[n.inputs[1]])
         items = _shard_order(n, work["items"], ts)
@@ -128,7 +128,7 @@ def sparse_weights(graph: Graph) -> set[str]:
     chosen, refused = set(), set()
     for n in graph.nodes:
         for i, ref in enumerate(n.inputs):
-            if ref in params and (n.op != "mm" or i != 1 or not _sparse_activation(n, producers, graph)):
+            if ref in params and (n.op != Op.MATMUL or i != 1 or not _sparse_activation(n, producers, graph)):
                 refused.add(ref)
             elif ref in params:
                 chosen.add(ref)
@@ -163,8 +163,8 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
 
 def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
     """@shard(width): cores take contiguous runs of output columns instead of rows (the default, height)."""
-    if n.annotations.shard != "width" or n.op == "mm" and len(items) and len(items[0]) == 6:
-        if n.op == "mm" and n.annotations.shard == "width":
+    if n.annotations.shard != "width" or n.op == Op.MATMUL and len(items) and len(items[0]) == 6:
+        if n.op == Op.MATMUL and n.annotations.shard == "width":
             return sorted(items, key=lambda b: (b[2], b[0]))  # blocks by column, then row
         return items
     grid = pages.grid(n.type.shape)
@@ -232,4 +232,5 @@ def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
-_SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}
+_SPLIT = {Op.MATMUL: _matmul, Op.BINARY: _binary, Op.UNARY: _unary, Op.REDUCE: _reduce, Op.ROW: _row, Op.COPY: _move,
+          Op.GATHER_ROWS: _gather}

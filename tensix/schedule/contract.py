@@ -8,32 +8,12 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
+from tensix.ops import Op
 
 Coord = tuple[int, int]
-
-
-class Op(StrEnum):
-    """Every step kind's one name, in the schedule, its text form, its plain form and the stages' dispatch."""
-
-    MATMUL = "matmul"
-    MATMUL_ROWS = "matmul_rows"  # decode matmul gathering weight rows of live activation columns (stages/sparse.py)
-    BINARY = "binary"
-    UNARY = "unary"
-    REDUCE = "reduce"
-    ROW = "row"  # softmax / layernorm / rmsnorm over whole tile rows (stages/row.py)
-    COPY = "copy"
-    GATHER_ROWS = "gather_rows"
-
-
-MATMULS = (Op.MATMUL, Op.MATMUL_ROWS)
-
-# the language's primitive ops (lang/passes/decompose.py) and the step each compiles to
-PRIMITIVE_STEPS = {"mm": Op.MATMUL, "bin": Op.BINARY, "un": Op.UNARY, "red": Op.REDUCE, "row": Op.ROW,
-                   "move": Op.COPY, "gather": Op.GATHER_ROWS}
 
 
 # --- small records: tuples, so the stage kernels unpack them as fast as the lists they replace ------------------
@@ -146,6 +126,9 @@ class Mcast:
     at: SourcePos | None = _pos()
 
 
+STEPS: dict[str, type[Step]] = {}  # step kind name -> its class, as each class below (or elsewhere) defines it
+
+
 # --- steps ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
@@ -153,7 +136,7 @@ class Step:
     and writes use (None: reads on NoC 1, writes on NoC 0), its math fidelity (LoFi..HiFi4; None: the kernel's,
     HiFi4), and the op it came from (`label`: source op and op id, `src`: path:line:col in the .tdf)."""
 
-    op: ClassVar[Op]
+    op: ClassVar[str]  # the kind's one name (an Op for the language's primitives); STEPS finds the class by it
     out: str
     chain: tuple[ChainOp, ...] = ()
     wait: tuple[Wait, ...] = ()
@@ -163,6 +146,16 @@ class Step:
     label: str = ""
     src: str = ""
     at: SourcePos | None = _pos()
+
+    def __init_subclass__(cls):  # (no super(): a slots dataclass's methods keep the class it replaced)
+        """A subclass naming its own `op` is a step kind: the plain and text forms and the stages find it by name."""
+        name = cls.__dict__.get("op")
+        if name is None:
+            return
+        had = STEPS.get(name)
+        if had is not None and had.__qualname__ != cls.__qualname__:  # (dataclass slots=True remakes a class)
+            raise TypeError(f"step kind '{name}' of {cls.__qualname__} is already {had.__qualname__}'s")
+        STEPS[name] = cls
 
     # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
     def writes(self) -> list[int]:
@@ -354,8 +347,6 @@ def _spanned(rows) -> set[int]:
     return {p for _, first, n in rows for p in range(first, first + n)}
 
 
-STEPS: dict[Op, type[Step]] = {cls.op: cls for cls in (Matmul, MatmulRows, Binary, Unary, Reduce, Row, Copy,
-                                                        GatherRows)}
 
 
 # --- a core, the program ------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
 from tensix.errors import SourcePos
-from tensix.schedule.contract import STEPS, Op, Schedule
+from tensix.schedule.contract import STEPS, Schedule
 from tensix.schedule.plain import ScheduleFormatError, decode
 
 _GRAMMAR = Path(__file__).with_name("schedule.lark")
@@ -33,7 +33,7 @@ def render(schedule: Schedule) -> str:
         lines.append("  " + _line("units", cs.units))
         lines += ["  " + _line("l1", b) for b in cs.buffers]
         lines += ["  " + _line("cb", cb) for cb in cs.cbs]
-        lines += ["  " + _line(step.op.value, step, skip=("src",)) + (f"  # {step.src}" if step.src else "")
+        lines += ["  " + _line(str(step.op), step, skip=("src",)) + (f"  # {step.src}" if step.src else "")
                   for step in cs.steps]
     return "\n".join(lines) + "\n"
 
@@ -224,11 +224,11 @@ def _assemble(lines: list, path: str) -> dict:
             core["units"] = record
         elif kind in _CORE_PARTS:
             core[_CORE_PARTS[kind]].append(record)
-        elif kind in {op.value for op in STEPS}:
+        elif kind in STEPS:
             src = comment[1:].strip() if comment else ""
-            core["steps"].append({"op": Op(kind), **record, **({"src": src} if src else {})})
+            core["steps"].append({"op": kind, **record, **({"src": src} if src else {})})
         else:
-            kinds = ", ".join(["dram", "core", *_CORE_PARTS, *(op.value for op in STEPS)])
+            kinds = ", ".join(["dram", "core", *_CORE_PARTS, *STEPS])
             raise ScheduleFormatError(f"unknown line kind '{kind}'; one of: {kinds}", pos)
     return out
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from tensix.ops import MATMULS
+from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
-from tensix.schedule.contract import MATMULS, Op, Step, Units
+from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
 
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     default = ctx.fidelity  # the kernel's (the device default unless the Program says otherwise)
+    parts = HANDLERS["compute"]  # step class -> its compute part (@handles, beside each part)
     for step in steps:
         ctx.set_op(step.label, step.src)
         ctx.set_fidelity(step.fidelity or default)
-        _COMPUTE[step.op](ctx, step, units)
+        (parts.get(type(step)) or missing("compute", step))(ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -53,6 +56,7 @@ def _emit_row(ctx, s, j: int) -> None:
     ctx.pack_tile(0, cb_out(_fmt(ctx, s.out)), j)
 
 
+@handles("compute", Matmul)
 def _matmul(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s.a)), cb_in(MM_B, _fmt(ctx, s.b))
     unit_a, unit_b = u.a, u.b
@@ -126,6 +130,7 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
         ctx.cb_pop_front(cbc, u.bias)
 
 
+@handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b))
     bcast, unit = s.bcast, u.el
@@ -153,11 +158,13 @@ def _pass_tile(ctx, s, unit: int, cb: int, transpose: bool = False) -> None:
     ctx.tile_regs_release()
 
 
+@handles("compute", Unary)
 def _unary(ctx, s, u: Units) -> None:
     for _ in s.pages:
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.a)))
 
 
+@handles("compute", Reduce)
 def _reduce(ctx, s, u: Units) -> None:
     cb, unit = cb_in(EL_A, _fmt(ctx, s.a)), u.el
     for _, _, n in s.rows:
@@ -170,19 +177,23 @@ def _reduce(ctx, s, u: Units) -> None:
         ctx.tile_regs_release()
 
 
+@handles("compute", Copy)
 def _copy(ctx, s, u: Units) -> None:
     for _, index, _, transpose in s.pages:
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
 
 
+@handles("compute", GatherRows)
 def _gather_rows(ctx, s, u: Units) -> None:
     for _ in s.pages:  # the reader assembled each tile from table rows in the output's format
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.out)))
 
 
-_COMPUTE = {
-    Op.MATMUL: _matmul, Op.MATMUL_ROWS: lambda ctx, s, u: compute_matmul_rows(ctx, s, u, _emit),
-    Op.BINARY: _binary, Op.UNARY: _unary, Op.REDUCE: _reduce,
-    Op.ROW: lambda ctx, s, u: compute_row(ctx, s, u, _emit_row),
-    Op.COPY: _copy, Op.GATHER_ROWS: _gather_rows,
-}
+@handles("compute", MatmulRows)
+def _matmul_rows(ctx, s, u: Units) -> None:
+    compute_matmul_rows(ctx, s, u, _emit)
+
+
+@handles("compute", Row)
+def _row(ctx, s, u: Units) -> None:
+    compute_row(ctx, s, u, _emit_row)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import FORMATS, tile_nbytes
-from tensix.schedule.contract import CB, MATMULS, CoreSchedule, L1Buffer, Op, Step, Units
+from tensix.ops import MATMULS
+from tensix.schedule.contract import CB, CoreSchedule, L1Buffer, Op, Step, Units
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
 _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control

@@ -5,19 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
+from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
 from tensix.programs.stages.mcast import align, finish_operand, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
-from tensix.schedule.contract import Op, Step, Units
+from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Op, Reduce, Row, Step, Unary, Units
 
 
 def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
+    parts = HANDLERS["reader"]  # step class -> its reader part (@handles, beside each part)
     for step in steps:
         ctx.set_op(step.label, step.src)
         for w in step.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
-        _READ[step.op](ctx, step, units)
+        (parts.get(type(step)) or missing("reader", step))(ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -47,6 +49,7 @@ def _count_skipped(ctx, name: str, count: int) -> None:
     ctx.skip.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
 
 
+@handles("reader", Matmul)
 def _read_matmul(ctx, s, u: Units) -> None:
     a, b, kt, b_cols, noc = s.a, s.b, s.kt, s.b_cols, s.noc
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
@@ -126,6 +129,7 @@ def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
                               for r0, bm in rows for i in range(bm) for k in ks)
 
 
+@handles("reader", Binary)
 def _read_binary(ctx, s, u: Units) -> None:
     a, b, noc, unit = s.a, s.b, s.noc, u.el
     cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
@@ -139,12 +143,14 @@ def _read_binary(ctx, s, u: Units) -> None:
         ctx.cb_push_back(cbb, unit)
 
 
+@handles("reader", Unary)
 def _read_unary(ctx, s, u: Units) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s.a))
     for _, pa in s.pages:
         _read_pages(ctx, cb, s.a, [pa], s.noc, u.el)
 
 
+@handles("reader", Reduce)
 def _read_reduce(ctx, s, u: Units) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s.a))
     for _, first, n in s.rows:
@@ -152,12 +158,14 @@ def _read_reduce(ctx, s, u: Units) -> None:
             _read_pages(ctx, cb, s.a, [p], s.noc, u.el)
 
 
+@handles("reader", Copy)
 def _read_copy(ctx, s, u: Units) -> None:
     names = s.inputs
     for _, index, page, _ in s.pages:
         _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.noc, u.el)
 
 
+@handles("reader", GatherRows)
 def _read_gather_rows(ctx, s, u: Units) -> None:
     """Embedding lookup: for each output tile, fetch the 32 table rows named by the ids, 16 values at a time."""
     ids_buf, table = ctx.buffer(s.ids), s.table
@@ -207,9 +215,11 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
     return (face * 256 + (row % 16) * 16) * elem
 
 
-_READ = {
-    Op.MATMUL: _read_matmul, Op.MATMUL_ROWS: lambda ctx, s, u: read_matmul_rows(ctx, s, u, _read_pages),
-    Op.BINARY: _read_binary, Op.UNARY: _read_unary, Op.REDUCE: _read_reduce,
-    Op.ROW: lambda ctx, s, u: read_row(ctx, s, u, _read_pages, _issue_reads),
-    Op.COPY: _read_copy, Op.GATHER_ROWS: _read_gather_rows,
-}
+@handles("reader", MatmulRows)
+def _read_matmul_rows(ctx, s, u: Units) -> None:
+    read_matmul_rows(ctx, s, u, _read_pages)
+
+
+@handles("reader", Row)
+def _read_row(ctx, s, u: Units) -> None:
+    read_row(ctx, s, u, _read_pages, _issue_reads)

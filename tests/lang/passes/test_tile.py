@@ -100,7 +100,7 @@ def test_reductions_split_by_tile_row():
     small = replace(MESH, l1_bytes=32 * 1024)  # too small for a fused softmax row: it decomposes
     source = check_source("input x: fp32[64, 96]\noutput y = softmax(x) @cores(0..1, 0)\n", "t.tdf")
     (node,) = tile(place(fuse(decompose(source, small)), small)).nodes[:1]
-    assert node.op == "red"
+    assert node.op == "reduce"
     assert _field(node, "rows") == {(0, 0): [[0, 0, 3]], (1, 0): [[1, 3, 3]]}  # [row, first page, pages]
 
 
