@@ -153,7 +153,7 @@ class Step:
         if name is None:
             return
         had = STEPS.get(name)
-        if had is not None and had.__qualname__ != cls.__qualname__:  # (dataclass slots=True remakes a class)
+        if had is not None and (had.__module__, had.__name__) != (cls.__module__, cls.__name__):  # (slots remake it)
             raise TypeError(f"step kind '{name}' of {cls.__qualname__} is already {had.__qualname__}'s")
         STEPS[name] = cls
 

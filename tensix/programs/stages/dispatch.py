@@ -4,6 +4,8 @@ A step kind's reader, compute and writer parts are functions `(ctx, step, units)
 class (tensix/schedule/contract.py) by `@handles(role, Kind)` in the stage module that holds it. The generic
 kernels (reader.py, compute.py, writer.py) look a step's part up by its class, so a new step kind needs no edit
 here or in them: its module in this package registers its parts (the package imports every module in it).
+A kind whose inputs stream through the elementwise CBs (`Step.streamed`) gets its CBs from layout.py unasked;
+one that needs CBs of its own says which with `@needs_cbs(Kind)` beside its parts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from tensix.errors import TensixError
 
 ROLES = ("reader", "compute", "writer")
 HANDLERS: dict[str, dict[type, Callable]] = {role: {} for role in ROLES}
+CB_NEEDS: dict[type, Callable] = {}  # step class -> fn(step, formats, el_unit) -> {CB id: (format, pages)}
 
 
 def handles(role: str, *kinds: type) -> Callable:
@@ -24,6 +27,16 @@ def handles(role: str, *kinds: type) -> Callable:
     def register(fn: Callable) -> Callable:
         for kind in kinds:
             HANDLERS[role][kind] = fn
+        return fn
+    return register
+
+
+def needs_cbs(*kinds: type) -> Callable:
+    """Register the decorated function as the CBs each step class in `kinds` needs on its core (layout.py calls it
+    with the step, the buffers' formats and the core's elementwise unit; it returns {CB id: (format, pages)})."""
+    def register(fn: Callable) -> Callable:
+        for kind in kinds:
+            CB_NEEDS[kind] = fn
         return fn
     return register
 

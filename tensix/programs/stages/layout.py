@@ -13,6 +13,7 @@ from __future__ import annotations
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import FORMATS, tile_nbytes
 from tensix.ops import MATMULS
+from tensix.programs.stages.dispatch import CB_NEEDS
 from tensix.schedule.contract import CB, CoreSchedule, L1Buffer, Op, Step, Units
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
@@ -168,6 +169,11 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(CB_MID, "fp32", mid_pages(s.fn, s.nt, bool(s.aux)))
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
+            continue
+        own = CB_NEEDS.get(type(s))  # a kind's own CBs, registered beside its parts (dispatch.needs_cbs)
+        if own is not None:
+            for cb, (fmt, pages) in own(s, formats, unit).items():
+                want(cb, fmt, pages)
             continue
         names = s.streamed()
         for slot, name in enumerate(names[:2]):
