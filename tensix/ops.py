@@ -1,10 +1,10 @@
 """The operation vocabulary: every op's one name, shared by the language, the schedule and the compute API.
 
 `Op` names the primitives the compiler lowers a program to; each is also the kind of the schedule step that
-runs it (tensix/schedule/contract.py) and the line kind of the `.sched` text. `BinaryFn`, `UnaryFn`,
-`ReduceFn` and `Dim` name the elementwise math the language's ops, a step's `fn`/`chain` and the compute API's
-`*_tile` calls use; their `code` is the integer the Numba tile kernels branch on (tensix/kernels/ops.py
-re-exports the codes as plain ints).
+runs it (tensix/schedule/contract.py) and the line kind of the `.sched` text. `BinaryFn`, `UnaryFn`, `ReduceFn`,
+`Dim` and `ChainFn` name the elementwise math the language's ops, a step's `fn`/`chain` and the compute API's
+`*_tile` calls use; a coded one's `code` is the integer the Numba tile kernels branch on (tensix/kernels/ops.py
+re-exports the codes as plain ints). docs/architecture.md says how the names are used.
 """
 
 from __future__ import annotations
@@ -77,8 +77,12 @@ class Dim(_Coded):
     SCALAR = "scalar"
 
 
-# a unary chain's ops that take arguments (a step's ChainOp.fn is one of these or a UnaryFn)
-SCALE, ADD_SCALAR, TOPK = "scale", "add_scalar", "topk"
+class ChainFn(StrEnum):
+    """The unary ops with arguments a step's chain may hold besides a UnaryFn (ChainOp.fn, ChainOp.args)."""
+
+    SCALE = "scale"  # x * factor
+    ADD_SCALAR = "add_scalar"  # x + value
+    TOPK = "topk"  # per row: softmax over the k largest of the first `width` values, 0 elsewhere (MoE gate)
 
 
 def codes(enum: type[_Coded]) -> dict[str, int]:

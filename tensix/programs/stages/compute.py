@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tensix.ops import MATMULS
+from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_MID, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
@@ -27,11 +27,11 @@ def _fmt(ctx, name: str) -> str:
 def _chain(ctx, chain: tuple, idst: int) -> None:
     for item in chain:
         op, params = item.fn, item.args
-        if op == "scale":
+        if op == ChainFn.SCALE:
             ctx.scale_tile(idst, params[0])
-        elif op == "add_scalar":
+        elif op == ChainFn.ADD_SCALAR:
             ctx.add_scalar_tile(idst, params[0])
-        elif op == "topk":
+        elif op == ChainFn.TOPK:
             ctx.topk_tile(idst, params[0], params[1])
         else:
             ctx.unary_tile(op, idst)
