@@ -159,7 +159,9 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """One op application defining value `%id`. `attrs` holds op attributes and, later, pass results."""
+    """One op application defining value `%id`. `attrs` holds op attributes and, later, pass results. `op` is a
+    language op (lang/ops.py) until `decompose`, then a primitive: a `tensix.ops.Op`, the name of the step kind
+    that runs it (a str enum, so it renders and compares as its name)."""
 
     id: str
     op: str
