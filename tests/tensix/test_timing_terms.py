@@ -145,3 +145,11 @@ def test_device_timing_changes_cycles_not_outputs():
     base, other = Mesh(cfg).run(p, {"A": a, "B": b}), Mesh(slow).run(p, {"A": a, "B": b})
     np.testing.assert_array_equal(base.outputs["C"], other.outputs["C"])
     assert other.cycles > 2 * base.cycles
+
+
+@pytest.mark.parametrize("op,expected", [("relu", 96), ("exp", 320), ("gelu", 448)])
+def test_sfpu_cost_counts_the_load_and_store_of_each_row(op, expected):
+    # 1024 elements / 32 lanes = 32 rows, each an SFPLOAD, the op's instructions (relu 1, exp 8, gelu 12) and an
+    # SFPSTORE, one instruction a cycle: 32 x 3, 32 x 10, 32 x 14
+    assert TimingModel().sfpu(op) == expected
+    assert TimingModel(sfpu_load_store_instructions=0).sfpu(op) == expected - 64
