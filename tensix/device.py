@@ -182,7 +182,8 @@ class Device:
             back = fabric.request_cycles(noc, dxy, sxy)
             if dbank is not None:  # the bank writes as the data arrives
                 _, bank_done = dram.serve(dbank, start + fabric.request_cycles(noc, sxy, dxy), nbytes, True)
-                landed = (end if end > bank_done else bank_done) + dram.latency
+                bank_done = dram.accepted(bank_done, nbytes)  # the controller acknowledges buffered writes
+                landed = (end if end > bank_done else bank_done) + dram.write_latency
                 dram.mark_written(dbank, da, copied, landed)
                 done = landed + back
             else:

@@ -1,8 +1,11 @@
 """DRAM banks at the edge of the mesh: interleaved buffers (page p in bank p % banks) and bank bandwidth.
 
-A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle` (a write
-smaller than `dram_write_burst_bytes` holds it `dram_partial_write_cycles`); reads and writes to one bank
-contend. A bank starts a write as its data starts arriving (the device adds `dram_latency_cycles`).
+A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle`, or at
+`dram_stream_bytes_per_cycle` for accesses of at least `dram_read/write_stream_bytes` (a write smaller than
+`dram_write_burst_bytes` holds it `dram_partial_write_cycles`); reads and writes to one bank contend. A bank starts
+a write as its data starts arriving, and its controller accepts (acknowledges) a write once no more than
+`dram_write_buffer_bytes` wait ahead of its last byte (the device adds `dram_latency_cycles` to reads and
+`dram_write_latency_cycles` to writes).
 """
 
 from __future__ import annotations
@@ -112,7 +115,12 @@ class Dram:
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
+        wl = cfg.dram_write_latency_cycles
+        self.write_latency = self.latency if wl is None else wl
         self.burst, self.partial = cfg.dram_write_burst_bytes, cfg.dram_partial_write_cycles
+        self.stream_rate = cfg.dram_stream_bytes_per_cycle
+        self.read_stream, self.write_stream = cfg.dram_read_stream_bytes, cfg.dram_write_stream_bytes
+        self.write_buffer = cfg.dram_write_buffer_bytes
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
                  host_written: bool = False) -> DramBuffer:
@@ -218,7 +226,7 @@ class Dram:
         """Bank timing of one access starting no earlier than cycle t: (cycle the bank starts, cycle it has
         moved the last byte). The device adds the latency."""
         start = bank.free_at if bank.free_at > t else t
-        busy = nbytes / self.bytes_per_cycle
+        busy = nbytes / self.rate(nbytes, write)
         if write:
             bank.bytes_written += nbytes
             if nbytes < self.burst and busy < self.partial:
@@ -227,6 +235,19 @@ class Dram:
             bank.bytes_read += nbytes
         bank.free_at = start + busy
         return int(start), ceil(bank.free_at)
+
+    def rate(self, nbytes: int, write: bool) -> float:
+        """Bytes per cycle a bank moves for one access of nbytes: large accesses stream at the stream rate."""
+        if self.stream_rate and nbytes >= (self.write_stream if write else self.read_stream):
+            return self.stream_rate
+        return self.bytes_per_cycle
+
+    def accepted(self, bank_done: int, nbytes: int) -> int:
+        """The cycle a bank's controller accepts the last byte of a write its bank finishes at bank_done: when
+        no more than `dram_write_buffer_bytes` of writing remain ahead of it (bank_done without a buffer)."""
+        if not self.write_buffer:
+            return bank_done
+        return bank_done - int(self.write_buffer / self.rate(nbytes, True))
 
 
 def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from tensix.mesh import Mesh
 from tensix.programs.exchange import exchange_program
 from tensix.programs.matmul import matmul_program
 from tensix.tools.bench_dm import bench_dm_calibration
+from tensix.tools.bench_matmul import bench_gemm_heldout
 from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.bench_speed import SPEED
@@ -106,6 +107,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "moe_top2": bench_moe_top2,
     "metal_examples": bench_metal_examples,
     "dm_calibration": bench_dm_calibration,
+    "gemm_heldout": bench_gemm_heldout,
     "minilm_embed": bench_minilm_embed,
     "smollm2_decode": bench_smollm2_decode,
     **SPEED,
