@@ -217,8 +217,17 @@ class Program:
         return d
 
     def to_json(self) -> str:
-        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=_plain)
+        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model). A core's
+        reader, compute and writer share its steps: each step becomes plain data once."""
+        memo: dict[int, object] = {}  # id -> plain form, of values that to_dict's result keeps alive meanwhile
+
+        def plain(value):
+            out = memo.get(id(value))
+            if out is None:
+                out = memo[id(value)] = _plain(value)
+            return out
+
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=plain)
 
     @classmethod
     def from_json(cls, text: str, *, allow_kernels: Iterable[str] = ()) -> Program:

@@ -27,22 +27,27 @@ class ScheduleFormatError(SourceError):
 def to_plain(value, full: bool = False):
     """Records as dicts of their non-default fields (`full`: all of them; steps also name their `op`), tuples as
     lists."""
-    if isinstance(value, Enum):
-        return value.value
-    if is_dataclass(value):
-        out = {"op": str(value.op)} if isinstance(value, Step) else {}
-        for f in fields(value):
-            v = getattr(value, f.name)
-            if f.name != "at" and (full or not _is_default(f, v)):
-                out[f.name] = to_plain(v, full)
-        return out
     if isinstance(value, tuple | list):
         return [to_plain(v, full) for v in value]
-    return value
+    if isinstance(value, Enum):
+        return value.value
+    record = _record_fields(type(value))
+    if record is None:
+        return value
+    out = {"op": str(value.op)} if isinstance(value, Step) else {}
+    for name, default in record:
+        v = getattr(value, name)
+        if full or default is MISSING or v != default:
+            out[name] = to_plain(v, full)
+    return out
 
 
-def _is_default(f, v) -> bool:
-    return f.default is not MISSING and v == f.default
+@functools.cache
+def _record_fields(cls: type) -> tuple[tuple[str, object], ...] | None:
+    """(name, default or MISSING) of each field but `at` of a dataclass; None for any other type."""
+    if not is_dataclass(cls):
+        return None
+    return tuple((f.name, f.default) for f in fields(cls) if f.name != "at")
 
 
 def schedule_from_plain(data) -> Schedule:
