@@ -385,6 +385,18 @@ class L1Buffer:
 
 
 @dataclass(frozen=True, slots=True)
+class L1Shard:
+    """This core's shard of an L1-resident tensor (`DramBuffer` with memory "l1"): its `pages`, in order, one
+    page after another from L1 `address` (`nbytes` in all). The device lays shards out after the CBs."""
+
+    tensor: str
+    pages: tuple[int, ...]
+    nbytes: int
+    address: int
+    at: SourcePos | None = _pos()
+
+
+@dataclass(frozen=True, slots=True)
 class Units:
     """Pages each reservation of a core's CBs takes, fixed per core so reservations never wrap: matmul A, B,
     output and bias units (stages/layout.blocking), and the elementwise unit (stages/layout.el_unit)."""
@@ -399,7 +411,8 @@ class Units:
 
 @dataclass(frozen=True, slots=True)
 class CoreSchedule:
-    """One core: units, semaphores waited on, L1 buffers, CBs and steps in order (each kernel does its part of each)."""
+    """One core: units, semaphores waited on, L1 buffers, CBs and steps in order (each kernel does its part of each),
+    and the shards of L1-resident tensors it holds."""
 
     core: Coord
     units: Units
@@ -407,6 +420,7 @@ class CoreSchedule:
     buffers: tuple[L1Buffer, ...]
     cbs: tuple[CB, ...]
     steps: tuple[Step, ...]
+    shards: tuple[L1Shard, ...] = ()
     at: SourcePos | None = _pos()
 
 
@@ -414,7 +428,8 @@ class CoreSchedule:
 class DramBuffer:
     """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
     between runs, zero at first) or state_next (the next run's `source` state); layout tiles or rows (a matrix
-    row per page); `source`: the host array filling it (or the state updated), when not its own name."""
+    row per page); `source`: the host array filling it (or the state updated), when not its own name; `memory`
+    "l1": no DRAM pages at all, the tensor lives in the L1 shards (L1Shard) of the cores holding it."""
 
     name: str
     shape: tuple[int, ...]
@@ -422,6 +437,7 @@ class DramBuffer:
     role: str = "scratch"
     layout: str = "tiles"
     source: str = ""
+    memory: str = "dram"
     at: SourcePos | None = _pos()
 
 
@@ -440,7 +456,8 @@ class Schedule:
     at: SourcePos | None = _pos()
 
 
-RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
+                                                          Units,
                                                           CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
