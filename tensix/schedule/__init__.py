@@ -11,10 +11,11 @@ from tensix.schedule.contract import (
     CoreSchedule,
     DramBuffer,
     L1Buffer,
+    L1Shard,
     Op,
     Schedule,
     Step,
     Units,
 )
 
-__all__ = ["CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "Op", "Schedule", "Step", "Units"]
+__all__ = ["CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "Schedule", "Step", "Units"]

@@ -7,11 +7,12 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
+from tensix.schedule.shard import L1Shard
 
 Coord = tuple[int, int]
 
@@ -385,18 +386,6 @@ class L1Buffer:
 
 
 @dataclass(frozen=True, slots=True)
-class L1Shard:
-    """This core's shard of an L1-resident tensor (`DramBuffer` with memory "l1"): its `pages`, in order, one
-    page after another from L1 `address` (`nbytes` in all). The device lays shards out after the CBs."""
-
-    tensor: str
-    pages: tuple[int, ...]
-    nbytes: int
-    address: int
-    at: SourcePos | None = _pos()
-
-
-@dataclass(frozen=True, slots=True)
 class Units:
     """Pages each reservation of a core's CBs takes, fixed per core so reservations never wrap: matmul A, B,
     output and bias units (stages/layout.blocking), and the elementwise unit (stages/layout.el_unit)."""
@@ -411,8 +400,7 @@ class Units:
 
 @dataclass(frozen=True, slots=True)
 class CoreSchedule:
-    """One core: units, semaphores waited on, L1 buffers, CBs and steps in order (each kernel does its part of each),
-    and the shards of L1-resident tensors it holds."""
+    """One core: units, semaphores waited on, L1 buffers, CBs and steps in order (each kernel does its part of each)."""
 
     core: Coord
     units: Units
@@ -420,7 +408,7 @@ class CoreSchedule:
     buffers: tuple[L1Buffer, ...]
     cbs: tuple[CB, ...]
     steps: tuple[Step, ...]
-    shards: tuple[L1Shard, ...] = ()
+    shards: tuple[L1Shard, ...] = ()  # its shards of L1-resident tensors, laid out after its CBs
     at: SourcePos | None = _pos()
 
 
@@ -428,8 +416,7 @@ class CoreSchedule:
 class DramBuffer:
     """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
     between runs, zero at first) or state_next (the next run's `source` state); layout tiles or rows (a matrix
-    row per page); `source`: the host array filling it (or the state updated), when not its own name; `memory`
-    "l1": no DRAM pages at all, the tensor lives in the L1 shards (L1Shard) of the cores holding it."""
+    row per page); `source`: the host array filling it (or the state updated), when not its own name."""
 
     name: str
     shape: tuple[int, ...]
@@ -437,7 +424,7 @@ class DramBuffer:
     role: str = "scratch"
     layout: str = "tiles"
     source: str = ""
-    memory: str = "dram"
+    memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
     at: SourcePos | None = _pos()
 
 
@@ -457,11 +444,6 @@ class Schedule:
 
 
 RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
-                                                          Units,
-                                                          CoreSchedule, DramBuffer, Schedule)}
+                                                          Units, CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
-
-def value_fields(cls: type) -> list:
-    """The fields that make a record's value (not its position)."""
-    return [f for f in fields(cls) if f.name != "at"]
