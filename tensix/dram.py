@@ -154,9 +154,11 @@ class Dram:
         rows, cols = _rows_cols(shape)
         buf = DramBuffer(name, tuple(shape), fmt, (-(-rows // 32), -(-cols // 32)), tile_nbytes(fmt), -1, "tiles",
                          tuple(homes))
-        if len(homes) != buf.npages:
-            raise DramError(f"L1 tensor '{name}' {list(shape)} has {buf.npages} pages but its shards hold "
-                            f"{len(homes)}; give every page one core")
+        if len(homes) != buf.npages or None in homes:
+            held = sum(h is not None for h in homes[:buf.npages])
+            raise DramError(f"L1 tensor '{name}' {list(shape)}: its shards hold {held} of its {buf.npages} pages"
+                            f"{'' if len(homes) <= buf.npages else f' and {len(homes) - buf.npages} more'}; give "
+                            f"every page one core")
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages

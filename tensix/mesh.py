@@ -223,11 +223,8 @@ class Mesh:
         for b in program.buffers:
             if b.memory != "l1":
                 continue
-            held = homes.get(b.name, {})
-            buf = device.dram.place_l1(b.name, b.shape, b.dtype, tuple(held.get(p) for p in range(len(held))))
-            if None in buf.homes or len(held) != buf.npages:
-                raise ProgramError(f"L1 tensor '{b.name}' {list(b.shape)}: its shards hold {len(held)} of its "
-                                   f"{buf.npages} pages; give every page one core with shard(core, tensor, pages)")
+            held = homes.get(b.name, {-1: None})
+            buf = device.dram.place_l1(b.name, b.shape, b.dtype, tuple(held.get(p) for p in range(max(held) + 1)))
             if b.role in ("input", "param"):
                 device.dram.landed[b.name] = [0] * buf.npages
                 if not self.timing_only:

@@ -18,4 +18,5 @@ from tensix.schedule.contract import (
     Units,
 )
 
-__all__ = ["CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "Schedule", "Step", "Units"]
+__all__ = ["CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "Schedule", "Step",
+           "Units"]
