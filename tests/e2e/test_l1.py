@@ -10,6 +10,7 @@ from tensix.lang import materialize
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
 from tensix.lang.errors import PlacementError
+from tensix.mesh import Mesh
 from tensix.presets import resolve
 from tensix.schedule.text import parse, render
 from tensix.schedule.verify import verify_schedule
@@ -123,3 +124,10 @@ def test_a_schedule_with_l1_shards_round_trips_and_verifies():
     assert again == compiled.schedule
     assert render(again) == text
     verify_schedule(again, resolve("wormhole_n150"), text)
+
+
+def test_a_timing_only_run_of_l1_tensors_times_as_the_functional_run():
+    compiled, _, _, functional = _run(CHAIN)
+    timed = Mesh(compiled.device, timing_only=True).run(compiled.program)
+    assert timed.cycles == functional.cycles
+    assert _dram(timed) == _dram(functional)
