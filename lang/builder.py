@@ -149,14 +149,16 @@ class GraphBuilder:
         self._params.append(Param(name, type_, init, self._annotations, pos))
         return Tensor(self, name, type_)
 
-    def output(self, name: str, value: Tensor, *, type: TensorType | None = None, pos: SourcePos | None = None):
-        """Make `value` the graph output `name`; `type`, when given, must match the value's type."""
+    def output(self, name: str, value: Tensor, *, type: TensorType | None = None, pos: SourcePos | None = None,
+               l1: bool = False):
+        """Make `value` the graph output `name`; `type`, when given, must match the value's type; `l1`: leave it in
+        its cores' L1 shards (read back from there), not DRAM."""
         pos = pos or _caller_pos()
         if any(o.name == name for o in self._outputs):
             raise NameResolutionError(pos, f"output '{name}' is declared twice", _source(pos))
         if type is not None and type != value.type:
             raise ShapeError(pos, f"output '{name}' is declared {type} but its value is {value.type}", _source(pos))
-        self._outputs.append(Output(name, value.ref, value.type, pos))
+        self._outputs.append(Output(name, value.ref, value.type, pos, l1 or bool(self._annotations.l1)))
 
     def _declare(self, name: str, dtype: str, shape: Sequence[int], pos: SourcePos | None) -> TensorType:
         if not name or name.isdigit():

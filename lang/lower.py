@@ -14,7 +14,15 @@ from pathlib import Path
 from tensix.lang import syntax as s
 from tensix.lang.builder import MAX_NODES, GraphBuilder, Tensor
 from tensix.lang.decls import annotations, eval_type, fidelity_name, param_source
-from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos, unreadable
+from tensix.lang.errors import (
+    ErrorList,
+    NameResolutionError,
+    PlacementError,
+    ShapeError,
+    SourceError,
+    SourcePos,
+    unreadable,
+)
 from tensix.lang.exprs import CONST_FUNCS, INITIALIZERS, ExprLowerer, show
 from tensix.lang.ir import Annotations, Graph
 from tensix.lang.ops import OPS
@@ -162,7 +170,10 @@ class _Lowerer:
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
         type_ = self.tensor_type(stmt.type, frame)
         declare = self.builder.state if stmt.state else self.builder.input
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "input")):
+        ann = annotations(stmt.annots, frame, self.exprs, "input")
+        if stmt.state and ann.l1:
+            raise PlacementError(ann.l1_pos, "a state stays in device DRAM between runs; it cannot be @l1")
+        with self.builder.annotate(ann):
             value = declare(name, type_.dtype, type_.shape, pos=stmt.pos)
         self.bind_new(name, value, stmt.name_pos, frame)
 
@@ -194,11 +205,12 @@ class _Lowerer:
             self.builder.update(name, value, pos=stmt.value.pos)
             return
         declared = self.tensor_type(stmt.type, frame) if stmt.type is not None else None
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "an output")):
+        ann = annotations(stmt.annots, frame, self.exprs, "an output")
+        with self.builder.annotate(ann):
             value = self.exprs.tensor(stmt.value, frame, f"output '{name}'")
         if declared is not None and declared != value.type:
             raise ShapeError(stmt.value.pos, f"output '{name}' is declared {declared} but its value is {value.type}")
-        self.builder.output(name, value, pos=stmt.pos)
+        self.builder.output(name, value, pos=stmt.pos, l1=bool(ann.l1))
 
     def stmt_return(self, stmt: s.Return, frame: Frame) -> None:
         if frame.block is None:

@@ -178,6 +178,8 @@ class DataflowKernel(KernelProcess):
             dram.live_faces[buffer][page] = faces
             timed = self._live_bytes(buf, faces)
         self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc, timed)
+        if buf.homes is not None:  # an L1 tensor's page: no bank marks it, so it lands when this write is acked
+            dram.landed[buffer][page] = self.writes_done
 
     def _landing(self, buffer: str, page: int) -> str:
         landed = int(self.device.dram.landed[buffer][page])

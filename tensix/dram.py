@@ -39,6 +39,8 @@ class DramBuffer:
     page_nbytes: int
     base: int  # bank offset of page 0 (the same in every bank)
     layout: str = "tiles"
+    # an L1-resident tensor: page p's NoC address (core x, core y, L1 address) in the shard holding it; no DRAM
+    homes: tuple[tuple[int, int, int], ...] | None = field(default=None, compare=False)
     npages: int = field(init=False, compare=False)  # looked up on every page address: computed once
 
     def __post_init__(self) -> None:
@@ -153,6 +155,23 @@ class Dram:
         self._bases.append((buf.base, name))
         return buf
 
+    def place_l1(self, name: str, shape: tuple[int, ...], fmt: str,
+                 homes: tuple[tuple[int, int, int], ...]) -> DramBuffer:
+        """An L1-resident tensor: registered like a DRAM buffer (page addresses, zero-skip faces, landing
+        cycles) but its page p lives at NoC address homes[p], a core's L1 shard; it takes no bank space."""
+        rows, cols = _rows_cols(shape)
+        buf = DramBuffer(name, tuple(shape), fmt, (-(-rows // 32), -(-cols // 32)), tile_nbytes(fmt), -1, "tiles",
+                         tuple(homes))
+        if len(homes) != buf.npages or None in homes:
+            held = sum(h is not None for h in homes[:buf.npages])
+            raise DramError(f"L1 tensor '{name}' {list(shape)}: its shards hold {held} of its {buf.npages} pages"
+                            f"{'' if len(homes) <= buf.npages else f' and {len(homes) - buf.npages} more'}; give "
+                            f"every page one core")
+        self.buffers[name] = buf
+        self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
+        self.landed[name] = [NEVER] * buf.npages
+        return buf
+
     def buffer(self, name: str) -> DramBuffer:
         buf = self.buffers.get(name)
         if buf is None:
@@ -163,6 +182,8 @@ class Dram:
         """NoC address (x, y, bank offset) of page `page` of buf."""
         if not 0 <= page < buf.npages:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
+        if buf.homes is not None:
+            return buf.homes[page]
         bank = self.banks[page % len(self.banks)]
         x, y = bank.noc_xy
         return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
@@ -172,6 +193,8 @@ class Dram:
         if len(pages) and not (0 <= pages.min() and pages.max() < buf.npages):
             bad = int(pages[(pages < 0) | (pages >= buf.npages)][0])
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
+        if buf.homes is not None:
+            return [buf.homes[p] for p in pages.tolist()]
         nb = len(self.banks)
         xy = np.array([b.noc_xy for b in self.banks], dtype=np.int64)[pages % nb]
         addrs = buf.base + (pages // nb) * buf.page_nbytes

@@ -72,7 +72,7 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class Buffer:
     name: str
-    kind: str  # cb | l1 | semaphore
+    kind: str  # cb | l1 | semaphore | tensor (a shard of an L1-resident tensor, named by the tensor)
     address: int
     nbytes: int
 

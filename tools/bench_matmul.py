@@ -37,6 +37,8 @@ class MatmulBench:
     fidelity: str
     device: str
     grid: tuple[int, int]
+    in0: str
+    out: str
     device_us: float
     cycles: int
     tflops: float
@@ -46,11 +48,23 @@ class MatmulBench:
     timing_only: bool = False
 
 
-def matmul_source(m: int, k: int, n: int, dtype: str, device: str, grid: tuple[int, int]) -> str:
-    """The .tdf of the benchmarked matmul: activation an input, weights a param, both in DRAM."""
+def matmul_source(m: int, k: int, n: int, dtype: str, device: str, grid: tuple[int, int], in0: str = "dram",
+                  out: str = "dram") -> str:
+    """The .tdf of the benchmarked matmul: activation an input, weights a param in DRAM. `in0` l1: the activation
+    sharded in the grid's L1 (block-sharded when its tiles divide over the grid, else height-sharded), as
+    tt-metal's published matmul runs keep in0; `out` l1: the output left in the L1 of the cores computing it."""
     w, h = grid
-    return (f"device {device}\ninput a: {dtype}[{m}, {k}]\nparam w: {dtype}[{k}, {n}] = random(seed=1, std=0.05)\n"
-            f"output c = a @ w @cores(0..{w - 1}, 0..{h - 1})\n")
+    rect = f"@cores(0..{w - 1}, 0..{h - 1})"
+    a = f" @l1 @shard({in0_sharding(m, k, grid)}) {rect}" if in0 == "l1" else ""
+    return (f"device {device}\ninput a: {dtype}[{m}, {k}]{a}\nparam w: {dtype}[{k}, {n}] = random(seed=1, std=0.05)\n"
+            f"output c = a @ w {rect}{' @l1' if out == 'l1' else ''}\n")
+
+
+def in0_sharding(m: int, k: int, grid: tuple[int, int]) -> str:
+    """block when in0's tile rows divide over the grid's rows and its tile columns over its columns, else height
+    (the compiler reports a sharding that does not divide)."""
+    w, h = grid
+    return "block" if -(-m // 32) % h == 0 and -(-k // 32) % w == 0 else "height"
 
 
 def parse_grid(text: str | None, device: str) -> tuple[int, int]:
@@ -74,12 +88,11 @@ def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str =
     if fidelity.lower() not in FIDELITIES:
         raise TensixError(f"--fidelity '{fidelity}': use one of {', '.join(FIDELITIES)}")
     for flag, value in (("--in0", in0), ("--out", out)):
-        if value != "dram":
-            raise TensixError(f"{flag} {value}: L1-resident tensors are not supported yet; every tensor of the "
-                              f"compiled program lives in DRAM (use {flag} dram)")
+        if value not in ("dram", "l1"):
+            raise TensixError(f"{flag} {value}: use l1 or dram")
     cells = parse_grid(grid, device)
     start = time.perf_counter()
-    compiled = compile_source(matmul_source(m, k, n, dtype, device, cells), "bench_matmul.tdf",
+    compiled = compile_source(matmul_source(m, k, n, dtype, device, cells, in0, out), "bench_matmul.tdf",
                               fidelity=fidelity.lower())
     if timing_only:
         result = Mesh(compiled.device, timing_only=True).run(compiled.program)
@@ -91,7 +104,7 @@ def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str =
     flops = 2 * m * k * n
     return MatmulBench(
         name="matmul", m=m, k=k, n=n, dtype=dtype, fidelity=fidelity.lower(), device=compiled.device.name,
-        grid=cells, device_us=result.cycles / clock * 1e6, cycles=result.cycles,
+        grid=cells, in0=in0, out=out, device_us=result.cycles / clock * 1e6, cycles=result.cycles,
         tflops=flops / (result.cycles / clock) / 1e12, utilization=stats.utilization,
         dram_bytes_read=sum(b.bytes_read for b in stats.dram), emulator_s=wall, timing_only=timing_only)
 
@@ -100,7 +113,8 @@ def print_bench(line: MatmulBench, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(line)))
         return
-    print(f"{line.m}x{line.k}x{line.n} {line.dtype} {line.fidelity} on {line.device} {line.grid[0]}x{line.grid[1]}: "
+    print(f"{line.m}x{line.k}x{line.n} {line.dtype} {line.fidelity} on {line.device} {line.grid[0]}x{line.grid[1]} "
+          f"(in0 {line.in0}, out {line.out}): "
           f"{line.device_us:.1f} us ({line.cycles} cycles), {line.tflops:.1f} TFLOP/s, "
           f"{100 * line.utilization:.1f}% of peak, {line.dram_bytes_read:,} B read from DRAM "
           f"(emulated in {line.emulator_s:.1f} s)")

@@ -1,10 +1,13 @@
-"""emit: the placed, routed, allocated graph as a Schedule: DRAM buffers plus each core's schedule (alloc's).
+"""emit: the placed, routed, allocated graph as a Schedule: tensors (in DRAM, or in L1 shards where reside put
+them) plus each core's schedule (alloc's, with reside's shards).
 
 Every core runs its steps in the same global order, which is a topological order, so no core can wait
 on a step that waits on it.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from tensix.lang.ir import Graph
 from tensix.lang.passes.alloc import device_dtype
@@ -27,5 +30,7 @@ def emit(graph: Graph, device: str) -> Schedule:
                 if n.id in updates else
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
                            "output" if n.id in outputs else "scratch") for n in graph.nodes]
+    l1 = graph.meta.get("l1", {})  # tensors living in L1 shards (passes/reside.py)
+    buffers = [replace(b, memory="l1") if b.name in l1 else b for b in buffers]
     source = next(iter(graph.meta.get("sources", {})), "")
     return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])

@@ -6,8 +6,20 @@ vocabulary of the language, the schedule and the compute API).
 """
 
 from tensix.ops import MATMULS, Op
-from tensix.schedule.contract import CB, STEPS, Block, CoreSchedule, DramBuffer, L1Buffer, Schedule, Step, Units
+from tensix.schedule.contract import (
+    CB,
+    STEPS,
+    Block,
+    CoreSchedule,
+    DramBuffer,
+    L1Buffer,
+    L1Shard,
+    Schedule,
+    Step,
+    Units,
+)
 
 __all__ = [
-    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "Op", "STEPS", "Schedule", "Step", "Units",
+    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "STEPS", "Schedule", "Step",
+    "Units",
 ]

@@ -7,11 +7,12 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
 from tensix.ops import Op
+from tensix.schedule.shard import L1Shard
 
 Coord = tuple[int, int]
 
@@ -398,6 +399,7 @@ class CoreSchedule:
     buffers: tuple[L1Buffer, ...]
     cbs: tuple[CB, ...]
     steps: tuple[Step, ...]
+    shards: tuple[L1Shard, ...] = ()  # its shards of L1-resident tensors, laid out after its CBs
     at: SourcePos | None = _pos()
 
 
@@ -413,6 +415,7 @@ class DramBuffer:
     role: str = "scratch"
     layout: str = "tiles"
     source: str = ""
+    memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
     at: SourcePos | None = _pos()
 
 
@@ -431,11 +434,7 @@ class Schedule:
     at: SourcePos | None = _pos()
 
 
-RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
-                                                          CoreSchedule, DramBuffer, Schedule)}
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
+                                                          Units, CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
-
-def value_fields(cls: type) -> list:
-    """The fields that make a record's value (not its position)."""
-    return [f for f in fields(cls) if f.name != "at"]

@@ -21,10 +21,16 @@ def test_bench_matmul_prints_one_line_whose_figures_agree(capsys):
     assert line["dram_bytes_read"] == (8 * 4 + 4 * 8) * 2048
 
 
-def test_bench_matmul_refuses_l1_tensors_and_a_grid_larger_than_the_device(capsys):
-    assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--in0", "l1"]) == 1
-    assert capsys.readouterr().err == ("error: --in0 l1: L1-resident tensors are not supported yet; every tensor of "
-                                       "the compiled program lives in DRAM (use --in0 dram)\n")
+def test_bench_matmul_with_in0_in_l1_reads_only_the_weights_from_dram(capsys):
+    args = ["bench", "matmul", "--m", "256", "--k", "128", "--n", "256", "--grid", "2x2", "--json"]
+    assert main([*args, "--in0", "l1", "--out", "l1"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert (line["in0"], line["out"]) == ("l1", "l1")
+    # in0 sits block-sharded in the 2x2 grid's L1: only each column's 4x8-tile band of w comes from DRAM
+    assert line["dram_bytes_read"] == 4 * 8 * 2048
+
+
+def test_bench_matmul_refuses_a_grid_larger_than_the_device(capsys):
     assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--grid", "9x8"]) == 1
     assert capsys.readouterr().err == ("error: --grid 9x8: wormhole_n150 has a 8x8 compute grid; give at most "
                                        "8x8\n")
