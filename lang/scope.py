@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from tensix.lang import syntax as s
 from tensix.lang.errors import NameResolutionError, SourcePos
 
-__all__ = ["POISON", "BlockDef", "Dtype", "Frame", "Poisoned", "Results", "Scope", "did_you_mean", "fill_template", "where"]
+__all__ = ["POISON", "BlockDef", "Dtype", "Frame", "Poisoned", "Results", "Scope", "did_you_mean", "fill_template",
+           "where"]
 
 
 class _Poison:
