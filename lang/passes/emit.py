@@ -26,6 +26,6 @@ def emit(graph: Graph, device: str) -> Schedule:
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])
                 if n.id in updates else
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
-                           "output" if n.id in outputs else "scratch") for n in graph.nodes]
+                           "output" if n.id in outputs else "scratch") for n in graph.nodes if n.op != "view"]
     source = next(iter(graph.meta.get("sources", {})), "")
     return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])
