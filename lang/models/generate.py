@@ -102,12 +102,12 @@ class Sampler:
 
 
 class Decoder:
-    """smollm_step.tdf compiled per row count (a multiple of 32; prompts up to 32 tokens and decode steps share
-    one program), run on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
+    """smollm_step.tdf compiled per row count (the prompt's length for the prefill, 1 for every decode step), run
+    on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
 
     def __init__(self, fields: dict, dtype: str, device: str | None, capacity: int):
         self.fields, self.dtype, self.device = fields, dtype, device
-        self.capacity = -(-capacity // TILE) * TILE
+        self.capacity = -(-capacity // TILE) * TILE  # whole tiles: no padding rows to zero in each layer's k
         self.weights = weights()
         self.programs: dict[int, tuple[Compiled, dict]] = {}
         self.mesh: Mesh | None = None
@@ -127,7 +127,7 @@ class Decoder:
         if self.length + n > self.capacity:
             raise TensixError(f"the key/value cache holds {self.capacity} positions; {self.length} are used and "
                               f"{n} more were fed")
-        compiled, params = self._program(-(-n // TILE) * TILE)
+        compiled, params = self._program(n)
         result = self.mesh.run(compiled.program, device_feed(compiled, feed(tokens, self.length, self.capacity),
                                                              params))
         self.length += n
@@ -135,20 +135,14 @@ class Decoder:
 
 
 def feed(tokens: list[int], start: int, capacity: int) -> dict[str, np.ndarray]:
-    """smollm_step.tdf's inputs for `tokens` at positions start.. : rows padded to a multiple of 32, the padding
-    rows at the last real position (they write nothing: their `at` columns are zero)."""
+    """smollm_step.tdf's inputs for `tokens` at positions start.. (one row per token)."""
     n = len(tokens)
-    rows = -(-n // TILE) * TILE
-    ids = np.zeros(rows, np.int32)
-    ids[:n] = tokens
-    pos = np.full(rows, start + n - 1, np.int32)
-    pos[:n] = np.arange(start, start + n)
-    at = np.zeros((capacity, rows), np.float32)
-    at[pos[:n], np.arange(n)] = 1.0
+    ids = np.asarray(tokens, np.int32)
+    pos = np.arange(start, start + n, dtype=np.int32)
+    at = np.zeros((capacity, n), np.float32)
+    at[pos, np.arange(n)] = 1.0
     keep = (np.arange(capacity)[None, :] <= pos[:, None]).astype(np.float32)
-    last = np.zeros((1, rows), np.float32)
-    last[0, n - 1] = 1.0
-    return {"ids": ids, "pos": pos, "at": at, "keep": keep, "last": last}
+    return {"ids": ids, "pos": pos, "at": at, "keep": keep}
 
 
 def generate(prompt: str, *, max_new_tokens: int = 16, dtype: str = "fp32", device: str | None = None,
