@@ -364,10 +364,20 @@ def _concat(e: _Emitter, n: Node, ts) -> None:
 
 
 def _embedding(e: _Emitter, n: Node, ts) -> None:
+    """Rows of the table, one per id in row-major order; [B, S] ids gather B*S rows, then read as [B, S, D] (a
+    view, or rows regrouped when S is not whole tiles)."""
     ids, table = ts
-    if ids.rank != 1 or table.dtype not in ("fp32", "bf16"):
-        raise e.error(f"the device looks up 1-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
-    e.add("gather", n.inputs, n.type)
+    if ids.rank > 2 or table.dtype not in ("fp32", "bf16"):
+        raise e.error(f"the device looks up 1-D or 2-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
+    if ids.rank == 1:
+        e.add("gather", n.inputs, n.type)
+        return
+    flat = TensorType(n.type.dtype, (ids.numel, table.shape[-1]))
+    rows = e.add("gather", n.inputs, flat)
+    if same_rows(flat.shape, n.type.shape):
+        e.add("view", (rows,), n.type)
+    else:
+        regroup_rows(e, rows, flat, n.type, np.arange(ids.numel))
 
 
 def _matmul(e: _Emitter, n: Node, ts) -> None:
