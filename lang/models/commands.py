@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tensix.errors import TensixError
 from tensix.lang.models import embed as embedding
-from tensix.lang.models import packages
+from tensix.lang.models import packages, threshold
 
 
 def models(action: str) -> int:
@@ -25,18 +25,29 @@ def models(action: str) -> int:
     return 0
 
 
-def embed(sentences: list[str], model: str, dtype: str, device: str | None, out: str | None, run_dir: str | None
-          ) -> Path:
-    """Embed, write the [B, hidden] float32 rows, print cycles, device time, NoC bytes and SRAM peak; returns the
-    run directory (`tensix.cli` draws its pictures)."""
-    emb = embedding.embed(sentences, model=model, dtype=dtype, device=device)
+def embed(sentences: list[str], model: str, dtype: str, device: str | None, out: str | None, run_dir: str | None,
+          zero_threshold: float = 0.0) -> Path:
+    """Embed, write the [B, hidden] float32 rows, print cycles, device time, NoC bytes and SRAM peak (with a zero
+    threshold: per layer the MACs skipped, and each embedding's cosine to the dense run's); returns the run
+    directory (`tensix.cli` draws its pictures)."""
+    emb = embedding.embed(sentences, model=model, dtype=dtype, device=device, zero_threshold=zero_threshold)
     for text, ids in zip(sentences, emb.tokens, strict=True):
         print(f"{len(ids):4} tokens  {text}")
     print(emb.result.summary())
+    if emb.dense is not None:
+        _threshold_report(zero_threshold, [emb.result.stats], emb.compiled)
+        print("  cosine to the dense run, per sentence: "
+              + ", ".join(f"{c:.6f}" for c in threshold.cosines(emb.vectors, emb.dense)))
     saved = emb.result.save(run_dir or Path("runs") / "embed")
     path = embedding.save(emb, out or saved / "embeddings.npy")
     print(f"wrote {path} ({emb.vectors.shape[0]} x {emb.vectors.shape[1]} float32) and {saved}/stats.json, trace.json")
     return saved
+
+
+def _threshold_report(eps: float, stats: list, compiled) -> None:
+    layers = threshold.skipped_by_layer(stats, compiled.lowered)
+    print(f"zero threshold {eps:g}: matmul MACs skipped per layer: "
+          + ", ".join(f"{i}: {f:.1%}" for i, f in layers.items()))
 
 
 def generate(prompt: str, model: str, max_new_tokens: int, dtype: str, device: str | None, as_json: bool,

@@ -20,6 +20,7 @@ from tensix.lang.models.packages import locate
 from tensix.lang.models.program import compile_model
 from tensix.lang.models.weights import cached, minilm_weights
 from tensix.mesh import Mesh, RunResult
+from tensix.zeroskip import ZeroSkip
 
 __all__ = ["Embedding", "embed", "tokenize", "pack", "config", "weights", "compile_encoder"]
 
@@ -35,6 +36,7 @@ class Embedding:
     tokens: list[list[int]]
     result: RunResult
     compiled: Compiled
+    dense: np.ndarray | None = None  # with a zero threshold: the embeddings of the same plan run dense
 
 
 def config(model: str = MODEL) -> dict:
@@ -88,15 +90,21 @@ def compile_encoder(rows: int, sentences: int, dtype: str = "fp32", device: str 
 
 
 def embed(sentences: list[str], *, model: str = MODEL, dtype: str = "fp32", device: str | None = None,
-          mesh: Mesh | None = None) -> Embedding:
-    """Embed sentences on the emulated device; `result.stats.reference` compares to the graph's numpy spec."""
+          mesh: Mesh | None = None, zero_threshold: float = 0.0) -> Embedding:
+    """Embed sentences on the emulated device; `result.stats.reference` compares to the graph's numpy spec.
+    `zero_threshold` > 0: skip |x| < threshold as zero, and run the same plan dense too (`Embedding.dense`)."""
     if model != MODEL:
         raise TensixError(f"embed runs '{MODEL}', not '{model}'")
     tokens = tokenize(list(sentences), model)
     inputs = pack(tokens)
     compiled = compile_encoder(len(inputs["ids"]), len(tokens), dtype, device, model)
-    result, _ = run_compiled(compiled, inputs, weights(model), mesh)
-    return Embedding(result.outputs["embeddings"], tokens, result, compiled)
+    if zero_threshold <= 0:
+        result, _ = run_compiled(compiled, inputs, weights(model), mesh)
+        return Embedding(result.outputs["embeddings"], tokens, result, compiled)
+    skipping = Mesh(compiled.device, zero_skip=ZeroSkip(threshold=zero_threshold))
+    result, _ = run_compiled(compiled, inputs, weights(model), skipping)
+    dense, _ = run_compiled(compiled, inputs, weights(model), Mesh(compiled.device), check=False)
+    return Embedding(result.outputs["embeddings"], tokens, result, compiled, dense.outputs["embeddings"])
 
 
 def save(emb: Embedding, out: str | Path) -> Path:
