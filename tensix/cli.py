@@ -135,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=float, default=0.0, help="0 (default): greedy")
     s.add_argument("--top-k", type=int, default=0, help="sample among the k most likely (0: all)")
     s.add_argument("--seed", type=int, default=0, help="seed for sampling")
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
+                   help="skip |x| < EPS as zero; report per layer the MACs skipped, top-1 agreement with a dense run")
     s.set_defaults(handler=_generate)
     return p
 
@@ -274,7 +276,7 @@ def _generate(args) -> int:
     from tensix.lang.models.commands import generate
 
     return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
-                    args.temperature, args.top_k, args.seed)
+                    args.temperature, args.top_k, args.seed, args.zero_threshold)
 
 
 def _bench_matmul(args) -> int:

@@ -12,7 +12,7 @@ from tensix.lang.ir import Graph
 from tensix.lang.passes.route import _label as op_label
 from tensix.stats import Stats
 
-__all__ = ["cosines", "layer_of_ops", "skipped_by_layer"]
+__all__ = ["cosines", "fractions", "layer_of_ops", "macs_by_layer", "skipped_by_layer"]
 
 _LAYER = re.compile(r"(?:^|\.)layers\.(\d+)\.")
 
@@ -28,17 +28,31 @@ def layer_of_ops(lowered: Graph) -> dict[str, int]:
     return out
 
 
-def skipped_by_layer(stats: list[Stats], lowered: Graph) -> dict[int, float]:
-    """Layer -> MACs skipped / MACs, summed over the runs' ops that read that layer's weights."""
+def macs_by_layer(stats: Stats, lowered: Graph) -> dict[int, tuple[int, int]]:
+    """Layer -> (MACs skipped, MACs) of one run's ops that read that layer's weights."""
     layers = layer_of_ops(lowered)
+    sums: dict[int, tuple[int, int]] = {}
+    for op in stats.zero_skip.ops if stats.zero_skip else ():
+        if op.op in layers:
+            s, t = sums.get(layers[op.op], (0, 0))
+            sums[layers[op.op]] = (s + op.macs_skipped, t + op.macs_total)
+    return sums
+
+
+def fractions(runs: list[dict[int, tuple[int, int]]]) -> dict[int, float]:
+    """Layer -> MACs skipped / MACs over several runs' macs_by_layer."""
     sums: dict[int, list[int]] = {}
-    for st in stats:
-        for op in st.zero_skip.ops if st.zero_skip else ():
-            if op.op in layers:
-                row = sums.setdefault(layers[op.op], [0, 0])
-                row[0] += op.macs_skipped
-                row[1] += op.macs_total
+    for run in runs:
+        for layer, (s, t) in run.items():
+            row = sums.setdefault(layer, [0, 0])
+            row[0] += s
+            row[1] += t
     return {layer: s / t if t else 0.0 for layer, (s, t) in sorted(sums.items())}
+
+
+def skipped_by_layer(stats: Stats, lowered: Graph) -> dict[int, float]:
+    """Layer -> MACs skipped / MACs of one run."""
+    return fractions([macs_by_layer(stats, lowered)])
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
-from tensix.lang.passes.rows import ones_row, regroup_rows, same_rows, softmax_mask
+from tensix.lang.passes.rows import embedding, ones_row, regroup_rows, same_rows, softmax_mask
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
 from tensix.programs.stages.layout import row_cb_nbytes
@@ -363,23 +363,6 @@ def _concat(e: _Emitter, n: Node, ts) -> None:
     _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
 
 
-def _embedding(e: _Emitter, n: Node, ts) -> None:
-    """Rows of the table, one per id in row-major order; [B, S] ids gather B*S rows, then read as [B, S, D] (a
-    view, or rows regrouped when S is not whole tiles)."""
-    ids, table = ts
-    if ids.rank > 2 or table.dtype not in ("fp32", "bf16"):
-        raise e.error(f"the device looks up 1-D or 2-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
-    if ids.rank == 1:
-        e.add("gather", n.inputs, n.type)
-        return
-    flat = TensorType(n.type.dtype, (ids.numel, table.shape[-1]))
-    rows = e.add("gather", n.inputs, flat)
-    if same_rows(flat.shape, n.type.shape):
-        e.add("view", (rows,), n.type)
-    else:
-        regroup_rows(e, rows, flat, n.type, np.arange(ids.numel))
-
-
 def _matmul(e: _Emitter, n: Node, ts) -> None:
     a, b = ts
     rhs = n.inputs[1]
@@ -402,5 +385,5 @@ _RULES = {
     "cast": _unary(lambda n: [["trunc"]] if n.attrs["dtype"] == "int32" else []),  # as the reference's astype
     "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
-    "slice": _slice, "concat": _concat, "embedding": _embedding,
+    "slice": _slice, "concat": _concat, "embedding": embedding,
 }

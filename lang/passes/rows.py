@@ -1,5 +1,6 @@
 """Rows of padded tensors for decompose: where each row of a tensor sits in its pages, and the constants that keep
-padding harmless (a row of ones that zeroes padding columns, softmax's bias on them, a 0/1 matrix regrouping rows).
+padding harmless (a row of ones that zeroes padding columns, softmax's bias on them, a 0/1 matrix regrouping rows),
+and the embedding rule (2-D ids gather their rows, then read as [B, S, D]).
 
 A tensor's pages hold one matrix: leading dims folded into rows, each matrix padded to whole tile rows (a 2-D
 tensor is padded by its tiles). Functions taking `e` add nodes through decompose's emitter.
@@ -12,10 +13,10 @@ import math
 import numpy as np
 
 from tensix.lang import pages
-from tensix.lang.ir import TensorType
+from tensix.lang.ir import Node, TensorType
 from tensix.lang.reference import MASK_BIAS
 
-__all__ = ["ones_row", "padded_rows", "regroup_rows", "row_places", "same_rows", "softmax_mask"]
+__all__ = ["embedding", "ones_row", "padded_rows", "regroup_rows", "row_places", "same_rows", "softmax_mask"]
 
 
 def ones_row(e, n: int, dtype: str) -> str:
@@ -73,3 +74,20 @@ def regroup_rows(e, x: str, t: TensorType, out: TensorType, source: np.ndarray) 
         x = e.add("view", (x,), flat_in)
     y = e.add("mm", (e.const("rows", pick, t.dtype), x), flat_out if out.rank > 2 else out)
     return e.add("view", (y,), out) if out.rank > 2 else y
+
+
+def embedding(e, n: Node, ts) -> None:
+    """Rows of the table, one per id in row-major order; [B, S] ids gather B*S rows, then read as [B, S, D] (a
+    view, or rows regrouped when S is not whole tiles)."""
+    ids, table = ts
+    if ids.rank > 2 or table.dtype not in ("fp32", "bf16"):
+        raise e.error(f"the device looks up 1-D or 2-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
+    if ids.rank == 1:
+        e.add("gather", n.inputs, n.type)
+        return
+    flat = TensorType(n.type.dtype, (ids.numel, table.shape[-1]))
+    rows = e.add("gather", n.inputs, flat)
+    if same_rows(flat.shape, n.type.shape):
+        e.add("view", (rows,), n.type)
+    else:
+        regroup_rows(e, rows, flat, n.type, np.arange(ids.numel))

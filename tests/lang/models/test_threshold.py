@@ -25,7 +25,7 @@ def test_layer_zero_reads_only_values_under_the_threshold_so_all_its_macs_are_sk
     mesh = Mesh(compiled.device, zero_skip=ZeroSkip(threshold=1e-2))
     result, _ = run_compiled(compiled, inputs, mesh=mesh, check=False)
     assert sorted(layer_of_ops(compiled.lowered).values()) == [0, 1]
-    assert skipped_by_layer([result.stats], compiled.lowered) == {0: 1.0, 1: 0.0}
+    assert skipped_by_layer(result.stats, compiled.lowered) == {0: 1.0, 1: 0.0}
 
 
 def test_cosines_are_per_row():
