@@ -74,6 +74,7 @@ class Annotations:
     sparse: bool | None = None  # an input whose columns are often zero for every token (a ReLU's output)
     region: str | None = None  # the pipeline region (stage) a node belongs to
     fidelity: str | None = None  # lofi | hifi2 | hifi3 | hifi4 (None: the program's default)
+    transposed: bool | None = None  # a param whose stored values are its type transposed: the host swaps them once
 
     def merged(self, inner: Annotations) -> Annotations:
         """These annotations overridden by every field that `inner` sets."""
@@ -88,6 +89,7 @@ class Annotations:
         parts += ["@sparse"] if self.sparse else []
         parts += [f"@region({self.region})"] if self.region else []
         parts += [f"@fidelity({self.fidelity})"] if self.fidelity else []
+        parts += ["@transposed"] if self.transposed else []
         return " ".join(parts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tensix.lang.ir import Graph
 from tensix.lang.passes.alloc import device_dtype
 from tensix.lang.passes.tile import rows_name
+from tensix.ops import Op
 from tensix.schedule.contract import DramBuffer, Schedule
 
 
@@ -26,6 +27,6 @@ def emit(graph: Graph, device: str) -> Schedule:
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])
                 if n.id in updates else
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
-                           "output" if n.id in outputs else "scratch") for n in graph.nodes]
+                           "output" if n.id in outputs else "scratch") for n in graph.nodes if n.op != Op.VIEW]
     source = next(iter(graph.meta.get("sources", {})), "")
     return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])
