@@ -76,6 +76,7 @@ class Annotations:
     fidelity: str | None = None  # lofi | hifi2 | hifi3 | hifi4 (None: the program's default)
     l1: bool | None = None  # the value lives in its cores' L1 shards, not DRAM (passes/reside.py)
     l1_pos: SourcePos | None = field(default=None, compare=False)  # where @l1 was written
+    transposed: bool | None = None  # a param whose stored values are its type transposed: the host swaps them once
 
     def merged(self, inner: Annotations) -> Annotations:
         """These annotations overridden by every field that `inner` sets."""
@@ -91,6 +92,7 @@ class Annotations:
         parts += [f"@region({self.region})"] if self.region else []
         parts += [f"@fidelity({self.fidelity})"] if self.fidelity else []
         parts += ["@l1"] if self.l1 else []
+        parts += ["@transposed"] if self.transposed else []
         return " ".join(parts)
 
 

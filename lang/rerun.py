@@ -91,7 +91,7 @@ def _params(d: Path, run: dict, compiled, seed: int) -> dict[str, np.ndarray]:
     live beside the original source, not the copy in DIR/source."""
     if run["params_saved"]:
         with np.load(d / "params.npz") as f:
-            return params_of(compiled, {k: f[k] for k in f.files}, seed)
+            return params_of(compiled, {k: f[k] for k in f.files}, seed, stored=False)  # saved as materialized
     copy, original = str((d / "source").resolve()), run["source"]["dir"]
     graph = compiled.graph
     moved = tuple(replace(p, source=_moved(p.source, copy, original)) for p in graph.params)

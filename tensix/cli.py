@@ -121,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="embeddings .npy (default: RUN_DIR/embeddings.npy)")
     s.add_argument("--run-dir", default=None, help="run directory (default: runs/embed)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
+                   help="skip |x| < EPS as zero; report per layer the MACs skipped and the cosine to a dense run")
     s.set_defaults(handler=_embed)
 
     s = sub.add_parser("generate", help="generate text with a real model on the emulated device")
@@ -133,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=float, default=0.0, help="0 (default): greedy")
     s.add_argument("--top-k", type=int, default=0, help="sample among the k most likely (0: all)")
     s.add_argument("--seed", type=int, default=0, help="seed for sampling")
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
+                   help="skip |x| < EPS as zero; report per layer the MACs skipped, top-1 agreement with a dense run")
     s.set_defaults(handler=_generate)
     return p
 
@@ -262,7 +266,7 @@ def _models(args) -> int:
 def _embed(args) -> int:
     from tensix.lang.models.commands import embed
 
-    out = embed(args.sentences, args.model, args.dtype, args.device, args.out, args.run_dir)
+    out = embed(args.sentences, args.model, args.dtype, args.device, args.out, args.run_dir, args.zero_threshold)
     if not args.no_viz:
         _render(out)
     return 0
@@ -272,7 +276,7 @@ def _generate(args) -> int:
     from tensix.lang.models.commands import generate
 
     return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
-                    args.temperature, args.top_k, args.seed)
+                    args.temperature, args.top_k, args.seed, args.zero_threshold)
 
 
 def _bench_matmul(args) -> int:

@@ -10,6 +10,7 @@ a write as its data starts arriving, and its controller accepts (acknowledges) a
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from math import ceil
@@ -131,7 +132,7 @@ class Dram:
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
-        rows, cols = _rows_cols(shape)
+        rows, cols = tile_rows_cols(shape)
         tiles = (-(-rows // 32), -(-cols // 32))
         if layout == "rows":
             if fmt not in ROW_FORMATS:
@@ -285,10 +286,31 @@ def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
     return rows, shape[-1]
 
 
+def tile_rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The (rows, cols) matrix a "tiles" buffer of `shape` holds: leading dimensions fold into rows, each matrix
+    padded to whole tile rows (so every matrix starts on a tile row, page numbers as lang/pages.grid counts)."""
+    if len(shape) <= 2:
+        return _rows_cols(shape)
+    lead = 1
+    for d in shape[:-2]:
+        lead *= d
+    return lead * (-(-shape[-2] // 32) * 32), shape[-1]
+
+
+def _padded_matrices(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`a` (leading dimensions folded into rows) with each matrix's rows padded with zeros to whole tiles."""
+    if len(shape) <= 2 or shape[-2] % 32 == 0:
+        return a
+    mats = np.asarray(a, dtype=np.float32).reshape(-1, shape[-2], shape[-1])
+    padded = np.zeros((mats.shape[0], -(-shape[-2] // 32) * 32, shape[-1]), np.float32)
+    padded[:, :shape[-2]] = mats
+    return padded.reshape(-1, shape[-1])
+
+
 def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
     """The pages the host writes for array `a` (2-D view of buf's shape) in buf's layout and format."""
     if buf.layout == "tiles":
-        return tilize(a, buf.fmt)
+        return tilize(_padded_matrices(a, buf.shape), buf.fmt)
     rows = np.ascontiguousarray(a, dtype=np.float32).reshape(-1, a.shape[-1])
     # bf16 rounds exactly as a packed tile does (the same round-to-nearest-even bit rule)
     raw = (bf16_bits(rows) if buf.fmt == "bf16" else rows).view(np.uint8)
@@ -301,9 +323,13 @@ def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
 
 def host_array(buf: DramBuffer, pages: np.ndarray) -> np.ndarray:
     """The float32 array of buf's shape held by `pages` (the inverse of host_pages)."""
-    rows, cols = _rows_cols(buf.shape)
     if buf.layout == "tiles":
-        return untilize(pages, (rows, cols), buf.fmt).reshape(buf.shape)
+        shape = buf.shape
+        full = untilize(pages, tile_rows_cols(shape), buf.fmt)
+        if len(shape) > 2 and shape[-2] % 32:
+            full = full.reshape(-1, full.shape[0] // math.prod(shape[:-2]), shape[-1])[:, :shape[-2]]
+        return np.ascontiguousarray(full).reshape(shape)
+    rows, cols = _rows_cols(buf.shape)
     raw = pages[:, :cols * buf.elem_nbytes]
     if buf.fmt == "bf16":
         values = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)

@@ -1,7 +1,8 @@
 """The operation vocabulary: every op's one name, shared by the language, the schedule and the compute API.
 
-`Op` names the primitives the compiler lowers a program to; each is also the kind of the schedule step that
-runs it (tensix/schedule/contract.py) and the line kind of the `.sched` text. `BinaryFn`, `UnaryFn`, `ReduceFn`,
+`Op` names the primitives the compiler lowers a program to; each but `view` (STEPLESS: a free reshape, read in
+place) is also the kind of the schedule step that runs it (tensix/schedule/contract.py) and the line kind of the
+`.sched` text. `BinaryFn`, `UnaryFn`, `ReduceFn`,
 `Dim` and `ChainFn` name the elementwise math the language's ops, a step's `fn`/`chain` and the compute API's
 `*_tile` calls use; a coded one's `code` is the integer the Numba tile kernels branch on (tensix/kernels/ops.py
 re-exports the codes as plain ints). docs/architecture.md says how the names are used.
@@ -13,7 +14,7 @@ from enum import StrEnum
 
 
 class Op(StrEnum):
-    """A primitive op of the graph IR after `decompose`, and the step kind that runs it on a core."""
+    """A primitive op of the graph IR after `decompose`, and (all but VIEW) the step kind that runs it on a core."""
 
     MATMUL = "matmul"
     MATMUL_ROWS = "matmul_rows"  # a matmul whose weights move by row, as live activation columns ask (sparse decode)
@@ -23,6 +24,10 @@ class Op(StrEnum):
     ROW = "row"  # softmax / layernorm / rmsnorm over whole tile rows held on one core
     COPY = "copy"  # page moves: transpose, heads, reshape, slice, concat
     GATHER_ROWS = "gather_rows"  # embedding lookup
+    VIEW = "view"  # the same pages read as another shape: the one primitive that runs no step
+
+
+STEPLESS = (Op.VIEW,)  # primitives the compiler resolves to their input's buffer instead of running a step
 
 
 MATMULS = (Op.MATMUL, Op.MATMUL_ROWS)

@@ -167,12 +167,12 @@ def test_run_explains_unreadable_inputs(tmp_path, capsys, name, content, message
 
 
 def test_run_reports_a_device_constraint_with_a_caret(tmp_path, capsys):
-    path = _write(tmp_path, "input x: fp32[32, 48]\noutput y = softmax(x)\n")
+    path = _write(tmp_path, "input x: fp32[32, 96]\noutput y = split_heads(x, 2)\n")
     assert _fails(["run", path, "--out", str(tmp_path / "r"), "--no-viz"], capsys) == (
-        f"{path}:2:12: error: softmax: the last dimension of fp32[32, 48] must be a multiple of 32 (padding would "
-        "join the reduction)\n"
-        "output y = softmax(x)\n"
-        "           ^~~~~~~~~~")
+        f"{path}:2:12: error: split_heads: split_heads of fp32[32, 96] into 2 heads needs a head dim that is a "
+        "multiple of 32 (the device moves whole 32x32 tiles)\n"
+        "output y = split_heads(x, 2)\n"
+        "           ^~~~~~~~~~~~~~~~~")
 
 
 def test_run_on_an_unknown_device(tmp_path, capsys):

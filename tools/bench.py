@@ -75,7 +75,7 @@ def bench_compile_gpt2_12layer(repeat: int) -> Iterator[dict]:
     compile_s, compiled = median_seconds(lambda: compile_source(source, "gpt2_12layer.tdf", "wormhole_n150"), repeat)
     inputs = make_inputs(compiled.graph, 0)
     params = materialize(compiled.graph)
-    base_s, _ = median_seconds(lambda: evaluate(compiled.graph, inputs, params), max(1, repeat // 2))
+    base_s, _ = median_seconds(lambda: evaluate(compiled.graph, inputs, params, stored=False), max(1, repeat // 2))
     yield {"name": "compile_gpt2_12layer", "emulator_s": compile_s, "baseline_s": base_s, "ratio": compile_s / base_s,
            "compile_s": compile_s, "ops": len(compiled.graph.nodes), "device_ops": len(compiled.lowered.nodes),
            "kernels": len(compiled.program.kernels)}
@@ -90,7 +90,7 @@ def bench_run_gpt2_block(repeat: int) -> Iterator[dict]:
     feed = {k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()} | params | compiled.constants
     mesh = Mesh(compiled.device)
     emu_s, result = median_seconds(lambda: mesh.run(compiled.program, feed), max(1, repeat // 2))
-    base_s, expected = median_seconds(lambda: evaluate(compiled.graph, inputs, params), repeat)
+    base_s, expected = median_seconds(lambda: evaluate(compiled.graph, inputs, params, stored=False), repeat)
     err = float(np.max(np.abs(result.outputs["y"] - expected["y"])))
     yield {"name": "run_gpt2_block", "emulator_s": emu_s, "baseline_s": base_s, "ratio": emu_s / base_s,
            "cycles": result.cycles, "simulated_us": result.seconds * 1e6, "transfers": len(result.trace.transfers),

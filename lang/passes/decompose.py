@@ -2,15 +2,23 @@
 
 matmul (optional bias), binary (add/sub/mul with row/col/batch broadcast), unary (a chain of unary fns), reduce
 (row sum/max with scale), copy (page permutation: transpose, heads, reshape, slice, concat), gather_rows
-(embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops).
+(embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops),
+and view (the same pages read as another shape: a reshape that keeps the tile layout moves nothing).
 Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
 core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
 (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
 ShapeError at the op.
+
+Any length: every matrix is padded to whole tiles (each matrix of a batch separately, tensix/dram.py). Padding
+columns hold zeros (every op keeps them so: a transpose that turns padding rows into columns zeroes them, softmax
+masks them, the norms reduce over the real columns only), so a matmul's padded k terms add nothing; padding rows
+may hold any finite values, which only reach padding rows. Rows regrouped off tile boundaries (a reshape, a
+slice of rows) go through an exact 0/1 matmul.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -20,12 +28,13 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
+from tensix.lang.passes.rows import embedding, ones_row, regroup_rows, same_rows, softmax_mask
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
 from tensix.ops import Op
 from tensix.programs.stages.layout import row_cb_nbytes
 
-PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW)  # tensix/ops.py
+PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.VIEW)  # tensix/ops.py
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
@@ -78,7 +87,7 @@ def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
 def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Output, ...]:
     """Each output needs an op writing its own DRAM buffer: an output naming an input, a param or a value an
     earlier output already returns reads a copy (a `unary` with no chain), appended to `nodes`."""
-    taken = {v.name for v in (*graph.inputs, *graph.params)}
+    taken = {v.name for v in (*graph.inputs, *graph.params)} | {n.id for n in nodes if n.op == Op.VIEW}
     outputs = []
     for o in graph.outputs:
         if o.value in taken:
@@ -124,7 +133,9 @@ def _binary(e: _Emitter, n: Node, ts) -> None:
                       f"shape, or be a row [..., 1, N] / [N], or a column [..., M, 1]")
     if how == "none" and len(tb.shape) > 2 and tb.shape[:-2] != n.type.shape[:-2]:
         raise e.error(f"batch broadcast of {tb} against {ta} is supported only when {tb} has no leading dims")
-    e.add(Op.BINARY, (a, b), n.type, fn=n.op, bcast=how)
+    out = e.add(Op.BINARY, (a, b), n.type, fn=n.op, bcast=how)
+    if how == "col" and n.op != "mul" and not pages.aligned(n.type.shape, -1):  # a column added to the padding too
+        e.add(Op.BINARY, (out, ones_row(e, n.type.shape[-1], n.type.dtype)), n.type, fn="mul", bcast="row")
 
 
 # --- row-wise composites ------------------------------------------------------------------------------
@@ -132,11 +143,6 @@ def _binary(e: _Emitter, n: Node, ts) -> None:
 
 def _col_type(t: TensorType) -> TensorType:
     return TensorType(t.dtype, (*t.shape[:-1], 1))
-
-
-def _need_full_rows(e: _Emitter, t: TensorType) -> None:
-    if not pages.aligned(t.shape, -1):
-        raise e.error(f"the last dimension of {t} must be a multiple of 32 (padding would join the reduction)")
 
 
 def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
@@ -148,15 +154,10 @@ def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
 
 def _softmax(e: _Emitter, n: Node, ts) -> None:
     x, t = n.inputs[0], ts[0]
-    _need_full_rows(e, t)
     if len(ts) > 1:
         x = e.add(Op.BINARY, (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
                   bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
-    mask = None
-    if n.attrs.get("causal"):
-        rows, cols = t.shape[-2:]
-        future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
-        mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
+    mask = softmax_mask(e, t, bool(n.attrs.get("causal")))
     if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
         e.add(Op.ROW, (x, mask) if mask else (x,), n.type, fn="softmax")
         return
@@ -180,28 +181,31 @@ def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
         return bias
     if m.rank == 2 or m.shape[:-2] == t.shape[:-2]:
         return bias
-    if not pages.batch_aligned(m.shape):
-        raise e.error(f"mask {m}: its rows must be whole tiles to be copied over the heads of {t}")
     grid = pages.tagged(0, m.shape).reshape((1,) * (t.rank - m.rank) + pages.grid(m.shape))
     full = np.broadcast_to(grid, (*t.shape[:-2], *grid.shape[-2:]))
     return e.add(Op.COPY, (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
 
 
 def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
-    _need_full_rows(e, t)
     inv_n = 1.0 / t.shape[-1]
     if center:
         mean = e.add(Op.REDUCE, (x,), _col_type(t), fn="sum", scale=inv_n)
         x = e.add(Op.BINARY, (x, mean), t, fn="sub", bcast="col")
+        if not pages.aligned(t.shape, -1):  # x - mean is -mean in the padding columns: zero them again
+            x = e.add(Op.BINARY, (x, ones_row(e, t.shape[-1], t.dtype)), t, fn="mul", bcast="row")
     sq = e.add(Op.UNARY, (x,), t, chain=[["square"]])
     rstd = e.add(Op.REDUCE, (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
     return e.add(Op.BINARY, (x, rstd), t, fn="mul", bcast="col")
 
 
+def _fused_norm(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
+    """Whether a norm runs as one row op: its kernel averages over whole tiles, so the row must be whole tiles."""
+    return pages.aligned(ts[0].shape, -1) and _fits_one_core(e, fn, ts)
+
+
 def _layernorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma, beta = n.inputs
-    _need_full_rows(e, ts[0])
-    if _fits_one_core(e, "layernorm", ts):
+    if _fused_norm(e, "layernorm", ts):
         e.add(Op.ROW, n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
@@ -211,8 +215,7 @@ def _layernorm(e: _Emitter, n: Node, ts) -> None:
 
 def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma = n.inputs
-    _need_full_rows(e, ts[0])
-    if _fits_one_core(e, "rmsnorm", ts):
+    if _fused_norm(e, "rmsnorm", ts):
         e.add(Op.ROW, n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
@@ -297,16 +300,15 @@ def _transpose(e: _Emitter, n: Node, ts) -> None:
     perm = list(n.attrs["perm"]) if n.attrs.get("perm") is not None else [*range(r - 2), r - 1, r - 2]
     _require(e, sorted(perm[-2:]) == [r - 2, r - 1], f"transpose {perm} must keep the last two axes last")
     swap = perm[-1] == r - 2
-    _require(e, not swap or (pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2)),
-             f"transposing {t} needs both last dims to be multiples of 32")
-    _require(e, pages.batch_aligned(t.shape) and pages.batch_aligned(n.type.shape), f"{t} rows must be whole tiles")
-    _move(e, n, np.transpose(pages.tagged(0, t.shape), perm), transpose=swap)
+    moved = e.add(Op.COPY, n.inputs, n.type, _map=pages.move_map(np.transpose(pages.tagged(0, t.shape), perm), swap))
+    if swap and not pages.aligned(t.shape, -2):  # the padding rows (any values) became padding columns: zero them
+        e.add(Op.BINARY, (moved, ones_row(e, t.shape[-2], t.dtype)), n.type, fn="mul", bcast="row")
 
 
 def _split_heads(e: _Emitter, n: Node, ts) -> None:
     t, heads = ts[0], n.attrs["heads"]
     dh = t.shape[-1] // heads
-    _require(e, dh % 32 == 0 and pages.aligned(t.shape, -2), f"split_heads of {t} needs head dim and seq in tiles")
+    _require(e, dh % 32 == 0, f"split_heads of {t} into {heads} heads needs a head dim that is a multiple of 32")
     idx = pages.tagged(0, t.shape)
     idx = idx.reshape(*idx.shape[:-1], heads, dh // 32)
     _move(e, n, np.swapaxes(idx, -2, -3))
@@ -314,16 +316,21 @@ def _split_heads(e: _Emitter, n: Node, ts) -> None:
 
 def _merge_heads(e: _Emitter, n: Node, ts) -> None:
     t = ts[0]
-    _require(e, pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2), f"merge_heads of {t} needs whole tiles")
+    _require(e, pages.aligned(t.shape, -1), f"merge_heads of {t} needs a head dim that is a multiple of 32")
     idx = np.swapaxes(pages.tagged(0, t.shape), -2, -3)
     _move(e, n, idx.reshape(*idx.shape[:-2], idx.shape[-2] * idx.shape[-1]))
 
 
 def _reshape(e: _Emitter, n: Node, ts) -> None:
+    """A view when the pages stay where they are (every row keeps its place in the padded layout), else the rows
+    regrouped by a 0/1 matmul."""
     t = ts[0]
-    _require(e, t.shape[-1] == n.type.shape[-1] and pages.batch_aligned(t.shape) and
-             pages.batch_aligned(n.type.shape), f"reshape {t} -> {n.type} must keep the last dim and whole tile rows")
-    _move(e, n, pages.tagged(0, t.shape).reshape(-1))
+    _require(e, t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1,
+             f"reshape {t} -> {n.type} must keep the last dim")
+    if same_rows(t.shape, n.type.shape):
+        e.add(Op.VIEW, n.inputs, n.type)
+        return
+    regroup_rows(e, n.inputs[0], t, n.type, np.arange(math.prod(t.shape[:-1])))
 
 
 def _slice(e: _Emitter, n: Node, ts) -> None:
@@ -338,8 +345,12 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
         pick[np.arange(start, end), np.arange(end - start)] = 1.0
         e.add(Op.MATMUL, (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
         return
-    _require(e, not in_tiles or (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])),
-             f"slice {start}:{end} of axis {axis} must start and end on tile boundaries")
+    if axis == t.rank - 2 and start % 32:  # rows off tile boundaries: regrouped by a 0/1 matmul
+        lead, rows = math.prod(t.shape[:-2]), t.shape[-2]
+        source = (np.arange(lead)[:, None] * rows + np.arange(start, end)[None, :]).reshape(-1)
+        regroup_rows(e, n.inputs[0], t, n.type, source)
+        return
+    # a slice of rows from a tile boundary takes whole tiles: the rows after `end` land in the padding rows
     idx = pages.tagged(0, t.shape)
     g_axis = axis if t.rank > 1 else 1
     lo, hi = (start // 32, pages.tiles(end)) if in_tiles else (start, end)
@@ -354,17 +365,8 @@ def _concat(e: _Emitter, n: Node, ts) -> None:
     _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
 
 
-def _embedding(e: _Emitter, n: Node, ts) -> None:
-    ids, table = ts
-    if ids.rank != 1 or table.dtype not in ("fp32", "bf16"):
-        raise e.error(f"the device looks up 1-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
-    e.add(Op.GATHER_ROWS, n.inputs, n.type)
-
-
 def _matmul(e: _Emitter, n: Node, ts) -> None:
     a, b = ts
-    if a.rank > 2 and not pages.batch_aligned(a.shape) or b.rank > 2 and not pages.batch_aligned(b.shape):
-        raise e.error(f"batched matmul of {a} @ {b} needs the row count of each matrix to be a multiple of 32")
     rhs = n.inputs[1]
     groups = query_groups(a.shape, b.shape)
     if groups > 1:  # grouped-query: copy each of b's heads next to itself for the heads of a that share it
@@ -385,5 +387,5 @@ _RULES = {
     "cast": _unary(lambda n: [["trunc"]] if n.attrs["dtype"] == "int32" else []),  # as the reference's astype
     "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
-    "slice": _slice, "concat": _concat, "embedding": _embedding,
+    "slice": _slice, "concat": _concat, "embedding": embedding,
 }

@@ -12,6 +12,7 @@ from dataclasses import replace
 from tensix.lang.ir import Graph
 from tensix.lang.passes.alloc import device_dtype
 from tensix.lang.passes.tile import rows_name
+from tensix.ops import Op
 from tensix.schedule.contract import DramBuffer, Schedule
 
 
@@ -29,7 +30,7 @@ def emit(graph: Graph, device: str) -> Schedule:
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])
                 if n.id in updates else
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
-                           "output" if n.id in outputs else "scratch") for n in graph.nodes]
+                           "output" if n.id in outputs else "scratch") for n in graph.nodes if n.op != Op.VIEW]
     l1 = graph.meta.get("l1", {})  # tensors living in L1 shards (passes/reside.py)
     buffers = [replace(b, memory="l1") if b.name in l1 else b for b in buffers]
     source = next(iter(graph.meta.get("sources", {})), "")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tensix.lang.ir import Graph, Node
-from tensix.ops import Op
+from tensix.ops import STEPLESS, Op
 
-_CHAINABLE = frozenset(Op)  # every primitive takes a unary chain in its epilogue
+_CHAINABLE = frozenset(Op) - set(STEPLESS)  # every primitive that runs a step takes a unary chain in its epilogue
 
 
 def fuse(graph: Graph) -> Graph:

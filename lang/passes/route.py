@@ -22,10 +22,25 @@ Core = tuple[int, int]
 _by_row = itemgetter(1, 0)  # cores in (y, x) order
 
 
+def _through_views(graph: Graph) -> dict[str, str]:
+    """Each value read through views (which have no steps) -> the value whose producer writes the pages."""
+    real: dict[str, str] = {}
+    for n in graph.nodes:
+        if n.op == Op.VIEW:
+            real[n.id] = real.get(n.inputs[0], n.inputs[0])
+    return real
+
+
+def _inputs(n, real: dict[str, str]) -> list[str]:
+    """The node's inputs, views replaced by the values they read, each once."""
+    return list(dict.fromkeys(real.get(i, i) for i in n.inputs))
+
+
 def route(graph: Graph) -> Graph:
     producer = {n.id: n for n in graph.nodes}
+    real = _through_views(graph)
     sem = {n.id: i for i, n in enumerate(graph.nodes)}
-    needs = _producers_needed(graph, producer)
+    needs = _producers_needed(graph, producer, real)
     signals: dict[tuple[str, Core], list[Core]] = {}  # (producer value, its core) -> the cores waiting for it
     for (core, ref), cores in needs.items():
         for c in cores:
@@ -40,7 +55,7 @@ def route(graph: Graph) -> Graph:
         label, src = _label(n), str(n.pos) if n.pos else ""
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         for core, step in steps.items():
-            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in dict.fromkeys(n.inputs)
+            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in _inputs(n, real)
                           if ref in producer and needs.get((core, ref)))
             signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
             signal = (Signal(sem[n.id], tuple(signal_to)),) if signal_to else ()
@@ -54,7 +69,7 @@ def route(graph: Graph) -> Graph:
     return replace(graph, nodes=tuple(nodes))
 
 
-def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], set[Core]]:
+def _producers_needed(graph: Graph, producer: dict, real: dict[str, str]) -> dict[tuple[Core, str], set[Core]]:
     """(consumer core, producer value) -> the producer cores whose pages that core reads, over all the ops it
     runs (one semaphore per producer: a core consuming it twice waits for the union both times)."""
     buffers = graph.meta["buffers"]
@@ -65,7 +80,7 @@ def _producers_needed(graph: Graph, producer: dict) -> dict[tuple[Core, str], se
     for n in graph.nodes:
         for core, step in n.attrs["_steps"].items():
             reads = step.reads(core)
-            for ref in dict.fromkeys(n.inputs):
+            for ref in _inputs(n, real):
                 if ref not in producer or buffers[ref] not in reads:
                     continue
                 pages = reads[buffers[ref]]

@@ -49,6 +49,9 @@ def buffer_names(graph: Graph) -> dict[str, str]:
         while names[n.id] in taken:  # an input, param or output may itself be called t3
             names[n.id] += "_"
     names |= {o.value: o.name for o in graph.outputs if o.value not in {v.name for v in graph.inputs}}
+    for n in graph.nodes:
+        if n.op == Op.VIEW:  # the same pages read as another shape: its input's buffer
+            names[n.id] = names[n.inputs[0]]
     return names
 
 
@@ -66,6 +69,9 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     share = min(2, len(grids | decodes))
     nodes = []
     for n in graph.nodes:
+        if n.op == Op.VIEW:  # no work: its readers read its input's pages
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": {}, "cores_used": 0}))
+            continue
         ts = [types[i] for i in n.inputs]
         sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
         asked = n.annotations.mcast or n.annotations.shard == "block"

@@ -206,8 +206,9 @@ def _token_ids(ctx, ids_buf) -> np.ndarray:
         ctx.cb_push_back(CB_IDS, 1)
         ctx.cb_wait_front(CB_IDS, 1)
         ctx.cb_pop_front(CB_IDS, 1)
-    n = ids_buf.shape[-1]  # ids are a 1-D fp32 tensor (exact for ids < 2**24)
-    return untilize(np.stack(pages), (1, n), "fp32")[0]
+    # ids are a 1-D or 2-D fp32 tensor (exact for ids < 2**24), gathered in row-major order
+    rows, n = (1, ids_buf.shape[0]) if len(ids_buf.shape) == 1 else ids_buf.shape
+    return untilize(np.stack(pages), (rows, n), "fp32").reshape(-1)
 
 
 def _face_row_offset(row: int, half: int, elem: int) -> int:

@@ -159,15 +159,14 @@ def test_a_column_slice_off_tile_boundaries_is_a_selection_matmul():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("input x: fp32[32, 48]\noutput y = softmax(x)\n",
-     "t.tdf:2:12: softmax: the last dimension of fp32[32, 48] must be a multiple of 32 (padding would join the "
-     "reduction)"),
-    ("input x: fp32[48, 64]\noutput y = transpose(x)\n",
-     "t.tdf:2:12: transpose: transposing fp32[48, 64] needs both last dims to be multiples of 32 (the device moves "
-     "whole 32x32 tiles)"),
-    ("input x: fp32[64, 64]\noutput y = x[16:48, :]\n",
-     "t.tdf:2:12: slice: slice 16:48 of axis 0 must start and end on tile boundaries (the device moves whole 32x32 "
+    ("input x: fp32[32, 96]\noutput y = split_heads(x, 2)\n",
+     "t.tdf:2:12: split_heads: split_heads of fp32[32, 96] into 2 heads needs a head dim that is a multiple of 32 "
+     "(the device moves whole 32x32 tiles)"),
+    ("input x: fp32[32, 64]\noutput y = reshape(x, [64, 32])\n",
+     "t.tdf:2:12: reshape: reshape fp32[32, 64] -> fp32[64, 32] must keep the last dim (the device moves whole 32x32 "
      "tiles)"),
+    ("input a: fp32[32, 48]\ninput b: fp32[32, 32]\noutput y = concat(a, b)\n",
+     "t.tdf:3:12: concat: concat parts must be whole tiles along the axis (the device moves whole 32x32 tiles)"),
 ])
 def test_shapes_the_tile_layout_cannot_express_are_shape_errors_at_the_op(text, message):
     with pytest.raises(ShapeError) as info:
