@@ -160,7 +160,7 @@ class Dram:
                  homes: tuple[tuple[int, int, int], ...]) -> DramBuffer:
         """An L1-resident tensor: registered like a DRAM buffer (page addresses, zero-skip faces, landing
         cycles) but its page p lives at NoC address homes[p], a core's L1 shard; it takes no bank space."""
-        rows, cols = _rows_cols(shape)
+        rows, cols = tile_rows_cols(shape)
         buf = DramBuffer(name, tuple(shape), fmt, (-(-rows // 32), -(-cols // 32)), tile_nbytes(fmt), -1, "tiles",
                          tuple(homes))
         if len(homes) != buf.npages or None in homes:
