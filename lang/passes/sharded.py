@@ -27,7 +27,8 @@ def bank_hops(cfg: MeshConfig, core: Core, bank: int) -> tuple[int, int]:
     """(links a page from DRAM bank `bank` crosses to logical core `core`, the NoC with fewer of them: NoC 1, the
     reader's default, on a tie)."""
     src, dst = cfg.dram_banks[bank], cfg.noc_xy(core)
-    return min((len(route(noc, src, dst, cfg.width, cfg.height)), noc) for noc in (1, 0))
+    hops, noc = min((len(route(noc, src, dst, cfg.width, cfg.height)), 1 - noc) for noc in (1, 0))
+    return hops, 1 - noc
 
 
 def quotas(bands: tuple[int, ...], cores: int) -> list[int]:
@@ -44,14 +45,21 @@ def assign_banks(cfg: MeshConfig, cores: list[Core], quota: list[int]) -> dict[C
     """core -> (its bank, the NoC it reads on): the nearest first. Every (core, bank) pair in order of hops
     (then core in (y, x) order, then bank): a core takes the bank if it has none yet and the bank is short of
     its quota. A greedy matching, not an optimal one: it is what `quotas` and the hop counts make it."""
-    pairs = sorted((bank_hops(cfg, c, b), (c[1], c[0]), b) for c in cores for b in range(len(quota)) if quota[b])
+    pairs = sorted((_nearer(bank_hops(cfg, c, b)), (c[1], c[0]), b) for c in cores for b in range(len(quota))
+                   if quota[b])
     taken = [0] * len(quota)
     out: dict[Core, tuple[int, int]] = {}
     for (_, noc), (y, x), b in pairs:
+        noc = 1 - noc
         if (x, y) not in out and taken[b] < quota[b]:
             out[(x, y)] = (b, noc)
             taken[b] += 1
     return out
+
+
+def _nearer(hops_noc: tuple[int, int]) -> tuple[int, int]:
+    """Sort key: fewer hops, then NoC 1 (the reader's own) before NoC 0."""
+    return hops_noc[0], 1 - hops_noc[1]
 
 
 @dataclass(frozen=True, slots=True)
