@@ -8,10 +8,10 @@ import pytest
 
 import tensix.lang.passes.tile as tile_pass
 from tensix import Mesh
+from tensix.dram import shard_map
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs
 from tensix.lang.params import materialize
-from tensix.dram import shard_map
 from tensix.presets import preset
 from tensix.schedule.text import parse, render
 
