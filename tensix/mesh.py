@@ -163,7 +163,8 @@ class Mesh:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
         written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
-            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"))
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"),
+                                       b.bank_cols)
             if b.role in ("input", "param", "state") and self.timing_only:
                 device.dram.landed[b.name] = [0] * buf.npages  # written by the host before the run, as values would be
             elif b.role in ("input", "param"):
@@ -242,4 +243,4 @@ class Mesh:
 
 
 def _form(buf: DramBuffer) -> tuple:
-    return buf.shape, buf.fmt, buf.layout
+    return buf.shape, buf.fmt, buf.layout, buf.bank_cols

@@ -39,8 +39,9 @@ class BufferSpec:
     shape: tuple[int, ...]
     dtype: str
     role: str = "scratch"
-    layout: str = "tiles"  # or "rows": one matrix row per page (see tensix/dram.py)
+    layout: str = "tiles"  # or "rows": one matrix row per page; "sharded": a tile-column band per bank (tensix/dram.py)
     source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
+    bank_cols: tuple[int, ...] = ()  # "sharded": tile columns per DRAM bank, in bank order
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +149,22 @@ class Program:
 
     # --- building ---------------------------------------------------------------------------------------
     def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
-                    layout: str = "tiles", source: str = "") -> BufferSpec:
-        """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch."""
+                    layout: str = "tiles", source: str = "", bank_cols: Iterable[int] = ()) -> BufferSpec:
+        """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch; layout
+        tiles (interleaved), rows, or sharded (a band of `bank_cols[b]` tile columns in bank b)."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
         if role not in BUFFER_ROLES:
             raise ProgramError(f"buffer '{name}': role '{role}' is not one of {', '.join(BUFFER_ROLES)}")
         if any(b.name == name for b in self.buffers):
             raise ProgramError(f"buffer '{name}' is declared twice")
-        if layout not in ("tiles", "rows"):
-            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles or rows")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source)
+        if layout not in ("tiles", "rows", "sharded"):
+            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles, rows or sharded")
+        bank_cols = tuple(int(c) for c in bank_cols)
+        if (layout == "sharded") != bool(bank_cols):
+            raise ProgramError(f"buffer '{name}': a sharded layout needs bank_cols (tile columns per DRAM bank), "
+                               f"and only it takes them; got layout '{layout}', bank_cols={list(bank_cols)}")
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, bank_cols)
         self.buffers.append(spec)
         return spec
 
@@ -246,7 +252,7 @@ class Program:
         return cls(
             name=d["name"], device=d.get("device"),
             buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"),
-                                b.get("source", "")) for b in d["buffers"]],
+                                b.get("source", ""), t(b.get("bank_cols", ()))) for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
@@ -259,7 +265,7 @@ class Program:
         """Stable human-readable text: buffers, then per core its CBs, semaphores and kernels."""
         lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
         lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" + (" rows" if b.layout == "rows" else "")
-                  for b in self.buffers]
+                  + (f" sharded {list(b.bank_cols)}" if b.layout == "sharded" else "") for b in self.buffers]
         for c in self.cores():
             lines.append(f"  core ({c[0]}, {c[1]})")
             lines += [f"    cb {s.cb_id} '{s.name}': {s.num_pages} x {s.dtype}" for s in self.cbs if s.core == c]
