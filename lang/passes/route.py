@@ -47,7 +47,7 @@ def route(graph: Graph) -> Graph:
             noc = step.noc
             if n.annotations.noc is not None:
                 noc = n.annotations.noc
-            elif _mcast(step) and step.op == Op.MATMUL:  # measured: see the module docstring
+            elif _mcast(step) and step.op in (Op.MATMUL, Op.MATMUL_ROWS):  # measured: see the module docstring
                 noc = 0
             steps[core] = replace(step, wait=waits, signal=signal, label=label, src=src, noc=noc, fidelity=fidelity)
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))

@@ -11,13 +11,13 @@ get no step.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from tensix.config import MeshConfig
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
-from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, reuse_pays
+from tensix.lang.passes.plans import DST_TILES, common, decode_matmul, decode_pays, grid_matmul, reuse_pays
 from tensix.presets import resolve
 from tensix.schedule.contract import (
     PRIMITIVE_STEPS,
@@ -63,7 +63,9 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
     grids = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block"
                                                              or reuse_pays(n, [types[i] for i in n.inputs]))}
-    share = min(2, len(grids | decodes))
+    sparse_decodes = {n.id for n in graph.nodes if n.op == "mm" and n.inputs[1] in rows_weights
+                      and decode_pays(n, [types[i] for i in n.inputs])}
+    share = min(2, len(grids | decodes | sparse_decodes))
     nodes = []
     for n in graph.nodes:
         ts = [types[i] for i in n.inputs]
@@ -78,6 +80,10 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
                                 share=share)
             auto = {} if asked else {"mcast": "auto"}
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
+            continue
+        if sparse and decode_pays(n, ts):
+            steps = skipping_decode(decode_matmul(n, ts, names, cfg, share), rows_name(names[n.inputs[1]]))
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
             continue
         work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
         kind = STEPS[PRIMITIVE_STEPS[n.op]]
@@ -111,6 +117,21 @@ def _share_activations(steps: dict) -> None:
     share = Share(sender=first, rect=(first[0], first[1], last[0], last[1]), n=len(cores) - 1)
     for c in cores:
         steps[c] = replace(steps[c], mcast=Mcast(a=share))
+
+
+def skipping_decode(steps: dict, b_rows: str) -> dict:
+    """The dense decode plan's steps as skipping steps: the same cores, column runs, k steps and activation
+    multicast, so a dense activation streams as the dense plan does (plus the charged zero check) and a sparse one
+    gathers only its live weight rows. A core's run goes in blocks of at most DST_TILES output tiles (a block
+    accumulates in DST; the band is read and checked once for all of them)."""
+    out = {}
+    for core, step in steps.items():
+        (r0, bm, c0, width, b_off, o_r0), = step.blocks
+        blocks = tuple(Block(r0, bm, c, min(DST_TILES, c0 + width - c), b_off, o_r0)
+                       for c in range(c0, c0 + width, DST_TILES))
+        kept = {f.name: getattr(step, f.name) for f in fields(step) if f.name not in ("blocks", "sub")}
+        out[core] = MatmulRows(**kept, blocks=blocks, b_rows=b_rows)
+    return out
 
 
 def rows_name(weight: str) -> str:
