@@ -128,14 +128,25 @@ class ZeroSkipOp:
         return self.cycles_avoided - self.cycles_overhead
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ZeroSkipTotals:
+    """What skipping saved summed over rows of `ZeroSkipOp` (one op's cores, or the whole run: op `all`)."""
+
+    op: str = "all"
+    cores: int  # distinct cores among the rows
     macs_total: int
     macs_skipped: int
     noc_bytes_skipped: int
     dram_bytes_skipped: int
     cycles_avoided: int
     cycles_overhead: int
+
+    @staticmethod
+    def of(rows: tuple[ZeroSkipOp, ...] | list[ZeroSkipOp], op: str = "all") -> ZeroSkipTotals:
+        names = ("macs_total", "macs_skipped", "noc_bytes_skipped", "dram_bytes_skipped", "cycles_avoided",
+                 "cycles_overhead")
+        sums = {f: sum(getattr(z, f) for z in rows) for f in names}
+        return ZeroSkipTotals(op=op, cores=len({z.core for z in rows}), **sums)
 
     @property
     def cycles_skipped(self) -> int:
@@ -184,9 +195,7 @@ class ZeroSkipStats:
 
     @property
     def totals(self) -> ZeroSkipTotals:
-        return ZeroSkipTotals(*(sum(getattr(z, f) for z in self.ops) for f in (
-            "macs_total", "macs_skipped", "noc_bytes_skipped", "dram_bytes_skipped", "cycles_avoided",
-            "cycles_overhead")))
+        return ZeroSkipTotals.of(self.ops)
 
 
 @dataclass(frozen=True, slots=True)
