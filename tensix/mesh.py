@@ -56,8 +56,9 @@ class RunResult:
         st = self.stats
         dev = st.device
         busiest = max(st.cores, key=lambda c: c.busy_fraction, default=None)
+        title = self.trace.title or self.program.name
         lines = [
-            f"{self.trace.title or self.program.name} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"{title} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
             f"at {dev.clock_hz / 1e9:g} GHz, {len(st.cores)} cores",
             f"  NoC 0 {st.noc_bytes[0]:,} B, NoC 1 {st.noc_bytes[1]:,} B (bytes x hops), {st.transfers} transfers",
             f"  {st.flops:,} FLOP, {st.utilization_text()}",

@@ -121,6 +121,10 @@ class ZeroSkipOp:
     zero_fraction: float
     cycles_avoided: int  # work not done
     cycles_overhead: int  # the zero checks that found it
+    # a skipping decode matmul's run-time plan choice, per block: live weight rows gathered, or tiles streamed as
+    # the dense plan does (the activation was too dense for gathering to pay)
+    blocks_gathered: int = 0
+    blocks_streamed: int = 0
 
     @property
     def cycles_skipped(self) -> int:
@@ -183,8 +187,9 @@ class ZeroSkipStats:
         """One line for people: end to end against the dense run when there was one, else the per-core estimate
         named as such."""
         t, saved = self.totals, self.saved(run)
+        chosen = f" (chosen by density: {self.choice_text()})" if self.plan_choices() else ""
         work = (f"{t.macs_skipped:,} of {t.macs_total:,} MACs, {t.noc_bytes_skipped:,} NoC B and "
-                f"{t.dram_bytes_skipped:,} DRAM B skipped")
+                f"{t.dram_bytes_skipped:,} DRAM B skipped{chosen}")
         if saved is None:
             return (f"{work}; {t.cycles_skipped:,} core cycles saved net summed over cores, an estimate, not the "
                     f"run's saving (run with --compare-dense to measure it against the dense run)")
@@ -192,6 +197,21 @@ class ZeroSkipStats:
         return (f"{saved.cycles:,} cycles ({100 * share:.1f}%) saved end to end: {run.total_cycles:,} against "
                 f"{self.dense.cycles:,} dense (same plan, skipping off), {saved.noc_bytes:,} NoC B x hops and "
                 f"{saved.dram_bytes:,} DRAM B fewer; per core: {work}, {t.cycles_skipped:,} core cycles net")
+
+    def plan_choices(self) -> tuple[tuple[str, int, int], ...]:
+        """Per skipping decode matmul (op, blocks gathered, blocks streamed): how its plan was chosen at run time."""
+        ops: dict[str, list[int]] = {}
+        for z in self.ops:
+            if z.blocks_gathered or z.blocks_streamed:
+                counts = ops.setdefault(z.op, [0, 0])
+                counts[0] += z.blocks_gathered
+                counts[1] += z.blocks_streamed
+        return tuple((op, g, st) for op, (g, st) in ops.items())
+
+    def choice_text(self) -> str:
+        """The run-time plan choices in words ('' when no op made one)."""
+        return "; ".join(f"{op} gathered live weight rows in {g:,} of {g + st:,} blocks, streamed the dense plan's "
+                         f"tiles in {st:,}" for op, g, st in self.plan_choices())
 
     @property
     def totals(self) -> ZeroSkipTotals:
@@ -352,7 +372,8 @@ def _zero_skip_dict(z: ZeroSkipStats) -> dict:
         "ops": [{"op": o.op, "core": list(o.core), "zero_fraction": o.zero_fraction, "macs_total": o.macs_total,
                  "macs_skipped": o.macs_skipped, "noc_bytes_skipped": o.noc_bytes_skipped,
                  "dram_bytes_skipped": o.dram_bytes_skipped, "cycles_avoided": o.cycles_avoided,
-                 "cycles_overhead": o.cycles_overhead} for o in z.ops],
+                 "cycles_overhead": o.cycles_overhead, "blocks_gathered": o.blocks_gathered,
+                 "blocks_streamed": o.blocks_streamed} for o in z.ops],
         "dense": None if z.dense is None else {"cycles": z.dense.cycles, "noc_bytes": z.dense.noc_bytes,
                                                "dram_bytes": z.dense.dram_bytes},
         "error_vs_dense": None if z.error_vs_dense is None else dict(z.error_vs_dense),
@@ -450,4 +471,5 @@ def _zero_op(d: JsonDoc) -> ZeroSkipOp:
         zero_fraction=d["zero_fraction"].float(),
         cycles_avoided=d["cycles_avoided"].int(),
         cycles_overhead=d["cycles_overhead"].int(),
+        **{k: d[k].int() for k in ("blocks_gathered", "blocks_streamed") if d.has(k)},
     )

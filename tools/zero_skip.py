@@ -69,8 +69,10 @@ def zero_skip_rows(stats: Stats) -> list[tuple[str, ...]]:
 
 def zero_skip_table(stats: Stats) -> str:
     """The savings as text (written as `zero_skip.txt`)."""
+    choices = stats.zero_skip.choice_text() if stats.zero_skip else ""
     return ("Zero skipping: work not done because the operands were zero (zeros = share of zero operands)\n\n"
-            + text_table(ZERO_SKIP_HEADER, zero_skip_rows(stats)) + "\n")
+            + text_table(ZERO_SKIP_HEADER, zero_skip_rows(stats)) + "\n"
+            + (f"\nPlan chosen at run time by activation density: {choices}\n" if choices else ""))
 
 
 def _panel(ax, ops: tuple[ZeroSkipOp, ...], names: list[str], key: str, title: str, unit: str, color: str) -> None:
@@ -158,7 +160,16 @@ def zero_skip_summary(stats: Stats) -> str:
     work = (f"It skipped {share} of the multiply-accumulates ({fmt_int(t.macs_skipped)} of {fmt_int(t.macs_total)}) "
             f"and did not send {fmt_bytes(t.noc_bytes_skipped)} over the NoC or read {fmt_bytes(t.dram_bytes_skipped)} "
             f"from DRAM.")
-    return f"Zero skipping was on: {mode}. {_end_to_end(stats)} {work} {_per_core(t)}"
+    return f"Zero skipping was on: {mode}. {_end_to_end(stats)} {work} {_per_core(t)}{_choices(zs)}"
+
+
+def _choices(zs) -> str:
+    """How skipping decode matmuls chose their plan at run time, block by block, from the activation's density."""
+    if not zs.plan_choices():
+        return ""
+    return (" Skipping decode matmuls run on the dense decode plan's cores and pick per block, by the measured share "
+            "of live activation columns (gathering when at most the step's max_density are live, as the schedule "
+            "says): " + zs.choice_text() + ".")
 
 
 def _end_to_end(stats: Stats) -> str:

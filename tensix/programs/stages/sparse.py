@@ -40,12 +40,13 @@ def read_matmul_rows(ctx, s, u, read_pages) -> None:
             # live[k, c]: column c of activation tile k is nonzero for some token (its weight row is needed)
             live = nonzero.any(axis=1) if ctx.skip is not None else np.ones((kt, 32), dtype=bool)
             density, band_row = np.count_nonzero(live) / (32 * kt), a_r0
-        if density <= s.max_density:
+        gather = density <= s.max_density
+        if gather:
             sent = _send_compacted(ctx, s, u, band, live, c0, bn, rows_at, noc, wbuf)
         else:
             sent = _send_tiles(ctx, s, u, live, c0, bn, stage, noc)
         _control(ctx, END)
-        _count_skipped(ctx, s, kt, sent, bn)
+        _count_skipped(ctx, s, kt, sent, bn, gather)
 
 
 def _send_tiles(ctx, s, u, live, c0: int, bn: int, stage: int, noc) -> int:
@@ -162,8 +163,8 @@ def _control(ctx, count: int) -> None:
     ctx.cb_push_back(CB_CTRL, 1)
 
 
-def _count_skipped(ctx, s, kt: int, sent: int, bn: int) -> None:
-    """What the block saved against the dense block: k-steps of math, and weight bytes."""
+def _count_skipped(ctx, s, kt: int, sent: int, bn: int, gather: bool) -> None:
+    """What the block saved against the dense block (k-steps of math, and weight bytes), and which way it ran."""
     if ctx.skip is None:
         return
     wbuf = ctx.buffer(s.b)
@@ -172,7 +173,8 @@ def _count_skipped(ctx, s, kt: int, sent: int, bn: int) -> None:
     ctx.skip.add(ctx.core, ctx.label, macs_total=steps * 32768, macs_skipped=steps * 32768,
                  cycles_avoided=steps * ctx.timing.matmul(ctx.timing.default_fidelity),
                  noc_bytes_skipped=dense_bytes - sent * bn * wbuf.page_nbytes,
-                 dram_bytes_skipped=dense_bytes - sent * bn * wbuf.page_nbytes)
+                 dram_bytes_skipped=dense_bytes - sent * bn * wbuf.page_nbytes,
+                 **{"blocks_gathered" if gather else "blocks_streamed": 1})
 
 
 def compute_matmul_rows(ctx, s, u, emit) -> None:
