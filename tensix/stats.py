@@ -266,8 +266,8 @@ def _zero_skip_dict(z: ZeroSkipStats) -> dict:
         "ops": [{"op": o.op, "core": list(o.core), "zero_fraction": o.zero_fraction, "macs_total": o.macs_total,
                  "macs_skipped": o.macs_skipped, "noc_bytes_skipped": o.noc_bytes_skipped,
                  "dram_bytes_skipped": o.dram_bytes_skipped, "cycles_avoided": o.cycles_avoided,
-                 "cycles_overhead": o.cycles_overhead, "blocks_gathered": o.blocks_gathered,
-                 "blocks_streamed": o.blocks_streamed} for o in z.ops],
+                 "cycles_overhead": o.cycles_overhead, "steps_gathered": o.steps_gathered,
+                 "steps_streamed": o.steps_streamed} for o in z.ops],
         "dense": None if z.dense is None else {"cycles": z.dense.cycles, "noc_bytes": z.dense.noc_bytes,
                                                "dram_bytes": z.dense.dram_bytes},
         "error_vs_dense": None if z.error_vs_dense is None else dict(z.error_vs_dense),
@@ -365,5 +365,5 @@ def _zero_op(d: JsonDoc) -> ZeroSkipOp:
         zero_fraction=d["zero_fraction"].float(),
         cycles_avoided=d["cycles_avoided"].int(),
         cycles_overhead=d["cycles_overhead"].int(),
-        **{k: d[k].int() for k in ("blocks_gathered", "blocks_streamed") if d.has(k)},
+        **{k: d[k].int() for k in ("steps_gathered", "steps_streamed") if d.has(k)},
     )

@@ -23,7 +23,7 @@ class ZeroSkip:
 
 
 FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_bytes_skipped",
-          "dram_bytes_skipped", "cycles_avoided", "cycles_overhead", "blocks_gathered", "blocks_streamed")
+          "dram_bytes_skipped", "cycles_avoided", "cycles_overhead", "steps_gathered", "steps_streamed")
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -55,5 +55,5 @@ class ZeroSkipPolicy:
                 noc_bytes_skipped=d["noc_bytes_skipped"], dram_bytes_skipped=d["dram_bytes_skipped"],
                 zero_fraction=d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
                 cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"],
-                blocks_gathered=d["blocks_gathered"], blocks_streamed=d["blocks_streamed"]))
+                steps_gathered=d["steps_gathered"], steps_streamed=d["steps_streamed"]))
         return ZeroSkipStats(self.options.enabled, self.threshold, tuple(ops))

@@ -31,10 +31,10 @@ class ZeroSkipOp:
     zero_fraction: float
     cycles_avoided: int  # work not done
     cycles_overhead: int  # the zero checks that found it
-    # a skipping decode matmul's run-time plan choice, per block: live weight rows gathered, or tiles streamed as
-    # the dense plan does (the activation was too dense for gathering to pay)
-    blocks_gathered: int = 0
-    blocks_streamed: int = 0
+    # a skipping decode matmul's run-time plan choice, per k step of each block: live weight rows gathered, or
+    # tiles streamed as the dense plan does (the activation was too dense there for gathering to pay)
+    steps_gathered: int = 0
+    steps_streamed: int = 0
 
     @property
     def cycles_skipped(self) -> int:
@@ -109,18 +109,18 @@ class ZeroSkipStats:
                 f"{saved.dram_bytes:,} DRAM B fewer; per core: {work}, {t.cycles_skipped:,} core cycles net")
 
     def plan_choices(self) -> tuple[tuple[str, int, int], ...]:
-        """Per skipping decode matmul (op, blocks gathered, blocks streamed): how its plan was chosen at run time."""
+        """Per skipping decode matmul (op, k steps gathered, k steps streamed): how its plan was chosen at run time."""
         ops: dict[str, list[int]] = {}
         for z in self.ops:
-            if z.blocks_gathered or z.blocks_streamed:
+            if z.steps_gathered or z.steps_streamed:
                 counts = ops.setdefault(z.op, [0, 0])
-                counts[0] += z.blocks_gathered
-                counts[1] += z.blocks_streamed
+                counts[0] += z.steps_gathered
+                counts[1] += z.steps_streamed
         return tuple((op, g, st) for op, (g, st) in ops.items())
 
     def choice_text(self) -> str:
         """The run-time plan choices in words ('' when no op made one)."""
-        return "; ".join(f"{op} gathered live weight rows in {g:,} of {g + st:,} blocks, streamed the dense plan's "
+        return "; ".join(f"{op} gathered live weight rows in {g:,} of {g + st:,} k steps, streamed the dense plan's "
                          f"tiles in {st:,}" for op, g, st in self.plan_choices())
 
     @property

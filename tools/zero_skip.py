@@ -167,7 +167,7 @@ def _choices(zs) -> str:
     """How skipping decode matmuls chose their plan at run time, block by block, from the activation's density."""
     if not zs.plan_choices():
         return ""
-    return (" Skipping decode matmuls run on the dense decode plan's cores and pick per block, by the measured share "
+    return (" Skipping decode matmuls run on the dense decode plan's cores and pick per k step, by the measured share "
             "of live activation columns (gathering when at most the step's max_density are live, as the schedule "
             "says): " + zs.choice_text() + ".")
 

@@ -39,9 +39,12 @@ def test_activation_band_is_read_once_and_multicast_along_the_row():
     assert len(steps) == 16 and steps[0].kb == 4  # 32 k tiles in 8 steps
     sender = steps[0].mcast.a.sender
     mcasts = [t for t in sparse.trace.transfers if t.kind == "mcast"]
-    assert len(mcasts) == 1 and mcasts[0].issuer == sender  # the 32-tile band, once, to the 3 others
+    # the 32-tile band once, to the 15 others, in 8 chunks of a k step (4 tiles) each, on the NoC its reads do not
+    # use (the dense plan's reads and the gathers are on NoC 0)
+    assert len(mcasts) == 8 and {(t.issuer, t.noc, t.rect) for t in mcasts} == {(sender, 1, mcasts[0].rect)}
+    assert len({t.id for t in mcasts}) == 8 and steps[0].noc == 0
     # reads of one-token activation tiles (header + at most two live faces): the relu op reads each of the 32
-    # pages of h once; the matmul's band (32 pages of relu(h)) is read by the sender only, not by all 4 cores
+    # pages of h once; the matmul's band (32 pages of relu(h)) is read by the sender only, not by all 16 cores
     band_reads = [t for t in sparse.trace.transfers if t.kind == "read" and t.nbytes in (16, 528, 1040)]
     assert len(band_reads) == 32 + 32
     assert sum(t.issuer == sender for t in band_reads) >= 32
