@@ -294,7 +294,8 @@ class _Lowerer:
         self.bind_args(block, call, args, kwargs, frame)
         self.calls.append(b.name)
         try:
-            self.run_stmts(b.body, frame)
+            with self.builder.inlined_at(call.pos):
+                self.run_stmts(b.body, frame)
         finally:
             self.calls.pop()
         if frame.result is POISON or frame.result is None:

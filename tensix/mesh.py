@@ -51,12 +51,14 @@ class RunResult:
         return self.cycles / self.stats.device.clock_hz
 
     def summary(self) -> str:
-        """A few lines for a person: where it ran, how long it took, what moved."""
+        """A few lines for a person: what ran (the run's title: its file; else the program's name), where, how long
+        it took, what moved."""
         st = self.stats
         dev = st.device
         busiest = max(st.cores, key=lambda c: c.busy_fraction, default=None)
+        title = self.trace.title or self.program.name
         lines = [
-            f"{self.program.name} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"{title} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
             f"at {dev.clock_hz / 1e9:g} GHz, {len(st.cores)} cores",
             f"  NoC 0 {st.noc_bytes[0]:,} B, NoC 1 {st.noc_bytes[1]:,} B (bytes x hops), {st.transfers} transfers",
             f"  {st.flops:,} FLOP, {st.utilization_text()}",

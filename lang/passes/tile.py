@@ -11,14 +11,22 @@ get no step.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from tensix.config import MeshConfig
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
 from tensix.lang.passes.choose import cheapest, fidelity, layouts
-from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, k_steps, reuse_eligible
+from tensix.lang.passes.plans import (
+    DST_TILES,
+    common,
+    decode_matmul,
+    decode_pays,
+    grid_matmul,
+    k_steps,
+    reuse_eligible,
+)
 from tensix.lang.passes.sharded import shard_plan
 from tensix.ops import Op
 from tensix.presets import resolve
@@ -65,8 +73,12 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
     asked = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block")}
     auto = {n.id for n in dense if n.id not in decodes | asked and reuse_eligible(n, [types[i] for i in n.inputs])}
-    share = min(2, len(asked | auto | decodes))
-    shards, plans = sharded_weights(graph, names, decodes, cfg, share)
+    sparse_decodes = {n.id for n in graph.nodes if n.op == Op.MATMUL and n.inputs[1] in rows_weights
+                      and decode_pays(n, [types[i] for i in n.inputs])}
+    share = min(2, len(asked | auto | decodes | sparse_decodes))
+    # a skipping decode matmul runs on its dense plan, so its weights are sharded exactly when a dense compile
+    # would shard them (the stream path reads their tiles by page, wherever the layout puts them)
+    shards, plans = sharded_weights(graph, names, decodes | sparse_decodes, cfg, share)
     lays = layouts(graph, names, shards)
     nodes = []
     for n in graph.nodes:
@@ -79,7 +91,14 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip, cfg=cfg, share=share)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
             continue
-        steps = _split(n, ts, names, n.op == Op.MATMUL and n.inputs[1] in rows_weights)
+        sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
+        if n.id in sparse_decodes:
+            dense_plan = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
+            steps = skipping_decode(dense_plan, rows_name(names[n.inputs[1]]))
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode",
+                                           "skip": f"gather rows if live<={GATHER_PAYS:g} else stream"}))
+            continue
+        steps = _split(n, ts, names, sparse)
         auto_attrs = {}
         if n.id in auto:  # per-core reads, or the multicast grid matmul at one of its k steps: the cheapest
             options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb)
@@ -157,6 +176,29 @@ def _share_activations(steps: dict) -> None:
     share = Share(sender=first, rect=(first[0], first[1], last[0], last[1]), n=len(cores) - 1)
     for c in cores:
         steps[c] = replace(steps[c], mcast=Mcast(a=share))
+
+
+# Share of live activation columns up to which a skipping decode matmul gathers weight rows instead of streaming
+# tiles. Measured on wormhole_n150 (sparse_down_proj, 1 x 3072 @ 3072 x 768 bf16, one output tile a core): gathering
+# and streaming cost the same at 25% live (44,855 and 44,632 cycles), gathering wins below (80% zeros: 40,948
+# against 44,568) and loses above (50% live: 96,555 against 44,648): each live row is one 64-byte NoC read.
+GATHER_PAYS = 0.25
+
+
+def skipping_decode(steps: dict, b_rows: str) -> dict:
+    """The dense decode plan's steps as skipping steps: the same cores, column runs, k steps and activation
+    multicast, so a dense activation streams as the dense plan does (plus the charged zero check) and a sparse one
+    gathers only its live weight rows. A core's run goes in blocks of at most DST_TILES output tiles (a block
+    accumulates in DST; the band is read and checked once for all of them). Each block picks at run time: gather
+    the live weight rows when at most GATHER_PAYS of the activation's columns are live, else stream."""
+    out = {}
+    for core, step in steps.items():
+        (r0, bm, c0, width, b_off, o_r0), = step.blocks
+        blocks = tuple(Block(r0, bm, c, min(DST_TILES, c0 + width - c), b_off, o_r0)
+                       for c in range(c0, c0 + width, DST_TILES))
+        kept = {f.name: getattr(step, f.name) for f in fields(step) if f.name not in ("blocks", "sub", "a_kb")}
+        out[core] = MatmulRows(**kept, blocks=blocks, b_rows=b_rows, max_density=GATHER_PAYS)
+    return out
 
 
 def rows_name(weight: str) -> str:

@@ -130,14 +130,15 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
 
 
 def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
-    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
+    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows for
+    each of the kb packed tiles of a group."""
     bn = blocking(steps)[3]  # the widest block
     need = 0
     for s in steps:
         if s.op == Op.MATMUL_ROWS:
             elem = 4 if formats[s.b_rows] == "fp32" else 2
             band = s.kt * tile_nbytes(formats[s.a])
-            need = max(need, band + 32 * -(-bn * 32 * elem // 32) * 32)
+            need = max(need, band + 32 * s.kb * -(-bn * 32 * elem // 32) * 32)
     return need
 
 
