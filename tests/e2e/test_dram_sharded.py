@@ -84,3 +84,32 @@ def test_a_4096_decode_matmul_runs_at_70_percent_of_the_dram_bound():
     bound = 4096 * 4096 * 2 / (len(WH.dram_banks) * WH.dram_bank_bytes_per_cycle)
     assert sum(b.bytes_read for b in result.stats.dram) == (4096 * 4096 + 128 * 1024) * 2
     assert bound / result.cycles >= 0.7
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.95])
+def test_a_skipping_decode_matmul_runs_on_the_sharded_plan_and_gives_the_dense_bits(zeros):
+    # the same matmul with its activation marked @sparse: a zero-skipping compile makes it a matmul_rows on the
+    # plan a dense compile gets, the weights sharded alike; streamed k steps (0% zeros) read the sharded tiles,
+    # gathered ones (95% zeros: at most 25% live) the row-major copy; both give the dense run's bits
+    source = SOURCE.replace("bf16[1, 1024]", "bf16[1, 1024] @sparse")
+    dense, skipping = (compile_source(source, "mm.tdf", WH, zero_skip=z) for z in (False, True))
+    bufs = {b.name: (b.layout, b.bank_cols) for b in skipping.schedule.buffers}
+    assert bufs["w"] == ("sharded", (4,) * 12) and bufs["w.rows"] == ("rows", ())
+    plan = {cs.core: cs.steps[0] for cs in dense.schedule.cores}
+    skip = {cs.core: cs.steps[0] for cs in skipping.schedule.cores}
+    assert {s.op for s in skip.values()} == {"matmul_rows"}
+    assert {c: (s.blocks, s.kb, s.noc, s.mcast.a.sender) for c, s in skip.items()} == {
+        c: (s.blocks, s.kb, s.noc, s.mcast.a.sender) for c, s in plan.items()}
+    x = np.abs(np.random.default_rng(3).standard_normal((1, 1024))).astype(np.float32)
+    x[:, np.random.default_rng(4).random(1024) < zeros] = 0
+    params = materialize(dense.graph)
+    want = Mesh(WH).run(dense.program, device_feed(dense, {"x": x}, params))
+    got = Mesh(WH, zero_skip=True).run(skipping.program, device_feed(skipping, {"x": x}, params))
+    assert got.outputs["y"].tobytes() == want.outputs["y"].tobytes()
+    xq, w = (a.astype(ml_dtypes.bfloat16).astype(np.float64) for a in (x, params["w"]))
+    np.testing.assert_allclose(got.outputs["y"], xq @ w, rtol=2 ** -7, atol=2e-3)
+    gathered = sum(z.steps_gathered for z in got.stats.zero_skip.ops)
+    streamed = sum(z.steps_streamed for z in got.stats.zero_skip.ops)
+    # 48 cores x 8 k steps of one block each: all streamed when dense; when sparse (about 51 of 1024 columns live,
+    # so every k step of 128 columns is under 25% live) all gathered
+    assert (gathered, streamed) == ((48 * 8, 0) if zeros else (0, 48 * 8))
