@@ -10,7 +10,7 @@ import linecache
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tensix.lang.errors import NameResolutionError, ShapeError, SourceError, SourcePos
@@ -109,6 +109,7 @@ class GraphBuilder:
         self._declared: dict[str, SourcePos | None] = {}
         self._types: dict[str, TensorType] = {}
         self._annotations = Annotations()
+        self._call_site: SourcePos | None = None
         self._state: dict[str, str] = {}  # state name -> the output holding its next value ('' until `update`)
 
     # ---- declarations ----
@@ -183,12 +184,25 @@ class GraphBuilder:
         finally:
             self._annotations = outer
 
+    @contextmanager
+    def inlined_at(self, call: SourcePos | None) -> Iterator[None]:
+        """Within the block, new nodes sit at `call` (the outermost call of nested blocks), with their own position
+        as its `inner`: traces, schedules and errors then tell the calls of one block apart."""
+        outer = self._call_site
+        self._call_site = outer or call
+        try:
+            yield
+        finally:
+            self._call_site = outer
+
     # ---- ops ----
 
     def op(self, op: str, inputs: Sequence[Tensor], attrs: dict | None = None, *,
            pos: SourcePos | None = None) -> Tensor:
         """Add one node: `op` applied to `inputs` with `attrs` (defaults filled in from `ops.OPS`)."""
         pos = pos or _caller_pos()
+        if self._call_site is not None:  # inlined from a block: at its call site, the block's line kept inside
+            pos = replace(self._call_site, inner=pos)
         try:
             return self._add_node(op, list(inputs), dict(attrs or {}), pos)
         except SourceError as e:

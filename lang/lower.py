@@ -320,7 +320,6 @@ class _Lowerer:
         self.imported[key] = scope
         return scope
 
-    # ---- blocks ----
 
     def define_block(self, stmt: s.Block, frame: Frame) -> None:
         if stmt.name in OPS or stmt.name in CONST_FUNCS or stmt.name in INITIALIZERS:
@@ -341,7 +340,8 @@ class _Lowerer:
         self.bind_args(block, call, args, kwargs, frame)
         self.calls.append(b.name)
         try:
-            self.run_stmts(b.body, frame)
+            with self.builder.inlined_at(call.pos):
+                self.run_stmts(b.body, frame)
         finally:
             self.calls.pop()
         if frame.result is POISON or frame.result is None:
@@ -360,8 +360,7 @@ class _Lowerer:
                                       f"{_count(len(declared))} (-> {_render_types(declared)})")
         for i, (value, want) in enumerate(zip(got, declared, strict=True)):
             if value.type != want:
-                which = f" as result {i + 1}" if len(declared) > 1 else ""
-                where = (ret.value, *ret.rest)[i].pos if len(declared) > 1 else ret.pos
+                which, where = (f" as result {i + 1}", (ret.value, *ret.rest)[i].pos) if got[1:] else ("", ret.pos)
                 raise ShapeError(where, f"block '{b.name}' returns {value.type}{which} but declares -> {want}")
 
     def bind_args(self, block: BlockDef, call: s.Call, args: list, kwargs: dict, frame: Frame) -> None:

@@ -56,8 +56,10 @@ def rerun(run_dir: str | Path) -> Rerun:
     result = run_flagged(compiled, feed, params, flags)
     result.trace.title = main.name  # titled as tensix run titles it: the trace hash covers the title
     sources = compiled.graph.meta.get("sources", {})
-    differences = [*_setup_differences(run, compiled, feed, params),
-                   *_result_differences(run, result, trace_hash(result, sources, (d / "source").resolve()))]
+    # a schedule's steps name the source it was compiled from where it was (an absolute path in the .sched)
+    originals = {str(Path(run["source"]["dir"]) / name): name for name in run["source"]["files"]}
+    trace = trace_hash(result, sources, (d / "source").resolve(), also=originals)
+    differences = [*_setup_differences(run, compiled, feed, params), *_result_differences(run, result, trace)]
     return Rerun(result, tuple(differences), tuple(_notes(run)))
 
 

@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
     s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None, help="as for run")
+    s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false",
+                   help="the plans of a run with --no-skip-zeros (default: those of a run, skipping zeros)")
     s.set_defaults(handler=_compile)
 
     s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
@@ -229,9 +231,9 @@ def _compile(args) -> int:
     if args.emit == "schedule":
         from tensix.lang.schedfile import compile_schedule
 
-        text = compile_schedule(args.file, args.device, args.fidelity)
+        text = compile_schedule(args.file, args.device, args.fidelity, zero_skip=args.skip_zeros)
     else:
-        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity)
+        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity, zero_skip=args.skip_zeros)
         text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
     if args.output:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")

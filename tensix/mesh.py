@@ -52,12 +52,14 @@ class RunResult:
         return self.cycles / self.stats.device.clock_hz
 
     def summary(self) -> str:
-        """A few lines for a person: where it ran, how long it took, what moved."""
+        """A few lines for a person: what ran (the run's title: its file; else the program's name), where, how long
+        it took, what moved."""
         st = self.stats
         dev = st.device
         busiest = max(st.cores, key=lambda c: c.busy_fraction, default=None)
+        title = self.trace.title or self.program.name
         lines = [
-            f"{self.program.name} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"{title} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
             f"at {dev.clock_hz / 1e9:g} GHz, {len(st.cores)} cores",
             f"  NoC 0 {st.noc_bytes[0]:,} B, NoC 1 {st.noc_bytes[1]:,} B (bytes x hops), {st.transfers} transfers",
             f"  {st.flops:,} FLOP, {st.utilization_text()}",
@@ -166,7 +168,8 @@ class Mesh:
         for b in program.buffers:
             if b.memory == "l1":  # laid out in its cores' L1 below, once they hold their CBs
                 continue
-            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"))
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"),
+                                       b.bank_cols)
             if b.role in ("input", "param", "state") and self.timing_only:
                 device.dram.landed[b.name] = [0] * buf.npages  # written by the host before the run, as values would be
             elif b.role in ("input", "param"):
@@ -280,4 +283,4 @@ class Mesh:
 
 
 def _form(buf: DramBuffer) -> tuple:
-    return buf.shape, buf.fmt, buf.layout
+    return buf.shape, buf.fmt, buf.layout, buf.bank_cols

@@ -39,9 +39,10 @@ class BufferSpec:
     shape: tuple[int, ...]
     dtype: str
     role: str = "scratch"
-    layout: str = "tiles"  # or "rows": one matrix row per page (see tensix/dram.py)
+    layout: str = "tiles"  # or "rows": one matrix row per page; "sharded": a tile-column band per bank (tensix/dram.py)
     source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in the L1 shards (ShardSpec) of its cores
+    bank_cols: tuple[int, ...] = ()  # "sharded": tile columns per DRAM bank, in bank order
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +160,10 @@ class Program:
 
     # --- building ---------------------------------------------------------------------------------------
     def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
-                    layout: str = "tiles", source: str = "", memory: str = "dram") -> BufferSpec:
-        """Declare a tensor; role input/param (written by the host), output (read back) or scratch; memory "l1":
+                    layout: str = "tiles", source: str = "", memory: str = "dram",
+                    bank_cols: Iterable[int] = ()) -> BufferSpec:
+        """Declare a tensor; role input/param (written by the host), output (read back) or scratch; layout
+        tiles (interleaved), rows, or sharded (a band of `bank_cols[b]` tile columns in bank b); memory "l1":
         it lives in the L1 shards `shard` gives it (tiles layout only), not in DRAM."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
@@ -168,12 +171,16 @@ class Program:
             raise ProgramError(f"buffer '{name}': role '{role}' is not one of {', '.join(BUFFER_ROLES)}")
         if any(b.name == name for b in self.buffers):
             raise ProgramError(f"buffer '{name}' is declared twice")
-        if layout not in ("tiles", "rows"):
-            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles or rows")
+        if layout not in ("tiles", "rows", "sharded"):
+            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles, rows or sharded")
+        bank_cols = tuple(int(c) for c in bank_cols)
+        if (layout == "sharded") != bool(bank_cols):
+            raise ProgramError(f"buffer '{name}': a sharded layout needs bank_cols (tile columns per DRAM bank), "
+                               f"and only it takes them; got layout '{layout}', bank_cols={list(bank_cols)}")
         if memory not in ("dram", "l1") or memory == "l1" and layout != "tiles":
             raise ProgramError(f"buffer '{name}': memory '{memory}' with layout '{layout}'; use memory dram, or l1 "
                                f"with tiles")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, memory)
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, memory, bank_cols)
         self.buffers.append(spec)
         return spec
 
@@ -266,7 +273,8 @@ class Program:
         return cls(
             name=d["name"], device=d.get("device"),
             buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"),
-                                b.get("source", ""), b.get("memory", "dram")) for b in d["buffers"]],
+                                b.get("source", ""), b.get("memory", "dram"), t(b.get("bank_cols", ())))
+                     for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
@@ -280,6 +288,7 @@ class Program:
         """Stable human-readable text: buffers, then per core its CBs, semaphores and kernels."""
         lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
         lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" + (" rows" if b.layout == "rows" else "")
+                  + (f" sharded {list(b.bank_cols)}" if b.layout == "sharded" else "")
                   + (" l1" if b.memory == "l1" else "") for b in self.buffers]
         for c in self.cores():
             lines.append(f"  core ({c[0]}, {c[1]})")

@@ -24,7 +24,9 @@ def emit(graph: Graph, device: str) -> Schedule:
     buffers = [DramBuffer(i.name, i.type.shape, device_dtype(i.type.dtype), "state" if i.name in state else "input")
                for i in graph.inputs]
     rows = graph.meta.get("layouts", {})
-    buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param") for p in graph.params]
+    sharded = graph.meta.get("sharded", {})  # weights of DRAM-sharded decode matmuls: a column band per bank
+    buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param",
+                           *(("sharded", "", sharded[p.name]) if p.name in sharded else ())) for p in graph.params]
     buffers += [DramBuffer(rows_name(p.name), p.type.shape, device_dtype(p.type.dtype), "param", "rows", p.name)
                 for p in graph.params if p.name in rows]
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])

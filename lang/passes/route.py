@@ -6,7 +6,9 @@ signals exactly the cores that wait for it, so ops split alike hand over core to
 makes the op's reads and writes use NoC k (default: reads on NoC 1, writes on NoC 0, as NCRISC/BRISC do). A
 multicast grid matmul moves everything on NoC 0 unless annotated: its DRAM reads then go x first from the DRAM
 columns; measured on 10 shapes on wormhole_n150 and blackhole_p150, 8 took 1.01-1.51x fewer cycles, 2 took 4-8%
-more, and a GPT-2 block 24% fewer.
+more, and a GPT-2 block 24% fewer. A skipping decode matmul (`matmul_rows` on the dense decode plan's cores) does
+the same, as the dense plan it is measured against: on its reader's NoC 1, sparse_down_proj at 0% sparsity
+took 95,237 cycles against 44,648 on NoC 0.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def route(graph: Graph) -> Graph:
             noc = step.noc
             if n.annotations.noc is not None:
                 noc = n.annotations.noc
-            elif _mcast(step) and step.op == Op.MATMUL:  # measured: see the module docstring
+            elif noc is None and _mcast(step) and step.op in (Op.MATMUL, Op.MATMUL_ROWS):  # measured: module docstring
                 noc = 0
             steps[core] = replace(step, wait=waits, signal=signal, label=label, src=src, noc=noc, fidelity=fidelity)
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps}))

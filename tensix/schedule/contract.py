@@ -177,7 +177,11 @@ class Step:
 class Matmul(Step):
     """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
     tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
-    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block."""
+    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block.
+    `a_kb`: k tiles per step of the activation when it moves in longer steps than the weights (a multiple of
+    kb; 0: kb): a decode matmul moves (multicasts) its whole activation row once, a_kb = kt, and streams the
+    weights in kb steps against it. `b_slots`: k steps of weights the B CB holds (0: two, double-buffered; a
+    weight band no core multicasts may take more, so its reads run further ahead of compute)."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -190,6 +194,8 @@ class Matmul(Step):
     kb: int = 1
     mcast: Mcast | None = None
     sub: tuple[int, int] | None = None
+    a_kb: int = 0
+    b_slots: int = 0
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
@@ -406,8 +412,10 @@ class CoreSchedule:
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
     """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
-    between runs, zero at first) or state_next (the next run's `source` state); layout tiles or rows (a matrix
-    row per page); `source`: the host array filling it (or the state updated), when not its own name."""
+    between runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile
+    p in bank p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a
+    contiguous band of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling
+    it (or the state updated), when not its own name."""
 
     name: str
     shape: tuple[int, ...]
@@ -416,6 +424,7 @@ class DramBuffer:
     layout: str = "tiles"
     source: str = ""
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
+    bank_cols: tuple[int, ...] = ()
     at: SourcePos | None = _pos()
 
 

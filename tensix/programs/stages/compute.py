@@ -72,12 +72,12 @@ def _matmul(ctx, s, u: Units) -> None:
             continue
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
-            ctx.cb_wait_front(cba, unit_a)
+            _wait_a(ctx, s, cba, unit_a, k0)
             ctx.cb_wait_front(cbb, unit_b)
             kc = min(kb, kt - k0)
             for kk in range(kc):  # A tiles row-major (i, kk) at i * kc + kk, B (kk, j) at kk * bn + j
-                ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, bm, kc)
-            ctx.cb_pop_front(cba, unit_a)
+                _matmul_step(ctx, s, cba, cbb, 0, bm, k0, kk, kk * bn, bn, kc)
+            _pop_a(ctx, s, cba, unit_a, k0)
             ctx.cb_pop_front(cbb, unit_b)
         _bias(ctx, s, u, 0, bm, bn, wait=True, pop=True)
         _emit(ctx, s, u.out, bm * bn)
@@ -91,7 +91,7 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
     kt, kb = s.kt, s.kb
     last = (kt - 1) // kb * kb
     for k0 in range(0, kt, kb):
-        ctx.cb_wait_front(cba, u.a)
+        _wait_a(ctx, s, cba, u.a, k0)
         ctx.cb_wait_front(cbb, u.b)
         kc = min(kb, kt - k0)
         for n, (i0, h, j0, w) in enumerate(subs):
@@ -102,7 +102,7 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                     ctx.copy_tile(CB_MID, t, t)
                 ctx.cb_pop_front(CB_MID, h * w)
             for kk in range(kc):
-                ctx.matmul_block(cba, cbb, i0 * kc + kk, kk * bn + j0, 0, False, w, h, kc)
+                _matmul_step(ctx, s, cba, cbb, i0, h, k0, kk, kk * bn + j0, w, kc)
             if k0 == last:
                 _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
                 _emit(ctx, s, u.out, h * w)
@@ -112,8 +112,33 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                     ctx.pack_tile(t, CB_MID)
                     ctx.cb_push_back(CB_MID, 1)
             ctx.tile_regs_release()
-        ctx.cb_pop_front(cba, u.a)
+        _pop_a(ctx, s, cba, u.a, k0)
         ctx.cb_pop_front(cbb, u.b)
+
+
+def _matmul_step(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kk: int, ib: int, cols: int,
+                 kc: int) -> None:
+    """k tile k0 + kk of output rows i0.. (rows x cols, into DST from 0), B tiles from ib. A's k step holds kc
+    tiles per row (i, kk at i * kc + kk); with `a_kb` its step is longer than B's, so row by row at the offset."""
+    if not s.a_kb:
+        ctx.matmul_block(cba, cbb, i0 * kc + kk, ib, 0, False, cols, rows, kc)
+        return
+    a0 = k0 // s.a_kb * s.a_kb
+    ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
+    for i in range(rows):
+        ctx.matmul_block(cba, cbb, (i0 + i) * ka + k0 - a0 + kk, ib, i * cols, False, cols, 1, s.kb)
+
+
+def _wait_a(ctx, s, cba: int, unit: int, k0: int) -> None:
+    """Wait for the activation step holding k tile k0 (at the first B step of it)."""
+    if not s.a_kb or k0 % s.a_kb == 0:
+        ctx.cb_wait_front(cba, unit)
+
+
+def _pop_a(ctx, s, cba: int, unit: int, k0: int) -> None:
+    """Pop the activation step after the last B step of it."""
+    if not s.a_kb or (k0 + s.kb) % s.a_kb == 0 or k0 + s.kb >= s.kt:
+        ctx.cb_pop_front(cba, unit)
 
 
 def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool) -> None:

@@ -24,6 +24,11 @@ CB_MID, CB_STAT = 30, 31  # row ops: a tile row of intermediates; row statistics
 SLOTS = 2  # k steps a multicast matmul operand CB holds (stages/mcast.py)
 
 
+def b_slots(step: Step) -> int:
+    """k steps of weights a matmul step's B CB holds (Matmul.b_slots; multicast bands: SLOTS)."""
+    return step.b_slots or SLOTS
+
+
 def cb_in(slot: int, fmt: str) -> int:
     return slot * 4 + FORMATS.index(fmt)
 
@@ -34,15 +39,15 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
 
 def blocking(steps: list[Step]) -> list[int]:
     """A core's matmul CB units, [A, B, output, bias]: the most pages any of its matmul steps takes at once (an
-    A band of bm x kb tiles, a B band of kb x bn, a bm x bn output block, bn bias tiles). Every step reserves
-    these, one fixed count per CB, so reservations never wrap."""
+    A band of bm x kb tiles (bm x a_kb when set), a B band of kb x bn, a bm x bn output block, bn bias tiles).
+    Every step reserves these, one fixed count per CB, so reservations never wrap."""
     ua = ub = uo = ubias = 1
     for s in steps:
         if s.op in MATMULS:
-            kb = s.kb
+            kb, ka = s.kb, s.a_kb or s.kb
             for b in s.blocks:
                 bm, bn = b[1], b[3]
-                ua, ub, ubias = max(ua, bm * kb), max(ub, kb * bn), max(ubias, bn)
+                ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
                 uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
     return [ua, ub, uo, ubias]
 
@@ -119,20 +124,21 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
         for s in common:
             fa, fb = formats[s.a], formats[s.b]
             need[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
-            need[cb_in(MM_B, fb)] = (fb, SLOTS * unit_b)
+            need[cb_in(MM_B, fb)] = (fb, max(need.get(cb_in(MM_B, fb), (fb, 0))[1], b_slots(s) * unit_b))
         out[core] = (block, need)
     return out
 
 
 def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
-    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
+    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows for
+    each of the kb packed tiles of a group."""
     bn = blocking(steps)[3]  # the widest block
     need = 0
     for s in steps:
         if s.op == Op.MATMUL_ROWS:
             elem = 4 if formats[s.b_rows] == "fp32" else 2
             band = s.kt * tile_nbytes(formats[s.a])
-            need = max(need, band + 32 * -(-bn * 32 * elem // 32) * 32)
+            need = max(need, band + 32 * s.kb * -(-bn * 32 * elem // 32) * 32)
     return need
 
 
@@ -152,7 +158,7 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
         op = s.op
         if op in MATMULS:
             want(cb_in(MM_A, formats[s.a]), formats[s.a], SLOTS * ua)
-            want(cb_in(MM_B, formats[s.b]), formats[s.b], SLOTS * ub)
+            want(cb_in(MM_B, formats[s.b]), formats[s.b], b_slots(s) * ub)
             if op == Op.MATMUL_ROWS:
                 want(CB_CTRL, "fp32", 2)
             if s.bias:

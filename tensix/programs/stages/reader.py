@@ -87,8 +87,9 @@ def blocked(s) -> bool:
 
 def move_a(ctx, s, u: Units, block) -> None:
     """The activation bands of one output block, k step by k step (A tiles row-major: (i, kk) at i * kc + kk,
-    as matmul_block reads them): read from DRAM, multicast along the row, or received."""
-    a, kt, kb = s.a, s.kt, s.kb
+    as matmul_block reads them; steps of a_kb tiles when set): read from DRAM, multicast along the row, or
+    received."""
+    a, kt, kb = s.a, s.kt, s.a_kb or s.kb
     cba, ma = cb_in(MM_A, _fmt(ctx, a)), s.mcast.a if s.mcast else None
     a_r0, bm = block[0], block[1]
     align(ctx, ma, cba, u.a)
