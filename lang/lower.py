@@ -320,7 +320,6 @@ class _Lowerer:
         self.imported[key] = scope
         return scope
 
-
     def define_block(self, stmt: s.Block, frame: Frame) -> None:
         if stmt.name in OPS or stmt.name in CONST_FUNCS or stmt.name in INITIALIZERS:
             raise NameResolutionError(stmt.name_pos, f"block '{stmt.name}' has the name of an op")
