@@ -392,6 +392,7 @@ class Units:
     out: int = 1
     bias: int = 1
     el: int = 1
+    a_mover: str = ""  # "writer": every matmul's activation moves on the writer (k-blocked and plain ones mix)
     at: SourcePos | None = _pos()
 
 

@@ -52,6 +52,16 @@ def blocking(steps: list[Step]) -> list[int]:
     return [ua, ub, uo, ubias]
 
 
+def k_blocked(s: Step) -> bool:
+    """A matmul step moving whole operand bands in k steps (multicast, sub-blocked or k-blocked)."""
+    return s.op == Op.MATMUL and bool(s.mcast or s.sub or s.kb > 1)
+
+
+def a_on_writer(steps: list[Step]) -> bool:
+    """Whether a core mixes k-blocked matmuls (activation moved by the writer) with plain ones (by the reader)."""
+    return len({k_blocked(s) for s in steps if s.op == Op.MATMUL}) == 2
+
+
 def subblocks(step: Step, block) -> list[tuple[int, int, int, int]]:
     """(row, rows, col, cols) of a matmul block's sub-blocks (`Matmul.sub`) relative to it, row-major, as the
     compute kernel packs them; the whole block when `sub` is None."""
@@ -235,7 +245,7 @@ def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tupl
             owners = tuple(dict.fromkeys(s.label for s in steps[core] if cb_id in cb_requirements([s], formats)))
             cbs.append(CB(cb_id, cb_name(cb_id, fmt), fmt, pages, page, addr, owners))
             top = addr + pages * page
-        units = Units(*block, el=el_unit(steps[core]))
+        units = Units(*block, el=el_unit(steps[core]), a_mover="writer" if a_on_writer(steps[core]) else "")
         out.append(CoreSchedule(core, units, sems[core], tuple(buffers), tuple(cbs), tuple(steps[core])))
     return count, out
 

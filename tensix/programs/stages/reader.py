@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
@@ -58,7 +58,7 @@ def _read_matmul(ctx, s, u: Units) -> None:
         a_r0, bm, c0, bn, b_off, _ = block
         if s.bias:
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s.bias)), s.bias, range(c0, c0 + bn), noc, u.bias)
-        if blocked(s):  # k steps of whole bands; the writer moves A's (move_a)
+        if blocked(s, u):  # k steps of whole bands; the writer moves A's (move_a)
             _read_matmul_mcast(ctx, s, u, block, cba, cbb)
             continue
         for k in range(kt):
@@ -78,11 +78,13 @@ def _read_matmul(ctx, s, u: Units) -> None:
             ctx.cb_push_back(cbb, unit_b)
 
 
-def blocked(s) -> bool:
+def blocked(s, u: Units) -> bool:
     """Whether a matmul step moves whole operand bands in k steps (multicast or k-blocked): its activation band
     then moves on the writer's RISC-V (`move_a`) while the reader's streams the weights, as tt-metal's
-    multicast matmuls give in0 and in1 a data-movement core each."""
-    return s.op == Op.MATMUL and bool(s.mcast or s.sub or s.kb > 1)
+    multicast matmuls give in0 and in1 a data-movement core each. On a core that mixes such steps with plain
+    ones, every matmul's activation moves on the writer (`Units.a_mover`): two kernels filling the A CB in
+    turn would race for its pages."""
+    return s.op == Op.MATMUL and (u.a_mover == "writer" or k_blocked(s))
 
 
 def move_a(ctx, s, u: Units, block) -> None:

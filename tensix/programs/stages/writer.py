@@ -81,7 +81,7 @@ def _write_pages(ctx, s, pages, reserve: int | None = None, spread: bool = False
 @handles("writer", Matmul, MatmulRows)
 def _write_matmul(ctx, s, u: Units) -> None:
     unit, cols = u.out, s.out_cols
-    moves_a = blocked(s)
+    moves_a = blocked(s, u)
     if moves_a:  # the activation's producers, as the reader waits for them
         for w in s.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
