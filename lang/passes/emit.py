@@ -26,7 +26,8 @@ def emit(graph: Graph, device: str) -> Schedule:
     rows = graph.meta.get("layouts", {})
     sharded = graph.meta.get("sharded", {})  # weights of DRAM-sharded decode matmuls: a column band per bank
     buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param",
-                           *(("sharded", "", sharded[p.name]) if p.name in sharded else ())) for p in graph.params]
+                           **({"layout": "sharded", "bank_cols": sharded[p.name]} if p.name in sharded else {}))
+                for p in graph.params]
     buffers += [DramBuffer(rows_name(p.name), p.type.shape, device_dtype(p.type.dtype), "param", "rows", p.name)
                 for p in graph.params if p.name in rows]
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])

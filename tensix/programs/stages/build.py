@@ -42,5 +42,6 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
              for core, core_steps in steps.items()}
     formats = {b.name: b.dtype for b in buffers}
     count, cores = core_schedules(steps, formats, resolve(device).l1_alignment)
-    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.bank_cols) for b in buffers)
+    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols)
+                 for b in buffers)
     return program(Schedule(name, device or "", "", count, dram, tuple(cores)))
