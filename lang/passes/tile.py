@@ -185,7 +185,8 @@ def _share_activations(steps: dict) -> None:
 
 
 # Share of live activation columns up to which a skipping decode matmul gathers weight rows instead of streaming
-# tiles. Measured on wormhole_n150 (sparse_down_proj, 1 x 3072 @ 3072 x 768 bf16, one output tile a core): gathering
+# tiles. Measured when chosen, on the plan before its per-k-step choice and the DRAM-sharded dense plan, and not
+# re-measured since (wormhole_n150, sparse_down_proj, 1 x 3072 @ 3072 x 768 bf16, one output tile a core): gathering
 # and streaming cost the same at 25% live (44,855 and 44,632 cycles), gathering wins below (80% zeros: 40,948
 # against 44,568) and loses above (50% live: 96,555 against 44,648): each live row is one 64-byte NoC read.
 GATHER_PAYS = 0.25
