@@ -12,7 +12,7 @@ from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.errors import SourceError, SourcePos
 from tensix.formats import tile_nbytes
-from tensix.programs.stages.layout import cb_requirements
+from tensix.programs.stages.layout import a_on_writer, cb_requirements
 from tensix.schedule.contract import CoreSchedule, DramBuffer, Schedule
 
 
@@ -57,6 +57,12 @@ class _Checker:
                         self.fail(step, None, f"{step.op} step '{step.label}' on core {cs.core} uses CB {cb_id} "
                                               f"({fmt}), which the core does not declare; add `cb id={cb_id} ...` "
                                               f"before its steps")
+            mover = "writer" if a_on_writer(list(cs.steps)) else ""
+            if cs.units.a_mover != mover:
+                self.fail(cs.units, "a_mover" if cs.units.a_mover else None,
+                          f"core {cs.core} has units a_mover={cs.units.a_mover!r}, but its matmul steps need "
+                          f"{mover!r}: write `a_mover=\"writer\"` exactly when the core mixes k-blocked (multicast, "
+                          f"sub-blocked or kb > 1) matmuls with plain ones, so one kernel fills its A CB")
             for cb_id, (_, pages) in sorted(cb_requirements(list(cs.steps), self.formats, block, cs.units.el).items()):
                 if have[cb_id].pages < pages:
                     self.fail(have[cb_id], "pages", f"CB {cb_id} on core {cs.core} holds {have[cb_id].pages} pages, "
