@@ -10,7 +10,7 @@ import linecache
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tensix.lang.errors import NameResolutionError, ShapeError, SourceError, SourcePos
@@ -109,6 +109,7 @@ class GraphBuilder:
         self._declared: dict[str, SourcePos | None] = {}
         self._types: dict[str, TensorType] = {}
         self._annotations = Annotations()
+        self._call_site: SourcePos | None = None
         self._state: dict[str, str] = {}  # state name -> the output holding its next value ('' until `update`)
 
     # ---- declarations ----
@@ -149,14 +150,16 @@ class GraphBuilder:
         self._params.append(Param(name, type_, init, self._annotations, pos))
         return Tensor(self, name, type_)
 
-    def output(self, name: str, value: Tensor, *, type: TensorType | None = None, pos: SourcePos | None = None):
-        """Make `value` the graph output `name`; `type`, when given, must match the value's type."""
+    def output(self, name: str, value: Tensor, *, type: TensorType | None = None, pos: SourcePos | None = None,
+               l1: bool = False):
+        """Make `value` the graph output `name`; `type`, when given, must match the value's type; `l1`: leave it in
+        its cores' L1 shards (read back from there), not DRAM."""
         pos = pos or _caller_pos()
         if any(o.name == name for o in self._outputs):
             raise NameResolutionError(pos, f"output '{name}' is declared twice", _source(pos))
         if type is not None and type != value.type:
             raise ShapeError(pos, f"output '{name}' is declared {type} but its value is {value.type}", _source(pos))
-        self._outputs.append(Output(name, value.ref, value.type, pos))
+        self._outputs.append(Output(name, value.ref, value.type, pos, l1 or bool(self._annotations.l1)))
 
     def _declare(self, name: str, dtype: str, shape: Sequence[int], pos: SourcePos | None) -> TensorType:
         if not name or name.isdigit():
@@ -181,12 +184,25 @@ class GraphBuilder:
         finally:
             self._annotations = outer
 
+    @contextmanager
+    def inlined_at(self, call: SourcePos | None) -> Iterator[None]:
+        """Within the block, new nodes sit at `call` (the outermost call of nested blocks), with their own position
+        as its `inner`: traces, schedules and errors then tell the calls of one block apart."""
+        outer = self._call_site
+        self._call_site = outer or call
+        try:
+            yield
+        finally:
+            self._call_site = outer
+
     # ---- ops ----
 
     def op(self, op: str, inputs: Sequence[Tensor], attrs: dict | None = None, *,
            pos: SourcePos | None = None) -> Tensor:
         """Add one node: `op` applied to `inputs` with `attrs` (defaults filled in from `ops.OPS`)."""
         pos = pos or _caller_pos()
+        if self._call_site is not None:  # inlined from a block: at its call site, the block's line kept inside
+            pos = replace(self._call_site, inner=pos)
         try:
             return self._add_node(op, list(inputs), dict(attrs or {}), pos)
         except SourceError as e:

@@ -1,6 +1,6 @@
 """The compiler: a checked Graph through the named passes to a Schedule, and the Program that runs it.
 
-    decompose -> fuse -> place -> tile -> route -> alloc -> emit
+    decompose -> fuse -> place -> tile -> route -> alloc -> reside -> emit
 
 The IR verifier runs between passes, and the schedule verifier on emit's Schedule, under TENSIX_DEBUG=1 or with
 debug=True (always in tests: tests/conftest.py).
@@ -28,6 +28,7 @@ from tensix.lang.passes.decompose import PRIMITIVES, decompose
 from tensix.lang.passes.emit import emit
 from tensix.lang.passes.fuse import fuse
 from tensix.lang.passes.place import place
+from tensix.lang.passes.reside import reside
 from tensix.lang.passes.route import route
 from tensix.lang.passes.tile import tile
 from tensix.lang.verify import verify
@@ -44,6 +45,7 @@ PASSES = (
     ("tile", tile),
     ("route", lambda g, cfg: route(g)),
     ("alloc", alloc),
+    ("reside", reside),
 )
 
 

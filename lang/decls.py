@@ -26,7 +26,7 @@ from tensix.lang.scope import Frame, did_you_mean
 
 __all__ = ["eval_type", "param_source", "annotations", "fidelity_name", "ANNOTATIONS"]
 
-ANNOTATIONS = ("cores", "shard", "noc", "mcast", "sparse", "fidelity")
+ANNOTATIONS = ("cores", "shard", "noc", "mcast", "sparse", "fidelity", "l1", "transposed")
 
 
 def eval_type(t: s.TypeExpr, frame: Frame, exprs: ExprLowerer) -> TensorType | str:
@@ -130,11 +130,19 @@ def annotations(annots: tuple[s.Annotation, ...], frame: Frame, exprs: ExprLower
             raise PlacementError(a.pos, f"@sparse marks an input whose columns are often zero (e.g. a ReLU's output "
                                         f"computed elsewhere), not {statement}; a value computed here is sparse "
                                         f"when a ReLU makes it, with no annotation")
+        if key == "transposed" and statement != "a param":
+            raise PlacementError(a.pos, f"@transposed marks a param stored transposed (a Hugging Face linear [out, in] "
+                                        f"declared [in, out]: the host swaps it once at load), not {statement}")
         if key == "fidelity" and statement in ("input", "a param"):
             what = "an input" if statement == "input" else statement
             raise PlacementError(a.pos, f"@fidelity sets how ops compute, not {what}; put it on a let, an output "
                                         f"or a region")
+        if key == "l1" and statement == "a region":
+            raise PlacementError(a.pos, "@l1 keeps a tensor in L1, not a region; put it on an input, param, let or "
+                                        "output of the region")
         fields[key] = _ANNOTATION_READERS[a.name](a, frame, exprs)
+        if key == "l1":
+            fields["l1_pos"] = a.pos  # where L1 errors (no room, shards not dividing) point
     return Annotations(**fields)
 
 
@@ -183,6 +191,13 @@ def _sparse(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
     return True
 
 
+def _l1(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
+    """@l1: the tensor lives in its cores' L1 shards, not DRAM."""
+    if a.args:
+        raise PlacementError(a.pos, "@l1 takes no arguments; choose the layout with @shard(height|width|block)")
+    return True
+
+
 def fidelity_name(name: str, pos) -> str:
     """A math fidelity as the language spells it (lofi, hifi2, hifi3, hifi4), checked."""
     if name not in FIDELITIES:
@@ -198,5 +213,11 @@ def _fidelity(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> str:
     return fidelity_name(arg.name, arg.pos)
 
 
+def _transposed(a: s.Annotation, frame: Frame, exprs: ExprLowerer) -> bool:
+    if a.args:
+        raise PlacementError(a.pos, "@transposed takes no arguments")
+    return True
+
+
 _ANNOTATION_READERS = {"cores": _cores, "shard": _shard, "noc": _noc, "mcast": _mcast, "sparse": _sparse,
-                       "fidelity": _fidelity}
+                       "fidelity": _fidelity, "l1": _l1, "transposed": _transposed}

@@ -92,7 +92,8 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(evaluate, compiled.graph, inputs, weights) if check and expected is None else None
+        pending = (pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if check and expected is None
+                   else None)
         try:
             result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
         except TensixError:
@@ -186,12 +187,12 @@ def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity
     return compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
 
 
-def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0
-              ) -> dict[str, np.ndarray]:
+def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
+              stored: bool = True) -> dict[str, np.ndarray]:
     """The values of every param of the program (errors shown at their line in the source); `seed` for the params
-    declared `random(...)` without a seed."""
+    declared `random(...)` without a seed; `stored` as in params.materialize."""
     try:
-        return materialize(compiled.graph, supplied, seed)
+        return materialize(compiled.graph, supplied, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
 

@@ -13,7 +13,7 @@ from tensix.lang import syntax as s
 from tensix.lang.builder import GraphBuilder, Tensor
 from tensix.lang.errors import NameResolutionError, ShapeError
 from tensix.lang.ops import OPS, REQUIRED, TENSOR_KINDS, signature_text
-from tensix.lang.scope import POISON, BlockDef, Dtype, Frame, Poisoned, did_you_mean, fill_template
+from tensix.lang.scope import POISON, BlockDef, Dtype, Frame, Poisoned, Results, did_you_mean, fill_template
 
 __all__ = ["ExprLowerer", "CONST_FUNCS", "INITIALIZERS", "show"]
 
@@ -30,6 +30,8 @@ def show(value) -> str:
         return f"a tensor {value.type}"
     if isinstance(value, BlockDef):
         return f"block '{value.syntax.name}'"
+    if isinstance(value, Results):
+        return f"the {len(value.values)} results of block '{value.block}' (bind them with `let a, b = ...`)"
     if isinstance(value, Dtype):
         return value.name
     if isinstance(value, tuple):
@@ -71,7 +73,7 @@ class ExprLowerer:
     def const(self, e: s.Expr, frame: Frame, what: str = "value"):
         """A compile-time value (number, bool, string, list, dtype); a tensor here is an error."""
         v = self.eval(e, frame)
-        if isinstance(v, Tensor | BlockDef):
+        if isinstance(v, Tensor | BlockDef | Results):
             raise ShapeError(e.pos, f"{what} must be known at compile time, got {show(v)}")
         return v
 

@@ -74,6 +74,9 @@ class Annotations:
     sparse: bool | None = None  # an input whose columns are often zero for every token (a ReLU's output)
     region: str | None = None  # the pipeline region (stage) a node belongs to
     fidelity: str | None = None  # lofi | hifi2 | hifi3 | hifi4 (None: the program's default)
+    l1: bool | None = None  # the value lives in its cores' L1 shards, not DRAM (passes/reside.py)
+    l1_pos: SourcePos | None = field(default=None, compare=False)  # where @l1 was written
+    transposed: bool | None = None  # a param whose stored values are its type transposed: the host swaps them once
 
     def merged(self, inner: Annotations) -> Annotations:
         """These annotations overridden by every field that `inner` sets."""
@@ -88,6 +91,8 @@ class Annotations:
         parts += ["@sparse"] if self.sparse else []
         parts += [f"@region({self.region})"] if self.region else []
         parts += [f"@fidelity({self.fidelity})"] if self.fidelity else []
+        parts += ["@l1"] if self.l1 else []
+        parts += ["@transposed"] if self.transposed else []
         return " ".join(parts)
 
 
@@ -159,7 +164,9 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """One op application defining value `%id`. `attrs` holds op attributes and, later, pass results."""
+    """One op application defining value `%id`. `attrs` holds op attributes and, later, pass results. `op` is a
+    language op (lang/ops.py) until `decompose`, then a primitive: a `tensix.ops.Op`, the name of the step kind
+    that runs it (a str enum, so it renders and compares as its name)."""
 
     id: str
     op: str
@@ -182,10 +189,11 @@ class Output:
     value: str
     type: TensorType | None = None
     pos: SourcePos | None = field(default=None, compare=False)
+    l1: bool = False  # `output ... @l1`: left in its cores' L1 shards and read back from there
 
     def render(self) -> str:
         type_ = self.type.render() if self.type is not None else "?"
-        return f"output %{self.name} = %{self.value} : {type_}"
+        return f"output %{self.name} = %{self.value} : {type_}" + ("  @l1" if self.l1 else "")
 
 
 @dataclass(frozen=True, slots=True)

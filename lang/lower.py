@@ -14,12 +14,20 @@ from pathlib import Path
 from tensix.lang import syntax as s
 from tensix.lang.builder import MAX_NODES, GraphBuilder, Tensor
 from tensix.lang.decls import annotations, eval_type, fidelity_name, param_source
-from tensix.lang.errors import ErrorList, NameResolutionError, ShapeError, SourceError, SourcePos, unreadable
+from tensix.lang.errors import (
+    ErrorList,
+    NameResolutionError,
+    PlacementError,
+    ShapeError,
+    SourceError,
+    SourcePos,
+    unreadable,
+)
 from tensix.lang.exprs import CONST_FUNCS, INITIALIZERS, ExprLowerer, show
 from tensix.lang.ir import Annotations, Graph
 from tensix.lang.ops import OPS
 from tensix.lang.parser import parse
-from tensix.lang.scope import POISON, BlockDef, Frame, Poisoned, Scope, did_you_mean, fill_template, where
+from tensix.lang.scope import POISON, BlockDef, Frame, Poisoned, Results, Scope, did_you_mean, fill_template, where
 
 __all__ = ["lower", "MAX_REPEAT"]
 
@@ -42,7 +50,38 @@ def _graph_name(path: str) -> str:
 
 def _defined_names(stmt: s.Stmt) -> list[str]:
     """The plain names a statement binds (poisoned when the statement fails)."""
-    return [stmt.name] if isinstance(stmt, s.Let | s.Const | s.Input | s.Param) else []
+    if isinstance(stmt, s.Let):
+        return [stmt.name, *(name for name, _ in stmt.rest)]
+    return [stmt.name] if isinstance(stmt, s.Const | s.Input | s.Param) else []
+
+
+def _count(n: int) -> str:
+    return "one value" if n == 1 else f"{n} values"
+
+
+def _names(n: int) -> str:
+    return "one name" if n == 1 else f"{n} names"
+
+
+def _render_types(types: list) -> str:
+    return str(types[0]) if len(types) == 1 else "(" + ", ".join(str(t) for t in types) + ")"
+
+
+def _unpack(value, targets: list[tuple[str, SourcePos]], stmt: s.Let) -> tuple:
+    """The values `let a, b = ...` binds, one per name: a block's several results, or one value for one name."""
+    names = [n for n, _ in targets]
+    for i, (name, pos) in enumerate(targets):
+        if name in names[:i]:
+            raise NameResolutionError(pos, f"let binds '{name}' twice")
+    got = value.values if isinstance(value, Results) else (value,)
+    if len(got) == len(targets):
+        return got
+    if isinstance(value, Results):
+        raise ShapeError(stmt.value.pos, f"block '{value.block}' returns {_count(len(got))} but the let binds "
+                                         f"{_names(len(targets))} ({', '.join(names)}); write "
+                                         f"`let {', '.join(f'r{i}' for i in range(len(got)))} = ...`")
+    raise ShapeError(stmt.value.pos, f"let binds {_names(len(targets))} ({', '.join(names)}) but its value is "
+                                     f"{show(value)}; only a block with several results gives several values")
 
 
 class _Lowerer:
@@ -162,7 +201,10 @@ class _Lowerer:
         name = fill_template(stmt.name, frame.scope, stmt.name_pos)
         type_ = self.tensor_type(stmt.type, frame)
         declare = self.builder.state if stmt.state else self.builder.input
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "input")):
+        ann = annotations(stmt.annots, frame, self.exprs, "input")
+        if stmt.state and ann.l1:
+            raise PlacementError(ann.l1_pos, "a state stays in device DRAM between runs; it cannot be @l1")
+        with self.builder.annotate(ann):
             value = declare(name, type_.dtype, type_.shape, pos=stmt.pos)
         self.bind_new(name, value, stmt.name_pos, frame)
 
@@ -184,7 +226,10 @@ class _Lowerer:
             value = self.exprs.eval(stmt.value, frame)
         if isinstance(value, BlockDef):
             raise ShapeError(stmt.value.pos, f"cannot bind {show(value)} to a name")
-        self.bind_new(stmt.name, value, stmt.name_pos, frame, rebind_tensor=True)
+        targets = [(stmt.name, stmt.name_pos), *stmt.rest]
+        values = _unpack(value, targets, stmt)
+        for (name, pos), v in zip(targets, values, strict=True):
+            self.bind_new(name, v, pos, frame, rebind_tensor=True)
 
     def stmt_output(self, stmt: s.Output, frame: Frame) -> None:
         self.top_level_only(stmt, frame, "update" if stmt.update else "output")
@@ -194,16 +239,18 @@ class _Lowerer:
             self.builder.update(name, value, pos=stmt.value.pos)
             return
         declared = self.tensor_type(stmt.type, frame) if stmt.type is not None else None
-        with self.builder.annotate(annotations(stmt.annots, frame, self.exprs, "an output")):
+        ann = annotations(stmt.annots, frame, self.exprs, "an output")
+        with self.builder.annotate(ann):
             value = self.exprs.tensor(stmt.value, frame, f"output '{name}'")
         if declared is not None and declared != value.type:
             raise ShapeError(stmt.value.pos, f"output '{name}' is declared {declared} but its value is {value.type}")
-        self.builder.output(name, value, pos=stmt.pos)
+        self.builder.output(name, value, pos=stmt.pos, l1=bool(ann.l1))
 
     def stmt_return(self, stmt: s.Return, frame: Frame) -> None:
         if frame.block is None:
             raise NameResolutionError(stmt.pos, "return outside a block")
-        frame.result = self.exprs.tensor(stmt.value, frame, "a block's result")
+        values = tuple(self.exprs.tensor(v, frame, "a block's result") for v in (stmt.value, *stmt.rest))
+        frame.result = values[0] if len(values) == 1 else Results(values, frame.block.syntax.name)
 
     def stmt_repeat(self, stmt: s.Repeat, frame: Frame) -> None:
         start = self.exprs.integer(stmt.start, frame, "a repeat start")
@@ -273,8 +320,6 @@ class _Lowerer:
         self.imported[key] = scope
         return scope
 
-    # ---- blocks ----
-
     def define_block(self, stmt: s.Block, frame: Frame) -> None:
         if stmt.name in OPS or stmt.name in CONST_FUNCS or stmt.name in INITIALIZERS:
             raise NameResolutionError(stmt.name_pos, f"block '{stmt.name}' has the name of an op")
@@ -294,17 +339,28 @@ class _Lowerer:
         self.bind_args(block, call, args, kwargs, frame)
         self.calls.append(b.name)
         try:
-            self.run_stmts(b.body, frame)
+            with self.builder.inlined_at(call.pos):
+                self.run_stmts(b.body, frame)
         finally:
             self.calls.pop()
         if frame.result is POISON or frame.result is None:
             raise Poisoned()
         if b.ret is not None:
-            declared = self.tensor_type(b.ret, frame)
-            if declared != frame.result.type:
-                raise ShapeError(b.body[-1].pos, f"block '{b.name}' returns {frame.result.type} "
-                                                 f"but declares -> {declared}")
+            self.check_results(b, frame)
         return frame.result
+
+    def check_results(self, b: s.Block, frame: Frame) -> None:
+        """The result(s) of an inlined block against its `-> type` or `-> (type, type, ...)`."""
+        declared = [self.tensor_type(t, frame) for t in (b.ret if isinstance(b.ret, tuple) else (b.ret,))]
+        got = frame.result.values if isinstance(frame.result, Results) else (frame.result,)
+        ret = b.body[-1]
+        if len(got) != len(declared):
+            raise ShapeError(ret.pos, f"block '{b.name}' returns {_count(len(got))} but declares "
+                                      f"{_count(len(declared))} (-> {_render_types(declared)})")
+        for i, (value, want) in enumerate(zip(got, declared, strict=True)):
+            if value.type != want:
+                which, where = (f" as result {i + 1}", (ret.value, *ret.rest)[i].pos) if got[1:] else ("", ret.pos)
+                raise ShapeError(where, f"block '{b.name}' returns {value.type}{which} but declares -> {want}")
 
     def bind_args(self, block: BlockDef, call: s.Call, args: list, kwargs: dict, frame: Frame) -> None:
         b = block.syntax

@@ -32,21 +32,24 @@ def numpy_dtype(dtype: str) -> type:
     return np.int32 if dtype == "int32" else np.float32
 
 
-def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None, seed: int = 0) -> dict[str, np.ndarray]:
+def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
+                stored: bool = True) -> dict[str, np.ndarray]:
     """Every param's values: `supplied` ones (shape-checked) first, then the param's own source; `seed` seeds the
-    `random(...)` params that name no seed of their own."""
+    `random(...)` params that name no seed of their own. `stored`: supplied values are as a checkpoint stores
+    them (a `@transposed` param's swapped here); False: already in the params' types (what this returned)."""
     supplied = supplied or {}
     unknown = set(supplied) - {p.name for p in graph.params}
     if unknown:
         name = sorted(unknown)[0]
         raise ParamError(None, f"no param named '{name}'" + did_you_mean(name, [p.name for p in graph.params]))
     files: dict[str, dict] = {}
-    return {p.name: _values(p, supplied, files, seed) for p in graph.params}
+    return {p.name: _values(p, supplied, files, seed, stored) for p in graph.params}
 
 
-def _values(p: Param, supplied: dict, files: dict, seed: int) -> np.ndarray:
+def _values(p: Param, supplied: dict, files: dict, seed: int, stored: bool) -> np.ndarray:
     if p.name in supplied:
-        return _checked(p, np.asarray(supplied[p.name]), "the supplied value")
+        value = np.asarray(supplied[p.name])
+        return _stored(p, value, "the supplied value") if stored else _checked(p, value, "the supplied value")
     if p.source is None:
         raise ParamError(p.pos, f"param '{p.name}' has no initializer and no value was supplied")
     if isinstance(p.source, RandomSpec):
@@ -54,7 +57,19 @@ def _values(p: Param, supplied: dict, files: dict, seed: int) -> np.ndarray:
         return random_values(p.name, spec, p.type.shape).astype(numpy_dtype(p.type.dtype))
     if isinstance(p.source, FillSpec):
         return np.full(p.type.shape, p.source.value, dtype=numpy_dtype(p.type.dtype))
-    return _checked(p, _load(p, p.source, files), f"'{p.source.key}' in {p.source.file}")
+    return _stored(p, _load(p, p.source, files), f"'{p.source.key}' in {p.source.file}")
+
+
+def _stored(p: Param, value: np.ndarray, what: str) -> np.ndarray:
+    """A supplied or loaded value in the param's type; a `@transposed` param's last two axes are swapped here,
+    once on the host, so no run moves them on the device."""
+    if not p.annotations.transposed:
+        return _checked(p, value, what)
+    want = (*p.type.shape[:-2], *p.type.shape[-2:][::-1])
+    if p.type.rank < 2 or tuple(value.shape) != want:
+        raise ParamError(p.pos, f"param '{p.name}' is declared {p.type} @transposed, so {what} must have shape "
+                                f"{list(want)} (the transpose), but it has {list(value.shape)}")
+    return np.ascontiguousarray(np.swapaxes(value, -1, -2)).astype(numpy_dtype(p.type.dtype))
 
 
 def random_values(name: str, spec: RandomSpec, shape: tuple[int, ...]) -> np.ndarray:

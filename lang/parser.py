@@ -126,8 +126,9 @@ class _ToAst(Transformer, _Positions):
         return s.Param(str(name), type_, init, annots, self.pos(meta), self.pos(name))
 
     def let(self, meta, items):
-        name, value, annots = items
-        return s.Let(str(name), value, annots, self.pos(meta), self.pos(name))
+        name, *rest, value, annots = items
+        return s.Let(str(name), value, annots, self.pos(meta), self.pos(name),
+                     tuple((str(r), self.pos(r)) for r in rest))
 
     def output(self, meta, items):
         name, type_, value, annots = items
@@ -141,7 +142,10 @@ class _ToAst(Transformer, _Positions):
         return s.BlockParam(str(items[0]), items[1], self.pos(meta))
 
     def return_stmt(self, meta, items):
-        return s.Return(items[0], self.pos(meta))
+        return s.Return(items[0], self.pos(meta), tuple(items[1:]))
+
+    def rtypes(self, meta, items):
+        return tuple(i for i in items if i is not None)
 
     def repeat(self, meta, items):
         var, start, end, body = items

@@ -21,10 +21,11 @@ __all__ = ["evaluate", "KERNELS", "MASK_BIAS"]
 MASK_BIAS = 1e9  # softmax(x, mask=m) adds (m - 1) * MASK_BIAS: a dropped score's exp() is exactly 0
 
 
-def evaluate(graph: Graph, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
-             ) -> dict[str, np.ndarray]:
-    """Run `graph` on `inputs`; params not in `params` come from their sources. Returns outputs by name."""
-    env = _inputs(graph, inputs) | materialize(graph, params)
+def evaluate(graph: Graph, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None, *,
+             stored: bool = True) -> dict[str, np.ndarray]:
+    """Run `graph` on `inputs`; params not in `params` come from their sources. Returns outputs by name.
+    `stored=False`: `params` are already in the params' types (params.materialize's result)."""
+    env = _inputs(graph, inputs) | materialize(graph, params, stored=stored)
     for node in graph.nodes:
         env[node.id] = _run(node, [env[ref] for ref in node.inputs])
     return {o.name: env[o.value] for o in graph.outputs}

@@ -56,8 +56,10 @@ def rerun(run_dir: str | Path) -> Rerun:
     result = run_flagged(compiled, feed, params, flags)
     result.trace.title = main.name  # titled as tensix run titles it: the trace hash covers the title
     sources = compiled.graph.meta.get("sources", {})
-    differences = [*_setup_differences(run, compiled, feed, params),
-                   *_result_differences(run, result, trace_hash(result, sources, (d / "source").resolve()))]
+    # a schedule's steps name the source it was compiled from where it was (an absolute path in the .sched)
+    originals = {str(Path(run["source"]["dir"]) / name): name for name in run["source"]["files"]}
+    trace = trace_hash(result, sources, (d / "source").resolve(), also=originals)
+    differences = [*_setup_differences(run, compiled, feed, params), *_result_differences(run, result, trace)]
     return Rerun(result, tuple(differences), tuple(_notes(run)))
 
 
@@ -91,7 +93,7 @@ def _params(d: Path, run: dict, compiled, seed: int) -> dict[str, np.ndarray]:
     live beside the original source, not the copy in DIR/source."""
     if run["params_saved"]:
         with np.load(d / "params.npz") as f:
-            return params_of(compiled, {k: f[k] for k in f.files}, seed)
+            return params_of(compiled, {k: f[k] for k in f.files}, seed, stored=False)  # saved as materialized
     copy, original = str((d / "source").resolve()), run["source"]["dir"]
     graph = compiled.graph
     moved = tuple(replace(p, source=_moved(p.source, copy, original)) for p in graph.params)

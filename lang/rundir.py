@@ -23,6 +23,7 @@ import numpy as np
 from tensix import COMPILED
 from tensix.errors import TensixError
 from tensix.mesh import RunResult
+from tensix.trace_json import trace_json
 
 RECORD = "run.json"
 RUN_FILES = (RECORD, "stats.json")  # a directory holding one of these is a run that a new run may replace
@@ -69,12 +70,14 @@ def output_hashes(result: RunResult) -> dict[str, str]:
     return {} if result.timing_only else hashes(result.outputs)
 
 
-def trace_hash(result: RunResult, sources: dict[str, str], root: Path) -> str:
+def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dict[str, str] | None = None) -> str:
     """sha256 of the trace as canonical JSON: every span and transfer, in order. Source positions in it name their
-    file relative to `root` (the directory of the sources), so a copy of the sources elsewhere hashes the same."""
-    text = json.dumps(result.trace.to_dict(), sort_keys=True, separators=(",", ":"))
-    for path in sources:
-        text = text.replace(json.dumps(path)[:-1] + ":", json.dumps(_rel(Path(path), root))[:-1] + ":")
+    file relative to `root` (the directory of the sources), so a copy of the sources elsewhere hashes the same;
+    `also` maps more paths to the names they hash as (a schedule's positions name the original source)."""
+    text = trace_json(result.trace, sort_keys=True)  # = json.dumps(to_dict(), sort_keys=True, compact), faster
+    names = {path: _rel(Path(path), root) for path in sources} | (also or {})
+    for path, name in names.items():
+        text = text.replace(json.dumps(path)[:-1] + ":", json.dumps(name)[:-1] + ":")
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -19,9 +19,9 @@ from tensix.schedule.text import parse, render
 from tensix.schedule.verify import verify_schedule
 
 
-def compile_schedule(path: str, device: str | None = None, fidelity: str | None = None) -> str:
-    """The .sched text of a .tdf program (compiled as `tensix run` compiles it)."""
-    return render(compile_file(path, device, zero_skip=True, fidelity=fidelity).schedule)
+def compile_schedule(path: str, device: str | None = None, fidelity: str | None = None, zero_skip: bool = True) -> str:
+    """The .sched text of a .tdf program (compiled as `tensix run` compiles it, with or without zero skipping)."""
+    return render(compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity).schedule)
 
 
 def check_schedule(path: str) -> Schedule:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from tensix.lang import syntax as s
 from tensix.lang.errors import NameResolutionError, SourcePos
 
-__all__ = ["POISON", "BlockDef", "Dtype", "Frame", "Poisoned", "Scope", "did_you_mean", "fill_template", "where"]
+__all__ = ["POISON", "BlockDef", "Dtype", "Frame", "Poisoned", "Results", "Scope", "did_you_mean", "fill_template",
+           "where"]
 
 
 class _Poison:
@@ -34,6 +35,14 @@ class Dtype:
     """A dtype written as a value, as in `cast(x, fp32)`."""
 
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The values of a call of a block with several results (`return a, b`); only `let a, b = f(x)` takes them."""
+
+    values: tuple  # builder Tensors, in the order of the block's `return`
+    block: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,6 +185,7 @@ class Let:
     annots: tuple[Annotation, ...]
     pos: SourcePos
     name_pos: SourcePos
+    rest: tuple[tuple[str, SourcePos], ...] = ()  # `let a, b = f(x)`: the names after the first, with positions
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ class BlockParam:
 class Block:
     name: str
     params: tuple[BlockParam, ...]
-    ret: TypeExpr | None
+    ret: TypeExpr | tuple[TypeExpr, ...] | None  # a tuple: `-> (T1, T2)`, a block with several results
     body: tuple[Stmt, ...]
     pos: SourcePos
     name_pos: SourcePos
@@ -219,6 +220,7 @@ class Block:
 class Return:
     value: Expr
     pos: SourcePos
+    rest: tuple[Expr, ...] = ()  # `return a, b`: the values after the first
 
 
 @dataclass(frozen=True, slots=True)

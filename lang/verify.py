@@ -23,13 +23,13 @@ def verify(graph: Graph, *, after: str = "lower", typed: bool = True, ops: Colle
     `ops` is the op set allowed after that pass (default: the language's ops); arities are checked for
     the language's ops only, so later passes can introduce their own primitives.
     """
-    problems = _problems(graph, typed, OPS if ops is None else ops)
+    problems = _problems(graph, typed, ops)
     if problems:
         raise IrError(f"IR invalid after pass '{after}': " + "; ".join(problems[:5]))
     return graph
 
 
-def _problems(graph: Graph, typed: bool, ops: Collection[str]) -> list[str]:
+def _problems(graph: Graph, typed: bool, ops: Collection[str] | None) -> list[str]:
     out: list[str] = []
     defined: set[str] = set()
     for value in (*graph.inputs, *graph.params):
@@ -63,12 +63,12 @@ def _type_problems(what: str, t, required: bool) -> list[str]:
     return []
 
 
-def _op_problems(node, ops: Collection[str]) -> list[str]:
-    if node.op not in ops:
+def _op_problems(node, ops: Collection[str] | None) -> list[str]:
+    if node.op not in (OPS if ops is None else ops):
         return [f"node %{node.id} has unknown op '{node.op}'"]
     if not isinstance(node.attrs, dict):
         return [f"node %{node.id} has attrs of type {type(node.attrs).__name__}"]
-    specs = OPS.get(node.op)
+    specs = OPS.get(node.op) if ops is None else None  # a primitive may share a language op's name (matmul)
     if specs is None:
         return []
     kinds = [a.kind for a in specs if a.kind.startswith("tensor")]

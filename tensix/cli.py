@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
     s.add_argument("--device", default=None)
     s.add_argument("--fidelity", choices=FIDELITY_CHOICES, default=None, help="as for run")
+    s.add_argument("--no-skip-zeros", dest="skip_zeros", action="store_false",
+                   help="the plans of a run with --no-skip-zeros (default: those of a run, skipping zeros)")
     s.set_defaults(handler=_compile)
 
     s = sub.add_parser("viz", help="draw the pictures and report of a run directory")
@@ -121,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="embeddings .npy (default: RUN_DIR/embeddings.npy)")
     s.add_argument("--run-dir", default=None, help="run directory (default: runs/embed)")
     s.add_argument("--no-viz", action="store_true", help="skip the pictures")
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
+                   help="skip |x| < EPS as zero; report per layer the MACs skipped and the cosine to a dense run")
     s.set_defaults(handler=_embed)
 
     s = sub.add_parser("generate", help="generate text with a real model on the emulated device")
@@ -133,6 +137,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=float, default=0.0, help="0 (default): greedy")
     s.add_argument("--top-k", type=int, default=0, help="sample among the k most likely (0: all)")
     s.add_argument("--seed", type=int, default=0, help="seed for sampling")
+    s.add_argument("--zero-threshold", type=_threshold, default=0.0, metavar="EPS",
+                   help="skip |x| < EPS as zero; report per layer the MACs skipped, top-1 agreement with a dense run")
     s.set_defaults(handler=_generate)
     return p
 
@@ -225,9 +231,9 @@ def _compile(args) -> int:
     if args.emit == "schedule":
         from tensix.lang.schedfile import compile_schedule
 
-        text = compile_schedule(args.file, args.device, args.fidelity)
+        text = compile_schedule(args.file, args.device, args.fidelity, zero_skip=args.skip_zeros)
     else:
-        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity)
+        compiled = compile_file(args.file, device=args.device, fidelity=args.fidelity, zero_skip=args.skip_zeros)
         text = {"ir": compiled.lowered, "source-ir": compiled.graph, "program": compiled.program}[args.emit].render()
     if args.output:
         Path(args.output).write_text(text if text.endswith("\n") else text + "\n")
@@ -262,7 +268,7 @@ def _models(args) -> int:
 def _embed(args) -> int:
     from tensix.lang.models.commands import embed
 
-    out = embed(args.sentences, args.model, args.dtype, args.device, args.out, args.run_dir)
+    out = embed(args.sentences, args.model, args.dtype, args.device, args.out, args.run_dir, args.zero_threshold)
     if not args.no_viz:
         _render(out)
     return 0
@@ -272,7 +278,7 @@ def _generate(args) -> int:
     from tensix.lang.models.commands import generate
 
     return generate(args.prompt, args.model, args.max_new_tokens, args.dtype, args.device, args.json,
-                    args.temperature, args.top_k, args.seed)
+                    args.temperature, args.top_k, args.seed, args.zero_threshold)
 
 
 def _bench_matmul(args) -> int:

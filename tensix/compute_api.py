@@ -14,7 +14,7 @@ from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
 PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b": K.pack_bfp4}
-_DIMS = {"row": ops.ROW, "col": ops.COL, "scalar": ops.SCALAR}
+_DIMS = ops.DIM
 
 
 class ComputeKernel(KernelProcess):
@@ -309,7 +309,7 @@ class ComputeKernel(KernelProcess):
         """Reduce tile i of cb ('sum'|'max' over 'row'|'col'|'scalar') into DST[idst], accumulating across calls.
 
         Results sit in column 0 (row), row 0 (col) or [0, 0] (scalar); 'sum' results are multiplied by scale."""
-        code = {"sum": ops.SUM, "max": ops.MAX}.get(op)
+        code = ops.REDUCE.get(op)
         if code is None or dim not in _DIMS:
             raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
         if self.math:
@@ -444,7 +444,7 @@ class ComputeKernel(KernelProcess):
 
 
 def _binary_code(op: str, core) -> int:
-    code = {"add": ops.ADD, "sub": ops.SUB, "mul": ops.MUL}.get(op)
+    code = ops.BINARY.get(op)
     if code is None:
         raise KernelError(f"compute kernel on core {core}: binary op '{op}' is not add, sub or mul")
     return code

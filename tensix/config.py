@@ -60,9 +60,14 @@ class MeshConfig:
     dram_banks: tuple[tuple[int, int], ...] = ()  # default: every DRAM tile, in (y, x) order
     dram_bank_bytes: int = 1 << 30
     dram_bank_bytes_per_cycle: float = 22.09
-    dram_latency_cycles: int = 120
+    dram_latency_cycles: int = 143  # a bank's read data leaving it after the bank has moved it
+    dram_write_latency_cycles: int | None = 133  # a write landing after the bank has taken it (None: as reads)
     dram_write_burst_bytes: int = 256  # a DRAM write smaller than this ...
     dram_partial_write_cycles: int = 63  # ... holds its bank this long (read-modify-write)
+    dram_stream_bytes_per_cycle: float = 0.0  # a bank's rate for accesses of at least the sizes below (0: none)
+    dram_read_stream_bytes: int = 0  # the smallest read that moves at the stream rate
+    dram_write_stream_bytes: int = 0  # the smallest write that moves at the stream rate
+    dram_write_buffer_bytes: int = 0  # writes a bank's controller accepts and acknowledges before it writes them
     notes: str = ""
 
     def __post_init__(self) -> None:
@@ -122,7 +127,8 @@ class MeshConfig:
 
     @property
     def dram_bytes_per_s(self) -> float:
-        return self.dram_bank_bytes_per_cycle * len(self.dram_banks) * self.clock_hz
+        peak = max(self.dram_bank_bytes_per_cycle, self.dram_stream_bytes_per_cycle)  # large accesses stream faster
+        return peak * len(self.dram_banks) * self.clock_hz
 
     def noc_xy(self, core: tuple[int, int]) -> tuple[int, int]:
         """NoC coordinate of logical compute core (cx, cy)."""
@@ -147,5 +153,5 @@ class MeshConfig:
             f"{self.name:<16} grid {self.width}x{self.height} NoC, compute {cols}x{rows} ({self.num_cores} cores), "
             f"L1 {self.l1_bytes // 1024} KiB, {self.clock_hz / 1e9:g} GHz, link {self.link_bytes_per_cycle} B/cycle, "
             f"packet {self.max_packet_bytes // 1024} KiB, DRAM {len(self.dram_banks)} banks x "
-            f"{self.dram_bank_bytes_per_cycle * self.clock_hz / 1e9:g} GB/s = {self.dram_bytes_per_s / 1e9:g} GB/s"
+            f"{self.dram_bytes_per_s / len(self.dram_banks) / 1e9:g} GB/s = {self.dram_bytes_per_s / 1e9:g} GB/s"
         )

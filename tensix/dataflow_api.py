@@ -213,12 +213,14 @@ class DataflowKernel(KernelProcess):
         dram = self.device.dram
         buf = dram.buffer(buffer)
         timed = None
-        if self.skip is not None and buf.layout == "tiles":
+        if self.skip is not None and buf.layout != "rows":
             self.sram.check(src_l1, buf.page_nbytes, f"{self.role} kernel noc_async_write_page source")
             faces = live_faces(self.sram.data[src_l1:src_l1 + buf.page_nbytes], buf.fmt)
             dram.live_faces[buffer][page] = faces
             timed = self._live_bytes(buf, faces)
         self.noc_async_write(src_l1, dram.page_addr(buf, page), buf.page_nbytes, noc, timed)
+        if buf.homes is not None:  # an L1 tensor's page: no bank marks it, so it lands when this write is acked
+            dram.landed[buffer][page] = self.writes_done
 
     def _landing(self, buffer: str, page: int) -> str:
         landed = int(self.device.dram.landed[buffer][page])
@@ -230,7 +232,7 @@ class DataflowKernel(KernelProcess):
 
     def _live_bytes(self, buf, faces: int) -> int | None:
         """What a page with these live faces costs on the NoC: a header plus the live faces (None: all of it)."""
-        if faces == ALL_FACES or buf.layout != "tiles":
+        if faces == ALL_FACES or buf.layout == "rows":
             return None
         sent = self._sent_bytes(buf, faces)
         self.skip.add(self.core, self.label, noc_bytes_skipped=buf.page_nbytes - sent,
@@ -244,7 +246,7 @@ class DataflowKernel(KernelProcess):
         """Bytes these pages of DRAM buffer `buffer` take on the NoC once read into L1 and forwarded: whole
         pages, or when skipping, a header plus the live faces of each page that has zero faces."""
         buf = self.device.dram.buffer(buffer)
-        if self.skip is None or buf.layout != "tiles":
+        if self.skip is None or buf.layout == "rows":
             return len(pages) * buf.page_nbytes
         live = self.device.dram.live_faces[buffer]
         return sum(buf.page_nbytes if live[p] == ALL_FACES else self._sent_bytes(buf, int(live[p])) for p in pages)

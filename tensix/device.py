@@ -200,8 +200,8 @@ class Device:
         else:  # a write completes when its acknowledgement is back: the barrier waits for that
             end = fabric.send(there, nbytes, t)
             if dbank is not None:  # the bank writes as the data arrives
-                bank_done = dram.occupy(dbank, fabric.sent + there.request, nbytes, True)
-                landed = (end if end > bank_done else bank_done) + dram.latency
+                bank_done = dram.accepted(dram.occupy(dbank, fabric.sent + there.request, nbytes, True), nbytes)
+                landed = (end if end > bank_done else bank_done) + dram.write_latency
                 dram.mark_written(dbank, da, copied, landed)
                 done = landed + back.request
             else:

@@ -15,8 +15,8 @@ cdef class Dram:
     cdef public object cfg
     cdef public list banks, _bases
     cdef public dict by_xy, buffers, live_faces, landed
-    cdef public long long _top, latency, burst, partial, began
-    cdef public double bytes_per_cycle
+    cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began
+    cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data
     cpdef buffer(self, name)
     @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
@@ -25,3 +25,5 @@ cdef class Dram:
     cpdef tuple serve(self, Bank bank, long long t, long long nbytes, bint write)
     @cython.locals(start=cython.double, busy=cython.double)
     cpdef long long occupy(self, Bank bank, long long t, long long nbytes, bint write) except? -1
+    cpdef double rate(self, long long nbytes, bint write)
+    cpdef long long accepted(self, long long bank_done, long long nbytes)

@@ -1,12 +1,17 @@
-"""DRAM banks at the edge of the mesh: interleaved buffers (page p in bank p % banks) and bank bandwidth.
+"""DRAM banks at the edge of the mesh: interleaved buffers (page p in bank p % banks), DRAM-sharded buffers (each
+bank a contiguous band of tile columns) and bank bandwidth.
 
-A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle` (a write
-smaller than `dram_write_burst_bytes` holds it `dram_partial_write_cycles`); reads and writes to one bank
-contend. A bank starts a write as its data starts arriving (the device adds `dram_latency_cycles`).
+A page is one tile. Each bank serves requests one after another at `dram_bank_bytes_per_cycle`, or at
+`dram_stream_bytes_per_cycle` for accesses of at least `dram_read/write_stream_bytes` (a write smaller than
+`dram_write_burst_bytes` holds it `dram_partial_write_cycles`); reads and writes to one bank contend. A bank starts
+a write as its data starts arriving, and its controller accepts (acknowledges) a write once no more than
+`dram_write_buffer_bytes` wait ahead of its last byte (the device adds `dram_latency_cycles` to reads and
+`dram_write_latency_cycles` to writes).
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from math import ceil
@@ -27,6 +32,9 @@ class DramBuffer:
     layout "tiles": `tiles` (rows, cols) 32x32 tiles of `fmt`, one per page, in row-major tile order.
     layout "rows": one row of the (rows, cols) matrix per page, elements in order (fp32 or bf16 only) —
     the layout sparse decode matmuls read weight rows from.
+    layout "sharded": tiles as "tiles" (the same page numbers), but bank b holds the band of `bank_cols[b]` tile
+    columns after the bands of the banks before it, all its tile rows, row by row (ttnn's DRAM-sharded weights:
+    a core streaming one band reads one bank). Interleaved layouts spread every band over all banks.
     """
 
     name: str
@@ -36,15 +44,49 @@ class DramBuffer:
     page_nbytes: int
     base: int  # bank offset of page 0 (the same in every bank)
     layout: str = "tiles"
+    bank_cols: tuple[int, ...] = ()  # layout "sharded": tile columns per bank, in bank order
+    # an L1-resident tensor: page p's NoC address (core x, core y, L1 address) in the shard holding it; no DRAM
+    homes: tuple[tuple[int, int, int], ...] | None = field(default=None, compare=False)
     npages: int = field(init=False, compare=False)  # looked up on every page address: computed once
+    # layout "sharded": per page its (bank, slot); per bank its pages in slot order (None when interleaved)
+    where: list[tuple[int, int]] | None = field(init=False, compare=False, repr=False)
+    held: list[np.ndarray] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        npages = self.tiles[0] * self.tiles[1] if self.layout == "tiles" else _rows_cols(self.shape)[0]
+        npages = self.tiles[0] * self.tiles[1] if self.layout != "rows" else _rows_cols(self.shape)[0]
         object.__setattr__(self, "npages", npages)
+        where, held = shard_map(self.tiles, self.bank_cols) if self.layout == "sharded" else (None, None)
+        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "held", held)
+
+    def slots_per_bank(self, banks: int) -> int:
+        """Pages the fullest bank holds."""
+        if self.held is not None:
+            return max(len(h) for h in self.held)
+        return -(-self.npages // banks)
+
+    def bank_pages(self, bank: int, banks: int) -> np.ndarray:
+        """The pages bank `bank` (of `banks`) holds, in slot order."""
+        return self.held[bank] if self.held is not None else np.arange(bank, self.npages, banks)
 
     @property
     def elem_nbytes(self) -> int:
         return ROW_FORMATS[self.fmt]
+
+
+def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list, list]:
+    """A DRAM-sharded buffer of `tiles` (rows, cols): per page (row-major tile order) its (bank, slot), and per bank
+    its pages in slot order. Bank b holds columns [c0, c0 + bank_cols[b]) (c0: the widths before it), row by row."""
+    rows, cols = tiles
+    where: list[tuple[int, int]] = [(0, 0)] * (rows * cols)
+    held, c0 = [], 0
+    for b, w in enumerate(bank_cols):
+        mine = [r * cols + c0 + j for r in range(rows) for j in range(w)]
+        for slot, page in enumerate(mine):
+            where[page] = (b, slot)
+        held.append(np.array(mine, dtype=np.int64))
+        c0 += w
+    return where, held
 
 
 NEVER = int(np.iinfo(np.int64).max)
@@ -112,17 +154,22 @@ class Dram:
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
+        wl = cfg.dram_write_latency_cycles
+        self.write_latency = self.latency if wl is None else wl
         self.burst, self.partial = cfg.dram_write_burst_bytes, cfg.dram_partial_write_cycles
         self.began = 0  # the cycle the bank started the last access (occupy)
+        self.stream_rate = cfg.dram_stream_bytes_per_cycle
+        self.read_stream, self.write_stream = cfg.dram_read_stream_bytes, cfg.dram_write_stream_bytes
+        self.write_buffer = cfg.dram_write_buffer_bytes
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
-                 host_written: bool = False) -> DramBuffer:
+                 host_written: bool = False, bank_cols: tuple[int, ...] = ()) -> DramBuffer:
         """A buffer of `shape` in `fmt` and `layout` after the last, zeroed unless `host_written` (the host
-        writes all its pages with write_pages before any kernel runs)."""
+        writes all its pages with write_pages before any kernel runs); `bank_cols`: a sharded layout's bands."""
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
-        rows, cols = _rows_cols(shape)
+        rows, cols = tile_rows_cols(shape)
         tiles = (-(-rows // 32), -(-cols // 32))
         if layout == "rows":
             if fmt not in ROW_FORMATS:
@@ -130,9 +177,10 @@ class Dram:
             page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
         else:
             page = tile_nbytes(fmt)
-        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top, layout)
-        per_bank = -(-buf.npages // len(self.banks))
-        self._top += per_bank * page
+        if layout == "sharded":
+            self._check_bands(name, tiles, tuple(bank_cols))
+        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top, layout, tuple(bank_cols))
+        self._top += buf.slots_per_bank(len(self.banks)) * page
         if self._top > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
         for bank in self.banks:
@@ -146,6 +194,29 @@ class Dram:
         self._bases.append((buf.base, name))
         return buf
 
+    def place_l1(self, name: str, shape: tuple[int, ...], fmt: str,
+                 homes: tuple[tuple[int, int, int], ...]) -> DramBuffer:
+        """An L1-resident tensor: registered like a DRAM buffer (page addresses, zero-skip faces, landing
+        cycles) but its page p lives at NoC address homes[p], a core's L1 shard; it takes no bank space."""
+        rows, cols = tile_rows_cols(shape)
+        buf = DramBuffer(name, tuple(shape), fmt, (-(-rows // 32), -(-cols // 32)), tile_nbytes(fmt), -1, "tiles",
+                         homes=tuple(homes))
+        if len(homes) != buf.npages or None in homes:
+            held = sum(h is not None for h in homes[:buf.npages])
+            raise DramError(f"L1 tensor '{name}' {list(shape)}: its shards hold {held} of its {buf.npages} pages"
+                            f"{'' if len(homes) <= buf.npages else f' and {len(homes) - buf.npages} more'}; give "
+                            f"every page one core")
+        self.buffers[name] = buf
+        self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
+        self.landed[name] = [NEVER] * buf.npages
+        return buf
+
+    def _check_bands(self, name: str, tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> None:
+        if len(bank_cols) != len(self.banks) or sum(bank_cols) != tiles[1] or min(bank_cols, default=0) < 0:
+            raise DramError(f"DRAM buffer '{name}': a sharded layout gives each of the {len(self.banks)} banks of "
+                            f"'{self.cfg.name}' a band of tile columns, together its {tiles[1]}; got bank_cols="
+                            f"{list(bank_cols)}")
+
     def buffer(self, name: str) -> DramBuffer:
         buf = self.buffers.get(name)
         if buf is None:
@@ -156,6 +227,12 @@ class Dram:
         """NoC address (x, y, bank offset) of page `page` of buf."""
         if not 0 <= page < buf.npages:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
+        if buf.homes is not None:
+            return buf.homes[page]
+        if buf.where is not None:
+            b, slot = buf.where[page]
+            x, y = self.banks[b].noc_xy
+            return x, y, buf.base + slot * buf.page_nbytes
         bank = self.banks[page % len(self.banks)]
         x, y = bank.noc_xy
         return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
@@ -165,7 +242,11 @@ class Dram:
         if len(pages) and not (0 <= pages.min() and pages.max() < buf.npages):
             bad = int(pages[(pages < 0) | (pages >= buf.npages)][0])
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
+        if buf.homes is not None:
+            return [buf.homes[p] for p in pages.tolist()]
         nb = len(self.banks)
+        if buf.where is not None:
+            return [self.page_addr(buf, int(p)) for p in pages]
         xy = np.array([b.noc_xy for b in self.banks], dtype=np.int64)[pages % nb]
         addrs = buf.base + (pages // nb) * buf.page_nbytes
         return list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), addrs.tolist(), strict=True))
@@ -178,10 +259,10 @@ class Dram:
             return
         buf = self.buffers[self._bases[i][1]]
         nb, landed = len(self.banks), self.landed[buf.name]
+        held = buf.bank_pages(bank.index, nb)  # page p lives in bank p % banks at slot p // banks, or sharded
         for slot in range((addr - buf.base) // buf.page_nbytes, (addr + nbytes - 1 - buf.base) // buf.page_nbytes + 1):
-            page = slot * nb + bank.index  # page p lives in bank p % banks, at slot p // banks
-            if page < len(landed):
-                landed[page] = end
+            if slot < len(held):
+                landed[int(held[slot])] = end
 
     def read_too_early(self, name: str, page: int, t: int) -> bool:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""
@@ -189,19 +270,19 @@ class Dram:
 
     def write_pages(self, buf: DramBuffer, pages: np.ndarray, faces: np.ndarray | None = None,
                     image: object = None) -> None:
-        """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks (`faces`:
-        their live faces when already known). `image` names these pages (HostImages): a bank memory still
-        holding them from an earlier run is left as it is."""
+        """Host write: pages (npages, page_nbytes) uint8 into the banks, page p to bank p % banks or its band's
+        bank (sharded) (`faces`: their live faces when already known). `image` names these pages (HostImages):
+        a bank memory still holding them from an earlier run is left as it is."""
         self.landed[buf.name] = [0] * buf.npages
-        if buf.layout == "tiles":
+        if buf.layout != "rows":
             self.live_faces[buf.name] = live_faces_pages(pages, buf.fmt) if faces is None else faces.copy()
         nb = len(self.banks)
-        end = buf.base + -(-buf.npages // nb) * buf.page_nbytes
+        end = buf.base + buf.slots_per_bank(nb) * buf.page_nbytes
         for b, bank in enumerate(self.banks):
             held = None if image is None else (image, b)
             if held is not None and bank.pool is not None and bank.pool.holds(bank.data, buf.base, end, held):
                 continue
-            mine = pages[b::nb]
+            mine = pages[b::nb] if buf.held is None else pages[buf.held[b]]
             bank.data[buf.base:buf.base + mine.size] = mine.reshape(-1)
             bank.data[buf.base + mine.size:end] = 0  # a bank holding one page fewer: its last slot
             bank.wrote(buf.base, end, held)
@@ -211,8 +292,9 @@ class Dram:
         nb = len(self.banks)
         out = np.empty((buf.npages, buf.page_nbytes), dtype=np.uint8)
         for b, bank in enumerate(self.banks):
-            k = len(range(b, buf.npages, nb))
-            out[b::nb] = bank.data[buf.base:buf.base + k * buf.page_nbytes].reshape(k, buf.page_nbytes)
+            mine = buf.bank_pages(b, nb) if buf.held is not None else slice(b, None, nb)
+            k = len(range(b, buf.npages, nb)) if buf.held is None else len(mine)
+            out[mine] = bank.data[buf.base:buf.base + k * buf.page_nbytes].reshape(k, buf.page_nbytes)
         return out
 
     def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
@@ -224,7 +306,7 @@ class Dram:
     def occupy(self, bank: Bank, t: int, nbytes: int, write: bool) -> int:
         """serve without the tuple: the cycle the bank has moved the last byte; the cycle it started is `began`."""
         start = bank.free_at if bank.free_at > t else t
-        busy = nbytes / self.bytes_per_cycle
+        busy = nbytes / self.rate(nbytes, write)
         if write:
             bank.bytes_written += nbytes
             if nbytes < self.burst and busy < self.partial:
@@ -234,6 +316,19 @@ class Dram:
         bank.free_at = start + busy
         self.began = int(start)
         return ceil(bank.free_at)
+
+    def rate(self, nbytes: int, write: bool) -> float:
+        """Bytes per cycle a bank moves for one access of nbytes: large accesses stream at the stream rate."""
+        if self.stream_rate and nbytes >= (self.write_stream if write else self.read_stream):
+            return self.stream_rate
+        return self.bytes_per_cycle
+
+    def accepted(self, bank_done: int, nbytes: int) -> int:
+        """The cycle a bank's controller accepts the last byte of a write its bank finishes at bank_done: when
+        no more than `dram_write_buffer_bytes` of writing remain ahead of it (bank_done without a buffer)."""
+        if not self.write_buffer:
+            return bank_done
+        return bank_done - int(self.write_buffer / self.rate(nbytes, True))
 
 
 def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -248,10 +343,31 @@ def _rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
     return rows, shape[-1]
 
 
+def tile_rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The (rows, cols) matrix a "tiles" buffer of `shape` holds: leading dimensions fold into rows, each matrix
+    padded to whole tile rows (so every matrix starts on a tile row, page numbers as lang/pages.grid counts)."""
+    if len(shape) <= 2:
+        return _rows_cols(shape)
+    lead = 1
+    for d in shape[:-2]:
+        lead *= d
+    return lead * (-(-shape[-2] // 32) * 32), shape[-1]
+
+
+def _padded_matrices(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`a` (leading dimensions folded into rows) with each matrix's rows padded with zeros to whole tiles."""
+    if len(shape) <= 2 or shape[-2] % 32 == 0:
+        return a
+    mats = np.asarray(a, dtype=np.float32).reshape(-1, shape[-2], shape[-1])
+    padded = np.zeros((mats.shape[0], -(-shape[-2] // 32) * 32, shape[-1]), np.float32)
+    padded[:, :shape[-2]] = mats
+    return padded.reshape(-1, shape[-1])
+
+
 def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
     """The pages the host writes for array `a` (2-D view of buf's shape) in buf's layout and format."""
-    if buf.layout == "tiles":
-        return tilize(a, buf.fmt)
+    if buf.layout != "rows":
+        return tilize(_padded_matrices(a, buf.shape), buf.fmt)
     rows = np.ascontiguousarray(a, dtype=np.float32).reshape(-1, a.shape[-1])
     # bf16 rounds exactly as a packed tile does (the same round-to-nearest-even bit rule)
     raw = (bf16_bits(rows) if buf.fmt == "bf16" else rows).view(np.uint8)
@@ -264,9 +380,13 @@ def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
 
 def host_array(buf: DramBuffer, pages: np.ndarray) -> np.ndarray:
     """The float32 array of buf's shape held by `pages` (the inverse of host_pages)."""
+    if buf.layout != "rows":
+        shape = buf.shape
+        full = untilize(pages, tile_rows_cols(shape), buf.fmt)
+        if len(shape) > 2 and shape[-2] % 32:
+            full = full.reshape(-1, full.shape[0] // math.prod(shape[:-2]), shape[-1])[:, :shape[-2]]
+        return np.ascontiguousarray(full).reshape(shape)
     rows, cols = _rows_cols(buf.shape)
-    if buf.layout == "tiles":
-        return untilize(pages, (rows, cols), buf.fmt).reshape(buf.shape)
     raw = pages[:, :cols * buf.elem_nbytes]
     if buf.fmt == "bf16":
         values = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)

@@ -53,12 +53,14 @@ class LimitError(TensixError):
 
 @dataclass(frozen=True, slots=True)
 class SourcePos:
-    """A position in a source file: 1-based line and column, with the span's end column."""
+    """A position in a source file: 1-based line and column, with the span's end column. `inner`: for an op inlined
+    from a block, where in the block it is written (the position itself is the call site)."""
 
     path: str
     line: int
     col: int
     end_col: int | None = None
+    inner: SourcePos | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
@@ -80,12 +82,21 @@ class SourceError(TensixError):
         line = _source_line(self.source, self.pos.line)
         if line is None:
             return head
-        width = max(1, (self.pos.end_col or self.pos.col + 1) - self.pos.col)
-        caret = " " * (self.pos.col - 1) + "^" + "~" * (width - 1)
-        return f"{head}\n{line}\n{caret}"
+        text = f"{head}\n{line}\n{_caret(self.pos)}"
+        inner = self.pos.inner
+        if inner is None:
+            return text
+        note = f"{inner}: note: inside the block called here"
+        inner_line = _source_line(self.source, inner.line) if inner.path == self.pos.path else None
+        return f"{text}\n{note}" + (f"\n{inner_line}\n{_caret(inner)}" if inner_line is not None else "")
 
     def __str__(self) -> str:
         return f"{self.pos}: {self.message}" if self.pos else self.message
+
+
+def _caret(pos: SourcePos) -> str:
+    width = max(1, (pos.end_col or pos.col + 1) - pos.col)
+    return " " * (pos.col - 1) + "^" + "~" * (width - 1)
 
 
 def _source_line(source: str | None, line: int) -> str | None:

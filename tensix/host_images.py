@@ -37,12 +37,12 @@ class HostImages:
             self._pages = {k: v for k, v in self._pages.items() if k[0] != name}
         out = []
         for buf in bufs:
-            key = (name, buf.name, buf.shape, buf.fmt, buf.layout)
+            key = (name, buf.name, buf.shape, buf.fmt, buf.layout, buf.bank_cols)
             image = self._pages.get(key)
             if image is None:
                 pages = host_pages(buf, a)
                 pages.flags.writeable = False  # shared with later runs: nothing may write through it
-                faces = live_faces_pages(pages, buf.fmt) if buf.layout == "tiles" else None
+                faces = live_faces_pages(pages, buf.fmt) if buf.layout != "rows" else None
                 image = self._pages[key] = (pages, faces, object())
             out.append(image)
         return out

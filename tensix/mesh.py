@@ -15,9 +15,10 @@ from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
-from tensix.dram import DramBuffer, host_array
+from tensix.dram import DramBuffer, host_array, host_pages
 from tensix.errors import ConfigError, ProgramError
 from tensix.files import write_atomically, write_text_atomically
+from tensix.formats import live_faces_pages, tile_nbytes
 from tensix.host_images import HostImages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
@@ -51,12 +52,14 @@ class RunResult:
         return self.cycles / self.stats.device.clock_hz
 
     def summary(self) -> str:
-        """A few lines for a person: where it ran, how long it took, what moved."""
+        """A few lines for a person: what ran (the run's title: its file; else the program's name), where, how long
+        it took, what moved."""
         st = self.stats
         dev = st.device
         busiest = max(st.cores, key=lambda c: c.busy_fraction, default=None)
+        title = self.trace.title or self.program.name
         lines = [
-            f"{self.program.name} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
+            f"{title} on {dev.name}: {self.cycles} cycles = {self.seconds * 1e6:.2f} us "
             f"at {dev.clock_hz / 1e9:g} GHz, {len(st.cores)} cores",
             f"  NoC 0 {st.noc_bytes[0]:,} B, NoC 1 {st.noc_bytes[1]:,} B (bytes x hops), {st.transfers} transfers",
             f"  {st.flops:,} FLOP, {st.utilization_text()}",
@@ -163,7 +166,10 @@ class Mesh:
             raise ProgramError(f"unknown input(s) {', '.join(unknown)}; the program takes: {', '.join(sorted(known))}")
         written: dict[str, list] = {}  # host array name -> its buffers and values (a weight may have two layouts)
         for b in program.buffers:
-            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"))
+            if b.memory == "l1":  # laid out in its cores' L1 below, once they hold their CBs
+                continue
+            buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"),
+                                       b.bank_cols)
             if b.role in ("input", "param", "state") and self.timing_only:
                 device.dram.landed[b.name] = [0] * buf.npages  # written by the host before the run, as values would be
             elif b.role in ("input", "param"):
@@ -189,6 +195,7 @@ class Mesh:
             device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for s in program.cbs:
             device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
+        self._load_l1(device, program, inputs)
         for k in sorted(
             program.kernels, key=lambda k: (k.core[1], k.core[0], ("reader", "compute", "writer").index(k.role))
         ):
@@ -201,6 +208,36 @@ class Mesh:
                 proc.set_op(k.label, "")
             device.kernels.append(proc)
             device.engine.resume_at(0, proc.glet)
+
+    def _load_l1(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
+        """Lay out the shards of L1-resident tensors after each core's CBs, and have the host write the input and
+        param ones straight into those shards (no DRAM buffer, no DRAM read), untimed as DRAM writes are."""
+        homes: dict[str, dict[int, tuple[int, int, int]]] = {}
+        for sh in program.shards:
+            core = device.core(sh.core)
+            fmt = next((b.dtype for b in program.buffers if b.name == sh.tensor), None)
+            if fmt is None:
+                raise ProgramError(f"core {sh.core} holds a shard of '{sh.tensor}', which the program does not "
+                                   f"declare; declare it with dram_buffer(..., memory=\"l1\")")
+            base = core.sram.allocate(sh.tensor, max(1, len(sh.pages)) * tile_nbytes(fmt), "tensor")
+            mine = homes.setdefault(sh.tensor, {})
+            for i, page in enumerate(sh.pages):
+                mine[page] = (*core.noc_xy, base + i * tile_nbytes(fmt))
+        for b in program.buffers:
+            if b.memory != "l1":
+                continue
+            held = homes.get(b.name, {-1: None})
+            buf = device.dram.place_l1(b.name, b.shape, b.dtype, tuple(held.get(p) for p in range(max(held) + 1)))
+            if b.role in ("input", "param"):
+                device.dram.landed[b.name] = [0] * buf.npages
+                if not self.timing_only:
+                    pages = host_pages(buf, self._host_array(b, inputs))
+                    device.dram.live_faces[b.name] = live_faces_pages(pages, buf.fmt)
+                    for page, (x, y, addr) in enumerate(buf.homes):
+                        device.by_noc[(x, y)].sram.data[addr:addr + buf.page_nbytes] = pages[page]
+            elif b.role not in ("output", "scratch"):
+                raise ProgramError(f"tensor '{b.name}' of role {b.role} cannot live in L1; only inputs, params, "
+                                   f"outputs and scratch tensors can")
 
     def _state_pages(self, buf: DramBuffer) -> np.ndarray:
         """The pages state `buf` held at the end of the last run that updated it, or zeros."""
@@ -238,8 +275,12 @@ class Mesh:
     @staticmethod
     def _read(device: Device, name: str) -> np.ndarray:
         buf = device.dram.buffer(name)
+        if buf.homes is not None:  # an L1 output: the host reads it back from its cores' shards
+            n = buf.page_nbytes
+            pages = np.stack([device.by_noc[(x, y)].sram.data[a:a + n] for x, y, a in buf.homes])
+            return host_array(buf, pages)
         return host_array(buf, device.dram.read_pages(buf))
 
 
 def _form(buf: DramBuffer) -> tuple:
-    return buf.shape, buf.fmt, buf.layout
+    return buf.shape, buf.fmt, buf.layout, buf.bank_cols

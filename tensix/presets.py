@@ -57,8 +57,11 @@ def blackhole_p150() -> MeshConfig:
         dram_bank_bytes=4 << 30,
         # fitted to Blackhole's micro-measurements by tools/calibrate_dm.py (docs/timing.md)
         noc_write_issue_cycles=24, noc_read_issue_cycles=35, noc_write_bytes_per_cycle=62.86,
-        noc_read_bytes_per_cycle=62.1, noc_response_cycles=54, dram_bank_bytes_per_cycle=28.56,
-        dram_partial_write_cycles=0, dram_write_burst_bytes=64, dram_latency_cycles=120,
+        noc_read_bytes_per_cycle=62.1, noc_response_cycles=54, dram_bank_bytes_per_cycle=22.88,
+        dram_stream_bytes_per_cycle=35.66, dram_read_stream_bytes=65536, dram_write_stream_bytes=16384,
+        dram_write_buffer_bytes=6144,
+        dram_partial_write_cycles=0, dram_write_burst_bytes=64, dram_latency_cycles=158,
+        dram_write_latency_cycles=84,
         noc_mcast_setup_cycles=13, noc_mcast_dest_cycles=4.17, noc_mcast_packet_cycles=19,
         notes="8 banks x 64 GB/s = 512 GB/s (21-35 B/cycle measured from one bank to one core)",
     )

@@ -39,8 +39,10 @@ class BufferSpec:
     shape: tuple[int, ...]
     dtype: str
     role: str = "scratch"
-    layout: str = "tiles"  # or "rows": one matrix row per page (see tensix/dram.py)
+    layout: str = "tiles"  # or "rows": one matrix row per page; "sharded": a tile-column band per bank (tensix/dram.py)
     source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
+    memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in the L1 shards (ShardSpec) of its cores
+    bank_cols: tuple[int, ...] = ()  # "sharded": tile columns per DRAM bank, in bank order
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,15 @@ class L1BufferSpec:
     core: Coord
     name: str
     nbytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShardSpec:
+    """Core `core` holds `pages` of L1-resident tensor `tensor`, one after another in its L1 (after its CBs)."""
+
+    core: Coord
+    tensor: str
+    pages: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,20 +156,31 @@ class Program:
     semaphores: list[SemaphoreSpec] = field(default_factory=list)
     l1_buffers: list[L1BufferSpec] = field(default_factory=list)
     kernels: list[KernelSpec] = field(default_factory=list)
+    shards: list[ShardSpec] = field(default_factory=list)
 
     # --- building ---------------------------------------------------------------------------------------
     def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
-                    layout: str = "tiles", source: str = "") -> BufferSpec:
-        """Declare a DRAM tensor; role input/param (written by the host), output (read back) or scratch."""
+                    layout: str = "tiles", source: str = "", memory: str = "dram",
+                    bank_cols: Iterable[int] = ()) -> BufferSpec:
+        """Declare a tensor; role input/param (written by the host), output (read back) or scratch; layout
+        tiles (interleaved), rows, or sharded (a band of `bank_cols[b]` tile columns in bank b); memory "l1":
+        it lives in the L1 shards `shard` gives it (tiles layout only), not in DRAM."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
         if role not in BUFFER_ROLES:
             raise ProgramError(f"buffer '{name}': role '{role}' is not one of {', '.join(BUFFER_ROLES)}")
         if any(b.name == name for b in self.buffers):
             raise ProgramError(f"buffer '{name}' is declared twice")
-        if layout not in ("tiles", "rows"):
-            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles or rows")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source)
+        if layout not in ("tiles", "rows", "sharded"):
+            raise ProgramError(f"buffer '{name}': layout '{layout}' is not tiles, rows or sharded")
+        bank_cols = tuple(int(c) for c in bank_cols)
+        if (layout == "sharded") != bool(bank_cols):
+            raise ProgramError(f"buffer '{name}': a sharded layout needs bank_cols (tile columns per DRAM bank), "
+                               f"and only it takes them; got layout '{layout}', bank_cols={list(bank_cols)}")
+        if memory not in ("dram", "l1") or memory == "l1" and layout != "tiles":
+            raise ProgramError(f"buffer '{name}': memory '{memory}' with layout '{layout}'; use memory dram, or l1 "
+                               f"with tiles")
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, memory, bank_cols)
         self.buffers.append(spec)
         return spec
 
@@ -188,6 +210,10 @@ class Program:
                 raise ProgramError(f"core {c}: L1 buffer '{name}' is declared twice")
             self.l1_buffers.append(L1BufferSpec(c, name, nbytes))
 
+    def shard(self, core: Coord, tensor: str, pages: Iterable[int]) -> None:
+        """Core `core` holds these pages of L1-resident tensor `tensor` (declared with memory "l1")."""
+        self.shards.append(ShardSpec(tuple(core), tensor, tuple(int(p) for p in pages)))
+
     def kernel(self, cores, role: str, fn: str | Callable, args: dict | Callable[[Coord], dict] | None = None, *,
                noc: int | None = None, fidelity: str | None = None, label: str = "") -> None:
         """Run fn(ctx, **args) as the `role` kernel of each core; args may be a function of the core."""
@@ -203,22 +229,32 @@ class Program:
     def cores(self) -> list[Coord]:
         """Every core the program uses, in (y, x) order."""
         used = {k.core for k in self.kernels} | {c.core for c in self.cbs} | {s.core for s in self.semaphores}
-        used |= {b.core for b in self.l1_buffers}
+        used |= {b.core for b in self.l1_buffers} | {s.core for s in self.shards}
         return sorted(used, key=lambda c: (c[1], c[0]))
 
     def to_dict(self) -> dict:
         """Plain data for JSON. Shallow: kernel args are shared, not copied (compiled programs carry long step
         lists, and a deep copy of them cost more than writing them)."""
         d = {"name": self.name, "device": self.device}
-        for name in ("buffers", "cbs", "semaphores", "l1_buffers"):
-            d[name] = [{f.name: getattr(x, f.name) for f in fields(x)} for x in getattr(self, name)]
+        for name in ("buffers", "cbs", "semaphores", "l1_buffers", "shards"):
+            if name != "shards" or self.shards:  # a program with no L1 tensors saves as it always did
+                d[name] = [{f.name: getattr(x, f.name) for f in fields(x)} for x in getattr(self, name)]
         d["kernels"] = [{**{f.name: getattr(k, f.name) for f in fields(k)},
                          "fn": k.fn if isinstance(k.fn, str) else function_ref(k.fn)} for k in self.kernels]
         return d
 
     def to_json(self) -> str:
-        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=_plain)
+        """One line: json's C encoder writes it (an indented dump runs in Python, seconds for a model). A core's
+        reader, compute and writer share its steps: each step becomes plain data once."""
+        memo: dict[int, object] = {}  # id -> plain form, of values that to_dict's result keeps alive meanwhile
+
+        def plain(value):
+            out = memo.get(id(value))
+            if out is None:
+                out = memo[id(value)] = _plain(value)
+            return out
+
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=plain)
 
     @classmethod
     def from_json(cls, text: str, *, allow_kernels: Iterable[str] = ()) -> Program:
@@ -237,11 +273,13 @@ class Program:
         return cls(
             name=d["name"], device=d.get("device"),
             buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"),
-                                b.get("source", "")) for b in d["buffers"]],
+                                b.get("source", ""), b.get("memory", "dram"), t(b.get("bank_cols", ())))
+                     for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
             semaphores=[SemaphoreSpec(t(s["core"]), s["sem_id"], s["initial"]) for s in d["semaphores"]],
             l1_buffers=[L1BufferSpec(t(b["core"]), b["name"], b["nbytes"]) for b in d["l1_buffers"]],
+            shards=[ShardSpec(t(s["core"]), s["tensor"], t(s["pages"])) for s in d.get("shards", [])],
             kernels=[KernelSpec(t(k["core"]), k["role"], k["fn"], _typed_args(k["fn"], k["args"]), k.get("noc"),
                                 k.get("fidelity"), k.get("label", "")) for k in d["kernels"]],
         )
@@ -250,12 +288,14 @@ class Program:
         """Stable human-readable text: buffers, then per core its CBs, semaphores and kernels."""
         lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
         lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" + (" rows" if b.layout == "rows" else "")
-                  for b in self.buffers]
+                  + (f" sharded {list(b.bank_cols)}" if b.layout == "sharded" else "")
+                  + (" l1" if b.memory == "l1" else "") for b in self.buffers]
         for c in self.cores():
             lines.append(f"  core ({c[0]}, {c[1]})")
             lines += [f"    cb {s.cb_id} '{s.name}': {s.num_pages} x {s.dtype}" for s in self.cbs if s.core == c]
             lines += [f"    semaphore {s.sem_id} = {s.initial}" for s in self.semaphores if s.core == c]
             lines += [f"    l1 '{b.name}': {b.nbytes} B" for b in self.l1_buffers if b.core == c]
+            lines += [f"    shard '{s.tensor}': {len(s.pages)} pages" for s in self.shards if s.core == c]
             for k in self.kernels:
                 if k.core == c:
                     fn = k.fn if isinstance(k.fn, str) else function_ref(k.fn)

@@ -16,6 +16,10 @@ from tensix.files import write_text_atomically
 from tensix.jsondoc import Coord, JsonDoc, read_json
 from tensix.noc.routing import STEP, link_end
 from tensix.timing import FIDELITY_PHASES
+from tensix.zeroskip_stats import DenseRun as DenseRun  # the stats' zero-skip section, re-exported
+from tensix.zeroskip_stats import ZeroSkipOp as ZeroSkipOp
+from tensix.zeroskip_stats import ZeroSkipStats as ZeroSkipStats
+from tensix.zeroskip_stats import ZeroSkipTotals as ZeroSkipTotals
 
 # 1: the unversioned layout before this schema (no per-core peak, no dense baseline); 2: reference errors without
 # nonfinite_mismatches; 3: one `fidelity` per core, no `timing_only`
@@ -72,7 +76,7 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class Buffer:
     name: str
-    kind: str  # cb | l1 | semaphore
+    kind: str  # cb | l1 | semaphore | tensor (a shard of an L1-resident tensor, named by the tensor)
     address: int
     nbytes: int
 
@@ -106,87 +110,6 @@ class DramBank:
     noc: Coord
     bytes_read: int
     bytes_written: int
-
-
-@dataclass(frozen=True, slots=True)
-class ZeroSkipOp:
-    """What skipping saw and saved for one op on one core."""
-
-    op: str
-    core: Coord
-    macs_skipped: int
-    macs_total: int
-    noc_bytes_skipped: int
-    dram_bytes_skipped: int
-    zero_fraction: float
-    cycles_avoided: int  # work not done
-    cycles_overhead: int  # the zero checks that found it
-
-    @property
-    def cycles_skipped(self) -> int:
-        """Net core cycles: avoided minus overhead."""
-        return self.cycles_avoided - self.cycles_overhead
-
-
-@dataclass(frozen=True, slots=True)
-class ZeroSkipTotals:
-    macs_total: int
-    macs_skipped: int
-    noc_bytes_skipped: int
-    dram_bytes_skipped: int
-    cycles_avoided: int
-    cycles_overhead: int
-
-    @property
-    def cycles_skipped(self) -> int:
-        """Net core cycles summed over cores: an estimate of the end-to-end saving, not the saving itself
-        (cores work in parallel and wait for each other)."""
-        return self.cycles_avoided - self.cycles_overhead
-
-
-@dataclass(frozen=True, slots=True)
-class DenseRun:
-    """The same compiled plan run with skipping off: the baseline end-to-end savings are measured against."""
-
-    cycles: int
-    noc_bytes: int  # bytes x hops, both NoCs
-    dram_bytes: int  # read + written
-
-
-@dataclass(frozen=True, slots=True)
-class ZeroSkipStats:
-    enabled: bool
-    threshold: float  # > 0: values below it were flushed to zero (outputs differ from dense)
-    ops: tuple[ZeroSkipOp, ...]
-    dense: DenseRun | None = None  # set by `tensix run --compare-dense` (and with a threshold)
-    error_vs_dense: tuple[tuple[str, float], ...] | None = None  # per output: max |skipping - dense|
-
-    def saved(self, run: Stats) -> DenseRun | None:
-        """End to end, what skipping saved in `run` (these stats) against the dense run: cycles, NoC and DRAM bytes
-        (negative: it cost). None when no dense run was made."""
-        d = self.dense
-        return None if d is None else DenseRun(d.cycles - run.total_cycles, d.noc_bytes - sum(run.noc_bytes),
-                                               d.dram_bytes - run.dram_bytes)
-
-    def saving_text(self, run: Stats) -> str:
-        """One line for people: end to end against the dense run when there was one, else the per-core estimate
-        named as such."""
-        t, saved = self.totals, self.saved(run)
-        work = (f"{t.macs_skipped:,} of {t.macs_total:,} MACs, {t.noc_bytes_skipped:,} NoC B and "
-                f"{t.dram_bytes_skipped:,} DRAM B skipped")
-        if saved is None:
-            return (f"{work}; {t.cycles_skipped:,} core cycles saved net summed over cores, an estimate, not the "
-                    f"run's saving (run with --compare-dense to measure it against the dense run)")
-        share = saved.cycles / self.dense.cycles if self.dense.cycles else 0.0
-        return (f"{saved.cycles:,} cycles ({100 * share:.1f}%) saved end to end: {run.total_cycles:,} against "
-                f"{self.dense.cycles:,} dense (same plan, skipping off), {saved.noc_bytes:,} NoC B x hops and "
-                f"{saved.dram_bytes:,} DRAM B fewer; per core: {work}, {t.cycles_skipped:,} core cycles net")
-
-    @property
-    def totals(self) -> ZeroSkipTotals:
-        return ZeroSkipTotals(*(sum(getattr(z, f) for z in self.ops) for f in (
-            "macs_total", "macs_skipped", "noc_bytes_skipped", "dram_bytes_skipped", "cycles_avoided",
-            "cycles_overhead")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +266,8 @@ def _zero_skip_dict(z: ZeroSkipStats) -> dict:
         "ops": [{"op": o.op, "core": list(o.core), "zero_fraction": o.zero_fraction, "macs_total": o.macs_total,
                  "macs_skipped": o.macs_skipped, "noc_bytes_skipped": o.noc_bytes_skipped,
                  "dram_bytes_skipped": o.dram_bytes_skipped, "cycles_avoided": o.cycles_avoided,
-                 "cycles_overhead": o.cycles_overhead} for o in z.ops],
+                 "cycles_overhead": o.cycles_overhead, "steps_gathered": o.steps_gathered,
+                 "steps_streamed": o.steps_streamed} for o in z.ops],
         "dense": None if z.dense is None else {"cycles": z.dense.cycles, "noc_bytes": z.dense.noc_bytes,
                                                "dram_bytes": z.dense.dram_bytes},
         "error_vs_dense": None if z.error_vs_dense is None else dict(z.error_vs_dense),
@@ -441,4 +365,5 @@ def _zero_op(d: JsonDoc) -> ZeroSkipOp:
         zero_fraction=d["zero_fraction"].float(),
         cycles_avoided=d["cycles_avoided"].int(),
         cycles_overhead=d["cycles_overhead"].int(),
+        **{k: d[k].int() for k in ("steps_gathered", "steps_streamed") if d.has(k)},
     )

@@ -21,7 +21,8 @@ def checked_fidelity(fidelity: str, where: str) -> str:
         raise KernelError(f"{where}: unknown math fidelity '{fidelity}'; use one of {', '.join(FIDELITY_PHASES)}")
     return fidelity
 
-# SFPU instructions per element (per lane) for each unary op; transcendentals take several.
+# SFPU arithmetic instructions per 32 elements (one per lane) for each unary op; transcendentals take several
+# (estimates: the ISA gives each instruction's rate, not the ops' instruction sequences; docs/timing.md).
 _SFPU_INSTR = {
     "relu": 1, "neg": 1, "identity": 1, "square": 1, "exp": 8, "recip": 8, "sqrt": 8, "rsqrt": 8,
     "gelu": 12, "silu": 10, "sigmoid": 10, "tanh": 10, "scale": 1,
@@ -37,14 +38,15 @@ class TimingModel:
     tile costs the larger of that and unpacking its B tile (`unpack_setup_cycles` + its bytes at
     `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles). Packing a tile costs
     `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle`. Eltwise FPU ops: 8x16 elements per cycle
-    (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, so a 1024-element tile
-    costs 32 x instructions-per-element.
+    (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, one instruction a cycle, so a
+    1024-element tile costs 32 x (the op's instructions + an SFPLOAD and an SFPSTORE).
     """
 
     matmul_cycles_per_phase: int = 16
     eltwise_cycles: int = 8
     sfpu_lanes: int = 32
     sfpu_instructions: dict[str, int] = field(default_factory=lambda: dict(_SFPU_INSTR))
+    sfpu_load_store_instructions: int = 2  # SFPLOAD from Dst and SFPSTORE back, per 32 elements
     reduce_cycles: int = 16
     transpose_cycles: int = 16
     unpack_setup_cycles: int = 2  # an UNPACR computing its first address
@@ -76,7 +78,8 @@ class TimingModel:
         return max(self.eltwise_cycles * (FIDELITY_PHASES[fidelity] if op == "mul" else 1), self.unpack(fmt, operands))
 
     def sfpu(self, op: str) -> int:
-        return (1024 // self.sfpu_lanes) * self.sfpu_instructions.get(op, 4)
+        """One SFPU op on a tile: 1024 / lanes rows of (load, the op's instructions, store), one a cycle."""
+        return (1024 // self.sfpu_lanes) * (self.sfpu_instructions.get(op, 4) + self.sfpu_load_store_instructions)
 
     def scaled(self, factor: float) -> TimingModel:
         """A model with every compute cost multiplied by factor (for what-if runs)."""
@@ -85,6 +88,7 @@ class TimingModel:
             matmul_cycles_per_phase=round(self.matmul_cycles_per_phase * factor),
             eltwise_cycles=round(self.eltwise_cycles * factor),
             sfpu_instructions={k: max(1, round(v * factor)) for k, v in self.sfpu_instructions.items()},
+            sfpu_load_store_instructions=round(self.sfpu_load_store_instructions * factor),
             reduce_cycles=round(self.reduce_cycles * factor),
             transpose_cycles=round(self.transpose_cycles * factor),
             unpack_setup_cycles=round(self.unpack_setup_cycles * factor),

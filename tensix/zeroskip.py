@@ -23,7 +23,7 @@ class ZeroSkip:
 
 
 FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_bytes_skipped",
-          "dram_bytes_skipped", "cycles_avoided", "cycles_overhead")
+          "dram_bytes_skipped", "cycles_avoided", "cycles_overhead", "steps_gathered", "steps_streamed")
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -54,5 +54,6 @@ class ZeroSkipPolicy:
                 op=op or "(unlabelled)", core=core, macs_skipped=d["macs_skipped"], macs_total=d["macs_total"],
                 noc_bytes_skipped=d["noc_bytes_skipped"], dram_bytes_skipped=d["dram_bytes_skipped"],
                 zero_fraction=d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
-                cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"]))
+                cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"],
+                steps_gathered=d["steps_gathered"], steps_streamed=d["steps_streamed"]))
         return ZeroSkipStats(self.options.enabled, self.threshold, tuple(ops))

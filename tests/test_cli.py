@@ -67,14 +67,36 @@ def test_check_a_missing_file(tmp_path, capsys):
 
 def test_compile_emits_the_ir(capsys):
     assert main(["compile", MLP, "--emit", "ir"]) == 0
-    assert capsys.readouterr().out == compile_file(MLP).lowered.render() + "\n"
+    assert capsys.readouterr().out == compile_file(MLP, zero_skip=True).lowered.render() + "\n"
     assert main(["compile", MLP, "--emit", "source-ir"]) == 0
     assert capsys.readouterr().out == compile_file(MLP).graph.render() + "\n"
 
 
-def test_compile_emits_the_program(capsys):
+def test_compile_emits_the_program_a_run_runs(capsys):
+    """As `tensix run` compiles it: skipping zeros unless told not to (the plans differ: the grid multicast
+    matmuls of a skipping compile carry the activation rows they check)."""
     assert main(["compile", MLP, "--emit", "program"]) == 0
+    assert capsys.readouterr().out == compile_file(MLP, zero_skip=True).program.render() + "\n"
+    assert main(["compile", MLP, "--emit", "program", "--no-skip-zeros"]) == 0
     assert capsys.readouterr().out == compile_file(MLP).program.render() + "\n"
+    assert compile_file(MLP).program.render() != compile_file(MLP, zero_skip=True).program.render()
+
+
+SPARSE_DECODE = "input h: bf16[1, 3072] @sparse\nparam w: bf16[3072, 768]\noutput y = h @ w\n"
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_compile_shows_the_skipping_plan_and_its_run_time_rule(tmp_path, capsys, skip):
+    path = tmp_path / "d.tdf"
+    path.write_text(SPARSE_DECODE)
+    flags = [] if skip else ["--no-skip-zeros"]
+    assert main(["compile", str(path), "--emit", "ir", *flags]) == 0
+    ir = capsys.readouterr().out
+    assert ("cores_used=24, mcast=decode, on=(0,0)..(7,7), skip=gather rows if live<=0.25 else stream" in ir) == skip
+    assert main(["compile", str(path), "--emit", "schedule", *flags]) == 0
+    sched = capsys.readouterr().out
+    assert sched.count("matmul_rows ") == (24 if skip else 0)
+    assert sched.count('b_rows="w.rows" max_density=0.25') == (24 if skip else 0)
 
 
 def test_compile_rejects_an_unknown_emit_choice(capsys):
@@ -92,7 +114,8 @@ def test_run_writes_the_run_directory_and_prints_a_summary(tmp_path, capsys):
     assert main(["run", ELTWISE, "--out", str(out), "--no-viz"]) == 0
     printed = capsys.readouterr().out.splitlines()
     stats = json.loads((out / "stats.json").read_text())
-    assert re.fullmatch(r"main on wormhole_n150: (\d+) cycles = [\d.]+ us at 1 GHz, 16 cores", printed[0])
+    # titled by the file it ran, not by the graph's name (`main`: the example names none)
+    assert re.fullmatch(r"01_eltwise.tdf on wormhole_n150: (\d+) cycles = [\d.]+ us at 1 GHz, 16 cores", printed[0])
     assert int(printed[0].split(": ")[1].split()[0]) == stats["total_cycles"] > 0
     assert printed[-1] == f"wrote {out}/outputs.npz, stats.json, trace.json"
     assert stats["device"]["name"] == "wormhole_n150"
@@ -167,12 +190,12 @@ def test_run_explains_unreadable_inputs(tmp_path, capsys, name, content, message
 
 
 def test_run_reports_a_device_constraint_with_a_caret(tmp_path, capsys):
-    path = _write(tmp_path, "input x: fp32[32, 48]\noutput y = softmax(x)\n")
+    path = _write(tmp_path, "input x: fp32[32, 96]\noutput y = split_heads(x, 2)\n")
     assert _fails(["run", path, "--out", str(tmp_path / "r"), "--no-viz"], capsys) == (
-        f"{path}:2:12: error: softmax: the last dimension of fp32[32, 48] must be a multiple of 32 (padding would "
-        "join the reduction)\n"
-        "output y = softmax(x)\n"
-        "           ^~~~~~~~~~")
+        f"{path}:2:12: error: split_heads: split_heads of fp32[32, 96] into 2 heads needs a head dim that is a "
+        "multiple of 32 (the device moves whole 32x32 tiles)\n"
+        "output y = split_heads(x, 2)\n"
+        "           ^~~~~~~~~~~~~~~~~")
 
 
 def test_run_on_an_unknown_device(tmp_path, capsys):

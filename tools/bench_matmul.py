@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from tensix.errors import TensixError
@@ -35,6 +37,8 @@ class MatmulBench:
     fidelity: str
     device: str
     grid: tuple[int, int]
+    in0: str
+    out: str
     device_us: float
     cycles: int
     tflops: float
@@ -44,11 +48,23 @@ class MatmulBench:
     timing_only: bool = False
 
 
-def matmul_source(m: int, k: int, n: int, dtype: str, device: str, grid: tuple[int, int]) -> str:
-    """The .tdf of the benchmarked matmul: activation an input, weights a param, both in DRAM."""
+def matmul_source(m: int, k: int, n: int, dtype: str, device: str, grid: tuple[int, int], in0: str = "dram",
+                  out: str = "dram") -> str:
+    """The .tdf of the benchmarked matmul: activation an input, weights a param in DRAM. `in0` l1: the activation
+    sharded in the grid's L1 (block-sharded when its tiles divide over the grid, else height-sharded), as
+    tt-metal's published matmul runs keep in0; `out` l1: the output left in the L1 of the cores computing it."""
     w, h = grid
-    return (f"device {device}\ninput a: {dtype}[{m}, {k}]\nparam w: {dtype}[{k}, {n}] = random(seed=1, std=0.05)\n"
-            f"output c = a @ w @cores(0..{w - 1}, 0..{h - 1})\n")
+    rect = f"@cores(0..{w - 1}, 0..{h - 1})"
+    a = f" @l1 @shard({in0_sharding(m, k, grid)}) {rect}" if in0 == "l1" else ""
+    return (f"device {device}\ninput a: {dtype}[{m}, {k}]{a}\nparam w: {dtype}[{k}, {n}] = random(seed=1, std=0.05)\n"
+            f"output c = a @ w {rect}{' @l1' if out == 'l1' else ''}\n")
+
+
+def in0_sharding(m: int, k: int, grid: tuple[int, int]) -> str:
+    """block when in0's tile rows divide over the grid's rows and its tile columns over its columns, else height
+    (the compiler reports a sharding that does not divide)."""
+    w, h = grid
+    return "block" if -(-m // 32) % h == 0 and -(-k // 32) % w == 0 else "height"
 
 
 def parse_grid(text: str | None, device: str) -> tuple[int, int]:
@@ -72,12 +88,11 @@ def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str =
     if fidelity.lower() not in FIDELITIES:
         raise TensixError(f"--fidelity '{fidelity}': use one of {', '.join(FIDELITIES)}")
     for flag, value in (("--in0", in0), ("--out", out)):
-        if value != "dram":
-            raise TensixError(f"{flag} {value}: L1-resident tensors are not supported yet; every tensor of the "
-                              f"compiled program lives in DRAM (use {flag} dram)")
+        if value not in ("dram", "l1"):
+            raise TensixError(f"{flag} {value}: use l1 or dram")
     cells = parse_grid(grid, device)
     start = time.perf_counter()
-    compiled = compile_source(matmul_source(m, k, n, dtype, device, cells), "bench_matmul.tdf",
+    compiled = compile_source(matmul_source(m, k, n, dtype, device, cells, in0, out), "bench_matmul.tdf",
                               fidelity=fidelity.lower())
     if timing_only:
         result = Mesh(compiled.device, timing_only=True).run(compiled.program)
@@ -89,7 +104,7 @@ def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str =
     flops = 2 * m * k * n
     return MatmulBench(
         name="matmul", m=m, k=k, n=n, dtype=dtype, fidelity=fidelity.lower(), device=compiled.device.name,
-        grid=cells, device_us=result.cycles / clock * 1e6, cycles=result.cycles,
+        grid=cells, in0=in0, out=out, device_us=result.cycles / clock * 1e6, cycles=result.cycles,
         tflops=flops / (result.cycles / clock) / 1e12, utilization=stats.utilization,
         dram_bytes_read=sum(b.bytes_read for b in stats.dram), emulator_s=wall, timing_only=timing_only)
 
@@ -98,7 +113,75 @@ def print_bench(line: MatmulBench, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(line)))
         return
-    print(f"{line.m}x{line.k}x{line.n} {line.dtype} {line.fidelity} on {line.device} {line.grid[0]}x{line.grid[1]}: "
+    print(f"{line.m}x{line.k}x{line.n} {line.dtype} {line.fidelity} on {line.device} {line.grid[0]}x{line.grid[1]} "
+          f"(in0 {line.in0}, out {line.out}): "
           f"{line.device_us:.1f} us ({line.cycles} cycles), {line.tflops:.1f} TFLOP/s, "
           f"{100 * line.utilization:.1f}% of peak, {line.dram_bytes_read:,} B read from DRAM "
           f"(emulated in {line.emulator_s:.1f} s)")
+
+
+# Held-out whole GEMMs: published device times that no timing parameter is fitted to (docs/timing.md). tt-metal
+# tech_reports/GEMM_FLOPS/GEMM_FLOPS.md, "N150 Manually Tuned Configurations" (8x8) and "P150 Manually Tuned
+# Configurations (11x10 grid)", with trace; the device time is the ideal cycles (tiles x cycles per tile at the
+# fidelity / cores) over the published device-based utilization, at the device clock.
+GEMM_SOURCE = "tenstorrent/tt-metal tech_reports/GEMM_FLOPS/GEMM_FLOPS.md"
+PHASE_CYCLES = {"lofi": 16, "hifi2": 32, "hifi3": 48, "hifi4": 64}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedGemm:
+    """One published GEMM: shape, format, fidelity, device and grid, its device-based utilization and setup."""
+
+    m: int
+    k: int
+    n: int
+    dtype: str
+    fidelity: str
+    device: str
+    grid: tuple[int, int]
+    utilization: float
+    setup: str  # where the published run kept in0 / in1 / out
+
+    def device_us(self, clock_hz: float) -> float:
+        tiles = self.m * self.k * self.n // 32 ** 3
+        ideal = tiles * PHASE_CYCLES[self.fidelity] / (self.grid[0] * self.grid[1])
+        return ideal / self.utilization / clock_hz * 1e6
+
+
+_L1, _DRAM = "in0, out L1; in1 DRAM", "all DRAM"
+HELD_OUT = (
+    PublishedGemm(2048, 2048, 2048, "bf16", "hifi4", "wormhole_n150", (8, 8), 0.8959, _L1),
+    PublishedGemm(2048, 2048, 2048, "bf16", "hifi2", "wormhole_n150", (8, 8), 0.6487, _L1),
+    PublishedGemm(4096, 4096, 4096, "bf16", "hifi4", "wormhole_n150", (8, 8), 0.8319, _DRAM),
+    PublishedGemm(4096, 4096, 4096, "bf16", "hifi2", "wormhole_n150", (8, 8), 0.5945, _DRAM),
+    PublishedGemm(4096, 4096, 4096, "bfp8_b", "hifi2", "wormhole_n150", (8, 8), 0.7943, _DRAM),
+    PublishedGemm(4096, 4096, 4096, "bfp8_b", "lofi", "wormhole_n150", (8, 8), 0.5885, _DRAM),
+    PublishedGemm(3328, 2560, 2560, "bfp4_b", "lofi", "wormhole_n150", (8, 8), 0.8162, _DRAM),
+    PublishedGemm(4160, 3520, 3520, "bf16", "hifi4", "blackhole_p150", (11, 10), 0.9344, _DRAM),
+    PublishedGemm(4160, 3520, 3520, "bf16", "hifi2", "blackhole_p150", (11, 10), 0.8760, _DRAM),
+    PublishedGemm(4160, 3520, 3520, "bfp8_b", "hifi2", "blackhole_p150", (11, 10), 0.8907, _DRAM),
+    PublishedGemm(4160, 3520, 3520, "bfp8_b", "lofi", "blackhole_p150", (11, 10), 0.8425, _DRAM),
+    PublishedGemm(4160, 3520, 3520, "bfp4_b", "lofi", "blackhole_p150", (11, 10), 0.8551, _DRAM),
+)
+
+
+def gemm_rows(points: tuple[PublishedGemm, ...] = HELD_OUT) -> list[dict]:
+    """One `gemm_point` line per held-out GEMM: tensix's timing-only prediction against the published time."""
+    rows = []
+    for p in points:
+        got = bench_matmul(p.m, p.k, p.n, dtype=p.dtype, fidelity=p.fidelity, device=p.device,
+                           grid=f"{p.grid[0]}x{p.grid[1]}", timing_only=True)
+        published = p.device_us(resolve(p.device).clock_hz)
+        rows.append({"name": "gemm_point", "gemm": f"{p.m}x{p.k}x{p.n} {p.dtype} {p.fidelity}", "device": p.device,
+                     "grid": list(p.grid), "setup": p.setup, "predicted_us": got.device_us, "published_us": published,
+                     "error": got.device_us / published - 1, "emulator_s": got.emulator_s, "source": GEMM_SOURCE})
+    return rows
+
+
+def bench_gemm_heldout(repeat: int) -> Iterator[dict]:
+    """Every held-out GEMM (timing-only, about 10-60 s each), then the median and largest relative error."""
+    rows = gemm_rows()
+    yield from rows
+    errors = [abs(r["error"]) for r in rows]
+    yield {"name": "gemm_heldout", "points": len(rows), "median_abs_error": statistics.median(errors),
+           "max_abs_error": max(errors)}

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 from math import ceil, exp, log
 
+from tensix.dram import Dram
 from tensix.mesh import Mesh
 from tensix.presets import preset
 from tensix.tools.bench_dm import predict
 from tensix.tools.dm_data import MEASURED, SIZES, measured
+
+STREAM_GAIN = 1.25  # a size whose bank rate is this much above the smallest fitted size's streams (not noise)
 
 
 def _slope(device: str, experiment: str, size: int, side: int = 0) -> float:
@@ -35,12 +38,41 @@ def _slope(device: str, experiment: str, size: int, side: int = 0) -> float:
     return (measured(device, experiment, side, size, 256) - measured(device, experiment, side, size, 16)) / 240
 
 
-def _residual(cfg, device: str, experiments: tuple[str, ...], **zeroed) -> int:
-    """Mean of measured minus simulated latency of one smallest transaction, with `zeroed` parameters at 0."""
+def _residual(cfg, device: str, experiments: tuple[str, ...], burst: int = 0, **zeroed) -> int:
+    """Mean of measured minus simulated latency of one smallest transaction and one smallest of at least `burst`
+    bytes, with `zeroed` parameters at 0."""
     mesh = Mesh(cfg.with_(**zeroed))
-    small = SIZES[device][0]
-    res = [measured(device, e, 0, small, 1) - predict(mesh, e, 0, small, 1) for e in experiments]
+    sizes = {SIZES[device][0], min(s for s in SIZES[device] if s >= burst)}
+    res = [measured(device, e, 0, s, 1) - predict(mesh, e, 0, s, 1) for e in experiments for s in sizes]
     return round(sum(res) / len(res))
+
+
+def _geomean(xs: list[float]) -> float:
+    return round(exp(sum(log(x) for x in xs) / len(xs)), 2)
+
+
+def _dram_rates(device: str) -> dict:
+    """Bank rates from the DRAM count slopes of 4 KiB and more: one rate, or (where a size moves at least
+    STREAM_GAIN x the smallest's rate) a rate below the stream size and a stream rate from it on, per direction."""
+    rates = {e: {s: s * 240 / (measured(device, e, 0, s, 256) - measured(device, e, 0, s, 16))
+                 for s in SIZES[device] if s >= 4096} for e in ("dram_read", "dram_write")}
+    stream = {e: min((s for s, r in by.items() if r >= STREAM_GAIN * by[4096]), default=0) for e, by in rates.items()}
+    below = [r for e, by in rates.items() for s, r in by.items() if not stream[e] or s < stream[e]]
+    p = {"dram_bank_bytes_per_cycle": _geomean(below), "dram_read_stream_bytes": stream["dram_read"],
+         "dram_write_stream_bytes": stream["dram_write"], "dram_stream_bytes_per_cycle": 0.0}
+    above = [r for e, by in rates.items() for s, r in by.items() if stream[e] and s >= stream[e]]
+    if above:
+        p["dram_stream_bytes_per_cycle"] = _geomean(above)
+    return p
+
+
+def _write_buffer(cfg, device: str) -> int:
+    """Bytes a bank's controller acknowledges before writing them: what one largest DRAM write, simulated
+    without a buffer, takes longer than measured, at the bank's rate for it (none if it does not), in KiB."""
+    big = SIZES[device][-1]
+    mesh = Mesh(cfg.with_(dram_write_buffer_bytes=0))
+    early = predict(mesh, "dram_write", 0, big, 1) - measured(device, "dram_write", 0, big, 1)
+    return max(0, round(early * Dram(cfg, hold_data=False).rate(big, True) / 1024)) * 1024
 
 
 def fit(device: str, mcast_setup: int | None = None) -> dict:
@@ -56,9 +88,7 @@ def fit(device: str, mcast_setup: int | None = None) -> dict:
         p[f"noc_{kind}_bytes_per_cycle"] = round(min(big, cfg.max_packet_bytes) / (per_packet - 1), 2)
     cfg = cfg.with_(**p)
     p["noc_response_cycles"] = _residual(cfg, device, ("one_to_one", "one_from_one"), noc_response_cycles=0)
-    bw = [size * 240 / (measured(device, e, 0, size, 256) - measured(device, e, 0, size, 16))
-          for e in ("dram_read", "dram_write") for size in SIZES[device] if size >= 4096]
-    p["dram_bank_bytes_per_cycle"] = round(exp(sum(log(x) for x in bw) / len(bw)), 2)
+    p.update(_dram_rates(device))
     write_small = _slope(device, "dram_write", small)
     if write_small > 1.5 * p["noc_write_issue_cycles"]:
         p["dram_partial_write_cycles"] = round(write_small)
@@ -66,7 +96,10 @@ def fit(device: str, mcast_setup: int | None = None) -> dict:
     else:
         p["dram_partial_write_cycles"], p["dram_write_burst_bytes"] = 0, small
     cfg = cfg.with_(**p)
-    p["dram_latency_cycles"] = _residual(cfg, device, ("dram_read", "dram_write"), dram_latency_cycles=0)
+    p["dram_latency_cycles"] = _residual(cfg, device, ("dram_read",), dram_latency_cycles=0)
+    p["dram_write_latency_cycles"] = _residual(cfg, device, ("dram_write",), p["dram_write_burst_bytes"],
+                                               dram_write_latency_cycles=0)  # and a whole burst: no read-modify-write
+    p["dram_write_buffer_bytes"] = _write_buffer(cfg.with_(**p), device)
     write_packet = 1 + ceil(min(big, cfg.max_packet_bytes) / p["noc_write_bytes_per_cycle"])
     p["noc_mcast_packet_cycles"] = round(_slope(device, "mcast_linked", big, 5) / packets - write_packet)
     niu = 1 + ceil(small / p["noc_write_bytes_per_cycle"]) + p["noc_mcast_packet_cycles"]

@@ -17,8 +17,8 @@ from tensix.stats import CoreStats, Stats
 
 from .units import coord_list, fmt_bytes, fmt_coord, fmt_pct
 
-KIND_HATCH = {"cb": "", "l1": "//", "semaphore": ".."}
-KIND_WORD = {"cb": "circular buffer", "l1": "L1 buffer", "semaphore": "semaphore"}
+KIND_HATCH = {"cb": "", "l1": "//", "semaphore": "..", "tensor": "xx"}
+KIND_WORD = {"cb": "circular buffer", "l1": "L1 buffer", "semaphore": "semaphore", "tensor": "L1 tensor shard"}
 ZOOM_BELOW = 0.25  # zoom the address axis when every core uses less than this fraction of its SRAM
 
 
@@ -180,7 +180,8 @@ def sram_figure(stats: Stats, uses: list[SramUse]) -> Figure:
                  "(share of capacity); cores with the same layout share a bar", fontsize=12)
     handles = [Patch(facecolor=c, label=n) for n, c in colors.items()]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=KIND_HATCH[k], label=KIND_WORD[k])
-                for k in ("cb", "l1", "semaphore")]
+                for k in ("cb", "l1", "semaphore", "tensor")
+                if k != "tensor" or any(b.kind == k for u in uses for b in u.core.buffers)]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=10, title="buffers / kinds",
               title_fontsize=10)
     return fig

@@ -47,7 +47,7 @@ def render_all(run_dir: str | Path, out_dir: str | Path | None = None, against: 
     out = Path(out_dir) if out_dir is not None else run.path / "viz"
     out.mkdir(parents=True, exist_ok=True)
     files = write_traffic_maps(run.stats, out, metric=metric, top=top, render=dot, trace=run.trace)
-    files += write_heatmaps(run.stats, out)
+    files += write_heatmaps(run.stats, out, run.trace)
     files.append(write_timeline(run, out / "timeline.json"))
     overview = write_timeline_overview(run, out / "timeline_overview.png")
     files += [overview] if overview else []

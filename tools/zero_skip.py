@@ -7,13 +7,12 @@ DRAM bytes and cycles skipped per op, each bar split into its cores).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from tensix.stats import Stats, ZeroSkipOp
+from tensix.stats import Stats, ZeroSkipOp, ZeroSkipTotals
 
 from .summary import text_table
 from .units import coord_list, fmt_bytes, fmt_int, fmt_pct
@@ -24,45 +23,22 @@ PANELS = (("macs_skipped", "MACs skipped", "multiply-accumulates", "#4c78a8"),
           ("cycles_skipped", "cycles saved\n(net; grey: lost)", "core cycles", "#54a24b"))
 
 
-@dataclass(frozen=True, slots=True)
-class OpTotal:
-    """One op's savings summed over its cores."""
-
-    op: str
-    cores: int
-    macs_skipped: int
-    macs_total: int
-    noc_bytes_skipped: int
-    dram_bytes_skipped: int
-    cycles_avoided: int
-    cycles_overhead: int
-
-    @property
-    def cycles_skipped(self) -> int:
-        return self.cycles_avoided - self.cycles_overhead
-
-
 def ops_of(stats: Stats) -> tuple[ZeroSkipOp, ...]:
     """The per-op, per-core rows; none for a run that did not skip."""
     return stats.zero_skip.ops if stats.zero_skip else ()
 
 
-def op_totals(ops: tuple[ZeroSkipOp, ...]) -> list[OpTotal]:
+def op_totals(ops: tuple[ZeroSkipOp, ...]) -> list[ZeroSkipTotals]:
     """Per op (in first-seen order), the sums over its cores."""
     names = list(dict.fromkeys(z.op for z in ops))
-    return [_total(name, [z for z in ops if z.op == name]) for name in names]
-
-
-def _total(name: str, rows: list[ZeroSkipOp]) -> OpTotal:
-    return OpTotal(name, len(rows), *(sum(getattr(z, f) for z in rows) for f in (
-        "macs_skipped", "macs_total", "noc_bytes_skipped", "dram_bytes_skipped", "cycles_avoided", "cycles_overhead")))
+    return [ZeroSkipTotals.of([z for z in ops if z.op == name], name) for name in names]
 
 
 ZERO_SKIP_HEADER = ("op", "core", "MACs skipped", "MACs total", "skipped", "zeros", "NoC bytes skipped",
                     "DRAM bytes skipped", "cycles avoided", "check overhead", "cycles saved (net)")
 
 
-def _row(op: str, where: str, z: ZeroSkipOp | OpTotal, zero: str) -> tuple[str, ...]:
+def _row(op: str, where: str, z: ZeroSkipOp | ZeroSkipTotals, zero: str) -> tuple[str, ...]:
     share = fmt_pct(z.macs_skipped / z.macs_total) if z.macs_total else "-"
     return (op, where, fmt_int(z.macs_skipped), fmt_int(z.macs_total), share, zero, fmt_bytes(z.noc_bytes_skipped),
             fmt_bytes(z.dram_bytes_skipped), fmt_int(z.cycles_avoided), fmt_int(z.cycles_overhead),
@@ -93,8 +69,10 @@ def zero_skip_rows(stats: Stats) -> list[tuple[str, ...]]:
 
 def zero_skip_table(stats: Stats) -> str:
     """The savings as text (written as `zero_skip.txt`)."""
+    choices = stats.zero_skip.choice_text() if stats.zero_skip else ""
     return ("Zero skipping: work not done because the operands were zero (zeros = share of zero operands)\n\n"
-            + text_table(ZERO_SKIP_HEADER, zero_skip_rows(stats)) + "\n")
+            + text_table(ZERO_SKIP_HEADER, zero_skip_rows(stats)) + "\n"
+            + (f"\nPlan chosen at run time by activation density: {choices}\n" if choices else ""))
 
 
 def _panel(ax, ops: tuple[ZeroSkipOp, ...], names: list[str], key: str, title: str, unit: str, color: str) -> None:
@@ -175,14 +153,23 @@ def zero_skip_summary(stats: Stats) -> str:
     ops = ops_of(stats)
     if not ops:
         return ""
-    zs, t = stats.zero_skip, _total("all", list(ops))
+    zs, t = stats.zero_skip, ZeroSkipTotals.of(ops)
     mode = (f"values below {zs.threshold:g} were flushed to zero, so the outputs differ slightly from a dense run"
             if zs.threshold else "only exact zeros were skipped, so the outputs are identical to a dense run")
     share = fmt_pct(t.macs_skipped / t.macs_total) if t.macs_total else "0%"
     work = (f"It skipped {share} of the multiply-accumulates ({fmt_int(t.macs_skipped)} of {fmt_int(t.macs_total)}) "
             f"and did not send {fmt_bytes(t.noc_bytes_skipped)} over the NoC or read {fmt_bytes(t.dram_bytes_skipped)} "
             f"from DRAM.")
-    return f"Zero skipping was on: {mode}. {_end_to_end(stats)} {work} {_per_core(t, len({z.core for z in ops}))}"
+    return f"Zero skipping was on: {mode}. {_end_to_end(stats)} {work} {_per_core(t)}{_choices(zs)}"
+
+
+def _choices(zs) -> str:
+    """How skipping decode matmuls chose their plan at run time, block by block, from the activation's density."""
+    if not zs.plan_choices():
+        return ""
+    return (" Skipping decode matmuls run on the dense decode plan's cores and pick per k step, by the measured share "
+            "of live activation columns (gathering when at most the step's max_density are live, as the schedule "
+            "says): " + zs.choice_text() + ".")
 
 
 def _end_to_end(stats: Stats) -> str:
@@ -197,7 +184,8 @@ def _end_to_end(stats: Stats) -> str:
             f"{fmt_bytes(saved.noc_bytes)} fewer NoC bytes x hops and {fmt_bytes(saved.dram_bytes)} fewer DRAM bytes.")
 
 
-def _per_core(t: OpTotal, cores: int) -> str:
+def _per_core(t: ZeroSkipTotals) -> str:
+    cores = t.cores
     overhead = f" after paying {fmt_int(t.cycles_overhead)} for the zero checks" if t.cycles_overhead else ""
     per_core = f"summed over {cores} cores, about {fmt_int(abs(t.cycles_skipped) / cores)} per core"
     if t.cycles_skipped >= 0:

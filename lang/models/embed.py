@@ -1,8 +1,8 @@
 """`tensix embed`: sentences -> tokens (Hugging Face `tokenizers`) -> minilm.tdf on the emulated mesh with the
 model's real weights -> one unit-length embedding row per sentence.
 
-Sentences are packed end to end into N token rows (N the next multiple of 32): no per-sentence padding, and
-an additive attention bias keeps each sentence to its own tokens.
+Sentences are packed end to end into N token rows, N their total token count (the compiler pads to tiles
+internally): no per-sentence padding, and an additive attention bias keeps each sentence to its own tokens.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from tensix.lang.driver import run_compiled
 from tensix.lang.models.packages import locate
 from tensix.lang.models.program import compile_model
 from tensix.lang.models.weights import cached, minilm_weights
-from tensix.lang.pages import TILE
 from tensix.mesh import Mesh, RunResult
+from tensix.zeroskip import ZeroSkip
 
 __all__ = ["Embedding", "embed", "tokenize", "pack", "config", "weights", "compile_encoder"]
 
@@ -36,6 +36,7 @@ class Embedding:
     tokens: list[list[int]]
     result: RunResult
     compiled: Compiled
+    dense: np.ndarray | None = None  # with a zero threshold: the embeddings of the same plan run dense
 
 
 def config(model: str = MODEL) -> dict:
@@ -62,9 +63,8 @@ def tokenize(sentences: list[str], model: str = MODEL) -> list[list[int]]:
 
 
 def pack(tokens: list[list[int]]) -> dict[str, np.ndarray]:
-    """minilm.tdf's inputs for these sentences, laid end to end in N = ceil(total / 32) * 32 rows."""
-    total = sum(len(t) for t in tokens)
-    n = -(-total // TILE) * TILE
+    """minilm.tdf's inputs for these sentences, laid end to end in N = their total token count rows."""
+    n = sum(len(t) for t in tokens)
     owner = np.full(n, -1)
     ids, positions = np.zeros(n, np.int32), np.zeros(n, np.int32)
     pool = np.zeros((len(tokens), n), np.float32)
@@ -74,7 +74,7 @@ def pack(tokens: list[list[int]]) -> dict[str, np.ndarray]:
         ids[rows], positions[rows], owner[rows] = t, np.arange(len(t)), b
         pool[b, rows] = 1.0 / len(t)
         start += len(t)
-    same = (owner[:, None] == owner[None, :]) & (owner[None, :] >= 0)
+    same = owner[:, None] == owner[None, :]
     bias = np.where(same, 0.0, MASKED).astype(np.float32)
     return {"ids": ids, "positions": positions, "types": np.zeros(n, np.int32), "bias": bias, "pool": pool}
 
@@ -90,15 +90,21 @@ def compile_encoder(rows: int, sentences: int, dtype: str = "fp32", device: str 
 
 
 def embed(sentences: list[str], *, model: str = MODEL, dtype: str = "fp32", device: str | None = None,
-          mesh: Mesh | None = None) -> Embedding:
-    """Embed sentences on the emulated device; `result.stats.reference` compares to the graph's numpy spec."""
+          mesh: Mesh | None = None, zero_threshold: float = 0.0) -> Embedding:
+    """Embed sentences on the emulated device; `result.stats.reference` compares to the graph's numpy spec.
+    `zero_threshold` > 0: skip |x| < threshold as zero, and run the same plan dense too (`Embedding.dense`)."""
     if model != MODEL:
         raise TensixError(f"embed runs '{MODEL}', not '{model}'")
     tokens = tokenize(list(sentences), model)
     inputs = pack(tokens)
     compiled = compile_encoder(len(inputs["ids"]), len(tokens), dtype, device, model)
-    result, _ = run_compiled(compiled, inputs, weights(model), mesh)
-    return Embedding(result.outputs["embeddings"], tokens, result, compiled)
+    if zero_threshold <= 0:
+        result, _ = run_compiled(compiled, inputs, weights(model), mesh)
+        return Embedding(result.outputs["embeddings"], tokens, result, compiled)
+    skipping = Mesh(compiled.device, zero_skip=ZeroSkip(threshold=zero_threshold))
+    result, _ = run_compiled(compiled, inputs, weights(model), skipping)
+    dense, _ = run_compiled(compiled, inputs, weights(model), Mesh(compiled.device), check=False)
+    return Embedding(result.outputs["embeddings"], tokens, result, compiled, dense.outputs["embeddings"])
 
 
 def save(emb: Embedding, out: str | Path) -> Path:

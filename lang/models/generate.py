@@ -19,10 +19,12 @@ from tensix.lang.compiler import Compiled
 from tensix.lang.driver import device_feed
 from tensix.lang.models.packages import locate
 from tensix.lang.models.program import compile_model
+from tensix.lang.models.threshold import macs_by_layer
 from tensix.lang.models.weights import cached, smollm_weights
 from tensix.lang.pages import TILE
 from tensix.lang.params import materialize
 from tensix.mesh import Mesh
+from tensix.zeroskip import ZeroSkip
 
 __all__ = ["Step", "generate", "tokenizer", "weights", "Sampler"]
 
@@ -40,6 +42,8 @@ class Step:
     cycles: int
     device_s: float
     emulator_s: float
+    agrees: bool | None = None  # with a zero threshold: whether the dense run's most likely token is the same
+    layer_macs: dict | None = None  # with a zero threshold: layer -> (MACs skipped, MACs) of this run
 
 
 def _source():
@@ -102,15 +106,17 @@ class Sampler:
 
 
 class Decoder:
-    """smollm_step.tdf compiled per row count (a multiple of 32; prompts up to 32 tokens and decode steps share
-    one program), run on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
+    """smollm_step.tdf compiled per row count (the prompt's length for the prefill, 1 for every decode step), run
+    on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
 
-    def __init__(self, fields: dict, dtype: str, device: str | None, capacity: int):
+    def __init__(self, fields: dict, dtype: str, device: str | None, capacity: int, zero_skip: ZeroSkip | None = None,
+                 programs: dict | None = None):
         self.fields, self.dtype, self.device = fields, dtype, device
-        self.capacity = -(-capacity // TILE) * TILE
+        self.capacity = -(-capacity // TILE) * TILE  # whole tiles: no padding rows to zero in each layer's k
         self.weights = weights()
-        self.programs: dict[int, tuple[Compiled, dict]] = {}
+        self.programs: dict[int, tuple[Compiled, dict]] = {} if programs is None else programs  # may be shared
         self.mesh: Mesh | None = None
+        self.zero_skip = zero_skip
         self.length = 0  # positions the cache holds
 
     def _program(self, rows: int) -> tuple[Compiled, dict]:
@@ -118,7 +124,7 @@ class Decoder:
             compiled = compile_model("smollm_step.tdf", consts(self.fields, rows) | {"SMAX": self.capacity},
                                      self.dtype, self.device)
             self.programs[rows] = compiled, materialize(compiled.graph, self.weights)
-            self.mesh = self.mesh or Mesh(compiled.device)
+        self.mesh = self.mesh or Mesh(self.programs[rows][0].device, zero_skip=self.zero_skip)
         return self.programs[rows]
 
     def logits(self, tokens: list[int]):
@@ -127,7 +133,7 @@ class Decoder:
         if self.length + n > self.capacity:
             raise TensixError(f"the key/value cache holds {self.capacity} positions; {self.length} are used and "
                               f"{n} more were fed")
-        compiled, params = self._program(-(-n // TILE) * TILE)
+        compiled, params = self._program(n)
         result = self.mesh.run(compiled.program, device_feed(compiled, feed(tokens, self.length, self.capacity),
                                                              params))
         self.length += n
@@ -135,41 +141,44 @@ class Decoder:
 
 
 def feed(tokens: list[int], start: int, capacity: int) -> dict[str, np.ndarray]:
-    """smollm_step.tdf's inputs for `tokens` at positions start.. : rows padded to a multiple of 32, the padding
-    rows at the last real position (they write nothing: their `at` columns are zero)."""
+    """smollm_step.tdf's inputs for `tokens` at positions start.. (one row per token)."""
     n = len(tokens)
-    rows = -(-n // TILE) * TILE
-    ids = np.zeros(rows, np.int32)
-    ids[:n] = tokens
-    pos = np.full(rows, start + n - 1, np.int32)
-    pos[:n] = np.arange(start, start + n)
-    at = np.zeros((capacity, rows), np.float32)
-    at[pos[:n], np.arange(n)] = 1.0
+    ids = np.asarray(tokens, np.int32)
+    pos = np.arange(start, start + n, dtype=np.int32)
+    at = np.zeros((capacity, n), np.float32)
+    at[pos, np.arange(n)] = 1.0
     keep = (np.arange(capacity)[None, :] <= pos[:, None]).astype(np.float32)
-    last = np.zeros((1, rows), np.float32)
-    last[0, n - 1] = 1.0
-    return {"ids": ids, "pos": pos, "at": at, "keep": keep, "last": last}
+    return {"ids": ids, "pos": pos, "at": at, "keep": keep}
 
 
 def generate(prompt: str, *, max_new_tokens: int = 16, dtype: str = "fp32", device: str | None = None,
-             sampler: Callable[[np.ndarray], int] | None = None) -> tuple[list[int], Iterator[Step]]:
+             sampler: Callable[[np.ndarray], int] | None = None, zero_threshold: float = 0.0
+             ) -> tuple[list[int], Iterator[Step]]:
     """The prompt's tokens, and an iterator that runs the device once per new token (the first run is the
-    prefill, each later one a decode step over the cached prefix)."""
+    prefill, each later one a decode step over the cached prefix). `zero_threshold` > 0: skip |x| < threshold as
+    zero, and feed the same tokens to a dense run of the same programs on a second Mesh, so each Step says whether
+    the two agree on the most likely token."""
     fields = metadata()
     tok = tokenizer(fields)
     prompt_tokens = tok.encode(prompt).ids
     if not prompt_tokens:
         raise TensixError("generate needs a prompt of at least one token")
-    decoder = Decoder(fields, dtype, device, len(prompt_tokens) + max_new_tokens)
+    capacity = len(prompt_tokens) + max_new_tokens
+    skip = ZeroSkip(threshold=zero_threshold) if zero_threshold > 0 else None
+    decoder = Decoder(fields, dtype, device, capacity, skip)
+    dense = Decoder(fields, dtype, device, capacity, programs=decoder.programs) if skip else None
     choose = sampler or Sampler()
 
     def steps() -> Iterator[Step]:
         tokens = list(prompt_tokens)
         for i in range(max_new_tokens):
             start = time.perf_counter()
-            logits, result = decoder.logits(tokens if i == 0 else tokens[-1:])
+            fed = tokens if i == 0 else tokens[-1:]
+            logits, result = decoder.logits(fed)
+            agrees = None if dense is None else int(np.argmax(dense.logits(fed)[0])) == int(np.argmax(logits))
             tokens.append(choose(logits))
             text = tok.decode(tokens[len(prompt_tokens):])
-            yield Step(i, tokens[-1], text, result.cycles, result.seconds, time.perf_counter() - start)
+            macs = None if dense is None else macs_by_layer(result.stats, decoder.programs[len(fed)][0].lowered)
+            yield Step(i, tokens[-1], text, result.cycles, result.seconds, time.perf_counter() - start, agrees, macs)
 
     return prompt_tokens, steps()

@@ -2,12 +2,14 @@
 
 A checkpoint stores weights as its framework laid them out (Hugging Face linears as [out, in], GGUF q/k
 rows permuted for interleaved RoPE, an output head tied to the embedding). The layout changes happen here,
-once, and the result is cached as an `.npz` keyed by the source file's size and time, so a run only reads
-ready arrays and the device never moves a weight to fix its layout.
+once, and the result is cached as an `.npz` keyed by the source file's content (its size and SHA-256), so a run
+only reads ready arrays and the device never moves a weight to fix its layout; a reinstalled package with the same
+file reuses the cache, and a new key removes the model's older cache files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -27,10 +29,17 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
+def content_key(source: Path) -> str:
+    """The source file's size and the first 16 hex digits of its SHA-256: the same bytes give the same key
+    wherever and whenever the file was installed."""
+    with source.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    return f"{source.stat().st_size}-{digest[:16]}"
+
+
 def cached(name: str, source: Path, convert: Callable[[Path], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """`convert(source)`, read from the cache when the source file is unchanged since it was written."""
-    st = source.stat()
-    path = cache_dir() / f"{name}-v{LAYOUT_VERSION}-{st.st_size}-{st.st_mtime_ns}.npz"
+    """`convert(source)`, read from the cache when a file with the source's content was converted before."""
+    path = cache_dir() / f"{name}-v{LAYOUT_VERSION}-{content_key(source)}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
@@ -39,6 +48,9 @@ def cached(name: str, source: Path, convert: Callable[[Path], dict[str, np.ndarr
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     np.savez(tmp, **weights)
     os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
+    for stale in path.parent.glob(f"{name}-v*.npz"):  # older layouts or sources of this model: never read again
+        if stale != path and ".tmp." not in stale.name:
+            stale.unlink(missing_ok=True)
     return weights
 
 

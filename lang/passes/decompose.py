@@ -1,16 +1,24 @@
-"""decompose: rewrite every language op into the six primitives the device runs.
+"""decompose: rewrite every language op into the primitives the device runs (tensix/ops.py's `Op`).
 
-mm (matmul, optional bias), bin (add/sub/mul with row/col/batch broadcast), un (unary chain), red (row
-sum/max with scale), move (page permutation: transpose, heads, reshape, slice, concat), gather (embedding),
-row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops).
+matmul (optional bias), binary (add/sub/mul with row/col/batch broadcast), unary (a chain of unary fns), reduce
+(row sum/max with scale), copy (page permutation: transpose, heads, reshape, slice, concat), gather_rows
+(embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops),
+and view (the same pages read as another shape: a reshape that keeps the tile layout moves nothing).
 Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
 core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
 (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
 ShapeError at the op.
+
+Any length: every matrix is padded to whole tiles (each matrix of a batch separately, tensix/dram.py). Padding
+columns hold zeros (every op keeps them so: a transpose that turns padding rows into columns zeroes them, softmax
+masks them, the norms reduce over the real columns only), so a matmul's padded k terms add nothing; padding rows
+may hold any finite values, which only reach padding rows. Rows regrouped off tile boundaries (a reshape, a
+slice of rows) go through an exact 0/1 matmul.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -20,11 +28,13 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
+from tensix.lang.passes.rows import embedding, ones_row, regroup_rows, same_rows, softmax_mask
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
+from tensix.ops import Op
 from tensix.programs.stages.layout import row_cb_nbytes
 
-PRIMITIVES = ("mm", "bin", "un", "red", "move", "gather", "row")
+PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.VIEW)  # tensix/ops.py
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
@@ -36,7 +46,7 @@ class _Emitter:
         self.node, self.meta, self.params, self.l1_bytes = node, graph_meta, params, l1_bytes
         self.out: list[Node] = []
 
-    def add(self, op: str, inputs, type_: TensorType, **attrs) -> str:
+    def add(self, op: Op, inputs, type_: TensorType, **attrs) -> str:
         attrs.setdefault("chain", [])
         attrs["source_op"] = self.node.op
         nid = f"{self.node.id}.{len(self.out)}"
@@ -76,13 +86,14 @@ def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
 
 def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Output, ...]:
     """Each output needs an op writing its own DRAM buffer: an output naming an input, a param or a value an
-    earlier output already returns reads a copy (an `un` with no chain), appended to `nodes`."""
-    taken = {v.name for v in (*graph.inputs, *graph.params)}
+    earlier output already returns reads a copy (a `unary` with no chain), appended to `nodes`."""
+    taken = {v.name for v in (*graph.inputs, *graph.params)} | {n.id for n in nodes if n.op == Op.VIEW}
     outputs = []
     for o in graph.outputs:
         if o.value in taken:
             nid = str(len(types))  # node ids are numbers; len(types) counts every name and id, so it is unused
-            nodes.append(Node(nid, "un", (o.value,), {"chain": [], "source_op": "output"}, types[o.value], pos=o.pos))
+            copy = {"chain": [], "source_op": "output"}
+            nodes.append(Node(nid, Op.UNARY, (o.value,), copy, types[o.value], pos=o.pos))
             types[nid] = types[o.value]
             o = replace(o, value=nid)
         taken.add(o.value)
@@ -95,7 +106,7 @@ def _own_output_values(graph: Graph, nodes: list[Node], types: dict) -> tuple[Ou
 
 def _unary(chain):
     def rule(e: _Emitter, n: Node, ts) -> None:
-        e.add("un", n.inputs, n.type, chain=[list(c) for c in chain(n)])
+        e.add(Op.UNARY, n.inputs, n.type, chain=[list(c) for c in chain(n)])
     return rule
 
 
@@ -122,7 +133,9 @@ def _binary(e: _Emitter, n: Node, ts) -> None:
                       f"shape, or be a row [..., 1, N] / [N], or a column [..., M, 1]")
     if how == "none" and len(tb.shape) > 2 and tb.shape[:-2] != n.type.shape[:-2]:
         raise e.error(f"batch broadcast of {tb} against {ta} is supported only when {tb} has no leading dims")
-    e.add("bin", (a, b), n.type, fn=n.op, bcast=how)
+    out = e.add(Op.BINARY, (a, b), n.type, fn=n.op, bcast=how)
+    if how == "col" and n.op != "mul" and not pages.aligned(n.type.shape, -1):  # a column added to the padding too
+        e.add(Op.BINARY, (out, ones_row(e, n.type.shape[-1], n.type.dtype)), n.type, fn="mul", bcast="row")
 
 
 # --- row-wise composites ------------------------------------------------------------------------------
@@ -130,11 +143,6 @@ def _binary(e: _Emitter, n: Node, ts) -> None:
 
 def _col_type(t: TensorType) -> TensorType:
     return TensorType(t.dtype, (*t.shape[:-1], 1))
-
-
-def _need_full_rows(e: _Emitter, t: TensorType) -> None:
-    if not pages.aligned(t.shape, -1):
-        raise e.error(f"the last dimension of {t} must be a multiple of 32 (padding would join the reduction)")
 
 
 def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
@@ -146,31 +154,26 @@ def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
 
 def _softmax(e: _Emitter, n: Node, ts) -> None:
     x, t = n.inputs[0], ts[0]
-    _need_full_rows(e, t)
     if len(ts) > 1:
-        x = e.add("bin", (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
+        x = e.add(Op.BINARY, (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
                   bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
-    mask = None
-    if n.attrs.get("causal"):
-        rows, cols = t.shape[-2:]
-        future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
-        mask = e.const("mask", np.where(future, -1e9, 0.0), t.dtype)
+    mask = softmax_mask(e, t, bool(n.attrs.get("causal")))
     if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
-        e.add("row", (x, mask) if mask else (x,), n.type, fn="softmax")
+        e.add(Op.ROW, (x, mask) if mask else (x,), n.type, fn="softmax")
         return
     if mask:
-        x = e.add("bin", (x, mask), t, fn="add", bcast="none")
-    m = e.add("red", (x,), _col_type(t), fn="max", scale=1.0)
-    ex = e.add("bin", (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
-    s = e.add("red", (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
-    e.add("bin", (ex, s), n.type, fn="mul", bcast="col")
+        x = e.add(Op.BINARY, (x, mask), t, fn="add", bcast="none")
+    m = e.add(Op.REDUCE, (x,), _col_type(t), fn="max", scale=1.0)
+    ex = e.add(Op.BINARY, (x, m), t, fn="sub", bcast="col", chain=[["exp"]])
+    s = e.add(Op.REDUCE, (ex,), _col_type(t), fn="sum", scale=1.0, chain=[["recip"]])
+    e.add(Op.BINARY, (ex, s), n.type, fn="mul", bcast="col")
 
 
 def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
     """softmax's mask as the bias it adds, (mask - 1) * MASK_BIAS, in a shape the device's add broadcasts: a
     row [N] / [1, N], or whole [M, N] matrices, those of the mask's missing or size-1 leading axes (heads) copied
     page by page."""
-    bias = e.add("un", (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
+    bias = e.add(Op.UNARY, (mask,), m, chain=[["add_scalar", -1.0], ["scale", MASK_BIAS]])
     if m.rank == 1 or m.shape[-2] == 1:
         if any(d != 1 for d in m.shape[:-2]):
             raise e.error(f"a row mask {m} must have no leading axes other than 1 on the device; give it as "
@@ -178,43 +181,45 @@ def _mask_bias(e: _Emitter, mask: str, m: TensorType, t: TensorType) -> str:
         return bias
     if m.rank == 2 or m.shape[:-2] == t.shape[:-2]:
         return bias
-    if not pages.batch_aligned(m.shape):
-        raise e.error(f"mask {m}: its rows must be whole tiles to be copied over the heads of {t}")
     grid = pages.tagged(0, m.shape).reshape((1,) * (t.rank - m.rank) + pages.grid(m.shape))
     full = np.broadcast_to(grid, (*t.shape[:-2], *grid.shape[-2:]))
-    return e.add("move", (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
+    return e.add(Op.COPY, (bias,), TensorType(m.dtype, (*t.shape[:-2], *m.shape[-2:])), _map=pages.move_map(full))
 
 
 def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
-    _need_full_rows(e, t)
     inv_n = 1.0 / t.shape[-1]
     if center:
-        mean = e.add("red", (x,), _col_type(t), fn="sum", scale=inv_n)
-        x = e.add("bin", (x, mean), t, fn="sub", bcast="col")
-    sq = e.add("un", (x,), t, chain=[["square"]])
-    rstd = e.add("red", (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
-    return e.add("bin", (x, rstd), t, fn="mul", bcast="col")
+        mean = e.add(Op.REDUCE, (x,), _col_type(t), fn="sum", scale=inv_n)
+        x = e.add(Op.BINARY, (x, mean), t, fn="sub", bcast="col")
+        if not pages.aligned(t.shape, -1):  # x - mean is -mean in the padding columns: zero them again
+            x = e.add(Op.BINARY, (x, ones_row(e, t.shape[-1], t.dtype)), t, fn="mul", bcast="row")
+    sq = e.add(Op.UNARY, (x,), t, chain=[["square"]])
+    rstd = e.add(Op.REDUCE, (sq,), _col_type(t), fn="sum", scale=inv_n, chain=[["add_scalar", eps], ["rsqrt"]])
+    return e.add(Op.BINARY, (x, rstd), t, fn="mul", bcast="col")
+
+
+def _fused_norm(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
+    """Whether a norm runs as one row op: its kernel averages over whole tiles, so the row must be whole tiles."""
+    return pages.aligned(ts[0].shape, -1) and _fits_one_core(e, fn, ts)
 
 
 def _layernorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma, beta = n.inputs
-    _need_full_rows(e, ts[0])
-    if _fits_one_core(e, "layernorm", ts):
-        e.add("row", n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
+    if _fused_norm(e, "layernorm", ts):
+        e.add(Op.ROW, n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
-    scaled = e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
-    e.add("bin", (scaled, beta), n.type, fn="add", bcast="row")
+    scaled = e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")
+    e.add(Op.BINARY, (scaled, beta), n.type, fn="add", bcast="row")
 
 
 def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma = n.inputs
-    _need_full_rows(e, ts[0])
-    if _fits_one_core(e, "rmsnorm", ts):
-        e.add("row", n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
+    if _fused_norm(e, "rmsnorm", ts):
+        e.add(Op.ROW, n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
-    e.add("bin", (normed, gamma), n.type, fn="mul", bcast="row")
+    e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")
 
 
 def _topk_gate(e: _Emitter, n: Node, ts) -> None:
@@ -223,7 +228,7 @@ def _topk_gate(e: _Emitter, n: Node, ts) -> None:
         raise e.error(f"{t}: the device gate handles at most 32 experts (one tile column)")
     if not n.attrs.get("normalize", True):
         raise e.error("normalize=false is not supported on the device; the gate renormalizes over the top k")
-    e.add("un", n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
+    e.add(Op.UNARY, n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
 
 
 def _rope(e: _Emitter, n: Node, ts) -> None:
@@ -251,12 +256,12 @@ def _rope(e: _Emitter, n: Node, ts) -> None:
     cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
     if explicit:
         table = TensorType(t.dtype, (seq, dim))
-        cos = e.add("gather", (n.inputs[1], cos), table)
-        sin = e.add("gather", (n.inputs[1], sin), table)
-    rotated = e.add("mm", (x, e.const("rot", rot, t.dtype)), t)
-    a = e.add("bin", (x, cos), t, fn="mul", bcast="none")
-    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
-    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+        cos = e.add(Op.GATHER_ROWS, (n.inputs[1], cos), table)
+        sin = e.add(Op.GATHER_ROWS, (n.inputs[1], sin), table)
+    rotated = e.add(Op.MATMUL, (x, e.const("rot", rot, t.dtype)), t)
+    a = e.add(Op.BINARY, (x, cos), t, fn="mul", bcast="none")
+    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
+    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
 
 
 def _inv_freq(n: Node, dim: int) -> np.ndarray:
@@ -270,18 +275,18 @@ def _rope_tiles(e: _Emitter, n: Node, t: TensorType) -> None:
     sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
     idx = pages.tagged(0, t.shape)
     half = idx.shape[-1] // 2
-    rotated = e.add("move", (n.inputs[0],), t,
+    rotated = e.add(Op.COPY, (n.inputs[0],), t,
                     _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
-    a = e.add("bin", (n.inputs[0], cos), t, fn="mul", bcast="none")
-    b = e.add("bin", (rotated, sin), t, fn="mul", bcast="none")
-    e.add("bin", (a, b), n.type, fn="add", bcast="none")
+    a = e.add(Op.BINARY, (n.inputs[0], cos), t, fn="mul", bcast="none")
+    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
+    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
 
 
 # --- data movement --------------------------------------------------------------------------------------
 
 
 def _move(e: _Emitter, n: Node, out: np.ndarray, transpose: bool = False) -> None:
-    e.add("move", n.inputs, n.type, _map=pages.move_map(out, transpose))
+    e.add(Op.COPY, n.inputs, n.type, _map=pages.move_map(out, transpose))
 
 
 def _require(e: _Emitter, ok: bool, what: str) -> None:
@@ -295,16 +300,15 @@ def _transpose(e: _Emitter, n: Node, ts) -> None:
     perm = list(n.attrs["perm"]) if n.attrs.get("perm") is not None else [*range(r - 2), r - 1, r - 2]
     _require(e, sorted(perm[-2:]) == [r - 2, r - 1], f"transpose {perm} must keep the last two axes last")
     swap = perm[-1] == r - 2
-    _require(e, not swap or (pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2)),
-             f"transposing {t} needs both last dims to be multiples of 32")
-    _require(e, pages.batch_aligned(t.shape) and pages.batch_aligned(n.type.shape), f"{t} rows must be whole tiles")
-    _move(e, n, np.transpose(pages.tagged(0, t.shape), perm), transpose=swap)
+    moved = e.add(Op.COPY, n.inputs, n.type, _map=pages.move_map(np.transpose(pages.tagged(0, t.shape), perm), swap))
+    if swap and not pages.aligned(t.shape, -2):  # the padding rows (any values) became padding columns: zero them
+        e.add(Op.BINARY, (moved, ones_row(e, t.shape[-2], t.dtype)), n.type, fn="mul", bcast="row")
 
 
 def _split_heads(e: _Emitter, n: Node, ts) -> None:
     t, heads = ts[0], n.attrs["heads"]
     dh = t.shape[-1] // heads
-    _require(e, dh % 32 == 0 and pages.aligned(t.shape, -2), f"split_heads of {t} needs head dim and seq in tiles")
+    _require(e, dh % 32 == 0, f"split_heads of {t} into {heads} heads needs a head dim that is a multiple of 32")
     idx = pages.tagged(0, t.shape)
     idx = idx.reshape(*idx.shape[:-1], heads, dh // 32)
     _move(e, n, np.swapaxes(idx, -2, -3))
@@ -312,16 +316,21 @@ def _split_heads(e: _Emitter, n: Node, ts) -> None:
 
 def _merge_heads(e: _Emitter, n: Node, ts) -> None:
     t = ts[0]
-    _require(e, pages.aligned(t.shape, -1) and pages.aligned(t.shape, -2), f"merge_heads of {t} needs whole tiles")
+    _require(e, pages.aligned(t.shape, -1), f"merge_heads of {t} needs a head dim that is a multiple of 32")
     idx = np.swapaxes(pages.tagged(0, t.shape), -2, -3)
     _move(e, n, idx.reshape(*idx.shape[:-2], idx.shape[-2] * idx.shape[-1]))
 
 
 def _reshape(e: _Emitter, n: Node, ts) -> None:
+    """A view when the pages stay where they are (every row keeps its place in the padded layout), else the rows
+    regrouped by a 0/1 matmul."""
     t = ts[0]
-    _require(e, t.shape[-1] == n.type.shape[-1] and pages.batch_aligned(t.shape) and
-             pages.batch_aligned(n.type.shape), f"reshape {t} -> {n.type} must keep the last dim and whole tile rows")
-    _move(e, n, pages.tagged(0, t.shape).reshape(-1))
+    _require(e, t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1,
+             f"reshape {t} -> {n.type} must keep the last dim")
+    if same_rows(t.shape, n.type.shape):
+        e.add(Op.VIEW, n.inputs, n.type)
+        return
+    regroup_rows(e, n.inputs[0], t, n.type, np.arange(math.prod(t.shape[:-1])))
 
 
 def _slice(e: _Emitter, n: Node, ts) -> None:
@@ -334,10 +343,14 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
         # columns off tile boundaries: multiply by a 0/1 selection matrix (exact: one product per output)
         pick = np.zeros((t.shape[-1], end - start))
         pick[np.arange(start, end), np.arange(end - start)] = 1.0
-        e.add("mm", (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
+        e.add(Op.MATMUL, (n.inputs[0], e.const("pick", pick, t.dtype)), n.type)
         return
-    _require(e, not in_tiles or (start % 32 == 0 and (end % 32 == 0 or end == t.shape[axis])),
-             f"slice {start}:{end} of axis {axis} must start and end on tile boundaries")
+    if axis == t.rank - 2 and start % 32:  # rows off tile boundaries: regrouped by a 0/1 matmul
+        lead, rows = math.prod(t.shape[:-2]), t.shape[-2]
+        source = (np.arange(lead)[:, None] * rows + np.arange(start, end)[None, :]).reshape(-1)
+        regroup_rows(e, n.inputs[0], t, n.type, source)
+        return
+    # a slice of rows from a tile boundary takes whole tiles: the rows after `end` land in the padding rows
     idx = pages.tagged(0, t.shape)
     g_axis = axis if t.rank > 1 else 1
     lo, hi = (start // 32, pages.tiles(end)) if in_tiles else (start, end)
@@ -352,26 +365,17 @@ def _concat(e: _Emitter, n: Node, ts) -> None:
     _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
 
 
-def _embedding(e: _Emitter, n: Node, ts) -> None:
-    ids, table = ts
-    if ids.rank != 1 or table.dtype not in ("fp32", "bf16"):
-        raise e.error(f"the device looks up 1-D ids in an fp32/bf16 table, got ids {ids} and table {table}")
-    e.add("gather", n.inputs, n.type)
-
-
 def _matmul(e: _Emitter, n: Node, ts) -> None:
     a, b = ts
-    if a.rank > 2 and not pages.batch_aligned(a.shape) or b.rank > 2 and not pages.batch_aligned(b.shape):
-        raise e.error(f"batched matmul of {a} @ {b} needs the row count of each matrix to be a multiple of 32")
     rhs = n.inputs[1]
     groups = query_groups(a.shape, b.shape)
     if groups > 1:  # grouped-query: copy each of b's heads next to itself for the heads of a that share it
         b = TensorType(b.dtype, (*b.shape[:-3], b.shape[-3] * groups, *b.shape[-2:]))
         idx = np.repeat(pages.tagged(0, ts[1].shape), groups, axis=-3)
-        rhs = e.add("move", (n.inputs[1],), b, _map=pages.move_map(idx))
+        rhs = e.add(Op.COPY, (n.inputs[1],), b, _map=pages.move_map(idx))
     if b.rank > 2 and b.shape[:-2] != a.shape[:-2]:
         raise e.error(f"batched matmul of {a} @ {b}: batch dims must match (or b has none)")
-    e.add("mm", (n.inputs[0], rhs), n.type)
+    e.add(Op.MATMUL, (n.inputs[0], rhs), n.type)
 
 
 _RULES = {
@@ -383,5 +387,5 @@ _RULES = {
     "cast": _unary(lambda n: [["trunc"]] if n.attrs["dtype"] == "int32" else []),  # as the reference's astype
     "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
-    "slice": _slice, "concat": _concat, "embedding": _embedding,
+    "slice": _slice, "concat": _concat, "embedding": embedding,
 }

@@ -1,4 +1,5 @@
-"""emit: the placed, routed, allocated graph as a Schedule: DRAM buffers plus each core's schedule (alloc's).
+"""emit: the placed, routed, allocated graph as a Schedule: tensors (in DRAM, or in L1 shards where reside put
+them) plus each core's schedule (alloc's, with reside's shards).
 
 Every core runs its steps in the same global order, which is a topological order, so no core can wait
 on a step that waits on it.
@@ -6,9 +7,12 @@ on a step that waits on it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tensix.lang.ir import Graph
 from tensix.lang.passes.alloc import device_dtype
 from tensix.lang.passes.tile import rows_name
+from tensix.ops import Op
 from tensix.schedule.contract import DramBuffer, Schedule
 
 
@@ -20,12 +24,17 @@ def emit(graph: Graph, device: str) -> Schedule:
     buffers = [DramBuffer(i.name, i.type.shape, device_dtype(i.type.dtype), "state" if i.name in state else "input")
                for i in graph.inputs]
     rows = graph.meta.get("layouts", {})
-    buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param") for p in graph.params]
+    sharded = graph.meta.get("sharded", {})  # weights of DRAM-sharded decode matmuls: a column band per bank
+    buffers += [DramBuffer(p.name, p.type.shape, device_dtype(p.type.dtype), "param",
+                           **({"layout": "sharded", "bank_cols": sharded[p.name]} if p.name in sharded else {}))
+                for p in graph.params]
     buffers += [DramBuffer(rows_name(p.name), p.type.shape, device_dtype(p.type.dtype), "param", "rows", p.name)
                 for p in graph.params if p.name in rows]
     buffers += [DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype), "state_next", source=updates[n.id])
                 if n.id in updates else
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
-                           "output" if n.id in outputs else "scratch") for n in graph.nodes]
+                           "output" if n.id in outputs else "scratch") for n in graph.nodes if n.op != Op.VIEW]
+    l1 = graph.meta.get("l1", {})  # tensors living in L1 shards (passes/reside.py)
+    buffers = [replace(b, memory="l1") if b.name in l1 else b for b in buffers]
     source = next(iter(graph.meta.get("sources", {})), "")
     return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])

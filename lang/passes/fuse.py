@@ -1,8 +1,8 @@
 """fuse: fold elementwise chains into the op that produces their input, so they run in its epilogue.
 
-A unary `un` whose input is produced by another primitive used only by it joins that op's chain; an
-`add` of a row vector after a bias-free `mm` becomes the matmul's bias; a `move` of a `move` (slice, then
-split_heads, then transpose) becomes one move, its page maps composed. Fewer DRAM round trips and steps.
+A `unary` whose input is produced by another primitive used only by it joins that op's chain; an
+`add` of a row vector after a bias-free `matmul` becomes the matmul's bias; a `copy` of a `copy` (slice, then
+split_heads, then transpose) becomes one copy, its page maps composed. Fewer DRAM round trips and steps.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tensix.lang.ir import Graph, Node
+from tensix.ops import STEPLESS, Op
 
-_CHAINABLE = ("mm", "bin", "un", "red", "row", "move", "gather")
+_CHAINABLE = frozenset(Op) - set(STEPLESS)  # every primitive that runs a step takes a unary chain in its epilogue
 
 
 def fuse(graph: Graph) -> Graph:
@@ -41,21 +42,21 @@ def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int],
     producer = fused.get(src)
     if producer is None or users.get(src) != 1 or src in outputs or producer.annotations != node.annotations:
         return None
-    if node.op == "un" and producer.op in _CHAINABLE:
+    if node.op == Op.UNARY and producer.op in _CHAINABLE:
         return producer
-    if node.op == "move" and producer.op == "move" and len(node.inputs) == 1:  # (one input: stays in order)
+    if node.op == Op.COPY and producer.op == Op.COPY and len(node.inputs) == 1:  # (one input: stays in order)
         return producer
-    is_bias = node.op == "bin" and node.attrs["fn"] == "add" and node.attrs["bcast"] == "row"
-    if is_bias and producer.op == "mm" and len(producer.inputs) == 2 and not producer.attrs["chain"]:
+    is_bias = node.op == Op.BINARY and node.attrs["fn"] == "add" and node.attrs["bcast"] == "row"
+    if is_bias and producer.op == Op.MATMUL and len(producer.inputs) == 2 and not producer.attrs["chain"]:
         return producer
     return None
 
 
 def _merge(producer: Node, node: Node) -> Node:
     """The producer, now computing `node`'s value (id, type) with node's work appended."""
-    if node.op == "move":
+    if node.op == Op.COPY:
         return _compose_moves(producer, node)
-    if node.op == "un":
+    if node.op == Op.UNARY:
         attrs = {**producer.attrs, "chain": producer.attrs["chain"] + node.attrs["chain"]}
         return replace(producer, id=node.id, type=node.type, attrs=attrs)
     attrs = {**producer.attrs, "chain": list(node.attrs["chain"])}

@@ -11,6 +11,7 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Node, TensorType
+from tensix.lang.passes.sharded import ShardPlan, sharded_matmul
 from tensix.presets import resolve
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Block, ChainOp, Matmul, Mcast, Share
@@ -23,20 +24,28 @@ def common(n: Node, names: dict, **fields) -> dict:
     return {"out": names[n.id], "chain": chain, **fields}
 
 
-def reuse_pays(n: Node, ts: list[TensorType]) -> bool:
-    """Whether the compiler runs a 2-D matmul (no sharding or @mcast given) as the multicast grid matmul
-    unasked: when its output blocks fill more than one core, so some operand band is shared. Measured on
-    wormhole_n150 against per-core blocks (each core reading its own bands a k tile at a time), 64x256x256 to
-    512^3 and 128x768x3072 in bf16, on grids of 2x4 to 8x8 cores: 2.6x to 12.6x fewer cycles, from reading
-    each band once per row or column and moving k in L1-sized steps, one handshake each. (With k steps of at
-    most 4 tiles and a sub-block at a time, grids under 3x3 had lost: no longer.)"""
+def reuse_eligible(n: Node, ts: list[TensorType]) -> bool:
+    """Whether a 2-D matmul (no sharding or @mcast given) may run as the multicast grid matmul unasked: when its
+    output blocks fill more than one core, so some operand band is shared. Whether it does is the cost
+    estimate's choice (lang/passes/choose.py)."""
     if n.annotations.shard is not None or n.annotations.mcast is not None or ts[0].rank != 2 or ts[1].rank != 2:
         return False
     g = _Grid.of(n, ts)
     return g.rows * g.cols >= 2
 
 
+def k_steps(n: Node, ts: list[TensorType]) -> list[int]:
+    """k tiles per step a grid matmul may take (each at most what fits L1, grid_matmul clamps): all of k, or k
+    in 2 or 4 steps. Fewer tiles a step overlap the bands' reads and multicasts with more of the compute, at a
+    handshake per step. (With 8 and 16 steps as well, the estimate chose them for matmuls that share the NoC
+    with others at once, where their handshakes cost more than it counts: 02_matmul 16225 cycles against
+    15730, the GPT-2 block 292225 against 286641.)"""
+    kt = pages.tiles(ts[0].shape[1])
+    return sorted({-(-kt // s) for s in (1, 2, 4) if s <= kt}, reverse=True)
+
+
 DECODE_STEPS = 8  # fewest k steps of a decode matmul: the weight stream overlaps compute after the first
+DECODE_SLOTS = 3  # k steps of weights a decode matmul's B CB holds: the reads run on while the activation lands
 
 
 def decode_pays(n: Node, ts: list[TensorType]) -> bool:
@@ -48,30 +57,40 @@ def decode_pays(n: Node, ts: list[TensorType]) -> bool:
     return pages.tiles(a.shape[0]) == 1 and pages.tiles(a.shape[1]) > 1 and pages.tiles(b.shape[1]) > 1
 
 
-def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int = 1) -> dict:
+def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int = 1,
+                  sharded: ShardPlan | None = None) -> dict:
     """A decode matmul as ttnn's 1-D (width-sharded) matmul: the output's tile columns in contiguous runs over
     as many cores as have one (whole rows of the core rectangle, so they form one), each core streaming its
     weight columns from DRAM in k steps of many reads in flight, while one core reads the activation row and
-    multicasts it to all (`Mcast.a`). At least DECODE_STEPS k steps, fewer tiles each when L1 is short."""
+    multicasts it to all (`Mcast.a`). At least DECODE_STEPS k steps, fewer tiles each when L1 is short.
+    `sharded`: the weights lie DRAM-sharded, and the cores take their bank's columns (lang/passes/sharded.py)."""
     a, b = ts[0], ts[1]
     kt, nt = pages.tiles(a.shape[1]), pages.tiles(b.shape[1])
-    cores = n.attrs["_cores"]
-    xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
-    if nt < len(xs):
-        xs, ys = xs[:nt], ys[:1]
+    if sharded is None:
+        cores = n.attrs["_cores"]
+        xs, ys = sorted({c[0] for c in cores}), sorted({c[1] for c in cores})
+        if nt < len(xs):
+            xs, ys = xs[:nt], ys[:1]
+        else:
+            ys = ys[:max(1, min(len(ys), nt // len(xs)))]
+        used = [(x, y) for y in ys for x in xs]
+        runs = [(i * nt // len(used), (i + 1) * nt // len(used)) for i in range(len(used))]
     else:
-        ys = ys[:max(1, min(len(ys), nt // len(xs)))]
-    used = [(x, y) for y in ys for x in xs]
-    runs = [(i * nt // len(used), (i + 1) * nt // len(used)) for i in range(len(used))]
+        runs = [(lo, hi) for _, _, lo, hi in sharded.cores.values()]
     width = max(hi - lo for lo, hi in runs)
     ta, tb, to = (tile_nbytes("fp32" if t.dtype == "int32" else t.dtype) for t in (a, b, n.type))
     room = L1_OPERANDS * cfg.l1_bytes / share - 2 * width * to
-    kb = max(1, min(-(-kt // DECODE_STEPS), int(room // (SLOTS * (ta + width * tb)))))
+    whole = SLOTS * kt * ta <= L1_ACTIVATION * cfg.l1_bytes / share  # the activation row moves once
+    per_k = DECODE_SLOTS * width * tb + (0 if whole else SLOTS * ta)
+    kb = max(1, min(-(-kt // DECODE_STEPS), int((room - (SLOTS * kt * ta if whole else 0)) // per_k)))
     kb = -(-kt // -(-kt // kb))
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt, "kb": kb,
-              "sub": (1, DST_TILES) if width > DST_TILES else None}
+              "sub": (1, DST_TILES) if width > DST_TILES else None, "a_kb": kt if whole and kb < kt else 0,
+              "b_slots": DECODE_SLOTS}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
+    if sharded is not None:
+        return sharded_matmul(n, ts, names, sharded, common(n, names, **fields))
     share_a = Share(sender=used[0], rect=(xs[0], ys[0], xs[-1], ys[-1]), n=len(used) - 1)
     return {core: Matmul(**common(n, names, **fields), blocks=(Block(0, 1, lo, hi - lo, 0, 0),),
                          mcast=Mcast(a=share_a)) for core, (lo, hi) in zip(used, runs, strict=True)}
@@ -124,6 +143,7 @@ class _Plan:
 
 
 L1_OPERANDS = 0.8  # share of L1 the double-buffered operand CBs and a block's partial sums may take
+L1_ACTIVATION = 0.4  # share of L1 a decode matmul's whole activation row (double-buffered) may take
 L1_PARTIALS = 0.4  # share of L1 a block's fp32 partial sums may take (more: the block goes in passes)
 
 
@@ -147,7 +167,7 @@ def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> 
 
 
 def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
-                cfg: MeshConfig | None = None, share: int = 1) -> dict:
+                cfg: MeshConfig | None = None, share: int = 1, kb: int | None = None) -> dict:
     """Output blocks on the core rectangle as a grid (@shard(block)), run as tt-metal's multicast matmul: k in
     steps of whole A (bm x kb) and B (kb x bn) bands, every output sub-block of the block updated each step
     (partial sums in fp32 between steps), so each band is read once per core row (column). With `mcast` one
@@ -155,7 +175,7 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     the same with the weights. The senders sit on diagonals (row r's in column r, column c's in row c + 1,
     wrapping): with all of them in the first row and column, every weight read from DRAM funnelled through
     one NoC row (a GPT-2 block: 843k cycles; on diagonals 719k); one diagonal shifted, no core reads and
-    multicasts both operands' bands."""
+    multicasts both operands' bands. `kb`: k tiles per step, at most what fits L1 (default: that most)."""
     a, b = ts[0], ts[1]
     if a.rank > 2 or b.rank > 2:
         raise PlacementError(n.pos, f"@mcast/@shard(block) matmul needs 2-D operands, got {a} @ {b}")
@@ -164,7 +184,7 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
     plan = _plan(g, fmts, cfg or resolve(None), share)
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
-              "kb": plan.kb, "sub": plan.sub}
+              "kb": min(kb or plan.kb, plan.kb), "sub": plan.sub}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
     # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step

@@ -11,16 +11,26 @@ get no step.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from tensix.config import MeshConfig
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
-from tensix.lang.passes.plans import common, decode_matmul, decode_pays, grid_matmul, reuse_pays
+from tensix.lang.passes.choose import cheapest, fidelity, layouts
+from tensix.lang.passes.plans import (
+    DST_TILES,
+    common,
+    decode_matmul,
+    decode_pays,
+    grid_matmul,
+    k_steps,
+    reuse_eligible,
+)
+from tensix.lang.passes.sharded import shard_plan
+from tensix.ops import Op
 from tensix.presets import resolve
 from tensix.schedule.contract import (
-    PRIMITIVE_STEPS,
     STEPS,
     BinaryPage,
     Block,
@@ -49,6 +59,9 @@ def buffer_names(graph: Graph) -> dict[str, str]:
         while names[n.id] in taken:  # an input, param or output may itself be called t3
             names[n.id] += "_"
     names |= {o.value: o.name for o in graph.outputs if o.value not in {v.name for v in graph.inputs}}
+    for n in graph.nodes:
+        if n.op == Op.VIEW:  # the same pages read as another shape: its input's buffer
+            names[n.id] = names[n.inputs[0]]
     return names
 
 
@@ -59,40 +72,98 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     types = graph.types()
     skip = bool(graph.meta.get("zero_skip"))
     rows_weights = sparse_weights(graph) if skip else set()
-    dense = [n for n in graph.nodes if n.op == "mm" and n.inputs[1] not in rows_weights]
+    dense = [n for n in graph.nodes if n.op == Op.MATMUL and n.inputs[1] not in rows_weights]
     decodes = {n.id for n in dense if decode_pays(n, [types[i] for i in n.inputs])}
-    grids = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block"
-                                                             or reuse_pays(n, [types[i] for i in n.inputs]))}
-    share = min(2, len(grids | decodes))
+    asked = {n.id for n in dense if n.id not in decodes and (n.annotations.mcast or n.annotations.shard == "block")}
+    auto = {n.id for n in dense if n.id not in decodes | asked and reuse_eligible(n, [types[i] for i in n.inputs])}
+    sparse_decodes = {n.id for n in graph.nodes if n.op == Op.MATMUL and n.inputs[1] in rows_weights
+                      and decode_pays(n, [types[i] for i in n.inputs])}
+    share = min(2, len(asked | auto | decodes | sparse_decodes))
+    # a skipping decode matmul runs on its dense plan, so its weights are sharded exactly when a dense compile
+    # would shard them (the stream path reads their tiles by page, wherever the layout puts them)
+    shards, plans = sharded_weights(graph, names, decodes | sparse_decodes, cfg, share)
+    lays = layouts(graph, names, shards)
     nodes = []
     for n in graph.nodes:
+        if n.op == Op.VIEW:  # no work: its readers read its input's pages
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": {}, "cores_used": 0}))
+            continue
         ts = [types[i] for i in n.inputs]
-        sparse = n.op == "mm" and n.inputs[1] in rows_weights
-        asked = n.annotations.mcast or n.annotations.shard == "block"
         if n.id in decodes:
-            steps = decode_matmul(n, ts, names, cfg, share)
+            steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
             continue
-        if n.id in grids:
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast) or not asked, skip=skip, cfg=cfg,
-                                share=share)
-            auto = {} if asked else {"mcast": "auto"}
-            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto}))
+        if n.id in asked:
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip, cfg=cfg, share=share)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
             continue
-        work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
-        kind = STEPS[PRIMITIVE_STEPS[n.op]]
-        if sparse:
-            kind, work["fields"]["b_rows"] = MatmulRows, rows_name(names[n.inputs[1]])
-        items = _shard_order(n, work["items"], ts)
-        cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
-        steps = {core: kind(**work["fields"], **{work["key"]: tuple(items[i * len(items) // len(cores):
-                                                                         (i + 1) * len(items) // len(cores)])})
-                 for i, core in enumerate(cores)}
-        if sparse:
-            _share_activations(steps)
-        nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
-    layouts = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
-    return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts})
+        sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
+        if n.id in sparse_decodes:
+            dense_plan = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
+            steps = skipping_decode(dense_plan, rows_name(names[n.inputs[1]]))
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode",
+                                           "skip": f"gather rows if live<={GATHER_PAYS:g} else stream"}))
+            continue
+        steps = _split(n, ts, names, sparse)
+        auto_attrs = {}
+        if n.id in auto:  # per-core reads, or the multicast grid matmul at one of its k steps: the cheapest
+            options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb)
+                                 for kb in k_steps(n, ts)]
+            best, _ = cheapest(options, lays, cfg, fidelity(graph, n))
+            steps, auto_attrs = options[best], ({"mcast": "auto"} if best else {})
+        nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto_attrs}))
+    layouts_ = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
+    return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts_,
+                                                    "sharded": shards})
+
+
+def _split(n: Node, ts: list[TensorType], names: dict, sparse: bool) -> dict:
+    """The steps of an op split over its cores: its output pages (matmul blocks) in contiguous runs."""
+    work = _matmul(n, ts, names, wide=True) if sparse else _SPLIT[n.op](n, ts, names)
+    kind = STEPS[n.op]  # the primitive and its step kind share one name (tensix/ops.py)
+    if sparse:
+        kind, work["fields"]["b_rows"] = MatmulRows, rows_name(names[n.inputs[1]])
+    items = _shard_order(n, work["items"], ts)
+    cores = n.attrs["_cores"][:len(items)]  # fewer work items than cores: the first cores take one each
+    steps = {core: kind(**work["fields"], **{work["key"]: tuple(items[i * len(items) // len(cores):
+                                                                     (i + 1) * len(items) // len(cores)])})
+             for i, core in enumerate(cores)}
+    if sparse:
+        _share_activations(steps)
+    return steps
+
+
+def sharded_weights(graph: Graph, names: dict, decodes: set[str], cfg: MeshConfig, share: int
+                    ) -> tuple[dict[str, tuple[int, ...]], dict]:
+    """Params to lay out DRAM-sharded (param -> its bands per bank), and each decode matmul's sharded plan: a
+    param read only as the weights of decode matmuls whose plans agree on its bands, where the estimate of
+    every such matmul is lower sharded than interleaved."""
+    params = {p.name: p for p in graph.params}
+    types = graph.types()
+    users: dict[str, list] = {}
+    for n in graph.nodes:
+        for i, ref in enumerate(n.inputs):
+            if ref in params:
+                users.setdefault(ref, []).append(n if n.id in decodes and i == 1 else None)
+    plans = {n.id: shard_plan(n, [types[i] for i in n.inputs], cfg) for ns in users.values() for n in ns if n}
+    chosen = {}
+    for w, ns in users.items():
+        bands = {plans[n.id].bands if n else None for n in ns}
+        if None in bands or len(bands) != 1 or params[w].type.rank != 2:
+            continue
+        sharded = layouts(graph, names, {w: next(iter(bands))})
+        interleaved = layouts(graph, names, {})
+        if all(_sharded_pays(n, [types[i] for i in n.inputs], names, cfg, share, plans[n.id], sharded, interleaved,
+                             fidelity(graph, n)) for n in ns):
+            chosen[w] = next(iter(bands))
+    return chosen, plans
+
+
+def _sharded_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int, plan, sharded: dict,
+                  interleaved: dict, fid: str) -> bool:
+    options = [decode_matmul(n, ts, names, cfg, share), decode_matmul(n, ts, names, cfg, share, plan)]
+    best, _ = cheapest(options, interleaved | {k: v for k, v in sharded.items() if v.bands}, cfg, fid)
+    return best == 1
 
 
 def _share_activations(steps: dict) -> None:
@@ -113,6 +184,30 @@ def _share_activations(steps: dict) -> None:
         steps[c] = replace(steps[c], mcast=Mcast(a=share))
 
 
+# Share of live activation columns up to which a skipping decode matmul gathers weight rows instead of streaming
+# tiles. Measured when chosen, on the plan before its per-k-step choice and the DRAM-sharded dense plan, and not
+# re-measured since (wormhole_n150, sparse_down_proj, 1 x 3072 @ 3072 x 768 bf16, one output tile a core): gathering
+# and streaming cost the same at 25% live (44,855 and 44,632 cycles), gathering wins below (80% zeros: 40,948
+# against 44,568) and loses above (50% live: 96,555 against 44,648): each live row is one 64-byte NoC read.
+GATHER_PAYS = 0.25
+
+
+def skipping_decode(steps: dict, b_rows: str) -> dict:
+    """The dense decode plan's steps as skipping steps: the same cores, column runs, k steps and activation
+    multicast, so a dense activation streams as the dense plan does (plus the charged zero check) and a sparse one
+    gathers only its live weight rows. A core's run goes in blocks of at most DST_TILES output tiles (a block
+    accumulates in DST; the band is read and checked once for all of them). Each block picks at run time: gather
+    the live weight rows when at most GATHER_PAYS of the activation's columns are live, else stream."""
+    out = {}
+    for core, step in steps.items():
+        (r0, bm, c0, width, b_off, o_r0), = step.blocks
+        blocks = tuple(Block(r0, bm, c, min(DST_TILES, c0 + width - c), b_off, o_r0)
+                       for c in range(c0, c0 + width, DST_TILES))
+        kept = {f.name: getattr(step, f.name) for f in fields(step) if f.name not in ("blocks", "sub", "a_kb")}
+        out[core] = MatmulRows(**kept, blocks=blocks, b_rows=b_rows, max_density=GATHER_PAYS)
+    return out
+
+
 def rows_name(weight: str) -> str:
     """The DRAM buffer holding the row-major copy of a sparse matmul's weight."""
     return f"{weight}.rows"
@@ -128,7 +223,7 @@ def sparse_weights(graph: Graph) -> set[str]:
     chosen, refused = set(), set()
     for n in graph.nodes:
         for i, ref in enumerate(n.inputs):
-            if ref in params and (n.op != "mm" or i != 1 or not _sparse_activation(n, producers, graph)):
+            if ref in params and (n.op != Op.MATMUL or i != 1 or not _sparse_activation(n, producers, graph)):
                 refused.add(ref)
             elif ref in params:
                 chosen.add(ref)
@@ -163,8 +258,8 @@ def _matmul(n: Node, ts: list[TensorType], names: dict, wide: bool = False) -> d
 
 def _shard_order(n: Node, items: list, ts: list[TensorType]) -> list:
     """@shard(width): cores take contiguous runs of output columns instead of rows (the default, height)."""
-    if n.annotations.shard != "width" or n.op == "mm" and len(items) and len(items[0]) == 6:
-        if n.op == "mm" and n.annotations.shard == "width":
+    if n.annotations.shard != "width" or n.op == Op.MATMUL and len(items) and len(items[0]) == 6:
+        if n.op == Op.MATMUL and n.annotations.shard == "width":
             return sorted(items, key=lambda b: (b[2], b[0]))  # blocks by column, then row
         return items
     grid = pages.grid(n.type.shape)
@@ -232,4 +327,5 @@ def _gather(n: Node, ts: list[TensorType], names: dict) -> dict:
     return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
 
 
-_SPLIT = {"mm": _matmul, "bin": _binary, "un": _unary, "red": _reduce, "row": _row, "move": _move, "gather": _gather}
+_SPLIT = {Op.MATMUL: _matmul, Op.BINARY: _binary, Op.UNARY: _unary, Op.REDUCE: _reduce, Op.ROW: _row, Op.COPY: _move,
+          Op.GATHER_ROWS: _gather}

@@ -1,37 +1,25 @@
 """Integer codes for tile-kernel operations and data formats (numba kernels branch on plain ints).
 
-Each group has its own name -> code dict, used by the compute API to translate names.
+The op names and their codes are tensix/ops.py's (the one vocabulary); this module gives the kernels each code
+as a plain int constant and each group as a name -> code dict, used by the compute API to translate names.
 """
 
+from tensix.ops import BinaryFn, Dim, ReduceFn, UnaryFn, codes
+
 # Binary elementwise ops: out = a (op) b.
-ADD, SUB, MUL = range(3)
-BINARY = {"add": ADD, "sub": SUB, "mul": MUL}
+BINARY = codes(BinaryFn)
+ADD, SUB, MUL = BINARY.values()
 
 # Unary elementwise ops (the SFPU).
-RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY, GELU_TANH, TRUNC = range(14)
-UNARY = {
-    "relu": RELU,
-    "gelu": GELU,
-    "silu": SILU,
-    "exp": EXP,
-    "recip": RECIP,
-    "sqrt": SQRT,
-    "rsqrt": RSQRT,
-    "neg": NEG,
-    "square": SQUARE,
-    "tanh": TANH,
-    "sigmoid": SIGMOID,
-    "identity": IDENTITY,
-    "gelu_tanh": GELU_TANH,
-    "trunc": TRUNC,  # to a whole number toward zero, as a cast to int32 (NaN, inf and |x| >= 2^31 give -2^31)
-}
+UNARY = codes(UnaryFn)
+RELU, GELU, SILU, EXP, RECIP, SQRT, RSQRT, NEG, SQUARE, TANH, SIGMOID, IDENTITY, GELU_TANH, TRUNC = UNARY.values()
 
 # Reductions and the dimension they reduce: ROW reduces along each row (result in column 0),
 # COL along each column (result in row 0), SCALAR over the whole tile (result at [0, 0]).
-SUM, MAX = range(2)
-REDUCE = {"sum": SUM, "max": MAX}
-ROW, COL, SCALAR = range(3)
-DIM = {"row": ROW, "col": COL, "scalar": SCALAR}
+REDUCE = codes(ReduceFn)
+SUM, MAX = REDUCE.values()
+DIM = codes(Dim)
+ROW, COL, SCALAR = DIM.values()
 
 # Tile data formats, in the order of tensix.formats.FORMATS.
 FP32, BF16, BFP8_B, BFP4_B = range(4)

@@ -20,8 +20,6 @@ from tensix.errors import KernelError
 from tensix.metal.context import MetalContext
 from tensix.metal.sfpu import exp_approx, round_bf16
 
-SFPU_OPS = ("exp", "relu", "gelu", "silu", "recip", "sqrt", "rsqrt", "sigmoid", "tanh", "square", "neg")
-
 
 class MetalInitWarning(UserWarning):
     """A compute op ran without the init call that configures the hardware for it."""

@@ -1,20 +1,25 @@
 """The compiler's target as a typed contract: per-core schedules of steps, CBs, L1 buffers and semaphores.
 
 contract.py holds the dataclasses, plain.py their JSON form, text.py (with schedule.lark) their `.sched` text
-form, verify.py the rules a schedule must keep before it runs.
+form, verify.py the rules a schedule must keep before it runs. Step kinds are named by tensix/ops.py's `Op` (the one
+vocabulary of the language, the schedule and the compute API).
 """
 
+from tensix.ops import MATMULS, Op
 from tensix.schedule.contract import (
     CB,
-    MATMULS,
+    STEPS,
     Block,
     CoreSchedule,
     DramBuffer,
     L1Buffer,
-    Op,
+    L1Shard,
     Schedule,
     Step,
     Units,
 )
 
-__all__ = ["CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "Op", "Schedule", "Step", "Units"]
+__all__ = [
+    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "STEPS", "Schedule", "Step",
+    "Units",
+]

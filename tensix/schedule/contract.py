@@ -7,33 +7,14 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from enum import StrEnum
+from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
+from tensix.ops import Op
+from tensix.schedule.shard import L1Shard
 
 Coord = tuple[int, int]
-
-
-class Op(StrEnum):
-    """Every step kind's one name, in the schedule, its text form, its plain form and the stages' dispatch."""
-
-    MATMUL = "matmul"
-    MATMUL_ROWS = "matmul_rows"  # decode matmul gathering weight rows of live activation columns (stages/sparse.py)
-    BINARY = "binary"
-    UNARY = "unary"
-    REDUCE = "reduce"
-    ROW = "row"  # softmax / layernorm / rmsnorm over whole tile rows (stages/row.py)
-    COPY = "copy"
-    GATHER_ROWS = "gather_rows"
-
-
-MATMULS = (Op.MATMUL, Op.MATMUL_ROWS)
-
-# the language's primitive ops (lang/passes/decompose.py) and the step each compiles to
-PRIMITIVE_STEPS = {"mm": Op.MATMUL, "bin": Op.BINARY, "un": Op.UNARY, "red": Op.REDUCE, "row": Op.ROW,
-                   "move": Op.COPY, "gather": Op.GATHER_ROWS}
 
 
 # --- small records: tuples, so the stage kernels unpack them as fast as the lists they replace ------------------
@@ -146,6 +127,9 @@ class Mcast:
     at: SourcePos | None = _pos()
 
 
+STEPS: dict[str, type[Step]] = {}  # step kind name -> its class, as each class below (or elsewhere) defines it
+
+
 # --- steps ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
@@ -153,7 +137,7 @@ class Step:
     and writes use (None: reads on NoC 1, writes on NoC 0), its math fidelity (LoFi..HiFi4; None: the kernel's,
     HiFi4), and the op it came from (`label`: source op and op id, `src`: path:line:col in the .tdf)."""
 
-    op: ClassVar[Op]
+    op: ClassVar[str]  # the kind's one name (an Op for the language's primitives); STEPS finds the class by it
     out: str
     chain: tuple[ChainOp, ...] = ()
     wait: tuple[Wait, ...] = ()
@@ -163,6 +147,16 @@ class Step:
     label: str = ""
     src: str = ""
     at: SourcePos | None = _pos()
+
+    def __init_subclass__(cls):  # (no super(): a slots dataclass's methods keep the class it replaced)
+        """A subclass naming its own `op` is a step kind: the plain and text forms and the stages find it by name."""
+        name = cls.__dict__.get("op")
+        if name is None:
+            return
+        had = STEPS.get(name)
+        if had is not None and (had.__module__, had.__name__) != (cls.__module__, cls.__name__):  # (slots remake it)
+            raise TypeError(f"step kind '{name}' of {cls.__qualname__} is already {had.__qualname__}'s")
+        STEPS[name] = cls
 
     # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
     def writes(self) -> list[int]:
@@ -183,7 +177,11 @@ class Step:
 class Matmul(Step):
     """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
     tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
-    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block."""
+    of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block.
+    `a_kb`: k tiles per step of the activation when it moves in longer steps than the weights (a multiple of
+    kb; 0: kb): a decode matmul moves (multicasts) its whole activation row once, a_kb = kt, and streams the
+    weights in kb steps against it. `b_slots`: k steps of weights the B CB holds (0: two, double-buffered; a
+    weight band no core multicasts may take more, so its reads run further ahead of compute)."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -196,6 +194,8 @@ class Matmul(Step):
     kb: int = 1
     mcast: Mcast | None = None
     sub: tuple[int, int] | None = None
+    a_kb: int = 0
+    b_slots: int = 0
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
@@ -354,8 +354,6 @@ def _spanned(rows) -> set[int]:
     return {p for _, first, n in rows for p in range(first, first + n)}
 
 
-STEPS: dict[Op, type[Step]] = {cls.op: cls for cls in (Matmul, MatmulRows, Binary, Unary, Reduce, Row, Copy,
-                                                        GatherRows)}
 
 
 # --- a core, the program ------------------------------------------------------------------------------------------
@@ -394,6 +392,7 @@ class Units:
     out: int = 1
     bias: int = 1
     el: int = 1
+    a_mover: str = ""  # "writer": every matmul's activation moves on the writer (k-blocked and plain ones mix)
     at: SourcePos | None = _pos()
 
 
@@ -407,14 +406,17 @@ class CoreSchedule:
     buffers: tuple[L1Buffer, ...]
     cbs: tuple[CB, ...]
     steps: tuple[Step, ...]
+    shards: tuple[L1Shard, ...] = ()  # its shards of L1-resident tensors, laid out after its CBs
     at: SourcePos | None = _pos()
 
 
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
     """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
-    between runs, zero at first) or state_next (the next run's `source` state); layout tiles or rows (a matrix
-    row per page); `source`: the host array filling it (or the state updated), when not its own name."""
+    between runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile
+    p in bank p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a
+    contiguous band of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling
+    it (or the state updated), when not its own name."""
 
     name: str
     shape: tuple[int, ...]
@@ -422,6 +424,8 @@ class DramBuffer:
     role: str = "scratch"
     layout: str = "tiles"
     source: str = ""
+    memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
+    bank_cols: tuple[int, ...] = ()
     at: SourcePos | None = _pos()
 
 
@@ -440,11 +444,7 @@ class Schedule:
     at: SourcePos | None = _pos()
 
 
-RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, Units,
-                                                          CoreSchedule, DramBuffer, Schedule)}
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
+                                                          Units, CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 
-
-def value_fields(cls: type) -> list:
-    """The fields that make a record's value (not its position)."""
-    return [f for f in fields(cls) if f.name != "at"]

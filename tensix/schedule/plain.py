@@ -14,7 +14,7 @@ from enum import Enum
 
 from tensix.errors import SourceError, SourcePos
 from tensix.schedule import contract
-from tensix.schedule.contract import STEPS, Op, Schedule, Step, Units
+from tensix.schedule.contract import STEPS, Schedule, Step, Units
 
 
 class ScheduleFormatError(SourceError):
@@ -27,22 +27,27 @@ class ScheduleFormatError(SourceError):
 def to_plain(value, full: bool = False):
     """Records as dicts of their non-default fields (`full`: all of them; steps also name their `op`), tuples as
     lists."""
-    if isinstance(value, Enum):
-        return value.value
-    if is_dataclass(value):
-        out = {"op": value.op.value} if isinstance(value, Step) else {}
-        for f in fields(value):
-            v = getattr(value, f.name)
-            if f.name != "at" and (full or not _is_default(f, v)):
-                out[f.name] = to_plain(v, full)
-        return out
     if isinstance(value, tuple | list):
         return [to_plain(v, full) for v in value]
-    return value
+    if isinstance(value, Enum):
+        return value.value
+    record = _record_fields(type(value))
+    if record is None:
+        return value
+    out = {"op": str(value.op)} if isinstance(value, Step) else {}
+    for name, default in record:
+        v = getattr(value, name)
+        if full or default is MISSING or v != default:
+            out[name] = to_plain(v, full)
+    return out
 
 
-def _is_default(f, v) -> bool:
-    return f.default is not MISSING and v == f.default
+@functools.cache
+def _record_fields(cls: type) -> tuple[tuple[str, object], ...] | None:
+    """(name, default or MISSING) of each field but `at` of a dataclass; None for any other type."""
+    if not is_dataclass(cls):
+        return None
+    return tuple((f.name, f.default) for f in fields(cls) if f.name != "at")
 
 
 def schedule_from_plain(data) -> Schedule:
@@ -103,11 +108,10 @@ def _decode_tuple(tp, value, pos):
 def _decode_step(value, pos):
     if not isinstance(value, dict) or "op" not in value:
         raise ScheduleFormatError(f"{_show(value)} is not a step (a record with an op)", pos)
-    try:
-        cls = STEPS[Op(value["op"])]
-    except ValueError:
-        known = ", ".join(op.value for op in Op)
-        raise ScheduleFormatError(f"unknown step kind '{value['op']}'; one of: {known}", pos) from None
+    cls = STEPS.get(value["op"])
+    if cls is None:
+        known = ", ".join(STEPS)
+        raise ScheduleFormatError(f"unknown step kind '{value['op']}'; one of: {known}", pos)
     return _decode_record(cls, {k: v for k, v in value.items() if k != "op"}, pos)
 
 

@@ -1,9 +1,9 @@
 """The `.sched` text form of a Schedule: `render` writes it, `parse` reads it back (grammar: schedule.lark).
 
 One record per line, `KIND field=value ...` with the fields that differ from their defaults: the `schedule`
-header, its `dram` buffers, then per `core` its `units`, `l1` buffers, `cb`s and steps (the kind is the step's
-op), each step ending in `# path:line:col`, the .tdf position it came from. Parsing keeps every line's position,
-so the verifier points into the file; text -> Schedule -> text is unchanged.
+header, its `dram` buffers, then per `core` its `units`, `l1` buffers, `cb`s, `shard`s (of L1-resident tensors)
+and steps (the kind is the step's op), each step ending in `# path:line:col`, the .tdf position it came from.
+Parsing keeps every line's position, so the verifier points into the file; text -> Schedule -> text is unchanged.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
 from tensix.errors import SourcePos
-from tensix.schedule.contract import STEPS, Op, Schedule
+from tensix.schedule.contract import STEPS, Schedule
 from tensix.schedule.plain import ScheduleFormatError, decode
 
 _GRAMMAR = Path(__file__).with_name("schedule.lark")
-_CORE_PARTS = {"units": "units", "l1": "buffers", "cb": "cbs"}
+_CORE_PARTS = {"units": "units", "l1": "buffers", "cb": "cbs", "shard": "shards"}
 
 
 # --- render --------------------------------------------------------------------------------------------------------
@@ -29,11 +29,12 @@ def render(schedule: Schedule) -> str:
     lines = [_line("schedule", schedule, skip=("buffers", "cores"))]
     lines += [_line("dram", b) for b in schedule.buffers]
     for cs in schedule.cores:
-        lines.append(_line("core", cs, skip=("units", "buffers", "cbs", "steps")))
+        lines.append(_line("core", cs, skip=("units", "buffers", "cbs", "steps", "shards")))
         lines.append("  " + _line("units", cs.units))
         lines += ["  " + _line("l1", b) for b in cs.buffers]
         lines += ["  " + _line("cb", cb) for cb in cs.cbs]
-        lines += ["  " + _line(step.op.value, step, skip=("src",)) + (f"  # {step.src}" if step.src else "")
+        lines += ["  " + _line("shard", sh) for sh in cs.shards]
+        lines += ["  " + _line(str(step.op), step, skip=("src",)) + (f"  # {step.src}" if step.src else "")
                   for step in cs.steps]
     return "\n".join(lines) + "\n"
 
@@ -216,7 +217,7 @@ def _assemble(lines: list, path: str) -> dict:
         if kind == "dram" and core is None:
             out["buffers"].append(record)
         elif kind == "core":
-            core = {"units": {}, "buffers": [], "cbs": [], "steps": [], **record}
+            core = {"units": {}, "buffers": [], "cbs": [], "steps": [], "shards": [], **record}
             out["cores"].append(core)
         elif core is None:
             raise ScheduleFormatError(f"`{kind}` outside a core: put it after a `core core=[x, y]` line", pos)
@@ -224,11 +225,11 @@ def _assemble(lines: list, path: str) -> dict:
             core["units"] = record
         elif kind in _CORE_PARTS:
             core[_CORE_PARTS[kind]].append(record)
-        elif kind in {op.value for op in STEPS}:
+        elif kind in STEPS:
             src = comment[1:].strip() if comment else ""
-            core["steps"].append({"op": Op(kind), **record, **({"src": src} if src else {})})
+            core["steps"].append({"op": kind, **record, **({"src": src} if src else {})})
         else:
-            kinds = ", ".join(["dram", "core", *_CORE_PARTS, *(op.value for op in STEPS)])
+            kinds = ", ".join(["dram", "core", *_CORE_PARTS, *STEPS])
             raise ScheduleFormatError(f"unknown line kind '{kind}'; one of: {kinds}", pos)
     return out
 

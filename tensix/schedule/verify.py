@@ -6,11 +6,14 @@ Run on every compiled schedule whenever tests run (lang/compiler.py, TENSIX_DEBU
 
 from __future__ import annotations
 
+import math
+
 from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.errors import SourceError, SourcePos
-from tensix.programs.stages.layout import cb_requirements
-from tensix.schedule.contract import CoreSchedule, Schedule
+from tensix.formats import tile_nbytes
+from tensix.programs.stages.layout import a_on_writer, cb_requirements
+from tensix.schedule.contract import CoreSchedule, DramBuffer, Schedule
 
 
 class ScheduleError(SourceError):
@@ -20,7 +23,8 @@ class ScheduleError(SourceError):
 def verify_schedule(schedule: Schedule, cfg: MeshConfig, text: str | None = None) -> None:
     """Raise ScheduleError for the first broken rule (`text`: the .sched source, for the caret)."""
     check = _Checker(schedule, cfg, text)
-    for rule in (check.grid, check.declared, check.l1, check.pages, check.semaphores, check.multicasts):
+    for rule in (check.grid, check.declared, check.l1, check.shards, check.pages, check.semaphores,
+                 check.multicasts):
         rule()
 
 
@@ -53,6 +57,12 @@ class _Checker:
                         self.fail(step, None, f"{step.op} step '{step.label}' on core {cs.core} uses CB {cb_id} "
                                               f"({fmt}), which the core does not declare; add `cb id={cb_id} ...` "
                                               f"before its steps")
+            mover = "writer" if a_on_writer(list(cs.steps)) else ""
+            if cs.units.a_mover != mover:
+                self.fail(cs.units, "a_mover" if cs.units.a_mover else None,
+                          f"core {cs.core} has units a_mover={cs.units.a_mover!r}, but its matmul steps need "
+                          f"{mover!r}: write `a_mover=\"writer\"` exactly when the core mixes k-blocked (multicast, "
+                          f"sub-blocked or kb > 1) matmuls with plain ones, so one kernel fills its A CB")
             for cb_id, (_, pages) in sorted(cb_requirements(list(cs.steps), self.formats, block, cs.units.el).items()):
                 if have[cb_id].pages < pages:
                     self.fail(have[cb_id], "pages", f"CB {cb_id} on core {cs.core} holds {have[cb_id].pages} pages, "
@@ -74,6 +84,32 @@ class _Checker:
                 if top > self.cfg.l1_bytes:
                     self.fail(rec, "address", f"{name} on core {cs.core} ends at 0x{top:x}, past the "
                                               f"{self.cfg.l1_bytes} B of L1; use fewer pages or more cores")
+
+    def shards(self) -> None:
+        """An L1-resident tensor's pages are held once each, by shards of its page size; nothing else has shards."""
+        held: dict[str, dict[int, tuple[int, int]]] = {}
+        for cs in self.s.cores:
+            for sh in cs.shards:
+                buf = next((b for b in self.s.buffers if b.name == sh.tensor), None)
+                if buf is None or buf.memory != "l1":
+                    self.fail(sh, "tensor", f"shard on core {cs.core} holds '{sh.tensor}', which is no tensor with "
+                                            f"memory=\"l1\"")
+                want = len(sh.pages) * page_nbytes(buf)
+                if sh.nbytes != want:
+                    self.fail(sh, "nbytes", f"shard of '{sh.tensor}' on core {cs.core} is {sh.nbytes} B, but its "
+                                            f"{len(sh.pages)} pages take {want} B")
+                for p in sh.pages:
+                    if p in held.setdefault(sh.tensor, {}):
+                        self.fail(sh, "pages", f"page {p} of '{sh.tensor}' is held by core {held[sh.tensor][p]} and "
+                                               f"again by core {cs.core}; each page lives in one core's L1")
+                    held[sh.tensor][p] = cs.core
+        for b in self.s.buffers:
+            missing = sorted(set(range(page_count(b))) - set(held.get(b.name, {}))) if b.memory == "l1" else []
+            if missing:
+                self.fail(b, "memory", f"L1 tensor '{b.name}' has no shard holding page {missing[0]}; give every "
+                                       f"page a core (shard lines) or put it in DRAM")
+            if b.memory not in ("dram", "l1"):
+                self.fail(b, "memory", f"tensor '{b.name}': memory \"{b.memory}\" is not \"dram\" or \"l1\"")
 
     def pages(self) -> None:
         """Every page a step reads is a host-written input or param, or written by some step."""
@@ -150,6 +186,20 @@ def _regions(cs: CoreSchedule):
         yield b, f"L1 buffer '{b.name}'", b.nbytes
     for cb in cs.cbs:
         yield cb, f"CB {cb.id}", cb.pages * cb.page_nbytes
+    for sh in cs.shards:  # after the CBs, so they move no CB: a multicast lands at one CB address on every core
+        yield sh, f"L1 shard of '{sh.tensor}'", sh.nbytes
+
+
+def page_count(buf: DramBuffer) -> int:
+    """Pages of a tensor: 32x32 tiles, or matrix rows (leading axes fold into rows)."""
+    rows = math.prod(buf.shape[:-1]) if len(buf.shape) > 1 else 1
+    cols = buf.shape[-1] if buf.shape else 1
+    return rows if buf.layout == "rows" else -(-rows // 32) * -(-cols // 32)
+
+
+def page_nbytes(buf: DramBuffer) -> int:
+    """Bytes of one page of a tiles-layout tensor (L1-resident tensors are tiled)."""
+    return tile_nbytes(buf.dtype)
 
 
 def _field_pos(record, field: str | None, text: str | None) -> SourcePos | None:

@@ -44,16 +44,18 @@ def test_mcast_reads_every_operand_tile_from_dram_once():
 
 
 def test_multicast_matmuls_after_an_odd_number_of_k_steps_on_their_cores_stay_in_step():
-    # the first matmul takes one k step (3 k tiles at once) on every core, leaving its operand CBs at their
-    # second unit: the next one on the same cores must start its bands at the first unit on all of them
+    # the first matmul takes one k step (3 k tiles at once: @mcast takes the most that fit L1) on every core,
+    # leaving its operand CBs at their second unit: the next one on the same cores must start its bands at the
+    # first unit on all of them
     source = """\
 input x: fp32[128, 96]
 param w: fp32[96, 128] = random(seed=1, std=0.1)
 param v: fp32[128, 128] = random(seed=2, std=0.1)
-output y = (x @ w) @ v
+let h = x @ w @mcast
+output y = h @ v
 """
     compiled = compile_source(source, "mm.tdf", MESH4)
-    assert [n.attrs.get("mcast") for n in compiled.lowered.nodes] == ["auto", "auto"]
+    assert [n.attrs.get("mcast") for n in compiled.lowered.nodes] == [None, "auto"]
     assert {s["kb"] for s in plain_steps(compiled.lowered.nodes[0]).values()} == {3}
     result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0), mesh=Mesh(MESH4))
     np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=1e-5, atol=1e-5)

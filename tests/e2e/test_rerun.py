@@ -150,6 +150,22 @@ def test_a_schedule_run_reruns_from_its_directory_not_from_a_same_named_file_her
     np.testing.assert_array_equal(again.result.outputs["y"], result.outputs["y"])
 
 
+def test_a_schedule_run_from_an_absolute_path_reruns_with_the_same_trace(program, tmp_path):
+    """The schedule names its source by absolute path, so its steps' positions do: the rerun, over the copies in
+    DIR/source, must hash them as the run did, with the originals moved away."""
+    from tensix.lang.schedfile import compile_schedule
+
+    sched = program.parent / "prog.sched"
+    sched.write_text(compile_schedule(str(program.resolve())))
+    assert f'source="{program.resolve()}"' in sched.read_text()
+    result, out = run_file(str(sched.resolve()), out=str(tmp_path / "run"), seed=7)
+    assert any(str(program.resolve()) in op.src for op in result.trace.ops)
+    shutil.rmtree(program.parent)
+    again = rerun(out)
+    assert again.differences == ()
+    assert again.result.cycles == result.cycles
+
+
 MATMUL = "input x: bf16[32, 32]\nparam w: bf16[32, 32] = random(seed=1)\noutput y = x @ w\n"
 
 

@@ -30,12 +30,21 @@ def test_activation_band_is_read_once_and_multicast_along_the_row():
     sparse = runs[True]
     steps = [k.args["steps"][-1] for k in sparse.program.kernels if k.role == "reader"
              and k.args["steps"][-1].op == "matmul_rows"]
-    assert len(steps) == 4  # 16 output tiles in 1x4 blocks
+    dense = {k.core: k.args["steps"][-1] for k in runs[False].program.kernels if k.role == "reader"
+             and k.args["steps"][-1].op == "matmul"}
+    # the dense decode plan's cores and column runs (16 output tiles, one a core), its k steps and multicast
+    assert {k.core: (s.blocks, s.kb, s.mcast) for k, s in zip(
+        [k for k in sparse.program.kernels if k.role == "reader" and k.args["steps"][-1].op == "matmul_rows"],
+        steps, strict=True)} == {c: (s.blocks, s.kb, s.mcast) for c, s in dense.items()}
+    assert len(steps) == 16 and steps[0].kb == 4  # 32 k tiles in 8 steps
     sender = steps[0].mcast.a.sender
     mcasts = [t for t in sparse.trace.transfers if t.kind == "mcast"]
-    assert len(mcasts) == 1 and mcasts[0].issuer == sender  # the 32-tile band, once, to the 3 others
+    # the 32-tile band once, to the 15 others, in 8 chunks of a k step (4 tiles) each, on the NoC its reads do not
+    # use (the dense plan's reads and the gathers are on NoC 0)
+    assert len(mcasts) == 8 and {(t.issuer, t.noc, t.rect) for t in mcasts} == {(sender, 1, mcasts[0].rect)}
+    assert len({t.id for t in mcasts}) == 8 and steps[0].noc == 0
     # reads of one-token activation tiles (header + at most two live faces): the relu op reads each of the 32
-    # pages of h once; the matmul's band (32 pages of relu(h)) is read by the sender only, not by all 4 cores
+    # pages of h once; the matmul's band (32 pages of relu(h)) is read by the sender only, not by all 16 cores
     band_reads = [t for t in sparse.trace.transfers if t.kind == "read" and t.nbytes in (16, 528, 1040)]
     assert len(band_reads) == 32 + 32
     assert sum(t.issuer == sender for t in band_reads) >= 32
@@ -61,8 +70,8 @@ def _cores(program, op: str, mcast: bool = False) -> set:
 def test_staging_sits_only_on_the_sparse_matmul_cores():
     program = compile_source(SOURCE, "d.tdf", zero_skip=True).program
     staged = {b.core for b in program.l1_buffers if b.name == "rows_stage"}
-    assert staged == _cores(program, "matmul_rows") and len(staged) == 4
-    assert len({k.core for k in program.kernels}) > 4  # the relu op's cores hold no staging
+    assert staged == _cores(program, "matmul_rows") and len(staged) == 16
+    assert len({k.core for k in program.kernels}) > 16  # the relu op's other cores hold no staging
 
 
 def test_grid_multicast_cores_sharing_a_sparse_core_all_hold_the_staging_and_runs_land():
@@ -125,8 +134,8 @@ def test_an_input_marked_sparse_gets_the_neuron_skipping_plan_and_the_dense_resu
     assert bool(_cores(sparse, "matmul_rows")) == bool(mark)
     assert not _cores(runs[False].program, "matmul_rows")
     live_rows = int(np.count_nonzero(quantize(h, "bf16")))
-    row_reads = [t for t in runs[True].trace.transfers if t.kind == "read" and t.nbytes == 4 * 32 * 2]
-    assert len(row_reads) == (4 * live_rows if mark else 0)  # each of the 4 cores reads its 128 columns of each
+    row_reads = [t for t in runs[True].trace.transfers if t.kind == "read" and t.nbytes == 32 * 2]
+    assert len(row_reads) == (16 * live_rows if mark else 0)  # each of the 16 cores reads its 32 columns of each
 
 
 def test_gathered_fp32_rows_at_a_ragged_edge_give_the_dense_result():
@@ -151,4 +160,4 @@ def test_an_all_zero_activation_reads_no_weight_row():
     run = Mesh(compiled.device, zero_skip=True).run(
         compiled.program, device_feed(compiled, {"h": h}, materialize(compiled.graph)))
     assert not run.outputs["y"].any()
-    assert not [t for t in run.trace.transfers if t.kind == "read" and t.nbytes == 4 * 32 * 2]
+    assert not [t for t in run.trace.transfers if t.kind == "read" and t.nbytes == 32 * 2]  # row reads: above

@@ -1,6 +1,7 @@
 """trace.json written directly (tensix.trace_json) is byte for byte json.dumps of Trace.to_dict(), for compiled
 programs whose traces hold every kind of row (trace version 2): multicast rectangles, spans and transfers with op
-indexes, the op table with source lines, the title."""
+indexes, the op table with source lines, the title; with sort_keys, byte for byte the canonical (sorted) text a run
+record hashes."""
 
 import json
 
@@ -26,6 +27,7 @@ def test_trace_json_is_the_compact_json_of_to_dict(source, tmp_path):
     assert any("op" in s for s in d["spans"]) and any("op" in t for t in d["transfers"])
     assert d["ops"] and all(o["src"].startswith("prog.tdf:") for o in d["ops"])
     assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
+    assert trace_json(run.trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))  # hashed
     run.save(tmp_path)
     assert (tmp_path / "trace.json").read_text() == json.dumps(d, separators=(",", ":")) + "\n"
 
@@ -38,3 +40,4 @@ def test_multicast_rectangles_are_written_as_lists():
     rects = [t["rect"] for t in d["transfers"] if t["rect"]]
     assert rects and all(isinstance(r, list) and len(r) == 4 for r in rects)
     assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
+    assert trace_json(run.trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))

@@ -52,7 +52,7 @@ def test_outputs_must_read_defined_values(graph):
 
 
 def test_later_passes_may_allow_their_own_ops(graph):
-    primitive = _broken(graph, 2, op="un")
-    with pytest.raises(IrError, match="unknown op 'un'"):
+    primitive = _broken(graph, 2, op="unary")
+    with pytest.raises(IrError, match="unknown op 'unary'"):
         verify(primitive)
-    assert verify(primitive, ops={"un", "matmul", "add"}) is primitive
+    assert verify(primitive, ops={"unary", "matmul", "add"}) is primitive

@@ -2,7 +2,7 @@
 
 from dataclasses import fields
 
-from tensix.schedule.contract import STEPS, Block, Op, Step
+from tensix.schedule.contract import STEPS, Block, Step
 from tensix.schedule.plain import decode
 
 # what the tests below leave out of a step, because deps does not look at it
@@ -12,7 +12,7 @@ _FILL = {"out": "o", "a": "a", "b": "b", "fn": "add", "bcast": "none", "scale": 
 
 
 def _typed(step: dict) -> Step:
-    names = {f.name for f in fields(STEPS[Op(step["op"])])}
+    names = {f.name for f in fields(STEPS[step["op"]])}
     return decode(Step, {k: v for k, v in _FILL.items() if k in names} | step)
 
 

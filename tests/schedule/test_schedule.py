@@ -86,7 +86,7 @@ def test_a_bad_schedule_is_rejected_at_its_line_and_column(path):
     assert message == f"{copy}:{expected.split(': ', 1)[0]}: error: {expected.split(': ', 1)[1]}"
 
 
-@pytest.mark.parametrize("name", ["05_multihead_attention", "06_gpt2_block"])
+@pytest.mark.parametrize("name", ["01_eltwise", "05_multihead_attention", "06_gpt2_block"])
 def test_the_schedules_l1_layout_is_where_the_device_puts_every_buffer(name):
     """alloc lays L1 out once; the device allocates it again as it loads: the two agree, region for region."""
     compiled = compile_file(ROOT / "examples" / f"{name}.tdf", zero_skip=True)
@@ -96,4 +96,5 @@ def test_the_schedules_l1_layout_is_where_the_device_puts_every_buffer(name):
         want = [("semaphores", 0, compiled.schedule.semaphores * 16)] if compiled.schedule.semaphores else []
         want += [(b.name, b.address, b.nbytes) for b in cs.buffers]
         want += [(cb.name, cb.address, cb.pages * cb.page_nbytes) for cb in cs.cbs]
+        want += [(sh.tensor, sh.address, sh.nbytes) for sh in cs.shards]  # intermediates kept in L1 (01_eltwise)
         assert placed[cs.core] == want

@@ -61,3 +61,32 @@ def test_page_addrs_are_the_page_addrs_of_each_page_and_name_a_missing_page():
     assert dram.page_addrs(buf, np.array([], dtype=np.int64)) == []
     with pytest.raises(DramError, match=r"'w' has 100 pages; page 100 does not exist"):
         dram.page_addrs(buf, np.array([3, 100]))
+
+
+def test_a_sharded_buffer_holds_a_band_of_tile_columns_in_each_bank_row_by_row():
+    dram = Dram(CFG)
+    bands = (3, 2) + (1,) * 9 + (0,)  # 14 tile columns: bank 0 columns 0-2, bank 1 3-4, banks 2-10 one each
+    buf = dram.allocate("w", (64, 32 * 14), "bf16", "sharded", True, bands)
+    base = buf.base
+    # page (r, c) = r * 14 + c: bank 0 holds (0, 0) (0, 1) (0, 2) (1, 0) ... at slots 0, 1, 2, 3 ...
+    assert dram.page_addr(buf, 0) == (*CFG.dram_banks[0], base)
+    assert dram.page_addr(buf, 2) == (*CFG.dram_banks[0], base + 2 * 2048)
+    assert dram.page_addr(buf, 14) == (*CFG.dram_banks[0], base + 3 * 2048)  # row 1, column 0
+    assert dram.page_addr(buf, 14 + 4) == (*CFG.dram_banks[1], base + 3 * 2048)  # row 1, column 4: slot 2 + 1
+    assert dram.page_addr(buf, 13) == (*CFG.dram_banks[10], base)
+    assert dram.page_addrs(buf, np.array([14, 18])) == [dram.page_addr(buf, 14), dram.page_addr(buf, 18)]
+    values = np.random.default_rng(0).standard_normal((64, 32 * 14)).astype(np.float32)
+    dram.write_pages(buf, host_pages(buf, values))
+    np.testing.assert_array_equal(host_array(buf, dram.read_pages(buf)), host_array(buf, host_pages(buf, values)))
+    # the host wrote each bank's band at its slots: bank 1's slot 2 is page (1, 3)
+    bank1 = dram.banks[1].data[base + 2 * 2048:base + 3 * 2048]
+    np.testing.assert_array_equal(bank1, host_pages(buf, values)[14 + 3])
+    after = dram.allocate("x", (32, 32), "bf16")
+    assert after.base == base + 2 * 3 * 2048  # the fullest band: 2 rows of 3 columns
+
+
+def test_sharded_bands_must_cover_the_columns_once_per_bank():
+    with pytest.raises(DramError) as e:
+        Dram(CFG).allocate("w", (32, 32 * 4), "bf16", "sharded", bank_cols=(2, 2))
+    assert str(e.value) == ("DRAM buffer 'w': a sharded layout gives each of the 12 banks of 'wormhole_n150' a band "
+                            "of tile columns, together its 4; got bank_cols=[2, 2]")

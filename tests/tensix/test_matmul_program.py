@@ -38,17 +38,17 @@ def test_one_core_one_tile_cycle_count_matches_hand_computation():
     r = Mesh(_tiny_mesh()).run(matmul_program(32, 32, 32, grid=(1, 1)), {"A": a, "B": b})
     # One hop each way; a one-flit packet NIU to NIU costs 5 + 9 + 5 + 1 (header) = 20.
     # reader (NoC 1), A tile (2048 B): read issue 19; the request reaches the bank at 39; the bank moves 2048 B
-    #   at 22.09 B/cycle (92.7 cycles: done 132) and answers after its latency 120: data leaves at 159 and
-    #   would land at 159 + 5 + 9 + 65 flits + 5 = 243, but the last byte leaves the bank at 132 + 120 and
-    #   needs 20 more: 272.
+    #   at 22.09 B/cycle (92.7 cycles: done 132) and answers after its read latency 143: data leaves at 182 and
+    #   would land at 182 + 5 + 9 + 65 flits + 5 = 266, but the last byte leaves the bank at 132 + 143 and
+    #   needs 20 more: 295.
     # B tile: issued at 38, at the bank at 58, which is busy until 131.7: it starts then (done 225), answers
-    #   at 131 + 120 = 251 (the NIU is free after A's 1 + ceil(2048 / 28.86) = 72 cycles, at 231); the bank
-    #   is the bound again: 225 + 120 + 20 = 365 -> the read barrier releases at 365.
-    # compute: matmul HiFi4 bf16 max(64 FPU, 34 unpack) -> 429, pack bf16 2 + 2048 / 64 = 34 -> 463.
-    # writer (NoC 0): write issue 22 -> 485; data lands at 485 + 5 + 9 + 65 + 5 = 569; the bank starts as the
-    #   head arrives (485 + 20 = 505), done at ceil(505 + 92.7) = 598; landed 598 + 120 = 718; the
-    #   acknowledgement is back 20 later: the write barrier releases at 738.
-    assert r.cycles == 738
+    #   at 131 + 143 = 274 (the NIU is free after A's 1 + ceil(2048 / 28.86) = 72 cycles, at 254); the bank
+    #   is the bound again: 225 + 143 + 20 = 388 -> the read barrier releases at 388.
+    # compute: matmul HiFi4 bf16 max(64 FPU, 34 unpack) -> 452, pack bf16 2 + 2048 / 64 = 34 -> 486.
+    # writer (NoC 0): write issue 22 -> 508; data lands at 508 + 5 + 9 + 65 + 5 = 592; the bank starts as the
+    #   head arrives (508 + 20 = 528), done at ceil(528 + 92.7) = 621; landed after the write latency 133, at
+    #   754; the acknowledgement is back 20 later: the write barrier releases at 774.
+    assert r.cycles == 774
     np.testing.assert_array_equal(r.outputs["C"], quantize(quantize(a, "bf16") @ quantize(b, "bf16"), "bf16"))
 
 

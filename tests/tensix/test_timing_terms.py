@@ -2,7 +2,8 @@
 
 Wormhole defaults: write issue 22, read issue 19, hop 9, NIU 5, response 50, NIU write 31.28 B/cycle and read
 28.86 B/cycle, multicast setup 13 + 6.09 per destination and 19 more NIU cycles per packet, DRAM 22.09
-B/cycle, latency 120, partial writes (< 256 B) 63 cycles. A one-flit packet from NIU to NIU costs 2 x 5 + 9 x hops + 1.
+B/cycle, read latency 143, write latency 133, partial writes (< 256 B) 63 cycles. A one-flit packet from NIU
+to NIU costs 2 x 5 + 9 x hops + 1.
 """
 
 import numpy as np
@@ -59,23 +60,47 @@ def test_a_linked_multicast_skips_the_next_reservation():
 
 
 def test_a_dram_read_waits_for_the_bank_latency():
-    # issue 19; the request reaches the bank in 20 (1 hop) at 39; the bank answers after 120: data leaves at
-    # 159 and lands at 159 + 5 + 9 + 2 + 5 = 180; but the bank moves its last byte at ceil(39 + 32 / 22.09) = 41,
-    # which leaves 120 later and needs 20 more to land: 181
-    assert cycles(BANK, "dram_read", 32, 1) == 181
+    # issue 19; the request reaches the bank in 20 (1 hop) at 39; the bank answers after 143: data leaves at
+    # 182 and lands at 182 + 5 + 9 + 2 + 5 = 203; but the bank moves its last byte at ceil(39 + 32 / 22.09) = 41,
+    # which leaves 143 later and needs 20 more to land: 204
+    assert cycles(BANK, "dram_read", 32, 1) == 204
 
 
 def test_a_small_dram_write_holds_the_bank_for_a_partial_write():
     # issue 22; the head reaches the bank at 22 + 20 = 42; under 256 B the bank is busy 63 cycles (done 105);
-    # the write lands 120 later, and its ack needs 20 more
-    assert cycles(BANK, "dram_write", 32, 1) == 105 + 120 + 20
+    # the write lands 133 later, and its ack needs 20 more
+    assert cycles(BANK, "dram_write", 32, 1) == 105 + 133 + 20
     # 256 B is a whole burst: 256 / 22.09 = 11.6 cycles (done 54), after the data is all in (50)
-    assert cycles(BANK, "dram_write", 256, 1) == 54 + 120 + 20
+    assert cycles(BANK, "dram_write", 256, 1) == 54 + 133 + 20
 
 
 def test_a_dram_bank_writes_as_the_data_arrives():
     # 8 KiB: the bank starts at 42 with the head, not at 298 when the last flit lands; done ceil(42 + 370.9)
-    assert cycles(BANK, "dram_write", 8192, 1) == 413 + 120 + 20
+    assert cycles(BANK, "dram_write", 8192, 1) == 413 + 133 + 20
+
+
+def test_a_buffered_dram_write_is_acknowledged_before_the_bank_writes_it():
+    # as above, the bank is done with 8 KiB at 42 + 370.9; with a 4 KiB write buffer the controller accepts the
+    # last byte when int(4096 / 22.09) = 185 cycles of writing remain: 413 - 185 = 228; but the data is not all
+    # in before the last of its 257 flits lands at 22 + 5 + 9 + 257 + 5 = 298
+    buffered = BANK.with_(dram_write_buffer_bytes=4096)
+    assert cycles(buffered, "dram_write", 8192, 1) == 298 + 133 + 20
+    # a buffer as large as the write: the same, the ack waits for the last flit, not the bank
+    assert cycles(BANK.with_(dram_write_buffer_bytes=8192), "dram_write", 8192, 1) == 298 + 133 + 20
+    # 32 KiB (4 packets): the bank is done at ceil(42 + 32768 / 22.09) = 1526, accepted 185 earlier: 1341
+    assert cycles(buffered, "dram_write", 32768, 1) == 1341 + 133 + 20
+
+
+def test_large_dram_accesses_move_at_the_stream_rate():
+    # from 8 KiB on, writes stream at 44 B/cycle: 8 KiB busy 186.2 cycles from 42, done 229, before its last
+    # flit lands (298): the ack leaves with the data; 4 KiB stays at 22.09 B/cycle: done ceil(42 + 185.4) = 228,
+    # after its last flit (22 + 5 + 9 + 129 + 5 = 170)
+    fast = BANK.with_(dram_stream_bytes_per_cycle=44.0, dram_write_stream_bytes=8192, dram_read_stream_bytes=8192)
+    assert cycles(fast, "dram_write", 8192, 1) == 298 + 133 + 20
+    assert cycles(fast, "dram_write", 4096, 1) == 228 + 133 + 20
+    # a read of 8 KiB streams too: the bank moves it in 186.2 cycles, faster than the NIU absorbs it; 4 KiB
+    # reads do not stream: the bank's last byte at ceil(39 + 185.4) = 225 leaves 143 later and lands 20 after
+    assert cycles(fast, "dram_read", 4096, 1) == 225 + 143 + 20
 
 
 @pytest.mark.parametrize("fidelity,fmt,expected", [
@@ -120,3 +145,11 @@ def test_device_timing_changes_cycles_not_outputs():
     base, other = Mesh(cfg).run(p, {"A": a, "B": b}), Mesh(slow).run(p, {"A": a, "B": b})
     np.testing.assert_array_equal(base.outputs["C"], other.outputs["C"])
     assert other.cycles > 2 * base.cycles
+
+
+@pytest.mark.parametrize("op,expected", [("relu", 96), ("exp", 320), ("gelu", 448)])
+def test_sfpu_cost_counts_the_load_and_store_of_each_row(op, expected):
+    # 1024 elements / 32 lanes = 32 rows, each an SFPLOAD, the op's instructions (relu 1, exp 8, gelu 12) and an
+    # SFPSTORE, one instruction a cycle: 32 x 3, 32 x 10, 32 x 14
+    assert TimingModel().sfpu(op) == expected
+    assert TimingModel(sfpu_load_store_instructions=0).sfpu(op) == expected - 64

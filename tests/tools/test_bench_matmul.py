@@ -21,10 +21,16 @@ def test_bench_matmul_prints_one_line_whose_figures_agree(capsys):
     assert line["dram_bytes_read"] == (8 * 4 + 4 * 8) * 2048
 
 
-def test_bench_matmul_refuses_l1_tensors_and_a_grid_larger_than_the_device(capsys):
-    assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--in0", "l1"]) == 1
-    assert capsys.readouterr().err == ("error: --in0 l1: L1-resident tensors are not supported yet; every tensor of "
-                                       "the compiled program lives in DRAM (use --in0 dram)\n")
+def test_bench_matmul_with_in0_in_l1_reads_only_the_weights_from_dram(capsys):
+    args = ["bench", "matmul", "--m", "256", "--k", "128", "--n", "256", "--grid", "2x2", "--json"]
+    assert main([*args, "--in0", "l1", "--out", "l1"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert (line["in0"], line["out"]) == ("l1", "l1")
+    # in0 sits block-sharded in the 2x2 grid's L1: only each column's 4x8-tile band of w comes from DRAM
+    assert line["dram_bytes_read"] == 4 * 8 * 2048
+
+
+def test_bench_matmul_refuses_a_grid_larger_than_the_device(capsys):
     assert main(["bench", "matmul", "--m", "64", "--k", "64", "--n", "64", "--grid", "9x8"]) == 1
     assert capsys.readouterr().err == ("error: --grid 9x8: wormhole_n150 has a 8x8 compute grid; give at most "
                                        "8x8\n")
@@ -48,3 +54,24 @@ def test_bench_matmul_fidelity_reaches_the_compiled_matmul(capsys):
                      fidelity, "--json", "--timing-only"]) == 0
         cycles[fidelity] = json.loads(capsys.readouterr().out)["cycles"]
     assert cycles["hifi4"] - cycles["hifi2"] == 64 - 34  # one tile product on one core
+
+
+def test_published_gemm_device_time_is_the_ideal_cycles_over_the_utilization():
+    from tensix.tools.bench_matmul import HELD_OUT, PublishedGemm
+
+    # 4096^3: 128^3 = 2,097,152 tile products x 64 cycles (HiFi4) / 64 cores = 2,097,152 cycles at 83.19% -> 1 GHz
+    wh = next(p for p in HELD_OUT if (p.m, p.dtype, p.fidelity, p.device) == (4096, "bf16", "hifi4", "wormhole_n150"))
+    assert abs(wh.device_us(1e9) - 2_097_152 / 0.8319 / 1e3) < 1e-6
+    # Blackhole 11x10: 130 x 110 x 110 tile products x 16 (LoFi) / 110 cores at 85.51%, at 1.35 GHz
+    bh = PublishedGemm(4160, 3520, 3520, "bfp4_b", "lofi", "blackhole_p150", (11, 10), 0.8551, "all DRAM")
+    assert abs(bh.device_us(1.35e9) - 130 * 110 * 110 * 16 / 110 / 0.8551 / 1.35e3) < 1e-6
+
+
+def test_a_gemm_point_compares_the_timing_only_prediction_with_the_published_time():
+    from tensix.tools.bench_matmul import PublishedGemm, bench_matmul, gemm_rows
+
+    point = PublishedGemm(64, 64, 64, "bf16", "hifi4", "wormhole_n150", (2, 2), 0.5, "all DRAM")
+    row, = gemm_rows((point,))
+    predicted = bench_matmul(64, 64, 64, grid="2x2", timing_only=True).device_us
+    assert row["published_us"] == 8 * 64 / 4 / 0.5 / 1e3  # 8 tile products x 64 cycles over 4 cores, at 50%
+    assert row["predicted_us"] == predicted and row["error"] == predicted / row["published_us"] - 1

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from tensix.tools.heatmap import core_grid, core_scale, kind_labels, link_grid, nice_ceil, write_heatmaps
+from tensix.tools.hot_ops import hot_cores, hot_links
 
 
 def test_link_grid_is_indexed_by_source_tile(small):
@@ -47,3 +48,38 @@ def test_kind_labels_name_every_tile_that_is_not_a_core(wormhole):
     labels = kind_labels(wormhole.stats.device)
     assert (labels[(0, 0)], labels[(0, 2)], labels[(1, 0)], labels[(1, 10)]) == ("DRAM", "other", "Eth", "harv.")
     assert (1, 1) not in labels  # a compute core: its cell shows a number
+
+
+def test_the_busiest_links_name_the_ops_that_loaded_them(small):
+    """By hand from viz_runs: on NoC 1 the 8192-byte read of matmul %w2 goes north out of (0,0), then west out of
+    (0,3) (257 of 600 cycles each); the 4096-byte read of %w1 west out of (0,0), (3,0) and (2,0) (129 cycles)."""
+    notes = [h.note for h in hot_links(small.stats, small.trace, 1)]
+    assert notes == ["#1 link (0,0) N, busy 43%: matmul %w2 (03_mlp.tdf:8) 100%",
+                     "#2 link (0,3) W, busy 43%: matmul %w2 (03_mlp.tdf:8) 100%",
+                     "#3 link (0,0) W, busy 22%: matmul %w1 (03_mlp.tdf:7) 100%",
+                     "#4 link (2,0) W, busy 22%: matmul %w1 (03_mlp.tdf:7) 100%",
+                     "#5 link (3,0) W, busy 22%: matmul %w1 (03_mlp.tdf:7) 100%"]
+    assert [(h.cell, h.dir) for h in hot_links(small.stats, small.trace, 1)][:2] == [((0, 0), "N"), ((0, 3), "W")]
+
+
+def test_the_busiest_cores_name_the_ops_their_kernels_worked_on(small):
+    """Core (0,0) worked 205 + 80 + 115 cycles for matmul %w1 and 120 (a multicast) outside any op; its waits
+    count for nothing."""
+    hot = hot_cores(small.stats, small.trace)
+    assert [h.note for h in hot] == ["#1 core (2,3), busy 65%: matmul %w2 (03_mlp.tdf:8) 100%",
+                                     "#2 core (0,0), busy 39%: matmul %w1 (03_mlp.tdf:7) 77%, outside any op 23%",
+                                     "#3 core (1,1), busy 6.7%: outside any op 100%"]
+    assert hot[0].cell == (3, 3)  # marked at the core's NoC position
+
+
+def test_heatmaps_drawn_with_the_trace_mark_their_hottest_cells(small, tmp_path, monkeypatch):
+    import tensix.tools.heatmap as heatmap
+
+    drawn = []
+    monkeypatch.setattr(heatmap, "grid_figure", lambda panels, scale, **kw: drawn.append((panels, kw["note"])))
+    heatmap.write_heatmaps(small.stats, tmp_path, small.trace)
+    noc1, note = drawn[1]
+    assert [[h.rank for h in p.hot] for p in noc1] == [[2, 3, 4, 5], [1]]  # west panel, north panel
+    assert note.endswith("the busiest links, with the ops whose bytes crossed them:")
+    heatmap.write_heatmaps(small.stats, tmp_path)
+    assert all(not p.hot for p in drawn[-1][0])

@@ -1,8 +1,9 @@
 """Numba kernels: fast twins of tensix/kernels/ref.py (same names, signatures and results), the only code in
 the project that imports numba: formats (pack, unpack, tilize, live faces) and tile_math. Outputs are
-preallocated, nothing is validated.
+preallocated, nothing is validated (startup: what numba loads with the first kernel, made cheaper).
 """
 
+from tensix.kernels.jit import startup  # noqa: F401  (before numba loads its first kernel)
 from tensix.kernels.jit.formats import (
     live_faces_pages,
     pack_bf16,

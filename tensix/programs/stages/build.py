@@ -1,5 +1,5 @@
-"""A Program from a Schedule: DRAM buffers, and per core its semaphores, L1 buffers, CBs (as the schedule lays
-them out) and one reader/compute/writer triple running its steps."""
+"""A Program from a Schedule: DRAM buffers, and per core its semaphores, L1 buffers, CBs, shards of L1-resident
+tensors (as the schedule lays them out) and one reader/compute/writer triple running its steps."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def program(schedule: Schedule) -> Program:
     """The Program that runs `schedule`: nothing is laid out again."""
     p = Program(name=schedule.name, device=schedule.device or None)
     for b in schedule.buffers:
-        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source)
+        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols)
     for cs in schedule.cores:
         for sem_id in cs.semaphores:  # the semaphores this core waits on
             p.semaphore(cs.core, sem_id)
@@ -27,6 +27,8 @@ def program(schedule: Schedule) -> Program:
         for cb in cs.cbs:
             page = None if cb.page_nbytes == tile_nbytes(cb.fmt) else cb.page_nbytes
             p.circular_buffer(cs.core, cb.id, cb.fmt, cb.pages, cb.name, page)
+        for sh in cs.shards:  # laid out after the CBs, as the schedule's addresses say
+            p.shard(cs.core, sh.tensor, sh.pages)
         for role, fn in (("reader", reader), ("compute", compute), ("writer", writer)):
             p.kernel(cs.core, role, function_ref(fn), {"steps": cs.steps, "units": cs.units})  # by name: JSON-able
     return p
@@ -40,5 +42,6 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
              for core, core_steps in steps.items()}
     formats = {b.name: b.dtype for b in buffers}
     count, cores = core_schedules(steps, formats, resolve(device).l1_alignment)
-    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source) for b in buffers)
+    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols)
+                 for b in buffers)
     return program(Schedule(name, device or "", "", count, dram, tuple(cores)))

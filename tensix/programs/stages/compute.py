@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from tensix.ops import MATMULS, ChainFn
+from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
-from tensix.schedule.contract import MATMULS, Op, Step, Units
+from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
 
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
@@ -14,10 +16,11 @@ def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for cb in (CB_MID, CB_STAT):  # intermediates only this kernel pushes and pops: no engine sync per call
         if cb in ctx.cbs:
             ctx.claim_cb(cb)
+    parts = HANDLERS["compute"]  # step class -> its compute part (@handles, beside each part)
     for step in steps:
         ctx.set_op(step.label, step.src)
         ctx.set_fidelity(step.fidelity or default)
-        _COMPUTE[step.op](ctx, step, units)
+        (parts.get(type(step)) or missing("compute", step))(ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -27,11 +30,11 @@ def _fmt(ctx, name: str) -> str:
 def _chain(ctx, chain: tuple, idst: int) -> None:
     for item in chain:
         op, params = item.fn, item.args
-        if op == "scale":
+        if op == ChainFn.SCALE:
             ctx.scale_tile(idst, params[0])
-        elif op == "add_scalar":
+        elif op == ChainFn.ADD_SCALAR:
             ctx.add_scalar_tile(idst, params[0])
-        elif op == "topk":
+        elif op == ChainFn.TOPK:
             ctx.topk_tile(idst, params[0], params[1])
         else:
             ctx.unary_tile(op, idst)
@@ -56,6 +59,7 @@ def _emit_row(ctx, s, j: int) -> None:
     ctx.pack_tile(0, cb_out(_fmt(ctx, s.out)), j)
 
 
+@handles("compute", Matmul)
 def _matmul(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(MM_A, _fmt(ctx, s.a)), cb_in(MM_B, _fmt(ctx, s.b))
     unit_a, unit_b = u.a, u.b
@@ -71,12 +75,12 @@ def _matmul(ctx, s, u: Units) -> None:
             continue
         ctx.tile_regs_acquire()
         for k0 in range(0, kt, kb):
-            ctx.cb_wait_front(cba, unit_a)
+            _wait_a(ctx, s, cba, unit_a, k0)
             ctx.cb_wait_front(cbb, unit_b)
             kc = min(kb, kt - k0)
             for kk in range(kc):  # A tiles row-major (i, kk) at i * kc + kk, B (kk, j) at kk * bn + j
-                ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, bm, kc)
-            ctx.cb_pop_front(cba, unit_a)
+                _matmul_step(ctx, s, cba, cbb, 0, bm, k0, kk, kk * bn, bn, kc)
+            _pop_a(ctx, s, cba, unit_a, k0)
             ctx.cb_pop_front(cbb, unit_b)
         _bias(ctx, s, u, 0, bm, bn, wait=True, pop=True)
         _emit(ctx, s, u.out, bm * bn)
@@ -90,7 +94,7 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
     kt, kb = s.kt, s.kb
     last = (kt - 1) // kb * kb
     for k0 in range(0, kt, kb):
-        ctx.cb_wait_front(cba, u.a)
+        _wait_a(ctx, s, cba, u.a, k0)
         ctx.cb_wait_front(cbb, u.b)
         kc = min(kb, kt - k0)
         for n, (i0, h, j0, w) in enumerate(subs):
@@ -100,14 +104,14 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                 ctx.copy_block(CB_MID, 0, 0, h * w)
                 ctx.cb_pop_front(CB_MID, h * w)
             for kk in range(kc):
-                ctx.matmul_block(cba, cbb, i0 * kc + kk, kk * bn + j0, 0, False, w, h, kc)
+                _matmul_step(ctx, s, cba, cbb, i0, h, k0, kk, kk * bn + j0, w, kc)
             if k0 == last:
                 _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
                 _emit(ctx, s, u.out, h * w)
             else:
                 _pack_mid(ctx, h * w)
             ctx.tile_regs_release()
-        ctx.cb_pop_front(cba, u.a)
+        _pop_a(ctx, s, cba, u.a, k0)
         ctx.cb_pop_front(cbb, u.b)
 
 
@@ -125,6 +129,31 @@ def _pack_mid(ctx, n: int) -> None:
         d += run
 
 
+def _matmul_step(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kk: int, ib: int, cols: int,
+                 kc: int) -> None:
+    """k tile k0 + kk of output rows i0.. (rows x cols, into DST from 0), B tiles from ib. A's k step holds kc
+    tiles per row (i, kk at i * kc + kk); with `a_kb` its step is longer than B's, so row by row at the offset."""
+    if not s.a_kb:
+        ctx.matmul_block(cba, cbb, i0 * kc + kk, ib, 0, False, cols, rows, kc)
+        return
+    a0 = k0 // s.a_kb * s.a_kb
+    ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
+    for i in range(rows):
+        ctx.matmul_block(cba, cbb, (i0 + i) * ka + k0 - a0 + kk, ib, i * cols, False, cols, 1, s.kb)
+
+
+def _wait_a(ctx, s, cba: int, unit: int, k0: int) -> None:
+    """Wait for the activation step holding k tile k0 (at the first B step of it)."""
+    if not s.a_kb or k0 % s.a_kb == 0:
+        ctx.cb_wait_front(cba, unit)
+
+
+def _pop_a(ctx, s, cba: int, unit: int, k0: int) -> None:
+    """Pop the activation step after the last B step of it."""
+    if not s.a_kb or (k0 + s.kb) % s.a_kb == 0 or k0 + s.kb >= s.kt:
+        ctx.cb_pop_front(cba, unit)
+
+
 def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool) -> None:
     """Add bias tiles j0.. of the block's bias unit to the rows x cols tiles in DST (the fused epilogue)."""
     if not s.bias:
@@ -139,6 +168,7 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
         ctx.cb_pop_front(cbc, u.bias)
 
 
+@handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b))
     bcast, unit = s.bcast, u.el
@@ -166,11 +196,13 @@ def _pass_tile(ctx, s, unit: int, cb: int, transpose: bool = False) -> None:
     ctx.tile_regs_release()
 
 
+@handles("compute", Unary)
 def _unary(ctx, s, u: Units) -> None:
     for _ in s.pages:
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.a)))
 
 
+@handles("compute", Reduce)
 def _reduce(ctx, s, u: Units) -> None:
     cb, unit = cb_in(EL_A, _fmt(ctx, s.a)), u.el
     for _, _, n in s.rows:
@@ -183,19 +215,23 @@ def _reduce(ctx, s, u: Units) -> None:
         ctx.tile_regs_release()
 
 
+@handles("compute", Copy)
 def _copy(ctx, s, u: Units) -> None:
     for _, index, _, transpose in s.pages:
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
 
 
+@handles("compute", GatherRows)
 def _gather_rows(ctx, s, u: Units) -> None:
     for _ in s.pages:  # the reader assembled each tile from table rows in the output's format
         _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.out)))
 
 
-_COMPUTE = {
-    Op.MATMUL: _matmul, Op.MATMUL_ROWS: lambda ctx, s, u: compute_matmul_rows(ctx, s, u, _emit),
-    Op.BINARY: _binary, Op.UNARY: _unary, Op.REDUCE: _reduce,
-    Op.ROW: lambda ctx, s, u: compute_row(ctx, s, u, _emit_row),
-    Op.COPY: _copy, Op.GATHER_ROWS: _gather_rows,
-}
+@handles("compute", MatmulRows)
+def _matmul_rows(ctx, s, u: Units) -> None:
+    compute_matmul_rows(ctx, s, u, _emit)
+
+
+@handles("compute", Row)
+def _row(ctx, s, u: Units) -> None:
+    compute_row(ctx, s, u, _emit_row)

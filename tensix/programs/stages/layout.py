@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.formats import FORMATS, tile_nbytes
-from tensix.schedule.contract import CB, MATMULS, CoreSchedule, L1Buffer, Op, Step, Units
+from tensix.ops import MATMULS
+from tensix.programs.stages.dispatch import CB_NEEDS
+from tensix.schedule.contract import CB, CoreSchedule, L1Buffer, Op, Step, Units
 
 MM_A, MM_B, MM_BIAS, EL_A, EL_B = range(5)  # input slots
 _OUT_MM, _OUT_EL, CB_IDS, CB_CTRL = 20, 24, 28, 29  # outputs by format; gather ids; matmul_rows control
@@ -20,6 +22,11 @@ CB_MID, CB_STAT = 30, 31  # row ops: a tile row of intermediates; row statistics
 
 
 SLOTS = 2  # k steps a multicast matmul operand CB holds (stages/mcast.py)
+
+
+def b_slots(step: Step) -> int:
+    """k steps of weights a matmul step's B CB holds (Matmul.b_slots; multicast bands: SLOTS)."""
+    return step.b_slots or SLOTS
 
 
 def cb_in(slot: int, fmt: str) -> int:
@@ -32,17 +39,27 @@ def cb_out(fmt: str, matmul: bool = False) -> int:
 
 def blocking(steps: list[Step]) -> list[int]:
     """A core's matmul CB units, [A, B, output, bias]: the most pages any of its matmul steps takes at once (an
-    A band of bm x kb tiles, a B band of kb x bn, a bm x bn output block, bn bias tiles). Every step reserves
-    these, one fixed count per CB, so reservations never wrap."""
+    A band of bm x kb tiles (bm x a_kb when set), a B band of kb x bn, a bm x bn output block, bn bias tiles).
+    Every step reserves these, one fixed count per CB, so reservations never wrap."""
     ua = ub = uo = ubias = 1
     for s in steps:
         if s.op in MATMULS:
-            kb = s.kb
+            kb, ka = s.kb, s.a_kb or s.kb
             for b in s.blocks:
                 bm, bn = b[1], b[3]
-                ua, ub, ubias = max(ua, bm * kb), max(ub, kb * bn), max(ubias, bn)
+                ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
                 uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
     return [ua, ub, uo, ubias]
+
+
+def k_blocked(s: Step) -> bool:
+    """A matmul step moving whole operand bands in k steps (multicast, sub-blocked or k-blocked)."""
+    return s.op == Op.MATMUL and bool(s.mcast or s.sub or s.kb > 1)
+
+
+def a_on_writer(steps: list[Step]) -> bool:
+    """Whether a core mixes k-blocked matmuls (activation moved by the writer) with plain ones (by the reader)."""
+    return len({k_blocked(s) for s in steps if s.op == Op.MATMUL}) == 2
 
 
 def subblocks(step: Step, block) -> list[tuple[int, int, int, int]]:
@@ -117,20 +134,21 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
         for s in common:
             fa, fb = formats[s.a], formats[s.b]
             need[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
-            need[cb_in(MM_B, fb)] = (fb, SLOTS * unit_b)
+            need[cb_in(MM_B, fb)] = (fb, max(need.get(cb_in(MM_B, fb), (fb, 0))[1], b_slots(s) * unit_b))
         out[core] = (block, need)
     return out
 
 
 def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
-    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows."""
+    """L1 staging a core's matmul_rows steps need: a block's activation tiles and 32 gathered weight rows for
+    each of the kb packed tiles of a group."""
     bn = blocking(steps)[3]  # the widest block
     need = 0
     for s in steps:
         if s.op == Op.MATMUL_ROWS:
             elem = 4 if formats[s.b_rows] == "fp32" else 2
             band = s.kt * tile_nbytes(formats[s.a])
-            need = max(need, band + 32 * -(-bn * 32 * elem // 32) * 32)
+            need = max(need, band + 32 * s.kb * -(-bn * 32 * elem // 32) * 32)
     return need
 
 
@@ -150,7 +168,7 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
         op = s.op
         if op in MATMULS:
             want(cb_in(MM_A, formats[s.a]), formats[s.a], SLOTS * ua)
-            want(cb_in(MM_B, formats[s.b]), formats[s.b], SLOTS * ub)
+            want(cb_in(MM_B, formats[s.b]), formats[s.b], b_slots(s) * ub)
             if op == Op.MATMUL_ROWS:
                 want(CB_CTRL, "fp32", 2)
             if s.bias:
@@ -167,6 +185,11 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(CB_MID, "fp32", mid_pages(s.fn, s.nt, bool(s.aux)))
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
+            continue
+        own = CB_NEEDS.get(type(s))  # a kind's own CBs, registered beside its parts (dispatch.needs_cbs)
+        if own is not None:
+            for cb, (fmt, pages) in own(s, formats, unit).items():
+                want(cb, fmt, pages)
             continue
         names = s.streamed()
         for slot, name in enumerate(names[:2]):
@@ -222,7 +245,7 @@ def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tupl
             owners = tuple(dict.fromkeys(s.label for s in steps[core] if cb_id in cb_requirements([s], formats)))
             cbs.append(CB(cb_id, cb_name(cb_id, fmt), fmt, pages, page, addr, owners))
             top = addr + pages * page
-        units = Units(*block, el=el_unit(steps[core]))
+        units = Units(*block, el=el_unit(steps[core]), a_mover="writer" if a_on_writer(steps[core]) else "")
         out.append(CoreSchedule(core, units, sems[core], tuple(buffers), tuple(cbs), tuple(steps[core])))
     return count, out
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
-from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in
+from tensix.programs.stages.dispatch import HANDLERS, handles, missing
+from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, start_operand
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
-from tensix.schedule.contract import Op, Step, Units
+from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Op, Reduce, Row, Step, Unary, Units
 
 
 def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
+    parts = HANDLERS["reader"]  # step class -> its reader part (@handles, beside each part)
     for step in steps:
         ctx.set_op(step.label, step.src)
         for w in step.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
-        _READ[step.op](ctx, step, units)
+        (parts.get(type(step)) or missing("reader", step))(ctx, step, units)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -44,6 +46,7 @@ def _count_skipped(ctx, name: str, count: int) -> None:
     ctx.skip.add(ctx.core, ctx.label, noc_bytes_skipped=saved, dram_bytes_skipped=saved)
 
 
+@handles("reader", Matmul)
 def _read_matmul(ctx, s, u: Units) -> None:
     a, b, kt, b_cols, noc = s.a, s.b, s.kt, s.b_cols, s.noc
     cba, cbb = cb_in(MM_A, _fmt(ctx, a)), cb_in(MM_B, _fmt(ctx, b))
@@ -52,7 +55,7 @@ def _read_matmul(ctx, s, u: Units) -> None:
         a_r0, bm, c0, bn, b_off, _ = block
         if s.bias:
             _read_pages(ctx, cb_in(MM_BIAS, _fmt(ctx, s.bias)), s.bias, range(c0, c0 + bn), noc, u.bias)
-        if blocked(s):  # k steps of whole bands; the writer moves A's (move_a)
+        if blocked(s, u):  # k steps of whole bands; the writer moves A's (move_a)
             _read_matmul_mcast(ctx, s, u, block, cba, cbb)
             continue
         for k in range(kt):
@@ -72,17 +75,20 @@ def _read_matmul(ctx, s, u: Units) -> None:
             ctx.cb_push_back(cbb, unit_b)
 
 
-def blocked(s) -> bool:
+def blocked(s, u: Units) -> bool:
     """Whether a matmul step moves whole operand bands in k steps (multicast or k-blocked): its activation band
     then moves on the writer's RISC-V (`move_a`) while the reader's streams the weights, as tt-metal's
-    multicast matmuls give in0 and in1 a data-movement core each."""
-    return s.op == Op.MATMUL and bool(s.mcast or s.sub or s.kb > 1)
+    multicast matmuls give in0 and in1 a data-movement core each. On a core that mixes such steps with plain
+    ones, every matmul's activation moves on the writer (`Units.a_mover`): two kernels filling the A CB in
+    turn would race for its pages."""
+    return s.op == Op.MATMUL and (u.a_mover == "writer" or k_blocked(s))
 
 
 def move_a(ctx, s, u: Units, block) -> None:
     """The activation bands of one output block, k step by k step (A tiles row-major: (i, kk) at i * kc + kk,
-    as matmul_block reads them): read from DRAM, multicast along the row, or received."""
-    a, kt, kb = s.a, s.kt, s.kb
+    as matmul_block reads them; steps of a_kb tiles when set): read from DRAM, multicast along the row, or
+    received."""
+    a, kt, kb = s.a, s.kt, s.a_kb or s.kb
     cba, ma = cb_in(MM_A, _fmt(ctx, a)), s.mcast.a if s.mcast else None
     a_r0, bm = block[0], block[1]
     align(ctx, ma, cba, u.a)
@@ -125,6 +131,7 @@ def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
                               for r0, bm in rows for i in range(bm) for k in ks)
 
 
+@handles("reader", Binary)
 def _read_binary(ctx, s, u: Units) -> None:
     a, b, noc, unit = s.a, s.b, s.noc, u.el
     cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
@@ -138,12 +145,14 @@ def _read_binary(ctx, s, u: Units) -> None:
         ctx.cb_push_back(cbb, unit)
 
 
+@handles("reader", Unary)
 def _read_unary(ctx, s, u: Units) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s.a))
     for _, pa in s.pages:
         _read_pages(ctx, cb, s.a, [pa], s.noc, u.el)
 
 
+@handles("reader", Reduce)
 def _read_reduce(ctx, s, u: Units) -> None:
     cb = cb_in(EL_A, _fmt(ctx, s.a))
     for _, first, n in s.rows:
@@ -151,12 +160,14 @@ def _read_reduce(ctx, s, u: Units) -> None:
             _read_pages(ctx, cb, s.a, [p], s.noc, u.el)
 
 
+@handles("reader", Copy)
 def _read_copy(ctx, s, u: Units) -> None:
     names = s.inputs
     for _, index, page, _ in s.pages:
         _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.noc, u.el)
 
 
+@handles("reader", GatherRows)
 def _read_gather_rows(ctx, s, u: Units) -> None:
     """Embedding lookup: for each output tile, fetch the 32 table rows named by the ids, 16 values at a time."""
     ids_buf, table = ctx.buffer(s.ids), s.table
@@ -197,8 +208,9 @@ def _token_ids(ctx, ids_buf) -> np.ndarray:
         ctx.cb_push_back(CB_IDS, 1)
         ctx.cb_wait_front(CB_IDS, 1)
         ctx.cb_pop_front(CB_IDS, 1)
-    n = ids_buf.shape[-1]  # ids are a 1-D fp32 tensor (exact for ids < 2**24)
-    return untilize(np.stack(pages), (1, n), "fp32")[0]
+    # ids are a 1-D or 2-D fp32 tensor (exact for ids < 2**24), gathered in row-major order
+    rows, n = (1, ids_buf.shape[0]) if len(ids_buf.shape) == 1 else ids_buf.shape
+    return untilize(np.stack(pages), (rows, n), "fp32").reshape(-1)
 
 
 def _face_row_offset(row: int, half: int, elem: int) -> int:
@@ -206,9 +218,11 @@ def _face_row_offset(row: int, half: int, elem: int) -> int:
     return (face * 256 + (row % 16) * 16) * elem
 
 
-_READ = {
-    Op.MATMUL: _read_matmul, Op.MATMUL_ROWS: lambda ctx, s, u: read_matmul_rows(ctx, s, u, _read_pages),
-    Op.BINARY: _read_binary, Op.UNARY: _read_unary, Op.REDUCE: _read_reduce,
-    Op.ROW: lambda ctx, s, u: read_row(ctx, s, u, _read_pages, _issue_reads),
-    Op.COPY: _read_copy, Op.GATHER_ROWS: _read_gather_rows,
-}
+@handles("reader", MatmulRows)
+def _read_matmul_rows(ctx, s, u: Units) -> None:
+    read_matmul_rows(ctx, s, u, _read_pages)
+
+
+@handles("reader", Row)
+def _read_row(ctx, s, u: Units) -> None:
+    read_row(ctx, s, u, _read_pages, _issue_reads)

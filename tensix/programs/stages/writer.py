@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from tensix.ops import MATMULS
+from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import cb_out, subblocks
 from tensix.programs.stages.reader import blocked, move_a
-from tensix.schedule.contract import MATMULS, Op, Step, Units
+from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
 
 
 def writer(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
+    parts = HANDLERS["writer"]  # step class -> its writer part (@handles, beside each part)
     for step in steps:
         ctx.set_op(step.label, step.src)
-        _WRITE[step.op](ctx, step, units)
+        (parts.get(type(step)) or missing("writer", step))(ctx, step, units)
         ctx.noc_async_write_barrier()
         for sig in step.signal:
             _signal(ctx, ctx.get_semaphore(sig.sem), sig.cores)
@@ -75,9 +78,10 @@ def _write_pages(ctx, s, pages, reserve: int | None = None, spread: bool = False
     ctx.cb_pop_front(cb, n)
 
 
+@handles("writer", Matmul, MatmulRows)
 def _write_matmul(ctx, s, u: Units) -> None:
     unit, cols = u.out, s.out_cols
-    moves_a = blocked(s)
+    moves_a = blocked(s, u)
     if moves_a:  # the activation's producers, as the reader waits for them
         for w in s.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
@@ -94,23 +98,20 @@ def _write_matmul(ctx, s, u: Units) -> None:
                          spread=s.noc is None or s.noc == 0)
 
 
+@handles("writer", Binary, Unary, Copy, GatherRows)
 def _write_pages_each(ctx, s, u: Units) -> None:
     for entry in s.pages:
         _write_pages(ctx, s, [entry[0]], u.el)
 
 
+@handles("writer", Reduce)
 def _write_rows_each(ctx, s, u: Units) -> None:
     for entry in s.rows:
         _write_pages(ctx, s, [entry[0]], u.el)
 
 
+@handles("writer", Row)
 def _write_row(ctx, s, u: Units) -> None:
     for _, first, n in s.rows:  # a row at a time: its writes in flight together, one barrier
         _write_pages(ctx, s, range(first, first + n), u.el)
 
-
-_WRITE = {
-    Op.MATMUL: _write_matmul, Op.MATMUL_ROWS: _write_matmul,
-    Op.BINARY: _write_pages_each, Op.UNARY: _write_pages_each, Op.REDUCE: _write_rows_each, Op.ROW: _write_row,
-    Op.COPY: _write_pages_each, Op.GATHER_ROWS: _write_pages_each,
-}

@@ -35,8 +35,8 @@ def test_the_budget_is_every_bank_of_the_device(bank_nbytes, fits):
 
 def test_errors_raised_inside_passes_print_their_source_line():
     with pytest.raises(ShapeError) as info:
-        compile_source("input x: fp32[32, 48]\noutput y = softmax(x)\n", "t.tdf")
-    assert info.value.format() == ("t.tdf:2:12: error: softmax: the last dimension of fp32[32, 48] must be a multiple "
-                                   "of 32 (padding would join the reduction)\n"
-                                   "output y = softmax(x)\n"
-                                   "           ^~~~~~~~~~")
+        compile_source("input x: fp32[32, 96]\noutput y = split_heads(x, 2)\n", "t.tdf")
+    assert info.value.format() == ("t.tdf:2:12: error: split_heads: split_heads of fp32[32, 96] into 2 heads needs a "
+                                   "head dim that is a multiple of 32 (the device moves whole 32x32 tiles)\n"
+                                   "output y = split_heads(x, 2)\n"
+                                   "           ^~~~~~~~~~~~~~~~~")

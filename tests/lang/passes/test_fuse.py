@@ -22,25 +22,25 @@ def _summary(graph) -> list[tuple]:
 
 def test_bias_and_relu_fold_into_one_matmul():
     graph = _fused("output y = relu(x @ w + b)\n")
-    assert _summary(graph) == [("2", "mm", ("x", "w", "b"), [["relu"]])]
+    assert _summary(graph) == [("2", "matmul", ("x", "w", "b"), [["relu"]])]
     assert str(graph.nodes[0].type) == "bf16[64, 96]"
     assert graph.outputs[0].value == "2"
 
 
 def test_a_bias_written_first_folds_too():
-    assert _summary(_fused("output y = b + x @ w\n")) == [("1", "mm", ("x", "w", "b"), [])]
+    assert _summary(_fused("output y = b + x @ w\n")) == [("1", "matmul", ("x", "w", "b"), [])]
 
 
 def test_unary_chains_keep_their_order():
     graph = _fused("output y = gelu(x @ w, approx=true) * 0.5\n")
-    assert _summary(graph) == [("2", "mm", ("x", "w"), [["gelu_tanh"], ["scale", 0.5]])]
+    assert _summary(graph) == [("2", "matmul", ("x", "w"), [["gelu_tanh"], ["scale", 0.5]])]
 
 
 def test_unaries_fold_into_elementwise_and_row_producers():
     graph = _fused("input z: bf16[64, 96]\noutput y = softmax(relu(x @ w + z)) * 2.0\n")
     assert [(n.op, n.attrs.get("fn"), n.attrs["chain"]) for n in graph.nodes] == [
-        ("mm", None, []),
-        ("bin", "add", [["relu"]]),        # the relu joins the full-shape add (not a bias: it has no row shape)
+        ("matmul", None, []),
+        ("binary", "add", [["relu"]]),        # the relu joins the full-shape add (not a bias: it has no row shape)
         ("row", "softmax", [["scale", 2.0]]),
     ]
 
@@ -49,23 +49,23 @@ def test_unaries_fold_into_the_reductions_of_a_decomposed_softmax():
     small = replace(DEVICE, l1_bytes=32 * 1024)  # too small for a fused softmax row
     graph = fuse(decompose(check_source(HEAD + "output y = softmax(x)\n", "t.tdf"), small))
     assert [(n.op, n.attrs.get("fn"), n.attrs["chain"]) for n in graph.nodes] == [
-        ("red", "max", []),
-        ("bin", "sub", [["exp"]]),
-        ("red", "sum", [["recip"]]),
-        ("bin", "mul", []),
+        ("reduce", "max", []),
+        ("binary", "sub", [["exp"]]),
+        ("reduce", "sum", [["recip"]]),
+        ("binary", "mul", []),
     ]
 
 
 def test_a_bias_does_not_fold_after_a_chain():
     # relu(x @ w) + b is not x @ w + b: the bias would land before the relu
     graph = _fused("output y = relu(x @ w) + b\n")
-    assert _summary(graph) == [("1", "mm", ("x", "w"), [["relu"]]), ("2", "bin", ("1", "b"), [])]
+    assert _summary(graph) == [("1", "matmul", ("x", "w"), [["relu"]]), ("2", "binary", ("1", "b"), [])]
 
 
 def test_a_value_with_two_users_is_not_fused_away():
     graph = _fused("let h = x @ w\noutput y = relu(h) + h\n")
-    assert _summary(graph) == [("0", "mm", ("x", "w"), []), ("1", "un", ("0",), [["relu"]]),
-                               ("2", "bin", ("1", "0"), [])]
+    assert _summary(graph) == [("0", "matmul", ("x", "w"), []), ("1", "unary", ("0",), [["relu"]]),
+                               ("2", "binary", ("1", "0"), [])]
 
 
 def test_a_graph_output_is_not_fused_away():
@@ -75,7 +75,7 @@ def test_a_graph_output_is_not_fused_away():
 
 def test_ops_placed_differently_stay_apart():
     graph = _fused("let h = x @ w @cores(0..3, 0..3)\noutput y = relu(h) @cores(4..7, 0..3)\n")
-    assert _summary(graph) == [("0", "mm", ("x", "w"), []), ("1", "un", ("0",), [["relu"]])]
+    assert _summary(graph) == [("0", "matmul", ("x", "w"), []), ("1", "unary", ("0",), [["relu"]])]
 
 
 def test_fusion_keeps_the_source_op_and_annotations_of_the_producer():
@@ -88,7 +88,7 @@ def test_moves_of_moves_become_one_move_with_the_page_maps_composed():
     graph = fuse(decompose(check_source("input x: bf16[64, 128]\noutput y = transpose(split_heads(x[:, 0:64], 2))\n",
                                         "t.tdf"), DEVICE))
     (node,) = graph.nodes
-    assert node.op == "move" and node.inputs == ("x",) and str(node.type) == "bf16[2, 32, 64]"
+    assert node.op == "copy" and node.inputs == ("x",) and str(node.type) == "bf16[2, 32, 64]"
     # x is 2x4 tiles; output page (head h, tile column c) is x's tile (row c, column h), transposed
     assert node.attrs["_map"] == [[0, 0, 1], [0, 4, 1], [0, 1, 1], [0, 5, 1]]
 

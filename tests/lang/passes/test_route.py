@@ -107,7 +107,14 @@ def test_only_grid_multicast_matmuls_default_to_noc_0():
     decode = "input h: fp32[1, 512]\nparam w: fp32[512, 512] = random(seed=1)\noutput y = relu(h) @ w\n"
     source = check_source(decode, "t.tdf")
     skipping = replace(source, meta={**source.meta, "zero_skip": True})
-    nodes = route(tile(place(fuse(decompose(skipping, MESH)), MESH))).nodes
-    sparse = [s for n in nodes for s in _route_view(n).values() if s["op"] == "matmul_rows"]
-    assert sparse and any(s.get("mcast") for s in sparse)  # its band is multicast...
-    assert all("noc" not in s for s in sparse)  # ...on the reader's own NoC, as the dense plan it is compared with
+    skip_graph = route(tile(place(fuse(decompose(skipping, MESH)), MESH)))
+    sparse = {c: s for n in skip_graph.nodes for c, s in _route_view(n).items() if s["op"] == "matmul_rows"}
+    assert sparse and all(s.get("mcast") for s in sparse.values())  # its band is multicast...
+    dense_graph = route(tile(place(fuse(decompose(source, MESH)), MESH)))
+    dense = {c: s for n in dense_graph.nodes for c, s in _route_view(n).items() if s["op"] == "matmul"}
+    # ...on the NoCs of the dense decode plan it runs as and is compared with, core by core: here that plan is
+    # DRAM-sharded (16 columns over the 12 banks), each core reading on the NoC nearer its bank (route keeps a
+    # plan's own NoC; a multicast matmul without one moves on NoC 0)
+    assert skip_graph.meta["sharded"] == dense_graph.meta["sharded"] == {"w": (2,) * 4 + (1,) * 8}
+    assert {c: s["noc"] for c, s in sparse.items()} == {c: s["noc"] for c, s in dense.items()}
+    assert {s["noc"] for s in sparse.values()} == {0, 1}

@@ -1,0 +1,199 @@
+"""A matmul plan's cost estimate, from the timing model's constants alone: what the compiler weighs when it
+chooses between plans it can run (lang/passes/tile.py: multicast or per-core reads; DRAM-sharded or interleaved
+weights).
+
+The estimate is the busiest resource's time plus one read round trip and the last k step's compute: DRAM banks
+(bytes read and written / `dram_bank_bytes_per_cycle`), NoC links (flits of every DRAM read, multicast tree and
+output write along its dimension-ordered route), each core's NIU (bytes in / `noc_read_bytes_per_cycle`; bytes
+out / `noc_write_bytes_per_cycle`, plus `noc_mcast_packet_cycles` per multicast packet), its matrix engine
+(tile products at `TimingModel.matmul`), and its data-movement cores' serial work: per k step the read
+commands (`noc_read_issue_cycles` each) and a round trip (`niu_cycles`, `hop_cycles` per hop, and
+`dram_latency_cycles`) before the next step's reads, plus a multicast's reservation (`noc_mcast_setup_cycles` +
+`noc_mcast_dest_cycles` per receiver). Contention is counted as load, not simulated: a bound, not a run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+
+from tensix.config import MeshConfig
+from tensix.formats import tile_nbytes
+from tensix.noc.routing import multicast_links, route
+from tensix.schedule.contract import Matmul
+from tensix.timing import TimingModel
+
+Core = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """Cycles of one plan (`cycles`), and its parts: DRAM bytes read, the busiest bank, link, NIU, matrix engine
+    and data-movement core (serial work), and the latency added to the busiest."""
+
+    cycles: float
+    dram_bytes: int
+    bank: float
+    link: float
+    niu: float
+    compute: float
+    serial: float
+    latency: float
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a DRAM buffer's tiles live: `cols` tile columns, interleaved (bands empty) or a band per bank."""
+
+    cols: int
+    fmt: str
+    bands: tuple[int, ...] = ()
+
+    def bank(self, page: int, banks: int) -> int:
+        if not self.bands:
+            return page % banks
+        col, edge = page % self.cols, 0
+        for b, w in enumerate(self.bands):
+            edge += w
+            if col < edge:
+                return b
+        raise ValueError(f"column {col} past the bands {self.bands}")
+
+
+def estimate(steps: dict[Core, Matmul], layouts: dict[str, Layout], cfg: MeshConfig,
+             timing: TimingModel | None = None, fidelity: str = "HiFi4") -> Estimate:
+    """The estimate of one matmul op's steps (logical cores) run alone, its buffers laid out as `layouts`."""
+    timing = timing or TimingModel()
+    t = _Tally(cfg)
+    for core, s in steps.items():
+        t.step(core, s, layouts, timing, fidelity)
+    banks = max(t.bank.values(), default=0) / cfg.dram_bank_bytes_per_cycle
+    links = max(t.link.values(), default=0)
+    niu = max((t.niu_in[c] / cfg.noc_read_bytes_per_cycle + t.niu_out[c]) for c in steps)
+    compute, serial = max(t.compute.values()), max(t.serial.values())
+    latency = max(t.trip.values()) + max(t.first.values()) + max(t.last.values())
+    busiest = max(banks, links, niu, compute, serial)
+    return Estimate(busiest + latency, t.dram_bytes, banks, links, niu, compute, serial, latency)
+
+
+class _Tally:
+    """Loads per resource while the steps are walked. Pages of an interleaved buffer count as spread evenly over
+    the banks (a band of many tiles is, to within one tile per bank); a sharded buffer's by its bands."""
+
+    def __init__(self, cfg: MeshConfig):
+        self.cfg = cfg
+        self.bank: Counter = Counter()  # bank -> bytes
+        self.link: Counter = Counter()  # link -> cycles (flits)
+        self.niu_in: Counter = Counter()  # core -> bytes read into it
+        self.niu_out: Counter = Counter()  # core -> cycles its NIU spends sending
+        self.compute: Counter = Counter()
+        self.serial: Counter = Counter()
+        self.trip: Counter = Counter()  # core -> its longest read round trip
+        self.last: Counter = Counter()  # core -> compute of its last k step
+        self.first: Counter = Counter()  # core -> the NIU time of its first k step's bands (in, and out when sent)
+        self.dram_bytes = 0
+
+    def _flits(self, nbytes: float) -> float:
+        cfg = self.cfg
+        return nbytes / cfg.link_bytes_per_cycle * (1 + cfg.header_flits * cfg.link_bytes_per_cycle
+                                                    / min(cfg.max_packet_bytes, max(nbytes, 1)))
+
+    def _hops(self, links: int) -> int:
+        return 2 * self.cfg.niu_cycles + links * self.cfg.hop_cycles
+
+    def _per_bank(self, lay: Layout, tiles: int, cols: tuple[int, int] | None, rows: int) -> dict[int, float]:
+        """Tiles read from each bank: `tiles` of an interleaved buffer, evenly; of a sharded one, `rows` rows of
+        tile columns [c0, c1) by band."""
+        nbanks = len(self.cfg.dram_banks)
+        if not lay.bands or cols is None:
+            return dict.fromkeys(range(nbanks), tiles / nbanks)
+        out, edge = {}, 0
+        for b, w in enumerate(lay.bands):
+            lo, hi = max(cols[0], edge), min(cols[1], edge + w)
+            if hi > lo:
+                out[b] = rows * (hi - lo)
+            edge += w
+        return out
+
+    def _transfer(self, src, dst, noc: int, nbytes: float) -> int:
+        links = _route(noc, src, dst, self.cfg.width, self.cfg.height)
+        for link in links:
+            self.link[link] += self._flits(nbytes)
+        return len(links)
+
+    def step(self, core: Core, s: Matmul, layouts: dict[str, Layout], timing: TimingModel, fidelity: str) -> None:
+        cfg, xy = self.cfg, self.cfg.noc_xy(core)
+        blocked = bool(s.mcast or s.sub or s.kb > 1)
+        a_steps = -(-s.kt // (s.a_kb or s.kb)) if blocked else s.kt
+        b_steps = -(-s.kt // s.kb) if blocked else s.kt
+        m = s.mcast
+        reads = 0
+        read_a = 0 if blocked else 1  # a blocked step's activation moves on the writer's core (NoC 0)
+        for name, own, noc in ((s.a, not m or _reads(m.a, core), 0 if m else read_a),
+                               (s.b, not m or _reads(m.b, core), 0 if m else 1), (s.bias, True, 0 if m else 1)):
+            if not name or not own:
+                continue
+            lay, noc = layouts[name], s.noc if s.noc is not None else noc
+            size = tile_nbytes(lay.fmt)
+            tiles = {s.a: sum(b.rows for b in s.blocks) * s.kt,
+                     s.b: s.kt * sum(b.cols for b in s.blocks)}.get(name, sum(b.cols for b in s.blocks))
+            per_bank: Counter = Counter()
+            if lay.bands and name != s.a:
+                for blk in s.blocks:
+                    per_bank.update(self._per_bank(lay, 0, (blk.col, blk.col + blk.cols), s.kt if name == s.b else 1))
+            else:
+                per_bank.update(self._per_bank(lay, tiles, None, 1))
+            for b, n in per_bank.items():
+                hops = self._transfer(cfg.dram_banks[b], xy, noc, n * size)
+                self.bank[b] += n * size
+                self.trip[core] = max(self.trip[core], 2 * self._hops(hops) + cfg.dram_latency_cycles)
+            self.niu_in[core] += tiles * size
+            self.dram_bytes += tiles * size
+            reads += tiles
+        steps = max(a_steps, b_steps) * len(s.blocks)
+        self.serial[core] += (reads * cfg.noc_read_issue_cycles + steps * self.trip[core]
+                              + self.niu_in[core] / cfg.noc_read_bytes_per_cycle)
+        self.first[core] += self.niu_in[core] / steps / cfg.noc_read_bytes_per_cycle
+        for share, name, tiles in ((m.a, s.a, sum(b.rows for b in s.blocks) * s.kt),
+                                   (m.b, s.b, sum(b.cols for b in s.blocks) * s.kt)) if m else ():
+            if share and share.n and share.sender == core:
+                self._multicast(core, s, share, tiles * tile_nbytes(layouts[name].fmt), name)
+        out = layouts[s.out]
+        size, noc = tile_nbytes(out.fmt), s.noc if s.noc is not None else 0
+        written = sum(b.rows * b.cols for b in s.blocks)
+        for b, n in self._per_bank(out, written, None, 1).items():
+            self.bank[b] += n * size
+            self._transfer(xy, cfg.dram_banks[b], noc, n * size)
+        self.niu_out[core] += written * size / cfg.noc_write_bytes_per_cycle
+        per_tile = timing.matmul(fidelity, layouts[s.b].fmt)
+        tiles = sum(b.rows * b.cols * s.kt for b in s.blocks)
+        self.compute[core] += tiles * per_tile
+        self.last[core] = max(self.last[core], tiles * per_tile / max(1, b_steps))
+
+    def _multicast(self, core: Core, s: Matmul, share, nbytes: int, name: str) -> None:
+        """The sender's band along the multicast tree, once per link; its NIU per packet; per k step the
+        reservation of the path and the receivers' readiness round trip on its serial work."""
+        cfg = self.cfg
+        x0, y0, x1, y1 = share.rect
+        dsts = [cfg.noc_xy((x, y)) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) != core]
+        noc = s.noc if s.noc is not None else 0  # route moves a multicast matmul on NoC 0 unless told
+        for link in multicast_links(noc, cfg.noc_xy(core), dsts, cfg.width, cfg.height):
+            self.link[link] += self._flits(nbytes)
+        packets = -(-nbytes // cfg.max_packet_bytes)
+        self.niu_out[core] += nbytes / cfg.noc_write_bytes_per_cycle + packets * cfg.noc_mcast_packet_cycles
+        steps = -(-s.kt // ((s.a_kb or s.kb) if name == s.a else s.kb)) * len(s.blocks)
+        self.first[core] += nbytes / steps / cfg.noc_write_bytes_per_cycle
+        far = max(len(route(noc, cfg.noc_xy(core), d, cfg.width, cfg.height)) for d in dsts)
+        self.serial[core] += steps * (cfg.noc_mcast_setup_cycles + share.n * cfg.noc_mcast_dest_cycles
+                                      + 2 * self._hops(far))
+
+
+@functools.lru_cache(maxsize=65536)
+def _route(noc: int, src, dst, width: int, height: int) -> tuple:
+    return tuple(route(noc, src, dst, width, height))
+
+
+def _reads(share, core: Core) -> bool:
+    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it sends it."""
+    return share is None or share.n == 0 or share.sender == core
