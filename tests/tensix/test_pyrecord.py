@@ -74,7 +74,8 @@ def test_a_native_program_reruns_from_its_recorded_copy_alone(tmp_path):
     out = tmp_path / "runs" / "second"
     run = json.loads((out / "run.json").read_text())
     assert run["kind"] == "python" and run["save"] == 2 and run["python"]["argv"] == ["2", str(tmp_path / "runs")]
-    assert sorted(run["source"]["files"]) == ["app/copytiles.py", "lib/copykern.py"] and run["python"]["paths"] == ["lib"]
+    assert sorted(run["source"]["files"]) == ["app/copytiles.py", "lib/copykern.py"]
+    assert run["python"]["paths"] == ["lib"]
     a = 2 * np.random.default_rng(0).standard_normal((32, 64), dtype=np.float32)
     [only] = run["runs"]
     assert only["inputs"] == {"1:A": array_hash(a)} and only["outputs"] == {"2:B": array_hash(a)}  # a copy: B = A
@@ -82,10 +83,13 @@ def test_a_native_program_reruns_from_its_recorded_copy_alone(tmp_path):
         np.testing.assert_array_equal(f["r1.1:A"], a)
     shutil.rmtree(tmp_path / "lib")  # the originals are gone: the record must suffice
     shutil.rmtree(tmp_path / "app")
+    recorded = (out / "run.json").read_text()
     again = rerun(out)
     assert again.differences == ()
-    assert again.render() == f"identical: 1 run(s), 1 output(s) bit for bit, {only['cycles']:,} cycles, the same trace(s)"
-    assert not (tmp_path / "runs" / "first" / "second").exists()  # the rerun saved into its scratch, not here
+    assert again.render() == (f"identical: 1 run(s), 1 output(s) bit for bit, {only['cycles']:,} cycles, "
+                              f"the same trace(s)")
+    assert (out / "run.json").read_text() == recorded  # the rerun saved into its scratch directory, not here
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["first", "second"]
 
 
 @pytest.fixture(scope="module")
