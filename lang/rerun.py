@@ -21,7 +21,7 @@ from tensix.mesh import RunResult
 from tensix.presets import resolve
 from tensix.programs.stages import build
 from tensix.pyrerun import PythonRerun, rerun_python
-from tensix.rundir import read_record
+from tensix.rundir import environment_notes, read_record
 from tensix.timing import TimingModel
 
 
@@ -63,7 +63,7 @@ def rerun(run_dir: str | Path) -> Rerun | PythonRerun:
     originals = {str(Path(run["source"]["dir"]) / name): name for name in run["source"]["files"]}
     trace = trace_hash(result, sources, (d / "source").resolve(), also=originals)
     differences = [*_setup_differences(run, compiled, feed, params), *_result_differences(run, result, trace)]
-    return Rerun(result, tuple(differences), tuple(_notes(run)))
+    return Rerun(result, tuple(differences), tuple(environment_notes(run["environment"], environment())))
 
 
 def _compile(main: Path, run: dict, flags: RunFlags) -> Compiled:
@@ -130,15 +130,3 @@ def _result_differences(run: dict, result: RunResult, trace: str) -> list[str]:
     if trace != run["trace"]:
         out.append("trace: its spans or transfers differ (content hash)")
     return out
-
-
-def _notes(run: dict) -> list[str]:
-    env, then = environment(), run["environment"]
-    notes = []
-    if env["tensix_version"] != then["tensix_version"]:
-        notes.append(f"tensix {env['tensix_version']} now, {then['tensix_version']} recorded")
-    if env["compiled_core"] != then["compiled_core"]:
-        on = {True: "on", False: "off"}
-        notes.append(f"compiled core {on[env['compiled_core']]} now, {on[then['compiled_core']]} recorded "
-                     f"(results are the same either way)")
-    return notes

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tensix.jsondoc import RunFileError
 from tensix.pyrecord import RERUN_INTO, RERUN_MAP
-from tensix.rundir import RECORD, environment, read_record, text_hash
+from tensix.rundir import RECORD, environment, environment_notes, read_record, text_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,8 @@ def rerun_python(run_dir: str | Path, run: dict | None = None) -> PythonRerun:
     differences = [*edited, *_setup_differences(run, new), *_failure(proc, new, run)]
     if new is not None:
         differences += _run_differences(run["runs"], new["runs"])
-    return PythonRerun(tuple(new["runs"]) if new else (), tuple(differences), tuple(_notes(run)))
+    return PythonRerun(tuple(new["runs"]) if new else (), tuple(differences),
+                       tuple(environment_notes(run["environment"], (new or {}).get("environment", environment()))))
 
 
 def _check_sources(d: Path, files: dict[str, str]) -> list[str]:
@@ -79,8 +80,8 @@ def _start(d: Path, run: dict, scratch: Path) -> tuple[subprocess.CompletedProce
                         "PYTHONPATH": os.pathsep.join(str(source / p) for p in py["paths"])}
     main = ["-m", py["module"]] if py["module"] else [str(source / run["source"]["main"])]
     (scratch / "cwd").mkdir()
-    proc = subprocess.run([sys.executable, *main, *py["argv"]], cwd=scratch / "cwd", env=env, capture_output=True,
-                          text=True, errors="replace")
+    proc = subprocess.run([sys.executable, *main, *py["argv"]], cwd=scratch / "cwd", env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, errors="replace")
     record = scratch / "saves" / f"save-{run['save']}" / RECORD
     return proc, json.loads(record.read_text()) if record.is_file() else None
 
@@ -131,11 +132,3 @@ def _setup_differences(old: dict, new: dict | None) -> list[str]:
         changed = sorted(k for k in set(old[key]) | set(new[key]) if old[key].get(k) != new[key].get(k))
         out.append(f"{what}: differs in {', '.join(changed)}")
     return out
-
-
-def _notes(run: dict) -> list[str]:
-    env, then = environment(), run["environment"]
-    notes = []
-    if env["tensix_version"] != then["tensix_version"]:
-        notes.append(f"tensix {env['tensix_version']} now, {then['tensix_version']} recorded")
-    return notes

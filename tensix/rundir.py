@@ -61,6 +61,18 @@ def environment() -> dict:
     return {"tensix_version": version, "compiled_core": bool(COMPILED)}
 
 
+def environment_notes(then: dict, now: dict) -> list[str]:
+    """How the software that ran differs from the recorded one, in ways that need not change the results."""
+    notes = []
+    if now["tensix_version"] != then["tensix_version"]:
+        notes.append(f"tensix {now['tensix_version']} now, {then['tensix_version']} recorded")
+    if now["compiled_core"] != then["compiled_core"]:
+        on = {True: "on", False: "off"}
+        notes.append(f"compiled core {on[now['compiled_core']]} now, {on[then['compiled_core']]} recorded "
+                     f"(results are the same either way)")
+    return notes
+
+
 def plain(obj) -> object:
     """A dataclass (device config, timing model) as JSON-able fields; values that JSON cannot hold as text."""
     if dataclasses.is_dataclass(obj):
