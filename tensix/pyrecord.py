@@ -117,7 +117,7 @@ def _excluded() -> tuple[str, ...]:
 
     paths = sysconfig.get_paths()
     dirs = [paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths]
-    dirs += [*site.getsitepackages(), site.getusersitepackages(), sys.prefix, sys.base_prefix]
+    dirs += [*site.getsitepackages(), site.getusersitepackages()]
     for name in ("tensix", "tensix.lang", "tensix.tools", "tensix.examples"):
         pkg = sys.modules.get(name) or (tensix if name == "tensix" else None)
         dirs += list(getattr(pkg, "__path__", []))
