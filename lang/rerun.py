@@ -6,22 +6,22 @@ Input: a run directory written by `tensix run` (lang/rundir.py). Output: a `Reru
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from tensix.errors import TensixError
 from tensix.lang.compiler import Compiled, compile_file
 from tensix.lang.driver import compile_any, params_of, run_flagged
 from tensix.lang.ir import LoadSpec
-from tensix.lang.rundir import RECORD, RunFlags, array_hash, environment, hashes, output_hashes, plain, trace_hash
+from tensix.lang.rundir import RunFlags, array_hash, environment, hashes, output_hashes, plain, trace_hash
 from tensix.lang.schedfile import check_schedule
 from tensix.mesh import RunResult
 from tensix.presets import resolve
 from tensix.programs.stages import build
+from tensix.pyrerun import PythonRerun, rerun_python
+from tensix.rundir import environment_notes, read_record
 from tensix.timing import TimingModel
 
 
@@ -43,10 +43,13 @@ class Rerun:
         return "\n".join([head, *(f"  note: {n}" for n in self.notes)])
 
 
-def rerun(run_dir: str | Path) -> Rerun:
-    """Run DIR's program again from what DIR holds (source/, inputs.npz, params.npz or the weight files it names)."""
+def rerun(run_dir: str | Path) -> Rerun | PythonRerun:
+    """Run DIR's program again from what DIR holds (source/, inputs.npz, params.npz or the weight files it names);
+    a run a Python program saved reruns that program (tensix/pyrerun.py)."""
     d = Path(run_dir)
-    run = _read_record(d)
+    run = read_record(d)
+    if run.get("kind") == "python":
+        return rerun_python(d, run)
     flags = RunFlags(**run["flags"])
     main = d / "source" / run["source"]["main"]
     compiled = _compile(main, run, flags)
@@ -60,7 +63,7 @@ def rerun(run_dir: str | Path) -> Rerun:
     originals = {str(Path(run["source"]["dir"]) / name): name for name in run["source"]["files"]}
     trace = trace_hash(result, sources, (d / "source").resolve(), also=originals)
     differences = [*_setup_differences(run, compiled, feed, params), *_result_differences(run, result, trace)]
-    return Rerun(result, tuple(differences), tuple(_notes(run)))
+    return Rerun(result, tuple(differences), tuple(environment_notes(run["environment"], environment())))
 
 
 def _compile(main: Path, run: dict, flags: RunFlags) -> Compiled:
@@ -75,17 +78,6 @@ def _compile(main: Path, run: dict, flags: RunFlags) -> Compiled:
     source = copies / os.path.relpath(source, run["source"]["dir"]) if source.is_absolute() else main.parent / source
     compiled = compile_file(source, schedule.device, zero_skip=skip_zeros)
     return replace(compiled, program=build.program(schedule), schedule=schedule)
-
-
-def _read_record(d: Path) -> dict:
-    path = d / RECORD
-    if not path.is_file():
-        raise TensixError(f"'{d}' holds no {RECORD}: it is not a run directory saved by `tensix run` (this version "
-                          f"or later), so it cannot be rerun")
-    try:
-        return json.loads(path.read_text())
-    except ValueError as exc:
-        raise TensixError(f"'{path}' is not a readable run record: {exc}") from None
 
 
 def _params(d: Path, run: dict, compiled, seed: int) -> dict[str, np.ndarray]:
@@ -138,15 +130,3 @@ def _result_differences(run: dict, result: RunResult, trace: str) -> list[str]:
     if trace != run["trace"]:
         out.append("trace: its spans or transfers differ (content hash)")
     return out
-
-
-def _notes(run: dict) -> list[str]:
-    env, then = environment(), run["environment"]
-    notes = []
-    if env["tensix_version"] != then["tensix_version"]:
-        notes.append(f"tensix {env['tensix_version']} now, {then['tensix_version']} recorded")
-    if env["compiled_core"] != then["compiled_core"]:
-        on = {True: "on", False: "off"}
-        notes.append(f"compiled core {on[env['compiled_core']]} now, {on[then['compiled_core']]} recorded "
-                     f"(results are the same either way)")
-    return notes

@@ -82,21 +82,33 @@ class SourceError(TensixError):
         line = _source_line(self.source, self.pos.line)
         if line is None:
             return head
-        text = f"{head}\n{line}\n{_caret(self.pos)}"
+        text = f"{head}\n{_excerpt(line, self.pos)}"
         inner = self.pos.inner
         if inner is None:
             return text
         note = f"{inner}: note: inside the block called here"
         inner_line = _source_line(self.source, inner.line) if inner.path == self.pos.path else None
-        return f"{text}\n{note}" + (f"\n{inner_line}\n{_caret(inner)}" if inner_line is not None else "")
+        return f"{text}\n{note}" + (f"\n{_excerpt(inner_line, inner)}" if inner_line is not None else "")
 
     def __str__(self) -> str:
         return f"{self.pos}: {self.message}" if self.pos else self.message
 
 
-def _caret(pos: SourcePos) -> str:
+EXCERPT_CHARS = 100  # a long source line is shown as this much of it around the column
+
+
+def _excerpt(line: str, pos: SourcePos) -> str:
+    """The source line and a caret under the span; a line longer than EXCERPT_CHARS is cut to that much of it from
+    a little before the column (marked `...`), and the span's underline to what is shown."""
     width = max(1, (pos.end_col or pos.col + 1) - pos.col)
-    return " " * (pos.col - 1) + "^" + "~" * (width - 1)
+    if len(line) <= EXCERPT_CHARS:
+        return f"{line}\n{' ' * (pos.col - 1)}^{'~' * (width - 1)}"
+    start = max(0, min(pos.col - 1 - 20, len(line) - EXCERPT_CHARS))
+    end = start + EXCERPT_CHARS
+    shown = ("..." if start else "") + line[start:end] + ("..." if end < len(line) else "")
+    col = pos.col - 1 - start + (3 if start else 0)
+    width = min(width, len(shown) - col)
+    return f"{shown}\n{' ' * col}^{'~' * (width - 1)}"
 
 
 def _source_line(source: str | None, line: int) -> str | None:

@@ -5,7 +5,7 @@ Host I/O (writing inputs to DRAM, reading outputs back) is untimed, as with tt-m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,7 @@ class RunResult:
     trace: Trace
     stats: Stats
     program: Program
+    inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # as fed to Mesh.run (not copied)
 
     @property
     def timing_only(self) -> bool:
@@ -88,6 +89,15 @@ class RunResult:
         return replace(self, stats=replace(self.stats, zero_skip=zs))
 
     def save(self, out_dir: str | Path) -> Path:
+        """Save this run as a run directory that `tensix rerun` can repeat: the files of `write_files`, plus the
+        record of the Python program that made it (tensix/pyrecord.py: its source files, argv, TENSIX_*
+        environment, inputs as fed, content hashes). The directory is replaced whole: nothing of an older run
+        stays."""
+        from tensix.pyrecord import save_result  # it reads this module's RunResult
+
+        return save_result(self, Path(out_dir))
+
+    def write_files(self, out_dir: str | Path) -> Path:
         """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json, each whole or not
         at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed."""
         out = Path(out_dir)
@@ -157,7 +167,7 @@ class Mesh:
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
         device.release()
-        return RunResult(outputs, cycles, trace, stats, program)
+        return RunResult(outputs, cycles, trace, stats, program, inputs or {})
 
     def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
         known = {b.source or b.name for b in program.buffers if b.role in ("input", "param")}

@@ -97,6 +97,8 @@ class ZeroSkipStats:
         """One line for people: end to end against the dense run when there was one, else the per-core estimate
         named as such."""
         t, saved = self.totals, self.saved(run)
+        if not self.ops and saved is None:
+            return "nothing to skip: no op of this program looks for zeros (matmuls do, on their activations)"
         chosen = f" (chosen by density: {self.choice_text()})" if self.plan_choices() else ""
         work = (f"{t.macs_skipped:,} of {t.macs_total:,} MACs, {t.noc_bytes_skipped:,} NoC B and "
                 f"{t.dram_bytes_skipped:,} DRAM B skipped{chosen}")

@@ -92,11 +92,11 @@ def test_compile_shows_the_skipping_plan_and_its_run_time_rule(tmp_path, capsys,
     flags = [] if skip else ["--no-skip-zeros"]
     assert main(["compile", str(path), "--emit", "ir", *flags]) == 0
     ir = capsys.readouterr().out
-    assert ("cores_used=24, mcast=decode, on=(0,0)..(7,7), skip=gather rows if live<=0.25 else stream" in ir) == skip
+    assert ("cores_used=24, mcast=decode, on=(0,0)..(7,7), skip=gather rows if live<=0.125 else stream" in ir) == skip
     assert main(["compile", str(path), "--emit", "schedule", *flags]) == 0
     sched = capsys.readouterr().out
     assert sched.count("matmul_rows ") == (24 if skip else 0)
-    assert sched.count('b_rows="w.rows" max_density=0.25') == (24 if skip else 0)
+    assert sched.count('b_rows="w.rows" max_density=0.125') == (24 if skip else 0)
 
 
 def test_compile_rejects_an_unknown_emit_choice(capsys):

@@ -24,7 +24,7 @@ from tensix.programs.matmul import matmul_program
 from tensix.tools.bench_dm import bench_dm_calibration
 from tensix.tools.bench_matmul import bench_gemm_heldout
 from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
-from tensix.tools.bench_sparse import bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
+from tensix.tools.bench_sparse import bench_gather_crossover, bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.bench_speed import SPEED
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.measure import median_seconds
@@ -104,6 +104,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "run_gpt2_block": bench_run_gpt2_block,
     "sparse_down_proj": bench_sparse_down_proj,
     "sparse_mlp": bench_sparse_mlp,
+    "gather_crossover": bench_gather_crossover,
     "moe_top2": bench_moe_top2,
     "metal_examples": bench_metal_examples,
     "dm_calibration": bench_dm_calibration,

@@ -10,6 +10,7 @@ best alternative), and `baseline` says which it was.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
 from tensix.mesh import Mesh
+from tensix.programs.stages import build
+from tensix.schedule.contract import MatmulRows
 from tensix.tools.measure import alternating_medians
 from tensix.tools.moe import moe_source
 
@@ -117,3 +120,49 @@ def _idle_experts(compiled, x: np.ndarray) -> float:
     tiles = -(-gates.shape[0] // 32)
     idle = sum(not gates[t * 32:(t + 1) * 32, e].any() for t in range(tiles) for e in range(gates.shape[1]))
     return idle / (tiles * gates.shape[1])
+
+
+LIVE = (0.03125, 0.0625, 0.09375, 0.125, 0.140625, 0.15625, 0.1875, 0.25, 0.375, 0.5, 1.0)
+SHAPES = ((3072, 768), (768, 3072))  # (k, n): sparse_down_proj's, and a wide one (more output tiles a core)
+SPARSE_MATMUL = """\
+input h: bf16[{batch}, {k}] @sparse
+param w: bf16[{k}, {n}] = random(seed=4, std=0.02)
+output y = h @ w
+"""
+
+
+def bench_gather_crossover(repeat: int) -> Iterator[dict]:
+    """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul (sparse_down_proj's
+    shape and a wide one) with every k step made to gather its live weight rows (max_density 1) and made to stream
+    its tiles (max_density -1), at fractions of live activation columns (chosen at random, so k steps vary around
+    it as a ReLU output's do). Cycles are deterministic: one run each, whatever `repeat`."""
+    for (k, n), batch in ((shape, batch) for shape in SHAPES for batch in (1, 32)):
+        source = SPARSE_MATMUL.format(batch=batch, k=k, n=n)
+        compiled = compile_source(source, "bench.tdf", "wormhole_n150", zero_skip=True)
+        programs = {way: build.program(_forced(compiled.schedule, density)) for way, density in
+                    (("gather", 1.0), ("stream", -1.0))}
+        params = materialize(compiled.graph)
+        for live in LIVE:
+            h = _live_columns(np.random.default_rng(5), (batch, k), live)
+            feed = device_feed(compiled, {"h": h}, params)
+            runs = {way: Mesh(compiled.device, zero_skip=True).run(p, feed) for way, p in programs.items()}
+            gather, stream = runs["gather"], runs["stream"]
+            yield {"name": "gather_crossover", "k": k, "n": n, "batch": batch, "live": live,
+                   "gather_cycles": gather.cycles, "stream_cycles": stream.cycles,
+                   "gather_over_stream": gather.cycles / stream.cycles,
+                   "identical": bool(np.array_equal(gather.outputs["y"], stream.outputs["y"]))}
+
+
+def _forced(schedule, density: float):
+    """The schedule with every skipping matmul deciding by `density` (1: always gather, -1: always stream)."""
+    cores = tuple(replace(c, steps=tuple(replace(s, max_density=density) if isinstance(s, MatmulRows) else s
+                                         for s in c.steps)) for c in schedule.cores)
+    return replace(schedule, cores=cores)
+
+
+def _live_columns(rng: np.random.Generator, shape: tuple[int, int], live: float) -> np.ndarray:
+    """Non-negative activations whose columns are nonzero (in every row) for a `live` fraction of them."""
+    h = np.abs(rng.standard_normal(shape)).astype(np.float32) + 0.01
+    dead = rng.permutation(shape[1])[:shape[1] - round(live * shape[1])]
+    h[:, dead] = 0.0
+    return h

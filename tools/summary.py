@@ -93,6 +93,8 @@ def _zero_skip_quantity(stats: Stats) -> Quantity:
         dense = fmt_int(stats.zero_skip.dense.cycles)
         return Quantity("zero skipping saved", saved.cycles, _cycles,
                         f"end to end: {dense} cycles for the same plan with skipping off")
+    if not stats.zero_skip.ops:
+        return Quantity("zero skipping saved", 0, _cycles, "nothing to skip: no op of this program looks for zeros")
     return Quantity("zero skipping saved", stats.zero_skip.totals.cycles_skipped, _cycles,
                     "an estimate: core cycles saved net, summed over cores (tensix run --compare-dense measures it)")
 

@@ -184,12 +184,17 @@ def _share_activations(steps: dict) -> None:
         steps[c] = replace(steps[c], mcast=Mcast(a=share))
 
 
-# Share of live activation columns up to which a skipping decode matmul gathers weight rows instead of streaming
-# tiles. Measured when chosen, on the plan before its per-k-step choice and the DRAM-sharded dense plan, and not
-# re-measured since (wormhole_n150, sparse_down_proj, 1 x 3072 @ 3072 x 768 bf16, one output tile a core): gathering
-# and streaming cost the same at 25% live (44,855 and 44,632 cycles), gathering wins below (80% zeros: 40,948
-# against 44,568) and loses above (50% live: 96,555 against 44,648): each live row is one 64-byte NoC read.
-GATHER_PAYS = 0.25
+# Share of live activation columns (in one k step of one core) up to which a skipping decode matmul gathers weight
+# rows instead of streaming tiles. Measured (`tensix bench --only gather_crossover --json`: every k step made to
+# gather, then made to stream, at fractions of live columns chosen at random) on the plan of the per-k-step choice
+# over the DRAM-sharded dense decode plan, wormhole_n150, bf16: for 1 x 3072 @ 3072 x 768 gathering costs
+# 0.97x/1.00x/1.12x/1.54x of streaming at 12.5/14/15.6/25% live (batch 1; batch 32 0.93x/1.02x/1.09x/1.51x);
+# for a wide 1 x 768 @ 768 x 3072 (more output tiles a core, so more bytes a gathered row) 0.94x/1.03x/1.35x at
+# 6.25/9.4/12.5% live. Choosing per k step at 12.5% was never slower than at 25% and faster at every point from
+# 12.5% to 25% live (e.g. 3072 x 768 batch 1 at 18.75% live 33,660 against 41,395 cycles); against 9.4% it wins on
+# the 3072 x 768 shape, the down projection a ReLU feeds (at 9.4% live 25,384 against 29,291), and loses up to 18%
+# on the wide one. Measured before, on the plan without the per-k-step choice: 25%.
+GATHER_PAYS = 0.125
 
 
 def skipping_decode(steps: dict, b_rows: str) -> dict:

@@ -17,6 +17,7 @@ from tensix.memory import MemoryPool
 from tensix.metal.buffers import DRAM_ALIGNMENT, L1_ALIGNMENT, Buffer, as_bytes
 from tensix.metal.coords import CoreCoord, CoreRange
 from tensix.metal.enums import BufferType
+from tensix.metal.record import DeviceRecord
 from tensix.presets import resolve
 from tensix.stats import Stats
 from tensix.timing import TimingModel
@@ -45,6 +46,7 @@ class MetalDevice:
         self.buffers: list[Buffer] = []
         self.dprint: dict[tuple[int, int], list[tuple[int, str, str]]] = {}  # core -> (cycle, role, text)
         self.last_run: MetalRun | None = None
+        self.record = DeviceRecord(self.run_dir) if self.run_dir else None  # for `tensix rerun` (metal/record.py)
         self._cq = CommandQueue(self)
         self.closed = False
 
@@ -90,6 +92,8 @@ class MetalDevice:
         return self.cfg.name
 
     def close(self) -> bool:
+        if not self.closed and self.record is not None:
+            self.record.save(self)  # with the host's reads after the last program
         if not self.closed:
             _L1_POOL.give(list(self.l1_mem.values()))
             self.l1_mem, self.l1_zeroed = {}, {}
@@ -200,15 +204,20 @@ def queue_device(cq) -> MetalDevice:
 
 def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None:
     """Write host data (a numpy array, as stored, or a list of uint32) into the whole buffer."""
-    queue_device(cq)
-    buffer.get_backing_buffer().write_bytes(as_bytes(data))
+    dev = queue_device(cq)
+    data = as_bytes(data)
+    if dev.record is not None:
+        dev.record.log.fed(_io_name(buffer), data)
+    buffer.get_backing_buffer().write_bytes(data)
 
 
 def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     """Read the whole buffer into `out`, a preallocated numpy array (filled in place) or a list (replaced by the
     buffer's uint32 words)."""
-    queue_device(cq)
+    dev = queue_device(cq)
     data = buffer.get_backing_buffer().read_bytes()
+    if dev.record is not None:
+        dev.record.log.read(_io_name(buffer), data)
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
         return
@@ -216,6 +225,11 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
         raise ProgramError(f"EnqueueReadBuffer: the target must be a contiguous numpy array of {data.size} B "
                            f"(got {type(out).__name__} of {getattr(out, 'nbytes', '?')} B)")
     out.reshape(-1).view(np.uint8)[:] = data
+
+
+def _io_name(buffer: Buffer) -> str:
+    """A host write or read in the record: the buffer's memory and address."""
+    return f"{'dram' if buffer.is_dram() else 'l1'}@0x{buffer.address():x}"
 
 
 def Finish(cq) -> None:

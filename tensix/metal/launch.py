@@ -40,10 +40,13 @@ def run_program(mdev: MetalDevice, program: Program) -> MetalRun:
         cycles = device.engine.run()
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         run = mdev.last_run = MetalRun(cycles, build_stats(device, cycles, flops), Trace.from_device(device))
+        if mdev.record is not None:
+            mdev.record.log.ran("", cycles, run.trace)
         for c, core in device.cores.items():
             mdev.l1_zeroed[c] = core.sram.zeroed
         device.release()
-    _write_dprint(mdev)
+    if mdev.record is not None:
+        mdev.record.save(mdev)
     return run
 
 
@@ -120,17 +123,6 @@ def _start_kernels(mdev: MetalDevice, device: Device, program: Program) -> None:
     for proc in sorted(procs, key=lambda p: (p.core[1], p.core[0], ROLE_ORDER.index(p.role))):
         device.kernels.append(proc)
         device.engine.resume_at(0, proc.glet)
-
-
-def _write_dprint(mdev: MetalDevice) -> None:
-    """DPRINT lines go to <run_dir>/dprint/core_<x>_<y>.log, by cycle (when the device has a run directory)."""
-    if mdev.run_dir is None or not mdev.dprint:
-        return
-    out = mdev.run_dir / "dprint"
-    out.mkdir(parents=True, exist_ok=True)
-    for (x, y), lines in mdev.dprint.items():
-        text = "".join(f"{t:>10} {role:<8} {msg}\n" for t, role, msg in sorted(lines, key=lambda r: r[0]))
-        (out / f"core_{x}_{y}.log").write_text(text)
 
 
 __all__ = ["run_program", "L1_ALIGNMENT"]

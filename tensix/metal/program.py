@@ -17,6 +17,7 @@ from tensix.errors import ProgramError
 from tensix.metal.coords import cores_of
 from tensix.metal.enums import NOC as NOCS
 from tensix.metal.enums import DataFormat, DataMovementProcessor, MathFidelity
+from tensix.pyrecord import kernel_path, note_kernel_file
 
 
 class CircularBufferConfig:
@@ -167,11 +168,12 @@ def _caller_dir() -> Path:
 
 def load_kernel(path: str | os.PathLike, base: Path) -> Callable:
     """kernel_main of the Python kernel file `path` (relative: to the host file's directory, then the cwd)."""
-    p = Path(path)
+    p = kernel_path(Path(path))  # under `tensix rerun`: the recorded copy of the file
     candidates = [p] if p.is_absolute() else [base / p, Path.cwd() / p]
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise ProgramError(f"kernel file '{path}' not found (looked in {', '.join(str(c) for c in candidates)})")
+    note_kernel_file(found)  # part of the program a run directory records
     key = (str(found.resolve()), found.stat().st_mtime)
     if key not in _LOADED:
         spec = importlib.util.spec_from_file_location(f"tensix_metal_kernel_{len(_LOADED)}", found)

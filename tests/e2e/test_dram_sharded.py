@@ -90,7 +90,7 @@ def test_a_4096_decode_matmul_runs_at_70_percent_of_the_dram_bound():
 def test_a_skipping_decode_matmul_runs_on_the_sharded_plan_and_gives_the_dense_bits(zeros):
     # the same matmul with its activation marked @sparse: a zero-skipping compile makes it a matmul_rows on the
     # plan a dense compile gets, the weights sharded alike; streamed k steps (0% zeros) read the sharded tiles,
-    # gathered ones (95% zeros: at most 25% live) the row-major copy; both give the dense run's bits
+    # gathered ones (95% zeros: at most 12.5% live) the row-major copy; both give the dense run's bits
     source = SOURCE.replace("bf16[1, 1024]", "bf16[1, 1024] @sparse")
     dense, skipping = (compile_source(source, "mm.tdf", WH, zero_skip=z) for z in (False, True))
     bufs = {b.name: (b.layout, b.bank_cols) for b in skipping.schedule.buffers}
@@ -111,5 +111,5 @@ def test_a_skipping_decode_matmul_runs_on_the_sharded_plan_and_gives_the_dense_b
     gathered = sum(z.steps_gathered for z in got.stats.zero_skip.ops)
     streamed = sum(z.steps_streamed for z in got.stats.zero_skip.ops)
     # 48 cores x 8 k steps of one block each: all streamed when dense; when sparse (about 51 of 1024 columns live,
-    # so every k step of 128 columns is under 25% live) all gathered
+    # so every k step of 128 columns is under 12.5% live) all gathered
     assert (gathered, streamed) == ((48 * 8, 0) if zeros else (0, 48 * 8))

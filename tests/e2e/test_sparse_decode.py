@@ -20,7 +20,7 @@ output y = relu(h) @ w
 
 def test_activation_band_is_read_once_and_multicast_along_the_row():
     h = np.abs(np.random.default_rng(1).standard_normal((1, 1024))).astype(np.float32)
-    h[:, np.random.default_rng(2).random(1024) < 0.9] = 0
+    h[:, np.random.default_rng(2).random(1024) < 0.95] = 0  # every k step at most 12.5% live: all gathered
     runs = {}
     for skip in (False, True):
         compiled = compile_source(SOURCE, "d.tdf", zero_skip=skip)
@@ -123,7 +123,7 @@ def test_an_input_marked_sparse_gets_the_neuron_skipping_plan_and_the_dense_resu
     """A ReLU output computed elsewhere reaches the program as an input: `@sparse` says so, and with skipping on
     its matmul gathers only the weight rows of live columns; unmarked, the compiler cannot know and keeps tiles."""
     h = np.abs(np.random.default_rng(1).standard_normal((1, 1024))).astype(np.float32)
-    h[:, np.random.default_rng(2).random(1024) < 0.9] = 0
+    h[:, np.random.default_rng(2).random(1024) < 0.95] = 0  # every k step at most 12.5% live: all gathered
     runs = {}
     for skip in (False, True):
         compiled = compile_source(MARKED.format(mark=mark), "m.tdf", zero_skip=skip)

@@ -242,3 +242,16 @@ def test_an_exception_in_emulator_code_is_an_internal_error_with_its_traceback(m
                                     "(0, 0) ran; this is a bug in tensix, not in the kernel (please report it)"]
     frames = [f.filename for f in traceback.extract_tb(info.value.__traceback__)]
     assert any(f.endswith("compute_api.py") for f in frames)  # the traceback reaches where it failed
+
+
+def test_a_long_source_line_is_shown_cut_around_the_column_with_the_caret_under_the_span():
+    from tensix.errors import SourceError, SourcePos
+
+    line = "x" * 150 + " bad " + "y" * 150  # "bad" at columns 152..154
+    text = SourceError(SourcePos("a.tdf", 1, 152, 155), "m", line).format()
+    head, shown, caret = text.splitlines()
+    assert head == "a.tdf:1:152: error: m"
+    assert shown == "..." + "x" * 19 + " bad " + "y" * 76 + "..."  # 100 characters from 20 before the column
+    assert caret == " " * 23 + "^~~" and shown[23:26] == "bad"
+    short = SourceError(SourcePos("a.tdf", 1, 3, 5), "m", "ab cd ef").format()
+    assert short.splitlines()[1:] == ["ab cd ef", "  ^~"]

@@ -112,3 +112,11 @@ def test_the_summary_names_the_zero_skip_saving_end_to_end_or_as_an_estimate(sma
     rows = {q.name: (q.text(), q.note) for q in quantities(stats)}
     assert rows["zero skipping saved"] == ("200 cycles", "end to end: 800 cycles for the same plan with skipping off")
     assert "zero skipping saved" not in {q.name for q in quantities(replace(small.stats, zero_skip=None))}
+
+
+def test_a_program_with_nothing_to_skip_says_so_in_the_cli_line_and_the_summary_alike(small):
+    stats = replace(small.stats, zero_skip=replace(small.stats.zero_skip, ops=()))
+    rows = {q.name: (q.text(), q.note) for q in quantities(stats)}
+    assert rows["zero skipping saved"] == ("0 cycles", "nothing to skip: no op of this program looks for zeros")
+    assert stats.zero_skip.saving_text(stats) == ("nothing to skip: no op of this program looks for zeros (matmuls "
+                                                  "do, on their activations)")
