@@ -8,8 +8,26 @@ argument order.
 import numpy as np
 from ml_dtypes import bfloat16
 
-from tensix.metal import distributed
+from tensix.metal import distributed, sfpi
+from tensix.metal.llk_sfpu import APPROX, DST_ACCUM_MODE, DST_SYNC_MODE, VectorMode, my_add_tile_face
+from tensix.metal.sfpi import (
+    dst_reg,
+    reinterpret,
+    setsgn,
+    v_else,
+    v_elseif,
+    v_endif,
+    v_if,
+    vConst0,
+    vConst0p8373,
+    vConst1,
+    vConstNeg1,
+    vFloat,
+    vInt,
+    vUInt,
+)
 from tensix.metal.addrgen import TensorAccessorArgs
+from tensix.metal.asserts import TT_FATAL, TT_THROW, TtFatalError
 from tensix.metal.buffers import (
     Buffer,
     CreateBuffer,
@@ -77,7 +95,13 @@ from tensix.metal.tilize import (
 )
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
-__all__ = [
+# SFPI and LLK names a compute kernel gets from tt-metal's compute API headers (docs/metalium.md, "SFPI kernels")
+_SFPI = ["APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "VectorMode", "dst_reg", "my_add_tile_face", "reinterpret",
+         "setsgn", "sfpi", "v_else", "v_elseif", "v_endif", "v_if", "vConst0", "vConst0p8373", "vConst1",
+         "vConstNeg1", "vFloat", "vInt", "vUInt"]
+
+__all__ = _SFPI + [
+    "TT_FATAL", "TT_THROW", "TtFatalError",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",
