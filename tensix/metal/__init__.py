@@ -56,6 +56,7 @@ from tensix.metal.enums import (
     TILE_HW,
     TILE_WIDTH,
     VALID,
+    CB,
     BufferType,
     CBIndex,
     DataFormat,
@@ -101,7 +102,7 @@ _SFPI = ["APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "VectorMode", "dst_reg", "
          "vConstNeg1", "vFloat", "vInt", "vUInt"]
 
 __all__ = _SFPI + [
-    "TT_FATAL", "TT_THROW", "TtFatalError",
+    "CB", "TT_FATAL", "TT_THROW", "TtFatalError",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",
