@@ -1,4 +1,5 @@
-"""tt-metal's host assertion macros: `TT_FATAL(cond, msg, ...)` and `TT_THROW(msg, ...)` (fmt-style `{}` arguments)."""
+"""tt-metal's host assertion macros, `TT_FATAL(cond, msg, ...)` and `TT_THROW(msg, ...)` (fmt-style `{}` arguments),
+and host calls with nothing to do on the emulator."""
 
 from __future__ import annotations
 
@@ -16,3 +17,7 @@ def TT_THROW(msg: str, *args) -> None:
 def TT_FATAL(cond, msg: str, *args) -> None:
     if not cond:
         TT_THROW(msg, *args)
+
+
+def ReadMeshDeviceProfilerResults(mesh_device) -> None:
+    """tt-metal reads the device profiler (TRACY builds only); the emulator's timings are in mesh_device.last_run."""

@@ -106,14 +106,14 @@ def main(device=None, n_tiles: int = 64) -> bool:
             actual = float(result_vec[i])
             if abs(expected - actual) > eps:
                 pass_ = False
-                print("Result mismatch at index {}: expected {}, got {}".format(i, expected, actual), file=sys.stderr)
+                print(f"Result mismatch at index {i}: expected {expected}, got {actual}", file=sys.stderr)
 
         if not mesh_device.close():
             pass_ = False
 
     except Exception as e:
         print("Test failed with exception!", file=sys.stderr)
-        print("{}".format(e), file=sys.stderr)
+        print(f"{e}", file=sys.stderr)
         raise
 
     if pass_:

@@ -103,7 +103,7 @@ def main(device=None, n_tiles: int = 64) -> bool:
         pass_ &= CloseDevice(device)
     except Exception as e:
         print("Test failed with exception!", file=sys.stderr)
-        print("{}".format(e), file=sys.stderr)
+        print(f"{e}", file=sys.stderr)
 
         raise
 
