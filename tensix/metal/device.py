@@ -205,13 +205,15 @@ def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None
 
 
 def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
-    """Read the whole buffer into `out`, a preallocated numpy array (filled in place) or a list (replaced by the
-    buffer's uint32 words)."""
+    """Read the whole buffer into `out`, a preallocated numpy array (filled in place; an empty one, `std::vector<T>
+    v;`, is resized to the buffer as tt-metal resizes the vector) or a list (replaced by the buffer's uint32 words)."""
     queue_device(cq)
     data = buffer.get_backing_buffer().read_bytes()
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
         return
+    if isinstance(out, np.ndarray) and out.size == 0 and out.ndim == 1 and out.flags.owndata:
+        out.resize(data.size // out.itemsize, refcheck=False)
     if not isinstance(out, np.ndarray) or out.nbytes != data.size or not out.flags.c_contiguous:
         raise ProgramError(f"EnqueueReadBuffer: the target must be a contiguous numpy array of {data.size} B "
                            f"(got {type(out).__name__} of {getattr(out, 'nbytes', '?')} B)")
