@@ -185,6 +185,7 @@ class MetalContext:
 
 
 _PREFIX = {"writer": "BR", "reader": "NC", "TR0": "TR0", "TR1": "TR1", "TR2": "TR2"}
+_RANK = {"reader": 0, "writer": 1, "TR0": 2, "TR1": 3, "TR2": 4}  # lines of one cycle, in tt-metal's printed order
 
 
 def dprint_line(ctx, proc: str, parts) -> None:
@@ -196,7 +197,8 @@ def dprint_line(ctx, proc: str, parts) -> None:
     cores = os.environ.get("TT_METAL_DPRINT_CORES")
     if cores and (cores.strip() == "all" or _listed(ctx.core, cores)):
         x, y = ctx.core
-        print(f"{ctx.mdev.device_id}:(x={x},y={y}):{_PREFIX[proc]}: {text}")
+        line = f"{ctx.mdev.device_id}:(x={x},y={y}):{_PREFIX[proc]}: {text}"
+        ctx.mdev.dprint_echo.append((ctx.t, _RANK[proc], len(ctx.mdev.dprint_echo), line))
 
 
 def _listed(core: tuple[int, int], cores: str) -> bool:

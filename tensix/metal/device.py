@@ -44,6 +44,7 @@ class MetalDevice:
         self.l1_bank_xy = [self.cfg.noc_xy(c) for c in self.l1_banks()]  # NoC (x, y) of each L1 bank
         self.buffers: list[Buffer] = []
         self.dprint: dict[tuple[int, int], list[tuple[int, str, str]]] = {}  # core -> (cycle, role, text)
+        self.dprint_echo: list[tuple] = []  # (cycle, processor rank, seq, line) echoed under TT_METAL_DPRINT_CORES
         self.last_run: MetalRun | None = None
         self._cq = CommandQueue(self)
         self.closed = False
@@ -89,7 +90,15 @@ class MetalDevice:
     def arch(self) -> str:
         return self.cfg.name
 
+    def flush_dprint(self) -> None:
+        """Print the DPRINT lines echoed since the last flush (at Finish, a blocking read or close, as the host
+        sees device prints only after the program ran)."""
+        for *_, line in sorted(self.dprint_echo):
+            print(line)
+        self.dprint_echo.clear()
+
     def close(self) -> bool:
+        self.flush_dprint()
         if not self.closed:
             _L1_POOL.give(list(self.l1_mem.values()))
             self.l1_mem, self.l1_zeroed = {}, {}
@@ -207,7 +216,7 @@ def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None
 def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     """Read the whole buffer into `out`, a preallocated numpy array (filled in place; an empty one, `std::vector<T>
     v;`, is resized to the buffer as tt-metal resizes the vector) or a list (replaced by the buffer's uint32 words)."""
-    queue_device(cq)
+    queue_device(cq).flush_dprint()
     data = buffer.get_backing_buffer().read_bytes()
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
@@ -221,7 +230,7 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
 
 
 def Finish(cq) -> None:
-    queue_device(cq)
+    queue_device(cq).flush_dprint()
 
 
 def worker_core_from_logical_core(device: MetalDevice, core) -> CoreCoord:

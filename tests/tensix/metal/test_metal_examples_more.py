@@ -31,11 +31,18 @@ def test_add_2_integers_in_riscv(monkeypatch, capsys):
     assert out == ["0:(x=0,y=0):BR: Adding integers: 14 + 7", "Success: Result is 21"]
 
 
-def test_hello_world_compute_kernel_prints_from_each_trisc():
+def test_hello_world_compute_kernel_prints_from_each_trisc(monkeypatch, capsys):
+    monkeypatch.setenv("TT_METAL_DPRINT_CORES", "0,0")
     assert sorted(_main("hello_world_compute_kernel")()) == [
         ("TR0", "Hello, I am the UNPACK core running the compute kernel"),
         ("TR1", "Hello, I am the MATH core running the compute kernel"),
         ("TR2", "Hello, I am the PACK core running the compute kernel")]
+    assert capsys.readouterr().out.splitlines() == [  # the host's lines, and the device's as tt-metal's comment shows
+        "Hello, Core {0, 0} on Device 0, I am sending you a compute kernel. Standby awaiting communication.",
+        "0:(x=0,y=0):TR0: Hello, I am the UNPACK core running the compute kernel",
+        "0:(x=0,y=0):TR1: Hello, I am the MATH core running the compute kernel",
+        "0:(x=0,y=0):TR2: Hello, I am the PACK core running the compute kernel",
+        "Thank you, Core {0, 0} on Device 0, for the completed task."]
 
 
 def test_hello_world_datamovement_kernel_data0_and_data1_print_on_their_core_only(monkeypatch, capsys):
