@@ -90,6 +90,13 @@ class MetalContext:
                               f"were given")
         return self._ct[i]
 
+    def get_named_compile_time_arg_val(self, name: str) -> int:
+        named = self.kernel.config.named_compile_args
+        if name not in named:
+            raise KernelError(f"{self.where()}: get_named_compile_time_arg_val({name!r}) but the kernel's named "
+                              f"compile-time args are {sorted(named)}")
+        return named[name]
+
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""
         return name in self.defines

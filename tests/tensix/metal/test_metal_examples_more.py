@@ -10,8 +10,8 @@ from tensix.errors import NocError
 PKG = "tensix.examples.metal"
 
 
-def _main(name: str):
-    return importlib.import_module(f"{PKG}.{name}.{name}").main
+def _main(name: str, host: str = ""):
+    return importlib.import_module(f"{PKG}.{name}.{host or name}").main
 
 
 @pytest.mark.parametrize("name", ["custom_sfpi_add", "custom_sfpi_smoothstep", "custom_sfpu_kernel_add",
@@ -64,3 +64,18 @@ def test_hello_world_datatypes_kernel_reads_grayskulls_dram_bank(monkeypatch):
     monkeypatch.setenv("TENSIX_DEVICE", "wormhole_n150")
     with pytest.raises(NocError, match=r"NoC coordinates \(1, 0\), which are not a worker core or DRAM bank"):
         _main("hello_world_datatypes_kernel")()
+
+
+@pytest.mark.parametrize("name", ["custom_sfpi_add", "custom_sfpi_smoothstep"])
+def test_ez_hosts_pass_their_checks(name):
+    assert _main(name, f"{name}_ez")(n_tiles=2) is True
+
+
+def test_ez_sfpu_eltwise_chain_and_add_2_integers_in_riscv():
+    assert _main("sfpu_eltwise_chain", "sfpu_eltwise_chain_ez")() > 0.999
+    assert _main("add_2_integers_in_riscv", "add_2_integers_in_riscv_ez")() is True
+
+
+@pytest.mark.parametrize("name", ["hello_world_compute_kernel", "hello_world_datamovement_kernel"])
+def test_ez_hello_worlds_print_as_the_mesh_hosts_do(name):
+    assert _main(name, f"{name}_ez")() == _main(name)()
