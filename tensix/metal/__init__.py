@@ -52,7 +52,14 @@ from tensix.metal.enums import (
     tile_size,
 )
 from tensix.metal.launch import EnqueueProgram
-from tensix.metal.llk_sfpu import APPROX, DST_ACCUM_MODE, DST_SYNC_MODE, VectorMode, my_add_tile_face
+from tensix.metal.llk_sfpu import (
+    APPROX,
+    DST_ACCUM_MODE,
+    DST_SYNC_MODE,
+    VectorMode,
+    my_add_tile_face,
+    smoothstep_tile_face,
+)
 from tensix.metal.program import (
     CircularBufferConfig,
     ComputeConfig,
@@ -100,8 +107,8 @@ from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cor
 __all__ = [
     # SFPI and LLK names a compute kernel gets from tt-metal's compute API headers (docs/metalium.md)
     "APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "VectorMode", "dst_reg", "my_add_tile_face", "reinterpret",
-    "setsgn", "sfpi", "v_else", "v_elseif", "v_endif", "v_if", "vConst0", "vConst0p8373", "vConst1",
-    "vConstNeg1", "vFloat", "vInt", "vUInt",
+    "setsgn", "sfpi", "smoothstep_tile_face", "v_else", "v_elseif", "v_endif", "v_if", "vConst0", "vConst0p8373",
+    "vConst1", "vConstNeg1", "vFloat", "vInt", "vUInt",
     "CB", "ELWADD", "ELWMUL", "ELWSUB", "EltwiseBinaryReuseDestType", "ReadMeshDeviceProfilerResults",
     "TT_FATAL", "TT_THROW", "TtFatalError",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",

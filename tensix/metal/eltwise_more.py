@@ -1,5 +1,6 @@
 """Compute calls of tt-metal's eltwise APIs beyond compute.py's: FPU ops that reuse DST as an operand
-(`binary_dest_reuse_tiles`), binary SFPU ops between DST tiles (`add_binary_tile`, ...) and `log_tile`."""
+(`binary_dest_reuse_tiles`), binary SFPU ops between DST tiles (`add_binary_tile`, ...), `log_tile` and
+`copy_init`."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ class MoreComputeOps:
         _FPU[op](*pair, out=d)
         self.advance(f"{_OP_NAME[op]}_dest_reuse",
                      self.timing.eltwise(_OP_NAME[op], self.fidelity, self.cb(int(in_cb_id)).fmt, 1))
+
+    def copy_init(self, cbid=None) -> None:
+        """copy_init(cb): the newer name of copy_tile_init."""
+        self.copy_tile_init(cbid)
 
     # --- binary SFPU ops between DST tiles ------------------------------------------------------------------
     def add_binary_tile_init(self) -> None:

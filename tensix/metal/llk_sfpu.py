@@ -1,6 +1,7 @@
 """The LLK calls that run an SFPI face function over a tile (`_llk_math_eltwise_unary_sfpu_params_`,
 `_llk_math_eltwise_binary_sfpu_params_`, `_llk_math_eltwise_ternary_sfpu_params_`, the `SFPU_*_CALL_NO_TEMPLATE_ARGS`
-macros), the per-TRISC macros (`MATH(x)`, ...) and the experimental ckernel library functions examples call.
+macros), the per-TRISC macros (`MATH(x)`, ...) and the experimental ckernel library functions examples call
+(`my_add_tile_face`, `smoothstep_tile_face`).
 
 As tt-llk's wrappers do: the unary one points Dst at its tile and calls f(*args) once per face, the binary and
 ternary ones point Dst at tile 0 and call f(in0, in1, [in2,] out, *args) once per face (the face function adds
@@ -136,4 +137,20 @@ def my_add_tile_face(dst_index_in0: int, dst_index_in1: int, dst_index_out: int)
         dst_reg[out + i] = a + b
 
 
-__all__ = ["APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "LlkSfpuCalls", "VectorMode", "my_add_tile_face"]
+def smoothstep_tile_face(edge0: float, edge1: float, inv_delta: float) -> None:
+    """ckernel_sfpu_smoothstep.h: one face of t = clamp((x - edge0) * inv_delta, 0, 1); t * t * (3 - 2 t)."""
+    dst_reg = sfpi.dst_reg
+    for i in range(ROWS_PER_FACE):
+        x = sfpi.vFloat(dst_reg[i])
+        t = sfpi.vFloat((x - edge0) * inv_delta)
+        with sfpi.v_if(t < sfpi.vConst0):
+            t[...] = sfpi.vConst0
+        with sfpi.v_elseif(t > sfpi.vConst1):
+            t[...] = sfpi.vConst1
+        sfpi.v_endif()
+        result = sfpi.vFloat(t * t * (3.0 - 2.0 * t))
+        dst_reg[i] = result
+
+
+__all__ = ["APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "LlkSfpuCalls", "VectorMode", "my_add_tile_face",
+           "smoothstep_tile_face"]

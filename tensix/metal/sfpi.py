@@ -287,6 +287,12 @@ def setsgn(v: vFloat, sign) -> vFloat:
     return vFloat._wrap(np.where(neg, -np.abs(v.v), np.abs(v.v)))
 
 
+def clamp(v: vFloat, lo, hi) -> vFloat:
+    """`sfpi::clamp(v, lo, hi)` (a min and a max)."""
+    _count(2)
+    return vFloat._wrap(np.clip(v.v, vFloat._lanes(lo), vFloat._lanes(hi)))
+
+
 # --- Dst --------------------------------------------------------------------------------------------------------
 class _DstReg:
     """`sfpi::dst_reg`: dst_reg[k] loads 32 datums of Dst (SFPLOAD), dst_reg[k] = v stores the enabled lanes

@@ -1,5 +1,6 @@
-"""custom_sfpi_smoothstep as tt-metal's newest source writes its host, in experimental::ez; the same kernels and
-check as custom_sfpi_smoothstep.py."""
+"""custom_sfpi_smoothstep as tt-metal's newest source writes its host, in experimental::ez, with the newest compute
+kernel (tiles_smoothstep_lib.py: the face function from tt-metal's ckernel_sfpu_smoothstep.h); the same check as
+custom_sfpi_smoothstep.py."""
 
 import sys
 
@@ -35,7 +36,7 @@ def main(device=None, n_tiles: int = 64) -> bool:
                 [src0])
             .runtime_args([src0.address(), n_tiles])
             .done()
-            .compute(OVERRIDE_KERNEL_PREFIX + "custom_sfpi_smoothstep/kernels/compute/tiles_smoothstep.py")
+            .compute(OVERRIDE_KERNEL_PREFIX + "custom_sfpi_smoothstep/kernels/compute/tiles_smoothstep_lib.py")
             .runtime_args([n_tiles])
             .done()
             .writer(

@@ -182,3 +182,22 @@ def _python_and_face(ctx):
 def test_sfpi_misuse_is_a_kernel_error(call, message):
     with pytest.raises(KernelError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _run(call, [_tile(11)])
+
+
+def test_library_smoothstep_tile_face_clamps_out_of_range_lanes():
+    a = _tile(12, -1.0, 3.0)
+    got, _ = _run(lambda ctx: ctx.SFPU_UNARY_CALL_NO_TEMPLATE_ARGS(
+        DST_SYNC_MODE, DST_ACCUM_MODE, smoothstep_tile_face, 0, VectorMode.RC, -0.5, 1.5, 0.5), [a])
+    t = np.clip((a + np.float32(0.5)) * np.float32(0.5), 0, 1)
+    np.testing.assert_allclose(got, t * t * (3 - 2 * t), rtol=0, atol=1e-6)
+
+
+def _clamp_call_face(ctx):
+    for i in range(8):
+        dst_reg[i] = sfpi.clamp(vFloat(dst_reg[i]), -0.25, 0.75)
+
+
+def test_sfpi_clamp():
+    a = _tile(13)
+    got, _ = _run(lambda ctx: ctx._llk_math_eltwise_unary_sfpu_params_(_clamp_call_face, 0), [a])
+    np.testing.assert_array_equal(got, np.clip(a, -0.25, 0.75))
