@@ -19,8 +19,8 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
         "add_2_integers_in_riscv", "custom_sfpi_add", "custom_sfpi_smoothstep", "custom_sfpu_kernel_add",
         "sfpu_eltwise_chain", "eltwise_fpu_chain", "eltwise_ternary")} | {
     f"{name}.{name}_ez" for name in (  # the experimental::ez hosts of tt-metal's newest sources
-        "hello_world_compute_kernel", "hello_world_datamovement_kernel", "add_2_integers_in_riscv",
-        "custom_sfpi_add", "custom_sfpi_smoothstep", "sfpu_eltwise_chain")}
+        "hello_world_compute_kernel", "hello_world_datamovement_kernel", "hello_world_datatypes_kernel",
+        "add_2_integers_in_riscv", "custom_sfpi_add", "custom_sfpi_smoothstep", "sfpu_eltwise_chain")}
 
 
 def _main(module: str):

@@ -59,8 +59,9 @@ def test_hello_world_datamovement_kernel_data0_and_data1_print_on_their_core_onl
 def test_hello_world_datatypes_kernel_reads_grayskulls_dram_bank(monkeypatch):
     """Its kernel hard-codes NoC (1, 0): Grayskull's DRAM bank 0, an Ethernet tile on Wormhole."""
     monkeypatch.setenv("TENSIX_DEVICE", "grayskull_e150")
-    assert _main("hello_world_datatypes_kernel")() == [
-        ("writer", "Master, I have retrieved the value stored on Device 0 DRAM. Here we go.  It is: 1.23")]
+    line = ("writer", "Master, I have retrieved the value stored on Device 0 DRAM. Here we go.  It is: 1.23")
+    assert _main("hello_world_datatypes_kernel")() == [line]
+    assert _main("hello_world_datatypes_kernel", "hello_world_datatypes_kernel_ez")() == [line]
     monkeypatch.setenv("TENSIX_DEVICE", "wormhole_n150")
     with pytest.raises(NocError, match=r"NoC coordinates \(1, 0\), which are not a worker core or DRAM bank"):
         _main("hello_world_datatypes_kernel")()
