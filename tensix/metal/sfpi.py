@@ -324,6 +324,8 @@ vConst0 = vFloat(0.0)
 vConst1 = vFloat(1.0)
 vConstNeg1 = vFloat(-1.0)
 vConst0p8373 = vFloat(0.8373)
+for _const in (vConst0, vConst1, vConstNeg1, vConst0p8373):
+    _const.v.setflags(write=False)  # constant registers: `vFloat x = vConst1;` copies (x = vFloat(vConst1))
 
 
 # --- predication ------------------------------------------------------------------------------------------------
