@@ -317,6 +317,11 @@ class _DstReg:
         else:
             flat[idx[m]] = lanes[m]
 
+    def __iadd__(self, n: int) -> _DstReg:
+        """`dst_reg++` -> `sfpi.dst_reg += 1`: dst_reg[0] moves on one row (until the wrapper's next face)."""
+        active().base += int(n)
+        return self
+
 
 dst_reg = _DstReg()
 

@@ -201,3 +201,17 @@ def test_sfpi_clamp():
     a = _tile(13)
     got, _ = _run(lambda ctx: ctx._llk_math_eltwise_unary_sfpu_params_(_clamp_call_face, 0), [a])
     np.testing.assert_array_equal(got, np.clip(a, -0.25, 0.75))
+
+
+def _increment_face(ctx):
+    for _ in range(8):
+        x = vFloat(dst_reg[0])
+        dst_reg[0] = x * 2.0
+        sfpi.dst_reg += 1
+
+
+def test_dst_reg_increment_walks_a_face_and_each_face_starts_afresh():
+    a = _tile(14)
+    got, cycles = _run(lambda ctx: ctx._llk_math_eltwise_unary_sfpu_params_(_increment_face, 0), [a])
+    np.testing.assert_array_equal(got, a * 2)
+    assert cycles == 4 * 8 * 3  # load, multiply, store per row; the increment is address arithmetic
