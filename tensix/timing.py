@@ -47,6 +47,7 @@ class TimingModel:
     sfpu_lanes: int = 32
     sfpu_instructions: dict[str, int] = field(default_factory=lambda: dict(_SFPU_INSTR))
     sfpu_load_store_instructions: int = 2  # SFPLOAD from Dst and SFPSTORE back, per 32 elements
+    sfpi_instruction_cycles: int = 1  # one SFPU instruction of a hand-written SFPI kernel (tensix.metal.sfpi)
     reduce_cycles: int = 16
     transpose_cycles: int = 16
     unpack_setup_cycles: int = 2  # an UNPACR computing its first address
@@ -89,6 +90,7 @@ class TimingModel:
             eltwise_cycles=round(self.eltwise_cycles * factor),
             sfpu_instructions={k: max(1, round(v * factor)) for k, v in self.sfpu_instructions.items()},
             sfpu_load_store_instructions=round(self.sfpu_load_store_instructions * factor),
+            sfpi_instruction_cycles=round(self.sfpi_instruction_cycles * factor),
             reduce_cycles=round(self.reduce_cycles * factor),
             transpose_cycles=round(self.transpose_cycles * factor),
             unpack_setup_cycles=round(self.unpack_setup_cycles * factor),

@@ -8,8 +8,9 @@ argument order.
 import numpy as np
 from ml_dtypes import bfloat16
 
-from tensix.metal import distributed
+from tensix.metal import distributed, sfpi
 from tensix.metal.addrgen import TensorAccessorArgs
+from tensix.metal.asserts import TT_FATAL, TT_THROW, ReadMeshDeviceProfilerResults, TtFatalError
 from tensix.metal.buffers import (
     Buffer,
     CreateBuffer,
@@ -31,7 +32,9 @@ from tensix.metal.device import (
     worker_core_from_logical_core,
 )
 from tensix.metal.distributed import BufferShardingArgs
+from tensix.metal.eltwise_more import ELWADD, ELWMUL, ELWSUB, EltwiseBinaryReuseDestType
 from tensix.metal.enums import (
+    CB,
     INVALID,
     NOC,
     TILE_HEIGHT,
@@ -49,6 +52,14 @@ from tensix.metal.enums import (
     tile_size,
 )
 from tensix.metal.launch import EnqueueProgram
+from tensix.metal.llk_sfpu import (
+    APPROX,
+    DST_ACCUM_MODE,
+    DST_SYNC_MODE,
+    VectorMode,
+    my_add_tile_face,
+    smoothstep_tile_face,
+)
 from tensix.metal.program import (
     CircularBufferConfig,
     ComputeConfig,
@@ -65,6 +76,22 @@ from tensix.metal.program import (
     SetRuntimeArgs,
     WriterDataMovementConfig,
 )
+from tensix.metal.sfpi import (
+    dst_reg,
+    reinterpret,
+    setsgn,
+    v_else,
+    v_elseif,
+    v_endif,
+    v_if,
+    vConst0,
+    vConst0p8373,
+    vConst1,
+    vConstNeg1,
+    vFloat,
+    vInt,
+    vUInt,
+)
 from tensix.metal.tilize import (
     check_bfloat16_vector_pcc,
     create_constant_vector_of_bfloat16,
@@ -78,6 +105,12 @@ from tensix.metal.tilize import (
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
 __all__ = [
+    # SFPI and LLK names a compute kernel gets from tt-metal's compute API headers (docs/metalium.md)
+    "APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "VectorMode", "dst_reg", "my_add_tile_face", "reinterpret",
+    "setsgn", "sfpi", "smoothstep_tile_face", "v_else", "v_elseif", "v_endif", "v_if", "vConst0", "vConst0p8373",
+    "vConst1", "vConstNeg1", "vFloat", "vInt", "vUInt",
+    "CB", "ELWADD", "ELWMUL", "ELWSUB", "EltwiseBinaryReuseDestType", "ReadMeshDeviceProfilerResults",
+    "TT_FATAL", "TT_THROW", "TtFatalError",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",

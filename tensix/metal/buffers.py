@@ -81,6 +81,7 @@ class Buffer:
             self._shard_cores = self._order_cores(shard)
             sh, sw = shard.shape_in_pages()
             per_bank = sh * sw * self._aligned
+        self._per_bank = per_bank
         self._addr = device.allocate(buffer_type, per_bank, self)
 
     # --- tt-metal's accessors ----------------------------------------------------------------------------
@@ -98,6 +99,10 @@ class Buffer:
 
     def num_pages(self) -> int:
         return self.npages
+
+    def aligned_size_per_bank(self) -> int:
+        """Bytes the buffer takes in each bank (each core's shard, when sharded)."""
+        return self._per_bank
 
     def buffer_type(self) -> BufferType:
         return self._type

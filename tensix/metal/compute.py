@@ -18,6 +18,8 @@ from tensix import kernels as K
 from tensix.compute_api import ComputeKernel
 from tensix.errors import KernelError
 from tensix.metal.context import MetalContext
+from tensix.metal.eltwise_more import MoreComputeOps
+from tensix.metal.llk_sfpu import LlkSfpuCalls
 from tensix.metal.sfpu import exp_approx, round_bf16
 
 
@@ -25,7 +27,7 @@ class MetalInitWarning(UserWarning):
     """A compute op ran without the init call that configures the hardware for it."""
 
 
-class MetalCompute(MetalContext, ComputeKernel):
+class MetalCompute(LlkSfpuCalls, MoreComputeOps, MetalContext, ComputeKernel):
     """Context of a compute kernel (TRISC0/1/2)."""
 
     def metal_setup(self, kernel, mdev) -> None:

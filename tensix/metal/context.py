@@ -3,6 +3,8 @@ DPRINT to the core's log, L1 word pointers, and errors that name the kernel."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from tensix.errors import KernelError, NocError, TensixError
@@ -88,6 +90,13 @@ class MetalContext:
                               f"were given")
         return self._ct[i]
 
+    def get_named_compile_time_arg_val(self, name: str) -> int:
+        named = self.kernel.config.named_compile_args
+        if name not in named:
+            raise KernelError(f"{self.where()}: get_named_compile_time_arg_val({name!r}) but the kernel's named "
+                              f"compile-time args are {sorted(named)}")
+        return named[name]
+
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""
         return name in self.defines
@@ -98,13 +107,52 @@ class MetalContext:
     def get_absolute_logical_y(self) -> int:
         return self.core[1]
 
+    # --- CBs: zero pages is a no-op on hardware (tt-metal's hello_world_datatypes_kernel reserves 0) ---------
+    def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
+        if num_pages:
+            super().cb_reserve_back(cb_id, num_pages)
+
+    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
+        if num_pages:
+            super().cb_push_back(cb_id, num_pages)
+
+    def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
+        if num_pages:
+            super().cb_wait_front(cb_id, num_pages)
+
+    def cb_pop_front(self, cb_id: int, num_pages: int) -> None:
+        if num_pages:
+            super().cb_pop_front(cb_id, num_pages)
+
     # --- debug print ---------------------------------------------------------------------------------------
     def DPRINT(self, *parts) -> None:
-        """`DPRINT << a << b << ENDL()`: one line in the core's log, stamped with this kernel's cycle."""
-        text = "".join(_fmt(p) for p in parts)
-        self.mdev.dprint.setdefault(self.core, []).append((self.t, self.role, text))
+        """`DPRINT << a << b << ENDL()`: one line in the core's log, stamped with this kernel's cycle. A compute
+        kernel runs on the three TRISCs, so its plain DPRINT prints three lines (TR0, TR1, TR2) as on hardware."""
+        for proc in (("TR0", "TR1", "TR2") if self.role == "compute" else (self.role,)):
+            dprint_line(self, proc, parts)
 
-    DEVICE_PRINT = DPRINT_DATA0 = DPRINT_DATA1 = DPRINT_MATH = DPRINT_PACK = DPRINT_UNPACK = DPRINT
+    def _dprint_on(self, proc: str, parts, role: str) -> None:
+        if self.role == role:
+            dprint_line(self, proc, parts)
+
+    def DPRINT_DATA0(self, *parts) -> None:
+        """Printed by the RISCV_0 (BRISC, writer-slot) data movement kernel only."""
+        self._dprint_on("writer", parts, "writer")
+
+    def DPRINT_DATA1(self, *parts) -> None:
+        """Printed by the RISCV_1 (NCRISC, reader-slot) data movement kernel only."""
+        self._dprint_on("reader", parts, "reader")
+
+    def DPRINT_UNPACK(self, *parts) -> None:
+        self._dprint_on("TR0", parts, "compute")
+
+    def DPRINT_MATH(self, *parts) -> None:
+        self._dprint_on("TR1", parts, "compute")
+
+    def DPRINT_PACK(self, *parts) -> None:
+        self._dprint_on("TR2", parts, "compute")
+
+    DEVICE_PRINT = DPRINT
 
     # --- L1 ------------------------------------------------------------------------------------------------
     def l1_ptr(self, addr: int, dtype=np.uint32) -> L1Ptr:
@@ -141,6 +189,29 @@ class MetalContext:
             raise NocError(f"{self.where()}: bank id {bank_id} outside 0..{len(banks) - 1}")
         x, y = banks[bank_id]
         return addrgen.noc_xy_addr(x, y, int(bank_address_offset))
+
+
+_PREFIX = {"writer": "BR", "reader": "NC", "TR0": "TR0", "TR1": "TR1", "TR2": "TR2"}
+_RANK = {"reader": 0, "writer": 1, "TR0": 2, "TR1": 3, "TR2": 4}  # lines of one cycle, in tt-metal's printed order
+
+
+def dprint_line(ctx, proc: str, parts) -> None:
+    """Record one DPRINT line of processor `proc`; with TT_METAL_DPRINT_CORES set (tt-metal's switch: `all` or
+    `x,y` cores) also print it as tt-metal's host does, `0:(x=0,y=0):TR1: text`."""
+    text = "".join(_fmt(p) for p in parts)
+    text = text[:-1] if text.endswith("\n") else text  # `<< "\n"` ends the line as ENDL() does
+    ctx.mdev.dprint.setdefault(ctx.core, []).append((ctx.t, proc, text))
+    cores = os.environ.get("TT_METAL_DPRINT_CORES")
+    if cores and (cores.strip() == "all" or _listed(ctx.core, cores)):
+        x, y = ctx.core
+        line = f"{ctx.mdev.device_id}:(x={x},y={y}):{_PREFIX[proc]}: {text}"
+        ctx.mdev.dprint_echo.append((ctx.t, _RANK[proc], len(ctx.mdev.dprint_echo), line))
+
+
+def _listed(core: tuple[int, int], cores: str) -> bool:
+    nums = [n for n in cores.replace("(", ",").replace(")", ",").replace(" ", ",").split(",") if n.strip()]
+    pairs = {(int(nums[i]), int(nums[i + 1])) for i in range(0, len(nums) - 1, 2) if nums[i].isdigit()}
+    return tuple(core) in pairs
 
 
 def _fmt(p) -> str:

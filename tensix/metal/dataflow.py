@@ -65,6 +65,14 @@ class MetalDataflow(MetalContext, DataflowKernel):
         """tt-metal's experimental:: device objects (Noc, CircularBuffer, AllocatorBank, UnicastEndpoint)."""
         return Experimental(self)
 
+    def Noc(self, noc: int | None = None):
+        """`Noc noc;` (the device object API now outside experimental::, as eltwise_fpu_chain uses it)."""
+        return self.experimental.Noc(noc)
+
+    def CircularBuffer(self, cb_id: int):
+        """`CircularBuffer cb(id);`."""
+        return self.experimental.CircularBuffer(cb_id)
+
     def get_tile_size(self, cb_id: int) -> int:
         return self.cb(int(cb_id)).page_nbytes
 

@@ -45,6 +45,7 @@ class MetalDevice:
         self.l1_bank_xy = [self.cfg.noc_xy(c) for c in self.l1_banks()]  # NoC (x, y) of each L1 bank
         self.buffers: list[Buffer] = []
         self.dprint: dict[tuple[int, int], list[tuple[int, str, str]]] = {}  # core -> (cycle, role, text)
+        self.dprint_echo: list[tuple] = []  # (cycle, processor rank, seq, line) echoed under TT_METAL_DPRINT_CORES
         self.last_run: MetalRun | None = None
         self.record = DeviceRecord(self.run_dir) if self.run_dir else None  # for `tensix rerun` (metal/record.py)
         self._cq = CommandQueue(self)
@@ -91,7 +92,15 @@ class MetalDevice:
     def arch(self) -> str:
         return self.cfg.name
 
+    def flush_dprint(self) -> None:
+        """Print the DPRINT lines echoed since the last flush (at Finish, a blocking read or close, as the host
+        sees device prints only after the program ran)."""
+        for *_, line in sorted(self.dprint_echo):
+            print(line)
+        self.dprint_echo.clear()
+
     def close(self) -> bool:
+        self.flush_dprint()
         if not self.closed and self.record is not None:
             self.record.save(self)  # with the host's reads after the last program
         if not self.closed:
@@ -212,15 +221,18 @@ def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None
 
 
 def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
-    """Read the whole buffer into `out`, a preallocated numpy array (filled in place) or a list (replaced by the
-    buffer's uint32 words)."""
+    """Read the whole buffer into `out`, a preallocated numpy array (filled in place; an empty one, `std::vector<T>
+    v;`, is resized to the buffer as tt-metal resizes the vector) or a list (replaced by the buffer's uint32 words)."""
     dev = queue_device(cq)
+    dev.flush_dprint()
     data = buffer.get_backing_buffer().read_bytes()
     if dev.record is not None:
         dev.record.log.read(_io_name(buffer), data)
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
         return
+    if isinstance(out, np.ndarray) and out.size == 0 and out.ndim == 1 and out.flags.owndata:
+        out.resize(data.size // out.itemsize, refcheck=False)
     if not isinstance(out, np.ndarray) or out.nbytes != data.size or not out.flags.c_contiguous:
         raise ProgramError(f"EnqueueReadBuffer: the target must be a contiguous numpy array of {data.size} B "
                            f"(got {type(out).__name__} of {getattr(out, 'nbytes', '?')} B)")
@@ -233,7 +245,7 @@ def _io_name(buffer: Buffer) -> str:
 
 
 def Finish(cq) -> None:
-    queue_device(cq)
+    queue_device(cq).flush_dprint()
 
 
 def worker_core_from_logical_core(device: MetalDevice, core) -> CoreCoord:

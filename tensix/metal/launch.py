@@ -27,7 +27,10 @@ ROLE_ORDER = ("reader", "compute", "writer")
 def EnqueueProgram(cq, program: Program, blocking: bool = False) -> None:
     """Run `program` on the device to completion (its cycles, stats and trace land in device.last_run). Here, not
     in device.py, so that the device module does not import the launcher that imports it."""
-    run_program(queue_device(cq), program)
+    mdev = queue_device(cq)
+    run_program(mdev, program)
+    if blocking:
+        mdev.flush_dprint()
 
 
 def run_program(mdev: MetalDevice, program: Program) -> MetalRun:

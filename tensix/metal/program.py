@@ -61,16 +61,19 @@ class DataMovementConfig:
     noc: int = NOCS.RISCV_0_default
     compile_args: list = field(default_factory=list)
     defines: dict = field(default_factory=dict)
+    named_compile_args: dict = field(default_factory=dict)  # get_named_compile_time_arg_val("name")
 
 
-def ReaderDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:
+def ReaderDataMovementConfig(compile_args=(), defines=None, named_compile_args=None) -> DataMovementConfig:
     return DataMovementConfig(processor=DataMovementProcessor.RISCV_1, noc=NOCS.RISCV_1_default,
-                              compile_args=list(compile_args), defines=dict(defines or {}))
+                              compile_args=list(compile_args), defines=dict(defines or {}),
+                              named_compile_args=dict(named_compile_args or {}))
 
 
-def WriterDataMovementConfig(compile_args=(), defines=None) -> DataMovementConfig:
+def WriterDataMovementConfig(compile_args=(), defines=None, named_compile_args=None) -> DataMovementConfig:
     return DataMovementConfig(processor=DataMovementProcessor.RISCV_0, noc=NOCS.RISCV_0_default,
-                              compile_args=list(compile_args), defines=dict(defines or {}))
+                              compile_args=list(compile_args), defines=dict(defines or {}),
+                              named_compile_args=dict(named_compile_args or {}))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +84,7 @@ class ComputeConfig:
     math_approx_mode: bool = False
     compile_args: list = field(default_factory=list)
     defines: dict = field(default_factory=dict)
+    named_compile_args: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -13,7 +13,14 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
           "eltwise_binary.eltwise_binary", "eltwise_sfpu.eltwise_sfpu", "vecadd_sharding.vecadd_sharding",
           "matmul.matmul_single_core.matmul_single_core", "matmul.matmul_multi_core.matmul_multi_core",
           "matmul.matmul_multicore_reuse.matmul_multicore_reuse",
-          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast"}
+          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast"} | {
+    f"{name}.{name}" for name in (  # tested in test_metal_examples_more.py
+        "hello_world_compute_kernel", "hello_world_datamovement_kernel", "hello_world_datatypes_kernel",
+        "add_2_integers_in_riscv", "custom_sfpi_add", "custom_sfpi_smoothstep", "custom_sfpu_kernel_add",
+        "sfpu_eltwise_chain", "eltwise_fpu_chain", "eltwise_ternary")} | {
+    f"{name}.{name}_ez" for name in (  # the experimental::ez hosts of tt-metal's newest sources
+        "hello_world_compute_kernel", "hello_world_datamovement_kernel", "hello_world_datatypes_kernel",
+        "add_2_integers_in_riscv", "custom_sfpi_add", "custom_sfpi_smoothstep", "sfpu_eltwise_chain")}
 
 
 def _main(module: str):
