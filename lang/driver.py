@@ -23,7 +23,6 @@ from tensix.lang.compiler import Compiled, compile_file, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
-from tensix.lang.refcache import load_reference, reference_key
 from tensix.lang.reference import evaluate
 from tensix.lang.rundir import RunFlags, check_out, record, save_run
 from tensix.mesh import Mesh, RunResult
@@ -164,9 +163,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         compiled = compile_any(path, device, skip_zeros, fidelity)
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
         weights = {} if timing_only else params_of(compiled, seed=seed)
-        key = reference_key(compiled.graph, feed, weights) if check and not timing_only else None
-        known = load_reference(out_dir, key) if key else None  # the last run into out_dir had these outputs
-        result, expected = run_checked(compiled, feed, weights, flags, check, known)
+        result = run_flagged(compiled, feed, weights, flags, check=check)
         if skip_zeros and (compare_dense or zero_threshold > 0):
             dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs only
             result = result.with_dense(dense)
@@ -176,8 +173,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
             sources[str(path)] = Path(path).read_text()
         run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                      flags=flags, inputs=feed, params=weights, save_params=save_params)
-        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights,
-                                reference=(key, expected) if key else None)
+        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
@@ -207,18 +203,10 @@ def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[s
                 flags: RunFlags, check: bool = True) -> RunResult:
     """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only);
     `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of)."""
-    return run_checked(compiled, feed, weights, flags, check)[0]
-
-
-def run_checked(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray], flags: RunFlags,
-                check: bool = True, expected: dict[str, np.ndarray] | None = None
-                ) -> tuple[RunResult, dict[str, np.ndarray]]:
-    """run_flagged, and the reference outputs it was checked against (`expected`: known ones, not evaluated again)."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
     mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
-    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, expected=expected,
-                        stored=False)  # weights: materialized (params_of), as rerun's saved ones
+    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

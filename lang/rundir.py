@@ -22,7 +22,6 @@ import numpy as np
 
 from tensix import COMPILED
 from tensix.errors import TensixError
-from tensix.lang.refcache import save_reference
 from tensix.mesh import RunResult
 from tensix.trace_json import trace_json
 
@@ -150,18 +149,15 @@ def check_out(out: Path) -> None:
 
 
 def save_run(result: RunResult, out: Path, run: dict, *, sources: dict[str, str], inputs: dict[str, np.ndarray],
-             params: dict[str, np.ndarray], reference: tuple[str, dict[str, np.ndarray]] | None = None) -> Path:
+             params: dict[str, np.ndarray]) -> Path:
     """Write the whole run into a new directory beside `out`, then put it in place of `out` (an older run there
-    goes entirely). A failed write (a full disk) removes the new directory and leaves `out` as it was.
-    `reference`: (key, outputs) of the numpy reference, kept for the next run into `out` (lang/refcache.py)."""
+    goes entirely). A failed write (a full disk) removes the new directory and leaves `out` as it was."""
     check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         result.save(fresh)
-        if reference is not None:
-            save_reference(fresh, *reference)
         _write_record(fresh, run, sources, inputs, params)
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)
