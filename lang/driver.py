@@ -76,7 +76,8 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
                  mesh: Mesh | None = None, seed: int = 0, *, check: bool = True,
-                 expected: dict[str, np.ndarray] | None = None) -> tuple[RunResult, dict[str, np.ndarray]]:
+                 expected: dict[str, np.ndarray] | None = None, stored: bool = True
+                 ) -> tuple[RunResult, dict[str, np.ndarray]]:
     """Run on the emulator; returns the result and the reference outputs (float32 numpy; empty without `check`,
     and the stats then have no `reference`). `seed`: for the params declared `random(...)` without a seed.
 
@@ -84,11 +85,12 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
     inputs and params when already known (a second run of the same feed), so it is evaluated once per input.
     A timing-only mesh needs no values: nothing is made, run through the reference or compared
-    (`Stats.reference` stays None), and the outputs are None."""
+    (`Stats.reference` stays None), and the outputs are None. `stored`: `params` are as a checkpoint stores them
+    (params.materialize's `stored`); False: already materialized (a `@transposed` param is not swapped again)."""
     if mesh is not None and mesh.timing_only:
         return mesh.run(compiled.program), {}
     try:
-        weights = materialize(compiled.graph, params, seed)
+        weights = materialize(compiled.graph, params, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
     with ThreadPoolExecutor(1) as pool:
@@ -200,11 +202,11 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
                 flags: RunFlags, check: bool = True) -> RunResult:
     """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only);
-    `check`: with the numpy reference's errors in its stats."""
+    `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of)."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
     mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
-    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check)[0]
+    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

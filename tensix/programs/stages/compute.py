@@ -171,60 +171,79 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
 @handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
     cba, cbb = cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b))
-    bcast, unit = s.bcast, u.el
+    bcast, unit, chain, out = s.bcast, u.el, s.chain, _el_out(ctx, s)
+    tiles = getattr(ctx, f"{s.fn}_tiles") if bcast == "none" else None  # looked up once, not per tile
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         ctx.cb_wait_front(cbb, unit)
         ctx.tile_regs_acquire()
-        if bcast == "none":
-            getattr(ctx, f"{s.fn}_tiles")(cba, cbb, 0, 0, 0)
+        if tiles is not None:
+            tiles(cba, cbb, 0, 0, 0)
         else:
             ctx.bcast_tiles(s.fn, bcast, cba, cbb, 0, 0, 0)
         ctx.cb_pop_front(cba, unit)
         ctx.cb_pop_front(cbb, unit)
-        _emit(ctx, s, unit)
+        _emit_el(ctx, chain, out, unit)
         ctx.tile_regs_release()
 
 
-def _pass_tile(ctx, s, unit: int, cb: int, transpose: bool = False) -> None:
-    """One tile from cb through DST (transposed or not), the chain, and out."""
+def _el_out(ctx, s) -> int:
+    """The output CB of an elementwise step (found once per step, not per tile)."""
+    return cb_out(_fmt(ctx, s.out))
+
+
+def _emit_el(ctx, chain: tuple, cb: int, unit: int) -> None:
+    """_emit of an elementwise step's tile in DST 0 into its output CB `cb`: the chain, then the pack (one unit)."""
+    if chain:
+        _chain(ctx, chain, 0)
+    ctx.cb_reserve_back(cb, unit)
+    ctx.pack_tile(0, cb)
+    ctx.cb_push_back(cb, unit)
+
+
+def _pass_tile(ctx, chain: tuple, out: int, unit: int, cb: int, transpose: bool = False) -> None:
+    """One tile from cb through DST (transposed or not), the chain, and out to CB `out`."""
     ctx.cb_wait_front(cb, unit)
     ctx.tile_regs_acquire()
     (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
     ctx.cb_pop_front(cb, unit)
-    _emit(ctx, s, unit)
+    _emit_el(ctx, chain, out, unit)
     ctx.tile_regs_release()
 
 
 @handles("compute", Unary)
 def _unary(ctx, s, u: Units) -> None:
+    cb, chain, out = cb_in(EL_A, _fmt(ctx, s.a)), s.chain, _el_out(ctx, s)
     for _ in s.pages:
-        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.a)))
+        _pass_tile(ctx, chain, out, u.el, cb)
 
 
 @handles("compute", Reduce)
 def _reduce(ctx, s, u: Units) -> None:
-    cb, unit = cb_in(EL_A, _fmt(ctx, s.a)), u.el
+    cb, unit, chain, out = cb_in(EL_A, _fmt(ctx, s.a)), u.el, s.chain, _el_out(ctx, s)
+    fn, scale = s.fn, s.scale
     for _, _, n in s.rows:
         ctx.tile_regs_acquire()
         for _ in range(n):
             ctx.cb_wait_front(cb, unit)
-            ctx.reduce_tile(s.fn, "row", cb, 0, 0, s.scale)
+            ctx.reduce_tile(fn, "row", cb, 0, 0, scale)
             ctx.cb_pop_front(cb, unit)
-        _emit(ctx, s, unit)
+        _emit_el(ctx, chain, out, unit)
         ctx.tile_regs_release()
 
 
 @handles("compute", Copy)
 def _copy(ctx, s, u: Units) -> None:
+    chain, out = s.chain, _el_out(ctx, s)
     for _, index, _, transpose in s.pages:
-        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
+        _pass_tile(ctx, chain, out, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
 
 
 @handles("compute", GatherRows)
 def _gather_rows(ctx, s, u: Units) -> None:
+    chain, out, cb = s.chain, _el_out(ctx, s), cb_in(EL_A, _fmt(ctx, s.out))
     for _ in s.pages:  # the reader assembled each tile from table rows in the output's format
-        _pass_tile(ctx, s, u.el, cb_in(EL_A, _fmt(ctx, s.out)))
+        _pass_tile(ctx, chain, out, u.el, cb)
 
 
 @handles("compute", MatmulRows)

@@ -147,24 +147,33 @@ def _read_binary(ctx, s, u: Units) -> None:
 
 @handles("reader", Unary)
 def _read_unary(ctx, s, u: Units) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s.a))
+    cb, name, noc, unit = cb_in(EL_A, _fmt(ctx, s.a)), s.a, s.noc, u.el
     for _, pa in s.pages:
-        _read_pages(ctx, cb, s.a, [pa], s.noc, u.el)
+        _read_page(ctx, cb, name, pa, noc, unit)
 
 
 @handles("reader", Reduce)
 def _read_reduce(ctx, s, u: Units) -> None:
-    cb = cb_in(EL_A, _fmt(ctx, s.a))
+    cb, name, noc, unit = cb_in(EL_A, _fmt(ctx, s.a)), s.a, s.noc, u.el
     for _, first, n in s.rows:
         for p in range(first, first + n):
-            _read_pages(ctx, cb, s.a, [p], s.noc, u.el)
+            _read_page(ctx, cb, name, p, noc, unit)
 
 
 @handles("reader", Copy)
 def _read_copy(ctx, s, u: Units) -> None:
     names = s.inputs
+    cbs = [cb_in(EL_A, _fmt(ctx, name)) for name in names]
     for _, index, page, _ in s.pages:
-        _read_pages(ctx, cb_in(EL_A, _fmt(ctx, names[index])), names[index], [page], s.noc, u.el)
+        _read_page(ctx, cbs[index], names[index], page, s.noc, u.el)
+
+
+def _read_page(ctx, cb: int, name: str, page: int, noc: int | None, unit: int) -> None:
+    """_read_pages of one page: no gather to set up (noc_async_read_pages of one page is this read alone)."""
+    ctx.cb_reserve_back(cb, unit)
+    ctx.noc_async_read_page(name, page, ctx.get_write_ptr(cb), noc)
+    ctx.noc_async_read_barrier()
+    ctx.cb_push_back(cb, unit)
 
 
 @handles("reader", GatherRows)

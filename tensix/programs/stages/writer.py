@@ -100,14 +100,23 @@ def _write_matmul(ctx, s, u: Units) -> None:
 
 @handles("writer", Binary, Unary, Copy, GatherRows)
 def _write_pages_each(ctx, s, u: Units) -> None:
-    for entry in s.pages:
-        _write_pages(ctx, s, [entry[0]], u.el)
+    _write_each(ctx, s, [entry[0] for entry in s.pages], u.el)
 
 
 @handles("writer", Reduce)
 def _write_rows_each(ctx, s, u: Units) -> None:
-    for entry in s.rows:
-        _write_pages(ctx, s, [entry[0]], u.el)
+    _write_each(ctx, s, [entry[0] for entry in s.rows], u.el)
+
+
+def _write_each(ctx, s, pages: list, unit: int) -> None:
+    """_write_pages of each page alone (an elementwise step's output, a tile at a time), its CB found once."""
+    name, noc = s.out, s.noc
+    cb = cb_out(ctx.buffer(name).fmt)
+    for page in pages:
+        ctx.cb_wait_front(cb, unit)
+        ctx.noc_async_write_page(name, page, ctx.get_read_ptr(cb), noc)
+        ctx.noc_async_write_barrier()
+        ctx.cb_pop_front(cb, unit)
 
 
 @handles("writer", Row)
