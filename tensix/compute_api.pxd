@@ -10,7 +10,7 @@ cdef class ComputeKernel(KernelProcess):
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops
     cdef public double threshold
-    cdef public bint math
+    cdef public bint math, l1_acc
     cpdef _d(self, Py_ssize_t idst)
     @cython.locals(cb=CircularBuffer)
     cpdef _tile(self, cb_id, Py_ssize_t i)
