@@ -4,7 +4,7 @@ from tensix.cb cimport CircularBuffer
 from tensix.kernel cimport KernelProcess
 
 cdef class ComputeKernel(KernelProcess):
-    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
+    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip, packer
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs
     cdef public set fidelities

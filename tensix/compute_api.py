@@ -1,16 +1,17 @@
-"""The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB.
-
-DST holds `dst_tiles` float32 tiles. Every op charges its TimingModel cost to the kernel's clock."""
+"""The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB. DST holds
+`dst_tiles` float32 tiles per acquire. Every op charges its TimingModel cost to the kernel's clock (packs into the
+kernel's own CBs: to its packer thread, tensix/packer.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tensix import kernels as K
-from tensix.compute_skip import matmul_sparse, tile_faces
+from tensix.compute_skip import matmul_now, matmul_sparse, tile_faces
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
+from tensix.packer import Packer
 from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
@@ -31,6 +32,7 @@ class ComputeKernel(KernelProcess):
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
         self.l1_acc = False  # pack_reconfig_l1_acc: packing adds DST into the page instead of overwriting it
+        self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm: list[int] = []
@@ -51,7 +53,9 @@ class ComputeKernel(KernelProcess):
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
-        """Take the DST registers, zeroed: only the tiles written since the last acquire (each write marks its)."""
+        """Take a DST half, zeroed: only the tiles written since the last acquire (each write marks its). The math
+        thread waits for the packer to be done with the half it takes (the one it released before the last)."""
+        self.wait_until("dst_half", self.packer.halves[0])
         self._mm.clear()  # queued products would land in registers zeroed now
         fresh = self._fresh
         for i, tile in enumerate(self._dst_tiles if self.math else ()):  # (timing only: no values to zero)
@@ -60,13 +64,14 @@ class ComputeKernel(KernelProcess):
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
-        """Math done (kept for tt-metal parity; math and pack are one thread here)."""
+        """Math done (kept for tt-metal parity: the release hands the half to the packer here)."""
 
     def tile_regs_wait(self) -> None:
         """Pack may start (kept for tt-metal parity)."""
 
     def tile_regs_release(self) -> None:
-        """Give the DST registers back."""
+        """Hand the DST half to the packer: free again once what is packed so far is done."""
+        self.packer.release()
 
     def _d(self, idst: int) -> np.ndarray:
         if self._mm:
@@ -97,7 +102,7 @@ class ComputeKernel(KernelProcess):
         touches DST or the tiles they read change: the same bits in the same order per DST tile, without a
         kernel call per tile."""
         if self.skip is not None:
-            self._matmul_now(cb_a, cb_b, ia, ib, idst)
+            matmul_now(self, cb_a, cb_b, ia, ib, idst)
             return
         if not 0 <= idst < len(self._fresh):
             self._d(idst)  # raises the range error
@@ -122,19 +127,6 @@ class ComputeKernel(KernelProcess):
         """Run the queued matmul_tiles calls, in call order."""
         K.matmul_pairs(self._mm_a, self._mm_b, self.dst, np.array(self._mm, dtype=np.int64).reshape(-1, 3))
         self._mm.clear()
-
-    def _matmul_now(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
-        """One matmul_tiles call with zero skipping: the activation tile's faces decide what is multiplied."""
-        a, d = self._tile(cb_a, ia), self._d(idst)
-        self._mm_cost(self.cb(cb_b).fmt)
-        faces = tile_faces(self, cb_a, ia, a)
-        if faces != 0b1111:  # an all-zero tile reads no B tile
-            matmul_sparse(self, a, faces, [self._tile(cb_b, ib) if faces else None], idst)
-            return
-        K.matmul_acc(a, self._tile(cb_b, ib), d)
-        self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._matmul_cycles)
-        self.skip.add(self.core, self.label, macs_total=32768)
 
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
@@ -177,7 +169,7 @@ class ComputeKernel(KernelProcess):
         elif self.skip is not None and any(tile_faces(self, ca.cb_id, r, a[r]) != 0b1111 for r in rows):
             for i in range(rt):
                 for j in range(ct):
-                    self._matmul_now(ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
+                    matmul_now(self, ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
             return True
         b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
         K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
@@ -375,8 +367,7 @@ class ComputeKernel(KernelProcess):
 
     # --- pack ------------------------------------------------------------------------------------------
     def pack_reconfig_l1_acc(self, enable: bool) -> None:
-        """tt-metal's pack_reconfig_l1_acc: while enabled, packing adds each DST tile to what its CB page holds
-        (the packer's L1 accumulation, L1 += DST) instead of overwriting it; fp32 and bf16 pages only."""
+        """tt-metal's pack_reconfig_l1_acc: while on, packing adds DST to the page (L1 += DST; fp32, bf16 only)."""
         self.l1_acc = bool(enable)
 
     def pack_tile(self, idst: int, cb_id: int, index: int | None = None) -> None:
@@ -394,7 +385,16 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self.advance("pack_tile", self.timing.pack(cb.fmt, self.l1_acc))
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
+
+    def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
+        """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
+        this clock once the packer is done (in order), so the consumer sees the pages when they are pushed."""
+        if cb.owner is self:
+            self.packer.pack(cb, cb.wr_slot + pos, self.t, cycles, n, self.op)
+        else:
+            self.wait_until("packer", self.packer.t)
+            self.advance("pack_tile", cycles, n)
 
     def _accumulate(self, cb, pos: int, idst: int, n: int) -> None:
         """Add DST[idst .. idst + n) to the n reserved pages of cb from pos (the packer's L1 accumulation)."""
@@ -430,11 +430,17 @@ class ComputeKernel(KernelProcess):
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self.advance("pack_tile", self.timing.pack(cb.fmt, self.l1_acc) * n, n)
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
         self._pack_pos[cb_id] = 0
+
+    def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
+        """As the data-movement kernels'; pages of this kernel's own CB are there once the packer has packed them."""
+        if self.packer.t > self.t and self.cb(cb_id).owner is self:
+            self.wait_until("packer", self.packer.ready(self.cb(cb_id), num_pages))
+        KernelProcess.cb_wait_front(self, cb_id, num_pages)
 
 
 def _binary_code(op: str, core) -> int:

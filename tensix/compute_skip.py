@@ -21,6 +21,21 @@ def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
     return bits
 
 
+def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+    """One matmul_tiles call on compute kernel k with zero skipping: the activation tile's faces decide what is
+    multiplied."""
+    a, d = k._tile(cb_a, ia), k._d(idst)
+    k._mm_cost(k.cb(cb_b).fmt)
+    faces = tile_faces(k, cb_a, ia, a)
+    if faces != 0b1111:  # an all-zero tile reads no B tile
+        matmul_sparse(k, a, faces, [k._tile(cb_b, ib) if faces else None], idst)
+        return
+    K.matmul_acc(a, k._tile(cb_b, ib), d)
+    k.flops += 65536  # 2 * 32^3
+    k.advance("matmul_tiles", k._matmul_cycles)
+    k.skip.add(k.core, k.label, macs_total=32768)
+
+
 def matmul_sparse(k, a: np.ndarray, faces: int, b, idst: int) -> None:
     """DST[idst + j] += a @ b[j] on compute kernel k for each B tile b[j], a with zero faces (only its live faces
     multiplied), charged and counted at once."""

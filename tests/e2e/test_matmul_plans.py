@@ -99,17 +99,27 @@ def test_the_k_blocked_plan_accumulates_in_the_packer_and_reads_each_band_once_p
 def test_the_compute_kernel_of_a_k_blocked_matmul_costs_its_products_spills_and_epilogue():
     cfg = WH.with_(l1_bytes=640 * 1024)
     mm, new, _ = _runs("bf16", cfg)
-    # hand-derived, per core: 16 k x 48 tile products; after the first of the 6 k steps every output tile packed
-    # to fp32, after the next four packed with L1 accumulation (4096 B at 32 B a cycle), in the last one copied
-    # back; then the bias added, relu, and the bf16 result packed
+    # hand-derived, per core: 16 k x 48 tile products on the math thread, the partial sums copied back in the last
+    # of the 6 k steps, then the bias added, relu, and the bf16 result packed (to the writer's CB: in order, here);
+    # the packer thread packs every output tile to fp32 after the first k step and with L1 accumulation (4096 B at
+    # 32 B a cycle) after the next four, beside the math: a sub-block's packs (16 x 130) take less than the next
+    # sub-block's products (16 x 3 x 64), so the math thread never waits for a DST half
     t = TimingModel()
     assert -(-mm.kt // mm.kb) == 6
-    expected = (16 * 48 * t.matmul("HiFi4", "bf16") + 48 * (t.pack("fp32") + 4 * t.pack("fp32", True))
-                + 48 * t.unpack("fp32") + 48 * (t.eltwise("add", "HiFi4", "bf16", 1) + t.sfpu("relu") + t.pack("bf16")))
+    expected = (16 * 48 * t.matmul("HiFi4", "bf16") + 48 * t.unpack("fp32")
+                + 48 * (t.eltwise("add", "HiFi4", "bf16", 1) + t.sfpu("relu") + t.pack("bf16")))
+    packed = 48 * (t.pack("fp32") + 4 * t.pack("fp32", True))
     # relu: 32 rows of SFPLOAD, one instruction, SFPSTORE
-    assert expected == 16 * 48 * 64 + 48 * (66 + 4 * 130) + 48 * 66 + 48 * (34 + 32 * 3 + 34)
+    assert expected == 16 * 48 * 64 + 48 * 66 + 48 * (34 + 32 * 3 + 34) and packed == 48 * (66 + 4 * 130)
     busy = {c.core: dict(c.busy_cycles)["compute"] for c in new.stats.cores}
     assert set(busy.values()) == {expected}
+    packer, waits = {}, set()
+    for s in new.trace.spans:
+        if s.role == "packer":
+            packer[s.core] = packer.get(s.core, 0) + s.end - s.start
+        if s.role == "compute" and s.name in ("wait:dst_half", "wait:packer"):
+            waits.add(s.core)
+    assert set(packer.values()) == {packed} and len(packer) == len(busy) and not waits
 
 
 def test_partial_sums_too_large_for_l1_go_in_column_passes_each_reading_the_activation_band_again():
