@@ -4,13 +4,13 @@ from tensix.cb cimport CircularBuffer
 from tensix.kernel cimport KernelProcess
 
 cdef class ComputeKernel(KernelProcess):
-    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
+    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip, packer
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops
     cdef public double threshold
-    cdef public bint math
+    cdef public bint math, l1_acc
     cpdef _d(self, Py_ssize_t idst)
     @cython.locals(cb=CircularBuffer)
     cpdef _tile(self, cb_id, Py_ssize_t i)

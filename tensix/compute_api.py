@@ -1,15 +1,17 @@
-"""The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB.
-
-DST holds `dst_tiles` float32 tiles. Every op charges its TimingModel cost to the kernel's clock."""
+"""The compute kernel API (TRISC unpack/math/pack): tiles from CBs into DST registers, math, pack to a CB. DST holds
+`dst_tiles` float32 tiles per acquire. Every op charges its TimingModel cost to the kernel's clock (packs into the
+kernel's own CBs: to its packer thread, tensix/packer.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tensix import kernels as K
+from tensix.compute_skip import matmul_now, matmul_sparse, tile_faces
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
+from tensix.packer import Packer
 from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
@@ -29,6 +31,8 @@ class ComputeKernel(KernelProcess):
         self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
+        self.l1_acc = False  # pack_reconfig_l1_acc: packing adds DST into the page instead of overwriting it
+        self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm: list[int] = []
@@ -49,7 +53,9 @@ class ComputeKernel(KernelProcess):
 
     # --- DST register protocol ---------------------------------------------------------------------------
     def tile_regs_acquire(self) -> None:
-        """Take the DST registers, zeroed: only the tiles written since the last acquire (each write marks its)."""
+        """Take a DST half, zeroed: only the tiles written since the last acquire (each write marks its). The math
+        thread waits for the packer to be done with the half it takes (the one it released before the last)."""
+        self.wait_until("dst_half", self.packer.halves[0])
         self._mm.clear()  # queued products would land in registers zeroed now
         fresh = self._fresh
         for i, tile in enumerate(self._dst_tiles if self.math else ()):  # (timing only: no values to zero)
@@ -58,13 +64,14 @@ class ComputeKernel(KernelProcess):
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
-        """Math done (kept for tt-metal parity; math and pack are one thread here)."""
+        """Math done (kept for tt-metal parity: the release hands the half to the packer here)."""
 
     def tile_regs_wait(self) -> None:
         """Pack may start (kept for tt-metal parity)."""
 
     def tile_regs_release(self) -> None:
-        """Give the DST registers back."""
+        """Hand the DST half to the packer: free again once what is packed so far is done."""
+        self.packer.release()
 
     def _d(self, idst: int) -> np.ndarray:
         if self._mm:
@@ -95,7 +102,7 @@ class ComputeKernel(KernelProcess):
         touches DST or the tiles they read change: the same bits in the same order per DST tile, without a
         kernel call per tile."""
         if self.skip is not None:
-            self._matmul_now(cb_a, cb_b, ia, ib, idst)
+            matmul_now(self, cb_a, cb_b, ia, ib, idst)
             return
         if not 0 <= idst < len(self._fresh):
             self._d(idst)  # raises the range error
@@ -120,19 +127,6 @@ class ComputeKernel(KernelProcess):
         """Run the queued matmul_tiles calls, in call order."""
         K.matmul_pairs(self._mm_a, self._mm_b, self.dst, np.array(self._mm, dtype=np.int64).reshape(-1, 3))
         self._mm.clear()
-
-    def _matmul_now(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
-        """One matmul_tiles call with zero skipping: the activation tile's faces decide what is multiplied."""
-        a, d = self._tile(cb_a, ia), self._d(idst)
-        self._mm_cost(self.cb(cb_b).fmt)
-        faces = self._faces(cb_a, ia, a)
-        if faces != 0b1111:  # an all-zero tile reads no B tile
-            self._matmul_sparse(a, faces, [self._tile(cb_b, ib) if faces else None], idst)
-            return
-        K.matmul_acc(a, self._tile(cb_b, ib), d)
-        self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._matmul_cycles)
-        self.skip.add(self.core, self.label, macs_total=32768)
 
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
@@ -167,15 +161,15 @@ class ComputeKernel(KernelProcess):
         b_window = max(ib + ct, min(cb.received, ib + ct * ahead))
         if self.skip is not None and rt == 1:
             self._mm_cost(cb.fmt)
-            faces = self._faces(ca.cb_id, ia, a[ia])
+            faces = tile_faces(self, ca.cb_id, ia, a[ia])
             if faces != 0b1111:
                 b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
-                self._matmul_sparse(a[ia], faces, b[ib:ib + ct], idst)
+                matmul_sparse(self, a[ia], faces, b[ib:ib + ct], idst)
                 return True
-        elif self.skip is not None and any(self._faces(ca.cb_id, r, a[r]) != 0b1111 for r in rows):
+        elif self.skip is not None and any(tile_faces(self, ca.cb_id, r, a[r]) != 0b1111 for r in rows):
             for i in range(rt):
                 for j in range(ct):
-                    self._matmul_now(ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
+                    matmul_now(self, ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
             return True
         b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
         K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
@@ -188,34 +182,6 @@ class ComputeKernel(KernelProcess):
             cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
         self._matmul_cycles = cost
         return cost
-
-    def _faces(self, cb_id: int, i: int, tile: np.ndarray) -> int:
-        """Nonzero-face bits of an activation tile, checked once per tile (and charged)."""
-        cb = self.cbs[cb_id]
-        bits = cb.front_faces(i)
-        if bits is None:
-            bits, zeros = K.zero_faces(tile)
-            cb.set_front_faces(i, bits)
-            cost = self.timing.zero_check_cycles
-            self.advance("zero_check", cost)
-            self.skip.add(self.core, self.label, activations=1024, zero_activations=zeros,
-                          cycles_overhead=cost)
-        return bits
-
-    def _matmul_sparse(self, a: np.ndarray, faces: int, b, idst: int) -> None:
-        """DST[idst + j] += a @ b[j] for each B tile b[j], a with zero faces (only its live faces multiplied),
-        charged and counted at once."""
-        ct = len(b)
-        live = bin(faces).count("1")
-        cycles = -(-self._matmul_cycles * live // 4)  # the engine works face by face
-        dst = [self._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
-        if live:
-            for j in range(ct):
-                K.matmul_acc_faces(a, b[j], dst[j], faces)
-            self.flops += 16384 * live * ct
-            self.advance("matmul_tiles", cycles * ct, ct)
-        self.skip.add(self.core, self.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
-                      cycles_avoided=(self._matmul_cycles - cycles) * ct)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         if self.math:
@@ -400,6 +366,10 @@ class ComputeKernel(KernelProcess):
         self.advance(f"{op}_dst", self.timing.sfpu("square"))
 
     # --- pack ------------------------------------------------------------------------------------------
+    def pack_reconfig_l1_acc(self, enable: bool) -> None:
+        """tt-metal's pack_reconfig_l1_acc: while on, packing adds DST to the page (L1 += DST; fp32, bf16 only)."""
+        self.l1_acc = bool(enable)
+
     def pack_tile(self, idst: int, cb_id: int, index: int | None = None) -> None:
         """Write DST[idst] into the reserved back of cb_id (next page, or page `index` of the reservation)."""
         cb = self.cb(cb_id)
@@ -410,10 +380,32 @@ class ComputeKernel(KernelProcess):
             tile = self.dst[idst]
             tile[np.abs(tile) < self.threshold] = 0.0  # threshold mode: small values count as zeros
             self.advance("zero_flush", self.timing.zero_check_cycles)
-        if self.math:
+        if self.l1_acc:
+            self._accumulate(cb, pos, idst, 1)
+        elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self.advance("pack_tile", self.timing.pack(cb.fmt))
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
+
+    def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
+        """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
+        this clock once the packer is done (in order), so the consumer sees the pages when they are pushed."""
+        if cb.owner is self:
+            self.packer.pack(cb, cb.wr_slot + pos, self.t, cycles, n, self.op)
+        else:
+            self.wait_until("packer", self.packer.t)
+            self.advance("pack_tile", cycles, n)
+
+    def _accumulate(self, cb, pos: int, idst: int, n: int) -> None:
+        """Add DST[idst .. idst + n) to the n reserved pages of cb from pos (the packer's L1 accumulation)."""
+        if cb.fmt not in ("fp32", "bf16"):
+            raise KernelError(f"compute kernel on core {self.core}: packing with L1 accumulation into CB {cb.cb_id} "
+                              f"of format {cb.fmt}; the packers accumulate fp32 and bf16 only")
+        cb.check_back(pos + n - 1)
+        if self.math:
+            start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
+            pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
+            K.pack_acc_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
 
     def pack_block(self, idst: int, cb_id: int, n: int, index: int | None = None) -> None:
         """pack_tile of DST[idst + k] for k < n into the next n reserved pages of cb_id (or pages index..): the
@@ -431,16 +423,24 @@ class ComputeKernel(KernelProcess):
                               f"outside 0..{len(self._fresh) - 1}")
         cb.check_back(pos)  # range checks; reserved pages never wrap, so the n pages are contiguous
         cb.check_back(pos + n - 1)
-        if self.math:
+        if self.l1_acc:
+            self._accumulate(cb, pos, idst, n)
+        elif self.math:
             start = cb.address + ((cb.wr_slot + pos) % cb.num_pages) * cb.page_nbytes
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self.advance("pack_tile", self.timing.pack(cb.fmt) * n, n)
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
         self._pack_pos[cb_id] = 0
+
+    def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
+        """As the data-movement kernels'; pages of this kernel's own CB are there once the packer has packed them."""
+        if self.packer.t > self.t and self.cb(cb_id).owner is self:
+            self.wait_until("packer", self.packer.ready(self.cb(cb_id), num_pages))
+        KernelProcess.cb_wait_front(self, cb_id, num_pages)
 
 
 def _binary_code(op: str, core) -> int:

@@ -37,7 +37,8 @@ class TimingModel:
     LoFi/HiFi2/HiFi3/HiFi4): 8x16 @ 16x16 per cycle per phase; the unpacker feeding it runs alongside, so a
     tile costs the larger of that and unpacking its B tile (`unpack_setup_cycles` + its bytes at
     `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles). Packing a tile costs
-    `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle`. Eltwise FPU ops: 8x16 elements per cycle
+    `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle` (`pack_acc_bytes_per_cycle` when the packer adds it
+    to what L1 holds). Eltwise FPU ops: 8x16 elements per cycle
     (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, one instruction a cycle, so a
     1024-element tile costs 32 x (the op's instructions + an SFPLOAD and an SFPSTORE).
     """
@@ -54,6 +55,7 @@ class TimingModel:
     unpack_bytes_per_cycle: int = 64  # an unpacker fetching from L1 at x4 speed
     pack_setup_cycles: int = 2
     pack_bytes_per_cycle: int = 64
+    pack_acc_bytes_per_cycle: int = 32  # packing with L1 accumulation: a read-modify-write of every 16 B
     noc_issue_cycles: int | None = None  # a RISC-V handing one NoC command to its NIU (None: the device's)
     # zero skipping (docs/architecture.md): what the checks and the bookkeeping cost
     zero_check_cycles: int = 32  # SFPU compare + reduce over one tile's faces when it is packed or unpacked
@@ -70,8 +72,10 @@ class TimingModel:
         """Unpacking `tiles` tiles in `fmt` from L1 into source registers."""
         return self.unpack_setup_cycles + -(-tiles * tile_nbytes(fmt) // self.unpack_bytes_per_cycle)
 
-    def pack(self, fmt: str) -> int:
-        return self.pack_setup_cycles + -(-tile_nbytes(fmt) // self.pack_bytes_per_cycle)
+    def pack(self, fmt: str, accumulate: bool = False) -> int:
+        """Packing one tile in `fmt` to L1: written, or added to what the page holds (`accumulate`)."""
+        rate = self.pack_acc_bytes_per_cycle if accumulate else self.pack_bytes_per_cycle
+        return self.pack_setup_cycles + -(-tile_nbytes(fmt) // rate)
 
     def eltwise(self, op: str, fidelity: str, fmt: str = "bf16", operands: int = 2) -> int:
         """One elementwise tile op on `operands` tiles in `fmt` from CBs: the FPU or the unpackers, the slower
@@ -97,4 +101,5 @@ class TimingModel:
             unpack_bytes_per_cycle=max(1, round(self.unpack_bytes_per_cycle / factor)),
             pack_setup_cycles=round(self.pack_setup_cycles * factor),
             pack_bytes_per_cycle=max(1, round(self.pack_bytes_per_cycle / factor)),
+            pack_acc_bytes_per_cycle=max(1, round(self.pack_acc_bytes_per_cycle / factor)),
         )

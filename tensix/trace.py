@@ -111,8 +111,10 @@ class Trace:
     @classmethod
     def from_device(cls, device) -> Trace:
         ops = tuple(Op.from_label(i, label, src) for i, (label, src) in enumerate(device.ops))
-        return cls(device.cfg.clock_hz, None, device.transfers, [(k.core, k.role, k.spans) for k in device.kernels],
-                   ops)
+        kernels = [(k.core, k.role, k.spans) for k in device.kernels]
+        packers = [(k.core, "packer", k.packer.spans) for k in device.kernels  # a compute kernel's packer thread
+                   if getattr(k, "packer", None) is not None and len(k.packer.spans)]
+        return cls(device.cfg.clock_hz, None, device.transfers, kernels + packers, ops)
 
     def op(self, index: int) -> Op | None:
         """Entry `index` of the op table; None for NO_OP."""

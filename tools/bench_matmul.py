@@ -142,6 +142,12 @@ class PublishedGemm:
     utilization: float
     setup: str  # where the published run kept in0 / in1 / out
 
+    @property
+    def memory(self) -> tuple[str, str]:
+        """(in0, out) as `tensix bench matmul --in0 --out` take them: where the published run kept them (in1 is
+        in DRAM in every published run)."""
+        return ("l1", "l1") if self.setup == _L1 else ("dram", "dram")
+
     def device_us(self, clock_hz: float) -> float:
         tiles = self.m * self.k * self.n // 32 ** 3
         ideal = tiles * PHASE_CYCLES[self.fidelity] / (self.grid[0] * self.grid[1])
@@ -166,11 +172,13 @@ HELD_OUT = (
 
 
 def gemm_rows(points: tuple[PublishedGemm, ...] = HELD_OUT) -> list[dict]:
-    """One `gemm_point` line per held-out GEMM: tensix's timing-only prediction against the published time."""
+    """One `gemm_point` line per held-out GEMM: tensix's timing-only prediction against the published time, with
+    in0 and the output where the published run kept them (the 2048^3 runs: L1-sharded)."""
     rows = []
     for p in points:
+        in0, out = p.memory
         got = bench_matmul(p.m, p.k, p.n, dtype=p.dtype, fidelity=p.fidelity, device=p.device,
-                           grid=f"{p.grid[0]}x{p.grid[1]}", timing_only=True)
+                           grid=f"{p.grid[0]}x{p.grid[1]}", in0=in0, out=out, timing_only=True)
         published = p.device_us(resolve(p.device).clock_hz)
         rows.append({"name": "gemm_point", "gemm": f"{p.m}x{p.k}x{p.n} {p.dtype} {p.fidelity}", "device": p.device,
                      "grid": list(p.grid), "setup": p.setup, "predicted_us": got.device_us, "published_us": published,

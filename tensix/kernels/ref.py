@@ -191,6 +191,14 @@ def unpack_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
     _UNPACK_N[fmt](pages, out)
 
 
+def pack_acc_pages(tiles: np.ndarray, fmt: int, pages: np.ndarray) -> None:
+    """The packer's L1 accumulation: each page (N, page bytes) of format code fmt becomes the float32 sum of what
+    it holds and its tile of tiles (N, 32, 32), packed back in fmt (fp32 exactly; bf16 rounded)."""
+    held = np.empty(tiles.shape, np.float32)
+    _UNPACK_N[fmt](pages, held)
+    _PACK_N[fmt](held + tiles, pages)
+
+
 def untilize_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
     """Inverse of tilize_pages: unpack R*C pages into a (32*R, 32*C) float32 array."""
     rows, cols = out.shape[0] // 32, out.shape[1] // 32

@@ -7,6 +7,7 @@ re-multicasting) the activation band per sub-block; `_old_plan` rebuilds it from
 
 from dataclasses import replace
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -58,12 +59,36 @@ def _read(result) -> int:
     return sum(b.bytes_read for b in result.stats.dram)
 
 
+def _l1_acc_reference(x, w, b, kb: int, dt: str) -> np.ndarray:
+    """relu(x @ w + b) in the order the k-blocked plan adds (numpy): every product and sum rounded to float32 as
+    the matrix engine's (k ascending into DST); each k step of kb tiles summed in DST from zero and added to the
+    fp32 partial sums by the packer (L1 accumulation); the last k step on top of the reloaded partial sums."""
+    x, w, b = (np.asarray(v, np.float32).astype(ml_dtypes.bfloat16 if dt == "bf16" else np.float32)
+               .astype(np.float32) for v in (x, w, b))
+    steps = [range(k, min(k + 32 * kb, x.shape[1])) for k in range(0, x.shape[1], 32 * kb)]
+    partial = np.zeros((x.shape[0], w.shape[1]), np.float32)
+    for n, ks in enumerate(steps):
+        dst = partial.copy() if n == len(steps) - 1 else np.zeros_like(partial)
+        for k in ks:
+            dst += np.multiply.outer(x[:, k], w[k])
+        partial = dst if n in (0, len(steps) - 1) else partial + dst
+    y = np.maximum(partial + b, np.float32(0))
+    return y.astype(ml_dtypes.bfloat16).astype(np.float32) if dt == "bf16" else y
+
+
 # L1 sizes giving k steps of 3 tiles (lang/passes/plans._plan): partial sums cross k steps
 @pytest.mark.parametrize(("dt", "kib"), [("fp32", 1024), ("bf16", 640)])
-def test_the_k_blocked_plan_gives_the_replaced_plans_bits_and_reads_each_band_once_per_row_and_column(dt, kib):
+def test_the_k_blocked_plan_accumulates_in_the_packer_and_reads_each_band_once_per_row_and_column(dt, kib):
     mm, new, old = _runs(dt, WH.with_(l1_bytes=kib * 1024))
     assert mm.blocks == (Block(0, 4, 0, 12, 0, 0),) and mm.sub == (4, 4) and mm.kb == 3
-    np.testing.assert_array_equal(new.outputs["y"], old.outputs["y"])
+    # the packer's accumulation adds each k step's sum to the partial sums, where the replaced plan added every
+    # product to them in DST: the same sums in another order, so equal to float32 rounding, and bit for bit the
+    # order written out in numpy
+    compiled = compile_source(SOURCE.format(dt=dt), "mm.tdf", WH)
+    x, params = make_inputs(compiled.graph, 0)["x"], materialize(compiled.graph)
+    want = _l1_acc_reference(x, params["w"], params["b"], mm.kb, dt)
+    np.testing.assert_array_equal(new.outputs["y"], want)
+    np.testing.assert_allclose(new.outputs["y"], old.outputs["y"], rtol=1e-2 if dt == "bf16" else 1e-5, atol=1e-5)
     tile = 4096 if dt == "fp32" else 2048
     # ideal 2-D blocking: each grid row's 4 x 16-tile band of x once, each column's 16 x 12-tile band of w once;
     # every core reads its 12 bias tiles
@@ -74,16 +99,27 @@ def test_the_k_blocked_plan_gives_the_replaced_plans_bits_and_reads_each_band_on
 def test_the_compute_kernel_of_a_k_blocked_matmul_costs_its_products_spills_and_epilogue():
     cfg = WH.with_(l1_bytes=640 * 1024)
     mm, new, _ = _runs("bf16", cfg)
-    # hand-derived, per core: 16 k x 48 tile products; at each of the 5 boundaries between the 6 k steps every
-    # output tile packed to fp32 and copied back; then the bias added, relu, and the bf16 result packed
+    # hand-derived, per core: 16 k x 48 tile products on the math thread, the partial sums copied back in the last
+    # of the 6 k steps, then the bias added, relu, and the bf16 result packed (to the writer's CB: in order, here);
+    # the packer thread packs every output tile to fp32 after the first k step and with L1 accumulation (4096 B at
+    # 32 B a cycle) after the next four, beside the math: a sub-block's packs (16 x 130) take less than the next
+    # sub-block's products (16 x 3 x 64), so the math thread never waits for a DST half
     t = TimingModel()
     assert -(-mm.kt // mm.kb) == 6
-    expected = (16 * 48 * t.matmul("HiFi4", "bf16") + 5 * 48 * (t.pack("fp32") + t.unpack("fp32"))
+    expected = (16 * 48 * t.matmul("HiFi4", "bf16") + 48 * t.unpack("fp32")
                 + 48 * (t.eltwise("add", "HiFi4", "bf16", 1) + t.sfpu("relu") + t.pack("bf16")))
+    packed = 48 * (t.pack("fp32") + 4 * t.pack("fp32", True))
     # relu: 32 rows of SFPLOAD, one instruction, SFPSTORE
-    assert expected == 16 * 48 * 64 + 5 * 48 * (66 + 66) + 48 * (34 + 32 * 3 + 34)
+    assert expected == 16 * 48 * 64 + 48 * 66 + 48 * (34 + 32 * 3 + 34) and packed == 48 * (66 + 4 * 130)
     busy = {c.core: dict(c.busy_cycles)["compute"] for c in new.stats.cores}
     assert set(busy.values()) == {expected}
+    packer, waits = {}, set()
+    for s in new.trace.spans:
+        if s.role == "packer":
+            packer[s.core] = packer.get(s.core, 0) + s.end - s.start
+        if s.role == "compute" and s.name in ("wait:dst_half", "wait:packer"):
+            waits.add(s.core)
+    assert set(packer.values()) == {packed} and len(packer) == len(busy) and not waits
 
 
 def test_partial_sums_too_large_for_l1_go_in_column_passes_each_reading_the_activation_band_again():

@@ -395,3 +395,21 @@ def test_bf16_bits_of_row_data_round_exactly_as_a_packed_tile():
     jit.pack_bf16(tile, page)  # face-major: compare value by value through the tile layout
     faces = tile.reshape(2, 16, 2, 16).transpose(0, 2, 1, 3).reshape(-1)
     np.testing.assert_array_equal(formats.bf16_bits(faces), page.view(np.uint16))
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "bf16"])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_pack_acc_pages_adds_each_tile_into_its_page(impl, fmt):
+    """The packer's L1 accumulation against numpy: fp32 pages hold the exact float32 sum; bf16 pages the sum
+    rounded to bf16 (ml_dtypes, round to nearest even)."""
+    rng = np.random.default_rng(13)
+    held = (rng.standard_normal((3, 32, 32)) * 7).astype(np.float32)
+    tiles = (rng.standard_normal((3, 32, 32)) * 3).astype(np.float32)
+    pages = np.stack([formats.tilize(h, fmt)[0] for h in held])
+    before = np.stack([formats.unpack_tiles(p[None], fmt)[0] for p in pages])  # what the pages hold (bf16: rounded)
+    kernel(impl, "pack_acc_pages")(tiles, ops.FORMAT[fmt], pages)
+    got = np.stack([formats.unpack_tiles(p[None], fmt)[0] for p in pages])
+    want = before + tiles  # float32 + float32
+    if fmt == "bf16":
+        want = want.astype(ml_dtypes.bfloat16).astype(np.float32)
+    assert np.array_equal(got, want)

@@ -75,3 +75,13 @@ def test_a_gemm_point_compares_the_timing_only_prediction_with_the_published_tim
     predicted = bench_matmul(64, 64, 64, grid="2x2", timing_only=True).device_us
     assert row["published_us"] == 8 * 64 / 4 / 0.5 / 1e3  # 8 tile products x 64 cycles over 4 cores, at 50%
     assert row["predicted_us"] == predicted and row["error"] == predicted / row["published_us"] - 1
+
+
+def test_a_gemm_point_published_with_in0_and_out_in_l1_is_predicted_with_them_in_l1():
+    from tensix.tools.bench_matmul import HELD_OUT, PublishedGemm, bench_matmul, gemm_rows
+
+    assert {p.memory for p in HELD_OUT if p.m == 2048} == {("l1", "l1")}  # GEMM_FLOPS: in0 and out L1-sharded
+    assert {p.memory for p in HELD_OUT if p.m != 2048} == {("dram", "dram")}
+    point = PublishedGemm(64, 64, 64, "bf16", "hifi4", "wormhole_n150", (2, 2), 0.5, "in0, out L1; in1 DRAM")
+    row, = gemm_rows((point,))
+    assert row["predicted_us"] == bench_matmul(64, 64, 64, grid="2x2", in0="l1", out="l1", timing_only=True).device_us

@@ -6,6 +6,7 @@ preallocated, nothing is validated (startup: what numba loads with the first ker
 from tensix.kernels.jit import startup  # noqa: F401  (before numba loads its first kernel)
 from tensix.kernels.jit.formats import (
     live_faces_pages,
+    pack_acc_pages,
     pack_bf16,
     pack_bfp4,
     pack_bfp8,
@@ -35,7 +36,7 @@ from tensix.kernels.jit.tile_math import (
 
 __all__ = [
     "_matmul_tile", "eltwise_binary", "live_faces_pages", "matmul_acc", "matmul_acc_faces", "matmul_block",
-    "matmul_pairs", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "reduce", "tilize_pages",
-    "topk_softmax", "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages",
-    "untilize_pages", "zero_faces",
+    "matmul_pairs", "pack_acc_pages", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "reduce",
+    "tilize_pages", "topk_softmax", "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32",
+    "unpack_pages", "untilize_pages", "zero_faces",
 ]

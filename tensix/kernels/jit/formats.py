@@ -196,6 +196,19 @@ def unpack_pages(pages, fmt, out):
         _unpack(fmt, pages[p], out[p])
 
 
+@njit(**OPTS)
+def pack_acc_pages(tiles, fmt, pages):
+    """The packer's L1 accumulation: each page becomes the float32 sum of what it holds and its tile, packed
+    back in fmt."""
+    held = np.empty((32, 32), np.float32)
+    for p in range(tiles.shape[0]):
+        _unpack(fmt, pages[p], held)
+        for i in range(32):
+            for j in range(32):
+                held[i, j] = held[i, j] + tiles[p, i, j]
+        _pack(fmt, held, pages[p])
+
+
 # --- whole tensors: padded 2-D float32 <-> pages (one tile per page, row-major tile order) ---------
 
 

@@ -88,11 +88,14 @@ def _matmul(ctx, s, u: Units) -> None:
 
 
 def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -> None:
-    """A block larger than DST: every k step runs each sub-block, its partial sums reloaded from CB_MID (fp32,
-    so exact: each output tile sums its k terms in the same order as in DST) and packed back, the last k step
-    packing the output instead (tt-metal's intermediate CB with reload)."""
+    """A block larger than DST: every k step runs each sub-block and keeps its fp32 partial sums in CB_MID. As
+    tt-metal's matmul with packer_l1_acc: the first k step packs them, the middle ones pack with L1 accumulation
+    (the packer adds DST to what the pages hold, `l1_acc`), the last reloads them into DST and packs the output.
+    Without it (two k steps, or a CB_MID sized for other steps: its popped pages are then not the ones reserved
+    next) every k step after the first reloads the partial sums (tt-metal's intermediate CB with reload)."""
     kt, kb = s.kt, s.kb
     last = (kt - 1) // kb * kb
+    acc = l1_acc(ctx, s, subs)
     for k0 in range(0, kt, kb):
         _wait_a(ctx, s, cba, u.a, k0)
         ctx.cb_wait_front(cbb, u.b)
@@ -101,7 +104,8 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
             ctx.tile_regs_acquire()
             if k0:
                 ctx.cb_wait_front(CB_MID, h * w)
-                ctx.copy_block(CB_MID, 0, 0, h * w)
+                if not acc or k0 == last:
+                    ctx.copy_block(CB_MID, 0, 0, h * w)
                 ctx.cb_pop_front(CB_MID, h * w)
             for kk in range(kc):
                 _matmul_step(ctx, s, cba, cbb, i0, h, k0, kk, kk * bn + j0, w, kc)
@@ -109,10 +113,19 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                 _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
                 _emit(ctx, s, u.out, h * w)
             else:
+                ctx.pack_reconfig_l1_acc(acc and k0 > 0)
                 _pack_mid(ctx, h * w)
+                ctx.pack_reconfig_l1_acc(False)
             ctx.tile_regs_release()
         _pop_a(ctx, s, cba, u.a, k0)
         ctx.cb_pop_front(cbb, u.b)
+
+
+def l1_acc(ctx, s, subs: list) -> bool:
+    """Whether a spilled block accumulates its partial sums in the packer: more than two k steps (tt-metal enables
+    packer_l1_acc only then: with two the last reloads anyway), and CB_MID holds exactly the block, so the pages a
+    sub-block pops are the ones it reserves next (they still hold its partial sums)."""
+    return -(-s.kt // s.kb) > 2 and ctx.cb(CB_MID).num_pages == sum(h * w for _, h, _, w in subs)
 
 
 def _pack_mid(ctx, n: int) -> None:

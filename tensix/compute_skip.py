@@ -1,0 +1,52 @@
+"""Zero skipping in the compute kernel (tensix/compute_api.py): which faces of an activation tile are live, and
+matmuls over only those faces, charged and counted (docs/architecture.md, zero skipping)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensix import kernels as K
+
+
+def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
+    """Nonzero-face bits of activation tile i of cb_id on compute kernel k, checked once per tile (and charged)."""
+    cb = k.cbs[cb_id]
+    bits = cb.front_faces(i)
+    if bits is None:
+        bits, zeros = K.zero_faces(tile)
+        cb.set_front_faces(i, bits)
+        cost = k.timing.zero_check_cycles
+        k.advance("zero_check", cost)
+        k.skip.add(k.core, k.label, activations=1024, zero_activations=zeros, cycles_overhead=cost)
+    return bits
+
+
+def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
+    """One matmul_tiles call on compute kernel k with zero skipping: the activation tile's faces decide what is
+    multiplied."""
+    a, d = k._tile(cb_a, ia), k._d(idst)
+    k._mm_cost(k.cb(cb_b).fmt)
+    faces = tile_faces(k, cb_a, ia, a)
+    if faces != 0b1111:  # an all-zero tile reads no B tile
+        matmul_sparse(k, a, faces, [k._tile(cb_b, ib) if faces else None], idst)
+        return
+    K.matmul_acc(a, k._tile(cb_b, ib), d)
+    k.flops += 65536  # 2 * 32^3
+    k.advance("matmul_tiles", k._matmul_cycles)
+    k.skip.add(k.core, k.label, macs_total=32768)
+
+
+def matmul_sparse(k, a: np.ndarray, faces: int, b, idst: int) -> None:
+    """DST[idst + j] += a @ b[j] on compute kernel k for each B tile b[j], a with zero faces (only its live faces
+    multiplied), charged and counted at once."""
+    ct = len(b)
+    live = bin(faces).count("1")
+    cycles = -(-k._matmul_cycles * live // 4)  # the engine works face by face
+    dst = [k._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
+    if live:
+        for j in range(ct):
+            K.matmul_acc_faces(a, b[j], dst[j], faces)
+        k.flops += 16384 * live * ct
+        k.advance("matmul_tiles", cycles * ct, ct)
+    k.skip.add(k.core, k.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
+               cycles_avoided=(k._matmul_cycles - cycles) * ct)
