@@ -5,10 +5,12 @@ Kernel files define `kernel_main(ctx)`; device calls are methods of the context 
 argument order.
 """
 
+import sys
+
 import numpy as np
 from ml_dtypes import bfloat16
 
-from tensix.metal import distributed
+from tensix.metal import distributed, experimental
 from tensix.metal.addrgen import TensorAccessorArgs
 from tensix.metal.buffers import (
     Buffer,
@@ -30,8 +32,8 @@ from tensix.metal.device import (
     align,
     worker_core_from_logical_core,
 )
-from tensix.metal.distributed import BufferShardingArgs
 from tensix.metal.enums import (
+    CB,
     INVALID,
     NOC,
     TILE_HEIGHT,
@@ -48,7 +50,22 @@ from tensix.metal.enums import (
     constants,
     tile_size,
 )
+from tensix.metal.host_utils import (
+    TT_ASSERT,
+    TT_FATAL,
+    TT_THROW,
+    bfloat16_identity_transform,
+    create_identity_matrix,
+    fmt,
+    is_close,
+    pack_bfloat16_vec_into_uint32_vec,
+    reinterpret_cast,
+    stderr,
+    unpack_uint32_vec_into_bfloat16_vec,
+)
 from tensix.metal.launch import EnqueueProgram
+from tensix.metal.mesh_buffer import BufferShardingArgs
+from tensix.metal.named_args import TT_KERNEL, args
 from tensix.metal.program import (
     CircularBufferConfig,
     ComputeConfig,
@@ -65,6 +82,8 @@ from tensix.metal.program import (
     SetRuntimeArgs,
     WriterDataMovementConfig,
 )
+from tensix.metal.sub_device import DispatchCoreType, HalProgrammableCoreType, SubDevice
+from tensix.metal.tile_slice import TSLICE_INPUT_CB, TSLICE_OUTPUT_CB, TSLICE_RD_PTR, TSLICE_WR_PTR, SliceRange
 from tensix.metal.tilize import (
     check_bfloat16_vector_pcc,
     create_constant_vector_of_bfloat16,
@@ -77,7 +96,15 @@ from tensix.metal.tilize import (
 )
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
+# `tt::`, `tt_metal::` and `tt::tt_metal::` qualifiers may stay: tt.tt_metal.CreateKernel is this module's CreateKernel
+tt = tt_metal = sys.modules[__name__]
+
 __all__ = [
+    "CB", "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
+    "TSLICE_OUTPUT_CB", "TSLICE_RD_PTR", "TSLICE_WR_PTR", "TT_ASSERT", "TT_FATAL", "TT_KERNEL", "TT_THROW", "args",
+    "bfloat16_identity_transform", "create_identity_matrix", "experimental", "fmt", "is_close",
+    "pack_bfloat16_vec_into_uint32_vec", "reinterpret_cast", "stderr", "tt", "tt_metal",
+    "unpack_uint32_vec_into_bfloat16_vec",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",

@@ -77,6 +77,8 @@ class MetalCompute(MetalContext, ComputeKernel):
     def mul_tiles_init(self, icb0=None, icb1=None) -> None:
         self._math = "mul"
 
+    add_init, sub_init, mul_init = add_tiles_init, sub_tiles_init, mul_tiles_init  # the newer names
+
     def mm_init(self, in0_cb=None, in1_cb=None, out_cb=None, transpose: int = 0) -> None:
         self._hw, self._math = True, "matmul"
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from tensix.errors import KernelError, NocError, TensixError
 from tensix.kernel import KernelProcess
-from tensix.metal import addrgen
+from tensix.metal import addrgen, named_args, tile_slice
 
 
 class L1Ptr:
@@ -88,6 +88,13 @@ class MetalContext:
                               f"were given")
         return self._ct[i]
 
+    def get_named_compile_time_arg_val(self, name: str) -> int:
+        return named_args.compile_time(self, name)
+
+    def get_arg(self, name) -> int:
+        """get_arg(args::name): a named compile-time, runtime or common runtime arg."""
+        return named_args.lookup(self, name)
+
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""
         return name in self.defines
@@ -101,10 +108,16 @@ class MetalContext:
     # --- debug print ---------------------------------------------------------------------------------------
     def DPRINT(self, *parts) -> None:
         """`DPRINT << a << b << ENDL()`: one line in the core's log, stamped with this kernel's cycle."""
-        text = "".join(_fmt(p) for p in parts)
+        if parts and isinstance(parts[0], str) and len(parts) > 1 and "{" in parts[0]:  # DPRINT("x={}\n", x)
+            text = parts[0].format(*parts[1:]).rstrip("\n")
+        else:
+            text = "".join(_fmt(p) for p in parts).rstrip("\n")
         self.mdev.dprint.setdefault(self.core, []).append((self.t, self.role, text))
 
     DEVICE_PRINT = DPRINT_DATA0 = DPRINT_DATA1 = DPRINT_MATH = DPRINT_PACK = DPRINT_UNPACK = DPRINT
+
+    def TileSlice(self, cb_id: int, tile_idx: int, slice_range, *flags) -> tile_slice.TileSlice:
+        return tile_slice.TileSlice(tile_slice.tile_slice(self, cb_id, tile_idx, slice_range, *flags))
 
     # --- L1 ------------------------------------------------------------------------------------------------
     def l1_ptr(self, addr: int, dtype=np.uint32) -> L1Ptr:

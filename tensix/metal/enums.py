@@ -11,6 +11,10 @@ from types import SimpleNamespace
 CBIndex = enum.IntEnum("CBIndex", [(f"c_{i}", i) for i in range(32)])
 CBIndex.__doc__ = "Circular buffer indices c_0..c_31 (tt::CBIndex)."
 
+CB = enum.IntEnum("CB", [(f"c_in{i}", i) for i in range(8)] + [(f"c_out{i}", 16 + i) for i in range(8)]
+                  + [(f"c_intermed{i}", 24 + i) for i in range(8)])
+CB.__doc__ = "The older circular buffer names (tt::CB): c_in0..7 = 0..7, c_out0..7 = 16..23, c_intermed0..7 = 24..31."
+
 
 class DataFormat(enum.Enum):
     """tt::DataFormat: value = (tensix format or None for raw integer pages, bytes per 32x32 tile)."""
