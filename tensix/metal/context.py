@@ -95,6 +95,14 @@ class MetalContext:
         """get_arg(args::name): a named compile-time, runtime or common runtime arg."""
         return named_args.lookup(self, name)
 
+    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
+        """As on hardware, pages pushed without cb_reserve_back are fine when they were free (a kernel that fills
+        an empty CB and pushes it); pushing over unread pages is still an error."""
+        cb = self.cb(cb_id)
+        if num_pages > cb.reserved and cb.free_pages() >= num_pages:
+            cb.reserved = num_pages
+        cb.push_back(self, num_pages)
+
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""
         return name in self.defines
@@ -147,9 +155,10 @@ class MetalContext:
                        f"logical core")
 
     def get_noc_addr_from_bank_id(self, bank_id: int, bank_address_offset: int, noc: int | None = None,
-                                  dram: bool = True) -> int:
-        """get_noc_addr_from_bank_id<DRAM>(bank_id, offset): bank `bank_id`'s NoC position and the offset."""
-        banks = self.bank_xy(dram)
+                                  dram: bool = True, DRAM: bool | None = None) -> int:
+        """get_noc_addr_from_bank_id<DRAM>(bank_id, offset): bank `bank_id`'s NoC position and the offset (the
+        template argument as `dram=` or by its tt-metal name `DRAM=`)."""
+        banks = self.bank_xy(dram if DRAM is None else DRAM)
         if not 0 <= bank_id < len(banks):
             raise NocError(f"{self.where()}: bank id {bank_id} outside 0..{len(banks) - 1}")
         x, y = banks[bank_id]
