@@ -101,7 +101,7 @@ class MetalContext:
         cb = self.cb(cb_id)
         if num_pages > cb.reserved and cb.free_pages() >= num_pages:
             cb.reserved = num_pages
-        cb.push_back(self, num_pages)
+        super().cb_push_back(cb_id, num_pages)
 
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""

@@ -13,7 +13,13 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
           "eltwise_binary.eltwise_binary", "eltwise_sfpu.eltwise_sfpu", "vecadd_sharding.vecadd_sharding",
           "matmul.matmul_single_core.matmul_single_core", "matmul.matmul_multi_core.matmul_multi_core",
           "matmul.matmul_multicore_reuse.matmul_multicore_reuse",
-          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast"}
+          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast",
+          # run by test_metal_examples_heldout.py
+          "contributed.vecadd.vecadd", "contributed.multicast.multicast", "vecadd_multi_core.vecadd_multi_core",
+          "named_kernel_args_legacy.named_kernel_args_legacy",
+          "distributed.1_distributed_program_dispatch.distributed_program_dispatch",
+          "distributed.2_distributed_buffer_rw.distributed_buffer_rw",
+          "distributed.3_distributed_eltwise_add.distributed_eltwise_add"}
 
 
 def _main(module: str):

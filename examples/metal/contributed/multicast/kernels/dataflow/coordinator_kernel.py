@@ -24,7 +24,7 @@ def kernel_main(ctx):
     ctx.noc_async_read(src0_dram_noc_addr, tile_l1_addr, ublock_size_bytes)
     ctx.noc_async_read_barrier()
 
-    sr = SliceRange(h0=int(0), h1=int(32), hs=8, w0=0, w1=32, ws=8)
+    sr = SliceRange(h0=0, h1=32, hs=8, w0=0, w1=32, ws=8)
     ctx.DEVICE_PRINT("Tile slice:\n{}\n", ctx.TileSlice(cb_id_in0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, True, False))
 
     ctx.cb_push_back(cb_id_in0, 1)

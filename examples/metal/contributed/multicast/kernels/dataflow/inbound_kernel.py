@@ -32,7 +32,7 @@ def kernel_main(ctx):
 
     ctx.noc_semaphore_wait(receiver_addr_ptr, VALID)
 
-    sr = SliceRange(h0=int(0), h1=int(32), hs=8, w0=0, w1=32, ws=8)
+    sr = SliceRange(h0=0, h1=32, hs=8, w0=0, w1=32, ws=8)
     ctx.DPRINT("Tile slice:\n{}\n", ctx.TileSlice(cb_id_in0, 0, sr, TSLICE_INPUT_CB, TSLICE_WR_PTR, True, False))
 
     ctx.cb_push_back(cb_id_in0, 1)

@@ -1,0 +1,41 @@
+"""tt-metal programming examples beyond the first conformance set (contributed/, vecadd_multi_core, distributed/,
+named kernel args, the tensor-API labs), transliterated by the documented rules: each passes its own check."""
+
+import importlib
+
+import pytest
+
+PKG = "tensix.examples.metal"
+
+
+def _main(module: str):
+    return importlib.import_module(f"{PKG}.{module}").main
+
+
+def test_contributed_vecadd():
+    assert _main("contributed.vecadd.vecadd")(n_tiles=8, seed=3) is True
+
+
+def test_contributed_multicast():
+    assert _main("contributed.multicast.multicast")() is True
+
+
+def test_vecadd_multi_core_splits_uneven_work():
+    assert _main("vecadd_multi_core.vecadd_multi_core")(n_tiles=70) is True  # 6 cores of 2 tiles, 58 of 1
+
+
+@pytest.mark.parametrize("module", ["named_kernel_args_legacy.named_kernel_args_legacy"])
+def test_dprint_examples(module):
+    assert _main(module)() is True
+
+
+def test_distributed_program_dispatch():
+    assert _main("distributed.1_distributed_program_dispatch.distributed_program_dispatch")() is True
+
+
+def test_distributed_buffer_rw():
+    assert _main("distributed.2_distributed_buffer_rw.distributed_buffer_rw")(tiles=(8, 16)) is True
+
+
+def test_distributed_eltwise_add():
+    assert _main("distributed.3_distributed_eltwise_add.distributed_eltwise_add")() is True
