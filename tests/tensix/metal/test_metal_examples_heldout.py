@@ -39,3 +39,11 @@ def test_distributed_buffer_rw():
 
 def test_distributed_eltwise_add():
     assert _main("distributed.3_distributed_eltwise_add.distributed_eltwise_add")() is True
+
+
+def test_lab_eltwise_binary_through_tensors():
+    assert _main("lab_eltwise_binary.lab_eltwise_binary")(M=64, N=96) is True
+
+
+def test_matmul_single_core_tensor():
+    assert _main("matmul.matmul_single_core_tensor.matmul_single_core_tensor")(M=64, N=96, K=96) > 0.97
