@@ -47,3 +47,7 @@ def test_lab_eltwise_binary_through_tensors():
 
 def test_matmul_single_core_tensor():
     assert _main("matmul.matmul_single_core_tensor.matmul_single_core_tensor")(M=64, N=96, K=96) > 0.97
+
+
+def test_named_kernel_args_spec_api():
+    assert _main("named_kernel_args.named_kernel_args")() is True
