@@ -20,6 +20,7 @@ from tensix.metal.buffers import (
     ShardSpecBuffer,
 )
 from tensix.metal.compute import MetalInitWarning
+from tensix.metal.context import MetalArgWarning
 from tensix.metal.coords import CoreCoord, CoreRange, CoreRangeSet
 from tensix.metal.device import (
     CloseDevice,
@@ -44,6 +45,7 @@ from tensix.metal.enums import (
     CBIndex,
     DataFormat,
     DataMovementProcessor,
+    EltwiseBinaryType,
     MathFidelity,
     ShardOrientation,
     TensorMemoryLayout,
@@ -100,7 +102,7 @@ from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cor
 tt = tt_metal = sys.modules[__name__]
 
 __all__ = [
-    "CB", "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
+    "CB", "EltwiseBinaryType", "MetalArgWarning", "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
     "TSLICE_OUTPUT_CB", "TSLICE_RD_PTR", "TSLICE_WR_PTR", "TT_ASSERT", "TT_FATAL", "TT_KERNEL", "TT_THROW", "args",
     "bfloat16_identity_transform", "create_identity_matrix", "experimental", "fmt", "is_close",
     "pack_bfloat16_vec_into_uint32_vec", "reinterpret_cast", "stderr", "tt", "tt_metal",

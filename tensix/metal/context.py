@@ -3,11 +3,18 @@ DPRINT to the core's log, L1 word pointers, and errors that name the kernel."""
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 
 from tensix.errors import KernelError, NocError, TensixError
 from tensix.kernel import KernelProcess
 from tensix.metal import addrgen, named_args, tile_slice
+
+
+class MetalArgWarning(UserWarning):
+    """A kernel read a runtime arg the host did not set."""
 
 
 class L1Ptr:
@@ -73,13 +80,27 @@ class MetalContext:
     # --- args ----------------------------------------------------------------------------------------------
     def get_arg_val(self, i: int) -> int:
         if not 0 <= i < len(self._rt):
-            raise KernelError(f"{self.where()}: get_arg_val({i}) but {len(self._rt)} runtime args were set")
+            return self._unset_arg(f"get_arg_val({i}) but {len(self._rt)} runtime args were set", i)
         return self._rt[i]
+
+    def _unset_arg(self, what: str, i: int) -> int:
+        """A read past the runtime args set. Hardware reads whatever the slot holds (a C++ kernel whose value is
+        unused never loads it), so by default this warns once per kernel and reads 0; TENSIX_METAL_ARG_CHECK=error
+        raises KernelError, as tt-metal's watcher does, and `off` is silent."""
+        mode = os.environ.get("TENSIX_METAL_ARG_CHECK", "warn")
+        msg = f"{self.where()}: {what}"
+        if mode == "error" or i < 0:
+            raise KernelError(msg)
+        if mode != "off" and not getattr(self, "_arg_warned", False):
+            self._arg_warned = True
+            warnings.warn(msg + "; reading 0 (TENSIX_METAL_ARG_CHECK=error makes this an error)", MetalArgWarning,
+                          stacklevel=3)
+        return 0
 
     def get_common_arg_val(self, i: int) -> int:
         common = self.kernel.common_args
         if not 0 <= i < len(common):
-            raise KernelError(f"{self.where()}: get_common_arg_val({i}) but {len(common)} common args were set")
+            return self._unset_arg(f"get_common_arg_val({i}) but {len(common)} common args were set", i)
         return common[i]
 
     def get_compile_time_arg_val(self, i: int) -> int:

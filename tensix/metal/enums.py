@@ -46,6 +46,14 @@ def tile_size(fmt: DataFormat) -> int:
     return fmt.tile_nbytes
 
 
+class EltwiseBinaryType(enum.Enum):
+    """The binary op of binary_tiles_init<full_init, EltwiseBinaryType> (a define may give it as its C++ name)."""
+
+    ELWADD = "add"
+    ELWSUB = "sub"
+    ELWMUL = "mul"
+
+
 class MathFidelity(enum.Enum):
     LoFi = "LoFi"
     HiFi2 = "HiFi2"

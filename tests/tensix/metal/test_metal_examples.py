@@ -21,7 +21,8 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
           "distributed.2_distributed_buffer_rw.distributed_buffer_rw",
           "distributed.3_distributed_eltwise_add.distributed_eltwise_add",
           "lab_eltwise_binary.lab_eltwise_binary", "named_kernel_args.named_kernel_args",
-          "matmul.matmul_single_core_tensor.matmul_single_core_tensor"}
+          "matmul.matmul_single_core_tensor.matmul_single_core_tensor",
+          "distributed.4_distributed_trace_and_events.distributed_trace_and_events"}
 
 
 def _main(module: str):

@@ -51,3 +51,11 @@ def test_matmul_single_core_tensor():
 
 def test_named_kernel_args_spec_api():
     assert _main("named_kernel_args.named_kernel_args")() is True
+
+
+def test_distributed_trace_and_events():
+    """The example's kernels read a runtime arg its host does not set (dead on hardware): a MetalArgWarning."""
+    from tensix.metal import MetalArgWarning
+    with pytest.warns(MetalArgWarning, match=r"'eltwise_binary' on core \(0, 0\): get_arg_val\(2\)"):
+        ok = _main("distributed.4_distributed_trace_and_events.distributed_trace_and_events")(num_tiles_per_device=3)
+    assert ok is True
