@@ -102,7 +102,8 @@ from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cor
 tt = tt_metal = sys.modules[__name__]
 
 __all__ = [
-    "CB", "EltwiseBinaryType", "MetalArgWarning", "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
+    "CB", "EltwiseBinaryType", "MetalArgWarning",
+    "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
     "TSLICE_OUTPUT_CB", "TSLICE_RD_PTR", "TSLICE_WR_PTR", "TT_ASSERT", "TT_FATAL", "TT_KERNEL", "TT_THROW", "args",
     "bfloat16_identity_transform", "create_identity_matrix", "experimental", "fmt", "is_close",
     "pack_bfloat16_vec_into_uint32_vec", "reinterpret_cast", "stderr", "tt", "tt_metal",

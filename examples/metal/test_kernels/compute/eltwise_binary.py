@@ -45,7 +45,8 @@ def kernel_main(ctx):
                 getattr(ctx, ctx.defines["ELTWISE_OP_INIT"])(cb_inp0, cb_inp1, True)
 
         if ctx.defined("ELTWISE_DEST_REUSE_TYPE"):
-            raise KernelError(f"{ctx.where()}: ELTWISE_DEST_REUSE_TYPE (binary_dest_reuse_tiles) has no tensix equivalent yet")
+            raise KernelError(f"{ctx.where()}: ELTWISE_DEST_REUSE_TYPE (binary_dest_reuse_tiles) has no tensix "
+                              f"equivalent yet")
 
         for i in range(per_core_block_size):
             getattr(ctx, ctx.defines["ELTWISE_OP"])(cb_inp0, cb_inp1, i, i, i)
