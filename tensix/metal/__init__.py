@@ -84,6 +84,7 @@ from tensix.metal.program import (
     SetRuntimeArgs,
     WriterDataMovementConfig,
 )
+from tensix.metal.soc import ARCH, CoordSystem, CoreType, MetalContext, to_str, umd
 from tensix.metal.sub_device import DispatchCoreType, HalProgrammableCoreType, SubDevice
 from tensix.metal.tile_slice import TSLICE_INPUT_CB, TSLICE_OUTPUT_CB, TSLICE_RD_PTR, TSLICE_WR_PTR, SliceRange
 from tensix.metal.tilize import (
@@ -102,7 +103,7 @@ from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cor
 tt = tt_metal = sys.modules[__name__]
 
 __all__ = [
-    "CB", "EltwiseBinaryType", "MetalArgWarning",
+    "ARCH", "CB", "CoordSystem", "CoreType", "EltwiseBinaryType", "MetalArgWarning", "MetalContext", "to_str", "umd",
     "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
     "TSLICE_OUTPUT_CB", "TSLICE_RD_PTR", "TSLICE_WR_PTR", "TT_ASSERT", "TT_FATAL", "TT_KERNEL", "TT_THROW", "args",
     "bfloat16_identity_transform", "create_identity_matrix", "experimental", "fmt", "is_close",

@@ -14,6 +14,7 @@ import numpy as np
 
 from tensix.errors import DramError, ProgramError, SramError
 from tensix.memory import MemoryPool
+from tensix.metal import soc
 from tensix.metal.buffers import DRAM_ALIGNMENT, L1_ALIGNMENT, Buffer, as_bytes
 from tensix.metal.coords import CoreCoord, CoreRange
 from tensix.metal.enums import BufferType
@@ -47,6 +48,7 @@ class MetalDevice:
         self.last_run: MetalRun | None = None
         self._cq = CommandQueue(self)
         self.closed = False
+        soc.register(self)
 
     # --- tt-metal's device queries --------------------------------------------------------------------------
     def id(self) -> int:
@@ -86,8 +88,18 @@ class MetalDevice:
     def allocator(self) -> Allocator:
         return Allocator()
 
-    def arch(self) -> str:
-        return self.cfg.name
+    def arch(self) -> soc.ARCH:
+        return soc.arch_of(self.cfg.name)
+
+    def logical_grid_size(self) -> CoreCoord:
+        return CoreCoord(*self.cfg.compute_grid)
+
+    def dram_grid_size(self) -> CoreCoord:
+        """DRAM views x ports (one port per view here)."""
+        return CoreCoord(len(self.cfg.dram_banks), 1)
+
+    def get_optimal_dram_bank_to_logical_worker_assignment(self, noc=0) -> list[CoreCoord]:
+        return soc.optimal_dram_bank_workers(self.cfg, int(noc))
 
     def close(self) -> bool:
         if not self.closed:

@@ -22,7 +22,7 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
           "distributed.3_distributed_eltwise_add.distributed_eltwise_add",
           "lab_eltwise_binary.lab_eltwise_binary", "named_kernel_args.named_kernel_args",
           "matmul.matmul_single_core_tensor.matmul_single_core_tensor",
-          "distributed.4_distributed_trace_and_events.distributed_trace_and_events"}
+          "distributed.4_distributed_trace_and_events.distributed_trace_and_events", "core_map.core_map"}
 
 
 def _main(module: str):

@@ -59,3 +59,7 @@ def test_distributed_trace_and_events():
     with pytest.warns(MetalArgWarning, match=r"'eltwise_binary' on core \(0, 0\): get_arg_val\(2\)"):
         ok = _main("distributed.4_distributed_trace_and_events.distributed_trace_and_events")(num_tiles_per_device=3)
     assert ok is True
+
+
+def test_core_map():
+    assert _main("core_map.core_map")() == 0
