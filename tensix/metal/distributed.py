@@ -8,7 +8,6 @@ from __future__ import annotations
 from tensix.errors import ProgramError
 from tensix.metal.buffers import Buffer, as_bytes
 from tensix.metal.device import MetalDevice, fill_host, queue_device
-from tensix.metal.launch import run_program
 from tensix.metal.mesh_buffer import (
     BufferShardingArgs,
     DeviceLocalBufferConfig,
@@ -27,56 +26,8 @@ from tensix.metal.mesh_device import (
     frozen_program,
     system_mesh_shape,
 )
-from tensix.metal.program import Program
+from tensix.metal.mesh_workload import AddProgramToMeshWorkload, MeshWorkload, run_workload
 from tensix.metal.sub_device import DispatchCoreType, HalProgrammableCoreType, SubDevice
-
-
-class MeshWorkload:
-    """Programs by device range (ranges of one workload must not overlap)."""
-
-    def __init__(self):
-        self.programs: list[tuple[MeshCoordinateRange, Program]] = []
-
-    def add_program(self, device_range: MeshCoordinateRange, program: Program) -> None:
-        if not isinstance(device_range, MeshCoordinateRange):
-            raise ProgramError(f"add_program({device_range!r}, ...): the first argument is a MeshCoordinateRange")
-        if not isinstance(program, Program):
-            raise ProgramError(f"add_program(range, {program!r}): the second argument is a Program")
-        for other, _ in self.programs:
-            if other.intersects(device_range):
-                raise ProgramError(f"MeshWorkload: {device_range} overlaps {other}, which already has a program")
-        self.programs.append((device_range, program))
-
-    def get_programs(self) -> dict:
-        return dict(self.programs)
-
-
-def AddProgramToMeshWorkload(workload: MeshWorkload, program: Program, device_range: MeshCoordinateRange) -> None:
-    """Note tt-metal's order here: the program, then the range."""
-    workload.add_program(device_range, program)
-
-
-def _mesh(cq) -> MetalDevice:
-    return queue_device(cq)
-
-
-def _devices(dev: MetalDevice) -> dict:
-    return dev._grid if isinstance(dev, MeshDevice) else {(0, 0): dev}
-
-
-def run_workload(mesh: MetalDevice, workload: MeshWorkload) -> None:
-    """Run each program on every device of its range (devices one after another: they share no state)."""
-    grid = _devices(mesh)
-    for device_range, program in workload.programs:
-        if isinstance(mesh, MeshDevice) and mesh.sub_devices is not None:
-            mesh.sub_devices.check(program)
-        for coord in device_range:
-            if tuple(coord) not in grid:
-                raise ProgramError(f"MeshWorkload targets {coord}, outside this "
-                                   f"{mesh.shape().rows}x{mesh.shape().cols} mesh")
-            run = run_program(grid[tuple(coord)], program)
-            if isinstance(mesh, MeshDevice):
-                mesh.last_runs[coord] = run
 
 
 def _not_capturing(cq, what: str) -> MetalDevice:
@@ -85,6 +36,10 @@ def _not_capturing(cq, what: str) -> MetalDevice:
         raise ProgramError(f"{what} while a trace is being captured on this command queue; buffer reads and writes "
                            f"go before begin_mesh_trace or after end_mesh_trace (or on another command queue)")
     return dev
+
+
+def _mesh(cq) -> MetalDevice:
+    return queue_device(cq)
 
 
 def EnqueueMeshWorkload(cq, workload: MeshWorkload, blocking: bool = False) -> None:

@@ -82,12 +82,11 @@ class MeshBuffer(Buffer):
 
     @classmethod
     def create(cls, global_config, local_config: DeviceLocalBufferConfig, mesh_device, address=None) -> MeshBuffer:
-        from tensix.metal.mesh_device import MeshDevice
         if not isinstance(mesh_device, MetalDevice):
             raise ProgramError(f"MeshBuffer.create: {mesh_device!r} is not a device; pass the MeshDevice")
         if not isinstance(local_config, DeviceLocalBufferConfig):
             raise ProgramError("MeshBuffer.create: the second argument is a DeviceLocalBufferConfig")
-        coords = list(mesh_device._grid) if isinstance(mesh_device, MeshDevice) else [(0, 0)]
+        coords = list(getattr(mesh_device, "_grid", None) or [(0, 0)])  # a MeshDevice's devices, or one
         if isinstance(global_config, ReplicatedBufferConfig):
             local_size, shards = int(global_config.size), None
         elif isinstance(global_config, ShardedBufferConfig):

@@ -13,9 +13,11 @@ import os
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
+from tensix.config import MeshConfig
 from tensix.errors import ProgramError
 from tensix.metal.device import CommandQueue, MetalDevice
 from tensix.metal.mesh_coord import MeshCoordinate, MeshCoordinateRange, MeshShape
+from tensix.metal.mesh_workload import run_workload
 from tensix.metal.program import Program
 
 
@@ -94,7 +96,8 @@ class MeshDevice(MetalDevice):
     """Rows x cols devices; this object is also device (0, 0), so single-device calls work on a unit mesh."""
 
     def __init__(self, device_id: int = 0, device=None, *, mesh_shape: MeshShape | None = None,
-                 trace_region_size: int = 0, num_command_queues: int = 1, l1_small_size: int = 0, **kwargs):
+                 trace_region_size: int = 0, num_command_queues: int = 1, l1_small_size: int = 0,
+                 dispatch_core_config=None, **kwargs):
         super().__init__(device_id, device, **kwargs)
         self._shape = mesh_shape or MeshShape(1, 1)
         if not 1 <= int(num_command_queues) <= 2:
@@ -123,15 +126,25 @@ class MeshDevice(MetalDevice):
             raise ProgramError(f"MeshDevice.create({config!r}): pass a MeshDeviceConfig(MeshShape(rows, cols))")
         shape = config.mesh_shape or system_mesh_shape()
         return cls(0, device, mesh_shape=shape, trace_region_size=trace_region_size,
-                   num_command_queues=num_command_queues, l1_small_size=l1_small_size, **kwargs)
+                   num_command_queues=num_command_queues, l1_small_size=l1_small_size,
+                   dispatch_core_config=dispatch_core_config, **kwargs)
 
     @classmethod
-    def create_unit_mesh(cls, device_id: int = 0, device=None, l1_small_size: int = 0, trace_region_size: int = 0,
-                         num_command_queues: int = 1, *args, **kwargs) -> MeshDevice:
+    def create_unit_mesh(cls, device_id: int = 0, *args, device=None, **kwargs) -> MeshDevice:
+        """create_unit_mesh(id, l1_small_size, trace_region_size, num_command_queues, dispatch_core_config) in
+        tt-metal's order; a preset name (or None) right after the id picks the preset instead."""
         if not isinstance(device_id, int):
             raise ProgramError(f"create_unit_mesh({device_id!r}): the device id is an int")
-        return cls(device_id, device, trace_region_size=trace_region_size, num_command_queues=num_command_queues,
-                   l1_small_size=l1_small_size, **kwargs)
+        args = list(args)
+        if args and (args[0] is None or isinstance(args[0], (str, MeshConfig))):
+            device = args.pop(0)
+        names = ("l1_small_size", "trace_region_size", "num_command_queues", "dispatch_core_config")
+        if len(args) > len(names):
+            raise ProgramError(f"create_unit_mesh: {len(args)} positional arguments after the id; tt-metal takes "
+                               f"{', '.join(names)}")
+        options = dict(zip(names, args)) | kwargs
+        options.pop("dispatch_core_config", None)
+        return cls(device_id, device, **options)
 
     # --- shape and devices ------------------------------------------------------------------------------------
     def shape(self) -> MeshShape:
@@ -212,7 +225,6 @@ class MeshDevice(MetalDevice):
         trace.done, self._capturing = True, None
 
     def replay_mesh_trace(self, cq, trace_id: int, blocking: bool = True) -> None:
-        from tensix.metal.distributed import run_workload
         trace = self._trace(trace_id)
         if not trace.done:
             raise ProgramError(f"replay_mesh_trace({trace_id}): the trace was not ended (end_mesh_trace)")

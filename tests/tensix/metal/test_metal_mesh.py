@@ -27,6 +27,9 @@ def test_mesh_shape_devices_and_lock_step_addresses():
 
 def test_unit_mesh_and_system_mesh(monkeypatch):
     assert MeshDevice.create_unit_mesh(0).shape() == MeshShape(1, 1)
+    unit = MeshDevice.create_unit_mesh(0, 0, 1 << 20, 2)  # tt-metal's positional order
+    assert (unit.trace_region_size, unit.mesh_command_queue(1).id()) == (1 << 20, 1)
+    assert MeshDevice.create_unit_mesh(0, "blackhole_p150").cfg.name == "blackhole_p150"
     assert MeshDevice.create(MeshDeviceConfig()).num_devices() == 1
     monkeypatch.setenv("TENSIX_MESH", "2x2")
     assert MeshDevice.create(MeshDeviceConfig()).shape() == MeshShape(2, 2)
