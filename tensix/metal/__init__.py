@@ -5,12 +5,14 @@ Kernel files define `kernel_main(ctx)`; device calls are methods of the context 
 argument order.
 """
 
+import sys
+
 import numpy as np
 from ml_dtypes import bfloat16
 
-from tensix.metal import distributed, sfpi
+from tensix.metal import distributed, experimental, sfpi
 from tensix.metal.addrgen import TensorAccessorArgs
-from tensix.metal.asserts import TT_FATAL, TT_THROW, ReadMeshDeviceProfilerResults, TtFatalError
+from tensix.metal.asserts import ReadMeshDeviceProfilerResults
 from tensix.metal.buffers import (
     Buffer,
     CreateBuffer,
@@ -19,6 +21,7 @@ from tensix.metal.buffers import (
     ShardSpecBuffer,
 )
 from tensix.metal.compute import MetalInitWarning
+from tensix.metal.context import MetalArgWarning
 from tensix.metal.coords import CoreCoord, CoreRange, CoreRangeSet
 from tensix.metal.device import (
     CloseDevice,
@@ -31,7 +34,6 @@ from tensix.metal.device import (
     align,
     worker_core_from_logical_core,
 )
-from tensix.metal.distributed import BufferShardingArgs
 from tensix.metal.eltwise_more import ELWADD, ELWMUL, ELWSUB, EltwiseBinaryReuseDestType
 from tensix.metal.enums import (
     CB,
@@ -45,11 +47,25 @@ from tensix.metal.enums import (
     CBIndex,
     DataFormat,
     DataMovementProcessor,
+    EltwiseBinaryType,
     MathFidelity,
     ShardOrientation,
     TensorMemoryLayout,
     constants,
     tile_size,
+)
+from tensix.metal.host_utils import (
+    TT_ASSERT,
+    TT_FATAL,
+    TT_THROW,
+    bfloat16_identity_transform,
+    create_identity_matrix,
+    fmt,
+    is_close,
+    pack_bfloat16_vec_into_uint32_vec,
+    reinterpret_cast,
+    stderr,
+    unpack_uint32_vec_into_bfloat16_vec,
 )
 from tensix.metal.launch import EnqueueProgram
 from tensix.metal.llk_sfpu import (
@@ -60,6 +76,8 @@ from tensix.metal.llk_sfpu import (
     my_add_tile_face,
     smoothstep_tile_face,
 )
+from tensix.metal.mesh_buffer import BufferShardingArgs
+from tensix.metal.named_args import TT_KERNEL, args
 from tensix.metal.program import (
     CircularBufferConfig,
     ComputeConfig,
@@ -92,6 +110,9 @@ from tensix.metal.sfpi import (
     vInt,
     vUInt,
 )
+from tensix.metal.soc import ARCH, CoordSystem, CoreType, MetalContext, to_str, umd
+from tensix.metal.sub_device import DispatchCoreType, HalProgrammableCoreType, SubDevice
+from tensix.metal.tile_slice import TSLICE_INPUT_CB, TSLICE_OUTPUT_CB, TSLICE_RD_PTR, TSLICE_WR_PTR, SliceRange
 from tensix.metal.tilize import (
     check_bfloat16_vector_pcc,
     create_constant_vector_of_bfloat16,
@@ -104,13 +125,21 @@ from tensix.metal.tilize import (
 )
 from tensix.metal.work_split import num_cores_to_corerangeset, split_work_to_cores
 
+# `tt::`, `tt_metal::` and `tt::tt_metal::` qualifiers may stay: tt.tt_metal.CreateKernel is this module's CreateKernel
+tt = tt_metal = sys.modules[__name__]
+
 __all__ = [
     # SFPI and LLK names a compute kernel gets from tt-metal's compute API headers (docs/metalium.md)
     "APPROX", "DST_ACCUM_MODE", "DST_SYNC_MODE", "VectorMode", "dst_reg", "my_add_tile_face", "reinterpret",
     "setsgn", "sfpi", "smoothstep_tile_face", "v_else", "v_elseif", "v_endif", "v_if", "vConst0", "vConst0p8373",
     "vConst1", "vConstNeg1", "vFloat", "vInt", "vUInt",
     "CB", "ELWADD", "ELWMUL", "ELWSUB", "EltwiseBinaryReuseDestType", "ReadMeshDeviceProfilerResults",
-    "TT_FATAL", "TT_THROW", "TtFatalError",
+    "ARCH", "CB", "CoordSystem", "CoreType", "EltwiseBinaryType", "MetalArgWarning", "MetalContext", "to_str", "umd",
+    "DispatchCoreType", "HalProgrammableCoreType", "SliceRange", "SubDevice", "TSLICE_INPUT_CB",
+    "TSLICE_OUTPUT_CB", "TSLICE_RD_PTR", "TSLICE_WR_PTR", "TT_ASSERT", "TT_FATAL", "TT_KERNEL", "TT_THROW", "args",
+    "bfloat16_identity_transform", "create_identity_matrix", "experimental", "fmt", "is_close",
+    "pack_bfloat16_vec_into_uint32_vec", "reinterpret_cast", "stderr", "tt", "tt_metal",
+    "unpack_uint32_vec_into_bfloat16_vec",
     "create_constant_vector_of_bfloat16", "create_random_vector_of_bfloat16",
     "BufferShardingArgs",
     "align", "pack_two_bfloat16_into_uint32",

@@ -69,6 +69,13 @@ class InterleavedAddrGen(_Interleaved):
     """InterleavedAddrGen<DRAM>{.bank_base_address, .page_size}."""
 
 
+class InterleavedPow2AddrGen(_Interleaved):
+    """InterleavedPow2AddrGen<DRAM>{.bank_base_address, .log_base_2_of_page_size}: pages of 2^log bytes."""
+
+    def __init__(self, ctx, is_dram: bool, bank_base_address: int, log_base_2_of_page_size: int):
+        super().__init__(ctx, is_dram, bank_base_address, 1 << int(log_base_2_of_page_size))
+
+
 class InterleavedAddrGenFast(_Interleaved):
     """InterleavedAddrGenFast<DRAM>{.bank_base_address, .page_size, .data_format}."""
 

@@ -1,22 +1,6 @@
-"""tt-metal's host assertion macros, `TT_FATAL(cond, msg, ...)` and `TT_THROW(msg, ...)` (fmt-style `{}` arguments),
-and host calls with nothing to do on the emulator."""
+"""Host calls with nothing to do on the emulator (tt-metal's assertion macros are in host_utils)."""
 
 from __future__ import annotations
-
-from tensix.errors import TensixError
-
-
-class TtFatalError(TensixError):
-    """A TT_FATAL whose condition was false, or a TT_THROW."""
-
-
-def TT_THROW(msg: str, *args) -> None:
-    raise TtFatalError(msg.format(*args) if args else msg)
-
-
-def TT_FATAL(cond, msg: str, *args) -> None:
-    if not cond:
-        TT_THROW(msg, *args)
 
 
 def ReadMeshDeviceProfilerResults(mesh_device) -> None:

@@ -19,6 +19,7 @@ from tensix.compute_api import ComputeKernel
 from tensix.errors import KernelError
 from tensix.metal.context import MetalContext
 from tensix.metal.eltwise_more import MoreComputeOps
+from tensix.metal.enums import EltwiseBinaryType
 from tensix.metal.llk_sfpu import LlkSfpuCalls
 from tensix.metal.sfpu import exp_approx, round_bf16
 
@@ -78,6 +79,19 @@ class MetalCompute(LlkSfpuCalls, MoreComputeOps, MetalContext, ComputeKernel):
 
     def mul_tiles_init(self, icb0=None, icb1=None) -> None:
         self._math = "mul"
+
+    add_init, sub_init, mul_init = add_tiles_init, sub_tiles_init, mul_tiles_init  # the newer names
+
+    def binary_tiles_init(self, icb0=None, icb1=None, acc_to_dest: bool = False, *, full_init: bool = False,
+                          eltwise_binary_type="ELWADD") -> None:
+        """binary_tiles_init<full_init, type>(icb0, icb1): the type as EltwiseBinaryType or its name
+        ("EltwiseBinaryType::ELWADD", as a define gives it)."""
+        name = str(getattr(eltwise_binary_type, "name", eltwise_binary_type)).split("::")[-1].split(".")[-1]
+        if name not in EltwiseBinaryType.__members__:
+            raise KernelError(f"{self.where()}: binary_tiles_init type {eltwise_binary_type!r} is not one of "
+                              f"{', '.join(EltwiseBinaryType.__members__)}")
+        self._hw = self._hw or full_init
+        self._math = EltwiseBinaryType[name].value
 
     def mm_init(self, in0_cb=None, in1_cb=None, out_cb=None, transpose: int = 0) -> None:
         self._hw, self._math = True, "matmul"

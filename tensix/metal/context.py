@@ -4,12 +4,17 @@ DPRINT to the core's log, L1 word pointers, and errors that name the kernel."""
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
 from tensix.errors import KernelError, NocError, TensixError
 from tensix.kernel import KernelProcess
-from tensix.metal import addrgen
+from tensix.metal import addrgen, named_args, tile_slice
+
+
+class MetalArgWarning(UserWarning):
+    """A kernel read a runtime arg the host did not set."""
 
 
 class L1Ptr:
@@ -75,13 +80,27 @@ class MetalContext:
     # --- args ----------------------------------------------------------------------------------------------
     def get_arg_val(self, i: int) -> int:
         if not 0 <= i < len(self._rt):
-            raise KernelError(f"{self.where()}: get_arg_val({i}) but {len(self._rt)} runtime args were set")
+            return self._unset_arg(f"get_arg_val({i}) but {len(self._rt)} runtime args were set", i)
         return self._rt[i]
+
+    def _unset_arg(self, what: str, i: int) -> int:
+        """A read past the runtime args set. Hardware reads whatever the slot holds (a C++ kernel whose value is
+        unused never loads it), so by default this warns once per kernel and reads 0; TENSIX_METAL_ARG_CHECK=error
+        raises KernelError, as tt-metal's watcher does, and `off` is silent."""
+        mode = os.environ.get("TENSIX_METAL_ARG_CHECK", "warn")
+        msg = f"{self.where()}: {what}"
+        if mode == "error" or i < 0:
+            raise KernelError(msg)
+        if mode != "off" and not getattr(self, "_arg_warned", False):
+            self._arg_warned = True
+            warnings.warn(msg + "; reading 0 (TENSIX_METAL_ARG_CHECK=error makes this an error)", MetalArgWarning,
+                          stacklevel=3)
+        return 0
 
     def get_common_arg_val(self, i: int) -> int:
         common = self.kernel.common_args
         if not 0 <= i < len(common):
-            raise KernelError(f"{self.where()}: get_common_arg_val({i}) but {len(common)} common args were set")
+            return self._unset_arg(f"get_common_arg_val({i}) but {len(common)} common args were set", i)
         return common[i]
 
     def get_compile_time_arg_val(self, i: int) -> int:
@@ -91,11 +110,21 @@ class MetalContext:
         return self._ct[i]
 
     def get_named_compile_time_arg_val(self, name: str) -> int:
-        named = self.kernel.config.named_compile_args
-        if name not in named:
-            raise KernelError(f"{self.where()}: get_named_compile_time_arg_val({name!r}) but the kernel's named "
-                              f"compile-time args are {sorted(named)}")
-        return named[name]
+        return named_args.compile_time(self, name)
+
+    def get_arg(self, name) -> int:
+        """get_arg(args::name): a named compile-time, runtime or common runtime arg."""
+        return named_args.lookup(self, name)
+
+    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
+        """As on hardware, pages pushed without cb_reserve_back are fine when they were free (a kernel that fills
+        an empty CB and pushes it); pushing over unread pages is still an error."""
+        if not num_pages:  # a no-op on hardware (tt-metal's hello_world_datatypes_kernel pushes 0)
+            return
+        cb = self.cb(cb_id)
+        if num_pages > cb.reserved and cb.free_pages() >= num_pages:
+            cb.reserved = num_pages
+        super().cb_push_back(cb_id, num_pages)
 
     def defined(self, name: str) -> bool:
         """`#ifdef NAME`: whether the kernel's config defines NAME."""
@@ -111,10 +140,6 @@ class MetalContext:
     def cb_reserve_back(self, cb_id: int, num_pages: int) -> None:
         if num_pages:
             super().cb_reserve_back(cb_id, num_pages)
-
-    def cb_push_back(self, cb_id: int, num_pages: int) -> None:
-        if num_pages:
-            super().cb_push_back(cb_id, num_pages)
 
     def cb_wait_front(self, cb_id: int, num_pages: int) -> None:
         if num_pages:
@@ -154,6 +179,9 @@ class MetalContext:
 
     DEVICE_PRINT = DPRINT
 
+    def TileSlice(self, cb_id: int, tile_idx: int, slice_range, *flags) -> tile_slice.TileSlice:
+        return tile_slice.TileSlice(tile_slice.tile_slice(self, cb_id, tile_idx, slice_range, *flags))
+
     # --- L1 ------------------------------------------------------------------------------------------------
     def l1_ptr(self, addr: int, dtype=np.uint32) -> L1Ptr:
         """`reinterpret_cast<volatile tt_l1_ptr T*>(addr)` with T = dtype (uint32 unless given)."""
@@ -182,9 +210,10 @@ class MetalContext:
                        f"logical core")
 
     def get_noc_addr_from_bank_id(self, bank_id: int, bank_address_offset: int, noc: int | None = None,
-                                  dram: bool = True) -> int:
-        """get_noc_addr_from_bank_id<DRAM>(bank_id, offset): bank `bank_id`'s NoC position and the offset."""
-        banks = self.bank_xy(dram)
+                                  dram: bool = True, DRAM: bool | None = None) -> int:
+        """get_noc_addr_from_bank_id<DRAM>(bank_id, offset): bank `bank_id`'s NoC position and the offset (the
+        template argument as `dram=` or by its tt-metal name `DRAM=`)."""
+        banks = self.bank_xy(dram if DRAM is None else DRAM)
         if not 0 <= bank_id < len(banks):
             raise NocError(f"{self.where()}: bank id {bank_id} outside 0..{len(banks) - 1}")
         x, y = banks[bank_id]
@@ -198,7 +227,10 @@ _RANK = {"reader": 0, "writer": 1, "TR0": 2, "TR1": 3, "TR2": 4}  # lines of one
 def dprint_line(ctx, proc: str, parts) -> None:
     """Record one DPRINT line of processor `proc`; with TT_METAL_DPRINT_CORES set (tt-metal's switch: `all` or
     `x,y` cores) also print it as tt-metal's host does, `0:(x=0,y=0):TR1: text`."""
-    text = "".join(_fmt(p) for p in parts)
+    if parts and isinstance(parts[0], str) and len(parts) > 1 and "{" in parts[0]:  # DPRINT("x={}\n", x)
+        text = parts[0].format(*parts[1:])
+    else:
+        text = "".join(_fmt(p) for p in parts)
     text = text[:-1] if text.endswith("\n") else text  # `<< "\n"` ends the line as ENDL() does
     ctx.mdev.dprint.setdefault(ctx.core, []).append((ctx.t, proc, text))
     cores = os.environ.get("TT_METAL_DPRINT_CORES")

@@ -26,8 +26,8 @@ class CoreCoord:
 
 
 def _xy(c) -> tuple[int, int]:
-    if isinstance(c, CoreCoord):
-        return c.x, c.y
+    if isinstance(c, CoreCoord) or (hasattr(c, "x") and hasattr(c, "y")):  # also experimental::NodeCoord
+        return int(c.x), int(c.y)
     if isinstance(c, (tuple, list)) and len(c) == 2:
         return int(c[0]), int(c[1])
     raise ProgramError(f"{c!r} is not a core; use CoreCoord(x, y) or an (x, y) tuple")
@@ -94,7 +94,7 @@ def cores_of(spec) -> list[tuple[int, int]]:
     """Logical (x, y) tuples of a core, range, range set or list of these, each once, in order."""
     if isinstance(spec, CoreRangeSet):
         parts = list(spec.ranges())
-    elif isinstance(spec, (CoreRange, CoreCoord)) or (isinstance(spec, tuple) and len(spec) == 2
+    elif isinstance(spec, (CoreRange, CoreCoord)) or hasattr(spec, "x") or (isinstance(spec, tuple) and len(spec) == 2
                                                       and all(isinstance(v, int) for v in spec)):
         parts = [spec]
     else:

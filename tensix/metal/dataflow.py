@@ -50,6 +50,10 @@ class MetalDataflow(MetalContext, DataflowKernel):
                            page_size: int = 0) -> addrgen.InterleavedAddrGen:
         return addrgen.InterleavedAddrGen(self, is_dram, bank_base_address, page_size)
 
+    def InterleavedPow2AddrGen(self, is_dram: bool = True, bank_base_address: int = 0,
+                               log_base_2_of_page_size: int = 0) -> addrgen.InterleavedPow2AddrGen:
+        return addrgen.InterleavedPow2AddrGen(self, is_dram, bank_base_address, log_base_2_of_page_size)
+
     def InterleavedAddrGenFast(self, is_dram: bool = True, bank_base_address: int = 0,
                                page_size: int = 0, data_format=None) -> addrgen.InterleavedAddrGenFast:
         return addrgen.InterleavedAddrGenFast(self, is_dram, bank_base_address, page_size, data_format)

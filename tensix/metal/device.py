@@ -14,6 +14,7 @@ import numpy as np
 
 from tensix.errors import DramError, ProgramError, SramError
 from tensix.memory import MemoryPool
+from tensix.metal import soc
 from tensix.metal.buffers import DRAM_ALIGNMENT, L1_ALIGNMENT, Buffer, as_bytes
 from tensix.metal.coords import CoreCoord, CoreRange
 from tensix.metal.enums import BufferType
@@ -50,6 +51,7 @@ class MetalDevice:
         self.record = DeviceRecord(self.run_dir) if self.run_dir else None  # for `tensix rerun` (metal/record.py)
         self._cq = CommandQueue(self)
         self.closed = False
+        soc.register(self)
 
     # --- tt-metal's device queries --------------------------------------------------------------------------
     def id(self) -> int:
@@ -89,8 +91,18 @@ class MetalDevice:
     def allocator(self) -> Allocator:
         return Allocator()
 
-    def arch(self) -> str:
-        return self.cfg.name
+    def arch(self) -> soc.ARCH:
+        return soc.arch_of(self.cfg.name)
+
+    def logical_grid_size(self) -> CoreCoord:
+        return CoreCoord(*self.cfg.compute_grid)
+
+    def dram_grid_size(self) -> CoreCoord:
+        """DRAM views x ports (one port per view here)."""
+        return CoreCoord(len(self.cfg.dram_banks), 1)
+
+    def get_optimal_dram_bank_to_logical_worker_assignment(self, noc=0) -> list[CoreCoord]:
+        return soc.optimal_dram_bank_workers(self.cfg, int(noc))
 
     def flush_dprint(self) -> None:
         """Print the DPRINT lines echoed since the last flush (at Finish, a blocking read or close, as the host
@@ -115,7 +127,8 @@ class MetalDevice:
         if buffer_type is BufferType.DRAM:
             addr = -(-self.dram_top // DRAM_ALIGNMENT) * DRAM_ALIGNMENT
             if addr + per_bank > self.cfg.dram_bank_bytes:
-                raise DramError(f"DRAM buffer of {buf.size()} B does not fit: banks hold {self.cfg.dram_bank_bytes} B")
+                raise DramError(f"DRAM buffer of {per_bank} B per bank does not fit: banks hold "
+                                f"{self.cfg.dram_bank_bytes} B")
             self.dram_top = addr + per_bank
             for i, mem in enumerate(self.dram_mem):
                 if mem.size < self.dram_top:
@@ -125,13 +138,18 @@ class MetalDevice:
         else:
             addr = (self.l1_low - per_bank) // L1_ALIGNMENT * L1_ALIGNMENT
             if addr < 0:
-                raise SramError(f"L1 buffer of {buf.size()} B ({per_bank} B per core) does not fit in "
+                raise SramError(f"L1 buffer of {per_bank} B per core does not fit in "
                                 f"{self.cfg.l1_bytes} B of L1 ({self.cfg.l1_bytes - self.l1_low} B already used by "
                                 f"L1 buffers)")
             self.l1_low = addr
+        if buf is not None:  # None: a lock-step allocation whose buffer the caller registers (register_buffer)
+            self.register_buffer(buf)
+        return addr
+
+    def register_buffer(self, buf: Buffer) -> None:
+        if buf.is_l1():
             self.l1_cores |= set(buf.cores())
         self.buffers.append(buf)
-        return addr
 
     def memory_of(self, buffer_type: BufferType, where) -> np.ndarray:
         """The bytes of DRAM bank `where` (an index) or of the L1 of logical core `where`."""
@@ -228,13 +246,20 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     data = buffer.get_backing_buffer().read_bytes()
     if dev.record is not None:
         dev.record.log.read(_io_name(buffer), data)
+    fill_host(out, data, "EnqueueReadBuffer")
+
+
+def fill_host(out, data: np.ndarray, call: str) -> None:
+    """Put bytes read from a device into the host target: a list (replaced by uint32 words) or a numpy array,
+    filled in place (an empty array that owns its memory, as a `std::vector<T> v;` target, is resized first)."""
     if isinstance(out, list):
         out[:] = data.view(np.uint32).tolist()
         return
-    if isinstance(out, np.ndarray) and out.size == 0 and out.ndim == 1 and out.flags.owndata:
+    if (isinstance(out, np.ndarray) and out.size == 0 and out.base is None and out.flags.owndata
+            and data.size % out.itemsize == 0):
         out.resize(data.size // out.itemsize, refcheck=False)
     if not isinstance(out, np.ndarray) or out.nbytes != data.size or not out.flags.c_contiguous:
-        raise ProgramError(f"EnqueueReadBuffer: the target must be a contiguous numpy array of {data.size} B "
+        raise ProgramError(f"{call}: the target must be a contiguous numpy array of {data.size} B "
                            f"(got {type(out).__name__} of {getattr(out, 'nbytes', '?')} B)")
     out.reshape(-1).view(np.uint8)[:] = data
 

@@ -14,6 +14,10 @@ CB = enum.IntEnum("CB", [(f"c_in{i}", i) for i in range(8)] + [(f"dataflow{i}", 
                   + [(f"c_out{i}", 16 + i) for i in range(8)] + [(f"c_intermed{i}", 24 + i) for i in range(8)])
 CB.__doc__ = "The older circular buffer names (tt::CB): c_in0..7 = 0..7, c_out0..7 = 16..23, c_intermed0..7 = 24..31."
 
+CB = enum.IntEnum("CB", [(f"c_in{i}", i) for i in range(8)] + [(f"c_out{i}", 16 + i) for i in range(8)]
+                  + [(f"c_intermed{i}", 24 + i) for i in range(8)])
+CB.__doc__ = "The older circular buffer names (tt::CB): c_in0..7 = 0..7, c_out0..7 = 16..23, c_intermed0..7 = 24..31."
+
 
 class DataFormat(enum.Enum):
     """tt::DataFormat: value = (tensix format or None for raw integer pages, bytes per 32x32 tile)."""
@@ -43,6 +47,14 @@ BY_FMT = {d.fmt: d for d in DataFormat}
 def tile_size(fmt: DataFormat) -> int:
     """tt::tile_size(format): bytes of one 32x32 tile."""
     return fmt.tile_nbytes
+
+
+class EltwiseBinaryType(enum.Enum):
+    """The binary op of binary_tiles_init<full_init, EltwiseBinaryType> (a define may give it as its C++ name)."""
+
+    ELWADD = "add"
+    ELWSUB = "sub"
+    ELWMUL = "mul"
 
 
 class MathFidelity(enum.Enum):

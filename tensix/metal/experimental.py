@@ -134,3 +134,24 @@ class Experimental:
 
     def UnicastEndpoint(self) -> UnicastEndpoint:
         return UnicastEndpoint(self.ctx)
+
+
+# The host half of experimental:: (tt::tt_metal::experimental), for `experimental.KernelSpec(...)` on the host
+from tensix.metal.program_spec import (  # noqa: E402
+    ComputeHardwareConfig,
+    DataMovementHardwareConfig,
+    KernelSpec,
+    KernelSpecName,
+    MakeProgramFromSpec,
+    NodeCoord,
+    ProgramRunArgs,
+    ProgramSpec,
+    RuntimeArgSchema,
+    SetProgramRunArgs,
+    WorkUnitSpec,
+)
+
+__all__ = ["AllocatorBank", "AllocatorBankType", "CircularBuffer", "ComputeHardwareConfig",
+           "DataMovementHardwareConfig", "Experimental", "KernelSpec", "KernelSpecName", "MakeProgramFromSpec",
+           "Noc", "NodeCoord", "ProgramRunArgs", "ProgramSpec", "RuntimeArgSchema", "SetProgramRunArgs",
+           "UnicastEndpoint", "WorkUnitSpec"]

@@ -13,11 +13,11 @@ import numpy as np
 from tensix.errors import ProgramError
 from tensix.metal import distributed
 from tensix.metal.addrgen import TensorAccessorArgs
-from tensix.metal.asserts import TT_FATAL
 from tensix.metal.buffers import Buffer
 from tensix.metal.coords import CoreCoord, CoreRange, CoreRangeSet
 from tensix.metal.device import worker_core_from_logical_core
 from tensix.metal.enums import BufferType, DataFormat, MathFidelity, ShardOrientation, TensorMemoryLayout, tile_size
+from tensix.metal.host_utils import TT_FATAL
 from tensix.metal.launch import EnqueueProgram
 from tensix.metal.program import (
     CircularBufferConfig,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tensix.errors import ProgramError
+from tensix.metal import named_args
 from tensix.metal.coords import cores_of
 from tensix.metal.enums import NOC as NOCS
 from tensix.metal.enums import DataFormat, DataMovementProcessor, MathFidelity
@@ -98,6 +99,8 @@ class Kernel:
     config: DataMovementConfig | ComputeConfig
     runtime_args: dict = field(default_factory=dict)
     common_args: list = field(default_factory=list)
+    named_runtime_args: dict = field(default_factory=dict)  # core -> {name: value} (experimental::ProgramRunArgs)
+    named_common_args: dict = field(default_factory=dict)
 
     @property
     def role(self) -> str:
@@ -170,10 +173,39 @@ def _caller_dir() -> Path:
     return Path.cwd()
 
 
+# tt-metal kernel paths as the examples write them, relative to its repository root, and where their Python
+# transliterations live (examples/metal mirrors tt_metal/programming_examples; test kernels sit in test_kernels/)
+_REPO_PREFIXES = (("tt_metal/programming_examples/", ""), ("tests/tt_metal/tt_metal/test_kernels/", "test_kernels/"))
+
+
+def _examples_dir() -> Path | None:
+    spec = importlib.util.find_spec("tensix.examples.metal")
+    return Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+
+
+def kernel_candidates(path: str, base: Path) -> list[Path]:
+    """Where a kernel path may point: as given (absolute, or relative to the host file's folder, then the working
+    directory, then examples/metal as tt-metal's OVERRIDE_KERNEL_PREFIX is relative to programming_examples);
+    a tt-metal repository path maps into examples/metal; `.cpp` stands for its `.py` transliteration."""
+    names = [path[:-4] + ".py", path] if path.endswith(".cpp") else [path]
+    out: list[Path] = []
+    examples = _examples_dir()
+    for name in names:
+        p = Path(name)
+        if p.is_absolute():
+            out.append(p)
+            continue
+        out += [base / p, Path.cwd() / p]
+        if examples is not None:
+            mapped = next((local + name[len(repo):] for repo, local in _REPO_PREFIXES if name.startswith(repo)), name)
+            out.append(examples / mapped)
+    return list(dict.fromkeys(out))
+
+
 def load_kernel(path: str | os.PathLike, base: Path) -> Callable:
     """kernel_main of the Python kernel file `path` (relative: to the host file's directory, then the cwd)."""
     p = kernel_path(Path(path))  # under `tensix rerun`: the recorded copy of the file
-    candidates = [p] if p.is_absolute() else [base / p, Path.cwd() / p]
+    candidates = [p] if p.is_absolute() else kernel_candidates(str(path), base)
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise ProgramError(f"kernel file '{path}' not found (looked in {', '.join(str(c) for c in candidates)})")
@@ -183,9 +215,9 @@ def load_kernel(path: str | os.PathLike, base: Path) -> Callable:
         spec = importlib.util.spec_from_file_location(f"tensix_metal_kernel_{len(_LOADED)}", found)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        fn = getattr(module, "kernel_main", None)
+        fn = named_args.find_entry(module)
         if fn is None:
-            raise ProgramError(f"kernel file '{found}' defines no kernel_main(ctx)")
+            raise ProgramError(f"kernel file '{found}' defines no kernel_main(ctx) (nor a TT_KERNEL entry)")
         _LOADED[key] = fn
     return _LOADED[key]
 
@@ -194,6 +226,9 @@ def CreateKernel(program: Program, file_or_function, cores, config) -> int:
     """Add a kernel (a Python file defining kernel_main(ctx), or a function) on every core of `cores`."""
     if not isinstance(config, (DataMovementConfig, ComputeConfig)):
         raise ProgramError(f"CreateKernel: config {config!r} is not a DataMovementConfig or ComputeConfig")
+    object.__setattr__(config, "named_compile_args",
+                       named_args.check_names(f"kernel '{file_or_function}'", config.named_compile_args,
+                                              "named compile-time arg"))
     if callable(file_or_function):
         fn, name = file_or_function, getattr(file_or_function, "__name__", "kernel")
     else:

@@ -115,10 +115,23 @@ def _arg_beyond(ctx):
     ctx.get_arg_val(3)
 
 
-def test_missing_runtime_arg_is_a_kernel_error():
+def test_missing_runtime_arg_is_a_kernel_error(monkeypatch):
+    monkeypatch.setenv("TENSIX_METAL_ARG_CHECK", "error")
     with pytest.raises(KernelError, match=r"reader kernel '_arg_beyond' on core \(0, 0\): get_arg_val\(3\) but 2 "
                                           r"runtime args were set"):
         run(_arg_beyond, [1, 2])
+
+
+def _print_arg_beyond(ctx):
+    ctx.DPRINT(ctx.get_arg_val(3), ctx.get_arg_val(4))
+
+
+def test_missing_runtime_arg_warns_once_and_reads_zero():
+    """As on hardware without tt-metal's watcher (a C++ kernel that never uses the value does not even load it)."""
+    with pytest.warns(MetalArgWarning, match=r"'_print_arg_beyond' on core \(0, 0\): get_arg_val\(3\)") as record:
+        device = run(_print_arg_beyond, [1, 2])
+    assert [t for _, _, t in device.dprint[(0, 0)]] == ["00"]
+    assert len([w for w in record if w.category is MetalArgWarning]) == 1
 
 
 def _compile_and_runtime(ctx):

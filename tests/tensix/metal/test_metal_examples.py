@@ -13,7 +13,16 @@ TESTED = {"loopback.loopback", "add_2_integers_in_compute.add_2_integers_in_comp
           "eltwise_binary.eltwise_binary", "eltwise_sfpu.eltwise_sfpu", "vecadd_sharding.vecadd_sharding",
           "matmul.matmul_single_core.matmul_single_core", "matmul.matmul_multi_core.matmul_multi_core",
           "matmul.matmul_multicore_reuse.matmul_multicore_reuse",
-          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast"} | {
+          "matmul.matmul_multicore_reuse_mcast.matmul_multicore_reuse_mcast",
+          # run by test_metal_examples_heldout.py
+          "contributed.vecadd.vecadd", "contributed.multicast.multicast", "vecadd_multi_core.vecadd_multi_core",
+          "named_kernel_args_legacy.named_kernel_args_legacy",
+          "distributed.1_distributed_program_dispatch.distributed_program_dispatch",
+          "distributed.2_distributed_buffer_rw.distributed_buffer_rw",
+          "distributed.3_distributed_eltwise_add.distributed_eltwise_add",
+          "lab_eltwise_binary.lab_eltwise_binary", "named_kernel_args.named_kernel_args",
+          "matmul.matmul_single_core_tensor.matmul_single_core_tensor",
+          "distributed.4_distributed_trace_and_events.distributed_trace_and_events", "core_map.core_map"} | {
     f"{name}.{name}" for name in (  # tested in test_metal_examples_more.py
         "hello_world_compute_kernel", "hello_world_datamovement_kernel", "hello_world_datatypes_kernel",
         "add_2_integers_in_riscv", "custom_sfpi_add", "custom_sfpi_smoothstep", "custom_sfpu_kernel_add",

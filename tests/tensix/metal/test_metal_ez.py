@@ -53,7 +53,7 @@ def test_ez_misuse_is_a_typed_error():
         ctx.read(ctx.dram_tile_buffer(1))
     b = ProgramBuilder(CoreCoord(0, 0))
     b.build()
-    with pytest.raises(TtFatalError, match="can only be called once"):
+    with pytest.raises(TTFatalError, match="can only be called once"):
         b.build()
     with pytest.raises(ProgramError, match="multi-device meshes are not provided"):
         DeviceContext(2, 4)
