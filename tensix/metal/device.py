@@ -231,10 +231,8 @@ def queue_device(cq) -> MetalDevice:
 
 def EnqueueWriteBuffer(cq, buffer: Buffer, data, blocking: bool = False) -> None:
     """Write host data (a numpy array, as stored, or a list of uint32) into the whole buffer."""
-    dev = queue_device(cq)
     data = as_bytes(data)
-    if dev.record is not None:
-        dev.record.log.fed(_io_name(buffer), data)
+    host_wrote(queue_device(cq), buffer, data)
     buffer.get_backing_buffer().write_bytes(data)
 
 
@@ -242,11 +240,24 @@ def EnqueueReadBuffer(cq, buffer: Buffer, out, blocking: bool = True) -> None:
     """Read the whole buffer into `out`, a preallocated numpy array (filled in place; an empty one, `std::vector<T>
     v;`, is resized to the buffer as tt-metal resizes the vector) or a list (replaced by the buffer's uint32 words)."""
     dev = queue_device(cq)
-    dev.flush_dprint()
     data = buffer.get_backing_buffer().read_bytes()
+    host_read(dev, buffer, data)
+    fill_host(out, data, "EnqueueReadBuffer")
+
+
+def host_wrote(dev: MetalDevice, buffer, data: np.ndarray) -> None:
+    """A host write as the run directory's record keeps it (inputs as fed)."""
+    if dev.record is not None:
+        dev.record.log.fed(_io_name(buffer), data)
+
+
+def host_read(dev: MetalDevice, buffer, data: np.ndarray) -> None:
+    """A blocking host read: the devices' DPRINT lines appear first (the host sees them once the program ran),
+    and the record keeps the bytes read."""
+    for d in dev.get_devices() if hasattr(dev, "get_devices") else (dev,):
+        d.flush_dprint()
     if dev.record is not None:
         dev.record.log.read(_io_name(buffer), data)
-    fill_host(out, data, "EnqueueReadBuffer")
 
 
 def fill_host(out, data: np.ndarray, call: str) -> None:
@@ -270,7 +281,9 @@ def _io_name(buffer: Buffer) -> str:
 
 
 def Finish(cq) -> None:
-    queue_device(cq).flush_dprint()
+    dev = queue_device(cq)
+    for d in dev.get_devices() if hasattr(dev, "get_devices") else (dev,):
+        d.flush_dprint()
 
 
 def worker_core_from_logical_core(device: MetalDevice, core) -> CoreCoord:

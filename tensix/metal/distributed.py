@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from tensix.errors import ProgramError
 from tensix.metal.buffers import Buffer, as_bytes
-from tensix.metal.device import MetalDevice, fill_host, queue_device
+from tensix.metal.device import Finish as device_finish
+from tensix.metal.device import MetalDevice, fill_host, host_read, host_wrote, queue_device
 from tensix.metal.mesh_buffer import (
     BufferShardingArgs,
     DeviceLocalBufferConfig,
@@ -59,6 +60,7 @@ def EnqueueMeshWorkload(cq, workload: MeshWorkload, blocking: bool = False) -> N
 def EnqueueWriteMeshBuffer(cq, buffer, data, blocking: bool = False) -> None:
     """Host data into a mesh buffer: every device of a replicated one, each shard to its device otherwise."""
     _not_capturing(cq, "EnqueueWriteMeshBuffer")
+    host_wrote(_mesh(cq), buffer, as_bytes(data))
     if isinstance(buffer, MeshBuffer):
         buffer.write_mesh(as_bytes(data))
     elif isinstance(buffer, Buffer):
@@ -77,6 +79,7 @@ def EnqueueReadMeshBuffer(cq, out, buffer, blocking: bool = True) -> None:
         data = buffer.get_backing_buffer().read_bytes()
     else:
         raise ProgramError(f"EnqueueReadMeshBuffer: {buffer!r} is not a MeshBuffer")
+    host_read(_mesh(cq), buffer, data)
     fill_host(out, data, "EnqueueReadMeshBuffer")
 
 
@@ -93,16 +96,19 @@ def _shard(buffer, coord) -> Buffer:
 def WriteShard(cq, buffer, data, coord=None, blocking: bool = False) -> None:
     """Host data into the copy of `buffer` on the device at `coord`."""
     _not_capturing(cq, "WriteShard")
+    host_wrote(_mesh(cq), buffer, as_bytes(data))
     _shard(buffer, coord).write_bytes(as_bytes(data))
 
 
 def ReadShard(cq, out, buffer, coord=None, blocking: bool = True) -> None:
     _not_capturing(cq, "ReadShard")
-    fill_host(out, _shard(buffer, coord).read_bytes(), "ReadShard")
+    data = _shard(buffer, coord).read_bytes()
+    host_read(_mesh(cq), buffer, data)
+    fill_host(out, data, "ReadShard")
 
 
 def Finish(cq, sub_device_ids=None) -> None:
-    _mesh(cq)
+    device_finish(cq)
 
 
 def EnqueueRecordEvent(cq) -> MeshEvent:
