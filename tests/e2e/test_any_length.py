@@ -123,3 +123,21 @@ def test_a_reshape_that_keeps_the_tile_layout_is_a_view_that_moves_nothing():
     assert ops == ["view", "unary"] and "copy" not in ops
     assert compiled.lowered.nodes[0].attrs["cores_used"] == 0
     assert "view" in compiled.lowered.render()
+
+
+def test_one_row_head_moves_and_a_whole_slice_are_views_with_numpys_values():
+    # [1, 128] into [2, 1, 64] and back, and x[0:1, :] of a [1, 128] row: every page stays where it is
+    text = """input x: fp32[1, 128]
+input w: fp32[128, 128]
+let h = split_heads(x @ w, 2)
+output y = merge_heads(relu(h))[0:1, :] @ w
+"""
+    i, out, compiled = _run(text)
+    ops = [n.op for n in compiled.lowered.nodes]
+    assert ops == ["matmul", "view", "unary", "view", "view", "matmul"]
+    np.testing.assert_allclose(out["y"], np.maximum(i["x"] @ i["w"], 0) @ i["w"], rtol=1e-5, atol=1e-5)
+
+
+def test_a_head_move_of_several_tile_rows_still_copies():
+    _, _, compiled = _run("input x: fp32[64, 128]\noutput y = relu(split_heads(x, 2))\n")
+    assert [n.op for n in compiled.lowered.nodes] == ["copy"]  # the relu chained onto it
