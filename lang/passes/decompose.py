@@ -29,7 +29,15 @@ from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 from tensix.lang.passes.rope import rope
-from tensix.lang.passes.rows import embedding, ones_row, regroup_rows, same_rows, softmax_mask
+from tensix.lang.passes.rows import (
+    embedding,
+    ones_row,
+    padded_rows,
+    regroup_rows,
+    row_places,
+    same_rows,
+    softmax_mask,
+)
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
 from tensix.ops import Op
@@ -281,8 +289,10 @@ def _reshape(e: _Emitter, n: Node, ts) -> None:
     """A view when the pages stay where they are (every row keeps its place in the padded layout), else the rows
     regrouped by a 0/1 matmul."""
     t = ts[0]
-    _require(e, t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1,
-             f"reshape {t} -> {n.type} must keep the last dim")
+    if not (t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1):
+        raise e.error(f"reshape {t} -> {n.type} changes the last dim ({t.shape[-1]} -> {n.type.shape[-1]}), which "
+                      f"would move values between tile rows and columns; the device reshapes only the leading dims "
+                      f"(split_heads / merge_heads split or join the last dim in whole tiles)")
     if same_rows(t.shape, n.type.shape):
         e.add(Op.VIEW, n.inputs, n.type)
         return
@@ -314,11 +324,37 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
 
 
 def _concat(e: _Emitter, n: Node, ts) -> None:
+    """Whole tiles of the parts moved into place; parts off tile boundaries along one of the last two axes placed
+    by exact 0/1 matmuls (one product per output) and added."""
     axis = n.attrs["axis"] % n.type.rank
-    if axis >= n.type.rank - 2:
-        _require(e, all(t.shape[axis] % 32 == 0 for t in ts[:-1]), "concat parts must be whole tiles along the axis")
+    if axis >= n.type.rank - 2 and any(t.shape[axis] % 32 for t in ts[:-1]):
+        placed = [_place_part(e, x, t, n.type, sum(u.shape[axis] for u in ts[:i]), axis == n.type.rank - 1)
+                  for i, (x, t) in enumerate(zip(n.inputs, ts, strict=True))]
+        out = placed[0]
+        for part in placed[1:]:
+            out = e.add(Op.BINARY, (out, part), n.type, fn="add", bcast="none")
+        return
     parts = [pages.tagged(i, t.shape) for i, t in enumerate(ts)]
     _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
+
+
+def _place_part(e: _Emitter, x: str, t: TensorType, out: TensorType, offset: int, columns: bool) -> str:
+    """A concat part at `offset` along the last axis (x @ E, E [d, D] 0/1) or the rows axis (P @ x on 2-D views of
+    both tensors' pages, P 0/1), zeros elsewhere."""
+    if columns:
+        place = np.zeros((t.shape[-1], out.shape[-1]))
+        place[np.arange(t.shape[-1]), offset + np.arange(t.shape[-1])] = 1.0
+        return e.add(Op.MATMUL, (x, e.const(f"place{offset}", place, t.dtype)), out)
+    lead, rows = math.prod(t.shape[:-2]), t.shape[-2]
+    targets = (np.arange(lead)[:, None] * out.shape[-2] + offset + np.arange(rows)[None, :]).reshape(-1)
+    pick = np.zeros((padded_rows(out.shape), padded_rows(t.shape)))
+    pick[row_places(out.shape)[targets], row_places(t.shape)] = 1.0
+    flat_in = TensorType(t.dtype, (padded_rows(t.shape), t.shape[-1]))
+    flat_out = TensorType(out.dtype, (padded_rows(out.shape), out.shape[-1]))
+    if t.rank > 2:
+        x = e.add(Op.VIEW, (x,), flat_in)
+    y = e.add(Op.MATMUL, (e.const(f"place{offset}", pick, t.dtype), x), flat_out if out.rank > 2 else out)
+    return e.add(Op.VIEW, (y,), out) if out.rank > 2 else y
 
 
 def _matmul(e: _Emitter, n: Node, ts) -> None:

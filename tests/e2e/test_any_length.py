@@ -141,3 +141,18 @@ output y = merge_heads(relu(h))[0:1, :] @ w
 def test_a_head_move_of_several_tile_rows_still_copies():
     _, _, compiled = _run("input x: fp32[64, 128]\noutput y = relu(split_heads(x, 2))\n")
     assert [n.op for n in compiled.lowered.nodes] == ["copy"]  # the relu chained onto it
+
+
+@pytest.mark.parametrize("shapes, axis", [
+    ([(5, 48), (5, 40)], -1),             # columns off tile boundaries
+    ([(2, 3, 20), (2, 3, 7), (2, 3, 9)], -1),
+    ([(5, 64), (7, 64)], 0),              # rows off tile boundaries
+    ([(2, 5, 32), (2, 40, 32)], 1),       # rows of each matrix of a batch
+])
+def test_concat_of_parts_off_tile_boundaries_matches_numpy(shapes, axis):
+    names = [f"p{i}" for i in range(len(shapes))]
+    text = "".join(f"input {n}: fp32[{', '.join(map(str, s))}]\n" for n, s in zip(names, shapes, strict=True))
+    text += f"output y = concat({', '.join(names)}, axis={axis})\n"
+    i, out, compiled = _run(text)
+    assert "copy" not in [n.op for n in compiled.lowered.nodes]  # placed by 0/1 matmuls, not page moves
+    np.testing.assert_array_equal(out["y"], np.concatenate([i[n] for n in names], axis=axis))
