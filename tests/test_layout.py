@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# cli.py and __main__.py are the composition root: they dispatch to lang and tools lazily
-ENTRY_POINTS = {"tensix/cli.py", "tensix/__main__.py"}
+# cli.py, __main__.py and models.py (the CLI's model commands as a Python API) are the composition root: they
+# dispatch to lang and tools lazily
+ENTRY_POINTS = {"tensix/cli.py", "tensix/__main__.py", "tensix/models.py"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tensix.errors import TensixError
 from tensix.lang.models import embed as embedding
 from tensix.lang.models import packages, threshold
 
@@ -56,10 +55,7 @@ def generate(prompt: str, model: str, max_new_tokens: int, dtype: str, device: s
     dense run of the same tokens agrees on the most likely one."""
     from tensix.lang.models import generate as gen
 
-    if model != gen.MODEL:
-        raise TensixError(f"generate runs '{gen.MODEL}', not '{model}'")
-    if max_new_tokens < 1:
-        raise TensixError(f"--max-new-tokens must be at least 1, got {max_new_tokens}")
+    gen.check_request(model, max_new_tokens)
     prompt_tokens, steps = gen.generate(prompt, max_new_tokens=max_new_tokens, dtype=dtype, device=device,
                                         sampler=gen.Sampler(temperature, top_k, seed), zero_threshold=zero_threshold)
     done, shown = [], 0
@@ -74,8 +70,7 @@ def generate(prompt: str, model: str, max_new_tokens: int, dtype: str, device: s
             shown = len(step.text)
     agreement = None if done[0].agrees is None else sum(s.agrees for s in done) / len(done)
     if as_json:
-        line = {"prompt_tokens": prompt_tokens, "tokens": [s.token for s in done], "text": done[-1].text,
-                "prefill_cycles": done[0].cycles, "decode_cycles": [s.cycles for s in done[1:]]}
+        line = gen.Generation(prompt_tokens, tuple(done)).as_dict()
         if agreement is not None:
             line["top1_agreement"] = agreement
             line["skipped_by_layer"] = threshold.fractions([s.layer_macs for s in done])

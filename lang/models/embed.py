@@ -22,7 +22,7 @@ from tensix.lang.models.weights import cached, minilm_weights
 from tensix.mesh import Mesh, RunResult
 from tensix.zeroskip import ZeroSkip
 
-__all__ = ["Embedding", "embed", "tokenize", "pack", "config", "weights", "compile_encoder"]
+__all__ = ["Embedding", "embed", "tokenizer", "tokenize", "pack", "config", "weights", "compile_encoder"]
 
 MODEL = "all-minilm-l6-v2"
 MASKED = -1e9  # added to a score a query must not see; exp() of it is exactly 0 in fp32 and bf16
@@ -50,16 +50,22 @@ def weights(model: str = MODEL) -> dict[str, np.ndarray]:
     return cached(model, source, lambda path: minilm_weights(path, layers))
 
 
-def tokenize(sentences: list[str], model: str = MODEL) -> list[list[int]]:
-    """Token ids per sentence, with [CLS] and [SEP], truncated to the model's position table."""
+def tokenizer(model: str = MODEL):
+    """The model's tokenizer (Hugging Face `tokenizers`): [CLS] and [SEP] added, no padding, truncated to the
+    model's position table."""
     from tokenizers import Tokenizer
 
-    if not sentences:
-        raise TensixError("embed needs at least one sentence")
     tok = Tokenizer.from_file(str(locate(model)["model/tokenizer.json"]))
     tok.no_padding()
     tok.enable_truncation(max_length=config(model)["max_position_embeddings"])
-    return [enc.ids for enc in tok.encode_batch(sentences)]
+    return tok
+
+
+def tokenize(sentences: list[str], model: str = MODEL) -> list[list[int]]:
+    """Token ids per sentence, with [CLS] and [SEP], truncated to the model's position table."""
+    if not sentences:
+        raise TensixError("embed needs at least one sentence")
+    return [enc.ids for enc in tokenizer(model).encode_batch(sentences)]
 
 
 def pack(tokens: list[list[int]]) -> dict[str, np.ndarray]:

@@ -26,7 +26,7 @@ from tensix.lang.params import materialize
 from tensix.mesh import Mesh
 from tensix.zeroskip import ZeroSkip
 
-__all__ = ["Step", "generate", "tokenizer", "weights", "Sampler"]
+__all__ = ["Generation", "Step", "check_request", "generate", "tokenizer", "weights", "Sampler"]
 
 MODEL = "smollm2-135m"
 GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -44,6 +44,43 @@ class Step:
     emulator_s: float
     agrees: bool | None = None  # with a zero threshold: whether the dense run's most likely token is the same
     layer_macs: dict | None = None  # with a zero threshold: layer -> (MACs skipped, MACs) of this run
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """A whole generation: the prompt's token ids and one Step per new token (the first is the prefill's)."""
+
+    prompt_tokens: list[int]
+    steps: tuple[Step, ...]
+
+    @property
+    def tokens(self) -> list[int]:
+        return [s.token for s in self.steps]
+
+    @property
+    def text(self) -> str:
+        return self.steps[-1].text if self.steps else ""
+
+    @property
+    def prefill_cycles(self) -> int:
+        return self.steps[0].cycles
+
+    @property
+    def decode_cycles(self) -> list[int]:
+        return [s.cycles for s in self.steps[1:]]
+
+    def as_dict(self) -> dict:
+        """`tensix generate --json`'s line."""
+        return {"prompt_tokens": self.prompt_tokens, "tokens": self.tokens, "text": self.text,
+                "prefill_cycles": self.prefill_cycles, "decode_cycles": self.decode_cycles}
+
+
+def check_request(model: str, max_new_tokens: int) -> None:
+    """A typed error for a model generate does not run or fewer than one new token."""
+    if model != MODEL:
+        raise TensixError(f"generate runs '{MODEL}', not '{model}'")
+    if max_new_tokens < 1:
+        raise TensixError(f"--max-new-tokens must be at least 1, got {max_new_tokens}")
 
 
 def _source():

@@ -28,7 +28,16 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
-from tensix.lang.passes.rows import embedding, ones_row, regroup_rows, same_rows, softmax_mask
+from tensix.lang.passes.rope import rope
+from tensix.lang.passes.rows import (
+    embedding,
+    ones_row,
+    padded_rows,
+    regroup_rows,
+    row_places,
+    same_rows,
+    softmax_mask,
+)
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
 from tensix.ops import Op
@@ -36,7 +45,6 @@ from tensix.programs.stages.layout import row_cb_nbytes
 
 PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.VIEW)  # tensix/ops.py
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
-ROPE_POSITIONS = 8192  # rows of the cos/sin tables that explicit rope positions index on the device
 
 
 class _Emitter:
@@ -231,61 +239,17 @@ def _topk_gate(e: _Emitter, n: Node, ts) -> None:
     e.add(Op.UNARY, n.inputs, n.type, chain=[["topk", n.attrs["k"], t.shape[-1]]])
 
 
-def _rope(e: _Emitter, n: Node, ts) -> None:
-    """x * cos + rotate(x) * sin. The half-split form with positions 0..S-1 and a head dim of whole tile pairs
-    rotates by moving tiles; any other form rotates with an exact 0/1 matmul (one product per output), and
-    explicit positions pick their rows of cos and sin tables with a gather."""
-    x, t = n.inputs[0], ts[0]
-    seq, dim = t.shape[-2:]
-    explicit, interleaved = len(n.inputs) > 1, bool(n.attrs.get("interleaved"))
-    if not explicit and not interleaved and dim % 64 == 0:
-        _rope_tiles(e, n, t)
-        return
-    rows = ROPE_POSITIONS if explicit else seq
-    angles = np.arange(rows, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
-    pair = np.arange(dim // 2)
-    rot = np.zeros((dim, dim))
-    if interleaved:  # pairs (2i, 2i+1): rotated[2i] = x[2i+1], rotated[2i+1] = x[2i]
-        cos, sin = np.repeat(np.cos(angles), 2, axis=1), np.repeat(np.sin(angles), 2, axis=1)
-        sin[:, 0::2] *= -1
-        rot[2 * pair + 1, 2 * pair] = rot[2 * pair, 2 * pair + 1] = 1.0
-    else:  # pairs (i, i + d/2): rotated = [x[d/2:], x[:d/2]]
-        cos = np.concatenate([np.cos(angles), np.cos(angles)], axis=1)
-        sin = np.concatenate([-np.sin(angles), np.sin(angles)], axis=1)
-        rot[pair + dim // 2, pair] = rot[pair, pair + dim // 2] = 1.0
-    cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
-    if explicit:
-        table = TensorType(t.dtype, (seq, dim))
-        cos = e.add(Op.GATHER_ROWS, (n.inputs[1], cos), table)
-        sin = e.add(Op.GATHER_ROWS, (n.inputs[1], sin), table)
-    rotated = e.add(Op.MATMUL, (x, e.const("rot", rot, t.dtype)), t)
-    a = e.add(Op.BINARY, (x, cos), t, fn="mul", bcast="none")
-    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
-    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
-
-
-def _inv_freq(n: Node, dim: int) -> np.ndarray:
-    return n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
-
-
-def _rope_tiles(e: _Emitter, n: Node, t: TensorType) -> None:
-    seq, dim = t.shape[-2:]
-    angles = np.arange(seq, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
-    cos = e.const("cos", np.concatenate([np.cos(angles), np.cos(angles)], axis=1), t.dtype)
-    sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
-    idx = pages.tagged(0, t.shape)
-    half = idx.shape[-1] // 2
-    rotated = e.add(Op.COPY, (n.inputs[0],), t,
-                    _map=pages.move_map(np.concatenate([idx[..., half:], idx[..., :half]], -1)))
-    a = e.add(Op.BINARY, (n.inputs[0], cos), t, fn="mul", bcast="none")
-    b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")
-    e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
-
-
 # --- data movement --------------------------------------------------------------------------------------
 
 
-def _move(e: _Emitter, n: Node, out: np.ndarray, transpose: bool = False) -> None:
+def _move(e: _Emitter, n: Node, out: np.ndarray, transpose: bool = False, source: TensorType | None = None) -> None:
+    """A copy of the pages `out` names; a view when they are all of `source`'s pages in their order (a 1-row
+    split_heads or merge_heads, a slice of every row): the same bits, nothing moved."""
+    flat = out.reshape(-1)
+    if (not transpose and source is not None and flat.size == pages.page_index(source.shape).size
+            and np.array_equal(flat, np.arange(flat.size))):
+        e.add(Op.VIEW, n.inputs[:1], n.type)
+        return
     e.add(Op.COPY, n.inputs, n.type, _map=pages.move_map(out, transpose))
 
 
@@ -311,22 +275,24 @@ def _split_heads(e: _Emitter, n: Node, ts) -> None:
     _require(e, dh % 32 == 0, f"split_heads of {t} into {heads} heads needs a head dim that is a multiple of 32")
     idx = pages.tagged(0, t.shape)
     idx = idx.reshape(*idx.shape[:-1], heads, dh // 32)
-    _move(e, n, np.swapaxes(idx, -2, -3))
+    _move(e, n, np.swapaxes(idx, -2, -3), source=t)
 
 
 def _merge_heads(e: _Emitter, n: Node, ts) -> None:
     t = ts[0]
     _require(e, pages.aligned(t.shape, -1), f"merge_heads of {t} needs a head dim that is a multiple of 32")
     idx = np.swapaxes(pages.tagged(0, t.shape), -2, -3)
-    _move(e, n, idx.reshape(*idx.shape[:-2], idx.shape[-2] * idx.shape[-1]))
+    _move(e, n, idx.reshape(*idx.shape[:-2], idx.shape[-2] * idx.shape[-1]), source=t)
 
 
 def _reshape(e: _Emitter, n: Node, ts) -> None:
     """A view when the pages stay where they are (every row keeps its place in the padded layout), else the rows
     regrouped by a 0/1 matmul."""
     t = ts[0]
-    _require(e, t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1,
-             f"reshape {t} -> {n.type} must keep the last dim")
+    if not (t.shape[-1] == n.type.shape[-1] or t.rank == 1 and n.type.rank == 1):
+        raise e.error(f"reshape {t} -> {n.type} changes the last dim ({t.shape[-1]} -> {n.type.shape[-1]}), which "
+                      f"would move values between tile rows and columns; the device reshapes only the leading dims "
+                      f"(split_heads / merge_heads split or join the last dim in whole tiles)")
     if same_rows(t.shape, n.type.shape):
         e.add(Op.VIEW, n.inputs, n.type)
         return
@@ -354,15 +320,41 @@ def _slice(e: _Emitter, n: Node, ts) -> None:
     idx = pages.tagged(0, t.shape)
     g_axis = axis if t.rank > 1 else 1
     lo, hi = (start // 32, pages.tiles(end)) if in_tiles else (start, end)
-    _move(e, n, np.take(idx, np.arange(lo, hi), axis=g_axis))
+    _move(e, n, np.take(idx, np.arange(lo, hi), axis=g_axis), source=t)
 
 
 def _concat(e: _Emitter, n: Node, ts) -> None:
+    """Whole tiles of the parts moved into place; parts off tile boundaries along one of the last two axes placed
+    by exact 0/1 matmuls (one product per output) and added."""
     axis = n.attrs["axis"] % n.type.rank
-    if axis >= n.type.rank - 2:
-        _require(e, all(t.shape[axis] % 32 == 0 for t in ts[:-1]), "concat parts must be whole tiles along the axis")
+    if axis >= n.type.rank - 2 and any(t.shape[axis] % 32 for t in ts[:-1]):
+        placed = [_place_part(e, x, t, n.type, sum(u.shape[axis] for u in ts[:i]), axis == n.type.rank - 1)
+                  for i, (x, t) in enumerate(zip(n.inputs, ts, strict=True))]
+        out = placed[0]
+        for part in placed[1:]:
+            out = e.add(Op.BINARY, (out, part), n.type, fn="add", bcast="none")
+        return
     parts = [pages.tagged(i, t.shape) for i, t in enumerate(ts)]
     _move(e, n, np.concatenate(parts, axis=axis if n.type.rank > 1 else 1))
+
+
+def _place_part(e: _Emitter, x: str, t: TensorType, out: TensorType, offset: int, columns: bool) -> str:
+    """A concat part at `offset` along the last axis (x @ E, E [d, D] 0/1) or the rows axis (P @ x on 2-D views of
+    both tensors' pages, P 0/1), zeros elsewhere."""
+    if columns:
+        place = np.zeros((t.shape[-1], out.shape[-1]))
+        place[np.arange(t.shape[-1]), offset + np.arange(t.shape[-1])] = 1.0
+        return e.add(Op.MATMUL, (x, e.const(f"place{offset}", place, t.dtype)), out)
+    lead, rows = math.prod(t.shape[:-2]), t.shape[-2]
+    targets = (np.arange(lead)[:, None] * out.shape[-2] + offset + np.arange(rows)[None, :]).reshape(-1)
+    pick = np.zeros((padded_rows(out.shape), padded_rows(t.shape)))
+    pick[row_places(out.shape)[targets], row_places(t.shape)] = 1.0
+    flat_in = TensorType(t.dtype, (padded_rows(t.shape), t.shape[-1]))
+    flat_out = TensorType(out.dtype, (padded_rows(out.shape), out.shape[-1]))
+    if t.rank > 2:
+        x = e.add(Op.VIEW, (x,), flat_in)
+    y = e.add(Op.MATMUL, (e.const(f"place{offset}", pick, t.dtype), x), flat_out if out.rank > 2 else out)
+    return e.add(Op.VIEW, (y,), out) if out.rank > 2 else y
 
 
 def _matmul(e: _Emitter, n: Node, ts) -> None:
@@ -385,7 +377,7 @@ _RULES = {
     "silu": _unary(lambda n: [["silu"]]),
     "gelu": _unary(lambda n: [["gelu_tanh" if n.attrs.get("approx") else "gelu"]]),
     "cast": _unary(lambda n: [["trunc"]] if n.attrs["dtype"] == "int32" else []),  # as the reference's astype
-    "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": _rope,
+    "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
     "slice": _slice, "concat": _concat, "embedding": embedding,
 }

@@ -123,3 +123,36 @@ def test_a_reshape_that_keeps_the_tile_layout_is_a_view_that_moves_nothing():
     assert ops == ["view", "unary"] and "copy" not in ops
     assert compiled.lowered.nodes[0].attrs["cores_used"] == 0
     assert "view" in compiled.lowered.render()
+
+
+def test_one_row_head_moves_and_a_whole_slice_are_views_with_numpys_values():
+    # [1, 128] into [2, 1, 64] and back, and x[0:1, :] of a [1, 128] row: every page stays where it is
+    text = """input x: fp32[1, 128]
+input w: fp32[128, 128]
+let h = split_heads(x @ w, 2)
+output y = merge_heads(relu(h))[0:1, :] @ w
+"""
+    i, out, compiled = _run(text)
+    ops = [n.op for n in compiled.lowered.nodes]
+    assert ops == ["matmul", "view", "unary", "view", "view", "matmul"]
+    np.testing.assert_allclose(out["y"], np.maximum(i["x"] @ i["w"], 0) @ i["w"], rtol=1e-5, atol=1e-5)
+
+
+def test_a_head_move_of_several_tile_rows_still_copies():
+    _, _, compiled = _run("input x: fp32[64, 128]\noutput y = relu(split_heads(x, 2))\n")
+    assert [n.op for n in compiled.lowered.nodes] == ["copy"]  # the relu chained onto it
+
+
+@pytest.mark.parametrize("shapes, axis", [
+    ([(5, 48), (5, 40)], -1),             # columns off tile boundaries
+    ([(2, 3, 20), (2, 3, 7), (2, 3, 9)], -1),
+    ([(5, 64), (7, 64)], 0),              # rows off tile boundaries
+    ([(2, 5, 32), (2, 40, 32)], 1),       # rows of each matrix of a batch
+])
+def test_concat_of_parts_off_tile_boundaries_matches_numpy(shapes, axis):
+    names = [f"p{i}" for i in range(len(shapes))]
+    text = "".join(f"input {n}: fp32[{', '.join(map(str, s))}]\n" for n, s in zip(names, shapes, strict=True))
+    text += f"output y = concat({', '.join(names)}, axis={axis})\n"
+    i, out, compiled = _run(text)
+    assert "copy" not in [n.op for n in compiled.lowered.nodes]  # placed by 0/1 matmuls, not page moves
+    np.testing.assert_array_equal(out["y"], np.concatenate([i[n] for n in names], axis=axis))

@@ -30,6 +30,8 @@ def test_rope_matches_numpy(heads, dim, interleaved, explicit):
               f"output y = rope(x{', positions=pos' if explicit else ''}, theta=100000.0, "
               f"interleaved={str(interleaved).lower()})\n")
     compiled = compile_source(source, "rope.tdf")
+    # the half-split form with whole tile pairs swaps its halves by moving pages; the others rotate by a matmul
+    assert any(n.op == "matmul" for n in compiled.lowered.nodes) == (interleaved or dim % 64 != 0)
     rng = np.random.default_rng(dim)
     x = rng.standard_normal((heads, 32, dim)).astype(np.float32)
     pos = (rng.permutation(8000)[:32] if explicit else np.arange(32)).astype(np.int32)
