@@ -75,3 +75,17 @@ def test_a_gemm_point_compares_the_timing_only_prediction_with_the_published_tim
     predicted = bench_matmul(64, 64, 64, grid="2x2", timing_only=True).device_us
     assert row["published_us"] == 8 * 64 / 4 / 0.5 / 1e3  # 8 tile products x 64 cycles over 4 cores, at 50%
     assert row["predicted_us"] == predicted and row["error"] == predicted / row["published_us"] - 1
+
+
+def test_timing_only_line_reports_the_functional_cycles_against_a_scaled_numpy_baseline(monkeypatch):
+    from tensix.tools import bench_timing_only
+    from tensix.tools.bench_matmul import bench_matmul
+
+    monkeypatch.setattr(bench_timing_only, "SIDE", 256)  # the line's shape, small enough for a test
+    monkeypatch.setattr(bench_timing_only, "BASE_SIDE", 128)
+    (row,) = bench_timing_only.bench_timing_only_16384(1)
+    functional = bench_matmul(256, 256, 256)
+    assert row["name"] == "timing_only_256" and row["runs"] == 1
+    assert row["cycles"] == functional.cycles
+    assert row["baseline"] == "numpy float32 128^3 matmul x 8"
+    assert row["ratio"] == row["emulator_s"] / row["baseline_s"]
