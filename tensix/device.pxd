@@ -5,6 +5,11 @@ from tensix.engine cimport Engine
 from tensix.noc.fabric cimport Fabric, Path
 from tensix.tracelog cimport TransferLog
 
+from tensix.core cimport Core
+
+@cython.locals(word=cython.longlong)
+cdef bint _lands_on_waited(Core core, long long addr, long long nbytes) except -1
+
 cdef class Endpoint:
     cdef public unsigned char[::1] view
     cdef public Py_ssize_t size
@@ -19,7 +24,7 @@ cdef class Device:
     cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric
-    cdef public dict cores, by_noc, _mem, noc_of, _op_ids
+    cdef public dict cores, by_noc, _mem, noc_of, _op_ids, _groups
     cdef public TransferLog transfers
     cdef public list kernels, ops
     cdef public long long _align, _response, max_transfers, _w

@@ -43,6 +43,16 @@ class _SemLanding:
             c.sem_apply(self.addr, self.update)
 
 
+def _lands_on_waited(core: Core, addr: int, nbytes: int) -> bool:
+    """Whether a write of [addr, addr + nbytes) into core's L1 touches a semaphore word a kernel there waits on: only
+    then can its landing wake one (an engine event per transfer otherwise, that wakes no one)."""
+    for waiter in core.sem_waiters:
+        word = waiter[1]
+        if word < addr + nbytes and addr < word + 4:
+            return True
+    return False
+
+
 class Device:
     """Runtime state of one device for one run."""
 
@@ -64,6 +74,7 @@ class Device:
         self._op_ids: dict[tuple[str, str], int] = {}
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
         self._mem: dict[int, Endpoint] = {}  # by NoC y * width + x
+        self._groups: dict[tuple, tuple] = {}  # multicast targets by rectangle, loopback and sender
         self._w = cfg.width
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self.pool = pool
@@ -183,7 +194,9 @@ class Device:
             nbytes = timed
         fabric, dram = self.fabric, self.dram
         there = fabric.path(noc, sx, sy, dx, dy)  # the data's way, and the way back: a read's request, a write's
-        back = fabric.path(noc, dx, dy, sx, sy)  # acknowledgement (one-flit packets, holding no link)
+        back = there.back  # acknowledgement (one-flit packets, holding no link)
+        if back is None:
+            back = there.back = fabric.path(noc, dx, dy, sx, sy)
         if kind == "read":  # the request crosses to the source, which answers after its response time
             start_at = t + back.request
             if sbank is not None:
@@ -206,7 +219,7 @@ class Device:
                 done = landed + back.request
             else:
                 done = end + self._response + back.request
-        if dcore is not None and dcore.sem_waiters:
+        if dcore is not None and dcore.sem_waiters and _lands_on_waited(dcore, da, copied):
             self.engine.at(end, dcore.notify)
         self._record(k, there.key * 2 + (kind == "read"), noc, kind, there.src, there.dst, None, nbytes, t, end,
                      there.links)
@@ -217,35 +230,44 @@ class Device:
         """Write nbytes from k's L1 to dst.addr on every core of dst's rectangle; returns the cycle the last
         acknowledgement is back. `timed`: the bytes that really cross the NoC when fewer (as in transfer);
         `linked`: the next multicast continues this one's path reservation."""
-        targets = self._mcast_targets(k, dst, num_dests, loopback)
+        targets, dsts, rect = self._mcast_targets(k, dst, num_dests, loopback)
         src = (*k.noc_xy, src_l1)
         self._check_size(k, nbytes, src, (0, 0, dst.addr), "noc_async_write_multicast")
         k.sram.check(src_l1, nbytes, "noc_async_write_multicast source")
         data = k.sram.data[src_l1:src_l1 + nbytes]
+        addr = dst.addr
         for c in targets:
-            c.sram.check(dst.addr, nbytes, f"noc_async_write_multicast from core {k.core}")
+            if addr < 0 or addr + nbytes > c.sram.zeroed:  # within what L1 has cleared, the check passes
+                c.sram.check(addr, nbytes, f"noc_async_write_multicast from core {k.core}")
             if not self.timing_only:
-                c.sram.data[dst.addr:dst.addr + nbytes] = data
+                c.sram.data[addr:addr + nbytes] = data
+        copied = nbytes
         if timed is not None:
             nbytes = timed
-        dsts = tuple(c.noc_xy for c in targets)
         start, end, links = self.fabric.multicast(noc, k.noc_xy, dsts, nbytes, t, k.mcast_linked, linked)
         k.mcast_linked = linked
         for c in targets:
-            if c.sem_waiters:
+            if c.sem_waiters and _lands_on_waited(c, addr, copied):
                 self.engine.at(end, c.notify)
-        rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
         self._record(k, ("mcast", noc, rect, dsts), noc, "mcast", k.noc_xy, None, rect, nbytes, t, end, links)
         return end + self._response + self.fabric.mcast_return_cycles(noc, k.noc_xy, dsts)
 
-    def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> list[Core]:
-        cores = [(x, y) for y in range(dst.y0, dst.y1 + 1) for x in range(dst.x0, dst.x1 + 1)]
-        targets = [self.core(c) for c in cores if loopback or c != k.core]
+    def _mcast_targets(self, k, dst, num_dests, loopback: bool) -> tuple[list[Core], tuple, tuple]:
+        """The cores of dst's rectangle a multicast from k reaches (k's own only with loopback), their NoC (x, y)
+        and the rectangle's NoC corners; made once per rectangle, sender and loopback."""
+        key = (dst.x0, dst.y0, dst.x1, dst.y1, loopback, k.core)
+        group = self._groups.get(key)
+        if group is None:
+            cores = [(x, y) for y in range(dst.y0, dst.y1 + 1) for x in range(dst.x0, dst.x1 + 1)]
+            targets = [self.core(c) for c in cores if loopback or c != k.core]
+            rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
+            group = self._groups[key] = (targets, tuple(c.noc_xy for c in targets), rect)
+        targets = group[0]
         if num_dests is not None and num_dests != len(targets):
             raise NocError(f"noc_async_write_multicast from {k.role} kernel on core {k.core}: num_dests={num_dests} "
                            f"but the rectangle ({dst.x0}, {dst.y0})-({dst.x1}, {dst.y1}) holds {len(targets)} "
                            f"receivers{' (the sender excluded)' if not loopback else ''}")
-        return targets
+        return group
 
     def sem_update(self, k, noc: int, dst, t: int, update) -> None:
         """Apply update(value) to the semaphore at NoC address dst when the packet arrives."""
@@ -262,13 +284,12 @@ class Device:
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
         """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet
         arrives (one multicast packet; the sender is included only with loopback)."""
-        targets = self._mcast_targets(k, dst, num_dests, loopback)
+        targets, dsts, rect = self._mcast_targets(k, dst, num_dests, loopback)
+        addr = dst.addr
         for c in targets:
-            c.sram.check(dst.addr, 4, f"semaphore multicast from core {k.core}")
-        start, end, links = self.fabric.multicast(noc, k.noc_xy, tuple(c.noc_xy for c in targets), 4, t,
-                                                  k.mcast_linked)
+            if addr < 0 or addr + 4 > c.sram.zeroed:  # within what L1 has cleared, the check passes
+                c.sram.check(addr, 4, f"semaphore multicast from core {k.core}")
+        start, end, links = self.fabric.multicast(noc, k.noc_xy, dsts, 4, t, k.mcast_linked)
         k.mcast_linked = False
-        self.engine.at(end, _SemLanding(targets, dst.addr, update))  # the packet reaches every core at `end`
-        rect = (*self.cfg.noc_xy((dst.x0, dst.y0)), *self.cfg.noc_xy((dst.x1, dst.y1)))
-        self._record(k, ("sem", noc, rect, tuple(c.noc_xy for c in targets)), noc, "sem", k.noc_xy, None, rect, 4, t,
-                     end, links)
+        self.engine.at(end, _SemLanding(targets, addr, update))  # the packet reaches every core at `end`
+        self._record(k, ("sem", noc, rect, dsts), noc, "sem", k.noc_xy, None, rect, 4, t, end, links)

@@ -258,11 +258,16 @@ class Dram:
         if i < 0:
             return
         buf = self.buffers[self._bases[i][1]]
-        nb, landed = len(self.banks), self.landed[buf.name]
-        held = buf.bank_pages(bank.index, nb)  # page p lives in bank p % banks at slot p // banks, or sharded
-        for slot in range((addr - buf.base) // buf.page_nbytes, (addr + nbytes - 1 - buf.base) // buf.page_nbytes + 1):
-            if slot < len(held):
+        nb, landed, b = len(self.banks), self.landed[buf.name], bank.index
+        first = (addr - buf.base) // buf.page_nbytes
+        last = (addr + nbytes - 1 - buf.base) // buf.page_nbytes
+        if buf.held is not None:  # sharded: the bank's pages in slot order
+            held = buf.held[b]
+            for slot in range(first, min(last + 1, len(held))):
                 landed[int(held[slot])] = end
+        else:  # interleaved: page p lives in bank p % banks at slot p // banks (no page list: O(1) per page)
+            for page in range(first * nb + b, min((last + 1) * nb, buf.npages), nb):
+                landed[page] = end
 
     def read_too_early(self, name: str, page: int, t: int) -> bool:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""

@@ -6,13 +6,16 @@ run for ever, or until its trace fills the machine's memory; each limit stops it
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from tensix.engine import DEFAULT_MAX_CYCLES
 from tensix.errors import LimitError
+from tensix.tracelog import TRANSFER_BYTES, TransferLog
 
-DEFAULT_MAX_TRANSFERS = 1_000_000  # with their spans ~0.6 GB of trace; a GPT-2 block records ~20,000
+# The trace a run may hold, as memory: 1 GiB of transfer rows (TRANSFER_BYTES each) is 33,554,432 transfers. A GPT-2
+# block records ~20,000, a 16384^3 matmul ~9 million; a kernel polling the NoC for ever reaches it in minutes.
+DEFAULT_TRACE_BYTES = 1 << 30
+DEFAULT_MAX_TRANSFERS = DEFAULT_TRACE_BYTES // TRANSFER_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +32,23 @@ class Limits:
                 raise LimitError(f"{name} must be a positive whole number, not {value!r}")
 
 
-def trace_full(k, transfers: list) -> None:
+def trace_full(k, transfers: TransferLog) -> None:
     """Raise the error for a trace that reached its bound, naming the kernel that made the last transfer and
     the kernels that made the most."""
-    counts = Counter((t[2], t[3]) for t in transfers)
-    top = ", ".join(f"{role} on core {core}: {n:,}" for (core, role), n in counts.most_common(3))
+    top = ", ".join(f"{role} on core {core}: {n:,}" for (core, role), n in transfers.issuers().most_common(3))
     raise LimitError(
-        f"{k.role} kernel on core {k.core}: the trace reached max_transfers={len(transfers):,} NoC transfers at "
-        f"cycle {k.t:,}; a kernel may be polling the NoC forever (most transfers: {top}); raise the limit with "
-        f"Mesh(..., max_transfers=N) if the program really moves this much"
+        f"{k.role} kernel on core {k.core}: the trace reached max_transfers={len(transfers):,} NoC transfers "
+        f"({_size(len(transfers) * TRANSFER_BYTES)} of trace) at cycle {k.t:,}; a kernel may be polling the NoC "
+        f"forever (most transfers: {top}); raise the limit with Mesh(..., max_transfers=N) if the program really "
+        f"moves this much (each transfer holds {TRANSFER_BYTES} B of memory until the trace is dropped)"
     )
+
+
+def _size(nbytes: int) -> str:
+    """nbytes as a reader takes it in: 3.1 KiB, 1.0 GiB."""
+    size, unit = float(nbytes), "B"
+    for bigger in ("KiB", "MiB", "GiB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{size:.1f} {unit}" if unit != "B" else f"{nbytes} B"

@@ -10,8 +10,11 @@ extends it. Columns grow by chunks (each twice the last, up to CHUNK values), ne
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 
 CHUNK = 1 << 16  # values of the largest chunk (512 KiB)
+TRANSFER_WIDTH = 4  # int64 values per transfer: shape, nbytes, start, end (the shape row is shared)
+TRANSFER_BYTES = 8 * TRANSFER_WIDTH  # memory one transfer takes in the trace
 
 
 class _Columns:
@@ -56,7 +59,7 @@ class TransferLog:
     def __init__(self):
         self.shapes: list[tuple] = []  # (noc, kind, issuer, role, src, dst, rect, links, op)
         self._ids: dict = {}
-        self._cols = _Columns(4, 64)  # per transfer: shape, nbytes, start, end
+        self._cols = _Columns(TRANSFER_WIDTH, 64)  # per transfer: shape, nbytes, start, end
 
     @property
     def n(self) -> int:
@@ -85,6 +88,19 @@ class TransferLog:
             noc, kind, issuer, role, src, dst, rect, links, op = shapes[i]
             yield noc, kind, issuer, role, src, dst, rect, nbytes, start, end, links, op
 
+    def issuers(self) -> Counter:
+        """Transfers per issuing (core, role), counted from the columns (no row is built: a full trace holds tens
+        of millions)."""
+        per_shape: Counter = Counter()
+        w, cols = TRANSFER_WIDTH, self._cols
+        for c, chunk in enumerate(cols.chunks):
+            end = cols.at if c == len(cols.chunks) - 1 else len(chunk) // w * w
+            per_shape.update(chunk[0:end:w])
+        out: Counter = Counter()
+        for i, n in per_shape.items():
+            out[self.shapes[i][2], self.shapes[i][3]] += n
+        return out
+
     def seal(self) -> None:
         """Recording is over: drop the keys (they refer to the run's kernels, which the trace must not keep)."""
         self._ids = {}
@@ -92,7 +108,7 @@ class TransferLog:
     def clear(self) -> None:
         self.shapes.clear()
         self._ids.clear()
-        self._cols = _Columns(4, 64)
+        self._cols = _Columns(TRANSFER_WIDTH, 64)
 
 
 class SpanLog:

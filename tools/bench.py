@@ -26,6 +26,7 @@ from tensix.tools.bench_matmul import bench_gemm_heldout
 from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_gather_crossover, bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.bench_speed import SPEED
+from tensix.tools.bench_timing_only import bench_timing_only_16384
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.measure import median_seconds
 from tensix.tools.metal_examples import bench_metal_examples
@@ -109,6 +110,7 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "metal_examples": bench_metal_examples,
     "dm_calibration": bench_dm_calibration,
     "gemm_heldout": bench_gemm_heldout,
+    "timing_only_16384": bench_timing_only_16384,
     "minilm_embed": bench_minilm_embed,
     "smollm2_decode": bench_smollm2_decode,
     **SPEED,

@@ -7,6 +7,11 @@ cdef class Path:
     cdef public Py_ssize_t ni
     cdef public tuple src, dst, links
     cdef public long long[::1] ids
+    cdef public Path back
+
+cdef class McastPlan:
+    cdef public long long[::1] lids, parents, leaves, head_after
+    cdef public tuple links
 
 cdef class Fabric:
     cdef public object cfg
@@ -28,7 +33,10 @@ cdef class Fabric:
     @cython.locals(free="long long[::1]", busy="long long[::1]", lbytes="long long[::1]", lid=cython.Py_ssize_t,
                    inj=cython.longlong, s=cython.longlong, head=cython.longlong, flits=cython.longlong,
                    pb=cython.longlong, remaining=cython.longlong, end=cython.longlong, start=cython.longlong,
-                   ni=cython.Py_ssize_t, setup=cython.longlong, rate=cython.double,
-                   extra=cython.longlong)
+                   ni=cython.Py_ssize_t, setup=cython.longlong, rate=cython.double, extra=cython.longlong,
+                   plan=McastPlan, lids="long long[::1]", parents="long long[::1]", leaves="long long[::1]",
+                   head_after="long long[::1]", niu=cython.longlong, hop=cython.longlong, nlinks=cython.Py_ssize_t,
+                   nleaves=cython.Py_ssize_t, i=cython.Py_ssize_t, j=cython.Py_ssize_t, parent=cython.Py_ssize_t,
+                   leaf=cython.Py_ssize_t)
     cpdef tuple multicast(self, int noc, tuple src, tuple dsts, long long nbytes, long long t,
                           bint linked_in=*, bint linked=*)

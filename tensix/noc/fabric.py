@@ -26,14 +26,28 @@ class Path:
     of a one-flit packet along it, the NIU its packets leave by, and the flits and bytes it carried (spread onto
     its links for stats). Made once per route and run (Fabric.path): a transfer looks up one of these, not each."""
 
-    __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes")  # the .pxd types
-    # them
+    __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes", "back")  # the
+    # .pxd types them
 
     def __init__(self, key: int, noc: int, src: Coord, dst: Coord, ids: tuple[int, ...], links: tuple[Link, ...],
                  request: int, ni: int):
         self.key, self.noc, self.src, self.dst, self.ids, self.links = key, noc, src, dst, array("q", ids), links
         self.request, self.ni = request, ni
         self.flits = self.nbytes = 0
+        self.back: Path | None = None  # the route from dst to src, once a transfer asked (Device.transfer)
+
+
+class McastPlan:
+    """A multicast tree as its packets walk it: per link (parents before children) its id and the index of its
+    parent (-1: it leaves the source's router), per destination the index of the link that reaches it (-1: the
+    source itself), and the links. Pure geometry: shared by every run on a torus of this size."""
+
+    __slots__ = ("lids", "parents", "leaves", "links", "head_after")  # the .pxd types them
+
+    def __init__(self, lids: list[int], parents: list[int], leaves: list[int], links: tuple[Link, ...]):
+        self.lids, self.parents, self.leaves = array("q", lids), array("q", parents), array("q", leaves)
+        self.links = links
+        self.head_after = array("q", bytes(8 * len(lids)))  # scratch of Fabric.multicast, one packet at a time
 
 
 class Fabric:
@@ -103,14 +117,6 @@ class Fabric:
             cycles = self._mcast_returns[key] = max((self.request_cycles(noc, d, src) for d in dsts), default=0)
         return cycles
 
-    def _flits(self, nbytes: int) -> int:
-        return self.cfg.header_flits + -(-nbytes // self.cfg.link_bytes_per_cycle)
-
-    def _inject(self, noc: int, src: Coord, t: int) -> tuple[int, int]:
-        ni = (noc * self.height + src[1]) * self.width + src[0]
-        free = self.niu_free[ni]
-        return ni, (t if t > free else free)
-
     def unicast(self, noc: int, src: Coord, dst: Coord, nbytes: int, t: int,
                 rate: float = 0.0) -> tuple[int, int, tuple[Link, ...]]:
         """Send nbytes from src to dst starting no earlier than cycle t: (start, end cycle, links used).
@@ -165,50 +171,62 @@ class Fabric:
 
         Each packet first reserves its path, unless it continues a linked transaction: the first packet when
         the multicast before it was `linked_in`, the later ones when this one is `linked`."""
-        order, leaves, links = self._mcast_plan(noc, src, dsts)
+        plan = self._mcast_plan(noc, src, dsts)
+        lids, parents, leaves = plan.lids, plan.parents, plan.leaves
         cfg = self.cfg
         free, busy, lbytes = self.free_at, self.link_busy, self.link_bytes
-        ni, inj = self._inject(noc, src, t)
-        start, end, remaining = inj, inj, nbytes
+        niu, hop = self._niu, self._hop
+        ni = (noc * self.height + src[1]) * self.width + src[0]
+        inj = self.niu_free[ni]
+        if inj < t:
+            inj = t
+        start = end = inj
+        remaining = nbytes
         setup = cfg.noc_mcast_setup_cycles + round(cfg.noc_mcast_dest_cycles * len(dsts))
         rate, reserve, extra = cfg.noc_write_bytes_per_cycle, not linked_in, cfg.noc_mcast_packet_cycles
+        nlinks, nleaves = len(lids), len(leaves)
+        head_after = plan.head_after  # per tree link: the cycle the packet's head passes it (scratch)
         while remaining > 0:
             if reserve:
                 inj += setup
             reserve = not linked
-            pb = min(remaining, cfg.max_packet_bytes)
+            pb = self._maxp if remaining > self._maxp else remaining
             remaining -= pb
-            flits = self._flits(pb)
-            head_after = [0] * len(order)
-            for i, (lid, parent) in enumerate(order):
-                head = inj + cfg.niu_cycles if parent < 0 else head_after[parent]
-                s = max(head, free[lid])
+            flits = self._hdr + -(-pb // self._lbpc)
+            for i in range(nlinks):  # in tree order: a link's parent comes before it
+                parent = parents[i]
+                head = inj + niu if parent < 0 else head_after[parent]
+                lid = lids[i]
+                s = free[lid]
+                if s < head:
+                    s = head
                 free[lid] = s + flits
                 busy[lid] += flits
                 lbytes[lid] += pb
-                head_after[i] = s + cfg.hop_cycles
-            for leaf in leaves:
-                head = inj + cfg.niu_cycles if leaf < 0 else head_after[leaf]
-                end = max(end, head + flits + cfg.niu_cycles)
+                head_after[i] = s + hop
+            for j in range(nleaves):
+                leaf = leaves[j]
+                head = inj + niu if leaf < 0 else head_after[leaf]
+                if head + flits + niu > end:
+                    end = head + flits + niu
             inj += self._hdr + ceil(pb / rate) + extra
         self.niu_free[ni] = inj
-        self.noc_bytes[noc] += nbytes * len(order)
-        return start, end, links
+        self.noc_bytes[noc] += nbytes * nlinks
+        return start, end, plan.links
 
-    def _mcast_plan(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> tuple:
+    def _mcast_plan(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> McastPlan:
         key = (noc, src, dsts)
         plan = self._mcasts.get(key)
         if plan is None:
             tree = multicast_links(noc, src, list(dsts), self.width, self.height)
             index = {link: i for i, link in enumerate(tree)}
-            order = [
-                (self.link_id(noc, link), -1 if parent is None else index[parent]) for link, parent in tree.items()
-            ]
+            lids = [self.link_id(noc, link) for link in tree]
+            parents = [-1 if parent is None else index[parent] for parent in tree.values()]
             leaves = []
             for dst in dsts:
                 path = route(noc, src, dst, self.width, self.height)
                 leaves.append(index[path[-1]] if path else -1)
-            plan = self._mcasts[key] = (order, leaves, tuple(self.link_of(lid)[1] for lid, _ in order))
+            plan = self._mcasts[key] = McastPlan(lids, parents, leaves, tuple(self.link_of(lid)[1] for lid in lids))
         return plan
 
     def used_links(self) -> list[tuple[int, Link, int, int]]:

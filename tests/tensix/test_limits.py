@@ -82,9 +82,10 @@ def test_a_kernel_polling_the_noc_forever_is_stopped_and_named():
         Mesh(SMALL, max_transfers=100).run(p)
     # the 101st read finds the trace full (the cycle it stops at belongs to the timing model)
     assert re.fullmatch(
-        r"reader kernel on core \(0, 0\): the trace reached max_transfers=100 NoC transfers at cycle [0-9,]+; "
-        r"a kernel may be polling the NoC forever \(most transfers: reader on core \(0, 0\): 100\); raise the "
-        r"limit with Mesh\(\.\.\., max_transfers=N\) if the program really moves this much", str(e.value))
+        r"reader kernel on core \(0, 0\): the trace reached max_transfers=100 NoC transfers \(3\.1 KiB of trace\) "
+        r"at cycle [0-9,]+; a kernel may be polling the NoC forever \(most transfers: reader on core "
+        r"\(0, 0\): 100\); raise the limit with Mesh\(\.\.\., max_transfers=N\) if the program really moves this "
+        r"much \(each transfer holds 32 B of memory until the trace is dropped\)", str(e.value))
 
 
 @pytest.mark.parametrize("value", [0, -5, 1.5, True])

@@ -85,3 +85,17 @@ def test_a_gemm_point_published_with_in0_and_out_in_l1_is_predicted_with_them_in
     point = PublishedGemm(64, 64, 64, "bf16", "hifi4", "wormhole_n150", (2, 2), 0.5, "in0, out L1; in1 DRAM")
     row, = gemm_rows((point,))
     assert row["predicted_us"] == bench_matmul(64, 64, 64, grid="2x2", in0="l1", out="l1", timing_only=True).device_us
+
+
+def test_timing_only_line_reports_the_functional_cycles_against_a_scaled_numpy_baseline(monkeypatch):
+    from tensix.tools import bench_timing_only
+    from tensix.tools.bench_matmul import bench_matmul
+
+    monkeypatch.setattr(bench_timing_only, "SIDE", 256)  # the line's shape, small enough for a test
+    monkeypatch.setattr(bench_timing_only, "BASE_SIDE", 128)
+    (row,) = bench_timing_only.bench_timing_only_16384(1)
+    functional = bench_matmul(256, 256, 256)
+    assert row["name"] == "timing_only_256" and row["runs"] == 1
+    assert row["cycles"] == functional.cycles
+    assert row["baseline"] == "numpy float32 128^3 matmul x 8"
+    assert row["ratio"] == row["emulator_s"] / row["baseline_s"]

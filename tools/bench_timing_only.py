@@ -1,0 +1,44 @@
+"""`timing_only_16384`: how long a timing-only run of a 16384^3 matmul takes, the shape a functional run cannot reach.
+
+The line times `tensix bench matmul --m 16384 --k 16384 --n 16384 --timing-only` (bf16, HiFi4, wormhole_n150 on its
+8x8 grid; compile and run, as that command reports `emulator_s`), against numpy's float32 matmul of the same shape.
+That baseline is estimated, not run: numpy's 4096^3 time times 64 (the FLOP ratio), as the full product would
+hold 3 GiB and take minutes. Each run takes about a minute, so the medians are of max(1, repeat // 5) runs, taken
+in turn with the baseline's, after a 4096^3 timing-only warm-up (imports, route caches).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+from tensix.tools.bench_matmul import bench_matmul
+
+SIDE = 16384
+BASE_SIDE = 4096  # numpy's matmul at this side, times (SIDE / BASE_SIDE) ** 3
+
+
+def bench_timing_only_16384(repeat: int) -> Iterator[dict]:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((BASE_SIDE, BASE_SIDE), dtype=np.float32)
+    b = rng.standard_normal((BASE_SIDE, BASE_SIDE), dtype=np.float32)
+    warm = bench_matmul(BASE_SIDE, BASE_SIDE, BASE_SIDE, timing_only=True)
+    a @ b
+    emu, cpu, base, line = [], [], [], None
+    for _ in range(max(1, repeat // 5)):
+        c0 = time.process_time()
+        line = bench_matmul(SIDE, SIDE, SIDE, timing_only=True)
+        cpu.append(time.process_time() - c0)
+        emu.append(line.emulator_s)
+        t = time.perf_counter()
+        a @ b
+        base.append((time.perf_counter() - t) * (SIDE // BASE_SIDE) ** 3)
+    emu_s, base_s = statistics.median(emu), statistics.median(base)
+    yield {"name": f"timing_only_{SIDE}", "emulator_s": emu_s, "emulator_cpu_s": statistics.median(cpu),
+           "baseline_s": base_s, "ratio": emu_s / base_s,
+           "baseline": f"numpy float32 {BASE_SIDE}^3 matmul x {(SIDE // BASE_SIDE) ** 3}",
+           "cycles": line.cycles, "device_us": line.device_us, "runs": len(emu),
+           f"emulator_s_{BASE_SIDE}": warm.emulator_s}
