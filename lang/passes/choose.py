@@ -4,6 +4,8 @@ reads or the multicast grid matmul (and its k step), interleaved or DRAM-sharded
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tensix.config import MeshConfig
 from tensix.lang import pages
 from tensix.lang.ir import FIDELITIES, Graph, Node
@@ -23,7 +25,29 @@ def fidelity(graph: Graph, n: Node) -> str:
     return FIDELITIES.get(n.annotations.fidelity or graph.fidelity) or "HiFi4"
 
 
-def cheapest(options: list[dict], lays: dict[str, Layout], cfg: MeshConfig, fid: str) -> tuple[int, list[Estimate]]:
-    """The index of the plan ({core: step}) with the lowest estimate (the first on a tie), and every estimate."""
-    costs = [estimate(steps, lays, cfg, fidelity=fid) for steps in options]
+def cheapest(options: list[dict], lays: dict[str, Layout], cfg: MeshConfig, fid: str,
+             memo: dict | None = None) -> tuple[int, list[Estimate]]:
+    """The index of the plan ({core: step}) with the lowest estimate (the first on a tie), and every estimate.
+    `memo`: estimates already made in this compile, by what they depend on (a 12-layer model repeats each layer's
+    matmuls with other buffer names but the same shapes and layouts: estimated once, not twelve times)."""
+    costs = []
+    for steps in options:
+        key = None if memo is None else (_key(steps, lays), fid)
+        if key is None or key not in memo:
+            cost = estimate(steps, lays, cfg, fidelity=fid)
+            if key is None:
+                costs.append(cost)
+                continue
+            memo[key] = cost
+        costs.append(memo[key])
     return min(range(len(options)), key=lambda i: costs[i].cycles), costs
+
+
+def _key(steps: dict, lays: dict[str, Layout]) -> tuple:
+    """What an estimate reads of a plan: every step with its buffers' layouts in place of their names, and none of
+    its fused chain, handshakes or source position (costs.estimate reads none of them)."""
+    def canon(s):
+        bias = getattr(s, "bias", None)
+        return replace(s, a=lays[s.a], b=lays[s.b], out=lays[s.out], bias=None if bias is None else lays[bias],
+                       chain=(), wait=(), signal=(), label="", src="", at=None)
+    return tuple((core, canon(s)) for core, s in steps.items())

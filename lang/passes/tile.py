@@ -83,6 +83,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     # would shard them (the stream path reads their tiles by page, wherever the layout puts them)
     shards, plans = sharded_weights(graph, names, decodes | sparse_decodes, cfg, share)
     lays = layouts(graph, names, shards)
+    memo: dict = {}  # plan estimates by what they depend on: repeated layers estimate once
     nodes = []
     for n in graph.nodes:
         if n.op == Op.VIEW:  # no work: its readers read its input's pages
@@ -109,7 +110,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         if n.id in auto:  # per-core reads, or the multicast grid matmul at one of its k steps: the cheapest
             options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb)
                                  for kb in k_steps(n, ts)]
-            best, _ = cheapest(options, lays, cfg, fidelity(graph, n))
+            best, _ = cheapest(options, lays, cfg, fidelity(graph, n), memo)
             steps, auto_attrs = options[best], ({"mcast": "auto"} if best else {})
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto_attrs}))
     layouts_ = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
