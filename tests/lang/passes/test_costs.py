@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import tensix.lang.passes.choose as choose
 import tensix.lang.passes.tile as tile_pass
 from tensix import Mesh
 from tensix.config import MeshConfig, TileKind
@@ -42,8 +43,8 @@ def test_the_tile_pass_takes_the_plan_of_lowest_estimate(shape, monkeypatch):
     seen = []
     real = tile_pass.cheapest
 
-    def spy(options, lays, cfg, fid):
-        best, costs = real(options, lays, cfg, fid)
+    def spy(options, lays, cfg, fid, memo=None):
+        best, costs = real(options, lays, cfg, fid, memo)
         seen.append((options, costs, best))
         return best, costs
 
@@ -72,3 +73,31 @@ def test_02_matmul_is_not_slower_than_its_per_core_plan(monkeypatch):
     monkeypatch.setattr(tile_pass, "cheapest", lambda options, *a: (0, []))  # per-core reads
     unicast = Mesh(WH, timing_only=True).run(compile_file(path).program).cycles
     assert chosen <= unicast
+
+
+def test_a_repeated_layer_reuses_its_estimates_and_they_equal_fresh_ones(monkeypatch):
+    """Two layers of the same shapes: the second layer's options differ only in buffer names, so the memo answers
+    them, with exactly the estimates a fresh costs.estimate gives for those steps."""
+    calls, fresh = [], []
+    real_estimate = choose.estimate
+
+    def counting(steps, lays, cfg, **kw):
+        calls.append(steps)
+        return real_estimate(steps, lays, cfg, **kw)
+
+    real = tile_pass.cheapest
+
+    def spy(options, lays, cfg, fid, memo=None):
+        best, costs = real(options, lays, cfg, fid, memo)
+        fresh.append(([real_estimate(o, lays, cfg, fidelity=fid) for o in options], costs))
+        return best, costs
+
+    monkeypatch.setattr(choose, "estimate", counting)
+    monkeypatch.setattr(tile_pass, "cheapest", spy)
+    source = ("input a: bf16[256, 512]\nparam w1: bf16[512, 512] = random(seed=2, std=0.05)\n"
+              "param w2: bf16[512, 512] = random(seed=3, std=0.05)\n"
+              "let h = a @ w1 @cores(0..3, 0..3)\noutput c = h @ w2 @cores(0..3, 0..3)\n")
+    compile_source(source, "mm.tdf", WH)
+    assert len(fresh) == 2 and len(calls) == len(fresh[0][0])  # the second matmul estimated nothing anew
+    for expected, got in fresh:
+        assert [e.cycles for e in expected] == [g.cycles for g in got]
