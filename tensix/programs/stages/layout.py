@@ -125,16 +125,20 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
     common = [s for c in shared for s in steps[c] if s.op in MATMULS]
     block = list(blocking(common))
     unit_a, unit_b = block[0], block[1]
+    operands_a, operands_b = {}, {}  # the operand CBs every sharing core declares, gathered once
+    for s in common:
+        fa, fb = formats[s.a], formats[s.b]
+        operands_a[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
+        operands_b[cb_in(MM_B, fb)] = (fb, max(operands_b.get(cb_in(MM_B, fb), (fb, 0))[1], b_slots(s) * unit_b))
     out = {}
     for core, core_steps in steps.items():
         if core not in shared:
             out[core] = (list(blocking(core_steps)), cb_requirements(core_steps, formats))
             continue
         need = cb_requirements(core_steps, formats, block)
-        for s in common:
-            fa, fb = formats[s.a], formats[s.b]
-            need[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
-            need[cb_in(MM_B, fb)] = (fb, max(need.get(cb_in(MM_B, fb), (fb, 0))[1], b_slots(s) * unit_b))
+        need.update(operands_a)
+        for cb, (fb, pages) in operands_b.items():
+            need[cb] = (fb, max(need.get(cb, (fb, 0))[1], pages))
         out[core] = (block, need)
     return out
 
@@ -239,10 +243,11 @@ def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tupl
             buffers.append(L1Buffer(name, nbytes, addr))
             top = addr + nbytes
         cbs = []
+        used = [(s.label, cb_requirements([s], formats)) for s in steps[core]]  # each step's CBs, once per step
         for cb_id, (fmt, pages) in sorted(need.items()):
             page = 32 if cb_id == CB_CTRL else tile_nbytes(fmt)
             addr = _align(top, alignment)
-            owners = tuple(dict.fromkeys(s.label for s in steps[core] if cb_id in cb_requirements([s], formats)))
+            owners = tuple(dict.fromkeys(label for label, own in used if cb_id in own))
             cbs.append(CB(cb_id, cb_name(cb_id, fmt), fmt, pages, page, addr, owners))
             top = addr + pages * page
         units = Units(*block, el=el_unit(steps[core]), a_mover="writer" if a_on_writer(steps[core]) else "")
