@@ -252,10 +252,9 @@ def host_wrote(dev: MetalDevice, buffer, data: np.ndarray) -> None:
 
 
 def host_read(dev: MetalDevice, buffer, data: np.ndarray) -> None:
-    """A blocking host read: the devices' DPRINT lines appear first (the host sees them once the program ran),
-    and the record keeps the bytes read."""
-    for d in dev.get_devices() if hasattr(dev, "get_devices") else (dev,):
-        d.flush_dprint()
+    """A blocking host read: the device's DPRINT lines (a mesh's: every chip's) appear first, as the host sees
+    them once the program ran, and the record keeps the bytes read."""
+    dev.flush_dprint()
     if dev.record is not None:
         dev.record.log.read(_io_name(buffer), data)
 
@@ -281,9 +280,7 @@ def _io_name(buffer: Buffer) -> str:
 
 
 def Finish(cq) -> None:
-    dev = queue_device(cq)
-    for d in dev.get_devices() if hasattr(dev, "get_devices") else (dev,):
-        d.flush_dprint()
+    queue_device(cq).flush_dprint()
 
 
 def worker_core_from_logical_core(device: MetalDevice, core) -> CoreCoord:

@@ -162,6 +162,11 @@ class MeshDevice(MetalDevice):
     def get_devices(self) -> list[MetalDevice]:
         return list(self._grid.values())
 
+    def flush_dprint(self) -> None:
+        """Every chip's DPRINT lines, chip by chip (this object is chip (0, 0))."""
+        for d in self._grid.values():
+            MetalDevice.flush_dprint(d)
+
     def get_device(self, *coord) -> MetalDevice:
         """The device at a MeshCoordinate, (row, col), or with a device id."""
         if len(coord) == 1 and isinstance(coord[0], int):
