@@ -14,9 +14,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from tensix.lang.compiler import compile_source
+from tensix.lang.check import check_source
+from tensix.lang.compiler import compile_graph, compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
+from tensix.lang.passes.splitk import column_split
 from tensix.mesh import Mesh
 from tensix.programs.stages import build
 from tensix.schedule.contract import MatmulRows
@@ -132,13 +134,14 @@ output y = h @ w
 
 
 def bench_gather_crossover(repeat: int) -> Iterator[dict]:
-    """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul (sparse_down_proj's
+    """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul on the column-split
+    plan (sparse_down_proj's
     shape and a wide one) with every k step made to gather its live weight rows (max_density 1) and made to stream
     its tiles (max_density -1), at fractions of live activation columns (chosen at random, so k steps vary around
     it as a ReLU output's do). Cycles are deterministic: one run each, whatever `repeat`."""
     for (k, n), batch in ((shape, batch) for shape in SHAPES for batch in (1, 32)):
         source = SPARSE_MATMUL.format(batch=batch, k=k, n=n)
-        compiled = compile_source(source, "bench.tdf", "wormhole_n150", zero_skip=True)
+        compiled = compile_graph(column_split(check_source(source, "bench.tdf")), "wormhole_n150", zero_skip=True)
         programs = {way: build.program(_forced(compiled.schedule, density)) for way, density in
                     (("gather", 1.0), ("stream", -1.0))}
         params = materialize(compiled.graph)
