@@ -52,14 +52,14 @@ def test_skipping_gives_the_dense_bits_and_reads_each_live_row_once_whole(m, dt,
     assert sparse.cycles < dense.cycles
 
 
-def test_an_activation_of_up_to_16_tokens_moves_only_its_live_faces_dense_or_skipping():
+def test_an_activation_of_up_to_16_tokens_moves_only_its_live_rows_dense_or_skipping():
     h = _sparse((1, 1024), 0.0)
     compiled, _, dense, sparse = _runs(MARKED.format(dt="bf16", m=1, k=1024, n=384), h)
-    # the band's tiles: faces 0 and 1 (rows 0-15) of each, 1024 B of 2048, in both runs; so at 0% sparsity the
-    # skipping run moves what the dense run does
+    # the band's tiles: the token's row of faces 0 and 1 of each (16 bf16 values, 32 B, twice; of 2048 B), in both
+    # runs; so at 0% sparsity the skipping run moves what the dense run does
     for run in (dense, sparse):
-        band = [t for t in run.trace.transfers if t.kind == "read" and t.nbytes == 1024]
-        assert len(band) == 32
+        band = [t for t in run.trace.transfers if t.kind == "read" and t.nbytes == 32]
+        assert len(band) == 2 * 32
     moved = [sum(t.nbytes for t in r.trace.transfers) + r.stats.dram_bytes for r in (dense, sparse)]
     assert moved[0] == moved[1]
 

@@ -26,6 +26,7 @@ from tensix.programs.stages.compute import _chain
 from tensix.programs.stages.dispatch import handles, needs_cbs
 from tensix.programs.stages.layout import CB_CTRL, cb_out
 from tensix.programs.stages.layout import split_part_nbytes as part_nbytes
+from tensix.programs.stages.writer import _signal
 from tensix.schedule.contract import MatmulSplit, Units
 
 
@@ -37,7 +38,7 @@ def live_nbytes(page_nbytes: int, rows: int) -> int:
 @needs_cbs(MatmulSplit)
 def _cbs(s: MatmulSplit, formats: dict[str, str], unit: int) -> dict[int, tuple[str, int]]:
     out = formats[s.out]
-    return {CB_CTRL: ("fp32", 2), cb_out("fp32", matmul=True): ("fp32", 2), cb_out(out): (out, 2)}
+    return {CB_CTRL: ("fp32", 2), cb_out("fp32", matmul=True): ("fp32", 2), cb_out(out): (out, 2 * max(1, s.cols[1]))}
 
 
 @handles("reader", MatmulSplit)
@@ -49,9 +50,7 @@ def read_split(ctx, s: MatmulSplit, u: Units) -> None:
     packed_at = rows_at + n * 32 * wbuf.page_nbytes
     ctx.cb_reserve_back(CB_CTRL, 1)  # the last step's staging is free: compute took its first control page
     ctx.l1(stage, n * page)[:] = 0
-    live = live_nbytes(page, s.rows)
-    ctx.noc_async_read_gather(ctx.dram_page_addrs(s.a, np.arange(s.k0, s.k1)), stage, page, live, s.noc)
-    ctx.noc_async_read_barrier()
+    _read_live_rows(ctx, s, stage, n, page)
     tiles = unpack_tiles(ctx.l1(stage, n * page).reshape(n, page), abuf.fmt)
     cols = _live_columns(ctx, tiles, s.rows)
     rows = s.k0 * 32 + cols
@@ -74,13 +73,27 @@ def read_split(ctx, s: MatmulSplit, u: Units) -> None:
     _control(ctx, len(s.parts) if s.cols[1] else 0)  # two pages a step, so the next waits for the first's pop
 
 
+def _read_live_rows(ctx, s: MatmulSplit, stage: int, n: int, page: int) -> None:
+    """The band's tiles into staging: of up to 16 tokens only their rows of faces 0 and 1 (two reads a tile, of
+    rows x 16 elements each: a tiny tile's bytes), else whole tiles."""
+    srcs = ctx.dram_page_addrs(s.a, np.arange(s.k0, s.k1))
+    if s.rows > 16:
+        ctx.noc_async_read_gather(srcs, stage, page, page, s.noc)
+    else:
+        face, nbytes = page // 4, s.rows * page // 64  # a face's rows are 16 elements each
+        for f in (0, 1):
+            ctx.noc_async_read_gather([(x, y, addr + f * face) for x, y, addr in srcs], stage + f * face, page, nbytes,
+                                      s.noc)
+    ctx.noc_async_read_barrier()
+
+
 def _live_columns(ctx, tiles: np.ndarray, rows: int) -> np.ndarray:
     """Columns (k * 32 + c of the band) nonzero for some token, the check charged; all of them run dense."""
     n = len(tiles)
     if ctx.skip is None:
         return np.arange(n * 32)
     nonzero = tiles[:, :rows, :] != 0
-    cost = ctx.timing.zero_check_cycles * n
+    cost = -(-ctx.timing.zero_check_cycles * n * (2 if rows <= 16 else 4) // 4)  # over the live faces
     ctx.advance("zero_check", cost, n)
     ctx.skip.add(ctx.core, ctx.label, activations=nonzero.size, zero_activations=nonzero.size -
                  int(np.count_nonzero(nonzero)), cycles_overhead=cost)
@@ -181,6 +194,7 @@ def _reduce(ctx, s: MatmulSplit, parts: int, m: int) -> None:
     landed = _l1(ctx, parts, len(s.parts) * stride).view(np.float32).reshape(len(s.parts), -1)
     out = cb_out(ctx.buffer(s.out).fmt)
     add = max(-(-ctx.timing.eltwise_cycles * -(-m // 8) * 8 // 32), _pack_tiny(ctx, m))
+    ctx.cb_reserve_back(out, nc)
     for j in range(nc):
         ctx.tile_regs_acquire()
         d = ctx._d(0)
@@ -189,10 +203,9 @@ def _reduce(ctx, s: MatmulSplit, parts: int, m: int) -> None:
                 d[:m] += landed[p, j * m * 32:(j + 1) * m * 32].reshape(m, 32)
         ctx.advance("add_tiles", add * len(s.parts), len(s.parts))
         _chain(ctx, s.chain, 0)
-        ctx.cb_reserve_back(out, 1)
-        ctx.pack_tile(0, out)
-        ctx.cb_push_back(out, 1)
+        ctx.pack_tile(0, out, j)
         ctx.tile_regs_release()
+    ctx.cb_push_back(out, nc)
 
 
 @handles("writer", MatmulSplit)
@@ -209,15 +222,17 @@ def write_split(ctx, s: MatmulSplit, u: Units) -> None:
     for x, y, c0, nc in s.owners:
         ctx.noc_async_write(out_at + c0 * tiny, ctx.get_noc_addr(x, y, parts + me * stride), nc * tiny, s.noc)
     ctx.noc_async_write_barrier()
-    for x, y, _, _ in s.owners:
-        ctx.noc_semaphore_inc(ctx.get_noc_addr(x, y, sem), 1, s.noc)
+    _signal(ctx, sem, [(x, y) for x, y, _, _ in s.owners])
     ctx.cb_pop_front(token, 1)
     obuf = ctx.buffer(s.out)
     out, live = cb_out(obuf.fmt), live_nbytes(obuf.page_nbytes, m)
     c0, nc = s.cols
-    for page in range(c0, c0 + nc):  # the live faces of each output tile, dense or skipping (a tiny tile)
-        ctx.cb_wait_front(out, 1)
-        ctx.noc_async_write(ctx.get_read_ptr(out), ctx.dram_page_addr(s.out, page), live, s.noc)
-        ctx.noc_async_write_barrier()
-        ctx.cb_pop_front(out, 1)
+    if not nc:
+        return
+    ctx.cb_wait_front(out, nc)
+    at = ctx.get_read_ptr(out)
+    for j in range(nc):  # the live faces of each output tile, dense or skipping (a tiny tile)
+        ctx.noc_async_write(at + j * obuf.page_nbytes, ctx.dram_page_addr(s.out, c0 + j), live, s.noc)
+    ctx.noc_async_write_barrier()
+    ctx.cb_pop_front(out, nc)
 
