@@ -33,11 +33,17 @@ def column_split(graph: Graph) -> Graph:
 
 
 def split_fits(n: Node, ts: list[TensorType]) -> bool:
-    """Whether a skipping decode matmul runs k-split: no bias (the reducers would add it), rows of at most
-    STAGE_LIMIT / 32 / K_TILES_PER_CORE bytes."""
+    """Whether a skipping decode matmul runs k-split: no bias (the reducers would add it), and each core's band of
+    rows, all live, within STAGE_LIMIT."""
     b = ts[1]
     row = b.shape[-1] * (4 if b.dtype == "fp32" else 2)
-    return len(n.inputs) == 2 and K_TILES_PER_CORE * 32 * row <= STAGE_LIMIT and ts[0].dtype in ("bf16", "fp32")
+    per = _per_core(pages.tiles(ts[0].shape[-1]), len(n.attrs["_cores"]))
+    return len(n.inputs) == 2 and per * 32 * row <= STAGE_LIMIT and ts[0].dtype in ("bf16", "fp32")
+
+
+def _per_core(kt: int, cores: int) -> int:
+    """k tiles a core takes: K_TILES_PER_CORE, more when the op has too few cores for that."""
+    return max(K_TILES_PER_CORE, -(-kt // cores))
 
 
 def split_decode(n: Node, ts: list[TensorType], names: dict, b_rows: str) -> dict:
@@ -46,7 +52,7 @@ def split_decode(n: Node, ts: list[TensorType], names: dict, b_rows: str) -> dic
     a, b = ts[0], ts[1]
     kt, nt = pages.tiles(a.shape[-1]), pages.tiles(b.shape[-1])
     cores = list(n.attrs["_cores"])
-    per = max(K_TILES_PER_CORE, -(-kt // len(cores)))
+    per = _per_core(kt, len(cores))
     parts = cores[:-(-kt // per)]
     width = max(REDUCER_TILES, -(-nt // len(parts)))
     cols = [(c, min(width, nt - c)) for c in range(0, nt, width)]

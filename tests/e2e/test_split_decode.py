@@ -100,3 +100,11 @@ def test_two_split_matmuls_on_the_same_cores_keep_their_partials_apart():
     np.testing.assert_array_equal(dense.outputs["y"], sparse.outputs["y"])
     want = h.astype(np.float64) @ (feed["w1"].astype(np.float64) + feed["w2"].astype(np.float64))
     np.testing.assert_allclose(sparse.outputs["y"], want, rtol=0.02, atol=0.02)
+
+
+@pytest.mark.parametrize("cores, kind", [("0..7, 0..3", "matmul_split"), ("0..1, 0..0", "matmul_rows")])
+def test_a_band_too_long_for_l1_keeps_the_column_split_plan(cores, kind):
+    # 128 k tiles: on 32 cores 4 a core (128 rows of 768 B); on 2 cores 64 a core, 1.5 MB of rows when all are live
+    source = f"input h: bf16[1, 4096] @sparse\nparam w: bf16[4096, 384]\noutput y = h @ w @cores({cores})\n"
+    compiled = compile_source(source, "l.tdf", zero_skip=True)
+    assert {s.op for c in compiled.schedule.cores for s in c.steps} == {kind}
