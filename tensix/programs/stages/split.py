@@ -189,7 +189,7 @@ def _pack_tiny(ctx, m: int) -> int:
 def _reduce(ctx, s: MatmulSplit, parts: int, m: int) -> None:
     """The reducer: each of its output tiles is the sum of every core's partial in k order, then the chain, packed
     and handed to the writer."""
-    c0, nc = s.cols
+    nc = s.cols[1]
     stride = max(c for *_, c in s.owners) * part_nbytes(m)
     landed = _l1(ctx, parts, len(s.parts) * stride).view(np.float32).reshape(len(s.parts), -1)
     out = cb_out(ctx.buffer(s.out).fmt)
