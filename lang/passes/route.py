@@ -18,7 +18,8 @@ from operator import itemgetter
 
 from tensix.lang.ir import FIDELITIES, Graph
 from tensix.programs.stages.layout import SLOTS, split_parts_nbytes
-from tensix.schedule.contract import MatmulSplit, Mcast, Op, Signal, Wait
+from tensix.schedule.contract import Mcast, Op, Signal, Wait
+from tensix.schedule.split import MatmulSplit
 
 Core = tuple[int, int]
 _by_row = itemgetter(1, 0)  # cores in (y, x) order

@@ -14,7 +14,7 @@ from dataclasses import replace
 from tensix.lang import pages
 from tensix.lang.ir import Graph, Node, TensorType
 from tensix.lang.passes.plans import common
-from tensix.schedule.contract import MatmulSplit
+from tensix.schedule.split import MatmulSplit
 
 # k tiles each core takes, and output tiles each reducer adds up. More cores read more rows at once but each sends
 # every reducer its columns (a NoC command each on its writer) and each reducer adds more partials; fewer reducers

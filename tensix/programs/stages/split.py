@@ -27,7 +27,8 @@ from tensix.programs.stages.dispatch import handles, needs_cbs
 from tensix.programs.stages.layout import CB_CTRL, cb_out
 from tensix.programs.stages.layout import split_part_nbytes as part_nbytes
 from tensix.programs.stages.writer import _signal
-from tensix.schedule.contract import MatmulSplit, Units
+from tensix.schedule.contract import Units
+from tensix.schedule.split import MatmulSplit
 
 
 def live_nbytes(page_nbytes: int, rows: int) -> int:
