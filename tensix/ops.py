@@ -18,6 +18,7 @@ class Op(StrEnum):
 
     MATMUL = "matmul"
     MATMUL_ROWS = "matmul_rows"  # a matmul whose weights move by row, as live activation columns ask (sparse decode)
+    MATMUL_SPLIT = "matmul_split"  # a sparse decode matmul split over k: whole live weight rows, partials added up
     BINARY = "binary"
     UNARY = "unary"
     REDUCE = "reduce"

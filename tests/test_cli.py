@@ -86,17 +86,18 @@ SPARSE_DECODE = "input h: bf16[1, 3072] @sparse\nparam w: bf16[3072, 768]\noutpu
 
 
 @pytest.mark.parametrize("skip", [True, False])
-def test_compile_shows_the_skipping_plan_and_its_run_time_rule(tmp_path, capsys, skip):
+def test_compile_shows_the_skipping_plan_and_its_k_bands(tmp_path, capsys, skip):
     path = tmp_path / "d.tdf"
     path.write_text(SPARSE_DECODE)
     flags = [] if skip else ["--no-skip-zeros"]
     assert main(["compile", str(path), "--emit", "ir", *flags]) == 0
     ir = capsys.readouterr().out
-    assert ("cores_used=24, mcast=decode, on=(0,0)..(7,7), skip=gather rows if live<=0.125 else stream" in ir) == skip
+    assert ("cores_used=24, on=(0,0)..(7,7), skip=k-split" in ir) == skip
     assert main(["compile", str(path), "--emit", "schedule", *flags]) == 0
     sched = capsys.readouterr().out
-    assert sched.count("matmul_rows ") == (24 if skip else 0)
-    assert sched.count('b_rows="w.rows" max_density=0.125') == (24 if skip else 0)
+    assert sched.count("matmul_split ") == (24 if skip else 0)  # 96 k tiles, 4 a core
+    assert sched.count('b_rows="w.rows" kt=96 out_cols=24 k0=') == (24 if skip else 0)
+    assert ("k0=92 k1=96" in sched) == skip
 
 
 def test_compile_rejects_an_unknown_emit_choice(capsys):

@@ -4,7 +4,13 @@ Each point compiles the program twice (zero_skip off: the dense plans; on: the s
 plan dense, the skipping plan dense (skipping off at run time: where it differs from the dense plan it may be the
 better dense plan) and the skipping plan with skipping on, each on its own Mesh, in turn; wall times are medians,
 from the same process. The baseline is the best dense run of the two (issue 16: a saving is measured against the
-best alternative), and `baseline` says which it was.
+best alternative), and `baseline` says which it was: `cycles_ratio`, `wall_speedup`, `identical` and
+`max_abs_diff` are against it. `bytes_saved` is what skipping itself saved: the bytes the skipping plan moves run
+dense, less what it moves skipping (at 0% sparsity at most 0: skipping then only adds headers); `plan_bytes_saved`
+is against the baseline, so it also counts what the plan moves differently (a k-split plan moves tiny tiles).
+`identical_to_same_plan`: the skipping run against its own plan run dense. (A plan that adds the partials of its
+cores, as the k-split one, sums in another order than one core does: against another plan its outputs may differ by
+that rounding, `max_abs_diff`.)
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from tensix.lang.compiler import compile_source
+from tensix.lang.check import check_source
+from tensix.lang.compiler import compile_graph, compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
+from tensix.lang.passes.splitk import column_split
 from tensix.mesh import Mesh
 from tensix.programs.stages import build
 from tensix.schedule.contract import MatmulRows
@@ -56,11 +64,18 @@ def _compare(source: str, inputs: dict, repeat: int, params: dict | None = None)
     dense_s, dense = (same_s, same) if best == "skip_plan_dense" else (plan_s, plan)
     return {
         "emulator_s": skip_s, "baseline_s": dense_s, "ratio": skip_s / dense_s, "wall_speedup": dense_s / skip_s,
-        "cycles_ratio": dense.cycles / sparse.cycles, "bytes_saved": _moved(dense) - _moved(sparse),
+        "cycles_ratio": dense.cycles / sparse.cycles, "bytes_saved": _moved(same) - _moved(sparse),
+        "plan_bytes_saved": _moved(dense) - _moved(sparse),
         "dense_cycles": dense.cycles, "skip_cycles": sparse.cycles, "baseline": best,
         "dense_plan_cycles": plan.cycles, "skip_plan_dense_cycles": same.cycles,
-        "identical": all(np.array_equal(dense.outputs[k], sparse.outputs[k]) for k in dense.outputs),
+        "identical": _identical(dense, sparse), "identical_to_same_plan": _identical(same, sparse),
+        "max_abs_diff": max(float(np.max(np.abs(dense.outputs[k] - sparse.outputs[k]), initial=0.0))
+                            for k in dense.outputs),
     }
+
+
+def _identical(a, b) -> bool:
+    return all(np.array_equal(a.outputs[k], b.outputs[k]) for k in a.outputs)
 
 
 def _moved(result) -> int:
@@ -132,13 +147,14 @@ output y = h @ w
 
 
 def bench_gather_crossover(repeat: int) -> Iterator[dict]:
-    """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul (sparse_down_proj's
+    """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul on the column-split
+    plan (sparse_down_proj's
     shape and a wide one) with every k step made to gather its live weight rows (max_density 1) and made to stream
     its tiles (max_density -1), at fractions of live activation columns (chosen at random, so k steps vary around
     it as a ReLU output's do). Cycles are deterministic: one run each, whatever `repeat`."""
     for (k, n), batch in ((shape, batch) for shape in SHAPES for batch in (1, 32)):
         source = SPARSE_MATMUL.format(batch=batch, k=k, n=n)
-        compiled = compile_source(source, "bench.tdf", "wormhole_n150", zero_skip=True)
+        compiled = compile_graph(column_split(check_source(source, "bench.tdf")), "wormhole_n150", zero_skip=True)
         programs = {way: build.program(_forced(compiled.schedule, density)) for way, density in
                     (("gather", 1.0), ("stream", -1.0))}
         params = materialize(compiled.graph)

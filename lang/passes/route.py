@@ -17,8 +17,9 @@ from dataclasses import replace
 from operator import itemgetter
 
 from tensix.lang.ir import FIDELITIES, Graph
-from tensix.programs.stages.layout import SLOTS
+from tensix.programs.stages.layout import SLOTS, split_parts_nbytes
 from tensix.schedule.contract import Mcast, Op, Signal, Wait
+from tensix.schedule.split import MatmulSplit
 
 Core = tuple[int, int]
 _by_row = itemgetter(1, 0)  # cores in (y, x) order
@@ -49,11 +50,15 @@ def route(graph: Graph) -> Graph:
             signals.setdefault((ref, c), []).append(core)
     nodes = []
     next_sem = len(graph.nodes)  # multicast handshakes take ids after the one-per-op readiness semaphores
+    parts_at = 0  # k-split matmuls: each op's partials in its own range of the `split_parts` L1 buffer
     for n in graph.nodes:
         steps = dict(n.attrs["_steps"])
         if any(_mcast(step) for step in steps.values()):
             _number_mcast(steps, next_sem)
             next_sem += 4 * SLOTS
+        if any(isinstance(step, MatmulSplit) for step in steps.values()):  # its partials' semaphore and slots
+            parts_at += _number_split(steps, next_sem, parts_at)
+            next_sem += 1
         label, src = _label(n), str(n.pos) if n.pos else ""
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         for core, step in steps.items():
@@ -109,3 +114,10 @@ def _number_mcast(steps: dict, base: int) -> None:
                                valid=tuple(base + 2 * SLOTS * i + SLOTS + j for j in range(SLOTS)))
                   for i, (key, share) in enumerate((("a", m.a), ("b", m.b))) if share}
         steps[core] = replace(step, mcast=Mcast(**shares))
+
+
+def _number_split(steps: dict, sem: int, parts_at: int) -> int:
+    """A k-split matmul's semaphore (partials landed on a reducer) and its range of `split_parts`; its size."""
+    for core, step in steps.items():
+        steps[core] = replace(step, sem=sem, parts_at=parts_at)
+    return max(split_parts_nbytes(s) for s in steps.values())

@@ -28,6 +28,7 @@ from tensix.lang.passes.plans import (
     reuse_eligible,
 )
 from tensix.lang.passes.sharded import shard_plan
+from tensix.lang.passes.splitk import split_decode, split_fits
 from tensix.ops import Op
 from tensix.presets import resolve
 from tensix.schedule.contract import (
@@ -99,6 +100,10 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
             continue
         sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
+        if n.id in sparse_decodes and graph.meta.get("split_k", True) and split_fits(n, ts):
+            steps = split_decode(n, ts, names, rows_name(names[n.inputs[1]]))
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "skip": "k-split"}))
+            continue
         if n.id in sparse_decodes:
             dense_plan = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
             steps = skipping_decode(dense_plan, rows_name(names[n.inputs[1]]))

@@ -39,8 +39,12 @@ def run_program(mdev: MetalDevice, program: Program) -> MetalRun:
         _attach_memories(mdev, device, program)
         _place_semaphores(device, program)
         _place_cbs(mdev, device, program)
-        _start_kernels(mdev, device, program)
-        cycles = device.engine.run()
+        try:
+            _start_kernels(mdev, device, program)
+            cycles = device.engine.run()
+        except BaseException:  # a failed run (kernel error, deadlock, limit) frees the device at once
+            device.abort()
+            raise
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         run = mdev.last_run = MetalRun(cycles, build_stats(device, cycles, flops), Trace.from_device(device))
         if mdev.record is not None:

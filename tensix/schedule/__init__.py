@@ -18,8 +18,9 @@ from tensix.schedule.contract import (
     Step,
     Units,
 )
+from tensix.schedule.split import MatmulSplit  # a step kind of its own module: registered with the others
 
 __all__ = [
-    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "Op", "STEPS", "Schedule", "Step",
-    "Units",
+    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "MatmulSplit", "Op", "STEPS",
+    "Schedule", "Step", "Units",
 ]

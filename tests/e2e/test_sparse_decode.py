@@ -1,4 +1,5 @@
-"""Sparse decode matmul as compiled: one core fetches the activation vector and multicasts it to the others."""
+"""Sparse decode matmul as compiled on the column-split plan (`matmul_rows`, what a matmul with a bias gets): one core
+fetches the activation vector and multicasts it to the others. (tests/e2e/test_split_decode.py: the k-split plan.)"""
 
 import numpy as np
 import pytest
@@ -7,9 +8,16 @@ import tensix.programs.stages.layout as layout
 from tensix import Mesh
 from tensix.errors import TensixError
 from tensix.formats import quantize
-from tensix.lang.compiler import compile_source
+from tensix.lang.check import check_source
+from tensix.lang.compiler import compile_graph
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
+from tensix.lang.passes.splitk import column_split
+
+
+def compile_source(text: str, path: str, **kw):
+    """The program compiled with its skipping decode matmuls on the column-split plan."""
+    return compile_graph(column_split(check_source(text, path)), **kw)
 
 SOURCE = """\
 input h: bf16[1, 1024]

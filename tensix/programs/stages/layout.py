@@ -102,11 +102,35 @@ def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[tuple[int, int],
     size = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
     if not size:
         return {}
-    cores = {c for c, core_steps in steps.items() if any(s.op == Op.MATMUL_ROWS for s in core_steps)}
+    cores = {c for c, core_steps in steps.items() if any(s.op in (Op.MATMUL_ROWS, SPLIT) for s in core_steps)}
     shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
     if cores & shared:
         cores |= shared
-    return {c: {"rows_stage": size} for c in cores}
+    parts = max((s.parts_at + split_parts_nbytes(s) for ss in steps.values() for s in ss if s.op == SPLIT), default=0)
+    return {c: {"rows_stage": size, **({"split_parts": parts} if parts else {})} for c in cores}
+
+
+SPLIT = Op.MATMUL_SPLIT  # the k-split decode matmul (stages/split.py): its staging is sized here
+
+
+def split_part_nbytes(rows: int) -> int:
+    """Bytes of one output tile's fp32 partial in a k-split matmul: its live rows only (a tiny tile)."""
+    return rows * 32 * 4
+
+
+def split_stage_nbytes(s: Step, formats: dict[str, str]) -> int:
+    """The `rows_stage` a k-split step needs: its activation band, all its k rows gathered (each row at most
+    out_cols tiles wide), its packed activation."""
+    n, page = s.k1 - s.k0, tile_nbytes(formats[s.a])
+    row = s.out_cols * 32 * (4 if formats[s.b_rows] == "fp32" else 2)
+    return 2 * n * page + n * 32 * row
+
+
+def split_parts_nbytes(s: Step) -> int:
+    """The `split_parts` bytes of a k-split op from its `parts_at`: partials in (a slot per core, as wide as the
+    widest reducer's columns), then this core's own partial out."""
+    most = max(n for *_, n in s.owners)
+    return (len(s.parts) * most + s.out_cols) * split_part_nbytes(s.rows)
 
 
 def shares_operands(steps: list[Step]) -> bool:
@@ -153,6 +177,8 @@ def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
             elem = 4 if formats[s.b_rows] == "fp32" else 2
             band = s.kt * tile_nbytes(formats[s.a])
             need = max(need, band + 32 * s.kb * -(-bn * 32 * elem // 32) * 32)
+        elif s.op == SPLIT:
+            need = max(need, split_stage_nbytes(s, formats))
     return need
 
 
@@ -217,7 +243,7 @@ def cb_name(cb_id: int, fmt: str) -> str:
 
 def semaphores(steps: list[Step]) -> tuple[int, ...]:
     """The semaphores a core waits on: its steps' readiness waits and their multicast handshakes."""
-    ids = {w.sem for s in steps for w in s.wait}
+    ids = {w.sem for s in steps for w in s.wait} | {s.sem for s in steps if s.op == SPLIT}
     for s in steps:
         for share in (s.mcast.a, s.mcast.b) if getattr(s, "mcast", None) else ():
             if share:

@@ -106,7 +106,7 @@ def test_only_grid_multicast_matmuls_default_to_noc_0():
     assert {s["noc"] for s in _route_view(mm).values()} == {0}
     decode = "input h: fp32[1, 512]\nparam w: fp32[512, 512] = random(seed=1)\noutput y = relu(h) @ w\n"
     source = check_source(decode, "t.tdf")
-    skipping = replace(source, meta={**source.meta, "zero_skip": True})
+    skipping = replace(source, meta={**source.meta, "zero_skip": True, "split_k": False})  # column-split plan
     skip_graph = route(tile(place(fuse(decompose(skipping, MESH)), MESH)))
     sparse = {c: s for n in skip_graph.nodes for c, s in _route_view(n).items() if s["op"] == "matmul_rows"}
     assert sparse and all(s.get("mcast") for s in sparse.values())  # its band is multicast...
