@@ -28,6 +28,7 @@ from tensix.lang.rundir import RunFlags, check_out, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.stats import OutputError
 from tensix.timing import TimingModel
+from tensix.trace_json import trace_json
 from tensix.zeroskip import ZeroSkip
 
 
@@ -171,9 +172,10 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         sources = dict(compiled.graph.meta.get("sources", {}))
         if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
             sources[str(path)] = Path(path).read_text()
+        text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
         run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
-                     flags=flags, inputs=feed, params=weights, save_params=save_params)
-        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
+                     flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text)
+        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text)
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
