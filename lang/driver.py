@@ -19,7 +19,8 @@ import numpy as np
 
 from tensix.collector import paused
 from tensix.errors import TensixError
-from tensix.lang.compiler import Compiled, compile_file, with_source
+from tensix.lang.cache import compile_cached
+from tensix.lang.compiler import Compiled, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.params import materialize
@@ -179,8 +180,8 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
-    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's), or a .sched file
-    checked and built over the .tdf it names."""
+    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's; loaded from the
+    compile cache, lang/cache.py, when compiled before), or a .sched file checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
@@ -188,7 +189,7 @@ def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity
             raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
                               f"there, or run the .tdf with --fidelity")
         return compiled_schedule(str(path), skip_zeros)
-    return compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
+    return compile_cached(path, device, zero_skip=skip_zeros, fidelity=fidelity)
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
