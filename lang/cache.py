@@ -5,7 +5,8 @@ a tenth of that. An entry is keyed by everything a compile reads: the main file'
 the working directory (imports resolve against them), device, zero skipping and fidelity, tensix's version, the
 Python and numpy versions, and a fingerprint of the compiler's own code (each package file's name, size and
 modification time: an edited checkout compiles afresh). The entry holds the text of every file the compile read
-(the main file and its imports); if any now differs, the program compiles again and the entry is replaced.
+(the main file and its imports); if any now differs, the program compiles again and the entry is replaced. It
+also holds the program's JSON, which the run saves as program.json.
 
 Entries live in $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix/compile, else ~/.cache/tensix/compile; the newest
 MAX_ENTRIES stay. TENSIX_COMPILE_CACHE=0 turns the cache off, and TENSIX_DEBUG=1 (verify after every pass) always
@@ -19,6 +20,7 @@ import hashlib
 import os
 import pickle
 import sys
+import weakref
 from importlib import metadata
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from tensix.lang.compiler import Compiled, compile_file
 
 FORMAT = 1  # of an entry; bump when Compiled's pickled form changes meaning
 MAX_ENTRIES = 256
+_PROGRAM_JSON: dict[int, tuple] = {}  # id(Program) -> (a weak reference to it, its to_json() text), while it lives
 _PACKAGES = ("tensix", "tensix.lang")  # the code a compile runs (tools and examples do not compile)
 
 
@@ -49,11 +52,23 @@ def compile_cached(path: str | Path, device: str | None, *, zero_skip: bool, fid
     if not enabled():
         return compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
     entry = cache_dir() / f"{entry_key(path, device, zero_skip, fidelity)}.pickle"
-    compiled = _load(entry)
-    if compiled is None:
+    loaded = _load(entry)
+    if loaded is not None:
+        compiled, text = loaded
+    else:
         compiled = compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
-        _store(entry, compiled)
+        text = compiled.program.to_json()  # program.json's text: the run saves it, the entry keeps it
+        _store(entry, (compiled, text))
+    _PROGRAM_JSON[id(compiled.program)] = (weakref.ref(compiled.program), text)
+    weakref.finalize(compiled.program, _PROGRAM_JSON.pop, id(compiled.program), None)
     return compiled
+
+
+def program_json(program) -> str | None:
+    """program.to_json() of a program compile_cached returned, without encoding it again (None for another
+    program). The run saves it as program.json, so a cached compile costs no encoding at all."""
+    ref, text = _PROGRAM_JSON.get(id(program), (None, None))
+    return text if ref is not None and ref() is program else None
 
 
 def entry_key(path: str | Path, device: str | None, zero_skip: bool, fidelity: str | None) -> str:
@@ -94,25 +109,25 @@ def _text(path: str | Path) -> str | None:
         return None  # compile_file reports it
 
 
-def _load(entry: Path) -> Compiled | None:
-    """The entry's Compiled if it loads and every source it read is unchanged; else None."""
+def _load(entry: Path) -> tuple[Compiled, str] | None:
+    """The entry's Compiled and its program's JSON if it loads and every source it read is unchanged; else None."""
     try:
         with open(entry, "rb") as f:
-            compiled = pickle.load(f)
+            loaded = pickle.load(f)
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 (an entry cut off or written by another version: compile again)
         return None
-    if not isinstance(compiled, Compiled):
+    if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Compiled)):
         return None
-    sources = compiled.graph.meta.get("sources", {})
+    sources = loaded[0].graph.meta.get("sources", {})
     if any(_text(p) != text for p, text in sources.items()):
         return None
     os.utime(entry)  # recently used: pruning keeps it
-    return compiled
+    return loaded
 
 
-def _store(entry: Path, compiled: Compiled) -> None:
+def _store(entry: Path, compiled: tuple[Compiled, str]) -> None:
     """Write the entry whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
     tmp = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
     try:

@@ -19,7 +19,7 @@ import numpy as np
 
 from tensix.collector import paused
 from tensix.errors import TensixError
-from tensix.lang.cache import compile_cached
+from tensix.lang.cache import compile_cached, program_json
 from tensix.lang.compiler import Compiled, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
@@ -176,7 +176,8 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
         run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                      flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text)
-        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text)
+        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text,
+                                program_text=program_json(compiled.program))
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:

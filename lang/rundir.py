@@ -109,11 +109,11 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
 
 
 def save_run(result: RunResult, out: Path, run: dict, *, sources: dict[str, str], inputs: dict[str, np.ndarray],
-             params: dict[str, np.ndarray], trace_text: str | None = None) -> Path:
+             params: dict[str, np.ndarray], trace_text: str | None = None, program_text: str | None = None) -> Path:
     """Write the whole run in place of `out` (tensix.rundir.write_run_dir: an older run there goes entirely, a
-    failed write leaves it as it was); `trace_text` as for record."""
+    failed write leaves it as it was); `trace_text` as for record, `program_text`: the program's JSON if known."""
     def write(d: Path) -> None:
-        result.write_files(d, trace_text)
+        result.write_files(d, trace_text, program_text)
         _write_record(d, run, sources, inputs, params)
 
     return write_run_dir(out, write)

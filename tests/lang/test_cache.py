@@ -48,6 +48,8 @@ def test_a_cached_compile_runs_bit_identically_to_a_fresh_one(program, compiles)
     loaded = _cached(program)
     assert len(compiles) == 1 and len(list((program.parent / "cache").glob("*.pickle"))) == 1
     assert loaded.program.render() == fresh.program.render() and loaded.program.to_json() == fresh.program.to_json()
+    assert cache.program_json(loaded.program) == fresh.program.to_json()  # what the run saves as program.json
+    assert cache.program_json(fresh.program) is None
     inputs = make_inputs(fresh.graph, 0)
     runs = [run_compiled(c, inputs, params_of(c), stored=False)[0] for c in (fresh, loaded)]
     np.testing.assert_array_equal(runs[0].outputs["y"], runs[1].outputs["y"])
@@ -113,3 +115,13 @@ def test_the_cache_keeps_the_newest_entries(program, compiles, monkeypatch):
     assert len(compiles) == 3  # the newest stayed
     _cached(program, fidelity="lofi")
     assert len(compiles) == 4  # the oldest went
+
+
+def test_a_run_from_the_cache_saves_the_same_run_directory(program, tmp_path):
+    from tensix.lang.driver import run_file
+
+    _, first = run_file(str(program), out=str(tmp_path / "first"))  # compiles
+    _, second = run_file(str(program), out=str(tmp_path / "second"))  # loads
+    for name in ("program.json", "trace.json", "stats.json", "outputs.npz", "params.npz", "inputs.npz"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert (second / "program.json").read_text() == compile_file(program, zero_skip=True).program.to_json() + "\n"
