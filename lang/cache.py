@@ -8,7 +8,7 @@ modification time: an edited checkout compiles afresh). The entry holds the text
 (the main file and its imports); if any now differs, the program compiles again and the entry is replaced. It
 also holds the program's JSON, which the run saves as program.json.
 
-Entries live in $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix/compile, else ~/.cache/tensix/compile; the newest
+Entries live in compile/ under $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix, else ~/.cache/tensix; the newest
 MAX_ENTRIES stay. TENSIX_COMPILE_CACHE=0 turns the cache off, and TENSIX_DEBUG=1 (verify after every pass) always
 compiles. Entries are pickles: the directory is the user's own, as numba's disk cache is.
 """
@@ -34,15 +34,20 @@ _PROGRAM_JSON: dict[int, tuple] = {}  # id(Program) -> (a weak reference to it, 
 _PACKAGES = ("tensix", "tensix.lang")  # the code a compile runs (tools and examples do not compile)
 
 
-def cache_dir() -> Path:
-    """Where entries live (see the module docstring)."""
+def cache_root() -> Path:
+    """tensix's cache directory: $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix, else ~/.cache/tensix."""
     if os.environ.get("TENSIX_CACHE_DIR"):
         return Path(os.environ["TENSIX_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "tensix" / "compile"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tensix"
+
+
+def cache_dir() -> Path:
+    """Where compile entries live."""
+    return cache_root() / "compile"
 
 
 def enabled() -> bool:
+    """Whether runs use the caches (this one and lang/param_cache.py): TENSIX_COMPILE_CACHE=0 turns both off."""
     return os.environ.get("TENSIX_COMPILE_CACHE", "1") != "0" and os.environ.get("TENSIX_DEBUG") != "1"
 
 

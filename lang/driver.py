@@ -23,6 +23,7 @@ from tensix.lang.cache import compile_cached, program_json
 from tensix.lang.compiler import Compiled, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
+from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
 from tensix.lang.rundir import RunFlags, check_out, record, save_run
@@ -196,8 +197,11 @@ def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
               stored: bool = True) -> dict[str, np.ndarray]:
     """The values of every param of the program (errors shown at their line in the source); `seed` for the params
-    declared `random(...)` without a seed; `stored` as in params.materialize."""
+    declared `random(...)` without a seed; `stored` as in params.materialize. Without `supplied`, large random
+    params come from the param cache (lang/param_cache.py), bit for bit what drawing them gives."""
     try:
+        if supplied is None:
+            return materialize(compiled.graph, random_params(compiled.graph, seed), seed, stored=False)
         return materialize(compiled.graph, supplied, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None

@@ -46,7 +46,7 @@ def test_a_cached_compile_runs_bit_identically_to_a_fresh_one(program, compiles)
     fresh = compile_file(program, zero_skip=True)
     _cached(program)
     loaded = _cached(program)
-    assert len(compiles) == 1 and len(list((program.parent / "cache").glob("*.pickle"))) == 1
+    assert len(compiles) == 1 and len(list((program.parent / "cache" / "compile").glob("*.pickle"))) == 1
     assert loaded.program.render() == fresh.program.render() and loaded.program.to_json() == fresh.program.to_json()
     assert cache.program_json(loaded.program) == fresh.program.to_json()  # what the run saves as program.json
     assert cache.program_json(fresh.program) is None
@@ -90,7 +90,7 @@ def test_a_change_in_any_key_compiles_again(program, compiles, monkeypatch, chan
 
 def test_a_damaged_entry_compiles_again_and_is_replaced(program, compiles):
     _cached(program)
-    (entry,) = (program.parent / "cache").glob("*.pickle")
+    (entry,) = (program.parent / "cache" / "compile").glob("*.pickle")
     entry.write_bytes(entry.read_bytes()[:100])
     assert _cached(program).program.to_json() == compile_file(program, zero_skip=True).program.to_json()
     _cached(program)
