@@ -11,11 +11,13 @@ from __future__ import annotations
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tensix.collector import paused
 from tensix.errors import TensixError
@@ -85,7 +87,9 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     and the stats then have no `reference`). `seed`: for the params declared `random(...)` without a seed.
 
     The reference is evaluated in a second thread while the emulator runs (numpy's BLAS releases the GIL, the
-    emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
+    emulator is Python): it costs little of the run's wall time. Meanwhile BLAS runs one thread: its worker
+    threads would compete with the emulator for the cores (on a busy two-core machine they made the reference take
+    four times as long and slowed the emulator beside it by a third). `expected`: the reference outputs of these
     inputs and params when already known (a second run of the same feed), so it is evaluated once per input.
     A timing-only mesh needs no values: nothing is made, run through the reference or compared
     (`Stats.reference` stays None), and the outputs are None. `stored`: `params` are as a checkpoint stores them
@@ -96,9 +100,9 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
         weights = materialize(compiled.graph, params, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
-    with ThreadPoolExecutor(1) as pool:
-        pending = (pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if check and expected is None
-                   else None)
+    evaluating = check and expected is None
+    with threadpool_limits(1, user_api="blas") if evaluating else nullcontext(), ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if evaluating else None
         try:
             result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
         except TensixError:

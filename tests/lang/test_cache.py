@@ -125,3 +125,4 @@ def test_a_run_from_the_cache_saves_the_same_run_directory(program, tmp_path):
     for name in ("program.json", "trace.json", "stats.json", "outputs.npz", "params.npz", "inputs.npz"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     assert (second / "program.json").read_text() == compile_file(program, zero_skip=True).program.to_json() + "\n"
+
