@@ -8,7 +8,7 @@ modification time: an edited checkout compiles afresh). The entry holds the text
 (the main file and its imports); if any now differs, the program compiles again and the entry is replaced. It
 also holds the program's JSON, which the run saves as program.json.
 
-Entries live in compile/ under $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix, else ~/.cache/tensix; the newest
+Entries live in compile/ under $TENSIX_CACHE, else ~/.cache/tensix (as the models' cached weights); the newest
 MAX_ENTRIES stay. TENSIX_COMPILE_CACHE=0 turns the cache off, and TENSIX_DEBUG=1 (verify after every pass) always
 compiles. Entries are pickles: the directory is the user's own, as numba's disk cache is.
 """
@@ -35,10 +35,8 @@ _PACKAGES = ("tensix", "tensix.lang")  # the code a compile runs (tools and exam
 
 
 def cache_root() -> Path:
-    """tensix's cache directory: $TENSIX_CACHE_DIR, else $XDG_CACHE_HOME/tensix, else ~/.cache/tensix."""
-    if os.environ.get("TENSIX_CACHE_DIR"):
-        return Path(os.environ["TENSIX_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tensix"
+    """tensix's cache directory (the models' weights are cached there too): $TENSIX_CACHE, else ~/.cache/tensix."""
+    return Path(os.environ.get("TENSIX_CACHE") or Path.home() / ".cache" / "tensix")
 
 
 def cache_dir() -> Path:

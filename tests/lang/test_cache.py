@@ -17,7 +17,7 @@ MAIN = ('import "lib.tdf"\ninput x: bf16[32, 64]\nparam w: bf16[64, 64] = random
 
 @pytest.fixture
 def program(tmp_path, monkeypatch):
-    monkeypatch.setenv("TENSIX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TENSIX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TENSIX_DEBUG", "0")  # tests verify every pass (conftest), which bypasses the cache
     monkeypatch.delenv("TENSIX_COMPILE_CACHE", raising=False)
     (tmp_path / "lib.tdf").write_text(LIB)

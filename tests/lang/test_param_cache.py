@@ -15,7 +15,7 @@ SOURCE = ("input x: fp32[32, 64]\nparam a: fp32[64, 64] = random(seed=1, std=0.5
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TENSIX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TENSIX_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TENSIX_DEBUG", "0")
     monkeypatch.delenv("TENSIX_COMPILE_CACHE", raising=False)
     monkeypatch.setattr(param_cache, "MIN_VALUES", 64 * 64)
