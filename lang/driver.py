@@ -11,23 +11,28 @@ from __future__ import annotations
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tensix.collector import paused
 from tensix.errors import TensixError
-from tensix.lang.compiler import Compiled, compile_file, with_source
+from tensix.lang.cache import compile_cached, program_json
+from tensix.lang.compiler import Compiled, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
+from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
 from tensix.lang.rundir import RunFlags, check_out, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.stats import OutputError
 from tensix.timing import TimingModel
+from tensix.trace_json import trace_json
 from tensix.zeroskip import ZeroSkip
 
 
@@ -82,7 +87,9 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     and the stats then have no `reference`). `seed`: for the params declared `random(...)` without a seed.
 
     The reference is evaluated in a second thread while the emulator runs (numpy's BLAS releases the GIL, the
-    emulator is Python): it costs little of the run's wall time. `expected`: the reference outputs of these
+    emulator is Python): it costs little of the run's wall time. Meanwhile BLAS runs one thread: its worker
+    threads would compete with the emulator for the cores (on a busy two-core machine they made the reference take
+    four times as long and slowed the emulator beside it by a third). `expected`: the reference outputs of these
     inputs and params when already known (a second run of the same feed), so it is evaluated once per input.
     A timing-only mesh needs no values: nothing is made, run through the reference or compared
     (`Stats.reference` stays None), and the outputs are None. `stored`: `params` are as a checkpoint stores them
@@ -93,9 +100,9 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
         weights = materialize(compiled.graph, params, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None
-    with ThreadPoolExecutor(1) as pool:
-        pending = (pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if check and expected is None
-                   else None)
+    evaluating = check and expected is None
+    with threadpool_limits(1, user_api="blas") if evaluating else nullcontext(), ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if evaluating else None
         try:
             result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
         except TensixError:
@@ -171,14 +178,16 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         sources = dict(compiled.graph.meta.get("sources", {}))
         if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
             sources[str(path)] = Path(path).read_text()
+        text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
         run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
-                     flags=flags, inputs=feed, params=weights, save_params=save_params)
-        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights)
+                     flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text)
+        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text,
+                                program_text=program_json(compiled.program))
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
-    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's), or a .sched file
-    checked and built over the .tdf it names."""
+    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's; loaded from the
+    compile cache, lang/cache.py, when compiled before), or a .sched file checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
@@ -186,14 +195,17 @@ def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity
             raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
                               f"there, or run the .tdf with --fidelity")
         return compiled_schedule(str(path), skip_zeros)
-    return compile_file(path, device, zero_skip=skip_zeros, fidelity=fidelity)
+    return compile_cached(path, device, zero_skip=skip_zeros, fidelity=fidelity)
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
               stored: bool = True) -> dict[str, np.ndarray]:
     """The values of every param of the program (errors shown at their line in the source); `seed` for the params
-    declared `random(...)` without a seed; `stored` as in params.materialize."""
+    declared `random(...)` without a seed; `stored` as in params.materialize. Without `supplied`, large random
+    params come from the param cache (lang/param_cache.py), bit for bit what drawing them gives."""
     try:
+        if supplied is None:
+            return materialize(compiled.graph, random_params(compiled.graph, seed), seed, stored=False)
         return materialize(compiled.graph, supplied, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None

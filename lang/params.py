@@ -49,12 +49,14 @@ def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None, see
 def _values(p: Param, supplied: dict, files: dict, seed: int, stored: bool) -> np.ndarray:
     if p.name in supplied:
         value = np.asarray(supplied[p.name])
-        return _stored(p, value, "the supplied value") if stored else _checked(p, value, "the supplied value")
+        if not stored:  # already materialized (a run passes its params on): checked, not copied
+            return _checked(p, value, "the supplied value", copy=False)
+        return _stored(p, value, "the supplied value")
     if p.source is None:
         raise ParamError(p.pos, f"param '{p.name}' has no initializer and no value was supplied")
     if isinstance(p.source, RandomSpec):
         spec = p.source if p.source.seed is not None else replace(p.source, seed=seed)
-        return random_values(p.name, spec, p.type.shape).astype(numpy_dtype(p.type.dtype))
+        return random_values(p.name, spec, p.type.shape).astype(numpy_dtype(p.type.dtype), copy=False)
     if isinstance(p.source, FillSpec):
         return np.full(p.type.shape, p.source.value, dtype=numpy_dtype(p.type.dtype))
     return _stored(p, _load(p, p.source, files), f"'{p.source.key}' in {p.source.file}")
@@ -78,10 +80,10 @@ def random_values(name: str, spec: RandomSpec, shape: tuple[int, ...]) -> np.nda
     return rng.normal(spec.mean, spec.std, size=shape).astype(np.float32)
 
 
-def _checked(p: Param, value: np.ndarray, what: str) -> np.ndarray:
+def _checked(p: Param, value: np.ndarray, what: str, copy: bool = True) -> np.ndarray:
     if tuple(value.shape) != p.type.shape:
         raise ParamError(p.pos, f"param '{p.name}' is declared {p.type} but {what} has shape {list(value.shape)}")
-    return value.astype(numpy_dtype(p.type.dtype))
+    return value.astype(numpy_dtype(p.type.dtype), copy=copy)
 
 
 def _load(p: Param, spec: LoadSpec, files: dict) -> np.ndarray:

