@@ -27,7 +27,7 @@ def fuse(graph: Graph) -> Graph:
     order: list[str] = []
     for node in graph.nodes:
         if _one_row_sum(node):  # x + y @ w: the matmul may be either operand
-            node = _matmul_first(node, fused)
+            node = _matmul_first(node, fused, users)
         producer = _fusable_producer(node, fused, users, outputs)
         if producer is None:
             fused[node.id] = node
@@ -62,12 +62,14 @@ def _one_row_sum(node: Node) -> bool:
             and node.type.rank == 2 and node.type.shape[0] == 1)
 
 
-def _matmul_first(node: Node, fused: dict[str, Node]) -> Node:
-    """The add with a matmul-produced operand first (the one fusing looks at), when only the second is one."""
-    a, b = (fused.get(i) for i in node.inputs)
-    if (a is None or a.op != Op.MATMUL) and b is not None and b.op == Op.MATMUL:
-        return replace(node, inputs=node.inputs[::-1])
-    return node
+def _matmul_first(node: Node, fused: dict[str, Node], users: dict[str, int]) -> Node:
+    """The add with the operand a bias-free matmul alone produces and only it reads first (the one fusing looks
+    at), when only the second is one."""
+    def fusable(ref: str) -> bool:
+        n = fused.get(ref)
+        return n is not None and n.op == Op.MATMUL and len(n.inputs) == 2 and users.get(ref) == 1
+    a, b = node.inputs
+    return replace(node, inputs=(b, a)) if fusable(b) and not fusable(a) else node
 
 
 def _merge(producer: Node, node: Node) -> Node:
