@@ -1,7 +1,8 @@
 """fuse: fold elementwise chains into the op that produces their input, so they run in its epilogue.
 
 A `unary` whose input is produced by another primitive used only by it joins that op's chain; an
-`add` of a row vector after a bias-free `matmul` becomes the matmul's bias; a `copy` of a `copy` (slice, then
+`add` of a row vector after a bias-free `matmul` becomes the matmul's bias, and so does the other operand of an
+`add` of two one-row matrices (a decode step's residual `x + h @ w`); a `copy` of a `copy` (slice, then
 split_heads, then transpose) becomes one copy, its page maps composed. Fewer DRAM round trips and steps.
 """
 
@@ -25,6 +26,8 @@ def fuse(graph: Graph) -> Graph:
     fused: dict[str, Node] = {}  # value id -> the (possibly fused) node that now defines it
     order: list[str] = []
     for node in graph.nodes:
+        if _one_row_sum(node):  # x + y @ w: the matmul may be either operand
+            node = _matmul_first(node, fused, users)
         producer = _fusable_producer(node, fused, users, outputs)
         if producer is None:
             fused[node.id] = node
@@ -46,10 +49,27 @@ def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int],
         return producer
     if node.op == Op.COPY and producer.op == Op.COPY and len(node.inputs) == 1:  # (one input: stays in order)
         return producer
-    is_bias = node.op == Op.BINARY and node.attrs["fn"] == "add" and node.attrs["bcast"] == "row"
+    is_bias = node.op == Op.BINARY and node.attrs["fn"] == "add" and node.attrs["bcast"] == "row" or _one_row_sum(node)
     if is_bias and producer.op == Op.MATMUL and len(producer.inputs) == 2 and not producer.attrs["chain"]:
         return producer
     return None
+
+
+def _one_row_sum(node: Node) -> bool:
+    """An elementwise add of two one-row matrices ([1, N] + [1, N], a decode step's residual): the same as adding
+    a bias row, which a matmul producing either operand adds in its epilogue."""
+    return (node.op == Op.BINARY and node.attrs["fn"] == "add" and node.attrs["bcast"] == "none"
+            and node.type.rank == 2 and node.type.shape[0] == 1)
+
+
+def _matmul_first(node: Node, fused: dict[str, Node], users: dict[str, int]) -> Node:
+    """The add with the operand a bias-free matmul alone produces and only it reads first (the one fusing looks
+    at), when only the second is one."""
+    def fusable(ref: str) -> bool:
+        n = fused.get(ref)
+        return n is not None and n.op == Op.MATMUL and len(n.inputs) == 2 and users.get(ref) == 1
+    a, b = node.inputs
+    return replace(node, inputs=(b, a)) if fusable(b) and not fusable(a) else node
 
 
 def _merge(producer: Node, node: Node) -> Node:

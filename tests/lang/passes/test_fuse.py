@@ -98,3 +98,26 @@ def test_a_move_after_a_concat_composes_through_both_inputs():
     (node,) = fuse(decompose(check_source(text, "t.tdf"), DEVICE)).nodes
     assert node.inputs == ("a", "b")
     assert node.attrs["_map"] == [[0, 0, 1], [0, 1, 1], [1, 0, 1]]  # a's two tiles, then b's, each transposed
+
+
+ROW = "input h: bf16[1, 128]\ninput r: bf16[1, 128]\nparam w2: bf16[128, 128] = random(seed=2)\n"
+
+
+def test_a_one_row_residual_add_becomes_the_bias_of_the_matmul_before_it():
+    # [1, N] + [1, N] adds one row to one row: a bias row, whichever side the matmul is on
+    for body in ("output y = r + h @ w2\n", "output y = h @ w2 + r\n"):
+        graph = fuse(decompose(check_source(ROW + body, "t.tdf"), DEVICE))
+        assert [(n.op, n.inputs) for n in graph.nodes] == [("matmul", ("h", "w2", "r"))]
+
+
+def test_of_two_matmul_operands_the_one_read_only_by_the_add_takes_the_other_as_bias():
+    # a feeds the add and the second matmul: only a @ w2, read by the add alone, can take the add
+    graph = fuse(decompose(check_source(ROW + "let a = h @ w2\noutput y = a + a @ w2\n", "t.tdf"), DEVICE))
+    assert [(n.op, n.inputs) for n in graph.nodes] == [("matmul", ("h", "w2")), ("matmul", ("0", "w2", "0"))]
+
+
+def test_an_add_of_several_rows_stays_an_add():
+    graph = fuse(decompose(check_source(
+        "input h: bf16[2, 128]\ninput r: bf16[2, 128]\nparam w2: bf16[128, 128] = random(seed=2)\n"
+        "output y = r + h @ w2\n", "t.tdf"), DEVICE))
+    assert [n.op for n in graph.nodes] == ["matmul", "binary"]
