@@ -203,11 +203,19 @@ class Matmul(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         m = self.mcast or Mcast()
         kt, cols, need = self.kt, self.b_cols, {}
+        seen_a, seen_b = set(), set()  # bands already added: blocks share them (a 16384^3 core's 32 blocks one A band)
         for a_r0, bm, c0, bn, b_off, _ in self.blocks:
             if _reads_itself(m.a, core):
-                need.setdefault(self.a, set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
+                band = need.setdefault(self.a, set())
+                if (a_r0, bm) not in seen_a:  # rows a_r0.. of every k tile: one run of pages
+                    seen_a.add((a_r0, bm))
+                    band.update(range(a_r0 * kt, (a_r0 + bm) * kt))
             if _reads_itself(m.b, core):
-                need.setdefault(self.b, set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
+                band = need.setdefault(self.b, set())
+                if (b_off, c0, bn) not in seen_b:
+                    seen_b.add((b_off, c0, bn))
+                    for k in range(kt):
+                        band.update(range((b_off + k) * cols + c0, (b_off + k) * cols + c0 + bn))
             if self.bias:
                 need.setdefault(self.bias, set()).update(range(c0, c0 + bn))
         if m.b and m.b.a_rows:  # skipping: every core checks the zero headers of all rows of A
