@@ -21,6 +21,7 @@ COMPILED = (
     "tensix.engine",
     "tensix.noc.fabric",
     "tensix.cb",
+    "tensix.packer",
     "tensix.core",
     "tensix.dram",
     "tensix.device",

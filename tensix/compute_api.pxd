@@ -2,9 +2,11 @@
 cimport cython
 from tensix.cb cimport CircularBuffer
 from tensix.kernel cimport KernelProcess
+from tensix.packer cimport Packer
 
 cdef class ComputeKernel(KernelProcess):
-    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip, packer
+    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
+    cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs
     cdef public set fidelities
