@@ -25,28 +25,24 @@ class Packer:
         self.busy_cycles += cycles
         self.spans.add("pack_tile", start, self.t, count, op)
         done = self.done.get(cb.cb_id) or self.done.setdefault(cb.cb_id, [0] * cb.num_pages)
-        size, t = cb.num_pages, self.t
-        if count >= size:
-            done[:] = [t] * size
-            return
-        first %= size
-        end = first + count  # the ring's slots first.., as slices (a slot at a time costs ~10x more)
-        if end <= size:
-            done[first:end] = [t] * count
-        else:
-            done[first:] = [t] * (size - first)
-            done[:end - size] = [t] * (end - size)
+        size, t = cb.num_pages, self.t  # (t boxed once, not per page, when compiled)
+        for p in range(first, first + count):
+            done[p % size] = t
 
     def ready(self, cb, n: int) -> int:
         """The cycle the first n pages at cb's front have been packed by."""
         done = self.done.get(cb.cb_id)
         if not done:
             return 0
-        size, first = cb.num_pages, cb.rd_slot % cb.num_pages
-        if n >= size:
-            return max(done)
-        end = first + n
-        return max(done[first:end]) if end <= size else max(max(done[first:]), max(done[:end - size]))
+        if n < 1:
+            return max(done[0:0])  # no pages: max()'s error, as ever
+        size, first = cb.num_pages, cb.rd_slot
+        latest = done[first % size]
+        for i in range(first + 1, first + n):  # a loop in C when compiled (slices of boxed ints cost ~3x)
+            v = done[i % size]
+            if v > latest:
+                latest = v
+        return latest
 
     def release(self) -> None:
         """The math thread hands over its half: the packer is done with it once everything queued so far is packed."""
