@@ -39,7 +39,6 @@ class ComputeKernel(KernelProcess):
         self._mm_a = self._mm_b = None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
-        self._pack_costs: list[dict[str, int]] = [{}, {}]  # [packing, accumulating]: format -> cycles per tile
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
@@ -386,15 +385,7 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self._charge_pack(cb, pos, self._pack_cycles(cb.fmt), 1)
-
-    def _pack_cycles(self, fmt: str) -> int:
-        """TimingModel.pack of one tile in `fmt`, packed or accumulated as the packer is set now (looked up once)."""
-        costs = self._pack_costs[self.l1_acc]
-        cost = costs.get(fmt)
-        if cost is None:
-            cost = costs[fmt] = self.timing.pack(fmt, self.l1_acc)
-        return cost
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
 
     def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
         """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
@@ -439,7 +430,7 @@ class ComputeKernel(KernelProcess):
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self._charge_pack(cb, pos, self._pack_cycles(cb.fmt) * n, n)
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
