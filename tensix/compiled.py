@@ -21,13 +21,14 @@ COMPILED = (
     "tensix.engine",
     "tensix.noc.fabric",
     "tensix.cb",
+    "tensix.packer",
     "tensix.core",
     "tensix.dram",
     "tensix.device",
     "tensix.kernel",
     "tensix.dataflow_api",
     "tensix.compute_api",
-    # the generic kernels compiled programs run (no .pxd: compiled as they are)
+    # the generic kernels compiled programs run (compiled as they are; compute's .pxd types its matmul loop)
     "tensix.programs.stages.mcast",
     "tensix.programs.stages.row",
     "tensix.programs.stages.sparse",

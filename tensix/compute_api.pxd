@@ -2,9 +2,11 @@
 cimport cython
 from tensix.cb cimport CircularBuffer
 from tensix.kernel cimport KernelProcess
+from tensix.packer cimport Packer
 
 cdef class ComputeKernel(KernelProcess):
-    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip, packer
+    cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
+    cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs
     cdef public set fidelities
@@ -19,3 +21,19 @@ cdef class ComputeKernel(KernelProcess):
     cpdef _flush(self)
     @cython.locals(cb=CircularBuffer)
     cpdef pack_tile(self, Py_ssize_t idst, cb_id, index=*)
+    # the calls a compiled schedule's matmul makes per sub-block (tensix/programs/stages/compute.pxd calls them in C)
+    cpdef tile_regs_acquire(self)
+    cpdef tile_regs_release(self)
+    @cython.locals(n=Py_ssize_t, d=Py_ssize_t, ca=CircularBuffer, cb=CircularBuffer, fresh=list)
+    cpdef matmul_block(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst, transpose=*,
+                       Py_ssize_t ct=*, Py_ssize_t rt=*, Py_ssize_t kt=*)
+    cpdef long long _mm_cost(self, fmt) except? -1
+    cpdef pack_reconfig_l1_acc(self, enable)
+    @cython.locals(cb=CircularBuffer, pos=Py_ssize_t)
+    cpdef pack_block(self, Py_ssize_t idst, cb_id, Py_ssize_t n, index=*)
+    cpdef _charge_pack(self, CircularBuffer cb, Py_ssize_t pos, long long cycles, Py_ssize_t n)
+    cpdef _accumulate(self, CircularBuffer cb, Py_ssize_t pos, Py_ssize_t idst, Py_ssize_t n)
+    @cython.locals(c=CircularBuffer)
+    cpdef copy_block(self, cb, Py_ssize_t i, Py_ssize_t idst, Py_ssize_t n)
+    cpdef cb_push_back(self, cb_id, Py_ssize_t num_pages)
+    cpdef cb_wait_front(self, cb_id, Py_ssize_t num_pages)

@@ -17,6 +17,7 @@ cdef class DataflowKernel(KernelProcess):
     cdef public long long reads_done, writes_done, issue_cycles, read_issue_cycles
     cdef public bint mcast_linked
     cdef public object skip
+    cdef public dict _mcast_addrs
     cpdef tuple get_noc_addr(self, x, y, addr)
     cpdef long long _issue(self, long long cycles=*) except? -1
     cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)

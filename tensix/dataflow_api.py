@@ -78,6 +78,7 @@ class DataflowKernel(KernelProcess):
         self.mcast_linked = False  # the last multicast left its path reserved for the next (linked=True)
         self.writes_done = 0
         self.skip = device.zero_skip
+        self._mcast_addrs: dict[tuple, McastAddr] = {}
 
     # --- addresses -------------------------------------------------------------------------------------
     def get_noc_addr(self, x: int, y: int, addr: int) -> NocAddr:
@@ -98,14 +99,20 @@ class DataflowKernel(KernelProcess):
         return dram.page_addrs(dram.buffer(buffer), pages)
 
     def get_noc_multicast_addr(self, x0: int, y0: int, x1: int, y1: int, addr: int) -> McastAddr:
-        """Multicast address of L1 `addr` on every core of the logical rectangle (x0, y0)-(x1, y1)."""
+        """Multicast address of L1 `addr` on every core of the logical rectangle (x0, y0)-(x1, y1) (made once per
+        rectangle and address: a matmul's senders ask for the same two every k step)."""
+        key = (x0, y0, x1, y1, addr)
+        hit = self._mcast_addrs.get(key)
+        if hit is not None:
+            return hit
         cols, rows = self.grid
         if not (0 <= min(x0, x1) and max(x0, x1) < cols and 0 <= min(y0, y1) and max(y0, y1) < rows):
             raise NocError(
                 f"{self.role} kernel on core {self.core}: multicast rectangle ({x0}, {y0})-({x1}, {y1}) "
                 f"leaves the {cols}x{rows} compute grid"
             )
-        return McastAddr(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), addr)
+        hit = self._mcast_addrs[key] = McastAddr(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), addr)
+        return hit
 
     def get_semaphore(self, sem_id: int) -> int:
         """L1 address of semaphore `sem_id` on this core."""

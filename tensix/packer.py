@@ -25,13 +25,24 @@ class Packer:
         self.busy_cycles += cycles
         self.spans.add("pack_tile", start, self.t, count, op)
         done = self.done.get(cb.cb_id) or self.done.setdefault(cb.cb_id, [0] * cb.num_pages)
+        size, t = cb.num_pages, self.t  # (t boxed once, not per page, when compiled)
         for p in range(first, first + count):
-            done[p % cb.num_pages] = self.t
+            done[p % size] = t
 
     def ready(self, cb, n: int) -> int:
         """The cycle the first n pages at cb's front have been packed by."""
         done = self.done.get(cb.cb_id)
-        return max(done[(cb.rd_slot + i) % cb.num_pages] for i in range(n)) if done else 0
+        if not done:
+            return 0
+        if n < 1:
+            return max(done[0:0])  # no pages: max()'s error, as ever
+        size, first = cb.num_pages, cb.rd_slot
+        latest = done[first % size]
+        for i in range(first + 1, first + n):  # a loop in C when compiled (slices of boxed ints cost ~3x)
+            v = done[i % size]
+            if v > latest:
+                latest = v
+        return latest
 
     def release(self) -> None:
         """The math thread hands over its half: the packer is done with it once everything queued so far is packed."""

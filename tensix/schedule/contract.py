@@ -203,13 +203,14 @@ class Matmul(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         m = self.mcast or Mcast()
         kt, cols, need = self.kt, self.b_cols, {}
-        for a_r0, bm, c0, bn, b_off, _ in self.blocks:
-            if _reads_itself(m.a, core):
-                need.setdefault(self.a, set()).update((a_r0 + i) * kt + k for i in range(bm) for k in range(kt))
-            if _reads_itself(m.b, core):
+        if _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
+            for a_r0, bm in dict.fromkeys((b[0], b[1]) for b in self.blocks):
+                need.setdefault(self.a, set()).update(range(a_r0 * kt, (a_r0 + bm) * kt))  # rows a_r0.., every k
+        if _reads_itself(m.b, core):
+            for c0, bn, b_off in dict.fromkeys((b[2], b[3], b[4]) for b in self.blocks):
                 need.setdefault(self.b, set()).update((b_off + k) * cols + c0 + j for k in range(kt) for j in range(bn))
-            if self.bias:
-                need.setdefault(self.bias, set()).update(range(c0, c0 + bn))
+        for _, _, c0, bn, _, _ in self.blocks if self.bias else ():
+            need.setdefault(self.bias, set()).update(range(c0, c0 + bn))
         if m.b and m.b.a_rows:  # skipping: every core checks the zero headers of all rows of A
             need[self.a] = None
         return need
@@ -352,8 +353,6 @@ def _reads_itself(share: Share | None, core: Coord) -> bool:
 
 def _spanned(rows) -> set[int]:
     return {p for _, first, n in rows for p in range(first, first + n)}
-
-
 
 
 # --- a core, the program ------------------------------------------------------------------------------------------

@@ -42,6 +42,16 @@ def test_a_plain_matmul_reads_its_row_band_of_a_column_band_of_b_and_its_bias_ti
     }
 
 
+def test_blocks_sharing_a_band_read_it_once_and_each_reads_its_own_weight_columns():
+    # three blocks over the same 2 A rows (k = 3): columns 1..3, 0 and 1..3 again of a 5-column B
+    step = {**MATMUL, "bias": None, "blocks": [BLOCK, [2, 2, 0, 1, 0, 2], BLOCK]}
+    assert read_pages(step, (0, 0)) == {
+        "x": {6, 7, 8, 9, 10, 11},
+        "w": {0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13},  # k rows 0..2, columns 0..3
+    }
+    assert list(read_pages(step, (0, 0))) == ["x", "w"]  # in the order the reader streams them
+
+
 def test_a_multicast_receiver_reads_nothing_of_its_operands_and_the_sender_its_band():
     share = {"a": {"sender": [0, 1], "rect": [0, 1, 3, 1], "n": 3}, "b": {"sender": [1, 1], "rect": [1, 0, 1, 3],
                                                                           "n": 3}}

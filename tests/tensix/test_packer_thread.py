@@ -37,3 +37,24 @@ def test_the_math_waits_for_the_half_it_takes_and_for_the_pages_it_reads():
                                 ("wait:packer", 322, 486)]
     assert result.cycles == 486
     assert dict(next(c for c in result.stats.cores if c.core == (0, 0)).busy_cycles)["compute"] == 3 * 96
+
+
+def test_packed_pages_wrap_around_the_ring_and_ready_reads_the_front_window():
+    import numpy as np
+
+    from tensix.cb import CircularBuffer
+    from tensix.packer import Packer
+
+    cb = CircularBuffer(core=(0, 0), cb_id=MID, name="mid", fmt="fp32", page_nbytes=4096, num_pages=4, address=0,
+                        memory=np.zeros(4 * 4096, dtype=np.uint8))
+    packer = Packer()
+    packer.pack(cb, 2, 0, 10, 3, 0)  # slots 2, 3, 0 packed by cycle 10
+    packer.pack(cb, 5, 0, 5, 1, 0)  # slot 5 % 4 = 1, by cycle 15
+    assert packer.done[MID] == [10, 15, 10, 10]
+    cb.rd_slot = 3
+    assert packer.ready(cb, 2) == 10  # slots 3 and 0
+    assert packer.ready(cb, 3) == 15  # and 1
+    cb.rd_slot = 2
+    assert packer.ready(cb, 1) == 10 and packer.ready(cb, 4) == 15
+    packer.pack(cb, 1, 100, 1, 6, 0)  # more pages than the ring holds: every slot by cycle 101
+    assert packer.done[MID] == [101] * 4 and packer.t == 101

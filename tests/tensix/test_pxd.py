@@ -75,7 +75,8 @@ def test_each_pxd_declares_every_attribute_its_py_assigns(module):
     classes = all_pxd_classes()
     tree = ast.parse(source_path(module).read_text())
     own = pxd_classes(source_path(module).with_suffix(".pxd").read_text())
-    assert own, f"{module}.pxd declares no cdef class"
+    classes_here = [c.name for c in tree.body if isinstance(c, ast.ClassDef)]
+    assert own or not classes_here, f"{module}.pxd declares no cdef class"  # (a .pxd may type functions alone)
     missing = {c.name: sorted(assigned(c) - declared(c.name, classes))
                for c in tree.body if isinstance(c, ast.ClassDef) and c.name in own}
     assert {k: v for k, v in missing.items() if v} == {}
