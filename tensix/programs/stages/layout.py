@@ -179,8 +179,11 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
                 want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
             if spill_pages(s):
                 want(CB_MID, "fp32", spill_pages(s))
-            # two sub-blocks (double-buffered): the writer stores one while the next computes
-            want(cb_out(out, matmul=True), out, uo * min(2, max(len(subblocks(s, b)) for b in s.blocks)))
+            # two sub-blocks (double-buffered): the writer stores one while the next computes; a block whose partial
+            # sums spill: the whole block, as tt-metal's multicast matmul sizes its output CB (out_CB_tiles =
+            # out_block_tiles), so the math never waits for the writer
+            want(cb_out(out, matmul=True), out,
+                 spill_pages(s) or uo * min(2, max(len(subblocks(s, b)) for b in s.blocks)))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
