@@ -160,7 +160,8 @@ def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> 
     sm = min(g.bm, DST_TILES)
     sub = (sm, min(width, max(1, DST_TILES // sm)))
     spilled = g.bm * width * 4096 if g.bm * width > sub[0] * sub[1] else 0
-    out = g.bm * width if spilled else 2 * sub[0] * sub[1]  # output CB pages (stages/layout.cb_requirements)
+    # output CB pages (stages/layout.cb_requirements): all of a spilling block's sub-blocks, else two
+    out = sub[0] * sub[1] * (-(-g.bm // sub[0]) * -(-width // sub[1]) if spilled else 2)
     room = L1_OPERANDS * l1 - spilled - out * to - width * to  # partial sums, output, bias
     kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
     steps = -(-g.kt // kb)
