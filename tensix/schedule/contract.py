@@ -181,7 +181,9 @@ class Matmul(Step):
     `a_kb`: k tiles per step of the activation when it moves in longer steps than the weights (a multiple of
     kb; 0: kb): a decode matmul moves (multicasts) its whole activation row once, a_kb = kt, and streams the
     weights in kb steps against it. `b_slots`: k steps of weights the B CB holds (0: two, double-buffered; a
-    weight band no core multicasts may take more, so its reads run further ahead of compute)."""
+    weight band no core multicasts may take more, so its reads run further ahead of compute). `out_slots`:
+    sub-blocks the output CB holds (0: two, double-buffered; a block whose partial sums spill may hold all of its
+    sub-blocks, as tt-metal's output CB holds the whole output block, so the math never waits for the writer)."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -196,6 +198,7 @@ class Matmul(Step):
     sub: tuple[int, int] | None = None
     a_kb: int = 0
     b_slots: int = 0
+    out_slots: int = 0
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]
