@@ -39,6 +39,7 @@ class ComputeKernel(KernelProcess):
         self._mm_a = self._mm_b = None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
+        self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
         self.flops = 0
@@ -57,10 +58,12 @@ class ComputeKernel(KernelProcess):
         thread waits for the packer to be done with the half it takes (the one it released before the last)."""
         self.wait_until("dst_half", self.packer.halves[0])
         self._mm.clear()  # queued products would land in registers zeroed now
-        fresh = self._fresh
-        for i, tile in enumerate(self._dst_tiles if self.math else ()):  # (timing only: no values to zero)
+        if not self.math:  # timing only: no values to zero
+            return
+        fresh, tiles = self._fresh, self._dst_tiles
+        for i in range(len(fresh)):  # (by index, not enumerate: a C loop when compiled)
             if not fresh[i]:
-                tile.fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
+                tiles[i].fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
@@ -183,10 +186,37 @@ class ComputeKernel(KernelProcess):
         self._matmul_cycles = cost
         return cost
 
+    def _spend(self, key: tuple, n: int = 1) -> None:
+        """Spend n tile ops priced by key (see _price) on the clock."""
+        cost = self._cost(key)
+        self.advance(cost[0], cost[1] * n, n)
+
+    def _cost(self, key: tuple) -> tuple[str, int]:
+        """_price(key), worked out once per kernel, not per tile (the timing model is frozen: a key's price stays)."""
+        cost = self._costs.get(key)
+        if cost is None:
+            cost = self._costs[key] = self._price(key)
+        return cost
+
+    def _price(self, key: tuple) -> tuple[str, int]:
+        """(span name, cycles per tile) of a _spend key: (site, op, fidelity, format, ...), by the TimingModel."""
+        site, op, fidelity, timing = key[0], key[1], key[2] if len(key) > 2 else "", self.timing
+        if site == "binary":
+            return f"{op}_tiles", timing.eltwise(op, fidelity, key[3])
+        if site == "bcast":
+            return f"{op}_bcast_{key[4]}", timing.eltwise(op, fidelity, key[3], key[5])
+        if site == "copy":
+            return "copy_tile", max(timing.eltwise_cycles, timing.unpack(key[3]))
+        if site == "reduce":
+            return f"reduce_{op}_{key[4]}", max(timing.reduce_cycles, timing.unpack(key[3]))
+        if site == "pack":
+            return "pack_tile", timing.pack(key[3], key[4])
+        return f"{op}_tile", timing.sfpu(op)  # "sfpu"
+
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         if self.math:
             K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
-        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity, self.cbs[cb_a].fmt))
+        self._spend(("binary", name, self.fidelity, self.cbs[cb_a].fmt))
 
     def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("add", ops.ADD, cb_a, cb_b, ia, ib, idst)
@@ -204,7 +234,7 @@ class ComputeKernel(KernelProcess):
         if self.math:
             a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
             K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
-        self.advance(f"{op}_tiles", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt) * n, n)
+        self._spend(("binary", op, self.fidelity, self.cbs[cb_a].fmt), n)
 
     def _front(self, cb_id: int, i: int, n: int) -> np.ndarray:
         """Tiles i..i+n of cb_id's front, unpacked (once per page while it stays in the CB)."""
@@ -241,7 +271,7 @@ class ComputeKernel(KernelProcess):
         if self.math:
             self._bcast(dim, cb_b, ib)
             K.eltwise_binary(code, self._tile(cb_a, ia), self._tmp, self._d(idst))
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt))
+        self._spend(("bcast", op, self.fidelity, self.cbs[cb_a].fmt, dim, 2))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
@@ -250,13 +280,13 @@ class ComputeKernel(KernelProcess):
             self._bcast(dim, cb_b, ib)
             d = self._d(idst)
             K.eltwise_binary(code, d.copy(), self._tmp, d)
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_b].fmt, 1))
+        self._spend(("bcast", op, self.fidelity, self.cbs[cb_b].fmt, dim, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
         if self.math:
             self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+        self._spend(("copy", "", "", self.cbs[cb].fmt))
 
     def copy_block(self, cb: int, i: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile i + k of cb for k < n: n copy_tile calls (bits, cycles, trace) in one."""
@@ -280,7 +310,7 @@ class ComputeKernel(KernelProcess):
             raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
         if self.math:
             self._reduce(code, dim, cb, i, idst, scale)
-        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+        self._spend(("reduce", op, "", self.cbs[cb].fmt, dim))
 
     def _reduce(self, code: int, dim: str, cb: int, i: int, idst: int, scale: float) -> None:
         fresh = self._fresh[idst]
@@ -304,7 +334,7 @@ class ComputeKernel(KernelProcess):
         if self.math:
             d = self._d(idst)
             K.unary(code, d, d)
-        self.advance(f"{op}_tile", self.timing.sfpu(op))
+        self._spend(("sfpu", op))
 
     def unary_block(self, op: str, idst: int, n: int) -> None:
         """DST[idst + k] = op(DST[idst + k]) for k < n: n unary_tile calls in one kernel call."""
@@ -385,7 +415,7 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
+        self._charge_pack(cb, pos, self._cost(("pack", "", "", cb.fmt, self.l1_acc))[1], 1)
 
     def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
         """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
