@@ -14,8 +14,6 @@ cdef class ComputeKernel(KernelProcess):
     cpdef _d(self, Py_ssize_t idst)
     @cython.locals(cost=tuple)
     cpdef _spend(self, tuple key, long long n=*)
-    @cython.locals(cost=tuple)
-    cpdef tuple _cost(self, tuple key)
     @cython.locals(i=Py_ssize_t, fresh=list, tiles=list)
     cpdef tile_regs_acquire(self)
     @cython.locals(cb=CircularBuffer)

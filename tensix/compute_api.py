@@ -12,6 +12,7 @@ from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
 from tensix.packer import Packer
+from tensix.tile_ops import binary_code, priced
 from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
@@ -58,10 +59,8 @@ class ComputeKernel(KernelProcess):
         thread waits for the packer to be done with the half it takes (the one it released before the last)."""
         self.wait_until("dst_half", self.packer.halves[0])
         self._mm.clear()  # queued products would land in registers zeroed now
-        if not self.math:  # timing only: no values to zero
-            return
         fresh, tiles = self._fresh, self._dst_tiles
-        for i in range(len(fresh)):  # (by index, not enumerate: a C loop when compiled)
+        for i in range(len(fresh) if self.math else 0):  # (timing only: no values to zero; by index: a C loop)
             if not fresh[i]:
                 tiles[i].fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
@@ -187,31 +186,9 @@ class ComputeKernel(KernelProcess):
         return cost
 
     def _spend(self, key: tuple, n: int = 1) -> None:
-        """Spend n tile ops priced by key (see _price) on the clock."""
-        cost = self._cost(key)
+        """Spend n tile ops priced by key (tensix/tile_ops.py, once per kernel) on the clock."""
+        cost = self._costs.get(key) or priced(self._costs, self.timing, key)
         self.advance(cost[0], cost[1] * n, n)
-
-    def _cost(self, key: tuple) -> tuple[str, int]:
-        """_price(key), worked out once per kernel, not per tile (the timing model is frozen: a key's price stays)."""
-        cost = self._costs.get(key)
-        if cost is None:
-            cost = self._costs[key] = self._price(key)
-        return cost
-
-    def _price(self, key: tuple) -> tuple[str, int]:
-        """(span name, cycles per tile) of a _spend key: (site, op, fidelity, format, ...), by the TimingModel."""
-        site, op, fidelity, timing = key[0], key[1], key[2] if len(key) > 2 else "", self.timing
-        if site == "binary":
-            return f"{op}_tiles", timing.eltwise(op, fidelity, key[3])
-        if site == "bcast":
-            return f"{op}_bcast_{key[4]}", timing.eltwise(op, fidelity, key[3], key[5])
-        if site == "copy":
-            return "copy_tile", max(timing.eltwise_cycles, timing.unpack(key[3]))
-        if site == "reduce":
-            return f"reduce_{op}_{key[4]}", max(timing.reduce_cycles, timing.unpack(key[3]))
-        if site == "pack":
-            return "pack_tile", timing.pack(key[3], key[4])
-        return f"{op}_tile", timing.sfpu(op)  # "sfpu"
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         if self.math:
@@ -230,7 +207,7 @@ class ComputeKernel(KernelProcess):
     def binary_block(self, op: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile ia + k of cb_a (op) tile ib + k of cb_b for k < n, op add, sub or mul: the same
         bits, cycles and counters as n add/sub/mul_tiles calls, in one kernel call over the unpacked fronts."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
             K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
@@ -267,7 +244,7 @@ class ComputeKernel(KernelProcess):
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             self._bcast(dim, cb_b, ib)
             K.eltwise_binary(code, self._tile(cb_a, ia), self._tmp, self._d(idst))
@@ -275,7 +252,7 @@ class ComputeKernel(KernelProcess):
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             self._bcast(dim, cb_b, ib)
             d = self._d(idst)
@@ -388,7 +365,7 @@ class ComputeKernel(KernelProcess):
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             if self._mm:
                 self._flush()
@@ -415,7 +392,7 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self._charge_pack(cb, pos, self._cost(("pack", "", "", cb.fmt, self.l1_acc))[1], 1)
+        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
 
     def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
         """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
@@ -471,10 +448,3 @@ class ComputeKernel(KernelProcess):
         if self.packer.t > self.t and self.cb(cb_id).owner is self:
             self.wait_until("packer", self.packer.ready(self.cb(cb_id), num_pages))
         KernelProcess.cb_wait_front(self, cb_id, num_pages)
-
-
-def _binary_code(op: str, core) -> int:
-    code = ops.BINARY.get(op)
-    if code is None:
-        raise KernelError(f"compute kernel on core {core}: binary op '{op}' is not add, sub or mul")
-    return code
