@@ -10,7 +10,7 @@ cdef class ComputeKernel(KernelProcess):
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs, _costs
     cdef public set fidelities
-    cdef public long long _matmul_cycles, flops
+    cdef public long long _matmul_cycles, flops, fastest_matmul
     cdef public double threshold
     cdef public bint math, l1_acc
     cpdef _d(self, Py_ssize_t idst)

@@ -36,14 +36,13 @@ class ComputeKernel(KernelProcess):
         self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
-        self._mm: list[int] = []
-        self._mm_a = self._mm_b = None
+        self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
-        self.flops = 0
+        self.flops = self.fastest_matmul = 0  # fastest_matmul: cycles of the fastest tile product charged (0: none)
 
     def set_fidelity(self, fidelity: str) -> None:
         """Compute the following ops at `fidelity` (LoFi..HiFi4): a compiled schedule's steps each carry theirs."""
@@ -180,8 +179,9 @@ class ComputeKernel(KernelProcess):
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
         cost = self._mm_costs.get(fmt)
-        if cost is None:
+        if cost is None:  # a new fidelity and format: the stats' peak is the fastest charged
             cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
+            self.fastest_matmul = min(self.fastest_matmul or cost, cost)
         self._matmul_cycles = cost
         return cost
 
