@@ -145,6 +145,7 @@ class Mesh:
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
+        self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -153,6 +154,7 @@ class Mesh:
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
         device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only)
+        device.dram.reserve(self._dram_nbytes)
         try:
             self._load(device, program, inputs or {})
             cycles = device.engine.run()
@@ -164,6 +166,7 @@ class Mesh:
         if not self.timing_only:  # a timing-only run holds no values to keep
             self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
+        self._dram_nbytes = device.dram.allocated_nbytes
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
         device.release()
