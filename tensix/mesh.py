@@ -226,9 +226,12 @@ class Mesh:
         """Lay out the shards of L1-resident tensors after each core's CBs, and have the host write the input and
         param ones straight into those shards (no DRAM buffer, no DRAM read), untimed as DRAM writes are."""
         homes: dict[str, dict[int, tuple[int, int, int]]] = {}
+        formats: dict[str, str] = {}  # buffer name -> its format (the first buffer of that name), looked up per shard
+        for b in program.buffers:
+            formats.setdefault(b.name, b.dtype)
         for sh in program.shards:
             core = device.core(sh.core)
-            fmt = next((b.dtype for b in program.buffers if b.name == sh.tensor), None)
+            fmt = formats.get(sh.tensor)
             if fmt is None:
                 raise ProgramError(f"core {sh.core} holds a shard of '{sh.tensor}', which the program does not "
                                    f"declare; declare it with dram_buffer(..., memory=\"l1\")")
