@@ -118,18 +118,26 @@ class Bank:
         kernel runs). Capacity goes up in powers of two, at least 1 MiB: n buffers cost O(total) copying, and
         a Mesh's next run asks its pool for the same sizes."""
         if size > self.data.size:
-            capacity = max(1 << 20, 1 << (max(size, 2 * self.data.size) - 1).bit_length())
-            data = self.pool.take(capacity) if self.pool is not None else memory.uncleared(capacity)
-            data[:self.size] = self.data[:self.size]
-            if self.pool is not None:
-                self.pool.wrote(data, 0, self.size)
-                if self.data.size:
-                    self.pool.give([self.data])
-            self.data = data
+            self.reserve(size)
         if clear:
             self.data[self.size:size] = 0
             self.wrote(self.size, size)
         self.size = size
+
+    def reserve(self, size: int) -> None:
+        """Capacity for at least `size` bytes, the allocated ones kept: the next power of two, at least 1 MiB.
+        Reserving a run's whole size up front (Dram.reserve) spares its growth the copies, and the pool then
+        hands back the very memory that still holds the last run's weights."""
+        if size <= self.data.size:
+            return
+        capacity = max(1 << 20, 1 << (max(size, 2 * self.data.size) - 1).bit_length())
+        data = self.pool.take(capacity) if self.pool is not None else memory.uncleared(capacity)
+        data[:self.size] = self.data[:self.size]
+        if self.pool is not None:
+            self.pool.wrote(data, 0, self.size)
+            if self.data.size:
+                self.pool.give([self.data])
+        self.data = data
 
     def wrote(self, start: int, end: int, image: object = None) -> None:
         """data[start:end] was just written, with host image `image` or anything else (see MemoryPool.wrote)."""
@@ -161,6 +169,18 @@ class Dram:
         self.stream_rate = cfg.dram_stream_bytes_per_cycle
         self.read_stream, self.write_stream = cfg.dram_read_stream_bytes, cfg.dram_write_stream_bytes
         self.write_buffer = cfg.dram_write_buffer_bytes
+
+    @property
+    def allocated_nbytes(self) -> int:
+        """Bytes allocated in each bank so far (the top of the last buffer)."""
+        return self._top
+
+    def reserve(self, nbytes: int) -> None:
+        """Make every bank's memory hold `nbytes` before any buffer is allocated (a Mesh passes its last run's
+        size): the buffers then fit without growing it buffer by buffer. Nothing changes what a run reads."""
+        if self.hold_data:
+            for bank in self.banks:
+                bank.reserve(nbytes)
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
                  host_written: bool = False, bank_cols: tuple[int, ...] = ()) -> DramBuffer:

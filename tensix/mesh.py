@@ -150,6 +150,7 @@ class Mesh:
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
         self._images = HostImages()  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
+        self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -158,6 +159,7 @@ class Mesh:
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
         device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only)
+        device.dram.reserve(self._dram_nbytes)
         try:
             self._load(device, program, inputs or {})
             cycles = device.engine.run()
@@ -169,6 +171,7 @@ class Mesh:
         if not self.timing_only:  # a timing-only run holds no values to keep
             self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
+        self._dram_nbytes = device.dram.allocated_nbytes
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
         device.release()
@@ -228,9 +231,12 @@ class Mesh:
         """Lay out the shards of L1-resident tensors after each core's CBs, and have the host write the input and
         param ones straight into those shards (no DRAM buffer, no DRAM read), untimed as DRAM writes are."""
         homes: dict[str, dict[int, tuple[int, int, int]]] = {}
+        formats: dict[str, str] = {}  # buffer name -> its format (the first buffer of that name), looked up per shard
+        for b in program.buffers:
+            formats.setdefault(b.name, b.dtype)
         for sh in program.shards:
             core = device.core(sh.core)
-            fmt = next((b.dtype for b in program.buffers if b.name == sh.tensor), None)
+            fmt = formats.get(sh.tensor)
             if fmt is None:
                 raise ProgramError(f"core {sh.core} holds a shard of '{sh.tensor}', which the program does not "
                                    f"declare; declare it with dram_buffer(..., memory=\"l1\")")

@@ -91,3 +91,32 @@ def test_another_image_in_the_range_makes_the_next_run_write_it_again():
     mesh.run(_copy(), {"IN": IN})
     mesh.run(_copy(), {"IN": IN + 1})
     np.testing.assert_array_equal(mesh.run(_copy(), {"IN": IN}).outputs["OUT"], IN)
+
+
+def _copy_big(rows: int) -> Program:
+    """_copy with IN and OUT of `rows` rows: together past 1 MiB per bank, so a bank's memory grows in its run."""
+    p = Program(name="copy_big")
+    p.dram_buffer("IN", (rows, 32), "fp32", "input")
+    p.dram_buffer("OUT", (rows, 32), "fp32", "output")
+    p.l1_buffer((0, 0), "got", TILE)
+    p.kernel((0, 0), "writer", k_copy)
+    return p
+
+
+def test_the_next_run_reserves_the_last_runs_dram_and_leaves_the_image_where_it_is():
+    big = np.arange(512 * 32 * 32, dtype=np.float32).reshape(-1, 32)  # 2 MiB: IN and OUT 1 MiB each per bank
+    mesh = Mesh(CFG)
+    np.testing.assert_array_equal(mesh.run(_copy_big(len(big)), {"IN": big}).outputs["OUT"][:96], big[:96])
+    largest = max(m.size for m in _banks(mesh))
+    assert largest == 2 << 20  # each bank grew past 1 MiB
+    for bank in _banks(mesh):
+        if bank.size == largest:
+            bank[:TILE] = 0xEE  # behind the device's back, as above
+    out = mesh.run(_copy_big(len(big)), {"IN": big}).outputs["OUT"]
+    # page 0 came from the very memory the last run left (not grown into again, which would copy the smaller one's
+    # bytes over it and write the image again); the rest is the image
+    assert (out.view(np.uint8)[:32] == 0xEE).all()
+    np.testing.assert_array_equal(out[32:96], big[32:96])
+    small = Mesh(CFG)  # and a smaller program after a larger one still reads what its host wrote
+    small.run(_copy_big(len(big)), {"IN": big})
+    np.testing.assert_array_equal(small.run(_copy(), {"IN": IN}).outputs["OUT"], IN)
