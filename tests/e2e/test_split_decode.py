@@ -31,7 +31,7 @@ def _sparse(shape: tuple[int, int], zero: float, seed: int = 1) -> np.ndarray:
     return h
 
 
-@pytest.mark.parametrize("m, dt, k, n", [(1, "bf16", 1024, 384), (8, "bf16", 1024, 384), (3, "fp32", 1000, 200)])
+@pytest.mark.parametrize("m, dt, k, n", [(1, "bf16", 1024, 384), (1, "fp32", 1000, 200)])
 def test_skipping_gives_the_dense_bits_and_reads_each_live_row_once_whole(m, dt, k, n):
     h = _sparse((m, k), 0.9)
     compiled, feed, dense, sparse = _runs(MARKED.format(dt=dt, m=m, k=k, n=n), h)
@@ -64,6 +64,16 @@ def test_an_activation_of_up_to_16_tokens_moves_only_its_live_rows_dense_or_skip
     assert moved[0] == moved[1]
 
 
+@pytest.mark.parametrize("m", [2, 8])
+def test_several_tokens_keep_the_column_split_plan(m):
+    # a weight row is skipped only when every token's activation is zero there: at 8 tokens the k-split plan lost to
+    # the dense decode plan even at half zeros (sparse_down_proj b8), so it is a one-token plan
+    source = MARKED.format(dt="bf16", m=m, k=1024, n=384)
+    compiled = compile_source(source, "m.tdf", zero_skip=True)
+    ops = {s.op for c in compiled.schedule.cores for s in c.steps}
+    assert "matmul_rows" in ops and "matmul_split" not in ops
+
+
 def test_a_matmul_with_a_bias_keeps_the_column_split_plan():
     source = "input h: bf16[1, 1024] @sparse\nparam w: bf16[1024, 512]\nparam b: bf16[512]\noutput y = h @ w + b\n"
     compiled = compile_source(source, "b.tdf", zero_skip=True)
@@ -80,9 +90,9 @@ def test_an_all_zero_activation_reads_no_weight_row_and_gives_zeros():
 
 
 def test_an_op_reading_the_output_gets_it_and_the_chain_applies():
-    source = ("input h: bf16[2, 1024] @sparse\nparam w: bf16[1024, 384] = random(seed=4, std=0.05)\n"
+    source = ("input h: bf16[1, 1024] @sparse\nparam w: bf16[1024, 384] = random(seed=4, std=0.05)\n"
               "let t = relu(h @ w)\noutput y = t + t\n")
-    h = _sparse((2, 1024), 0.9)
+    h = _sparse((1, 1024), 0.9)
     compiled, feed, dense, sparse = _runs(source, h)
     assert any(s.op == "matmul_split" and s.chain for c in compiled.schedule.cores for s in c.steps)
     np.testing.assert_array_equal(dense.outputs["y"], sparse.outputs["y"])
