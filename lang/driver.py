@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from tensix.collector import paused
 from tensix.errors import TensixError
 from tensix.lang.cache import compile_cached, program_json
-from tensix.lang.compiler import Compiled, with_source
+from tensix.lang.compiler import Compiled, check_file, compile_graph, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.param_cache import random_params
@@ -30,6 +30,7 @@ from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
 from tensix.lang.rundir import RunFlags, check_out, record, save_run
 from tensix.mesh import Mesh, RunResult
+from tensix.presets import parse_grid, resolve, with_grid
 from tensix.stats import OutputError
 from tensix.timing import TimingModel
 from tensix.trace_json import trace_json
@@ -148,13 +149,15 @@ def device_feed(compiled: Compiled, inputs: dict[str, np.ndarray], weights: dict
 def run_file(path: str, device: str | None = None, inputs: str | None = None, seed: int = 0,
              out: str | None = None, skip_zeros: bool = True, zero_threshold: float = 0.0,
              compare_dense: bool = False, max_cycles: int | None = None, save_params: bool = True,
-             check: bool = True, fidelity: str | None = None, timing_only: bool = False) -> tuple[RunResult, Path]:
+             check: bool = True, fidelity: str | None = None, timing_only: bool = False,
+             grid: str | None = None) -> tuple[RunResult, Path]:
     """Compile and run a .tdf file (or run a .sched schedule: lang/schedfile.py) and save its run directory
     (lang/rundir.py: a record `tensix rerun` repeats). With `compare_dense` (or a zero threshold) also run the same
     compiled plan with skipping off: the skipping run's stats then hold it as the baseline of its savings, and the
     outputs' error against it. `check=False` (`--no-check`): no numpy reference, no `reference` in the stats.
     `fidelity` overrides the program's default math fidelity. `timing_only`: cycles, trace and stats without data:
-    no inputs or params are made and there are no outputs; zero skipping needs data, so the run is dense."""
+    no inputs or params are made and there are no outputs; zero skipping needs data, so the run is dense.
+    `grid` ('WxH'): run on the device's harvesting variant with that compute grid (presets.with_grid)."""
     if timing_only:
         if compare_dense or zero_threshold > 0:
             raise TensixError("--compare-dense and --zero-threshold measure zero skipping, which needs data; a "
@@ -167,7 +170,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
     flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense, fidelity, timing_only)
     with paused():  # the run builds many long-lived objects that the cyclic collector would walk again and again
-        compiled = compile_any(path, device, skip_zeros, fidelity)
+        compiled = compile_any(path, device, skip_zeros, fidelity, grid)
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
         weights = {} if timing_only else params_of(compiled, seed=seed)
         result = run_flagged(compiled, feed, weights, flags, check=check)
@@ -185,17 +188,26 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
                                 program_text=program_json(compiled.program))
 
 
-def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None) -> Compiled:
-    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's; loaded from the
-    compile cache, lang/cache.py, when compiled before), or a .sched file checked and built over the .tdf it names."""
+def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None,
+                grid: str | None = None) -> Compiled:
+    """A .tdf file compiled (`fidelity`: the program's default math fidelity, as compile_file's; `grid`: on the
+    device's harvesting variant with that compute grid; loaded from the compile cache, lang/cache.py, when compiled
+    before on the preset's own grid), or a .sched file checked and built over the .tdf it names."""
     if str(path).endswith(".sched"):
         from tensix.lang.schedfile import compiled_schedule
 
         if fidelity is not None:
             raise TensixError(f"{path}: a schedule carries each step's math fidelity (fidelity=\"LoFi\" ...); edit it "
                               f"there, or run the .tdf with --fidelity")
+        if grid is not None:
+            raise TensixError(f"{path}: a schedule names its device and every core; run the .tdf with --grid")
         return compiled_schedule(str(path), skip_zeros)
-    return compile_cached(path, device, zero_skip=skip_zeros, fidelity=fidelity)
+    if grid is None:
+        return compile_cached(path, device, zero_skip=skip_zeros, fidelity=fidelity)
+    graph = check_file(path)
+    cfg = resolve(device if device is not None else graph.device)
+    return compile_graph(graph, with_grid(cfg, *parse_grid(grid, f"--grid {grid}")), zero_skip=skip_zeros,
+                         fidelity=fidelity)
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,

@@ -32,6 +32,7 @@ class CircularBuffer:
         # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
         # as far as asked (front_tile looks here first); a pop drops it
         self._window: list | None = None
+        self._spans: dict[tuple[str, int], str] = {}  # (side, pages) -> the span name of such a wait
         self.owner = None  # the kernel that alone uses this CB (claim), or None: shared by a producer and a consumer
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
@@ -124,7 +125,11 @@ class CircularBuffer:
     def _wait(self, k, side: str, n: int, reason: str) -> None:
         k.sync()  # an owned CB's call syncs only here: it blocks (for ever: no one else fills or drains it)
         self.waiters.append((k, side, n))
-        k.block(reason)
+        key = (side, n)  # the reason up to its counts, which is all the wait's span name holds: made once
+        span = self._spans.get(key)
+        if span is None:
+            span = self._spans[key] = f"wait:{reason.split(' (')[0]}"  # as KernelProcess.block names it
+        k.block(reason, span)
 
     def _wake(self, side: str, have: int) -> None:
         if not self.waiters:

@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--timing-only", action="store_true",
                    help="cycles, trace and stats without data: no tile math, no outputs, dense (zero skipping "
                         "needs data); for shapes too big to run functionally")
+    s.add_argument("--grid", default=None, metavar="WxH",
+                   help="run on the device's harvesting variant with a WxH compute grid, up to its whole Tensix "
+                        "grid (e.g. --device blackhole_p150 --grid 13x10; `tensix devices` lists the limits)")
     s.set_defaults(handler=_run)
 
     s = sub.add_parser("rerun", help="run a saved run directory again; exit 1 unless bit-identical")
@@ -103,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--dtype", default="bf16", choices=("bf16", "bfp8_b", "bfp4_b", "fp32"))
     m.add_argument("--fidelity", default="hifi4", choices=FIDELITY_CHOICES)
     m.add_argument("--device", default="wormhole_n150")
-    m.add_argument("--grid", default=None, metavar="WxH", help="cores used (default: the whole compute grid)")
+    m.add_argument("--grid", default=None, metavar="WxH",
+                   help="cores used (default: the whole compute grid); past the preset's compute grid, its "
+                        "harvesting variant up to the whole Tensix grid (blackhole_p150: 13x10 or 14x10)")
     m.add_argument("--in0", default="dram", choices=("l1", "dram"))
     m.add_argument("--out", default="dram", choices=("l1", "dram"))
     m.add_argument("--timing-only", action="store_true",
@@ -168,10 +173,11 @@ def _threshold(text: str) -> float:
 
 
 def _devices(args) -> int:
-    from tensix.presets import DEFAULT_DEVICE, PRESETS
+    from tensix.presets import DEFAULT_DEVICE, PRESETS, tensix_grid
 
     for name, make in PRESETS.items():
-        print(make().summary() + ("   (default)" if name == DEFAULT_DEVICE else ""))
+        cols, rows = (len(axis) for axis in tensix_grid(make()))
+        print(make().summary() + f", --grid up to {cols}x{rows}" + ("   (default)" if name == DEFAULT_DEVICE else ""))
     return 0
 
 
@@ -181,7 +187,7 @@ def _run(args) -> int:
     options = {"device": args.device, "inputs": args.inputs, "seed": args.seed, "out": args.out,
                "skip_zeros": args.skip_zeros, "zero_threshold": args.zero_threshold,
                "compare_dense": args.compare_dense, "max_cycles": args.max_cycles, "save_params": args.save_params,
-               "check": args.check, "fidelity": args.fidelity, "timing_only": args.timing_only}
+               "check": args.check, "fidelity": args.fidelity, "timing_only": args.timing_only, "grid": args.grid}
     result, out = run_default(**options) if args.file is None else run_file(args.file, **options)
     if args.timing_only and args.skip_zeros:
         print("timing only: zero skipping needs data, so this run is dense (as --no-skip-zeros)")

@@ -8,12 +8,16 @@ cdef class ComputeKernel(KernelProcess):
     cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
     cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
-    cdef public dict _pack_pos, _mm_costs
+    cdef public dict _pack_pos, _mm_costs, _costs
     cdef public set fidelities
-    cdef public long long _matmul_cycles, flops
+    cdef public long long _matmul_cycles, flops, fastest_matmul
     cdef public double threshold
     cdef public bint math, l1_acc
     cpdef _d(self, Py_ssize_t idst)
+    @cython.locals(cost=tuple)
+    cpdef _spend(self, tuple key, long long n=*)
+    @cython.locals(i=Py_ssize_t, fresh=list, tiles=list)
+    cpdef tile_regs_acquire(self)
     @cython.locals(cb=CircularBuffer)
     cpdef _tile(self, cb_id, Py_ssize_t i)
     @cython.locals(ca=CircularBuffer, cb=CircularBuffer)

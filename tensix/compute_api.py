@@ -12,6 +12,7 @@ from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
 from tensix.packer import Packer
+from tensix.tile_ops import binary_code, priced
 from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
@@ -35,13 +36,13 @@ class ComputeKernel(KernelProcess):
         self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
-        self._mm: list[int] = []
-        self._mm_a = self._mm_b = None
+        self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
+        self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
-        self.flops = 0
+        self.flops = self.fastest_matmul = 0  # fastest_matmul: cycles of the fastest tile product charged (0: none)
 
     def set_fidelity(self, fidelity: str) -> None:
         """Compute the following ops at `fidelity` (LoFi..HiFi4): a compiled schedule's steps each carry theirs."""
@@ -57,10 +58,10 @@ class ComputeKernel(KernelProcess):
         thread waits for the packer to be done with the half it takes (the one it released before the last)."""
         self.wait_until("dst_half", self.packer.halves[0])
         self._mm.clear()  # queued products would land in registers zeroed now
-        fresh = self._fresh
-        for i, tile in enumerate(self._dst_tiles if self.math else ()):  # (timing only: no values to zero)
+        fresh, tiles = self._fresh, self._dst_tiles
+        for i in range(len(fresh) if self.math else 0):  # (timing only: no values to zero; by index: a C loop)
             if not fresh[i]:
-                tile.fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
+                tiles[i].fill(0.0)  # (a slice assignment builds a slice and broadcasts: ~3x the cost)
                 fresh[i] = True
 
     def tile_regs_commit(self) -> None:
@@ -178,15 +179,21 @@ class ComputeKernel(KernelProcess):
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
         cost = self._mm_costs.get(fmt)
-        if cost is None:
+        if cost is None:  # a new fidelity and format: the stats' peak is the fastest charged
             cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
+            self.fastest_matmul = min(self.fastest_matmul or cost, cost)
         self._matmul_cycles = cost
         return cost
+
+    def _spend(self, key: tuple, n: int = 1) -> None:
+        """Spend n tile ops priced by key (tensix/tile_ops.py, once per kernel) on the clock."""
+        cost = self._costs.get(key) or priced(self._costs, self.timing, key)
+        self.advance(cost[0], cost[1] * n, n)
 
     def _binary(self, name: str, code: int, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         if self.math:
             K.eltwise_binary(code, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
-        self.advance(f"{name}_tiles", self.timing.eltwise(name, self.fidelity, self.cbs[cb_a].fmt))
+        self._spend(("binary", name, self.fidelity, self.cbs[cb_a].fmt))
 
     def add_tiles(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         self._binary("add", ops.ADD, cb_a, cb_b, ia, ib, idst)
@@ -200,11 +207,11 @@ class ComputeKernel(KernelProcess):
     def binary_block(self, op: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile ia + k of cb_a (op) tile ib + k of cb_b for k < n, op add, sub or mul: the same
         bits, cycles and counters as n add/sub/mul_tiles calls, in one kernel call over the unpacked fronts."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
             K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
-        self.advance(f"{op}_tiles", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt) * n, n)
+        self._spend(("binary", op, self.fidelity, self.cbs[cb_a].fmt), n)
 
     def _front(self, cb_id: int, i: int, n: int) -> np.ndarray:
         """Tiles i..i+n of cb_id's front, unpacked (once per page while it stays in the CB)."""
@@ -237,26 +244,26 @@ class ComputeKernel(KernelProcess):
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             self._bcast(dim, cb_b, ib)
             K.eltwise_binary(code, self._tile(cb_a, ia), self._tmp, self._d(idst))
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_a].fmt))
+        self._spend(("bcast", op, self.fidelity, self.cbs[cb_a].fmt, dim, 2))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             self._bcast(dim, cb_b, ib)
             d = self._d(idst)
             K.eltwise_binary(code, d.copy(), self._tmp, d)
-        self.advance(f"{op}_bcast_{dim}", self.timing.eltwise(op, self.fidelity, self.cbs[cb_b].fmt, 1))
+        self._spend(("bcast", op, self.fidelity, self.cbs[cb_b].fmt, dim, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
         if self.math:
             self._d(idst)[:] = self._tile(cb, i)
-        self.advance("copy_tile", max(self.timing.eltwise_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+        self._spend(("copy", "", "", self.cbs[cb].fmt))
 
     def copy_block(self, cb: int, i: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile i + k of cb for k < n: n copy_tile calls (bits, cycles, trace) in one."""
@@ -280,7 +287,7 @@ class ComputeKernel(KernelProcess):
             raise KernelError(f"compute kernel on core {self.core}: reduce '{op}' over '{dim}' is not supported")
         if self.math:
             self._reduce(code, dim, cb, i, idst, scale)
-        self.advance(f"reduce_{op}_{dim}", max(self.timing.reduce_cycles, self.timing.unpack(self.cbs[cb].fmt)))
+        self._spend(("reduce", op, "", self.cbs[cb].fmt, dim))
 
     def _reduce(self, code: int, dim: str, cb: int, i: int, idst: int, scale: float) -> None:
         fresh = self._fresh[idst]
@@ -304,7 +311,7 @@ class ComputeKernel(KernelProcess):
         if self.math:
             d = self._d(idst)
             K.unary(code, d, d)
-        self.advance(f"{op}_tile", self.timing.sfpu(op))
+        self._spend(("sfpu", op))
 
     def unary_block(self, op: str, idst: int, n: int) -> None:
         """DST[idst + k] = op(DST[idst + k]) for k < n: n unary_tile calls in one kernel call."""
@@ -358,7 +365,7 @@ class ComputeKernel(KernelProcess):
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
-        code = _binary_code(op, self.core)
+        code = binary_code(op, self.core)
         if self.math:
             if self._mm:
                 self._flush()
@@ -441,10 +448,3 @@ class ComputeKernel(KernelProcess):
         if self.packer.t > self.t and self.cb(cb_id).owner is self:
             self.wait_until("packer", self.packer.ready(self.cb(cb_id), num_pages))
         KernelProcess.cb_wait_front(self, cb_id, num_pages)
-
-
-def _binary_code(op: str, core) -> int:
-    code = ops.BINARY.get(op)
-    if code is None:
-        raise KernelError(f"compute kernel on core {core}: binary op '{op}' is not add, sub or mul")
-    return code

@@ -1,4 +1,8 @@
 # C types for engine.py when compiled (tensix/compiled.py); the .py stays the one source.
+cimport cython
+
+cdef object _GREENLET
+
 cdef class Engine:
     cdef public long long now, max_cycles
     cdef public dict due
@@ -8,8 +12,8 @@ cdef class Engine:
     cpdef resume_at(self, long long t, glet)
     cdef object _queue(self, long long t)
     cdef object _next(self)
-    cdef bint _kernel_next(self) except -1
     cpdef sync(self, long long t, glet)
     cpdef bint reach(self, long long t) except -1
     cpdef yield_until(self, long long t, glet)
+    @cython.locals(cycles=list)
     cpdef suspend(self)

@@ -19,6 +19,7 @@ import greenlet
 from tensix.collector import paused
 from tensix.errors import DeadlockError, LimitError
 
+_GREENLET = greenlet.greenlet  # the type of a kernel event (an event of any other type is a function to call)
 DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
 # kernel that polls forever (each poll advances time), long before its trace fills memory
 
@@ -68,14 +69,6 @@ class Engine:
         self.now = t
         return event
 
-    def _kernel_next(self) -> bool:
-        """Whether the next event resumes a started kernel within max_cycles (one a kernel may switch to directly;
-        a kernel starts from the main loop, so that it does not inherit the Python stack depth of another)."""
-        if not self.cycles or self.cycles[0] > self.max_cycles:
-            return False
-        event = self.due[self.cycles[0]][0]
-        return type(event) is greenlet.greenlet and bool(event)
-
     def sync(self, t: int, glet) -> None:
         """Called by the running kernel glet to reach cycle t (> now): when nothing else is due by then, time moves
         straight there without a switch, still bounded by max_cycles (a lone kernel never returns to the loop that
@@ -101,11 +94,25 @@ class Engine:
 
     def suspend(self) -> None:
         """Called by the running kernel: it sleeps until an event resumes it (see resume_at); a kernel due next
-        gets control straight away, anything else through the main loop."""
-        if self._kernel_next():
-            self._next().switch()
-        else:
-            self.main.switch()
+        gets control straight away (one that has started: a kernel starts from the main loop, so that it does not
+        inherit the Python stack depth of another), anything else through the main loop. _next written out: this
+        runs at every switch, and the queue it peeks is the one it pops."""
+        cycles = self.cycles
+        if cycles:
+            t = cycles[0]
+            if t <= self.max_cycles:
+                queue = self.due[t]
+                event = queue[0]
+                if type(event) is _GREENLET and event:
+                    queue.popleft()
+                    if not queue:
+                        del self.due[t]
+                        heappop(cycles)
+                        self._spare.append(queue)
+                    self.now = t
+                    event.switch()
+                    return
+        self.main.switch()
 
     def run(self) -> int:
         """Run until no event is left; returns the final cycle. Raises DeadlockError if a process is still blocked.
@@ -118,7 +125,7 @@ class Engine:
             if self.cycles[0] > self.max_cycles:
                 self._over_limit()
             event = self._next()
-            if type(event) is greenlet.greenlet:
+            if type(event) is _GREENLET:
                 event.switch()
             else:
                 event()

@@ -33,6 +33,7 @@ def _raised_in_emulator(exc: BaseException) -> bool:
     return last is not None and last.is_relative_to(_EMULATOR) and not last.is_relative_to(_KERNELS)
 
 
+_WAITS: dict[str, str] = {}  # wait_until's span names ("wait:" + name), made once per name rather than per stall
 GATHERING = "noc_async_read_barrier"  # what a kernel waits in while the engine issues its gather's reads
 
 
@@ -93,8 +94,9 @@ class KernelProcess:
         self.block(GATHERING)
         self.t = t
 
-    def block(self, reason: str) -> None:
-        """Sleep until another party calls wake(); the clock jumps to the wake-up time."""
+    def block(self, reason: str, span: str | None = None) -> None:
+        """Sleep until another party calls wake(); the clock jumps to the wake-up time. The wait's span is named
+        `span`, by default "wait:" and the reason up to its first " (" (a caller blocking often passes it made once)."""
         self.blocked_on = reason
         self._woken = False
         start = self.t
@@ -102,7 +104,7 @@ class KernelProcess:
         self.blocked_on = None
         self.t = self.engine.now
         if self.t > start:
-            self._span(f"wait:{reason.split(' (')[0]}", start, self.t)
+            self._span(span or f"wait:{reason.split(' (')[0]}", start, self.t)
 
     def wake(self) -> None:
         if not self._woken:
@@ -119,7 +121,10 @@ class KernelProcess:
     def wait_until(self, name: str, t: int) -> None:
         """Stall (not busy) until cycle t, e.g. for a barrier."""
         if t > self.t:
-            self._span(f"wait:{name}", self.t, t)
+            span = _WAITS.get(name)
+            if span is None:
+                span = _WAITS[name] = f"wait:{name}"
+            self._span(span, self.t, t)
             self.t = t
 
     def _span(self, name: str, start: int, end: int, count: int = 1) -> None:

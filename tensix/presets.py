@@ -7,6 +7,9 @@ which DRAM tiles serve as bank endpoints) the choice is named here and is a para
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from tensix.config import MeshConfig, TileKind
 from tensix.errors import ConfigError
 
@@ -40,17 +43,21 @@ def wormhole_n150() -> MeshConfig:
 
 
 def blackhole_p150() -> MeshConfig:
-    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here (docs/device.md).
+    """Blackhole: 17x12 NoC grid, Tensix at x 1-7, 10-16 and y 2-11 (14x10); 11x10 used here (docs/device.md), up to
+    14x10 as a harvesting variant (`blackhole_p150:13x10`, with_grid).
 
-    DRAM: columns x=0 and x=9 (8 channels x 3 tiles); one bank endpoint per channel. Ethernet row y=1.
+    DRAM: columns x=0 and x=9 (8 channels x 3 tiles); one bank endpoint per channel. Ethernet row y=1; column x=8
+    below ARC router-only (tt-metal `blackhole_140_arch.yaml`).
     """
     dram = [(x, y) for x in (0, 9) for y in range(12)]
     eth = [(x, 1) for x in (*range(1, 8), *range(10, 17))]
     top = [(x, 0) for x in (*range(1, 8), *range(10, 17)) if x not in (2, 8, 11)]
+    routers = [(8, y) for y in range(1, 12)]  # router-only tiles between the Tensix column groups
     harvested = [(x, y) for x in (14, 15, 16) for y in range(2, 12)]
     return MeshConfig(
         name="blackhole_p150", width=17, height=12,
-        tiles=_tiles(dram=dram, eth=eth, other=top, harvested=harvested, pcie=[(2, 0), (11, 0)], arc=[(8, 0)]),
+        tiles=_tiles(dram=dram, eth=eth, other=top + routers, harvested=harvested, pcie=[(2, 0), (11, 0)],
+                     arc=[(8, 0)]),
         compute_xs=(1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13), compute_ys=tuple(range(2, 12)),
         l1_bytes=1536 * 1024, clock_hz=1.35e9, link_bytes_per_cycle=64, max_packet_bytes=16384,
         dram_banks=((0, 0), (0, 2), (0, 9), (0, 5), (9, 0), (9, 2), (9, 9), (9, 5)),
@@ -90,10 +97,54 @@ PRESETS = {"wormhole_n150": wormhole_n150, "blackhole_p150": blackhole_p150, "gr
 
 
 def preset(name: str = DEFAULT_DEVICE) -> MeshConfig:
-    """The MeshConfig of a named device; raises ConfigError with the known names otherwise."""
-    if name not in PRESETS:
-        raise ConfigError(f"unknown device '{name}'; known devices: {', '.join(PRESETS)}")
-    return PRESETS[name]()
+    """The MeshConfig of a named device, or of a harvesting variant named `NAME:WxH` (with_grid); raises
+    ConfigError with the known names otherwise."""
+    base, _, grid = name.partition(":")
+    if base not in PRESETS:
+        raise ConfigError(f"unknown device '{base}'; known devices: {', '.join(PRESETS)}")
+    if not grid:
+        return PRESETS[base]()
+    return with_grid(PRESETS[base](), *parse_grid(grid, f"device '{name}'"))
+
+
+def parse_grid(text: str, where: str) -> tuple[int, int]:
+    """(columns, rows) from 'WxH'; `where` names what gave it in the error."""
+    found = re.fullmatch(r"\s*(\d+)x(\d+)\s*", text)
+    if not found or int(found[1]) < 1 or int(found[2]) < 1:
+        raise ConfigError(f"{where}: give the grid as WxH with W, H >= 1, e.g. 8x8 (got '{text}')")
+    return int(found[1]), int(found[2])
+
+
+def tensix_grid(cfg: MeshConfig) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The NoC columns and rows that hold Tensix tiles, harvested or not: the physical grid a harvesting
+    variant chooses its compute grid from (ascending)."""
+    physical = [(x, y) for x in range(cfg.width) for y in range(cfg.height)
+                if cfg.kind((x, y)) in (TileKind.TENSIX, TileKind.HARVESTED)]
+    return tuple(sorted({x for x, _ in physical})), tuple(sorted({y for _, y in physical}))
+
+
+def with_grid(cfg: MeshConfig, cols: int, rows: int) -> MeshConfig:
+    """The harvesting variant of `cfg` whose compute grid is `cols` x `rows`: its own compute columns and rows
+    first (logical order), then the other Tensix columns and rows of the chip by NoC coordinate; every other
+    Tensix tile harvested (routers forward through it, no kernels run). DRAM, Ethernet, PCIe and ARC tiles, the
+    DRAM banks and every number stay as they are. Named `NAME:WxH`; `cfg` itself when the grid is its own.
+    Raises ConfigError past the chip's Tensix grid."""
+    if (cols, rows) == cfg.compute_grid:
+        return cfg
+    all_xs, all_ys = tensix_grid(cfg)
+    if cols > len(all_xs) or rows > len(all_ys):
+        have = cfg.compute_grid
+        raise ConfigError(
+            f"device '{cfg.name}': a {cols}x{rows} compute grid does not fit its {len(all_xs)}x{len(all_ys)} "
+            f"Tensix cores ({have[0]}x{have[1]} used by the preset); give at most {len(all_xs)}x{len(all_ys)}")
+    xs = (*cfg.compute_xs, *(x for x in all_xs if x not in cfg.compute_xs))[:cols]
+    ys = (*cfg.compute_ys, *(y for y in all_ys if y not in cfg.compute_ys))[:rows]
+    tiles = {p: k for p, k in cfg.tiles.items() if k is not TileKind.HARVESTED}
+    tiles |= {(x, y): TileKind.HARVESTED for x in all_xs for y in all_ys
+              if cfg.kind((x, y)) in (TileKind.TENSIX, TileKind.HARVESTED) and (x not in xs or y not in ys)}
+    base = cfg.name.partition(":")[0]
+    return replace(cfg, name=f"{base}:{cols}x{rows}", tiles=tiles, compute_xs=xs, compute_ys=ys,
+                   notes=f"{cfg.notes}; harvesting variant: {cols}x{rows} of {len(all_xs)}x{len(all_ys)} Tensix")
 
 
 def resolve(device: str | MeshConfig | None) -> MeshConfig:

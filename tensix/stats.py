@@ -85,8 +85,8 @@ class Buffer:
 class CoreStats:
     """One core the program used. `fidelities`: the math fidelities its compute kernel ran at (a compiled program's
     steps each choose theirs), fastest first; empty where the core runs no compute kernel. `peak_flops_per_cycle`:
-    its matrix engine's rate at the fastest of them (so its utilization cannot pass 100%), at the timing model's
-    default where it has none."""
+    its matrix engine's rate at the fastest tile product its matmuls were charged (fidelity and B tile format, so
+    its utilization cannot pass 100%), at its fastest fidelity with bf16 tiles where it ran no matmul."""
 
     core: Coord
     noc: Coord
@@ -187,10 +187,12 @@ def build_stats(device, total_cycles: int, flops: int) -> Stats:
     cfg, timing = device.cfg, device.timing
     busy: dict[Coord, dict[str, int]] = {}
     fidelities: dict[Coord, tuple[str, ...]] = {}
+    fastest: dict[Coord, int] = {}  # cycles of the fastest tile product a core's matmuls were charged (format too)
     for k in device.kernels:
         busy.setdefault(k.core, {})[k.role] = k.busy_cycles
         if k.role == "compute":  # those a compiled program's steps chose, else the one the kernel was given
             fidelities[k.core] = tuple(sorted(k.fidelities or {k.fidelity}, key=FIDELITY_PHASES.get))
+            fastest[k.core] = k.fastest_matmul
     cores = []
     for c in sorted(device.cores, key=lambda c: (c[1], c[0])):
         core, roles = device.cores[c], busy.get(c, {})
@@ -201,8 +203,8 @@ def build_stats(device, total_cycles: int, flops: int) -> Stats:
             busy_fraction=round(main / total_cycles, 6) if total_cycles else 0.0,
             sram_capacity=core.sram.capacity, sram_high_water=core.sram.high_water,
             buffers=tuple(Buffer(a.name, a.kind, a.address, a.nbytes) for a in core.sram.allocations),
-            fidelities=fids, peak_flops_per_cycle=MATMUL_TILE_FLOPS / timing.matmul(fids[0] if fids else
-                                                                                    timing.default_fidelity)))
+            fidelities=fids, peak_flops_per_cycle=MATMUL_TILE_FLOPS / (fastest.get(c) or timing.matmul(
+                fids[0] if fids else timing.default_fidelity))))
     links = tuple(Link(noc, (x, y), link_end((x, y, d), cfg.width, cfg.height), d, b, bc)
                   for noc, (x, y, d), b, bc in device.fabric.used_links())
     dram = tuple(DramBank(b.index, b.noc_xy, b.bytes_read, b.bytes_written) for b in device.dram.banks)

@@ -12,7 +12,7 @@ cdef class TransferLog:
     cdef public list shapes
     cdef public dict _ids
     cdef public _Columns _cols
-    @cython.locals(j=cython.Py_ssize_t, data="long long[::1]", cols=_Columns)
+    @cython.locals(j=cython.Py_ssize_t, cols=_Columns)
     cpdef add(self, key, int noc, str kind, k, src, dst, rect, long long nbytes, long long start, long long end, links)
 
 cdef class SpanLog:
@@ -22,5 +22,5 @@ cdef class SpanLog:
     cdef public object name
     cdef public long long start, end, count, op
     cpdef add(self, str name, long long start, long long end, long long count, long long op)
-    @cython.locals(j=cython.Py_ssize_t, data="long long[::1]", cols=_Columns)
+    @cython.locals(j=cython.Py_ssize_t, cols=_Columns)
     cpdef _close(self)

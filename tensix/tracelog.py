@@ -73,11 +73,10 @@ class TransferLog:
             self.shapes.append((noc, kind, k.core, k.role, src, dst, rect, links, k.op))
         cols = self._cols
         j = cols.room()
-        data = cols.data
-        data[j] = i
-        data[j + 1] = nbytes
-        data[j + 2] = start
-        data[j + 3] = end
+        cols.data[j] = i  # (through cols: compiled, a local view of the chunk would be acquired and released per row)
+        cols.data[j + 1] = nbytes
+        cols.data[j + 2] = start
+        cols.data[j + 3] = end
 
     def __len__(self) -> int:
         return self._cols.n
@@ -139,12 +138,11 @@ class SpanLog:
             self.names.append(self.name)
         cols = self._cols
         j = cols.room()
-        data = cols.data
-        data[j] = i
-        data[j + 1] = self.start
-        data[j + 2] = self.end
-        data[j + 3] = self.count
-        data[j + 4] = self.op
+        cols.data[j] = i  # (through cols, as in TransferLog.add)
+        cols.data[j + 1] = self.start
+        cols.data[j + 2] = self.end
+        cols.data[j + 3] = self.count
+        cols.data[j + 4] = self.op
 
     def __len__(self) -> int:
         return self._cols.n + (self.name is not None)

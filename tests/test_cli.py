@@ -130,6 +130,30 @@ def test_run_writes_the_run_directory_and_prints_a_summary(tmp_path, capsys):
     assert {tuple(s["core"]) for s in trace["spans"]} == {tuple(c["core"]) for c in stats["cores"]}
 
 
+def test_run_on_a_harvesting_variant_keeps_the_program_in_its_grid_and_reruns_identically(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", MLP, "--grid", "4x4", "--out", str(out), "--no-viz"]) == 0
+    assert capsys.readouterr().out.startswith("03_mlp.tdf on wormhole_n150:4x4: ")
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["device"]["name"] == "wormhole_n150:4x4"
+    # the first 4 of the preset's Tensix columns and rows (x 1-4, y 1-4) are all that compute
+    assert {tuple(c["noc"]) for c in stats["cores"]} <= {(x, y) for x in range(1, 5) for y in range(1, 5)}
+    assert main(["rerun", str(out)]) == 0  # the run records the variant by name, and the name rebuilds it
+    assert capsys.readouterr().out.startswith("identical: ")
+
+
+def test_run_grid_past_the_chips_tensix_cores_or_on_a_schedule_is_refused(tmp_path, capsys):
+    err = _fails(["run", MLP, "--device", "blackhole_p150", "--grid", "15x10", "--no-viz",
+                  "--out", str(tmp_path / "r")], capsys)
+    assert err == ("error: device 'blackhole_p150': a 15x10 compute grid does not fit its 14x10 Tensix cores "
+                   "(11x10 used by the preset); give at most 14x10")
+    sched = tmp_path / "p.sched"
+    assert main(["compile", MLP, "--emit", "schedule", "-o", str(sched)]) == 0
+    capsys.readouterr()
+    err = _fails(["run", str(sched), "--grid", "4x4", "--no-viz", "--out", str(tmp_path / "s")], capsys)
+    assert err == f"error: {sched}: a schedule names its device and every core; run the .tdf with --grid"
+
+
 def test_run_with_inputs_from_an_npz(tmp_path, capsys):
     rng = np.random.default_rng(5)
     given = {"a": rng.normal(size=(64, 256)), "b": rng.normal(size=(64, 256)), "gate": rng.normal(size=(64, 1))}

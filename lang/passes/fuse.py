@@ -64,11 +64,15 @@ def _one_row_sum(node: Node) -> bool:
 
 def _matmul_first(node: Node, fused: dict[str, Node], users: dict[str, int]) -> Node:
     """The add with the operand a bias-free matmul alone produces and only it reads first (the one fusing looks
-    at), when only the second is one."""
+    at), when only the second is one; when both are, the later-defined one, so the other (its bias) is defined
+    before the fused matmul that reads it."""
     def fusable(ref: str) -> bool:
         n = fused.get(ref)
         return n is not None and n.op == Op.MATMUL and len(n.inputs) == 2 and users.get(ref) == 1
     a, b = node.inputs
+    if fusable(a) and fusable(b):
+        defined = list(fused)
+        return replace(node, inputs=(b, a)) if defined.index(b) > defined.index(a) else node
     return replace(node, inputs=(b, a)) if fusable(b) and not fusable(a) else node
 
 

@@ -146,6 +146,16 @@ class _Plan:
     width: int
     kb: int
     sub: tuple[int, int]
+    room: float = 0.0  # L1 bytes left for the operand bands beside the partial sums, 2 output sub-blocks and bias
+    whole: int = 0  # sub-blocks of a block whose partial sums spill (0: it does not spill)
+
+    def out_slots(self, kb: int, fmts: tuple[str, str, str], bm: int) -> int:
+        """Sub-blocks the output CB holds at k steps of `kb` (Matmul.out_slots): all of a spilling block's, as
+        tt-metal's multicast matmul holds its whole output block, where they fit beside the operand bands;
+        else 0 (two)."""
+        ta, tb, to = (tile_nbytes(f) for f in fmts)
+        left = self.room - kb * SLOTS * (bm * ta + self.width * tb)
+        return self.whole if self.whole > 2 and left >= (self.whole - 2) * self.sub[0] * self.sub[1] * to else 0
 
 
 L1_OPERANDS = 0.8  # share of L1 the double-buffered operand CBs and a block's partial sums may take
@@ -169,7 +179,8 @@ def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> 
     room = L1_OPERANDS * l1 - spilled - 2 * sub[0] * sub[1] * to - width * to  # partial sums, output, bias
     kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
     steps = -(-g.kt // kb)
-    return _Plan(passes, width, -(-g.kt // steps), sub)
+    whole = -(-g.bm // sub[0]) * -(-width // sub[1]) if spilled else 0
+    return _Plan(passes, width, -(-g.kt // steps), sub, room, whole)
 
 
 def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
@@ -189,8 +200,9 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
     fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
     plan = _plan(g, fmts, cfg or resolve(None), share)
+    kb = min(kb or plan.kb, plan.kb)
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
-              "kb": min(kb or plan.kb, plan.kb), "sub": plan.sub}
+              "kb": kb, "sub": plan.sub, "out_slots": plan.out_slots(kb, fmts, bm)}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
     # compiled for skipping: the activation bands of all grid rows, so a column skips its weights at a k step

@@ -178,10 +178,9 @@ class Matmul(Step):
     """out = a @ b (+ bias) over `blocks`; `kt` k tiles, `b_cols`/`out_cols` tile columns of B and out; `kb`: k
     tiles per step (k-blocked matmuls); `sub`: (rows, cols) of the sub-blocks DST holds, each k step running all
     of a block's with fp32 partial sums kept between steps (tt-metal's out_subblock); None: the whole block.
-    `a_kb`: k tiles per step of the activation when it moves in longer steps than the weights (a multiple of
-    kb; 0: kb): a decode matmul moves (multicasts) its whole activation row once, a_kb = kt, and streams the
-    weights in kb steps against it. `b_slots`: k steps of weights the B CB holds (0: two, double-buffered; a
-    weight band no core multicasts may take more, so its reads run further ahead of compute)."""
+    `a_kb`: k tiles per step of the activation moving in longer steps than the weights (a multiple of kb; 0: kb):
+    a decode matmul multicasts its whole row once (a_kb = kt). `b_slots`, `out_slots`: k steps of weights the B CB
+    holds, sub-blocks the output CB holds (0: two; more: reads run ahead, the math never waits for the writer)."""
 
     op: ClassVar[Op] = Op.MATMUL
     a: str
@@ -196,6 +195,7 @@ class Matmul(Step):
     sub: tuple[int, int] | None = None
     a_kb: int = 0
     b_slots: int = 0
+    out_slots: int = 0
 
     def writes(self) -> list[int]:
         return [p for b in self.blocks for p in b.out_pages(self.out_cols)]

@@ -150,3 +150,19 @@ def test_a_decode_matmul_streams_its_weights_once_and_multicasts_the_activation_
     assert _read(new) == (32 + 32 * 64) * 2048  # the activation row once, every weight tile once
     assert _read(old) == (16 * 32 + 32 * 64) * 2048
     assert new.cycles < old.cycles
+
+
+
+def test_a_spilling_block_has_an_output_cb_for_all_its_sub_blocks_so_the_math_never_waits_for_the_writer():
+    # tt-metal's multicast matmul sizes its output CB to the whole output block (out_CB_tiles = out_block_tiles):
+    # here 3 sub-blocks of 4 x 4 tiles, where a block that does not spill double-buffers 2. At LoFi with no
+    # epilogue the last k step packs a sub-block faster than the writer stores one in DRAM: with 2 sub-blocks'
+    # room the math thread waited 15,552 cycles for it
+    src = SOURCE.replace("relu(x @ w + b)", "x @ w").format(dt="bf16")
+    compiled = compile_source(src, "mm.tdf", WH.with_(l1_bytes=640 * 1024), fidelity="lofi")
+    mm = compiled.schedule.cores[0].steps[0]
+    assert len(subblocks(mm, mm.blocks[0])) == 3 and mm.sub == (4, 4) and mm.kb == 3
+    outs = {cb.pages for cs in compiled.schedule.cores for cb in cs.cbs if cb.name.startswith("mm_out")}
+    assert outs == {3 * 16}
+    result = Mesh(compiled.device, timing_only=True).run(compiled.program)
+    assert not [s for s in result.trace.spans if s.role == "compute" and "mm_out" in s.name]

@@ -38,6 +38,17 @@ def test_utilization_is_flops_over_the_used_cores_peak_at_the_fidelity_charged(f
                                     f"the 4 cores used (4 at {fidelity or 'HiFi4'}: {peak:,.0f} FLOP/cycle each)")
 
 
+def test_the_peak_follows_the_b_format_the_matmuls_were_charged():
+    # bfp8_b B tiles unpack in 2 + 1088 B / 64 B per cycle = 19 cycles, more than LoFi's 16 and fewer than bf16's 34
+    # (docs/timing.md): a LoFi bfp8_b tile product costs 19 cycles, so the peak is 65,536 / 19 FLOP per cycle
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((64, 128), dtype=np.float32), rng.standard_normal((128, 64), dtype=np.float32)
+    r = Mesh("wormhole_n150").run(matmul_program(64, 128, 64, grid=(2, 2), dtype="bfp8_b", fidelity="LoFi"),
+                                  {"A": a, "B": b})
+    assert {c.peak_flops_per_cycle for c in r.stats.cores} == {65536 / 19}
+    assert r.stats.utilization == 16 * 65536 / (4 * 65536 / 19 * r.cycles) <= 1
+
+
 def test_a_hand_made_stats_utilization():
     s = _matmul_run(None).stats
     two = replace(s, cores=s.cores[:2], flops=2048 * 100, total_cycles=200)

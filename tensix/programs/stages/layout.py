@@ -205,8 +205,11 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
                 want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
             if spill_pages(s):
                 want(CB_MID, "fp32", spill_pages(s))
-            # two sub-blocks (double-buffered): the writer stores one while the next computes
-            want(cb_out(out, matmul=True), out, uo * min(2, max(len(subblocks(s, b)) for b in s.blocks)))
+            # two sub-blocks (double-buffered): the writer stores one while the next computes; or `out_slots` of
+            # them (each reserves the unit): all of a spilling block's, as tt-metal's multicast matmul holds its
+            # whole output block (out_CB_tiles = out_block_tiles), so the math never waits for the writer
+            want(cb_out(out, matmul=True), out,
+                 uo * (s.out_slots or min(2, max(len(subblocks(s, b)) for b in s.blocks))))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
