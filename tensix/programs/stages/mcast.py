@@ -6,10 +6,13 @@ multicasts them.
 
 Grid matmuls (`start_operand`, `finish_operand`) multicast straight into the receivers' operand CBs, as
 tt-metal's in0/in1 CBs do: those CBs sit at one L1 address on every such core (layout.core_layouts) and hold
-SLOTS k steps, and every core starts an output block at their first unit (`align`), so a k step's band lands
-at the sender's own write pointer on every receiver. Per unit two semaphores: `ready[s]` on the sender counts
-the receivers that have reserved unit s (their compute kernel is done with it), `valid[s]` on each receiver
-says the band has landed.
+the same number of k steps there (SLOTS, or more for B when a decode matmul on these cores keeps more weight
+steps in it: then k step s fills unit s mod that number), and every core starts an output block at their first
+unit (`align`), so a k step's band lands at the sender's own write pointer on every receiver. Two semaphores
+for each of SLOTS step parities: `ready[s]` on the sender counts the receivers that have reserved the unit of
+a step s (mod SLOTS) (their compute kernel is done with it), `valid[s]` on each receiver says its band has
+landed; a receiver reserves step s + SLOTS only after step s's band landed, which the sender multicasts
+after taking `ready` down, so the counts of the two never mix whatever the units.
 
 The sparse decode band goes through an L1 staging buffer instead (`announce`, `send_band`, `receive_band`,
 `release`): a receiver counts itself ready for every staging slot when it starts, and again for a slot once
@@ -32,9 +35,9 @@ def announce(ctx, m, slots: int = SLOTS, noc=None) -> None:
 
 
 def align(ctx, m, cb: int, unit: int, compute: bool = False) -> None:
-    """Before an output block: bring the operand CB to its first half, so every core of the row (column)
-    fills it in step. The reader pushes an empty unit when its write pointer is at the second half, the
-    compute kernel pops it (its read pointer is then there too: both have seen the same units before)."""
+    """Before an output block: bring the operand CB to its first unit, so every core of the row (column)
+    fills it in step. The reader pushes empty units while its write pointer is past the first, the
+    compute kernel pops them (its read pointer is then there too: both have seen the same units before)."""
     if m is None or m.n == 0:
         return
     c = ctx.cb(cb)
@@ -62,9 +65,11 @@ def start_operand(ctx, m, cb: int, name: str, pages: list[int], reserve: int, no
         ctx.noc_async_read_pages(name, pages, at, noc)
         return
     half = step % SLOTS
-    if ctx.cb(cb).wr_slot != half * reserve:
+    c = ctx.cb(cb)
+    expected = step % (c.num_pages // reserve) * reserve  # the CB may hold more than SLOTS units (module doc)
+    if c.wr_slot != expected:
         raise TensixError(f"{ctx.role} kernel on core {ctx.core}: multicast operand CB {cb} at page "
-                          f"{ctx.cb(cb).wr_slot} for k step {step}, not {half * reserve}: its cores are out of step")
+                          f"{c.wr_slot} for k step {step}, not {expected}: its cores are out of step")
     if step == 0:
         _check_same_address(ctx, m, cb)
     ctx.noc_semaphore_inc(ctx.get_noc_addr(*m.sender, ctx.get_semaphore(m.ready[half])), noc=noc)

@@ -1,0 +1,43 @@
+"""A grid multicast matmul sharing its cores with a decode matmul whose weights' CB holds more than SLOTS k steps.
+
+The cores of both declare one B CB, sized for the most k steps any of their matmuls keeps in it (the decode's
+`b_slots`), so the grid matmul's k steps fill that ring past its SLOTS-th unit. SmolLM2's prefill at S=512 (a
+weight matmul, then `last @ x` over 16 k tiles) stopped there with "multicast operand CB ... its cores are out of
+step": the receivers checked their write pointer against a ring of SLOTS units.
+"""
+
+import numpy as np
+
+from tensix.lang.compiler import compile_source
+from tensix.lang.driver import run_compiled
+from tensix.programs.stages.layout import MM_B, SLOTS, cb_in
+
+SOURCE = """device wormhole_n150
+input x: fp32[64, 512]
+input last: fp32[1, 64]
+param w: fp32[512, 512]
+output y = last @ (x @ w)
+"""
+
+
+def test_grid_multicast_matmul_runs_in_a_b_ring_longer_than_slots_and_matches_numpy():
+    compiled = compile_source(SOURCE, "ring.tdf")
+    cores = compiled.schedule.cores
+    grid = [(c, s) for c in cores for s in c.steps if s.mcast is not None and s.mcast.b is not None]
+    decode = [s for c in cores for s in c.steps if s.mcast is not None and s.mcast.b is None]
+    assert grid and decode
+    # the case itself: the grid matmul takes more k steps than SLOTS in a B CB holding more than SLOTS of its units
+    steps = {-(-s.kt // s.kb) for _, s in grid}
+    assert min(steps) > SLOTS and max(s.b_slots for s in decode) > SLOTS
+    for core, s in grid:
+        b = next(cb for cb in core.cbs if cb.id == cb_in(MM_B, "fp32"))
+        assert b.pages // core.units.b > SLOTS
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((64, 512)).astype(np.float32)
+    last = np.zeros((1, 64), np.float32)
+    last[0, 37] = 1.0  # one-hot, as the model's `last`
+    w = (rng.standard_normal((512, 512)) * 0.05).astype(np.float32)
+    result, _ = run_compiled(compiled, {"x": x, "last": last}, {"w": w}, check=False)
+    expected = last.astype(np.float64) @ (x.astype(np.float64) @ w.astype(np.float64))
+    np.testing.assert_allclose(result.outputs["y"].reshape(expected.shape), expected, rtol=1e-4, atol=1e-4)
