@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tensix.files import write_atomically
 from tensix.lang.compiler import Compiled, compile_file
 
 FORMAT = 1  # of an entry; bump when Compiled's pickled form changes meaning
@@ -132,15 +133,12 @@ def _load(entry: Path) -> tuple[Compiled, str] | None:
 
 def _store(entry: Path, compiled: tuple[Compiled, str]) -> None:
     """Write the entry whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
-    tmp = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            pickle.dump(compiled, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
+        write_atomically(entry, lambda f: pickle.dump(compiled, f, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(entry.parent)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):  # run on without an entry
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 def _prune(d: Path) -> None:

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from tensix.files import write_atomically
 from tensix.lang.cache import cache_root, enabled
 from tensix.lang.ir import Graph, Param, RandomSpec
 from tensix.lang.params import numpy_dtype, random_values
@@ -59,14 +60,11 @@ def _values(p: Param, seed: int) -> np.ndarray:
 
 
 def _store(path, values: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            np.save(f, values, allow_pickle=False)
-        os.replace(tmp, path)
+        write_atomically(path, lambda f: np.save(f, values, allow_pickle=False))
     except OSError:  # a cache that cannot be written is skipped
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 def _prune() -> None:

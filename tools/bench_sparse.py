@@ -6,7 +6,9 @@ better dense plan) and the skipping plan with skipping on, each on its own Mesh,
 from the same process. The baseline is the best dense run of the two (issue 16: a saving is measured against the
 best alternative), and `baseline` says which it was: `cycles_ratio`, `wall_speedup`, `identical` and
 `max_abs_diff` are against it. `bytes_saved` is what skipping itself saved: the bytes the skipping plan moves run
-dense, less what it moves skipping (at 0% sparsity at most 0: skipping then only adds headers); `plan_bytes_saved`
+dense, less what it moves skipping (at 0% sparsity only the all-zero padding faces of a partial activation tile,
+which the column-split plan's dense run moves whole; the k-split plan moves only live faces either way, so 0);
+`plan_bytes_saved`
 is against the baseline, so it also counts what the plan moves differently (a k-split plan moves tiny tiles).
 `identical_to_same_plan`: the skipping run against its own plan run dense. (A plan that adds the partials of its
 cores, as the k-split one, sums in another order than one core does: against another plan its outputs may differ by
@@ -148,10 +150,10 @@ output y = h @ w
 
 def bench_gather_crossover(repeat: int) -> Iterator[dict]:
     """The micro-measurement behind GATHER_PAYS (lang/passes/tile.py): a skipping decode matmul on the column-split
-    plan (sparse_down_proj's
-    shape and a wide one) with every k step made to gather its live weight rows (max_density 1) and made to stream
-    its tiles (max_density -1), at fractions of live activation columns (chosen at random, so k steps vary around
-    it as a ReLU output's do). Cycles are deterministic: one run each, whatever `repeat`."""
+    plan (sparse_down_proj's shape and a wide one) with every k step made to gather its live weight rows
+    (max_density 1) and made to stream its tiles (max_density -1), at fractions of live activation columns (chosen
+    at random, so k steps vary around it as a ReLU output's do). Cycles are deterministic: one run each, whatever
+    `repeat`."""
     for (k, n), batch in ((shape, batch) for shape in SHAPES for batch in (1, 32)):
         source = SPARSE_MATMUL.format(batch=batch, k=k, n=n)
         compiled = compile_graph(column_split(check_source(source, "bench.tdf")), "wormhole_n150", zero_skip=True)

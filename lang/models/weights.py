@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tensix.errors import TensixError
+from tensix.lang.cache import cache_root
 
 __all__ = ["cache_dir", "cached", "minilm_weights", "read_gguf", "read_safetensors", "smollm_weights", "unpermute_rope"]
 
@@ -25,8 +26,7 @@ LAYOUT_VERSION = 1  # bump when a conversion below changes, so stale caches are 
 
 def cache_dir() -> Path:
     """`$TENSIX_CACHE/models`, default `~/.cache/tensix/models`."""
-    root = os.environ.get("TENSIX_CACHE") or Path.home() / ".cache" / "tensix"
-    return Path(root) / "models"
+    return cache_root() / "models"
 
 
 def content_key(source: Path) -> str:
