@@ -52,6 +52,22 @@ def test_skipping_gives_the_dense_bits_and_reads_each_live_row_once_whole(m, dt,
     assert sparse.cycles < dense.cycles
 
 
+def test_the_numpy_kernels_give_the_same_bits_on_padded_columns(monkeypatch):
+    """TENSIX_JIT=0, and a fresh install's stand-ins, run ref.py's kernels: with 200 output columns padded to 224
+    they must be handed the shapes the numba kernels are (they once got a padded accumulator and failed)."""
+    from tensix import kernels
+    from tensix.kernels import ref
+
+    h = _sparse((1, 1000), 0.9)
+    source = MARKED.format(dt="fp32", m=1, k=1000, n=200)
+    _, _, _, want = _runs(source, h)
+    for name in kernels.NAMES:
+        monkeypatch.setattr(kernels, name, getattr(ref, name))
+    _, _, dense, sparse = _runs(source, h)
+    np.testing.assert_array_equal(sparse.outputs["y"], want.outputs["y"])
+    np.testing.assert_array_equal(dense.outputs["y"], want.outputs["y"])
+
+
 def test_an_activation_of_up_to_16_tokens_moves_only_its_live_rows_dense_or_skipping():
     h = _sparse((1, 1024), 0.0)
     compiled, _, dense, sparse = _runs(MARKED.format(dt="bf16", m=1, k=1024, n=384), h)

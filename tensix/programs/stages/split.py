@@ -141,8 +141,10 @@ def compute_split(ctx, s: MatmulSplit, u: Units) -> None:
         a = unpack_tiles(_l1(ctx, at, groups * page).reshape(groups, page), abuf.fmt)
         a = np.ascontiguousarray(a[:, :m, :].transpose(1, 0, 2).reshape(m, groups * 32)[:, :gathered])
         w = _rows(_l1(ctx, rows_at, gathered * wbuf.page_nbytes), gathered, wbuf)
-        if ctx.math:
-            K.matmul_acc(a, w, partial)
+        if ctx.math:  # the kernels take c as (rows of a, columns of b): the live columns, padding left at 0
+            live = np.zeros((m, w.shape[1]), dtype=np.float32)
+            K.matmul_acc(a, w, live)
+            partial[:, :w.shape[1]] = live
         _charge_matmul(ctx, gathered, m, nt, wbuf.fmt)
     ctx.cb_pop_front(CB_CTRL, 1)
     _l1(ctx, out_at, partial.nbytes).view(np.float32)[:] = partial.reshape(m, nt, 32).transpose(1, 0, 2).reshape(-1)
