@@ -5,8 +5,8 @@ cdef class CircularBuffer:
     cdef public object core, name, fmt, memory, _window, owner
     cdef public int cb_id
     cdef public Py_ssize_t page_nbytes, num_pages, address, filled, reserved, received, wr_slot, rd_slot
-    cdef public list waiters
-    cdef public dict _tiles, _faces, _spans
+    cdef public list waiters, _slot_tiles
+    cdef public dict _tiles, _faces, _waits
     cdef public str _str
     cpdef _check_count(self, Py_ssize_t n, str call)
     cpdef Py_ssize_t free_pages(self)
@@ -16,8 +16,8 @@ cdef class CircularBuffer:
     cpdef push_back(self, k, Py_ssize_t n)
     cpdef wait_front(self, k, Py_ssize_t n)
     cpdef pop_front(self, k, Py_ssize_t n)
-    cpdef _wait(self, k, str side, Py_ssize_t n, str reason)
-    @cython.locals(w=tuple, keep=list)
+    cpdef _wait(self, k, str side, Py_ssize_t n, Py_ssize_t have)
+    @cython.locals(w=tuple, waiters=list, i=Py_ssize_t)
     cpdef _wake(self, str side, Py_ssize_t have)
     cpdef Py_ssize_t write_ptr(self)
     cpdef Py_ssize_t read_ptr(self)

@@ -32,7 +32,8 @@ class CircularBuffer:
         # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
         # as far as asked (front_tile looks here first); a pop drops it
         self._window: list | None = None
-        self._spans: dict[tuple[str, int], str] = {}  # (side, pages) -> the span name of such a wait
+        self._slot_tiles: list = [None] * num_pages  # per page slot, the array front_tile unpacks it into (reused)
+        self._waits: dict[int, tuple[str, str]] = {}  # _wait's key -> its reason and span name, formatted once
         self.owner = None  # the kernel that alone uses this CB (claim), or None: shared by a producer and a consumer
         self._str = f"CB {cb_id} '{name}' on core {core}"  # in every wait's reason: formatted once
 
@@ -80,7 +81,7 @@ class CircularBuffer:
             )
         self._sync(k, "cb_reserve_back")
         while self.free_pages() < n:
-            self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
+            self._wait(k, "back", n, self.free_pages())
         self.reserved = n
 
     def push_back(self, k, n: int) -> None:
@@ -99,7 +100,7 @@ class CircularBuffer:
         self._check_count(n, "cb_wait_front")
         self._sync(k, "cb_wait_front")
         while self.filled < n:
-            self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
+            self._wait(k, "front", n, self.filled)
         self.received = max(self.received, n)
 
     def pop_front(self, k, n: int) -> None:
@@ -122,25 +123,29 @@ class CircularBuffer:
         self.rd_slot = (self.rd_slot + n) % self.num_pages
         self._wake("back", self.free_pages())
 
-    def _wait(self, k, side: str, n: int, reason: str) -> None:
+    def _wait(self, k, side: str, n: int, have: int) -> None:
+        """Block k until `n` pages are filled (side "front") or free ("back"); `have` are now."""
         k.sync()  # an owned CB's call syncs only here: it blocks (for ever: no one else fills or drains it)
         self.waiters.append((k, side, n))
-        key = (side, n)  # the reason up to its counts, which is all the wait's span name holds: made once
-        span = self._spans.get(key)
-        if span is None:
-            span = self._spans[key] = f"wait:{reason.split(' (')[0]}"  # as KernelProcess.block names it
-        k.block(reason, span)
+        key = (n * (self.num_pages + 1) + have) * 2 + (side == "back")  # a few per CB, each formatted once
+        named = self._waits.get(key)
+        if named is None:
+            call, what = ("cb_wait_front", "filled") if side == "front" else ("cb_reserve_back", "free")
+            reason = f"{call}({n}) on {self} ({have} of {self.num_pages} {what})"
+            named = self._waits[key] = (reason, f"wait:{reason.split(' (')[0]}")  # as KernelProcess.block names it
+        k.block(named[0], named[1])
 
     def _wake(self, side: str, have: int) -> None:
-        if not self.waiters:
-            return
-        keep = []
-        for w in self.waiters:
+        """Wake, in the order they blocked, the waiters on `side` that `have` pages satisfy (the list in place)."""
+        waiters = self.waiters
+        i = 0
+        while i < len(waiters):
+            w = waiters[i]
             if w[1] == side and have >= w[2]:
+                del waiters[i]
                 w[0].wake()
             else:
-                keep.append(w)
-        self.waiters = keep
+                i += 1
 
     def write_ptr(self) -> int:
         return self.address + self.wr_slot * self.page_nbytes
@@ -218,8 +223,11 @@ class CircularBuffer:
         """Page i from the front as a float32 32x32 tile, unpacked once per page while it stays in the CB."""
         tile = self.cached_front_tile(i)
         if tile is None:
+            page = self.front_page(i)  # (range-checked first)
             slot = (self.rd_slot + i) % self.num_pages
-            tile = np.empty((32, 32), dtype=np.float32)
-            unpack(self.front_page(i), tile)
+            tile = self._slot_tiles[slot]
+            if tile is None:  # the slot's array, made once: a popped page's tile is never read again
+                tile = self._slot_tiles[slot] = np.empty((32, 32), dtype=np.float32)
+            unpack(page, tile)
             self._tiles[slot] = tile
         return tile

@@ -229,34 +229,27 @@ class ComputeKernel(KernelProcess):
             fresh[i] = False
         return self.dst[idst:idst + n]
 
-    def _bcast(self, dim: str, cb_b: int, ib: int) -> np.ndarray:
-        """Tile ib of cb_b broadcast into self._tmp: 'row' repeats row 0, 'col' column 0, 'scalar' [0, 0]."""
-        b, tmp = self._tile(cb_b, ib), self._tmp
-        if dim == "row":  # assignments broadcast as they copy (np.broadcast_to cost ~10x more, per tile)
-            tmp[:] = b[0]
-        elif dim == "col":
-            tmp[:] = b[:, 0:1]
-        elif dim == "scalar":
-            tmp.fill(b[0, 0])
-        else:
+    def _dim(self, dim: str) -> int:
+        """The kernels' code of a broadcast dim: 'row' repeats b's row 0, 'col' its column 0, 'scalar' b[0, 0]."""
+        code = _DIMS.get(dim)
+        if code is None:
             raise KernelError(f"compute kernel on core {self.core}: broadcast dim '{dim}' is not row, col or scalar")
-        return tmp
+        return code
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        code = binary_code(op, self.core)
+        code, d = binary_code(op, self.core), self._dim(dim)
         if self.math:
-            self._bcast(dim, cb_b, ib)
-            K.eltwise_binary(code, self._tile(cb_a, ia), self._tmp, self._d(idst))
+            K.eltwise_bcast(code, d, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
         self._spend(("bcast", op, self.fidelity, self.cbs[cb_a].fmt, dim, 2))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
-        code = binary_code(op, self.core)
+        code, d = binary_code(op, self.core), self._dim(dim)
         if self.math:
-            self._bcast(dim, cb_b, ib)
-            d = self._d(idst)
-            K.eltwise_binary(code, d.copy(), self._tmp, d)
+            b = self._tile(cb_b, ib)
+            tile = self._d(idst)
+            K.eltwise_bcast(code, d, tile, b, tile)
         self._spend(("bcast", op, self.fidelity, self.cbs[cb_b].fmt, dim, 1))
 
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
@@ -292,11 +285,11 @@ class ComputeKernel(KernelProcess):
     def _reduce(self, code: int, dim: str, cb: int, i: int, idst: int, scale: float) -> None:
         fresh = self._fresh[idst]
         d = self._d(idst)
+        if code == ops.SUM:  # the reduced tile times scale (rounded to float32), added: one kernel call
+            K.reduce_sum_acc(_DIMS[dim], self._tile(cb, i), np.float32(scale), d)
+            return
         K.reduce(code, _DIMS[dim], self._tile(cb, i), self._tmp)
-        if code == ops.SUM:
-            np.multiply(self._tmp, np.float32(scale), out=self._tmp)  # rounded to float32 as the product was
-            d += self._tmp
-        elif fresh:
+        if fresh:
             d[:] = self._tmp
         else:
             np.maximum(d, self._tmp, out=d)

@@ -303,6 +303,21 @@ def reduce(op: int, dim: int, x: np.ndarray, out: np.ndarray) -> None:
         out[0, 0] = r
 
 
+def reduce_sum_acc(dim: int, x: np.ndarray, scale: np.float32, out: np.ndarray) -> None:
+    """out += reduce(SUM, dim, x) * scale: the reduced tile (zeros but its results) times scale, then added, each in
+    float32."""
+    tmp = np.empty_like(out)
+    reduce(ops.SUM, dim, x, tmp)
+    np.multiply(tmp, scale, out=tmp)
+    out += tmp
+
+
+def eltwise_bcast(op: int, dim: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a (op) broadcast(b): dim ROW repeats b's row 0, COL its column 0, SCALAR b[0, 0] (out may be a)."""
+    v = b[0:1, :] if dim == ops.ROW else b[:, 0:1] if dim == ops.COL else b[0:1, 0:1]
+    eltwise_binary(op, a, v, out)
+
+
 def transpose(x: np.ndarray, out: np.ndarray) -> None:
     """out = x.T."""
     out[...] = x.T

@@ -307,3 +307,47 @@ def test_topk_softmax_matches_numpy(impl):
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
     assert ((out > 0).sum(axis=1) == 2).all()
 
+
+
+# --- fused tile ops of the compute API (one kernel call for what took several) -----------------------------
+
+
+def bcast_expected(op: str, dim: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a (op) b broadcast along dim, in float32 (numpy's own broadcasting)."""
+    v = {"row": b[0:1, :], "col": b[:, 0:1], "scalar": b[0:1, 0:1]}[dim]
+    return BINARY_REF[op](a, v).astype(np.float32)
+
+
+@pytest.mark.parametrize("dim", list(ops.DIM))
+@pytest.mark.parametrize("op", ["add", "sub", "mul"])
+@pytest.mark.parametrize("impl", IMPLS)
+def test_eltwise_bcast_gives_the_bits_of_numpy_broadcasting(impl, op, dim):
+    rng = np.random.default_rng(16)
+    a, b = rand(rng, (32, 32)), rand(rng, (32, 32))
+    a[0, :4] = [0.0, -0.0, np.inf, -0.0]  # signed zeros and infinities keep their IEEE results
+    b[0, 0], b[1, 0] = -0.0, np.inf
+    out = np.full((32, 32), 7.0, np.float32)
+    with np.errstate(all="ignore"):  # inf * 0 is NaN, as on the device, without a warning
+        kernel(impl, "eltwise_bcast")(ops.BINARY[op], ops.DIM[dim], a, b, out)
+        expected = bcast_expected(op, dim, a, b)
+    assert np.array_equal(out.view(np.uint32), expected.view(np.uint32))
+    with np.errstate(all="ignore"):
+        kernel(impl, "eltwise_bcast")(ops.BINARY[op], ops.DIM[dim], out, b, out)  # in place: out = out (op) b
+        again = bcast_expected(op, dim, expected, b)
+    assert np.array_equal(out.view(np.uint32), again.view(np.uint32))
+
+
+@pytest.mark.parametrize("dim", list(ops.DIM))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_reduce_sum_acc_adds_the_scaled_sums_to_every_element(impl, dim):
+    rng = np.random.default_rng(17)
+    x = rand(rng, (32, 32))
+    acc = rand(rng, (32, 32), 3.0)
+    acc[5, 7], acc[9, 3] = -0.0, -0.0  # -0 + 0 = +0: the zeros of the reduced tile are added too
+    scale = np.float32(1 / 96)
+    out = acc.copy()
+    kernel(impl, "reduce_sum_acc")(ops.DIM[dim], x, scale, out)
+    sums = reduce_expected("sum", dim, x)  # float64 sums rounded once, zeros elsewhere
+    expected = acc + (sums * scale).astype(np.float32)
+    assert np.array_equal(out.view(np.uint32), expected.view(np.uint32))
+    assert not np.signbit(out[5, 7]) and not np.signbit(out[9, 3])

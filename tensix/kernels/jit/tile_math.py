@@ -194,6 +194,46 @@ def reduce(op, dim, x, out):
 
 
 @njit(**OPTS)
+def reduce_sum_acc(dim, x, scale, out):
+    """out += reduce(SUM, dim, x) * scale, as `reduce` into a zeroed tile, that tile times scale (float32) and the
+    sum (float32) would give it, element by element (the zeros too: 0 * scale and d + 0 keep their IEEE bits)."""
+    rows, cols = x.shape
+    zero = np.float32(0.0)
+    for i in range(rows):
+        for j in range(cols):
+            r = zero
+            if dim == ops.ROW:
+                if j == 0:
+                    r = _reduce_into(ops.SUM, x, i, i + 1, 0, cols)
+            elif dim == ops.COL:
+                if i == 0:
+                    r = _reduce_into(ops.SUM, x, 0, rows, j, j + 1)
+            elif i == 0 and j == 0:
+                r = _reduce_into(ops.SUM, x, 0, rows, 0, cols)
+            out[i, j] = out[i, j] + r * scale
+
+
+@njit(**OPTS)
+def eltwise_bcast(op, dim, a, b, out):
+    """out = a (op) broadcast(b), float32: dim ROW repeats b's row 0, COL its column 0, SCALAR b[0, 0] (out may be
+    a)."""
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            if dim == ops.ROW:
+                v = b[0, j]
+            elif dim == ops.COL:
+                v = b[i, 0]
+            else:
+                v = b[0, 0]
+            if op == ops.ADD:
+                out[i, j] = a[i, j] + v
+            elif op == ops.SUB:
+                out[i, j] = a[i, j] - v
+            else:
+                out[i, j] = a[i, j] * v
+
+
+@njit(**OPTS)
 def transpose(x, out):
     """out = x.T."""
     for i in range(out.shape[0]):
