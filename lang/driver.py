@@ -105,7 +105,8 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     with threadpool_limits(1, user_api="blas") if evaluating else nullcontext(), ThreadPoolExecutor(1) as pool:
         pending = pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if evaluating else None
         try:
-            result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+            mesh = mesh or Mesh(compiled.device, keep_images=False)  # run once: no copy of the weights kept
+            result = mesh.run(compiled.program, device_feed(compiled, inputs, weights))
         except TensixError:
             _reference(compiled, pending)  # bad inputs: the reference's error points at the source
             raise
@@ -229,7 +230,7 @@ def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[s
     `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of)."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
-    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
+    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, keep_images=False, **limits)
     return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False)[0]
 
 

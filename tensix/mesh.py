@@ -134,11 +134,14 @@ class Mesh:
     timing_only: the same schedule, transfers, contention and cycles with no data: nothing is tilized, copied or
     computed, inputs are not needed, DRAM banks and CBs hold no values and every output is None. Zero skipping
     decides by data, so it cannot be combined with this.
+
+    keep_images=False: a Mesh to be run once keeps no copy of the host arrays it wrote (nothing to compare the next
+    run's with), which costs as much as encoding them; the run is the same.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
-                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False):
+                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False, keep_images: bool = True):
         self.cfg = resolve(device)
         self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
@@ -148,7 +151,7 @@ class Mesh:
             raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
                               "dense (zero_skip=None) or run functionally")
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
-        self._images = HostImages()  # the device images of host arrays, for runs writing the same values
+        self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
 
