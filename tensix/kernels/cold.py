@@ -73,20 +73,10 @@ def warm_up() -> None:
 
     if _WARMING or not any(hasattr(getattr(kernels, name), "py_func") for name in kernels.NAMES):
         return
-    _WARMING.append(threading.Thread(target=_set_up_numba, name="tensix-numba-setup", daemon=True))
+    from tensix.kernels.jit.startup import set_up
+
+    _WARMING.append(threading.Thread(target=set_up, name="tensix-numba-setup", daemon=True))
     _WARMING[0].start()
-
-
-def _set_up_numba() -> None:
-    from numba.core.compiler_lock import global_compiler_lock
-    from numba.core.registry import cpu_target
-
-    try:
-        with global_compiler_lock:
-            cpu_target.target_context.refresh()
-            cpu_target.typing_context.refresh()
-    except Exception:  # noqa: BLE001 (the first kernel load sets up again and raises it where it is used)
-        pass
 
 
 def _compile_later() -> None:
