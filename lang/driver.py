@@ -21,7 +21,6 @@ from threadpoolctl import threadpool_limits
 
 from tensix.collector import paused
 from tensix.errors import TensixError
-from tensix.kernels.cold import warm_up
 from tensix.lang.cache import compile_cached, program_json
 from tensix.lang.compiler import Compiled, check_file, compile_graph, with_source
 from tensix.lang.errors import SourceError
@@ -171,8 +170,6 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     out_dir = Path(out or Path("runs") / Path(path).stem)
     check_out(out_dir)  # before the run: a run is not to be lost to a directory that cannot take it
     flags = RunFlags(seed, skip_zeros, zero_threshold, max_cycles, inputs, compare_dense, fidelity, timing_only)
-    if not timing_only:
-        warm_up()  # numba's setup beside the compile and the inputs, not in front of the first kernel
     with paused():  # the run builds many long-lived objects that the cyclic collector would walk again and again
         compiled = compile_any(path, device, skip_zeros, fidelity, grid)
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)

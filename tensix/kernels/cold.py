@@ -16,7 +16,6 @@ import pickle
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 
@@ -31,7 +30,6 @@ EXACT_TWINS = frozenset({
 })
 STAND_IN_SECONDS = 3.0  # about what compiling one of the larger kernels takes
 _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argument types) its calls needed
-_WARMING: list[threading.Thread] = []  # the one warm_up thread of this process, once started
 
 
 def while_cold(name: str, fast, twin: Callable) -> Callable:
@@ -60,23 +58,6 @@ def while_cold(name: str, fast, twin: Callable) -> Callable:
     call.__name__ = call.__qualname__ = name
     call.__doc__ = fast.__doc__
     return call
-
-
-def warm_up() -> None:
-    """Start numba's own setup in a background thread, once per process: the first kernel a process loads from the
-    disk cache (a cached one too) first fills numba's typing and target contexts and compiles its runtime, ~0.25 s,
-    much of it in LLVM without the GIL. A run starts this before it compiles and loads its program, so the setup
-    overlaps that work instead of waiting in front of the first kernel. Numba's compiler lock makes a kernel
-    load wait until the setup is done; a setup that fails here is left to that first load, which reports it.
-    Nothing starts where no kernel is a numba one (TENSIX_JIT=0; every kernel cold: the stand-ins need no numba)."""
-    from tensix import kernels
-
-    if _WARMING or not any(hasattr(getattr(kernels, name), "py_func") for name in kernels.NAMES):
-        return
-    from tensix.kernels.jit.startup import set_up
-
-    _WARMING.append(threading.Thread(target=set_up, name="tensix-numba-setup", daemon=True))
-    _WARMING[0].start()
 
 
 def _compile_later() -> None:

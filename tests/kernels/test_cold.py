@@ -81,25 +81,3 @@ def test_a_cold_cache_runs_stand_ins_and_is_compiled_in_the_background_for_the_n
         time.sleep(1)
     time.sleep(2)  # the index is written before the build beside it is renamed into place
     assert run() == "True"  # compiled in the background at exit: now the numba kernel
-
-
-_WARM_UP = """
-import sys
-from numba.core.registry import cpu_target
-from tensix.kernels import cold
-before = len(cpu_target.target_context._registries), len(cpu_target.typing_context._registries)
-cold.warm_up(); cold.warm_up()
-for t in cold._WARMING:
-    t.join()
-after = len(cpu_target.target_context._registries), len(cpu_target.typing_context._registries)
-print(len(cold._WARMING), before == (0, 0), all(after))
-"""
-
-
-@pytest.mark.parametrize("jit_mode, expected", [("1", "1 True True"), ("0", "0 True False")])
-def test_warm_up_sets_numba_up_once_in_the_background_and_not_without_numba_kernels(jit_mode, expected):
-    """A fresh process: one thread fills numba's typing and target contexts (a first kernel load then finds them
-    ready; TENSIX_JIT=1: every kernel is numba's); with the numpy kernels (TENSIX_JIT=0) nothing starts."""
-    env = {**os.environ, "TENSIX_JIT": jit_mode}
-    out = subprocess.run([sys.executable, "-c", _WARM_UP], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.split("\n")[-2] == expected

@@ -20,19 +20,4 @@ def arraymath_without_scipy() -> None:
         del sys.modules["scipy.linalg"]
 
 
-def set_up() -> None:
-    """Numba's own setup, which a process's first kernel load (a cached kernel too) does otherwise: its typing and
-    target contexts and the runtime it compiles, under numba's compiler lock (tensix.kernels.cold.warm_up runs it
-    in a background thread). A setup that fails here is left to that first load, which reports it."""
-    from numba.core.compiler_lock import global_compiler_lock
-    from numba.core.registry import cpu_target
-
-    try:
-        with global_compiler_lock:
-            cpu_target.target_context.refresh()
-            cpu_target.typing_context.refresh()
-    except Exception:  # noqa: BLE001 (the first kernel load sets up again and raises it where it is used)
-        pass
-
-
 arraymath_without_scipy()
