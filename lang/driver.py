@@ -28,7 +28,7 @@ from tensix.lang.ir import Graph
 from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
 from tensix.lang.reference import evaluate
-from tensix.lang.rundir import RunFlags, check_out, record, save_run
+from tensix.lang.rundir import RunFlags, check_out, content_hashes, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
 from tensix.stats import OutputError
@@ -105,7 +105,8 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     with threadpool_limits(1, user_api="blas") if evaluating else nullcontext(), ThreadPoolExecutor(1) as pool:
         pending = pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if evaluating else None
         try:
-            result = (mesh or Mesh(compiled.device)).run(compiled.program, device_feed(compiled, inputs, weights))
+            mesh = mesh or Mesh(compiled.device, keep_images=False)  # run once: no copy of the weights kept
+            result = mesh.run(compiled.program, device_feed(compiled, inputs, weights))
         except TensixError:
             _reference(compiled, pending)  # bad inputs: the reference's error points at the source
             raise
@@ -181,9 +182,12 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         sources = dict(compiled.graph.meta.get("sources", {}))
         if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
             sources[str(path)] = Path(path).read_text()
-        text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
-        run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
-                     flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text)
+        with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the trace is encoded
+            hashed = pool.submit(content_hashes, result, feed, weights)
+            text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
+            run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
+                         flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text,
+                         hashed=hashed.result())
         return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text,
                                 program_text=program_json(compiled.program))
 
@@ -229,7 +233,7 @@ def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[s
     `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of)."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
-    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, **limits)
+    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, keep_images=False, **limits)
     return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False)[0]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,12 +82,19 @@ def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dic
     return trace_text_digest(trace_json(result.trace) if text is None else text, names)
 
 
+def content_hashes(result: RunResult, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> dict:
+    """The hashes of the run's inputs, params and outputs, as run.json holds them (hashing releases the GIL: the
+    driver takes them in a second thread while it encodes the trace)."""
+    return {"inputs": hashes(inputs), "params": hashes(params), "outputs": output_hashes(result)}
+
+
 def record(result: RunResult, *, source: Path, sources: dict[str, str], device, timing, flags: RunFlags,
            inputs: dict[str, np.ndarray], params: dict[str, np.ndarray], save_params: bool,
-           trace_text: str | None = None) -> dict:
+           trace_text: str | None = None, hashed: dict | None = None) -> dict:
     """Everything run.json says about a run (see the module docstring); `trace_text`: the trace's JSON as
-    trace.json will hold it, when already encoded."""
+    trace.json will hold it, when already encoded; `hashed`: content_hashes(result, inputs, params) if taken."""
     root = common_root([Path(p) for p in sources])
+    hashed = content_hashes(result, inputs, params) if hashed is None else hashed
     return {
         "version": RECORD_VERSION,
         "kind": "tdf",
@@ -96,10 +104,10 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
         "device": plain(device),
         "timing": plain(timing),
         "environment": environment(),
-        "inputs": hashes(inputs),
-        "params": hashes(params),
+        "inputs": hashed["inputs"],
+        "params": hashed["params"],
         "params_saved": save_params,
-        "outputs": output_hashes(result),
+        "outputs": hashed["outputs"],
         "cycles": result.cycles,
         "trace": trace_hash(result, sources, root, text=trace_text),
     }
@@ -113,19 +121,25 @@ def save_run(result: RunResult, out: Path, run: dict, *, sources: dict[str, str]
     """Write the whole run in place of `out` (tensix.rundir.write_run_dir: an older run there goes entirely, a
     failed write leaves it as it was); `trace_text` as for record, `program_text`: the program's JSON if known."""
     def write(d: Path) -> None:
-        result.write_files(d, trace_text, program_text)
-        _write_record(d, run, sources, inputs, params)
+        with ThreadPoolExecutor(1) as pool:  # the arrays' files beside the others: writing mostly releases the GIL
+            arrays = pool.submit(_write_arrays, d, run, inputs, params)
+            result.write_files(d, trace_text, program_text, fresh=True)
+            _write_sources(d, run, sources)
+            arrays.result()  # its error, if any, raised here
+        write_record(d, run)  # last: a directory with a record is complete
 
     return write_run_dir(out, write)
 
 
-def _write_record(d: Path, run: dict, sources: dict[str, str], inputs: dict, params: dict) -> None:
+def _write_sources(d: Path, run: dict, sources: dict[str, str]) -> None:
     root = Path(run["source"]["dir"])
     for path, text in sources.items():
         target = d / "source" / rel(Path(path), root)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+
+
+def _write_arrays(d: Path, run: dict, inputs: dict, params: dict) -> None:
     np.savez(d / "inputs.npz", **inputs)
     if run["params_saved"]:
         np.savez(d / "params.npz", **params)
-    write_record(d, run)

@@ -20,9 +20,13 @@ _CHUNK = 1 << 16  # values compared at once: the comparison's temporary stays sm
 
 
 class HostImages:
-    """The values last written from each host array, and the pages (and live faces) of each buffer holding them."""
+    """The values last written from each host array, and the pages (and live faces) of each buffer holding them.
 
-    def __init__(self):
+    `keep=False` (a Mesh run once, as `tensix run`'s): encode only, keeping no copy of the values or the pages
+    for a next run that never comes (the copy cost as much as the encoding)."""
+
+    def __init__(self, keep: bool = True):
+        self.keep = keep
         self._values: dict[str, np.ndarray] = {}  # host array name -> the values last written from it
         self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None, object]] = {}  # (name, buffer) -> image
 
@@ -31,6 +35,8 @@ class HostImages:
         """Host array `name` with values `a` (float32) as each buffer of `bufs` holds it: its pages in the
         buffer's layout and format, their live faces (None for a rows layout), and the image's token."""
         a = np.ascontiguousarray(a, dtype=np.float32)
+        if not self.keep:
+            return [_image(buf, a) for buf in bufs]
         kept = self._values.get(name)
         if kept is None or not _same_bits(kept, a):
             self._values[name] = a.copy()
@@ -40,10 +46,7 @@ class HostImages:
             key = (name, buf.name, buf.shape, buf.fmt, buf.layout, buf.bank_cols)
             image = self._pages.get(key)
             if image is None:
-                pages = host_pages(buf, a)
-                pages.flags.writeable = False  # shared with later runs: nothing may write through it
-                faces = live_faces_pages(pages, buf.fmt) if buf.layout != "rows" else None
-                image = self._pages[key] = (pages, faces, object())
+                image = self._pages[key] = _image(buf, a)
             out.append(image)
         return out
 
@@ -52,6 +55,14 @@ class HostImages:
         that of one run's arrays however many programs a Mesh runs."""
         self._values = {k: v for k, v in self._values.items() if k in names}
         self._pages = {k: v for k, v in self._pages.items() if k[0] in names}
+
+
+def _image(buf: DramBuffer, a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, object]:
+    """Pages of `a` in buf's layout and format, their live faces (None for a rows layout), a new token."""
+    pages = host_pages(buf, a)
+    pages.flags.writeable = False  # shared with later runs: nothing may write through it
+    faces = live_faces_pages(pages, buf.fmt) if buf.layout != "rows" else None
+    return pages, faces, object()
 
 
 def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:

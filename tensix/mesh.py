@@ -17,7 +17,7 @@ from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
 from tensix.dram import DramBuffer, host_array, host_pages
 from tensix.errors import ConfigError, ProgramError
-from tensix.files import write_atomically, write_text_atomically
+from tensix.files import write_atomically
 from tensix.formats import live_faces_pages, tile_nbytes
 from tensix.host_images import HostImages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
@@ -97,24 +97,28 @@ class RunResult:
 
         return save_result(self, Path(out_dir))
 
-    def write_files(self, out_dir: str | Path, trace_text: str | None = None, program_text: str | None = None
-                    ) -> Path:
+    def write_files(self, out_dir: str | Path, trace_text: str | None = None, program_text: str | None = None, *,
+                    fresh: bool = False) -> Path:
         """Write outputs.npz, stats.json, trace.json and (when it can be serialized) program.json, each whole or not
         at all (tensix/files.py); a program.json of an earlier run that this one cannot replace is removed.
         `trace_text`, `program_text`: trace_json(self.trace) and self.program.to_json() when the caller has them
-        already (a record hashes the trace's text; a cached compile keeps the program's)."""
+        already (a record hashes the trace's text; a cached compile keeps the program's). `fresh`: `out_dir` is a
+        new directory that replaces the run directory whole once written (tensix.rundir.write_run_dir), so each
+        file is written straight into it: making each one whole on its own (a temporary, a flush to disk, a
+        rename) adds nothing there but time."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        put = _write_directly if fresh else write_atomically
         if self.timing_only:  # no outputs: none of an earlier run left to pass for this one's
             (out / "outputs.npz").unlink(missing_ok=True)
         else:
-            write_atomically(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
-        self.stats.save(out / "stats.json")
+            put(out / "outputs.npz", lambda f: np.savez(f, **self.outputs))
+        put(out / "stats.json", lambda f: f.write(self.stats.json_text().encode()))
         text = trace_json(self.trace) if trace_text is None else trace_text  # = write_json of to_dict(), faster
-        write_text_atomically(out / "trace.json", text + "\n")
+        put(out / "trace.json", lambda f: f.write((text + "\n").encode()))
         if all(isinstance(k.fn, str) for k in self.program.kernels):
-            text = self.program.to_json() if program_text is None else program_text
-            write_text_atomically(out / "program.json", text + "\n")
+            program = self.program.to_json() if program_text is None else program_text
+            put(out / "program.json", lambda f: f.write((program + "\n").encode()))
         else:
             (out / "program.json").unlink(missing_ok=True)
         return out
@@ -134,11 +138,14 @@ class Mesh:
     timing_only: the same schedule, transfers, contention and cycles with no data: nothing is tilized, copied or
     computed, inputs are not needed, DRAM banks and CBs hold no values and every output is None. Zero skipping
     decides by data, so it cannot be combined with this.
+
+    keep_images=False: a Mesh to be run once keeps no copy of the host arrays it wrote (nothing to compare the next
+    run's with), which costs as much as encoding them; the run is the same.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
-                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False):
+                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False, keep_images: bool = True):
         self.cfg = resolve(device)
         self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
@@ -148,7 +155,7 @@ class Mesh:
             raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
                               "dense (zero_skip=None) or run functionally")
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
-        self._images = HostImages()  # the device images of host arrays, for runs writing the same values
+        self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
 
@@ -301,6 +308,11 @@ class Mesh:
             pages = np.stack([device.by_noc[(x, y)].sram.data[a:a + n] for x, y, a in buf.homes])
             return host_array(buf, pages)
         return host_array(buf, device.dram.read_pages(buf))
+
+
+def _write_directly(path: Path, write) -> None:
+    with open(path, "wb") as f:
+        write(f)
 
 
 def _form(buf: DramBuffer) -> tuple:

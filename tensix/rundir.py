@@ -6,6 +6,7 @@ content hashes and environment a record (run.json) holds, for `.tdf` runs (tensi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ def array_hash(a: np.ndarray) -> str:
     """sha256 of an array's dtype, shape and bytes: equal hashes mean bit-identical arrays."""
     a = np.ascontiguousarray(a)
     h = hashlib.sha256(f"{a.dtype.str}{list(a.shape)}".encode())
-    h.update(a.tobytes())
+    h.update(a)  # its bytes, read in place (no copy), with the GIL released: hashing can run beside other work
     return h.hexdigest()
 
 
@@ -59,11 +60,16 @@ def trace_text_digest(text: str, names: dict[str, str]) -> str:
 
 def environment() -> dict:
     """The software that ran: tensix's version and whether the compiled (Cython) core did."""
+    return {"tensix_version": _version(), "compiled_core": bool(COMPILED)}
+
+
+@functools.cache
+def _version() -> str:
+    """tensix's installed version (looking it up reads the installed packages' metadata: once per process)."""
     try:
-        version = metadata.version("tensix")
+        return metadata.version("tensix")
     except metadata.PackageNotFoundError:
-        version = "unknown"
-    return {"tensix_version": version, "compiled_core": bool(COMPILED)}
+        return "unknown"
 
 
 def environment_notes(then: dict, now: dict) -> list[str]:

@@ -171,9 +171,13 @@ class Stats:
         """The stats.json document."""
         return _stats_dict(self)
 
+    def json_text(self) -> str:
+        """stats.json's text."""
+        return json.dumps(self.to_dict(), separators=(",", ":")) + "\n"
+
     def save(self, path: Path) -> None:
         """Write stats.json whole or not at all (tensix/files.py)."""
-        write_text_atomically(path, json.dumps(self.to_dict(), separators=(",", ":")) + "\n")
+        write_text_atomically(path, self.json_text())
 
 
 def read_stats(path: Path) -> Stats:

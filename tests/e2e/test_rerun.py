@@ -230,3 +230,20 @@ def test_a_record_of_the_first_format_still_reruns_by_its_key_sorted_trace_hash(
     assert rerun(out).differences == ()
     (out / "run.json").write_text(json.dumps(old | {"version": 2}))  # the same hash read as the new format's
     assert rerun(out).differences == ("trace: its spans or transfers differ (content hash)",)
+
+
+def test_files_written_straight_into_the_new_directory_are_those_written_one_by_one(program, tmp_path):
+    """`tensix run` writes each file straight into the new run directory (it replaces the old one whole): the same
+    bytes as RunResult.write_files' atomic writes, no temporaries left, and the record's hashes are those of the
+    files' contents."""
+    result, out = run_file(str(program), out=str(tmp_path / "run"))
+    alone = result.write_files(tmp_path / "alone")
+    names = ["outputs.npz", "program.json", "stats.json", "trace.json"]
+    assert sorted(p.name for p in alone.iterdir()) == names
+    assert all((out / n).read_bytes() == (alone / n).read_bytes() for n in names)
+    assert not [p for p in out.rglob(".*")] and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    run = json.loads((out / "run.json").read_text())
+    with np.load(out / "outputs.npz") as o, np.load(out / "params.npz") as p, np.load(out / "inputs.npz") as i:
+        assert run["outputs"] == rundir.hashes({k: o[k] for k in o.files})
+        assert run["params"] == rundir.hashes({k: p[k] for k in p.files})
+        assert run["inputs"] == rundir.hashes({k: i[k] for k in i.files})

@@ -11,6 +11,7 @@ from tensix import Mesh
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs
 from tensix.lang.params import materialize
+from tensix.trace import read_trace
 from tensix.trace_json import trace_json
 
 MATMUL = "input a: bf16[256, 512]\nparam w: bf16[512, 256] = random(seed=1, std=0.05)\noutput y = relu(a @ w)\n"
@@ -23,13 +24,17 @@ def test_trace_json_is_the_compact_json_of_to_dict(source, tmp_path):
     feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
     run = Mesh(compiled.device).run(compiled.program, feed)
     run.trace.title = "prog \"ü\".tdf"  # a title that JSON must escape
+    texts = trace_json(run.trace), trace_json(run.trace, sort_keys=True)  # read from the run's logs (no rows built)
     d = run.trace.to_dict()
+    assert texts == (json.dumps(d, separators=(",", ":")), json.dumps(d, sort_keys=True, separators=(",", ":")))
     assert any("op" in s for s in d["spans"]) and any("op" in t for t in d["transfers"])
     assert d["ops"] and all(o["src"].startswith("prog.tdf:") for o in d["ops"])
     assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
     assert trace_json(run.trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))  # hashed
     run.save(tmp_path)
     assert (tmp_path / "trace.json").read_text() == json.dumps(d, separators=(",", ":")) + "\n"
+    back = read_trace(tmp_path / "trace.json")  # rows as tuples, not logs: the same text
+    assert trace_json(back) == texts[0] and trace_json(back, sort_keys=True) == texts[1]
 
 
 def test_multicast_rectangles_are_written_as_lists():

@@ -82,3 +82,20 @@ def test_only_the_last_runs_arrays_are_kept():
     images.retain({"v"})
     [(again, _, _)] = images.encode("w", [buf], w)
     assert again is not first and np.array_equal(again, first)  # encoded afresh: "w" was let go
+
+
+def test_a_mesh_run_once_keeps_nothing_and_runs_the_same():
+    compiled = compile_source("input a: bf16[64, 64]\nparam w: bf16[64, 96] = random(seed=1)\noutput y = a @ w\n",
+                              "p.tdf", "wormhole_n150")
+    feed = device_feed(compiled, {"a": np.random.default_rng(1).standard_normal((64, 64)).astype(np.float32)},
+                       materialize(compiled.graph))
+    kept, once = Mesh(compiled.device), Mesh(compiled.device, keep_images=False)
+    a, b = kept.run(compiled.program, feed), once.run(compiled.program, feed)
+    assert np.array_equal(a.outputs["y"], b.outputs["y"]) and a.cycles == b.cycles
+    assert once._images._values == {} and once._images._pages == {} and kept._images._values
+    images, buf = HostImages(keep=False), _buffer("tiles")
+    w = np.random.default_rng(3).standard_normal((64, 96)).astype(np.float32)
+    [(pages, faces, _)] = images.encode("w", [buf], w)
+    assert np.array_equal(pages, host_pages(buf, w)) and np.array_equal(faces, live_faces_pages(pages, "bf16"))
+    [(again, _, _)] = images.encode("w", [buf], w)
+    assert again is not pages  # encoded afresh: nothing was kept
