@@ -130,8 +130,9 @@ def _split_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, sha
                 fid: str, live: float | None, memo: dict) -> dict | None:
     """The k-split steps of a skipping decode matmul where the estimates choose them over its dense decode plan
     (lang/passes/splitk.choose_split); else None (it runs on that plan)."""
-    _, (dense,) = cheapest([decode_matmul(n, ts, names, cfg, share, plan)], lays, cfg, fid, memo)
-    return choose_split(n, ts, names, rows_name(names[n.inputs[1]]), lays, cfg, fid, dense.cycles, live)
+    steps = decode_matmul(n, ts, names, cfg, share, plan)
+    _, (dense,) = cheapest([steps], lays, cfg, fid, memo)
+    return choose_split(n, ts, names, rows_name(names[n.inputs[1]]), lays, cfg, fid, (dense.cycles, len(steps)), live)
 
 
 def _split(n: Node, ts: list[TensorType], names: dict, sparse: bool) -> dict:
