@@ -22,6 +22,7 @@ from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
 from tensix.noc.routing import multicast_links, route
 from tensix.schedule.contract import Matmul
+from tensix.schedule.split import MatmulSplit
 from tensix.timing import TimingModel
 
 Core = tuple[int, int]
@@ -189,6 +190,13 @@ class _Tally:
                                       + 2 * self._hops(far))
 
 
+@functools.lru_cache(maxsize=4096)
+def _from_banks(noc: int, xy, banks: tuple, width: int, height: int) -> tuple[Counter, int]:
+    """Links of the routes from every bank to NoC tile xy, with how many of the routes cross each; the longest."""
+    routes = [_route(noc, bank, xy, width, height) for bank in banks]
+    return Counter(link for r in routes for link in r), max(len(r) for r in routes)
+
+
 @functools.lru_cache(maxsize=65536)
 def _route(noc: int, src, dst, width: int, height: int) -> tuple:
     return tuple(route(noc, src, dst, width, height))
@@ -197,3 +205,147 @@ def _route(noc: int, src, dst, width: int, height: int) -> tuple:
 def _reads(share, core: Core) -> bool:
     """Whether a core reads a multicast operand from DRAM itself: no multicast, or it sends it."""
     return share is None or share.n == 0 or share.sender == core
+
+
+def estimate_split(steps: dict[Core, MatmulSplit], layouts: dict[str, Layout], cfg: MeshConfig,
+                   timing: TimingModel | None = None, fidelity: str = "HiFi4", live: float = 1.0) -> Estimate:
+    """The estimate of a k-split decode matmul (lang/passes/splitk.py) whose activation columns are live (read)
+    a fraction `live` of the time. Its phases run one after another on the slowest core (each waits for the last):
+    its activation band (reads, the farthest bank's round trip, the zero check), the live weight rows (read
+    commands, its NIU, a round trip, or the banks and links all cores' rows load), the tile products and packing
+    of its partial, the partials' writes to the reducers (commands, NIU, the links into them, a round trip and the
+    semaphore), the reducer's adds and the output's write."""
+    return estimate_split_at(steps, layouts, cfg, (live,), timing, fidelity)[0]
+
+
+def estimate_split_at(steps: dict[Core, MatmulSplit], layouts: dict[str, Layout], cfg: MeshConfig,
+                      lives: tuple[float, ...], timing: TimingModel | None = None, fidelity: str = "HiFi4",
+                      memo: dict | None = None) -> list[Estimate]:
+    """estimate_split at each share in `lives`: the loads are tallied once, the rows' scale with the share. `memo`:
+    the reading side of shapes already estimated (shapes differing only in their reducers read alike)."""
+    timing = timing or TimingModel()
+    reads = tuple((core, s.k0, s.k1, s.noc) for core, s in steps.items())
+    key = (reads, layouts[first(steps).a], layouts[first(steps).b_rows], first(steps).rows, fidelity)
+    read = None if memo is None else memo.get(key)
+    if read is None:
+        read = _split_reads(steps, layouts, cfg, timing, fidelity, lives)
+        if memo is not None:
+            memo[key] = read
+    band, gather, compute, dram, banks, links, niu = read
+    swap, out, send, reduce = _Tally(cfg), _Tally(cfg), 0.0, 0.0
+    for core, s in steps.items():
+        xy = cfg.noc_xy(core)
+        send = max(send, _split_send(swap, s, xy, cfg))
+        if s.cols[1]:
+            reduce = max(reduce, _split_reduce(out, s, xy, layouts, cfg, timing))
+    exchange = max(send, max(swap.link.values(), default=0))
+    return [Estimate(band + g + c + exchange + reduce, int(live * dram), live * banks, live * links, live * niu, c,
+                     band + g + c + exchange + reduce, 0.0)
+            for live, g, c in zip(lives, gather, compute, strict=True)]
+
+
+def first(steps: dict):
+    return next(iter(steps.values()))
+
+
+def _split_reads(steps: dict, layouts: dict[str, Layout], cfg: MeshConfig, timing: TimingModel, fidelity: str,
+                 lives: tuple[float, ...]) -> tuple:
+    """The reading side of a k-split plan: its band phase, and at each share its rows phase and its compute; the
+    DRAM bytes, busiest bank and link and NIU with every row read."""
+    band, rows, slowest, per_row = _Tally(cfg), _Tally(cfg), 0.0, []
+    for core, s in steps.items():
+        xy = cfg.noc_xy(core)
+        slowest = max(slowest, _split_band(band, s, xy, layouts, cfg, timing))
+        per_row.append((s.k1 - s.k0, *_split_rows(rows, s, xy, layouts, cfg)))
+    banks = max(rows.bank.values(), default=0) / cfg.dram_bank_bytes_per_cycle
+    links = max(rows.link.values(), default=0)
+    niu = max(rows.niu_in.values(), default=0) / cfg.noc_read_bytes_per_cycle
+    widths = {s.k1 - s.k0: s for s in steps.values()}
+    gather, compute = [], []
+    for live in lives:
+        mine = max(live * n * 32 * cost + trip for n, cost, trip in per_row)
+        gather.append(max(mine, live * (banks + links)))  # a row holds its bank, then its links: queues hardly overlap
+        compute.append(max(_split_compute(s, layouts, timing, fidelity, live * n * 32) for n, s in widths.items()))
+    return slowest, gather, compute, sum(rows.bank.values()), banks, links, niu
+
+
+def _split_band(t: _Tally, s, xy, layouts: dict[str, Layout], cfg: MeshConfig, timing: TimingModel) -> float:
+    """Reading the band of the activation (tiny tiles: two reads of its token rows a tile up to 16 tokens) and the
+    zero check over its live faces."""
+    page, n, banks = tile_nbytes(layouts[s.a].fmt), s.k1 - s.k0, cfg.dram_banks
+    reads, piece = (2, s.rows * page // 64) if s.rows <= 16 else (1, page)
+    trip = 0
+    for k in range(s.k0, s.k1):
+        b = layouts[s.a].bank(k, len(banks))
+        t.bank[b] += reads * piece
+        trip = max(trip, 2 * t._hops(len(_route(s.noc, banks[b], xy, cfg.width, cfg.height)))
+                   + cfg.dram_latency_cycles)
+    check = -(-timing.zero_check_cycles * n * (2 if s.rows <= 16 else 4) // 4)
+    return n * reads * cfg.noc_read_issue_cycles + trip + check
+
+
+def _split_rows(t: _Tally, s, xy, layouts: dict[str, Layout], cfg: MeshConfig) -> tuple[float, float]:
+    """Every weight row of the band, one read each, spread evenly over the banks (rows interleave): its cycles a row
+    (the read command or the NIU taking it in, the slower) and the round trip. Loads the banks and links, all rows
+    live, for the shared bound."""
+    count, row, banks = (s.k1 - s.k0) * 32, split_row_nbytes(s, layouts), cfg.dram_banks
+    flits = (cfg.header_flits + -(-row // cfg.link_bytes_per_cycle)) * count / len(banks)
+    uses, longest = _from_banks(s.noc, xy, banks, cfg.width, cfg.height)
+    for link, n in uses.items():
+        t.link[link] += flits * n
+    for b in range(len(banks)):
+        t.bank[b] += row * count / len(banks)
+    trip = 2 * t._hops(longest) + cfg.dram_latency_cycles
+    t.niu_in[xy] += row * count
+    return max(cfg.noc_read_issue_cycles, row / cfg.noc_read_bytes_per_cycle), trip
+
+
+def split_row_nbytes(s, layouts: dict[str, Layout]) -> int:
+    """Bytes of one row of a k-split matmul's row-major weights (each row's start aligned to 32 B)."""
+    return -(-s.out_cols * 32 * (4 if layouts[s.b_rows].fmt == "fp32" else 2) // 32) * 32
+
+
+def _split_compute(s, layouts: dict[str, Layout], timing: TimingModel, fidelity: str, count: float) -> float:
+    """Tilizing the gathered rows 32 at a time (by the rows moved), one tile product per output tile over the live
+    faces, packing the partial's token rows."""
+    per_tile, nt, faces_a = timing.matmul(fidelity, layouts[s.b_rows].fmt), s.out_cols, 1 if s.rows <= 16 else 2
+    cycles, left = 0.0, count
+    while left > 0:
+        g = min(32.0, left)
+        cycles += nt * (timing.tilize_cycles * g / 32 + per_tile * faces_a * (1 if g <= 16 else 2) / 4)
+        left -= g
+    return cycles + nt * _pack_tiny(timing, s.rows)
+
+
+def _pack_tiny(timing: TimingModel, rows: int) -> float:
+    return timing.pack_setup_cycles + rows * 32 * 4 / timing.pack_bytes_per_cycle
+
+
+def _split_send(t: _Tally, s, xy, cfg: MeshConfig) -> float:
+    """The partial's columns to each reducer (a write each), the acknowledgements, then the semaphore."""
+    tiny, far, noc = s.rows * 32 * 4, 0, _write_noc(s)
+    flits = {nc: t._flits(nc * tiny) for nc in {nc for *_, nc in s.owners}}
+    for x, y, _, nc in s.owners:
+        links = _route(noc, xy, cfg.noc_xy((x, y)), cfg.width, cfg.height)
+        for link in links:
+            t.link[link] += flits[nc]
+        far = max(far, len(links))
+    issue = len(s.owners) * cfg.noc_write_issue_cycles + s.out_cols * tiny / cfg.noc_write_bytes_per_cycle
+    return issue + 3 * t._hops(far)  # the last write there and its acknowledgement back, the semaphore there
+
+
+def _split_reduce(t: _Tally, s, xy, layouts: dict[str, Layout], cfg: MeshConfig, timing: TimingModel) -> float:
+    """A reducer: per output tile each core's partial added, packed; then the tiles' live faces written."""
+    nc, fmt = s.cols[1], layouts[s.out].fmt
+    add = max(timing.eltwise_cycles * -(-s.rows // 8) * 8 / 32, _pack_tiny(timing, s.rows))
+    live = tile_nbytes(fmt) // 2 if s.rows <= 16 else tile_nbytes(fmt)
+    far = 0
+    for j in range(nc):
+        b = layouts[s.out].bank(s.cols[0] + j, len(cfg.dram_banks))
+        far = max(far, t._transfer(xy, cfg.dram_banks[b], _write_noc(s), live))
+    write = nc * cfg.noc_write_issue_cycles + 2 * t._hops(far) + cfg.dram_write_latency_cycles
+    return nc * (len(s.parts) * add + timing.pack(fmt)) + write
+
+
+def _write_noc(s) -> int:
+    return s.noc if s.write_noc is None else s.write_noc

@@ -28,7 +28,7 @@ from tensix.lang.passes.plans import (
     reuse_eligible,
 )
 from tensix.lang.passes.sharded import shard_plan
-from tensix.lang.passes.splitk import split_decode, split_fits
+from tensix.lang.passes.splitk import choose_split, expected_live, split_fits
 from tensix.ops import Op
 from tensix.presets import resolve
 from tensix.schedule.contract import (
@@ -101,9 +101,12 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             continue
         sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
         if n.id in sparse_decodes and graph.meta.get("split_k", True) and split_fits(n, ts):
-            steps = split_decode(n, ts, names, rows_name(names[n.inputs[1]]))
-            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "skip": "k-split"}))
-            continue
+            steps = _split_pays(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None, lays,
+                                fidelity(graph, n), expected_live(graph), memo)
+            if steps:
+                nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps),
+                                               "skip": "k-split"}))
+                continue
         if n.id in sparse_decodes:
             dense_plan = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
             steps = skipping_decode(dense_plan, rows_name(names[n.inputs[1]]))
@@ -121,6 +124,15 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     layouts_ = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
     return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts_,
                                                     "sharded": shards})
+
+
+def _split_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int, plan, lays: dict,
+                fid: str, live: float | None, memo: dict) -> dict | None:
+    """The k-split steps of a skipping decode matmul where the estimates choose them over its dense decode plan
+    (lang/passes/splitk.choose_split); else None (it runs on that plan)."""
+    steps = decode_matmul(n, ts, names, cfg, share, plan)
+    _, (dense,) = cheapest([steps], lays, cfg, fid, memo)
+    return choose_split(n, ts, names, rows_name(names[n.inputs[1]]), lays, cfg, fid, (dense.cycles, len(steps)), live)
 
 
 def _split(n: Node, ts: list[TensorType], names: dict, sparse: bool) -> dict:

@@ -20,7 +20,9 @@ class MatmulSplit(Step):
     activation columns when skipping) into a partial 1 x `out_cols` tile row in fp32, and sends each reducing core
     (`owners`: x, y, first column, columns) its columns; `cols` (first, count): the output columns this core
     reduces, adding the partials of `parts` (the op's cores in k order) in that order, and writes. `sem`: the
-    semaphore counting partials landed; `parts_at`: where they land in the `split_parts` L1 buffer."""
+    semaphore counting partials landed; `parts_at`: where they land in the `split_parts` L1 buffer. The reader
+    reads on `noc`; the writer writes the partials and the output on `write_noc` (None: `noc` too), so the partials
+    do not queue behind other cores' weight rows on the same links."""
 
     op: ClassVar[Op] = Op.MATMUL_SPLIT
     a: str
@@ -35,6 +37,7 @@ class MatmulSplit(Step):
     rows: int = 32
     sem: int = -1
     parts_at: int = 0
+    write_noc: int | None = None
 
     def writes(self) -> list[int]:
         return list(range(self.cols[0], self.cols[0] + self.cols[1]))

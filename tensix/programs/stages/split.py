@@ -197,13 +197,14 @@ def _reduce(ctx, s: MatmulSplit, parts: int, m: int) -> None:
     landed = _l1(ctx, parts, len(s.parts) * stride).view(np.float32).reshape(len(s.parts), -1)
     out = cb_out(ctx.buffer(s.out).fmt)
     add = max(-(-ctx.timing.eltwise_cycles * -(-m // 8) * 8 // 32), _pack_tiny(ctx, m))
+    total = np.zeros((nc, m, 32), dtype=np.float32)
+    if ctx.math:  # every tile's sum in k order at once: the same additions, in the same order, as tile by tile
+        for p in range(len(s.parts)):
+            total += landed[p, :nc * m * 32].reshape(nc, m, 32)
     ctx.cb_reserve_back(out, nc)
     for j in range(nc):
         ctx.tile_regs_acquire()
-        d = ctx._d(0)
-        if ctx.math:
-            for p in range(len(s.parts)):
-                d[:m] += landed[p, j * m * 32:(j + 1) * m * 32].reshape(m, 32)
+        ctx._d(0)[:m] = total[j]
         ctx.advance("add_tiles", add * len(s.parts), len(s.parts))
         _chain(ctx, s.chain, 0)
         ctx.pack_tile(0, out, j)
@@ -221,9 +222,9 @@ def write_split(ctx, s: MatmulSplit, u: Units) -> None:
     out_at = parts + len(s.parts) * stride
     token = cb_out("fp32", matmul=True)
     ctx.cb_wait_front(token, 1)
-    sem = ctx.get_semaphore(s.sem)
+    sem, noc = ctx.get_semaphore(s.sem), s.noc if s.write_noc is None else s.write_noc
     for x, y, c0, nc in s.owners:
-        ctx.noc_async_write(out_at + c0 * tiny, ctx.get_noc_addr(x, y, parts + me * stride), nc * tiny, s.noc)
+        ctx.noc_async_write(out_at + c0 * tiny, ctx.get_noc_addr(x, y, parts + me * stride), nc * tiny, noc)
     ctx.noc_async_write_barrier()
     _signal(ctx, sem, [(x, y) for x, y, _, _ in s.owners])
     ctx.cb_pop_front(token, 1)
@@ -235,7 +236,7 @@ def write_split(ctx, s: MatmulSplit, u: Units) -> None:
     ctx.cb_wait_front(out, nc)
     at = ctx.get_read_ptr(out)
     for j in range(nc):  # the live faces of each output tile, dense or skipping (a tiny tile)
-        ctx.noc_async_write(at + j * obuf.page_nbytes, ctx.dram_page_addr(s.out, c0 + j), live, s.noc)
+        ctx.noc_async_write(at + j * obuf.page_nbytes, ctx.dram_page_addr(s.out, c0 + j), live, noc)
     ctx.noc_async_write_barrier()
     ctx.cb_pop_front(out, nc)
 
