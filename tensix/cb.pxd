@@ -16,7 +16,7 @@ cdef class CircularBuffer:
     cpdef push_back(self, k, Py_ssize_t n)
     cpdef wait_front(self, k, Py_ssize_t n)
     cpdef pop_front(self, k, Py_ssize_t n)
-    cpdef _wait(self, k, str side, Py_ssize_t n, str reason)
+    cpdef _wait(self, k, str side, Py_ssize_t n, reason)
     @cython.locals(w=tuple, keep=list)
     cpdef _wake(self, str side, Py_ssize_t have)
     cpdef Py_ssize_t write_ptr(self)

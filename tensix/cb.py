@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.errors import CircularBufferError
+from tensix.waits import wait_span
 
 
 class CircularBuffer:
@@ -80,7 +81,8 @@ class CircularBuffer:
             )
         self._sync(k, "cb_reserve_back")
         while self.free_pages() < n:
-            self._wait(k, "back", n, f"cb_reserve_back({n}) on {self} ({self.free_pages()} of {self.num_pages} free)")
+            self._wait(k, "back", n, ("cb_reserve_back({}) on {} ({} of {} free)",  # (text, args): formatted
+                                      (n, self._str, self.free_pages(), self.num_pages)))  # only if shown
         self.reserved = n
 
     def push_back(self, k, n: int) -> None:
@@ -99,7 +101,8 @@ class CircularBuffer:
         self._check_count(n, "cb_wait_front")
         self._sync(k, "cb_wait_front")
         while self.filled < n:
-            self._wait(k, "front", n, f"cb_wait_front({n}) on {self} ({self.filled} of {self.num_pages} filled)")
+            self._wait(k, "front", n, ("cb_wait_front({}) on {} ({} of {} filled)",  # as in reserve_back
+                                       (n, self._str, self.filled, self.num_pages)))
         self.received = max(self.received, n)
 
     def pop_front(self, k, n: int) -> None:
@@ -122,13 +125,13 @@ class CircularBuffer:
         self.rd_slot = (self.rd_slot + n) % self.num_pages
         self._wake("back", self.free_pages())
 
-    def _wait(self, k, side: str, n: int, reason: str) -> None:
+    def _wait(self, k, side: str, n: int, reason) -> None:
         k.sync()  # an owned CB's call syncs only here: it blocks (for ever: no one else fills or drains it)
         self.waiters.append((k, side, n))
         key = (side, n)  # the reason up to its counts, which is all the wait's span name holds: made once
         span = self._spans.get(key)
         if span is None:
-            span = self._spans[key] = f"wait:{reason.split(' (')[0]}"  # as KernelProcess.block names it
+            span = self._spans[key] = wait_span(reason)  # as KernelProcess.block names it
         k.block(reason, span)
 
     def _wake(self, side: str, have: int) -> None:
