@@ -8,7 +8,7 @@ cdef class ComputeKernel(KernelProcess):
     cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
     cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
-    cdef public dict _pack_pos, _mm_costs, _costs, _pack_costs
+    cdef public dict _pack_pos, _mm_costs, _costs
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops, fastest_matmul
     cdef public double threshold
@@ -35,7 +35,6 @@ cdef class ComputeKernel(KernelProcess):
     cpdef pack_reconfig_l1_acc(self, enable)
     @cython.locals(cb=CircularBuffer, pos=Py_ssize_t)
     cpdef pack_block(self, Py_ssize_t idst, cb_id, Py_ssize_t n, index=*)
-    cpdef long long _pack_cost(self, str fmt) except? -1
     cpdef _charge_pack(self, CircularBuffer cb, Py_ssize_t pos, long long cycles, Py_ssize_t n)
     cpdef _accumulate(self, CircularBuffer cb, Py_ssize_t pos, Py_ssize_t idst, Py_ssize_t n)
     @cython.locals(c=CircularBuffer)

@@ -39,7 +39,6 @@ class ComputeKernel(KernelProcess):
         self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
-        self._pack_costs: dict[str, tuple[int, int]] = {}  # CB format -> cycles of a pack (written, accumulated)
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -393,15 +392,7 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self._charge_pack(cb, pos, self._pack_cost(cb.fmt), 1)
-
-    def _pack_cost(self, fmt: str) -> int:
-        """Cycles of one pack into a CB of `fmt` as l1_acc says (TimingModel.pack, priced once per format: packs
-        are among the most frequent ops)."""
-        costs = self._pack_costs.get(fmt)
-        if costs is None:
-            costs = self._pack_costs[fmt] = (self.timing.pack(fmt, False), self.timing.pack(fmt, True))
-        return costs[1] if self.l1_acc else costs[0]
+        self._charge_pack(cb, pos, self.packer.cost(self.timing, cb.fmt, self.l1_acc), 1)
 
     def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
         """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
@@ -446,7 +437,7 @@ class ComputeKernel(KernelProcess):
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self._charge_pack(cb, pos, self._pack_cost(cb.fmt) * n, n)
+        self._charge_pack(cb, pos, self.packer.cost(self.timing, cb.fmt, self.l1_acc) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__
