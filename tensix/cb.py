@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.errors import CircularBufferError
+from tensix.waits import wait_span
 
 
 class CircularBuffer:
@@ -132,7 +133,7 @@ class CircularBuffer:
         if named is None:
             call, what = ("cb_wait_front", "filled") if side == "front" else ("cb_reserve_back", "free")
             reason = f"{call}({n}) on {self} ({have} of {self.num_pages} {what})"
-            named = self._waits[key] = (reason, f"wait:{reason.split(' (')[0]}")  # as KernelProcess.block names it
+            named = self._waits[key] = (reason, wait_span(reason))  # as KernelProcess.block names it
         k.block(named[0], named[1])
 
     def _wake(self, side: str, have: int) -> None:

@@ -385,7 +385,7 @@ class ComputeKernel(KernelProcess):
         elif self.math:
             PACK[cb.fmt](self._dst_tiles[idst], cb.back_page(pos))
         self._pack_pos[cb_id] = pos + 1
-        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc), 1)
+        self._charge_pack(cb, pos, self.packer.cost(self.timing, cb.fmt, self.l1_acc), 1)
 
     def _charge_pack(self, cb, pos: int, cycles: int, n: int) -> None:
         """Packs into this kernel's own CB (claimed) run on the packer thread beside the math; into a shared CB on
@@ -430,7 +430,7 @@ class ComputeKernel(KernelProcess):
             pages = cb.memory[start:start + n * cb.page_nbytes].reshape(n, cb.page_nbytes)
             K.pack_pages(self.dst[idst:idst + n], ops.FORMAT[cb.fmt], pages)
         self._pack_pos[cb_id] = pos + n
-        self._charge_pack(cb, pos, self.timing.pack(cb.fmt, self.l1_acc) * n, n)
+        self._charge_pack(cb, pos, self.packer.cost(self.timing, cb.fmt, self.l1_acc) * n, n)
 
     def cb_push_back(self, cb_id: int, num_pages: int) -> None:
         KernelProcess.cb_push_back(self, cb_id, num_pages)  # not super(): compiled, a cpdef method has no __class__

@@ -14,8 +14,10 @@ from tensix.dram import NEVER
 from tensix.errors import DramError, NocError
 from tensix.formats import ALL_FACES, face_nbytes, live_faces
 from tensix.kernel import GATHERING, KernelProcess
+from tensix.waits import wait_span
 
 NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
+_SEM_SPANS: dict[tuple, str] = {}  # a semaphore wait's span name by (address, op, value, core)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,8 +305,13 @@ class DataflowKernel(KernelProcess):
         self.sync()
         while not ok(core.sem_get(sem_addr)):
             core.sem_waiters.append((self, sem_addr, ok))
-            self.block(f"noc_semaphore_wait(0x{sem_addr:x} {op} {value}) on core {self.core} "
-                       f"(now {core.sem_get(sem_addr)})")
+            reason = ("noc_semaphore_wait(0x{:x} {} {}) on core {} (now {})",
+                      (sem_addr, op, value, self.core, core.sem_get(sem_addr)))  # formatted only if shown
+            key = (sem_addr, op, value, self.core)
+            span = _SEM_SPANS.get(key)
+            if span is None:
+                span = _SEM_SPANS[key] = wait_span(reason)
+            self.block(reason, span)
 
     def noc_semaphore_inc(self, dst: NocAddr, incr: int = 1, noc: int | None = None) -> None:
         """Atomically add incr to the semaphore at NoC address dst when the packet arrives."""

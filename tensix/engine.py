@@ -18,6 +18,7 @@ import greenlet
 
 from tensix.collector import paused
 from tensix.errors import DeadlockError, LimitError
+from tensix.waits import reason_text
 
 _GREENLET = greenlet.greenlet  # the type of a kernel event (an event of any other type is a function to call)
 DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
@@ -148,4 +149,5 @@ class Engine:
 
     @staticmethod
     def _describe(procs) -> str:
-        return "\n".join(f"  {p.role} kernel on core {p.core} waits in {p.blocked_on or 'nothing'}" for p in procs)
+        return "\n".join(f"  {p.role} kernel on core {p.core} waits in "
+                         f"{reason_text(p.blocked_on) if p.blocked_on else 'nothing'}" for p in procs)

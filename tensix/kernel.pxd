@@ -15,7 +15,7 @@ cdef class KernelProcess:
     cdef public SpanLog spans
     cpdef sync(self)
     cpdef _after_gathers(self)
-    cpdef block(self, str reason, str span=*)
+    cpdef block(self, reason, str span=*)
     cpdef wake(self)
     cpdef advance(self, str name, long long cycles, long long count=*)
     cpdef wait_until(self, str name, long long t)

@@ -14,6 +14,7 @@ import numpy as np
 from tensix.cb import CircularBuffer
 from tensix.errors import KernelError, TensixError
 from tensix.tracelog import SpanLog
+from tensix.waits import wait_span
 
 _EMULATOR = Path(__file__).resolve().parent  # tensix/: the emulator's code, but for the kernels in tensix/programs
 _KERNELS = _EMULATOR / "programs"
@@ -94,9 +95,10 @@ class KernelProcess:
         self.block(GATHERING)
         self.t = t
 
-    def block(self, reason: str, span: str | None = None) -> None:
-        """Sleep until another party calls wake(); the clock jumps to the wake-up time. The wait's span is named
-        `span`, by default "wait:" and the reason up to its first " (" (a caller blocking often passes it made once)."""
+    def block(self, reason: str | tuple, span: str | None = None) -> None:
+        """Sleep until another party calls wake(); the clock jumps to the wake-up time. `reason`: text or (text, args)
+        (tensix/waits.py). The wait's span is named `span`, by default "wait:" and the reason up to its first " (" (a
+        caller blocking often passes it made once)."""
         self.blocked_on = reason
         self._woken = False
         start = self.t
@@ -104,7 +106,7 @@ class KernelProcess:
         self.blocked_on = None
         self.t = self.engine.now
         if self.t > start:
-            self._span(span or f"wait:{reason.split(' (')[0]}", start, self.t)
+            self._span(span or wait_span(reason), start, self.t)
 
     def wake(self) -> None:
         if not self._woken:

@@ -6,7 +6,7 @@ from tensix.tracelog cimport SpanLog
 cdef class Packer:
     cdef public long long t, busy_cycles
     cdef public list halves
-    cdef public dict done
+    cdef public dict done, _costs
     cdef public SpanLog spans
     @cython.locals(start=cython.longlong, done=list, size=Py_ssize_t, p=Py_ssize_t)
     cpdef pack(self, CircularBuffer cb, Py_ssize_t first, long long at, long long cycles, Py_ssize_t count,
@@ -14,4 +14,5 @@ cdef class Packer:
     @cython.locals(done=list, size=Py_ssize_t, first=Py_ssize_t, i=Py_ssize_t, latest=cython.longlong,
                    v=cython.longlong)
     cpdef long long ready(self, CircularBuffer cb, Py_ssize_t n) except? -1
+    cpdef long long cost(self, timing, str fmt, bint accumulate) except? -1
     cpdef release(self)

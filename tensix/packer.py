@@ -16,6 +16,14 @@ class Packer:
         self.done: dict[int, list[int]] = {}  # CB id -> cycle each of its pages was last packed by
         self.spans = SpanLog()
         self.busy_cycles = 0
+        self._costs: dict[str, tuple[int, int]] = {}  # CB format -> cycles of one pack (written, accumulated)
+
+    def cost(self, timing, fmt: str, accumulate: bool) -> int:
+        """TimingModel.pack of one tile, priced once per format (packs are among a run's most frequent ops)."""
+        costs = self._costs.get(fmt)
+        if costs is None:
+            costs = self._costs[fmt] = (timing.pack(fmt, False), timing.pack(fmt, True))
+        return costs[1] if accumulate else costs[0]
 
     def pack(self, cb, first: int, at: int, cycles: int, count: int, op: int) -> None:
         """`count` packs into pages first.. (ring slots) of cb costing `cycles`, issued by the math thread at `at`: in

@@ -19,8 +19,9 @@ cdef class Fabric:
     cdef public long long[::1] free_at, link_bytes, link_busy, niu_free
     cdef public list noc_bytes
     cdef public dict _routes, _mcasts, _paths, _mcast_returns
+    cdef public list _by_key
     cdef public long long _maxp, _niu, _hop, _hdr, _lbpc, _tiles, sent
-    @cython.locals(key=cython.longlong, p=Path)
+    @cython.locals(key=cython.longlong, p=Path, inside=bint)
     cpdef Path path(self, int noc, long long sx, long long sy, long long dx, long long dy)
     cpdef long long request_cycles(self, int noc, tuple src, tuple dst) except? -1
     cpdef tuple unicast(self, int noc, tuple src, tuple dst, long long nbytes, long long t, double rate=*)

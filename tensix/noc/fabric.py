@@ -19,6 +19,7 @@ from tensix.config import MeshConfig
 from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
 
 _GEOMETRY: dict[tuple[int, int], tuple[dict, dict]] = {}
+MAX_PATH_LIST = 1 << 20  # keys (2 x tiles^2) up to which Fabric.path finds Paths by list index (8 MiB)
 
 
 class Path:
@@ -66,6 +67,9 @@ class Fabric:
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
         self._paths: dict[int, Path] = {}  # routes used this run, by Path.key
+        keys = 2 * (self.width * self.height) ** 2  # every transfer looks its Path up: by key in a list, which costs
+        self._by_key: list = [None] * keys if keys <= MAX_PATH_LIST else []  # less than hashing it (a NoC this big:
+        # by the dict alone)
         self.sent = 0  # the cycle the last `send` started injecting
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
@@ -95,13 +99,16 @@ class Fabric:
     def path(self, noc: int, sx: int, sy: int, dx: int, dy: int) -> Path:
         """The Path from NoC (sx, sy) to (dx, dy) on NoC `noc`, made on first use this run."""
         key = ((noc * self.height + sy) * self.width + sx) * self._tiles + dy * self.width + dx
-        p = self._paths.get(key)
+        inside = 0 <= key < len(self._by_key)  # (a key off the grid is for route() to refuse)
+        p = self._by_key[key] if inside else self._paths.get(key)
         if p is None:
             src, dst = (sx, sy), (dx, dy)
             ids, links = self.route(noc, src, dst)
             request = 2 * self.cfg.niu_cycles + len(ids) * self.cfg.hop_cycles + self._hdr
             p = self._paths[key] = Path(key, noc, src, dst, ids, links, request,
                                         (noc * self.height + sy) * self.width + sx)
+            if inside:
+                self._by_key[key] = p
         return p
 
     def request_cycles(self, noc: int, src: Coord, dst: Coord) -> int:

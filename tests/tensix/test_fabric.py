@@ -56,3 +56,19 @@ def test_multicast_sends_each_tree_link_once():
     # the packet first reserves its path: 13 + round(6.09 x 4 destinations) = 37 cycles
     assert end == 37 + 5 + 3 * 9 + 65 + 5  # deepest leaf (2, 1) is three hops away
     assert f.noc_bytes[0] == 4 * 2048
+
+
+def test_a_noc_too_big_for_the_path_list_finds_paths_by_key_alike(monkeypatch):
+    import tensix.noc.fabric as fabric
+
+    def run(f):
+        f.unicast(0, (0, 0), (2, 0), 4096, 0)
+        f.unicast(0, (1, 0), (2, 0), 4096, 0)  # shares link (1,0)E with the first
+        return f.unicast(1, (3, 3), (0, 1), 2048, 10), f.used_links()
+
+    listed = Fabric(CFG)
+    monkeypatch.setattr(fabric, "MAX_PATH_LIST", 0)
+    by_dict = Fabric(CFG)
+    assert listed._by_key and not by_dict._by_key
+    assert run(by_dict) == run(listed)
+    assert by_dict.path(0, 0, 0, 2, 0) is by_dict.path(0, 0, 0, 2, 0)  # made once, found again
