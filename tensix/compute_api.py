@@ -39,6 +39,7 @@ class ComputeKernel(KernelProcess):
         self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
+        self._block_costs: dict[tuple, int] = {}  # (A format, B format, rt, ct) -> cycles per k tile of the block
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -50,6 +51,7 @@ class ComputeKernel(KernelProcess):
         if fidelity != self.fidelity:
             self.fidelity = checked_fidelity(fidelity, f"compute kernel on core {self.core}")
             self._mm_costs.clear()
+            self._block_costs.clear()
             self._matmul_cycles = self.timing.matmul(fidelity)
 
     # --- DST register protocol ---------------------------------------------------------------------------
@@ -122,7 +124,8 @@ class ComputeKernel(KernelProcess):
             self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._mm_cost(cb.fmt))
+        self._mm_cost(cb.fmt)
+        self.advance("matmul_tiles", self._block_cost(ca.fmt, cb.fmt, 1, 1))
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""
@@ -150,7 +153,9 @@ class ComputeKernel(KernelProcess):
         for d in range(idst, idst + n):
             fresh[d] = False
         self.flops += 65536 * n
-        self.advance("matmul_tiles", self._matmul_cycles * n, n)
+        # with zero skipping on, products are charged tile by tile, as its face-by-face path charges them
+        cost = self._block_cost(ca.fmt, cb.fmt, rt, ct) if self.skip is None else self._matmul_cycles * n
+        self.advance("matmul_tiles", cost, n)
         if self.skip is not None:
             self.skip.add(self.core, self.label, macs_total=32768 * n)
 
@@ -183,6 +188,14 @@ class ComputeKernel(KernelProcess):
             cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
             self.fastest_matmul = min(self.fastest_matmul or cost, cost)
         self._matmul_cycles = cost
+        return cost
+
+    def _block_cost(self, a_fmt: str, b_fmt: str, rt: int, ct: int) -> int:
+        """Cycles of one k tile of an rt x ct block of tile products (TimingModel.matmul_block)."""
+        key = (a_fmt, b_fmt, rt, ct)
+        cost = self._block_costs.get(key)
+        if cost is None:
+            cost = self._block_costs[key] = self.timing.matmul_block(self.fidelity, a_fmt, b_fmt, rt, ct)
         return cost
 
     def _spend(self, key: tuple, n: int = 1) -> None:
