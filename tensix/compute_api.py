@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix import kernels as K
-from tensix.compute_skip import matmul_now, matmul_sparse, tile_faces
+from tensix.compute_skip import block_cycles, matmul_now, matmul_sparse, tile_faces
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
@@ -39,7 +39,6 @@ class ComputeKernel(KernelProcess):
         self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
         self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
-        self._block_costs: dict[tuple, int] = {}  # (A format, B format, rt, ct) -> cycles per k tile of the block
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -51,7 +50,6 @@ class ComputeKernel(KernelProcess):
         if fidelity != self.fidelity:
             self.fidelity = checked_fidelity(fidelity, f"compute kernel on core {self.core}")
             self._mm_costs.clear()
-            self._block_costs.clear()
             self._matmul_cycles = self.timing.matmul(fidelity)
 
     # --- DST register protocol ---------------------------------------------------------------------------
@@ -124,8 +122,7 @@ class ComputeKernel(KernelProcess):
             self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self._mm_cost(cb.fmt)
-        self.advance("matmul_tiles", self._block_cost(ca.fmt, cb.fmt, 1, 1))
+        self.advance("matmul_tiles", block_cycles(self, ca, cb))
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""
@@ -135,9 +132,9 @@ class ComputeKernel(KernelProcess):
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
         """tt-metal's matmul_block, one k step of an rt x ct output block: DST[idst + i*ct + j] += tile
-        ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits, cycles and counters as rt * ct matmul_tiles
-        calls, in one kernel call; with zero skipping, a block with a zero face in an activation tile goes
-        tile by tile."""
+        ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits and counters as rt * ct matmul_tiles calls, in one
+        kernel call, unpacking the tiles it keeps once (TimingModel.matmul_block); with zero skipping, charged as
+        tiles, and a block with a zero face in an activation tile goes tile by tile."""
         if transpose:
             raise KernelError(f"compute kernel on core {self.core}: matmul_block(transpose=True) is not "
                               f"supported; transpose the tile with transpose_tile first")
@@ -148,14 +145,11 @@ class ComputeKernel(KernelProcess):
         # unpack ahead for the rest of the k step (A row-major, row stride kt; B k-row after k-row): pages waited for
         if self.math and self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, [ia + i * kt for i in range(rt)]):
             return  # done by zero skipping
-        self._mm_cost(cb.fmt)
         fresh = self._fresh
         for d in range(idst, idst + n):
             fresh[d] = False
         self.flops += 65536 * n
-        # with zero skipping on, products are charged tile by tile, as its face-by-face path charges them
-        cost = self._block_cost(ca.fmt, cb.fmt, rt, ct) if self.skip is None else self._matmul_cycles * n
-        self.advance("matmul_tiles", cost, n)
+        self.advance("matmul_tiles", block_cycles(self, ca, cb, rt, ct), n)
         if self.skip is not None:
             self.skip.add(self.core, self.label, macs_total=32768 * n)
 
@@ -188,14 +182,6 @@ class ComputeKernel(KernelProcess):
             cost = self._mm_costs[fmt] = self.timing.matmul(self.fidelity, fmt)
             self.fastest_matmul = min(self.fastest_matmul or cost, cost)
         self._matmul_cycles = cost
-        return cost
-
-    def _block_cost(self, a_fmt: str, b_fmt: str, rt: int, ct: int) -> int:
-        """Cycles of one k tile of an rt x ct block of tile products (TimingModel.matmul_block)."""
-        key = (a_fmt, b_fmt, rt, ct)
-        cost = self._block_costs.get(key)
-        if cost is None:
-            cost = self._block_costs[key] = self.timing.matmul_block(self.fidelity, a_fmt, b_fmt, rt, ct)
         return cost
 
     def _spend(self, key: tuple, n: int = 1) -> None:

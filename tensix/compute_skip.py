@@ -21,6 +21,14 @@ def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
     return bits
 
 
+def block_cycles(k, ca, cb, rt: int = 1, ct: int = 1) -> int:
+    """Cycles of one k tile of an rt x ct block of dense tile products on compute kernel k (CBs ca, cb): tt-llk's
+    unpacks (TimingModel.matmul_block); with zero skipping on, tile by tile, as its face-by-face path charges them.
+    Keeps the per-tile cost (`_mm_cost`) for that path and the stats' peak."""
+    per_tile = k._mm_cost(cb.fmt)
+    return per_tile * rt * ct if k.skip is not None else k.timing.matmul_block(k.fidelity, ca.fmt, cb.fmt, rt, ct)
+
+
 def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
     """One matmul_tiles call on compute kernel k with zero skipping: the activation tile's faces decide what is
     multiplied."""
