@@ -133,8 +133,8 @@ class ComputeKernel(KernelProcess):
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
         """tt-metal's matmul_block, one k step of an rt x ct output block: DST[idst + i*ct + j] += tile
         ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits and counters as rt * ct matmul_tiles calls, in one
-        kernel call, unpacking the tiles it keeps once (TimingModel.matmul_block); with zero skipping, charged as
-        tiles, and a block with a zero face in an activation tile goes tile by tile."""
+        kernel call, unpacking the tiles it keeps once (TimingModel.matmul_block); with zero skipping, a block with
+        a zero face in an activation tile goes tile by tile."""
         if transpose:
             raise KernelError(f"compute kernel on core {self.core}: matmul_block(transpose=True) is not "
                               f"supported; transpose the tile with transpose_tile first")
