@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix import kernels as K
-from tensix.compute_skip import matmul_now, matmul_sparse, tile_faces
+from tensix.compute_skip import block_cycles, matmul_now, matmul_sparse, tile_faces
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
@@ -122,7 +122,7 @@ class ComputeKernel(KernelProcess):
             self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", self._mm_cost(cb.fmt))
+        self.advance("matmul_tiles", block_cycles(self, ca, cb))
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""
@@ -132,9 +132,9 @@ class ComputeKernel(KernelProcess):
     def matmul_block(self, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, transpose: bool = False,
                      ct: int = 1, rt: int = 1, kt: int = 1) -> None:
         """tt-metal's matmul_block, one k step of an rt x ct output block: DST[idst + i*ct + j] += tile
-        ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits, cycles and counters as rt * ct matmul_tiles
-        calls, in one kernel call; with zero skipping, a block with a zero face in an activation tile goes
-        tile by tile."""
+        ia + i*kt of cb_a @ tile ib + j of cb_b. The same bits and counters as rt * ct matmul_tiles calls, in one
+        kernel call, unpacking the tiles it keeps once (TimingModel.matmul_block); with zero skipping, a block with
+        a zero face in an activation tile goes tile by tile."""
         if transpose:
             raise KernelError(f"compute kernel on core {self.core}: matmul_block(transpose=True) is not "
                               f"supported; transpose the tile with transpose_tile first")
@@ -145,12 +145,11 @@ class ComputeKernel(KernelProcess):
         # unpack ahead for the rest of the k step (A row-major, row stride kt; B k-row after k-row): pages waited for
         if self.math and self._matmul_block_math(ca, cb, ia, ib, idst, ct, rt, kt, [ia + i * kt for i in range(rt)]):
             return  # done by zero skipping
-        self._mm_cost(cb.fmt)
         fresh = self._fresh
         for d in range(idst, idst + n):
             fresh[d] = False
         self.flops += 65536 * n
-        self.advance("matmul_tiles", self._matmul_cycles * n, n)
+        self.advance("matmul_tiles", block_cycles(self, ca, cb, rt, ct), n)
         if self.skip is not None:
             self.skip.add(self.core, self.label, macs_total=32768 * n)
 

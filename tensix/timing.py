@@ -36,7 +36,8 @@ class TimingModel:
     matmul: a 32x32x32 tile costs `matmul_cycles_per_phase` per fidelity phase (16/32/48/64 at
     LoFi/HiFi2/HiFi3/HiFi4): 8x16 @ 16x16 per cycle per phase; the unpacker feeding it runs alongside, so a
     tile costs the larger of that and unpacking its B tile (`unpack_setup_cycles` + its bytes at
-    `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles). Packing a tile costs
+    `unpack_bytes_per_cycle`: bf16 34, bfp8_b 19, bfp4_b 11, fp32 66 cycles); a block of products also unpacks
+    the tiles it reuses, once per k tile (`matmul_block`). Packing a tile costs
     `pack_setup_cycles` + its bytes at `pack_bytes_per_cycle` (`pack_acc_bytes_per_cycle` when the packer adds it
     to what L1 holds). Eltwise FPU ops: 8x16 elements per cycle
     (mul once per fidelity phase), or their unpacking when slower. SFPU: 32 lanes, one instruction a cycle, so a
@@ -67,6 +68,19 @@ class TimingModel:
     def matmul(self, fidelity: str, fmt: str = "bf16") -> int:
         """One 32x32x32 tile product with B tiles in `fmt`: the FPU's phases or the unpacker, the slower."""
         return max(self.matmul_cycles_per_phase * FIDELITY_PHASES[fidelity], self.unpack(fmt))
+
+    def matmul_block(self, fidelity: str, a_fmt: str, b_fmt: str, rt: int = 1, ct: int = 1) -> int:
+        """One k tile of an rt x ct block of tile products (tt-metal's matmul_block; matmul_tiles is 1 x 1): the
+        FPU's phases or the unpackers, the slower. tt-llk's matmul unpack (llk_unpack_AB_matmul) keeps one tile of
+        the operand along the block's shorter side in its source register while the other operand's tiles stream
+        past it: per k tile it unpacks rt x ct tiles of one and min(rt, ct) of the other (A's when ct >= rt), each
+        an UNPACR with its own `unpack_setup_cycles`, their bytes at `unpack_bytes_per_cycle` (two unpackers at once
+        share it). A lone product unpacks both its tiles."""
+        n = rt * ct
+        a_tiles, b_tiles = (rt, n) if ct >= rt else (n, ct)
+        nbytes = a_tiles * tile_nbytes(a_fmt) + b_tiles * tile_nbytes(b_fmt)
+        unpack = (a_tiles + b_tiles) * self.unpack_setup_cycles + -(-nbytes // self.unpack_bytes_per_cycle)
+        return max(n * self.matmul_cycles_per_phase * FIDELITY_PHASES[fidelity], unpack)
 
     def unpack(self, fmt: str, tiles: int = 1) -> int:
         """Unpacking `tiles` tiles in `fmt` from L1 into source registers."""

@@ -15,6 +15,7 @@ from tensix.lang.passes.sharded import ShardPlan, sharded_matmul
 from tensix.presets import resolve
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Block, ChainOp, Matmul, Mcast, Share
+from tensix.timing import TimingModel
 
 DST_TILES = 16  # output tiles a core accumulates at once
 
@@ -163,11 +164,13 @@ L1_ACTIVATION = 0.4  # share of L1 a decode matmul's whole activation row (doubl
 L1_PARTIALS = 0.4  # share of L1 a block's fp32 partial sums may take (more: the block goes in passes)
 
 
-def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> _Plan:
+def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int, fidelity: str = "HiFi4") -> _Plan:
     """The widest blocks whose fp32 partial sums fit L1_PARTIALS of L1 (and that every core of a grid row
     splits alike, so the row's multicasts pair up), then the largest k step whose double-buffered A and B
     bands fit the rest of L1_OPERANDS of it, divided among the `share` multicast matmuls that may lay their
-    operand CBs out alike on one core (stages/layout.core_layouts)."""
+    operand CBs out alike on one core (stages/layout.core_layouts). A spilling block's output CB holds the whole
+    block, as tt-metal's (out_CB_tiles = out_block_tiles), sized before the k step, where that step still hides
+    the packer (`holds_whole`); else two sub-blocks."""
     ta, tb, to = (tile_nbytes(f) for f in fmts)
     l1 = cfg.l1_bytes / share
     passes = next((p for p in range(1, g.bn + 1) if g.bm * -(-g.bn // p) * 4096 <= L1_PARTIALS * l1
@@ -176,15 +179,29 @@ def _plan(g: _Grid, fmts: tuple[str, str, str], cfg: MeshConfig, share: int) -> 
     sm = min(g.bm, DST_TILES)
     sub = (sm, min(width, max(1, DST_TILES // sm)))
     spilled = g.bm * width * 4096 if g.bm * width > sub[0] * sub[1] else 0
+    band = SLOTS * (g.bm * ta + width * tb)  # one k tile of the double-buffered A and B bands
     room = L1_OPERANDS * l1 - spilled - 2 * sub[0] * sub[1] * to - width * to  # partial sums, output, bias
-    kb = max(1, min(g.kt, int(room // (SLOTS * (g.bm * ta + width * tb)))))
-    steps = -(-g.kt // kb)
+    kb = max(1, min(g.kt, int(room // band)))
     whole = -(-g.bm // sub[0]) * -(-width // sub[1]) if spilled else 0
+    held = min(g.kt, int((room - (g.bm * width - 2 * sub[0] * sub[1]) * to) // band))  # k step beside the block
+    if whole > 2 and holds_whole(held, fidelity, fmts[1]):
+        kb = held
+    steps = -(-g.kt // kb)
     return _Plan(passes, width, -(-g.kt // steps), sub, room, whole)
 
 
+def holds_whole(kb: int, fidelity: str, b_fmt: str, timing: TimingModel | None = None) -> bool:
+    """Whether a spilling block's output CB may hold the whole block at k steps of `kb` tiles: each step packs
+    every output tile's fp32 partial sum with L1 accumulation once and multiplies kb tile products into it, so a
+    step shorter than that pack leaves the math waiting for the packer (a 16384^3 bf16 matmul on wormhole_n150 at
+    k steps of 1 instead of 2: 45% slower). Otherwise the k step keeps the room and the output CB two sub-blocks,
+    and the math waits for the writer in the last k step instead."""
+    t = timing or TimingModel()
+    return kb >= 1 and kb * t.matmul(fidelity, b_fmt) >= t.pack("fp32", accumulate=True)
+
+
 def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: bool = False,
-                cfg: MeshConfig | None = None, share: int = 1, kb: int | None = None) -> dict:
+                cfg: MeshConfig | None = None, share: int = 1, kb: int | None = None, fidelity: str = "HiFi4") -> dict:
     """Output blocks on the core rectangle as a grid (@shard(block)), run as tt-metal's multicast matmul: k in
     steps of whole A (bm x kb) and B (kb x bn) bands, every output sub-block of the block updated each step
     (partial sums in fp32 between steps), so each band is read once per core row (column). With `mcast` one
@@ -199,7 +216,7 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
     g = _Grid.of(n, ts)
     xs, ys, mt, kt, nt, bm, bn, rows, cols = g.xs, g.ys, g.mt, g.kt, g.nt, g.bm, g.bn, g.rows, g.cols
     fmts = tuple("fp32" if t.dtype == "int32" else t.dtype for t in (a, b, n.type))
-    plan = _plan(g, fmts, cfg or resolve(None), share)
+    plan = _plan(g, fmts, cfg or resolve(None), share, fidelity)
     kb = min(kb or plan.kb, plan.kb)
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt,
               "kb": kb, "sub": plan.sub, "out_slots": plan.out_slots(kb, fmts, bm)}

@@ -96,7 +96,8 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
             continue
         if n.id in asked:
-            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip, cfg=cfg, share=share)
+            steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip, cfg=cfg, share=share,
+                                fidelity=fidelity(graph, n))
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps)}))
             continue
         sparse = n.op == Op.MATMUL and n.inputs[1] in rows_weights
@@ -116,7 +117,8 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         steps = _split(n, ts, names, sparse)
         auto_attrs = {}
         if n.id in auto:  # per-core reads, or the multicast grid matmul at one of its k steps: the cheapest
-            options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb)
+            options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb,
+                                             fidelity=fidelity(graph, n))
                                  for kb in k_steps(n, ts)]
             best, _ = cheapest(options, lays, cfg, fidelity(graph, n), memo)
             steps, auto_attrs = options[best], ({"mcast": "auto"} if best else {})

@@ -167,7 +167,7 @@ def test_a_schedule_run_from_an_absolute_path_reruns_with_the_same_trace(program
     assert again.result.cycles == result.cycles
 
 
-MATMUL = "input x: bf16[32, 32]\nparam w: bf16[32, 32] = random(seed=1)\noutput y = x @ w\n"
+MATMUL = "input x: bf16[32, 32]\nparam w: bfp8_b[32, 32] = random(seed=1)\noutput y = x @ w\n"
 
 
 def test_rerun_repeats_the_math_fidelity_the_run_chose(tmp_path):
@@ -175,7 +175,7 @@ def test_rerun_repeats_the_math_fidelity_the_run_chose(tmp_path):
     path.write_text(MATMUL)
     lofi, out = run_file(str(path), out=str(tmp_path / "lofi"), fidelity="lofi")
     hifi4, _ = run_file(str(path), out=str(tmp_path / "hifi4"))
-    assert hifi4.cycles - lofi.cycles == 64 - 34  # one bf16 tile product (docs/timing.md): a rerun at HiFi4 would show
+    assert hifi4.cycles - lofi.cycles == 64 - 53  # a lone product, bf16 A + bfp8_b B tile unpacked: 4 + ceil(3136 / 64)
     assert json.loads((out / "run.json").read_text())["flags"]["fidelity"] == "lofi"
     again = rerun(out)
     assert again.differences == () and again.result.cycles == lofi.cycles

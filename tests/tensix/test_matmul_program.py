@@ -44,21 +44,25 @@ def test_one_core_one_tile_cycle_count_matches_hand_computation():
     # B tile: issued at 38, at the bank at 58, which is busy until 131.7: it starts then (done 225), answers
     #   at 131 + 143 = 274 (the NIU is free after A's 1 + ceil(2048 / 28.86) = 72 cycles, at 254); the bank
     #   is the bound again: 225 + 143 + 20 = 388 -> the read barrier releases at 388.
-    # compute: matmul HiFi4 bf16 max(64 FPU, 34 unpack) -> 452, pack bf16 2 + 2048 / 64 = 34 -> 486.
-    # writer (NoC 0): write issue 22 -> 508; data lands at 508 + 5 + 9 + 65 + 5 = 592; the bank starts as the
-    #   head arrives (508 + 20 = 528), done at ceil(528 + 92.7) = 621; landed after the write latency 133, at
-    #   754; the acknowledgement is back 20 later: the write barrier releases at 774.
-    assert r.cycles == 774
+    # compute: one lone tile product unpacks its A and its B tile, HiFi4 bf16 max(64 FPU, 2 x 2 + 4096 / 64 = 68
+    #   unpack) -> 456, pack bf16 2 + 2048 / 64 = 34 -> 490.
+    # writer (NoC 0): write issue 22 -> 512; data lands at 512 + 5 + 9 + 65 + 5 = 596; the bank starts as the
+    #   head arrives (512 + 20 = 532), done at ceil(532 + 92.7) = 625; landed after the write latency 133, at
+    #   758; the acknowledgement is back 20 later: the write barrier releases at 778.
+    assert r.cycles == 778
     np.testing.assert_array_equal(r.outputs["C"], quantize(quantize(a, "bf16") @ quantize(b, "bf16"), "bf16"))
 
 
 def test_fidelity_changes_compute_cycles_only():
     a, b = _inputs(32, 32, 32, seed=3)
-    lofi = Mesh(_tiny_mesh()).run(matmul_program(32, 32, 32, grid=(1, 1), fidelity="LoFi"), {"A": a, "B": b})
-    hifi = Mesh(_tiny_mesh()).run(matmul_program(32, 32, 32, grid=(1, 1), fidelity="HiFi4"), {"A": a, "B": b})
-    # bf16: LoFi is bound by the unpacker (34 cycles per tile), HiFi4 by the FPU (64)
-    assert hifi.cycles - lofi.cycles == 64 - 34
+    run = lambda fid, dt: Mesh(_tiny_mesh()).run(  # noqa: E731
+        matmul_program(32, 32, 32, grid=(1, 1), fidelity=fid, dtype=dt), {"A": a, "B": b})
+    lofi, hifi = run("LoFi", "bfp8_b"), run("HiFi4", "bfp8_b")
+    # a lone tile product unpacks its A and its B tile: bfp8_b 2 x 2 + 2 x 1088 / 64 = 38 cycles, so LoFi is bound
+    # by the unpackers (38), HiFi4 by the FPU (64); bf16 (2 x 2 + 4096 / 64 = 68) is unpacker-bound at both
+    assert hifi.cycles - lofi.cycles == 64 - 38
     np.testing.assert_array_equal(lofi.outputs["C"], hifi.outputs["C"])
+    assert run("LoFi", "bf16").cycles == run("HiFi4", "bf16").cycles
 
 
 @pytest.mark.parametrize("device", ["blackhole_p150", "grayskull_e150"])

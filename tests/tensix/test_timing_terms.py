@@ -112,6 +112,20 @@ def test_matmul_tile_cost_by_fidelity_and_format(fidelity, fmt, expected):
     assert TimingModel().matmul(fidelity, fmt) == expected
 
 
+@pytest.mark.parametrize("fidelity,a_fmt,b_fmt,rt,ct,expected", [
+    # ct >= rt: each of the rt A tiles is kept for its row of ct products; per k tile rt A + rt x ct B tiles
+    ("HiFi2", "bf16", "bf16", 2, 3, max(6 * 32, 8 * 2 + 8 * 2048 // 64)),  # 272: the unpackers bound it
+    ("HiFi4", "bf16", "bf16", 2, 3, 6 * 64),  # 384 > 272: the FPU does
+    # ct < rt: each B tile is kept for its column; per k tile rt x ct A + ct B tiles
+    ("LoFi", "bfp8_b", "bfp8_b", 16, 1, max(16 * 16, 17 * 2 + 17 * 1088 // 64)),  # 34 + 289 = 323
+    # formats of their own: 1 bf16 A tile and 4 bfp8_b B tiles, 10 + ceil(6400 / 64) = 110
+    ("LoFi", "bf16", "bfp8_b", 1, 4, 110),
+    ("HiFi4", "bf16", "bf16", 1, 1, 68),  # a lone product unpacks both tiles: 4 + 4096 / 64
+])
+def test_a_matmul_block_unpacks_the_tiles_it_keeps_once_per_k_tile(fidelity, a_fmt, b_fmt, rt, ct, expected):
+    assert TimingModel().matmul_block(fidelity, a_fmt, b_fmt, rt, ct) == expected
+
+
 def test_pack_cost_by_format():
     t = TimingModel()
     assert [t.pack(f) for f in ("fp32", "bf16", "bfp8_b", "bfp4_b")] == [66, 34, 19, 11]
