@@ -12,7 +12,7 @@ a write as its data starts arriving, and its controller accepts (acknowledges) a
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -89,6 +89,21 @@ def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list,
     return where, held
 
 
+def describe(name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles", bank_cols: tuple[int, ...] = (),
+             base: int = 0) -> DramBuffer:
+    """The DramBuffer of a tensor at bank offset `base`: its tiles and page size (slots_per_bank(banks) * page_nbytes
+    is the space it takes in each bank)."""
+    rows, cols = tile_rows_cols(shape)
+    tiles = (-(-rows // 32), -(-cols // 32))
+    if layout == "rows":
+        if fmt not in ROW_FORMATS:
+            raise DramError(f"DRAM buffer '{name}': a rows layout holds fp32 or bf16, not {fmt}")
+        page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
+    else:
+        page = tile_nbytes(fmt)
+    return DramBuffer(name, tuple(shape), fmt, tiles, page, base, layout, tuple(bank_cols))
+
+
 NEVER = int(np.iinfo(np.int64).max)
 ROW_FORMATS = {"fp32": 4, "bf16": 2}  # element sizes of formats a "rows" buffer can hold
 
@@ -158,7 +173,12 @@ class Dram:
         # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet);
         # lists, as every page read looks one up (a numpy element costs a scalar object per look-up)
         self.landed: dict[str, list[int]] = {}
-        self._bases: list[tuple[int, str]] = []  # (base, buffer) in allocation order, i.e. by base
+        # (base, buffer) of the buffers holding their bank space now, by base. Buffers the compiler laid over the
+        # space of ones dead before them wait in `_unowned` ("pending") until a kernel first touches them, which
+        # takes the space (zeroed, as a fresh buffer is) and evicts the old ones: touching an evicted buffer again
+        # is a DramError (its space was reused while it was still in use).
+        self._bases: list[tuple[int, str]] = []
+        self._unowned: dict[str, str] = {}  # buffer -> "" (pending) or the buffer that evicted it
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -172,7 +192,7 @@ class Dram:
 
     @property
     def allocated_nbytes(self) -> int:
-        """Bytes allocated in each bank so far (the top of the last buffer)."""
+        """Bytes allocated in each bank so far (the top of the highest buffer)."""
         return self._top
 
     def reserve(self, nbytes: int) -> None:
@@ -183,36 +203,63 @@ class Dram:
                 bank.reserve(nbytes)
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
-                 host_written: bool = False, bank_cols: tuple[int, ...] = ()) -> DramBuffer:
-        """A buffer of `shape` in `fmt` and `layout` after the last, zeroed unless `host_written` (the host
-        writes all its pages with write_pages before any kernel runs); `bank_cols`: a sharded layout's bands."""
+                 host_written: bool = False, bank_cols: tuple[int, ...] = (), base: int | None = None) -> DramBuffer:
+        """A buffer of `shape` in `fmt` and `layout` after the last (or at bank offset `base`), zeroed unless
+        `host_written` (the host writes all its pages with write_pages before any kernel runs); `bank_cols`: a
+        sharded layout's bands. A buffer at a `base` overlapping buffers allocated before it is pending: it
+        takes their space when a kernel first touches it (claim)."""
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
-        rows, cols = tile_rows_cols(shape)
-        tiles = (-(-rows // 32), -(-cols // 32))
-        if layout == "rows":
-            if fmt not in ROW_FORMATS:
-                raise DramError(f"DRAM buffer '{name}': a rows layout holds fp32 or bf16, not {fmt}")
-            page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
-        else:
-            page = tile_nbytes(fmt)
         if layout == "sharded":
-            self._check_bands(name, tiles, tuple(bank_cols))
-        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top, layout, tuple(bank_cols))
-        self._top += buf.slots_per_bank(len(self.banks)) * page
-        if self._top > self.cfg.dram_bank_bytes:
+            rows, cols = tile_rows_cols(shape)
+            self._check_bands(name, (-(-rows // 32), -(-cols // 32)), tuple(bank_cols))
+        buf = describe(name, shape, fmt, layout, bank_cols, self._top if base is None else base)
+        end = buf.base + buf.slots_per_bank(len(self.banks)) * buf.page_nbytes
+        if end > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
-        for bank in self.banks:
-            if self.hold_data:
-                bank.grow(self._top, not host_written)
-            else:
-                bank.size = self._top
+        if end > self._top:
+            self._top = end
+            for bank in self.banks:
+                if self.hold_data:
+                    bank.grow(end, not host_written)
+                else:
+                    bank.size = end
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages
-        self._bases.append((buf.base, name))
+        if self._overlapping(buf):
+            self._unowned[name] = ""
+        else:
+            insort(self._bases, (buf.base, name))
         return buf
+
+    def _end(self, buf: DramBuffer) -> int:
+        return buf.base + buf.slots_per_bank(len(self.banks)) * buf.page_nbytes
+
+    def _overlapping(self, buf: DramBuffer) -> list[tuple[int, str]]:
+        """The buffers holding bank space now that `buf`'s range overlaps."""
+        end = self._end(buf)
+        return [(b, n) for b, n in self._bases if b < end and buf.base < self._end(self.buffers[n])]
+
+    def claim(self, buf: DramBuffer) -> None:
+        """A kernel touches `buf`, which does not hold its bank space: a pending buffer takes it now (the buffers
+        there are dead, as the compiler ordered; zeroed as a fresh buffer), an evicted one is an error."""
+        by = self._unowned[buf.name]
+        if by:
+            raise DramError(f"DRAM buffer '{buf.name}' is used after '{by}' took its bank space "
+                            f"[0x{buf.base:x}, 0x{self._end(buf):x}); '{by}' may be written only after every "
+                            f"kernel reading or writing '{buf.name}' is done (a semaphore chain must order them)")
+        for entry in self._overlapping(buf):
+            self._bases.remove(entry)
+            self._unowned[entry[1]] = buf.name
+        del self._unowned[buf.name]
+        insort(self._bases, (buf.base, buf.name))
+        if self.hold_data:
+            start, end = buf.base, self._end(buf)
+            for bank in self.banks:
+                bank.data[start:end] = 0
+                bank.wrote(start, end)
 
     def place_l1(self, name: str, shape: tuple[int, ...], fmt: str,
                  homes: tuple[tuple[int, int, int], ...]) -> DramBuffer:
@@ -249,6 +296,8 @@ class Dram:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
         if buf.homes is not None:
             return buf.homes[page]
+        if self._unowned and buf.name in self._unowned:
+            self.claim(buf)
         if buf.where is not None:
             b, slot = buf.where[page]
             x, y = self.banks[b].noc_xy
@@ -264,6 +313,8 @@ class Dram:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
         if buf.homes is not None:
             return [buf.homes[p] for p in pages.tolist()]
+        if self._unowned and buf.name in self._unowned:
+            self.claim(buf)
         nb = len(self.banks)
         if buf.where is not None:
             return [self.page_addr(buf, int(p)) for p in pages]
@@ -314,6 +365,8 @@ class Dram:
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""
+        if self._unowned.get(buf.name):
+            self.claim(buf)  # evicted: says by which buffer
         nb = len(self.banks)
         out = np.empty((buf.npages, buf.page_nbytes), dtype=np.uint8)
         for b, bank in enumerate(self.banks):

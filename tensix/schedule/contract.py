@@ -415,7 +415,8 @@ class DramBuffer:
     between runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile
     p in bank p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a
     contiguous band of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling
-    it (or the state updated), when not its own name."""
+    it (or the state updated), when not its own name; `base`: its bank offset (the same in every bank; the
+    compiler's, reusing the space of tensors dead before its first write), None: after every buffer before it."""
 
     name: str
     shape: tuple[int, ...]
@@ -425,6 +426,7 @@ class DramBuffer:
     source: str = ""
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
     bank_cols: tuple[int, ...] = ()
+    base: int | None = None
     at: SourcePos | None = _pos()
 
 
