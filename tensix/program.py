@@ -43,7 +43,7 @@ class BufferSpec:
     source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in the L1 shards (ShardSpec) of its cores
     bank_cols: tuple[int, ...] = ()  # "sharded": tile columns per DRAM bank, in bank order
-    base: int | None = None  # bank offset of its first page (the compiler's, reusing dead tensors'); None: the next free
+    base: int | None = None  # bank offset of its first page (reusing dead tensors' space); None: the next free
 
 
 @dataclass(frozen=True, slots=True)
