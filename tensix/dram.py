@@ -20,6 +20,7 @@ import numpy as np
 
 from tensix import memory
 from tensix.config import MeshConfig
+from tensix.dram_reuse import claim, overlapping
 from tensix.errors import DramError
 from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
 from tensix.memory import MemoryPool
@@ -91,8 +92,7 @@ def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list,
 
 def describe(name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles", bank_cols: tuple[int, ...] = (),
              base: int = 0) -> DramBuffer:
-    """The DramBuffer of a tensor at bank offset `base`: its tiles and page size (slots_per_bank(banks) * page_nbytes
-    is the space it takes in each bank)."""
+    """The DramBuffer of a tensor at bank offset `base` (it takes slots_per_bank(banks) * page_nbytes per bank)."""
     rows, cols = tile_rows_cols(shape)
     tiles = (-(-rows // 32), -(-cols // 32))
     if layout == "rows":
@@ -173,12 +173,8 @@ class Dram:
         # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet);
         # lists, as every page read looks one up (a numpy element costs a scalar object per look-up)
         self.landed: dict[str, list[int]] = {}
-        # (base, buffer) of the buffers holding their bank space now, by base. Buffers the compiler laid over the
-        # space of ones dead before them wait in `_unowned` ("pending") until a kernel first touches them, which
-        # takes the space (zeroed, as a fresh buffer is) and evicts the old ones: touching an evicted buffer again
-        # is a DramError (its space was reused while it was still in use).
-        self._bases: list[tuple[int, str]] = []
-        self._unowned: dict[str, str] = {}  # buffer -> "" (pending) or the buffer that evicted it
+        self._bases: list[tuple[int, str]] = []  # (base, buffer) of the buffers holding their space now, by base
+        self._unowned: dict[str, str] = {}  # buffer -> "" (pending: claim) or the buffer that evicted it
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -204,10 +200,9 @@ class Dram:
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
                  host_written: bool = False, bank_cols: tuple[int, ...] = (), base: int | None = None) -> DramBuffer:
-        """A buffer of `shape` in `fmt` and `layout` after the last (or at bank offset `base`), zeroed unless
-        `host_written` (the host writes all its pages with write_pages before any kernel runs); `bank_cols`: a
-        sharded layout's bands. A buffer at a `base` overlapping buffers allocated before it is pending: it
-        takes their space when a kernel first touches it (claim)."""
+        """A buffer of `shape` in `fmt` and `layout` after the last (or at bank offset `base`: pending while it
+        overlaps others, see claim), zeroed unless `host_written` (the host writes all its pages with write_pages
+        before any kernel runs); `bank_cols`: a sharded layout's bands."""
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
@@ -228,38 +223,11 @@ class Dram:
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages
-        if self._overlapping(buf):
+        if overlapping(self, buf):
             self._unowned[name] = ""
         else:
             insort(self._bases, (buf.base, name))
         return buf
-
-    def _end(self, buf: DramBuffer) -> int:
-        return buf.base + buf.slots_per_bank(len(self.banks)) * buf.page_nbytes
-
-    def _overlapping(self, buf: DramBuffer) -> list[tuple[int, str]]:
-        """The buffers holding bank space now that `buf`'s range overlaps."""
-        end = self._end(buf)
-        return [(b, n) for b, n in self._bases if b < end and buf.base < self._end(self.buffers[n])]
-
-    def claim(self, buf: DramBuffer) -> None:
-        """A kernel touches `buf`, which does not hold its bank space: a pending buffer takes it now (the buffers
-        there are dead, as the compiler ordered; zeroed as a fresh buffer), an evicted one is an error."""
-        by = self._unowned[buf.name]
-        if by:
-            raise DramError(f"DRAM buffer '{buf.name}' is used after '{by}' took its bank space "
-                            f"[0x{buf.base:x}, 0x{self._end(buf):x}); '{by}' may be written only after every "
-                            f"kernel reading or writing '{buf.name}' is done (a semaphore chain must order them)")
-        for entry in self._overlapping(buf):
-            self._bases.remove(entry)
-            self._unowned[entry[1]] = buf.name
-        del self._unowned[buf.name]
-        insort(self._bases, (buf.base, buf.name))
-        if self.hold_data:
-            start, end = buf.base, self._end(buf)
-            for bank in self.banks:
-                bank.data[start:end] = 0
-                bank.wrote(start, end)
 
     def place_l1(self, name: str, shape: tuple[int, ...], fmt: str,
                  homes: tuple[tuple[int, int, int], ...]) -> DramBuffer:
@@ -297,7 +265,7 @@ class Dram:
         if buf.homes is not None:
             return buf.homes[page]
         if self._unowned and buf.name in self._unowned:
-            self.claim(buf)
+            claim(self, buf)
         if buf.where is not None:
             b, slot = buf.where[page]
             x, y = self.banks[b].noc_xy
@@ -314,7 +282,7 @@ class Dram:
         if buf.homes is not None:
             return [buf.homes[p] for p in pages.tolist()]
         if self._unowned and buf.name in self._unowned:
-            self.claim(buf)
+            claim(self, buf)
         nb = len(self.banks)
         if buf.where is not None:
             return [self.page_addr(buf, int(p)) for p in pages]
@@ -366,7 +334,7 @@ class Dram:
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""
         if self._unowned.get(buf.name):
-            self.claim(buf)  # evicted: says by which buffer
+            claim(self, buf)  # evicted: says by which buffer
         nb = len(self.banks)
         out = np.empty((buf.npages, buf.page_nbytes), dtype=np.uint8)
         for b, bank in enumerate(self.banks):

@@ -415,8 +415,7 @@ class DramBuffer:
     between runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile
     p in bank p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a
     contiguous band of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling
-    it (or the state updated), when not its own name; `base`: its bank offset (the same in every bank; the
-    compiler's, reusing the space of tensors dead before its first write), None: after every buffer before it."""
+    it (or the state updated), when not its own name."""
 
     name: str
     shape: tuple[int, ...]
@@ -426,7 +425,7 @@ class DramBuffer:
     source: str = ""
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
     bank_cols: tuple[int, ...] = ()
-    base: int | None = None
+    base: int | None = None  # bank offset (where it reuses dead tensors' space); None: after the buffers before it
     at: SourcePos | None = _pos()
 
 
