@@ -10,9 +10,11 @@ widest grid band: those made SmolLM2's fp32 prefill at S=512 need 1.1 MiB of B C
 """
 
 import numpy as np
+import pytest
 
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import run_compiled
+from tensix.lang.models.program import compile_model
 from tensix.programs.stages.layout import MM_B, SLOTS, cb_in
 
 SOURCE = """device wormhole_n150
@@ -49,3 +51,14 @@ def test_grid_multicast_matmul_runs_in_a_b_ring_longer_than_slots_and_matches_nu
     result, _ = run_compiled(compiled, {"x": x, "last": last}, {"w": w, "w2": w2}, check=False)
     expected = last.astype(np.float64) @ (x.astype(np.float64) @ w.astype(np.float64)) @ w2.astype(np.float64)
     np.testing.assert_allclose(result.outputs["y"].reshape(expected.shape), expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_smollm2_fp32_prefill_at_512_tokens_fits_l1():
+    # one layer: the grid matmuls' widest B band is 36 tiles and the head's decode matmul keeps 3 k steps of 25
+    # columns, so the shared B CB holds ceil(3 * 25 / 36) = 3 units (108 pages); b_slots of the widest band was
+    # 8 * 36 = 288 pages (the `last @ x` decode keeps 8 k steps of 2 tiles), 1.1 MiB, past L1
+    compiled = compile_model("smollm.tdf", {"S": 512, "L": 1})
+    pages = {cb.pages for core in compiled.schedule.cores for cb in core.cbs if cb.id == cb_in(MM_B, "fp32")
+             and core.units.b == 36}
+    assert pages == {108}
