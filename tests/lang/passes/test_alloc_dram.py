@@ -12,6 +12,7 @@ from tensix.lang import PlacementError
 from tensix.lang.compiler import compile_source
 from tensix.mesh import Mesh
 from tensix.programs.stages import build
+from tensix.schedule.text import parse, render
 
 TILE = 4096  # one fp32 tile: one page in the single bank below
 
@@ -42,6 +43,9 @@ def test_a_tensor_is_reused_once_a_signal_chain_orders_its_last_reader_before_th
     assert (meta["dram_nbytes"], meta["dram_unshared_nbytes"]) == (3 * TILE, 5 * TILE)
     assert {b.name: b.base for b in c.schedule.buffers} == {"x": None, "t0": None, "t1": None, "t2": TILE,
                                                              "y": 2 * TILE}
+    text = render(c.schedule)  # the schedule text shows the offsets of the tensors laid over dead ones
+    assert [line.split()[1] for line in text.splitlines() if " base=" in line] == ['name="t2"', 'name="y"']
+    assert 'dram name="t2" shape=[32, 32] dtype="fp32" base=4096' in text and parse(text) == c.schedule
     x = _x()
     functional = Mesh(c.device).run(c.program, {"x": x})
     np.testing.assert_array_equal(functional.outputs["y"], (2 * np.maximum(x, 0) - x) ** 2)
