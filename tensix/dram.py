@@ -220,10 +220,11 @@ class Dram:
                     bank.grow(end, not host_written)
                 else:
                     bank.size = end
+        pending = base is not None and overlapping(self, buf, self.buffers)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages
-        if overlapping(self, buf):
+        if pending:  # laid over buffers allocated before it: it takes their space when first touched
             self._unowned[name] = ""
         else:
             insort(self._bases, (buf.base, name))

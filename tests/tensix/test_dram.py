@@ -107,3 +107,17 @@ def test_a_buffer_laid_over_another_takes_its_space_zeroed_when_first_touched_an
     assert str(info.value) == ("DRAM buffer 'a' is used after 'b' took its bank space [0x0, 0x1000); 'b' may be "
                                "written only after every kernel reading or writing 'a' is done (a semaphore chain "
                                "must order them)")
+
+
+def test_a_buffer_over_one_still_waiting_for_its_space_waits_too_and_takes_it_in_allocation_order():
+    dram = Dram(CFG)
+    wide = (32, 32 * 24)  # two pages in each bank
+    dram.allocate("a", (32, 32 * 12), "fp32")  # [0, 4096)
+    b = dram.allocate("b", wide, "fp32", base=0)  # [0, 8192): over a, pending
+    c = dram.allocate("c", (32, 32 * 12), "fp32", base=4096)  # [4096, 8192): over b only, pending as well
+    dram.page_addr(b, 0)  # b takes [0, 8192): a loses it
+    dram.page_addr(c, 0)  # c takes [4096, 8192): b loses it
+    with pytest.raises(DramError, match="DRAM buffer 'b' is used after 'c' took its bank space"):
+        dram.page_addr(b, 0)
+    with pytest.raises(DramError, match="DRAM buffer 'a' is used after 'b' took its bank space"):
+        dram.page_addr(dram.buffer("a"), 0)
