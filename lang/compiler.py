@@ -1,6 +1,6 @@
 """The compiler: a checked Graph through the named passes to a Schedule, and the Program that runs it.
 
-    decompose -> fuse -> place -> tile -> route -> alloc -> reside -> emit
+    decompose -> fuse -> place -> tile -> route -> alloc -> reside -> alloc_dram -> emit
 
 The IR verifier runs between passes, and the schedule verifier on emit's Schedule, under TENSIX_DEBUG=1 or with
 debug=True (always in tests: tests/conftest.py).
@@ -24,6 +24,7 @@ from tensix.lang.check import check_file, check_source
 from tensix.lang.errors import PlacementError, SourceError
 from tensix.lang.ir import FIDELITIES, Graph
 from tensix.lang.passes.alloc import alloc, device_dtype
+from tensix.lang.passes.alloc_dram import alloc_dram
 from tensix.lang.passes.decompose import PRIMITIVES, decompose
 from tensix.lang.passes.emit import emit
 from tensix.lang.passes.fuse import fuse
@@ -46,6 +47,7 @@ PASSES = (
     ("route", lambda g, cfg: route(g)),
     ("alloc", alloc),
     ("reside", reside),
+    ("alloc_dram", alloc_dram),
 )
 
 
@@ -108,18 +110,22 @@ def with_source(error: SourceError, graph: Graph) -> SourceError:
 
 
 def _check_dram(graph: Graph, cfg: MeshConfig) -> None:
-    """Every tensor lives in DRAM at once: refuse a program that cannot fit before a pass builds per-tile tables
-    (or an S x S causal mask) for it. A mesh without DRAM banks is left to the runtime."""
+    """Inputs, params and outputs keep their DRAM for the whole program, and one intermediate at a time needs its
+    own: refuse a program whose tensors cannot fit even then before a pass builds per-tile tables (or an S x S
+    causal mask) for it. alloc_dram checks the real need, with dead intermediates' space reused. A mesh without
+    DRAM banks is left to the runtime."""
     capacity = cfg.dram_bank_bytes * len(cfg.dram_banks)
     types = graph.types()
     nbytes = {v: math.prod(pages.grid(t.shape)) * tile_nbytes(device_dtype(t.dtype)) for v, t in types.items()}
-    total = sum(nbytes.values())
+    kept = {i.name for i in (*graph.inputs, *graph.params)} | {o.value for o in graph.outputs}
+    total = sum(nbytes[v] for v in kept) + max((b for v, b in nbytes.items() if v not in kept), default=0)
     if capacity and total > capacity:
         big = max(nbytes, key=nbytes.get)
         pos = next(item.pos for item in (*graph.inputs, *graph.params, *graph.nodes)
                    if getattr(item, "id", getattr(item, "name", None)) == big)
-        raise PlacementError(pos, f"the program's tensors need {total:,} B of DRAM but {cfg.name} has {capacity:,} B; "
-                                  f"the largest, {types[big]}, needs {nbytes[big]:,} B")
+        raise PlacementError(pos, f"the program's inputs, params and outputs with its largest intermediate need "
+                                  f"{total:,} B of DRAM but {cfg.name} has {capacity:,} B; the largest tensor, "
+                                  f"{types[big]}, needs {nbytes[big]:,} B")
 
 
 def compile_source(text: str, path: str = "<input>", device: str | MeshConfig | None = None, *,

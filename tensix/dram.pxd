@@ -14,7 +14,7 @@ cdef class Bank:
 cdef class Dram:
     cdef public object cfg
     cdef public list banks, _bases
-    cdef public dict by_xy, buffers, live_faces, landed
+    cdef public dict by_xy, buffers, live_faces, landed, _unowned
     cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began
     cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data

@@ -12,7 +12,7 @@ a write as its data starts arriving, and its controller accepts (acknowledges) a
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from tensix import memory
 from tensix.config import MeshConfig
+from tensix.dram_reuse import claim, overlapping
 from tensix.errors import DramError
 from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
 from tensix.memory import MemoryPool
@@ -87,6 +88,20 @@ def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list,
         held.append(np.array(mine, dtype=np.int64))
         c0 += w
     return where, held
+
+
+def describe(name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles", bank_cols: tuple[int, ...] = (),
+             base: int = 0) -> DramBuffer:
+    """The DramBuffer of a tensor at bank offset `base` (it takes slots_per_bank(banks) * page_nbytes per bank)."""
+    rows, cols = tile_rows_cols(shape)
+    tiles = (-(-rows // 32), -(-cols // 32))
+    if layout == "rows":
+        if fmt not in ROW_FORMATS:
+            raise DramError(f"DRAM buffer '{name}': a rows layout holds fp32 or bf16, not {fmt}")
+        page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
+    else:
+        page = tile_nbytes(fmt)
+    return DramBuffer(name, tuple(shape), fmt, tiles, page, base, layout, tuple(bank_cols))
 
 
 NEVER = int(np.iinfo(np.int64).max)
@@ -158,7 +173,8 @@ class Dram:
         # per buffer and page: the cycle its latest kernel write lands (0: the host's; NEVER: not written yet);
         # lists, as every page read looks one up (a numpy element costs a scalar object per look-up)
         self.landed: dict[str, list[int]] = {}
-        self._bases: list[tuple[int, str]] = []  # (base, buffer) in allocation order, i.e. by base
+        self._bases: list[tuple[int, str]] = []  # (base, buffer) of the buffers holding their space now, by base
+        self._unowned: dict[str, str] = {}  # buffer -> "" (pending: claim) or the buffer that evicted it
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -172,7 +188,7 @@ class Dram:
 
     @property
     def allocated_nbytes(self) -> int:
-        """Bytes allocated in each bank so far (the top of the last buffer)."""
+        """Bytes allocated in each bank so far (the top of the highest buffer)."""
         return self._top
 
     def reserve(self, nbytes: int) -> None:
@@ -183,35 +199,35 @@ class Dram:
                 bank.reserve(nbytes)
 
     def allocate(self, name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles",
-                 host_written: bool = False, bank_cols: tuple[int, ...] = ()) -> DramBuffer:
-        """A buffer of `shape` in `fmt` and `layout` after the last, zeroed unless `host_written` (the host
-        writes all its pages with write_pages before any kernel runs); `bank_cols`: a sharded layout's bands."""
+                 host_written: bool = False, bank_cols: tuple[int, ...] = (), base: int | None = None) -> DramBuffer:
+        """A buffer of `shape` in `fmt` and `layout` after the last (or at bank offset `base`: pending while it
+        overlaps others, see claim), zeroed unless `host_written` (the host writes all its pages with write_pages
+        before any kernel runs); `bank_cols`: a sharded layout's bands."""
         if not self.banks:
             raise DramError(f"DRAM buffer '{name}': device '{self.cfg.name}' has no DRAM tiles; add some with "
                             f"MeshConfig(tiles={{(x, y): TileKind.DRAM}})")
-        rows, cols = tile_rows_cols(shape)
-        tiles = (-(-rows // 32), -(-cols // 32))
-        if layout == "rows":
-            if fmt not in ROW_FORMATS:
-                raise DramError(f"DRAM buffer '{name}': a rows layout holds fp32 or bf16, not {fmt}")
-            page = -(-cols * ROW_FORMATS[fmt] // 32) * 32
-        else:
-            page = tile_nbytes(fmt)
         if layout == "sharded":
-            self._check_bands(name, tiles, tuple(bank_cols))
-        buf = DramBuffer(name, tuple(shape), fmt, tiles, page, self._top, layout, tuple(bank_cols))
-        self._top += buf.slots_per_bank(len(self.banks)) * page
-        if self._top > self.cfg.dram_bank_bytes:
+            rows, cols = tile_rows_cols(shape)
+            self._check_bands(name, (-(-rows // 32), -(-cols // 32)), tuple(bank_cols))
+        buf = describe(name, shape, fmt, layout, bank_cols, self._top if base is None else base)
+        end = buf.base + buf.slots_per_bank(len(self.banks)) * buf.page_nbytes
+        if end > self.cfg.dram_bank_bytes:
             raise DramError(f"DRAM buffer '{name}' {shape} does not fit: banks hold {self.cfg.dram_bank_bytes} B each")
-        for bank in self.banks:
-            if self.hold_data:
-                bank.grow(self._top, not host_written)
-            else:
-                bank.size = self._top
+        if end > self._top:
+            self._top = end
+            for bank in self.banks:
+                if self.hold_data:
+                    bank.grow(end, not host_written)
+                else:
+                    bank.size = end
+        pending = base is not None and overlapping(self, buf, self.buffers)
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages
-        self._bases.append((buf.base, name))
+        if pending:  # laid over buffers allocated before it: it takes their space when first touched
+            self._unowned[name] = ""
+        else:
+            insort(self._bases, (buf.base, name))
         return buf
 
     def place_l1(self, name: str, shape: tuple[int, ...], fmt: str,
@@ -249,6 +265,8 @@ class Dram:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
         if buf.homes is not None:
             return buf.homes[page]
+        if self._unowned and buf.name in self._unowned:
+            claim(self, buf)
         if buf.where is not None:
             b, slot = buf.where[page]
             x, y = self.banks[b].noc_xy
@@ -264,6 +282,8 @@ class Dram:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
         if buf.homes is not None:
             return [buf.homes[p] for p in pages.tolist()]
+        if self._unowned and buf.name in self._unowned:
+            claim(self, buf)
         nb = len(self.banks)
         if buf.where is not None:
             return [self.page_addr(buf, int(p)) for p in pages]
@@ -314,6 +334,8 @@ class Dram:
 
     def read_pages(self, buf: DramBuffer) -> np.ndarray:
         """Host read: all pages of buf as (npages, page_nbytes) uint8."""
+        if self._unowned.get(buf.name):
+            claim(self, buf)  # evicted: says by which buffer
         nb = len(self.banks)
         out = np.empty((buf.npages, buf.page_nbytes), dtype=np.uint8)
         for b, bank in enumerate(self.banks):

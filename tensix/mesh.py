@@ -194,7 +194,7 @@ class Mesh:
             if b.memory == "l1":  # laid out in its cores' L1 below, once they hold their CBs
                 continue
             buf = device.dram.allocate(b.name, b.shape, b.dtype, b.layout, b.role in ("input", "param", "state"),
-                                       b.bank_cols)
+                                       b.bank_cols, b.base)
             if b.role in ("input", "param", "state") and self.timing_only:
                 device.dram.landed[b.name] = [0] * buf.npages  # written by the host before the run, as values would be
             elif b.role in ("input", "param"):

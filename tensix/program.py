@@ -43,6 +43,7 @@ class BufferSpec:
     source: str = ""  # host array that fills it, when not its own name (a second layout of one tensor)
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in the L1 shards (ShardSpec) of its cores
     bank_cols: tuple[int, ...] = ()  # "sharded": tile columns per DRAM bank, in bank order
+    base: int | None = None  # bank offset of its first page (reusing dead tensors' space); None: the next free
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +162,12 @@ class Program:
     # --- building ---------------------------------------------------------------------------------------
     def dram_buffer(self, name: str, shape: Iterable[int], dtype: str = "bf16", role: str = "scratch",
                     layout: str = "tiles", source: str = "", memory: str = "dram",
-                    bank_cols: Iterable[int] = ()) -> BufferSpec:
+                    bank_cols: Iterable[int] = (), base: int | None = None) -> BufferSpec:
         """Declare a tensor; role input/param (written by the host), output (read back) or scratch; layout
         tiles (interleaved), rows, or sharded (a band of `bank_cols[b]` tile columns in bank b); memory "l1":
-        it lives in the L1 shards `shard` gives it (tiles layout only), not in DRAM."""
+        it lives in the L1 shards `shard` gives it (tiles layout only), not in DRAM; `base`: its bank offset
+        (the same in every bank), which it may share with buffers whose last use comes before its first write
+        (tensix/dram.py checks that as it runs); None: after every buffer before it."""
         if dtype not in FORMATS:
             raise ProgramError(f"buffer '{name}': unknown dtype '{dtype}'; use one of {', '.join(FORMATS)}")
         if role not in BUFFER_ROLES:
@@ -180,7 +183,10 @@ class Program:
         if memory not in ("dram", "l1") or memory == "l1" and layout != "tiles":
             raise ProgramError(f"buffer '{name}': memory '{memory}' with layout '{layout}'; use memory dram, or l1 "
                                f"with tiles")
-        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, memory, bank_cols)
+        if base is not None and (base < 0 or memory == "l1"):
+            raise ProgramError(f"buffer '{name}': base {base} needs memory dram and a bank offset >= 0")
+        spec = BufferSpec(name, tuple(int(s) for s in shape), dtype, role, layout, source, memory, bank_cols,
+                          None if base is None else int(base))
         self.buffers.append(spec)
         return spec
 
@@ -273,7 +279,8 @@ class Program:
         return cls(
             name=d["name"], device=d.get("device"),
             buffers=[BufferSpec(b["name"], t(b["shape"]), b["dtype"], b["role"], b.get("layout", "tiles"),
-                                b.get("source", ""), b.get("memory", "dram"), t(b.get("bank_cols", ())))
+                                b.get("source", ""), b.get("memory", "dram"), t(b.get("bank_cols", ())),
+                                b.get("base"))
                      for b in d["buffers"]],
             cbs=[CBSpec(t(c["core"]), c["cb_id"], c["dtype"], c["num_pages"], c["name"], c.get("page_nbytes"))
                  for c in d["cbs"]],
@@ -289,7 +296,8 @@ class Program:
         lines = [f"program {self.name}" + (f" on {self.device}" if self.device else "")]
         lines += [f"  dram {b.name}: {b.dtype}{list(b.shape)} {b.role}" + (" rows" if b.layout == "rows" else "")
                   + (f" sharded {list(b.bank_cols)}" if b.layout == "sharded" else "")
-                  + (" l1" if b.memory == "l1" else "") for b in self.buffers]
+                  + (" l1" if b.memory == "l1" else "") + ("" if b.base is None else f" at 0x{b.base:x}")
+                  for b in self.buffers]
         for c in self.cores():
             lines.append(f"  core ({c[0]}, {c[1]})")
             lines += [f"    cb {s.cb_id} '{s.name}': {s.num_pages} x {s.dtype}" for s in self.cbs if s.core == c]

@@ -102,6 +102,7 @@ def test_nothing_cites_a_design_document_outside_the_repository():
 # the visualizers read saved files through these emulator modules only; the benchmarks run emulator and language
 VIZ_READS = {"tensix.stats", "tensix.trace", "tensix.jsondoc", "tensix.config", "tensix.noc.routing", "tensix.errors"}
 RUNS_THINGS = {"bench.py", "bench_matmul.py", "bench_sparse.py", "bench_speed.py", "bench_models.py", "bench_dm.py",
+               "bench_timing_only.py",
                "calibrate_dm.py", "metal_examples.py", "measure.py", "gpt2.py", "moe.py", "__init__.py", "__main__.py"}
 
 

@@ -26,7 +26,7 @@ from tensix.tools.bench_matmul import bench_gemm_heldout
 from tensix.tools.bench_models import bench_minilm_embed, bench_smollm2_decode
 from tensix.tools.bench_sparse import bench_gather_crossover, bench_moe_top2, bench_sparse_down_proj, bench_sparse_mlp
 from tensix.tools.bench_speed import SPEED
-from tensix.tools.bench_timing_only import bench_timing_only_16384
+from tensix.tools.bench_timing_only import bench_timing_only_16384, bench_timing_only_decoder_4k
 from tensix.tools.gpt2 import gpt2_source
 from tensix.tools.measure import median_seconds
 from tensix.tools.metal_examples import bench_metal_examples
@@ -111,10 +111,14 @@ BENCHMARKS: dict[str, Callable[[int], Iterator[dict]]] = {
     "dm_calibration": bench_dm_calibration,
     "gemm_heldout": bench_gemm_heldout,
     "timing_only_16384": bench_timing_only_16384,
+    "timing_only_decoder_4k": bench_timing_only_decoder_4k,
     "minilm_embed": bench_minilm_embed,
     "smollm2_decode": bench_smollm2_decode,
     **SPEED,
 }
+
+
+ON_REQUEST = {"timing_only_decoder_4k"}  # run only when named with --only: each takes tens of minutes
 
 
 def run_benchmarks(only: str | None = None, repeat: int = 5, as_json: bool = False) -> list[dict]:
@@ -122,7 +126,7 @@ def run_benchmarks(only: str | None = None, repeat: int = 5, as_json: bool = Fal
         raise TensixError(f"unknown benchmark '{only}'; benchmarks: {', '.join(BENCHMARKS)}")
     rows = []
     for name, fn in BENCHMARKS.items():
-        if only is None or only == name:
+        if only == name or only is None and name not in ON_REQUEST:
             for row in fn(repeat):
                 row["compiled"] = COMPILED
                 rows.append(row)

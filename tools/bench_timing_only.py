@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from tensix.mesh import Mesh
 from tensix.tools.bench_matmul import bench_matmul
 
 SIDE = 16384
@@ -42,3 +43,25 @@ def bench_timing_only_16384(repeat: int) -> Iterator[dict]:
            "baseline": f"numpy float32 {BASE_SIDE}^3 matmul x {(SIDE // BASE_SIDE) ** 3}",
            "cycles": line.cycles, "device_us": line.device_us, "runs": len(emu),
            f"emulator_s_{BASE_SIDE}": warm.emulator_s}
+
+
+DECODER_TOKENS, DECODER_LAYERS = 4096, 30  # SmolLM2-135M's shape (lang/models/smollm.tdf) at a 4k-token prefill
+
+
+def bench_timing_only_decoder_4k(repeat: int) -> Iterator[dict]:
+    """`timing_only_decoder_4k`: a timing-only run of SmolLM2-135M's 30-layer fp32 prefill at 4096 tokens, whose
+    tensors fit the device's DRAM only because dead intermediates' space is reused (lang/passes/alloc_dram.py).
+    No params or inputs: a timing-only run needs no data. Once, whatever `repeat`: a run takes many minutes."""
+    from tensix.lang.models.program import compile_model
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    compiled = compile_model("smollm.tdf", {"S": DECODER_TOKENS, "L": DECODER_LAYERS})
+    compile_s, compile_cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = Mesh(compiled.device, timing_only=True).run(compiled.program)
+    meta = compiled.lowered.meta
+    yield {"name": "timing_only_decoder_4k", "emulator_s": time.perf_counter() - wall,
+           "emulator_cpu_s": time.process_time() - cpu, "compile_s": compile_s, "compile_cpu_s": compile_cpu_s,
+           "cycles": result.cycles, "device_us": result.seconds * 1e6, "layers": DECODER_LAYERS,
+           "tokens": DECODER_TOKENS, "dram_bank_nbytes": meta["dram_nbytes"],
+           "dram_bank_nbytes_unshared": meta["dram_unshared_nbytes"]}

@@ -17,6 +17,15 @@ from tensix.schedule.contract import DramBuffer, Schedule
 
 
 def emit(graph: Graph, device: str) -> Schedule:
+    bases = graph.meta.get("dram", {})  # bank offsets (passes/alloc.py alloc_dram)
+    buffers = [replace(b, base=bases.get(b.name)) for b in dram_buffers(graph)]
+    source = next(iter(graph.meta.get("sources", {})), "")
+    return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])
+
+
+def dram_buffers(graph: Graph) -> list[DramBuffer]:
+    """Every tensor of the program, in the order the device allocates them: inputs, params (and their row-major
+    copies), then every op's output in program order; those reside keeps in L1 marked so."""
     names = graph.meta["buffers"]
     outputs = {o.value for o in graph.outputs}
     state = graph.meta.get("state", {})  # state name -> its update output
@@ -35,6 +44,4 @@ def emit(graph: Graph, device: str) -> Schedule:
                 DramBuffer(names[n.id], n.type.shape, device_dtype(n.type.dtype),
                            "output" if n.id in outputs else "scratch") for n in graph.nodes if n.op != Op.VIEW]
     l1 = graph.meta.get("l1", {})  # tensors living in L1 shards (passes/reside.py)
-    buffers = [replace(b, memory="l1") if b.name in l1 else b for b in buffers]
-    source = next(iter(graph.meta.get("sources", {})), "")
-    return Schedule(graph.name, device, source, graph.meta["semaphores"], tuple(buffers), graph.meta["cores"])
+    return [replace(b, memory="l1") if b.name in l1 else b for b in buffers]

@@ -425,6 +425,7 @@ class DramBuffer:
     source: str = ""
     memory: str = "dram"  # or "l1": no DRAM pages; the tensor lives in its cores' L1 shards (CoreSchedule.shards)
     bank_cols: tuple[int, ...] = ()
+    base: int | None = None  # bank offset (where it reuses dead tensors' space); None: after the buffers before it
     at: SourcePos | None = _pos()
 
 

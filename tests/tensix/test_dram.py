@@ -90,3 +90,34 @@ def test_sharded_bands_must_cover_the_columns_once_per_bank():
         Dram(CFG).allocate("w", (32, 32 * 4), "bf16", "sharded", bank_cols=(2, 2))
     assert str(e.value) == ("DRAM buffer 'w': a sharded layout gives each of the 12 banks of 'wormhole_n150' a band "
                             "of tile columns, together its 4; got bank_cols=[2, 2]")
+
+
+def test_a_buffer_laid_over_another_takes_its_space_zeroed_when_first_touched_and_the_old_one_is_gone():
+    dram = Dram(CFG)
+    a = dram.allocate("a", (32, 32 * 12), "fp32")  # one page in each bank: [0, 4096)
+    b = dram.allocate("b", (32, 32 * 12), "fp32", base=0)  # over a: pending until a kernel touches it
+    c = dram.allocate("c", (32, 32), "fp32")  # after the highest buffer
+    assert (a.base, b.base, c.base, dram.allocated_nbytes) == (0, 0, 4096, 8192)
+    dram.write_pages(a, host_pages(a, np.ones((32, 32 * 12), np.float32)))
+    assert dram.page_addr(a, 5) == (*CFG.dram_banks[5], 0)  # a still holds its space
+    assert dram.page_addr(b, 5) == (*CFG.dram_banks[5], 0)  # b's first touch: b takes it, zeroed
+    np.testing.assert_array_equal(host_array(b, dram.read_pages(b)), np.zeros((32, 32 * 12), np.float32))
+    with pytest.raises(DramError) as info:
+        dram.page_addr(a, 0)
+    assert str(info.value) == ("DRAM buffer 'a' is used after 'b' took its bank space [0x0, 0x1000); 'b' may be "
+                               "written only after every kernel reading or writing 'a' is done (a semaphore chain "
+                               "must order them)")
+
+
+def test_a_buffer_over_one_still_waiting_for_its_space_waits_too_and_takes_it_in_allocation_order():
+    dram = Dram(CFG)
+    wide = (32, 32 * 24)  # two pages in each bank
+    dram.allocate("a", (32, 32 * 12), "fp32")  # [0, 4096)
+    b = dram.allocate("b", wide, "fp32", base=0)  # [0, 8192): over a, pending
+    c = dram.allocate("c", (32, 32 * 12), "fp32", base=4096)  # [4096, 8192): over b only, pending as well
+    dram.page_addr(b, 0)  # b takes [0, 8192): a loses it
+    dram.page_addr(c, 0)  # c takes [4096, 8192): b loses it
+    with pytest.raises(DramError, match="DRAM buffer 'b' is used after 'c' took its bank space"):
+        dram.page_addr(b, 0)
+    with pytest.raises(DramError, match="DRAM buffer 'a' is used after 'b' took its bank space"):
+        dram.page_addr(dram.buffer("a"), 0)

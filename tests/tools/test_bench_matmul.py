@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tensix.cli import main
+from tensix.mesh import Mesh
 
 
 def test_bench_matmul_prints_one_line_whose_figures_agree(capsys):
@@ -137,3 +138,18 @@ def test_timing_only_line_reports_the_functional_cycles_against_a_scaled_numpy_b
     assert row["cycles"] == functional.cycles
     assert row["baseline"] == "numpy float32 128^3 matmul x 8"
     assert row["ratio"] == row["emulator_s"] / row["baseline_s"]
+
+
+def test_decoder_line_times_the_smollm2_prefill_timing_only_with_its_dram_peak(monkeypatch):
+    from tensix.lang.models.program import compile_model
+    from tensix.tools import bench_timing_only
+
+    monkeypatch.setattr(bench_timing_only, "DECODER_TOKENS", 64)  # the line's model, small enough for a test
+    monkeypatch.setattr(bench_timing_only, "DECODER_LAYERS", 2)
+    (row,) = bench_timing_only.bench_timing_only_decoder_4k(1)
+    compiled = compile_model("smollm.tdf", {"S": 64, "L": 2})
+    assert row["cycles"] == Mesh(compiled.device, timing_only=True).run(compiled.program).cycles
+    assert (row["tokens"], row["layers"]) == (64, 2)
+    assert (row["dram_bank_nbytes"], row["dram_bank_nbytes_unshared"]) == (
+        compiled.lowered.meta["dram_nbytes"], compiled.lowered.meta["dram_unshared_nbytes"])
+    assert row["dram_bank_nbytes"] < row["dram_bank_nbytes_unshared"]

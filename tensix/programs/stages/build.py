@@ -18,7 +18,7 @@ def program(schedule: Schedule) -> Program:
     """The Program that runs `schedule`: nothing is laid out again."""
     p = Program(name=schedule.name, device=schedule.device or None)
     for b in schedule.buffers:
-        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols)
+        p.dram_buffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols, b.base)
     for cs in schedule.cores:
         for sem_id in cs.semaphores:  # the semaphores this core waits on
             p.semaphore(cs.core, sem_id)
@@ -42,6 +42,6 @@ def build_program(name: str, buffers: list[BufferSpec], steps: dict[tuple[int, i
              for core, core_steps in steps.items()}
     formats = {b.name: b.dtype for b in buffers}
     count, cores = core_schedules(steps, formats, resolve(device).l1_alignment)
-    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols)
+    dram = tuple(DramBuffer(b.name, b.shape, b.dtype, b.role, b.layout, b.source, b.memory, b.bank_cols, b.base)
                  for b in buffers)
     return program(Schedule(name, device or "", "", count, dram, tuple(cores)))

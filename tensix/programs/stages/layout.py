@@ -153,7 +153,7 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
     for s in common:
         fa, fb = formats[s.a], formats[s.b]
         operands_a[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
-        operands_b[cb_in(MM_B, fb)] = (fb, max(operands_b.get(cb_in(MM_B, fb), (fb, 0))[1], b_slots(s) * unit_b))
+        operands_b[cb_in(MM_B, fb)] = (fb, max(operands_b.get(cb_in(MM_B, fb), (fb, 0))[1], _b_ring(s, unit_b)))
     out = {}
     for core, core_steps in steps.items():
         if core not in shared:
@@ -165,6 +165,15 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
             need[cb] = (fb, max(need.get(cb, (fb, 0))[1], pages))
         out[core] = (block, need)
     return out
+
+
+def _b_ring(s: Step, unit_b: int) -> int:
+    """Pages a shared B CB needs for step `s` (each of its k steps reserves the common unit, `unit_b`): its
+    b_slots k steps of its own band, in whole units, and at least SLOTS units. A decode matmul keeping many narrow
+    weight steps in flight on cores that also run a grid matmul with wide bands would otherwise hold b_slots of
+    the wide units (at S=512 in fp32, SmolLM2's prefill needed 288 pages, 1.1 MiB, on each such core)."""
+    band = max(s.kb * b.cols for b in s.blocks)
+    return max(SLOTS, -(-b_slots(s) * band // unit_b)) * unit_b
 
 
 def rows_stage_nbytes(steps: list[Step], formats: dict[str, str]) -> int:
@@ -198,7 +207,7 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
         op = s.op
         if op in MATMULS:
             want(cb_in(MM_A, formats[s.a]), formats[s.a], SLOTS * ua)
-            want(cb_in(MM_B, formats[s.b]), formats[s.b], b_slots(s) * ub)
+            want(cb_in(MM_B, formats[s.b]), formats[s.b], b_slots(s) * ub if block is None else _b_ring(s, ub))
             if op == Op.MATMUL_ROWS:
                 want(CB_CTRL, "fp32", 2)
             if s.bias:
