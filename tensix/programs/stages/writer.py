@@ -121,6 +121,7 @@ def _write_each(ctx, s, pages: list, unit: int) -> None:
 
 @handles("writer", Row)
 def _write_row(ctx, s, u: Units) -> None:
-    for _, first, n in s.rows:  # a row at a time: its writes in flight together, one barrier
-        _write_pages(ctx, s, range(first, first + n), u.el)
+    cols = s.span
+    for _, first, _ in s.rows:  # a row at a time: its writes in flight together, one barrier
+        _write_pages(ctx, s, range(first + cols.start, first + cols.stop), u.el)
 
