@@ -111,7 +111,7 @@ def _one_row(n: Node, updates: set[str]) -> bool:
     ttnn keeps decode activations L1-sharded between ops, so its readers fetch it from there and not from DRAM
     banks busy streaming weights. (Not the sparse decode plans' outputs: their writers store tiny tiles to DRAM.)"""
     one = n.type.rank >= 1 and (n.type.rank == 1 or n.type.shape[-2] == 1)
-    return one and n.id not in updates and "skip" not in n.attrs
+    return one and bool(n.attrs["_steps"]) and n.id not in updates and "skip" not in n.attrs  # (a view: its input's)
 
 
 def _local(owners: dict[Coord, list[int]], reads: list[tuple[Coord, set[int] | None]]) -> bool:
