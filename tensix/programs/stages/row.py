@@ -12,6 +12,11 @@ from __future__ import annotations
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
 
 
+def span(s) -> range:
+    """The tile columns a row step writes (a norm split over cores: its own; else all)."""
+    return range(*s.cols) if s.cols[1] else range(s.nt)
+
+
 def _fmt(ctx, name: str) -> str:
     return ctx.buffer(name).fmt
 
@@ -36,7 +41,7 @@ def read_row(ctx, s, u, read_pages, issue_reads) -> None:
             ctx.cb_push_back(cbm, unit)
         if i == 0 and not mask:  # gamma and beta (of the columns written) after the first row: its statistics
             for name in s.aux:  # need only x
-                read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, s.span, noc, unit)
+                read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, span(s), noc, unit)
 
 
 def compute_row(ctx, s, u, emit) -> None:
@@ -137,7 +142,7 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
     for cb, pages in held.items():
         ctx.cb_wait_front(cb, pages)  # gamma and beta (read after the first row's x) stay for every row
     out = _reserve_out(ctx, s, unit)
-    for i, j in enumerate(s.span):  # the columns this core writes (all, unless the row is split over cores)
+    for i, j in enumerate(span(s)):  # the columns this core writes (all, unless the row is split over cores)
         ctx.tile_regs_acquire()
         ctx.bcast_tiles("mul", "col", src, CB_STAT, j, 0, 0)
         for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta (of those columns)
