@@ -7,7 +7,8 @@
   stores it locally, and a reader on another core fetches it over the NoC.
 - Every other intermediate is kept in L1 the same way when each step reading it runs on the core that wrote the
   pages it reads (an elementwise chain, a matmul feeding an elementwise op over the same blocks), so it never
-  crosses the NoC, and its shards fit in what alloc left free; otherwise it stays in DRAM. The choice shows in
+  crosses the NoC, or when it is a token's activation (one row per matrix: a decode step's), and its shards fit in
+  what alloc left free; otherwise it stays in DRAM. The choice shows in
   `--emit ir` as `mem=l1`, or `mem=dram(L1 full)` for one that would have stayed local but did not fit.
 
 Runs after alloc. graph.meta["l1"]: {buffer: {core: pages}}; meta["cores"]: each CoreSchedule with its shards
@@ -69,7 +70,7 @@ def reside(graph: Graph, cfg: MeshConfig) -> Graph:
             nodes.append(n)  # a program output stays in DRAM unless asked; a state's update always does
             continue
         owners = _written(n)
-        if not asked and not _local(owners, readers.get(names[n.id], [])):
+        if not asked and not _one_row(n, updates) and not _local(owners, readers.get(names[n.id], [])):
             nodes.append(n)
             continue
         full = take(names[n.id], n.type.dtype, owners)
@@ -103,6 +104,14 @@ def _written(n: Node) -> dict[Coord, list[int]]:
     """The pages of a node's output each core writes, in (y, x) core order."""
     owners = {core: sorted(set(step.writes())) for core, step in n.attrs["_steps"].items()}
     return {c: owners[c] for c in sorted(owners, key=lambda c: (c[1], c[0])) if owners[c]}
+
+
+def _one_row(n: Node, updates: set[str]) -> bool:
+    """A token's activation (every matrix of it one row: a decode step's): kept in its writers' L1 where it fits, as
+    ttnn keeps decode activations L1-sharded between ops, so its readers fetch it from there and not from DRAM
+    banks busy streaming weights. (Not the sparse decode plans' outputs: their writers store tiny tiles to DRAM.)"""
+    one = n.type.rank >= 1 and (n.type.rank == 1 or n.type.shape[-2] == 1)
+    return one and bool(n.attrs["_steps"]) and n.id not in updates and "skip" not in n.attrs  # (a view: its input's)
 
 
 def _local(owners: dict[Coord, list[int]], reads: list[tuple[Coord, set[int] | None]]) -> bool:

@@ -132,3 +132,21 @@ def test_a_timing_only_run_of_l1_tensors_times_as_the_functional_run():
     timed = Mesh(compiled.device, timing_only=True).run(compiled.program)
     assert timed.cycles == functional.cycles
     assert _dram(timed) == _dram(functional)
+
+
+def test_a_decode_activation_read_by_other_cores_stays_in_l1_and_gives_numpys_values():
+    # one token row: h is written by the norm's cores and read by the matmuls' activation senders elsewhere
+    src = """
+input x: bf16[1, 256]
+param g: bf16[256] = random(seed=1, std=0.5, mean=1.0)
+param w: bf16[256, 256] = random(seed=2, std=0.1)
+let h = rmsnorm(x, g, eps=1e-5) @cores(0..1, 0)
+output y = h @ w @cores(0..3, 1..2)
+"""
+    compiled, inputs, params, result = _run(src)
+    assert re.search(r"= row %x, %g \{.*mem=l1,", compiled.lowered.render())
+    x = inputs["x"].astype(np.float64)
+    h = x / np.sqrt((x * x).mean() + 1e-5) * params["g"].astype(np.float64)
+    np.testing.assert_allclose(result.outputs["y"], h @ params["w"].astype(np.float64), rtol=0, atol=0.05)
+    read, written = _dram(result)
+    assert written == 256 // 32 * 2048  # only y reaches DRAM (8 bf16 tiles)

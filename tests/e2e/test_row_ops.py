@@ -91,3 +91,17 @@ output y = softmax(x) @cores(0, 0)
     _, result, expected = _run(source)
     for name in ("s", "y"):
         np.testing.assert_allclose(result.outputs[name], expected[name], rtol=0, atol=2e-6)
+
+
+@pytest.mark.parametrize("op", ["rmsnorm", "layernorm"])
+def test_a_one_row_norm_splits_its_columns_over_cores_and_matches_numpy(op):
+    # a decode step's norm: one row of 18 tiles on 4 cores (18 // NORM_SPLIT_TILES), each writing its own columns
+    source = "input x: bf16[1, 576]\n" + OPS[op].format(t="bf16").replace("256", "576").replace("0..1, 0", "0..7, 0")
+    compiled, result, expected = _run(source)
+    steps = compiled.lowered.nodes[0].attrs["_steps"]
+    assert sorted((c, s.cols) for c, s in steps.items()) == [((0, 0), (0, 4)), ((1, 0), (4, 9)), ((2, 0), (9, 13)),
+                                                           ((3, 0), (13, 18))]
+    scale = max(1.0, float(np.max(np.abs(expected["y"]))))
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=0.02 * scale)
+    _, whole, _ = _run(source.replace("0..7, 0", "0, 0"))  # the same norm on one core: the same values
+    np.testing.assert_array_equal(result.outputs["y"], whole.outputs["y"])

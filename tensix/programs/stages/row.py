@@ -1,4 +1,5 @@
-"""The fused row ops (`row` steps): softmax, layernorm and rmsnorm over whole tile rows held on one core.
+"""The fused row ops (`row` steps): softmax, layernorm and rmsnorm over whole tile rows held on one core (a norm's
+row may be split over cores by its columns: each reads the whole row for the statistics, writes its columns).
 
 The reader brings a tile row of x (and, per row, the causal mask's matching tiles; or once per step gamma
 and beta), a unit of the core's elementwise CBs at a time. The compute kernel works as tt-metal's fused
@@ -9,6 +10,11 @@ row; intermediate rows go through CB_MID (fp32), which only the compute kernel p
 from __future__ import annotations
 
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
+
+
+def span(s) -> range:
+    """The tile columns a row step writes (a norm split over cores: its own; else all)."""
+    return range(*s.cols) if s.cols[1] else range(s.nt)
 
 
 def _fmt(ctx, name: str) -> str:
@@ -33,9 +39,9 @@ def read_row(ctx, s, u, read_pages, issue_reads) -> None:
         ctx.cb_push_back(cbx, unit)
         if mask:
             ctx.cb_push_back(cbm, unit)
-        if i == 0 and not mask:  # gamma and beta after the first row: its statistics need only x
-            for name in s.aux:
-                read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, range(nt), noc, unit)
+        if i == 0 and not mask:  # gamma and beta (of the columns written) after the first row: its statistics
+            for name in s.aux:  # need only x
+                read_pages(ctx, cb_in(EL_B, _fmt(ctx, name)), name, span(s), noc, unit)
 
 
 def compute_row(ctx, s, u, emit) -> None:
@@ -109,13 +115,25 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
         ctx.cb_pop_front(cbx, unit)
         ctx.cb_wait_front(CB_MID, nt)
         src, src_pages = CB_MID, nt
-    ctx.tile_regs_acquire()
-    for j in range(nt):  # squares through CB_STAT one at a time, summed in DST 1
-        ctx.mul_tiles(src, src, j, j, 0)
-        _pack(ctx, 0, CB_STAT)
-        ctx.cb_wait_front(CB_STAT, 1)
-        ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
-        ctx.cb_pop_front(CB_STAT, 1)
+    if src == CB_MID:  # layernorm: CB_MID holds the centred row; squares through CB_STAT one at a time
+        ctx.tile_regs_acquire()
+        for j in range(nt):
+            ctx.mul_tiles(src, src, j, j, 0)
+            _pack(ctx, 0, CB_STAT)
+            ctx.cb_wait_front(CB_STAT, 1)
+            ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
+            ctx.cb_pop_front(CB_STAT, 1)
+    else:  # rmsnorm: the whole row of squares into CB_MID (each pack overlaps the next square), then summed
+        for j in range(nt):
+            ctx.tile_regs_acquire()
+            ctx.mul_tiles(src, src, j, j, 0)
+            _pack(ctx, 0, CB_MID)
+            ctx.tile_regs_release()
+        ctx.cb_wait_front(CB_MID, nt)
+        ctx.tile_regs_acquire()
+        for j in range(nt):
+            ctx.reduce_tile("sum", "row", CB_MID, j, 1, inv_n)
+        ctx.cb_pop_front(CB_MID, nt)
     ctx.add_scalar_tile(1, s.eps)
     ctx.rsqrt_tile(1)
     _pack(ctx, 1, CB_STAT)
@@ -124,12 +142,12 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
     for cb, pages in held.items():
         ctx.cb_wait_front(cb, pages)  # gamma and beta (read after the first row's x) stay for every row
     out = _reserve_out(ctx, s, unit)
-    for j in range(nt):
+    for i, j in enumerate(span(s)):  # the columns this core writes (all, unless the row is split over cores)
         ctx.tile_regs_acquire()
         ctx.bcast_tiles("mul", "col", src, CB_STAT, j, 0, 0)
-        for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta
-            ctx.bcast_dst_tiles(op, "row", 0, cb, first + j)
-        emit(ctx, s, j)
+        for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta (of those columns)
+            ctx.bcast_dst_tiles(op, "row", 0, cb, first + i)
+        emit(ctx, s, i)
         ctx.tile_regs_release()
     ctx.cb_push_back(out, unit)
     ctx.cb_pop_front(CB_STAT, 1)

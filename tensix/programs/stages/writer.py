@@ -6,6 +6,7 @@ from tensix.ops import MATMULS
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import cb_out, subblocks
 from tensix.programs.stages.reader import blocked, move_a
+from tensix.programs.stages.row import span
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
 
 
@@ -121,6 +122,7 @@ def _write_each(ctx, s, pages: list, unit: int) -> None:
 
 @handles("writer", Row)
 def _write_row(ctx, s, u: Units) -> None:
-    for _, first, n in s.rows:  # a row at a time: its writes in flight together, one barrier
-        _write_pages(ctx, s, range(first, first + n), u.el)
+    cols = span(s)
+    for _, first, _ in s.rows:  # a row at a time: its writes in flight together, one barrier
+        _write_pages(ctx, s, range(first + cols.start, first + cols.stop), u.el)
 
