@@ -412,11 +412,10 @@ class CoreSchedule:
 
 @dataclass(frozen=True, slots=True)
 class DramBuffer:
-    """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device
-    between runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile
-    p in bank p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a
-    contiguous band of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling
-    it (or the state updated), when not its own name."""
+    """A DRAM tensor: role input / param (host-written), output (read back), scratch, state (kept on the device between
+    runs, zero at first) or state_next (the next run's `source` state); layout tiles (interleaved: tile p in bank
+    p % banks), rows (a matrix row per page) or sharded (ttnn's DRAM-sharded weights: bank b holds a contiguous band
+    of `bank_cols[b]` tile columns, the bands in bank order); `source`: the host array filling it, if not its name."""
 
     name: str
     shape: tuple[int, ...]
