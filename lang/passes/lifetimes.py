@@ -16,6 +16,7 @@ when every step accessing X is known done before every step writing Y.
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import cache
 
 import numpy as np
 
@@ -59,7 +60,9 @@ class Lifetimes:
                     self.start[step.out] = knows.copy() if had is None else np.minimum(had, knows)
                 i = self.cores[core]
                 for name in _accessed(step, core, buffers):
-                    self.last.setdefault(name, self._blank())[i] = g
+                    if name not in self.last:  # (setdefault would build a blank clock on every access)
+                        self.last[name] = self._blank()
+                    self.last[name][i] = g
                 knows[i] = g
                 now[core] = knows
                 if step.writes():
@@ -81,5 +84,11 @@ def _accessed(step, core: Coord, buffers: set[str]) -> set[str]:
     """The DRAM buffers a step reads or writes on `core`: what it says it reads, its output, and (to be safe) every
     buffer any of its fields names."""
     names = set(step.reads(core)) | {step.out}
-    names |= {v for f in fields(step) if isinstance(v := getattr(step, f.name), str) and v in buffers}
+    names |= {v for f in _field_names(type(step)) if isinstance(v := getattr(step, f), str) and v in buffers}
     return names & buffers
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A step type's field names (dataclasses.fields per step was a tenth of a 12-layer GPT-2's walk)."""
+    return tuple(f.name for f in fields(kind))
