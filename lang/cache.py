@@ -21,13 +21,13 @@ import os
 import pickle
 import sys
 import weakref
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from tensix.files import write_atomically
 from tensix.lang.compiler import Compiled, compile_file
+from tensix.rundir import tensix_version
 
 FORMAT = 1  # of an entry; bump when Compiled's pickled form changes meaning
 MAX_ENTRIES = 256
@@ -77,8 +77,8 @@ def program_json(program) -> str | None:
 
 def entry_key(path: str | Path, device: str | None, zero_skip: bool, fidelity: str | None) -> str:
     """The hash naming an entry: every input of a compile but the imported files' texts (the entry checks those)."""
-    parts = [FORMAT, _version(), code_fingerprint(), sys.version, np.__version__, str(path), str(Path(path).resolve()),
-             os.getcwd(), device, zero_skip, fidelity, _text(path)]
+    parts = [FORMAT, tensix_version(), code_fingerprint(), sys.version, np.__version__, str(path),
+             str(Path(path).resolve()), os.getcwd(), device, zero_skip, fidelity, _text(path)]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -96,14 +96,6 @@ def code_fingerprint() -> str:
                     h.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{st.st_size}\0"
                              f"{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
-
-
-@functools.cache
-def _version() -> str:
-    try:
-        return metadata.version("tensix")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _text(path: str | Path) -> str | None:

@@ -60,11 +60,11 @@ def trace_text_digest(text: str, names: dict[str, str]) -> str:
 
 def environment() -> dict:
     """The software that ran: tensix's version and whether the compiled (Cython) core did."""
-    return {"tensix_version": _version(), "compiled_core": bool(COMPILED)}
+    return {"tensix_version": tensix_version(), "compiled_core": bool(COMPILED)}
 
 
 @functools.cache
-def _version() -> str:
+def tensix_version() -> str:
     """tensix's installed version (looking it up reads the installed packages' metadata: once per process)."""
     try:
         return metadata.version("tensix")

@@ -75,7 +75,7 @@ def test_a_change_in_any_key_compiles_again(program, compiles, monkeypatch, chan
     elif change == "fidelity":
         args["fidelity"] = "lofi"
     elif change == "version":
-        monkeypatch.setattr(cache, "_version", lambda: "99.0")
+        monkeypatch.setattr(cache, "tensix_version", lambda: "99.0")
     elif change == "compiler code":
         monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited")
     elif change == "path":
