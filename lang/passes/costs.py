@@ -119,8 +119,9 @@ class _Tally:
 
     def _transfer(self, src, dst, noc: int, nbytes: float) -> int:
         links = _route(noc, src, dst, self.cfg.width, self.cfg.height)
+        flits, load = self._flits(nbytes), self.link
         for link in links:
-            self.link[link] += self._flits(nbytes)
+            load[link] += flits
         return len(links)
 
     def step(self, core: Core, s: Matmul, layouts: dict[str, Layout], timing: TimingModel, fidelity: str) -> None:
