@@ -76,19 +76,25 @@ class Lifetimes:
         start = self.start.get(new)
         if start is None or not names:
             return np.zeros(len(names), dtype=bool)
-        last = np.stack([self.last.get(n, self._blank()) for n in names])
+        blank = self._blank()
+        last = np.stack([self.last.get(n, blank) for n in names])
         return (last <= start).all(axis=1)
 
 
 def _accessed(step, core: Coord, buffers: set[str]) -> set[str]:
-    """The DRAM buffers a step reads or writes on `core`: what it says it reads, its output, and (to be safe) every
-    buffer any of its fields names."""
-    names = set(step.reads(core)) | {step.out}
-    names |= {v for f in _field_names(type(step)) if isinstance(v := getattr(step, f), str) and v in buffers}
-    return names & buffers
+    """The DRAM buffers a step reads or writes on `core`: (to be safe) every buffer any of its fields names, which
+    covers what it says it reads and its output, and what it says it reads from name tuples (a Row's aux, a Copy's
+    inputs), where only the ones it reads count."""
+    names, tuples = _name_fields(type(step))
+    found = {v for f in names if (v := getattr(step, f)) in buffers}
+    if tuples:
+        found.update(n for n in step.reads(core) if n in buffers)
+    return found
 
 
 @cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    """A step type's field names (dataclasses.fields per step was a tenth of a 12-layer GPT-2's walk)."""
-    return tuple(f.name for f in fields(kind))
+def _name_fields(kind: type) -> tuple[tuple[str, ...], bool]:
+    """A step type's fields that may hold a buffer name (declared str), and whether it has tuple-of-name fields.
+    Built per type once: dataclasses.fields and page sets per step were most of a 12-layer GPT-2's walk."""
+    names = tuple(f.name for f in fields(kind) if str(f.type).startswith("str"))
+    return names, any(str(f.type).startswith("tuple[str") for f in fields(kind))

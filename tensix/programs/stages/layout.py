@@ -245,6 +245,12 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
     return need
 
 
+def step_cbs(step: Step, formats: dict[str, str]) -> set[int]:
+    """The CB ids one step uses. Units change only page counts, not which CBs, so the smallest stand in for the
+    step's own (`blocking` per step per core was most of a 12-layer GPT-2's alloc pass)."""
+    return set(cb_requirements([step], formats, block=[1, 1, 1, 1], el=1))
+
+
 _SLOTS = ("mm_a", "mm_b", "mm_bias", "el_a", "el_b", "mm_out", "el_out")
 _FIXED = {CB_IDS: "ids", CB_CTRL: "ctrl", CB_MID: "row_mid", CB_STAT: "row_stat"}
 
@@ -281,7 +287,7 @@ def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tupl
             buffers.append(L1Buffer(name, nbytes, addr))
             top = addr + nbytes
         cbs = []
-        used = [(s.label, cb_requirements([s], formats)) for s in steps[core]]  # each step's CBs, once per step
+        used = [(s.label, step_cbs(s, formats)) for s in steps[core]]
         for cb_id, (fmt, pages) in sorted(need.items()):
             page = 32 if cb_id == CB_CTRL else tile_nbytes(fmt)
             addr = _align(top, alignment)
