@@ -61,9 +61,9 @@ def route(graph: Graph) -> Graph:
             next_sem += 1
         label, src = _label(n), str(n.pos) if n.pos else ""
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
+        refs = [ref for ref in _inputs(n, real) if ref in producer]
         for core, step in steps.items():
-            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in _inputs(n, real)
-                          if ref in producer and needs.get((core, ref)))
+            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in refs if needs.get((core, ref)))
             signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
             signal = (Signal(sem[n.id], tuple(signal_to)),) if signal_to else ()
             noc = step.noc
@@ -85,10 +85,11 @@ def _producers_needed(graph: Graph, producer: dict, real: dict[str, str]) -> dic
     every = {n.id: set(n.attrs["_steps"]) for n in graph.nodes}
     needs: dict[tuple[Core, str], set[Core]] = {}
     for n in graph.nodes:
+        refs = [ref for ref in _inputs(n, real) if ref in producer]
         for core, step in n.attrs["_steps"].items():
             reads = step.reads(core)
-            for ref in _inputs(n, real):
-                if ref not in producer or buffers[ref] not in reads:
+            for ref in refs:
+                if buffers[ref] not in reads:
                     continue
                 pages = reads[buffers[ref]]
                 wrote = writer_of[ref]
