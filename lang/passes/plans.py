@@ -4,7 +4,7 @@ matmul for decode (`decode_matmul`), and when each pays. Each returns {core: Mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
@@ -231,13 +231,13 @@ def grid_matmul(n: Node, ts: list[TensorType], names: dict, mcast: bool, skip: b
             r0, c0 = ry * bm, rx * bn
             here, w = min(bn, nt - c0), plan.width
             blocks = tuple(Block(r0, min(bm, mt - r0), c0 + j, min(w, here - j), 0, r0) for j in range(0, here, w))
-            step = Matmul(**common(n, names, **fields), blocks=blocks)
+            shares = None
             if mcast:  # senders on diagonals: their DRAM reads arrive over different NoC rows and columns
-                step = replace(step, mcast=Mcast(
+                shares = Mcast(
                     a=Share(sender=(xs[ry % cols], ys[ry]), rect=(xs[0], ys[ry], xs[cols - 1], ys[ry]), n=cols - 1),
                     b=Share(sender=(xs[rx], ys[(rx + 1) % rows]), rect=(xs[rx], ys[0], xs[rx], ys[rows - 1]),
-                            n=rows - 1, a_rows=a_rows or None)))
-            steps[(xs[rx], ys[ry])] = step
+                            n=rows - 1, a_rows=a_rows or None))
+            steps[(xs[rx], ys[ry])] = Matmul(**common(n, names, **fields), blocks=blocks, mcast=shares)
     return steps
 
 
