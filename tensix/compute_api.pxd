@@ -41,3 +41,13 @@ cdef class ComputeKernel(KernelProcess):
     cpdef copy_block(self, cb, Py_ssize_t i, Py_ssize_t idst, Py_ssize_t n)
     cpdef cb_push_back(self, cb_id, Py_ssize_t num_pages)
     cpdef cb_wait_front(self, cb_id, Py_ssize_t num_pages)
+    # the elementwise, broadcast, copy, reduce and SFPU tile ops the compiled stages call per tile
+    cpdef _binary(self, str name, int code, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
+    cpdef int _dim(self, str dim) except? -1
+    cpdef bcast_tiles(self, str op, str dim, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
+    cpdef bcast_dst_tiles(self, str op, str dim, Py_ssize_t idst, cb_b, Py_ssize_t ib)
+    cpdef copy_tile(self, cb, Py_ssize_t i, Py_ssize_t idst)
+    cpdef transpose_tile(self, cb, Py_ssize_t i, Py_ssize_t idst)
+    cpdef reduce_tile(self, str op, str dim, cb, Py_ssize_t i, Py_ssize_t idst, scale=*)
+    cpdef _reduce(self, int code, str dim, cb, Py_ssize_t i, Py_ssize_t idst, scale)
+    cpdef unary_tile(self, str op, Py_ssize_t idst)
