@@ -38,8 +38,7 @@ class ComputeKernel(KernelProcess):
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
-        self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
-        self._mm_blocks: dict[tuple, int] = {}  # block_cycles' prices by (fidelity, A format, B format, rt, ct)
+        self._mm_costs, self._mm_blocks = {}, {}  # B format -> a tile product's cycles; block_cycles' prices by key
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -177,15 +176,12 @@ class ComputeKernel(KernelProcess):
         return False
 
     def block_cycles(self, ca, cb, rt: int = 1, ct: int = 1) -> int:
-        """Cycles of one k tile of an rt x ct block of dense tile products from CBs ca, cb: tt-llk's unpacks
-        (TimingModel.matmul_block, asked once per fidelity, formats and shape), with zero skipping on or off. Keeps
-        the per-tile cost (`_mm_cost`) for the face-by-face path of tiles with zero faces and the stats' peak."""
-        self._mm_cost(cb.fmt)
+        """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel."""
+        self._mm_cost(cb.fmt)  # kept: the per-tile cost of tiles with zero faces, and the stats' peak
         key = (self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        cycles = self._mm_blocks.get(key)
-        if cycles is None:
-            cycles = self._mm_blocks[key] = self.timing.matmul_block(self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        return cycles
+        if key not in self._mm_blocks:
+            self._mm_blocks[key] = self.timing.matmul_block(self.fidelity, ca.fmt, cb.fmt, rt, ct)
+        return self._mm_blocks[key]
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""
