@@ -9,14 +9,19 @@ SMALL = MeshConfig(width=2, height=2)
 BF16, FP32, SHARED = 0, 1, 2
 
 
-def k_ops(ctx):
-    """mul at HiFi4 and LoFi, then add on an fp32 and a bf16 CB, on pages the kernel pushed itself."""
+def _own_pages(ctx):
+    """Two pages in each CB, pushed by the kernel itself, then DST acquired."""
     for cb in (BF16, FP32):
         ctx.claim_cb(cb)
         ctx.cb_reserve_back(cb, 2)
         ctx.cb_push_back(cb, 2)
         ctx.cb_wait_front(cb, 2)
     ctx.tile_regs_acquire()
+
+
+def k_ops(ctx):
+    """mul at HiFi4 and LoFi, then add on an fp32 and a bf16 CB, on pages the kernel pushed itself."""
+    _own_pages(ctx)
     ctx.set_fidelity("HiFi4")
     ctx.mul_tiles(BF16, BF16, 0, 1, 0)
     ctx.set_fidelity("LoFi")
@@ -63,12 +68,7 @@ def test_a_cb_wait_span_is_named_by_its_call_and_page_count():
 
 def k_matmuls(ctx):
     """Tile products at HiFi4 and LoFi, with an fp32 B tile, and a 1 x 2 block, on pages the kernel pushed."""
-    for cb in (BF16, FP32):
-        ctx.claim_cb(cb)
-        ctx.cb_reserve_back(cb, 2)
-        ctx.cb_push_back(cb, 2)
-        ctx.cb_wait_front(cb, 2)
-    ctx.tile_regs_acquire()
+    _own_pages(ctx)
     for fidelity, cb_b, idst in (("HiFi4", BF16, 0), ("LoFi", BF16, 1), ("LoFi", FP32, 2)):
         ctx.set_fidelity(fidelity)
         ctx.matmul_tiles(BF16, cb_b, 0, 1, idst)
