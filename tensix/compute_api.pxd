@@ -8,7 +8,7 @@ cdef class ComputeKernel(KernelProcess):
     cdef public object fidelity, dst, _tmp, _mm_a, _mm_b, skip
     cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
-    cdef public dict _pack_pos, _mm_costs, _costs
+    cdef public dict _pack_pos, _mm_costs, _costs, _mm_blocks
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops, fastest_matmul
     cdef public double threshold
@@ -32,6 +32,7 @@ cdef class ComputeKernel(KernelProcess):
     cpdef matmul_block(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst, transpose=*,
                        Py_ssize_t ct=*, Py_ssize_t rt=*, Py_ssize_t kt=*)
     cpdef long long _mm_cost(self, fmt) except? -1
+    cpdef long long block_cycles(self, CircularBuffer ca, CircularBuffer cb, Py_ssize_t rt=*, Py_ssize_t ct=*) except? -1
     cpdef pack_reconfig_l1_acc(self, enable)
     @cython.locals(cb=CircularBuffer, pos=Py_ssize_t)
     cpdef pack_block(self, Py_ssize_t idst, cb_id, Py_ssize_t n, index=*)
@@ -41,3 +42,13 @@ cdef class ComputeKernel(KernelProcess):
     cpdef copy_block(self, cb, Py_ssize_t i, Py_ssize_t idst, Py_ssize_t n)
     cpdef cb_push_back(self, cb_id, Py_ssize_t num_pages)
     cpdef cb_wait_front(self, cb_id, Py_ssize_t num_pages)
+    # the elementwise, broadcast, copy, reduce and SFPU tile ops the compiled stages call per tile
+    cpdef _binary(self, str name, int code, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
+    cpdef int _dim(self, str dim) except? -1
+    cpdef bcast_tiles(self, str op, str dim, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst)
+    cpdef bcast_dst_tiles(self, str op, str dim, Py_ssize_t idst, cb_b, Py_ssize_t ib)
+    cpdef copy_tile(self, cb, Py_ssize_t i, Py_ssize_t idst)
+    cpdef transpose_tile(self, cb, Py_ssize_t i, Py_ssize_t idst)
+    cpdef reduce_tile(self, str op, str dim, cb, Py_ssize_t i, Py_ssize_t idst, scale=*)
+    cpdef _reduce(self, int code, str dim, cb, Py_ssize_t i, Py_ssize_t idst, scale)
+    cpdef unary_tile(self, str op, Py_ssize_t idst)

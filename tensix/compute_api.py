@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix import kernels as K
-from tensix.compute_skip import block_cycles, matmul_now, matmul_sparse, tile_faces
+from tensix.compute_skip import matmul_now, matmul_sparse, tile_faces
 from tensix.errors import KernelError
 from tensix.kernel import KernelProcess
 from tensix.kernels import ops
@@ -38,7 +38,7 @@ class ComputeKernel(KernelProcess):
         # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
         self._mm, self._mm_a, self._mm_b = [], None, None
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
-        self._mm_costs: dict[str, int] = {}  # B tile format -> cycles per tile product at this fidelity
+        self._mm_costs, self._mm_blocks = {}, {}  # B format -> a tile product's cycles; block_cycles' prices by key
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -122,7 +122,7 @@ class ComputeKernel(KernelProcess):
             self._mm += (ia, ib, idst)
         self._fresh[idst] = False
         self.flops += 65536  # 2 * 32^3
-        self.advance("matmul_tiles", block_cycles(self, ca, cb))
+        self.advance("matmul_tiles", self.block_cycles(ca, cb))
 
     def _flush(self) -> None:
         """Run the queued matmul_tiles calls, in call order."""
@@ -149,7 +149,7 @@ class ComputeKernel(KernelProcess):
         for d in range(idst, idst + n):
             fresh[d] = False
         self.flops += 65536 * n
-        self.advance("matmul_tiles", block_cycles(self, ca, cb, rt, ct), n)
+        self.advance("matmul_tiles", self.block_cycles(ca, cb, rt, ct), n)
         if self.skip is not None:
             self.skip.add(self.core, self.label, macs_total=32768 * n)
 
@@ -174,6 +174,14 @@ class ComputeKernel(KernelProcess):
         b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
         K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
         return False
+
+    def block_cycles(self, ca, cb, rt: int = 1, ct: int = 1) -> int:
+        """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel."""
+        self._mm_cost(cb.fmt)  # kept: the per-tile cost of tiles with zero faces, and the stats' peak
+        key = (self.fidelity, ca.fmt, cb.fmt, rt, ct)
+        if key not in self._mm_blocks:
+            self._mm_blocks[key] = self.timing.matmul_block(self.fidelity, ca.fmt, cb.fmt, rt, ct)
+        return self._mm_blocks[key]
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""

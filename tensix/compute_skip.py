@@ -21,14 +21,6 @@ def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
     return bits
 
 
-def block_cycles(k, ca, cb, rt: int = 1, ct: int = 1) -> int:
-    """Cycles of one k tile of an rt x ct block of dense tile products on compute kernel k (CBs ca, cb): tt-llk's
-    unpacks (TimingModel.matmul_block), with zero skipping on or off. Keeps the per-tile cost (`_mm_cost`) for the
-    face-by-face path of tiles with zero faces and the stats' peak."""
-    k._mm_cost(cb.fmt)
-    return k.timing.matmul_block(k.fidelity, ca.fmt, cb.fmt, rt, ct)
-
-
 def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
     """One matmul_tiles call on compute kernel k with zero skipping: the activation tile's faces decide what is
     multiplied."""
@@ -40,7 +32,7 @@ def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         return
     K.matmul_acc(a, k._tile(cb_b, ib), d)
     k.flops += 65536  # 2 * 32^3
-    k.advance("matmul_tiles", block_cycles(k, k.cb(cb_a), k.cb(cb_b)))  # all faces live: as a dense lone product
+    k.advance("matmul_tiles", k.block_cycles(k.cb(cb_a), k.cb(cb_b)))  # all faces live: as a dense lone product
     k.skip.add(k.core, k.label, macs_total=32768)
 
 

@@ -12,3 +12,11 @@ cpdef _matmul_step(ComputeKernel ctx, s, cba, cbb, Py_ssize_t i0, Py_ssize_t row
 cpdef _pack_mid(ComputeKernel ctx, Py_ssize_t n)
 cpdef _wait_a(ComputeKernel ctx, s, cba, Py_ssize_t unit, Py_ssize_t k0)
 cpdef _pop_a(ComputeKernel ctx, s, cba, Py_ssize_t unit, Py_ssize_t k0)
+# the elementwise and reduce steps' per-tile calls, in C too
+cpdef _chain(ComputeKernel ctx, tuple chain, Py_ssize_t idst)
+@cython.locals(code=int)
+cpdef _binary_pages(ComputeKernel ctx, s, cba, cbb, Py_ssize_t unit, out)
+@cython.locals(n=Py_ssize_t)
+cpdef _reduce_rows(ComputeKernel ctx, s, cb, Py_ssize_t unit, out)
+cpdef _emit_el(ComputeKernel ctx, tuple chain, cb, Py_ssize_t unit)
+cpdef _pass_tile(ComputeKernel ctx, tuple chain, out, Py_ssize_t unit, cb, bint transpose=*)

@@ -9,6 +9,7 @@ from tensix.programs.stages.mcast import align
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
+from tensix.tile_ops import binary_code
 
 
 def compute(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
@@ -183,17 +184,21 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
 
 @handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
-    cba, cbb = cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b))
-    bcast, unit, chain, out = s.bcast, u.el, s.chain, _el_out(ctx, s)
-    tiles = getattr(ctx, f"{s.fn}_tiles") if bcast == "none" else None  # looked up once, not per tile
+    _binary_pages(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el, _el_out(ctx, s))
+
+
+def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:
+    """A binary step's tiles, one unit at a time (compiled: every call in C, compute.pxd)."""
+    fn, bcast, chain = s.fn, s.bcast, s.chain
+    code = binary_code(fn, ctx.core) if bcast == "none" else -1  # add/sub/mul_tiles' own call, looked up once
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         ctx.cb_wait_front(cbb, unit)
         ctx.tile_regs_acquire()
-        if tiles is not None:
-            tiles(cba, cbb, 0, 0, 0)
+        if code >= 0:
+            ctx._binary(fn, code, cba, cbb, 0, 0, 0)
         else:
-            ctx.bcast_tiles(s.fn, bcast, cba, cbb, 0, 0, 0)
+            ctx.bcast_tiles(fn, bcast, cba, cbb, 0, 0, 0)
         ctx.cb_pop_front(cba, unit)
         ctx.cb_pop_front(cbb, unit)
         _emit_el(ctx, chain, out, unit)
@@ -218,7 +223,10 @@ def _pass_tile(ctx, chain: tuple, out: int, unit: int, cb: int, transpose: bool 
     """One tile from cb through DST (transposed or not), the chain, and out to CB `out`."""
     ctx.cb_wait_front(cb, unit)
     ctx.tile_regs_acquire()
-    (ctx.transpose_tile if transpose else ctx.copy_tile)(cb, 0, 0)
+    if transpose:
+        ctx.transpose_tile(cb, 0, 0)
+    else:
+        ctx.copy_tile(cb, 0, 0)
     ctx.cb_pop_front(cb, unit)
     _emit_el(ctx, chain, out, unit)
     ctx.tile_regs_release()
@@ -233,8 +241,12 @@ def _unary(ctx, s, u: Units) -> None:
 
 @handles("compute", Reduce)
 def _reduce(ctx, s, u: Units) -> None:
-    cb, unit, chain, out = cb_in(EL_A, _fmt(ctx, s.a)), u.el, s.chain, _el_out(ctx, s)
-    fn, scale = s.fn, s.scale
+    _reduce_rows(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), u.el, _el_out(ctx, s))
+
+
+def _reduce_rows(ctx, s, cb: int, unit: int, out: int) -> None:
+    """A reduce step's rows, a tile at a time into DST, one output tile per row (compiled: in C, compute.pxd)."""
+    chain, fn, scale = s.chain, s.fn, s.scale
     for _, _, n in s.rows:
         ctx.tile_regs_acquire()
         for _ in range(n):

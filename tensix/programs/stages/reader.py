@@ -133,8 +133,12 @@ def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
 
 @handles("reader", Binary)
 def _read_binary(ctx, s, u: Units) -> None:
-    a, b, noc, unit = s.a, s.b, s.noc, u.el
-    cba, cbb = cb_in(EL_A, _fmt(ctx, a)), cb_in(EL_B, _fmt(ctx, b))
+    _read_pairs(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el)
+
+
+def _read_pairs(ctx, s, cba: int, cbb: int, unit: int) -> None:
+    """A binary step's operand tiles, a pair at a time (compiled: every call in C, reader.pxd)."""
+    a, b, noc = s.a, s.b, s.noc
     for _, pa, pb in s.pages:  # both operand tiles in flight at once: one round trip, one barrier
         ctx.cb_reserve_back(cba, unit)
         ctx.cb_reserve_back(cbb, unit)

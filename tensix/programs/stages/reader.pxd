@@ -1,0 +1,5 @@
+# C types for reader.py when compiled (tensix/compiled.py): the elementwise steps' per-tile calls in C.
+from tensix.dataflow_api cimport DataflowKernel
+
+cpdef _read_pairs(DataflowKernel ctx, s, cba, cbb, Py_ssize_t unit)
+cpdef _read_page(DataflowKernel ctx, cb, str name, Py_ssize_t page, noc, Py_ssize_t unit)
