@@ -13,7 +13,8 @@ cdef bint _lands_on_waited(Core core, long long addr, long long nbytes) except -
 cdef class Endpoint:
     cdef public unsigned char[::1] view
     cdef public Py_ssize_t size
-    cdef public object core, bank
+    cdef public Core core
+    cdef public object bank
 
 cdef class _SemLanding:
     cdef public object cores, update
@@ -24,9 +25,9 @@ cdef class Device:
     cdef public Dram dram
     cdef public Engine engine
     cdef public Fabric fabric
-    cdef public dict cores, by_noc, _mem, noc_of, _op_ids, _groups
+    cdef public dict cores, by_noc, noc_of, _op_ids, _groups
     cdef public TransferLog transfers
-    cdef public list kernels, ops
+    cdef public list kernels, ops, _mem
     cdef public long long _align, _response, max_transfers, _w
     cdef public double _read_rate
     cdef public bint timing_only
@@ -34,9 +35,10 @@ cdef class Device:
                  links)
     @cython.locals(sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, dx=cython.longlong,
                    dy=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
-                   start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=dict,
+                   start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=list,
                    done=cython.longlong, landed=cython.longlong, last=cython.longlong, w=cython.longlong, dram=Dram,
-                   src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path)
+                   src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path, dcore=object,
+                   i=cython.Py_ssize_t, j=cython.Py_ssize_t)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1
     cpdef Py_ssize_t op_index(self, str label, str src)

@@ -73,7 +73,7 @@ class Device:
         self.ops: list[tuple[str, str]] = []  # (label, source position) of each source op kernels worked on
         self._op_ids: dict[tuple[str, str], int] = {}
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones
-        self._mem: dict[int, Endpoint] = {}  # by NoC y * width + x
+        self._mem: list[Endpoint | None] = [None] * (cfg.width * cfg.height)  # by NoC y * width + x, once touched
         self._groups: dict[tuple, tuple] = {}  # multicast targets by rectangle, loopback and sender
         self._w = cfg.width
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
@@ -181,14 +181,17 @@ class Device:
         if nbytes <= 0 or sa % align or da % align:
             self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
         mem, w = self._mem, self._w
-        src_m, dst_m = mem.get(sy * w + sx), mem.get(dy * w + dx)  # bounds-checked below
+        i, j = sy * w + sx, dy * w + dx  # (an index off the list: a tile off the grid, which _endpoint refuses)
+        src_m = mem[i] if 0 <= i < len(mem) else None  # bounds-checked below
+        dst_m = mem[j] if 0 <= j < len(mem) else None
         if src_m is None or sa < 0 or sa + nbytes > src_m.size:
             src_m = self._endpoint(k, (sx, sy), sa, nbytes, f"noc_async_{kind} source")
         if dst_m is None or da < 0 or da + nbytes > dst_m.size:
             dst_m = self._endpoint(k, (dx, dy), da, nbytes, f"noc_async_{kind} destination")
         if not self.timing_only:
             dst_m.view[da:da + nbytes] = src_m.view[sa:sa + nbytes]
-        sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank
+        sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank  # (compiled, dcore stays an object: a typed one
+        # would hand the engine its notify as an unbound C function)
         copied = nbytes
         if timed is not None:
             nbytes = timed

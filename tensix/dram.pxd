@@ -26,7 +26,7 @@ cdef class Dram:
     cpdef mark_written(self, Bank bank, long long addr, long long nbytes, long long end)
     cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1
     cpdef tuple serve(self, Bank bank, long long t, long long nbytes, bint write)
-    @cython.locals(start=cython.double, busy=cython.double)
+    @cython.locals(start=cython.double, busy=cython.double, end=cython.longlong)
     cpdef long long occupy(self, Bank bank, long long t, long long nbytes, bint write) except? -1
     cpdef double rate(self, long long nbytes, bint write)
     cpdef long long accepted(self, long long bank_done, long long nbytes)

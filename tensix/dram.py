@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
-from math import ceil
 
 import numpy as np
 
@@ -293,7 +292,8 @@ class Dram:
 
     def mark_written(self, bank: Bank, addr: int, nbytes: int, end: int) -> None:
         """A kernel's write of [addr, addr + nbytes) in `bank` lands at cycle `end`: the pages it touches."""
-        bank.wrote(addr, addr + nbytes)
+        if self.hold_data:  # (a timing-only run's banks hold no bytes to account)
+            bank.wrote(addr, addr + nbytes)
         i = bisect_right(self._bases, (addr, "\uffff")) - 1
         if i < 0:
             return
@@ -362,7 +362,8 @@ class Dram:
             bank.bytes_read += nbytes
         bank.free_at = start + busy
         self.began = int(start)
-        return ceil(bank.free_at)
+        end = int(bank.free_at)  # its ceiling (free_at >= 0), with no call to math.ceil when compiled
+        return end + 1 if end < bank.free_at else end
 
     def rate(self, nbytes: int, write: bool) -> float:
         """Bytes per cycle a bank moves for one access of nbytes: large accesses stream at the stream rate."""

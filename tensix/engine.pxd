@@ -10,10 +10,11 @@ cdef class Engine:
     cdef public object main
     cpdef at(self, long long t, fn)
     cpdef resume_at(self, long long t, glet)
-    cdef object _queue(self, long long t)
+    cdef list _queue(self, long long t)
+    @cython.locals(queue=list)
     cdef object _next(self)
     cpdef sync(self, long long t, glet)
     cpdef bint reach(self, long long t) except -1
     cpdef yield_until(self, long long t, glet)
-    @cython.locals(cycles=list)
+    @cython.locals(cycles=list, queue=list)
     cpdef suspend(self)

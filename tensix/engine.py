@@ -10,7 +10,6 @@ the next kernel due (one greenlet switch, not two through the main loop), in the
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from heapq import heappop, heappush
 
@@ -30,15 +29,16 @@ class Engine:
 
     An event is a function to call or a kernel greenlet to resume. Each cycle with events has a FIFO queue, and
     a heap holds those cycles: kernels in lockstep share cycles, so most events skip the heap, and the order is
-    that of (cycle, sequence number) with no number to compare.
+    that of (cycle, sequence number) with no number to compare. A queue is a list (compiled, its appends and pops
+    are C calls, not method look-ups; most hold one or a few events, so taking the first moves little).
     """
 
     def __init__(self, max_cycles: int = DEFAULT_MAX_CYCLES):
         self.now = 0
         self.max_cycles = max_cycles
-        self.due: dict[int, deque] = {}  # cycle -> its events in the order they were scheduled
+        self.due: dict[int, list] = {}  # cycle -> its events in the order they were scheduled
         self.cycles: list[int] = []  # heap of the cycles in `due`
-        self._spare: list[deque] = []  # emptied queues, for the next new cycle (most events open a cycle of their own)
+        self._spare: list[list] = []  # emptied queues, for the next new cycle (most events open a cycle of their own)
         self.main = greenlet.getcurrent()
         self.processes: list = []
 
@@ -50,11 +50,11 @@ class Engine:
         """Switch to kernel greenlet glet when global time reaches cycle t (t >= now)."""
         self._queue(t).append(glet)
 
-    def _queue(self, t: int) -> deque:
+    def _queue(self, t: int) -> list:
         queue = self.due.get(t)
         if queue is None:
             spare = self._spare
-            queue = self.due[t] = spare.pop() if spare else deque()
+            queue = self.due[t] = spare.pop() if spare else []
             heappush(self.cycles, t)
         return queue
 
@@ -62,7 +62,7 @@ class Engine:
         """Take the first event of the earliest cycle and move time there."""
         t = self.cycles[0]
         queue = self.due[t]
-        event = queue.popleft()
+        event = queue.pop(0)
         if not queue:
             del self.due[t]
             heappop(self.cycles)
@@ -105,7 +105,7 @@ class Engine:
                 queue = self.due[t]
                 event = queue[0]
                 if type(event) is _GREENLET and event:
-                    queue.popleft()
+                    queue.pop(0)
                     if not queue:
                         del self.due[t]
                         heappop(cycles)

@@ -17,7 +17,7 @@ cdef class Fabric:
     cdef public object cfg
     cdef public int width, height
     cdef public long long[::1] free_at, link_bytes, link_busy, niu_free
-    cdef public list noc_bytes
+    cdef public long long[::1] _noc_bytes
     cdef public dict _routes, _mcasts, _paths, _mcast_returns
     cdef public list _by_key
     cdef public long long _maxp, _niu, _hop, _hdr, _lbpc, _tiles, sent
@@ -29,12 +29,14 @@ cdef class Fabric:
                    inj=cython.longlong, end=cython.longlong, remaining=cython.longlong,
                    flits_sent=cython.longlong, pb=cython.longlong, flits=cython.longlong, head=cython.longlong,
                    s=cython.longlong, done=cython.longlong, lid=cython.Py_ssize_t, free="long long[::1]",
+                   inject=cython.double, packet=cython.longlong,
                    ids="long long[::1]", nids=cython.Py_ssize_t, i=cython.Py_ssize_t)
     cpdef long long send(self, Path p, long long nbytes, long long t, double rate=*) except? -1
     @cython.locals(free="long long[::1]", busy="long long[::1]", lbytes="long long[::1]", lid=cython.Py_ssize_t,
                    inj=cython.longlong, s=cython.longlong, head=cython.longlong, flits=cython.longlong,
                    pb=cython.longlong, remaining=cython.longlong, end=cython.longlong, start=cython.longlong,
                    ni=cython.Py_ssize_t, setup=cython.longlong, rate=cython.double, extra=cython.longlong,
+                   inject=cython.double, packet=cython.longlong,
                    plan=McastPlan, lids="long long[::1]", parents="long long[::1]", leaves="long long[::1]",
                    head_after="long long[::1]", niu=cython.longlong, hop=cython.longlong, nlinks=cython.Py_ssize_t,
                    nleaves=cython.Py_ssize_t, i=cython.Py_ssize_t, j=cython.Py_ssize_t, parent=cython.Py_ssize_t,

@@ -13,7 +13,6 @@ One-flit packets (read requests, acknowledgements) hold no link.
 from __future__ import annotations
 
 from array import array
-from math import ceil
 
 from tensix.config import MeshConfig
 from tensix.noc.routing import DIRS, Coord, Link, multicast_links, route
@@ -63,7 +62,7 @@ class Fabric:
         self.link_bytes = array("q", bytes(8 * nlinks))
         self.link_busy = array("q", bytes(8 * nlinks))
         self.niu_free = array("q", bytes(8 * 2 * self.width * self.height))
-        self.noc_bytes = [0, 0]
+        self._noc_bytes = array("q", bytes(16))  # per NoC, bytes x hops (noc_bytes)
         # routes and multicast trees are pure geometry: shared by every run on a torus of this size
         self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
         self._paths: dict[int, Path] = {}  # routes used this run, by Path.key
@@ -75,6 +74,11 @@ class Fabric:
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
         self._tiles = self.width * self.height
         self._mcast_returns: dict[tuple, int] = {}
+
+    @property
+    def noc_bytes(self) -> list[int]:
+        """Bytes x hops carried so far, per NoC."""
+        return [int(v) for v in self._noc_bytes]
 
     def link_id(self, noc: int, link: Link) -> int:
         x, y, d = link
@@ -162,12 +166,14 @@ class Fabric:
             done = head + flits + niu
             if done > end:
                 end = done
-            inj += self._hdr + ceil(pb / rate)
+            inject = pb / rate
+            packet = int(inject)  # its ceiling, with no call to math.ceil when compiled
+            inj += self._hdr + (packet + 1 if packet < inject else packet)
             flits_sent += flits
         p.flits += flits_sent
         p.nbytes += nbytes
         self.niu_free[ni] = inj
-        self.noc_bytes[p.noc] += nbytes * nids
+        self._noc_bytes[p.noc] += nbytes * nids
         return end
 
     def multicast(
@@ -216,9 +222,11 @@ class Fabric:
                 head = inj + niu if leaf < 0 else head_after[leaf]
                 if head + flits + niu > end:
                     end = head + flits + niu
-            inj += self._hdr + ceil(pb / rate) + extra
+            inject = pb / rate
+            packet = int(inject)  # as in send
+            inj += self._hdr + (packet + 1 if packet < inject else packet) + extra
         self.niu_free[ni] = inj
-        self.noc_bytes[noc] += nbytes * nlinks
+        self._noc_bytes[noc] += nbytes * nlinks
         return start, end, plan.links
 
     def _mcast_plan(self, noc: int, src: Coord, dsts: tuple[Coord, ...]) -> McastPlan:

@@ -126,6 +126,14 @@ def test_a_matmul_block_unpacks_the_tiles_it_keeps_once_per_k_tile(fidelity, a_f
     assert TimingModel().matmul_block(fidelity, a_fmt, b_fmt, rt, ct) == expected
 
 
+def test_a_matmul_block_price_follows_the_model_that_asks():
+    # prices are remembered across models: each model still gets its own. HiFi2 bf16 2x3: unpack-bound at 272 by
+    # default; FPU-bound at 6 x 2 x 32 = 384 with 32-cycle phases; 8 x 2 + 16384 / 32 = 528 at half the unpack rate
+    asked = [TimingModel(), TimingModel(matmul_cycles_per_phase=32), TimingModel(unpack_bytes_per_cycle=32),
+             TimingModel(unpack_setup_cycles=10), TimingModel()]
+    assert [t.matmul_block("HiFi2", "bf16", "bf16", 2, 3) for t in asked] == [272, 384, 528, 80 + 256, 272]
+
+
 def test_pack_cost_by_format():
     t = TimingModel()
     assert [t.pack(f) for f in ("fp32", "bf16", "bfp8_b", "bfp4_b")] == [66, 34, 19, 11]
