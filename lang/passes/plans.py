@@ -51,12 +51,6 @@ DECODE_SLOTS = 3  # fewest k steps of weights a decode matmul's B CB holds: the 
 # whole weight slice while the activation is still being computed (SmolLM2's decode step, a chain of small ops
 # between weight matmuls: 103k -> 96k cycles a layer; 08_moe 71,266 -> 72,176, where its decode matmuls' early
 # reads compete with the ops before them).
-DECODE_A_STEP = 3  # weight k steps per step of the activation row, where the whole row fits L1 (a_kb)
-# The activation's sender gathers a step of it from its writers' L1 and multicasts it before the receivers' math on
-# it starts: in steps, that math and the gather of the next step overlap the rest of the row's moves, at a
-# handshake a step. Measured on SmolLM2's decode step (2,674,605 cycles a token with the whole row in one step;
-# steps of 1, 2, 3, 4 weight k steps: 2,776,838, 2,551,671, 2,458,847, 2,525,198); a 1x4096 @ 4096x4096 decode
-# matmul, bound by its weight stream, moves by 93 cycles of 136,827.
 
 
 # WIDE_DECODE: every decode matmul multicasts its activation, so the cores running them share one set of matmul CB
@@ -108,8 +102,8 @@ def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, s
     if width > DST_TILES:  # the same weight bytes in flight, cut into k steps of one tile (see WIDE_DECODE)
         kb, slots = 1, min(kt, slots * kb)
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "kt": kt, "b_cols": nt, "out_cols": nt, "kb": kb,
-              "sub": (1, DST_TILES) if width > DST_TILES else None,
-              "a_kb": min(kt, DECODE_A_STEP * kb) if whole and kb < kt else 0, "b_slots": slots}
+              "sub": (1, DST_TILES) if width > DST_TILES else None, "a_kb": kt if whole and kb < kt else 0,
+              "b_slots": slots}
     if len(n.inputs) > 2:
         fields["bias"] = names[n.inputs[2]]
     if sharded is not None:

@@ -47,8 +47,7 @@ def test_the_weights_lie_a_band_per_bank_and_each_core_reads_its_bank_only(monke
     for core, s in steps.items():
         (block,) = s.blocks
         bank = block.col // 4
-        assert block.cols == 1 and s.kb * 8 == s.kt and s.b_slots == 8  # its whole slice
-        assert s.a_kb == 3 * s.kb  # the activation row in steps of three weight k steps
+        assert block.cols == 1 and s.kb * 8 == s.kt and s.a_kb == s.kt and s.b_slots == 8  # its whole slice
         assert s.noc in (0, 1) and s.mcast.a.n == 47 and s.mcast.a.rect == (0, 0, 7, 5)
         # every weight page this core reads sits in its bank
         banks = {(x, y) for x, y, _ in (_addr(w, p) for p in range(block.col, 32 * 48, 48))}

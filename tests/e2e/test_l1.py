@@ -103,9 +103,9 @@ output z = h + x @cores(0, 0)
      "divide 2; choose @cores(...) whose count divides it, another @shard, or pad that dimension to a multiple of "
      "2048"),
     ("param w: fp32[2048, 1024] = zeros @cores(0, 0) @l1\ninput x: fp32[32, 2048]\noutput y = x @ w\n", "1:48",
-     # free: 1499136 B less 96 B of semaphores and the decode plan's CBs (A 2 x 24: steps of three k steps of 8,
-     # B 64: all 8 k steps, out 1 fp32 tiles of 4096 B)
-     "'w' needs 8388608 B of L1 on core (0, 0) for its shard, but only 1036192 B of the core's 1499136 B are free "
+     # free: 1499136 B less 96 B of semaphores and the decode plan's CBs (A 2 x 64, B 64: all 8 k steps, out 1 fp32
+     # tiles of 4096 B)
+     "'w' needs 8388608 B of L1 on core (0, 0) for its shard, but only 708512 B of the core's 1499136 B are free "
      "after its CBs and the L1 tensors before it; spread it over more cores (@cores, @shard(block)) or leave it in "
      "DRAM (drop @l1)"),
 ])

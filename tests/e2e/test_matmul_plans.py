@@ -135,9 +135,8 @@ def test_a_decode_matmul_streams_its_weights_once_and_multicasts_the_activation_
               "output y = x @ w @cores(0..3, 0..3)\n")
     compiled = compile_source(source, "mm.tdf", WH)
     steps = {cs.core: cs.steps[0] for cs in compiled.schedule.cores}
-    # 64 output tile columns over the 16 cores; 32 k tiles of weights in 8 steps of 4, the activation row in steps
-    # of three of them (12, 12 and 8 tiles), each multicast once
-    assert len(steps) == 16 and {s.kb for s in steps.values()} == {4} and {s.a_kb for s in steps.values()} == {12}
+    # 64 output tile columns over the 16 cores; 32 k tiles of weights in 8 steps of 4, the activation row at once
+    assert len(steps) == 16 and {s.kb for s in steps.values()} == {4} and {s.a_kb for s in steps.values()} == {32}
     assert sorted(c for s in steps.values() for b in s.blocks for c in range(b.col, b.col + b.cols)) == list(range(64))
     assert {s.mcast.a.sender for s in steps.values()} == {(0, 0)} and steps[(1, 2)].mcast.a.n == 15
     feed = device_feed(compiled, make_inputs(compiled.graph, 0), materialize(compiled.graph))
