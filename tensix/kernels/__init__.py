@@ -3,7 +3,8 @@
 Every kernel takes preallocated outputs and validates nothing; `impl_name` says which set is active. By default
 a numba kernel not in numba's disk cache yet runs as a stand-in with the same bits and is compiled after the
 run (tensix.kernels.cold), so the first run after install does not wait for the compiler; TENSIX_JIT=1
-compiles every kernel at its first use instead.
+compiles every kernel at its first use instead. A cached build loads with only what machine code needs
+(jit.cache.load_lightly): numba's setup for compiling is paid only when something is compiled.
 """
 
 import os
@@ -23,7 +24,11 @@ if _MODE == "0":
     impl_name = "ref"
 else:
     from tensix.kernels import jit as _impl
+    from tensix.kernels.jit.cache import load_lightly
 
+    for _name in NAMES:  # cached builds load without numba's compiler setup (jit/cache.py)
+        load_lightly(getattr(_impl, _name))
+    del _name
     if _MODE == "1":
         globals().update({name: getattr(_impl, name) for name in NAMES})
     else:

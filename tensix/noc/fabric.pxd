@@ -43,3 +43,6 @@ cdef class Fabric:
                    leaf=cython.Py_ssize_t)
     cpdef tuple multicast(self, int noc, tuple src, tuple dsts, long long nbytes, long long t,
                           bint linked_in=*, bint linked=*)
+    @cython.locals(busy="long long[::1]", lbytes="long long[::1]", ids="long long[::1]", p=Path, i=cython.Py_ssize_t,
+                   lid=cython.Py_ssize_t)
+    cpdef list used_links(self)

@@ -246,10 +246,11 @@ class Fabric:
 
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
-        busy, lbytes = list(self.link_busy), list(self.link_bytes)
-        for p in self._paths.values():  # unicast transfers, counted per path
-            for lid in p.ids:
-                busy[lid] += p.flits
-                lbytes[lid] += p.nbytes
-        return [(*self.link_of(lid), b, busy[lid]) for lid, b in enumerate(lbytes) if b]
+        busy, lbytes = array("q", self.link_busy), array("q", self.link_bytes)
+        for p in self._paths.values():  # unicast transfers, counted per path (typed loops when compiled: a sparse
+            ids = p.ids  # decode's ~1,000 paths took 2.8 ms of a 40 ms run as Python objects)
+            for i in range(len(ids)):
+                busy[ids[i]] += p.flits
+                lbytes[ids[i]] += p.nbytes
+        return [(*self.link_of(lid), lbytes[lid], busy[lid]) for lid in range(len(lbytes)) if lbytes[lid]]
 

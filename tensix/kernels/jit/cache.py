@@ -1,9 +1,12 @@
 """Numba's disk cache as the stand-ins of cold kernels (tensix/kernels/cold.py) see it: whether a kernel's build
-is there, and the numba signature of a call (what to compile later)."""
+is there, the numba signature of a call (what to compile later), and loading a cached build without the setup
+only compiling needs."""
 
 from __future__ import annotations
 
+import llvmlite.binding as ll
 from numba import typeof
+from numba.core.runtime import rtsys
 
 
 def cached(fn) -> bool:
@@ -16,3 +19,67 @@ def cached(fn) -> bool:
 def signature(args: tuple) -> tuple:
     """The numba types of a call's arguments: the signature a dispatcher compiles for them."""
     return tuple(typeof(a) for a in args)
+
+
+def load_lightly(fn) -> None:
+    """Have the dispatcher `fn` load its builds from the disk cache with only what cached machine code needs.
+
+    numba's own load first refreshes its whole target context (imports every implementation and typing template:
+    ~130 ms of CPU in a fresh process's first run of the default example), which only compiling needs; only the
+    run-time library (NRT) that the machine code calls is set up here. It also parses each build's LLVM bitcode and
+    walks its symbols (~70 ms over that run's 18 builds), which serve only to link the build into new code that
+    calls it: here that is done when such code is compiled (`_link_module`). The machine code, and so every bit it
+    computes, is the one numba would load. A build missing from the cache is compiled as before (numba's compiler
+    refreshes the context itself). If numba's internals are not as expected, `fn` loads as numba does."""
+    cache = getattr(fn, "_cache", None)
+    load = getattr(cache, "_load_overload", None)
+    if load is None or not hasattr(rtsys, "initialize"):
+        return
+
+    def load_overload(sig, target_context):  # numba calls this holding its compiler lock
+        rtsys.initialize(target_context)  # a no-op after the first time
+        codegen = target_context.codegen()
+        numba_way = codegen.unserialize_library
+        codegen.unserialize_library = lambda state: _object_library(codegen, state) or numba_way(state)
+        try:
+            return load(sig, target_context)
+        finally:
+            del codegen.unserialize_library  # numba's method again
+
+    cache.load_overload = load_overload
+
+
+def _object_library(codegen, state):
+    """A cached build's library from its machine code, as numba's CPUCodeLibrary._unserialize makes it, except that
+    its bitcode for linking is parsed only if new code links it; None for a form this does not know."""
+    name, kind, data = state
+    engine = getattr(codegen, "_engine", None)
+    if kind != "object" or not hasattr(engine, "_defined_symbols"):
+        return None
+    object_code, bitcode = data
+    lib = codegen.create_library(name)
+    lib.enable_object_caching()
+    lib._set_compiled_object(object_code)
+    lib._finalize_final_module()
+    lib._get_module_for_linking = lambda: _link_module(lib, engine, bitcode)
+    lib.get_pointer_to_function = lambda symbol: _address(lib, engine, symbol)
+    return lib
+
+
+def _link_module(lib, engine, bitcode: bytes):
+    """The library's module for linking into new code, parsed at the first such link (numba parses it at load)."""
+    del lib._get_module_for_linking  # from now on numba's method, which returns this module
+    lib._shared_module = ll.parse_bitcode(bitcode)
+    engine._load_defined_symbols(lib._shared_module)
+    return lib._shared_module
+
+
+def _address(lib, engine, symbol: str) -> int:
+    """The address of a function the library's machine code defines, 0 if none (numba's get_pointer_to_function
+    asks its table of the defined symbols, which the bitcode walk filled)."""
+    if not engine.is_symbol_defined(symbol):
+        address = engine.get_function_address(symbol)
+        if address:
+            engine._defined_symbols.add(symbol)
+        return address
+    return engine.get_function_address(symbol)
