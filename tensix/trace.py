@@ -127,12 +127,17 @@ class Trace:
             self._kernels = None
         return self._rows
 
-    def role_spans(self, role: str):
-        """(core, name, start, end) of every span of the kernels of `role`, without building the other rows (a
-        16384^3 matmul records millions of spans)."""
+    def last_end(self, role: str, skip: tuple[str, ...] = ()) -> int:
+        """The latest end of a span of the kernels of `role` whose name starts with none of `skip` (0: none). A
+        kernel's spans are in its own time order, so each is read newest first up to its first such span (a
+        16384^3 matmul's compute kernels record millions)."""
         if self._kernels is None:
-            return ((r[0], r[2], r[3], r[4]) for r in self._span_rows if r[1] == role)
-        return ((core, s[0], s[1], s[2]) for core, r, spans in self._kernels if r == role for s in spans)
+            return max((r[4] for r in self._span_rows if r[1] == role and not r[2].startswith(skip)), default=0)
+        last = 0
+        for _, r, spans in self._kernels:
+            if r == role:
+                last = max(last, next((s[2] for s in spans.newest_first() if not s[0].startswith(skip)), 0))
+        return last
 
     @property
     def spans(self) -> list[Span]:

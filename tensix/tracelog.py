@@ -52,6 +52,16 @@ class _Columns:
                 yield tuple(chunk[j:j + w])
 
 
+    def rows_newest_first(self):
+        """Every row as a tuple of `width` ints, last first."""
+        w, last = self.width, len(self.chunks) - 1
+        for c in range(last, -1, -1):
+            chunk = self.chunks[c]
+            end = self.at if c == last else len(chunk) // w * w
+            for j in range(end - w, -1, -w):
+                yield tuple(chunk[j:j + w])
+
+
 class TransferLog:
     """The run's NoC transfers in issue order; each reads back as (noc, kind, issuer, role, src, dst, rect, nbytes,
     start, end, links, op)."""
@@ -153,3 +163,11 @@ class SpanLog:
             yield names[i], start, end, count, op
         if self.name is not None:
             yield self.name, self.start, self.end, self.count, self.op
+
+    def newest_first(self):
+        """The spans last first: a kernel's latest span of some kind is found without reading all of them."""
+        if self.name is not None:
+            yield self.name, self.start, self.end, self.count, self.op
+        names = self.names
+        for i, start, end, count, op in self._cols.rows_newest_first():
+            yield names[i], start, end, count, op

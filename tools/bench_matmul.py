@@ -92,8 +92,7 @@ def math_cycles(trace) -> int:
     by: `device_trisc1_kernel_duration`, type `op_first_last`, from the first core's math (TRISC1) kernel start to
     the last core's end. Here every kernel starts at cycle 0 and a compute kernel's math ends with its last op that
     is neither a pack (the packer's, TRISC2) nor a wait; 0 for a run without compute kernels."""
-    return max((end for _, name, _, end in trace.role_spans("compute") if not name.startswith(("wait:", "pack"))),
-               default=0)
+    return trace.last_end("compute", skip=("wait:", "pack"))
 
 
 def bench_matmul(m: int, k: int, n: int, *, dtype: str = "bf16", fidelity: str = "hifi4",

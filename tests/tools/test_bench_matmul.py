@@ -63,6 +63,23 @@ def test_math_cycles_end_at_the_last_compute_op_that_is_neither_a_pack_nor_a_wai
     assert math_cycles(Trace(1e9, rows, [])) == 184  # core (1, 0)'s matmul; packs, waits and the writer after it
 
 
+def test_math_cycles_of_a_run_read_newest_first_equal_the_full_scan():
+    """A run's trace keeps each kernel's spans in its log; math_cycles reads them newest first, which must give
+    the maximum over every span (here a 4-core matmul whose kernels end with packs, waits and writes)."""
+    from tensix.lang.compiler import compile_source
+    from tensix.mesh import Mesh
+    from tensix.tools.bench_matmul import math_cycles, matmul_source, parse_grid
+
+    cfg, cells = parse_grid("2x2", "wormhole_n150")
+    compiled = compile_source(matmul_source(128, 256, 128, "bf16", "wormhole_n150", cells, "dram", "dram"),
+                              "m.tdf", cfg)
+    trace = Mesh(compiled.device, timing_only=True).run(compiled.program).trace
+    got = math_cycles(trace)  # before .spans: that builds the rows and drops the kernels' logs
+    every = max(s.end for s in trace.spans if s.role == "compute" and not s.name.startswith(("wait:", "pack")))
+    assert got == every > 0
+    assert any(s.role == "compute" and s.name.startswith(("wait:", "pack")) and s.end > got for s in trace.spans)
+
+
 def test_bench_matmul_timing_only_predicts_the_functional_runs_figures(capsys):
     args = ["bench", "matmul", "--m", "64", "--k", "256", "--n", "128", "--grid", "2x2", "--fidelity", "lofi", "--json"]
     assert main(args) == 0
