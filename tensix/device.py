@@ -95,6 +95,9 @@ class Device:
         so otherwise only the cyclic garbage collector would free the device and its memories, late. The L1s
         and DRAM banks go back to the pool, for the next run once this device is gone."""
         self.kernels.clear()
+        for c in self.cores.values():  # and a CB refers to the kernel that claimed it (kernel -> device -> core ->
+            for cb in c.cbs.values():  # CB -> kernel): without this the device outlived the run and the Mesh's next
+                cb.owner = None  # run got fresh memories, not the pooled ones still holding its weights
         self.transfers.seal()
         if self.pool is not None:
             memories = [c.sram.data for c in self.cores.values()]

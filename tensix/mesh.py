@@ -172,7 +172,6 @@ class Mesh:
             cycles = device.engine.run()
         except BaseException:
             device.abort()
-            _unlink(device)
             raise
         outputs = {b.name: None if self.timing_only else self._read(device, b.name)
                    for b in program.buffers if b.role == "output"}
@@ -183,7 +182,6 @@ class Mesh:
         stats = build_stats(device, cycles, flops)
         trace = Trace.from_device(device)
         device.release()
-        _unlink(device)
         return RunResult(outputs, cycles, trace, stats, program, inputs or {})
 
     def _load(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
@@ -310,16 +308,6 @@ class Mesh:
             pages = np.stack([device.by_noc[(x, y)].sram.data[a:a + n] for x, y, a in buf.homes])
             return host_array(buf, pages)
         return host_array(buf, device.dram.read_pages(buf))
-
-
-def _unlink(device: Device) -> None:
-    """Drop the references from the finished device's CBs to the kernels that claimed them: kernel -> device ->
-    core -> CB -> kernel was a cycle only the paused cyclic collector could free, so each run's device, its L1s and
-    DRAM banks outlived it and the Mesh's next run got fresh memories instead of the pooled ones still holding the
-    weights (tensix.memory): a SmolLM2 decode token rewrote every weight page, ~1.4 s of CPU."""
-    for core in device.cores.values():
-        for cb in core.cbs.values():
-            cb.owner = None
 
 
 def _write_directly(path: Path, write) -> None:

@@ -29,11 +29,6 @@ _SFPU_INSTR = {
 }
 
 
-# matmul_block's price by the fields it reads and its arguments: a timing-only 16384^3 matmul asks millions of times
-# for a handful of prices (the model is frozen, so a price never goes stale)
-_BLOCK_CYCLES: dict[tuple, int] = {}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimingModel:
     """Cycle costs of one 32x32 tile operation on one core.
@@ -81,14 +76,6 @@ class TimingModel:
         past it: per k tile it unpacks rt x ct tiles of one and min(rt, ct) of the other (A's when ct >= rt), each
         an UNPACR with its own `unpack_setup_cycles`, their bytes at `unpack_bytes_per_cycle` (two unpackers at once
         share it). A lone product unpacks both its tiles."""
-        key = (self.matmul_cycles_per_phase, self.unpack_setup_cycles, self.unpack_bytes_per_cycle, fidelity, a_fmt,
-               b_fmt, rt, ct)
-        cycles = _BLOCK_CYCLES.get(key)
-        if cycles is None:
-            cycles = _BLOCK_CYCLES[key] = self._matmul_block(fidelity, a_fmt, b_fmt, rt, ct)
-        return cycles
-
-    def _matmul_block(self, fidelity: str, a_fmt: str, b_fmt: str, rt: int, ct: int) -> int:
         n = rt * ct
         a_tiles, b_tiles = (rt, n) if ct >= rt else (n, ct)
         nbytes = a_tiles * tile_nbytes(a_fmt) + b_tiles * tile_nbytes(b_fmt)

@@ -45,21 +45,22 @@ class _Columns:
 
     def rows(self):
         """Every row as a tuple of `width` ints, in order."""
-        w, last = self.width, len(self.chunks) - 1
-        for c, chunk in enumerate(self.chunks):
-            end = self.at if c == last else len(chunk) // w * w
+        w = self.width
+        for chunk, end in self._filled():
             for j in range(0, end, w):
                 yield tuple(chunk[j:j + w])
 
-
     def rows_newest_first(self):
         """Every row as a tuple of `width` ints, last first."""
-        w, last = self.width, len(self.chunks) - 1
-        for c in range(last, -1, -1):
-            chunk = self.chunks[c]
-            end = self.at if c == last else len(chunk) // w * w
+        w = self.width
+        for chunk, end in reversed(self._filled()):
             for j in range(end - w, -1, -w):
                 yield tuple(chunk[j:j + w])
+
+    def _filled(self) -> list:
+        """(chunk, values written in it) of every chunk, in order."""
+        w, last = self.width, len(self.chunks) - 1
+        return [(chunk, self.at if c == last else len(chunk) // w * w) for c, chunk in enumerate(self.chunks)]
 
 
 class TransferLog:

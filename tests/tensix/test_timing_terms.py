@@ -127,7 +127,7 @@ def test_a_matmul_block_unpacks_the_tiles_it_keeps_once_per_k_tile(fidelity, a_f
 
 
 def test_a_matmul_block_price_follows_the_model_that_asks():
-    # prices are remembered across models: each model still gets its own. HiFi2 bf16 2x3: unpack-bound at 272 by
+    # each model prices with its own fields. HiFi2 bf16 2x3: unpack-bound at 272 by
     # default; FPU-bound at 6 x 2 x 32 = 384 with 32-cycle phases; 8 x 2 + 16384 / 32 = 528 at half the unpack rate
     asked = [TimingModel(), TimingModel(matmul_cycles_per_phase=32), TimingModel(unpack_bytes_per_cycle=32),
              TimingModel(unpack_setup_cycles=10), TimingModel()]
