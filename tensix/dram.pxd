@@ -12,7 +12,7 @@ cdef class Bank:
     cpdef wrote(self, Py_ssize_t start, Py_ssize_t end, image=*)
 
 cdef class Dram:
-    cdef public object cfg
+    cdef public object cfg, extents
     cdef public list banks, _bases
     cdef public dict by_xy, buffers, live_faces, landed, _unowned
     cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began

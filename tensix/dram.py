@@ -19,7 +19,7 @@ import numpy as np
 
 from tensix import memory
 from tensix.config import MeshConfig
-from tensix.dram_reuse import claim, overlapping
+from tensix.dram_reuse import Extents, claim
 from tensix.errors import DramError
 from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
 from tensix.memory import MemoryPool
@@ -174,6 +174,7 @@ class Dram:
         self.landed: dict[str, list[int]] = {}
         self._bases: list[tuple[int, str]] = []  # (base, buffer) of the buffers holding their space now, by base
         self._unowned: dict[str, str] = {}  # buffer -> "" (pending: claim) or the buffer that evicted it
+        self.extents = Extents()  # every DRAM buffer's bank range, for finding what a laid-over buffer overlaps
         self._top = 0
         self.bytes_per_cycle = cfg.dram_bank_bytes_per_cycle
         self.latency = cfg.dram_latency_cycles
@@ -219,7 +220,8 @@ class Dram:
                     bank.grow(end, not host_written)
                 else:
                     bank.size = end
-        pending = base is not None and overlapping(self, buf, self.buffers)
+        self.extents.add(name, buf.base, end)
+        pending = base is not None and bool(self.extents.overlapping(name, buf.base, end))
         self.buffers[name] = buf
         self.live_faces[name] = np.full(buf.npages, ALL_FACES, dtype=np.uint8)
         self.landed[name] = [NEVER] * buf.npages
