@@ -117,7 +117,7 @@ def _one_row(n: Node, updates: set[str]) -> bool:
 def _local(owners: dict[Coord, list[int]], reads: list[tuple[Coord, set[int] | None]]) -> bool:
     """Whether every read of these pages is by the core that wrote them (and something reads them)."""
     home = {p: c for c, pages in owners.items() for p in pages}
-    return bool(reads) and all(pages is not None and all(home.get(p) == core for p in pages) for core, pages in reads)
+    return bool(reads) and all(pages is not None and set(map(home.get, pages)) <= {core} for core, pages in reads)
 
 
 def _sharded(value: Input | Param, cfg: MeshConfig) -> dict[Coord, list[int]]:

@@ -93,7 +93,7 @@ def _producers_needed(graph: Graph, producer: dict, real: dict[str, str]) -> dic
                     continue
                 pages = reads[buffers[ref]]
                 wrote = writer_of[ref]
-                cores = every[ref] if pages is None else {wrote[p] for p in pages if p in wrote}
+                cores = every[ref] if pages is None else set(map(wrote.get, pages)) - {None}
                 needs.setdefault((core, ref), set()).update(cores)
     return needs
 

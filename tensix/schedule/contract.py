@@ -8,6 +8,7 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
@@ -31,7 +32,11 @@ class Block(NamedTuple):
 
     def out_pages(self, out_cols: int) -> list[int]:
         """The output pages of this block, row by row, in an output `out_cols` tiles wide."""
-        return [(self.out_row + i) * out_cols + self.col + j for i in range(self.rows) for j in range(self.cols)]
+        out: list[int] = []
+        for r in range(self.out_row, self.out_row + self.rows):  # a row of the block at once (C, not per page)
+            start = r * out_cols + self.col
+            out += range(start, start + self.cols)
+        return out
 
 
 class BinaryPage(NamedTuple):
@@ -161,7 +166,7 @@ class Step:
     # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
     def writes(self) -> list[int]:
         """The pages of `out` this core's writer stores (default: each page entry's first field)."""
-        return [entry[0] for entry in self.pages]
+        return list(map(itemgetter(0), self.pages))
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         """Input buffer -> the pages the reader of `core` needs (None: any of them, as data decides); an input it
@@ -242,11 +247,12 @@ class Binary(Step):
     pages: tuple[BinaryPage, ...]
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
-        need: dict[str, set[int]] = {}
-        for _, pa, pb in self.pages:
-            need.setdefault(self.a, set()).add(pa)
-            need.setdefault(self.b, set()).add(pb)
-        return need
+        if not self.pages:
+            return {}
+        _, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
+        if self.a == self.b:
+            return {self.a: {*pa, *pb}}
+        return {self.a: set(pa), self.b: set(pb)}
 
     def streamed(self) -> list[str]:
         return [self.a, self.b]
@@ -353,7 +359,10 @@ def _reads_itself(share: Share | None, core: Coord) -> bool:
 
 
 def _spanned(rows) -> set[int]:
-    return {p for _, first, n in rows for p in range(first, first + n)}
+    out: set[int] = set()
+    for _, first, n in rows:
+        out.update(range(first, first + n))
+    return out
 
 
 # --- a core, the program ------------------------------------------------------------------------------------------
