@@ -50,8 +50,9 @@ ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 class _Emitter:
     """Collects the primitive nodes of one source node; the last one keeps the source node's id."""
 
-    def __init__(self, node: Node, graph_meta: dict, params: list[Param], l1_bytes: int):
+    def __init__(self, node: Node, graph_meta: dict, params: list[Param], l1_bytes: int, shared: dict[tuple, str]):
         self.node, self.meta, self.params, self.l1_bytes = node, graph_meta, params, l1_bytes
+        self.shared = shared  # key -> the constant built for it (const_once), over the whole graph
         self.out: list[Node] = []
 
     def add(self, op: Op, inputs, type_: TensorType, **attrs) -> str:
@@ -63,8 +64,16 @@ class _Emitter:
 
     def const(self, tag: str, value: np.ndarray, dtype: str) -> str:
         name = f"{self.node.id}.{tag}"
-        self.meta.setdefault("constants", {})[name] = value.astype(np.float32)
+        self.meta.setdefault("constants", {})[name] = value.astype(np.float32, copy=False)
         self.params.append(Param(name, TensorType(dtype, tuple(value.shape)), None, pos=self.node.pos))
+        return name
+
+    def const_once(self, key: tuple, tag: str, make, dtype: str) -> str:
+        """The constant `make()` gives, built and stored once per graph for each `key` (what determines its values):
+        every layer's causal mask is one buffer, not an S x S one per layer (64 MB each at 4k tokens)."""
+        name = self.shared.get(key)
+        if name is None:
+            name = self.shared[key] = self.const(tag, make(), dtype)
         return name
 
     def finish(self) -> list[Node]:
@@ -82,8 +91,9 @@ def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
     params = list(graph.params)
     types = graph.types()
     nodes: list[Node] = []
+    shared: dict[tuple, str] = {}
     for node in graph.nodes:
-        e = _Emitter(node, meta, params, cfg.l1_bytes)
+        e = _Emitter(node, meta, params, cfg.l1_bytes, shared)
         _RULES[node.op](e, node, [types[i] for i in node.inputs])
         for n in e.finish():
             types[n.id] = n.type

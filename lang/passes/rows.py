@@ -22,7 +22,7 @@ __all__ = ["embedding", "ones_row", "padded_rows", "regroup_rows", "row_places",
 
 def ones_row(e, n: int, dtype: str) -> str:
     """A [n] row of ones: multiplied in (bcast row), it zeroes the padding columns of an n-column value."""
-    return e.const(f"ones{n}", np.ones(n), dtype)
+    return e.const_once(("ones", n, dtype), f"ones{n}", lambda: np.ones(n, np.float32), dtype)
 
 
 def softmax_mask(e, t: TensorType, causal: bool) -> str | None:
@@ -33,12 +33,17 @@ def softmax_mask(e, t: TensorType, causal: bool) -> str | None:
     pad = -cols % pages.TILE
     if not causal and not pad:
         return None
-    if causal:
-        future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
-        bias = np.where(future, -MASK_BIAS, 0.0)
-    else:
-        bias = np.zeros((pages.TILE, cols))
-    return e.const("mask", np.pad(bias, ((0, 0), (0, pad)), constant_values=-MASK_BIAS), t.dtype)
+
+    def bias() -> np.ndarray:  # float32 from the start: at 4k tokens it is 4096 x 4096
+        out = np.full((rows if causal else pages.TILE, cols + pad), -MASK_BIAS, np.float32)
+        if causal:
+            future = np.arange(cols)[None, :] > np.arange(rows)[:, None] + (cols - rows)
+            out[:, :cols] = np.where(future, np.float32(-MASK_BIAS), np.float32(0.0))
+        else:
+            out[:, :cols] = 0.0
+        return out
+
+    return e.const_once(("mask", rows, cols, causal, t.dtype), "mask", bias, t.dtype)
 
 
 def same_rows(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

@@ -74,6 +74,21 @@ def test_the_causal_mask_is_a_constant_param_hiding_future_keys():
     assert np.array_equal(mask == 0, np.tri(32, 64, 32, dtype=bool))
 
 
+def test_softmaxes_of_one_shape_share_one_mask_and_other_shapes_get_their_own():
+    """A mask is a function of the scores' shape, causality and dtype: every layer's causal softmax reads one
+    constant (at 4k tokens each would be a 64 MB param), while a different shape builds its own."""
+    g = GraphBuilder("sm")
+    x, z = g.input("x", "bf16", [32, 64]), g.input("z", "bf16", [64, 64])
+    g.output("a", g.softmax(x, causal=True))
+    g.output("b", g.softmax(x, causal=True))
+    g.output("c", g.softmax(z, causal=True))
+    out = decompose(g.build(), DEVICE)
+    assert [p.name for p in out.params] == ["0.mask", "2.mask"]
+    masks = [name for n in out.nodes for name in n.inputs if name.endswith(".mask")]
+    assert masks == ["0.mask", "0.mask", "2.mask"]
+    assert np.array_equal(out.meta["constants"]["2.mask"] == 0, np.tri(64, 64, 0, dtype=bool))
+
+
 def test_plain_softmax_needs_no_mask():
     out = decompose(check_source("input x: fp32[32, 64]\noutput y = softmax(x)\n", "t.tdf"), SMALL_L1)
     assert [n.op for n in out.nodes] == ["reduce", "binary", "reduce", "binary"]
