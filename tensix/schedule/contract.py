@@ -8,7 +8,6 @@ their addresses; emit: the whole Schedule), `tensix/programs/stages` runs it. It
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
@@ -32,11 +31,8 @@ class Block(NamedTuple):
 
     def out_pages(self, out_cols: int) -> list[int]:
         """The output pages of this block, row by row, in an output `out_cols` tiles wide."""
-        out: list[int] = []
-        for r in range(self.out_row, self.out_row + self.rows):  # a row of the block at once (C, not per page)
-            start = r * out_cols + self.col
-            out += range(start, start + self.cols)
-        return out
+        s0 = self.out_row * out_cols + self.col  # (no product per page: a 4k-token layer writes millions)
+        return [p for s in range(s0, s0 + self.rows * out_cols, out_cols) for p in range(s, s + self.cols)]
 
 
 class BinaryPage(NamedTuple):
@@ -166,7 +162,7 @@ class Step:
     # What a step touches: route turns it into semaphores, the verifier checks it, stages/layout sizes CBs by it.
     def writes(self) -> list[int]:
         """The pages of `out` this core's writer stores (default: each page entry's first field)."""
-        return list(map(itemgetter(0), self.pages))
+        return [entry[0] for entry in self.pages]
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         """Input buffer -> the pages the reader of `core` needs (None: any of them, as data decides); an input it
@@ -250,9 +246,7 @@ class Binary(Step):
         if not self.pages:
             return {}
         _, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
-        if self.a == self.b:
-            return {self.a: {*pa, *pb}}
-        return {self.a: set(pa), self.b: set(pb)}
+        return {self.a: {*pa, *pb}} if self.a == self.b else {self.a: set(pa), self.b: set(pb)}
 
     def streamed(self) -> list[str]:
         return [self.a, self.b]
@@ -359,10 +353,7 @@ def _reads_itself(share: Share | None, core: Coord) -> bool:
 
 
 def _spanned(rows) -> set[int]:
-    out: set[int] = set()
-    for _, first, n in rows:
-        out.update(range(first, first + n))
-    return out
+    return {p for _, first, n in rows for p in range(first, first + n)}
 
 
 # --- a core, the program ------------------------------------------------------------------------------------------
