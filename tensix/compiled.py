@@ -35,6 +35,7 @@ COMPILED = (
     "tensix.programs.stages.reader",
     "tensix.programs.stages.compute",
     "tensix.programs.stages.writer",
+    "tensix.programs.stages.split",
 )
 _ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,11 +1,17 @@
 """Zero skipping in the compute kernel (tensix/compute_api.py): which faces of an activation tile are live, and
-matmuls over only those faces, charged and counted (docs/architecture.md, zero skipping)."""
+matmuls over only those faces, charged and counted (docs/architecture.md, zero skipping).
+
+These run once per activation tile of a skipping matmul, so they add to the kernel's zero-skip counters in place
+(ZeroSkipPolicy.row) and look face counts up in a table: a tile that skips should cost the emulator little."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tensix import kernels as K
+from tensix.zeroskip import ACTIVATIONS, CYCLES_AVOIDED, CYCLES_OVERHEAD, MACS_SKIPPED, MACS_TOTAL, ZERO_ACTIVATIONS
+
+_LIVE = tuple(bin(bits).count("1") for bits in range(16))  # live faces of each face mask
 
 
 def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
@@ -17,7 +23,10 @@ def tile_faces(k, cb_id: int, i: int, tile: np.ndarray) -> int:
         cb.set_front_faces(i, bits)
         cost = k.timing.zero_check_cycles
         k.advance("zero_check", cost)
-        k.skip.add(k.core, k.label, activations=1024, zero_activations=zeros, cycles_overhead=cost)
+        row = k.skip.row(k.core, k.label)
+        row[ACTIVATIONS] += 1024
+        row[ZERO_ACTIVATIONS] += zeros
+        row[CYCLES_OVERHEAD] += cost
     return bits
 
 
@@ -33,20 +42,23 @@ def matmul_now(k, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
     K.matmul_acc(a, k._tile(cb_b, ib), d)
     k.flops += 65536  # 2 * 32^3
     k.advance("matmul_tiles", k.block_cycles(k.cb(cb_a), k.cb(cb_b)))  # all faces live: as a dense lone product
-    k.skip.add(k.core, k.label, macs_total=32768)
+    k.skip.row(k.core, k.label)[MACS_TOTAL] += 32768
 
 
 def matmul_sparse(k, a: np.ndarray, faces: int, b, idst: int) -> None:
     """DST[idst + j] += a @ b[j] on compute kernel k for each B tile b[j], a with zero faces (only its live faces
     multiplied), charged and counted at once."""
     ct = len(b)
-    live = bin(faces).count("1")
-    cycles = -(-k._matmul_cycles * live // 4)  # the engine works face by face
+    live = _LIVE[faces]
+    full = k._matmul_cycles
+    cycles = -(-full * live // 4)  # the engine works face by face
     dst = [k._d(idst + j) for j in range(ct)]  # written to, even when nothing is added
     if live:
         for j in range(ct):
             K.matmul_acc_faces(a, b[j], dst[j], faces)
         k.flops += 16384 * live * ct
         k.advance("matmul_tiles", cycles * ct, ct)
-    k.skip.add(k.core, k.label, macs_total=32768 * ct, macs_skipped=8192 * (4 - live) * ct,
-               cycles_avoided=(k._matmul_cycles - cycles) * ct)
+    row = k.skip.row(k.core, k.label)
+    row[MACS_TOTAL] += 32768 * ct
+    row[MACS_SKIPPED] += 8192 * (4 - live) * ct
+    row[CYCLES_AVOIDED] += (full - cycles) * ct

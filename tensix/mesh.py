@@ -24,7 +24,7 @@ from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
 from tensix.presets import resolve
 from tensix.program import Program
-from tensix.stats import DenseRun, Stats, build_stats
+from tensix.stats import DenseRun, Stats, build_stats, device_info
 from tensix.timing import TimingModel
 from tensix.trace import Trace
 from tensix.trace_json import trace_json
@@ -158,6 +158,7 @@ class Mesh:
         self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
+        self._info = (self.cfg, device_info(self.cfg))  # the stats' description of the device: it has no run in it
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -179,7 +180,9 @@ class Mesh:
             self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         self._dram_nbytes = device.dram.allocated_nbytes
-        stats = build_stats(device, cycles, flops)
+        if self._info[0] is not self.cfg:
+            self._info = (self.cfg, device_info(self.cfg))
+        stats = build_stats(device, cycles, flops, self._info[1])
         trace = Trace.from_device(device)
         device.release()
         return RunResult(outputs, cycles, trace, stats, program, inputs or {})

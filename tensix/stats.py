@@ -186,8 +186,9 @@ def read_stats(path: Path) -> Stats:
 
 
 # --- building (Mesh.run) ----------------------------------------------------------------------------------------
-def build_stats(device, total_cycles: int, flops: int) -> Stats:
-    """The stats of a finished run on `device` (tensix.device.Device)."""
+def build_stats(device, total_cycles: int, flops: int, info: DeviceInfo | None = None) -> Stats:
+    """The stats of a finished run on `device` (tensix.device.Device); `info`: device_info(device.cfg), when the
+    caller keeps it from run to run (it depends on the device alone)."""
     cfg, timing = device.cfg, device.timing
     busy: dict[Coord, dict[str, int]] = {}
     fidelities: dict[Coord, tuple[str, ...]] = {}
@@ -213,7 +214,7 @@ def build_stats(device, total_cycles: int, flops: int) -> Stats:
                   for noc, (x, y, d), b, bc in device.fabric.used_links())
     dram = tuple(DramBank(b.index, b.noc_xy, b.bytes_read, b.bytes_written) for b in device.dram.banks)
     zero_skip = device.zero_skip.to_stats() if device.zero_skip is not None else None
-    return Stats(STATS_VERSION, device_info(cfg), total_cycles, flops, tuple(device.fabric.noc_bytes), links,
+    return Stats(STATS_VERSION, info or device_info(cfg), total_cycles, flops, tuple(device.fabric.noc_bytes), links,
                  tuple(cores), dram, len(device.transfers), zero_skip, timing_only=device.timing_only)
 
 

@@ -25,6 +25,10 @@ class ZeroSkip:
 FIELDS = ("activations", "zero_activations", "macs_total", "macs_skipped", "noc_bytes_skipped",
           "dram_bytes_skipped", "cycles_avoided", "cycles_overhead", "steps_gathered", "steps_streamed")
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
+# indexes into a row (ZeroSkipPolicy.row), for the per-tile paths that add to one in place
+ACTIVATIONS, ZERO_ACTIVATIONS = _INDEX["activations"], _INDEX["zero_activations"]
+MACS_TOTAL, MACS_SKIPPED = _INDEX["macs_total"], _INDEX["macs_skipped"]
+CYCLES_AVOIDED, CYCLES_OVERHEAD = _INDEX["cycles_avoided"], _INDEX["cycles_overhead"]
 
 
 class ZeroSkipPolicy:
@@ -39,11 +43,17 @@ class ZeroSkipPolicy:
 
     def add(self, core: tuple[int, int], op: str, **counts: int) -> None:
         """Add `counts` (names from FIELDS) to the row of `op` on `core`."""
+        row = self.row(core, op)
+        for name, value in counts.items():
+            row[_INDEX[name]] += value
+
+    def row(self, core: tuple[int, int], op: str) -> list[int]:
+        """The counters of `op` on `core`, in FIELDS order: a compute kernel's per-tile checks and products add to
+        it in place (keyword arguments cost more than the check they count)."""
         row = self.rows.get((core, op))
         if row is None:
             row = self.rows[(core, op)] = [0] * len(FIELDS)
-        for name, value in counts.items():
-            row[_INDEX[name]] += value
+        return row
 
     def to_stats(self) -> ZeroSkipStats:
         """The stats' zero_skip section: per op and core (ops by name, cores by (y, x))."""

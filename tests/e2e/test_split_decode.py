@@ -135,3 +135,23 @@ def test_a_band_too_long_for_l1_keeps_the_column_split_plan(cores, kind):
     source = f"input h: bf16[1, 4096] @sparse\nparam w: bf16[4096, 384]\noutput y = h @ w @cores({cores})\n"
     compiled = compile_source(source, "l.tdf", zero_skip=True)
     assert {s.op for c in compiled.schedule.cores for s in c.steps} == {kind}
+
+
+def test_a_reused_mesh_gives_a_fresh_meshs_outputs_cycles_trace_and_stats_and_follows_new_inputs():
+    """A Mesh run again and again (as the benchmarks and a decode loop do) keeps images, memories and the device's
+    description between runs: each run must still be the run a fresh Mesh gives, also when the input changes."""
+    from tensix.trace_json import trace_json
+
+    source = MARKED.format(dt="bf16", m=1, k=1024, n=384)
+    compiled = compile_source(source, "s.tdf", zero_skip=True)
+    params = materialize(compiled.graph)
+
+    def record(result) -> tuple:
+        return (result.cycles, {k: v.tobytes() for k, v in result.outputs.items()}, trace_json(result.trace),
+                result.stats.json_text())
+
+    kept = Mesh(compiled.device, zero_skip=True)
+    for zero, seed in ((0.9, 1), (0.9, 1), (0.5, 2), (1.0, 3)):
+        feed = device_feed(compiled, {"h": _sparse((1, 1024), zero, seed)}, params)
+        fresh = Mesh(compiled.device, zero_skip=True).run(compiled.program, feed)
+        assert record(kept.run(compiled.program, feed)) == record(fresh)

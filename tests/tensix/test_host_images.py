@@ -2,11 +2,12 @@
 the encoding done afresh, bit for bit, including arrays changed in place between runs and -0.0."""
 
 import numpy as np
+import pytest
 
 from tensix import Mesh
 from tensix.dram import Dram, host_pages
 from tensix.formats import live_faces_pages
-from tensix.host_images import HostImages
+from tensix.host_images import HostImages, _same_bits
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
@@ -99,3 +100,16 @@ def test_a_mesh_run_once_keeps_nothing_and_runs_the_same():
     assert np.array_equal(pages, host_pages(buf, w)) and np.array_equal(faces, live_faces_pages(pages, "bf16"))
     [(again, _, _)] = images.encode("w", [buf], w)
     assert again is not pages  # encoded afresh: nothing was kept
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, (1 << 17) + 3, 1 << 18])  # odd sizes compare 4-byte words, even 8-byte
+def test_the_bit_comparison_finds_one_changed_word_wherever_it_is(size):
+    a = np.random.default_rng(3).standard_normal(size).astype(np.float32)
+    assert _same_bits(a, a.copy())
+    assert not _same_bits(a, a[:-1].copy())  # another shape
+    chunk = 1 << 16  # words a chunk of the comparison: a change on either side of its boundaries (in floats)
+    for i in sorted({min(size - 1, i) for i in (0, size - 1, size // 2, chunk - 1, chunk, 2 * chunk - 1, 2 * chunk)}):
+        b = a.copy()
+        b.view(np.uint32)[i] ^= 1  # the lowest mantissa bit
+        assert not np.array_equal(a.view(np.uint32), b.view(np.uint32))
+        assert not _same_bits(a, b), i

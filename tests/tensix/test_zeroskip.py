@@ -146,3 +146,18 @@ def test_threshold_mode_flushes_small_values_and_changes_outputs():
     expected[np.abs(expected) < 4.0] = 0
     np.testing.assert_allclose(loose, expected, rtol=1e-5, atol=1e-4)
     assert not np.array_equal(loose, exact)
+
+
+def test_counters_added_in_place_and_by_name_meet_in_one_row():
+    from tensix.zeroskip import CYCLES_AVOIDED, MACS_SKIPPED, MACS_TOTAL, ZeroSkipPolicy
+
+    policy = ZeroSkipPolicy(ZeroSkip())
+    policy.add((1, 0), "matmul %3", macs_total=32768, macs_skipped=8192, cycles_avoided=16)
+    row = policy.row((1, 0), "matmul %3")
+    row[MACS_TOTAL] += 32768
+    row[MACS_SKIPPED] += 16384
+    row[CYCLES_AVOIDED] += 32
+    policy.add((1, 0), "matmul %3", steps_gathered=1)
+    [op] = policy.to_stats().ops
+    assert (op.macs_total, op.macs_skipped, op.cycles_avoided, op.steps_gathered) == (65536, 24576, 48, 1)
+    assert policy.row((0, 1), "matmul %3") == [0] * 10 and len(policy.to_stats().ops) == 2
