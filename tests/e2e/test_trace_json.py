@@ -58,7 +58,8 @@ def test_rows_with_awkward_text_and_kernels_in_turn_are_the_compact_json_of_to_d
     transfers = [(0, "read", (0, 0), "reader", (0, 0), (1, 0), None, 32, 0, 4, (hop, (2, 0, "S")), 0),
                  (1, "mcast", (1, 0), "writer%s", (1, 0), None, (0, 0, 3, 1), 2048, 4, 9, (), -1),
                  (0, "write", (0, 0), "writer", (0, 0), (2, 1), None, 64, 9, 11, (hop,), 1)]
-    trace = Trace(1e9, spans, transfers, ops=(Op(0, "%0", "x", "p.tdf:1"), Op(1, "%1", "y %d", "p.tdf:2")), title="t %s")
+    ops = (Op(0, "%0", "x", "p.tdf:1"), Op(1, "%1", "y %d", "p.tdf:2"))
+    trace = Trace(1e9, spans, transfers, ops=ops, title="t %s")
     d = trace.to_dict()
     assert trace_json(trace) == json.dumps(d, separators=(",", ":"))
     assert trace_json(trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))
