@@ -1,9 +1,10 @@
 """`tensix run FILE.tdf`: compile, make inputs and params, run on the emulator, save the run directory.
 
-The run also evaluates the source graph with the numpy reference and records how far the device's
-outputs are from it (`Stats.reference`), so every run says whether it is right (`check=False`, the CLI's
-`--no-check`, skips that). A whole run keeps Python's cyclic collector paused: it builds hundreds of
-thousands of long-lived objects (the trace, its JSON) that the collector would walk again and again.
+The run also evaluates the source graph with the numpy reference (or reads its outputs from the reference cache,
+lang/ref_cache.py) and records how far the device's outputs are from it (`Stats.reference`), so every run says
+whether it is right (`check=False`, the CLI's `--no-check`, skips that). A whole run keeps Python's cyclic
+collector paused: it builds hundreds of thousands of long-lived objects (the trace, its JSON) that the collector
+would walk again and again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
 from tensix.lang.ref_cache import reference_outputs
 from tensix.lang.reference import evaluate
-from tensix.lang.rundir import RunFlags, check_out, hashes, output_hashes, record, save_run
+from tensix.lang.rundir import RunFlags, check_out, feed_hashes, output_hashes, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
 from tensix.stats import OutputError
@@ -185,7 +186,7 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
         weights = {} if timing_only else params_of(compiled, seed=seed)
         with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the emulator runs
-            fed = pool.submit(lambda: {"inputs": hashes(feed), "params": hashes(weights)})  # for record and cache
+            fed = pool.submit(feed_hashes, feed, weights)  # for the record and the reference cache
             result = run_flagged(compiled, feed, weights, flags, check=check,
                                  reference=functools.partial(reference_outputs, hashed=fed))
             if skip_zeros and (compare_dense or zero_threshold > 0):
