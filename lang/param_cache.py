@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from tensix.files import write_atomically
-from tensix.lang.cache import cache_root, enabled
+from tensix.lang.cache import cache_root, enabled, prune_to_bytes
 from tensix.lang.ir import Graph, Param, RandomSpec
 from tensix.lang.params import numpy_dtype, random_values
 
@@ -34,7 +34,7 @@ def random_params(graph: Graph, seed: int) -> dict[str, np.ndarray]:
     big = [p for p in graph.params if isinstance(p.source, RandomSpec) and _size(p) >= MIN_VALUES]
     out = {p.name: _values(p, seed) for p in big}
     if big:
-        _prune()
+        prune_to_bytes(cache_root() / "params", "*.npy", MAX_BYTES)
     return out
 
 
@@ -66,17 +66,3 @@ def _store(path, values: np.ndarray) -> None:
         write_atomically(path, lambda f: np.save(f, values, allow_pickle=False))
     except OSError:  # a cache that cannot be written is skipped
         pass
-
-
-def _prune() -> None:
-    """Keep the most recently used entries up to MAX_BYTES."""
-    try:
-        entries = sorted(((e.stat().st_mtime_ns, e.stat().st_size, e) for e in (cache_root() / "params").glob("*.npy")),
-                         reverse=True)
-    except OSError:
-        return
-    total = 0
-    for _, size, entry in entries:
-        total += size
-        if total > MAX_BYTES:
-            entry.unlink(missing_ok=True)

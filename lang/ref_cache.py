@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from tensix.files import write_atomically
-from tensix.lang.cache import cache_root, code_fingerprint, enabled
+from tensix.lang.cache import cache_root, code_fingerprint, enabled, prune_to_bytes
 from tensix.lang.ir import Graph
 from tensix.lang.reference import evaluate
 from tensix.rundir import tensix_version
@@ -93,19 +93,6 @@ def _store(path: Path, outputs: dict[str, np.ndarray]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, lambda f: np.savez(f, **outputs))
-        _prune(path.parent)
+        prune_to_bytes(path.parent, "*.npz", MAX_BYTES)
     except (OSError, ValueError, TypeError):  # TypeError: an output named as np.savez's own argument ("file")
         pass
-
-
-def _prune(d: Path) -> None:
-    """Keep the most recently used entries up to MAX_BYTES."""
-    try:
-        entries = sorted(((e.stat().st_mtime_ns, e.stat().st_size, e) for e in d.glob("*.npz")), reverse=True)
-    except OSError:
-        return
-    total = 0
-    for _, size, entry in entries:
-        total += size
-        if total > MAX_BYTES:
-            entry.unlink(missing_ok=True)

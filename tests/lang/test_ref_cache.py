@@ -81,3 +81,14 @@ def test_off_keeps_nothing(evaluations, tmp_path, monkeypatch):
     _run(tmp_path, "a")
     _run(tmp_path, "b")
     assert len(evaluations) == 2 and not _entries(tmp_path)
+
+
+def test_the_most_recently_used_entries_stay_within_max_bytes(evaluations, tmp_path, monkeypatch):
+    _run(tmp_path, "a")
+    size = _entries(tmp_path)[0].stat().st_size
+    monkeypatch.setattr(ref_cache, "MAX_BYTES", size)  # room for one entry (each here is of the same size)
+    _run(tmp_path, "b", seed=1)
+    assert len(_entries(tmp_path)) == 1 and len(evaluations) == 2
+    _run(tmp_path, "c", seed=1)  # the newest stayed: read back
+    _run(tmp_path, "d")  # the first went: evaluated again
+    assert len(evaluations) == 3
