@@ -140,3 +140,17 @@ def _prune(d: Path) -> None:
         return
     for old in sorted(entries, key=lambda p: p.stat().st_mtime_ns)[:-MAX_ENTRIES]:
         old.unlink(missing_ok=True)
+
+
+def prune_to_bytes(d: Path, pattern: str, max_bytes: int) -> None:
+    """Keep the most recently used entries of `d` matching `pattern`, up to `max_bytes` in all (the param and
+    reference caches; a read entry's modification time is renewed)."""
+    try:
+        entries = sorted(((e.stat().st_mtime_ns, e.stat().st_size, e) for e in d.glob(pattern)), reverse=True)
+    except OSError:
+        return
+    total = 0
+    for _, size, entry in entries:
+        total += size
+        if total > max_bytes:
+            entry.unlink(missing_ok=True)

@@ -1,15 +1,18 @@
 """`tensix run FILE.tdf`: compile, make inputs and params, run on the emulator, save the run directory.
 
-The run also evaluates the source graph with the numpy reference and records how far the device's
-outputs are from it (`Stats.reference`), so every run says whether it is right (`check=False`, the CLI's
-`--no-check`, skips that). A whole run keeps Python's cyclic collector paused: it builds hundreds of
-thousands of long-lived objects (the trace, its JSON) that the collector would walk again and again.
+The run also evaluates the source graph with the numpy reference (or reads its outputs from the reference cache,
+lang/ref_cache.py) and records how far the device's outputs are from it (`Stats.reference`), so every run says
+whether it is right (`check=False`, the CLI's `--no-check`, skips that). A whole run keeps Python's cyclic
+collector paused: it builds hundreds of thousands of long-lived objects (the trace, its JSON) that the collector
+would walk again and again.
 """
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
@@ -27,8 +30,9 @@ from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
 from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
+from tensix.lang.ref_cache import reference_outputs
 from tensix.lang.reference import evaluate
-from tensix.lang.rundir import RunFlags, check_out, content_hashes, record, save_run
+from tensix.lang.rundir import RunFlags, check_out, feed_hashes, output_hashes, record, save_run
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
 from tensix.stats import OutputError
@@ -82,7 +86,8 @@ def load_inputs(path: str | None, graph: Graph, seed: int) -> dict[str, np.ndarr
 
 def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray] | None = None,
                  mesh: Mesh | None = None, seed: int = 0, *, check: bool = True,
-                 expected: dict[str, np.ndarray] | None = None, stored: bool = True
+                 expected: dict[str, np.ndarray] | None = None, stored: bool = True,
+                 reference: Callable[[Graph, dict, dict], dict[str, np.ndarray]] | None = None
                  ) -> tuple[RunResult, dict[str, np.ndarray]]:
     """Run on the emulator; returns the result and the reference outputs (float32 numpy; empty without `check`,
     and the stats then have no `reference`). `seed`: for the params declared `random(...)` without a seed.
@@ -94,7 +99,9 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
     inputs and params when already known (a second run of the same feed), so it is evaluated once per input.
     A timing-only mesh needs no values: nothing is made, run through the reference or compared
     (`Stats.reference` stays None), and the outputs are None. `stored`: `params` are as a checkpoint stores them
-    (params.materialize's `stored`); False: already materialized (a `@transposed` param is not swapped again)."""
+    (params.materialize's `stored`); False: already materialized (a `@transposed` param is not swapped again).
+    `reference(graph, inputs, params)`: the reference outputs in place of evaluating them (`tensix run`'s reads
+    them from the reference cache, lang/ref_cache.py, when the same graph ran on the same values before)."""
     if mesh is not None and mesh.timing_only:
         return mesh.run(compiled.program), {}
     try:
@@ -103,7 +110,7 @@ def run_compiled(compiled: Compiled, inputs: dict[str, np.ndarray], params: dict
         raise with_source(e, compiled.graph) from None
     evaluating = check and expected is None
     with threadpool_limits(1, user_api="blas") if evaluating else nullcontext(), ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(evaluate, compiled.graph, inputs, weights, stored=False) if evaluating else None
+        pending = pool.submit(reference or _evaluate, compiled.graph, inputs, weights) if evaluating else None
         try:
             mesh = mesh or Mesh(compiled.device, keep_images=False)  # run once: no copy of the weights kept
             result = mesh.run(compiled.program, device_feed(compiled, inputs, weights))
@@ -129,6 +136,10 @@ def reference_error(name: str, out: np.ndarray, expected: np.ndarray) -> OutputE
         diff = np.abs(out - expected)
     return OutputError(name, float(np.max(diff, where=finite, initial=0.0)),
                        float(reference.max()) if reference.size else 0.0, int(np.count_nonzero(~finite & ~same)))
+
+
+def _evaluate(graph: Graph, inputs: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return evaluate(graph, inputs, weights, stored=False)
 
 
 def _reference(compiled: Compiled, pending: Future | None) -> dict[str, np.ndarray] | None:
@@ -174,20 +185,21 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         compiled = compile_any(path, device, skip_zeros, fidelity, grid)
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
         weights = {} if timing_only else params_of(compiled, seed=seed)
-        result = run_flagged(compiled, feed, weights, flags, check=check)
-        if skip_zeros and (compare_dense or zero_threshold > 0):
-            dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs only
-            result = result.with_dense(dense)
-        result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
-        sources = dict(compiled.graph.meta.get("sources", {}))
-        if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
-            sources[str(path)] = Path(path).read_text()
-        with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the trace is encoded
-            hashed = pool.submit(content_hashes, result, feed, weights)
+        with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the emulator runs
+            fed = pool.submit(feed_hashes, feed, weights)  # for the record and the reference cache
+            result = run_flagged(compiled, feed, weights, flags, check=check,
+                                 reference=functools.partial(reference_outputs, hashed=fed))
+            if skip_zeros and (compare_dense or zero_threshold > 0):
+                dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs
+                result = result.with_dense(dense)
+            result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
+            sources = dict(compiled.graph.meta.get("sources", {}))
+            if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
+                sources[str(path)] = Path(path).read_text()
             text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
             run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                          flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text,
-                         hashed=hashed.result())
+                         hashed=fed.result() | {"outputs": output_hashes(result)})
         return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text,
                                 program_text=program_json(compiled.program))
 
@@ -228,13 +240,15 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 
 
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
-                flags: RunFlags, check: bool = True) -> RunResult:
+                flags: RunFlags, check: bool = True, reference: Callable | None = None) -> RunResult:
     """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only);
-    `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of)."""
+    `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of).
+    `reference`: as run_compiled's."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
     mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, keep_images=False, **limits)
-    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False)[0]
+    return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False,
+                        reference=reference)[0]
 
 
 DEFAULT_EXAMPLE = "05_multihead_attention.tdf"

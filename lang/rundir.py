@@ -82,10 +82,15 @@ def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dic
     return trace_text_digest(trace_json(result.trace) if text is None else text, names)
 
 
+def feed_hashes(inputs: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> dict:
+    """The hashes of the run's inputs and params, as run.json holds them (hashing releases the GIL: the driver takes
+    them in a second thread while the emulator runs, for the record and the reference cache's key)."""
+    return {"inputs": hashes(inputs), "params": hashes(params)}
+
+
 def content_hashes(result: RunResult, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> dict:
-    """The hashes of the run's inputs, params and outputs, as run.json holds them (hashing releases the GIL: the
-    driver takes them in a second thread while it encodes the trace)."""
-    return {"inputs": hashes(inputs), "params": hashes(params), "outputs": output_hashes(result)}
+    """The hashes of the run's inputs, params and outputs, as run.json holds them."""
+    return feed_hashes(inputs, params) | {"outputs": output_hashes(result)}
 
 
 def record(result: RunResult, *, source: Path, sources: dict[str, str], device, timing, flags: RunFlags,

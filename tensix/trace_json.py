@@ -11,6 +11,7 @@ each distinct string and link list encoded once.
 from __future__ import annotations
 
 import json
+from itertools import chain, groupby
 
 from tensix.trace import NO_OP, TRACE_VERSION
 
@@ -25,10 +26,14 @@ _TOP = ('{{"version":{0},"title":{1},"clock_hz":{2},"ops":[{3}],"spans":[{4}],"t
 
 
 class _Encoded(dict):
-    """Each distinct value's compact JSON, encoded once: `enc[value]`."""
+    """Each distinct value's compact JSON, encoded once: `enc[value]`. A tuple is its items' texts in a list, each
+    item encoded once too: a transfer's links (a tuple of hops) share most of their hops with others'."""
 
     def __missing__(self, value) -> str:
-        text = self[value] = json.dumps(value, separators=(",", ":"))
+        if type(value) is tuple:
+            text = self[value] = f'[{",".join([self[v] for v in value])}]'
+        else:
+            text = self[value] = json.dumps(value, separators=(",", ":"))
         return text
 
 
@@ -46,54 +51,79 @@ def _op(op: int) -> str:
 
 
 def _spans(trace, enc: _Encoded, sort_keys: bool) -> list[str]:
-    """Each span's text, in the trace's order: read straight from each kernel's span log where the trace still
-    holds them (the rows not built), else from its rows."""
+    """The spans' text in blocks of rows (joined by "," as the rows are), in the trace's order: read straight from
+    each kernel's span log where the trace still holds them (the rows not built), else from its rows."""
     kernels = trace._kernels
     if kernels is None or not all(hasattr(spans, "_cols") for _, _, spans in kernels):
-        kernels = [(core, role, [row]) for core, role, *row in trace._span_rows]
+        kernels = [(core, role, [row[2:] for row in rows])  # consecutive rows of one kernel: one block
+                   for (core, role), rows in groupby(trace._span_rows, key=lambda row: (row[0], row[1]))]
     out: list[str] = []
     ops = _OpText()
     for core, role, spans in kernels:
         head = f'{{"core":[{core[0]},{core[1]}],'
-        if sort_keys:
-            head, tail = head + '"count":', f',"role":{enc[role]},"start":'
-            rows = _span_rows(spans)
-            out += [_SPAN[1] % (head, count, end, enc[name], ops[op], tail, start)
-                    for name, start, end, count, op in rows]
-        else:
-            head = f'{head}"role":{enc[role]},"name":'
-            out += [_SPAN[0] % (head, enc[name], start, end, count, ops[op]) for name, start, end, count, op
-                    in _span_rows(spans)]
-    return out
+        if sort_keys:  # fields: count, end, name, op, start
+            tail = _escaped(f',"role":{enc[role]},"start":')
+            row = _SPAN[1] % (_escaped(head + '"count":'), *("%s",) * 4, tail, "%s")
+        else:  # fields: name, start, end, count, op
+            row = _SPAN[0] % (_escaped(f'{head}"role":{enc[role]},"name":'), *("%s",) * 5)
+        for names, starts, ends, counts, op_ids in _span_columns(spans):
+            names, op_texts = [enc[name] for name in names], [ops[op] for op in op_ids]
+            fields = (counts, ends, names, op_texts, starts) if sort_keys else (names, starts, ends, counts, op_texts)
+            out.append(_rows_text(row, fields))
+    return [text for text in out if text]
 
 
-def _span_rows(spans):
-    """(name, start, end, count, op) of each span of a kernel's log (tensix.tracelog.SpanLog) or list of rows."""
+def _span_columns(spans):
+    """(names, starts, ends, counts, ops) of a kernel's spans, a block of rows at a time: per chunk of its log
+    (tensix.tracelog.SpanLog), the span still open when the run ended, or a list of rows."""
     if not hasattr(spans, "_cols"):
-        return spans
+        yield from [tuple(zip(*spans))] if spans else []
+        return
     names = spans.names
-    rows = [(names[i], *rest) for i, *rest in _columns(spans._cols)]
-    if spans.name is not None:  # the span still open when the run ended
-        rows.append((spans.name, spans.start, spans.end, spans.count, spans.op))
-    return rows
+    for ids, *rest in _chunk_columns(spans._cols):
+        yield ([names[i] for i in ids], *rest)
+    if spans.name is not None:
+        yield (spans.name,), (spans.start,), (spans.end,), (spans.count,), (spans.op,)
 
 
 def _transfers(trace, enc: _Encoded, sort_keys: bool) -> list[str]:
-    """Each transfer's text, in issue order: each distinct shape (a route of one kernel for one op) encoded once,
-    the rows read straight from the log's columns where the trace holds a tensix.tracelog.TransferLog."""
+    """The transfers' text in blocks of rows (joined by "," as the rows are), in issue order: each distinct shape
+    (a route of one kernel for one op) encoded once, the rows read straight from the log's columns where the trace
+    holds a tensix.tracelog.TransferLog."""
     log = trace._transfer_rows
     if hasattr(log, "shapes") and hasattr(log, "_cols"):
-        shapes, rows = log.shapes, _columns(log._cols)
+        shapes, blocks = log.shapes, _chunk_columns(log._cols)
     else:  # rows as tuples (a trace read back from a file): each row its own shape
         shapes = [(noc, kind, issuer, role, src, dst, rect, links, op)
                   for noc, kind, issuer, role, src, dst, rect, _, _, _, links, op in log]
-        rows = ((i, nbytes, start, end) for i, (*_, nbytes, start, end, _, _) in enumerate(log))
+        blocks = [(range(len(log)), *([row[k] for row in log] for k in (7, 8, 9)))] if len(log) else []
     parts = [_shape_text(shape, enc, sort_keys) for shape in shapes]
-    if sort_keys:
-        return [_TRANSFER[1] % (parts[s][0], end, i, parts[s][1], nbytes, parts[s][2], start)
-                for i, (s, nbytes, start, end) in enumerate(rows)]
-    return [_TRANSFER[0] % (i, parts[s][0], nbytes, start, end, parts[s][1]) for i, (s, nbytes, start, end)
-            in enumerate(rows)]
+    row = _TRANSFER[sort_keys] % (("%s",) * 7 if sort_keys else ("%s",) * 6)
+    out, first = [], 0
+    for ids, nbytes, starts, ends in blocks:
+        pieces = [parts[s] for s in ids]
+        n = len(pieces)
+        index = range(first, first + n)
+        first += n
+        if sort_keys:  # fields: text, end, id, text, nbytes, text, start
+            fields = ([p[0] for p in pieces], ends, index, [p[1] for p in pieces], nbytes, [p[2] for p in pieces],
+                      starts)
+        else:  # fields: id, text, nbytes, start, end, text
+            fields = (index, [p[0] for p in pieces], nbytes, starts, ends, [p[1] for p in pieces])
+        out.append(_rows_text(row, fields))
+    return [text for text in out if text]
+
+
+def _rows_text(row: str, fields) -> str:
+    """",".join(row % values for values in zip(*fields)) in one formatting call: a template per row costs a call,
+    a tuple and a join entry per row, the most of a row's time."""
+    n = len(fields[0])
+    return ",".join((row,) * n) % tuple(chain.from_iterable(zip(*fields))) if n else ""
+
+
+def _escaped(text: str) -> str:
+    """`text` as a literal part of a %-template."""
+    return text.replace("%", "%%")
 
 
 def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool) -> tuple[str, ...]:
@@ -117,10 +147,11 @@ class _OpText(dict):
         return text
 
 
-def _columns(cols):
-    """The rows of a tensix.tracelog column store as tuples of ints, chunk by chunk (slicing each column out of a
+def _chunk_columns(cols):
+    """The columns of a tensix.tracelog column store, a chunk of rows at a time (each column sliced out of the
     chunk at once instead of a row at a time)."""
     w, last = cols.width, len(cols.chunks) - 1
     for c, chunk in enumerate(cols.chunks):
         end = cols.at if c == last else len(chunk) // w * w
-        yield from zip(*(chunk[k:end:w] for k in range(w)))
+        if end:
+            yield tuple(chunk[k:end:w] for k in range(w))

@@ -11,7 +11,7 @@ from tensix import Mesh
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs
 from tensix.lang.params import materialize
-from tensix.trace import read_trace
+from tensix.trace import Op, Trace, read_trace
 from tensix.trace_json import trace_json
 
 MATMUL = "input a: bf16[256, 512]\nparam w: bf16[512, 256] = random(seed=1, std=0.05)\noutput y = relu(a @ w)\n"
@@ -46,3 +46,22 @@ def test_multicast_rectangles_are_written_as_lists():
     assert rects and all(isinstance(r, list) and len(r) == 4 for r in rects)
     assert trace_json(run.trace) == json.dumps(d, separators=(",", ":"))
     assert trace_json(run.trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))
+
+
+def test_rows_with_awkward_text_and_kernels_in_turn_are_the_compact_json_of_to_dict():
+    """Rows given as tuples (as a trace read back holds them): text with %, quotes and non-ASCII (rows are formatted
+    from %-templates), spans of one kernel interleaved with another's (blocks of consecutive rows), transfers with
+    no links, no destination, a rectangle and a shared hop, with and without an op."""
+    spans = [((0, 0), "reader", 'load "a" 100%', 0, 5, 1, -1), ((0, 0), "reader", "wait", 5, 9, 2, 0),
+             ((1, 0), "comp%ute", "mm ü", 1, 7, 3, 1), ((0, 0), "reader", "wait", 9, 12, 1, 0)]
+    hop = (1, 0, "E")
+    transfers = [(0, "read", (0, 0), "reader", (0, 0), (1, 0), None, 32, 0, 4, (hop, (2, 0, "S")), 0),
+                 (1, "mcast", (1, 0), "writer%s", (1, 0), None, (0, 0, 3, 1), 2048, 4, 9, (), -1),
+                 (0, "write", (0, 0), "writer", (0, 0), (2, 1), None, 64, 9, 11, (hop,), 1)]
+    ops = (Op(0, "%0", "x", "p.tdf:1"), Op(1, "%1", "y %d", "p.tdf:2"))
+    trace = Trace(1e9, spans, transfers, ops=ops, title="t %s")
+    d = trace.to_dict()
+    assert trace_json(trace) == json.dumps(d, separators=(",", ":"))
+    assert trace_json(trace, sort_keys=True) == json.dumps(d, sort_keys=True, separators=(",", ":"))
+    empty = Trace(1e9, [], [], title="")
+    assert trace_json(empty) == json.dumps(empty.to_dict(), separators=(",", ":"))

@@ -86,3 +86,16 @@ def test_runs_with_cached_params_save_what_runs_without_the_cache_save(cache, tm
     assert draws == ["a", "b", "c"]
     for name in ("params.npz", "outputs.npz", "trace.json", "stats.json"):
         assert len({(d / name).read_bytes() for d in outs}) == 1, name
+
+
+def test_a_param_of_64k_values_is_kept_by_default(tmp_path, monkeypatch):
+    """The default threshold keeps params far smaller than a GPT-2 weight (drawing 64K values takes several times
+    as long as reading them back); a 64-value one is drawn each time."""
+    monkeypatch.setenv("TENSIX_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TENSIX_DEBUG", "0")
+    monkeypatch.delenv("TENSIX_COMPILE_CACHE", raising=False)
+    graph = check_source("input x: fp32[32, 256]\nparam w: fp32[256, 256] = random(seed=3, std=0.1)\n"
+                         "param t: fp32[64] = random(seed=4)\noutput y = x @ w\n", "p.tdf")
+    values = param_cache.random_params(graph, 0)
+    assert list(values) == ["w"] and len(list((tmp_path / "cache" / "params").glob("*.npy"))) == 1
+    assert np.array_equal(values["w"], materialize(graph)["w"])
