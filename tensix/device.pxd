@@ -38,7 +38,7 @@ cdef class Device:
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=list,
                    done=cython.longlong, landed=cython.longlong, last=cython.longlong, w=cython.longlong, dram=Dram,
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path, dcore=object,
-                   i=cython.Py_ssize_t, j=cython.Py_ssize_t)
+                   i=cython.Py_ssize_t, j=cython.Py_ssize_t, transfers=TransferLog, read=bint, op=cython.longlong)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1
     cpdef Py_ssize_t op_index(self, str label, str src)

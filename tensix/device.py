@@ -99,6 +99,7 @@ class Device:
             for cb in c.cbs.values():  # CB -> kernel): without this the device outlived the run and the Mesh's next
                 cb.owner = None  # run got fresh memories, not the pooled ones still holding its weights
         self.transfers.seal()
+        self.fabric.forget_issuers()
         if self.pool is not None:
             memories = [c.sram.data for c in self.cores.values()]
             self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
@@ -225,10 +226,17 @@ class Device:
                 done = landed + back.request
             else:
                 done = end + self._response + back.request
-        if dcore is not None and dcore.sem_waiters and _lands_on_waited(dcore, da, copied):
+        if dcore is not None and dst_m.core.sem_waiters and _lands_on_waited(dcore, da, copied):
             self.engine.at(end, dcore.notify)
-        self._record(k, there.key * 2 + (kind == "read"), noc, kind, there.src, there.dst, None, nbytes, t, end,
-                     there.links)
+        transfers = self.transfers
+        if len(transfers) >= self.max_transfers:
+            trace_full(k, transfers)
+        read, op = kind == "read", k.op
+        if there.issuer is not k or there.issuer_op != op or there.issuer_read != read:  # else the last one's shape
+            there.shape = transfers.shape((k, there.key * 2 + read, op), noc, kind, k, there.src, there.dst, None,
+                                          there.links)  # as _record: what its route and kind come down to
+            there.issuer, there.issuer_op, there.issuer_read = k, op, read
+        transfers.row(there.shape, nbytes, t, end)
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,

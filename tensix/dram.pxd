@@ -19,7 +19,8 @@ cdef class Dram:
     cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data
     cpdef buffer(self, name)
-    @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
+    @cython.locals(nb=cython.Py_ssize_t, bank=Bank, plain=tuple, npages=cython.Py_ssize_t, base=cython.longlong,
+                   nbytes=cython.longlong)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)
     @cython.locals(nb=cython.Py_ssize_t, b=cython.Py_ssize_t, first=cython.Py_ssize_t, last=cython.Py_ssize_t,
                    slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list)

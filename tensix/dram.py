@@ -51,6 +51,8 @@ class DramBuffer:
     # layout "sharded": per page its (bank, slot); per bank its pages in slot order (None when interleaved)
     where: list[tuple[int, int]] | None = field(init=False, compare=False, repr=False)
     held: list[np.ndarray] | None = field(init=False, compare=False, repr=False)
+    # interleaved in DRAM: (npages, base, page_nbytes), all Dram.page_addr reads (one attribute, not five); else None
+    plain: tuple[int, int, int] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         npages = self.tiles[0] * self.tiles[1] if self.layout != "rows" else _rows_cols(self.shape)[0]
@@ -58,6 +60,8 @@ class DramBuffer:
         where, held = shard_map(self.tiles, self.bank_cols) if self.layout == "sharded" else (None, None)
         object.__setattr__(self, "where", where)
         object.__setattr__(self, "held", held)
+        plain = (npages, self.base, self.page_nbytes) if self.homes is None and where is None else None
+        object.__setattr__(self, "plain", plain)
 
     def slots_per_bank(self, banks: int) -> int:
         """Pages the fullest bank holds."""
@@ -260,6 +264,14 @@ class Dram:
 
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
+        plain = buf.plain  # an interleaved buffer (the common case, once per page read), unless evicted or off its end
+        if plain is not None and not self._unowned:
+            npages, base, nbytes = plain
+            if 0 <= page < npages:
+                nb = len(self.banks)
+                bank = self.banks[page % nb]
+                x, y = bank.noc_xy
+                return x, y, base + (page // nb) * nbytes
         if not 0 <= page < buf.npages:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
         if buf.homes is not None:
