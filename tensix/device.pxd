@@ -9,6 +9,7 @@ from tensix.core cimport Core
 
 @cython.locals(word=cython.longlong)
 cdef bint _lands_on_waited(Core core, long long addr, long long nbytes) except -1
+cdef tuple _KINDS
 
 cdef class Endpoint:
     cdef public unsigned char[::1] view
@@ -33,12 +34,14 @@ cdef class Device:
     cdef public bint timing_only
     cdef _record(self, k, key, int noc, str kind, src, dst, rect, long long nbytes, long long start, long long end,
                  links)
+    @cython.locals(transfers=TransferLog, op=cython.longlong)
+    cdef _record_on(self, k, Path p, int kind, int noc, long long nbytes, long long start, long long end)
     @cython.locals(sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, dx=cython.longlong,
                    dy=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=list,
                    done=cython.longlong, landed=cython.longlong, last=cython.longlong, w=cython.longlong, dram=Dram,
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path, dcore=object,
-                   i=cython.Py_ssize_t, j=cython.Py_ssize_t, transfers=TransferLog, read=bint, op=cython.longlong)
+                   i=cython.Py_ssize_t, j=cython.Py_ssize_t)
     cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
                              timed=*) except? -1
     cpdef Py_ssize_t op_index(self, str label, str src)

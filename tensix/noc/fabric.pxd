@@ -11,7 +11,7 @@ cdef class Path:
     cdef public object issuer
     cdef public long long issuer_op
     cdef public Py_ssize_t shape
-    cdef public bint issuer_read
+    cdef public int issuer_kind
 
 cdef class McastPlan:
     cdef public long long[::1] lids, parents, leaves, head_after

@@ -27,7 +27,7 @@ class Path:
     its links for stats). Made once per route and run (Fabric.path): a transfer looks up one of these, not each."""
 
     __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes", "back", "issuer",
-                 "issuer_op", "issuer_read", "shape")  # the .pxd types them
+                 "issuer_op", "issuer_kind", "shape")  # the .pxd types them
 
     def __init__(self, key: int, noc: int, src: Coord, dst: Coord, ids: tuple[int, ...], links: tuple[Link, ...],
                  request: int, ni: int):
@@ -37,7 +37,7 @@ class Path:
         self.back: Path | None = None  # the route from dst to src, once a transfer asked (Device.transfer)
         # the trace shape (TransferLog.shape) of the last transfer along it: its issuing kernel, op and kind (a route
         # mostly carries one kernel's reads or writes for one op at a time, so most transfers find theirs here)
-        self.issuer, self.issuer_op, self.issuer_read, self.shape = None, 0, False, -1
+        self.issuer, self.issuer_op, self.issuer_kind, self.shape = None, 0, 0, -1
 
 
 class McastPlan:
