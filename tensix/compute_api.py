@@ -35,11 +35,9 @@ class ComputeKernel(KernelProcess):
         self.l1_acc = False  # pack_reconfig_l1_acc: packing adds DST into the page instead of overwriting it
         self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
-        # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
-        self._mm, self._mm_a, self._mm_b = [], None, None
+        self._mm, self._mm_a, self._mm_b = [], None, None  # matmul_tiles queued: (ia, ib, idst) over windows (_flush)
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
-        self._mm_costs, self._mm_blocks = {}, {}  # B format -> a tile product's cycles; block_cycles' prices by key
-        self._last_block: tuple | None = None  # block_cycles' last (fidelity, A format, B format, rt, ct, cycles, tile)
+        self._mm_costs, self._mm_blocks, self._last_block = {}, {}, (None,) * 7  # _mm_cost's, block_cycles' prices
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -51,7 +49,6 @@ class ComputeKernel(KernelProcess):
         if fidelity != self.fidelity:
             self.fidelity = checked_fidelity(fidelity, f"compute kernel on core {self.core}")
             self._mm_costs.clear()
-            self._last_block = None
             self._matmul_cycles = self.timing.matmul(fidelity)
 
     # --- DST register protocol ---------------------------------------------------------------------------
@@ -178,20 +175,13 @@ class ComputeKernel(KernelProcess):
         return False
 
     def block_cycles(self, ca, cb, rt: int = 1, ct: int = 1) -> int:
-        """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel. A matmul
-        asks the same price every k step: the last one is answered without building and hashing its key."""
-        last = self._last_block
-        if last is not None and last[0] is self.fidelity and last[1] is ca.fmt and last[2] is cb.fmt \
-                and last[3] == rt and last[4] == ct:
-            self._matmul_cycles = last[6]  # as _mm_cost(cb.fmt) leaves it
-            return last[5]
-        self._mm_cost(cb.fmt)  # kept: the per-tile cost of tiles with zero faces, and the stats' peak
-        key = (self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        cycles = self._mm_blocks.get(key)
-        if cycles is None:
-            cycles = self._mm_blocks[key] = self.timing.matmul_block(self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        self._last_block = (self.fidelity, ca.fmt, cb.fmt, rt, ct, cycles, self._matmul_cycles)
-        return cycles
+        """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel."""
+        key, last = (self.fidelity, ca.fmt, cb.fmt, rt, ct), self._last_block  # last: key, cycles, tile cost
+        if last[:5] != key:  # every k step asks for the last price again: then no hashing, no _mm_cost
+            cycles = self._mm_blocks.get(key) or self._mm_blocks.setdefault(key, self.timing.matmul_block(*key))
+            last = self._last_block = (*key, cycles, self._mm_cost(cb.fmt))  # kept: zero-face tiles' cost, the peak
+        self._matmul_cycles = last[6]  # as _mm_cost(cb.fmt) leaves it
+        return last[5]
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""

@@ -51,8 +51,7 @@ class DramBuffer:
     # layout "sharded": per page its (bank, slot); per bank its pages in slot order (None when interleaved)
     where: list[tuple[int, int]] | None = field(init=False, compare=False, repr=False)
     held: list[np.ndarray] | None = field(init=False, compare=False, repr=False)
-    # interleaved in DRAM: (npages, base, page_nbytes), all Dram.page_addr reads (one attribute, not five); else None
-    plain: tuple[int, int, int] | None = field(init=False, compare=False, repr=False)
+    plain: tuple | None = field(init=False, compare=False, repr=False)  # interleaved: (npages, base, page_nbytes)
 
     def __post_init__(self) -> None:
         npages = self.tiles[0] * self.tiles[1] if self.layout != "rows" else _rows_cols(self.shape)[0]
@@ -264,14 +263,11 @@ class Dram:
 
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
-        plain = buf.plain  # an interleaved buffer (the common case, once per page read), unless evicted or off its end
-        if plain is not None and not self._unowned:
-            npages, base, nbytes = plain
-            if 0 <= page < npages:
-                nb = len(self.banks)
-                bank = self.banks[page % nb]
-                x, y = bank.noc_xy
-                return x, y, base + (page // nb) * nbytes
+        plain = buf.plain  # interleaved (the common case, once per page read): one attribute, not five
+        if plain is not None and not self._unowned and 0 <= page < plain[0]:
+            bank = self.banks[page % len(self.banks)]
+            x, y = bank.noc_xy
+            return x, y, plain[1] + page // len(self.banks) * plain[2]
         if not 0 <= page < buf.npages:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
         if buf.homes is not None:
@@ -356,14 +352,9 @@ class Dram:
             out[mine] = bank.data[buf.base:buf.base + k * buf.page_nbytes].reshape(k, buf.page_nbytes)
         return out
 
-    def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
-        """Bank timing of one access starting no earlier than cycle t: (cycle the bank starts, cycle it has
-        moved the last byte). The device adds the latency."""
-        end = self.occupy(bank, t, nbytes, write)
-        return self.began, end
-
     def occupy(self, bank: Bank, t: int, nbytes: int, write: bool) -> int:
-        """serve without the tuple: the cycle the bank has moved the last byte; the cycle it started is `began`."""
+        """Bank timing of one access starting no earlier than cycle t: the cycle the bank has moved the last byte (the
+        cycle it started is `began`: no tuple per access). The device adds the latency."""
         start = bank.free_at if bank.free_at > t else t
         busy = nbytes / self.rate(nbytes, write)
         if write:
