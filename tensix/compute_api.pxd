@@ -9,6 +9,7 @@ cdef class ComputeKernel(KernelProcess):
     cdef public Packer packer
     cdef public list _dst_tiles, _fresh, _mm
     cdef public dict _pack_pos, _mm_costs, _costs, _mm_blocks
+    cdef public tuple _last_block
     cdef public set fidelities
     cdef public long long _matmul_cycles, flops, fastest_matmul
     cdef public double threshold
@@ -32,6 +33,7 @@ cdef class ComputeKernel(KernelProcess):
     cpdef matmul_block(self, cb_a, cb_b, Py_ssize_t ia, Py_ssize_t ib, Py_ssize_t idst, transpose=*,
                        Py_ssize_t ct=*, Py_ssize_t rt=*, Py_ssize_t kt=*)
     cpdef long long _mm_cost(self, fmt) except? -1
+    @cython.locals(last=tuple, key=tuple)
     cpdef long long block_cycles(self, CircularBuffer ca, CircularBuffer cb, Py_ssize_t rt=*, Py_ssize_t ct=*) except? -1
     cpdef pack_reconfig_l1_acc(self, enable)
     @cython.locals(cb=CircularBuffer, pos=Py_ssize_t)

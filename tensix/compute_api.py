@@ -35,10 +35,9 @@ class ComputeKernel(KernelProcess):
         self.l1_acc = False  # pack_reconfig_l1_acc: packing adds DST into the page instead of overwriting it
         self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
         self._tmp = np.empty((32, 32), dtype=np.float32)
-        # dense matmul_tiles calls queued as (ia, ib, idst) over the unpacked windows _mm_a, _mm_b (see _flush)
-        self._mm, self._mm_a, self._mm_b = [], None, None
+        self._mm, self._mm_a, self._mm_b = [], None, None  # matmul_tiles queued: (ia, ib, idst) over windows (_flush)
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul
-        self._mm_costs, self._mm_blocks = {}, {}  # B format -> a tile product's cycles; block_cycles' prices by key
+        self._mm_costs, self._mm_blocks, self._last_block = {}, {}, (None,) * 7  # _mm_cost's, block_cycles' prices
         self._costs: dict[tuple, tuple[str, int]] = {}  # _spend's prices: key -> (span name, cycles per tile)
         self.skip = device.zero_skip
         self.threshold = self.skip.threshold if self.skip is not None else 0.0
@@ -177,11 +176,12 @@ class ComputeKernel(KernelProcess):
 
     def block_cycles(self, ca, cb, rt: int = 1, ct: int = 1) -> int:
         """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel."""
-        self._mm_cost(cb.fmt)  # kept: the per-tile cost of tiles with zero faces, and the stats' peak
-        key = (self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        if key not in self._mm_blocks:
-            self._mm_blocks[key] = self.timing.matmul_block(self.fidelity, ca.fmt, cb.fmt, rt, ct)
-        return self._mm_blocks[key]
+        key, last = (self.fidelity, ca.fmt, cb.fmt, rt, ct), self._last_block  # last: key, cycles, tile cost
+        if last[:5] != key:  # every k step asks for the last price again: then no hashing, no _mm_cost
+            cycles = self._mm_blocks.get(key) or self._mm_blocks.setdefault(key, self.timing.matmul_block(*key))
+            last = self._last_block = (*key, cycles, self._mm_cost(cb.fmt))  # kept: zero-face tiles' cost, the peak
+        self._matmul_cycles = last[6]  # as _mm_cost(cb.fmt) leaves it
+        return last[5]
 
     def _mm_cost(self, fmt: str) -> int:
         """Cycles of one tile product with B tiles in `fmt` (TimingModel.matmul), kept as _matmul_cycles."""

@@ -79,7 +79,7 @@ class Core:
 
     def _index(self, addr: int) -> int:
         """Index of the 32-bit L1 word at addr (semaphores are word aligned: SEMAPHORE_NBYTES)."""
-        if addr % 4 or not 0 <= addr <= self.sram.capacity - 4:
+        if addr % 4 or not 0 <= addr <= 4 * len(self._words) - 4:  # (L1's capacity, words whole: no attribute)
             self.sram.check(addr, 4, "semaphore access")
             raise KernelError(f"core {self.core}: semaphore address 0x{addr:x} is not 4-byte aligned; "
                               f"use the address get_semaphore(id) returns")

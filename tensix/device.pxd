@@ -9,6 +9,7 @@ from tensix.core cimport Core
 
 @cython.locals(word=cython.longlong)
 cdef bint _lands_on_waited(Core core, long long addr, long long nbytes) except -1
+cdef tuple _KINDS
 
 cdef class Endpoint:
     cdef public unsigned char[::1] view
@@ -33,6 +34,8 @@ cdef class Device:
     cdef public bint timing_only
     cdef _record(self, k, key, int noc, str kind, src, dst, rect, long long nbytes, long long start, long long end,
                  links)
+    @cython.locals(transfers=TransferLog, op=cython.longlong)
+    cdef _record_on(self, k, Path p, int kind, int noc, long long nbytes, long long start, long long end)
     @cython.locals(sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, dx=cython.longlong,
                    dy=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=list,

@@ -20,6 +20,8 @@ from tensix.timing import TimingModel
 from tensix.tracelog import TransferLog
 from tensix.zeroskip import ZeroSkip, ZeroSkipPolicy
 
+_KINDS = ("write", "read", "sem")  # a transfer's kind by Device._record_on's code
+
 
 class Endpoint:
     """A NoC tile's memory as transfers see it: its bytes, the size in use, and its Core or DRAM Bank."""
@@ -99,6 +101,7 @@ class Device:
             for cb in c.cbs.values():  # CB -> kernel): without this the device outlived the run and the Mesh's next
                 cb.owner = None  # run got fresh memories, not the pooled ones still holding its weights
         self.transfers.seal()
+        self.fabric.forget_issuers()
         if self.pool is not None:
             memories = [c.sram.data for c in self.cores.values()]
             self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
@@ -135,6 +138,20 @@ class Device:
         if len(transfers) >= self.max_transfers:
             trace_full(k, transfers)
         transfers.add((k, key, k.op), noc, kind, k, src, dst, rect, nbytes, start, end, links)
+
+    def _record_on(self, k, p, kind: int, noc: int, nbytes: int, start: int, end: int) -> None:
+        """_record of a transfer along Path p (kind: 0 write, 1 read, 2 semaphore), its shape found on p when the same
+        kernel, op and kind used it last (a route mostly carries one kernel's transfers of one kind for one op at a
+        time): no key is built and hashed then. Otherwise the key _record would get, so the same shapes."""
+        transfers = self.transfers
+        if len(transfers) >= self.max_transfers:
+            trace_full(k, transfers)
+        op = k.op
+        if p.issuer is not k or p.issuer_op != op or p.issuer_kind != kind:
+            key = p.key * 2 + kind if kind < 2 else ("sem", p.key)
+            p.shape = transfers.shape((k, key, op), noc, _KINDS[kind], k, p.src, p.dst, None, p.links)
+            p.issuer, p.issuer_op, p.issuer_kind = k, op, kind
+        transfers.row(p.shape, nbytes, start, end)
 
     # --- endpoints -------------------------------------------------------------------------------------
     def _endpoint(self, k, xy: tuple[int, int], addr: int, nbytes: int, what: str) -> Endpoint:
@@ -225,10 +242,9 @@ class Device:
                 done = landed + back.request
             else:
                 done = end + self._response + back.request
-        if dcore is not None and dcore.sem_waiters and _lands_on_waited(dcore, da, copied):
+        if dcore is not None and dst_m.core.sem_waiters and _lands_on_waited(dcore, da, copied):
             self.engine.at(end, dcore.notify)
-        self._record(k, there.key * 2 + (kind == "read"), noc, kind, there.src, there.dst, None, nbytes, t, end,
-                     there.links)
+        self._record_on(k, there, kind == "read", noc, nbytes, t, end)
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,
@@ -286,7 +302,7 @@ class Device:
         path = self.fabric.path(noc, k.noc_xy[0], k.noc_xy[1], dst[0], dst[1])
         end = self.fabric.send(path, 4, t)
         self.engine.at(end, _SemLanding((core,), dst[2], update))
-        self._record(k, ("sem", path.key), noc, "sem", path.src, path.dst, None, 4, t, end, path.links)
+        self._record_on(k, path, 2, noc, 4, t, end)
 
     def sem_multicast(self, k, noc: int, dst, t: int, update, num_dests, loopback: bool = False) -> None:
         """Apply update(value) to the semaphore at dst.addr on every core of dst's rectangle when the packet

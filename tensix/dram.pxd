@@ -19,13 +19,12 @@ cdef class Dram:
     cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data
     cpdef buffer(self, name)
-    @cython.locals(nb=cython.Py_ssize_t, bank=Bank)
+    @cython.locals(nb=cython.Py_ssize_t, bank=Bank, plain=tuple)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)
     @cython.locals(nb=cython.Py_ssize_t, b=cython.Py_ssize_t, first=cython.Py_ssize_t, last=cython.Py_ssize_t,
                    slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list)
     cpdef mark_written(self, Bank bank, long long addr, long long nbytes, long long end)
     cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1
-    cpdef tuple serve(self, Bank bank, long long t, long long nbytes, bint write)
     @cython.locals(start=cython.double, busy=cython.double, end=cython.longlong)
     cpdef long long occupy(self, Bank bank, long long t, long long nbytes, bint write) except? -1
     cpdef double rate(self, long long nbytes, bint write)

@@ -51,6 +51,7 @@ class DramBuffer:
     # layout "sharded": per page its (bank, slot); per bank its pages in slot order (None when interleaved)
     where: list[tuple[int, int]] | None = field(init=False, compare=False, repr=False)
     held: list[np.ndarray] | None = field(init=False, compare=False, repr=False)
+    plain: tuple | None = field(init=False, compare=False, repr=False)  # interleaved: (npages, base, page_nbytes)
 
     def __post_init__(self) -> None:
         npages = self.tiles[0] * self.tiles[1] if self.layout != "rows" else _rows_cols(self.shape)[0]
@@ -58,6 +59,8 @@ class DramBuffer:
         where, held = shard_map(self.tiles, self.bank_cols) if self.layout == "sharded" else (None, None)
         object.__setattr__(self, "where", where)
         object.__setattr__(self, "held", held)
+        plain = (npages, self.base, self.page_nbytes) if self.homes is None and where is None else None
+        object.__setattr__(self, "plain", plain)
 
     def slots_per_bank(self, banks: int) -> int:
         """Pages the fullest bank holds."""
@@ -262,6 +265,11 @@ class Dram:
 
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
+        plain = buf.plain  # interleaved (the common case, once per page read): one attribute, not five
+        if plain is not None and not self._unowned and 0 <= page < plain[0]:
+            bank = self.banks[page % len(self.banks)]
+            x, y = bank.noc_xy
+            return x, y, plain[1] + page // len(self.banks) * plain[2]
         if not 0 <= page < buf.npages:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
         if buf.homes is not None:
@@ -346,14 +354,9 @@ class Dram:
             out[mine] = bank.data[buf.base:buf.base + k * buf.page_nbytes].reshape(k, buf.page_nbytes)
         return out
 
-    def serve(self, bank: Bank, t: int, nbytes: int, write: bool) -> tuple[int, int]:
-        """Bank timing of one access starting no earlier than cycle t: (cycle the bank starts, cycle it has
-        moved the last byte). The device adds the latency."""
-        end = self.occupy(bank, t, nbytes, write)
-        return self.began, end
-
     def occupy(self, bank: Bank, t: int, nbytes: int, write: bool) -> int:
-        """serve without the tuple: the cycle the bank has moved the last byte; the cycle it started is `began`."""
+        """Bank timing of one access starting no earlier than cycle t: the cycle the bank has moved the last byte (the
+        cycle it started is `began`: no tuple per access). The device adds the latency."""
         start = bank.free_at if bank.free_at > t else t
         busy = nbytes / self.rate(nbytes, write)
         if write:

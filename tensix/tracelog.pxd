@@ -12,8 +12,10 @@ cdef class TransferLog:
     cdef public list shapes
     cdef public dict _ids
     cdef public _Columns _cols
-    @cython.locals(j=cython.Py_ssize_t, cols=_Columns)
     cpdef add(self, key, int noc, str kind, k, src, dst, rect, long long nbytes, long long start, long long end, links)
+    cpdef Py_ssize_t shape(self, key, int noc, str kind, k, src, dst, rect, links) except -1
+    @cython.locals(j=cython.Py_ssize_t, cols=_Columns)
+    cpdef row(self, Py_ssize_t i, long long nbytes, long long start, long long end)
 
 cdef class SpanLog:
     cdef public list names

@@ -78,10 +78,18 @@ class TransferLog:
 
     def add(self, key, noc: int, kind: str, k, src, dst, rect, nbytes: int, start: int, end: int, links) -> None:
         """Record a transfer by kernel k. `key` stands for its shape (cheap to hash: the row is built once per key)."""
+        self.row(self.shape(key, noc, kind, k, src, dst, rect, links), nbytes, start, end)
+
+    def shape(self, key, noc: int, kind: str, k, src, dst, rect, links) -> int:
+        """The index in `shapes` of the shape `key` stands for, added on first use."""
         i = self._ids.get(key)
         if i is None:
             i = self._ids[key] = len(self.shapes)
             self.shapes.append((noc, kind, k.core, k.role, src, dst, rect, links, k.op))
+        return i
+
+    def row(self, i: int, nbytes: int, start: int, end: int) -> None:
+        """Record a transfer of shape i (an index `shape` gave)."""
         cols = self._cols
         j = cols.room()
         cols.data[j] = i  # (through cols: compiled, a local view of the chunk would be acquired and released per row)

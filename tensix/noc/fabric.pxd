@@ -8,6 +8,10 @@ cdef class Path:
     cdef public tuple src, dst, links
     cdef public long long[::1] ids
     cdef public Path back
+    cdef public object issuer
+    cdef public long long issuer_op
+    cdef public Py_ssize_t shape
+    cdef public int issuer_kind
 
 cdef class McastPlan:
     cdef public long long[::1] lids, parents, leaves, head_after

@@ -26,8 +26,8 @@ class Path:
     of a one-flit packet along it, the NIU its packets leave by, and the flits and bytes it carried (spread onto
     its links for stats). Made once per route and run (Fabric.path): a transfer looks up one of these, not each."""
 
-    __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes", "back")  # the
-    # .pxd types them
+    __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes", "back", "issuer",
+                 "issuer_op", "issuer_kind", "shape")  # the .pxd types them
 
     def __init__(self, key: int, noc: int, src: Coord, dst: Coord, ids: tuple[int, ...], links: tuple[Link, ...],
                  request: int, ni: int):
@@ -35,6 +35,9 @@ class Path:
         self.request, self.ni = request, ni
         self.flits = self.nbytes = 0
         self.back: Path | None = None  # the route from dst to src, once a transfer asked (Device.transfer)
+        # the trace shape (TransferLog.shape) of the last transfer along it: its issuing kernel, op and kind (a route
+        # mostly carries one kernel's reads or writes for one op at a time, so most transfers find theirs here)
+        self.issuer, self.issuer_op, self.issuer_kind, self.shape = None, 0, 0, -1
 
 
 class McastPlan:
@@ -243,6 +246,12 @@ class Fabric:
                 leaves.append(index[path[-1]] if path else -1)
             plan = self._mcasts[key] = McastPlan(lids, parents, leaves, tuple(self.link_of(lid)[1] for lid in lids))
         return plan
+
+    def forget_issuers(self) -> None:
+        """Drop the paths' last issuing kernels (Path.issuer) once the run is over: kernel -> device -> fabric ->
+        path -> kernel is a cycle only the cyclic collector would free."""
+        for p in self._paths.values():
+            p.issuer = None
 
     def used_links(self) -> list[tuple[int, Link, int, int]]:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""

@@ -73,3 +73,48 @@ def test_a_transfer_takes_transfer_bytes_of_trace_and_the_default_limit_one_gib(
     assert n * TRANSFER_BYTES <= held < n * TRANSFER_BYTES * 1.2  # chunks: at most one part-filled
     assert DEFAULT_MAX_TRANSFERS * TRANSFER_BYTES == 1 << 30
     assert log.issuers() == {((0, 0), "reader"): n}
+
+
+
+WRITER_STEPS = (("write", "a"), ("write", "b"), ("sem", "b"), ("sem", "a"), ("write", "a"))
+READER_OPS = "abb"
+
+
+def k_route_writer(ctx):
+    """On core (1, 0): data and semaphore packets to core (0, 0) along NoC 0's route (1, 0) -> (0, 0), the kind and
+    op changing one at a time."""
+    buf = ctx.get_l1_buffer("buf")
+    for kind, op in WRITER_STEPS:
+        ctx.set_op(op, "")
+        if kind == "write":
+            ctx.noc_async_write(buf, ctx.get_noc_addr(0, 0, buf + 64), 64, noc=0)
+        else:
+            ctx.noc_semaphore_inc(ctx.get_noc_addr(0, 0, ctx.get_semaphore(0)), noc=0)
+    ctx.noc_async_write_barrier()
+
+
+def k_route_reader(ctx):
+    """On core (0, 0), once the writer is done: reads from core (1, 0) along the same route (a read's data flows
+    from its source)."""
+    ctx.wait_until("settle", 10_000)
+    buf = ctx.get_l1_buffer("buf")
+    for op in READER_OPS:
+        ctx.set_op(op, "")
+        ctx.noc_async_read(ctx.get_noc_addr(1, 0, buf), buf, 64, noc=0)
+    ctx.noc_async_read_barrier()
+
+
+def test_transfers_sharing_a_route_keep_their_own_kernel_kind_and_op():
+    """A route remembers the trace shape of its last transfer (Device._record_on): a kernel, kind or op changing
+    on one route must still be recorded as what it is."""
+    p = Program()
+    p.l1_buffer([(0, 0), (1, 0)], "buf", 256)
+    p.semaphore([(0, 0), (1, 0)], 0)
+    p.kernel((1, 0), "writer", k_route_writer)
+    p.kernel((0, 0), "reader", k_route_reader)
+    r = Mesh(MeshConfig(width=2, height=1)).run(p)
+    ops = {o.index: o.name for o in r.trace.ops}
+    route = ((1, 0), (0, 0))  # NoC (x, y) equal the logical cores on this grid
+    expected = [("writer", (1, 0), kind, op, *route) for kind, op in WRITER_STEPS]
+    expected += [("reader", (0, 0), "read", op, *route) for op in READER_OPS]
+    assert [(t.role, t.issuer, t.kind, ops[t.op], t.src, t.dst) for t in r.trace.transfers] == expected
