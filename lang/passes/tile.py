@@ -355,11 +355,13 @@ def _norm_splits(n: Node, ts: list[TensorType]) -> bool:
 def _split_norm(n: Node, ts: list[TensorType], names: dict) -> dict:
     """A one-row norm on up to nt / NORM_SPLIT_TILES cores: each reads the whole row and computes its statistics
     (a few tiles of reduction, cheaper than gathering partial sums from the others), then normalizes and writes
-    its own run of columns, so the row's second pass and its writes run on all of them at once."""
+    its own run of columns, so the row's second pass and its writes run on all of them at once. They all read the
+    same pages at once: every other core reads (and writes) on NoC 0, the rest on NoC 1 (the readers' default), so
+    the two NoCs' links each carry half of it (docs/architecture.md, "One-row norms")."""
     work = _row(n, ts, names)
     nt = work["fields"]["nt"]
     cores = n.attrs["_cores"][:nt // NORM_SPLIT_TILES]
-    return {core: Row(**work["fields"], rows=tuple(work["items"]),
+    return {core: Row(**{**work["fields"], "noc": None if i % 2 == 0 else 0}, rows=tuple(work["items"]),
                       cols=(i * nt // len(cores), (i + 1) * nt // len(cores))) for i, core in enumerate(cores)}
 
 
