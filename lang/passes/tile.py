@@ -26,6 +26,7 @@ from tensix.lang.passes.plans import (
     grid_matmul,
     k_steps,
     reuse_eligible,
+    sender_noc,
 )
 from tensix.lang.passes.sharded import shard_plan
 from tensix.lang.passes.splitk import choose_split, expected_live, split_fits
@@ -95,7 +96,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         ts = [types[i] for i in n.inputs]
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
-            steps = _other_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
+            steps = sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
             continue
         if n.id in asked:
@@ -129,25 +130,6 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     layouts_ = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
     return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts_,
                                                     "sharded": shards})
-
-
-def _other_noc(steps: dict, nocs: list[int], asked: int | None = None) -> dict:
-    """A decode matmul's steps with its sender (the core reading the activation row and multicasting it) on the
-    NoC fewer of the earlier decode matmuls of the same activation gathered it on (`nocs`, appended to; a tie keeps
-    the plan's NoC, 0 unless DRAM-sharded). Decode matmuls of one activation (a layer's q, k and v projections;
-    gate and up) gather the same pages from the same cores at once, and on one NoC those reads queue on the same
-    links, as a split one-row norm's do (docs/architecture.md, "One-row norms"). The sender's weight reads and
-    writes take that NoC too (a step has one). `asked`: the op's @noc, which route gives all its cores."""
-    sender = min(steps, key=lambda c: (c[1], c[0]))
-    step = steps[sender]
-    mine = 0 if step.noc is None else step.noc  # route puts a multicast matmul with no NoC on NoC 0
-    if asked is not None:
-        mine = asked
-    elif nocs.count(mine) > nocs.count(1 - mine):
-        mine = 1 - mine
-        steps = {**steps, sender: replace(step, noc=mine)}
-    nocs.append(mine)
-    return steps
 
 
 def _split_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int, plan, lays: dict,
