@@ -4,7 +4,7 @@ matmul for decode (`decode_matmul`), and when each pays. Each returns {core: Mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
@@ -111,6 +111,25 @@ def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, s
     share_a = Share(sender=used[0], rect=(xs[0], ys[0], xs[-1], ys[-1]), n=len(used) - 1)
     return {core: Matmul(**common(n, names, **fields), blocks=(Block(0, 1, lo, hi - lo, 0, 0),),
                          mcast=Mcast(a=share_a)) for core, (lo, hi) in zip(used, runs, strict=True)}
+
+
+def sender_noc(steps: dict, nocs: list[int], asked: int | None = None) -> dict:
+    """A decode matmul's steps with its sender (the core reading the activation row and multicasting it) on the
+    NoC fewer of the earlier decode matmuls of the same activation gathered it on (`nocs`, appended to; a tie keeps
+    the plan's NoC, 0 unless DRAM-sharded). Decode matmuls of one activation (a layer's q, k and v projections;
+    gate and up) gather the same pages from the same cores at once, and on one NoC those reads queue on the same
+    links, as a split one-row norm's do (docs/architecture.md, "One-row norms"). The sender's weight reads and
+    writes take that NoC too (a step has one). `asked`: the op's @noc, which route gives all its cores."""
+    sender = min(steps, key=lambda c: (c[1], c[0]))
+    step = steps[sender]
+    mine = 0 if step.noc is None else step.noc  # route puts a multicast matmul with no NoC on NoC 0
+    if asked is not None:
+        mine = asked
+    elif nocs.count(mine) > nocs.count(1 - mine):
+        mine = 1 - mine
+        steps = {**steps, sender: replace(step, noc=mine)}
+    nocs.append(mine)
+    return steps
 
 
 @dataclass(frozen=True)

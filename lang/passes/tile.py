@@ -29,6 +29,7 @@ from tensix.lang.passes.plans import (
     grid_matmul,
     k_steps,
     reuse_eligible,
+    sender_noc,
 )
 from tensix.lang.passes.sharded import shard_plan
 from tensix.lang.passes.splitk import choose_split, expected_live, split_fits
@@ -89,6 +90,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
     shards, plans = sharded_weights(graph, names, decodes | sparse_decodes, cfg, share)
     lays = layouts(graph, names, shards)
     memo: dict = {}  # plan estimates by what they depend on: repeated layers estimate once
+    gathers: dict[str, list[int]] = {}  # activation -> the NoCs its decode matmuls' senders gather it on
     nodes = []
     for n in graph.nodes:
         if n.op == Op.VIEW:  # no work: its readers read its input's pages
@@ -97,6 +99,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         ts = [types[i] for i in n.inputs]
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
+            steps = sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
             continue
         if n.id in asked:
@@ -361,11 +364,13 @@ def _norm_splits(n: Node, ts: list[TensorType]) -> bool:
 def _split_norm(n: Node, ts: list[TensorType], names: dict) -> dict:
     """A one-row norm on up to nt / NORM_SPLIT_TILES cores: each reads the whole row and computes its statistics
     (a few tiles of reduction, cheaper than gathering partial sums from the others), then normalizes and writes
-    its own run of columns, so the row's second pass and its writes run on all of them at once."""
+    its own run of columns, so the row's second pass and its writes run on all of them at once. They all read the
+    same pages at once: every other core reads (and writes) on NoC 0, the rest on NoC 1 (the readers' default), so
+    the two NoCs' links each carry half of it (docs/architecture.md, "One-row norms")."""
     work = _row(n, ts, names)
     nt = work["fields"]["nt"]
     cores = n.attrs["_cores"][:nt // NORM_SPLIT_TILES]
-    return {core: Row(**work["fields"], rows=tuple(work["items"]),
+    return {core: Row(**{**work["fields"], "noc": None if i % 2 == 0 else 0}, rows=tuple(work["items"]),
                       cols=(i * nt // len(cores), (i + 1) * nt // len(cores))) for i, core in enumerate(cores)}
 
 

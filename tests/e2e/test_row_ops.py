@@ -101,6 +101,8 @@ def test_a_one_row_norm_splits_its_columns_over_cores_and_matches_numpy(op):
     steps = compiled.lowered.nodes[0].attrs["_steps"]
     assert sorted((c, s.cols) for c, s in steps.items()) == [((0, 0), (0, 4)), ((1, 0), (4, 9)), ((2, 0), (9, 13)),
                                                            ((3, 0), (13, 18))]
+    # all four read the same 18 tiles at once: every other core reads (and writes) on NoC 0, the rest on NoC 1
+    assert [steps[(x, 0)].noc for x in range(4)] == [None, 0, None, 0]
     scale = max(1.0, float(np.max(np.abs(expected["y"]))))
     np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=0.02 * scale)
     _, whole, _ = _run(source.replace("0..7, 0", "0, 0"))  # the same norm on one core: the same values
