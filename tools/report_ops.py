@@ -111,8 +111,9 @@ def critical_cycles(run: Run) -> dict[int, int]:
 
     The walk starts at the end of the kernel that finished last and goes back in time. On a kernel at cycle t:
     a work span before t puts its cycles on the path (its op's) and the walk continues at its start; a gap before
-    t with no span is charged outside any op. A wait span [s, e) was ended by the latest of these events at or
-    before t and after s, which the walk follows:
+    t with no span is charged outside any op, except on a compute kernel's packer, which is idle there waiting for
+    the compute kernel's next tile: the walk continues on the compute kernel at t. A wait span [s, e) was ended by
+    the latest of these events at or before t and after s, which the walk follows:
     - a transfer the kernel itself issued (its barrier waited for it): [s, t) is charged to the transfer's op and
       the walk continues on the kernel at s;
     - a transfer of another kernel that landed on this core (a semaphore increment, data): its whole time
@@ -149,6 +150,7 @@ class _Walk:
         self.work = {k: [s for s in v if not s.name.startswith(WAIT_PREFIX)] for k, v in self.spans.items()}
         self.work_ends = {k: [s.end for s in v] for k, v in self.work.items()}
         self.charged: Counter = Counter()
+        self.idle_packer = -1  # the cycle the walk last left an idle packer for its compute kernel
 
     def _destinations(self, t: Transfer) -> list[Coord]:
         if t.dst is not None:
@@ -174,6 +176,9 @@ class _Walk:
     def step(self, kernel: tuple[Coord, str], t: int) -> tuple[tuple[Coord, str], int]:
         spans = self.spans.get(kernel, ())
         i = bisect.bisect_left(self.starts.get(kernel, ()), t) - 1
+        if (i < 0 or spans[i].end < t) and kernel[1] == "packer" and t != self.idle_packer:
+            self.idle_packer = t  # (once per t: the compute kernel may hand the walk straight back at t)
+            return (kernel[0], "compute"), t  # an idle packer (TRISC2) was waiting for its compute kernel's tiles
         if i < 0:
             self.charge(NO_OP, 0, t)
             return kernel, 0

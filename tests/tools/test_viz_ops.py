@@ -56,6 +56,19 @@ def test_critical_path_by_hand(tiny):
     assert sum(critical_cycles(tiny).values()) == tiny.stats.total_cycles
 
 
+def test_an_idle_packer_hands_the_critical_path_to_its_compute_kernel(tmp_path):
+    """A compute kernel's packer (TRISC2) packs tile 1 at 10-20 and tile 2 at 100-130, ending the run; between them
+    it sat idle while the compute kernel's matmul ran 0-100. Back from 130: no op 130-140, the pack 100-130 (w1,
+    30), then the idle packer's gap goes to the compute kernel at 100: its matmul 0-100 (w1, 100). Charged outside
+    any op instead, the gap and the first pack's lead-in would hide 90 of the run's 140 cycles."""
+    spans = [(A, "compute", "matmul_tiles", 0, 100, 4, W1), (A, "packer", "pack_tile", 10, 20, 1, W1),
+             (A, "packer", "pack_tile", 100, 130, 1, W1)]
+    cores = [((cx, cy), (cx + 1, cy)) for cy in range(4) for cx in range(3)]
+    dev = device("test_4x4", 4, 4, SMALL_KINDS, cores)
+    run = load_run(write_run(tmp_path, dev, [], span_dicts(spans), flops=0, total_cycles=140, title="p.tdf"))
+    assert critical_cycles(run) == {NO_OP: 10, 0: 30 + 100}
+
+
 def test_bytes_per_op_by_hand(tiny):
     costs = {c.op.label: c for c in op_costs(tiny) if c.op}
     assert costs[W1].noc_bytes == (4 * 1, 4096 * 3) and costs[W1].dram_bytes == 4096

@@ -133,8 +133,8 @@ def core_stats(cores: list, spans: list[dict], total: int) -> list[dict]:
     out = []
     for i, (core, noc) in enumerate(cores):
         busy = {"reader": 0, "compute": 0, "writer": 0}
-        for s in spans:
-            if tuple(s["core"]) == core and not s["name"].startswith("wait:"):
+        for s in spans:  # (a packer's spans count in no kernel's busy time, as in the run's stats)
+            if tuple(s["core"]) == core and not s["name"].startswith("wait:") and s["role"] in busy:
                 busy[s["role"]] += s["end"] - s["start"]
         bufs = buffers(i)
         out.append({"core": list(core), "noc": list(noc), "busy_cycles": busy,
