@@ -33,7 +33,7 @@ class ComputeKernel(KernelProcess):
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}
         self.l1_acc = False  # pack_reconfig_l1_acc: packing adds DST into the page instead of overwriting it
-        self.packer = Packer()  # the packer thread (TRISC2): packs into this kernel's own CBs run on it
+        self.packer = Packer(device.transfers.keep)  # the packer thread (TRISC2): packs into this kernel's CBs
         self._tmp = np.empty((32, 32), dtype=np.float32)
         self._mm, self._mm_a, self._mm_b = [], None, None  # matmul_tiles queued: (ia, ib, idst) over windows (_flush)
         self._matmul_cycles = self.timing.matmul(self.fidelity)  # per tile, for the B format of the last matmul

@@ -59,19 +59,21 @@ class Device:
     """Runtime state of one device for one run."""
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
-                 pool: MemoryPool | None = None, limits: Limits = Limits(), timing_only: bool = False):
+                 pool: MemoryPool | None = None, limits: Limits = Limits(), timing_only: bool = False,
+                 trace: bool = True):
         self.cfg = cfg
         self.timing_only = timing_only  # move no bytes and do no math: the same events, times and trace
         self.timing = timing
         # what kernels consult and account zero skipping through; None when it is off
         self.zero_skip = ZeroSkipPolicy(zero_skip) if zero_skip is not None and zero_skip.enabled else None
         self.engine = Engine(limits.max_cycles)
-        self.max_transfers = limits.max_transfers
+        # the bound is on the trace's memory: with no trace, max_cycles alone stops a kernel that never ends
+        self.max_transfers = limits.max_transfers if trace else 1 << 62
         self.fabric = Fabric(cfg)
         self.dram = Dram(cfg, pool, not timing_only)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
-        self.transfers = TransferLog()  # each names the issuing kernel's op: an index into `ops`
+        self.transfers = TransferLog(trace)  # each names the issuing kernel's op: an index into `ops`
         self.ops: list[tuple[str, str]] = []  # (label, source position) of each source op kernels worked on
         self._op_ids: dict[tuple[str, str], int] = {}
         self.kernels: list = self.engine.processes  # one list: the engine reports blocked ones

@@ -56,7 +56,7 @@ class KernelProcess:
         self.done = False
         self.blocked_on: str | None = None
         self._woken = False
-        self.spans = SpanLog()  # (name, start, end, count, op) rows
+        self.spans = SpanLog(device.transfers.keep)  # (name, start, end, count, op) rows, if the run keeps a trace
         self.busy_cycles = 0
         self.label = ""  # the source op the kernel works on now (set per step by compiled programs)
         self.src = ""  # and its .tdf position

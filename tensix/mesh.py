@@ -69,6 +69,8 @@ class RunResult:
             lines.append(f"  zero skipping: {st.zero_skip.saving_text(st)}")
         if self.timing_only:
             lines.append("  timing only: no tile math and no data moved, so there are no outputs")
+        if not self.trace.recorded:
+            lines.append("  no trace kept (trace=False): no spans or transfers to draw")
         if busiest:
             lines.append(
                 f"  busiest core {tuple(busiest.core)}: {100 * busiest.busy_fraction:.1f}% busy; "
@@ -106,6 +108,9 @@ class RunResult:
         new directory that replaces the run directory whole once written (tensix.rundir.write_run_dir), so each
         file is written straight into it: making each one whole on its own (a temporary, a flush to disk, a
         rename) adds nothing there but time."""
+        if not self.trace.recorded:
+            raise ProgramError(f"this run kept no trace (Mesh(..., trace=False)), and a run directory is the whole "
+                               f"record, its trace included; run it on a Mesh with trace=True to save it to {out_dir}")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         put = _write_directly if fresh else write_atomically
@@ -141,16 +146,22 @@ class Mesh:
 
     keep_images=False: a Mesh to be run once keeps no copy of the host arrays it wrote (nothing to compare the next
     run's with), which costs as much as encoding them; the run is the same.
+
+    trace=False: record no spans and no transfers (the trace is empty, `Trace.recorded` False); outputs, cycles
+    and stats are the same. A trace holds ~40 B per transfer and per span: a 30-layer decoder at 4k tokens makes
+    tens of millions of each. With no trace `max_transfers` bounds nothing; `max_cycles` still stops a run.
     """
 
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
-                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False, keep_images: bool = True):
+                 max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False, keep_images: bool = True,
+                 trace: bool = True):
         self.cfg = resolve(device)
         self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
         self.zero_skip = ZeroSkip() if zero_skip is True else (zero_skip or None)
         self.timing_only = timing_only
+        self.trace = trace
         if timing_only and self.zero_skip is not None and self.zero_skip.enabled:
             raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
                               "dense (zero_skip=None) or run functionally")
@@ -166,7 +177,7 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only, self.trace)
         device.dram.reserve(self._dram_nbytes)
         try:
             self._load(device, program, inputs or {})

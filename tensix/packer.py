@@ -10,11 +10,11 @@ from tensix.tracelog import SpanLog
 class Packer:
     """When the packer is next free, when it is done with each DST half, and its spans (role `packer`)."""
 
-    def __init__(self):
+    def __init__(self, keep_spans: bool = True):
         self.t = 0
         self.halves = [0, 0]  # done with: the half the math thread takes next, the half it released last
         self.done: dict[int, list[int]] = {}  # CB id -> cycle each of its pages was last packed by
-        self.spans = SpanLog()
+        self.spans = SpanLog(keep_spans)
         self.busy_cycles = 0
         self._costs: dict[str, tuple[int, int]] = {}  # CB format -> cycles of one pack (written, accumulated)
 

@@ -98,8 +98,9 @@ class Trace:
     """
 
     def __init__(self, clock_hz: float, span_rows: list[tuple] | None, transfer_rows: list[tuple],
-                 kernels: list | None = None, ops: tuple[Op, ...] = (), title: str = ""):
+                 kernels: list | None = None, ops: tuple[Op, ...] = (), title: str = "", recorded: bool = True):
         self.clock_hz = clock_hz
+        self.recorded = recorded  # False: the run kept no trace (Mesh(trace=False)); no rows, whatever it did
         self.ops = ops
         self.title = title
         self._rows = span_rows
@@ -114,6 +115,8 @@ class Trace:
         kernels = [(k.core, k.role, k.spans) for k in device.kernels]
         packers = [(k.core, "packer", k.packer.spans) for k in device.kernels  # a compute kernel's packer thread
                    if getattr(k, "packer", None) is not None and len(k.packer.spans)]
+        if not device.transfers.keep:
+            return cls(device.cfg.clock_hz, [], [], None, ops, recorded=False)
         return cls(device.cfg.clock_hz, None, device.transfers, kernels + packers, ops)
 
     def op(self, index: int) -> Op | None:

@@ -9,6 +9,7 @@ cdef class _Columns:
     cpdef Py_ssize_t room(self) except -1
 
 cdef class TransferLog:
+    cdef public bint keep
     cdef public list shapes
     cdef public dict _ids
     cdef public _Columns _cols
@@ -18,6 +19,7 @@ cdef class TransferLog:
     cpdef row(self, Py_ssize_t i, long long nbytes, long long start, long long end)
 
 cdef class SpanLog:
+    cdef public bint keep
     cdef public list names
     cdef public dict _name_ids
     cdef public _Columns _cols

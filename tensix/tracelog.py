@@ -65,9 +65,10 @@ class _Columns:
 
 class TransferLog:
     """The run's NoC transfers in issue order; each reads back as (noc, kind, issuer, role, src, dst, rect, nbytes,
-    start, end, links, op)."""
+    start, end, links, op). `keep=False`: count them, record none (a run with no trace)."""
 
-    def __init__(self):
+    def __init__(self, keep: bool = True):
+        self.keep = keep
         self.shapes: list[tuple] = []  # (noc, kind, issuer, role, src, dst, rect, links, op)
         self._ids: dict = {}
         self._cols = _Columns(TRANSFER_WIDTH, 64)  # per transfer: shape, nbytes, start, end
@@ -82,6 +83,8 @@ class TransferLog:
 
     def shape(self, key, noc: int, kind: str, k, src, dst, rect, links) -> int:
         """The index in `shapes` of the shape `key` stands for, added on first use."""
+        if not self.keep:
+            return 0
         i = self._ids.get(key)
         if i is None:
             i = self._ids[key] = len(self.shapes)
@@ -91,6 +94,9 @@ class TransferLog:
     def row(self, i: int, nbytes: int, start: int, end: int) -> None:
         """Record a transfer of shape i (an index `shape` gave)."""
         cols = self._cols
+        if not self.keep:
+            cols.n += 1
+            return
         j = cols.room()
         cols.data[j] = i  # (through cols: compiled, a local view of the chunk would be acquired and released per row)
         cols.data[j + 1] = nbytes
@@ -131,9 +137,10 @@ class TransferLog:
 
 class SpanLog:
     """One kernel's spans in time order; each reads back as (name, start, end, count, op). The last one stays open
-    (in its fields) while a span may still extend it."""
+    (in its fields) while a span may still extend it. `keep=False`: record none (a run with no trace)."""
 
-    def __init__(self):
+    def __init__(self, keep: bool = True):
+        self.keep = keep
         self.names: list[str] = []
         self._name_ids: dict[str, int] = {}
         self._cols = _Columns(5, 16)  # per closed span: name, start, end, count, op
@@ -142,6 +149,8 @@ class SpanLog:
 
     def add(self, name: str, start: int, end: int, count: int, op: int) -> None:
         """`count` ops `name` from cycle start to end, for source op `op`: the open span extended, or a new one."""
+        if not self.keep:
+            return
         if self.name is not None:
             if self.end == start and self.op == op and self.name == name:
                 self.end = end
