@@ -78,9 +78,7 @@ def _load(path: Path, graph: Graph) -> dict[str, np.ndarray] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             outputs = {name: data[name] for name in data.files}
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 (an entry cut off or damaged: evaluate again)
+    except Exception:  # noqa: BLE001 (no entry, or one cut off or damaged: evaluate again)
         return None
     if sorted(outputs) != sorted(o.name for o in graph.outputs):
         return None

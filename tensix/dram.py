@@ -266,23 +266,20 @@ class Dram:
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
         plain = buf.plain  # interleaved (the common case, once per page read): one attribute, not five
-        if plain is not None and not self._unowned and 0 <= page < plain[0]:
-            bank = self.banks[page % len(self.banks)]
-            x, y = bank.noc_xy
-            return x, y, plain[1] + page // len(self.banks) * plain[2]
-        if not 0 <= page < buf.npages:
-            raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
-        if buf.homes is not None:
-            return buf.homes[page]
-        if self._unowned and buf.name in self._unowned:
-            claim(self, buf)
-        if buf.where is not None:
-            b, slot = buf.where[page]
-            x, y = self.banks[b].noc_xy
-            return x, y, buf.base + slot * buf.page_nbytes
+        if plain is None or self._unowned or not 0 <= page < plain[0]:
+            if not 0 <= page < buf.npages:
+                raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
+            if buf.homes is not None:
+                return buf.homes[page]
+            if self._unowned and buf.name in self._unowned:
+                claim(self, buf)
+            if buf.where is not None:
+                b, slot = buf.where[page]
+                x, y = self.banks[b].noc_xy
+                return x, y, buf.base + slot * buf.page_nbytes
         bank = self.banks[page % len(self.banks)]
         x, y = bank.noc_xy
-        return x, y, buf.base + (page // len(self.banks)) * buf.page_nbytes
+        return x, y, plain[1] + page // len(self.banks) * plain[2]  # (plain: homes and bands returned above)
 
     def page_addrs(self, buf: DramBuffer, pages: np.ndarray) -> list[tuple[int, int, int]]:
         """page_addr of each page of `pages` (an int array), at once."""

@@ -112,11 +112,11 @@ class Trace:
     @classmethod
     def from_device(cls, device) -> Trace:
         ops = tuple(Op.from_label(i, label, src) for i, (label, src) in enumerate(device.ops))
+        if not device.transfers.keep:
+            return cls(device.cfg.clock_hz, [], [], None, ops, recorded=False)
         kernels = [(k.core, k.role, k.spans) for k in device.kernels]
         packers = [(k.core, "packer", k.packer.spans) for k in device.kernels  # a compute kernel's packer thread
                    if getattr(k, "packer", None) is not None and len(k.packer.spans)]
-        if not device.transfers.keep:
-            return cls(device.cfg.clock_hz, [], [], None, ops, recorded=False)
         return cls(device.cfg.clock_hz, None, device.transfers, kernels + packers, ops)
 
     def op(self, index: int) -> Op | None:

@@ -317,8 +317,9 @@ def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
         "row": q % nt,
         "col": q // nt,
     }[how].tolist()
-    # built in C, not a Python call per page: a causal mask's add at 4k tokens has 147k pages a layer
-    qs = list(range(total))  # out and a: one int object each (147k pages a layer at 4k tokens)
+    # built in C, not a Python call per page (a causal mask's add at 4k tokens has 147k pages a layer); out and a
+    # share one int object per page
+    qs = list(range(total))
     items = list(map(tuple.__new__, repeat(BinaryPage), zip(qs, qs, b_pages)))
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
     return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
