@@ -169,7 +169,7 @@ class Mesh:
         self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
-        self._info = (self.cfg, device_info(self.cfg))  # the stats' description of the device: it has no run in it
+        self._info = device_info(self.cfg)  # the stats' description of the device, built once: it has no run in it
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -191,9 +191,7 @@ class Mesh:
             self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         self._dram_nbytes = device.dram.allocated_nbytes
-        if self._info[0] is not self.cfg:
-            self._info = (self.cfg, device_info(self.cfg))
-        stats = build_stats(device, cycles, flops, self._info[1])
+        stats = build_stats(device, cycles, flops, self._info)
         trace = Trace.from_device(device)
         device.release()
         return RunResult(outputs, cycles, trace, stats, program, inputs or {})
