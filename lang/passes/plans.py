@@ -113,6 +113,21 @@ def decode_matmul(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, s
                          mcast=Mcast(a=share_a)) for core, (lo, hi) in zip(used, runs, strict=True)}
 
 
+def spread(steps: dict) -> dict | None:
+    """A decode plan's steps with its activation row spread over its cores (`Share.senders`): the row's k tiles in
+    contiguous runs over the cores in (y, x) order, each core reading its run and multicasting it to the others,
+    all at once (stages/mcast.spread_row), instead of one sender gathering the whole row and then multicasting it.
+    Only where the row moves in one unit (`a_kb` = kt, one block of one tile row); else None."""
+    first = next(iter(steps.values()))
+    share = first.mcast.a if first.mcast else None
+    if share is None or share.n == 0 or (first.a_kb or first.kb) < first.kt or first.blocks[0].rows != 1:
+        return None
+    cores = sorted(steps, key=lambda c: (c[1], c[0]))
+    kt, n = first.kt, min(len(cores), first.kt)
+    senders = tuple((cores[i], i * kt // n, (i + 1) * kt // n) for i in range(n))
+    return {c: replace(s, mcast=replace(s.mcast, a=replace(share, senders=senders))) for c, s in steps.items()}
+
+
 def sender_noc(steps: dict, nocs: list[int], asked: int | None = None) -> dict:
     """A decode matmul's steps with its sender (the core reading the activation row and multicasting it) on the
     NoC fewer of the earlier decode matmuls of the same activation gathered it on (`nocs`, appended to; a tie keeps

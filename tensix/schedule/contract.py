@@ -79,10 +79,13 @@ def _pos() -> SourcePos | None:
 
 @dataclass(frozen=True, slots=True)
 class Wait:
-    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`."""
+    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`; `writer`: only
+    the writer waits (the producer's value is the activation a matmul's writer moves, spread over its senders, so the
+    reader streams the weights without waiting for it)."""
 
     sem: int
     count: int
+    writer: bool = False
     at: SourcePos | None = _pos()
 
 
@@ -108,7 +111,9 @@ class ChainOp:
 class Share:
     """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
     y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
-    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights."""
+    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights;
+    `senders`: a decode matmul's activation row spread over its cores, (core, k0, k1) each: that core reads k tiles
+    k0..k1-1 and multicasts them to the others, all at once, instead of `sender` gathering the whole row first."""
 
     sender: Coord
     rect: tuple[int, int, int, int]
@@ -116,6 +121,7 @@ class Share:
     ready: tuple[int, ...] = ()
     valid: tuple[int, ...] = ()
     a_rows: tuple[tuple[int, int], ...] | None = None
+    senders: tuple[tuple[Coord, int, int], ...] = ()
     at: SourcePos | None = _pos()
 
 
@@ -204,7 +210,12 @@ class Matmul(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         m = self.mcast or Mcast()
         kt, cols, need = self.kt, self.b_cols, {}
-        if _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
+        if m.a and m.a.senders:  # its own slice of the row
+            k0, k1 = slice_of(m.a, core)
+            if k1 > k0:
+                need[self.a] = {(a_r0 + i) * kt + k for a_r0, bm, *_ in self.blocks for i in range(bm)
+                                for k in range(k0, k1)}
+        elif _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
             for a_r0, bm in dict.fromkeys((b[0], b[1]) for b in self.blocks):
                 need.setdefault(self.a, set()).update(range(a_r0 * kt, (a_r0 + bm) * kt))  # rows a_r0.., every k
         if _reads_itself(m.b, core):
@@ -345,6 +356,11 @@ class GatherRows(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         """Rows chosen by the token ids: which depends on the data."""
         return {self.ids: None, self.table: None}
+
+
+def slice_of(share: Share, core: Coord) -> tuple[int, int]:
+    """The k tiles (k0, k1) a core of a spread activation reads and multicasts ((0, 0): none, it only receives)."""
+    return next(((k0, k1) for c, k0, k1 in share.senders if c == core), (0, 0))
 
 
 def _reads_itself(share: Share | None, core: Coord) -> bool:
