@@ -180,6 +180,7 @@ class _Tally:
         x0, y0, x1, y1 = share.rect
         dsts = [cfg.noc_xy((x, y)) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) != core]
         noc = s.noc if s.noc is not None else 0  # route moves a multicast matmul on NoC 0 unless told
+        noc = next((c[3] for c in share.senders if c[0] == core), noc)  # a spread row's sender: its own
         for link in multicast_links(noc, cfg.noc_xy(core), dsts, cfg.width, cfg.height):
             self.link[link] += self._flits(nbytes)
         packets = -(-nbytes // cfg.max_packet_bytes)

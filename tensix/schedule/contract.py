@@ -112,8 +112,9 @@ class Share:
     """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
     y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
     skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights;
-    `senders`: a decode matmul's activation row spread over its cores, (core, k0, k1) each: that core reads k tiles
-    k0..k1-1 and multicasts them to the others, all at once, instead of `sender` gathering the whole row first."""
+    `senders`: a decode matmul's activation row spread over its cores, (core, k0, k1, noc) each: that core reads k
+    tiles k0..k1-1 and multicasts them to the others on NoC `noc`, all at once, instead of `sender` gathering the
+    whole row first."""
 
     sender: Coord
     rect: tuple[int, int, int, int]
@@ -121,7 +122,7 @@ class Share:
     ready: tuple[int, ...] = ()
     valid: tuple[int, ...] = ()
     a_rows: tuple[tuple[int, int], ...] | None = None
-    senders: tuple[tuple[Coord, int, int], ...] = ()
+    senders: tuple[tuple[Coord, int, int, int], ...] = ()
     at: SourcePos | None = _pos()
 
 
@@ -360,7 +361,7 @@ class GatherRows(Step):
 
 def slice_of(share: Share, core: Coord) -> tuple[int, int]:
     """The k tiles (k0, k1) a core of a spread activation reads and multicasts ((0, 0): none, it only receives)."""
-    return next(((k0, k1) for c, k0, k1 in share.senders if c == core), (0, 0))
+    return next(((k0, k1) for c, k0, k1, _ in share.senders if c == core), (0, 0))
 
 
 def _reads_itself(share: Share | None, core: Coord) -> bool:

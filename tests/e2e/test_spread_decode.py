@@ -31,8 +31,9 @@ def test_spread_row_has_a_sender_per_k_run_and_matches_numpy():
     cores = sorted(steps, key=lambda c: (c[1], c[0]))
     assert cores == [(x, 0) for x in range(8)]  # one output tile column a core
     share = steps[cores[0]].mcast.a
-    # 16 k tiles over the 8 cores, two each, in (y, x) order: every core a sender, none holding the row alone
-    assert share.senders == tuple((c, 2 * i, 2 * i + 2) for i, c in enumerate(cores))
+    # 16 k tiles over the 8 cores, two each, in (y, x) order: every core a sender, none holding the row alone, the
+    # NoCs in turn
+    assert share.senders == tuple((c, 2 * i, 2 * i + 2, i % 2) for i, c in enumerate(cores))
     assert all(s.mcast.a == share and s.a_kb in (0, 16) for s in steps.values())
     result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0))
     want = expected["y"]
@@ -44,7 +45,8 @@ def test_spread_row_has_a_sender_per_k_run_and_matches_numpy():
     mine = [t for t in result.trace.transfers if t.op == op]
     # hand-derived: each core multicasts its two k tiles (2 x 4096 B) once, to the 7 others of row 0
     mcasts = [t for t in mine if t.kind == "mcast"]
-    assert sorted((t.issuer, t.nbytes, t.rect) for t in mcasts) == [(c, 8192, mcasts[0].rect) for c in cores]
+    assert sorted((t.issuer, t.nbytes, t.rect, t.noc) for t in mcasts) == [(c, 8192, mcasts[0].rect, c[0] % 2)
+                                                                           for c in cores]
     # the row's 16 pages are read once each, two by each core, from the L1 of the 4 cores that wrote them
     homes = {MESH.noc_xy((x, 3)) for x in range(4)}
     row_reads = [t for t in mine if t.kind == "read" and t.src in homes]

@@ -94,7 +94,7 @@ def move_a(ctx, s, u: Units, block) -> None:
     a_r0, bm = block[0], block[1]
     align(ctx, ma, cba, u.a)
     if ma is not None and ma.senders:  # the row's k tiles from every core at once (one unit: a_kb = kt, bm = 1)
-        spread_row(ctx, ma, cba, a, a_r0, kt, u.a, s.noc)
+        spread_row(ctx, ma, cba, a, a_r0, kt, u.a, s.noc, s.wait)
         return
     listed = reads(ctx, ma)
     for step in range(-(-kt // kb)):
