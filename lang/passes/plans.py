@@ -119,7 +119,8 @@ def spread(steps: dict) -> dict | None:
     all at once (stages/mcast.spread_row), instead of one sender gathering the whole row and then multicasting it.
     Every other sender multicasts on NoC 1, the rest on NoC 0: each core takes in the whole row from all the others
     at once, and on one NoC all of it would queue on its one link into the core (a 4-layer SmolLM2 decode step:
-    546,405 cycles with every row on one NoC, 538,262 on both). Only where the
+    546,405 cycles with every row on one NoC, 538,262 on both; 535,564 with each sender's reads of its run on its
+    NoC too, rather than its step's). Only where the
     row moves in one unit (`a_kb` = kt, one block of one tile row); else None."""
     first = next(iter(steps.values()))
     share = first.mcast.a if first.mcast else None

@@ -145,8 +145,8 @@ def release(ctx, m, slot: int, noc=None) -> None:
 def spread_row(ctx, m, cb: int, name: str, row: int, kt: int, reserve: int, noc, waits=()) -> None:
     """A decode matmul's activation row moved by every core of the multicast at once (`Share.senders`): each
     reserves the whole row's unit and tells every other sender it is free (`ready[0]` on that sender), before it
-    waits for its own tiles' producers (`waits`); a sender reads its own k tiles into its unit at their offset,
-    waits until all the others are ready and multicasts them to the same offset there on its own NoC, then
+    waits for its own tiles' producers (`waits`); a sender reads its own k tiles into its unit at their offset on
+    its own NoC, waits until all the others are ready and multicasts them to the same offset there on it, then
     increments `valid[0]` on all of them on that NoC (so the increment lands after the tiles). A core has the row
     once `valid[0]` counts every other sender. Nothing gathers the whole row first (ttnn's 1-D decode matmul with
     its activation width-sharded over the cores). The unit is this op's only one: one semaphore of each kind."""
@@ -167,7 +167,7 @@ def spread_row(ctx, m, cb: int, name: str, row: int, kt: int, reserve: int, noc,
         page = ctx.buffer(name).page_nbytes
         pages = [row * kt + k for k in range(k0, k1)]
         dst = at + k0 * page
-        ctx.noc_async_read_pages(name, pages, dst, noc)
+        ctx.noc_async_read_pages(name, pages, dst, send)
         ctx.noc_async_read_barrier()
         nbytes, sent = len(pages) * page, ctx.pages_noc_nbytes(name, pages)
         if sent < nbytes:
