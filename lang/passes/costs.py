@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
 from tensix.noc.routing import multicast_links, route
-from tensix.schedule.contract import Matmul, slice_of
+from tensix.schedule.contract import Matmul
+from tensix.schedule.share import slice_of
 from tensix.schedule.split import MatmulSplit
 from tensix.timing import TimingModel
 

@@ -11,7 +11,9 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Node, TensorType
+from tensix.lang.passes.choose import cheapest
 from tensix.lang.passes.sharded import ShardPlan, sharded_matmul
+from tensix.ops import Op
 from tensix.presets import resolve
 from tensix.programs.stages.layout import SLOTS
 from tensix.schedule.contract import Block, ChainOp, Matmul, Mcast, Share
@@ -130,6 +132,24 @@ def spread(steps: dict) -> dict | None:
     kt, n = first.kt, min(len(cores), first.kt)
     senders = tuple((cores[i], i * kt // n, (i + 1) * kt // n, i % 2) for i in range(n))
     return {c: replace(s, mcast=replace(s.mcast, a=replace(share, senders=senders))) for c, s in steps.items()}
+
+
+def spread_pays(n: Node, steps: dict, done: list[Node], lays: dict, cfg: MeshConfig, fid: str, memo: dict
+                 ) -> dict | None:
+    """A decode matmul's plan with its activation row spread over its cores (`spread`), where an op before it
+    wrote that row from more than one core (so no core holds it whole) and the estimate is lower than one sender
+    gathering it; else None."""
+    src = n.inputs[0]
+    producers = {m.id: m for m in done}
+    while src in producers and producers[src].op == Op.VIEW:
+        src = producers[src].inputs[0]
+    if src not in producers or len(producers[src].attrs["_steps"]) < 2:
+        return None
+    option = spread(steps)
+    if option is None:
+        return None
+    best, _ = cheapest([steps, option], lays, cfg, fid, memo)
+    return option if best else None
 
 
 def sender_noc(steps: dict, nocs: list[int], asked: int | None = None) -> dict:

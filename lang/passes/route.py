@@ -64,7 +64,7 @@ def route(graph: Graph) -> Graph:
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         refs = [ref for ref in _inputs(n, real) if ref in producer]
         for core, step in steps.items():
-            waits = tuple(Wait(sem[ref], len(needs[core, ref]), _spread_only(step, buffers[ref]))
+            waits = tuple(Wait(sem[ref], len(needs[core, ref]), "writer" if _spread_only(step, buffers[ref]) else "")
                           for ref in refs if needs.get((core, ref)))
             signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
             signal = (Signal(sem[n.id], tuple(signal_to)),) if signal_to else ()

@@ -30,7 +30,7 @@ from tensix.lang.passes.plans import (
     k_steps,
     reuse_eligible,
     sender_noc,
-    spread,
+    spread_pays,
 )
 from tensix.lang.passes.sharded import shard_plan
 from tensix.lang.passes.splitk import choose_split, expected_live, split_fits
@@ -100,11 +100,9 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         ts = [types[i] for i in n.inputs]
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
-            spread_steps = _spread_pays(n, steps, nodes, lays, cfg, fidelity(graph, n), memo)
-            if spread_steps is None:
-                steps = sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
-            kind = "decode" if spread_steps is None else "decode-spread"
-            steps = spread_steps or steps
+            spread = spread_pays(n, steps, nodes, lays, cfg, fidelity(graph, n), memo)  # (no sender gathers it)
+            steps = spread or sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
+            kind = "decode-spread" if spread else "decode"
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": kind}))
             continue
         if n.id in asked:
@@ -147,24 +145,6 @@ def _split_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, sha
     steps = decode_matmul(n, ts, names, cfg, share, plan)
     _, (dense,) = cheapest([steps], lays, cfg, fid, memo)
     return choose_split(n, ts, names, rows_name(names[n.inputs[1]]), lays, cfg, fid, (dense.cycles, len(steps)), live)
-
-
-def _spread_pays(n: Node, steps: dict, done: list[Node], lays: dict, cfg: MeshConfig, fid: str, memo: dict
-                 ) -> dict | None:
-    """A decode matmul's plan with its activation row spread over its cores (plans.spread), where an op before it
-    wrote that row from more than one core (so no core holds it whole) and the estimate is lower than one sender
-    gathering it; else None."""
-    src = n.inputs[0]
-    producers = {m.id: m for m in done}
-    while src in producers and producers[src].op == Op.VIEW:
-        src = producers[src].inputs[0]
-    if src not in producers or len(producers[src].attrs["_steps"]) < 2:
-        return None
-    option = spread(steps)
-    if option is None:
-        return None
-    best, _ = cheapest([steps, option], lays, cfg, fid, memo)
-    return option if best else None
 
 
 def _split(n: Node, ts: list[TensorType], names: dict, sparse: bool) -> dict:

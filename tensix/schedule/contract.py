@@ -13,6 +13,7 @@ from typing import ClassVar, NamedTuple
 from tensix.errors import SourcePos
 from tensix.ops import Op
 from tensix.schedule.shard import L1Shard
+from tensix.schedule.share import Mcast, Share, run_pages, slice_of
 
 Coord = tuple[int, int]
 
@@ -79,13 +80,12 @@ def _pos() -> SourcePos | None:
 
 @dataclass(frozen=True, slots=True)
 class Wait:
-    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`; `writer`: only
-    the writer waits (the producer's value is the activation a matmul's writer moves, spread over its senders, so the
-    reader streams the weights without waiting for it)."""
+    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`; `only`: "writer"
+    when only the writer waits (for a spread decode row it moves: the reader streams the weights meanwhile)."""
 
     sem: int
     count: int
-    writer: bool = False
+    only: str = ""
     at: SourcePos | None = _pos()
 
 
@@ -104,34 +104,6 @@ class ChainOp:
 
     fn: str
     args: tuple[int | float, ...] = ()
-    at: SourcePos | None = _pos()
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
-    y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
-    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights;
-    `senders`: a decode matmul's activation row spread over its cores, (core, k0, k1, noc) each: that core reads k
-    tiles k0..k1-1 and multicasts them to the others on NoC `noc`, all at once, instead of `sender` gathering the
-    whole row first."""
-
-    sender: Coord
-    rect: tuple[int, int, int, int]
-    n: int
-    ready: tuple[int, ...] = ()
-    valid: tuple[int, ...] = ()
-    a_rows: tuple[tuple[int, int], ...] | None = None
-    senders: tuple[tuple[Coord, int, int, int], ...] = ()
-    at: SourcePos | None = _pos()
-
-
-@dataclass(frozen=True, slots=True)
-class Mcast:
-    """A matmul's multicast plan: the activation (`a`) and weight (`b`) operand shares, either may be absent."""
-
-    a: Share | None = None
-    b: Share | None = None
     at: SourcePos | None = _pos()
 
 
@@ -211,11 +183,8 @@ class Matmul(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         m = self.mcast or Mcast()
         kt, cols, need = self.kt, self.b_cols, {}
-        if m.a and m.a.senders:  # its own slice of the row
-            k0, k1 = slice_of(m.a, core)
-            if k1 > k0:
-                need[self.a] = {(a_r0 + i) * kt + k for a_r0, bm, *_ in self.blocks for i in range(bm)
-                                for k in range(k0, k1)}
+        if m.a and m.a.senders and slice_of(m.a, core)[1]:  # its own run of a spread row
+            need[self.a] = run_pages(m.a, core, self.blocks, kt)
         elif _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
             for a_r0, bm in dict.fromkeys((b[0], b[1]) for b in self.blocks):
                 need.setdefault(self.a, set()).update(range(a_r0 * kt, (a_r0 + bm) * kt))  # rows a_r0.., every k
@@ -357,11 +326,6 @@ class GatherRows(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         """Rows chosen by the token ids: which depends on the data."""
         return {self.ids: None, self.table: None}
-
-
-def slice_of(share: Share, core: Coord) -> tuple[int, int]:
-    """The k tiles (k0, k1) a core of a spread activation reads and multicasts ((0, 0): none, it only receives)."""
-    return next(((k0, k1) for c, k0, k1, _ in share.senders if c == core), (0, 0))
 
 
 def _reads_itself(share: Share | None, core: Coord) -> bool:

@@ -18,7 +18,7 @@ def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
         ctx.set_op(step.label, step.src)
         for w in step.wait:
-            if not w.writer:  # (a spread activation's producers: the writer waits for them, stages/mcast.spread_row)
+            if not w.only:  # (a spread activation's producers: the writer waits for them, stages/mcast.spread_row)
                 ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
         (parts.get(type(step)) or missing("reader", step))(ctx, step, units)
 
