@@ -35,6 +35,9 @@ def test_spread_row_has_a_sender_per_k_run_and_matches_numpy():
     # NoCs in turn
     assert share.senders == tuple((c, 2 * i, 2 * i + 2, i % 2) for i, c in enumerate(cores))
     assert all(s.mcast.a == share and s.a_kb in (0, 16) for s in steps.values())
+    # each core waits for the product core that wrote its own two tiles (four a product core: both on one), and
+    # only its writer, which moves the row, waits: its reader streams the weights meanwhile
+    assert all(len(s.wait) == 1 and s.wait[0].count == 1 and s.wait[0].only == "writer" for s in steps.values())
     result, expected = run_compiled(compiled, make_inputs(compiled.graph, 0))
     want = expected["y"]
     np.testing.assert_allclose(result.outputs["y"], want, rtol=1e-5, atol=1e-5)
