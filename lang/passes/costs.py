@@ -350,3 +350,53 @@ def _split_reduce(t: _Tally, s, xy, layouts: dict[str, Layout], cfg: MeshConfig,
 
 def _write_noc(s) -> int:
     return s.noc if s.write_noc is None else s.write_noc
+
+
+def estimate_norm(steps: dict, layouts: dict[str, Layout], cfg: MeshConfig, timing: TimingModel | None = None,
+                  fidelity: str = "HiFi4") -> Estimate:
+    """The estimate of a one-row norm split over cores (lang/passes/tile.py), each core reading the whole row for
+    its statistics or, sharing them (`Row.parts`), only its columns. Its phases run one after another on the slowest
+    core: the reads (commands, the farthest bank's round trip, its NIU taking the bytes in, or the busiest link all
+    cores' reads load: cores reading the same pages at once queue on the same links), the statistic's tile ops, per
+    exchange of partials (shared) a pack, its multicast and the semaphore's round trip and the partials unpacked
+    and added, then the normalizing pass over its columns and their writes."""
+    timing = timing or TimingModel()
+    t, slowest = _Tally(cfg), 0.0
+    fmt = layouts[first(steps).a].fmt
+    size, banks = tile_nbytes(fmt), cfg.dram_banks
+    mine = {}
+    for core, s in steps.items():
+        xy, noc = cfg.noc_xy(core), 1 if s.noc is None else s.noc
+        c0, c1 = s.cols if s.cols[1] else (0, s.nt)
+        pages = list(range(c0, c1)) if s.parts else list(range(s.nt))
+        trip = 0
+        for p in pages + [c for _ in s.aux for c in range(c0, c1)]:
+            b = layouts[s.a].bank(p, len(banks))
+            hops = t._transfer(banks[b], xy, noc, size)
+            t.bank[b] += size
+            trip = max(trip, 2 * t._hops(hops) + cfg.dram_latency_cycles)
+        nbytes = (len(pages) + len(s.aux) * (c1 - c0)) * size
+        read = (len(pages) + len(s.aux) * (c1 - c0)) * cfg.noc_read_issue_cycles + trip
+        mine[core] = read + nbytes / cfg.noc_read_bytes_per_cycle
+        rounds = 2 if s.fn == "layernorm" else 1
+        tile_op = timing.eltwise("mul", fidelity, fmt)
+        stat = len(pages) * (rounds + 1) * tile_op + len(pages) * timing.pack("fp32") + timing.sfpu("rsqrt")
+        if s.fn == "layernorm":  # the centred row, packed
+            stat += len(pages) * (tile_op + timing.pack("fp32"))
+        exchange = 0.0
+        if s.parts:
+            far = max(len(_route(noc, xy, cfg.noc_xy(c), cfg.width, cfg.height)) for c in s.parts)
+            part = tile_nbytes("fp32")  # the partial there, its acknowledgement back, the semaphore there
+            send = (timing.pack("fp32") + cfg.noc_write_issue_cycles + part / cfg.noc_write_bytes_per_cycle
+                    + 3 * t._hops(far))
+            exchange = rounds * (send + len(s.parts) * max(timing.eltwise_cycles, timing.unpack("fp32")))
+        norm = (c1 - c0) * ((1 + len(s.aux)) * tile_op + timing.pack(fmt))
+        landed = cfg.dram_latency_cycles if cfg.dram_write_latency_cycles is None else cfg.dram_write_latency_cycles
+        write = (c1 - c0) * cfg.noc_write_issue_cycles + 2 * t._hops(1) + landed
+        slowest = max(slowest, stat + exchange + norm + write)
+    links = max(t.link.values(), default=0)
+    read = max(max(mine.values()), links)
+    compute = slowest
+    dram = sum(t.bank.values())
+    return Estimate(read + compute, int(dram), max(t.bank.values(), default=0) / cfg.dram_bank_bytes_per_cycle,
+                    links, max(mine.values()), compute, read + compute, 0.0)
