@@ -28,13 +28,23 @@ def slot(s, rnd: int, core) -> int:
     return (rnd * len(s.parts) + s.parts.index(tuple(core))) * PART_NBYTES
 
 
-def read_norm_parts(ctx, s, u, read_pages) -> None:
-    """Its own columns of x and of gamma / beta; then, per round, a control page once every partial has landed."""
+def read_norm_parts(ctx, s, u) -> None:
+    """Its own columns of x and of gamma / beta, all in flight at once (one barrier: a core's columns are few); then,
+    per round, a control page once every partial has landed."""
     cols, noc, unit = span(s), s.noc, u.el
     (_, first, _), = s.rows
-    read_pages(ctx, cb_in(EL_A, ctx.buffer(s.a).fmt), s.a, range(first + cols.start, first + cols.stop), noc, unit)
+    into: dict[int, list] = {}  # CB -> the reads into it, a unit each (gamma and beta of one format share a CB)
+    into[cb_in(EL_A, ctx.buffer(s.a).fmt)] = [(s.a, range(first + cols.start, first + cols.stop))]
     for name in s.aux:
-        read_pages(ctx, cb_in(EL_B, ctx.buffer(name).fmt), name, cols, noc, unit)
+        into.setdefault(cb_in(EL_B, ctx.buffer(name).fmt), []).append((name, cols))
+    for cb, reads in into.items():
+        ctx.cb_reserve_back(cb, unit * len(reads))
+        at = ctx.get_write_ptr(cb)
+        for i, (name, pages) in enumerate(reads):
+            ctx.noc_async_read_pages(name, pages, at + i * unit * ctx.buffer(name).page_nbytes, noc)
+    ctx.noc_async_read_barrier()
+    for cb, reads in into.items():
+        ctx.cb_push_back(cb, unit * len(reads))
     sem = ctx.get_semaphore(s.sem)
     for r in range(rounds(s)):
         ctx.noc_semaphore_wait_min(sem, (r + 1) * len(s.parts))

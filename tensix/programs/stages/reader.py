@@ -240,6 +240,6 @@ def _read_matmul_rows(ctx, s, u: Units) -> None:
 @handles("reader", Row)
 def _read_row(ctx, s, u: Units) -> None:
     if s.parts:  # a one-row norm sharing its statistics: its own columns
-        read_norm_parts(ctx, s, u, _read_pages)
+        read_norm_parts(ctx, s, u)
     else:
         read_row(ctx, s, u, _read_pages, _issue_reads)
