@@ -21,7 +21,7 @@ from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
 from tensix.lang.passes.choose import cheapest, fidelity, layouts
-from tensix.lang.passes.costs import estimate_norm
+from tensix.lang.passes.norms import norm_splits, split_norm
 from tensix.lang.passes.plans import (
     DST_TILES,
     common,
@@ -44,7 +44,6 @@ from tensix.schedule.contract import (
     GatherPage,
     MatmulRows,
     Mcast,
-    Row,
     RowSpan,
     Share,
     UnaryPage,
@@ -122,8 +121,8 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode",
                                            "skip": f"gather rows if live<={GATHER_PAYS:g} else stream"}))
             continue
-        if _norm_splits(n, ts):
-            steps = _split_norm(n, ts, names, lays, cfg, fidelity(graph, n), shared_ok(graph, n, nodes))
+        if norm_splits(n, ts):
+            steps = split_norm(n, _row(n, ts, names), lays, cfg, fidelity(graph, n), nodes)
         else:
             steps = _split(n, ts, names, sparse)
         auto_attrs = {}
@@ -133,8 +132,6 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
                                  for kb in k_steps(n, ts)]
             best, _ = cheapest(options, lays, cfg, fidelity(graph, n), memo)
             steps, auto_attrs = options[best], ({"mcast": "auto"} if best else {})
-        if any(getattr(step, "parts", ()) for step in steps.values()):
-            auto_attrs["shares_stats"] = True
         nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), **auto_attrs}))
     layouts_ = {names[w]: "rows" for w in rows_weights}  # these weights also get a row-major copy
     return replace(graph, nodes=tuple(nodes), meta={**graph.meta, "buffers": names, "layouts": layouts_,
@@ -355,55 +352,6 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
     return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
-
-
-NORM_SPLIT_TILES = 4  # output tile columns a core of a one-row norm split over cores writes (at least)
-
-
-def _norm_splits(n: Node, ts: list[TensorType]) -> bool:
-    """A norm of one tile row (a decode step's) over more than one core: its columns split over them."""
-    if n.op != Op.ROW or n.attrs["fn"] == "softmax" or len(n.attrs["_cores"]) < 2:
-        return False
-    grid = pages.grid(ts[0].shape)
-    return math.prod(grid[:-1]) == 1 and grid[-1] > NORM_SPLIT_TILES
-
-
-def _split_norm(n: Node, ts: list[TensorType], names: dict, lays: dict, cfg: MeshConfig, fid: str,
-                shared: bool) -> dict:
-    """A one-row norm on up to nt / NORM_SPLIT_TILES cores: each reads the whole row and computes its statistics
-    (a few tiles of reduction, cheaper than gathering partial sums from the others), then normalizes and writes
-    its own run of columns, so the row's second pass and its writes run on all of them at once. They all read the
-    same pages at once: every other core reads (and writes) on NoC 0, the rest on NoC 1 (the readers' default), so
-    the two NoCs' links each carry half of it (docs/architecture.md, "One-row norms")."""
-    work = _row(n, ts, names)
-    nt = work["fields"]["nt"]
-    cores = n.attrs["_cores"][:nt // NORM_SPLIT_TILES]
-    whole = {core: Row(**{**work["fields"], "noc": None if i % 2 == 0 else 0}, rows=tuple(work["items"]),
-                       cols=(i * nt // len(cores), (i + 1) * nt // len(cores))) for i, core in enumerate(cores)}
-    if not shared:
-        return whole
-    parts = {core: replace(step, parts=tuple(cores)) for core, step in whole.items()}
-    shared_cycles, whole_cycles = (estimate_norm(p, lays, cfg, fidelity=fid).cycles for p in (parts, whole))
-    return parts if shared_cycles < whole_cycles else whole
-
-
-def shared_ok(graph: Graph, n: Node, done: list[Node]) -> bool:
-    """Whether a one-row norm may share its statistics: every earlier sharing norm on any of its cores is an ancestor
-    of it, so those cores have taken that norm's partials from `norm_parts` (one L1 buffer for all of them)
-    before this norm's partials can land there (stages/norm.py)."""
-    mine = set(n.attrs["_cores"])
-    earlier = {m.id for m in done if m.attrs.get("shares_stats") and mine & set(m.attrs["_steps"])}
-    if not earlier:
-        return True
-    producer, seen, todo = {m.id: m for m in done}, set(), list(n.inputs)
-    while todo and earlier:
-        v = todo.pop()
-        if v in seen or v not in producer:
-            continue
-        seen.add(v)
-        earlier.discard(v)
-        todo.extend(producer[v].inputs)
-    return not earlier
 
 
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:

@@ -1,10 +1,10 @@
-"""One-row norms sharing their statistics over their cores (tensix/programs/stages/norm.py; docs/architecture.md "One-row
-norms"): each core reads only its own columns, the partial statistics go round, the values are numpy's."""
+"""One-row norms sharing their statistics over their cores (tensix/programs/stages/norm.py; docs/architecture.md,
+"One-row norms"): each core reads only its own columns, the partial statistics go round, the values are numpy's."""
 
 import numpy as np
 import pytest
 
-import tensix.lang.passes.tile as tile_pass
+import tensix.lang.passes.norms as norms
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
 from tensix.presets import resolve
@@ -67,7 +67,7 @@ def test_sharing_is_chosen_by_the_estimate_and_runs_faster_than_whole_row_reads(
     source = _source("rmsnorm", "bf16", 576)
     compiled, shared, expected = _run(source)
     assert all(s.parts for s in _steps(compiled).values())
-    monkeypatch.setattr(tile_pass, "shared_ok", lambda *_: False)  # the plan before: every core reads the whole row
+    monkeypatch.setattr(norms, "shared_ok", lambda *_: False)  # the plan before: every core reads the whole row
     compiled_whole, whole, _ = _run(source)
     assert not any(s.parts for s in _steps(compiled_whole).values())
     assert shared.cycles < whole.cycles
