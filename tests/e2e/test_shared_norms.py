@@ -8,6 +8,7 @@ import tensix.lang.passes.norms as norms
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
 from tensix.presets import resolve
+from tensix.schedule.text import parse, render
 
 MESH = resolve("wormhole_n150")
 AUX = {"rmsnorm": "g", "layernorm": "g, b"}
@@ -95,3 +96,10 @@ def test_every_core_of_a_shared_norm_holds_its_partials_at_one_address():
             for cs in compiled.schedule.cores}
     # two rounds (mean, variance) of a 4096-byte partial from each of the 4 cores, at one address on all of them
     assert set(map(tuple, held.values())) == {((0x20, 2 * 4 * 4096),)}
+
+
+def test_a_shared_norms_schedule_round_trips_through_its_text_form():
+    compiled = compile_source(_source("layernorm", "bf16", 576), "norm.tdf", MESH)
+    text = render(compiled.schedule)
+    assert 'cols=[4, 9] parts=[run([0, 0], [1, 0], 4)] sem=1' in text
+    assert parse(text) == compiled.schedule
