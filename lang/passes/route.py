@@ -60,6 +60,9 @@ def route(graph: Graph) -> Graph:
         if any(isinstance(step, MatmulSplit) for step in steps.values()):  # its partials' semaphore and slots
             parts_at += _number_split(steps, next_sem, parts_at)
             next_sem += 1
+        if any(getattr(step, "parts", None) and step.op == Op.ROW for step in steps.values()):  # partials landed
+            steps = {core: replace(step, sem=next_sem) for core, step in steps.items()}
+            next_sem += 1
         label, src = _label(n), str(n.pos) if n.pos else ""
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         refs = [ref for ref in _inputs(n, real) if ref in producer]

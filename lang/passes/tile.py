@@ -21,6 +21,7 @@ from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
 from tensix.lang.passes.choose import cheapest, fidelity, layouts
+from tensix.lang.passes.norms import norm_splits, split_norm
 from tensix.lang.passes.plans import (
     DST_TILES,
     common,
@@ -44,7 +45,6 @@ from tensix.schedule.contract import (
     GatherPage,
     MatmulRows,
     Mcast,
-    Row,
     RowSpan,
     Share,
     UnaryPage,
@@ -124,7 +124,10 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode",
                                            "skip": f"gather rows if live<={GATHER_PAYS:g} else stream"}))
             continue
-        steps = _split_norm(n, ts, names) if _norm_splits(n, ts) else _split(n, ts, names, sparse)
+        if norm_splits(n, ts):
+            steps = split_norm(n, _row(n, ts, names), lays, cfg, fidelity(graph, n), nodes)
+        else:
+            steps = _split(n, ts, names, sparse)
         auto_attrs = {}
         if n.id in auto:  # per-core reads, or the multicast grid matmul at one of its k steps: the cheapest
             options = [steps] + [grid_matmul(n, ts, names, mcast=True, skip=skip, cfg=cfg, share=share, kb=kb,
@@ -352,30 +355,6 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]
     return {"key": "rows", "items": items, "fields": common(n, names, **fields)}
-
-
-NORM_SPLIT_TILES = 4  # output tile columns a core of a one-row norm split over cores writes (at least)
-
-
-def _norm_splits(n: Node, ts: list[TensorType]) -> bool:
-    """A norm of one tile row (a decode step's) over more than one core: its columns split over them."""
-    if n.op != Op.ROW or n.attrs["fn"] == "softmax" or len(n.attrs["_cores"]) < 2:
-        return False
-    grid = pages.grid(ts[0].shape)
-    return math.prod(grid[:-1]) == 1 and grid[-1] > NORM_SPLIT_TILES
-
-
-def _split_norm(n: Node, ts: list[TensorType], names: dict) -> dict:
-    """A one-row norm on up to nt / NORM_SPLIT_TILES cores: each reads the whole row and computes its statistics
-    (a few tiles of reduction, cheaper than gathering partial sums from the others), then normalizes and writes
-    its own run of columns, so the row's second pass and its writes run on all of them at once. They all read the
-    same pages at once: every other core reads (and writes) on NoC 0, the rest on NoC 1 (the readers' default), so
-    the two NoCs' links each carry half of it (docs/architecture.md, "One-row norms")."""
-    work = _row(n, ts, names)
-    nt = work["fields"]["nt"]
-    cores = n.attrs["_cores"][:nt // NORM_SPLIT_TILES]
-    return {core: Row(**{**work["fields"], "noc": None if i % 2 == 0 else 0}, rows=tuple(work["items"]),
-                      cols=(i * nt // len(cores), (i + 1) * nt // len(cores))) for i, core in enumerate(cores)}
 
 
 def _move(n: Node, ts: list[TensorType], names: dict) -> dict:

@@ -270,8 +270,8 @@ class Reduce(Step):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Row(Step):
-    """softmax / layernorm / rmsnorm over whole tile rows of `nt` tiles; `aux`: gamma and beta, or the causal
-    mask (of `mask_rows` tile rows). `cols` (c0, c1), norms: read whole rows, write tile columns c0..c1-1 only."""
+    """softmax / layernorm / rmsnorm over tile rows of `nt` tiles; `aux`: gamma and beta, or the mask (`mask_rows`
+    rows). Norms: `cols` (c0, c1) the tile columns written, of whole rows read or of those with `parts` (norm.py)."""
 
     op: ClassVar[Op] = Op.ROW
     a: str
@@ -282,17 +282,17 @@ class Row(Step):
     aux: tuple[str, ...] = ()
     mask_rows: int = 0
     cols: tuple[int, int] = (0, 0)
+    parts: tuple[Coord, ...] = ()
+    sem: int = -1
 
     def writes(self) -> list[int]:
         return [first + j for _, first, _ in self.rows for j in (range(*self.cols) if self.cols[1] else range(self.nt))]
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
-        nt, need = self.nt, {self.a: _spanned(self.rows)}
+        nt, need = self.nt, {self.a: set(self.writes()) if self.parts else _spanned(self.rows)}
         if self.fn == "softmax" and self.aux:  # the mask's tile rows these rows add
-            need[self.aux[0]] = {(r % self.mask_rows) * nt + j for r, _, _ in self.rows for j in range(nt)}
-        else:
-            need |= {name: set(range(*self.cols) if self.cols[1] else range(nt)) for name in self.aux}  # gamma, beta
-        return need
+            return need | {self.aux[0]: {(r % self.mask_rows) * nt + j for r, _, _ in self.rows for j in range(nt)}}
+        return need | {name: set(range(*self.cols) if self.cols[1] else range(nt)) for name in self.aux}  # gamma, beta
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

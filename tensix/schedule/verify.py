@@ -12,7 +12,7 @@ from tensix.config import MeshConfig
 from tensix.core import SEMAPHORE_NBYTES
 from tensix.errors import SourceError, SourcePos
 from tensix.formats import tile_nbytes
-from tensix.programs.stages.layout import a_on_writer, cb_requirements
+from tensix.programs.stages.layout import a_on_writer, cb_requirements, norm_parts_nbytes, shares_stats
 from tensix.schedule.contract import CoreSchedule, DramBuffer, Schedule
 
 
@@ -24,7 +24,7 @@ def verify_schedule(schedule: Schedule, cfg: MeshConfig, text: str | None = None
     """Raise ScheduleError for the first broken rule (`text`: the .sched source, for the caret)."""
     check = _Checker(schedule, cfg, text)
     for rule in (check.grid, check.declared, check.l1, check.shards, check.pages, check.semaphores,
-                 check.multicasts):
+                 check.multicasts, check.shared_norms):
         rule()
 
 
@@ -179,6 +179,43 @@ class _Checker:
             if missing:
                 self.fail(share, "rect", f"multicast of '{label}' from {share.sender} covers core {missing[0]}, "
                                          f"which does not run '{label}' with it; every core of the rect must")
+
+    def shared_norms(self) -> None:
+        """A norm sharing its statistics (`parts`) runs on every core of its parts, itself among them, with the same
+        parts and semaphore, each declaring the semaphore and a `norm_parts` buffer big enough, at one address
+        (its partials are multicast there)."""
+        runs: dict[str, dict] = {}
+        for cs in self.s.cores:
+            for step in cs.steps:
+                if shares_stats(step):
+                    runs.setdefault(step.label, {})[cs.core] = (step, cs)
+        for label, on in runs.items():
+            for core, (step, cs) in on.items():
+                if core not in step.parts:
+                    self.fail(step, "parts", f"row step '{label}' on core {core} shares its statistics over "
+                                             f"{list(step.parts)}, which leaves out this core; list every core of "
+                                             f"the norm in parts, this one too")
+                for c in step.parts:
+                    other = on.get(tuple(c))
+                    if other is None or (other[0].parts, other[0].sem) != (step.parts, step.sem):
+                        self.fail(step, "parts", f"row step '{label}' on core {core} shares its statistics with core "
+                                                 f"{tuple(c)}, which does not run '{label}' with the same parts and "
+                                                 f"sem")
+                if step.sem not in cs.semaphores:
+                    self.fail(step, "sem", f"row step '{label}' on core {core} counts its partials on semaphore "
+                                           f"{step.sem}, which the core does not declare")
+                buf = next((b for b in cs.buffers if b.name == "norm_parts"), None)
+                want = norm_parts_nbytes(step)
+                if buf is None or buf.nbytes < want:
+                    self.fail(step, "parts", f"row step '{label}' on core {core} needs an L1 buffer 'norm_parts' "
+                                             f"of at least {want} B for its partials; declare `l1 name=\"norm_parts\" "
+                                             f"nbytes={want} ...` on the core")
+            addrs = {next(b.address for b in cs.buffers if b.name == "norm_parts") for _, cs in on.values()}
+            if len(addrs) > 1:
+                step, cs = next(iter(on.values()))
+                self.fail(step, "parts", f"the cores of row step '{label}' hold 'norm_parts' at different addresses "
+                                         f"({', '.join(f'0x{a:x}' for a in sorted(addrs))}); its partials are "
+                                         f"multicast to one address, so declare the same buffers before it on each")
 
 
 def _regions(cs: CoreSchedule):

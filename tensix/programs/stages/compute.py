@@ -6,6 +6,7 @@ from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
+from tensix.programs.stages.norm import compute_norm_parts
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
@@ -278,4 +279,7 @@ def _matmul_rows(ctx, s, u: Units) -> None:
 
 @handles("compute", Row)
 def _row(ctx, s, u: Units) -> None:
-    compute_row(ctx, s, u, _emit_row)
+    if s.parts:  # a one-row norm sharing its statistics
+        compute_norm_parts(ctx, s, u, _emit_row)
+    else:
+        compute_row(ctx, s, u, _emit_row)

@@ -99,15 +99,35 @@ def staging_sizes(steps: dict, formats: dict[str, str]) -> dict[tuple[int, int],
     address on every core declaring it): the activation band of sparse decode matmuls, one program-wide size,
     on the cores running one. Cores of grid multicast matmuls have their operand CBs at one address (below),
     so they declare it all or none. (Grid matmuls multicast straight into those CBs: core_layouts.)"""
+    norms = {c: max((norm_parts_nbytes(s) for s in ss if shares_stats(s)), default=0) for c, ss in steps.items()}
+    shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
     size = max((rows_stage_nbytes(core_steps, formats) for core_steps in steps.values()), default=0)
     if not size:
-        return {}
+        most, on = max(norms.values(), default=0), {c for c, n in norms.items() if n}
+        return {c: {"norm_parts": most} for c in (on | shared if on & shared else on)}
     cores = {c for c, core_steps in steps.items() if any(s.op in (Op.MATMUL_ROWS, SPLIT) for s in core_steps)}
-    shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
     if cores & shared:
         cores |= shared
     parts = max((s.parts_at + split_parts_nbytes(s) for ss in steps.values() for s in ss if s.op == SPLIT), default=0)
-    return {c: {"rows_stage": size, **({"split_parts": parts} if parts else {})} for c in cores}
+    if any(norms.values()):  # one address on every core declaring it: all staging cores declare all of it
+        cores |= {c for c, n in norms.items() if n}
+        if cores & shared:
+            cores |= shared
+        parts_ = {"norm_parts": max(norms.values())}
+    else:
+        parts_ = {}
+    return {c: {"rows_stage": size, **({"split_parts": parts} if parts else {}), **parts_} for c in cores}
+
+
+def norm_parts_nbytes(s: Step) -> int:
+    """The `norm_parts` bytes of a norm sharing its statistics: an fp32 tile per core and round (layernorm's mean,
+    then its variance; rmsnorm's one) (stages/norm.py)."""
+    return (2 if s.fn == "layernorm" else 1) * len(s.parts) * tile_nbytes("fp32")
+
+
+def shares_stats(s: Step) -> bool:
+    """Whether a step is a one-row norm sharing its statistics over its cores (stages/norm.py)."""
+    return s.op == Op.ROW and bool(s.parts)
 
 
 SPLIT = Op.MATMUL_SPLIT  # the k-split decode matmul (stages/split.py): its staging is sized here
@@ -227,6 +247,9 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(CB_MID, "fp32", mid_pages(s.fn, s.nt, bool(s.aux)))
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
+            if s.parts:  # a norm sharing its statistics: its partials out and landed (stages/norm.py)
+                want(cb_out("fp32"), "fp32", unit)
+                want(CB_CTRL, "fp32", 2)
             continue
         own = CB_NEEDS.get(type(s))  # a kind's own CBs, registered beside its parts (dispatch.needs_cbs)
         if own is not None:
@@ -261,7 +284,7 @@ def cb_name(cb_id: int, fmt: str) -> str:
 
 def semaphores(steps: list[Step]) -> tuple[int, ...]:
     """The semaphores a core waits on: its steps' readiness waits and their multicast handshakes."""
-    ids = {w.sem for s in steps for w in s.wait} | {s.sem for s in steps if s.op == SPLIT}
+    ids = {w.sem for s in steps for w in s.wait} | {s.sem for s in steps if s.op == SPLIT or shares_stats(s)}
     for s in steps:
         for share in (s.mcast.a, s.mcast.b) if getattr(s, "mcast", None) else ():
             if share:

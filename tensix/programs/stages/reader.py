@@ -8,6 +8,7 @@ from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
+from tensix.programs.stages.norm import read_norm_parts
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Op, Reduce, Row, Step, Unary, Units
@@ -242,4 +243,7 @@ def _read_matmul_rows(ctx, s, u: Units) -> None:
 
 @handles("reader", Row)
 def _read_row(ctx, s, u: Units) -> None:
-    read_row(ctx, s, u, _read_pages, _issue_reads)
+    if s.parts:  # a one-row norm sharing its statistics: its own columns
+        read_norm_parts(ctx, s, u)
+    else:
+        read_row(ctx, s, u, _read_pages, _issue_reads)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tensix.ops import MATMULS
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import cb_out, subblocks
+from tensix.programs.stages.norm import PART_NBYTES, rounds, slot
 from tensix.programs.stages.reader import blocked, move_a
 from tensix.programs.stages.row import span
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
@@ -123,7 +124,28 @@ def _write_each(ctx, s, pages: list, unit: int) -> None:
 
 @handles("writer", Row)
 def _write_row(ctx, s, u: Units) -> None:
+    if s.parts:
+        _share_partials(ctx, s, u.el)
     cols = span(s)
     for _, first, _ in s.rows:  # a row at a time: its writes in flight together, one barrier
         _write_pages(ctx, s, range(first + cols.start, first + cols.stop), u.el)
 
+
+def _share_partials(ctx, s, unit: int) -> None:
+    """A norm sharing its statistics (stages/norm.py): each round's partial tile, as the compute kernel packs it, to
+    its slot of `norm_parts` on every core of the norm (this one too: one multicast per rectangle of them), then
+    their semaphore."""
+    me, base, sem, cb = tuple(ctx.core), ctx.get_l1_buffer("norm_parts"), ctx.get_semaphore(s.sem), cb_out("fp32")
+    for r in range(rounds(s)):
+        ctx.cb_wait_front(cb, unit)
+        src, at = ctx.get_read_ptr(cb), base + slot(s, r, me)
+        for x0, y0, x1, y1 in rectangles(s.parts):
+            if x0 == x1 and y0 == y1:
+                ctx.noc_async_write(src, ctx.get_noc_addr(x0, y0, at), PART_NBYTES, s.noc)
+            else:
+                inside = x0 <= me[0] <= x1 and y0 <= me[1] <= y1
+                ctx.noc_async_write_multicast(src, ctx.get_noc_multicast_addr(x0, y0, x1, y1, at), PART_NBYTES,
+                                              noc=s.noc, loopback=inside)
+        ctx.noc_async_write_barrier()
+        ctx.cb_pop_front(cb, unit)
+        _signal(ctx, sem, s.parts)
