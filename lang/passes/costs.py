@@ -22,6 +22,7 @@ from tensix.config import MeshConfig
 from tensix.formats import tile_nbytes
 from tensix.noc.routing import multicast_links, route
 from tensix.schedule.contract import Matmul
+from tensix.schedule.share import slice_of
 from tensix.schedule.split import MatmulSplit
 from tensix.timing import TimingModel
 
@@ -138,7 +139,7 @@ class _Tally:
                 continue
             lay, noc = layouts[name], s.noc if s.noc is not None else noc
             size = tile_nbytes(lay.fmt)
-            tiles = {s.a: sum(b.rows for b in s.blocks) * s.kt,
+            tiles = {s.a: sum(b.rows for b in s.blocks) * _a_tiles(m, s, core),
                      s.b: s.kt * sum(b.cols for b in s.blocks)}.get(name, sum(b.cols for b in s.blocks))
             per_bank: Counter = Counter()
             if lay.bands and name != s.a:
@@ -157,9 +158,9 @@ class _Tally:
         self.serial[core] += (reads * cfg.noc_read_issue_cycles + steps * self.trip[core]
                               + self.niu_in[core] / cfg.noc_read_bytes_per_cycle)
         self.first[core] += self.niu_in[core] / steps / cfg.noc_read_bytes_per_cycle
-        for share, name, tiles in ((m.a, s.a, sum(b.rows for b in s.blocks) * s.kt),
+        for share, name, tiles in ((m.a, s.a, sum(b.rows for b in s.blocks) * _a_tiles(m, s, core)),
                                    (m.b, s.b, sum(b.cols for b in s.blocks) * s.kt)) if m else ():
-            if share and share.n and share.sender == core:
+            if share and share.n and (share.sender == core if not share.senders else tiles):
                 self._multicast(core, s, share, tiles * tile_nbytes(layouts[name].fmt), name)
         out = layouts[s.out]
         size, noc = tile_nbytes(out.fmt), s.noc if s.noc is not None else 0
@@ -180,6 +181,7 @@ class _Tally:
         x0, y0, x1, y1 = share.rect
         dsts = [cfg.noc_xy((x, y)) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) != core]
         noc = s.noc if s.noc is not None else 0  # route moves a multicast matmul on NoC 0 unless told
+        noc = next((c[3] for c in share.senders if c[0] == core), noc)  # a spread row's sender: its own
         for link in multicast_links(noc, cfg.noc_xy(core), dsts, cfg.width, cfg.height):
             self.link[link] += self._flits(nbytes)
         packets = -(-nbytes // cfg.max_packet_bytes)
@@ -204,8 +206,19 @@ def _route(noc: int, src, dst, width: int, height: int) -> tuple:
 
 
 def _reads(share, core: Core) -> bool:
-    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it sends it."""
+    """Whether a core reads a multicast operand from DRAM itself: no multicast, or it sends it (a spread
+    activation: its own k tiles)."""
+    if share is not None and share.senders:
+        return slice_of(share, core)[1] > 0
     return share is None or share.n == 0 or share.sender == core
+
+
+def _a_tiles(m, s: Matmul, core: Core) -> int:
+    """k tiles of the activation a core reads (and, sending, multicasts): all kt, or its slice of a spread row."""
+    if m is None or m.a is None or not m.a.senders:
+        return s.kt
+    k0, k1 = slice_of(m.a, core)
+    return k1 - k0
 
 
 def estimate_split(steps: dict[Core, MatmulSplit], layouts: dict[str, Layout], cfg: MeshConfig,

@@ -41,6 +41,7 @@ def _inputs(n, real: dict[str, str]) -> list[str]:
 
 def route(graph: Graph) -> Graph:
     producer = {n.id: n for n in graph.nodes}
+    buffers = graph.meta["buffers"]
     real = _through_views(graph)
     sem = {n.id: i for i, n in enumerate(graph.nodes)}
     needs = _producers_needed(graph, producer, real)
@@ -66,7 +67,8 @@ def route(graph: Graph) -> Graph:
         fidelity = FIDELITIES.get(n.annotations.fidelity or graph.fidelity)  # None: the device default
         refs = [ref for ref in _inputs(n, real) if ref in producer]
         for core, step in steps.items():
-            waits = tuple(Wait(sem[ref], len(needs[core, ref])) for ref in refs if needs.get((core, ref)))
+            waits = tuple(Wait(sem[ref], len(needs[core, ref]), "writer" if _spread_only(step, buffers[ref]) else "")
+                          for ref in refs if needs.get((core, ref)))
             signal_to = sorted(signals.get((n.id, core), ()), key=_by_row)
             signal = (Signal(sem[n.id], tuple(signal_to)),) if signal_to else ()
             noc = step.noc
@@ -99,6 +101,13 @@ def _producers_needed(graph: Graph, producer: dict, real: dict[str, str]) -> dic
                 cores = every[ref] if pages is None else set(map(wrote.get, pages)) - {None}
                 needs.setdefault((core, ref), set()).update(cores)
     return needs
+
+
+def _spread_only(step, buffer: str) -> bool:
+    """Whether `buffer` is only the spread activation row of a decode matmul step (Share.senders), which its writer
+    moves: its reader then streams the weights without waiting for that row's producers."""
+    m = _mcast(step)
+    return bool(m and m.a and m.a.senders and buffer == step.a and buffer not in (step.b, step.bias))
 
 
 def _label(n) -> str:

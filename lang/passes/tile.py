@@ -31,6 +31,7 @@ from tensix.lang.passes.plans import (
     k_steps,
     reuse_eligible,
     sender_noc,
+    spread_pays,
 )
 from tensix.lang.passes.sharded import shard_plan
 from tensix.lang.passes.splitk import choose_split, expected_live, split_fits
@@ -99,8 +100,10 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
         ts = [types[i] for i in n.inputs]
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
-            steps = sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
-            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode"}))
+            spread = spread_pays(n, steps, nodes, lays, cfg, fidelity(graph, n), memo)  # (no sender gathers it)
+            steps = spread or sender_noc(steps, gathers.setdefault(n.inputs[0], []), n.annotations.noc)
+            kind = "decode-spread" if spread else "decode"
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": kind}))
             continue
         if n.id in asked:
             steps = grid_matmul(n, ts, names, mcast=bool(n.annotations.mcast), skip=skip, cfg=cfg, share=share,

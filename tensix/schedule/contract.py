@@ -13,6 +13,7 @@ from typing import ClassVar, NamedTuple
 from tensix.errors import SourcePos
 from tensix.ops import Op
 from tensix.schedule.shard import L1Shard
+from tensix.schedule.share import Mcast, Share, run_pages, slice_of
 
 Coord = tuple[int, int]
 
@@ -79,10 +80,12 @@ def _pos() -> SourcePos | None:
 
 @dataclass(frozen=True, slots=True)
 class Wait:
-    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`."""
+    """Before reading its inputs, the reader waits until semaphore `sem` of its core reaches `count`; `only`: "writer"
+    when only the writer waits (for a spread decode row it moves: the reader streams the weights meanwhile)."""
 
     sem: int
     count: int
+    only: str = ""
     at: SourcePos | None = _pos()
 
 
@@ -101,30 +104,6 @@ class ChainOp:
 
     fn: str
     args: tuple[int | float, ...] = ()
-    at: SourcePos | None = _pos()
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
-    y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
-    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights."""
-
-    sender: Coord
-    rect: tuple[int, int, int, int]
-    n: int
-    ready: tuple[int, ...] = ()
-    valid: tuple[int, ...] = ()
-    a_rows: tuple[tuple[int, int], ...] | None = None
-    at: SourcePos | None = _pos()
-
-
-@dataclass(frozen=True, slots=True)
-class Mcast:
-    """A matmul's multicast plan: the activation (`a`) and weight (`b`) operand shares, either may be absent."""
-
-    a: Share | None = None
-    b: Share | None = None
     at: SourcePos | None = _pos()
 
 
@@ -204,7 +183,9 @@ class Matmul(Step):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         m = self.mcast or Mcast()
         kt, cols, need = self.kt, self.b_cols, {}
-        if _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
+        if m.a and m.a.senders and slice_of(m.a, core)[1]:  # its own run of a spread row
+            need[self.a] = run_pages(m.a, core, self.blocks, kt)
+        elif _reads_itself(m.a, core):  # each band once: blocks share them (a 16384^3 core's 32 blocks one A band)
             for a_r0, bm in dict.fromkeys((b[0], b[1]) for b in self.blocks):
                 need.setdefault(self.a, set()).update(range(a_r0 * kt, (a_r0 + bm) * kt))  # rows a_r0.., every k
         if _reads_itself(m.b, core):

@@ -140,3 +140,44 @@ def receive_band(ctx, m, slot: int) -> None:
 def release(ctx, m, slot: int, noc=None) -> None:
     """Receiver: the slot has been copied out; the sender may fill it again."""
     ctx.noc_semaphore_inc(ctx.get_noc_addr(*m.sender, ctx.get_semaphore(m.ready[slot])), noc=noc)
+
+
+def spread_row(ctx, m, cb: int, name: str, row: int, kt: int, reserve: int, noc, waits=()) -> None:
+    """A decode matmul's activation row moved by every core of the multicast at once (`Share.senders`): each
+    reserves the whole row's unit and tells every other sender it is free (`ready[0]` on that sender), before it
+    waits for its own tiles' producers (`waits`); a sender reads its own k tiles into its unit at their offset on
+    its own NoC, waits until all the others are ready and multicasts them to the same offset there on it, then
+    increments `valid[0]` on all of them on that NoC (so the increment lands after the tiles). A core has the row
+    once `valid[0]` counts every other sender. Nothing gathers the whole row first (ttnn's 1-D decode matmul with
+    its activation width-sharded over the cores). The unit is this op's only one: one semaphore of each kind."""
+    ctx.cb_reserve_back(cb, reserve)
+    at, me = ctx.get_write_ptr(cb), ctx.core
+    _check_same_address(ctx, m, cb)
+    ready, valid = ctx.get_semaphore(m.ready[0]), ctx.get_semaphore(m.valid[0])
+    for core, *_ in m.senders:
+        if core != me:
+            ctx.noc_semaphore_inc(ctx.get_noc_addr(*core, ready), noc=noc)
+    for w in waits:  # the producers of this core's k tiles (after the others know its unit is free)
+        ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
+    others = len(m.senders)
+    for core, k0, k1, send in m.senders:
+        if core != me:
+            continue
+        others -= 1
+        page = ctx.buffer(name).page_nbytes
+        pages = [row * kt + k for k in range(k0, k1)]
+        dst = at + k0 * page
+        ctx.noc_async_read_pages(name, pages, dst, send)
+        ctx.noc_async_read_barrier()
+        nbytes, sent = len(pages) * page, ctx.pages_noc_nbytes(name, pages)
+        if sent < nbytes:
+            ctx.skip.add(ctx.core, ctx.label, noc_bytes_skipped=nbytes - sent)
+        ctx.noc_semaphore_wait(ready, m.n)
+        ctx.noc_semaphore_set(ready, 0)
+        ctx.noc_async_write_multicast(dst, ctx.get_noc_multicast_addr(*m.rect, dst), nbytes, num_dests=m.n,
+                                      noc=send, timed=sent)
+        ctx.noc_semaphore_inc_multicast(ctx.get_noc_multicast_addr(*m.rect, valid), num_dests=m.n, noc=send)
+    if others:
+        ctx.noc_semaphore_wait(valid, others)
+        ctx.noc_semaphore_set(valid, 0)
+    ctx.cb_push_back(cb, reserve)

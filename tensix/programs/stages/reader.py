@@ -7,7 +7,7 @@ import numpy as np
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
-from tensix.programs.stages.mcast import align, finish_operand, reads, start_operand
+from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
 from tensix.programs.stages.norm import read_norm_parts
 from tensix.programs.stages.row import read_row
 from tensix.programs.stages.sparse import read_matmul_rows
@@ -19,7 +19,8 @@ def reader(ctx, *, steps: tuple[Step, ...], units: Units) -> None:
     for step in steps:
         ctx.set_op(step.label, step.src)
         for w in step.wait:
-            ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
+            if not w.only:  # (a spread activation's producers: the writer waits for them, stages/mcast.spread_row)
+                ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
         (parts.get(type(step)) or missing("reader", step))(ctx, step, units)
 
 
@@ -93,6 +94,9 @@ def move_a(ctx, s, u: Units, block) -> None:
     cba, ma = cb_in(MM_A, _fmt(ctx, a)), s.mcast.a if s.mcast else None
     a_r0, bm = block[0], block[1]
     align(ctx, ma, cba, u.a)
+    if ma is not None and ma.senders:  # the row's k tiles from every core at once (one unit: a_kb = kt, bm = 1)
+        spread_row(ctx, ma, cba, a, a_r0, kt, u.a, s.noc, s.wait)
+        return
     listed = reads(ctx, ma)
     for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))

@@ -84,7 +84,8 @@ def _write_pages(ctx, s, pages, reserve: int | None = None, spread: bool = False
 def _write_matmul(ctx, s, u: Units) -> None:
     unit, cols = u.out, s.out_cols
     moves_a = blocked(s, u)
-    if moves_a:  # the activation's producers, as the reader waits for them
+    spread = moves_a and s.mcast is not None and s.mcast.a is not None and s.mcast.a.senders
+    if moves_a and not spread:  # the activation's producers, as the reader waits for them (spread: mcast.spread_row)
         for w in s.wait:
             ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
     for block in s.blocks:

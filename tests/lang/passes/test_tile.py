@@ -133,7 +133,7 @@ def test_a_matmul_filling_a_4x4_grid_multicasts_its_operands_unasked():
     assert auto == "auto" and len(steps) == 16
     # row y: core (y, y) sends the activation band along the row; column x: core (x, x + 1) the weights down it
     assert steps[(2, 1)]["a"] == {"sender": [1, 1], "rect": [0, 1, 3, 1], "n": 3, "ready": [], "valid": [],
-                                  "a_rows": None}  # handshake semaphores come from route
+                                  "a_rows": None, "senders": []}  # handshake semaphores come from route
     assert steps[(2, 1)]["b"]["sender"] == [2, 3] and steps[(2, 1)]["b"]["rect"] == [2, 0, 2, 3]
     assert {tuple(s["b"]["sender"]) for s in steps.values()} == {(0, 1), (1, 2), (2, 3), (3, 0)}
     assert steps[(2, 1)]["b"]["a_rows"] is None  # compiled dense: no zero-header checks across rows

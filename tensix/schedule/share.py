@@ -1,0 +1,47 @@
+"""The multicast records of a matmul step (`Matmul.mcast`): its operand shares, and for a decode row spread over its
+cores (`Share.senders`) which k tiles of it each core reads and multicasts to the others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tensix.errors import SourcePos
+
+Coord = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
+    y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
+    skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights;
+    `senders`: a spread decode row (core, k0, k1, noc), each core multicasting k tiles k0..k1-1 on `noc` at once."""
+
+    sender: Coord
+    rect: tuple[int, int, int, int]
+    n: int
+    ready: tuple[int, ...] = ()
+    valid: tuple[int, ...] = ()
+    a_rows: tuple[tuple[int, int], ...] | None = None
+    senders: tuple[tuple[Coord, int, int, int], ...] = ()
+    at: SourcePos | None = field(default=None, compare=False, repr=False)  # where a .sched file wrote it
+
+
+@dataclass(frozen=True, slots=True)
+class Mcast:
+    """A matmul's multicast plan: the activation (`a`) and weight (`b`) operand shares, either may be absent."""
+
+    a: Share | None = None
+    b: Share | None = None
+    at: SourcePos | None = field(default=None, compare=False, repr=False)  # where a .sched file wrote it
+
+
+def slice_of(share: Share, core: Coord) -> tuple[int, int]:
+    """The k tiles (k0, k1) of the row `core` reads and multicasts ((0, 0): none, it only receives)."""
+    return next(((k0, k1) for c, k0, k1, _ in share.senders if c == core), (0, 0))
+
+
+def run_pages(share: Share, core: Coord, blocks, kt: int) -> set[int]:
+    """The pages of the activation `core` reads: its k tiles of every row its blocks take."""
+    k0, k1 = slice_of(share, core)
+    return {r * kt + k for a_r0, bm, *_ in blocks for r in range(a_r0, a_r0 + bm) for k in range(k0, k1)}
