@@ -20,10 +20,12 @@ cdef class Dram:
     cdef public bint hold_data
     cpdef buffer(self, name)
     @cython.locals(nb=cython.Py_ssize_t, bank=Bank, plain=tuple)
+    @cython.locals(first=cython.longlong, step=cython.longlong)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)
     @cython.locals(nb=cython.Py_ssize_t, b=cython.Py_ssize_t, first=cython.Py_ssize_t, last=cython.Py_ssize_t,
                    slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list)
     cpdef mark_written(self, Bank bank, long long addr, long long nbytes, long long end)
+    @cython.locals(landed=cython.longlong)
     cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1
     @cython.locals(start=cython.double, busy=cython.double, end=cython.longlong)
     cpdef long long occupy(self, Bank bank, long long t, long long nbytes, bint write) except? -1

@@ -279,7 +279,8 @@ class Dram:
                 return x, y, buf.base + slot * buf.page_nbytes
         bank = self.banks[page % len(self.banks)]
         x, y = bank.noc_xy
-        return x, y, plain[1] + page // len(self.banks) * plain[2]  # (plain: homes and bands returned above)
+        first, step = plain[1], plain[2]  # (compiled: C integers, so the address is one int made, not five)
+        return x, y, first + page // len(self.banks) * step  # (plain: homes and bands returned above)
 
     def page_addrs(self, buf: DramBuffer, pages: np.ndarray) -> list[tuple[int, int, int]]:
         """page_addr of each page of `pages` (an int array), at once."""
@@ -318,7 +319,8 @@ class Dram:
 
     def read_too_early(self, name: str, page: int, t: int) -> bool:
         """Whether page `page` of buffer `name` is not (yet) written by cycle t: a reader would race its writer."""
-        return self.landed[name][page] > t
+        landed = self.landed[name][page]  # (compiled: compared as a C integer, no int made for t)
+        return landed > t
 
     def write_pages(self, buf: DramBuffer, pages: np.ndarray, faces: np.ndarray | None = None,
                     image: object = None) -> None:

@@ -20,6 +20,7 @@ from tensix.errors import DeadlockError, LimitError
 from tensix.waits import reason_text
 
 _GREENLET = greenlet.greenlet  # the type of a kernel event (an event of any other type is a function to call)
+_SWITCH = greenlet.greenlet.switch  # called with the greenlet: no method looked up on it per switch
 DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
 # kernel that polls forever (each poll advances time), long before its trace fills memory
 
@@ -51,11 +52,12 @@ class Engine:
         self._queue(t).append(glet)
 
     def _queue(self, t: int) -> list:
-        queue = self.due.get(t)
+        key = t  # (compiled: the cycle made a Python int once, for the dict and the heap)
+        queue = self.due.get(key)
         if queue is None:
             spare = self._spare
-            queue = self.due[t] = spare.pop() if spare else []
-            heappush(self.cycles, t)
+            queue = self.due[key] = spare.pop() if spare else []
+            heappush(self.cycles, key)
         return queue
 
     def _next(self):
@@ -81,8 +83,10 @@ class Engine:
         """Move time straight to cycle t (> now) when nothing else is due by then, still bounded by max_cycles;
         False: events are due first (the caller waits for t in the queue)."""
         cycles = self.cycles
-        if cycles and cycles[0] <= t:
-            return False
+        if cycles:
+            first = cycles[0]  # (compiled: compared as C integers, no int object made for t)
+            if first <= t:
+                return False
         if t > self.max_cycles:
             self._over_limit()
         self.now = t
@@ -101,7 +105,8 @@ class Engine:
         cycles = self.cycles
         if cycles:
             t = cycles[0]
-            if t <= self.max_cycles:
+            when = t  # (compiled: the cycle as a C integer, t the key as it is in `due`)
+            if when <= self.max_cycles:
                 queue = self.due[t]
                 event = queue[0]
                 if type(event) is _GREENLET and event:
@@ -110,10 +115,10 @@ class Engine:
                         del self.due[t]
                         heappop(cycles)
                         self._spare.append(queue)
-                    self.now = t
-                    event.switch()
+                    self.now = when
+                    _SWITCH(event)
                     return
-        self.main.switch()
+        _SWITCH(self.main)
 
     def run(self) -> int:
         """Run until no event is left; returns the final cycle. Raises DeadlockError if a process is still blocked.
@@ -123,11 +128,12 @@ class Engine:
 
     def _run(self) -> int:
         while self.cycles:
-            if self.cycles[0] > self.max_cycles:
+            first = self.cycles[0]
+            if first > self.max_cycles:
                 self._over_limit()
             event = self._next()
             if type(event) is _GREENLET:
-                event.switch()
+                _SWITCH(event)
             else:
                 event()
         blocked = [p for p in self.processes if not p.done]

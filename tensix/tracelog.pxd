@@ -6,6 +6,7 @@ cdef class _Columns:
     cdef public list chunks
     cdef public long long[::1] data
     cpdef _chunk(self, Py_ssize_t size)
+    @cython.locals(at=Py_ssize_t)
     cpdef Py_ssize_t room(self) except -1
 
 cdef class TransferLog:
