@@ -15,6 +15,7 @@ compiles. Entries are pickles: the directory is the user's own, as numba's disk 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -109,7 +110,7 @@ def _load(entry: Path) -> tuple[Compiled, str] | None:
     """The entry's Compiled and its program's JSON if it loads and every source it read is unchanged; else None."""
     try:
         with open(entry, "rb") as f:
-            loaded = pickle.load(f)
+            loaded = _Unpickler(f).load()
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 (an entry cut off or written by another version: compile again)
@@ -121,6 +122,28 @@ def _load(entry: Path) -> tuple[Compiled, str] | None:
         return None
     os.utime(entry)  # recently used: pruning keeps it
     return loaded
+
+
+_DATACLASS_SETSTATE = getattr(dataclasses, "_dataclass_setstate", None)  # what a slotted dataclass restores by
+
+
+class _Unpickler(pickle.Unpickler):
+    """pickle.load, with each slotted dataclass of the entry restored by a __setstate__ that knows its field names:
+    dataclasses' own looks them up again for every object (a GPT-2 block's entry holds 6,000: 40 ms of a 45 ms load).
+    The same fields get the same values, in the same order."""
+
+    def find_class(self, module: str, name: str):
+        cls = super().find_class(module, name)
+        if _DATACLASS_SETSTATE is not None and cls.__dict__.get("__setstate__") is _DATACLASS_SETSTATE:
+            cls.__setstate__ = _setstate(tuple(f.name for f in dataclasses.fields(cls)))
+        return cls
+
+
+def _setstate(names: tuple[str, ...]):
+    def setstate(self, state) -> None:
+        for name, value in zip(names, state):  # (dataclasses' own: zip(fields(self), state), frozen or not)
+            object.__setattr__(self, name, value)
+    return setstate
 
 
 def _store(entry: Path, compiled: tuple[Compiled, str]) -> None:

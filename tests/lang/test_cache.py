@@ -2,6 +2,9 @@
 in anything a compile reads (the source, an imported file, device, zero skipping, fidelity, tensix's version, the
 compiler's code, the file's path) compiles again."""
 
+import io
+import pickle
+
 import numpy as np
 import pytest
 
@@ -55,6 +58,14 @@ def test_a_cached_compile_runs_bit_identically_to_a_fresh_one(program, compiles)
     np.testing.assert_array_equal(runs[0].outputs["y"], runs[1].outputs["y"])
     assert runs[0].cycles == runs[1].cycles and trace_json(runs[0].trace) == trace_json(runs[1].trace)
     assert runs[1].stats.reference == runs[0].stats.reference
+
+
+def test_an_entry_loads_every_dataclass_field_for_field(program):
+    """The cache's loader restores slotted dataclasses by its own __setstate__: the same objects as pickle's."""
+    fresh = compile_file(program, zero_skip=True)
+    loaded = cache._Unpickler(io.BytesIO(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))).load()
+    assert loaded.schedule == fresh.schedule and loaded.schedule.cores and loaded.graph.nodes == fresh.graph.nodes
+    assert loaded.program.to_json() == fresh.program.to_json()
 
 
 @pytest.mark.parametrize("change", ["main source", "imported file", "device", "zero_skip", "fidelity", "version",
