@@ -18,9 +18,10 @@ from tensix.schedule.contract import (
     Step,
     Units,
 )
-from tensix.schedule.split import MatmulSplit  # a step kind of its own module: registered with the others
+from tensix.schedule.attention import Attention  # step kinds of their own modules: registered with the others
+from tensix.schedule.split import MatmulSplit
 
 __all__ = [
-    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "MatmulSplit", "Op", "STEPS",
+    "CB", "Attention", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "MatmulSplit", "Op", "STEPS",
     "Schedule", "Step", "Units",
 ]
