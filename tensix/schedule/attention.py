@@ -23,7 +23,8 @@ class Attention(Step):
     `causal` (1) only chunks 0..c (the one on the diagonal masked), else all of them. `mask`: the bias tiles added
     to the scores (before the max): with causal, one [chunk, chunk]-tile block (`mask_cols` tiles wide) added on
     the diagonal chunk; else a bias matrix added on every chunk, tile (h, i, j) at page
-    ((h % mask_heads) * mask_rows + i % mask_rows) * mask_cols + j (a key-padding row has mask_rows 1)."""
+    ((h % mask_heads) * mask_rows + i % mask_rows) * mask_cols + j; `mask_row` (1): the mask is one row (a
+    key-padding row, mask_rows 1), its tiles' row 0 added to every score row."""
 
     op: ClassVar[Op] = Op.ATTENTION
     q: str
@@ -41,6 +42,7 @@ class Attention(Step):
     mask_rows: int = 1
     mask_heads: int = 1
     mask_cols: int = 0
+    mask_row: int = 0
 
     def items(self):
         """(head, kv head, first q tile row, q tile rows, key chunks) of each work item, in order."""

@@ -104,7 +104,9 @@ def _row_chunk(ctx, s: Attention, cbs: tuple[int, int, int], cbm: int | None, u:
         for t in range(dt):
             ctx.matmul_tiles(cbq, cbk, i * dt + t, t * kn + j, 0)
         ctx.scale_tile(0, s.scale)
-        if cbm is not None:
+        if cbm is not None and s.mask_row:  # a key-padding row: its row 0 down every row
+            ctx.bcast_dst_tiles("add", "row", 0, cbm, j)
+        elif cbm is not None:
             ctx.copy_tile(cbm, j, 1)
             ctx.binary_dst_tiles("add", 0, 1, 0)
         _pack(ctx, CB_MID)
