@@ -176,7 +176,7 @@ KERNELS = {
     "silu": lambda xs, a, n: xs[0] / (1.0 + np.exp(-xs[0].astype(np.float64))),
     "gelu": _gelu,
     "softmax": _softmax,
-    "attention": _attention,
+    "scaled_dot_product_attention": _attention,
     "layernorm": _layernorm,
     "rmsnorm": _rmsnorm,
     "transpose": _transpose,

@@ -1,11 +1,12 @@
 """attention: the fused attention op's primitives (decompose) and its per-core work (tile).
 
-decompose turns `attention(q, k, v, scale, causal, mask)` into k transposed once (a copy, [KV, d, S_kv]: S x d
-tiles, not the S x S scores), the bias it adds (causal: one [MAX_CHUNK, MAX_CHUNK]-tile lower-triangle block, the
-same on every diagonal chunk; a mask: (mask - 1) * 1e9 as softmax's; keys padded to whole tiles: their -1e9 row)
-and one `attention` primitive. The few forms the fused step does not take (causal with a mask, causal with more
-keys than queries) go through the unfused ops instead, as written out. tile splits the (head, q chunk) work items
-over the op's cores, the costliest first to the least loaded core (causal items cost their chunk index + 1).
+decompose turns `scaled_dot_product_attention(q, k, v, scale, causal, mask)` into k transposed once (a copy,
+[KV, d, S_kv]: S x d tiles, not the S x S scores), the bias it adds (causal: one [MAX_CHUNK, MAX_CHUNK]-tile
+lower-triangle block, the same on every diagonal chunk; a mask: (mask - 1) * 1e9 as softmax's; keys padded to whole
+tiles: their -1e9 row) and one `attention` primitive (the step kind). The few forms the fused step does not take
+(causal with a mask, causal with more keys than queries) go through the unfused ops instead, as written out. tile
+splits the (head, q chunk) work items over the op's cores, the costliest first to the least loaded core (causal
+items cost their chunk index + 1).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def decompose_attention(e, n: Node, ts: list[TensorType], rules: dict, mask_bias
     scores = TensorType(q.dtype, (q.shape[0], q.shape[1], k.shape[1]))
     bias = _bias(e, n, ts, scores, mask_bias)
     inputs = (n.inputs[0], kt, n.inputs[2]) + ((bias[0],) if bias else ())
-    e.add(Op.ATTENTION, inputs, n.type, scale=float(scale), causal=causal, **(bias[1] if bias else {}))
+    fused = {"fused": n.attrs["fused"]} if "fused" in n.attrs else {}
+    e.add(Op.ATTENTION, inputs, n.type, scale=float(scale), causal=causal, **(bias[1] if bias else {}), **fused)
 
 
 def _bias(e, n: Node, ts: list[TensorType], scores: TensorType, mask_bias) -> tuple[str, dict] | None:

@@ -274,8 +274,8 @@ def _cast(ts, attrs):
 
 _RULES = {
     "matmul": _matmul, "add": _eltwise, "sub": _eltwise, "mul": _eltwise, "scale": _unary, "relu": _unary,
-    "silu": _unary, "gelu": _unary, "softmax": _softmax, "attention": _attention, "layernorm": _layernorm, "rmsnorm": _layernorm,
+    "silu": _unary, "gelu": _unary, "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _layernorm,
     "transpose": _transpose, "reshape": _reshape, "split_heads": _split_heads, "merge_heads": _merge_heads,
     "slice": _slice, "concat": _concat, "embedding": _embedding, "rope": _rope, "topk_gate": _topk_gate,
-    "cast": _cast,
+    "cast": _cast, "scaled_dot_product_attention": _attention,
 }

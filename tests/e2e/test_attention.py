@@ -1,5 +1,5 @@
-"""attention(q, k, v, scale, causal, mask): the fused op (online softmax, scores kept on the cores) against numpy
-written out here; the forms it leaves to the unfused ops give the same answers."""
+"""scaled_dot_product_attention(q, k, v, scale, causal, mask): the fused op (online softmax, scores kept on the
+cores) against numpy written out here; the forms it leaves to the unfused ops give the same answers."""
 
 import math
 
@@ -51,14 +51,14 @@ def test_fused_attention_matches_numpy_fp32(heads, kv, rows, keys, d, causal, ma
               "k": RNG.standard_normal((kv, keys, d)).astype(np.float32),
               "v": RNG.standard_normal((kv, keys, d)).astype(np.float32)}
     decl = ""
-    call = f"attention(q, k, v, causal={str(causal).lower()}"
+    call = f"scaled_dot_product_attention(q, k, v, causal={str(causal).lower()}"
     if mask:
         keep = (RNG.random(mask) < 0.6).astype(np.float32)
         keep[..., 0] = 1.0  # every query keeps a key
         arrays["m"] = keep
         decl, call = f"input m: fp32[{', '.join(map(str, mask))}]\n", call + ", mask=m"
-    source = (f"input q: fp32[{heads}, {rows}, {d}]\ninput k: fp32[{kv}, {keys}, {d}]\ninput v: fp32[{kv}, {keys}, {d}]\n"
-              f"{decl}output o = {call})\n")
+    source = (f"input q: fp32[{heads}, {rows}, {d}]\ninput k: fp32[{kv}, {keys}, {d}]\n"
+              f"input v: fp32[{kv}, {keys}, {d}]\n{decl}output o = {call})\n")
     compiled, out, expected = _run(source, arrays)
     assert Op.ATTENTION in _ops(compiled) and Op.ROW not in _ops(compiled)
     want = _attention(arrays["q"], arrays["k"], arrays["v"], 1 / math.sqrt(d), causal, arrays.get("m"))
@@ -70,7 +70,7 @@ def test_fused_attention_in_bf16_is_within_bf16_rounding():
     q, k, v = (quantize(RNG.standard_normal(s).astype(np.float32), "bf16") for s in ((6, 64, 64), (2, 64, 64),
                                                                                      (2, 64, 64)))
     source = ("input q: bf16[6, 64, 64]\ninput k: bf16[2, 64, 64]\ninput v: bf16[2, 64, 64]\n"
-              "output o = attention(q, k, v, scale=0.2, causal=true)\n")
+              "output o = scaled_dot_product_attention(q, k, v, scale=0.2, causal=true)\n")
     _, out, _ = _run(source, {"q": q, "k": k, "v": v})
     want = _attention(q, k, v, 0.2, causal=True)
     # the output is stored in bf16 (8 bits of mantissa): as the unfused softmax's bf16 tests allow
@@ -82,7 +82,7 @@ def test_causal_attention_with_a_mask_runs_unfused_and_matches_numpy():
     keep = (RNG.random((32, 32)) < 0.7).astype(np.float32)
     keep[:, 0] = 1.0
     source = ("input q: fp32[2, 32, 32]\ninput k: fp32[2, 32, 32]\ninput v: fp32[2, 32, 32]\ninput m: fp32[32, 32]\n"
-              "output o = attention(q, k, v, causal=true, mask=m)\n")
+              "output o = scaled_dot_product_attention(q, k, v, causal=true, mask=m)\n")
     compiled, out, _ = _run(source, {**arrays, "m": keep})
     assert Op.ATTENTION not in _ops(compiled) and Op.ROW in _ops(compiled)
     np.testing.assert_allclose(out["o"], _attention(*arrays.values(), 1 / math.sqrt(32), True, keep), atol=2e-5)
