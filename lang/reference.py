@@ -85,8 +85,9 @@ def _attention(xs, attrs, node):
     """softmax(q @ k^T * scale [+ mask bias], causal) @ v, k and v repeated over the query heads sharing them;
     the fused form's `additive` mask is a bias added as it is."""
     q, k, v = (x.astype(np.float32) for x in xs[:3])
-    groups = q.shape[0] // k.shape[0]
-    k, v = np.repeat(k, groups, axis=0), np.repeat(v, groups, axis=0)
+    if q.ndim == 3:
+        groups = q.shape[0] // k.shape[0]
+        k, v = np.repeat(k, groups, axis=0), np.repeat(v, groups, axis=0)
     scale = attrs["scale"] if attrs.get("scale") is not None else 1.0 / math.sqrt(q.shape[-1])
     scores = q @ np.swapaxes(k, -1, -2) * np.float32(scale)
     if len(xs) > 3:

@@ -84,6 +84,6 @@ def _match(pv: Node, by_id: dict, users: dict, types: dict) -> tuple[Node, set[s
     except ShapeError:
         return None
     q, k = types[inputs[0]], types[inputs[1]]
-    if out != pv.type or causal and q.shape[1] != k.shape[1] or add is not None and add.type != mm.type:
+    if out != pv.type or causal and q.shape[-2] != k.shape[-2] or add is not None and add.type != mm.type:
         return None
     return replace(pv, op="scaled_dot_product_attention", inputs=inputs, attrs=attrs), {n.id for n in taken}

@@ -30,6 +30,10 @@ MAX_CHUNK = 8  # q and key tile rows of a chunk at most (the causal block consta
 L1_SHARE = 4  # an attention step's CBs may take 1/L1_SHARE of a core's L1
 
 
+def _heads(t: TensorType) -> TensorType:
+    return t if t.rank == 3 else TensorType(t.dtype, (1, *t.shape))
+
+
 def default_scale(q: TensorType) -> float:
     return 1.0 / math.sqrt(q.shape[-1])
 
@@ -37,13 +41,13 @@ def default_scale(q: TensorType) -> float:
 def decompose_attention(e, n: Node, ts: list[TensorType], rules: dict, mask_bias) -> None:
     """The primitives of one attention op (`rules`: decompose's, for the unfused forms; `mask_bias`: softmax's
     mask as the bias it adds, broadcast over heads)."""
-    q, k = ts[0], ts[1]
+    q, k = _heads(ts[0]), _heads(ts[1])  # [S, d]: one head, its pages as [1, S, d]'s
     causal, masked = bool(n.attrs.get("causal")), len(ts) > 3
     scale = n.attrs["scale"] if n.attrs.get("scale") is not None else default_scale(q)
     if causal and (masked or q.shape[1] != k.shape[1]):
         _unfused(e, n, ts, rules, scale)
         return
-    kt_type = TensorType(k.dtype, (k.shape[0], k.shape[2], k.shape[1]))
+    kt_type = TensorType(k.dtype, (*ts[1].shape[:-2], k.shape[2], k.shape[1]))
     kt = e.add(Op.COPY, (n.inputs[1],), kt_type, _map=pages.move_map(np.swapaxes(pages.tagged(0, k.shape), -1, -2),
                                                                        True))
     if not pages.aligned(k.shape, -2):  # k's padding rows (any values) became padding columns: zero them
@@ -95,8 +99,8 @@ def _unfused(e, n: Node, ts: list[TensorType], rules: dict, scale: float) -> Non
         out = e.out[-1].id
         types[out] = type_
         return out
-    kt = op("transpose", (k,), TensorType(tk.dtype, (tk.shape[0], tk.shape[2], tk.shape[1])), perm=None)
-    scores = TensorType(n.type.dtype, (tq.shape[0], tq.shape[1], tk.shape[1]))
+    kt = op("transpose", (k,), TensorType(tk.dtype, (*tk.shape[:-2], tk.shape[-1], tk.shape[-2])), perm=None)
+    scores = TensorType(n.type.dtype, (*tq.shape[:-1], tk.shape[-2]))
     s = op("scale", (op("matmul", (q, kt), scores),), scores, factor=scale)
     if len(n.inputs) > 3:
         types[n.inputs[3]] = ts[3]
@@ -106,7 +110,7 @@ def _unfused(e, n: Node, ts: list[TensorType], rules: dict, scale: float) -> Non
 
 def attention_steps(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig) -> tuple[dict, int]:
     """{core: Attention step} over the op's cores, and the chunk (q and key tile rows per chunk) chosen."""
-    q, kt, v = ts[:3]
+    q, kt = _heads(ts[0]), _heads(ts[1])
     heads, nq, dt, nk = q.shape[0], pages.tiles(q.shape[1]), pages.tiles(q.shape[2]), pages.tiles(kt.shape[2])
     cores = n.attrs["_cores"]
     causal = bool(n.attrs.get("causal"))

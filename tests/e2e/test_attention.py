@@ -86,3 +86,13 @@ def test_causal_attention_with_a_mask_runs_unfused_and_matches_numpy():
     compiled, out, _ = _run(source, {**arrays, "m": keep})
     assert Op.ATTENTION not in _ops(compiled) and Op.ROW in _ops(compiled)
     np.testing.assert_allclose(out["o"], _attention(*arrays.values(), 1 / math.sqrt(32), True, keep), atol=2e-5)
+
+
+def test_one_head_of_rank_two_is_fused_too():
+    arrays = {n: RNG.standard_normal((40, 64)).astype(np.float32) for n in "qkv"}
+    source = ("input q: fp32[40, 64]\ninput k: fp32[40, 64]\ninput v: fp32[40, 64]\n"
+              "output o = softmax(q @ transpose(k) / 8, causal=true) @ v\n")
+    compiled, out, _ = _run(source, arrays)
+    assert Op.ATTENTION in _ops(compiled)
+    want = _attention(*(a[None] for a in arrays.values()), 0.125, causal=True)[0]
+    np.testing.assert_allclose(out["o"], want, rtol=1e-5, atol=2e-5)
