@@ -44,7 +44,7 @@ def decompose_attention(e, n: Node, ts: list[TensorType], rules: dict, mask_bias
     q, k = _heads(ts[0]), _heads(ts[1])  # [S, d]: one head, its pages as [1, S, d]'s
     causal, masked = bool(n.attrs.get("causal")), len(ts) > 3
     scale = n.attrs["scale"] if n.attrs.get("scale") is not None else default_scale(q)
-    if causal and (masked or q.shape[1] != k.shape[1]):
+    if causal and (masked or q.shape[1] != k.shape[1]) or ts[1].dtype != ts[2].dtype:  # (k^T and v share a CB)
         _unfused(e, n, ts, rules, scale)
         return
     kt_type = TensorType(k.dtype, (*ts[1].shape[:-2], k.shape[2], k.shape[1]))
@@ -146,9 +146,10 @@ def _chunk(heads: int, nq: int, dt: int, ncores: int, tile_bytes: list[int], l1_
 
 
 def cb_nbytes(ch: int, dt: int, tile_bytes: list[int]) -> int:
-    """L1 an attention step's CBs take (stages/layout.py): two q bands, k^T and v chunks, mask and output rows,
+    """L1 an attention step's CBs take (stages/layout.py): two q bands, k^T and v chunks (v in k's format), mask
+    and output rows,
     CB_MID (two rows of scores) and CB_STAT (the row records) in fp32."""
-    q, k, v = tile_bytes[:3]
+    q, k = tile_bytes[:2]
     mask = tile_bytes[3] if len(tile_bytes) > 3 else 0
     row = max(ch, dt)
-    return 2 * ch * dt * (q + k + v) + 2 * row * (mask + q) + (2 * ch + (3 + dt) * (ch + 1)) * 4096
+    return 2 * ch * dt * (q + 2 * k) + 2 * row * (mask + q) + (2 * ch + (3 + dt) * (ch + 1)) * 4096

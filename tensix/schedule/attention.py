@@ -18,7 +18,8 @@ class Attention(Step):
     prefill scaled_dot_product_attention: the scores never leave the core (online softmax over chunks of keys).
 
     `q` [H, S, d] and `out` [H, S, d] hold `nq` tile rows of `dt` tiles per head; `kt` is k already transposed,
-    [KV, d, S_kv] (`dt` tile rows of `nk` tiles per kv head), `v` [KV, S_kv, d]; head h reads kv head h // `groups`.
+    [KV, d, S_kv] (`dt` tile rows of `nk` tiles per kv head), `v` [KV, S_kv, d] (in kt's format: they share a CB);
+    head h reads kv head h // `groups`.
     A work item (h, c) takes q tile rows [c * chunk, c * chunk + chunk) and key chunks of `chunk` tile rows: with
     `causal` (1) only chunks 0..c (the one on the diagonal masked), else all of them. `mask`: the bias tiles added
     to the scores (before the max): with causal, one [chunk, chunk]-tile block (`mask_cols` tiles wide) added on

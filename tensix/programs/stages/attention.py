@@ -1,22 +1,22 @@
 """The fused attention step (`attention`): softmax(q @ k^T * scale + mask) @ v with the scores kept on the core.
 
 As ttnn's prefill scaled_dot_product_attention (tt-metal ttnn/cpp/ttnn/operations/transformer/sdpa/): a core takes
-work items (head, chunk of q tile rows). Its reader brings the item's q band once, then for each key chunk the
-item reaches (causal: none above the diagonal) the chunk of k^T and of v, and the mask tiles the chunk adds (causal:
-the diagonal chunk only). Its compute kernel runs the online softmax a q tile row at a time: the row's scores
-S = q k^T * scale (+ mask) into CB_MID, the running max m' = m + relu(max(S) - m), P = exp(S - m') behind them,
-the correction a = exp(m - m'), the running sum l' = l * a + sum(P) and the accumulator O' = O * a + P v; after
-the last chunk out = O / l. Each row's running state (m, a, l, O) is a record in CB_STAT, the rows' records in
-turn: a row's new record goes behind the others and its old one leaves the front. The writer stores each output
-row. Every tile of work is an existing device call (tile matmul, reduce, SFPU exp/relu/recip, broadcasts), so the
-timing model charges it as any other step; in timing-only runs the same calls run without data.
+work items (head, chunk of q tile rows). Its reader brings the item's q band once, then for each key chunk the item
+reaches (causal: none above the diagonal) the chunk of k^T and of v (one reservation of the key CB), and the mask
+tiles the chunk adds (causal: the diagonal chunk only). Its compute kernel runs the online softmax a q tile row at a
+time: the row's scores S = q k^T * scale (+ mask) into CB_MID, the running max m' = m + relu(max(S) - m), P = exp(S
+- m') behind them, the correction a = exp(m - m'), the running sum l' = l * a + sum(P) and the accumulator O' = O *
+a + P v; after the last chunk out = O / l. Each row's running state (m, a, l, O) is a record in CB_STAT, the rows'
+records in turn: a row's new record goes behind the others and its old one leaves the front. The writer stores each
+output row. Every tile of work is an existing device call (tile matmul, reduce, SFPU exp/relu/recip, broadcasts), so
+the timing model charges it as any other step; in timing-only runs the same calls run without data.
 """
 
 from __future__ import annotations
 
 from tensix.programs.stages.compute import _chain
 from tensix.programs.stages.dispatch import handles
-from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out
+from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_B, MM_A, MM_B, cb_in, cb_out
 from tensix.schedule.attention import Attention
 from tensix.schedule.contract import Units
 
@@ -27,15 +27,15 @@ def _fmt(ctx, name: str) -> str:
     return ctx.buffer(name).fmt
 
 
-def _cbs(ctx, s: Attention) -> tuple[int, int, int, int | None]:
-    """The q, k^T, v and mask CBs of a step (the mask's None without one)."""
+def _cbs(ctx, s: Attention) -> tuple[int, int, int | None]:
+    """The q, key (a k^T chunk, then the v chunk, in one reservation) and mask CBs of a step (mask: None without)."""
     mask = cb_in(EL_B, _fmt(ctx, s.mask)) if s.mask else None
-    return cb_in(MM_A, _fmt(ctx, s.q)), cb_in(MM_B, _fmt(ctx, s.kt)), cb_in(MM_BIAS, _fmt(ctx, s.v)), mask
+    return cb_in(MM_A, _fmt(ctx, s.q)), cb_in(MM_B, _fmt(ctx, s.kt)), mask
 
 
 @handles("reader", Attention)
 def read_attention(ctx, s: Attention, u: Units) -> None:
-    cbq, cbk, cbv, cbm = _cbs(ctx, s)
+    cbq, cbk, cbm = _cbs(ctx, s)
     dt, nq, nk, ch, noc = s.dt, s.nq, s.nk, s.chunk, s.noc
     for (h, g, q0, qn, chunks), (_, c) in zip(s.items(), s.work, strict=True):
         ctx.cb_reserve_back(cbq, u.a)  # the q band, once per item
@@ -47,14 +47,13 @@ def read_attention(ctx, s: Attention, u: Units) -> None:
             k0 = kc * ch
             kn = min(ch, nk - k0)
             ctx.cb_reserve_back(cbk, u.b)
-            ctx.cb_reserve_back(cbv, u.bias)
             kt_pages = [(g * dt + t) * nk + k0 + j for t in range(dt) for j in range(kn)]  # (t, j) at t * kn + j
-            ctx.noc_async_read_pages(s.kt, kt_pages, ctx.get_write_ptr(cbk), noc)
-            ctx.noc_async_read_pages(s.v, range((g * nk + k0) * dt, (g * nk + k0 + kn) * dt), ctx.get_write_ptr(cbv),
-                                     noc)  # (j, t) at j * dt + t
+            at = ctx.get_write_ptr(cbk)
+            ctx.noc_async_read_pages(s.kt, kt_pages, at, noc)
+            v_at = at + dt * kn * ctx.buffer(s.kt).page_nbytes  # (j, t) at dt * kn + j * dt + t
+            ctx.noc_async_read_pages(s.v, range((g * nk + k0) * dt, (g * nk + k0 + kn) * dt), v_at, noc)
             ctx.noc_async_read_barrier()
             ctx.cb_push_back(cbk, u.b)
-            ctx.cb_push_back(cbv, u.bias)
             if s.chunk_mask(c, kc):
                 for i in range(qn):  # a q row's mask tiles at a time, as the compute kernel adds them
                     ctx.cb_reserve_back(cbm, u.el)
@@ -65,19 +64,17 @@ def read_attention(ctx, s: Attention, u: Units) -> None:
 
 @handles("compute", Attention)
 def compute_attention(ctx, s: Attention, u: Units) -> None:
-    cbq, cbk, cbv, cbm = _cbs(ctx, s)
+    cbq, cbk, cbm = _cbs(ctx, s)
     ch, nk = s.chunk, s.nk
     for (_, _, _, qn, chunks), (_, c) in zip(s.items(), s.work, strict=True):
         ctx.cb_wait_front(cbq, u.a)
         for kc in range(chunks):
             kn = min(ch, nk - kc * ch)
             ctx.cb_wait_front(cbk, u.b)
-            ctx.cb_wait_front(cbv, u.bias)
             masked = s.chunk_mask(c, kc)
             for i in range(qn):
-                _row_chunk(ctx, s, (cbq, cbk, cbv), cbm if masked else None, u, i, kn, qn if kc else i, kc > 0)
+                _row_chunk(ctx, s, (cbq, cbk), cbm if masked else None, u, i, kn, qn if kc else i, kc > 0)
             ctx.cb_pop_front(cbk, u.b)
-            ctx.cb_pop_front(cbv, u.bias)
         _finish(ctx, s, u, qn)
         ctx.cb_pop_front(cbq, u.a)
 
@@ -90,11 +87,12 @@ def _pack(ctx, cb: int) -> None:
     ctx.tile_regs_release()
 
 
-def _row_chunk(ctx, s: Attention, cbs: tuple[int, int, int], cbm: int | None, u: Units, i: int, kn: int,
+def _row_chunk(ctx, s: Attention, cbs: tuple[int, int], cbm: int | None, u: Units, i: int, kn: int,
                held: int, update: bool) -> None:
-    """One q tile row (i of its chunk) against one key chunk of kn tiles: its record moves from the front of
-    CB_STAT (when `update`; the first chunk starts it) to the back, behind the `held` records there now."""
-    cbq, cbk, cbv = cbs
+    """One q tile row (i of its chunk) against one key chunk of kn tiles (k^T's, then v's in the key CB): its
+    record moves from the front of CB_STAT (when `update`; the first chunk starts it) to the back, behind the
+    `held` records there now."""
+    cbq, cbk = cbs
     dt, rec = s.dt, 3 + s.dt
     at = held * rec  # where this row's new record starts in CB_STAT's front
     if cbm is not None:
@@ -150,7 +148,7 @@ def _row_chunk(ctx, s: Attention, cbs: tuple[int, int, int], cbm: int | None, u:
         if update:
             ctx.bcast_tiles("mul", "col", CB_STAT, CB_STAT, _O + t, at + _A, 0)
         for j in range(kn):
-            ctx.matmul_tiles(CB_MID, cbv, j, j * dt + t, 0)
+            ctx.matmul_tiles(CB_MID, cbk, j, dt * kn + j * dt + t, 0)
         _pack(ctx, CB_STAT)
     ctx.cb_pop_front(CB_MID, kn)
     if update:

@@ -49,9 +49,9 @@ def blocking(steps: list[Step]) -> list[int]:
                 bm, bn = b[1], b[3]
                 ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
                 uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
-        elif s.op == Op.ATTENTION:  # its q band, k^T and v chunks move through the A, B and bias CBs
+        elif s.op == Op.ATTENTION:  # its q band moves through the A CB, a k^T chunk and a v chunk together the B CB
             band = s.chunk * s.dt
-            ua, ub, ubias = max(ua, band), max(ub, band), max(ubias, band)
+            ua, ub = max(ua, band), max(ub, 2 * band)
     return [ua, ub, uo, ubias]
 
 
@@ -240,10 +240,9 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(CB_STAT, "fp32", 2)
             want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
             continue
-        if op == Op.ATTENTION:  # q (two bands), k^T and v (two chunks each), mask rows, output rows, fp32 state
+        if op == Op.ATTENTION:  # q (two bands), k^T and v (two chunks), mask rows, output rows, fp32 state
             want(cb_in(MM_A, formats[s.q]), formats[s.q], 2 * ua)
             want(cb_in(MM_B, formats[s.kt]), formats[s.kt], 2 * ub)
-            want(cb_in(MM_BIAS, formats[s.v]), formats[s.v], 2 * ubias)
             if s.mask:
                 want(cb_in(EL_B, formats[s.mask]), formats[s.mask], 2 * unit)
             want(cb_out(out), out, 2 * unit)
