@@ -262,6 +262,10 @@ class GraphBuilder:
     def softmax(self, x, causal=False, mask=None, *, pos=None):
         return self.op("softmax", [x] if mask is None else [x, mask], {"causal": causal}, pos=pos)
 
+    def scaled_dot_product_attention(self, q, k, v, scale=None, causal=False, mask=None, *, pos=None):
+        return self.op("scaled_dot_product_attention", [q, k, v] if mask is None else [q, k, v, mask],
+                       {"scale": scale, "causal": causal}, pos=pos)
+
     def layernorm(self, x, gamma, beta, eps=1e-5, *, pos=None):
         return self.op("layernorm", [x, gamma, beta], {"eps": eps}, pos=pos)
 

@@ -37,6 +37,8 @@ OPS: dict[str, tuple[Arg, ...]] = {
     "silu": _t("x"),
     "gelu": (*_t("x"), Arg("approx", "bool", False)),
     "softmax": (*_t("x"), Arg("causal", "bool", False), Arg("mask", "tensor?", None)),
+    "scaled_dot_product_attention": (*_t("q", "k", "v"), Arg("scale", "float?", None), Arg("causal", "bool", False),
+                                     Arg("mask", "tensor?", None)),
     "layernorm": (*_t("x", "gamma", "beta"), Arg("eps", "float", 1e-5)),
     "rmsnorm": (*_t("x", "gamma"), Arg("eps", "float", 1e-6)),
     "transpose": (*_t("x"), Arg("perm", "ints?", None)),

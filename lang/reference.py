@@ -81,6 +81,21 @@ def _softmax(xs, attrs, node):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _attention(xs, attrs, node):
+    """softmax(q @ k^T * scale [+ mask bias], causal) @ v, k and v repeated over the query heads sharing them;
+    the fused form's `additive` mask is a bias added as it is."""
+    q, k, v = (x.astype(np.float32) for x in xs[:3])
+    if q.ndim == 3:
+        groups = q.shape[0] // k.shape[0]
+        k, v = np.repeat(k, groups, axis=0), np.repeat(v, groups, axis=0)
+    scale = attrs["scale"] if attrs.get("scale") is not None else 1.0 / math.sqrt(q.shape[-1])
+    scores = q @ np.swapaxes(k, -1, -2) * np.float32(scale)
+    if len(xs) > 3:
+        mask = xs[3].astype(np.float32)
+        scores = scores + (mask if attrs.get("additive") else (mask - 1.0) * np.float32(MASK_BIAS))
+    return _softmax([scores], {"causal": attrs.get("causal", False)}, node) @ v
+
+
 def _layernorm(xs, attrs, node):
     x, gamma, beta = xs
     mean = x.mean(axis=-1, keepdims=True)
@@ -162,6 +177,7 @@ KERNELS = {
     "silu": lambda xs, a, n: xs[0] / (1.0 + np.exp(-xs[0].astype(np.float64))),
     "gelu": _gelu,
     "softmax": _softmax,
+    "scaled_dot_product_attention": _attention,
     "layernorm": _layernorm,
     "rmsnorm": _rmsnorm,
     "transpose": _transpose,

@@ -25,6 +25,7 @@ class Op(StrEnum):
     ROW = "row"  # softmax / layernorm / rmsnorm over whole tile rows held on one core
     COPY = "copy"  # page moves: transpose, heads, reshape, slice, concat
     GATHER_ROWS = "gather_rows"  # embedding lookup
+    ATTENTION = "attention"  # fused scaled-dot-product attention: softmax(q @ k^T * scale + mask) @ v, online
     VIEW = "view"  # the same pages read as another shape: the one primitive that runs no step
 
 

@@ -3,7 +3,8 @@
 matmul (optional bias), binary (add/sub/mul with row/col/batch broadcast), unary (a chain of unary fns), reduce
 (row sum/max with scale), copy (page permutation: transpose, heads, reshape, slice, concat), gather_rows
 (embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops),
-and view (the same pages read as another shape: a reshape that keeps the tile layout moves nothing).
+attention (fused scaled-dot-product attention, lang/passes/attention.py) and view (the same pages read as another
+shape: a reshape that keeps the tile layout moves nothing).
 Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
 core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
 (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
@@ -28,6 +29,8 @@ from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
+from tensix.lang.passes.attend import attend
+from tensix.lang.passes.attention import decompose_attention
 from tensix.lang.passes.rope import rope
 from tensix.lang.passes.rows import (
     embedding,
@@ -43,7 +46,7 @@ from tensix.lang.reference import MASK_BIAS
 from tensix.ops import Op
 from tensix.programs.stages.layout import row_cb_nbytes
 
-PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.VIEW)  # tensix/ops.py
+PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.ATTENTION, Op.VIEW)
 ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 
 
@@ -86,7 +89,8 @@ class _Emitter:
 
 
 def decompose(graph: Graph, cfg: MeshConfig) -> Graph:
-    """The same graph in primitives (node ids of the original ops are kept for their final values)."""
+    """The same graph in primitives (node ids of the original ops are kept); written-out attention fused (attend)."""
+    graph = attend(graph)
     meta = dict(graph.meta)
     params = list(graph.params)
     types = graph.types()
@@ -390,4 +394,5 @@ _RULES = {
     "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _rmsnorm, "topk_gate": _topk_gate, "rope": rope,
     "transpose": _transpose, "split_heads": _split_heads, "merge_heads": _merge_heads, "reshape": _reshape,
     "slice": _slice, "concat": _concat, "embedding": embedding,
+    "scaled_dot_product_attention": lambda e, n, ts: decompose_attention(e, n, ts, _RULES, _mask_bias),
 }

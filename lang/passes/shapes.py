@@ -141,6 +141,29 @@ def _softmax(ts, attrs):
     return x
 
 
+def _attention(ts, attrs):
+    """q [H, S, d], k and v [KV, S_kv, d] with KV dividing H (grouped-query), or one head ([S, d], [S_kv, d]); an
+    optional mask broadcasting to the scores [H, S, S_kv]."""
+    q, k, v = (_float(t, role) for t, role in zip(ts, ("q", "k", "v"), strict=False))
+    for t, role in ((q, "q"), (k, "k"), (v, "v")):
+        if t.rank != q.rank or t.rank not in (2, 3):
+            raise _Mismatch(f"{role} must be [heads, rows, head dim] (or [rows, head dim], all three alike), got {t}")
+    if k.shape != v.shape:
+        raise _Mismatch(f"k {k} and v {v} must have one shape [kv heads, keys, head dim]")
+    if k.shape[-1] != q.shape[-1]:
+        raise _Mismatch(f"q {q} and k {k} have different head dims ({q.shape[-1]} vs {k.shape[-1]})")
+    if q.rank == 3 and q.shape[0] % k.shape[0]:
+        raise _Mismatch(f"k's {k.shape[0]} heads must divide q's {q.shape[0]} (grouped-query attention)")
+    rows, cols = q.shape[-2], k.shape[-2]
+    if attrs.get("causal") and rows > cols:
+        raise _Mismatch(f"causal attention of {rows} queries to {cols} keys: the first {rows - cols} would attend "
+                        f"to no key; give at least as many keys as queries")
+    scores = (*q.shape[:-1], cols)
+    if len(ts) > 3 and broadcast(scores, _float(ts[3], "mask").shape) != scores:
+        raise _Mismatch(f"mask {ts[3]} does not broadcast to the scores [{', '.join(map(str, scores))}]")
+    return TensorType(_promote(q, k, v), (*q.shape[:-1], v.shape[-1]))
+
+
 def _layernorm(ts, attrs):
     x = _float(ts[0])
     for role, t in zip(("gamma", "beta"), ts[1:], strict=False):
@@ -254,5 +277,5 @@ _RULES = {
     "silu": _unary, "gelu": _unary, "softmax": _softmax, "layernorm": _layernorm, "rmsnorm": _layernorm,
     "transpose": _transpose, "reshape": _reshape, "split_heads": _split_heads, "merge_heads": _merge_heads,
     "slice": _slice, "concat": _concat, "embedding": _embedding, "rope": _rope, "topk_gate": _topk_gate,
-    "cast": _cast,
+    "cast": _cast, "scaled_dot_product_attention": _attention,
 }

@@ -20,6 +20,7 @@ from tensix.config import MeshConfig
 from tensix.lang import pages
 from tensix.lang.errors import NameResolutionError
 from tensix.lang.ir import Graph, Node, TensorType
+from tensix.lang.passes.attention import attention_steps
 from tensix.lang.passes.choose import cheapest, fidelity, layouts
 from tensix.lang.passes.norms import norm_splits, split_norm
 from tensix.lang.passes.plans import (
@@ -98,6 +99,10 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": {}, "cores_used": 0}))
             continue
         ts = [types[i] for i in n.inputs]
+        if n.op == Op.ATTENTION:  # (head, q chunk) items balanced over the cores (lang/passes/attention.py)
+            steps, chunk = attention_steps(n, ts, names, cfg)
+            nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "chunk": chunk}))
+            continue
         if n.id in decodes:
             steps = decode_matmul(n, ts, names, cfg, share, plans[n.id] if n.inputs[1] in shards else None)
             spread = spread_pays(n, steps, nodes, lays, cfg, fidelity(graph, n), memo)  # (no sender gathers it)

@@ -6,6 +6,7 @@ vocabulary of the language, the schedule and the compute API).
 """
 
 from tensix.ops import MATMULS, Op
+from tensix.schedule.attention import Attention  # step kinds of their own modules: registered with the others
 from tensix.schedule.contract import (
     CB,
     STEPS,
@@ -18,9 +19,9 @@ from tensix.schedule.contract import (
     Step,
     Units,
 )
-from tensix.schedule.split import MatmulSplit  # a step kind of its own module: registered with the others
+from tensix.schedule.split import MatmulSplit
 
 __all__ = [
-    "CB", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "MatmulSplit", "Op", "STEPS",
-    "Schedule", "Step", "Units",
+    "CB", "Attention", "MATMULS", "Block", "CoreSchedule", "DramBuffer", "L1Buffer", "L1Shard", "MatmulSplit", "Op",
+    "STEPS", "Schedule", "Step", "Units",
 ]

@@ -49,6 +49,9 @@ def blocking(steps: list[Step]) -> list[int]:
                 bm, bn = b[1], b[3]
                 ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
                 uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
+        elif s.op == Op.ATTENTION:  # its q band moves through the A CB, a k^T chunk and a v chunk together the B CB
+            band = s.chunk * s.dt
+            ua, ub = max(ua, band), max(ub, 2 * band)
     return [ua, ub, uo, ubias]
 
 
@@ -80,12 +83,19 @@ def spill_pages(step: Step) -> int:
 
 def el_unit(steps: list[Step]) -> int:
     """Pages every elementwise-CB reservation of a core takes: the widest tile row of its row ops, else 1."""
-    return max((s.nt for s in steps if s.op == Op.ROW), default=1)
+    return max((s.nt if s.op == Op.ROW else max(s.chunk, s.dt) for s in steps if s.op in (Op.ROW, Op.ATTENTION)),
+               default=1)
 
 
 def mid_pages(fn: str, nt: int, masked: bool) -> int:
     """CB_MID pages a row op needs: a tile row, two for a masked softmax (the masked row, then its exps)."""
     return 2 * nt if fn == "softmax" and masked else nt
+
+
+def attention_state_pages(s: Step) -> int:
+    """CB_STAT pages an attention step keeps: per q row of a chunk its record (running max, correction, running
+    sum and dt output accumulator tiles), one more record while a row's is replaced."""
+    return (3 + s.dt) * (s.chunk + 1)
 
 
 def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
@@ -166,11 +176,13 @@ def core_layouts(steps: dict, formats: dict[str, str]) -> dict:
     sender multicasts a band straight into the receivers' CBs at its own write pointer, as tt-metal's in0
     and in1 CBs (stages/mcast.py)."""
     shared = {c for c, core_steps in steps.items() if shares_operands(core_steps)}
-    common = [s for c in shared for s in steps[c] if s.op in MATMULS]
+    common = [s for c in shared for s in steps[c] if s.op in MATMULS or s.op == Op.ATTENTION]
     block = list(blocking(common))
     unit_a, unit_b = block[0], block[1]
     operands_a, operands_b = {}, {}  # the operand CBs every sharing core declares, gathered once
     for s in common:
+        if s.op == Op.ATTENTION:  # (its units only: its CBs are its own core's)
+            continue
         fa, fb = formats[s.a], formats[s.b]
         operands_a[cb_in(MM_A, fa)] = (fa, SLOTS * unit_a)
         operands_b[cb_in(MM_B, fb)] = (fb, max(operands_b.get(cb_in(MM_B, fb), (fb, 0))[1], _b_ring(s, unit_b)))
@@ -250,6 +262,15 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             if s.parts:  # a norm sharing its statistics: its partials out and landed (stages/norm.py)
                 want(cb_out("fp32"), "fp32", unit)
                 want(CB_CTRL, "fp32", 2)
+            continue
+        if op == Op.ATTENTION:  # q (two bands), k^T and v (two chunks), mask rows, output rows, fp32 state
+            want(cb_in(MM_A, formats[s.q]), formats[s.q], 2 * ua)
+            want(cb_in(MM_B, formats[s.kt]), formats[s.kt], 2 * ub)
+            if s.mask:
+                want(cb_in(EL_B, formats[s.mask]), formats[s.mask], 2 * unit)
+            want(cb_out(out), out, 2 * unit)
+            want(CB_MID, "fp32", 2 * s.chunk)
+            want(CB_STAT, "fp32", attention_state_pages(s))
             continue
         own = CB_NEEDS.get(type(s))  # a kind's own CBs, registered beside its parts (dispatch.needs_cbs)
         if own is not None:
