@@ -103,3 +103,23 @@ def test_a_shared_norms_schedule_round_trips_through_its_text_form():
     text = render(compiled.schedule)
     assert 'cols=[4, 9] parts=[run([0, 0], [1, 0], 4)] sem=1' in text
     assert parse(text) == compiled.schedule
+
+
+def test_a_shared_norm_after_a_masked_attention_on_its_cores_takes_gamma_and_beta_a_unit_at_a_time():
+    """The attention's mask leaves the fp32 aux CB's write pointer half-way round (one unit of its two), where
+    gamma and beta reserved at once would wrap (MiniLM's last layernorm): the norm then reads them one by one."""
+    source = ("input q: fp32[1, 32, 64]\ninput k: fp32[1, 32, 64]\ninput v: fp32[1, 32, 64]\ninput m: fp32[32, 32]\n"
+              "input x: fp32[1, 384]\nparam g: fp32[384] = random(seed=1, std=0.5, mean=1.0)\n"
+              "param b: fp32[384] = random(seed=2)\n"
+              "output a = scaled_dot_product_attention(q, k, v, mask=m) @cores(0..2, 0)\n"
+              "output y = layernorm(x, g, b, eps=1e-5) @cores(0..2, 0)\n")
+    compiled, result, expected = _run(source)
+    steps = _steps_of(compiled, "row")
+    assert all(steps[(x, 0)].parts == ((0, 0), (1, 0), (2, 0)) for x in range(3))
+    for name in ("a", "y"):
+        np.testing.assert_allclose(result.outputs[name], expected[name], rtol=0, atol=2e-5)
+
+
+def _steps_of(compiled, op: str) -> dict:
+    (node,) = [n for n in compiled.lowered.nodes if n.attrs.get("_steps") and n.op == op]
+    return node.attrs["_steps"]

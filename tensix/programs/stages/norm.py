@@ -37,6 +37,9 @@ def read_norm_parts(ctx, s, u) -> None:
     into[cb_in(EL_A, ctx.buffer(s.a).fmt)] = [(s.a, range(first + cols.start, first + cols.stop))]
     for name in s.aux:
         into.setdefault(cb_in(EL_B, ctx.buffer(name).fmt), []).append((name, cols))
+    # A CB whose write pointer another step's single units left where gamma and beta would wrap (an attention's
+    # mask shares MiniLM's fp32 aux CB) takes them a unit at a time instead.
+    single = {cb: into.pop(cb) for cb in list(into) if ctx.cb(cb).wr_slot + unit * len(into[cb]) > ctx.cb(cb).num_pages}
     for cb, reads in into.items():
         ctx.cb_reserve_back(cb, unit * len(reads))
         at = ctx.get_write_ptr(cb)
@@ -45,6 +48,12 @@ def read_norm_parts(ctx, s, u) -> None:
     ctx.noc_async_read_barrier()
     for cb, reads in into.items():
         ctx.cb_push_back(cb, unit * len(reads))
+    for cb, reads in single.items():
+        for name, pages in reads:
+            ctx.cb_reserve_back(cb, unit)
+            ctx.noc_async_read_pages(name, pages, ctx.get_write_ptr(cb), noc)
+            ctx.noc_async_read_barrier()
+            ctx.cb_push_back(cb, unit)
     sem = ctx.get_semaphore(s.sem)
     for r in range(rounds(s)):
         ctx.noc_semaphore_wait_min(sem, (r + 1) * len(s.parts))
