@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tensix.formats import tile_nbytes, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
-from tensix.programs.stages.row import _aux_tiles, _pack, _reserve_out, span
+from tensix.programs.stages.row import _aux_tiles, _pack, center, normalize, span, sum_squares
 
 PART_NBYTES = tile_nbytes("fp32")  # a partial statistic: one fp32 tile (column 0 holds the row's value)
 
@@ -76,55 +76,12 @@ def compute_norm_parts(ctx, s, u, emit) -> None:
         _pack(ctx, 0, CB_STAT)
         ctx.tile_regs_release()
         ctx.cb_wait_front(CB_STAT, 1)
-        for j in range(n):  # centred columns -> CB_MID
-            ctx.tile_regs_acquire()
-            ctx.bcast_tiles("sub", "col", cbx, CB_STAT, j, 0, 0)
-            _pack(ctx, 0, CB_MID)
-            ctx.tile_regs_release()
-        ctx.cb_pop_front(CB_STAT, 1)
-        ctx.cb_pop_front(cbx, unit)
-        ctx.cb_wait_front(CB_MID, n)
+        center(ctx, cbx, n, unit)
         src, src_pages, rnd = CB_MID, n, 1
-    ctx.tile_regs_acquire()
-    if src == CB_MID:  # layernorm: CB_MID holds the centred columns; squares through CB_STAT one at a time
-        for j in range(n):
-            ctx.mul_tiles(src, src, j, j, 0)
-            _pack(ctx, 0, CB_STAT)
-            ctx.cb_wait_front(CB_STAT, 1)
-            ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
-            ctx.cb_pop_front(CB_STAT, 1)
-        _ship(ctx, 1, unit)
-    else:  # rmsnorm: the squares of its columns into CB_MID, then summed
-        ctx.tile_regs_release()
-        for j in range(n):
-            ctx.tile_regs_acquire()
-            ctx.mul_tiles(src, src, j, j, 0)
-            _pack(ctx, 0, CB_MID)
-            ctx.tile_regs_release()
-        ctx.cb_wait_front(CB_MID, n)
-        ctx.tile_regs_acquire()
-        for j in range(n):
-            ctx.reduce_tile("sum", "row", CB_MID, j, 1, inv_n)
-        _ship(ctx, 1, unit)
-        ctx.cb_pop_front(CB_MID, n)
+    sum_squares(ctx, src, n, inv_n)
+    _ship(ctx, 1, unit)
     _combine(ctx, s, rnd, 1)
-    ctx.add_scalar_tile(1, s.eps)
-    ctx.rsqrt_tile(1)
-    _pack(ctx, 1, CB_STAT)
-    ctx.tile_regs_release()
-    ctx.cb_wait_front(CB_STAT, 1)
-    for cb, pages in held.items():
-        ctx.cb_wait_front(cb, pages)
-    out = _reserve_out(ctx, s, unit)
-    for i in range(n):
-        ctx.tile_regs_acquire()
-        ctx.bcast_tiles("mul", "col", src, CB_STAT, i, 0, 0)
-        for (cb, at), op in zip(aux, ("mul", "add")):  # gamma, then beta
-            ctx.bcast_dst_tiles(op, "row", 0, cb, at + i)
-        emit(ctx, s, i)
-        ctx.tile_regs_release()
-    ctx.cb_push_back(out, unit)
-    ctx.cb_pop_front(CB_STAT, 1)
+    normalize(ctx, s, src, range(n), aux, held, unit, emit)  # src holds only its columns
     ctx.cb_pop_front(src, src_pages)
     for cb, pages in held.items():
         ctx.cb_pop_front(cb, pages)

@@ -106,34 +106,15 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
     src, src_pages = cbx, unit
     if s.fn == "layernorm":
         _stat(ctx, "sum", cbx, nt, inv_n)
-        for j in range(nt):  # centred row -> CB_MID
-            ctx.tile_regs_acquire()
-            ctx.bcast_tiles("sub", "col", cbx, CB_STAT, j, 0, 0)
-            _pack(ctx, 0, CB_MID)
-            ctx.tile_regs_release()
-        ctx.cb_pop_front(CB_STAT, 1)
-        ctx.cb_pop_front(cbx, unit)
-        ctx.cb_wait_front(CB_MID, nt)
+        center(ctx, cbx, nt, unit)
         src, src_pages = CB_MID, nt
-    if src == CB_MID:  # layernorm: CB_MID holds the centred row; squares through CB_STAT one at a time
-        ctx.tile_regs_acquire()
-        for j in range(nt):
-            ctx.mul_tiles(src, src, j, j, 0)
-            _pack(ctx, 0, CB_STAT)
-            ctx.cb_wait_front(CB_STAT, 1)
-            ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
-            ctx.cb_pop_front(CB_STAT, 1)
-    else:  # rmsnorm: the whole row of squares into CB_MID (each pack overlaps the next square), then summed
-        for j in range(nt):
-            ctx.tile_regs_acquire()
-            ctx.mul_tiles(src, src, j, j, 0)
-            _pack(ctx, 0, CB_MID)
-            ctx.tile_regs_release()
-        ctx.cb_wait_front(CB_MID, nt)
-        ctx.tile_regs_acquire()
-        for j in range(nt):
-            ctx.reduce_tile("sum", "row", CB_MID, j, 1, inv_n)
-        ctx.cb_pop_front(CB_MID, nt)
+    sum_squares(ctx, src, nt, inv_n)
+    normalize(ctx, s, src, span(s), aux, held, unit, emit)  # the columns this core writes (all, unless split)
+    ctx.cb_pop_front(src, src_pages)
+
+
+def normalize(ctx, s, src: int, cols, aux: list[tuple[int, int]], held: dict[int, int], unit: int, emit) -> None:
+    """rsqrt(DST 1 + eps) (DST acquired) times src's tiles `cols` [* gamma + beta], out a unit; CB_STAT popped."""
     ctx.add_scalar_tile(1, s.eps)
     ctx.rsqrt_tile(1)
     _pack(ctx, 1, CB_STAT)
@@ -142,7 +123,7 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
     for cb, pages in held.items():
         ctx.cb_wait_front(cb, pages)  # gamma and beta (read after the first row's x) stay for every row
     out = _reserve_out(ctx, s, unit)
-    for i, j in enumerate(span(s)):  # the columns this core writes (all, unless the row is split over cores)
+    for i, j in enumerate(cols):
         ctx.tile_regs_acquire()
         ctx.bcast_tiles("mul", "col", src, CB_STAT, j, 0, 0)
         for (cb, first), op in zip(aux, ("mul", "add")):  # gamma, then beta (of those columns)
@@ -151,7 +132,43 @@ def _norm_row(ctx, s, cbx: int, aux: list[tuple[int, int]], held: dict[int, int]
         ctx.tile_regs_release()
     ctx.cb_push_back(out, unit)
     ctx.cb_pop_front(CB_STAT, 1)
-    ctx.cb_pop_front(src, src_pages)
+
+
+def center(ctx, cbx: int, n: int, unit: int) -> None:
+    """x's n tiles less the mean in CB_STAT, into CB_MID (x's unit and the mean popped)."""
+    for j in range(n):
+        ctx.tile_regs_acquire()
+        ctx.bcast_tiles("sub", "col", cbx, CB_STAT, j, 0, 0)
+        _pack(ctx, 0, CB_MID)
+        ctx.tile_regs_release()
+    ctx.cb_pop_front(CB_STAT, 1)
+    ctx.cb_pop_front(cbx, unit)
+    ctx.cb_wait_front(CB_MID, n)
+
+
+def sum_squares(ctx, src: int, n: int, inv_n: float) -> None:
+    """DST 1 (left acquired) = inv_n x the sum of the squares of src's n tiles, by rows: layernorm's centred tiles
+    (src CB_MID) squared through CB_STAT one at a time; rmsnorm's x squared into CB_MID (each pack overlaps the
+    next square), then summed."""
+    if src == CB_MID:
+        ctx.tile_regs_acquire()
+        for j in range(n):
+            ctx.mul_tiles(src, src, j, j, 0)
+            _pack(ctx, 0, CB_STAT)
+            ctx.cb_wait_front(CB_STAT, 1)
+            ctx.reduce_tile("sum", "row", CB_STAT, 0, 1, inv_n)
+            ctx.cb_pop_front(CB_STAT, 1)
+        return
+    for j in range(n):
+        ctx.tile_regs_acquire()
+        ctx.mul_tiles(src, src, j, j, 0)
+        _pack(ctx, 0, CB_MID)
+        ctx.tile_regs_release()
+    ctx.cb_wait_front(CB_MID, n)
+    ctx.tile_regs_acquire()
+    for j in range(n):
+        ctx.reduce_tile("sum", "row", CB_MID, j, 1, inv_n)
+    ctx.cb_pop_front(CB_MID, n)
 
 
 def _softmax_row(ctx, s, cbx: int, cbm: int | None, unit: int, nt: int, emit) -> None:
