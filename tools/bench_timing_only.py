@@ -51,9 +51,9 @@ DECODER_TOKENS, DECODER_LAYERS = 4096, 30  # SmolLM2-135M's shape (lang/models/s
 def bench_timing_only_decoder_4k(repeat: int) -> Iterator[dict]:
     """`timing_only_decoder_4k`: a timing-only run of SmolLM2-135M's 30-layer fp32 prefill at 4096 tokens, whose
     tensors fit the device's DRAM only because dead intermediates' space is reused (lang/passes/alloc_dram.py).
-    No params or inputs: a timing-only run needs no data; no trace either (Mesh(trace=False)): it would hold ~70
-    million transfers and more spans, past the trace's default bound. Once, whatever `repeat`: a run takes many
-    minutes."""
+    No params or inputs: a timing-only run needs no data; no trace either (Mesh(trace=False)): it would hold 10.8
+    million transfers (70.5 million before attention was fused) and more spans. Once, whatever `repeat`: a run
+    takes about two minutes."""
     from tensix.lang.models.program import compile_model
 
     wall, cpu = time.perf_counter(), time.process_time()
