@@ -17,14 +17,12 @@ from __future__ import annotations
 from tensix.programs.stages.compute import _chain
 from tensix.programs.stages.dispatch import handles
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_B, MM_A, MM_B, cb_in, cb_out
+from tensix.programs.stages.row import _fmt
+from tensix.programs.stages.row import _pack as _pack_dst
 from tensix.schedule.attention import Attention
 from tensix.schedule.contract import Units
 
 _M, _A, _L, _O = range(4)  # a row record's tiles: running max, correction, running sum, then dt output tiles
-
-
-def _fmt(ctx, name: str) -> str:
-    return ctx.buffer(name).fmt
 
 
 def _cbs(ctx, s: Attention) -> tuple[int, int, int | None]:
@@ -81,9 +79,7 @@ def compute_attention(ctx, s: Attention, u: Units) -> None:
 
 def _pack(ctx, cb: int) -> None:
     """DST 0 to the back of one of this kernel's own CBs, a page at a time (released: the packer takes it)."""
-    ctx.cb_reserve_back(cb, 1)
-    ctx.pack_tile(0, cb)
-    ctx.cb_push_back(cb, 1)
+    _pack_dst(ctx, 0, cb)
     ctx.tile_regs_release()
 
 
