@@ -3,8 +3,10 @@
 `softmax(q @ transpose(k) [* scale] [+ bias], causal, mask) @ v`, its intermediates used nowhere else, becomes
 `scaled_dot_product_attention(q, k, v, scale, causal, mask)` (a bias added before the softmax becomes the op's
 additive mask), so programs written the long way get the fused kernel: the [H, S, S_kv] scores never go to DRAM.
-The fused node keeps `fused=softmax` in its attrs (shown by `--emit ir`). Forms the fused step would run unfused
-anyway (causal with a mask or bias, causal with more keys than queries) are left as written.
+The fused node keeps `fused=softmax` in its attrs (shown by `--emit ir`). It runs where the pattern's ops say: a
+placement written on any one of them (`@cores` on the softmax alone, say) places the fused op; ops placed
+differently, or at different fidelities, are left as written, as are forms the fused step would run unfused
+anyway (causal with a mask or bias, causal with more keys than queries).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tensix.lang.errors import ShapeError
-from tensix.lang.ir import Graph, Node
+from tensix.lang.ir import Annotations, Graph, Node
 from tensix.lang.passes.shapes import infer
 
 
@@ -71,7 +73,8 @@ def _match(pv: Node, by_id: dict, users: dict, types: dict) -> tuple[Node, set[s
     taken.append(mm)
     if users.get(t.id) == 1:
         taken.append(t)
-    if any(n.annotations != pv.annotations for n in taken):
+    where = _joined(pv.annotations, taken)
+    if where is None:
         return None
     causal = bool(p.attrs.get("causal"))
     extra = mask if mask is not None else bias
@@ -86,4 +89,22 @@ def _match(pv: Node, by_id: dict, users: dict, types: dict) -> tuple[Node, set[s
     q, k = types[inputs[0]], types[inputs[1]]
     if out != pv.type or causal and q.shape[-2] != k.shape[-2] or add is not None and add.type != mm.type:
         return None
-    return replace(pv, op="scaled_dot_product_attention", inputs=inputs, attrs=attrs), {n.id for n in taken}
+    fused = replace(pv, op="scaled_dot_product_attention", inputs=inputs, attrs=attrs, annotations=where)
+    return fused, {n.id for n in taken}
+
+
+# where and how an op runs; the rest (@l1, @shard) describe a value, and the pattern's intermediates vanish
+_RUN = ("cores", "noc", "mcast", "region", "fidelity")
+
+
+def _joined(where: Annotations, taken: list[Node]) -> Annotations | None:
+    """`where` (the output matmul's annotations) with the placement the other ops give, None where two disagree."""
+    for n in taken:
+        for name in _RUN:
+            mine, theirs = getattr(where, name), getattr(n.annotations, name)
+            if theirs is None or mine == theirs:
+                continue
+            if mine is not None:
+                return None
+            where = replace(where, **{name: theirs})
+    return where

@@ -46,3 +46,20 @@ def test_the_emitted_ir_shows_the_fused_op_and_its_results_match_the_unfused_ref
                                                                        ("v", (3, 64, 64)))}
     result, expected = run_compiled(compiled, arrays)  # expected: the reference of the ops as written
     np.testing.assert_allclose(result.outputs["o"], expected["o"], rtol=1e-5, atol=2e-5)
+
+
+def test_a_placement_written_on_one_of_the_ops_places_the_fused_op():
+    graph = attend(check_source(HEAD + "let p = softmax(q @ transpose(k) / 8, causal=true) @cores(0..3, 1..2)\n"
+                                       "output o = p @ v\n"))
+    (node,) = graph.nodes
+    assert node.op == "scaled_dot_product_attention"
+    cores = node.annotations.cores
+    assert (cores.x0, cores.x1, cores.y0, cores.y1) == (0, 3, 1, 2)
+
+
+def test_ops_placed_on_different_cores_or_fidelities_keep_the_ops_written_out():
+    kept = ["transpose", "matmul", "scale", "softmax", "matmul"]
+    assert _ops("let p = softmax(q @ transpose(k) / 8, causal=true) @cores(0..3, 0..1)\n"
+                "output o = p @ v @cores(4..7, 0..1)\n") == kept
+    assert _ops("let s = q @ transpose(k) / 8 @fidelity(lofi)\n"
+                "output o = softmax(s, causal=true) @ v @fidelity(hifi4)\n") == kept
