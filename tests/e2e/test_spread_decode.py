@@ -100,16 +100,17 @@ def test_spread_senders_fill_a_rectangle_and_signal_readiness_with_one_multicast
     row0 = tuple(MESH.noc_xy((0, 0))) + tuple(MESH.noc_xy((3, 0)))
     # hand-derived handshake: each of the 8 cores sends one multicast increment of `ready` to the 4 senders' row
     # (3 destinations from inside it, 4 from the second row); each sender one multicast of its run to the 7 others
-    # and one of `valid` after it. No unicast semaphore at all (one `ready` per other sender: 3 x 4 + 4 x 4 = 28).
-    ready = sorted(t.issuer for t in mine if t.kind == "sem" and t.rect == row0)
-    assert ready == sorted(cores)
+    # and one of `valid` after it, on its NoC. No unicast semaphore (one `ready` per other sender: 3 x 4 + 4 x 4 = 28).
+    # (each on the NoC of its place in the rectangle: the senders' own, in turn)
+    ready = sorted((t.issuer, t.noc) for t in mine if t.kind == "sem" and t.rect == row0)
+    assert ready == sorted((c, c[0] % 2) for c in cores)
     assert not [t for t in mine if t.kind == "sem" and t.rect is None]
     full = tuple(MESH.noc_xy((0, 0))) + tuple(MESH.noc_xy((3, 1)))
     data = sorted((t.issuer, t.nbytes, t.noc) for t in mine if t.kind == "mcast")
     assert data == [((0, 0), 4096, 0), ((1, 0), 8192, 1), ((2, 0), 4096, 0), ((3, 0), 8192, 1)]
     assert all(t.rect == full for t in mine if t.kind == "mcast")
-    valid = sorted(t.issuer for t in mine if t.kind == "sem" and t.rect == full)
-    assert valid == [(x, 0) for x in range(4)]
+    valid = sorted((t.issuer, t.noc) for t in mine if t.kind == "sem" and t.rect == full)
+    assert valid == [((x, 0), x % 2) for x in range(4)]
     # the senders alone read the row, each its run once, from the 4 cores that wrote it
     homes = {MESH.noc_xy((x, 3)) for x in range(4)}
     row_reads = sorted(t.issuer for t in mine if t.kind == "read" and t.src in homes)
