@@ -149,12 +149,11 @@ def spread_row(ctx, m, cb: int, name: str, row: int, kt: int, reserve: int, noc,
     the rectangle they fill (`senders_rect`; n(n-1) unicasts for n senders made the handshake most of a decode
     token's NoC transfers), on the NoC of its place in the share's rectangle (every other core NoC 1, as the
     senders send: all on the step's NoC, a 4-layer SmolLM2 decode step took 502,003 cycles against 500,081), before
-    it waits for its own tiles' producers (`waits`); a sender reads its own k tiles
-    into its unit at their offset on its own NoC, waits until all the others are ready and multicasts them to the
-    same offset there on it, then increments `valid[0]` on all of them on that NoC (so the increment lands after
-    the tiles). A core has the row once `valid[0]` counts every other sender. Nothing gathers the whole row first
-    (ttnn's 1-D decode matmul with its activation width-sharded over the cores). The unit is this op's only one:
-    one semaphore of each kind."""
+    it waits for its own tiles' producers (`waits`); a sender reads its own k tiles into its unit at their offset on
+    its own NoC, waits until all the others are ready and multicasts them to the same offset there on it, then
+    increments `valid[0]` on all of them on that NoC (so the increment lands after the tiles). A core has the row
+    once `valid[0]` counts every other sender. Nothing gathers the whole row first (ttnn's 1-D decode matmul with
+    its activation width-sharded over the cores). The unit is this op's only one: one semaphore of each kind."""
     ctx.cb_reserve_back(cb, reserve)
     at, me = ctx.get_write_ptr(cb), ctx.core
     _check_same_address(ctx, m, cb)
