@@ -178,3 +178,15 @@ def test_rerunning_frozen_params_compares_nothing_and_matches_a_fresh_mesh(monke
     for r in runs:
         assert np.array_equal(r.outputs["y"], fresh.outputs["y"]) and r.cycles == fresh.cycles
         assert r.stats.json_text() == fresh.stats.json_text()
+
+
+def test_new_frozen_params_on_the_same_mesh_give_the_fresh_mesh_result():
+    compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
+    x = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
+    mesh = Mesh(compiled.device)
+    first = mesh.run(compiled.program, device_feed(compiled, {"x": x}, materialize(compiled.graph))).outputs["y"]
+    other = materialize(compiled.graph, {"w": -np.asarray(materialize(compiled.graph)["w"])})
+    feed = device_feed(compiled, {"x": x}, other)
+    second = mesh.run(compiled.program, feed).outputs["y"]
+    fresh = Mesh(compiled.device).run(compiled.program, feed).outputs["y"]
+    assert np.array_equal(second, fresh) and not np.array_equal(first, second)
