@@ -152,6 +152,8 @@ def test_the_same_frozen_array_is_reused_without_comparing_and_another_one_is_co
     other = frozen(w.copy())  # equal values in other bytes: compared, found equal, reused
     [(equal, _, _)] = images.encode("w", [buf], other)
     assert equal is pages and compared == [(64, 96)]
+    [(still, _, _)] = images.encode("w", [buf], other)  # now the kept one: no second comparison
+    assert still is pages and compared == [(64, 96)]
     changed = frozen(np.where(np.arange(96) == 7, 2.5, w).astype(np.float32))
     [(new, _, new_token)] = images.encode("w", [buf], changed)
     assert new_token is not token and np.array_equal(new, host_pages(buf, changed))
