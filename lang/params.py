@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tensix.host_images import frozen
 from tensix.lang.errors import ParamError
 from tensix.lang.ir import FillSpec, Graph, LoadSpec, Param, RandomSpec
 from tensix.lang.scope import did_you_mean
@@ -36,14 +37,15 @@ def materialize(graph: Graph, supplied: dict[str, np.ndarray] | None = None, see
                 stored: bool = True) -> dict[str, np.ndarray]:
     """Every param's values: `supplied` ones (shape-checked) first, then the param's own source; `seed` seeds the
     `random(...)` params that name no seed of their own. `stored`: supplied values are as a checkpoint stores
-    them (a `@transposed` param's swapped here); False: already in the params' types (what this returned)."""
+    them (a `@transposed` param's swapped here); False: already in the params' types (what this returned).
+    The values are read-only (tensix.host_images.frozen): change a param by supplying new values."""
     supplied = supplied or {}
     unknown = set(supplied) - {p.name for p in graph.params}
     if unknown:
         name = sorted(unknown)[0]
         raise ParamError(None, f"no param named '{name}'" + did_you_mean(name, [p.name for p in graph.params]))
-    files: dict[str, dict] = {}
-    return {p.name: _values(p, supplied, files, seed, stored) for p in graph.params}
+    files: dict[str, dict] = {}  # frozen: a Mesh running them again needs no comparison to know them unchanged
+    return {p.name: frozen(_values(p, supplied, files, seed, stored)) for p in graph.params}
 
 
 def _values(p: Param, supplied: dict, files: dict, seed: int, stored: bool) -> np.ndarray:

@@ -7,6 +7,10 @@ writes the same values: compared bit for bit, once per run (an array changed in 
 0.0), so a reused image is always the one encoding would give. The price is memory: a copy of each array's
 values beside its pages. Each image carries a token (a new object per encoding) that DRAM keeps beside the
 bank ranges holding it, so a bank still holding the image from the last run is not written again.
+
+A `frozen` array (memory nothing can write: a bytes object's, read-only all the way) cannot change in place, so
+it is its own kept copy, and the next run writing the very same array reuses its images without comparing a byte
+(GPT-2's and W2's megabytes a run); materialized params are frozen (tensix.lang.params).
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ class HostImages:
         a = np.ascontiguousarray(a, dtype=np.float32)
         if not self.keep:
             return [_image(buf, a) for buf in bufs]
-        kept = self._values.get(name)
-        if kept is None or not _same_bits(kept, a):
-            self._values[name] = a.copy()
+        kept, frozen_a = self._values.get(name), _frozen_root(a) is not None
+        if kept is None or not (_same_frozen(kept, a) or _same_bits(kept, a)):
+            self._values[name] = a if frozen_a else a.copy()
             self._pages = {k: v for k, v in self._pages.items() if k[0] != name}
+        elif frozen_a:  # the same values: the newest frozen array names them (a decode step after a prefill's)
+            self._values[name] = a
         out = []
         for buf in bufs:
             key = (name, buf.name, buf.shape, buf.fmt, buf.layout, buf.bank_cols)
@@ -63,6 +69,36 @@ def _image(buf: DramBuffer, a: np.ndarray) -> tuple[np.ndarray, np.ndarray | Non
     pages.flags.writeable = False  # shared with later runs: nothing may write through it
     faces = live_faces_pages(pages, buf.fmt) if buf.layout != "rows" else None
     return pages, faces, object()
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A copy of `a` that nothing can write (its memory is a bytes object's; numpy refuses to make it writeable): a
+    Mesh given the same frozen array run after run knows it unchanged without comparing its values. A frozen `a`
+    is returned as it is."""
+    if _frozen_root(a) is not None and a.flags.c_contiguous:
+        return a
+    a = np.ascontiguousarray(a)
+    return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
+
+
+def _frozen_root(a: np.ndarray) -> bytes | None:
+    """The bytes object holding `a`'s values when no array between them is writeable (none can become so), else
+    None."""
+    base = a
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return None
+        base = base.base
+    return base if isinstance(base, bytes) else None
+
+
+def _same_frozen(kept: np.ndarray, a: np.ndarray) -> bool:
+    """Whether `a` views the very values of the frozen `kept`: the same bytes object (kept alive by `kept`, so
+    never another one at its address), at the same place, in the same shape and strides."""
+    root = _frozen_root(a)
+    return (root is not None and root is _frozen_root(kept) and a.dtype == kept.dtype and a.shape == kept.shape
+            and a.strides == kept.strides
+            and a.__array_interface__["data"][0] == kept.__array_interface__["data"][0])
 
 
 def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from tensix import Mesh
 from tensix.dram import Dram, host_pages
 from tensix.formats import live_faces_pages
-from tensix.host_images import HostImages, _same_bits
+from tensix.host_images import HostImages, _same_bits, frozen
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize
@@ -64,7 +64,7 @@ output y = relu(x @ w)
 
 def test_a_weight_changed_between_runs_of_one_mesh_gives_the_fresh_mesh_result():
     compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
-    params = materialize(compiled.graph)
+    params = {k: v.copy() for k, v in materialize(compiled.graph).items()}  # writable: materialize's are frozen
     x = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
     feed = device_feed(compiled, {"x": x}, params)
     mesh = Mesh(compiled.device)
@@ -113,3 +113,82 @@ def test_the_bit_comparison_finds_one_changed_word_wherever_it_is(size):
         b.view(np.uint32)[i] ^= 1  # the lowest mantissa bit
         assert not np.array_equal(a.view(np.uint32), b.view(np.uint32))
         assert not _same_bits(a, b), i
+
+
+def test_a_frozen_array_cannot_be_written_through_any_view():
+    f = frozen(np.arange(12, dtype=np.float32).reshape(3, 4))
+    assert frozen(f) is f and np.array_equal(f, np.arange(12).reshape(3, 4))
+    for view in (f, f.reshape(-1), f[1:], f.base):
+        with pytest.raises(ValueError):
+            view.flags.writeable = True
+        with pytest.raises(ValueError):
+            view[0] = 1.0
+
+
+def test_materialized_params_are_frozen():
+    compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
+    w = materialize(compiled.graph)["w"]
+    with pytest.raises(ValueError):
+        w[0, 0] = 1.0
+    assert frozen(w) is w
+
+
+def _counting(monkeypatch) -> list:
+    import tensix.host_images as hi
+
+    compared = []
+    real = hi._same_bits
+    monkeypatch.setattr(hi, "_same_bits", lambda x, y: compared.append(x.shape) or real(x, y))
+    return compared
+
+
+def test_the_same_frozen_array_is_reused_without_comparing_and_another_one_is_compared(monkeypatch):
+    compared = _counting(monkeypatch)
+    images, buf = HostImages(), _buffer("tiles")
+    w = frozen(np.random.default_rng(3).standard_normal((64, 96)).astype(np.float32))
+    [(pages, _, token)] = images.encode("w", [buf], w)
+    [(again, _, same)] = images.encode("w", [buf], w.reshape(64, 96))  # a new view of the same frozen values
+    assert again is pages and same is token and compared == []
+    other = frozen(w.copy())  # equal values in other bytes: compared, found equal, reused
+    [(equal, _, _)] = images.encode("w", [buf], other)
+    assert equal is pages and compared == [(64, 96)]
+    [(still, _, _)] = images.encode("w", [buf], other)  # now the kept one: no second comparison
+    assert still is pages and compared == [(64, 96)]
+    changed = frozen(np.where(np.arange(96) == 7, 2.5, w).astype(np.float32))
+    [(new, _, new_token)] = images.encode("w", [buf], changed)
+    assert new_token is not token and np.array_equal(new, host_pages(buf, changed))
+
+
+def test_a_view_of_other_frozen_bytes_is_not_taken_for_the_kept_one(monkeypatch):
+    images, buf = HostImages(), _buffer("tiles")
+    big = frozen(np.random.default_rng(4).standard_normal((128, 96)).astype(np.float32))
+    [(top, _, _)] = images.encode("w", [buf], big[:64])
+    [(bottom, _, _)] = images.encode("w", [buf], big[64:])  # the same bytes object, another place in it
+    assert np.array_equal(bottom, host_pages(buf, np.ascontiguousarray(big[64:])))
+    assert not np.array_equal(top, bottom)
+
+
+def test_rerunning_frozen_params_compares_nothing_and_matches_a_fresh_mesh(monkeypatch):
+    compared = _counting(monkeypatch)
+    compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
+    x = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
+    feed = device_feed(compiled, {"x": x}, materialize(compiled.graph))
+    mesh = Mesh(compiled.device)
+    runs = [mesh.run(compiled.program, feed) for _ in range(3)]
+    assert compared == [(32, 64), (32, 64)]  # the input x (writable) only, on the second and third runs
+    fresh = Mesh(compiled.device).run(compiled.program, feed)
+    for r in runs:
+        assert np.array_equal(r.outputs["y"], fresh.outputs["y"]) and r.cycles == fresh.cycles
+        assert r.stats.json_text() == fresh.stats.json_text()
+
+
+def test_new_frozen_params_on_the_same_mesh_give_the_fresh_mesh_result():
+    compiled = compile_source(SRC, "t.tdf", "wormhole_n150")
+    x = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
+    mesh = Mesh(compiled.device)
+    first = mesh.run(compiled.program, device_feed(compiled, {"x": x}, materialize(compiled.graph))).outputs["y"]
+    other = materialize(compiled.graph, {"w": -np.asarray(materialize(compiled.graph)["w"])})
+    feed = device_feed(compiled, {"x": x}, other)
+    second = mesh.run(compiled.program, feed).outputs["y"]
+    fresh = Mesh(compiled.device).run(compiled.program, feed).outputs["y"]
+    assert np.array_equal(second, fresh) and not np.array_equal(first, second)
