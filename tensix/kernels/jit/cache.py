@@ -1,6 +1,6 @@
-"""Numba's disk cache as the stand-ins of cold kernels (tensix/kernels/cold.py) see it: whether a kernel's build
-is there, the numba signature of a call (what to compile later), and loading a cached build without the setup
-only compiling needs."""
+"""Numba's disk cache as the stand-ins of cold kernels (tensix/kernels/cold.py) see it: loading a kernel's cached
+builds (by the signatures the cache's index names, before the first call), the numba signature of a call (what to
+compile later), and loading a cached build without the setup only compiling needs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,36 @@ from numba import typeof
 from numba.core.runtime import rtsys
 
 
-def cached(fn) -> bool:
-    """Whether numba's disk cache holds a build of the dispatcher `fn` that is fresh for its source."""
+def cached_signatures(fn) -> list[tuple]:
+    """The signatures of the builds of the dispatcher `fn` that numba's disk cache holds fresh for its source and
+    this machine (none: the kernel is cold)."""
     cache = getattr(fn, "_cache", None)
     cache_file = getattr(cache, "_cache_file", None)
-    return cache_file is not None and bool(cache_file._load_index())
+    if cache_file is None or not hasattr(cache, "_index_key"):
+        return []
+    index = cache_file._load_index()
+    if not index:
+        return []
+    codegen = fn.targetctx.codegen()
+    return [key[0] for key in index if key == cache._index_key(key[0], codegen)]
+
+
+def load_at_first_call(fn, sigs: list[tuple]) -> None:
+    """Have the dispatcher `fn` load its cached builds of signatures `sigs` when it is first called, before it
+    looks for the call's build by typing the arguments.
+
+    numba's way there (its compile path, taken when no build is loaded) first scans every installed package's entry
+    points for numba extensions: ~40 ms of a fresh process's first run, which loading a build does not need. The
+    builds load as numba loads them (the same machine code); a call whose types no build fits then compiles as
+    before, by numba's own path."""
+    def first_call(*args, **kws):
+        del fn._compile_for_args  # numba's own from now on
+        for sig in sigs:
+            fn.compile(sig)
+        return fn  # what the dispatcher then calls with the arguments: a build that fits runs, else numba compiles
+
+    # numba's dispatcher looks this up on the instance when no build fits a call, and calls what it returns
+    fn._compile_for_args = first_call
 
 
 def signature(args: tuple) -> tuple:
