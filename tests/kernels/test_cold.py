@@ -88,14 +88,17 @@ def test_a_cold_cache_runs_stand_ins_and_is_compiled_in_the_background_for_the_n
 
 def test_a_cached_kernel_loads_without_numbas_compiler_setup_and_gives_the_same_bits(tmp_path):
     """A process that finds the kernel in the disk cache loads it without importing numba's implementations (the
-    setup only compiling needs) and gets the bits the process that compiled it got; new jitted code that calls the
-    loaded kernel still links it (its bitcode, not parsed at load, is parsed then)."""
+    setup only compiling needs) and without compiling NRT's functions (their machine code, kept by the process that
+    compiled them, loads) and gets the bits the process that compiled it got; new jitted code that calls the loaded
+    kernel still links it and NRT (their bitcode, not parsed at load, is parsed then)."""
     code = ("import sys, numpy as np, numba, tensix.kernels as k; from tensix.kernels import jit; "
+            "import numba.core.runtime.nrtdynmod as m; made = []; real = m.create_nrt_module; "
+            "m.create_nrt_module = lambda ctx: made.append(1) or real(ctx); "
             "x = np.arange(1024, dtype=np.float32).reshape(32, 32) * np.float32(0.1); out = np.empty_like(x); "
             "k.transpose(x, out); light = 'numba.typed.dictimpl' not in sys.modules; "
             "caller = numba.njit(lambda a, o: jit.transpose(a, o)); again = np.empty_like(x); caller(x, again); "
             "print(out.tobytes().hex()[:64], again.tobytes() == out.tobytes(), "
-            "sum(k.transpose.stats.cache_hits.values()), light)")
+            "sum(k.transpose.stats.cache_hits.values()), light, len(made))")
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(root), "TENSIX_JIT": "1"}
 
@@ -106,8 +109,9 @@ def test_a_cached_kernel_loads_without_numbas_compiler_setup_and_gives_the_same_
     compiled = run()  # cold: compiled at first use (numba's full setup) and written to the cache
     loaded = run()
     want = np.ascontiguousarray((np.arange(1024, dtype=np.float32).reshape(32, 32) * np.float32(0.1)).T)
-    assert compiled == [want.tobytes().hex()[:64], "True", "0", "False"]
-    assert loaded == [want.tobytes().hex()[:64], "True", "1", "True"]
+    assert compiled == [want.tobytes().hex()[:64], "True", "0", "False", "1"]  # NRT compiled, and kept
+    assert len(list(tmp_path.rglob("nrt-*.bin"))) == 1
+    assert loaded == [want.tobytes().hex()[:64], "True", "1", "True", "0"]  # NRT's machine code loaded
 
 
 def test_a_process_loads_only_the_kernels_it_runs_and_loads_their_builds_by_signature(tmp_path):
