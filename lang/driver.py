@@ -184,9 +184,10 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
     with paused():  # the run builds many long-lived objects that the cyclic collector would walk again and again
         compiled = compile_any(path, device, skip_zeros, fidelity, grid)
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
-        weights = {} if timing_only else params_of(compiled, seed=seed)
+        known: dict[str, str] = {}  # the hashes of the params the param cache kept
+        weights = {} if timing_only else params_of(compiled, seed=seed, hashed=known)
         with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the emulator runs
-            fed = pool.submit(feed_hashes, feed, weights)  # for the record and the reference cache
+            fed = pool.submit(feed_hashes, feed, weights, known)  # for the record and the reference cache
             result = run_flagged(compiled, feed, weights, flags, check=check,
                                  reference=functools.partial(reference_outputs, hashed=fed))
             if skip_zeros and (compare_dense or zero_threshold > 0):
@@ -227,13 +228,19 @@ def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity
 
 
 def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None, seed: int = 0, *,
-              stored: bool = True) -> dict[str, np.ndarray]:
+              stored: bool = True, hashed: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """The values of every param of the program (errors shown at their line in the source); `seed` for the params
     declared `random(...)` without a seed; `stored` as in params.materialize. Without `supplied`, large random
-    params come from the param cache (lang/param_cache.py), bit for bit what drawing them gives."""
+    params come from the param cache (lang/param_cache.py), bit for bit what drawing them gives, and `hashed` is
+    filled with the content hashes the cache keeps of them (tensix.rundir.array_hash of the values returned)."""
     try:
         if supplied is None:
-            return materialize(compiled.graph, random_params(compiled.graph, seed), seed, stored=False)
+            kept: dict[str, str] = {}
+            cached = random_params(compiled.graph, seed, kept)
+            weights = materialize(compiled.graph, cached, seed, stored=False)
+            if hashed is not None:  # those materialize passed on as they are (it converts nothing here)
+                hashed.update({k: v for k, v in kept.items() if weights[k] is cached[k]})
+            return weights
         return materialize(compiled.graph, supplied, seed, stored=stored)
     except SourceError as e:
         raise with_source(e, compiled.graph) from None

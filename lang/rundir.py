@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tensix.errors import TensixError
+from tensix.lang.param_cache import write_params_file
 from tensix.mesh import RunResult
 from tensix.rundir import (  # noqa: F401 (RECORD, check_out, array_hash: re-exported for the driver and rerun)
     RECORD,
@@ -82,10 +83,14 @@ def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dic
     return trace_text_digest(trace_json(result.trace) if text is None else text, names)
 
 
-def feed_hashes(inputs: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> dict:
+def feed_hashes(inputs: dict[str, np.ndarray], params: dict[str, np.ndarray],
+                known: dict[str, str] | None = None) -> dict:
     """The hashes of the run's inputs and params, as run.json holds them (hashing releases the GIL: the driver takes
-    them in a second thread while the emulator runs, for the record and the reference cache's key)."""
-    return {"inputs": hashes(inputs), "params": hashes(params)}
+    them in a second thread while the emulator runs, for the record and the reference cache's key). `known`: the
+    hashes of params already known (the param cache keeps its entries'), not taken again."""
+    known = known or {}
+    return {"inputs": hashes(inputs), "params": {name: known.get(name) or array_hash(params[name])
+                                                 for name in sorted(params)}}
 
 
 def content_hashes(result: RunResult, inputs: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> dict:
@@ -146,5 +151,5 @@ def _write_sources(d: Path, run: dict, sources: dict[str, str]) -> None:
 
 def _write_arrays(d: Path, run: dict, inputs: dict, params: dict) -> None:
     np.savez(d / "inputs.npz", **inputs)
-    if run["params_saved"]:
-        np.savez(d / "params.npz", **params)
+    if run["params_saved"]:  # copied from an earlier run's where that saved the same params
+        write_params_file(d / "params.npz", params, run["params"])

@@ -33,10 +33,13 @@ _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argu
 
 
 def while_cold(name: str, fast, twin: Callable) -> Callable:
-    """`fast` (a numba dispatcher) if it is cached; otherwise a stand-in with its bits that records signatures."""
-    from tensix.kernels.jit.cache import cached, signature
+    """`fast` (a numba dispatcher) if it is cached (its builds load at its first call); otherwise a stand-in with
+    its bits that records signatures."""
+    from tensix.kernels.jit.cache import cached_signatures, load_at_first_call, signature
 
-    if cached(fast):
+    sigs = cached_signatures(fast)
+    if sigs:
+        load_at_first_call(fast, sigs)
         return fast
     stand_in = twin if name in EXACT_TWINS else fast.py_func
     needed = _PENDING.setdefault(name, set())

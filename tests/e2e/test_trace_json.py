@@ -51,13 +51,16 @@ def test_multicast_rectangles_are_written_as_lists():
 def test_rows_with_awkward_text_and_kernels_in_turn_are_the_compact_json_of_to_dict():
     """Rows given as tuples (as a trace read back holds them): text with %, quotes and non-ASCII (rows are formatted
     from %-templates), spans of one kernel interleaved with another's (blocks of consecutive rows), transfers with
-    no links, no destination, a rectangle and a shared hop, with and without an op."""
+    no links, no destination, a rectangle and a shared hop, with and without an op, and one route under two ops and
+    none (each row its own op field)."""
     spans = [((0, 0), "reader", 'load "a" 100%', 0, 5, 1, -1), ((0, 0), "reader", "wait", 5, 9, 2, 0),
              ((1, 0), "comp%ute", "mm ü", 1, 7, 3, 1), ((0, 0), "reader", "wait", 9, 12, 1, 0)]
     hop = (1, 0, "E")
     transfers = [(0, "read", (0, 0), "reader", (0, 0), (1, 0), None, 32, 0, 4, (hop, (2, 0, "S")), 0),
                  (1, "mcast", (1, 0), "writer%s", (1, 0), None, (0, 0, 3, 1), 2048, 4, 9, (), -1),
-                 (0, "write", (0, 0), "writer", (0, 0), (2, 1), None, 64, 9, 11, (hop,), 1)]
+                 (0, "write", (0, 0), "writer", (0, 0), (2, 1), None, 64, 9, 11, (hop,), 1),
+                 (0, "read", (0, 0), "reader", (0, 0), (1, 0), None, 32, 4, 8, (hop, (2, 0, "S")), 1),
+                 (0, "read", (0, 0), "reader", (0, 0), (1, 0), None, 32, 8, 12, (hop, (2, 0, "S")), -1)]
     ops = (Op(0, "%0", "x", "p.tdf:1"), Op(1, "%1", "y %d", "p.tdf:2"))
     trace = Trace(1e9, spans, transfers, ops=ops, title="t %s")
     d = trace.to_dict()

@@ -1,6 +1,8 @@
 """The param cache (lang/param_cache.py): large random params read back from disk are bit for bit what drawing them
 gives, for every seed, mean, std, shape and name; a damaged entry is drawn again; small params are not kept."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -99,3 +101,63 @@ def test_a_param_of_64k_values_is_kept_by_default(tmp_path, monkeypatch):
     values = param_cache.random_params(graph, 0)
     assert list(values) == ["w"] and len(list((tmp_path / "cache" / "params").glob("*.npy"))) == 1
     assert np.array_equal(values["w"], materialize(graph)["w"])
+
+
+def test_each_entry_keeps_the_hash_of_its_values_and_a_damaged_hash_is_taken_again(cache):
+    from tensix.rundir import array_hash
+
+    entries, draws = cache
+    graph = _graph()
+    drawn, read = {}, {}
+    first = param_cache.random_params(graph, 0, drawn)
+    assert drawn == {name: array_hash(v) for name, v in first.items()}
+    sidecar = next(iter(entries.glob("*.npy.sha256")))
+    sidecar.write_text("not a hash")
+    again = param_cache.random_params(graph, 0, read)
+    assert read == drawn and draws == ["a", "b", "c"] and len(sidecar.read_text()) == 64
+    assert {name: array_hash(v) for name, v in again.items()} == read
+
+
+def test_a_runs_record_holds_the_same_param_hashes_with_the_cache_and_without(cache, tmp_path, monkeypatch):
+    from tensix.lang.driver import run_file
+
+    path = tmp_path / "p.tdf"
+    path.write_text(SOURCE.replace(" + tiny[0:0]", ""))
+    outs = [run_file(str(path), out=str(tmp_path / name), seed=2)[1] for name in ("drawn", "read")]
+    monkeypatch.setenv("TENSIX_COMPILE_CACHE", "0")
+    outs.append(run_file(str(path), out=str(tmp_path / "off"), seed=2)[1])
+    records = [json.loads((d / "run.json").read_text()) for d in outs]
+    assert records[0]["params"] == records[1]["params"] == records[2]["params"]
+    assert sorted(records[0]["params"]) == ["a", "b", "c", "tiny"]  # tiny: too small to keep, hashed as drawn
+
+
+def _params(d):
+    with np.load(d / "params.npz") as f:
+        return {k: f[k] for k in f.files}
+
+
+def test_a_run_of_params_saved_before_copies_that_runs_file_and_one_rewritten_since_is_not_copied(cache, tmp_path):
+    from tensix.lang.driver import run_file
+    from tensix.lang.param_cache import write_params_file
+    from tensix.lang.rerun import rerun
+
+    path = tmp_path / "p.tdf"
+    path.write_text(SOURCE.replace(" + tiny[0:0]", ""))
+    first = run_file(str(path), out=str(tmp_path / "first"), seed=1)[1]
+    kept = next((tmp_path / "cache" / "run_params").glob("*.npz"))
+    assert kept.stat().st_ino == (first / "params.npz").stat().st_ino  # the cache links the file written
+    second = run_file(str(path), out=str(tmp_path / "second"), seed=1)[1]
+    assert (second / "params.npz").stat().st_ino != (first / "params.npz").stat().st_ino  # a copy: no sharing
+    assert (second / "params.npz").read_bytes() == (first / "params.npz").read_bytes()
+    assert rerun(second).differences == ()
+    other = run_file(str(path), out=str(tmp_path / "other"), seed=2)[1]  # b draws other values: its own file
+    assert not np.array_equal(_params(other)["b"], _params(first)["b"])
+    edited = _params(first) | {"a": _params(first)["a"] + 1}
+    np.savez(first / "params.npz", **edited)  # rewritten in place through the first run's directory
+    assert all(np.array_equal(v, _params(second)[k]) for k, v in _params(tmp_path / "second").items())
+    third = run_file(str(path), out=str(tmp_path / "third"), seed=1)[1]
+    assert all(np.array_equal(v, _params(second)[k]) for k, v in _params(third).items())
+    assert rerun(third).differences == () and rerun(first).differences != ()
+    record = json.loads((third / "run.json").read_text())
+    write_params_file(tmp_path / "again.npz", _params(third), record["params"])  # copied from third's, kept now
+    assert (tmp_path / "again.npz").read_bytes() == (third / "params.npz").read_bytes()

@@ -1,19 +1,54 @@
-"""Numba's disk cache as the stand-ins of cold kernels (tensix/kernels/cold.py) see it: whether a kernel's build
-is there, the numba signature of a call (what to compile later), and loading a cached build without the setup
-only compiling needs."""
+"""Numba's disk cache as the stand-ins of cold kernels (tensix/kernels/cold.py) see it: loading a kernel's cached
+builds (by the signatures the cache's index names, before the first call), the numba signature of a call (what to
+compile later), and loading a cached build without the setup only compiling needs."""
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+import llvmlite
 import llvmlite.binding as ll
+import numba
 from numba import typeof
-from numba.core.runtime import rtsys
+from numba.core import config
+from numba.core.runtime import nrtdynmod, rtsys
+
+from tensix.files import write_atomically
 
 
-def cached(fn) -> bool:
-    """Whether numba's disk cache holds a build of the dispatcher `fn` that is fresh for its source."""
+def cached_signatures(fn) -> list[tuple]:
+    """The signatures of the builds of the dispatcher `fn` that numba's disk cache holds fresh for its source and
+    this machine (none: the kernel is cold)."""
     cache = getattr(fn, "_cache", None)
     cache_file = getattr(cache, "_cache_file", None)
-    return cache_file is not None and bool(cache_file._load_index())
+    if cache_file is None or not hasattr(cache, "_index_key"):
+        return []
+    index = cache_file._load_index()
+    if not index:
+        return []
+    codegen = fn.targetctx.codegen()
+    return [key[0] for key in index if key == cache._index_key(key[0], codegen)]
+
+
+def load_at_first_call(fn, sigs: list[tuple]) -> None:
+    """Have the dispatcher `fn` load its cached builds of signatures `sigs` when it is first called, before it
+    looks for the call's build by typing the arguments.
+
+    numba's way there (its compile path, taken when no build is loaded) first scans every installed package's entry
+    points for numba extensions: ~40 ms of a fresh process's first run, which loading a build does not need. The
+    builds load as numba loads them (the same machine code); a call whose types no build fits then compiles as
+    before, by numba's own path."""
+    def first_call(*args, **kws):
+        del fn._compile_for_args  # numba's own from now on
+        for sig in sigs:
+            fn.compile(sig)
+        return fn  # what the dispatcher then calls with the arguments: a build that fits runs, else numba compiles
+
+    # numba's dispatcher looks this up on the instance when no build fits a call, and calls what it returns
+    fn._compile_for_args = first_call
 
 
 def signature(args: tuple) -> tuple:
@@ -37,7 +72,7 @@ def load_lightly(fn) -> None:
         return
 
     def load_overload(sig, target_context):  # numba calls this holding its compiler lock
-        rtsys.initialize(target_context)  # a no-op after the first time
+        _initialize_nrt(target_context, getattr(cache, "_cache_path", None))  # a no-op after the first time
         codegen = target_context.codegen()
         numba_way = codegen.unserialize_library
         codegen.unserialize_library = lambda state: _object_library(codegen, state) or numba_way(state)
@@ -83,3 +118,51 @@ def _address(lib, engine, symbol: str) -> int:
             engine._defined_symbols.add(symbol)
         return address
     return engine.get_function_address(symbol)
+
+
+def _initialize_nrt(ctx, directory: str | None) -> None:
+    """rtsys.initialize(ctx) (numba's run-time library, which cached machine code calls), with NRT's own functions
+    loaded from the machine code numba compiled for them the first time (kept in `directory`, beside the kernels'
+    builds) instead of compiled again: that compile took 20-70 ms of every fresh process's first run. The rest is
+    numba's initialize: the same C helpers registered, the same library. Without numba's internals as expected, or
+    without a directory, numba's own initialize runs."""
+    if rtsys._init:
+        return
+    nrt = getattr(sys.modules.get(type(rtsys).__module__), "_nrt", None)  # numba's C part of NRT
+    if directory is None or nrt is None or not hasattr(nrtdynmod, "create_nrt_module"):
+        rtsys.initialize(ctx)
+        return
+    if config.NRT_STATS:
+        nrt.memsys_enable_stats()
+    for py_name, address in nrt.c_helpers.items():  # as numba's initialize registers them
+        ll.add_symbol(py_name if py_name.startswith("_") else f"NRT_{py_name}", address)
+    codegen = ctx.codegen()
+    target = hashlib.sha256(repr(codegen.magic_tuple()).encode()).hexdigest()[:16]
+    path = Path(directory) / f"nrt-{numba.__version__}-{llvmlite.__version__}-{target}.bin"
+    library = _nrt_from(path, codegen)
+    if library is None:
+        ir_mod, library = nrtdynmod.create_nrt_module(ctx)
+        library.add_ir_module(ir_mod)
+        library.enable_object_caching()  # so its machine code can be kept
+        library.finalize()
+        _keep_nrt(path, library, codegen)
+    rtsys._library = library
+    rtsys._init = True
+
+
+def _nrt_from(path: Path, codegen):
+    """The NRT library from its kept machine code, if kept for this codegen (its target machine); else None."""
+    try:
+        with open(path, "rb") as f:
+            magic, state = pickle.load(f)
+    except Exception:  # noqa: BLE001 (none kept yet, or cut off: compile it)
+        return None
+    return _object_library(codegen, state) if magic == codegen.magic_tuple() else None
+
+
+def _keep_nrt(path: Path, library, codegen) -> None:
+    try:
+        state = library.serialize_using_object_code()
+        write_atomically(path, lambda f: pickle.dump((codegen.magic_tuple(), state), f))
+    except Exception:  # noqa: BLE001 (a cache that cannot be written is skipped)
+        pass
