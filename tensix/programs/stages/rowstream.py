@@ -1,0 +1,235 @@
+"""Streaming row ops (`row` steps with `block`): softmax, layernorm and rmsnorm over tile rows too wide for a core's L1.
+
+As tt-metal's large-tensor softmax (`*_sm_large_tensor` kernels) does: each core still takes whole tile rows, but
+holds only `block` tiles of a row at a time and reads the row from DRAM once per pass. The statistics passes
+reduce block after block into a DST tile left acquired, then pack it to CB_STAT (fp32); the last pass reads the
+row again and normalizes it block by block, its output a block at a time. Nothing but the output goes to DRAM.
+
+Passes (x reads per tile row): softmax 3 (the max of x [+ mask]; the sum of exp(x [+ mask] - max); the output),
+layernorm 3 (the mean; the mean of the centred squares; the output, with gamma and beta's blocks), rmsnorm 2 (the
+mean of squares; the output, with gamma's blocks). Each tile goes through the same device calls in the same order
+as in the whole-row op (stages/row.py), so a streamed row is bit-identical to a whole one.
+"""
+
+from __future__ import annotations
+
+from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
+
+
+def passes(s) -> int:
+    """Reads of a tile row a streaming row op makes."""
+    return 2 if s.fn == "rmsnorm" else 3
+
+
+def blocks(s, cols) -> list[tuple[int, int]]:
+    """(first column, tiles) of each block of the tile columns `cols` (a range), `s.block` tiles each."""
+    return [(j, min(s.block, cols.stop - j)) for j in range(cols.start, cols.stop, s.block)]
+
+
+def _fmt(ctx, name: str) -> str:
+    return ctx.buffer(name).fmt
+
+
+def read_stream(ctx, s, u, cols, issue_reads) -> None:
+    """Per tile row and pass, its blocks of x (and the mask's matching tiles, softmax), a unit each; in the last
+    pass over the columns written (`cols`), also gamma's and beta's matching tiles, a unit each after x's."""
+    x, noc, unit, nt = s.a, s.noc, u.el, s.nt
+    cbx = cb_in(EL_A, _fmt(ctx, x))
+    mask = s.aux[0] if s.fn == "softmax" and s.aux else None
+    cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
+    aux = [] if mask else [(cb_in(EL_B, _fmt(ctx, name)), name) for name in s.aux]
+    n_pass = passes(s)
+    for r, first, _ in s.rows:
+        m0 = (r % s.mask_rows) * nt if mask else 0  # the mask is one matrix, x may be a batch of them
+        for p in range(n_pass):
+            last = p == n_pass - 1
+            for j0, n in blocks(s, cols if last else range(nt)):
+                ctx.cb_reserve_back(cbx, unit)
+                issue_reads(ctx, cbx, x, range(first + j0, first + j0 + n), noc)
+                if mask:
+                    ctx.cb_reserve_back(cbm, unit)
+                    issue_reads(ctx, cbm, mask, range(m0 + j0, m0 + j0 + n), noc)
+                ctx.noc_async_read_barrier()
+                ctx.cb_push_back(cbx, unit)
+                if mask:
+                    ctx.cb_push_back(cbm, unit)
+                for cb, name in aux if last else ():  # one at a time: gamma and beta may share a CB
+                    ctx.cb_reserve_back(cb, unit)
+                    issue_reads(ctx, cb, name, range(j0, j0 + n), noc)
+                    ctx.noc_async_read_barrier()
+                    ctx.cb_push_back(cb, unit)
+
+
+def compute_stream(ctx, s, u, cols, emit) -> None:
+    """Softmax / layernorm / rmsnorm of each tile row, streamed (module docstring); `cols` the columns written."""
+    unit = u.el
+    cbx = cb_in(EL_A, _fmt(ctx, s.a))
+    cbm = cb_in(EL_B, _fmt(ctx, s.aux[0])) if s.fn == "softmax" and s.aux else None
+    aux = [] if s.fn == "softmax" else [cb_in(EL_B, _fmt(ctx, name)) for name in s.aux]
+    for _ in s.rows:
+        if s.fn == "softmax":
+            _softmax(ctx, s, cbx, cbm, unit, cols, emit)
+        else:
+            _norm(ctx, s, cbx, aux, unit, cols, emit)
+
+
+def _sweep(ctx, s, cbx: int, cbm: int | None, unit: int, cols, per_tile) -> None:
+    """per_tile(i) for each tile of each block of `cols`, x's block (and the mask's) at the CBs' fronts."""
+    for _, n in blocks(s, cols):
+        ctx.cb_wait_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_wait_front(cbm, unit)
+        for i in range(n):
+            per_tile(i)
+        ctx.cb_pop_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_pop_front(cbm, unit)
+
+
+def _pack(ctx, idst: int, cb: int) -> None:
+    ctx.cb_reserve_back(cb, 1)
+    ctx.pack_tile(idst, cb)
+    ctx.cb_push_back(cb, 1)
+
+
+def _through_mid(ctx, idst: int) -> None:
+    """DST[idst] packed to CB_MID (fp32) and waited for: the next call reads it back as tile 0 of CB_MID."""
+    _pack(ctx, idst, CB_MID)
+    ctx.cb_wait_front(CB_MID, 1)
+
+
+def _stat_done(ctx, idst: int, pages: int) -> None:
+    """Pack a row statistic (DST[idst], acquired) to CB_STAT, release DST, wait until CB_STAT holds `pages`."""
+    _pack(ctx, idst, CB_STAT)
+    ctx.tile_regs_release()
+    ctx.cb_wait_front(CB_STAT, pages)
+
+
+def _softmax(ctx, s, cbx: int, cbm: int | None, unit: int, cols, emit) -> None:
+    """exp(x [+ mask] - max) / sum: the max (CB_STAT 0), the reciprocal of the sum (CB_STAT 1), then the output."""
+    whole = range(s.nt)
+
+    def source(i: int) -> tuple[int, int]:  # x's tile i, or x + mask's through CB_MID (the whole-row op's masked row)
+        if cbm is None:
+            return cbx, i
+        ctx.add_tiles(cbx, cbm, i, i, 0)
+        _through_mid(ctx, 0)
+        return CB_MID, 0
+
+    def shifted_exp(i: int) -> None:  # DST 0 = exp(x [+ mask] - max), packed to CB_MID
+        src, k = source(i)
+        ctx.bcast_tiles("sub", "col", src, CB_STAT, k, 0, 0)
+        if src == CB_MID:
+            ctx.cb_pop_front(CB_MID, 1)
+        ctx.exp_tile(0)
+        _through_mid(ctx, 0)
+
+    def to_max(i: int) -> None:
+        src, k = source(i)
+        ctx.reduce_tile("max", "row", src, k, 1, 1.0)
+        if src == CB_MID:
+            ctx.cb_pop_front(CB_MID, 1)
+
+    def to_sum(i: int) -> None:
+        shifted_exp(i)
+        ctx.reduce_tile("sum", "row", CB_MID, 0, 1, 1.0)
+        ctx.cb_pop_front(CB_MID, 1)
+
+    ctx.tile_regs_acquire()
+    _sweep(ctx, s, cbx, cbm, unit, whole, to_max)
+    _stat_done(ctx, 1, 1)
+    ctx.tile_regs_acquire()
+    _sweep(ctx, s, cbx, cbm, unit, whole, to_sum)
+    ctx.recip_tile(1)
+    _stat_done(ctx, 1, 2)
+    out = cb_out(_fmt(ctx, s.out))
+
+    def to_out(i: int) -> None:
+        if i == 0:
+            ctx.cb_reserve_back(out, unit)
+        ctx.tile_regs_acquire()
+        shifted_exp(i)
+        ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, 0, 1, 0)
+        ctx.cb_pop_front(CB_MID, 1)
+        emit(ctx, s, i)
+        ctx.tile_regs_release()
+
+    _out_sweep(ctx, s, cbx, cbm, unit, cols, to_out, out)
+    ctx.cb_pop_front(CB_STAT, 2)
+
+
+def _out_sweep(ctx, s, cbx: int, cbm: int | None, unit: int, cols, per_tile, out: int, aux=()) -> None:
+    """The last pass: per block, per_tile(i) of its tiles (each reserving the output unit at i 0), then the block
+    pushed to the writer; `aux`: CBs whose unit (gamma, beta) comes with each block."""
+    for _, n in blocks(s, cols):
+        ctx.cb_wait_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_wait_front(cbm, unit)
+        waited = {}
+        for cb in aux:  # gamma and beta of one format share a CB: one unit after the other
+            waited[cb] = waited.get(cb, 0) + unit
+            ctx.cb_wait_front(cb, waited[cb])
+        for i in range(n):
+            per_tile(i)
+        ctx.cb_push_back(out, unit)
+        ctx.cb_pop_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_pop_front(cbm, unit)
+        for cb, pages in waited.items():
+            ctx.cb_pop_front(cb, pages)
+
+
+def _norm(ctx, s, cbx: int, aux: list[int], unit: int, cols, emit) -> None:
+    """(x - mean) * rsqrt(mean of squares + eps) [* gamma + beta]: layernorm's mean (CB_STAT 0) and rstd (CB_STAT
+    1); rmsnorm's rstd (CB_STAT 0), x not centred."""
+    inv_n, whole, ln = 1.0 / (32 * s.nt), range(s.nt), s.fn == "layernorm"
+
+    def to_mean(i: int) -> None:
+        ctx.reduce_tile("sum", "row", cbx, i, 0, inv_n)
+
+    def centred(i: int) -> None:  # x - mean, packed to CB_MID (the whole-row op's centred row)
+        ctx.bcast_tiles("sub", "col", cbx, CB_STAT, i, 0, 0)
+        _through_mid(ctx, 0)
+
+    def to_squares(i: int) -> None:
+        if ln:
+            centred(i)
+            ctx.mul_tiles(CB_MID, CB_MID, 0, 0, 0)
+        else:
+            ctx.mul_tiles(cbx, cbx, i, i, 0)
+        _pack(ctx, 0, CB_MID)
+        ctx.cb_wait_front(CB_MID, 1 + ln)
+        ctx.reduce_tile("sum", "row", CB_MID, int(ln), 1, inv_n)
+        ctx.cb_pop_front(CB_MID, 1 + ln)
+
+    if ln:
+        ctx.tile_regs_acquire()
+        _sweep(ctx, s, cbx, None, unit, whole, to_mean)
+        _stat_done(ctx, 0, 1)
+    ctx.tile_regs_acquire()
+    _sweep(ctx, s, cbx, None, unit, whole, to_squares)
+    ctx.add_scalar_tile(1, s.eps)
+    ctx.rsqrt_tile(1)
+    _stat_done(ctx, 1, 1 + ln)
+    out = cb_out(_fmt(ctx, s.out))
+    firsts = []
+    for k, cb in enumerate(aux):  # the index of each operand's block in its CB
+        firsts.append((cb, unit * aux[:k].count(cb)))
+
+    def to_out(i: int) -> None:
+        if i == 0:
+            ctx.cb_reserve_back(out, unit)
+        ctx.tile_regs_acquire()
+        if ln:
+            centred(i)
+            ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, 0, 1, 0)
+            ctx.cb_pop_front(CB_MID, 1)
+        else:
+            ctx.bcast_tiles("mul", "col", cbx, CB_STAT, i, 0, 0)
+        for (cb, first), op in zip(firsts, ("mul", "add")):  # gamma, then beta
+            ctx.bcast_dst_tiles(op, "row", 0, cb, first + i)
+        emit(ctx, s, i)
+        ctx.tile_regs_release()
+
+    _out_sweep(ctx, s, cbx, None, unit, cols, to_out, out, aux)
+    ctx.cb_pop_front(CB_STAT, 1 + ln)
