@@ -15,7 +15,8 @@ class Share:
     """One multicast operand: `sender` reads it and multicasts to the `n` other cores of `rect` (x0, y0, x1,
     y1); `ready`/`valid`: the handshake semaphores, one each per CB unit (stages/mcast.py); `a_rows`: with zero
     skipping, the activation bands (row, rows) of every grid row, whose zero tiles let a column skip weights;
-    `senders`: a spread decode row (core, k0, k1, noc), each core multicasting k tiles k0..k1-1 on `noc` at once."""
+    `senders`: a spread decode row (core, k0, k1, noc), each core multicasting k tiles k0..k1-1 on `noc` at once;
+    they fill a rectangle (`senders_rect`), to which every core of the share multicasts its readiness."""
 
     sender: Coord
     rect: tuple[int, int, int, int]
@@ -39,6 +40,13 @@ class Mcast:
 def slice_of(share: Share, core: Coord) -> tuple[int, int]:
     """The k tiles (k0, k1) of the row `core` reads and multicasts ((0, 0): none, it only receives)."""
     return next(((k0, k1) for c, k0, k1, _ in share.senders if c == core), (0, 0))
+
+
+def senders_rect(share: Share) -> tuple[int, int, int, int]:
+    """The rectangle (x0, y0, x1, y1) a spread row's senders fill (plans.spread picks them so): every core of the
+    share multicasts its readiness to it once."""
+    xs, ys = [c[0][0] for c in share.senders], [c[0][1] for c in share.senders]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def run_pages(share: Share, core: Coord, blocks, kt: int) -> set[int]:

@@ -14,6 +14,7 @@ from tensix.errors import SourceError, SourcePos
 from tensix.formats import tile_nbytes
 from tensix.programs.stages.layout import a_on_writer, cb_requirements, norm_parts_nbytes, shares_stats
 from tensix.schedule.contract import CoreSchedule, DramBuffer, Schedule
+from tensix.schedule.share import senders_rect
 
 
 class ScheduleError(SourceError):
@@ -173,12 +174,27 @@ class _Checker:
                         if share.sender not in inside or share.n != len(inside) - 1:
                             self.fail(share, "rect", f"multicast of '{step.label}' on core {cs.core}: sender "
                                                      f"{share.sender} and n={share.n} do not fit rect {share.rect}")
+                        if share.senders:
+                            self.spread_senders(step.label, share)
         for (label, share), cores in shares.items():
             x0, y0, x1, y1 = share.rect
             missing = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1) if (x, y) not in cores]
             if missing:
                 self.fail(share, "rect", f"multicast of '{label}' from {share.sender} covers core {missing[0]}, "
                                          f"which does not run '{label}' with it; every core of the rect must")
+
+    def spread_senders(self, label: str, share) -> None:
+        """A spread row's senders fill a rectangle inside the share's (every core signals its readiness to them with
+        one multicast, stages/mcast.spread_row)."""
+        x0, y0, x1, y1 = senders_rect(share)
+        inside = {(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)}
+        cores = [c for c, *_ in share.senders]
+        rx0, ry0, rx1, ry1 = share.rect
+        if set(cores) != inside or len(cores) != len(inside) or not (rx0 <= x0 and ry0 <= y0 and x1 <= rx1
+                                                                     and y1 <= ry1):
+            self.fail(share, "senders", f"multicast of '{label}': its senders {cores} do not fill the rectangle "
+                                        f"{(x0, y0, x1, y1)} inside rect {share.rect}; list every core of a "
+                                        f"rectangle once (whole rows of the rect, or the start of its first row)")
 
     def shared_norms(self) -> None:
         """A norm sharing its statistics (`parts`) runs on every core of its parts, itself among them, with the same
