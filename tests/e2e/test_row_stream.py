@@ -1,6 +1,6 @@
-"""Row ops too wide for a quarter of L1 stream (`row` with `block`, stages/rowstream.py): each row read once per pass,
-a block of it in L1 at a time. Against numpy, bit for bit against the whole-row op on a device with room for the
-row, and their DRAM reads counted by hand."""
+"""Row ops too wide for a quarter of L1 stream (`row` with `block`, stages/rowstream.py): each row read twice (its
+statistics, its output), a block of it in L1 at a time. Against numpy, against the whole-row op on a device with
+room for the row, and their DRAM reads counted by hand."""
 
 from dataclasses import replace
 
@@ -37,7 +37,7 @@ def _source(op: str, dtype: str, rows: int, cols: int) -> str:
 
 @pytest.mark.parametrize("dtype, tol", [("fp32", 2e-5), ("bf16", 0.05)])
 @pytest.mark.parametrize("op", list(OPS))
-def test_a_streamed_row_op_matches_numpy_and_the_whole_row_op_bit_for_bit(op, dtype, tol):
+def test_a_streamed_row_op_matches_numpy_and_the_whole_row_op(op, dtype, tol):
     # 3 tile rows of 8 tiles on 2 cores; the bf16 tolerance is the whole-row op's own error against numpy
     source = _source(op, dtype, 96, 256)
     compiled, streamed, expected = _run(source, SMALL)
@@ -47,7 +47,10 @@ def test_a_streamed_row_op_matches_numpy_and_the_whole_row_op_bit_for_bit(op, dt
     np.testing.assert_allclose(streamed.outputs["y"], expected["y"], rtol=0, atol=tol * scale)
     whole_compiled, whole, _ = _run(source, MESH)
     assert "block" not in whole_compiled.lowered.nodes[0].attrs
-    np.testing.assert_array_equal(streamed.outputs["y"], whole.outputs["y"])  # the same calls per tile, in order
+    if op == "rmsnorm":  # the same calls per tile, in the same order
+        np.testing.assert_array_equal(streamed.outputs["y"], whole.outputs["y"])
+    else:  # an online sum of exps; a variance from the mean of squares: the statistics summed in another order
+        np.testing.assert_allclose(streamed.outputs["y"], whole.outputs["y"], rtol=0, atol=tol * scale)
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -82,18 +85,18 @@ def _read_bytes(result) -> int:
     return sum(t.nbytes for t in result.trace.transfers if t.kind == "read")
 
 
-@pytest.mark.parametrize("op, x_reads, aux_tiles", [
-    ("softmax", 3, 0),     # the max, the sum of exps, the output
-    ("causal", 3, 3 * 8),  # the same, each with the mask's matching tiles (x, mask: fp32 pages)
-    ("layernorm", 3, 3 * 2 * 8),  # the mean, the variance, the output with gamma's and beta's 8 tiles per row
-    ("rmsnorm", 2, 3 * 8),  # the mean of squares, the output with gamma's tiles per row
+@pytest.mark.parametrize("op, aux_tiles", [
+    ("softmax", 0),
+    ("causal", 2 * 24),  # the mask's matching tiles with x's, in both passes
+    ("layernorm", 3 * 2 * 8),  # gamma's and beta's 8 tiles with each row's output pass
+    ("rmsnorm", 3 * 8),  # gamma's
 ])
-def test_a_streamed_row_reads_each_x_tile_once_per_pass(op, x_reads, aux_tiles):
-    # fp32 [96, 256]: 3 tile rows of 8 tiles, 4096 B a tile; the whole-row op reads x once, gamma and beta once a core
+def test_a_streamed_row_reads_each_x_tile_twice(op, aux_tiles):
+    # fp32 [96, 256]: 3 tile rows of 8 tiles, 4096 B a tile, read for the statistics and again for the output; the
+    # whole-row op reads x once, gamma and beta once a core
     source = _source(op, "fp32", 96, 256)
     _, streamed, _ = _run(source, SMALL)
-    masks = x_reads if op == "causal" else 0  # the mask read in every pass: 3 x 24 tiles
-    assert _read_bytes(streamed) == 4096 * (x_reads * 24 + (masks * 24 if masks else aux_tiles))
+    assert _read_bytes(streamed) == 4096 * (2 * 24 + aux_tiles)
     _, whole, _ = _run(source, MESH)
     cores = 2  # gamma (and beta) once per core
     whole_aux = {"softmax": 0, "causal": 24, "layernorm": cores * 2 * 8, "rmsnorm": cores * 8}[op]

@@ -5,10 +5,11 @@ holds only `block` tiles of a row at a time and reads the row from DRAM once per
 reduce block after block into a DST tile left acquired, then pack it to CB_STAT (fp32); the last pass reads the
 row again and normalizes it block by block, its output a block at a time. Nothing but the output goes to DRAM.
 
-Passes (x reads per tile row): softmax 3 (the max of x [+ mask]; the sum of exp(x [+ mask] - max); the output),
-layernorm 3 (the mean; the mean of the centred squares; the output, with gamma and beta's blocks), rmsnorm 2 (the
-mean of squares; the output, with gamma's blocks). Each tile goes through the same device calls in the same order
-as in the whole-row op (stages/row.py), so a streamed row is bit-identical to a whole one.
+Two reads of each tile row: the statistics, then the output. Softmax keeps a running max and a running sum of
+exp(x [+ mask] - max), the sum rescaled by exp(old max - new max) after each block (an online softmax); layernorm
+sums x and x^2 together (variance = mean of squares - mean^2, in fp32); rmsnorm sums x^2. The output pass makes the
+same calls per tile as the whole-row op (stages/row.py): rmsnorm is bit-identical to it, softmax and layernorm differ
+only in how their statistics were summed (docs/language.md).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb
 
 
 def passes(s) -> int:
-    """Reads of a tile row a streaming row op makes."""
-    return 2 if s.fn == "rmsnorm" else 3
+    """Reads of a tile row a streaming row op makes: its statistics, then its output."""
+    return 2
 
 
 def blocks(s, cols) -> list[tuple[int, int]]:
@@ -106,8 +107,8 @@ def _stat_done(ctx, idst: int, pages: int) -> None:
 
 
 def _softmax(ctx, s, cbx: int, cbm: int | None, unit: int, cols, emit) -> None:
-    """exp(x [+ mask] - max) / sum: the max (CB_STAT 0), the reciprocal of the sum (CB_STAT 1), then the output."""
-    whole = range(s.nt)
+    """exp(x [+ mask] - max) / sum, the max and the sum in one read (an online sum, rescaled as the max grows): DST 1
+    the running max, DST 2 the running sum; then the output from the max (CB_STAT 0) and 1 / sum (CB_STAT 1)."""
 
     def source(i: int) -> tuple[int, int]:  # x's tile i, or x + mask's through CB_MID (the whole-row op's masked row)
         if cbm is None:
@@ -116,9 +117,9 @@ def _softmax(ctx, s, cbx: int, cbm: int | None, unit: int, cols, emit) -> None:
         _through_mid(ctx, 0)
         return CB_MID, 0
 
-    def shifted_exp(i: int) -> None:  # DST 0 = exp(x [+ mask] - max), packed to CB_MID
+    def shifted_exp(i: int, at: int) -> None:  # DST 0 = exp(x [+ mask] - the max at CB_STAT `at`), packed to CB_MID
         src, k = source(i)
-        ctx.bcast_tiles("sub", "col", src, CB_STAT, k, 0, 0)
+        ctx.bcast_tiles("sub", "col", src, CB_STAT, k, at, 0)
         if src == CB_MID:
             ctx.cb_pop_front(CB_MID, 1)
         ctx.exp_tile(0)
@@ -130,25 +131,38 @@ def _softmax(ctx, s, cbx: int, cbm: int | None, unit: int, cols, emit) -> None:
         if src == CB_MID:
             ctx.cb_pop_front(CB_MID, 1)
 
-    def to_sum(i: int) -> None:
-        shifted_exp(i)
-        ctx.reduce_tile("sum", "row", CB_MID, 0, 1, 1.0)
-        ctx.cb_pop_front(CB_MID, 1)
-
     ctx.tile_regs_acquire()
-    _sweep(ctx, s, cbx, cbm, unit, whole, to_max)
-    _stat_done(ctx, 1, 1)
-    ctx.tile_regs_acquire()
-    _sweep(ctx, s, cbx, cbm, unit, whole, to_sum)
-    ctx.recip_tile(1)
-    _stat_done(ctx, 1, 2)
+    for b, (j0, n) in enumerate(blocks(s, range(s.nt))):
+        ctx.cb_wait_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_wait_front(cbm, unit)
+        for i in range(n):  # the max so far, in DST 1, packed behind the previous one (CB_STAT 1, or 0 at first)
+            to_max(i)
+        _pack(ctx, 1, CB_STAT)
+        ctx.cb_wait_front(CB_STAT, 1 + (b > 0))
+        if b:  # the sum so far times exp(previous max - max), the previous max popped
+            ctx.sub_tiles(CB_STAT, CB_STAT, 0, 1, 3)
+            ctx.exp_tile(3)
+            _through_mid(ctx, 3)
+            ctx.bcast_dst_tiles("mul", "col", 2, CB_MID, 0)
+            ctx.cb_pop_front(CB_MID, 1)
+            ctx.cb_pop_front(CB_STAT, 1)
+        for i in range(n):
+            shifted_exp(i, 0)
+            ctx.reduce_tile("sum", "row", CB_MID, 0, 2, 1.0)
+            ctx.cb_pop_front(CB_MID, 1)
+        ctx.cb_pop_front(cbx, unit)
+        if cbm is not None:
+            ctx.cb_pop_front(cbm, unit)
+    ctx.recip_tile(2)
+    _stat_done(ctx, 2, 2)
     out = cb_out(_fmt(ctx, s.out))
 
     def to_out(i: int) -> None:
         if i == 0:
             ctx.cb_reserve_back(out, unit)
         ctx.tile_regs_acquire()
-        shifted_exp(i)
+        shifted_exp(i, 0)
         ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, 0, 1, 0)
         ctx.cb_pop_front(CB_MID, 1)
         emit(ctx, s, i)
@@ -180,34 +194,28 @@ def _out_sweep(ctx, s, cbx: int, cbm: int | None, unit: int, cols, per_tile, out
 
 
 def _norm(ctx, s, cbx: int, aux: list[int], unit: int, cols, emit) -> None:
-    """(x - mean) * rsqrt(mean of squares + eps) [* gamma + beta]: layernorm's mean (CB_STAT 0) and rstd (CB_STAT
-    1); rmsnorm's rstd (CB_STAT 0), x not centred."""
-    inv_n, whole, ln = 1.0 / (32 * s.nt), range(s.nt), s.fn == "layernorm"
+    """(x - mean) * rsqrt(variance + eps) [* gamma + beta], the statistics in one read: layernorm the mean (DST 0)
+    and the mean of squares (DST 1), its variance their difference less mean squared (CB_STAT 0 the mean, 1 the
+    rstd); rmsnorm the mean of squares, x not centred (CB_STAT 0 the rstd)."""
+    inv_n, ln = 1.0 / (32 * s.nt), s.fn == "layernorm"
 
-    def to_mean(i: int) -> None:
-        ctx.reduce_tile("sum", "row", cbx, i, 0, inv_n)
-
-    def centred(i: int) -> None:  # x - mean, packed to CB_MID (the whole-row op's centred row)
-        ctx.bcast_tiles("sub", "col", cbx, CB_STAT, i, 0, 0)
-        _through_mid(ctx, 0)
-
-    def to_squares(i: int) -> None:
+    def to_stats(i: int) -> None:
         if ln:
-            centred(i)
-            ctx.mul_tiles(CB_MID, CB_MID, 0, 0, 0)
-        else:
-            ctx.mul_tiles(cbx, cbx, i, i, 0)
-        _pack(ctx, 0, CB_MID)
-        ctx.cb_wait_front(CB_MID, 1 + ln)
-        ctx.reduce_tile("sum", "row", CB_MID, int(ln), 1, inv_n)
-        ctx.cb_pop_front(CB_MID, 1 + ln)
+            ctx.reduce_tile("sum", "row", cbx, i, 0, inv_n)
+        ctx.mul_tiles(cbx, cbx, i, i, 2)
+        _through_mid(ctx, 2)
+        ctx.reduce_tile("sum", "row", CB_MID, 0, 1, inv_n)
+        ctx.cb_pop_front(CB_MID, 1)
 
-    if ln:
-        ctx.tile_regs_acquire()
-        _sweep(ctx, s, cbx, None, unit, whole, to_mean)
-        _stat_done(ctx, 0, 1)
     ctx.tile_regs_acquire()
-    _sweep(ctx, s, cbx, None, unit, whole, to_squares)
+    _sweep(ctx, s, cbx, None, unit, range(s.nt), to_stats)
+    if ln:  # DST 1 = mean of squares - mean^2
+        _pack(ctx, 0, CB_STAT)
+        ctx.cb_wait_front(CB_STAT, 1)
+        ctx.mul_tiles(CB_STAT, CB_STAT, 0, 0, 2)
+        _through_mid(ctx, 2)
+        ctx.bcast_dst_tiles("sub", "col", 1, CB_MID, 0)
+        ctx.cb_pop_front(CB_MID, 1)
     ctx.add_scalar_tile(1, s.eps)
     ctx.rsqrt_tile(1)
     _stat_done(ctx, 1, 1 + ln)
@@ -220,8 +228,9 @@ def _norm(ctx, s, cbx: int, aux: list[int], unit: int, cols, emit) -> None:
         if i == 0:
             ctx.cb_reserve_back(out, unit)
         ctx.tile_regs_acquire()
-        if ln:
-            centred(i)
+        if ln:  # x - mean through CB_MID (fp32), as the whole-row op's centred row
+            ctx.bcast_tiles("sub", "col", cbx, CB_STAT, i, 0, 0)
+            _through_mid(ctx, 0)
             ctx.bcast_tiles("mul", "col", CB_MID, CB_STAT, 0, 1, 0)
             ctx.cb_pop_front(CB_MID, 1)
         else:
