@@ -35,30 +35,42 @@ def read_stream(ctx, s, u, cols, issue_reads) -> None:
     """Per tile row and pass, its blocks of x (and the mask's matching tiles, softmax), a unit each; in the last
     pass over the columns written (`cols`), also gamma's and beta's matching tiles, a unit each after x's."""
     x, noc, unit, nt = s.a, s.noc, u.el, s.nt
-    cbx = cb_in(EL_A, _fmt(ctx, x))
     mask = s.aux[0] if s.fn == "softmax" and s.aux else None
-    cbm = cb_in(EL_B, _fmt(ctx, mask)) if mask else None
+    firsts = [(cb_in(EL_A, _fmt(ctx, x)), x)] + ([(cb_in(EL_B, _fmt(ctx, mask)), mask)] if mask else [])
     aux = [] if mask else [(cb_in(EL_B, _fmt(ctx, name)), name) for name in s.aux]
-    n_pass = passes(s)
     for r, first, _ in s.rows:
-        m0 = (r % s.mask_rows) * nt if mask else 0  # the mask is one matrix, x may be a batch of them
-        for p in range(n_pass):
-            last = p == n_pass - 1
+        at = {x: first, **({mask: (r % s.mask_rows) * nt} if mask else {})}  # the mask: one matrix, x: a batch
+        for p in range(passes(s)):
+            last = p == passes(s) - 1
             for j0, n in blocks(s, cols if last else range(nt)):
-                ctx.cb_reserve_back(cbx, unit)
-                issue_reads(ctx, cbx, x, range(first + j0, first + j0 + n), noc)
-                if mask:
-                    ctx.cb_reserve_back(cbm, unit)
-                    issue_reads(ctx, cbm, mask, range(m0 + j0, m0 + j0 + n), noc)
-                ctx.noc_async_read_barrier()
-                ctx.cb_push_back(cbx, unit)
-                if mask:
-                    ctx.cb_push_back(cbm, unit)
-                for cb, name in aux if last else ():  # one at a time: gamma and beta may share a CB
-                    ctx.cb_reserve_back(cb, unit)
-                    issue_reads(ctx, cb, name, range(j0, j0 + n), noc)
-                    ctx.noc_async_read_barrier()
-                    ctx.cb_push_back(cb, unit)
+                _read_block(ctx, firsts + (aux if last else []), at, j0, n, unit, noc, issue_reads)
+
+
+def _read_block(ctx, reads: list[tuple[int, str]], at: dict, j0: int, n: int, unit: int, noc, issue_reads) -> None:
+    """Tiles j0 .. j0 + n of each (CB, operand) in `reads` (from page at[operand], else 0), a unit each, in flight
+    together under one barrier; gamma and beta sharing a CB take two units of it at once where that does not wrap
+    its end, else one after the other."""
+    into: dict[int, list[str]] = {}
+    for cb, name in reads:
+        into.setdefault(cb, []).append(name)
+    wraps = {cb: names for cb, names in into.items() if ctx.cb(cb).wr_slot + unit * len(names) > ctx.cb(cb).num_pages}
+    for cb, names in into.items():
+        if cb not in wraps:
+            ctx.cb_reserve_back(cb, unit * len(names))
+            addr = ctx.get_write_ptr(cb)
+            for k, name in enumerate(names):
+                p0 = at.get(name, 0) + j0
+                ctx.noc_async_read_pages(name, range(p0, p0 + n), addr + k * unit * ctx.buffer(name).page_nbytes, noc)
+    ctx.noc_async_read_barrier()
+    for cb, names in into.items():
+        if cb not in wraps:
+            ctx.cb_push_back(cb, unit * len(names))
+    for cb, names in wraps.items():
+        for name in names:
+            ctx.cb_reserve_back(cb, unit)
+            issue_reads(ctx, cb, name, range(at.get(name, 0) + j0, at.get(name, 0) + j0 + n), noc)
+            ctx.noc_async_read_barrier()
+            ctx.cb_push_back(cb, unit)
 
 
 def compute_stream(ctx, s, u, cols, emit) -> None:
