@@ -32,11 +32,13 @@ COMPILED = (
     "tensix.programs.stages.mcast",
     "tensix.programs.stages.rowstream",
     "tensix.programs.stages.row",
+    "tensix.programs.stages.norm",
     "tensix.programs.stages.sparse",
     "tensix.programs.stages.reader",
     "tensix.programs.stages.compute",
     "tensix.programs.stages.writer",
     "tensix.programs.stages.split",
+    "tensix.programs.stages.attention",
     # beside the run: the trace's JSON text, built once per saved run (a GPT-2 block's 7 MB: 2x as fast compiled)
     "tensix.trace_json",
 )

@@ -144,10 +144,11 @@ class Sampler:
 
 class Decoder:
     """smollm_step.tdf compiled per row count (the prompt's length for the prefill, 1 for every decode step), run
-    on one Mesh that holds the weights and the key/value cache of `capacity` positions."""
+    on one Mesh that holds the weights and the key/value cache of `capacity` positions. `trace=False`: the runs
+    record no spans or transfers (their outputs, cycles and stats are the same), for callers that never look."""
 
     def __init__(self, fields: dict, dtype: str, device: str | None, capacity: int, zero_skip: ZeroSkip | None = None,
-                 programs: dict | None = None):
+                 programs: dict | None = None, trace: bool = True):
         self.fields, self.dtype, self.device = fields, dtype, device
         self.capacity = -(-capacity // TILE) * TILE  # whole tiles: no padding rows to zero in each layer's k
         self.weights = weights()
@@ -155,13 +156,14 @@ class Decoder:
         self.mesh: Mesh | None = None
         self.zero_skip = zero_skip
         self.length = 0  # positions the cache holds
+        self.trace = trace
 
     def _program(self, rows: int) -> tuple[Compiled, dict]:
         if rows not in self.programs:
             compiled = compile_model("smollm_step.tdf", consts(self.fields, rows) | {"SMAX": self.capacity},
                                      self.dtype, self.device)
             self.programs[rows] = compiled, materialize(compiled.graph, self.weights)
-        self.mesh = self.mesh or Mesh(self.programs[rows][0].device, zero_skip=self.zero_skip)
+        self.mesh = self.mesh or Mesh(self.programs[rows][0].device, zero_skip=self.zero_skip, trace=self.trace)
         return self.programs[rows]
 
     def logits(self, tokens: list[int]):
@@ -202,8 +204,8 @@ def generate(prompt: str, *, max_new_tokens: int = 16, dtype: str = "fp32", devi
         raise TensixError("generate needs a prompt of at least one token")
     capacity = len(prompt_tokens) + max_new_tokens
     skip = ZeroSkip(threshold=zero_threshold) if zero_threshold > 0 else None
-    decoder = Decoder(fields, dtype, device, capacity, skip)
-    dense = Decoder(fields, dtype, device, capacity, programs=decoder.programs) if skip else None
+    decoder = Decoder(fields, dtype, device, capacity, skip, trace=False)  # a Step keeps no trace: none recorded
+    dense = Decoder(fields, dtype, device, capacity, programs=decoder.programs, trace=False) if skip else None
     choose = sampler or Sampler()
 
     def steps() -> Iterator[Step]:

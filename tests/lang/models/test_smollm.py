@@ -82,3 +82,21 @@ def test_feed_places_rows_at_their_positions_and_masks_later_ones():
     assert np.argwhere(f["at"]).tolist() == [[5, 0], [6, 1]]
     np.testing.assert_array_equal(f["keep"][1], (np.arange(32) <= 6).astype(np.float32))
     assert f["keep"].shape == (2, 32) and "last" not in f
+
+
+@pytest.mark.slow
+def test_a_decoder_without_a_trace_gives_the_same_logits_and_cycles(fields):
+    """generate's decoders keep no trace (a Step holds none): a 2-layer model's prefill and decode step give the
+    same logits, cycles and stats with the trace off as on, and record no spans or transfers."""
+    two = fields | {"llama.block_count": 2}
+    ids = G.tokenizer(fields).encode(PROMPT).ids
+    on = G.Decoder(two, "bf16", None, len(ids) + 1)
+    on.weights = {k: v for k, v in on.weights.items() if not k.startswith("layers.") or k.split(".")[1] in ("0", "1")}
+    off = G.Decoder(two, "bf16", None, len(ids) + 1, programs=on.programs, trace=False)
+    off.weights = on.weights
+    for fed in (ids, [ids[-1]]):
+        (want, ran), (got, bare) = on.logits(fed), off.logits(fed)
+        np.testing.assert_array_equal(got, want)
+        assert bare.cycles == ran.cycles and bare.stats.json_text() == ran.stats.json_text()
+        assert ran.trace.recorded and ran.stats.transfers > 0
+        assert not bare.trace.recorded and not bare.trace.spans and not bare.trace.transfers
