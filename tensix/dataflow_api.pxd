@@ -10,6 +10,10 @@ cdef class _Gather:
     cdef public int noc
     cdef public Py_ssize_t i
     cdef public object buffer
+    cdef public tuple plain
+    cdef public list landed
+    @cython.locals(plain=tuple, k=DataflowKernel, dram=Dram, banks=list, end=cython.longlong)
+    cdef bint _read_plain(self, Py_ssize_t page, long long dst_l1, long long t) except -1
 
 cdef class DataflowKernel(KernelProcess):
     cdef public int noc

@@ -36,13 +36,17 @@ class _Gather:
     at cycle t (its sync cycle), then due again one issue later for the next. `buffer`: srcs are pages of this
     DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC addresses of nbytes."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer")  # as plain Python; the
-    # .pxd types them
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer", "plain", "landed")  # as
+    # plain Python; the .pxd types them
 
     def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int,
                  buffer: str | None = None):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
         self.t, self.i, self.buffer = t, 1, buffer
+        self.plain = self.landed = None  # an interleaved buffer read without skipping: its pages' addresses here
+        if buffer is not None and k.skip is None:
+            dram = k.device.dram
+            self.plain, self.landed = dram.buffer(buffer).plain, dram.landed[buffer]
 
     def __call__(self) -> None:
         k = self.k
@@ -54,7 +58,7 @@ class _Gather:
                                         (*k.noc_xy, self.dst_l1 + i * self.stride), self.nbytes, t)
                 if end > k.reads_done:
                     k.reads_done = end
-            else:
+            elif not self._read_plain(self.srcs[i], self.dst_l1 + i * self.stride, t):
                 k._read_page(self.buffer, self.srcs[i], self.dst_l1 + i * self.stride, self.noc, t)
             if i + 1 == len(self.srcs):
                 k._gathered()
@@ -64,6 +68,24 @@ class _Gather:
             if t > k.engine.now and not k.engine.reach(t):
                 k.engine.at(t, self)
                 return
+
+    def _read_plain(self, page: int, dst_l1: int, t: int) -> bool:
+        """_read_page of an interleaved page with no skipping (the same transfer, cycles and trace), its address
+        worked out here with no page_addr tuple; False where _read_page must (another layout, a page out of range,
+        an evicted buffer, or one read before it lands: _read_page then raises)."""
+        plain, k = self.plain, self.k
+        if plain is None or not 0 <= page < plain[0]:
+            return False
+        dram = k.device.dram
+        if dram._unowned or self.landed[page] > t:
+            return False
+        banks = dram.banks
+        x, y = banks[page % len(banks)].noc_xy
+        end = k.device.move(k, True, self.noc, x, y, plain[1] + page // len(banks) * plain[2], k.noc_xy[0],
+                            k.noc_xy[1], dst_l1, plain[2], t)
+        if end > k.reads_done:
+            k.reads_done = end
+        return True
 
 
 class DataflowKernel(KernelProcess):
