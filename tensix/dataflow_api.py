@@ -36,29 +36,31 @@ class _Gather:
     at cycle t (its sync cycle), then due again one issue later for the next. `buffer`: srcs are pages of this
     DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC addresses of nbytes."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer", "plain", "landed")  # as
-    # plain Python; the .pxd types them
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer")  # as plain Python; the
+    # .pxd types them
 
     def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int,
                  buffer: str | None = None):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
         self.t, self.i, self.buffer = t, 1, buffer
-        self.plain = self.landed = None  # an interleaved buffer read without skipping: its pages' addresses here
-        if buffer is not None and k.skip is None:
-            dram = k.device.dram
-            self.plain, self.landed = dram.buffer(buffer).plain, dram.landed[buffer]
 
     def __call__(self) -> None:
+        self.issue()
+
+    def issue(self) -> None:
+        """Issue the reads due now: read i, and the next ones while nothing else is due before them (compiled: typed,
+        unlike __call__, so the kernel's and device's methods are C calls)."""
         k = self.k
         while True:
             i = self.i
             t = self.t + k.read_issue_cycles
             if self.buffer is None:
-                end = k.device.transfer(k, "read", self.noc, self.srcs[i],
-                                        (*k.noc_xy, self.dst_l1 + i * self.stride), self.nbytes, t)
+                sx, sy, sa = self.srcs[i]  # (compiled: C integers to Device.move, no destination tuple made)
+                end = k.device.move(k, True, self.noc, sx, sy, sa, k.noc_xy[0], k.noc_xy[1],
+                                    self.dst_l1 + i * self.stride, self.nbytes, t)
                 if end > k.reads_done:
                     k.reads_done = end
-            elif not self._read_plain(self.srcs[i], self.dst_l1 + i * self.stride, t):
+            else:
                 k._read_page(self.buffer, self.srcs[i], self.dst_l1 + i * self.stride, self.noc, t)
             if i + 1 == len(self.srcs):
                 k._gathered()
@@ -68,24 +70,6 @@ class _Gather:
             if t > k.engine.now and not k.engine.reach(t):
                 k.engine.at(t, self)
                 return
-
-    def _read_plain(self, page: int, dst_l1: int, t: int) -> bool:
-        """_read_page of an interleaved page with no skipping (the same transfer, cycles and trace), its address
-        worked out here with no page_addr tuple; False where _read_page must (another layout, a page out of range,
-        an evicted buffer, or one read before it lands: _read_page then raises)."""
-        plain, k = self.plain, self.k
-        if plain is None or not 0 <= page < plain[0]:
-            return False
-        dram = k.device.dram
-        if dram._unowned or self.landed[page] > t:
-            return False
-        banks = dram.banks
-        x, y = banks[page % len(banks)].noc_xy
-        end = k.device.move(k, True, self.noc, x, y, plain[1] + page // len(banks) * plain[2], k.noc_xy[0],
-                            k.noc_xy[1], dst_l1, plain[2], t)
-        if end > k.reads_done:
-            k.reads_done = end
-        return True
 
 
 class DataflowKernel(KernelProcess):
@@ -197,7 +181,7 @@ class DataflowKernel(KernelProcess):
             if self.t > self.engine.now:
                 self.engine.at(self.t, gather)
             else:
-                gather()
+                gather.issue()
             self.advance("noc_issue", self.read_issue_cycles * n, n)
 
     def _gathered(self) -> None:
@@ -223,14 +207,25 @@ class DataflowKernel(KernelProcess):
         """noc_async_read_page issued now (t < 0), or at cycle t by a gather's event."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        timed = None
-        if self.skip is not None:
-            timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
-        src = dram.page_addr(buf, page)
-        if t < 0:
-            t = self._issue(self.read_issue_cycles)
-        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), buf.page_nbytes, t,
-                                   timed)
+        plain = buf.plain
+        if self.skip is None and plain is not None and not dram._unowned and 0 <= page < plain[0]:
+            # an interleaved page read whole (most are): its address in C integers, no page_addr or NoC address
+            # tuple made (compiled) on the way to its transfer
+            banks = dram.banks
+            x, y = banks[page % len(banks)].noc_xy
+            if t < 0:
+                t = self._issue(self.read_issue_cycles)
+            end = self.device.move(self, True, self._noc(noc), x, y, plain[1] + page // len(banks) * plain[2],
+                                   self.noc_xy[0], self.noc_xy[1], dst_l1, plain[2], t)
+        else:
+            timed = None
+            if self.skip is not None:
+                timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
+            src = dram.page_addr(buf, page)
+            if t < 0:
+                t = self._issue(self.read_issue_cycles)
+            end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), buf.page_nbytes,
+                                       t, timed)
         if end > self.reads_done:
             self.reads_done = end
         if dram.read_too_early(buffer, page, t):
@@ -243,6 +238,16 @@ class DataflowKernel(KernelProcess):
         """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
+        plain = buf.plain
+        if self.skip is None and plain is not None and not dram._unowned and 0 <= page < plain[0]:
+            banks = dram.banks  # an interleaved page written whole: as _read_page's, its address in C integers
+            x, y = banks[page % len(banks)].noc_xy
+            t = self._issue()
+            end = self.device.move(self, False, self._noc(noc), self.noc_xy[0], self.noc_xy[1], src_l1, x, y,
+                                   plain[1] + page // len(banks) * plain[2], plain[2], t)
+            if end > self.writes_done:
+                self.writes_done = end
+            return
         timed = None
         if self.skip is not None and buf.layout != "rows":
             self.sram.check(src_l1, buf.page_nbytes, f"{self.role} kernel noc_async_write_page source")
