@@ -162,14 +162,13 @@ class SpanLog:
 
     def _close(self) -> None:
         name = self.name
-        if name is self._last_name:  # a kernel mostly closes spans of a few names in turn: no look-up for a repeat
-            i = self._last_id
-        else:
-            i = self._name_ids.get(name)
-            if i is None:
-                i = self._name_ids[name] = len(self.names)
+        if name is not self._last_name:  # a kernel mostly closes spans of a few names in turn: no look-up for a repeat
+            found = self._name_ids.get(name)
+            if found is None:
+                found = self._name_ids[name] = len(self.names)
                 self.names.append(name)
-            self._last_name, self._last_id = name, i
+            self._last_name, self._last_id = name, found
+        i = self._last_id
         cols = self._cols
         j = cols.room()
         cols.data[j] = i  # (through cols, as in TransferLog.add)
