@@ -208,7 +208,8 @@ class DataflowKernel(KernelProcess):
         dram = self.device.dram
         buf = dram.buffer(buffer)
         plain = buf.plain
-        if self.skip is None and plain is not None and not dram._unowned and 0 <= page < plain[0]:
+        if (self.skip is None and plain is not None and 0 <= page < plain[0]
+                and not (dram._unowned and buffer in dram._unowned)):
             # an interleaved page read whole (most are): its address in C integers, no page_addr or NoC address
             # tuple made (compiled) on the way to its transfer
             banks = dram.banks
@@ -239,7 +240,8 @@ class DataflowKernel(KernelProcess):
         dram = self.device.dram
         buf = dram.buffer(buffer)
         plain = buf.plain
-        if self.skip is None and plain is not None and not dram._unowned and 0 <= page < plain[0]:
+        if (self.skip is None and plain is not None and 0 <= page < plain[0]
+                and not (dram._unowned and buffer in dram._unowned)):
             banks = dram.banks  # an interleaved page written whole: as _read_page's, its address in C integers
             x, y = banks[page % len(banks)].noc_xy
             t = self._issue()

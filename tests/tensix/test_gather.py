@@ -180,3 +180,23 @@ def test_a_page_read_before_any_kernel_wrote_it_is_reported_by_either_way(pages)
     with pytest.raises(DramError, match=r"^reader kernel on core \(0, 0\) reads page 1 of DRAM buffer 'S' at cycle "
                                         r"\d+, before any kernel wrote it; wait for its writer first"):
         Mesh(CFG).run(p)
+
+
+def _run_beside_pending(pages: bool):
+    p = Program(name="pending")
+    p.dram_buffer("T", TILES.shape, "bf16", "input")
+    p.dram_buffer("P", (32, 32), "bf16", "scratch", base=0)  # laid over T's space, never touched: pending all run
+    p.l1_buffer(CORES, "got", 16 * 2048)
+    p.semaphore(CORES, 0, 0)
+    p.kernel(CORES, "reader", k_pages, {"pages": pages})
+    return Mesh(CFG).run(p, {"T": TILES})
+
+
+@pytest.mark.parametrize("pages", [False, True])
+def test_pages_read_while_another_buffer_waits_for_its_space_come_from_their_banks(pages):
+    """A buffer waiting to take its space (DRAM reuse) leaves other buffers' page addresses as they are: the reads
+    bring the right tiles (k_pages checks them) from page p's bank p % 12, as without it."""
+    result, alone = _run_beside_pending(pages), _run_pages(pages)
+    assert result.cycles == alone.cycles
+    assert _same(result.trace.to_dict()["transfers"], alone.trace.to_dict()["transfers"])
+    assert {t.src for t in result.trace.transfers if t.kind == "read"} <= set(CFG.dram_banks)
