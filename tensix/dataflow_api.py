@@ -45,13 +45,19 @@ class _Gather:
         self.t, self.i, self.buffer = t, 1, buffer
 
     def __call__(self) -> None:
+        self.issue()
+
+    def issue(self) -> None:
+        """Issue the reads due now: read i, and the next ones while nothing else is due before them (compiled: typed,
+        unlike __call__, so the kernel's and device's methods are C calls)."""
         k = self.k
         while True:
             i = self.i
             t = self.t + k.read_issue_cycles
             if self.buffer is None:
-                end = k.device.transfer(k, "read", self.noc, self.srcs[i],
-                                        (*k.noc_xy, self.dst_l1 + i * self.stride), self.nbytes, t)
+                sx, sy, sa = self.srcs[i]  # (compiled: C integers to Device.move, no destination tuple made)
+                end = k.device.move(k, True, self.noc, sx, sy, sa, k.noc_xy[0], k.noc_xy[1],
+                                    self.dst_l1 + i * self.stride, self.nbytes, t)
                 if end > k.reads_done:
                     k.reads_done = end
             else:
@@ -175,7 +181,7 @@ class DataflowKernel(KernelProcess):
             if self.t > self.engine.now:
                 self.engine.at(self.t, gather)
             else:
-                gather()
+                gather.issue()
             self.advance("noc_issue", self.read_issue_cycles * n, n)
 
     def _gathered(self) -> None:
@@ -201,14 +207,26 @@ class DataflowKernel(KernelProcess):
         """noc_async_read_page issued now (t < 0), or at cycle t by a gather's event."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        timed = None
-        if self.skip is not None:
-            timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
-        src = dram.page_addr(buf, page)
-        if t < 0:
-            t = self._issue(self.read_issue_cycles)
-        end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), buf.page_nbytes, t,
-                                   timed)
+        plain = buf.plain
+        if (self.skip is None and plain is not None and 0 <= page < plain[0]
+                and not (dram._unowned and buffer in dram._unowned)):
+            # an interleaved page read whole (most are): its address in C integers, no page_addr or NoC address
+            # tuple made (compiled) on the way to its transfer
+            banks = dram.banks
+            x, y = banks[page % len(banks)].noc_xy
+            if t < 0:
+                t = self._issue(self.read_issue_cycles)
+            end = self.device.move(self, True, self._noc(noc), x, y, plain[1] + page // len(banks) * plain[2],
+                                   self.noc_xy[0], self.noc_xy[1], dst_l1, plain[2], t)
+        else:
+            timed = None
+            if self.skip is not None:
+                timed = self._live_bytes(buf, int(dram.live_faces[buffer][page]))
+            src = dram.page_addr(buf, page)
+            if t < 0:
+                t = self._issue(self.read_issue_cycles)
+            end = self.device.transfer(self, "read", self._noc(noc), src, (*self.noc_xy, dst_l1), buf.page_nbytes,
+                                       t, timed)
         if end > self.reads_done:
             self.reads_done = end
         if dram.read_too_early(buffer, page, t):
@@ -221,6 +239,17 @@ class DataflowKernel(KernelProcess):
         """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
+        plain = buf.plain
+        if (self.skip is None and plain is not None and 0 <= page < plain[0]
+                and not (dram._unowned and buffer in dram._unowned)):
+            banks = dram.banks  # an interleaved page written whole: as _read_page's, its address in C integers
+            x, y = banks[page % len(banks)].noc_xy
+            t = self._issue()
+            end = self.device.move(self, False, self._noc(noc), self.noc_xy[0], self.noc_xy[1], src_l1, x, y,
+                                   plain[1] + page // len(banks) * plain[2], plain[2], t)
+            if end > self.writes_done:
+                self.writes_done = end
+            return
         timed = None
         if self.skip is not None and buf.layout != "rows":
             self.sram.check(src_l1, buf.page_nbytes, f"{self.role} kernel noc_async_write_page source")

@@ -37,11 +37,14 @@ cdef class Device:
     @cython.locals(transfers=TransferLog, op=cython.longlong)
     cdef _record_on(self, k, Path p, int kind, int noc, long long nbytes, long long start, long long end)
     @cython.locals(sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, dx=cython.longlong,
-                   dy=cython.longlong, da=cython.longlong, align=cython.longlong, copied=cython.longlong,
+                   dy=cython.longlong, da=cython.longlong)
+    cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
+                             timed=*) except? -1
+    @cython.locals(align=cython.longlong, copied=cython.longlong, kind=str,
                    start_at=cython.longlong, bank_done=cython.longlong, end=cython.longlong, mem=list,
                    done=cython.longlong, landed=cython.longlong, last=cython.longlong, w=cython.longlong, dram=Dram,
                    src_m=Endpoint, dst_m=Endpoint, fabric=Fabric, there=Path, back=Path, dcore=object,
                    i=cython.Py_ssize_t, j=cython.Py_ssize_t)
-    cpdef long long transfer(self, k, str kind, int noc, tuple src, tuple dst, long long nbytes, long long t,
-                             timed=*) except? -1
+    cpdef long long move(self, k, bint read, int noc, long long sx, long long sy, long long sa, long long dx,
+                         long long dy, long long da, long long nbytes, long long t, long long timed=*) except? -1
     cpdef Py_ssize_t op_index(self, str label, str src)

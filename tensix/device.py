@@ -199,9 +199,16 @@ class Device:
         """
         sx, sy, sa = src
         dx, dy, da = dst
+        return self.move(k, kind == "read", noc, sx, sy, sa, dx, dy, da, nbytes, t, -1 if timed is None else timed)
+
+    def move(self, k, read: bool, noc: int, sx: int, sy: int, sa: int, dx: int, dy: int, da: int, nbytes: int,
+             t: int, timed: int = -1) -> int:
+        """transfer of a read (else a write) from NoC (sx, sy) address sa to (dx, dy) address da, with its addresses
+        as plain integers (compiled: C integers, no tuple made or unpacked per page); `timed` < 0: all of nbytes."""
+        kind = "read" if read else "write"
         align = self._align
         if nbytes <= 0 or sa % align or da % align:
-            self._check_size(k, nbytes, src, dst, f"noc_async_{kind}")
+            self._check_size(k, nbytes, (sx, sy, sa), (dx, dy, da), f"noc_async_{kind}")
         mem, w = self._mem, self._w
         i, j = sy * w + sx, dy * w + dx  # (an index off the list: a tile off the grid, which _endpoint refuses)
         src_m = mem[i] if 0 <= i < len(mem) else None  # bounds-checked below
@@ -215,14 +222,14 @@ class Device:
         sbank, dcore, dbank = src_m.bank, dst_m.core, dst_m.bank  # (compiled, dcore stays an object: a typed one
         # would hand the engine its notify as an unbound C function)
         copied = nbytes
-        if timed is not None:
+        if timed >= 0:
             nbytes = timed
         fabric, dram = self.fabric, self.dram
         there = fabric.path(noc, sx, sy, dx, dy)  # the data's way, and the way back: a read's request, a write's
         back = there.back  # acknowledgement (one-flit packets, holding no link)
         if back is None:
             back = there.back = fabric.path(noc, dx, dy, sx, sy)
-        if kind == "read":  # the request crosses to the source, which answers after its response time
+        if read:  # the request crosses to the source, which answers after its response time
             start_at = t + back.request
             if sbank is not None:
                 bank_done = dram.occupy(sbank, start_at, nbytes, False)
@@ -246,7 +253,7 @@ class Device:
                 done = end + self._response + back.request
         if dcore is not None and dst_m.core.sem_waiters and _lands_on_waited(dcore, da, copied):
             self.engine.at(end, dcore.notify)
-        self._record_on(k, there, kind == "read", noc, nbytes, t, end)
+        self._record_on(k, there, read, noc, nbytes, t, end)
         return done
 
     def multicast(self, k, noc: int, src_l1: int, dst, nbytes: int, t: int, num_dests, loopback: bool,

@@ -266,7 +266,7 @@ class Dram:
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
         plain = buf.plain  # interleaved (the common case, once per page read): one attribute, not five
-        if plain is None or self._unowned or not 0 <= page < plain[0]:
+        if plain is None or not 0 <= page < plain[0] or (self._unowned and buf.name in self._unowned):
             if not 0 <= page < buf.npages:
                 raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
             if buf.homes is not None:

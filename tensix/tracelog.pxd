@@ -24,8 +24,9 @@ cdef class SpanLog:
     cdef public list names
     cdef public dict _name_ids
     cdef public _Columns _cols
-    cdef public object name
+    cdef public object name, _last_name
     cdef public long long start, end, count, op
+    cdef public Py_ssize_t _last_id
     cpdef add(self, str name, long long start, long long end, long long count, long long op)
-    @cython.locals(j=cython.Py_ssize_t, cols=_Columns)
+    @cython.locals(j=cython.Py_ssize_t, cols=_Columns, i=cython.Py_ssize_t)
     cpdef _close(self)

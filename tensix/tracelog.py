@@ -144,6 +144,7 @@ class SpanLog:
         self.names: list[str] = []
         self._name_ids: dict[str, int] = {}
         self._cols = _Columns(5, 16)  # per closed span: name, start, end, count, op
+        self._last_name, self._last_id = None, 0  # the name _close looked up last, and its index
         self.name: str | None = None  # the open span, if any
         self.start = self.end = self.count = self.op = 0
 
@@ -160,10 +161,14 @@ class SpanLog:
         self.name, self.start, self.end, self.count, self.op = name, start, end, count, op
 
     def _close(self) -> None:
-        i = self._name_ids.get(self.name)
-        if i is None:
-            i = self._name_ids[self.name] = len(self.names)
-            self.names.append(self.name)
+        name = self.name
+        if name is not self._last_name:  # a kernel mostly closes spans of a few names in turn: no look-up for a repeat
+            found = self._name_ids.get(name)
+            if found is None:
+                found = self._name_ids[name] = len(self.names)
+                self.names.append(name)
+            self._last_name, self._last_id = name, found
+        i = self._last_id
         cols = self._cols
         j = cols.room()
         cols.data[j] = i  # (through cols, as in TransferLog.add)

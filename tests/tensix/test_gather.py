@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tensix import Mesh, Program
-from tensix.errors import NocError
+from tensix.errors import DramError, NocError
 from tensix.formats import bf16_bits, tilize
 from tensix.presets import resolve
 
@@ -97,7 +97,7 @@ TILES = np.random.default_rng(1).standard_normal((64, 32 * 24)).astype(np.float3
 PAGES_T = tilize(TILES, "bf16")  # the pages as DRAM holds them
 
 
-def k_pages(ctx, pages: bool):
+def k_pages(ctx, pages: bool, expect: np.ndarray = PAGES_T):
     got = ctx.get_l1_buffer("got")
     size = ctx.buffer("T").page_nbytes
     x, y = ctx.core
@@ -112,7 +112,7 @@ def k_pages(ctx, pages: bool):
             ctx.noc_semaphore_inc(ctx.get_noc_addr(0, 0, ctx.get_semaphore(0)))
         ctx.noc_async_read_barrier()
         held = ctx.l1(got, len(want) * size).reshape(len(want), size)
-        assert (held == PAGES_T[want]).all(), (rnd, want)
+        assert (held == expect[want]).all(), (rnd, want)
 
 
 def _run_pages(pages: bool):
@@ -130,3 +130,73 @@ def test_reading_pages_is_the_loop_of_page_reads_it_replaces():
     assert _same(pages.trace.to_dict(), loop.trace.to_dict())
     assert pages.stats == loop.stats
     assert sum(t.kind == "read" for t in pages.trace.transfers) == sum(2 * (6 + 2 * x + y) for x, y in CORES)
+
+
+SPARSE = TILES.copy()
+SPARSE[:32, 32:96] = 0  # two all-zero tiles: when skipping, their reads cross the NoC as a header
+SPARSE[32:, :16] = 0  # and faces of two more
+
+
+def _run_pages_of(pages: bool, layout: str, zero_skip: bool):
+    p = Program(name="pages")
+    p.dram_buffer("T", TILES.shape, "bf16", "input", layout=layout,
+                  bank_cols=(4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0) if layout == "sharded" else ())
+    p.l1_buffer(CORES, "got", 16 * 2048)
+    p.semaphore(CORES, 0, 0)
+    p.kernel(CORES, "reader", k_pages, {"pages": pages, "expect": tilize(SPARSE, "bf16")})
+    return Mesh(CFG, zero_skip=zero_skip).run(p, {"T": SPARSE})
+
+
+@pytest.mark.parametrize(("layout", "zero_skip"), [("tiles", True), ("sharded", False), ("sharded", True)])
+def test_reading_pages_of_any_layout_and_with_skipping_is_the_loop(layout, zero_skip):
+    """The interleaved pages of a run without skipping take a shorter way to their transfer (no page address
+    tuple); sharded layouts and skipping runs take _read_page's: the same reads, bytes on the NoC and trace."""
+    loop, pages = _run_pages_of(False, layout, zero_skip), _run_pages_of(True, layout, zero_skip)
+    assert pages.cycles == loop.cycles
+    assert _same(pages.trace.to_dict(), loop.trace.to_dict())
+    assert pages.stats == loop.stats
+    sizes = {t.nbytes for t in pages.trace.transfers if t.kind == "read"}
+    assert (min(sizes) < 2048) == zero_skip  # skipping sent the zero tiles and faces short
+
+
+def k_early(ctx, pages: bool):
+    got = ctx.get_l1_buffer("got")
+    ctx.noc_async_write_page("S", 0, got)  # page 0 lands; pages 1 and 2 are never written
+    ctx.noc_async_write_barrier()
+    if pages:
+        ctx.noc_async_read_pages("S", [0, 1, 2], got)
+    else:
+        for i in range(3):
+            ctx.noc_async_read_page("S", i, got + i * 2048)
+    ctx.noc_async_read_barrier()
+
+
+@pytest.mark.parametrize("pages", [False, True])
+def test_a_page_read_before_any_kernel_wrote_it_is_reported_by_either_way(pages):
+    p = Program(name="early")
+    p.dram_buffer("S", (32, 96), "bf16", "scratch")
+    p.l1_buffer([(0, 0)], "got", 3 * 2048)
+    p.kernel([(0, 0)], "reader", k_early, {"pages": pages})
+    with pytest.raises(DramError, match=r"^reader kernel on core \(0, 0\) reads page 1 of DRAM buffer 'S' at cycle "
+                                        r"\d+, before any kernel wrote it; wait for its writer first"):
+        Mesh(CFG).run(p)
+
+
+def _run_beside_pending(pages: bool):
+    p = Program(name="pending")
+    p.dram_buffer("T", TILES.shape, "bf16", "input")
+    p.dram_buffer("P", (32, 32), "bf16", "scratch", base=0)  # laid over T's space, never touched: pending all run
+    p.l1_buffer(CORES, "got", 16 * 2048)
+    p.semaphore(CORES, 0, 0)
+    p.kernel(CORES, "reader", k_pages, {"pages": pages})
+    return Mesh(CFG).run(p, {"T": TILES})
+
+
+@pytest.mark.parametrize("pages", [False, True])
+def test_pages_read_while_another_buffer_waits_for_its_space_come_from_their_banks(pages):
+    """A buffer waiting to take its space (DRAM reuse) leaves other buffers' page addresses as they are: the reads
+    bring the right tiles (k_pages checks them) from page p's bank p % 12, as without it."""
+    result, alone = _run_beside_pending(pages), _run_pages(pages)
+    assert result.cycles == alone.cycles
+    assert _same(result.trace.to_dict()["transfers"], alone.trace.to_dict()["transfers"])
+    assert {t.src for t in result.trace.transfers if t.kind == "read"} <= set(CFG.dram_banks)
