@@ -212,9 +212,34 @@ class MatmulRows(Matmul):
         return {name: None for name in (self.a, self.b, self.bias, self.b_rows) if name}
 
 
+OPERAND = "operand"  # a chain item ChainOp(OPERAND, (i,)): DST = DST (fn) Binary.more[i] at that point of the chain
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    """One more input of a fused elementwise step, combined with the tile in DST where the chain says (OPERAND):
+    DST = DST (fn) tile, or tile (fn) DST when `swap`; `bcast` (none, row, col) broadcasts the tile. Its page for
+    output page q is (q // div) % mod (mod 0: no modulo). `round`: the format the value in DST was stored in when
+    it went through DRAM unfused; DST is rounded to it first, so the result is bit-identical to the unfused ops."""
+
+    name: str
+    fn: str
+    bcast: str = "none"
+    swap: int = 0
+    div: int = 1
+    mod: int = 0
+    round: str = "fp32"
+    at: SourcePos | None = _pos()
+
+    def page(self, q: int) -> int:
+        p = q // self.div
+        return p % self.mod if self.mod else p
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Binary(Step):
-    """out = fn(a, b) page by page; `bcast`: none, row or col (b broadcast along it)."""
+    """out = fn(a, b) page by page; `bcast`: none, row or col (b broadcast along it); `more`: the inputs of the
+    binary ops fused after it (lang/passes/fuse.py), applied in DST where the chain's OPERAND items say."""
 
     op: ClassVar[Op] = Op.BINARY
     a: str
@@ -222,12 +247,16 @@ class Binary(Step):
     fn: str
     bcast: str
     pages: tuple[BinaryPage, ...]
+    more: tuple[Operand, ...] = ()
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         if not self.pages:
             return {}
-        _, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
-        return {self.a: {*pa, *pb}} if self.a == self.b else {self.a: set(pa), self.b: set(pb)}
+        out, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
+        need = {self.a: {*pa, *pb}} if self.a == self.b else {self.a: set(pa), self.b: set(pb)}
+        for m in self.more:
+            need.setdefault(m.name, set()).update(map(m.page, out))
+        return need
 
     def streamed(self) -> list[str]:
         return [self.a, self.b]
@@ -425,7 +454,7 @@ class Schedule:
     at: SourcePos | None = _pos()
 
 
-RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
-                                                          Units, CoreSchedule, DramBuffer, Schedule)}
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Operand, Share, Mcast, CB, L1Buffer,
+                                                          L1Shard, Units, CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 

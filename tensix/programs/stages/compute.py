@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from tensix.formats import pack_tile, tile_nbytes, unpack_tile
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
+from tensix.programs.stages.fused import groups, operand_slots
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
-from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
+from tensix.schedule.contract import (
+    OPERAND,
+    Binary,
+    Copy,
+    GatherRows,
+    Matmul,
+    MatmulRows,
+    Reduce,
+    Row,
+    Step,
+    Unary,
+    Units,
+)
 from tensix.tile_ops import binary_code
 
 
@@ -185,7 +201,54 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
 
 @handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
+    if s.more:
+        _binary_fused(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), u.el, _el_out(ctx, s))
+        return
     _binary_pages(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el, _el_out(ctx, s))
+
+
+def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
+    """A fused elementwise step (`a * b + c`): per output page every input's tile is waited for, the first binary
+    goes into DST 0, then the chain, where each OPERAND item combines DST with the next input's tile
+    (binary_dest_reuse_tiles, or bcast_dst_tiles when it is broadcast) after rounding DST to the format the
+    value had in DRAM unfused; one pack."""
+    slots = operand_slots(s, lambda name: _fmt(ctx, name))
+    sizes = list(groups(slots).items())
+    cbb, ib = slots[0][0], slots[0][1] * unit
+    fn, bcast = s.fn, s.bcast
+    for _ in s.pages:
+        ctx.cb_wait_front(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_wait_front(cb, n * unit)
+        ctx.tile_regs_acquire()
+        if bcast == "none":
+            ctx._binary(fn, binary_code(fn, ctx.core), cba, cbb, 0, ib, 0)
+        else:
+            ctx.bcast_tiles(fn, bcast, cba, cbb, 0, ib, 0)
+        for item in s.chain:
+            if item.fn == OPERAND:
+                _operand(ctx, s.more[item.args[0]], slots[1 + item.args[0]], unit)
+            else:
+                _chain(ctx, (item,), 0)
+        ctx.cb_pop_front(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_pop_front(cb, n * unit)
+        _emit_el(ctx, (), out, unit)
+        ctx.tile_regs_release()
+
+
+def _operand(ctx, m, slot: tuple[int, int], unit: int) -> None:
+    """DST 0 = DST 0 (fn) the operand's tile (its tile (fn) DST 0 when swapped), DST first rounded as unfused."""
+    if m.round != "fp32" and ctx.math:  # (fp32: DST's own format, nothing to round)
+        tile = ctx._d(0)
+        page = np.empty(tile_nbytes(m.round), dtype=np.uint8)
+        pack_tile(tile, m.round, page)
+        unpack_tile(page, m.round, tile)
+    cb, i = slot[0], slot[1] * unit
+    if m.bcast == "none":
+        ctx.binary_dest_reuse_tiles(m.fn, cb, i, 0, bool(m.swap))
+    else:
+        ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:

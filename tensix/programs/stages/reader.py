@@ -6,6 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
+from tensix.programs.stages.fused import groups, operand_slots
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
 from tensix.programs.stages.norm import read_norm_parts
@@ -138,7 +139,31 @@ def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
 
 @handles("reader", Binary)
 def _read_binary(ctx, s, u: Units) -> None:
+    if s.more:
+        _read_fused(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), u.el)
+        return
     _read_pairs(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el)
+
+
+def _read_fused(ctx, s, cba: int, unit: int) -> None:
+    """A fused elementwise step's input tiles, every input's tile of an output page at once (one barrier): a into
+    its CB, the others into the EL_B CBs of their formats, a group per CB (stages/fused.py)."""
+    slots = operand_slots(s, lambda name: _fmt(ctx, name))
+    sizes = list(groups(slots).items())
+    strides = {cb: unit * ctx.cb(cb).page_nbytes for cb, _ in sizes}
+    names = [(s.b, None), *((m.name, m) for m in s.more)]
+    a, noc = s.a, s.noc
+    for q, pa, pb in s.pages:
+        ctx.cb_reserve_back(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_reserve_back(cb, n * unit)
+        ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
+        for (name, m), (cb, k) in zip(names, slots, strict=True):
+            ctx.noc_async_read_page(name, pb if m is None else m.page(q), ctx.get_write_ptr(cb) + k * strides[cb], noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_push_back(cb, n * unit)
 
 
 def _read_pairs(ctx, s, cba: int, cbb: int, unit: int) -> None:
