@@ -7,7 +7,7 @@ import numpy as np
 from tensix.formats import pack_tile, tile_nbytes, unpack_tile
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import groups, operand_slots
+from tensix.programs.stages.fused import fit_wait, groups, operand_slots
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
@@ -219,6 +219,7 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         for cb, n in sizes:
+            fit_wait(ctx, cb, n * unit)
             ctx.cb_wait_front(cb, n * unit)
         ctx.tile_regs_acquire()
         if bcast == "none":

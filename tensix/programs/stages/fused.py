@@ -3,8 +3,9 @@
 A plain binary streams a through its EL_A CB and b through its EL_B CB, two units each. A fused one
 (Binary.more: `a * b + c` as one step) streams every further input through the EL_B CB of its format too: each
 page's operands of one format are reserved, read and pushed together, one unit apiece, so that CB holds two
-such groups (the reader runs one page ahead, as for a plain binary) and every reservation is a whole number of
-units (none wraps).
+such groups (the reader runs one page ahead, as for a plain binary). Steps on one core may hold groups of
+different sizes in one CB: a group that would wrap past the CB's end is preceded by the pages up to it, pushed
+empty by the reader and popped by the compute kernel (both see the same ring, so they agree).
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ def groups(slots: list[tuple[int, int]]) -> dict[int, int]:
     for cb, _ in slots:
         out[cb] = out.get(cb, 0) + 1
     return out
+
+
+def fit_reserve(ctx, cb: int, n: int) -> None:
+    """Reader: push the CB's last pages empty when a group of n would not fit before its end."""
+    room = ctx.cb(cb).num_pages - ctx.cb(cb).wr_slot
+    if room < n:
+        ctx.cb_reserve_back(cb, room)
+        ctx.cb_push_back(cb, room)
+
+
+def fit_wait(ctx, cb: int, n: int) -> None:
+    """Compute: pop the empty pages fit_reserve pushed before a group of n."""
+    left = ctx.cb(cb).num_pages - ctx.cb(cb).rd_slot
+    if left < n:
+        ctx.cb_wait_front(cb, left)
+        ctx.cb_pop_front(cb, left)
 
 
 @needs_cbs(Binary)

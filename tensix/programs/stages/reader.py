@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import groups, operand_slots
+from tensix.programs.stages.fused import fit_reserve, groups, operand_slots
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
 from tensix.programs.stages.norm import read_norm_parts
@@ -156,6 +156,7 @@ def _read_fused(ctx, s, cba: int, unit: int) -> None:
     for q, pa, pb in s.pages:
         ctx.cb_reserve_back(cba, unit)
         for cb, n in sizes:
+            fit_reserve(ctx, cb, n * unit)
             ctx.cb_reserve_back(cb, n * unit)
         ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
         for (name, m), (cb, k) in zip(names, slots, strict=True):
