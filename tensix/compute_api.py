@@ -259,19 +259,6 @@ class ComputeKernel(KernelProcess):
             K.eltwise_bcast(code, d, tile, b, tile)
         self._spend(("bcast", op, self.fidelity, self.cbs[cb_b].fmt, dim, 1))
 
-    def binary_dest_reuse_tiles(self, op: str, cb: int, i: int, idst: int, to_srcb: bool = False) -> None:
-        """tt-metal's binary_dest_reuse_tiles: DST[idst] = DST[idst] op tile i of cb (DEST_TO_SRCA), or tile op DST
-        (to_srcb: DEST_TO_SRCB); a fused elementwise chain's next input. Priced as add/sub/mul_tiles with one tile
-        unpacked (the other operand is DST's)."""
-        code = binary_code(op, self.core)
-        if self.math:
-            d, t = self._d(idst), self._tile(cb, i)
-            if to_srcb:
-                K.eltwise_binary(code, t, d, d)
-            else:
-                K.eltwise_binary(code, d, t, d)
-        self.advance(f"{op}_dest_reuse", self.timing.eltwise(op, self.fidelity, self.cbs[cb].fmt, 1))
-
     def copy_tile(self, cb: int, i: int, idst: int) -> None:
         """DST[idst] = tile i of cb."""
         if self.math:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from tensix.lang.ir import Graph, Node
 from tensix.lang.passes.alloc import device_dtype
 from tensix.ops import STEPLESS, Op
-from tensix.schedule.contract import OPERAND
+from tensix.schedule.operand import OPERAND
 
 _CHAINABLE = frozenset(Op) - set(STEPLESS)  # every primitive that runs a step takes a unary chain in its epilogue
 MAX_INPUTS = 6  # of one fused elementwise step: its extra inputs stream through the EL_B CBs, two units each

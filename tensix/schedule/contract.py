@@ -12,6 +12,7 @@ from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
 from tensix.ops import Op
+from tensix.schedule.operand import Operand
 from tensix.schedule.shard import L1Shard
 from tensix.schedule.share import Mcast, Share, run_pages, slice_of
 
@@ -210,30 +211,6 @@ class MatmulRows(Matmul):
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         """A shared activation band, weights gathered by row: which depends on the data."""
         return {name: None for name in (self.a, self.b, self.bias, self.b_rows) if name}
-
-
-OPERAND = "operand"  # a chain item ChainOp(OPERAND, (i,)): DST = DST (fn) Binary.more[i] at that point of the chain
-
-
-@dataclass(frozen=True, slots=True)
-class Operand:
-    """One more input of a fused elementwise step, combined with the tile in DST where the chain says (OPERAND):
-    DST = DST (fn) tile, or tile (fn) DST when `swap`; `bcast` (none, row, col) broadcasts the tile. Its page for
-    output page q is (q // div) % mod (mod 0: no modulo). `round`: the format the value in DST was stored in when
-    it went through DRAM unfused; DST is rounded to it first, so the result is bit-identical to the unfused ops."""
-
-    name: str
-    fn: str
-    bcast: str = "none"
-    swap: int = 0
-    div: int = 1
-    mod: int = 0
-    round: str = "fp32"
-    at: SourcePos | None = _pos()
-
-    def page(self, q: int) -> int:
-        p = q // self.div
-        return p % self.mod if self.mod else p
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

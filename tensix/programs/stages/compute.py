@@ -7,14 +7,13 @@ import numpy as np
 from tensix.formats import pack_tile, tile_nbytes, unpack_tile
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import fit_wait, groups, operand_slots
+from tensix.programs.stages.fused import binary_dest_reuse_tiles, fit_wait, groups, operand_slots
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
 from tensix.schedule.contract import (
-    OPERAND,
     Binary,
     Copy,
     GatherRows,
@@ -26,6 +25,7 @@ from tensix.schedule.contract import (
     Unary,
     Units,
 )
+from tensix.schedule.operand import OPERAND
 from tensix.tile_ops import binary_code
 
 
@@ -247,7 +247,7 @@ def _operand(ctx, m, slot: tuple[int, int], unit: int) -> None:
         unpack_tile(page, m.round, tile)
     cb, i = slot[0], slot[1] * unit
     if m.bcast == "none":
-        ctx.binary_dest_reuse_tiles(m.fn, cb, i, 0, bool(m.swap))
+        binary_dest_reuse_tiles(ctx, m.fn, cb, i, 0, bool(m.swap))
     else:
         ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
 

@@ -10,9 +10,11 @@ empty by the reader and popped by the compute kernel (both see the same ring, so
 
 from __future__ import annotations
 
+from tensix import kernels as K
 from tensix.programs.stages.dispatch import needs_cbs
 from tensix.programs.stages.layout import EL_A, EL_B, cb_in, cb_out
 from tensix.schedule.contract import Binary
+from tensix.tile_ops import binary_code
 
 
 def operand_slots(s: Binary, fmt) -> list[tuple[int, int]]:
@@ -32,6 +34,20 @@ def groups(slots: list[tuple[int, int]]) -> dict[int, int]:
     for cb, _ in slots:
         out[cb] = out.get(cb, 0) + 1
     return out
+
+
+def binary_dest_reuse_tiles(ctx, op: str, cb: int, i: int, idst: int, to_srcb: bool = False) -> None:
+    """tt-metal's binary_dest_reuse_tiles on compute kernel ctx: DST[idst] = DST[idst] op tile i of cb (DEST_TO_SRCA),
+    or tile op DST (to_srcb: DEST_TO_SRCB). Priced as add/sub/mul_tiles with one tile unpacked (DST is the other
+    operand). (Beside its one user, not in tensix/compute_api.py, which is at its size limit.)"""
+    code = binary_code(op, ctx.core)
+    if ctx.math:
+        d, t = ctx._d(idst), ctx._tile(cb, i)
+        if to_srcb:
+            K.eltwise_binary(code, t, d, d)
+        else:
+            K.eltwise_binary(code, d, t, d)
+    ctx.advance(f"{op}_dest_reuse", ctx.timing.eltwise(op, ctx.fidelity, ctx.cbs[cb].fmt, 1))
 
 
 def fit_reserve(ctx, cb: int, n: int) -> None:
