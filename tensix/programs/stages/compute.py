@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from tensix.formats import pack_tile, tile_nbytes, unpack_tile
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import binary_dest_reuse_tiles, fit_wait, groups, operand_slots
+from tensix.programs.stages.fused import fit_wait, groups, join, operand_slots, plan
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
@@ -25,7 +22,6 @@ from tensix.schedule.contract import (
     Unary,
     Units,
 )
-from tensix.schedule.operand import OPERAND
 from tensix.tile_ops import binary_code
 
 
@@ -211,11 +207,12 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
     """A fused elementwise step (`a * b + c`): per output page every input's tile is waited for, the first binary
     goes into DST 0, then the chain, where each OPERAND item combines DST with the next input's tile
     (binary_dest_reuse_tiles, or bcast_dst_tiles when it is broadcast) after rounding DST to the format the
-    value had in DRAM unfused; one pack."""
+    value had in DRAM unfused; one pack. What each item needs is looked up once per step (stages/fused.plan)."""
     slots = operand_slots(s, lambda name: _fmt(ctx, name))
     sizes = list(groups(slots).items())
     cbb, ib = slots[0][0], slots[0][1] * unit
-    fn, bcast = s.fn, s.bcast
+    fn, bcast, code = s.fn, s.bcast, binary_code(s.fn, ctx.core)
+    items = plan(ctx, s, slots, unit)
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         for cb, n in sizes:
@@ -223,33 +220,19 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
             ctx.cb_wait_front(cb, n * unit)
         ctx.tile_regs_acquire()
         if bcast == "none":
-            ctx._binary(fn, binary_code(fn, ctx.core), cba, cbb, 0, ib, 0)
+            ctx._binary(fn, code, cba, cbb, 0, ib, 0)
         else:
             ctx.bcast_tiles(fn, bcast, cba, cbb, 0, ib, 0)
-        for item in s.chain:
-            if item.fn == OPERAND:
-                _operand(ctx, s.more[item.args[0]], slots[1 + item.args[0]], unit)
+        for item in items:
+            if len(item) == 1:
+                _chain(ctx, item, 0)
             else:
-                _chain(ctx, (item,), 0)
+                join(ctx, item)
         ctx.cb_pop_front(cba, unit)
         for cb, n in sizes:
             ctx.cb_pop_front(cb, n * unit)
         _emit_el(ctx, (), out, unit)
         ctx.tile_regs_release()
-
-
-def _operand(ctx, m, slot: tuple[int, int], unit: int) -> None:
-    """DST 0 = DST 0 (fn) the operand's tile (its tile (fn) DST 0 when swapped), DST first rounded as unfused."""
-    if m.round != "fp32" and ctx.math:  # (fp32: DST's own format, nothing to round)
-        tile = ctx._d(0)
-        page = np.empty(tile_nbytes(m.round), dtype=np.uint8)
-        pack_tile(tile, m.round, page)
-        unpack_tile(page, m.round, tile)
-    cb, i = slot[0], slot[1] * unit
-    if m.bcast == "none":
-        binary_dest_reuse_tiles(ctx, m.fn, cb, i, 0, bool(m.swap))
-    else:
-        ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:
