@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tensix import kernels as K
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import fit_wait, groups, join, operand_slots, plan
+from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
@@ -209,17 +210,21 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
     (binary_dest_reuse_tiles, or bcast_dst_tiles when it is broadcast) after rounding DST to the format the
     value had in DRAM unfused; one pack. What each item needs is looked up once per step (stages/fused.plan)."""
     slots = operand_slots(s, lambda name: _fmt(ctx, name))
-    sizes = list(groups(slots).items())
-    cbb, ib = slots[0][0], slots[0][1] * unit
-    fn, bcast, code = s.fn, s.bcast, binary_code(s.fn, ctx.core)
-    items = plan(ctx, s, slots, unit)
+    sizes = [(cb, n * unit) for cb, n in groups(slots).items()]
+    code = binary_code(s.fn, ctx.core) if s.bcast == "none" else -1
+    _fused_pages(ctx, s, cba, slots[0][0], slots[0][1] * unit, unit, out, sizes, plan(ctx, s, slots, unit), code)
+
+
+def _fused_pages(ctx, s, cba, cbb, ib: int, unit: int, out, sizes: list, items: list, code: int) -> None:
+    """_binary_fused's pages (compiled: every call in C, compute.pxd)."""
+    fn, bcast = s.fn, s.bcast
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         for cb, n in sizes:
-            fit_wait(ctx, cb, n * unit)
-            ctx.cb_wait_front(cb, n * unit)
+            fit_wait(ctx, cb, n)
+            ctx.cb_wait_front(cb, n)
         ctx.tile_regs_acquire()
-        if bcast == "none":
+        if code >= 0:
             ctx._binary(fn, code, cba, cbb, 0, ib, 0)
         else:
             ctx.bcast_tiles(fn, bcast, cba, cbb, 0, ib, 0)
@@ -227,12 +232,34 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
             if len(item) == 1:
                 _chain(ctx, item, 0)
             else:
-                join(ctx, item)
+                _join(ctx, item)
         ctx.cb_pop_front(cba, unit)
         for cb, n in sizes:
-            ctx.cb_pop_front(cb, n * unit)
+            ctx.cb_pop_front(cb, n)
         _emit_el(ctx, (), out, unit)
         ctx.tile_regs_release()
+
+
+def _join(ctx, item: tuple) -> None:
+    """DST 0 = DST 0 (fn) the operand's tile, or its tile (fn) DST 0 when swapped, DST first rounded to the format
+    the value had unfused (item: stages/fused.plan). No broadcast: tt-metal's binary_dest_reuse_tiles (DEST_TO_SRCA,
+    or DEST_TO_SRCB when swapped), priced as add/sub/mul_tiles with one tile unpacked; a row or column:
+    bcast_dst_tiles."""
+    m, cb, i, code, cycles, rounding, page = item
+    if rounding is not None and ctx.math:
+        tile = ctx._d(0)
+        rounding[0](tile, page)
+        rounding[1](page, tile)
+    if m.bcast != "none":
+        ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
+        return
+    if ctx.math:
+        d, t = ctx._d(0), ctx._tile(cb, i)
+        if m.swap:
+            K.eltwise_binary(code, t, d, d)
+        else:
+            K.eltwise_binary(code, d, t, d)
+    ctx.advance(m.fn + "_dest_reuse", cycles)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:

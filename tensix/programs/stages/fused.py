@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix import kernels as K
 from tensix.compute_api import PACK, UNPACK
 from tensix.formats import tile_nbytes
 from tensix.programs.stages.dispatch import needs_cbs
@@ -44,7 +43,7 @@ def groups(slots: list[tuple[int, int]]) -> dict[int, int]:
 def plan(ctx, s: Binary, slots: list[tuple[int, int]], unit: int) -> list[tuple]:
     """A fused step's chain as the compute kernel runs it: a unary item as (ChainOp,); an OPERAND item as
     (operand, CB, tile index, its op's code, cycles, pack and unpack of DST's rounding or None, scratch page), each
-    looked up once per step (join runs it per tile)."""
+    looked up once per step (compute._join runs it per tile)."""
     out = []
     for item in s.chain:
         if item.fn != OPERAND:
@@ -57,27 +56,6 @@ def plan(ctx, s: Binary, slots: list[tuple[int, int]], unit: int) -> list[tuple]
         out.append((m, cb, k * unit, binary_code(m.fn, ctx.core), cycles, rounding,
                     np.empty(tile_nbytes(m.round), dtype=np.uint8)))
     return out
-
-
-def join(ctx, item: tuple) -> None:
-    """DST 0 = DST 0 (fn) the operand's tile, or its tile (fn) DST 0 when swapped, DST first rounded to the format
-    the value had unfused. No broadcast: tt-metal's binary_dest_reuse_tiles (DEST_TO_SRCA, or DEST_TO_SRCB when
-    swapped), priced as add/sub/mul_tiles with one tile unpacked; a row or column: bcast_dst_tiles."""
-    m, cb, i, code, cycles, rounding, page = item
-    if rounding is not None and ctx.math:
-        tile = ctx._d(0)
-        rounding[0](tile, page)
-        rounding[1](page, tile)
-    if m.bcast != "none":
-        ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
-        return
-    if ctx.math:
-        d, t = ctx._d(0), ctx._tile(cb, i)
-        if m.swap:
-            K.eltwise_binary(code, t, d, d)
-        else:
-            K.eltwise_binary(code, d, t, d)
-    ctx.advance(f"{m.fn}_dest_reuse", cycles)
 
 
 def fit_reserve(ctx, cb: int, n: int) -> None:
