@@ -3,7 +3,9 @@
 A `unary` whose input is produced by another primitive used only by it joins that op's chain; an
 `add` of a row vector after a bias-free `matmul` becomes the matmul's bias, and so does the other operand of an
 `add` of two one-row matrices (a decode step's residual `x + h @ w`); a `copy` of a `copy` (slice, then
-split_heads, then transpose) becomes one copy, its page maps composed. Fewer DRAM round trips and steps.
+split_heads, then transpose) becomes one copy, its page maps composed; a `binary` one of whose inputs another
+`binary` (with its chain) alone produces becomes that binary with one more input (`a * b + c`: one step reading a,
+b and c, the product staying in DST). Fewer DRAM round trips and steps.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tensix.lang.ir import Graph, Node
+from tensix.lang.passes.alloc import device_dtype
 from tensix.ops import STEPLESS, Op
+from tensix.schedule.operand import OPERAND
 
 _CHAINABLE = frozenset(Op) - set(STEPLESS)  # every primitive that runs a step takes a unary chain in its epilogue
+MAX_INPUTS = 6  # of one fused elementwise step: its extra inputs stream through the EL_B CBs, two units each
 
 
 def fuse(graph: Graph) -> Graph:
@@ -29,6 +34,8 @@ def fuse(graph: Graph) -> Graph:
         if _one_row_sum(node):  # x + y @ w: the matmul may be either operand
             node = _matmul_first(node, fused, users)
         producer = _fusable_producer(node, fused, users, outputs)
+        if producer is None and node.op == Op.BINARY:
+            node, producer = _binary_producer(node, fused, users, outputs)
         if producer is None:
             fused[node.id] = node
             order.append(node.id)
@@ -36,7 +43,11 @@ def fuse(graph: Graph) -> Graph:
         merged = _merge(producer, node)
         del fused[producer.id]
         fused[node.id] = merged
-        order[order.index(producer.id)] = node.id
+        if merged.op == Op.BINARY and node.op == Op.BINARY:  # at node's place: its other input may come later
+            order.remove(producer.id)
+            order.append(node.id)
+        else:
+            order[order.index(producer.id)] = node.id
     return replace(graph, nodes=tuple(fused[i] for i in order))
 
 
@@ -53,6 +64,23 @@ def _fusable_producer(node: Node, fused: dict[str, Node], users: dict[str, int],
     if is_bias and producer.op == Op.MATMUL and len(producer.inputs) == 2 and not producer.attrs["chain"]:
         return producer
     return None
+
+
+def _binary_producer(node: Node, fused: dict[str, Node], users: dict[str, int], outputs: set[str]
+                     ) -> tuple[Node, Node | None]:
+    """(node, the binary it extends) when one of node's inputs is an elementwise binary's value of node's shape that
+    only node reads: its first input (b may be broadcast), or its second when nothing is broadcast (then marked
+    `_swap`: the value in DST is the op's right operand). Else (node, None)."""
+    for slot in (0, 1) if node.attrs["bcast"] == "none" else (0,):
+        ref = node.inputs[slot]
+        producer = fused.get(ref)
+        if (producer is None or producer.op != Op.BINARY or users.get(ref) != 1 or ref in outputs
+                or producer.annotations != node.annotations or producer.type.shape != node.type.shape
+                or node.inputs[1 - slot] == ref or len(producer.inputs) >= MAX_INPUTS):
+            continue
+        other = node.inputs[1 - slot]
+        return replace(node, inputs=(ref, other), attrs={**node.attrs, "_swap": slot}), producer
+    return node, None
 
 
 def _one_row_sum(node: Node) -> bool:
@@ -83,8 +111,20 @@ def _merge(producer: Node, node: Node) -> Node:
     if node.op == Op.UNARY:
         attrs = {**producer.attrs, "chain": producer.attrs["chain"] + node.attrs["chain"]}
         return replace(producer, id=node.id, type=node.type, attrs=attrs)
+    if producer.op == Op.BINARY:  # DST = DST (fn) the new input, where the chain says, then node's own chain
+        at = len(producer.attrs.get("more", []))
+        more = [*producer.attrs.get("more", []),
+                [node.attrs["fn"], node.attrs["bcast"], node.attrs["_swap"], device_dtype(producer.type.dtype)]]
+        chain = [*producer.attrs["chain"], [OPERAND, at], *node.attrs["chain"]]
+        attrs = {**producer.attrs, "chain": chain, "more": more, "source_op": _sources(producer, node)}
+        return replace(producer, id=node.id, type=node.type, inputs=(*producer.inputs, node.inputs[1]), attrs=attrs)
     attrs = {**producer.attrs, "chain": list(node.attrs["chain"])}
     return replace(producer, id=node.id, type=node.type, inputs=(*producer.inputs, node.inputs[1]), attrs=attrs)
+
+
+def _sources(producer: Node, node: Node) -> str:
+    """The fused step's label: its ops in order (mul+add)."""
+    return "+".join(n.attrs.get("source_op", n.op) for n in (producer, node))
 
 
 def _compose_moves(inner: Node, outer: Node) -> Node:

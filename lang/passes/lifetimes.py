@@ -97,4 +97,4 @@ def _name_fields(kind: type) -> tuple[tuple[str, ...], bool]:
     """A step type's fields that may hold a buffer name (declared str), and whether it has tuple-of-name fields.
     Built per type once: dataclasses.fields and page sets per step were most of a 12-layer GPT-2's walk."""
     names = tuple(f.name for f in fields(kind) if str(f.type).startswith("str"))
-    return names, any(str(f.type).startswith("tuple[str") for f in fields(kind))
+    return names, any(str(f.type).startswith(("tuple[str", "tuple[Operand")) for f in fields(kind))  # (Binary.more)

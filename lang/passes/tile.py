@@ -46,6 +46,7 @@ from tensix.schedule.contract import (
     GatherPage,
     MatmulRows,
     Mcast,
+    Operand,
     RowSpan,
     Share,
     UnaryPage,
@@ -320,20 +321,30 @@ def _block(mt: int, nt: int, batch: int, ncores: int) -> tuple[int, int]:
 def _binary(n: Node, ts: list[TensorType], names: dict) -> dict:
     out_grid = pages.grid(n.type.shape)
     total, nt = math.prod(out_grid), out_grid[-1]
-    b, how = ts[1], n.attrs["bcast"]
-    per_matrix = pages.matrix_pages(b.shape)
+    how = n.attrs["bcast"]
+    div, mod = _operand_rule(how, ts[1], n.type.shape, nt)
     q = np.arange(total)
-    b_pages = {
-        "none": q if b.shape == n.type.shape else q % per_matrix,
-        "row": q % nt,
-        "col": q // nt,
-    }[how].tolist()
+    b_pages = (q // div % mod if mod else q // div).tolist()
     # built in C, not a Python call per page (a causal mask's add at 4k tokens has 147k pages a layer); out and a
     # share one int object per page
     qs = list(range(total))
     items = list(map(tuple.__new__, repeat(BinaryPage), zip(qs, qs, b_pages)))
     fields = {"a": names[n.inputs[0]], "b": names[n.inputs[1]], "fn": n.attrs["fn"], "bcast": how}
+    more = [Operand(names[ref], fn, bcast, swap, *_operand_rule(bcast, t, n.type.shape, nt), fmt)
+            for (fn, bcast, swap, fmt), ref, t in zip(n.attrs.get("more", ()), n.inputs[2:], ts[2:], strict=True)]
+    if more:
+        fields["more"] = tuple(more)
     return {"key": "pages", "items": items, "fields": common(n, names, **fields)}
+
+
+def _operand_rule(how: str, t: TensorType, out_shape: tuple[int, ...], nt: int) -> tuple[int, int]:
+    """(div, mod): an elementwise operand broadcast `how`, of type t, is read at page (q // div) % mod for output
+    page q (mod 0: no modulo): the whole output, each matrix of a batch, a row's pages, or a column's."""
+    if how == "row":
+        return 1, nt
+    if how == "col":
+        return nt, 0
+    return (1, 0) if t.shape == out_shape else (1, pages.matrix_pages(t.shape))
 
 
 def _unary(n: Node, ts: list[TensorType], names: dict) -> dict:

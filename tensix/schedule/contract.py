@@ -12,6 +12,7 @@ from typing import ClassVar, NamedTuple
 
 from tensix.errors import SourcePos
 from tensix.ops import Op
+from tensix.schedule.operand import Operand
 from tensix.schedule.shard import L1Shard
 from tensix.schedule.share import Mcast, Share, run_pages, slice_of
 
@@ -214,7 +215,8 @@ class MatmulRows(Matmul):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Binary(Step):
-    """out = fn(a, b) page by page; `bcast`: none, row or col (b broadcast along it)."""
+    """out = fn(a, b) page by page; `bcast`: none, row or col (b broadcast along it); `more`: the inputs of the
+    binary ops fused after it (lang/passes/fuse.py), applied in DST where the chain's OPERAND items say."""
 
     op: ClassVar[Op] = Op.BINARY
     a: str
@@ -222,12 +224,16 @@ class Binary(Step):
     fn: str
     bcast: str
     pages: tuple[BinaryPage, ...]
+    more: tuple[Operand, ...] = ()
 
     def reads(self, core: Coord) -> dict[str, set[int] | None]:
         if not self.pages:
             return {}
-        _, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
-        return {self.a: {*pa, *pb}} if self.a == self.b else {self.a: set(pa), self.b: set(pb)}
+        out, pa, pb = zip(*self.pages)  # (a causal mask's add at 4k tokens: 147k pages a layer)
+        need = {self.a: {*pa, *pb}} if self.a == self.b else {self.a: set(pa), self.b: set(pb)}
+        for m in self.more:
+            need.setdefault(m.name, set()).update(map(m.page, out))
+        return need
 
     def streamed(self) -> list[str]:
         return [self.a, self.b]
@@ -427,7 +433,7 @@ class Schedule:
     at: SourcePos | None = _pos()
 
 
-RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Share, Mcast, CB, L1Buffer, L1Shard,
-                                                          Units, CoreSchedule, DramBuffer, Schedule)}
+RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Wait, Signal, ChainOp, Operand, Share, Mcast, CB, L1Buffer,
+                                                          L1Shard, Units, CoreSchedule, DramBuffer, Schedule)}
 TUPLES: dict[str, type] = {cls.__name__: cls for cls in (Block, BinaryPage, UnaryPage, RowSpan, CopyPage, GatherPage)}
 

@@ -37,7 +37,7 @@ LOCAL = """
 input x: fp32[64, 256]
 input y: fp32[64, 256]
 let h = x * y
-output z = h + x
+output z = h * h + x
 """
 TENSOR_NBYTES = 64 * 256 * 4  # one fp32[64, 256]
 
@@ -81,7 +81,8 @@ def test_an_intermediate_whose_readers_are_its_writers_stays_in_l1():
     compiled, _, _, result = _run(LOCAL)
     ir = compiled.lowered.render()
     assert re.search(r"%0 = binary %x, %y \{.*fn=mul, mem=l1,", ir)
-    # x read twice (by mul and add), y once, z written once: h never reaches DRAM
+    # x read twice (by x * y and the fused h * h + x: h, read twice, is not fused into it), y once, z written once:
+    # h never reaches DRAM
     assert _dram(result) == (3 * TENSOR_NBYTES, TENSOR_NBYTES)
     assert 'dram name="t0" shape=[64, 256] dtype="fp32" memory="l1"' in render(compiled.schedule)
 
@@ -90,7 +91,7 @@ def test_an_intermediate_too_big_for_l1_falls_back_to_dram_and_says_so():
     src = """
 input x: fp32[1024, 1024]
 let h = x * x @cores(0, 0)
-output z = h + x @cores(0, 0)
+output z = h * h + x @cores(0, 0)
 """
     compiled = compile_source(src, "big.tdf")  # h alone is 4 MiB: more than a core's L1
     assert "fn=mul, mem=dram(L1 full)," in compiled.lowered.render()

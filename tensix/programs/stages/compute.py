@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from tensix import kernels as K
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
+from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
 from tensix.programs.stages.row import compute_row
 from tensix.programs.stages.sparse import compute_matmul_rows
-from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
+from tensix.schedule.contract import (
+    Binary,
+    Copy,
+    GatherRows,
+    Matmul,
+    MatmulRows,
+    Reduce,
+    Row,
+    Step,
+    Unary,
+    Units,
+)
 from tensix.tile_ops import binary_code
 
 
@@ -185,7 +198,68 @@ def _bias(ctx, s, u: Units, j0: int, rows: int, cols: int, wait: bool, pop: bool
 
 @handles("compute", Binary)
 def _binary(ctx, s, u: Units) -> None:
+    if s.more:
+        _binary_fused(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), u.el, _el_out(ctx, s))
+        return
     _binary_pages(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el, _el_out(ctx, s))
+
+
+def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
+    """A fused elementwise step (`a * b + c`): per output page every input's tile is waited for, the first binary
+    goes into DST 0, then the chain, where each OPERAND item combines DST with the next input's tile
+    (binary_dest_reuse_tiles, or bcast_dst_tiles when it is broadcast) after rounding DST to the format the
+    value had in DRAM unfused; one pack. What each item needs is looked up once per step (stages/fused.plan)."""
+    slots = operand_slots(s, lambda name: _fmt(ctx, name))
+    sizes = [(cb, n * unit) for cb, n in groups(slots).items()]
+    code = binary_code(s.fn, ctx.core) if s.bcast == "none" else -1
+    _fused_pages(ctx, s, cba, slots[0][0], slots[0][1] * unit, unit, out, sizes, plan(ctx, s, slots, unit), code)
+
+
+def _fused_pages(ctx, s, cba, cbb, ib: int, unit: int, out, sizes: list, items: list, code: int) -> None:
+    """_binary_fused's pages (compiled: every call in C, compute.pxd)."""
+    fn, bcast = s.fn, s.bcast
+    for _ in s.pages:
+        ctx.cb_wait_front(cba, unit)
+        for cb, n in sizes:
+            fit_wait(ctx, cb, n)
+            ctx.cb_wait_front(cb, n)
+        ctx.tile_regs_acquire()
+        if code >= 0:
+            ctx._binary(fn, code, cba, cbb, 0, ib, 0)
+        else:
+            ctx.bcast_tiles(fn, bcast, cba, cbb, 0, ib, 0)
+        for item in items:
+            if len(item) == 1:
+                _chain(ctx, item, 0)
+            else:
+                _join(ctx, item)
+        ctx.cb_pop_front(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_pop_front(cb, n)
+        _emit_el(ctx, (), out, unit)
+        ctx.tile_regs_release()
+
+
+def _join(ctx, item: tuple) -> None:
+    """DST 0 = DST 0 (fn) the operand's tile, or its tile (fn) DST 0 when swapped, DST first rounded to the format
+    the value had unfused (item: stages/fused.plan). No broadcast: tt-metal's binary_dest_reuse_tiles (DEST_TO_SRCA,
+    or DEST_TO_SRCB when swapped), priced as add/sub/mul_tiles with one tile unpacked; a row or column:
+    bcast_dst_tiles."""
+    m, cb, i, code, cycles, rounding, page = item
+    if rounding is not None and ctx.math:
+        tile = ctx._d(0)
+        rounding[0](tile, page)
+        rounding[1](page, tile)
+    if m.bcast != "none":
+        ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
+        return
+    if ctx.math:
+        d, t = ctx._d(0), ctx._tile(cb, i)
+        if m.swap:
+            K.eltwise_binary(code, t, d, d)
+        else:
+            K.eltwise_binary(code, d, t, d)
+    ctx.advance(m.fn + "_dest_reuse", cycles)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:

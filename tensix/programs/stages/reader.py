@@ -6,6 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
+from tensix.programs.stages.fused import fit_reserve, groups, operand_slots
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
 from tensix.programs.stages.norm import read_norm_parts
@@ -138,7 +139,39 @@ def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:
 
 @handles("reader", Binary)
 def _read_binary(ctx, s, u: Units) -> None:
+    if s.more:
+        _read_fused(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), u.el)
+        return
     _read_pairs(ctx, s, cb_in(EL_A, _fmt(ctx, s.a)), cb_in(EL_B, _fmt(ctx, s.b)), u.el)
+
+
+def _read_fused(ctx, s, cba: int, unit: int) -> None:
+    """A fused elementwise step's input tiles, every input's tile of an output page at once (one barrier): a into
+    its CB, the others into the EL_B CBs of their formats, a group per CB (stages/fused.py)."""
+    slots = operand_slots(s, lambda name: _fmt(ctx, name))
+    sizes = [(cb, n * unit) for cb, n in groups(slots).items()]
+    outs = [q for q, _, _ in s.pages]
+    pages = [[pb for _, _, pb in s.pages], *([m.page(q) for q in outs] for m in s.more)]
+    reads = [(name, cb, k * unit * ctx.cb(cb).page_nbytes, ps)
+             for name, (cb, k), ps in zip((s.b, *(m.name for m in s.more)), slots, pages, strict=True)]
+    _read_groups(ctx, [pa for _, pa, _ in s.pages], s.a, cba, unit, s.noc, sizes, reads)
+
+
+def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: list, reads: list) -> None:
+    """_read_fused's pages (compiled: every call in C, reader.pxd): `sizes` (CB, pages a group), `reads` (buffer,
+    CB, byte offset in its group, its page for each output page)."""
+    for i in range(len(a_pages)):
+        ctx.cb_reserve_back(cba, unit)
+        for cb, n in sizes:
+            fit_reserve(ctx, cb, n)
+            ctx.cb_reserve_back(cb, n)
+        ctx.noc_async_read_page(a, a_pages[i], ctx.get_write_ptr(cba), noc)
+        for name, cb, offset, ps in reads:
+            ctx.noc_async_read_page(name, ps[i], ctx.get_write_ptr(cb) + offset, noc)
+        ctx.noc_async_read_barrier()
+        ctx.cb_push_back(cba, unit)
+        for cb, n in sizes:
+            ctx.cb_push_back(cb, n)
 
 
 def _read_pairs(ctx, s, cba: int, cbb: int, unit: int) -> None:
