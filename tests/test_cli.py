@@ -276,6 +276,10 @@ def test_alternating_medians_takes_the_runs_in_turn_and_keeps_each_median(monkey
     (a_s, a), (b_s, b) = measure.alternating_medians([run("a", 1), run("b", 3)], 3)
     assert calls == ["a", "b"] + ["a", "b"] * 3  # warm-ups, then in turn
     assert (a, b) == ("a", "b") and (a_s, b_s) == (1, 3)
+    calls.clear()
+    (a_s, _), (b_s, _) = measure.alternating_medians([run("a", 1), run("b", 3)], 2, settle=frozenset({1}))
+    assert calls == ["a", "b"] + ["a", "b", "b"] * 2  # b settles untimed before each timed run
+    assert (a_s, b_s) == (1, 3)  # the untimed run is not counted
 
 
 # ---- what a run reports: utilization, zero-skip savings, options without a file, seeds ----

@@ -12,13 +12,18 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> tuple[float, object
     return alternating_medians([fn], repeat)[0]
 
 
-def alternating_medians(fns: list[Callable[[], object]], repeat: int) -> list[tuple[float, object]]:
+def alternating_medians(fns: list[Callable[[], object]], repeat: int,
+                        settle: frozenset[int] = frozenset()) -> list[tuple[float, object]]:
     """median_seconds of each fn, their runs taken in turn (one warm-up each first): runs to compare meet the
-    same phases of a shared machine, whose speed drifts by 2x over minutes."""
+    same phases of a shared machine, whose speed drifts by 2x over minutes. The fns at the indices in `settle`
+    run once untimed before each timed run: a numpy baseline right after an emulator run otherwise pays to fault
+    back in the memory that run gave back (measured: a 37 ms softmax and layernorm timed at 190-370 ms)."""
     results = [fn() for fn in fns]
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
         for i, fn in enumerate(fns):
+            if i in settle:
+                fn()
             t = time.perf_counter()
             results[i] = fn()
             times[i].append(time.perf_counter() - t)
