@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix import kernels as K
+from tensix.kernels import ops
 from tensix.zeroskip import ACTIVATIONS, CYCLES_AVOIDED, CYCLES_OVERHEAD, MACS_SKIPPED, MACS_TOTAL, ZERO_ACTIVATIONS
 
 _LIVE = tuple(bin(bits).count("1") for bits in range(16))  # live faces of each face mask
@@ -62,3 +63,41 @@ def matmul_sparse(k, a: np.ndarray, faces: int, b, idst: int) -> None:
     row[MACS_TOTAL] += 32768 * ct
     row[MACS_SKIPPED] += 8192 * (4 - live) * ct
     row[CYCLES_AVOIDED] += (full - cycles) * ct
+
+
+def matmul_step(k, cb_a: int, cb_b: int, kc: int, ct: int) -> bool:
+    """One k step of a decode matmul on compute kernel k with zero skipping: DST[j] += A tile kk @ B tile kk * ct + j
+    for kk < kc and j < ct, as the kc calls k.matmul_block(cb_a, cb_b, kk, kk * ct, 0, False, ct, 1, kc) in turn
+    (the same bits, spans, cycles and counters: each tile's check and products still charged in turn), with the
+    step's face checks and products in one kernel call instead of two a tile. False (nothing done) when a tile
+    of the step was checked before: the caller goes call by call."""
+    ca, cb = k.cb(cb_a), k.cb(cb_b)
+    if any(ca.front_faces(kk) is not None for kk in range(kc)):
+        return False
+    for j in range(ct):  # range-checked, and written to whatever is skipped
+        k._d(j)
+    a = ca.front_tiles(kc, K.unpack_pages, ops.FORMAT[ca.fmt])
+    b = cb.front_tiles(kc * ct, K.unpack_pages, ops.FORMAT[cb.fmt])
+    found, zeros = np.empty(kc, dtype=np.int64), np.empty(kc, dtype=np.int64)
+    K.matmul_faces_step(a, b, k.dst, kc, ct, found, zeros)
+    full, dense = k._mm_cost(cb.fmt), k.block_cycles(ca, cb, 1, ct)
+    check, row = k.timing.zero_check_cycles, k.skip.row(k.core, k.label)
+    for kk, (faces, zero) in enumerate(zip(found.tolist(), zeros.tolist(), strict=True)):
+        ca.set_front_faces(kk, faces)
+        k.advance("zero_check", check)
+        row[ACTIVATIONS] += 1024
+        row[ZERO_ACTIVATIONS] += zero
+        row[CYCLES_OVERHEAD] += check
+        row[MACS_TOTAL] += 32768 * ct
+        if faces == 0b1111:  # as a dense block
+            k.flops += 65536 * ct
+            k.advance("matmul_tiles", dense, ct)
+            continue
+        live = _LIVE[faces]
+        cycles = -(-full * live // 4)  # the engine works face by face
+        if live:
+            k.flops += 16384 * live * ct
+            k.advance("matmul_tiles", cycles * ct, ct)
+        row[MACS_SKIPPED] += 8192 * (4 - live) * ct
+        row[CYCLES_AVOIDED] += (full - cycles) * ct
+    return True

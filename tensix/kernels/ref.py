@@ -355,6 +355,17 @@ def live_faces_pages(pages: np.ndarray, fmt: int, out: np.ndarray) -> None:
     out[:] = (nonzero.astype(np.uint8) << np.arange(4, dtype=np.uint8)).sum(axis=1, dtype=np.uint8)
 
 
+def matmul_faces_step(a: np.ndarray, b: np.ndarray, dst: np.ndarray, kc: int, ct: int, faces: np.ndarray,
+                      zeros: np.ndarray) -> None:
+    """One k step with zero skipping: for kk < kc in order, faces[kk], zeros[kk] = zero_faces(a[kk]), then
+    dst[j] += a[kk] @ b[kk * ct + j] over its live faces (matmul_acc_faces) for j < ct."""
+    for kk in range(kc):
+        faces[kk], zeros[kk] = zero_faces(a[kk])
+        if faces[kk]:
+            for j in range(ct):
+                matmul_acc_faces(a[kk], b[kk * ct + j], dst[j], int(faces[kk]))
+
+
 def matmul_acc_faces(a: np.ndarray, b: np.ndarray, c: np.ndarray, faces: int) -> None:
     """c += a @ b for 32x32 tiles, using only the faces of `a` whose bit is set in `faces` (others are zero);
     the k terms in ascending order, as matmul_acc."""

@@ -96,6 +96,20 @@ def matmul_block(a, b, dst, ia, ib, idst, ct, rt, kt):
 
 
 @njit(**OPTS)
+def matmul_faces_step(a, b, dst, kc, ct, faces, zeros):
+    """One k step of a decode matmul with zero skipping, in one call: for kk < kc in order, faces[kk] and zeros[kk]
+    of tile a[kk] (as zero_faces), then dst[j] += a[kk] @ b[kk * ct + j] over its live faces for j < ct; the same
+    bits as zero_faces and matmul_acc_faces tile by tile (matmul_block where all faces are live)."""
+    for kk in range(kc):
+        bits, nz = zero_faces(a[kk])
+        faces[kk] = bits
+        zeros[kk] = nz
+        if bits:
+            for j in range(ct):
+                _matmul_tile(a[kk], b[kk * ct + j], dst[j], bits)
+
+
+@njit(**OPTS)
 def matmul_pairs(a, b, dst, triples):
     """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order: a compute kernel's queued
     matmul_tiles calls in one kernel call; the same bits as one matmul_acc per row."""

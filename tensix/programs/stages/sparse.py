@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tensix.compute_skip import matmul_step
 from tensix.formats import tile_nbytes, tilize, unpack_tiles
 from tensix.programs.stages.layout import CB_CTRL, MM_A, MM_B, MM_BIAS, cb_in
 from tensix.programs.stages.mcast import release
@@ -123,7 +124,9 @@ class _Band:
 def _send_tiles(ctx, s, u, live, k0: int, c0: int, bn: int, stage: int, noc) -> int:
     """A dense enough k step: its nonzero activation tiles whole (local copies from staging) with their tiled
     weights, all reads in flight before one barrier (the next step's issued while the compute kernel multiplies
-    this one), as the dense decode plan streams them; only all-zero activation tiles are skipped. Returns the k
+    this one), as the dense decode plan streams them; only all-zero activation tiles are skipped. The activation
+    tiles are copied one run of consecutive nonzero tiles at a time (one read each: they sit side by side in
+    staging and in the CB). Returns the k
     tiles multiplied and the weight bytes read."""
     ks = [k0 + k for k in np.flatnonzero(live.any(axis=1)).tolist()]
     if not ks:
@@ -134,14 +137,27 @@ def _send_tiles(ctx, s, u, live, k0: int, c0: int, bn: int, stage: int, noc) -> 
     ctx.cb_reserve_back(cba, u.a)
     ctx.cb_reserve_back(cbb, u.b)
     at_a, at_b = ctx.get_write_ptr(cba), ctx.get_write_ptr(cbb)
-    for i, k in enumerate(ks):
-        ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), at_a + i * page, page, noc)
+    i = 0
+    for k, n in _runs(ks):  # a run of nonzero tiles side by side in staging: one read
+        ctx.noc_async_read(ctx.get_noc_addr(*ctx.core, stage + k * page), at_a + i * page, n * page, noc)
+        i += n
     for i, p in enumerate(k * s.b_cols + c0 + j for k in ks for j in range(bn)):
         ctx.noc_async_read_page(s.b, p, at_b + i * bpage, noc)
     ctx.noc_async_read_barrier()
     ctx.cb_push_back(cba, u.a)
     ctx.cb_push_back(cbb, u.b)
     return len(ks), len(ks) * bn * bpage
+
+
+def _runs(ks: list[int]) -> list[tuple[int, int]]:
+    """Ascending k tiles as runs of consecutive ones: (first, count)."""
+    runs: list[tuple[int, int]] = []
+    for k in ks:
+        if runs and runs[-1][0] + runs[-1][1] == k:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((k, 1))
+    return runs
 
 
 def _send_compacted(ctx, s, u, tiles: np.ndarray, live: np.ndarray, k0: int, c0: int, bn: int, stage: int, noc,
@@ -232,8 +248,9 @@ def compute_matmul_rows(ctx, s, u, emit) -> None:
                 break
             ctx.cb_wait_front(cba, u.a)
             ctx.cb_wait_front(cbb, u.b)
-            for kk in range(kc):  # A tile kk, B (kk, j) at kk * bn + j
-                ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, 1, kc)
+            if ctx.skip is None or not ctx.math or not matmul_step(ctx, cba, cbb, kc, bn):
+                for kk in range(kc):  # A tile kk, B (kk, j) at kk * bn + j
+                    ctx.matmul_block(cba, cbb, kk, kk * bn, 0, False, bn, 1, kc)
             ctx.cb_pop_front(cba, u.a)
             ctx.cb_pop_front(cbb, u.b)
         if s.bias:
