@@ -2,7 +2,8 @@
 
 A row op may take 1/ROW_BUDGET of a core's L1 (its CBs: stages/layout.py). Rows whose CBs fit hold the whole row
 (stages/row.py); wider rows stream, a block of tiles at a time, read twice (stages/rowstream.py); when not even a
-one-tile block fits, decompose writes the op out as reductions and broadcasts.
+one-tile block fits, decompose writes the op out as reductions and broadcasts. The budget is for a core holding
+nothing else: where another op's CBs share the core (a matmul's), alloc narrows the block until the core fits.
 """
 
 from __future__ import annotations

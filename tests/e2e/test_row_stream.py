@@ -9,6 +9,8 @@ import pytest
 
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
+from tensix.lang.ir import TensorType
+from tensix.lang.passes.rowfit import row_attrs
 from tensix.presets import resolve
 
 MESH = resolve("wormhole_n150")
@@ -115,6 +117,22 @@ def test_rows_that_fit_keep_the_whole_row_op():
     assert [(n.op, n.attrs.get("block")) for n in compiled.lowered.nodes] == [("row", None)]
     steps = compiled.lowered.nodes[0].attrs["_steps"]
     assert {s.block for s in steps.values()} == {0}
+
+
+def test_a_streamed_norm_beside_a_large_matmul_narrows_its_block_until_the_core_fits():
+    # fp32 rmsnorm 576 wide (18 tiles): rowfit allows blocks of 9 on a core holding nothing else, but the matmul
+    # sharing both cores takes most of wormhole's L1 (its A, B, output and partial-sum CBs): blocks of 9 need
+    # 1,687,712 B on core (0, 0) (a PlacementError when the block ignored them); blocks of one tile fit
+    source = ("input x: fp32[32, 576]\nparam g: fp32[576] = random(seed=1, std=0.5, mean=1.0)\n"
+              "param w: fp32[576, 4608] = random(seed=2)\n"
+              "let h = rmsnorm(x, g, eps=1e-6) @cores(0..1, 0)\noutput y = matmul(h, w) @cores(0..1, 0)\n")
+    t = TensorType("fp32", (32, 576))
+    assert row_attrs(MESH.l1_bytes, "rmsnorm", [t, TensorType("fp32", (576,))]) == {"block": 9}
+    compiled, result, expected = _run(source, MESH)
+    norm = compiled.lowered.nodes[0]
+    assert norm.attrs["block"] == 1 and {s.block for s in norm.attrs["_steps"].values()} == {1}
+    assert max(compiled.lowered.meta["sram"].values()) <= MESH.l1_bytes
+    np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=2e-4 * np.abs(expected["y"]).max())
 
 
 @pytest.mark.slow
