@@ -30,6 +30,7 @@ COMPILED = (
     "tensix.compute_api",
     # the generic kernels compiled programs run (compiled as they are; compute's .pxd types its matmul loop)
     "tensix.programs.stages.mcast",
+    "tensix.programs.stages.rowstream",
     "tensix.programs.stages.row",
     "tensix.programs.stages.norm",
     "tensix.programs.stages.sparse",

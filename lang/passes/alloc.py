@@ -1,7 +1,8 @@
 """alloc: lay out every core's L1 for the steps it runs (the semaphore region, multicast staging buffers, then
 its circular buffers, each at the address the device gives it) and check they fit in its SRAM. Cores of grid
 multicast matmuls share their matmul CBs' layout (stages/layout.core_layouts). Runs after route, which decides
-the semaphores.
+the semaphores. A streamed row op's block (rowfit.py, sized for a core holding nothing else) narrows, one more
+block per row at a time, where the core it shares with other ops would overflow.
 
 graph.meta["cores"]: the CoreSchedule of every core, in (y, x) order; meta["semaphores"]: the size of the
 semaphore region; meta["sram"]: {core: bytes used}; meta["cbs"]: {core: {CB id: (format, pages)}}. A core that
@@ -19,34 +20,71 @@ from tensix.formats import tile_nbytes
 from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Graph, Node
 from tensix.lang.passes.tile import rows_name
+from tensix.ops import Op
 from tensix.programs.stages import cb_requirements
 from tensix.programs.stages.layout import SLOTS, core_schedules
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
     formats = _formats(graph)
-    per_core: dict[tuple[int, int], list[tuple[Node, object]]] = {}
-    for n in graph.nodes:
-        for core, step in n.attrs["_steps"].items():
-            per_core.setdefault(core, []).append((n, step))
     # one readiness semaphore per op, and a ready and a valid one per CB unit of each multicast operand
     mcast_ops = sum(any(getattr(st, "mcast", None) for st in n.attrs["_steps"].values()) for n in graph.nodes)
     sems = SEMAPHORE_NBYTES * (len(graph.nodes) + 4 * SLOTS * mcast_ops)
-    count, cores = core_schedules({c: [st for _, st in items] for c, items in per_core.items()}, formats,
-                                  cfg.l1_alignment)
-    used = {}
-    for cs in cores:
-        cbs = {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}
-        sizes = {cb: -(-pages * tile_nbytes(fmt) // cfg.l1_alignment) * cfg.l1_alignment
-                 for cb, (fmt, pages) in cbs.items()}
-        mine = {b.name: b.nbytes for b in cs.buffers}
-        used[cs.core] = sum(sizes.values()) + sems + sum(-(-b // cfg.l1_alignment) * cfg.l1_alignment
-                                                         for b in mine.values())
-        if used[cs.core] > cfg.l1_bytes:
-            raise _overflow(cs.core, per_core[cs.core], cbs, sizes, sems, mine, used[cs.core], cfg, formats)
+    while True:
+        per_core: dict[tuple[int, int], list[tuple[Node, object]]] = {}
+        for n in graph.nodes:
+            for core, step in n.attrs["_steps"].items():
+                per_core.setdefault(core, []).append((n, step))
+        count, cores = core_schedules({c: [st for _, st in items] for c, items in per_core.items()}, formats,
+                                      cfg.l1_alignment)
+        used = {cs.core: _used(cs, sems, cfg) for cs in cores}
+        over = [cs for cs in cores if used[cs.core] > cfg.l1_bytes]
+        narrower = _narrower_stream(graph, [per_core[cs.core] for cs in over])
+        if narrower is None:
+            break
+        graph = narrower
+    if over:
+        cs = over[0]
+        raise _overflow(cs.core, per_core[cs.core], {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}, _cb_sizes(cs, cfg),
+                        sems, {b.name: b.nbytes for b in cs.buffers}, used[cs.core], cfg, formats)
     meta = {"sram": used, "cbs": {cs.core: {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs} for cs in cores},
             "cores": tuple(cores), "semaphores": count}
     return replace(graph, meta={**graph.meta, **meta})
+
+
+def _cb_sizes(cs, cfg: MeshConfig) -> dict[int, int]:
+    return {cb.id: _aligned(cb.pages * tile_nbytes(cb.fmt), cfg) for cb in cs.cbs}
+
+
+def _aligned(nbytes: int, cfg: MeshConfig) -> int:
+    return -(-nbytes // cfg.l1_alignment) * cfg.l1_alignment
+
+
+def _used(cs, sems: int, cfg: MeshConfig) -> int:
+    """L1 bytes a core takes: its CBs, the semaphore region and its multicast staging buffers."""
+    return sum(_cb_sizes(cs, cfg).values()) + sems + sum(_aligned(b.nbytes, cfg) for b in cs.buffers)
+
+
+def _narrower_stream(graph: Graph, overflowing: list[list[tuple[Node, object]]]) -> Graph | None:
+    """The graph with one more block per row for the streamed row ops (rowfit.py) of the widest block on each
+    overflowing core (on all their cores), or None if none of those cores has one. rowfit sized the block for a
+    core holding nothing else; a core's elementwise CBs all take its widest row block (layout.el_unit), so beside
+    another op's large CBs (a matmul's) a narrower block is what lets the core fit."""
+    narrow: dict[str, int] = {}
+    for items in overflowing:
+        streams = {n.id: s for n, s in items if s.op == Op.ROW and s.block > 1}
+        widest = max((s.block for s in streams.values()), default=0)
+        for nid, s in streams.items():
+            if s.block == widest:  # evened out over the row, as rowfit.row_attrs
+                narrow[nid] = min(s.block - 1, -(-s.nt // (-(-s.nt // s.block) + 1)))
+    if not narrow:
+        return None
+    return replace(graph, nodes=tuple(_with_block(n, narrow[n.id]) if n.id in narrow else n for n in graph.nodes))
+
+
+def _with_block(n: Node, block: int) -> Node:
+    steps = {core: replace(s, block=block) for core, s in n.attrs["_steps"].items()}
+    return replace(n, attrs={**n.attrs, "block": block, "_steps": steps})
 
 
 def _formats(graph: Graph) -> dict[str, str]:

@@ -5,8 +5,9 @@ matmul (optional bias), binary (add/sub/mul with row/col/batch broadcast), unary
 (embedding), row (softmax, layernorm or rmsnorm over whole tile rows held on one core, as tt-metal's fused ops),
 attention (fused scaled-dot-product attention, lang/passes/attention.py) and view (the same pages read as another
 shape: a reshape that keeps the tile layout moves nothing).
-Softmax and the norms become one `row` op when a tile row and its intermediates fit in a quarter of a
-core's L1 (ROW_BUDGET); wider rows, and rope and topk_gate, become several primitives. Constants they need
+Softmax and the norms become one `row` op: holding whole tile rows when a row and its intermediates fit in a quarter
+of a core's L1, else streaming each row in blocks (`block`, read twice, stages/rowstream.py; rowfit.py chooses);
+rope and topk_gate become several primitives. Constants they need
 (causal masks, rotary tables) go in `graph.meta["constants"]`. Shapes the tile layout cannot express raise
 ShapeError at the op.
 
@@ -25,13 +26,13 @@ from dataclasses import replace
 import numpy as np
 
 from tensix.config import MeshConfig
-from tensix.formats import tile_nbytes
 from tensix.lang import pages
 from tensix.lang.errors import ShapeError
 from tensix.lang.ir import Graph, Node, Output, Param, TensorType
 from tensix.lang.passes.attend import attend
 from tensix.lang.passes.attention import decompose_attention
 from tensix.lang.passes.rope import rope
+from tensix.lang.passes.rowfit import row_attrs
 from tensix.lang.passes.rows import (
     embedding,
     ones_row,
@@ -44,10 +45,8 @@ from tensix.lang.passes.rows import (
 from tensix.lang.passes.shapes import query_groups
 from tensix.lang.reference import MASK_BIAS
 from tensix.ops import Op
-from tensix.programs.stages.layout import row_cb_nbytes
 
 PRIMITIVES = (Op.MATMUL, Op.BINARY, Op.UNARY, Op.REDUCE, Op.COPY, Op.GATHER_ROWS, Op.ROW, Op.ATTENTION, Op.VIEW)
-ROW_BUDGET = 4  # a fused row op may take 1/ROW_BUDGET of L1
 
 
 class _Emitter:
@@ -167,21 +166,15 @@ def _col_type(t: TensorType) -> TensorType:
     return TensorType(t.dtype, (*t.shape[:-1], 1))
 
 
-def _fits_one_core(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
-    """Whether a fused row op's CBs (stages/layout.row_cb_nbytes) take at most 1/ROW_BUDGET of L1."""
-    nt = pages.tiles(ts[0].shape[-1])
-    aux = [tile_nbytes(t.dtype) for t in ts[1:]]
-    return row_cb_nbytes(fn, nt, tile_nbytes(ts[0].dtype), aux) * ROW_BUDGET <= e.l1_bytes
-
-
 def _softmax(e: _Emitter, n: Node, ts) -> None:
     x, t = n.inputs[0], ts[0]
     if len(ts) > 1:
         x = e.add(Op.BINARY, (x, _mask_bias(e, n.inputs[1], ts[1], t)), t, fn="add",
                   bcast="row" if ts[1].rank == 1 or ts[1].shape[-2] == 1 else "none")
     mask = softmax_mask(e, t, bool(n.attrs.get("causal")))
-    if _fits_one_core(e, "softmax", [t] * (2 if mask else 1)):
-        e.add(Op.ROW, (x, mask) if mask else (x,), n.type, fn="softmax")
+    fused = row_attrs(e.l1_bytes, "softmax", [t] * (2 if mask else 1))
+    if fused is not None:
+        e.add(Op.ROW, (x, mask) if mask else (x,), n.type, fn="softmax", **fused)
         return
     if mask:
         x = e.add(Op.BINARY, (x, mask), t, fn="add", bcast="none")
@@ -220,15 +213,16 @@ def _norm(e: _Emitter, x: str, t: TensorType, eps: float, center: bool) -> str:
     return e.add(Op.BINARY, (x, rstd), t, fn="mul", bcast="col")
 
 
-def _fused_norm(e: _Emitter, fn: str, ts: list[TensorType]) -> bool:
-    """Whether a norm runs as one row op: its kernel averages over whole tiles, so the row must be whole tiles."""
-    return pages.aligned(ts[0].shape, -1) and _fits_one_core(e, fn, ts)
+def _fused_norm(e: _Emitter, fn: str, ts: list[TensorType]) -> dict | None:
+    """A norm's row op attrs (rowfit.row_attrs), or None: its kernel averages over whole tiles."""
+    return row_attrs(e.l1_bytes, fn, ts) if pages.aligned(ts[0].shape, -1) else None
 
 
 def _layernorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma, beta = n.inputs
-    if _fused_norm(e, "layernorm", ts):
-        e.add(Op.ROW, n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"])
+    fused = _fused_norm(e, "layernorm", ts)
+    if fused is not None:
+        e.add(Op.ROW, n.inputs, n.type, fn="layernorm", eps=n.attrs["eps"], **fused)
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=True)
     scaled = e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")
@@ -237,8 +231,9 @@ def _layernorm(e: _Emitter, n: Node, ts) -> None:
 
 def _rmsnorm(e: _Emitter, n: Node, ts) -> None:
     x, gamma = n.inputs
-    if _fused_norm(e, "rmsnorm", ts):
-        e.add(Op.ROW, n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"])
+    fused = _fused_norm(e, "rmsnorm", ts)
+    if fused is not None:
+        e.add(Op.ROW, n.inputs, n.type, fn="rmsnorm", eps=n.attrs["eps"], **fused)
         return
     normed = _norm(e, x, ts[0], n.attrs["eps"], center=False)
     e.add(Op.BINARY, (normed, gamma), n.type, fn="mul", bcast="row")

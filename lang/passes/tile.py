@@ -130,7 +130,7 @@ def tile(graph: Graph, cfg: MeshConfig | None = None) -> Graph:
             nodes.append(replace(n, attrs={**n.attrs, "_steps": steps, "cores_used": len(steps), "mcast": "decode",
                                            "skip": f"gather rows if live<={GATHER_PAYS:g} else stream"}))
             continue
-        if norm_splits(n, ts):
+        if norm_splits(n, ts) and not n.attrs.get("block"):  # (a streamed row: each core takes whole rows)
             steps = split_norm(n, _row(n, ts, names), lays, cfg, fidelity(graph, n), nodes)
         else:
             steps = _split(n, ts, names, sparse)
@@ -367,6 +367,8 @@ def _row(n: Node, ts: list[TensorType], names: dict) -> dict:
     rows, nt = math.prod(grid[:-1]), grid[-1]
     fields = {"a": names[n.inputs[0]], "fn": n.attrs["fn"], "eps": float(n.attrs.get("eps", 0.0)), "nt": nt,
               "aux": tuple(names[i] for i in n.inputs[1:])}
+    if n.attrs.get("block"):  # a row too wide for L1, streamed in blocks
+        fields["block"] = n.attrs["block"]
     if n.attrs["fn"] == "softmax" and len(ts) > 1:
         fields["mask_rows"] = math.prod(pages.grid(ts[1].shape)[:-1])
     items = [RowSpan(r, r * nt, nt) for r in range(rows)]

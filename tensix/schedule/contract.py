@@ -277,7 +277,8 @@ class Reduce(Step):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Row(Step):
     """softmax / layernorm / rmsnorm over tile rows of `nt` tiles; `aux`: gamma and beta, or the mask (`mask_rows`
-    rows). Norms: `cols` (c0, c1) the tile columns written, of whole rows read or of those with `parts` (norm.py)."""
+    rows). Norms: `cols` (c0, c1) the tile columns written, of whole rows read or of those with `parts` (norm.py).
+    `block` > 0: a row too wide for L1 streams, `block` tiles at a time, read once per pass (rowstream.py)."""
 
     op: ClassVar[Op] = Op.ROW
     a: str
@@ -290,6 +291,7 @@ class Row(Step):
     cols: tuple[int, int] = (0, 0)
     parts: tuple[Coord, ...] = ()
     sem: int = -1
+    block: int = 0
 
     def writes(self) -> list[int]:
         return [first + j for _, first, _ in self.rows for j in (range(*self.cols) if self.cols[1] else range(self.nt))]

@@ -83,7 +83,8 @@ def spill_pages(step: Step) -> int:
 
 def el_unit(steps: list[Step]) -> int:
     """Pages every elementwise-CB reservation of a core takes: the widest tile row of its row ops, else 1."""
-    return max((s.nt if s.op == Op.ROW else max(s.chunk, s.dt) for s in steps if s.op in (Op.ROW, Op.ATTENTION)),
+    return max(((s.block or s.nt) if s.op == Op.ROW else max(s.chunk, s.dt) for s in steps
+                if s.op in (Op.ROW, Op.ATTENTION)),
                default=1)
 
 
@@ -96,6 +97,15 @@ def attention_state_pages(s: Step) -> int:
     """CB_STAT pages an attention step keeps: per q row of a chunk its record (running max, correction, running
     sum and dt output accumulator tiles), one more record while a row's is replaced."""
     return (3 + s.dt) * (s.chunk + 1)
+
+
+STREAM_MID_PAGES = 2  # CB_MID pages a streaming row op needs: a centred (or masked) tile and its square (or exp)
+
+
+def stream_cb_nbytes(block: int, x_tile: int, aux_tiles: list[int]) -> int:
+    """L1 a streaming row op's CBs take (stages/rowstream.py): blocks of x and its operands double-buffered, two
+    output blocks, STREAM_MID_PAGES fp32 intermediates and two fp32 statistics pages."""
+    return block * (4 * x_tile + 2 * max(aux_tiles, default=0)) + (STREAM_MID_PAGES + 2) * 4096
 
 
 def row_cb_nbytes(fn: str, nt: int, x_tile: int, aux_tiles: list[int]) -> int:
@@ -256,9 +266,10 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
             for name in s.aux:  # gamma and beta (one unit each), or one mask unit per tile row
                 want(cb_in(EL_B, formats[name]), formats[name], 2 * unit)
-            want(CB_MID, "fp32", mid_pages(s.fn, s.nt, bool(s.aux)))
+            want(CB_MID, "fp32", STREAM_MID_PAGES if s.block else mid_pages(s.fn, s.nt, bool(s.aux)))
             want(CB_STAT, "fp32", 2)
-            want(cb_out(out), out, unit)  # a row, stored at once while the next row's statistics run
+            # a row, stored at once while the next row's statistics run; streaming: two blocks
+            want(cb_out(out), out, 2 * unit if s.block else unit)
             if s.parts:  # a norm sharing its statistics: its partials out and landed (stages/norm.py)
                 want(cb_out("fp32"), "fp32", unit)
                 want(CB_CTRL, "fp32", 2)

@@ -10,11 +10,20 @@ row; intermediate rows go through CB_MID (fp32), which only the compute kernel p
 from __future__ import annotations
 
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, cb_in, cb_out
+from tensix.programs.stages.rowstream import blocks, compute_stream, read_stream
 
 
 def span(s) -> range:
     """The tile columns a row step writes (a norm split over cores: its own; else all)."""
     return range(*s.cols) if s.cols[1] else range(s.nt)
+
+
+def row_writes(s) -> list[range]:
+    """The output pages the writer stores at once: a row (of the columns written), or a block of it (streaming)."""
+    cols = span(s)
+    if s.block:
+        return [range(first + j, first + j + n) for _, first, _ in s.rows for j, n in blocks(s, cols)]
+    return [range(first + cols.start, first + cols.stop) for _, first, _ in s.rows]
 
 
 def _fmt(ctx, name: str) -> str:
@@ -23,7 +32,10 @@ def _fmt(ctx, name: str) -> str:
 
 def read_row(ctx, s, u, read_pages, issue_reads) -> None:
     """A fused row op: per tile row its x tiles and mask tiles (softmax); gamma and beta once (norms), after
-    the first row."""
+    the first row. A row too wide for L1 streams (rowstream.py)."""
+    if s.block:
+        read_stream(ctx, s, u, span(s), issue_reads)
+        return
     x, noc, unit, nt = s.a, s.noc, u.el, s.nt
     cbx = cb_in(EL_A, _fmt(ctx, x))
     mask = s.aux[0] if s.fn == "softmax" and s.aux else None
@@ -48,7 +60,10 @@ def compute_row(ctx, s, u, emit) -> None:
     """Fused softmax / layernorm / rmsnorm, a tile row at a time (the row stays in L1 between passes).
 
     Passes as in tt-metal's kernels: a row statistic (reduce into DST, packed to CB_STAT), then a pass that
-    broadcasts it down the row's columns; intermediates go through CB_MID in fp32."""
+    broadcasts it down the row's columns; intermediates go through CB_MID in fp32. A row too wide streams."""
+    if s.block:
+        compute_stream(ctx, s, u, span(s), emit)
+        return
     unit, nt, norm = u.el, s.nt, s.fn != "softmax"
     cbx = cb_in(EL_A, _fmt(ctx, s.a))
     aux, held = _aux_tiles(ctx, s, unit)

@@ -7,7 +7,7 @@ from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import cb_out, subblocks
 from tensix.programs.stages.norm import PART_NBYTES, rounds, slot
 from tensix.programs.stages.reader import blocked, move_a
-from tensix.programs.stages.row import span
+from tensix.programs.stages.row import row_writes
 from tensix.schedule.contract import Binary, Copy, GatherRows, Matmul, MatmulRows, Reduce, Row, Step, Unary, Units
 
 
@@ -126,9 +126,8 @@ def _write_each(ctx, s, pages: list, unit: int) -> None:
 def _write_row(ctx, s, u: Units) -> None:
     if s.parts:
         _share_partials(ctx, s, u.el)
-    cols = span(s)
-    for _, first, _ in s.rows:  # a row at a time: its writes in flight together, one barrier
-        _write_pages(ctx, s, range(first + cols.start, first + cols.stop), u.el)
+    for pages in row_writes(s):  # a row (or a streamed row's block) at a time: in flight together, one barrier
+        _write_pages(ctx, s, pages, u.el)
 
 
 def _share_partials(ctx, s, unit: int) -> None:

@@ -1,5 +1,6 @@
 """decompose: every language op becomes the device primitives (mm, bin, un, red, move, gather, row) with the right
-attrs; softmax and the norms become one fused `row` op when a tile row fits on a core, several primitives otherwise."""
+attrs; softmax and the norms become one fused `row` op, streamed in blocks when a tile row does not fit on a core,
+several primitives when not even a block of one tile fits."""
 
 from dataclasses import replace
 
@@ -39,11 +40,16 @@ def test_fused_row_ops_take_their_operands_and_eps():
 
 def test_a_row_op_fuses_while_its_cbs_take_at_most_a_quarter_of_l1():
     # fp32 softmax rows: CBs of 3 * nt * 4 KB (x twice, the output once) + (nt + 2) * 4 KB (fp32 intermediates)
-    def ops(cols: int) -> list[str]:
-        return [n.op for n in _lowered(f"input x: fp32[32, {cols}]\noutput y = softmax(x)\n").nodes]
+    # wider rows stream (`block`): 4 * 4 KB per block tile (x twice, two output blocks) + 4 fp32 pages of 4 KB
+    def ops(cols: int, device=DEVICE) -> list[tuple]:
+        graph = decompose(check_source(f"input x: fp32[32, {cols}]\noutput y = softmax(x)\n", "t.tdf"), device)
+        return [(n.op, n.attrs.get("block")) for n in graph.nodes]
     nt_max = (DEVICE.l1_bytes // 4 // 4096 - 2) // 4  # 22 tiles on wormhole_n150's 1464 KiB
-    assert ops(32 * nt_max) == ["row"]
-    assert ops(32 * (nt_max + 1)) == ["reduce", "binary", "reduce", "binary"]
+    assert ops(32 * nt_max) == [("row", None)]
+    assert (DEVICE.l1_bytes // 4 // 4096 - 4) // 4 == 21  # tiles a block may hold
+    assert ops(32 * (nt_max + 1)) == [("row", 12)]  # 23 tiles: two even blocks
+    assert ops(32 * 64) == [("row", 16)]  # four
+    assert ops(32 * 64, SMALL_L1) == [("reduce", None), ("binary", None), ("reduce", None), ("binary", None)]
 
 
 def test_causal_softmax_too_wide_for_a_core_is_mask_max_exp_sum_recip_mul():
