@@ -1,6 +1,6 @@
 # C types for dataflow_api.py when compiled (tensix/compiled.py); the .py stays the one source.
 cimport cython
-from tensix.dram cimport Dram
+from tensix.dram cimport Bank, Dram
 from tensix.kernel cimport KernelProcess
 
 cdef class _Gather:
@@ -10,8 +10,9 @@ cdef class _Gather:
     cdef public int noc
     cdef public Py_ssize_t i
     cdef public object buffer
+    cdef public list dsts
     @cython.locals(k=DataflowKernel, i=cython.Py_ssize_t, t=cython.longlong, end=cython.longlong,
-                   sx=cython.longlong, sy=cython.longlong, sa=cython.longlong)
+                   sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, da=cython.longlong)
     cpdef issue(self)
 
 cdef class DataflowKernel(KernelProcess):
@@ -26,9 +27,9 @@ cdef class DataflowKernel(KernelProcess):
     cpdef noc_async_read(self, tuple src, long long dst_l1, long long nbytes, noc=*, timed=*)
     cpdef noc_async_write(self, long long src_l1, tuple dst, long long nbytes, noc=*, timed=*)
     cpdef noc_async_read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc=*)
-    @cython.locals(dram=Dram, end=cython.longlong, plain=tuple, banks=list)
+    @cython.locals(dram=Dram, end=cython.longlong, bank=Bank, offset=cython.longlong)
     cpdef _read_page(self, str buffer, Py_ssize_t page, long long dst_l1, noc, long long t)
-    @cython.locals(dram=Dram, end=cython.longlong, plain=tuple, banks=list, t=cython.longlong)
+    @cython.locals(dram=Dram, end=cython.longlong, bank=Bank, t=cython.longlong, offset=cython.longlong)
     cpdef noc_async_write_page(self, str buffer, Py_ssize_t page, long long src_l1, noc=*)
     cpdef noc_async_read_barrier(self)
     cpdef noc_async_write_barrier(self)

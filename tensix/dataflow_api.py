@@ -32,17 +32,18 @@ class McastAddr:
 
 
 class _Gather:
-    """The reads of a noc_async_read_gather (or noc_async_read_pages) after the first: an engine event issuing read i
-    at cycle t (its sync cycle), then due again one issue later for the next. `buffer`: srcs are pages of this
-    DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC addresses of nbytes."""
+    """The reads of a noc_async_read_gather (or noc_async_read_pages, noc_async_read_scatter) after the first: an
+    engine event issuing read i at cycle t (its sync cycle), then due again one issue later for the next. `buffer`:
+    srcs are pages of this DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC
+    addresses of nbytes, read to dsts[i] when dsts is given."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer")  # as plain Python; the
-    # .pxd types them
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer", "dsts")  # as plain Python;
+    # the .pxd types them
 
     def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int,
-                 buffer: str | None = None):
+                 buffer: str | None = None, dsts: list | None = None):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
-        self.t, self.i, self.buffer = t, 1, buffer
+        self.t, self.i, self.buffer, self.dsts = t, 1, buffer, dsts
 
     def __call__(self) -> None:
         self.issue()
@@ -56,8 +57,8 @@ class _Gather:
             t = self.t + k.read_issue_cycles
             if self.buffer is None:
                 sx, sy, sa = self.srcs[i]  # (compiled: C integers to Device.move, no destination tuple made)
-                end = k.device.move(k, True, self.noc, sx, sy, sa, k.noc_xy[0], k.noc_xy[1],
-                                    self.dst_l1 + i * self.stride, self.nbytes, t)
+                da = self.dst_l1 + i * self.stride if self.dsts is None else self.dsts[i]
+                end = k.device.move(k, True, self.noc, sx, sy, sa, k.noc_xy[0], k.noc_xy[1], da, self.nbytes, t)
                 if end > k.reads_done:
                     k.reads_done = end
             else:
@@ -160,6 +161,17 @@ class DataflowKernel(KernelProcess):
         self.noc_async_read(srcs[0], dst_l1, nbytes, noc)
         self._gather_rest(_Gather(self, srcs, dst_l1, stride, nbytes, noc, self.t))
 
+    def noc_async_read_scatter(self, srcs: list[NocAddr], dsts: list[int], nbytes: int,
+                               noc: int | None = None) -> None:
+        """Read nbytes from each NoC address of srcs into L1 at the address of dsts beside it (an embedding's rows
+        into the faces of a tile): noc_async_read in a loop, its reads after the first issued as
+        noc_async_read_gather's."""
+        if not srcs:
+            return
+        noc = self._noc(noc)
+        self.noc_async_read(srcs[0], dsts[0], nbytes, noc)
+        self._gather_rest(_Gather(self, srcs, 0, 0, nbytes, noc, self.t, None, dsts))
+
     def noc_async_read_pages(self, buffer: str, pages, dst_l1: int, noc: int | None = None) -> None:
         """Read whole pages of a DRAM buffer into L1 at dst_l1, dst_l1 + page size, ...: noc_async_read_page in
         a loop (the same reads, cycles and trace), its reads after the first issued by engine events as
@@ -207,17 +219,15 @@ class DataflowKernel(KernelProcess):
         """noc_async_read_page issued now (t < 0), or at cycle t by a gather's event."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        plain = buf.plain
-        if (self.skip is None and plain is not None and 0 <= page < plain[0]
-                and not (dram._unowned and buffer in dram._unowned)):
+        bank = dram.interleaved(buf, page) if self.skip is None else None
+        if bank is not None:
             # an interleaved page read whole (most are): its address in C integers, no page_addr or NoC address
-            # tuple made (compiled) on the way to its transfer
-            banks = dram.banks
-            x, y = banks[page % len(banks)].noc_xy
+            # tuple made (compiled) on the way to its transfer; its offset taken before the issue may yield
+            offset = dram.offset
             if t < 0:
                 t = self._issue(self.read_issue_cycles)
-            end = self.device.move(self, True, self._noc(noc), x, y, plain[1] + page // len(banks) * plain[2],
-                                   self.noc_xy[0], self.noc_xy[1], dst_l1, plain[2], t)
+            end = self.device.move(self, True, self._noc(noc), bank.x, bank.y, offset, self.noc_xy[0],
+                                   self.noc_xy[1], dst_l1, buf.page_nbytes, t)
         else:
             timed = None
             if self.skip is not None:
@@ -239,14 +249,12 @@ class DataflowKernel(KernelProcess):
         """Write one whole page (tile) from L1 into a DRAM buffer; when skipping, zero faces go as a header."""
         dram = self.device.dram
         buf = dram.buffer(buffer)
-        plain = buf.plain
-        if (self.skip is None and plain is not None and 0 <= page < plain[0]
-                and not (dram._unowned and buffer in dram._unowned)):
-            banks = dram.banks  # an interleaved page written whole: as _read_page's, its address in C integers
-            x, y = banks[page % len(banks)].noc_xy
+        bank = dram.interleaved(buf, page) if self.skip is None else None
+        if bank is not None:  # an interleaved page written whole: as _read_page's, its address in C integers
+            offset = dram.offset
             t = self._issue()
-            end = self.device.move(self, False, self._noc(noc), self.noc_xy[0], self.noc_xy[1], src_l1, x, y,
-                                   plain[1] + page // len(banks) * plain[2], plain[2], t)
+            end = self.device.move(self, False, self._noc(noc), self.noc_xy[0], self.noc_xy[1], src_l1, bank.x,
+                                   bank.y, offset, buf.page_nbytes, t)
             if end > self.writes_done:
                 self.writes_done = end
             return

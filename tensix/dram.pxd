@@ -4,6 +4,7 @@ cimport cython
 cdef class Bank:
     cdef public int index
     cdef public tuple noc_xy
+    cdef public long long x, y
     cdef public object data, pool
     cdef public Py_ssize_t size
     cdef public double free_at
@@ -15,13 +16,14 @@ cdef class Dram:
     cdef public object cfg, extents
     cdef public list banks, _bases
     cdef public dict by_xy, buffers, live_faces, landed, _unowned
-    cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began
+    cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began, offset
     cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data
     cpdef buffer(self, name)
-    @cython.locals(nb=cython.Py_ssize_t, bank=Bank, plain=tuple)
-    @cython.locals(first=cython.longlong, step=cython.longlong)
+    @cython.locals(bank=Bank)
     cpdef tuple page_addr(self, buf, Py_ssize_t page)
+    @cython.locals(nb=cython.Py_ssize_t, plain=tuple, first=cython.longlong, step=cython.longlong)
+    cpdef Bank interleaved(self, buf, Py_ssize_t page)
     @cython.locals(nb=cython.Py_ssize_t, b=cython.Py_ssize_t, first=cython.Py_ssize_t, last=cython.Py_ssize_t,
                    slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list)
     cpdef mark_written(self, Bank bank, long long addr, long long nbytes, long long end)

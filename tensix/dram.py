@@ -11,7 +11,6 @@ a write as its data starts arriving, and its controller accepts (acknowledges) a
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 
@@ -21,7 +20,7 @@ from tensix import memory
 from tensix.config import MeshConfig
 from tensix.dram_reuse import Extents, claim
 from tensix.errors import DramError
-from tensix.formats import ALL_FACES, bf16_bits, live_faces_pages, tile_nbytes, tilize, untilize
+from tensix.formats import ALL_FACES, live_faces_pages, tile_nbytes
 from tensix.memory import MemoryPool
 
 
@@ -116,6 +115,7 @@ class Bank:
     def __init__(self, index: int, noc_xy: tuple[int, int], pool: MemoryPool | None = None):
         self.index = index
         self.noc_xy = noc_xy
+        self.x, self.y = noc_xy  # (compiled: C integers, for a page's address with no tuple unpacked)
         self.pool = pool
         self.data = np.zeros(0, dtype=np.uint8)  # capacity; the first `size` bytes are allocated
         self.size = 0
@@ -185,6 +185,7 @@ class Dram:
         self.write_latency = self.latency if wl is None else wl
         self.burst, self.partial = cfg.dram_write_burst_bytes, cfg.dram_partial_write_cycles
         self.began = 0  # the cycle the bank started the last access (occupy)
+        self.offset = 0  # the bank offset of the last page `interleaved` found
         self.stream_rate = cfg.dram_stream_bytes_per_cycle
         self.read_stream, self.write_stream = cfg.dram_read_stream_bytes, cfg.dram_write_stream_bytes
         self.write_buffer = cfg.dram_write_buffer_bytes
@@ -265,8 +266,8 @@ class Dram:
 
     def page_addr(self, buf: DramBuffer, page: int) -> tuple[int, int, int]:
         """NoC address (x, y, bank offset) of page `page` of buf."""
-        plain = buf.plain  # interleaved (the common case, once per page read): one attribute, not five
-        if plain is None or not 0 <= page < plain[0] or (self._unowned and buf.name in self._unowned):
+        bank = self.interleaved(buf, page)
+        if bank is None:
             if not 0 <= page < buf.npages:
                 raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {page} does not exist")
             if buf.homes is not None:
@@ -277,10 +278,21 @@ class Dram:
                 b, slot = buf.where[page]
                 x, y = self.banks[b].noc_xy
                 return x, y, buf.base + slot * buf.page_nbytes
-        bank = self.banks[page % len(self.banks)]
-        x, y = bank.noc_xy
-        first, step = plain[1], plain[2]  # (compiled: C integers, so the address is one int made, not five)
-        return x, y, first + page // len(self.banks) * step  # (plain: homes and bands returned above)
+            bank = self.interleaved(buf, page)  # claimed: it holds its space now
+        return bank.x, bank.y, self.offset
+
+    def interleaved(self, buf: DramBuffer, page: int) -> Bank | None:
+        """The bank of page `page` of buf when buf is an interleaved DRAM buffer holding its space and the page exists
+        (most page reads and writes), its offset there left in `offset` (compiled: C integers, no address tuple made
+        on the way to a transfer; read it at once, before the caller can yield to another kernel); None otherwise
+        (page_addr's other cases)."""
+        plain = buf.plain  # (npages, base, page_nbytes): one attribute, not three
+        if plain is None or not 0 <= page < plain[0] or (self._unowned and buf.name in self._unowned):
+            return None
+        nb = len(self.banks)
+        first, step = plain[1], plain[2]
+        self.offset = first + page // nb * step
+        return self.banks[page % nb]
 
     def page_addrs(self, buf: DramBuffer, pages: np.ndarray) -> list[tuple[int, int, int]]:
         """page_addr of each page of `pages` (an int array), at once."""
@@ -404,44 +416,3 @@ def tile_rows_cols(shape: tuple[int, ...]) -> tuple[int, int]:
     for d in shape[:-2]:
         lead *= d
     return lead * (-(-shape[-2] // 32) * 32), shape[-1]
-
-
-def _padded_matrices(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """`a` (leading dimensions folded into rows) with each matrix's rows padded with zeros to whole tiles."""
-    if len(shape) <= 2 or shape[-2] % 32 == 0:
-        return a
-    mats = np.asarray(a, dtype=np.float32).reshape(-1, shape[-2], shape[-1])
-    padded = np.zeros((mats.shape[0], -(-shape[-2] // 32) * 32, shape[-1]), np.float32)
-    padded[:, :shape[-2]] = mats
-    return padded.reshape(-1, shape[-1])
-
-
-def host_pages(buf: DramBuffer, a: np.ndarray) -> np.ndarray:
-    """The pages the host writes for array `a` (2-D view of buf's shape) in buf's layout and format."""
-    if buf.layout != "rows":
-        return tilize(_padded_matrices(a, buf.shape), buf.fmt)
-    rows = np.ascontiguousarray(a, dtype=np.float32).reshape(-1, a.shape[-1])
-    # bf16 rounds exactly as a packed tile does (the same round-to-nearest-even bit rule)
-    raw = (bf16_bits(rows) if buf.fmt == "bf16" else rows).view(np.uint8)
-    if raw.shape[1] == buf.page_nbytes:
-        return raw
-    pages = np.zeros((rows.shape[0], buf.page_nbytes), dtype=np.uint8)
-    pages[:, :raw.shape[1]] = raw
-    return pages
-
-
-def host_array(buf: DramBuffer, pages: np.ndarray) -> np.ndarray:
-    """The float32 array of buf's shape held by `pages` (the inverse of host_pages)."""
-    if buf.layout != "rows":
-        shape = buf.shape
-        full = untilize(pages, tile_rows_cols(shape), buf.fmt)
-        if len(shape) > 2 and shape[-2] % 32:
-            full = full.reshape(-1, full.shape[0] // math.prod(shape[:-2]), shape[-1])[:, :shape[-2]]
-        return np.ascontiguousarray(full).reshape(shape)
-    rows, cols = _rows_cols(buf.shape)
-    raw = pages[:, :cols * buf.elem_nbytes]
-    if buf.fmt == "bf16":
-        values = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
-    else:
-        values = raw.view(np.float32)
-    return values.reshape(buf.shape).copy()

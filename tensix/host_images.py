@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tensix.dram import DramBuffer, host_pages
+from tensix.dram import DramBuffer
 from tensix.formats import live_faces_pages
+from tensix.host_layout import host_pages
 
 _CHUNK = 1 << 16  # words compared at once: the comparison's mask stays small
 

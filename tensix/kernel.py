@@ -116,17 +116,19 @@ class KernelProcess:
     def advance(self, name: str, cycles: int, count: int = 1) -> None:
         """Spend `cycles` busy on `count` ops `name` (local clock only: no sync needed)."""
         if cycles:
-            self._span(name, self.t, self.t + cycles, count)
+            if self.spans.keep:  # (a run with no trace: no span to offer, once or more per transfer)
+                self._span(name, self.t, self.t + cycles, count)
             self.t += cycles
             self.busy_cycles += cycles
 
     def wait_until(self, name: str, t: int) -> None:
         """Stall (not busy) until cycle t, e.g. for a barrier."""
         if t > self.t:
-            span = _WAITS.get(name)
-            if span is None:
-                span = _WAITS[name] = f"wait:{name}"
-            self._span(span, self.t, t)
+            if self.spans.keep:  # (no trace: no span name to look up, once per barrier)
+                span = _WAITS.get(name)
+                if span is None:
+                    span = _WAITS[name] = f"wait:{name}"
+                self._span(span, self.t, t)
             self.t = t
 
     def _span(self, name: str, start: int, end: int, count: int = 1) -> None:

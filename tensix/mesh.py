@@ -15,11 +15,12 @@ from tensix.compute_api import ComputeKernel
 from tensix.config import MeshConfig
 from tensix.dataflow_api import DataflowKernel
 from tensix.device import Device
-from tensix.dram import DramBuffer, host_array, host_pages
+from tensix.dram import DramBuffer
 from tensix.errors import ConfigError, ProgramError
 from tensix.files import write_atomically
 from tensix.formats import live_faces_pages, tile_nbytes
 from tensix.host_images import HostImages
+from tensix.host_layout import host_array, host_pages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
 from tensix.presets import resolve

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from tensix.dram import Dram, host_array, host_pages
+from tensix.dram import Dram
 from tensix.errors import DramError
+from tensix.host_layout import host_array, host_pages
 from tensix.presets import preset
 
 CFG = preset("wormhole_n150")  # 12 banks

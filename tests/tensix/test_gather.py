@@ -1,6 +1,6 @@
-"""noc_async_read_gather (and noc_async_read_pages) is a loop of noc_async_read (noc_async_read_page) run as engine
-events: the same reads, data, cycles, spans and transfer order against other kernels' traffic, and a barrier (or
-anything else that syncs) that waits for the last read."""
+"""noc_async_read_gather (and noc_async_read_pages, noc_async_read_scatter) is a loop of noc_async_read
+(noc_async_read_page) run as engine events: the same reads, data, cycles, spans and transfer order against other
+kernels' traffic, and a barrier (or anything else that syncs) that waits for the last read."""
 
 import json
 
@@ -65,6 +65,29 @@ def test_a_gather_is_the_loop_of_reads_it_replaces():
     assert gather.stats == loop.stats
     reads = [t for t in gather.trace.transfers if t.kind == "read"]
     assert len(reads) == sum(2 * len(_rows(c)) for c in CORES)  # round 2: one row fewer, one read more
+
+
+def k_scatter(ctx, scatter: bool):
+    got, x = ctx.get_l1_buffer("got"), ctx.core[0]
+    rows = _rows(ctx.core)
+    srcs = [(sx, sy, a + 256 * x) for sx, sy, a in (ctx.dram_page_addr("W", r) for r in rows)]
+    dsts = [got + (len(rows) - 1 - i) * 256 for i in range(len(rows))]  # no stride: the rows land last first
+    if scatter:
+        ctx.noc_async_read_scatter(srcs, dsts, 256)
+    else:
+        for src, dst in zip(srcs, dsts, strict=True):
+            ctx.noc_async_read(src, dst, 256)
+    ctx.noc_async_read_barrier()
+    for dst, r in zip(dsts, rows, strict=True):
+        assert (ctx.l1(dst, 256) == PAGES[r, 256 * x:256 * (x + 1)]).all(), r
+
+
+def test_a_scatter_is_the_loop_of_reads_it_replaces():
+    loop, scatter = _run(k_scatter, scatter=False), _run(k_scatter, scatter=True)
+    assert scatter.cycles == loop.cycles
+    assert _same(scatter.trace.to_dict(), loop.trace.to_dict())
+    assert scatter.stats == loop.stats
+    assert len([t for t in scatter.trace.transfers if t.kind == "read"]) == sum(len(_rows(c)) for c in CORES)
 
 
 def k_small(ctx):

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from tensix import Mesh
-from tensix.dram import Dram, host_pages
+from tensix.dram import Dram
 from tensix.formats import live_faces_pages
 from tensix.host_images import HostImages, _same_bits, frozen
+from tensix.host_layout import host_pages
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed
 from tensix.lang.params import materialize

@@ -232,17 +232,14 @@ def _read_gather_rows(ctx, s, u: Units) -> None:
         ctx.cb_reserve_back(cb, unit)
         base = ctx.get_write_ptr(cb)
         ctx.l1(base, size)[:] = 0
-        for r in range(32):
-            i = row_tile * 32 + r
-            if i >= len(ids):
-                break
-            token = int(ids[i])
-            src_page = (token // 32) * s.table_cols + col_tile
+        srcs, dsts = [], []
+        for r in range(min(32, len(ids) - row_tile * 32)):
+            token = int(ids[row_tile * 32 + r])
+            x, y, addr = ctx.dram_page_addr(table, (token // 32) * s.table_cols + col_tile)
             for half in (0, 1):  # a tile row is two 16-value face rows
-                src_off = _face_row_offset(token % 32, half, elem)
-                addr = ctx.dram_page_addr(table, src_page)
-                ctx.noc_async_read((addr[0], addr[1], addr[2] + src_off), base + _face_row_offset(r, half, elem),
-                                   16 * elem)
+                srcs.append((x, y, addr + _face_row_offset(token % 32, half, elem)))
+                dsts.append(base + _face_row_offset(r, half, elem))
+        ctx.noc_async_read_scatter(srcs, dsts, 16 * elem)  # the reads of a loop, after the first issued by events
         ctx.noc_async_read_barrier()
         ctx.cb_push_back(cb, unit)
 
