@@ -10,3 +10,8 @@ cpdef Py_ssize_t _rows_nbytes(const long long[::1] offsets, Py_ssize_t lits, Py_
 cpdef Py_ssize_t _write_rows(unsigned char[::1] buf, const unsigned char[::1] pool, const long long[::1] offsets,
                              Py_ssize_t lits, Py_ssize_t k, const long long[::1] base, const long long[::1] sizes,
                              const long long[::1] cols, Py_ssize_t n) except -1
+
+cdef class _Pool:
+    cdef public bytearray data
+    cdef public object offsets
+    cdef public dict _tables, _pieces
