@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,16 @@ from tensix.lang.param_cache import random_params
 from tensix.lang.params import materialize
 from tensix.lang.ref_cache import reference_outputs
 from tensix.lang.reference import evaluate
-from tensix.lang.rundir import RunFlags, check_out, feed_hashes, output_hashes, record, save_run
+from tensix.lang.rundir import (
+    RunFlags,
+    check_out,
+    discard_staged,
+    feed_hashes,
+    output_hashes,
+    record,
+    save_run,
+    stage_arrays,
+)
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
 from tensix.stats import OutputError
@@ -186,8 +195,9 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
         feed = {} if timing_only else load_inputs(inputs, compiled.graph, seed)
         known: dict[str, str] = {}  # the hashes of the params the param cache kept
         weights = {} if timing_only else params_of(compiled, seed=seed, hashed=known)
-        with ThreadPoolExecutor(1) as pool:  # the arrays hashed (without the GIL) while the emulator runs
-            fed = pool.submit(feed_hashes, feed, weights, known)  # for the record and the reference cache
+        with _discarding_staged(out_dir), ThreadPoolExecutor(1) as pool:  # while the emulator runs: the arrays
+            fed = pool.submit(feed_hashes, feed, weights, known)  # hashed (for the record and the reference cache),
+            staged = pool.submit(stage_arrays, out_dir, feed, weights, fed, save_params)  # their files written
             result = run_flagged(compiled, feed, weights, flags, check=check,
                                  reference=functools.partial(reference_outputs, hashed=fed))
             if skip_zeros and (compare_dense or zero_threshold > 0):
@@ -201,8 +211,18 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
             run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                          flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text,
                          hashed=fed.result() | {"outputs": output_hashes(result)})
-        return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights, trace_text=text,
-                                program_text=program_json(compiled.program))
+            return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights,
+                                    trace_text=text, program_text=program_json(compiled.program), staged=staged)
+
+
+@contextmanager
+def _discarding_staged(out: Path):
+    """Remove the arrays staged for `out` (lang/rundir.stage_arrays) that a failed run leaves (entered before the
+    thread pool writing them, so left after it finished)."""
+    try:
+        yield
+    finally:
+        discard_staged(out)
 
 
 def compile_any(path: str | Path, device: str | None, skip_zeros: bool, fidelity: str | None = None,

@@ -1,25 +1,32 @@
+# cython: boundscheck=False, wraparound=False
 """trace.json's text, written directly: the same bytes as json.dumps(trace.to_dict()) (trace version 2: op table,
 op indexes) in a third of the time; with `sort_keys`, those of json.dumps(..., sort_keys=True) (the canonical
 text a run's record hashes).
 
 A model's trace holds tens of thousands of spans and transfers; building a dict per row and encoding them took
-a second of a GPT-2 block's `tensix run`. Rows become text through templates, read straight from the run's logs
-(tensix/tracelog.py: int columns, each transfer's route fields shared by its shape, which is encoded once), with
-each distinct string and link list encoded once.
+a second of a GPT-2 block's `tensix run`. Rows are read straight from the run's logs (tensix/tracelog.py: int
+columns, each transfer's route fields shared by its shape, which is encoded once), with each distinct string and
+link list encoded once. Compiled (the directives above: its typed loops index only within the sizes they computed),
+rows are written byte by byte into one buffer (_write_rows); as plain Python, through %-templates.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import types
+from array import array
 from itertools import chain, groupby
+from typing import NamedTuple
 
 from tensix.trace import NO_OP, TRACE_VERSION
 
-# one row's text from its parts: spans (kernel prefix, name, start, end, count, op suffix; sorted: count, end, name,
-# op suffix, start, with the core and role in the kernel's prefix and suffix), transfers (id, the shape's text before
-# nbytes, nbytes, start, end, the shape's text after end; sorted: the shape's text, end, id, shape, nbytes, shape,
-# start). %s prints ints as str() does, as the dicts' json.dumps did.
-_SPAN = ('%s%s,"start":%s,"end":%s,"count":%s%s}', '%s%s,"end":%s,"name":%s%s%s%s}')
+# one row's text from its parts: spans (core x, y, role, name, start, end, count, op field; sorted: core x, y, count,
+# end, name, op field, role, start), transfers (id, the shape's text before nbytes, nbytes, start, end, the shape's
+# text after end; sorted: the shape's text, end, id, shape, nbytes, shape, start). %s prints ints as str() does, as
+# the dicts' json.dumps did.
+_SPAN = ('{"core":[%s,%s],"role":%s,"name":%s,"start":%s,"end":%s,"count":%s%s}',
+         '{"core":[%s,%s],"count":%s,"end":%s,"name":%s%s,"role":%s,"start":%s}')
 _TRANSFER = ('{"id":%s%s%s,"start":%s,"end":%s%s', '%s%s,"id":%s%s%s%s%s}')
 _TOP = ('{{"version":{0},"title":{1},"clock_hz":{2},"ops":[{3}],"spans":[{4}],"transfers":[{5}]}}',
         '{{"clock_hz":{2},"ops":[{3}],"spans":[{4}],"title":{1},"transfers":[{5}],"version":{0}}}')
@@ -40,53 +47,70 @@ class _Encoded(dict):
 def trace_json(trace, sort_keys: bool = False) -> str:
     """The compact JSON of `trace.to_dict()` (separators "," and ":"; keys sorted with `sort_keys`), without
     building the dicts."""
-    enc = _Encoded()
+    enc, pool = _Encoded(), _Pool()
     ops = ",".join(f'{{"id":{enc[o.id]},"name":{enc[o.name]},"src":{enc[o.src]}}}' for o in trace.ops)
     return _TOP[sort_keys].format(TRACE_VERSION, enc[trace.title], json.dumps(trace.clock_hz), ops,
-                                  ",".join(_spans(trace, enc, sort_keys)), ",".join(_transfers(trace, enc, sort_keys)))
+                                  ",".join(_spans(trace, enc, pool, sort_keys)),
+                                  ",".join(_transfers(trace, enc, pool, sort_keys)))
 
 
 def _op(op: int) -> str:
     return f',"op":{op}' if op != NO_OP else ""
 
 
-def _spans(trace, enc: _Encoded, sort_keys: bool) -> list[str]:
-    """The spans' text in blocks of rows (joined by "," as the rows are), in the trace's order: read straight from
-    each kernel's span log where the trace still holds them (the rows not built), else from its rows."""
+def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
+    """The spans' text (one block of rows), in the trace's order: read straight from each kernel's span log where
+    the trace still holds them (the rows not built), else from its rows."""
     kernels = trace._kernels
     if kernels is None or not all(hasattr(spans, "_cols") for _, _, spans in kernels):
         kernels = [(core, role, [row[2:] for row in rows])  # consecutive rows of one kernel: one block
                    for (core, role), rows in groupby(trace._span_rows, key=lambda row: (row[0], row[1]))]
-    out: list[str] = []
-    ops = _OpText()
+    xs, ys, roles, names, starts, ends, counts, ops = (array("q") for _ in range(8))
+    role_ids, name_ids = _Table(), _Table()  # each distinct role's and name's text: its index in the table
     for core, role, spans in kernels:
-        head = f'{{"core":[{core[0]},{core[1]}],'
-        if sort_keys:  # fields: count, end, name, op, start
-            tail = _escaped(f',"role":{enc[role]},"start":')
-            row = _SPAN[1] % (_escaped(head + '"count":'), *("%s",) * 4, tail, "%s")
-        else:  # fields: name, start, end, count, op
-            row = _SPAN[0] % (_escaped(f'{head}"role":{enc[role]},"name":'), *("%s",) * 5)
-        for names, starts, ends, counts, op_ids in _span_columns(spans):
-            names, op_texts = [enc[name] for name in names], [ops[op] for op in op_ids]
-            fields = (counts, ends, names, op_texts, starts) if sort_keys else (names, starts, ends, counts, op_texts)
-            out.append(_rows_text(row, fields))
-    return [text for text in out if text]
+        for table, ids, *cols in _span_columns(spans):
+            n = len(ids)
+            xs.extend(array("q", [core[0]]) * n)
+            ys.extend(array("q", [core[1]]) * n)
+            roles.extend(array("q", [role_ids[enc[role]]]) * n)
+            at = [name_ids[enc[name]] for name in table]
+            names.extend([at[i] for i in ids])
+            for col, values in zip((starts, ends, counts, ops), cols, strict=True):
+                col.extend(values)
+    top = max(ops, default=NO_OP)
+    op_texts = _Lookup([_op(op) for op in range(top + 1)] + [_op(NO_OP)], ops)  # NO_OP (-1): the last one
+    role_texts, name_texts = _Lookup(list(role_ids), roles), _Lookup(list(name_ids), names)
+    fields = ((xs, ys, counts, ends, name_texts, op_texts, role_texts, starts) if sort_keys else
+              (xs, ys, role_texts, name_texts, starts, ends, counts, op_texts))
+    return [_rows_text(_SPAN[sort_keys], fields, pool)]
+
+
+class _Table(dict):
+    """Distinct texts in the order first looked up: `table[text]` is its index, list(table) the texts."""
+
+    def __missing__(self, text: str) -> int:
+        index = self[text] = len(self)
+        return index
 
 
 def _span_columns(spans):
-    """(names, starts, ends, counts, ops) of a kernel's spans, a block of rows at a time: per chunk of its log
-    (tensix.tracelog.SpanLog), the span still open when the run ended, or a list of rows."""
+    """(names, name ids, starts, ends, counts, ops) of a kernel's spans, a block of rows at a time (each row's name
+    is names[its id]): per chunk of its log (tensix.tracelog.SpanLog), the span still open when the run ended, or a
+    list of rows."""
     if not hasattr(spans, "_cols"):
-        yield from [tuple(zip(*spans))] if spans else []
+        if spans:
+            names, starts, ends, counts, ops = zip(*spans)
+            table = list(dict.fromkeys(names))
+            at = {name: i for i, name in enumerate(table)}
+            yield table, [at[name] for name in names], starts, ends, counts, ops
         return
-    names = spans.names
-    for ids, *rest in _chunk_columns(spans._cols):
-        yield ([names[i] for i in ids], *rest)
+    for cols in _chunk_columns(spans._cols):
+        yield (spans.names, *cols)
     if spans.name is not None:
-        yield (spans.name,), (spans.start,), (spans.end,), (spans.count,), (spans.op,)
+        yield [spans.name], (0,), (spans.start,), (spans.end,), (spans.count,), (spans.op,)
 
 
-def _transfers(trace, enc: _Encoded, sort_keys: bool) -> list[str]:
+def _transfers(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
     """The transfers' text in blocks of rows (joined by "," as the rows are), in issue order: each distinct shape
     (a route of one kernel for one op) encoded once, the rows read straight from the log's columns where the trace
     holds a tensix.tracelog.TransferLog."""
@@ -100,30 +124,90 @@ def _transfers(trace, enc: _Encoded, sort_keys: bool) -> list[str]:
     parts = [_shape_text(shape, enc, sort_keys) for shape in shapes]
     row = _TRANSFER[sort_keys] % (("%s",) * 7 if sort_keys else ("%s",) * 6)
     out, first = [], 0
+    texts = [_Lookup([p[k] for p in parts], ()) for k in range(3 if sort_keys else 2)]  # the shapes' pieces
     for ids, nbytes, starts, ends in blocks:
-        pieces = [parts[s] for s in ids]
-        n = len(pieces)
+        n = len(ids)
         index = range(first, first + n)
         first += n
+        pieces = [_Lookup(text.table, ids) for text in texts]
         if sort_keys:  # fields: text, end, id, text, nbytes, text, start
-            fields = ([p[0] for p in pieces], ends, index, [p[1] for p in pieces], nbytes, [p[2] for p in pieces],
-                      starts)
+            fields = (pieces[0], ends, index, pieces[1], nbytes, pieces[2], starts)
         else:  # fields: id, text, nbytes, start, end, text
-            fields = (index, [p[0] for p in pieces], nbytes, starts, ends, [p[1] for p in pieces])
-        out.append(_rows_text(row, fields))
+            fields = (index, pieces[0], nbytes, starts, ends, pieces[1])
+        out.append(_rows_text(row, fields, pool))
     return [text for text in out if text]
 
 
-def _rows_text(row: str, fields) -> str:
-    """",".join(row % values for values in zip(*fields)) in one formatting call: a template per row costs a call,
-    a tuple and a join entry per row, the most of a row's time."""
-    n = len(fields[0])
-    return ",".join((row,) * n) % tuple(chain.from_iterable(zip(*fields))) if n else ""
+class _Lookup(NamedTuple):
+    """A column of text fields: row i's is table[ids[i]] (a few distinct texts, each encoded once)."""
+
+    table: list[str]
+    ids: object  # a sequence of ints
 
 
-def _escaped(text: str) -> str:
-    """`text` as a literal part of a %-template."""
-    return text.replace("%", "%%")
+def _rows_text(row: str, fields, pool: _Pool) -> str:
+    """",".join(row % values for values in zip(*fields)) (fields: columns of ints, or _Lookups of texts).
+    Compiled, the rows are written into one buffer (_write_rows: no object per value); as plain Python, in one
+    formatting call: a template per row costs a call, a tuple and a join entry per row, the most of a row's time."""
+    n = len(fields[0].ids if isinstance(fields[0], _Lookup) else fields[0])
+    if not n:
+        return ""
+    if _TYPED:
+        return _typed_rows(row, fields, n, pool)
+    values = [[f.table[i] for i in f.ids] if isinstance(f, _Lookup) else f for f in fields]
+    return ",".join((row,) * n) % tuple(chain.from_iterable(zip(*values)))
+
+
+def _typed_rows(row: str, fields, n: int, pool: _Pool) -> str:
+    """_rows_text by _write_rows: the ints and the texts' ids in one int64 column store, the texts in the pool."""
+    cols = array("q", bytes(8 * n * len(fields)))
+    base, sizes = array("q"), array("q")
+    for f, field in enumerate(fields):
+        lookup = isinstance(field, _Lookup)
+        cols[f * n:(f + 1) * n] = array("q", field.ids if lookup else field)
+        base.append(pool.add(field.table) if lookup else -1)
+        sizes.append(len(field.table) if lookup else 0)
+    lits = pool.add(pool.pieces(row))
+    buf = bytearray(_rows_nbytes(pool.offsets, lits, len(fields), base, sizes, cols, n))
+    at = _write_rows(buf, pool.data, pool.offsets, lits, len(fields), base, sizes, cols, n)
+    return buf[:at].decode()
+
+
+class _Pool:
+    """The UTF-8 texts typed rows are written from (a template's literal pieces, tables of field texts), each table
+    added once: text t is data[offsets[t]:offsets[t + 1]]."""
+
+    def __init__(self):
+        self.data = bytearray()
+        self.offsets = array("q", [0])
+        self._tables: dict[int, tuple[list[str], int]] = {}  # id(table) -> (the table, its first text's index)
+        self._pieces: dict[str, list[str]] = {}
+
+    def add(self, table: list[str]) -> int:
+        """The index of the table's first text, adding it if new."""
+        known = self._tables.get(id(table))
+        if known is not None and known[0] is table:
+            return known[1]
+        first = len(self.offsets) - 1
+        for text in table:
+            self.data += text.encode()
+            self.offsets.append(len(self.data))
+        self._tables[id(table)] = (table, first)
+        return first
+
+    def pieces(self, row: str) -> list[str]:
+        """The literal text of a %-template around its %s fields (%% read as %); one list per template."""
+        lits = self._pieces.get(row)
+        if lits is None:
+            lits, piece = [], []
+            for token in re.findall(r"%%|%s|[^%]+|%", row):
+                if token == "%s":
+                    lits.append("".join(piece))
+                    piece = []
+                else:
+                    piece.append("%" if token == "%%" else token)
+            lits = self._pieces[row] = [*lits, "".join(piece)]
+        return lits
 
 
 def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool) -> tuple[str, ...]:
@@ -139,12 +223,64 @@ def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool) -> tuple[str, ...]
             f'"rect":{rect},"nbytes":', f',"links":{links}{_op(op)}}}')
 
 
-class _OpText(dict):
-    """A span's op field by op index: empty for NO_OP."""
+def _rows_nbytes(offsets, lits: int, k: int, base, sizes, cols, n: int) -> int:
+    """At least the bytes _write_rows writes: the rows' literal pieces, their texts, 20 per int, the commas."""
+    total = n * (offsets[lits + k + 1] - offsets[lits] + 1)
+    for f in range(k):
+        if base[f] < 0:
+            total += 20 * n
+            continue
+        for i in range(n):
+            v = cols[f * n + i]
+            t = base[f] + (v + sizes[f] if v < 0 else v)
+            total += offsets[t + 1] - offsets[t]
+    return total
 
-    def __missing__(self, op: int) -> str:
-        text = self[op] = _op(op)
-        return text
+
+def _write_rows(buf, pool, offsets, lits: int, k: int, base, sizes, cols, n: int) -> int:
+    """Write `n` rows into `buf`, separated by ",": the pool's text lits, field 0, text lits+1, ..., field k-1, text
+    lits+k. Field f of row i is the int cols[f*n+i] where base[f] < 0, else the pool's text base[f] + cols[f*n+i]
+    (an id below 0 counts from the end of its table of sizes[f] texts). Text t is pool[offsets[t]:offsets[t+1]].
+    Returns the bytes written. (Compiled it is typed, with no call per field: plain Python formats rows by
+    template, _rows_text.)"""
+    at = 0
+    for i in range(n):
+        if i:
+            buf[at] = 44  # ","
+            at += 1
+        for f in range(k + 1):
+            for j in range(offsets[lits + f], offsets[lits + f + 1]):  # the literal piece before field f
+                buf[at] = pool[j]
+                at += 1
+            if f == k:
+                break
+            v = cols[f * n + i]
+            if base[f] >= 0:  # a text of the pool
+                t = base[f] + (v + sizes[f] if v < 0 else v)
+                for j in range(offsets[t], offsets[t + 1]):
+                    buf[at] = pool[j]
+                    at += 1
+                continue
+            if v < 0:
+                buf[at] = 45  # "-"
+                at += 1
+                v = -v
+            end, rest = at + 1, v // 10  # its decimal digits, written from the last
+            while rest:
+                end += 1
+                rest //= 10
+            at = end
+            while True:
+                at -= 1
+                buf[at] = 48 + v % 10
+                v //= 10
+                if not v:
+                    break
+            at = end
+    return at
+
+
+_TYPED = not isinstance(_write_rows, types.FunctionType)  # compiled (tensix/compiled.py): rows by _write_rows
 
 
 def _chunk_columns(cols):

@@ -1,12 +1,14 @@
 """trace.json written directly (tensix.trace_json) is byte for byte json.dumps of Trace.to_dict(), for compiled
 programs whose traces hold every kind of row (trace version 2): multicast rectangles, spans and transfers with op
 indexes, the op table with source lines, the title; with sort_keys, byte for byte the canonical (sorted) text a run
-record hashes."""
+record hashes. Both ways of writing rows: typed (byte by byte, what the compiled module runs) and by template (plain
+Python's)."""
 
 import json
 
 import pytest
 
+import tensix.trace_json
 from tensix import Mesh
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import device_feed, make_inputs
@@ -16,6 +18,11 @@ from tensix.trace_json import trace_json
 
 MATMUL = "input a: bf16[256, 512]\nparam w: bf16[512, 256] = random(seed=1, std=0.05)\noutput y = relu(a @ w)\n"
 ROWS = "input x: bf16[64, 256]\noutput y = softmax(x * 2.0, causal=true)\n"
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["typed", "template"])
+def rows_written(request, monkeypatch):
+    monkeypatch.setattr(tensix.trace_json, "_TYPED", request.param)
 
 
 @pytest.mark.parametrize("source", [MATMUL, ROWS], ids=["matmul", "softmax"])
