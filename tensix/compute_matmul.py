@@ -33,7 +33,8 @@ def matmul_steps(k, cb_a: int, cb_b: int, ia: int, ib: int, ct: int, rt: int, kt
     k._d(n - 1)  # queued matmul_tiles run first (as matmul_block's range checks do)
     k._d(0)
     if k.math:
-        a = ca.front_tiles(a_end, K.unpack_pages, ops.FORMAT[ca.fmt])
+        # A's whole window at once: a decode matmul's row (a_kb) spans many B steps, each asking for its next tiles
+        a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])
         b = cb.front_tiles(b_end, K.unpack_pages, ops.FORMAT[cb.fmt])
         K.matmul_steps(a, b, k.dst, ia, ib, 0, ct, rt, kt, kc, bstride)
     fresh = k._fresh
