@@ -225,6 +225,13 @@ def matmul_block(a: np.ndarray, b: np.ndarray, dst: np.ndarray, ia: int, ib: int
             matmul_acc(a[ia + i * kt], b[ib + j], dst[idst + i * ct + j])
 
 
+def matmul_steps(a: np.ndarray, b: np.ndarray, dst: np.ndarray, ia: int, ib: int, idst: int, ct: int, rt: int,
+                 kt: int, kc: int, bstride: int) -> None:
+    """matmul_block for k steps kk < kc: A tiles from ia + kk, B tiles from ib + kk * bstride."""
+    for kk in range(kc):
+        matmul_block(a, b, dst, ia + kk, ib + kk * bstride, idst, ct, rt, kt)
+
+
 def matmul_pairs(a: np.ndarray, b: np.ndarray, dst: np.ndarray, triples: np.ndarray) -> None:
     """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order (queued matmul_tiles calls)."""
     for i, j, d in triples:

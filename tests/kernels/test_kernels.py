@@ -99,6 +99,33 @@ def test_matmul_block_is_one_matmul_per_tile_of_an_rt_by_ct_block(impl):
     np.testing.assert_allclose(dst, want, rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_matmul_steps_is_one_matmul_block_per_k_step(impl):
+    # k step kk: dst[idst + i*ct + j] += a[ia + kk + i*kt] @ b[ib + kk*bstride + j]; everything else left alone
+    rng = np.random.default_rng(15)
+    a, b = rand(rng, (12, 32, 32)), rand(rng, (16, 32, 32))
+    dst = rand(rng, (16, 32, 32))
+    want = dst.astype(np.float64)
+    for kk in range(3):
+        for i in range(2):
+            for j in range(2):
+                want[4 + i * 2 + j] += a[1 + kk + i * 5].astype(np.float64) @ b[3 + kk * 4 + j]
+    kernel(impl, "matmul_steps")(a, b, dst, 1, 3, 4, 2, 2, 5, 3, 4)
+    np.testing.assert_allclose(dst, want, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("impl", ["jit", "py_func"])
+def test_matmul_steps_gives_the_bits_of_matmul_block_per_k_step(impl):
+    rng = np.random.default_rng(16)
+    a, b = rand(rng, (12, 32, 32)), rand(rng, (16, 32, 32))
+    steps, blocks = rand(rng, (8, 32, 32)), np.zeros((8, 32, 32), np.float32)
+    blocks[:] = steps
+    kernel(impl, "matmul_steps")(a, b, steps, 0, 1, 1, 3, 2, 4, 4, 3)
+    for kk in range(4):
+        jit.matmul_block(a, b, blocks, kk, 1 + kk * 3, 1, 3, 2, 4)
+    assert np.array_equal(steps.view(np.uint32), blocks.view(np.uint32))
+
+
 def test_matmul_block_jit_gives_the_bits_of_matmul_acc_per_tile():
     rng = np.random.default_rng(14)
     a, b = rand(rng, (4, 32, 32)), rand(rng, (4, 32, 32))

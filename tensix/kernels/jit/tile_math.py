@@ -110,6 +110,17 @@ def matmul_faces_step(a, b, dst, kc, ct, faces, zeros):
 
 
 @njit(**OPTS)
+def matmul_steps(a, b, dst, ia, ib, idst, ct, rt, kt, kc, bstride):
+    """kc k steps of matmul_block in one call: dst[idst + i*ct + j] += a[ia + kk + i*kt] @ b[ib + kk*bstride + j]
+    for kk < kc, in that order (the same bits as kc matmul_block calls; k step by k step, so the step's A and B
+    tiles are reused across the block while in cache)."""
+    for kk in range(kc):
+        for i in range(rt):
+            for j in range(ct):
+                _matmul_tile(a[ia + kk + i * kt], b[ib + kk * bstride + j], dst[idst + i * ct + j], 0b1111)
+
+
+@njit(**OPTS)
 def matmul_pairs(a, b, dst, triples):
     """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order: a compute kernel's queued
     matmul_tiles calls in one kernel call; the same bits as one matmul_acc per row."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensix import kernels as K
+from tensix.compute_matmul import matmul_steps
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
@@ -93,8 +94,7 @@ def _matmul(ctx, s, u: Units) -> None:
             _wait_a(ctx, s, cba, unit_a, k0)
             ctx.cb_wait_front(cbb, unit_b)
             kc = min(kb, kt - k0)
-            for kk in range(kc):  # A tiles row-major (i, kk) at i * kc + kk, B (kk, j) at kk * bn + j
-                _matmul_step(ctx, s, cba, cbb, 0, bm, k0, kk, kk * bn, bn, kc)
+            _matmul_steps(ctx, s, cba, cbb, 0, bm, k0, kc, 0, bn, bn)
             _pop_a(ctx, s, cba, unit_a, k0)
             ctx.cb_pop_front(cbb, unit_b)
         _bias(ctx, s, u, 0, bm, bn, wait=True, pop=True)
@@ -122,8 +122,7 @@ def _matmul_spilled(ctx, s, u: Units, bn: int, subs: list, cba: int, cbb: int) -
                 if not acc or k0 == last:
                     ctx.copy_block(CB_MID, 0, 0, h * w)
                 ctx.cb_pop_front(CB_MID, h * w)
-            for kk in range(kc):
-                _matmul_step(ctx, s, cba, cbb, i0, h, k0, kk, kk * bn + j0, w, kc)
+            _matmul_steps(ctx, s, cba, cbb, i0, h, k0, kc, j0, bn, w)
             if k0 == last:
                 _bias(ctx, s, u, j0, h, w, wait=n == 0, pop=n == len(subs) - 1)
                 _emit(ctx, s, u.out, h * w)
@@ -157,17 +156,17 @@ def _pack_mid(ctx, n: int) -> None:
         d += run
 
 
-def _matmul_step(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kk: int, ib: int, cols: int,
-                 kc: int) -> None:
-    """k tile k0 + kk of output rows i0.. (rows x cols, into DST from 0), B tiles from ib. A's k step holds kc
-    tiles per row (i, kk at i * kc + kk); with `a_kb` its step is longer than B's, so row by row at the offset."""
+def _matmul_steps(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kc: int, j0: int, bn: int,
+                  cols: int) -> None:
+    """The kc k tiles of the step at k0 for output rows i0.. and columns j0.. (rows x cols, into DST from 0), B (kk, j)
+    at kk * bn + j, in one kernel call. A's k step holds kc tiles per row (i, kk at i * kc + kk); with `a_kb` its
+    step is longer than B's (ka tiles per row), so its rows are blocks of their own (matmul_steps' by_rows)."""
     if not s.a_kb:
-        ctx.matmul_block(cba, cbb, i0 * kc + kk, ib, 0, False, cols, rows, kc)
+        matmul_steps(ctx, cba, cbb, i0 * kc, j0, cols, rows, kc, kc, bn)
         return
     a0 = k0 // s.a_kb * s.a_kb
     ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
-    for i in range(rows):
-        ctx.matmul_block(cba, cbb, (i0 + i) * ka + k0 - a0 + kk, ib, i * cols, False, cols, 1, s.kb)
+    matmul_steps(ctx, cba, cbb, i0 * ka + k0 - a0, j0, cols, rows, ka, kc, bn, True)
 
 
 def _wait_a(ctx, s, cba: int, unit: int, k0: int) -> None:
