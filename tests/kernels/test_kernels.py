@@ -235,6 +235,17 @@ def test_unary(impl, name):
     assert np.array_equal(np.isnan(out), np.isnan(unary_expected(name, x)))
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_exp_past_its_range_is_inf_in_every_form(impl):
+    # a masked softmax's exp of 1e9: the device gives inf; unary's Python source stands in for it while the jit
+    # build compiles (kernels/cold.py), where math.exp raises OverflowError on its own
+    x = np.full((32, 32), 1e9, np.float32)
+    x[0, 0] = 1.0
+    out = np.zeros_like(x)
+    kernel(impl, "unary")(ops.UNARY["exp"], x, out)
+    assert np.isinf(out[1:]).all() and out[0, 0] == np.float32(math.e)
+
+
 @pytest.mark.parametrize("name", list(ops.UNARY))
 def test_unary_jit_matches_ref_closely(name):
     x = unary_input()

@@ -175,12 +175,19 @@ def _unary1(op, x):
 
 
 @njit(**OPTS)
+def _exp(x):
+    """exp in float64 (inf past its range): jitted even when unary runs as Python while it compiles (kernels/cold.py),
+    where math.exp would raise OverflowError instead."""
+    return math.exp(np.float64(x))
+
+
+@njit(**OPTS)
 def unary(op, x, out):
     """out = op(x) elementwise; transcendentals are computed in float64 and rounded to float32."""
     if op == _EXP:  # softmax's: the op tested once, not per element (as _unary1 computes it)
         for i in range(out.shape[0]):
             for j in range(out.shape[1]):
-                out[i, j] = math.exp(np.float64(x[i, j]))
+                out[i, j] = _exp(x[i, j])
         return
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
