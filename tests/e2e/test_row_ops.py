@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from row_sources import row_source
 
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
@@ -15,13 +16,7 @@ MESH = resolve("wormhole_n150")
 # one tile needs 128 KB (softmax) or 160 KB (norms): with 96 KB they decompose
 NO_ROOM = replace(MESH, l1_bytes=96 * 1024)
 
-OPS = {
-    "layernorm": "param g: {t}[256] = random(seed=1, std=0.5, mean=1.0)\nparam b: {t}[256] = random(seed=2)\n"
-                 "output y = layernorm(x, g, b, eps=1e-5) @cores(0..1, 0)\n",
-    "rmsnorm": "param g: {t}[256] = random(seed=1, std=0.5, mean=1.0)\n"
-               "output y = rmsnorm(x, g, eps=1e-6) @cores(0..1, 0)\n",
-    "softmax": "output y = softmax(x) @cores(0..1, 0)\n",
-}
+OPS = ["layernorm", "rmsnorm", "softmax"]
 
 
 def _run(source: str, device=MESH):
@@ -31,10 +26,10 @@ def _run(source: str, device=MESH):
 
 
 @pytest.mark.parametrize("dtype, tol", [("fp32", 2e-5), ("bf16", 0.02)])
-@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("op", OPS)
 def test_a_fused_row_op_matches_numpy_with_several_rows_per_core(op, dtype, tol):
     # 3 tile rows on 2 cores: the second core keeps gamma and beta for two rows
-    compiled, result, expected = _run(f"input x: {dtype}[96, 256]\n" + OPS[op].format(t=dtype))
+    compiled, result, expected = _run(row_source(op, dtype, 96, 256))
     assert [n.op for n in compiled.lowered.nodes] == ["row"]
     scale = max(1.0, float(np.max(np.abs(expected["y"]))))
     np.testing.assert_allclose(result.outputs["y"], expected["y"], rtol=0, atol=tol * scale)
@@ -50,9 +45,9 @@ def test_a_causal_softmax_over_a_batch_of_matrices_masks_each_by_its_own_rows(dt
     assert np.all(result.outputs["y"][:, 0, 33:] == 0)  # hidden keys get exactly zero weight
 
 
-@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("op", OPS)
 def test_fused_and_decomposed_row_ops_agree_and_the_fused_one_moves_less(op):
-    source = "input x: fp32[96, 256]\n" + OPS[op].format(t="fp32")
+    source = row_source(op, "fp32", 96, 256)
     compiled, fused, _ = _run(source)
     compiled_wide, split, _ = _run(source, NO_ROOM)
     assert [n.op for n in compiled_wide.lowered.nodes] != ["row"]
@@ -97,7 +92,7 @@ output y = softmax(x) @cores(0, 0)
 @pytest.mark.parametrize("op", ["rmsnorm", "layernorm"])
 def test_a_one_row_norm_splits_its_columns_over_cores_and_matches_numpy(op):
     # a decode step's norm: one row of 18 tiles on 4 cores (18 // NORM_SPLIT_TILES), each writing its own columns
-    source = "input x: bf16[1, 576]\n" + OPS[op].format(t="bf16").replace("256", "576").replace("0..1, 0", "0..7, 0")
+    source = row_source(op, "bf16", 1, 576, cores="0..7, 0")
     compiled, result, expected = _run(source)
     steps = compiled.lowered.nodes[0].attrs["_steps"]
     assert sorted((c, s.cols) for c, s in steps.items()) == [((0, 0), (0, 4)), ((1, 0), (4, 9)), ((2, 0), (9, 13)),

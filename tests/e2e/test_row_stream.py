@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from row_sources import ROW_OPS, row_source
 
 from tensix.lang.compiler import compile_source
 from tensix.lang.driver import make_inputs, run_compiled
@@ -17,14 +18,7 @@ MESH = resolve("wormhole_n150")
 # 4x a streaming op's CBs (stages/layout.stream_cb_nbytes) within 256 KB: fp32 blocks of 2 or 3 tiles, bf16 of 4
 SMALL = replace(MESH, l1_bytes=256 * 1024)
 
-OPS = {
-    "layernorm": "param g: {t}[{n}] = random(seed=1, std=0.5, mean=1.0)\nparam b: {t}[{n}] = random(seed=2)\n"
-                 "output y = layernorm(x, g, b, eps=1e-5) @cores(0..1, 0)\n",
-    "rmsnorm": "param g: {t}[{n}] = random(seed=1, std=0.5, mean=1.0)\n"
-               "output y = rmsnorm(x, g, eps=1e-6) @cores(0..1, 0)\n",
-    "softmax": "output y = softmax(x) @cores(0..1, 0)\n",
-    "causal": "output y = softmax(x, causal=true) @cores(0..1, 0)\n",
-}
+OPS = list(ROW_OPS)
 
 
 def _run(source: str, device):
@@ -34,11 +28,11 @@ def _run(source: str, device):
 
 
 def _source(op: str, dtype: str, rows: int, cols: int) -> str:
-    return f"input x: {dtype}[{rows}, {cols}]\n" + OPS[op].format(t=dtype, n=cols)
+    return row_source(op, dtype, rows, cols)
 
 
 @pytest.mark.parametrize("dtype, tol", [("fp32", 2e-5), ("bf16", 0.05)])
-@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("op", OPS)
 def test_a_streamed_row_op_matches_numpy_and_the_whole_row_op(op, dtype, tol):
     # 3 tile rows of 8 tiles on 2 cores; the bf16 tolerance is the whole-row op's own error against numpy
     source = _source(op, dtype, 96, 256)
