@@ -8,6 +8,9 @@ cpdef _matmul_spilled(ComputeKernel ctx, s, u, Py_ssize_t bn, list subs, cba, cb
 @cython.locals(a0=Py_ssize_t, ka=Py_ssize_t)
 cpdef _matmul_steps(ComputeKernel ctx, s, cba, cbb, Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t k0, Py_ssize_t kc,
                     Py_ssize_t j0, Py_ssize_t bn, Py_ssize_t cols)
+@cython.locals(a0=Py_ssize_t, ka=Py_ssize_t, kk=Py_ssize_t, i=Py_ssize_t)
+cpdef _matmul_calls(ComputeKernel ctx, s, cba, cbb, Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t k0, Py_ssize_t kc,
+                    Py_ssize_t j0, Py_ssize_t bn, Py_ssize_t cols)
 @cython.locals(d=Py_ssize_t, run=Py_ssize_t)
 cpdef _pack_mid(ComputeKernel ctx, Py_ssize_t n)
 cpdef _wait_a(ComputeKernel ctx, s, cba, Py_ssize_t unit, Py_ssize_t k0)

@@ -160,13 +160,32 @@ def _matmul_steps(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kc: i
                   cols: int) -> None:
     """The kc k tiles of the step at k0 for output rows i0.. and columns j0.. (rows x cols, into DST from 0), B (kk, j)
     at kk * bn + j, in one kernel call. A's k step holds kc tiles per row (i, kk at i * kc + kk); with `a_kb` its
-    step is longer than B's (ka tiles per row), so its rows are blocks of their own (matmul_steps' by_rows)."""
+    step is longer than B's (ka tiles per row), so its rows are blocks of their own (matmul_steps' by_rows).
+    With zero skipping, which decides tile by tile, the matmul_block calls are made here, compiled (matmul_steps'
+    own fallback loop is plain Python)."""
+    if ctx.skip is not None:
+        _matmul_calls(ctx, s, cba, cbb, i0, rows, k0, kc, j0, bn, cols)
+        return
     if not s.a_kb:
         matmul_steps(ctx, cba, cbb, i0 * kc, j0, cols, rows, kc, kc, bn)
         return
     a0 = k0 // s.a_kb * s.a_kb
     ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
     matmul_steps(ctx, cba, cbb, i0 * ka + k0 - a0, j0, cols, rows, ka, kc, bn, True)
+
+
+def _matmul_calls(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kc: int, j0: int, bn: int,
+                  cols: int) -> None:
+    """_matmul_steps as one matmul_block call per k tile (and per row with `a_kb`), in k order."""
+    if not s.a_kb:
+        for kk in range(kc):
+            ctx.matmul_block(cba, cbb, i0 * kc + kk, kk * bn + j0, 0, False, cols, rows, kc)
+        return
+    a0 = k0 // s.a_kb * s.a_kb
+    ka = min(s.a_kb, s.kt - a0)
+    for kk in range(kc):
+        for i in range(rows):
+            ctx.matmul_block(cba, cbb, (i0 + i) * ka + k0 - a0 + kk, kk * bn + j0, i * cols, False, cols, 1, s.kb)
 
 
 def _wait_a(ctx, s, cba: int, unit: int, k0: int) -> None:
