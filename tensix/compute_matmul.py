@@ -9,27 +9,21 @@ from tensix.kernels import ops
 
 
 def matmul_steps(k, cb_a: int, cb_b: int, ia: int, ib: int, ct: int, rt: int, kt: int, kc: int, bstride: int,
-                 by_rows: bool = False) -> None:
+                 by_rows: bool = False) -> bool:
     """For kk < kc: matmul_block(cb_a, cb_b, ia + kk, ib + kk * bstride, 0, False, ct, rt, kt) on compute kernel k;
     `by_rows`: its rows as rt blocks of one row each (row i from A tile ia + i * kt + kk into DST i * ct), priced
     so (TimingModel.matmul_block).
 
     Dense, in one kernel call: each DST tile adds its k steps in order, so the bits are those of the calls; the
-    clock advances by their cycles at once (their spans merge into the same one). With zero skipping (which
-    decides per activation tile, charging checks between the products), or tiles not waited for (the calls raise
-    the CB's error), it makes the calls."""
+    clock advances by their cycles at once (their spans merge into the same one). False, with nothing done, under
+    zero skipping (which decides per activation tile, charging checks between the products) or for tiles not
+    waited for (the calls raise the CB's error): the caller makes the calls."""
     ca, cb = k.cb(cb_a), k.cb(cb_b)
     n = rt * ct
     a_end, b_end = ia + (rt - 1) * kt + kc, ib + (kc - 1) * bstride + ct
     if (k.skip is not None or min(ia, ib, kc - 1, rt - 1, ct - 1) < 0 or n > len(k._fresh) or a_end > ca.received
             or b_end > cb.received):
-        for kk in range(kc):
-            if not by_rows:
-                k.matmul_block(cb_a, cb_b, ia + kk, ib + kk * bstride, 0, False, ct, rt, kt)
-                continue
-            for i in range(rt):
-                k.matmul_block(cb_a, cb_b, ia + i * kt + kk, ib + kk * bstride, i * ct, False, ct, 1, kt)
-        return
+        return False
     k._d(n - 1)  # queued matmul_tiles run first (as matmul_block's range checks do)
     k._d(0)
     if k.math:
@@ -43,3 +37,4 @@ def matmul_steps(k, cb_a: int, cb_b: int, ia: int, ib: int, ct: int, rt: int, kt
     k.flops += 65536 * n * kc
     cycles = k.block_cycles(ca, cb, 1, ct) * rt if by_rows else k.block_cycles(ca, cb, rt, ct)
     k.advance("matmul_tiles", cycles * kc, n * kc)
+    return True

@@ -1,6 +1,6 @@
 """matmul_steps (tensix/compute_matmul.py): a k step of kc k tiles in one kernel call gives the bits, cycles,
 trace and counters of its matmul_block calls, whole blocks or row by row; with zero skipping, and for tiles not
-waited for, it makes those calls."""
+waited for, it declines (the caller makes the calls)."""
 
 import json
 
@@ -34,9 +34,9 @@ def compute(ctx, *, rt: int, ct: int, kt: int, kc: int, batched: bool, by_rows: 
     for _ in range(0, kt, kc):
         ctx.cb_wait_front(CB_A, rt * kc - wait)
         ctx.cb_wait_front(CB_B, kc * ct)
-        if batched:
-            matmul_steps(ctx, CB_A, CB_B, 0, 0, ct, rt, kc, kc, ct, by_rows)
-        for kk in range(kc if not batched else 0):
+        done = batched and matmul_steps(ctx, CB_A, CB_B, 0, 0, ct, rt, kc, kc, ct, by_rows)
+        assert done == (batched and wait == 0 and ctx.skip is None)  # it declines only where it cannot batch
+        for kk in range(0 if done else kc):
             if by_rows:
                 for i in range(rt):
                     ctx.matmul_block(CB_A, CB_B, i * kc + kk, kk * ct, i * ct, False, ct, 1, kc)

@@ -161,17 +161,17 @@ def _matmul_steps(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kc: i
     """The kc k tiles of the step at k0 for output rows i0.. and columns j0.. (rows x cols, into DST from 0), B (kk, j)
     at kk * bn + j, in one kernel call. A's k step holds kc tiles per row (i, kk at i * kc + kk); with `a_kb` its
     step is longer than B's (ka tiles per row), so its rows are blocks of their own (matmul_steps' by_rows).
-    With zero skipping, which decides tile by tile, the matmul_block calls are made here, compiled (matmul_steps'
-    own fallback loop is plain Python)."""
-    if ctx.skip is not None:
-        _matmul_calls(ctx, s, cba, cbb, i0, rows, k0, kc, j0, bn, cols)
-        return
-    if not s.a_kb:
-        matmul_steps(ctx, cba, cbb, i0 * kc, j0, cols, rows, kc, kc, bn)
-        return
-    a0 = k0 // s.a_kb * s.a_kb
-    ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
-    matmul_steps(ctx, cba, cbb, i0 * ka + k0 - a0, j0, cols, rows, ka, kc, bn, True)
+    Where it cannot (zero skipping decides tile by tile; tiles not waited for), the matmul_block calls, here."""
+    if ctx.skip is None:
+        if not s.a_kb:
+            if matmul_steps(ctx, cba, cbb, i0 * kc, j0, cols, rows, kc, kc, bn):
+                return
+        else:
+            a0 = k0 // s.a_kb * s.a_kb
+            ka = min(s.a_kb, s.kt - a0)  # this A step's k tiles per row
+            if matmul_steps(ctx, cba, cbb, i0 * ka + k0 - a0, j0, cols, rows, ka, kc, bn, True):
+                return
+    _matmul_calls(ctx, s, cba, cbb, i0, rows, k0, kc, j0, bn, cols)
 
 
 def _matmul_calls(ctx, s, cba: int, cbb: int, i0: int, rows: int, k0: int, kc: int, j0: int, bn: int,
