@@ -25,7 +25,7 @@ from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
 from tensix.presets import resolve
 from tensix.program import Program
-from tensix.stats import DenseRun, Stats, build_stats, device_info
+from tensix.stats import DenseRun, Stats, StatsMemo, build_stats
 from tensix.timing import TimingModel
 from tensix.trace import Trace
 from tensix.trace_json import trace_json
@@ -170,7 +170,7 @@ class Mesh:
         self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
-        self._info = device_info(self.cfg)  # the stats' description of the device, built once: it has no run in it
+        self._stats = StatsMemo(self.cfg)  # the device's description and the last run's stats parts, for the next
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -192,7 +192,7 @@ class Mesh:
             self._keep_state(device, program)
         flops = sum(getattr(k, "flops", 0) for k in device.kernels)
         self._dram_nbytes = device.dram.allocated_nbytes
-        stats = build_stats(device, cycles, flops, self._info)
+        stats = build_stats(device, cycles, flops, self._stats)
         trace = Trace.from_device(device)
         device.release()
         return RunResult(outputs, cycles, trace, stats, program, inputs or {})
@@ -219,14 +219,13 @@ class Mesh:
             for (buf, _), image in zip(held, images, strict=True):
                 device.dram.write_pages(buf, *image)
         self._images.retain(set(written))
-        for c in program.cores():
-            device.core(c)
+        cores = [device.core(c) for c in program.cores()]
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
         # L1 address on every core and a writer can signal any core with its own address of k
         if program.semaphores:
             count = 1 + max(s.sem_id for s in program.semaphores)
-            for c in program.cores():
-                device.core(c).reserve_semaphores(count)
+            for core in cores:
+                core.reserve_semaphores(count)
         for s in program.semaphores:
             device.core(s.core).add_semaphore(s.sem_id, s.initial)
         for b in program.l1_buffers:  # before CBs: cores declaring the same buffers hold them at one address

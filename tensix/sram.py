@@ -3,21 +3,10 @@ capacity."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tensix import memory
 from tensix.errors import SramError
 from tensix.memory import MemoryPool
-
-
-@dataclass(frozen=True, slots=True)
-class Allocation:
-    """One named region of a core's SRAM."""
-
-    name: str
-    kind: str  # "cb" | "l1" | "semaphore"
-    address: int
-    nbytes: int
+from tensix.stats import Buffer as Allocation  # one named region of a core's SRAM, as the stats list it
 
 
 class Sram:
@@ -41,12 +30,15 @@ class Sram:
         if nbytes <= 0:
             raise SramError(f"core {self.core}: buffer '{name}' asks for {nbytes} B; sizes must be positive")
         addr = -(-self.top // self.alignment) * self.alignment
-        if addr + nbytes > self.capacity:
+        top = addr + nbytes
+        if top > self.capacity:
             raise SramError(self._oom_message(name, nbytes))
         self.allocations.append(Allocation(name, kind, addr, nbytes))
-        self.top = addr + nbytes
-        self._clear(self.top)
-        self.high_water = max(self.high_water, self.top)
+        self.top = top
+        if top > self.zeroed:
+            self._clear(top)
+        if top > self.high_water:
+            self.high_water = top
         return addr
 
     def _oom_message(self, name: str, nbytes: int) -> str:

@@ -186,10 +186,22 @@ def read_stats(path: Path) -> Stats:
 
 
 # --- building (Mesh.run) ----------------------------------------------------------------------------------------
-def build_stats(device, total_cycles: int, flops: int, info: DeviceInfo | None = None) -> Stats:
-    """The stats of a finished run on `device` (tensix.device.Device); `info`: device_info(device.cfg), when the
-    caller keeps it from run to run (it depends on the device alone)."""
+class StatsMemo:
+    """What a Mesh keeps for the stats of its next run: the device's description (it has no run in it), and the
+    last run's links and zero-skip rows by their values. A run of the same program finds most of its own there
+    and shares those (frozen) objects instead of building each again; only the last run's are kept."""
+
+    def __init__(self, cfg: MeshConfig):
+        self.info = device_info(cfg)
+        self.links: dict[tuple, Link] = {}  # (noc, (x, y, dir), bytes, busy cycles) -> its Link
+        self.zero_skip: dict[tuple, ZeroSkipOp] = {}  # see ZeroSkipPolicy.to_stats
+
+
+def build_stats(device, total_cycles: int, flops: int, memo: StatsMemo | None = None) -> Stats:
+    """The stats of a finished run on `device` (tensix.device.Device); `memo`: what the caller keeps from run to
+    run (a Mesh: its StatsMemo)."""
     cfg, timing = device.cfg, device.timing
+    memo = memo or StatsMemo(cfg)
     busy: dict[Coord, dict[str, int]] = {}
     fidelities: dict[Coord, tuple[str, ...]] = {}
     fastest: dict[Coord, int] = {}  # cycles of the fastest tile product a core's matmuls were charged (format too)
@@ -203,19 +215,26 @@ def build_stats(device, total_cycles: int, flops: int, info: DeviceInfo | None =
         core, roles = device.cores[c], busy.get(c, {})
         main = roles.get("compute", max(roles.values(), default=0))
         fids = fidelities.get(c, ())
+        sram = core.sram
         cores.append(CoreStats(
             core=c, noc=core.noc_xy, busy_cycles=tuple(roles.items()),
             busy_fraction=round(main / total_cycles, 6) if total_cycles else 0.0,
-            sram_capacity=core.sram.capacity, sram_high_water=core.sram.high_water,
-            buffers=tuple(Buffer(a.name, a.kind, a.address, a.nbytes) for a in core.sram.allocations),
+            sram_capacity=sram.capacity, sram_high_water=sram.high_water,
+            buffers=tuple(sram.allocations),  # (an allocation is a stats Buffer)
             fidelities=fids, peak_flops_per_cycle=MATMUL_TILE_FLOPS / (fastest.get(c) or timing.matmul(
                 fids[0] if fids else timing.default_fidelity))))
-    links = tuple(Link(noc, (x, y), link_end((x, y, d), cfg.width, cfg.height), d, b, bc)
-                  for noc, (x, y, d), b, bc in device.fabric.used_links())
+    last, memo.links = memo.links, {}
+    for used in device.fabric.used_links():
+        link = last.get(used)
+        if link is None:
+            noc, (x, y, d), b, bc = used
+            link = Link(noc, (x, y), link_end((x, y, d), cfg.width, cfg.height), d, b, bc)
+        memo.links[used] = link
     dram = tuple(DramBank(b.index, b.noc_xy, b.bytes_read, b.bytes_written) for b in device.dram.banks)
-    zero_skip = device.zero_skip.to_stats() if device.zero_skip is not None else None
-    return Stats(STATS_VERSION, info or device_info(cfg), total_cycles, flops, tuple(device.fabric.noc_bytes), links,
-                 tuple(cores), dram, len(device.transfers), zero_skip, timing_only=device.timing_only)
+    zero_skip = device.zero_skip.to_stats(memo) if device.zero_skip is not None else None
+    return Stats(STATS_VERSION, memo.info, total_cycles, flops, tuple(device.fabric.noc_bytes),
+                 tuple(memo.links.values()), tuple(cores), dram, len(device.transfers), zero_skip,
+                 timing_only=device.timing_only)
 
 
 def device_info(cfg: MeshConfig) -> DeviceInfo:

@@ -55,15 +55,24 @@ class ZeroSkipPolicy:
             row = self.rows[(core, op)] = [0] * len(FIELDS)
         return row
 
-    def to_stats(self) -> ZeroSkipStats:
-        """The stats' zero_skip section: per op and core (ops by name, cores by (y, x))."""
+    def to_stats(self, memo=None) -> ZeroSkipStats:
+        """The stats' zero_skip section: per op and core (ops by name, cores by (y, x)). `memo` (a
+        tensix.stats.StatsMemo): rows with the same counts as the last run's share their ZeroSkipOp."""
+        last, now = (memo.zero_skip, {}) if memo is not None else ({}, {})
         ops = []
         for (core, op), row in sorted(self.rows.items(), key=lambda kv: (kv[0][1], kv[0][0][1], kv[0][0][0])):
-            d = dict(zip(FIELDS, row, strict=True))
-            ops.append(ZeroSkipOp(
-                op=op or "(unlabelled)", core=core, macs_skipped=d["macs_skipped"], macs_total=d["macs_total"],
-                noc_bytes_skipped=d["noc_bytes_skipped"], dram_bytes_skipped=d["dram_bytes_skipped"],
-                zero_fraction=d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
-                cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"],
-                steps_gathered=d["steps_gathered"], steps_streamed=d["steps_streamed"]))
+            key = (core, op, *row)
+            z = last.get(key)
+            if z is None:
+                d = dict(zip(FIELDS, row, strict=True))
+                z = ZeroSkipOp(
+                    op=op or "(unlabelled)", core=core, macs_skipped=d["macs_skipped"], macs_total=d["macs_total"],
+                    noc_bytes_skipped=d["noc_bytes_skipped"], dram_bytes_skipped=d["dram_bytes_skipped"],
+                    zero_fraction=d["zero_activations"] / d["activations"] if d["activations"] else 0.0,
+                    cycles_avoided=d["cycles_avoided"], cycles_overhead=d["cycles_overhead"],
+                    steps_gathered=d["steps_gathered"], steps_streamed=d["steps_streamed"])
+            now[key] = z
+            ops.append(z)
+        if memo is not None:
+            memo.zero_skip = now
         return ZeroSkipStats(self.options.enabled, self.threshold, tuple(ops))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tensix.dram import Dram
+from tensix.dram import FEW_PAGES, Dram
 from tensix.errors import DramError
 from tensix.host_layout import host_array, host_pages
 from tensix.presets import preset
@@ -62,6 +62,23 @@ def test_page_addrs_are_the_page_addrs_of_each_page_and_name_a_missing_page():
     assert dram.page_addrs(buf, np.array([], dtype=np.int64)) == []
     with pytest.raises(DramError, match=r"'w' has 100 pages; page 100 does not exist"):
         dram.page_addrs(buf, np.array([3, 100]))
+
+
+@pytest.mark.parametrize("count", [1, FEW_PAGES, FEW_PAGES + 1, 700])
+def test_page_addrs_of_few_and_of_many_pages_are_bank_p_mod_banks_at_slot_p_div_banks(count):
+    """A few pages are worked out as Python integers, many with numpy: both give page p in bank p % 12 at slot
+    p // 12, and name the first page that does not exist."""
+    dram = Dram(CFG)
+    dram.allocate("a", (40, 64), "bf16")
+    buf = dram.allocate("w", (3072, 768), "bf16", "rows")
+    pages = np.random.default_rng(count).integers(0, 3072, count)
+    expected = [(*CFG.dram_banks[p % 12], buf.base + p // 12 * buf.page_nbytes) for p in pages.tolist()]
+    got = dram.page_addrs(buf, pages)
+    assert got == expected and all(type(v) is int for addr in got for v in addr)
+    pages[-1] = 3072
+    pages[count // 2] = -1  # before it (of one page: in its place)
+    with pytest.raises(DramError, match=r"'w' has 3072 pages; page -1 does not exist"):
+        dram.page_addrs(buf, pages)
 
 
 def test_a_sharded_buffer_holds_a_band_of_tile_columns_in_each_bank_row_by_row():

@@ -96,3 +96,21 @@ def test_the_trace_round_trips_through_json_unchanged(tmp_path):
     assert again.to_dict() == r.trace.to_dict() == json.loads((tmp_path / "trace.json").read_text())
     assert again.spans == r.trace.spans and again.transfers == r.trace.transfers
     assert [t.id for t in again.transfers] == list(range(len(r.trace.transfers)))
+
+
+def test_a_mesh_run_again_gives_the_stats_of_a_fresh_mesh_and_keeps_only_its_last_runs_parts():
+    """A Mesh reuses its last run's links and zero-skip rows of equal values (StatsMemo): every run's stats are
+    those of the same run on a new Mesh, and what it keeps for the next run is the last run's, not every run's."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((64, 128), dtype=np.float32), rng.standard_normal((128, 64), dtype=np.float32)
+    a[:32, :32] = 0
+    small = matmul_program(64, 128, 64, grid=(2, 2))
+    other = matmul_program(64, 64, 64, grid=(1, 2))
+    mesh = Mesh("wormhole_n150", zero_skip=True)
+    first, again = mesh.run(small, {"A": a, "B": b}), mesh.run(small, {"A": a, "B": b})
+    fresh = Mesh("wormhole_n150", zero_skip=True).run(small, {"A": a, "B": b})
+    assert first.stats == again.stats == fresh.stats and again.stats.zero_skip.ops and again.stats.links
+    switched = mesh.run(other, {"A": a[:, :64], "B": b[:64]})
+    assert switched.stats == Mesh("wormhole_n150", zero_skip=True).run(other, {"A": a[:, :64], "B": b[:64]}).stats
+    assert sorted(mesh._stats.links.values(), key=repr) == sorted(switched.stats.links, key=repr)
+    assert sorted(mesh._stats.zero_skip.values(), key=repr) == sorted(switched.stats.zero_skip.ops, key=repr)
