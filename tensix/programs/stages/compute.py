@@ -285,7 +285,7 @@ def _join(ctx, item: tuple) -> None:
     the value had unfused (item: stages/fused.plan). No broadcast: tt-metal's binary_dest_reuse_tiles (DEST_TO_SRCA,
     or DEST_TO_SRCB when swapped), priced as add/sub/mul_tiles with one tile unpacked; a row or column:
     bcast_dst_tiles."""
-    m, cb, i, code, cycles, rounding, page, fmt, rnd = item
+    m, cb, i, code, cycles, rounding, page, fmt, rnd, span = item
     if m.bcast != "none":
         if rounding is not None and ctx.math:
             tile = ctx._d(0)
@@ -297,7 +297,7 @@ def _join(ctx, item: tuple) -> None:
         if fmt < 0:
             ctx._tile(cb, i)  # raises: tile math reads float formats only
         K.binary_dst_page(code, ctx._d(0), ctx.cb(cb).front_page(i), fmt, rnd, m.swap, page)  # rounding included
-    ctx.advance(m.fn + "_dest_reuse", cycles)
+    ctx.advance(span, cycles)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:
