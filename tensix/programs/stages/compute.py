@@ -296,7 +296,7 @@ def _join(ctx, item: tuple) -> None:
     if ctx.math:
         if fmt < 0:
             ctx._tile(cb, i)  # raises: tile math reads float formats only
-        K.binary_dst_page(code, ctx._d(0), ctx.cb(cb).front_page(i), fmt, rnd, m.swap, page)  # rounding included
+        K.binary_dst_page(code, ctx._d(0), ctx.cb(cb).front_page(i), fmt, rnd, m.swap != 0, page)  # and rounding
     ctx.advance(span, cycles)
 
 
