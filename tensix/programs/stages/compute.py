@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tensix import kernels as K
-from tensix.kernels import ops
 from tensix.compute_matmul import matmul_steps
+from tensix.kernels import ops
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
