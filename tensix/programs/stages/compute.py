@@ -230,16 +230,17 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
     value had in DRAM unfused; one pack. What each item needs is looked up once per step (stages/fused.plan)."""
     slots = operand_slots(s, lambda name: _fmt(ctx, name))
     sizes = [(cb, n * unit) for cb, n in groups(slots).items()]
-    op = _binary_op(ctx, s, cba, slots[0][0])
+    op = _binary_op(ctx, s)
     _fused_pages(ctx, s, cba, slots[0][0], slots[0][1] * unit, unit, out, sizes, plan(ctx, s, slots, unit), op)
 
 
-def _binary_op(ctx, s, cba: int, cbb: int) -> tuple:
+def _binary_op(ctx, s) -> tuple:
     """What a binary step's first op needs per tile, looked up once per step: (its code, or -1 when broadcast; the
-    format codes of a's and b's CBs, -1 when either is not a float format; add/sub/mul_tiles' price key)."""
+    format codes of a's and b's CBs (their buffers'), -1 when either is not a float format; add/sub/mul_tiles' price
+    key)."""
     if s.bcast != "none":
         return -1, -1, -1, ()
-    fa, fb = ctx.cb(cba).fmt, ctx.cb(cbb).fmt
+    fa, fb = _fmt(ctx, s.a), _fmt(ctx, s.b)
     codes = (ops.FORMAT.get(fa, -1), ops.FORMAT.get(fb, -1))
     return binary_code(s.fn, ctx.core), *(codes if min(codes) >= 0 else (-1, -1)), ("binary", s.fn, ctx.fidelity, fa)
 
@@ -302,7 +303,7 @@ def _join(ctx, item: tuple) -> None:
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:
     """A binary step's tiles, one unit at a time (compiled: every call in C, compute.pxd)."""
-    chain, op = s.chain, _binary_op(ctx, s, cba, cbb)
+    chain, op = s.chain, _binary_op(ctx, s)
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         ctx.cb_wait_front(cbb, unit)
