@@ -176,9 +176,8 @@ class ComputeKernel(KernelProcess):
 
     def block_cycles(self, ca, cb, rt: int = 1, ct: int = 1) -> int:
         """TimingModel.matmul_block of one k tile of an rt x ct block from CBs ca, cb, priced once per kernel."""
-        last, fid, fa, fb = self._last_block, self.fidelity, ca.fmt, cb.fmt  # last: key, cycles, tile cost
-        if not (last[3] == rt and last[4] == ct and last[0] is fid and last[1] is fa and last[2] is fb):
-            key = (fid, fa, fb, rt, ct)  # (every k step asks for the last price again: no key made, no hashing)
+        key, last = (self.fidelity, ca.fmt, cb.fmt, rt, ct), self._last_block  # last: key, cycles, tile cost
+        if last[:5] != key:  # every k step asks for the last price again: then no hashing, no _mm_cost
             cycles = self._mm_blocks.get(key) or self._mm_blocks.setdefault(key, self.timing.matmul_block(*key))
             last = self._last_block = (*key, cycles, self._mm_cost(cb.fmt))  # kept: zero-face tiles' cost, the peak
         self._matmul_cycles = last[6]  # as _mm_cost(cb.fmt) leaves it
@@ -255,7 +254,8 @@ class ComputeKernel(KernelProcess):
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
         code, d = _BINARY[op] if op in _BINARY else binary_code(op, self.core), self._dim(dim)
         if self.math:
-            b, tile = self._tile(cb_b, ib), self._d(idst)
+            b = self._tile(cb_b, ib)
+            tile = self._d(idst)
             K.eltwise_bcast(code, d, tile, b, tile)
         self._spend(("bcast", op, self.fidelity, self.cbs[cb_b].fmt, dim, 1))
 
