@@ -24,10 +24,10 @@ import numpy as np
 # ref.py twins that give the jit kernel's bits exactly (integer format codes; float32 products and sums in the
 # jit kernels' order); the others (transcendentals, float64 sums) run the kernel's own source instead
 EXACT_TWINS = frozenset({
-    "eltwise_bcast", "eltwise_binary", "live_faces_pages", "matmul_acc", "matmul_acc_faces", "matmul_block",
-    "matmul_faces_step", "matmul_pairs", "matmul_steps", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32",
-    "pack_pages", "tilize_pages", "transpose", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32",
-    "unpack_pages", "untilize_pages", "zero_faces",
+    "binary_dst_page", "binary_pages", "eltwise_bcast", "eltwise_binary", "live_faces_pages", "matmul_acc",
+    "matmul_acc_faces", "matmul_block", "matmul_faces_step", "matmul_pairs", "matmul_steps", "pack_bf16", "pack_bfp4",
+    "pack_bfp8", "pack_fp32", "pack_pages", "tilize_pages", "transpose", "unpack_bf16", "unpack_bfp4", "unpack_bfp8",
+    "unpack_fp32", "unpack_pages", "untilize_pages", "zero_faces",
 })
 STAND_IN_SECONDS = 3.0  # about what compiling one of the larger kernels takes
 _PENDING: dict[str, set] = {}  # kernel name -> numba signatures (tuples of argument types) its calls needed

@@ -248,6 +248,26 @@ def eltwise_binary(op: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> No
         np.multiply(a, b, out=out)
 
 
+def binary_pages(op: int, a_u8: np.ndarray, fa: int, b_u8: np.ndarray, fb: int, out: np.ndarray) -> None:
+    """out = page a (format code fa) (op) page b (fb), both unpacked."""
+    a = np.empty((32, 32), np.float32)
+    _UNPACK_N[fa](a_u8[None], a[None])
+    _UNPACK_N[fb](b_u8[None], out[None])
+    eltwise_binary(op, a, out, out)
+
+
+def binary_dst_page(op: int, d: np.ndarray, page_u8: np.ndarray, fmt: int, rnd: int, swap: bool,
+                    scratch_u8: np.ndarray) -> None:
+    """d = d (op) the page unpacked (format fmt), or the page (op) d when swap; d first rounded to format code rnd
+    (packed to scratch_u8 and unpacked back) unless rnd < 0."""
+    if rnd >= 0:
+        _PACK_N[rnd](d[None], scratch_u8[None])
+        _UNPACK_N[rnd](scratch_u8[None], d[None])
+    t = np.empty((32, 32), np.float32)
+    _UNPACK_N[fmt](page_u8[None], t[None])
+    eltwise_binary(op, t, d, d) if swap else eltwise_binary(op, d, t, d)
+
+
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
 

@@ -195,6 +195,52 @@ def test_eltwise_binary(impl, name):
     assert np.array_equal(out, BINARY_REF[name](a, b))
 
 
+def packed(rng: np.random.Generator, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """A random tile packed in fmt, and its values as unpacked (the one-tile unpacker)."""
+    from tensix.formats import pack_tile, tile_nbytes, unpack_tile
+
+    page = np.zeros(tile_nbytes(fmt), np.uint8)
+    pack_tile(rand(rng, (32, 32), 3.0), fmt, page)
+    values = np.empty((32, 32), np.float32)
+    unpack_tile(page, fmt, values)
+    return page, values
+
+
+@pytest.mark.parametrize(("fa", "fb"), [("bf16", "bf16"), ("fp32", "bfp8_b"), ("bfp4_b", "fp32")])
+@pytest.mark.parametrize("name", list(ops.BINARY))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_binary_pages_is_the_op_of_the_two_unpacked_pages(impl, name, fa, fb):
+    rng = np.random.default_rng(16)
+    (pa, a), (pb, b) = packed(rng, fa), packed(rng, fb)
+    out = np.full((32, 32), np.nan, np.float32)
+    kernel(impl, "binary_pages")(ops.BINARY[name], pa, ops.FORMAT[fa], pb, ops.FORMAT[fb], out)
+    assert np.array_equal(out, BINARY_REF[name](a, b))
+
+
+@pytest.mark.parametrize(("fmt", "rnd"), [("bf16", "bf16"), ("fp32", None), ("bfp8_b", "bfp4_b")])
+@pytest.mark.parametrize("swap", [False, True])
+@pytest.mark.parametrize("name", list(ops.BINARY))
+@pytest.mark.parametrize("impl", IMPLS)
+def test_binary_dst_page_rounds_dst_then_combines_it_with_the_page(impl, name, swap, fmt, rnd):
+    from tensix.formats import pack_tile, tile_nbytes, unpack_tile
+
+    rng = np.random.default_rng(17)
+    page, t = packed(rng, fmt)
+    d = rand(rng, (32, 32), 3.0)
+    rounded = d.copy()
+    if rnd is not None:  # DST as it would be stored in format rnd and read back
+        scratch = np.zeros(tile_nbytes(rnd), np.uint8)
+        pack_tile(d, rnd, scratch)
+        unpack_tile(scratch, rnd, rounded)
+    expected = BINARY_REF[name](t, rounded) if swap else BINARY_REF[name](rounded, t)
+    got = d.copy()
+    kernel(impl, "binary_dst_page")(ops.BINARY[name], got, page, ops.FORMAT[fmt],
+                                    -1 if rnd is None else ops.FORMAT[rnd], swap,
+                                    np.zeros(tile_nbytes(rnd or "fp32"), np.uint8))
+    assert np.array_equal(got, expected)
+    assert rnd is None or not np.array_equal(rounded, d)  # the rounding mattered
+
+
 def unary_expected(name: str, x: np.ndarray) -> np.ndarray:
     """Independent float64 formulas, rounded once to float32."""
     d = x.astype(np.float64)

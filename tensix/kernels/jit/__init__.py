@@ -22,6 +22,8 @@ from tensix.kernels.jit.formats import (
 )
 from tensix.kernels.jit.tile_math import (
     _matmul_tile,
+    binary_dst_page,
+    binary_pages,
     eltwise_bcast,
     eltwise_binary,
     matmul_acc,
@@ -39,9 +41,9 @@ from tensix.kernels.jit.tile_math import (
 )
 
 __all__ = [
-    "_matmul_tile", "eltwise_bcast", "eltwise_binary", "live_faces_pages", "matmul_acc", "matmul_acc_faces",
-    "matmul_block", "matmul_faces_step", "matmul_pairs", "matmul_steps", "pack_acc_pages", "pack_bf16", "pack_bfp4",
-    "pack_bfp8", "pack_fp32", "pack_pages", "reduce", "reduce_sum_acc", "tilize_pages", "topk_softmax", "transpose",
-    "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32", "unpack_pages", "untilize_pages",
-    "zero_faces",
+    "_matmul_tile", "binary_dst_page", "binary_pages", "eltwise_bcast", "eltwise_binary", "live_faces_pages",
+    "matmul_acc", "matmul_acc_faces", "matmul_block", "matmul_faces_step", "matmul_pairs", "matmul_steps",
+    "pack_acc_pages", "pack_bf16", "pack_bfp4", "pack_bfp8", "pack_fp32", "pack_pages", "reduce", "reduce_sum_acc",
+    "tilize_pages", "topk_softmax", "transpose", "unary", "unpack_bf16", "unpack_bfp4", "unpack_bfp8", "unpack_fp32",
+    "unpack_pages", "untilize_pages", "zero_faces",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from tensix.kernels import ops
-from tensix.kernels.jit.formats import OPTS
+from tensix.kernels.jit.formats import OPTS, _pack, _unpack
 
 _RELU, _GELU, _SILU, _EXP, _RECIP, _SQRT = ops.RELU, ops.GELU, ops.SILU, ops.EXP, ops.RECIP, ops.SQRT
 _RSQRT, _NEG, _SQUARE, _TANH, _SIGMOID = ops.RSQRT, ops.NEG, ops.SQUARE, ops.TANH, ops.SIGMOID
@@ -139,6 +139,30 @@ def eltwise_binary(op, a, b, out):
                 out[i, j] = a[i, j] - b[i, j]
             else:
                 out[i, j] = a[i, j] * b[i, j]
+
+
+@njit(**OPTS)
+def binary_pages(op, a_u8, fa, b_u8, fb, out):
+    """out = page a (format code fa) (op) page b (fb), both unpacked: unpack, unpack, eltwise_binary in one call."""
+    a = np.empty((32, 32), np.float32)
+    _unpack(fa, a_u8, a)
+    _unpack(fb, b_u8, out)
+    eltwise_binary(op, a, out, out)
+
+
+@njit(**OPTS)
+def binary_dst_page(op, d, page_u8, fmt, rnd, swap, scratch_u8):
+    """d = d (op) the page unpacked (format fmt), or the page (op) d when swap; d first rounded to format code rnd
+    (packed to scratch_u8 and unpacked back) unless rnd < 0. A fused elementwise chain's operand in one call."""
+    if rnd >= 0:
+        _pack(rnd, d, scratch_u8)
+        _unpack(rnd, scratch_u8, d)
+    t = np.empty((32, 32), np.float32)
+    _unpack(fmt, page_u8, t)
+    if swap:
+        eltwise_binary(op, t, d, d)
+    else:
+        eltwise_binary(op, d, t, d)
 
 
 @njit(**OPTS)

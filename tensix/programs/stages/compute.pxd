@@ -1,5 +1,6 @@
 # C types for compute.py when compiled (tensix/compiled.py): the matmul's k-step loop calls the compute API in C.
 cimport cython
+from tensix.cb cimport CircularBuffer
 from tensix.compute_api cimport ComputeKernel
 
 @cython.locals(kt=Py_ssize_t, kb=Py_ssize_t, last=Py_ssize_t, k0=Py_ssize_t, kc=Py_ssize_t, n=Py_ssize_t,
@@ -17,13 +18,16 @@ cpdef _wait_a(ComputeKernel ctx, s, cba, Py_ssize_t unit, Py_ssize_t k0)
 cpdef _pop_a(ComputeKernel ctx, s, cba, Py_ssize_t unit, Py_ssize_t k0)
 # the elementwise and reduce steps' per-tile calls, in C too
 cpdef _chain(ComputeKernel ctx, tuple chain, Py_ssize_t idst)
-@cython.locals(code=int)
 cpdef _binary_pages(ComputeKernel ctx, s, cba, cbb, Py_ssize_t unit, out)
+@cython.locals(code=int, fa=int, fb=int)
+cpdef _binary_tile(ComputeKernel ctx, s, tuple op, cba, cbb, Py_ssize_t ib)
 @cython.locals(n=Py_ssize_t)
 cpdef _reduce_rows(ComputeKernel ctx, s, cb, Py_ssize_t unit, out)
 cpdef _emit_el(ComputeKernel ctx, tuple chain, cb, Py_ssize_t unit)
 cpdef _pass_tile(ComputeKernel ctx, tuple chain, out, Py_ssize_t unit, cb, bint transpose=*)
 # the fused elementwise step's per-tile calls
-cpdef _fused_pages(ComputeKernel ctx, s, cba, cbb, Py_ssize_t ib, Py_ssize_t unit, out, list sizes, list items, int code)
-@cython.locals(cycles=Py_ssize_t)
+@cython.locals(n=Py_ssize_t, c=CircularBuffer)
+cpdef _fused_pages(ComputeKernel ctx, s, cba, cbb, Py_ssize_t ib, Py_ssize_t unit, out, list sizes, list items,
+                   tuple op)
+@cython.locals(cycles=Py_ssize_t, fmt=int)
 cpdef _join(ComputeKernel ctx, tuple item)

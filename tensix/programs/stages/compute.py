@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tensix import kernels as K
 from tensix.compute_matmul import matmul_steps
+from tensix.kernels import ops
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
@@ -229,23 +230,45 @@ def _binary_fused(ctx, s, cba: int, unit: int, out: int) -> None:
     value had in DRAM unfused; one pack. What each item needs is looked up once per step (stages/fused.plan)."""
     slots = operand_slots(s, lambda name: _fmt(ctx, name))
     sizes = [(cb, n * unit) for cb, n in groups(slots).items()]
-    code = binary_code(s.fn, ctx.core) if s.bcast == "none" else -1
-    _fused_pages(ctx, s, cba, slots[0][0], slots[0][1] * unit, unit, out, sizes, plan(ctx, s, slots, unit), code)
+    op = _binary_op(ctx, s)
+    _fused_pages(ctx, s, cba, slots[0][0], slots[0][1] * unit, unit, out, sizes, plan(ctx, s, slots, unit), op)
 
 
-def _fused_pages(ctx, s, cba, cbb, ib: int, unit: int, out, sizes: list, items: list, code: int) -> None:
+def _binary_op(ctx, s) -> tuple:
+    """What a binary step's first op needs per tile, looked up once per step: (its code, or -1 when broadcast; the
+    format codes of a's and b's CBs (their buffers'), -1 when either is not a float format; add/sub/mul_tiles' price
+    key)."""
+    if s.bcast != "none":
+        return -1, -1, -1, ()
+    fa, fb = _fmt(ctx, s.a), _fmt(ctx, s.b)
+    codes = (ops.FORMAT.get(fa, -1), ops.FORMAT.get(fb, -1))
+    return binary_code(s.fn, ctx.core), *(codes if min(codes) >= 0 else (-1, -1)), ("binary", s.fn, ctx.fidelity, fa)
+
+
+def _binary_tile(ctx, s, op: tuple, cba: int, cbb: int, ib: int) -> None:
+    """DST 0 = tile 0 of cba (s.fn) tile ib of cbb (broadcast as s.bcast): add/sub/mul_tiles with both pages
+    unpacked in the kernel call that computes them (the same bits and cycles), or bcast_tiles."""
+    code, fa, fb, key = op
+    if code < 0:
+        ctx.bcast_tiles(s.fn, s.bcast, cba, cbb, 0, ib, 0)
+    elif fa < 0 or not ctx.math:  # (not a float format: _binary raises its error)
+        ctx._binary(s.fn, code, cba, cbb, 0, ib, 0)
+    else:
+        K.binary_pages(code, ctx.cb(cba).front_page(0), fa, ctx.cb(cbb).front_page(ib), fb, ctx._d(0))
+        ctx._spend(key)
+
+
+def _fused_pages(ctx, s, cba, cbb, ib: int, unit: int, out, sizes: list, items: list, op: tuple) -> None:
     """_binary_fused's pages (compiled: every call in C, compute.pxd)."""
-    fn, bcast = s.fn, s.bcast
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         for cb, n in sizes:
-            fit_wait(ctx, cb, n)
+            c = ctx.cb(cb)
+            if c.num_pages - c.rd_slot < n:  # (fit_wait's test, in C: most groups fit)
+                fit_wait(ctx, cb, n)
             ctx.cb_wait_front(cb, n)
         ctx.tile_regs_acquire()
-        if code >= 0:
-            ctx._binary(fn, code, cba, cbb, 0, ib, 0)
-        else:
-            ctx.bcast_tiles(fn, bcast, cba, cbb, 0, ib, 0)
+        _binary_tile(ctx, s, op, cba, cbb, ib)
         for item in items:
             if len(item) == 1:
                 _chain(ctx, item, 0)
@@ -263,35 +286,29 @@ def _join(ctx, item: tuple) -> None:
     the value had unfused (item: stages/fused.plan). No broadcast: tt-metal's binary_dest_reuse_tiles (DEST_TO_SRCA,
     or DEST_TO_SRCB when swapped), priced as add/sub/mul_tiles with one tile unpacked; a row or column:
     bcast_dst_tiles."""
-    m, cb, i, code, cycles, rounding, page = item
-    if rounding is not None and ctx.math:
-        tile = ctx._d(0)
-        rounding[0](tile, page)
-        rounding[1](page, tile)
+    m, cb, i, code, cycles, rounding, page, fmt, rnd, span = item
     if m.bcast != "none":
+        if rounding is not None and ctx.math:
+            tile = ctx._d(0)
+            rounding[0](tile, page)
+            rounding[1](page, tile)
         ctx.bcast_dst_tiles(m.fn, m.bcast, 0, cb, i)
         return
     if ctx.math:
-        d, t = ctx._d(0), ctx._tile(cb, i)
-        if m.swap:
-            K.eltwise_binary(code, t, d, d)
-        else:
-            K.eltwise_binary(code, d, t, d)
-    ctx.advance(m.fn + "_dest_reuse", cycles)
+        if fmt < 0:
+            ctx._tile(cb, i)  # raises: tile math reads float formats only
+        K.binary_dst_page(code, ctx._d(0), ctx.cb(cb).front_page(i), fmt, rnd, m.swap != 0, page)  # and rounding
+    ctx.advance(span, cycles)
 
 
 def _binary_pages(ctx, s, cba: int, cbb: int, unit: int, out: int) -> None:
     """A binary step's tiles, one unit at a time (compiled: every call in C, compute.pxd)."""
-    fn, bcast, chain = s.fn, s.bcast, s.chain
-    code = binary_code(fn, ctx.core) if bcast == "none" else -1  # add/sub/mul_tiles' own call, looked up once
+    chain, op = s.chain, _binary_op(ctx, s)
     for _ in s.pages:
         ctx.cb_wait_front(cba, unit)
         ctx.cb_wait_front(cbb, unit)
         ctx.tile_regs_acquire()
-        if code >= 0:
-            ctx._binary(fn, code, cba, cbb, 0, 0, 0)
-        else:
-            ctx.bcast_tiles(fn, bcast, cba, cbb, 0, 0, 0)
+        _binary_tile(ctx, s, op, cba, cbb, 0)
         ctx.cb_pop_front(cba, unit)
         ctx.cb_pop_front(cbb, unit)
         _emit_el(ctx, chain, out, unit)
@@ -353,8 +370,9 @@ def _reduce_rows(ctx, s, cb: int, unit: int, out: int) -> None:
 @handles("compute", Copy)
 def _copy(ctx, s, u: Units) -> None:
     chain, out = s.chain, _el_out(ctx, s)
+    cbs = [cb_in(EL_A, _fmt(ctx, name)) for name in s.inputs]  # each input's CB, found once (as the reader's)
     for _, index, _, transpose in s.pages:
-        _pass_tile(ctx, chain, out, u.el, cb_in(EL_A, _fmt(ctx, s.inputs[index])), bool(transpose))
+        _pass_tile(ctx, chain, out, u.el, cbs[index], bool(transpose))
 
 
 @handles("compute", GatherRows)

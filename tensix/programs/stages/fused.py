@@ -14,6 +14,7 @@ import numpy as np
 
 from tensix.compute_api import PACK, UNPACK
 from tensix.formats import tile_nbytes
+from tensix.kernels import ops
 from tensix.programs.stages.dispatch import needs_cbs
 from tensix.programs.stages.layout import EL_A, EL_B, cb_in, cb_out
 from tensix.schedule.contract import Binary
@@ -42,8 +43,9 @@ def groups(slots: list[tuple[int, int]]) -> dict[int, int]:
 
 def plan(ctx, s: Binary, slots: list[tuple[int, int]], unit: int) -> list[tuple]:
     """A fused step's chain as the compute kernel runs it: a unary item as (ChainOp,); an OPERAND item as
-    (operand, CB, tile index, its op's code, cycles, pack and unpack of DST's rounding or None, scratch page), each
-    looked up once per step (compute._join runs it per tile)."""
+    (operand, CB, tile index, its op's code, cycles, pack and unpack of DST's rounding or None, scratch page, the
+    CB's format code (-1: not a float format), the rounding's format code (-1: none), its span name), each looked up
+    once per step (compute._join runs it per tile)."""
     out = []
     for item in s.chain:
         if item.fn != OPERAND:
@@ -54,7 +56,8 @@ def plan(ctx, s: Binary, slots: list[tuple[int, int]], unit: int) -> list[tuple]
         cycles = ctx.timing.eltwise(m.fn, ctx.fidelity, ctx.cb(cb).fmt, 1)  # one tile unpacked: DST is the other
         rounding = None if m.round == "fp32" else (PACK[m.round], UNPACK[m.round])  # (fp32: DST's own format)
         out.append((m, cb, k * unit, binary_code(m.fn, ctx.core), cycles, rounding,
-                    np.empty(tile_nbytes(m.round), dtype=np.uint8)))
+                    np.empty(tile_nbytes(m.round), dtype=np.uint8), ops.FORMAT.get(ctx.cb(cb).fmt, -1),
+                    -1 if rounding is None else ops.FORMAT[m.round], m.fn + "_dest_reuse"))
     return out
 
 

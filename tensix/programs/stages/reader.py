@@ -163,7 +163,9 @@ def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: li
     for i in range(len(a_pages)):
         ctx.cb_reserve_back(cba, unit)
         for cb, n in sizes:
-            fit_reserve(ctx, cb, n)
+            c = ctx.cb(cb)
+            if c.num_pages - c.wr_slot < n:  # (fit_reserve's test, in C: most groups fit)
+                fit_reserve(ctx, cb, n)
             ctx.cb_reserve_back(cb, n)
         ctx.noc_async_read_page(a, a_pages[i], ctx.get_write_ptr(cba), noc)
         for name, cb, offset, ps in reads:
