@@ -1,3 +1,4 @@
+# cython: boundscheck=False, wraparound=False
 """The discrete-event engine: the one place simulated time advances.
 
 Kernels run as greenlets. Each keeps a local clock that runs ahead while it only computes; before it
@@ -32,17 +33,20 @@ class Engine:
 
     An event is a function to call or a kernel greenlet to resume. The queue is a binary heap ordered by (cycle,
     sequence number), the number counting events as they are scheduled: its keys are int64 arrays (compiled, C
-    integers compared and moved, no int objects made or hashed per event), its events a list beside them.
+    integers compared and moved, no int objects made or hashed per event; no bounds checked: every index is a heap
+    position below size or a slot below capacity), its events a list beside them.
     """
 
     def __init__(self, max_cycles: int = DEFAULT_MAX_CYCLES):
         self.now = 0
         self.max_cycles = max_cycles
-        self.size = 0  # events queued: heap slots [0, size) are in use
+        self.size = 0  # events queued: heap positions [0, size) are in use
         self.seq = 0  # events scheduled so far
-        self.times = array("q", bytes(8 * _SLOTS))  # per heap slot: its event's cycle
-        self.seqs = array("q", bytes(8 * _SLOTS))  # and sequence number
-        self.events: list = [None] * _SLOTS
+        self.times = array("q", bytes(8 * _SLOTS))  # per heap position: its event's cycle, sequence number and slot
+        self.seqs = array("q", bytes(8 * _SLOTS))
+        self.slots = array("q", bytes(8 * _SLOTS))
+        self.events: list = [None] * _SLOTS  # by slot: the heap moves integers, not the events (nor their counts)
+        self.free = array("q", range(_SLOTS))  # free[size:]: the slots not in use
         self.turns = 0  # times a kernel suspended or the main loop took an event (see suspend)
         self.failure: Exception | None = None  # raised by an event a kernel ran, for the main loop to raise
         self.main = greenlet.getcurrent()
@@ -60,40 +64,46 @@ class Engine:
         i = self.size
         if i == len(self.events):
             self._grow()
-        self.size = i + 1
+        slot = self.free[i]
+        self.events[slot] = event
         seq = self.seq
         self.seq = seq + 1
-        events = self.events
         while i:  # up from the new leaf: its number is the largest yet, so it passes only later cycles
             parent = (i - 1) >> 1
             if self.times[parent] <= t:
                 break
             self.times[i] = self.times[parent]
             self.seqs[i] = self.seqs[parent]
-            events[i] = events[parent]
+            self.slots[i] = self.slots[parent]
             i = parent
         self.times[i] = t
         self.seqs[i] = seq
-        events[i] = event
+        self.slots[i] = slot
+        self.size += 1
 
     def _grow(self) -> None:
+        """Twice the slots (the queue is full: every slot is in use)."""
         n = len(self.events)
-        times, seqs = array("q", bytes(16 * n)), array("q", bytes(16 * n))
+        times, seqs, slots = array("q", bytes(16 * n)), array("q", bytes(16 * n)), array("q", bytes(16 * n))
         for i in range(n):
             times[i] = self.times[i]
             seqs[i] = self.seqs[i]
-        self.times, self.seqs = times, seqs
+            slots[i] = self.slots[i]
+        self.times, self.seqs, self.slots = times, seqs, slots
+        self.free = array("q", range(2 * n))  # (free[:n] is not read: those slots are in use)
         self.events.extend([None] * n)
 
     def _pop(self):
         """Take the first event (of the earliest cycle, the first scheduled) and move time to its cycle."""
-        events = self.events
-        event = events[0]
+        slot = self.slots[0]
+        event = self.events[slot]
+        self.events[slot] = None
         self.now = self.times[0]
         n = self.size - 1
         self.size = n
+        self.free[n] = slot
         if n:  # the last leaf goes down from the root
-            t, s, last = self.times[n], self.seqs[n], events[n]
+            t, s, last = self.times[n], self.seqs[n], self.slots[n]
             i, child = 0, 1
             while child < n:
                 right = child + 1
@@ -105,18 +115,18 @@ class Engine:
                     break
                 self.times[i] = ct
                 self.seqs[i] = self.seqs[child]
-                events[i] = events[child]
+                self.slots[i] = self.slots[child]
                 i, child = child, 2 * child + 1
             self.times[i] = t
             self.seqs[i] = s
-            events[i] = last
-        events[n] = None
+            self.slots[i] = last
         return event
 
     def clear(self) -> None:
         """Drop every event (a failed run's: Device.abort)."""
-        for i in range(self.size):
+        for i in range(len(self.events)):
             self.events[i] = None
+            self.free[i] = i
         self.size = 0
 
     def sync(self, t: int, glet) -> None:
@@ -153,7 +163,7 @@ class Engine:
         while self.size:
             if self.times[0] > self.max_cycles:
                 break
-            event = self.events[0]
+            event = self.events[self.slots[0]]
             if type(event) is _GREENLET:
                 if not event:
                     break
