@@ -116,8 +116,7 @@ class Device:
             glet = k.glet
             if not glet.dead:  # suspended, or never started (then it is only marked dead: its run method and
                 glet.throw(greenlet.GreenletExit)  # kernel refer to each other, a cycle collected late)
-        self.engine.due.clear()
-        self.engine.cycles.clear()
+        self.engine.clear()
         self.transfers.clear()
         for c in self.cores.values():  # a kernel waiting on a CB or semaphore and the core holding it refer to
             c.cbs.clear()  # each other: break those cycles, so the device goes as soon as the error does

@@ -16,6 +16,7 @@ cdef class Dram:
     cdef public object cfg, extents
     cdef public list banks, _bases
     cdef public dict by_xy, buffers, live_faces, landed, _unowned
+    cdef public Py_ssize_t _written
     cdef public long long _top, latency, write_latency, burst, partial, read_stream, write_stream, write_buffer, began, offset
     cdef public double bytes_per_cycle, stream_rate
     cdef public bint hold_data
@@ -25,7 +26,7 @@ cdef class Dram:
     @cython.locals(nb=cython.Py_ssize_t, plain=tuple, first=cython.longlong, step=cython.longlong)
     cpdef Bank interleaved(self, buf, Py_ssize_t page)
     @cython.locals(nb=cython.Py_ssize_t, b=cython.Py_ssize_t, first=cython.Py_ssize_t, last=cython.Py_ssize_t,
-                   slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list)
+                   slot=cython.Py_ssize_t, page=cython.Py_ssize_t, i=cython.Py_ssize_t, landed=list, bases=list)
     cpdef mark_written(self, Bank bank, long long addr, long long nbytes, long long end)
     @cython.locals(landed=cython.longlong)
     cpdef bint read_too_early(self, name, Py_ssize_t page, long long t) except -1

@@ -177,6 +177,7 @@ class Dram:
         # lists, as every page read looks one up (a numpy element costs a scalar object per look-up)
         self.landed: dict[str, list[int]] = {}
         self._bases: list[tuple[int, str]] = []  # (base, buffer) of the buffers holding their space now, by base
+        self._written = 0  # the index in _bases mark_written found last (a stretch of writes goes to one buffer)
         self._unowned: dict[str, str] = {}  # buffer -> "" (pending: claim) or the buffer that evicted it
         self.extents = Extents()  # every DRAM buffer's bank range, for finding what a laid-over buffer overlaps
         self._top = 0
@@ -325,10 +326,14 @@ class Dram:
         """A kernel's write of [addr, addr + nbytes) in `bank` lands at cycle `end`: the pages it touches."""
         if self.hold_data:  # (a timing-only run's banks hold no bytes to account)
             bank.wrote(addr, addr + nbytes)
-        i = bisect_right(self._bases, (addr, "\uffff")) - 1
-        if i < 0:
-            return
-        buf = self.buffers[self._bases[i][1]]
+        bases, i = self._bases, self._written
+        # the buffer holding addr: the last by base at or below it, the one found last while it still is
+        if not (i < len(bases) and bases[i][0] <= addr and (i + 1 == len(bases) or bases[i + 1][0] > addr)):
+            i = bisect_right(bases, (addr, "\uffff")) - 1
+            if i < 0:
+                return
+            self._written = i
+        buf = self.buffers[bases[i][1]]
         nb, landed, b = len(self.banks), self.landed[buf.name], bank.index
         first = (addr - buf.base) // buf.page_nbytes
         last = (addr + nbytes - 1 - buf.base) // buf.page_nbytes

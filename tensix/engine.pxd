@@ -2,23 +2,29 @@
 cimport cython
 
 cdef object _GREENLET, _SWITCH
+cdef Py_ssize_t _SLOTS
 
 cdef class Engine:
-    cdef public long long now, max_cycles
-    cdef public dict due
-    cdef public list cycles, processes, _spare
-    cdef public object main
+    cdef public long long now, max_cycles, seq, turns
+    cdef public Py_ssize_t size
+    cdef public long long[::1] times, seqs, slots, free
+    cdef public list events, processes
+    cdef public object main, failure
     cpdef at(self, long long t, fn)
     cpdef resume_at(self, long long t, glet)
-    @cython.locals(key=object)
-    cdef list _queue(self, long long t)
-    @cython.locals(queue=list)
-    cdef object _next(self)
+    @cython.locals(i=Py_ssize_t, parent=Py_ssize_t, slot=Py_ssize_t, seq=cython.longlong)
+    cdef _push(self, long long t, event)
+    @cython.locals(n=Py_ssize_t, i=Py_ssize_t, times="long long[::1]", seqs="long long[::1]",
+                   slots="long long[::1]")
+    cdef _grow(self)
+    @cython.locals(slot=Py_ssize_t, n=Py_ssize_t, i=Py_ssize_t, child=Py_ssize_t, right=Py_ssize_t,
+                   t=cython.longlong, s=cython.longlong, last=cython.longlong, ct=cython.longlong)
+    cdef object _pop(self)
+    @cython.locals(i=Py_ssize_t)
+    cpdef clear(self)
     cpdef sync(self, long long t, glet)
-    @cython.locals(cycles=list, first=cython.longlong)
     cpdef bint reach(self, long long t) except -1
     cpdef yield_until(self, long long t, glet)
-    @cython.locals(cycles=list, queue=list, when=cython.longlong)
-    cpdef suspend(self)
-    @cython.locals(first=cython.longlong)
+    @cython.locals(turns=cython.longlong)
+    cpdef suspend(self, bint inline=*)
     cpdef _run(self)

@@ -1,17 +1,19 @@
+# cython: boundscheck=False, wraparound=False
 """The discrete-event engine: the one place simulated time advances.
 
 Kernels run as greenlets. Each keeps a local clock that runs ahead while it only computes; before it
 touches shared state (a circular buffer, the NoC, a semaphore) it syncs, i.e. yields until global time
 reaches its clock. Events run by cycle, and in the order they were scheduled within a cycle, so every run
 is deterministic.
-An event either calls a function or resumes a kernel; a kernel that yields hands control straight to
-the next kernel due (one greenlet switch, not two through the main loop), in the same event order.
+An event either calls a function or resumes a kernel. A kernel that yields runs the events due before the
+next kernel itself and hands control straight to that kernel (one greenlet switch, not two or more through
+the main loop), in the same event order.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
-from heapq import heappop, heappush
 
 import greenlet
 
@@ -23,54 +25,109 @@ _GREENLET = greenlet.greenlet  # the type of a kernel event (an event of any oth
 _SWITCH = greenlet.greenlet.switch  # called with the greenlet: no method looked up on it per switch
 DEFAULT_MAX_CYCLES = 10**10  # 10 s of device time at 1 GHz: far beyond any program here, reached in minutes by a
 # kernel that polls forever (each poll advances time), long before its trace fills memory
+_SLOTS = 64  # the queue's first capacity (doubled when full): more than most runs have kernels
 
 
 class Engine:
     """Events by cycle, first come first served within a cycle; `run` drains them and reports kernels left blocked.
 
-    An event is a function to call or a kernel greenlet to resume. Each cycle with events has a FIFO queue, and
-    a heap holds those cycles: kernels in lockstep share cycles, so most events skip the heap, and the order is
-    that of (cycle, sequence number) with no number to compare. A queue is a list (compiled, its appends and pops
-    are C calls, not method look-ups; most hold one or a few events, so taking the first moves little).
+    An event is a function to call or a kernel greenlet to resume. The queue is a binary heap ordered by (cycle,
+    sequence number), the number counting events as they are scheduled: its keys are int64 arrays (compiled, C
+    integers compared and moved, no int objects made or hashed per event; no bounds checked: every index is a heap
+    position below size or a slot below capacity), its events a list beside them.
     """
 
     def __init__(self, max_cycles: int = DEFAULT_MAX_CYCLES):
         self.now = 0
         self.max_cycles = max_cycles
-        self.due: dict[int, list] = {}  # cycle -> its events in the order they were scheduled
-        self.cycles: list[int] = []  # heap of the cycles in `due`
-        self._spare: list[list] = []  # emptied queues, for the next new cycle (most events open a cycle of their own)
+        self.size = 0  # events queued: heap positions [0, size) are in use
+        self.seq = 0  # events scheduled so far
+        self.times = array("q", bytes(8 * _SLOTS))  # per heap position: its event's cycle, sequence number and slot
+        self.seqs = array("q", bytes(8 * _SLOTS))
+        self.slots = array("q", bytes(8 * _SLOTS))
+        self.events: list = [None] * _SLOTS  # by slot: the heap moves integers, not the events (nor their counts)
+        self.free = array("q", range(_SLOTS))  # free[size:]: the slots not in use
+        self.turns = 0  # times a kernel suspended or the main loop took an event (see suspend)
+        self.failure: Exception | None = None  # raised by an event a kernel ran, for the main loop to raise
         self.main = greenlet.getcurrent()
         self.processes: list = []
 
     def at(self, t: int, fn: Callable[[], object]) -> None:
         """Call fn when global time reaches cycle t (t >= now)."""
-        self._queue(t).append(fn)
+        self._push(t, fn)
 
     def resume_at(self, t: int, glet) -> None:
         """Switch to kernel greenlet glet when global time reaches cycle t (t >= now)."""
-        self._queue(t).append(glet)
+        self._push(t, glet)
 
-    def _queue(self, t: int) -> list:
-        key = t  # (compiled: the cycle made a Python int once, for the dict and the heap)
-        queue = self.due.get(key)
-        if queue is None:
-            spare = self._spare
-            queue = self.due[key] = spare.pop() if spare else []
-            heappush(self.cycles, key)
-        return queue
+    def _push(self, t: int, event) -> None:
+        i = self.size
+        if i == len(self.events):
+            self._grow()
+        slot = self.free[i]
+        self.events[slot] = event
+        seq = self.seq
+        self.seq = seq + 1
+        while i:  # up from the new leaf: its number is the largest yet, so it passes only later cycles
+            parent = (i - 1) >> 1
+            if self.times[parent] <= t:
+                break
+            self.times[i] = self.times[parent]
+            self.seqs[i] = self.seqs[parent]
+            self.slots[i] = self.slots[parent]
+            i = parent
+        self.times[i] = t
+        self.seqs[i] = seq
+        self.slots[i] = slot
+        self.size += 1
 
-    def _next(self):
-        """Take the first event of the earliest cycle and move time there."""
-        t = self.cycles[0]
-        queue = self.due[t]
-        event = queue.pop(0)
-        if not queue:
-            del self.due[t]
-            heappop(self.cycles)
-            self._spare.append(queue)
-        self.now = t
+    def _grow(self) -> None:
+        """Twice the slots (the queue is full: every slot is in use)."""
+        n = len(self.events)
+        times, seqs, slots = array("q", bytes(16 * n)), array("q", bytes(16 * n)), array("q", bytes(16 * n))
+        for i in range(n):
+            times[i] = self.times[i]
+            seqs[i] = self.seqs[i]
+            slots[i] = self.slots[i]
+        self.times, self.seqs, self.slots = times, seqs, slots
+        self.free = array("q", range(2 * n))  # (free[:n] is not read: those slots are in use)
+        self.events.extend([None] * n)
+
+    def _pop(self):
+        """Take the first event (of the earliest cycle, the first scheduled) and move time to its cycle."""
+        slot = self.slots[0]
+        event = self.events[slot]
+        self.events[slot] = None
+        self.now = self.times[0]
+        n = self.size - 1
+        self.size = n
+        self.free[n] = slot
+        if n:  # the last leaf goes down from the root
+            t, s, last = self.times[n], self.seqs[n], self.slots[n]
+            i, child = 0, 1
+            while child < n:
+                right = child + 1
+                if right < n and (self.times[right] < self.times[child] or
+                                  self.times[right] == self.times[child] and self.seqs[right] < self.seqs[child]):
+                    child = right
+                ct = self.times[child]
+                if ct > t or ct == t and self.seqs[child] > s:
+                    break
+                self.times[i] = ct
+                self.seqs[i] = self.seqs[child]
+                self.slots[i] = self.slots[child]
+                i, child = child, 2 * child + 1
+            self.times[i] = t
+            self.seqs[i] = s
+            self.slots[i] = last
         return event
+
+    def clear(self) -> None:
+        """Drop every event (a failed run's: Device.abort)."""
+        for i in range(len(self.events)):
+            self.events[i] = None
+            self.free[i] = i
+        self.size = 0
 
     def sync(self, t: int, glet) -> None:
         """Called by the running kernel glet to reach cycle t (> now): when nothing else is due by then, time moves
@@ -82,11 +139,8 @@ class Engine:
     def reach(self, t: int) -> bool:
         """Move time straight to cycle t (> now) when nothing else is due by then, still bounded by max_cycles;
         False: events are due first (the caller waits for t in the queue)."""
-        cycles = self.cycles
-        if cycles:
-            first = cycles[0]  # (compiled: compared as C integers, no int object made for t)
-            if first <= t:
-                return False
+        if self.size and self.times[0] <= t:
+            return False
         if t > self.max_cycles:
             self._over_limit()
         self.now = t
@@ -94,30 +148,39 @@ class Engine:
 
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""
-        self._queue(t).append(glet)
+        self._push(t, glet)
         self.suspend()
 
-    def suspend(self) -> None:
-        """Called by the running kernel: it sleeps until an event resumes it (see resume_at); a kernel due next
-        gets control straight away (one that has started: a kernel starts from the main loop, so that it does not
-        inherit the Python stack depth of another), anything else through the main loop. _next written out: this
-        runs at every switch, and the queue it peeks is the one it pops."""
-        cycles = self.cycles
-        if cycles:
-            t = cycles[0]
-            when = t  # (compiled: the cycle as a C integer, t the key as it is in `due`)
-            if when <= self.max_cycles:
-                queue = self.due[t]
-                event = queue[0]
-                if type(event) is _GREENLET and event:
-                    queue.pop(0)
-                    if not queue:
-                        del self.due[t]
-                        heappop(cycles)
-                        self._spare.append(queue)
-                    self.now = when
-                    _SWITCH(event)
-                    return
+    def suspend(self, inline: bool = True) -> None:
+        """Called by the running kernel: it sleeps until an event resumes it (see resume_at). It runs the function
+        events due next itself (`inline`) and hands control straight to the kernel due next: one that has started
+        (a kernel starts from the main loop, so that it does not inherit the Python stack depth of another); the
+        main loop takes over for anything else (a kernel to start, the end, max_cycles passed, an event raising).
+        Not inline: a kernel an event switches to directly (not through the queue) sleeps here, as then its own
+        event could resume it in the middle of this loop. An event can switch to another kernel: when this one is
+        resumed meanwhile (turns moved on: someone suspended or the main loop took an event), it goes on."""
+        self.turns += 1
+        while self.size:
+            if self.times[0] > self.max_cycles:
+                break
+            event = self.events[self.slots[0]]
+            if type(event) is _GREENLET:
+                if not event:
+                    break
+                self._pop()
+                _SWITCH(event)
+                return
+            if not inline:
+                break
+            self._pop()
+            turns = self.turns
+            try:
+                event()
+            except Exception as exc:  # raised by the main loop, as if it had called the event
+                self.failure = exc
+                break
+            if self.turns != turns:
+                return
         _SWITCH(self.main)
 
     def run(self) -> int:
@@ -127,15 +190,18 @@ class Engine:
             return self._run()
 
     def _run(self) -> int:
-        while self.cycles:
-            first = self.cycles[0]
-            if first > self.max_cycles:
+        while self.size:
+            if self.times[0] > self.max_cycles:
                 self._over_limit()
-            event = self._next()
+            self.turns += 1
+            event = self._pop()
             if type(event) is _GREENLET:
                 _SWITCH(event)
             else:
                 event()
+            if self.failure is not None:
+                failure, self.failure = self.failure, None
+                raise failure
         blocked = [p for p in self.processes if not p.done]
         if blocked:
             raise DeadlockError(

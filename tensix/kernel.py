@@ -102,7 +102,7 @@ class KernelProcess:
         self.blocked_on = reason
         self._woken = False
         start = self.t
-        self.engine.suspend()
+        self.engine.suspend(reason is not GATHERING)  # (the last gather's event switches to it: see Engine.suspend)
         self.blocked_on = None
         self.t = self.engine.now
         if self.t > start:

@@ -25,6 +25,7 @@ cdef class Fabric:
     cdef public dict _routes, _mcasts, _paths, _mcast_returns
     cdef public list _by_key
     cdef public long long _maxp, _niu, _hop, _hdr, _lbpc, _tiles, sent
+    cdef public double _wrate
     @cython.locals(key=cython.longlong, p=Path, inside=bint)
     cpdef Path path(self, int noc, long long sx, long long sy, long long dx, long long dy)
     cpdef long long request_cycles(self, int noc, tuple src, tuple dst) except? -1
@@ -32,9 +33,8 @@ cdef class Fabric:
     @cython.locals(maxp=cython.longlong, niu=cython.longlong, hop=cython.longlong, ni=cython.Py_ssize_t,
                    inj=cython.longlong, end=cython.longlong, remaining=cython.longlong,
                    flits_sent=cython.longlong, pb=cython.longlong, flits=cython.longlong, head=cython.longlong,
-                   s=cython.longlong, done=cython.longlong, lid=cython.Py_ssize_t, free="long long[::1]",
-                   inject=cython.double, packet=cython.longlong,
-                   ids="long long[::1]", nids=cython.Py_ssize_t, i=cython.Py_ssize_t)
+                   s=cython.longlong, done=cython.longlong, lid=cython.Py_ssize_t,
+                   inject=cython.double, packet=cython.longlong, nids=cython.Py_ssize_t, i=cython.Py_ssize_t)
     cpdef long long send(self, Path p, long long nbytes, long long t, double rate=*) except? -1
     @cython.locals(free="long long[::1]", busy="long long[::1]", lbytes="long long[::1]", lid=cython.Py_ssize_t,
                    inj=cython.longlong, s=cython.longlong, head=cython.longlong, flits=cython.longlong,

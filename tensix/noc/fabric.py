@@ -75,6 +75,7 @@ class Fabric:
         self.sent = 0  # the cycle the last `send` started injecting
         self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
         self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
+        self._wrate = cfg.noc_write_bytes_per_cycle
         self._tiles = self.width * self.height
         self._mcast_returns: dict[tuple, int] = {}
 
@@ -143,28 +144,29 @@ class Fabric:
     def send(self, p: Path, nbytes: int, t: int, rate: float = 0.0) -> int:
         """Send nbytes along path p starting no earlier than cycle t; returns the cycle the last byte is in the far
         NIU (the cycle injection started: `sent`). Link load is counted per path and spread onto links for stats.
-        (The hottest path of the emulator, hence written out inline.)"""
-        maxp, niu, hop, free, ids = self._maxp, self._niu, self._hop, self.free_at, p.ids
+        (The hottest path of the emulator, hence written out inline; compiled, the link arrays are indexed as
+        attributes: one taken into a local is a buffer acquired and released per call.)"""
+        maxp, niu, hop = self._maxp, self._niu, self._hop
         if rate <= 0.0:
-            rate = self.cfg.noc_write_bytes_per_cycle
+            rate = self._wrate
         ni = p.ni
         inj = self.niu_free[ni]
         if inj < t:
             inj = t
         self.sent = end = inj
         remaining, flits_sent = nbytes, 0
-        nids = len(ids)
+        nids = len(p.ids)
         while remaining > 0:
             pb = maxp if remaining > maxp else remaining
             remaining -= pb
             flits = self._hdr + -(-pb // self._lbpc)
             head = inj + niu
             for i in range(nids):  # cut-through, first come first served on every link
-                lid = ids[i]
-                s = free[lid]
+                lid = p.ids[i]
+                s = self.free_at[lid]
                 if s < head:
                     s = head
-                free[lid] = s + flits
+                self.free_at[lid] = s + flits
                 head = s + hop
             done = head + flits + niu
             if done > end:
