@@ -17,7 +17,7 @@ from tensix.timing import checked_fidelity
 
 UNPACK = {"fp32": K.unpack_fp32, "bf16": K.unpack_bf16, "bfp8_b": K.unpack_bfp8, "bfp4_b": K.unpack_bfp4}
 PACK = {"fp32": K.pack_fp32, "bf16": K.pack_bf16, "bfp8_b": K.pack_bfp8, "bfp4_b": K.pack_bfp4}
-_DIMS, _BINARY = ops.DIM, ops.BINARY  # (looked up per tile op: no Python call into tile_ops)
+_DIMS = ops.DIM
 
 
 class ComputeKernel(KernelProcess):
@@ -214,7 +214,7 @@ class ComputeKernel(KernelProcess):
     def binary_block(self, op: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int, n: int) -> None:
         """DST[idst + k] = tile ia + k of cb_a (op) tile ib + k of cb_b for k < n, op add, sub or mul: the same
         bits, cycles and counters as n add/sub/mul_tiles calls, in one kernel call over the unpacked fronts."""
-        code = _BINARY[op] if op in _BINARY else binary_code(op, self.core)  # (the error: tile_ops)
+        code = binary_code(op, self.core)
         if self.math:
             a, b, d = self._front(cb_a, ia, n), self._front(cb_b, ib, n), self._block(idst, n)
             K.eltwise_binary(code, a.reshape(-1, 32), b.reshape(-1, 32), d.reshape(-1, 32))  # n tiles as one array
@@ -245,14 +245,14 @@ class ComputeKernel(KernelProcess):
 
     def bcast_tiles(self, op: str, dim: str, cb_a: int, cb_b: int, ia: int, ib: int, idst: int) -> None:
         """DST[idst] = a op broadcast(b): dim 'row' repeats b's row 0, 'col' b's column 0, 'scalar' b[0, 0]."""
-        code, d = _BINARY[op] if op in _BINARY else binary_code(op, self.core), self._dim(dim)
+        code, d = binary_code(op, self.core), self._dim(dim)
         if self.math:
             K.eltwise_bcast(code, d, self._tile(cb_a, ia), self._tile(cb_b, ib), self._d(idst))
         self._spend(("bcast", op, self.fidelity, self.cbs[cb_a].fmt, dim, 2))
 
     def bcast_dst_tiles(self, op: str, dim: str, idst: int, cb_b: int, ib: int) -> None:
         """DST[idst] = DST[idst] op broadcast(tile ib of cb_b) (dims as in bcast_tiles): a fused epilogue."""
-        code, d = _BINARY[op] if op in _BINARY else binary_code(op, self.core), self._dim(dim)
+        code, d = binary_code(op, self.core), self._dim(dim)
         if self.math:
             b = self._tile(cb_b, ib)
             tile = self._d(idst)
@@ -365,7 +365,7 @@ class ComputeKernel(KernelProcess):
 
     def binary_dst_tiles(self, op: str, ia: int, ib: int, iout: int) -> None:
         """DST[iout] = DST[ia] op DST[ib] on the SFPU."""
-        code = _BINARY[op] if op in _BINARY else binary_code(op, self.core)  # (the error: tile_ops)
+        code = binary_code(op, self.core)
         if self.math:
             if self._mm:
                 self._flush()

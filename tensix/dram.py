@@ -298,28 +298,18 @@ class Dram:
 
     def page_addrs(self, buf: DramBuffer, pages: np.ndarray) -> list[tuple[int, int, int]]:
         """page_addr of each page of `pages` (an int array), at once. A few pages (a decode band, its live weight
-        rows) are worked out one by one as Python integers: numpy's fixed cost per operation is more than that."""
-        few = len(pages) <= FEW_PAGES
-        listed = pages.tolist() if few or buf.where is not None or buf.homes is not None else None
-        if few:
-            bad = next((p for p in listed if not 0 <= p < buf.npages), None)
-        elif len(pages) and not (0 <= pages.min() and pages.max() < buf.npages):
+        rows), and a buffer not interleaved, go one by one through page_addr: for a few, numpy's fixed cost per
+        operation is more than that."""
+        if len(pages) <= FEW_PAGES or buf.where is not None or buf.homes is not None:
+            return [self.page_addr(buf, p) for p in pages.tolist()]
+        if not (0 <= pages.min() and pages.max() < buf.npages):
             bad = int(pages[(pages < 0) | (pages >= buf.npages)][0])
-        else:
-            bad = None
-        if bad is not None:
             raise DramError(f"DRAM buffer '{buf.name}' has {buf.npages} pages; page {bad} does not exist")
-        if buf.homes is not None:
-            return [buf.homes[p] for p in listed]
         if self._unowned and buf.name in self._unowned:
             claim(self, buf)
-        if buf.where is not None:
-            return [self.page_addr(buf, p) for p in listed]
-        banks, nb, base, step = self.banks, len(self.banks), buf.base, buf.page_nbytes
-        if few:
-            return [(banks[p % nb].x, banks[p % nb].y, base + p // nb * step) for p in listed]
-        xy = np.array([b.noc_xy for b in banks], dtype=np.int64)[pages % nb]
-        addrs = base + (pages // nb) * step
+        nb = len(self.banks)
+        xy = np.array([b.noc_xy for b in self.banks], dtype=np.int64)[pages % nb]
+        addrs = buf.base + (pages // nb) * buf.page_nbytes
         return list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), addrs.tolist(), strict=True))
 
     def mark_written(self, bank: Bank, addr: int, nbytes: int, end: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tensix import memory
 from tensix.errors import SramError
 from tensix.memory import MemoryPool
-from tensix.stats import Buffer as Allocation  # one named region of a core's SRAM, as the stats list it
+from tensix.stats import Buffer  # one named region of a core's SRAM, as the stats list it
 
 
 class Sram:
@@ -21,7 +21,7 @@ class Sram:
         # program using 200 KB does not memset 1.5 MB on each of its cores
         self.data = pool.take(capacity) if pool is not None else memory.uncleared(capacity)
         self.zeroed = 0  # [0, zeroed) is cleared
-        self.allocations: list[Allocation] = []
+        self.allocations: list[Buffer] = []
         self.top = 0
         self.high_water = 0
 
@@ -33,7 +33,7 @@ class Sram:
         top = addr + nbytes
         if top > self.capacity:
             raise SramError(self._oom_message(name, nbytes))
-        self.allocations.append(Allocation(name, kind, addr, nbytes))
+        self.allocations.append(Buffer(name, kind, addr, nbytes))
         self.top = top
         if top > self.zeroed:
             self._clear(top)

@@ -16,8 +16,7 @@ from tensix.metal.dataflow import MetalDataflow
 from tensix.metal.device import MetalDevice, MetalRun, queue_device
 from tensix.metal.program import Program
 from tensix.metal.sharded_cb import ShardedCB
-from tensix.sram import Allocation
-from tensix.stats import build_stats
+from tensix.stats import Buffer, build_stats
 from tensix.trace import Trace
 
 CB_ALIGNMENT = 32
@@ -68,7 +67,7 @@ def _attach_memories(mdev: MetalDevice, device: Device, program: Program) -> Non
         core.sram.data, core.sram.zeroed = mem, mdev.l1_zeroed[c]
         core._words = mem[:mdev.cfg.l1_bytes // 4 * 4].view(np.uint32)
         if c in mdev.l1_cores:
-            core.sram.allocations.append(Allocation("l1 buffers", "l1", mdev.l1_low, mdev.cfg.l1_bytes - mdev.l1_low))
+            core.sram.allocations.append(Buffer("l1 buffers", "l1", mdev.l1_low, mdev.cfg.l1_bytes - mdev.l1_low))
 
 
 def _place_semaphores(device: Device, program: Program) -> None:
@@ -101,7 +100,7 @@ def _place_cbs(mdev: MetalDevice, device: Device, program: Program) -> None:
             core.sram.check(addr, cfg.total_size, f"CB {sorted(cfg.data_formats)}")  # cleared before use
             name = "+".join(f"c_{i}" for i in cfg.data_formats)
             if cfg.globally_allocated is None:
-                core.sram.allocations.append(Allocation(name, "cb", addr, cfg.total_size))
+                core.sram.allocations.append(Buffer(name, "cb", addr, cfg.total_size))
                 core.sram.top = max(core.sram.top, addr + cfg.total_size)
                 core.sram.high_water = max(core.sram.high_water, core.sram.top)
             for index, fmt in cfg.data_formats.items():

@@ -26,7 +26,7 @@ cpdef _reduce_rows(ComputeKernel ctx, s, cb, Py_ssize_t unit, out)
 cpdef _emit_el(ComputeKernel ctx, tuple chain, cb, Py_ssize_t unit)
 cpdef _pass_tile(ComputeKernel ctx, tuple chain, out, Py_ssize_t unit, cb, bint transpose=*)
 # the fused elementwise step's per-tile calls
-@cython.locals(n=Py_ssize_t, c=CircularBuffer)
+@cython.locals(n=Py_ssize_t, c=CircularBuffer, left=Py_ssize_t)
 cpdef _fused_pages(ComputeKernel ctx, s, cba, cbb, Py_ssize_t ib, Py_ssize_t unit, out, list sizes, list items,
                    tuple op)
 @cython.locals(cycles=Py_ssize_t, fmt=int)

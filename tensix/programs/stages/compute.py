@@ -7,7 +7,7 @@ from tensix.compute_matmul import matmul_steps
 from tensix.kernels import ops
 from tensix.ops import MATMULS, ChainFn
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import fit_wait, groups, operand_slots, plan
+from tensix.programs.stages.fused import groups, operand_slots, plan, skip_front
 from tensix.programs.stages.layout import CB_MID, CB_STAT, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, cb_out, subblocks
 from tensix.programs.stages.mcast import align
 from tensix.programs.stages.norm import compute_norm_parts
@@ -264,8 +264,9 @@ def _fused_pages(ctx, s, cba, cbb, ib: int, unit: int, out, sizes: list, items: 
         ctx.cb_wait_front(cba, unit)
         for cb, n in sizes:
             c = ctx.cb(cb)
-            if c.num_pages - c.rd_slot < n:  # (fit_wait's test, in C: most groups fit)
-                fit_wait(ctx, cb, n)
+            left = c.num_pages - c.rd_slot
+            if left < n:
+                skip_front(ctx, cb, left)
             ctx.cb_wait_front(cb, n)
         ctx.tile_regs_acquire()
         _binary_tile(ctx, s, op, cba, cbb, ib)

@@ -61,20 +61,17 @@ def plan(ctx, s: Binary, slots: list[tuple[int, int]], unit: int) -> list[tuple]
     return out
 
 
-def fit_reserve(ctx, cb: int, n: int) -> None:
-    """Reader: push the CB's last pages empty when a group of n would not fit before its end."""
-    room = ctx.cb(cb).num_pages - ctx.cb(cb).wr_slot
-    if room < n:
-        ctx.cb_reserve_back(cb, room)
-        ctx.cb_push_back(cb, room)
+def pad_back(ctx, cb: int, room: int) -> None:
+    """Reader: push the CB's last `room` pages empty, as a group would not fit before its end (the caller tests
+    that, compiled: most groups fit)."""
+    ctx.cb_reserve_back(cb, room)
+    ctx.cb_push_back(cb, room)
 
 
-def fit_wait(ctx, cb: int, n: int) -> None:
-    """Compute: pop the empty pages fit_reserve pushed before a group of n."""
-    left = ctx.cb(cb).num_pages - ctx.cb(cb).rd_slot
-    if left < n:
-        ctx.cb_wait_front(cb, left)
-        ctx.cb_pop_front(cb, left)
+def skip_front(ctx, cb: int, left: int) -> None:
+    """Compute: pop the `left` empty pages pad_back pushed before a group that did not fit."""
+    ctx.cb_wait_front(cb, left)
+    ctx.cb_pop_front(cb, left)
 
 
 @needs_cbs(Binary)

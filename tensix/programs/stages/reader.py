@@ -6,7 +6,7 @@ import numpy as np
 
 from tensix.formats import untilize
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
-from tensix.programs.stages.fused import fit_reserve, groups, operand_slots
+from tensix.programs.stages.fused import groups, operand_slots, pad_back
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
 from tensix.programs.stages.mcast import align, finish_operand, reads, spread_row, start_operand
 from tensix.programs.stages.norm import read_norm_parts
@@ -164,8 +164,9 @@ def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: li
         ctx.cb_reserve_back(cba, unit)
         for cb, n in sizes:
             c = ctx.cb(cb)
-            if c.num_pages - c.wr_slot < n:  # (fit_reserve's test, in C: most groups fit)
-                fit_reserve(ctx, cb, n)
+            room = c.num_pages - c.wr_slot
+            if room < n:
+                pad_back(ctx, cb, room)
             ctx.cb_reserve_back(cb, n)
         ctx.noc_async_read_page(a, a_pages[i], ctx.get_write_ptr(cba), noc)
         for name, cb, offset, ps in reads:
