@@ -10,8 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from tensix import kernels as K
 from tensix.errors import CircularBufferError
+from tensix.kernels.ops import FORMAT
 from tensix.waits import wait_span
+
+
+class Waiter:
+    """What a CB asks of the kernel calling it (tensix.kernel.KernelProcess): compiled, a C base class, so that the
+    CB's calls on its kernels are C calls, not methods looked up by name per page moved."""
+
+    def sync(self) -> None:
+        raise NotImplementedError
+
+    def block(self, reason, span: str | None = None) -> None:
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        raise NotImplementedError
 
 
 class CircularBuffer:
@@ -30,9 +46,11 @@ class CircularBuffer:
         self.waiters: list[tuple[object, str, int]] = []  # (kernel, "front"|"back", pages)
         self._tiles: dict[int, np.ndarray] = {}  # unpacked front pages, dropped on pop
         self._faces: dict[int, int] = {}  # nonzero-face bits of unpacked front pages (zero skipping)
-        # [tiles (one per page waited for), views of the unpacked ones] of the front window front_tiles unpacks,
-        # as far as asked (front_tile looks here first); a pop drops it
-        self._window: list | None = None
+        # the front window front_tiles unpacks (tiles, one per page waited for) and how many of them it unpacked so
+        # far (front_tile looks here first); a pop drops it
+        self._window: np.ndarray | None = None
+        self._unpacked = 0
+        self._pages: np.ndarray | None = None  # the CB's pages as rows (num_pages, page_nbytes), made at first unpack
         self._slot_tiles: list = [None] * num_pages  # per page slot, the array front_tile unpacks it into (reused)
         self._waits: dict[int, tuple[str, str]] = {}  # _wait's key -> its reason and span name, formatted once
         self.owner = None  # the kernel that alone uses this CB (claim), or None: shared by a producer and a consumer
@@ -144,7 +162,8 @@ class CircularBuffer:
             w = waiters[i]
             if w[1] == side and have >= w[2]:
                 del waiters[i]
-                w[0].wake()
+                k = w[0]  # (compiled: typed, a C call)
+                k.wake()
             else:
                 i += 1
 
@@ -188,36 +207,37 @@ class CircularBuffer:
     def cached_front_tile(self, i: int) -> np.ndarray | None:
         """Page i from the front as an already unpacked tile, or None (the fast path of front_tile)."""
         if i < self.received:
-            block = self._window
-            if block is not None and i < len(block[1]):
-                return block[1][i]
+            if self._window is not None and i < self._unpacked:
+                return self._window[i]
             return self._tiles.get((self.rd_slot + i) % self.num_pages)
         return None
 
-    def front_tiles(self, n: int, unpack_pages, code: int) -> np.ndarray:
+    def front_tiles(self, n: int) -> np.ndarray:
         """The front pages as float32 tiles (m, 32, 32), at least the first n unpacked: each page is unpacked once
-        while it stays in the CB (a later call asking for more unpacks only the rest)."""
-        block = self._window  # (only ever of the current front: a pop drops it)
-        if block is not None and n <= len(block[1]):
-            return block[0]
+        while it stays in the CB (a later call asking for more unpacks only the rest). Its callers pass no unpacker:
+        a call finding the tiles unpacked (most: a matmul asks per tile product) looks nothing up."""
+        tiles = self._window  # (only ever of the current front: a pop drops it)
+        if tiles is not None and n <= self._unpacked:
+            return tiles
         if n > self.received:
             raise CircularBufferError(
                 f"{self}: reads tile {n - 1} from the front but only {self.received} pages were waited for; "
                 f"call cb_wait_front({n}) first"
             )
-        if block is None or len(block[0]) < n:
-            block = self._window = [np.empty((self.received, 32, 32), dtype=np.float32), []]
-        tiles, done = block[0], len(block[1])
-        lo = done
+        if tiles is None or len(tiles) < n:
+            tiles = self._window = np.empty((self.received, 32, 32), dtype=np.float32)
+            self._unpacked = 0
+        if self._pages is None:
+            self._pages = self.memory[self.address:self.address + self.num_pages * self.page_nbytes].reshape(
+                self.num_pages, self.page_nbytes)
+        lo, code = self._unpacked, FORMAT[self.fmt]
         while lo < n:  # a run of pages up to the end of the CB, then the rest from its start
             slot = (self.rd_slot + lo) % self.num_pages
             hi = min(n, lo + self.num_pages - slot)
-            start = self.address + slot * self.page_nbytes
-            unpack_pages(self.memory[start:start + (hi - lo) * self.page_nbytes].reshape(hi - lo, self.page_nbytes),
-                         code, tiles[lo:hi])
+            K.unpack_pages(self._pages[slot:slot + hi - lo], code, tiles[lo:hi])
             lo = hi
-        if n > done:
-            block[1].extend(tiles[done:n])
+        if n > self._unpacked:
+            self._unpacked = n
         return tiles
 
     def front_tile(self, i: int, unpack) -> np.ndarray:

@@ -112,8 +112,8 @@ class ComputeKernel(KernelProcess):
         if not 0 <= ib < cb.received:
             cb.front_page(ib)
         if self.math:
-            a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])  # the whole window, once
-            b = cb.front_tiles(cb.received, K.unpack_pages, ops.FORMAT[cb.fmt])
+            a = ca.front_tiles(ca.received)  # the whole window, once
+            b = cb.front_tiles(cb.received)
             if a is not self._mm_a or b is not self._mm_b:  # a new window: run what was queued over the old one
                 if self._mm:
                     self._flush()
@@ -155,14 +155,13 @@ class ComputeKernel(KernelProcess):
     def _matmul_block_math(self, ca, cb, ia: int, ib: int, idst: int, ct: int, rt: int, kt: int, rows) -> bool:
         """matmul_block's products into DST; True when zero skipping took the block (and charged it)."""
         ahead = kt - ia % kt
-        a = ca.front_tiles(max(rows[-1] + 1, min(ca.received, rows[-1] + ahead)), K.unpack_pages,
-                           ops.FORMAT[ca.fmt])
+        a = ca.front_tiles(max(rows[-1] + 1, min(ca.received, rows[-1] + ahead)))
         b_window = max(ib + ct, min(cb.received, ib + ct * ahead))
         if self.skip is not None and rt == 1:
             self._mm_cost(cb.fmt)
             faces = tile_faces(self, ca.cb_id, ia, a[ia])
             if faces != 0b1111:
-                b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
+                b = cb.front_tiles(b_window)
                 matmul_sparse(self, a[ia], faces, b[ib:ib + ct], idst)
                 return True
         elif self.skip is not None and any(tile_faces(self, ca.cb_id, r, a[r]) != 0b1111 for r in rows):
@@ -170,7 +169,7 @@ class ComputeKernel(KernelProcess):
                 for j in range(ct):
                     matmul_now(self, ca.cb_id, cb.cb_id, rows[i], ib + j, idst + i * ct + j)
             return True
-        b = cb.front_tiles(b_window, K.unpack_pages, ops.FORMAT[cb.fmt])
+        b = cb.front_tiles(b_window)
         K.matmul_block(a, b, self.dst, ia, ib, idst, ct, rt, kt)
         return False
 
@@ -225,7 +224,7 @@ class ComputeKernel(KernelProcess):
         cb = self.cbs.get(cb_id) or self.cb(cb_id)
         if i < 0:
             cb.front_page(i)  # raises the CB's range error
-        return cb.front_tiles(i + n, K.unpack_pages, ops.FORMAT[cb.fmt])[i:i + n]
+        return cb.front_tiles(i + n)[i:i + n]
 
     def _block(self, idst: int, n: int) -> np.ndarray:
         """DST[idst .. idst + n) to be written (range-checked, queued matmuls run first)."""

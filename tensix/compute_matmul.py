@@ -5,7 +5,6 @@ B windows multiplied into DST from tile 0, with the cycles, spans and counters o
 from __future__ import annotations
 
 from tensix import kernels as K
-from tensix.kernels import ops
 
 
 def matmul_steps(k, cb_a: int, cb_b: int, ia: int, ib: int, ct: int, rt: int, kt: int, kc: int, bstride: int,
@@ -28,8 +27,8 @@ def matmul_steps(k, cb_a: int, cb_b: int, ia: int, ib: int, ct: int, rt: int, kt
     k._d(0)
     if k.math:
         # A's whole window at once: a decode matmul's row (a_kb) spans many B steps, each asking for its next tiles
-        a = ca.front_tiles(ca.received, K.unpack_pages, ops.FORMAT[ca.fmt])
-        b = cb.front_tiles(b_end, K.unpack_pages, ops.FORMAT[cb.fmt])
+        a = ca.front_tiles(ca.received)
+        b = cb.front_tiles(b_end)
         K.matmul_steps(a, b, k.dst, ia, ib, 0, ct, rt, kt, kc, bstride)
     fresh = k._fresh
     for d in range(n):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from tensix import kernels as K
-from tensix.kernels import ops
 from tensix.zeroskip import ACTIVATIONS, CYCLES_AVOIDED, CYCLES_OVERHEAD, MACS_SKIPPED, MACS_TOTAL, ZERO_ACTIVATIONS
 
 _LIVE = tuple(bin(bits).count("1") for bits in range(16))  # live faces of each face mask
@@ -76,8 +75,8 @@ def matmul_step(k, cb_a: int, cb_b: int, kc: int, ct: int) -> bool:
         return False
     for j in range(ct):  # range-checked, and written to whatever is skipped
         k._d(j)
-    a = ca.front_tiles(kc, K.unpack_pages, ops.FORMAT[ca.fmt])
-    b = cb.front_tiles(kc * ct, K.unpack_pages, ops.FORMAT[cb.fmt])
+    a = ca.front_tiles(kc)
+    b = cb.front_tiles(kc * ct)
     found, zeros = np.empty(kc, dtype=np.int64), np.empty(kc, dtype=np.int64)
     K.matmul_faces_step(a, b, k.dst, kc, ct, found, zeros)
     full, dense = k._mm_cost(cb.fmt), k.block_cycles(ca, cb, 1, ct)

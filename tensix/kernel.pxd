@@ -1,10 +1,10 @@
 # C types for kernel.py when compiled (tensix/compiled.py); the .py stays the one source.
-from tensix.cb cimport CircularBuffer
+from tensix.cb cimport CircularBuffer, Waiter
 from tensix.device cimport Device
 from tensix.engine cimport Engine
 from tensix.tracelog cimport SpanLog
 
-cdef class KernelProcess:
+cdef class KernelProcess(Waiter):
     cdef public Device device
     cdef public Engine engine
     cdef public object timing, core, role, sram, blocked_on, label, src, glet, _fn, _args

@@ -11,7 +11,7 @@ from pathlib import Path
 import greenlet
 import numpy as np
 
-from tensix.cb import CircularBuffer
+from tensix.cb import CircularBuffer, Waiter
 from tensix.errors import KernelError, TensixError
 from tensix.tracelog import SpanLog
 from tensix.waits import wait_span
@@ -38,7 +38,7 @@ _WAITS: dict[str, str] = {}  # wait_until's span names ("wait:" + name), made on
 GATHERING = "noc_async_read_barrier"  # what a kernel waits in while the engine issues its gather's reads
 
 
-class KernelProcess:
+class KernelProcess(Waiter):
     """Base of every kernel context: clock, sync/block/wake with the engine, spans, and the CB protocol.
 
     The user's kernel function is called as `fn(ctx, **args)`.

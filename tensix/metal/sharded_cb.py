@@ -21,9 +21,9 @@ class ShardedCB(CircularBuffer):
         self._present(i + 1)
         return CircularBuffer.front_page(self, i)
 
-    def front_tiles(self, n: int, unpack_pages, code: int):
+    def front_tiles(self, n: int):
         self._present(n)
-        return CircularBuffer.front_tiles(self, n, unpack_pages, code)
+        return CircularBuffer.front_tiles(self, n)
 
     def pop_front(self, k, n: int) -> None:
         self._present(n)
