@@ -200,7 +200,7 @@ class DataflowKernel(KernelProcess):
         """The last read of a gather is issued."""
         self.gathers -= 1
         if not self.gathers and self.blocked_on == GATHERING:
-            self.glet.switch()  # on at once, as the loop's kernel would go on after its last read
+            self.engine.resume_next(self.glet)  # on at once, as the loop's kernel would go on after its last read
 
     def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None,
                         timed: int | None = None) -> None:

@@ -5,15 +5,16 @@ cdef object _GREENLET, _SWITCH
 cdef Py_ssize_t _SLOTS
 
 cdef class Engine:
-    cdef public long long now, max_cycles, seq, turns
+    cdef public long long now, max_cycles, seq, turns, running
     cdef public Py_ssize_t size
     cdef public long long[::1] times, seqs, slots, free
     cdef public list events, processes
     cdef public object main, failure
     cpdef at(self, long long t, fn)
     cpdef resume_at(self, long long t, glet)
-    @cython.locals(i=Py_ssize_t, parent=Py_ssize_t, slot=Py_ssize_t, seq=cython.longlong)
-    cdef _push(self, long long t, event)
+    cpdef resume_next(self, glet)
+    @cython.locals(i=Py_ssize_t, parent=Py_ssize_t, slot=Py_ssize_t)
+    cdef _push(self, long long t, event, long long seq=*)
     @cython.locals(n=Py_ssize_t, i=Py_ssize_t, times="long long[::1]", seqs="long long[::1]",
                    slots="long long[::1]")
     cdef _grow(self)
@@ -26,5 +27,5 @@ cdef class Engine:
     cpdef bint reach(self, long long t) except -1
     cpdef yield_until(self, long long t, glet)
     @cython.locals(turns=cython.longlong)
-    cpdef suspend(self, bint inline=*)
+    cpdef suspend(self, glet)
     cpdef _run(self)

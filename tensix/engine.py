@@ -42,6 +42,7 @@ class Engine:
         self.max_cycles = max_cycles
         self.size = 0  # events queued: heap positions [0, size) are in use
         self.seq = 0  # events scheduled so far
+        self.running = 0  # the sequence number of the event taken last (resume_next goes right after it)
         self.times = array("q", bytes(8 * _SLOTS))  # per heap position: its event's cycle, sequence number and slot
         self.seqs = array("q", bytes(8 * _SLOTS))
         self.slots = array("q", bytes(8 * _SLOTS))
@@ -60,17 +61,25 @@ class Engine:
         """Switch to kernel greenlet glet when global time reaches cycle t (t >= now)."""
         self._push(t, glet)
 
-    def _push(self, t: int, event) -> None:
+    def resume_next(self, glet) -> None:
+        """Switch to kernel glet right after the event running now, before anything else due this cycle (as if that
+        event switched to it): the event issuing the last read of a kernel's gather, which goes on at once, as a
+        kernel issuing them in a loop would."""
+        self._push(self.now, glet, self.running)
+
+    def _push(self, t: int, event, seq: int = -1) -> None:
+        """Queue event at cycle t as the last yet scheduled (seq < 0), or with sequence number seq."""
         i = self.size
         if i == len(self.events):
             self._grow()
         slot = self.free[i]
         self.events[slot] = event
-        seq = self.seq
-        self.seq = seq + 1
-        while i:  # up from the new leaf: its number is the largest yet, so it passes only later cycles
+        if seq < 0:
+            seq = self.seq
+            self.seq = seq + 1
+        while i:  # up from the new leaf, past later events (a new number is the largest yet: only later cycles)
             parent = (i - 1) >> 1
-            if self.times[parent] <= t:
+            if self.times[parent] < t or self.times[parent] == t and self.seqs[parent] < seq:
                 break
             self.times[i] = self.times[parent]
             self.seqs[i] = self.seqs[parent]
@@ -99,6 +108,7 @@ class Engine:
         event = self.events[slot]
         self.events[slot] = None
         self.now = self.times[0]
+        self.running = self.seqs[0]
         n = self.size - 1
         self.size = n
         self.free[n] = slot
@@ -149,16 +159,16 @@ class Engine:
     def yield_until(self, t: int, glet) -> None:
         """Called by the running kernel glet: it resumes at cycle t, after every event due before."""
         self._push(t, glet)
-        self.suspend()
+        self.suspend(glet)
 
-    def suspend(self, inline: bool = True) -> None:
-        """Called by the running kernel: it sleeps until an event resumes it (see resume_at). It runs the function
-        events due next itself (`inline`) and hands control straight to the kernel due next: one that has started
-        (a kernel starts from the main loop, so that it does not inherit the Python stack depth of another); the
-        main loop takes over for anything else (a kernel to start, the end, max_cycles passed, an event raising).
-        Not inline: a kernel an event switches to directly (not through the queue) sleeps here, as then its own
-        event could resume it in the middle of this loop. An event can switch to another kernel: when this one is
-        resumed meanwhile (turns moved on: someone suspended or the main loop took an event), it goes on."""
+    def suspend(self, glet) -> None:
+        """Called by the running kernel glet: it sleeps until an event resumes it (see resume_at). It runs the
+        function events due next itself and hands control straight to the kernel due next: one that has started (a
+        kernel starts from the main loop, so that it does not inherit the Python stack depth of another), or goes
+        on itself when that is glet (one of those events resumed it); the main loop takes over for anything else (a
+        kernel to start, the end, max_cycles passed, an event raising). An event can switch to another kernel: when
+        this one is resumed meanwhile (turns moved on: someone suspended or the main loop took an event), it goes
+        on."""
         self.turns += 1
         while self.size:
             if self.times[0] > self.max_cycles:
@@ -168,10 +178,9 @@ class Engine:
                 if not event:
                     break
                 self._pop()
-                _SWITCH(event)
+                if event is not glet:
+                    _SWITCH(event)
                 return
-            if not inline:
-                break
             self._pop()
             turns = self.turns
             try:

@@ -102,7 +102,7 @@ class KernelProcess(Waiter):
         self.blocked_on = reason
         self._woken = False
         start = self.t
-        self.engine.suspend(reason is not GATHERING)  # (the last gather's event switches to it: see Engine.suspend)
+        self.engine.suspend(self.glet)
         self.blocked_on = None
         self.t = self.engine.now
         if self.t > start:
