@@ -3,6 +3,7 @@ a kernel that yields), and an error an event raises ends the run as itself, whic
 
 import random
 
+import greenlet
 import pytest
 
 from tensix import Mesh, Program
@@ -58,3 +59,30 @@ def test_an_error_an_event_raises_ends_the_run_not_the_kernel_that_ran_it():
                                         r"\d+, before any kernel wrote it; wait for its writer first"):
         Mesh(resolve("wormhole_n150")).run(p)
     assert caught == []
+
+
+def test_a_kernel_resumed_next_runs_before_the_rest_of_the_cycle_and_after_it_in_its_own_order():
+    engine, ran = Engine(), []
+
+    def kernel():
+        ran.append(("kernel waits", engine.now))
+        engine.suspend(glet)  # asleep until an event resumes it
+        ran.append(("kernel", engine.now))
+        engine.sync(9, glet)  # its next wait comes after the 9s already queued (the engine's own order)
+        ran.append(("kernel", engine.now))
+
+    glet = greenlet.greenlet(kernel)
+
+    def resume():
+        ran.append(("resume", engine.now))
+        engine.resume_next(glet)
+        engine.at(5, lambda: ran.append(("after", engine.now)))  # scheduled after: still after the kernel
+
+    engine.resume_at(0, glet)
+    engine.at(5, resume)
+    for i in range(3):
+        engine.at(5, lambda i=i: ran.append((f"queued {i}", engine.now)))
+    engine.at(9, lambda: ran.append(("nine", engine.now)))
+    engine.run()
+    assert ran == [("kernel waits", 0), ("resume", 5), ("kernel", 5), ("queued 0", 5), ("queued 1", 5),
+                   ("queued 2", 5), ("after", 5), ("nine", 9), ("kernel", 9)]
