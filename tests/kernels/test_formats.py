@@ -110,6 +110,20 @@ def test_bf16_unpack_is_exact(impl):
     assert np.array_equal(faces(out).view(np.uint32), expected.view(np.uint32))
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("offset", [0, 2, 6])
+def test_bf16_pages_unpack_from_any_even_byte_offset(impl, offset):
+    """unpack_pages of bf16 pages sliced out of a byte buffer at an offset that is not a multiple of 8 (the jit kernel
+    reads a page as 64-bit words): the bits of unpack_bf16 page by page, every bit pattern (NaNs too)."""
+    mem = np.random.default_rng(4).integers(0, 256, offset + 5 * 2048, dtype=np.uint8)
+    pages = mem[offset:].reshape(5, 2048)
+    out = np.full((5, 32, 32), np.nan, np.float32)
+    kernel(impl, "unpack_pages")(pages, ops.BF16, out)
+    for page, got in zip(pages, out, strict=True):
+        expected = page.view(np.uint16).view(ml_dtypes.bfloat16).astype(np.float32)
+        assert np.array_equal(faces(got).view(np.uint32), expected.view(np.uint32))
+
+
 @settings(max_examples=40, deadline=None)
 @given(hnp.arrays(np.float32, (32, 32), elements=st.floats(width=32, allow_nan=False)))
 def test_bf16_quantize_matches_ml_dtypes(tile):

@@ -39,7 +39,14 @@ def _matmul_tile(a, b, c, faces):
     do not overlap; with 2-D indexing it gives up and emits scalar code. Each sum still adds its k terms in
     order, so the bits are those of the plain loop.
     """
-    af, bf, cf = a.reshape(1024), b.reshape(1024), c.reshape(1024)
+    _matmul_flat(a.reshape(1024), b.reshape(1024), c.reshape(1024), faces)
+
+
+@njit(**OPTS)
+def _matmul_flat(af, bf, cf, faces):
+    """_matmul_tile of tiles as flat 1024-value arrays: the block kernels slice them out of their operands reshaped
+    once per call (a reshape per tile goes through numba's no-copy reshape helper, ~1.5% of a dense matmul's
+    instructions; offsets into the whole operands instead defeat the vectorizer's overlap checks: ~17x slower)."""
     for k0 in range(0, 32, 8):
         for i in range(0, 1024, 256):
             if faces >> (2 * (i >> 9) + (k0 >> 4)) & 1:  # face (row half, k half) of a is live
@@ -73,6 +80,12 @@ def _matmul_tile(a, b, c, faces):
 
 
 @njit(**OPTS)
+def _t(flat, i):
+    """Tile i of tiles flattened (a contiguous 1024-value slice)."""
+    return flat[i * 1024:(i + 1) * 1024]
+
+
+@njit(**OPTS)
 def matmul_acc(a, b, c):
     """c += a @ b, float32, C-contiguous; 32x32 tiles take the vectorized tile kernel, other shapes a plain loop."""
     m, kk, n = a.shape[0], a.shape[1], b.shape[1]
@@ -90,9 +103,10 @@ def matmul_acc(a, b, c):
 def matmul_block(a, b, dst, ia, ib, idst, ct, rt, kt):
     """tt-metal's matmul_block for one k: dst[idst + i*ct + j] += a[ia + i*kt] @ b[ib + j] for an rt x ct block
     of 32x32 float32 tiles (a's tiles row-major with row stride kt); the same bits as one matmul_acc per tile."""
+    af, bf, cf = a.reshape(a.size), b.reshape(b.size), dst.reshape(dst.size)
     for i in range(rt):
         for j in range(ct):
-            _matmul_tile(a[ia + i * kt], b[ib + j], dst[idst + i * ct + j], 0b1111)
+            _matmul_flat(_t(af, ia + i * kt), _t(bf, ib + j), _t(cf, idst + i * ct + j), 0b1111)
 
 
 @njit(**OPTS)
@@ -114,18 +128,21 @@ def matmul_steps(a, b, dst, ia, ib, idst, ct, rt, kt, kc, bstride):
     """kc k steps of matmul_block in one call: dst[idst + i*ct + j] += a[ia + kk + i*kt] @ b[ib + kk*bstride + j]
     for kk < kc, in that order (the same bits as kc matmul_block calls; k step by k step, so the step's A and B
     tiles are reused across the block while in cache)."""
+    af, bf, cf = a.reshape(a.size), b.reshape(b.size), dst.reshape(dst.size)
     for kk in range(kc):
         for i in range(rt):
             for j in range(ct):
-                _matmul_tile(a[ia + kk + i * kt], b[ib + kk * bstride + j], dst[idst + i * ct + j], 0b1111)
+                _matmul_flat(_t(af, ia + kk + i * kt), _t(bf, ib + kk * bstride + j), _t(cf, idst + i * ct + j),
+                             0b1111)
 
 
 @njit(**OPTS)
 def matmul_pairs(a, b, dst, triples):
     """dst[d] += a[i] @ b[j] for each row (i, j, d) of triples, in order: a compute kernel's queued
     matmul_tiles calls in one kernel call; the same bits as one matmul_acc per row."""
+    af, bf, cf = a.reshape(a.size), b.reshape(b.size), dst.reshape(dst.size)
     for r in range(triples.shape[0]):
-        _matmul_tile(a[triples[r, 0]], b[triples[r, 1]], dst[triples[r, 2]], 0b1111)
+        _matmul_flat(_t(af, triples[r, 0]), _t(bf, triples[r, 1]), _t(cf, triples[r, 2]), 0b1111)
 
 
 @njit(**OPTS)
