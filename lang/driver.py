@@ -41,6 +41,7 @@ from tensix.lang.rundir import (
     record,
     save_run,
     stage_arrays,
+    trace_text_hash,
 )
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
@@ -208,10 +209,11 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
             sources = dict(compiled.graph.meta.get("sources", {}))
             if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
                 sources[str(path)] = Path(path).read_text()
-            text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
+            text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it (the hash
+            digest = pool.submit(trace_text_hash, text, sources)  # taken while the run directory is written)
             run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                          flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text,
-                         hashed=fed.result() | {"outputs": output_hashes(result)})
+                         hashed=fed.result() | {"outputs": output_hashes(result)}, trace=digest)
             return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights,
                                     trace_text=text, program_text=program_json(compiled.program), staged=staged)
 
