@@ -1,4 +1,4 @@
-# cython: boundscheck=False, wraparound=False
+# cython: boundscheck=False, wraparound=False, cdivision=True
 """trace.json's text, written directly: the same bytes as json.dumps(trace.to_dict()) (trace version 2: op table,
 op indexes) in a third of the time; with `sort_keys`, those of json.dumps(..., sort_keys=True) (the canonical
 text a run's record hashes).
@@ -121,7 +121,7 @@ def _transfers(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
         shapes = [(noc, kind, issuer, role, src, dst, rect, links, op)
                   for noc, kind, issuer, role, src, dst, rect, _, _, _, links, op in log]
         blocks = [(range(len(log)), *([row[k] for row in log] for k in (7, 8, 9)))] if len(log) else []
-    parts = [_shape_text(shape, enc, sort_keys) for shape in shapes]
+    parts = _shape_texts(shapes, enc, sort_keys)
     row = _TRANSFER[sort_keys] % (("%s",) * 7 if sort_keys else ("%s",) * 6)
     out, first = [], 0
     texts = [_Lookup([p[k] for p in parts], ()) for k in range(3 if sort_keys else 2)]  # the shapes' pieces
@@ -210,12 +210,26 @@ class _Pool:
         return lits
 
 
-def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool) -> tuple[str, ...]:
-    """The text of a transfer's fields that its shape fixes, in the pieces between the per-transfer fields."""
-    noc, kind, issuer, role, src, dst, rect, links, op = shape
+def _shape_texts(shapes: list, enc: _Encoded, sort_keys: bool) -> list[tuple[str, ...]]:
+    """_shape_text of each shape. Most links tuples are shared by several shapes (the fabric's routes): each object
+    is looked up once, by identity (the shapes keep them all alive), not hashed hop by hop for every shape."""
+    links: dict[int, str] = {}
+    out = []
+    for shape in shapes:
+        text = links.get(id(shape[7]))
+        if text is None:
+            text = links[id(shape[7])] = enc[shape[7]]
+        out.append(_shape_text(shape, enc, sort_keys, text))
+    return out
+
+
+def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool, links: str) -> tuple[str, ...]:
+    """The text of a transfer's fields that its shape fixes, in the pieces between the per-transfer fields (`links`:
+    its links' text)."""
+    noc, kind, issuer, role, src, dst, rect, _, op = shape
     dst = enc[tuple(dst)] if dst else "null"
     rect = enc[tuple(rect)] if rect else "null"
-    issuer, src, links = f"[{issuer[0]},{issuer[1]}]", f"[{src[0]},{src[1]}]", enc[links]
+    issuer, src = f"[{issuer[0]},{issuer[1]}]", f"[{src[0]},{src[1]}]"
     if sort_keys:
         return (f'{{"dst":{dst},"end":', f',"issuer":{issuer},"kind":{enc[kind]},"links":{links},"nbytes":',
                 f',"noc":{noc}{_op(op)},"rect":{rect},"role":{enc[role]},"src":{src},"start":')
