@@ -229,7 +229,7 @@ def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool, links: str) -> tup
     noc, kind, issuer, role, src, dst, rect, _, op = shape
     dst = enc[tuple(dst)] if dst else "null"
     rect = enc[tuple(rect)] if rect else "null"
-    issuer, src = f"[{issuer[0]},{issuer[1]}]", f"[{src[0]},{src[1]}]"
+    issuer, src = enc[tuple(issuer)], enc[tuple(src)]  # "[x,y]", each core's text made once
     if sort_keys:
         return (f'{{"dst":{dst},"end":', f',"issuer":{issuer},"kind":{enc[kind]},"links":{links},"nbytes":',
                 f',"noc":{noc}{_op(op)},"rect":{rect},"role":{enc[role]},"src":{src},"start":')
