@@ -73,8 +73,7 @@ def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
             xs.extend(array("q", [core[0]]) * n)
             ys.extend(array("q", [core[1]]) * n)
             roles.extend(array("q", [role_ids[enc[role]]]) * n)
-            at = [name_ids[enc[name]] for name in table]
-            names.extend([at[i] for i in ids])
+            names.extend(_mapped(ids, array("q", [name_ids[enc[name]] for name in table])))
             for col, values in zip((starts, ends, counts, ops), cols, strict=True):
                 col.extend(values)
     top = max(ops, default=NO_OP)
@@ -83,6 +82,21 @@ def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
     fields = ((xs, ys, counts, ends, name_texts, op_texts, role_texts, starts) if sort_keys else
               (xs, ys, role_texts, name_texts, starts, ends, counts, op_texts))
     return [_rows_text(_SPAN[sort_keys], fields, pool)]
+
+
+def _mapped(ids, at: array) -> array:
+    """at[i] for each i of ids (name ids of a kernel's table -> of the trace's), an int64 array: compiled, one typed
+    loop (_map_ids) without an int object per span."""
+    ids = ids if isinstance(ids, array) and ids.typecode == "q" else array("q", ids)
+    out = array("q", bytes(8 * len(ids)))
+    _map_ids(out, ids, at, len(ids))
+    return out
+
+
+def _map_ids(out, ids, at, n: int) -> int:
+    for i in range(n):
+        out[i] = at[ids[i]]
+    return n
 
 
 class _Table(dict):
