@@ -28,7 +28,7 @@ from tensix.lang.cache import compile_cached, program_json
 from tensix.lang.compiler import Compiled, check_file, compile_graph, with_source
 from tensix.lang.errors import SourceError
 from tensix.lang.ir import Graph
-from tensix.lang.param_cache import random_params
+from tensix.lang.param_cache import DeviceImages, random_params
 from tensix.lang.params import materialize
 from tensix.lang.ref_cache import reference_outputs
 from tensix.lang.reference import evaluate
@@ -41,6 +41,7 @@ from tensix.lang.rundir import (
     record,
     save_run,
     stage_arrays,
+    trace_text_hash,
 )
 from tensix.mesh import Mesh, RunResult
 from tensix.presets import parse_grid, resolve, with_grid
@@ -199,18 +200,20 @@ def run_file(path: str, device: str | None = None, inputs: str | None = None, se
             fed = pool.submit(feed_hashes, feed, weights, known)  # hashed (for the record and the reference cache),
             staged = pool.submit(stage_arrays, out_dir, feed, weights, fed, save_params)  # their files written
             result = run_flagged(compiled, feed, weights, flags, check=check,
-                                 reference=functools.partial(reference_outputs, hashed=fed))
+                                 reference=functools.partial(reference_outputs, hashed=fed), hashed=known)
             if skip_zeros and (compare_dense or zero_threshold > 0):
-                dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False)  # outputs
+                dense = run_flagged(compiled, feed, weights, replace(flags, skip_zeros=False), check=False,
+                                    hashed=known)  # its outputs
                 result = result.with_dense(dense)
             result.trace.title = Path(path).name  # the pictures are titled by the file, not the graph's name
             sources = dict(compiled.graph.meta.get("sources", {}))
             if str(path).endswith(".sched"):  # the schedule run is part of the record, beside the source it names
                 sources[str(path)] = Path(path).read_text()
-            text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it
+            text = trace_json(result.trace)  # encoded once: trace.json holds it and the record hashes it (the hash
+            digest = pool.submit(trace_text_hash, text, sources)  # taken while the run directory is written)
             run = record(result, source=Path(path), sources=sources, device=compiled.device, timing=TimingModel(),
                          flags=flags, inputs=feed, params=weights, save_params=save_params, trace_text=text,
-                         hashed=fed.result() | {"outputs": output_hashes(result)})
+                         hashed=fed.result() | {"outputs": output_hashes(result)}, trace=digest)
             return result, save_run(result, out_dir, run, sources=sources, inputs=feed, params=weights,
                                     trace_text=text, program_text=program_json(compiled.program), staged=staged)
 
@@ -267,13 +270,17 @@ def params_of(compiled: Compiled, supplied: dict[str, np.ndarray] | None = None,
 
 
 def run_flagged(compiled: Compiled, feed: dict[str, np.ndarray], weights: dict[str, np.ndarray],
-                flags: RunFlags, check: bool = True, reference: Callable | None = None) -> RunResult:
+                flags: RunFlags, check: bool = True, reference: Callable | None = None,
+                hashed: dict[str, str] | None = None) -> RunResult:
     """One run as `tensix run` makes it with these flags (zero skipping, threshold, cycle limit, timing only);
     `check`: with the numpy reference's errors in its stats. `weights`: the params materialized (params_of).
-    `reference`: as run_compiled's."""
+    `reference`: as run_compiled's. `hashed`: the content hashes of weights the param cache kept (params_of's): their
+    device images come from its disk cache (lang/param_cache.DeviceImages) where encoded before."""
     options = ZeroSkip(threshold=flags.zero_threshold) if flags.skip_zeros else None
     limits = {} if flags.max_cycles is None else {"max_cycles": flags.max_cycles}
-    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, keep_images=False, **limits)
+    store = DeviceImages(weights, hashed) if hashed else None
+    mesh = Mesh(compiled.device, zero_skip=options, timing_only=flags.timing_only, keep_images=False,
+                page_store=store, **limits)
     return run_compiled(compiled, feed, weights, mesh=mesh, seed=flags.seed, check=check, stored=False,
                         reference=reference)[0]
 

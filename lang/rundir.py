@@ -79,7 +79,7 @@ def trace_hash(result: RunResult, sources: dict[str, str], root: Path, also: dic
     of the sources elsewhere hashes the same; `also` maps more paths to the names they hash as (a schedule's
     positions name the original source). `text`: trace_json(result.trace), when already encoded (for trace.json);
     `version`: the record format whose hash to take (1: of the key-sorted JSON)."""
-    names = {path: rel(Path(path), root) for path in sources} | (also or {})
+    names = _names(sources, root) | (also or {})
     if version < 2:
         return trace_digest(result.trace, names)
     return trace_text_digest(trace_json(result.trace) if text is None else text, names)
@@ -102,9 +102,11 @@ def content_hashes(result: RunResult, inputs: dict[str, np.ndarray], params: dic
 
 def record(result: RunResult, *, source: Path, sources: dict[str, str], device, timing, flags: RunFlags,
            inputs: dict[str, np.ndarray], params: dict[str, np.ndarray], save_params: bool,
-           trace_text: str | None = None, hashed: dict | None = None) -> dict:
+           trace_text: str | None = None, hashed: dict | None = None, trace: Future | None = None) -> dict:
     """Everything run.json says about a run (see the module docstring); `trace_text`: the trace's JSON as
-    trace.json will hold it, when already encoded; `hashed`: content_hashes(result, inputs, params) if taken."""
+    trace.json will hold it, when already encoded; `hashed`: content_hashes(result, inputs, params) if taken.
+    `trace`: a Future of trace_text_hash(trace_text, sources), being taken beside other work: the record holds it
+    until save_run writes the record."""
     root = common_root([Path(p) for p in sources])
     hashed = content_hashes(result, inputs, params) if hashed is None else hashed
     return {
@@ -121,8 +123,18 @@ def record(result: RunResult, *, source: Path, sources: dict[str, str], device, 
         "params_saved": save_params,
         "outputs": hashed["outputs"],
         "cycles": result.cycles,
-        "trace": trace_hash(result, sources, root, text=trace_text),
+        "trace": trace if trace is not None else trace_hash(result, sources, root, text=trace_text),
     }
+
+
+def trace_text_hash(text: str, sources: dict[str, str]) -> str:
+    """trace_hash of a run whose trace's JSON is `text` (the record's version), from the text alone: hashing
+    releases the GIL, so the driver takes it in a second thread while the run directory is written."""
+    return trace_text_digest(text, _names(sources, common_root([Path(p) for p in sources])))
+
+
+def _names(sources: dict[str, str], root: Path) -> dict[str, str]:
+    return {path: rel(Path(path), root) for path in sources}
 
 
 # ---- writing ----
@@ -143,7 +155,8 @@ def save_run(result: RunResult, out: Path, run: dict, *, sources: dict[str, str]
                 arrays.result()  # its error, if any, raised here
         if staged is not None:
             _move_in(staged.result(), d)
-        write_record(d, run)  # last: a directory with a record is complete
+        done = {k: v.result() if isinstance(v, Future) else v for k, v in run.items()}  # record's `trace`, if taken
+        write_record(d, done)  # last: a directory with a record is complete
 
     return write_run_dir(out, write)
 

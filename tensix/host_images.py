@@ -15,6 +15,9 @@ it is its own kept copy, and the next run writing the very same array reuses its
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 import numpy as np
 
 from tensix.dram import DramBuffer
@@ -24,14 +27,23 @@ from tensix.host_layout import host_pages
 _CHUNK = 1 << 16  # words compared at once: the comparison's mask stays small
 
 
+class PageStore(Protocol):
+    """Where encoded pages may be kept between processes (`tensix run`'s on-disk cache, lang/param_cache.py)."""
+
+    def pages(self, buf: DramBuffer, a: np.ndarray, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """host_pages(buf, a), kept or made by make() (then kept if it can be)."""
+
+
 class HostImages:
     """The values last written from each host array, and the pages (and live faces) of each buffer holding them.
 
     `keep=False` (a Mesh run once, as `tensix run`'s): encode only, keeping no copy of the values or the pages
-    for a next run that never comes (the copy cost as much as the encoding)."""
+    for a next run that never comes (the copy cost as much as the encoding). `store`: where the pages may
+    already be kept (or are kept once made)."""
 
-    def __init__(self, keep: bool = True):
+    def __init__(self, keep: bool = True, store: PageStore | None = None):
         self.keep = keep
+        self.store = store
         self._values: dict[str, np.ndarray] = {}  # host array name -> the values last written from it
         self._pages: dict[tuple, tuple[np.ndarray, np.ndarray | None, object]] = {}  # (name, buffer) -> image
 
@@ -41,8 +53,8 @@ class HostImages:
         buffer's layout and format, their live faces (None for a rows layout), and the image's token."""
         a = np.ascontiguousarray(a, dtype=np.float32)
         if not self.keep:
-            return [_image(buf, a) for buf in bufs]
-        kept, frozen_a = self._values.get(name), _frozen_root(a) is not None
+            return [_image(buf, a, self.store) for buf in bufs]
+        kept, frozen_a = self._values.get(name), frozen_root(a) is not None
         if kept is None or not (_same_frozen(kept, a) or _same_bits(kept, a)):
             self._values[name] = a if frozen_a else a.copy()
             self._pages = {k: v for k, v in self._pages.items() if k[0] != name}
@@ -53,7 +65,7 @@ class HostImages:
             key = (name, buf.name, buf.shape, buf.fmt, buf.layout, buf.bank_cols)
             image = self._pages.get(key)
             if image is None:
-                image = self._pages[key] = _image(buf, a)
+                image = self._pages[key] = _image(buf, a, self.store)
             out.append(image)
         return out
 
@@ -64,9 +76,11 @@ class HostImages:
         self._pages = {k: v for k, v in self._pages.items() if k[0] in names}
 
 
-def _image(buf: DramBuffer, a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, object]:
-    """Pages of `a` in buf's layout and format, their live faces (None for a rows layout), a new token."""
-    pages = host_pages(buf, a)
+def _image(buf: DramBuffer, a: np.ndarray, store: PageStore | None = None
+           ) -> tuple[np.ndarray, np.ndarray | None, object]:
+    """Pages of `a` in buf's layout and format (from `store` if it keeps them), their live faces (None for a rows
+    layout), a new token."""
+    pages = host_pages(buf, a) if store is None else store.pages(buf, a, lambda: host_pages(buf, a))
     pages.flags.writeable = False  # shared with later runs: nothing may write through it
     faces = live_faces_pages(pages, buf.fmt) if buf.layout != "rows" else None
     return pages, faces, object()
@@ -76,13 +90,13 @@ def frozen(a: np.ndarray) -> np.ndarray:
     """A copy of `a` that nothing can write (its memory is a bytes object's; numpy refuses to make it writeable): a
     Mesh given the same frozen array run after run knows it unchanged without comparing its values. A frozen `a`
     is returned as it is."""
-    if _frozen_root(a) is not None and a.flags.c_contiguous:
+    if frozen_root(a) is not None and a.flags.c_contiguous:
         return a
     a = np.ascontiguousarray(a)
     return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
 
 
-def _frozen_root(a: np.ndarray) -> bytes | None:
+def frozen_root(a: np.ndarray) -> bytes | None:
     """The bytes object holding `a`'s values when no array between them is writeable (none can become so), else
     None."""
     base = a
@@ -96,8 +110,8 @@ def _frozen_root(a: np.ndarray) -> bytes | None:
 def _same_frozen(kept: np.ndarray, a: np.ndarray) -> bool:
     """Whether `a` views the very values of the frozen `kept`: the same bytes object (kept alive by `kept`, so
     never another one at its address), at the same place, in the same shape and strides."""
-    root = _frozen_root(a)
-    return (root is not None and root is _frozen_root(kept) and a.dtype == kept.dtype and a.shape == kept.shape
+    root = frozen_root(a)
+    return (root is not None and root is frozen_root(kept) and a.dtype == kept.dtype and a.shape == kept.shape
             and a.strides == kept.strides
             and a.__array_interface__["data"][0] == kept.__array_interface__["data"][0])
 

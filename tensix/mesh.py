@@ -19,7 +19,7 @@ from tensix.dram import DramBuffer
 from tensix.errors import ConfigError, ProgramError
 from tensix.files import write_atomically
 from tensix.formats import live_faces_pages, tile_nbytes
-from tensix.host_images import HostImages
+from tensix.host_images import HostImages, PageStore
 from tensix.host_layout import host_array, host_pages
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
@@ -146,7 +146,8 @@ class Mesh:
     decides by data, so it cannot be combined with this.
 
     keep_images=False: a Mesh to be run once keeps no copy of the host arrays it wrote (nothing to compare the next
-    run's with), which costs as much as encoding them; the run is the same.
+    run's with), which costs as much as encoding them; the run is the same. page_store: where the host arrays'
+    encoded pages may be kept from an earlier process (tensix.host_images.PageStore; `tensix run`'s disk cache).
 
     trace=False: record no spans and no transfers (the trace is empty, `Trace.recorded` False); outputs, cycles
     and stats are the same. A trace holds ~40 B per transfer and per span: a 30-layer decoder at 4k tokens makes
@@ -156,7 +157,7 @@ class Mesh:
     def __init__(self, device: str | MeshConfig | None = None, *, timing: TimingModel | None = None,
                  zero_skip: ZeroSkip | bool | None = None, max_cycles: int = DEFAULT_MAX_CYCLES,
                  max_transfers: int = DEFAULT_MAX_TRANSFERS, timing_only: bool = False, keep_images: bool = True,
-                 trace: bool = True):
+                 trace: bool = True, page_store: PageStore | None = None):
         self.cfg = resolve(device)
         self.limits = Limits(max_cycles, max_transfers)  # a run past either stops with a LimitError
         self.timing = timing or TimingModel()
@@ -167,7 +168,7 @@ class Mesh:
             raise ConfigError("zero skipping decides by the data, and a timing-only run has none; run timing-only "
                               "dense (zero_skip=None) or run functionally")
         self._memory = MemoryPool()  # the L1s and DRAM banks of one run, for the next
-        self._images = HostImages(keep_images)  # the device images of host arrays, for runs writing the same values
+        self._images = HostImages(keep_images, page_store)  # host arrays' device images, for runs writing the same
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
         self._stats = StatsMemo(self.cfg)  # the device's description and the last run's stats parts, for the next

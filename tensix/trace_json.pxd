@@ -11,6 +11,9 @@ cpdef Py_ssize_t _write_rows(unsigned char[::1] buf, const unsigned char[::1] po
                              Py_ssize_t lits, Py_ssize_t k, const long long[::1] base, const long long[::1] sizes,
                              const long long[::1] cols, Py_ssize_t n) except -1
 
+@cython.locals(i=Py_ssize_t)
+cpdef Py_ssize_t _map_ids(long long[::1] out, const long long[::1] ids, const long long[::1] at, Py_ssize_t n) except -1
+
 cdef class _Pool:
     cdef public bytearray data
     cdef public object offsets

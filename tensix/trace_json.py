@@ -1,4 +1,4 @@
-# cython: boundscheck=False, wraparound=False
+# cython: boundscheck=False, wraparound=False, cdivision=True
 """trace.json's text, written directly: the same bytes as json.dumps(trace.to_dict()) (trace version 2: op table,
 op indexes) in a third of the time; with `sort_keys`, those of json.dumps(..., sort_keys=True) (the canonical
 text a run's record hashes).
@@ -73,8 +73,7 @@ def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
             xs.extend(array("q", [core[0]]) * n)
             ys.extend(array("q", [core[1]]) * n)
             roles.extend(array("q", [role_ids[enc[role]]]) * n)
-            at = [name_ids[enc[name]] for name in table]
-            names.extend([at[i] for i in ids])
+            names.extend(_mapped(ids, array("q", [name_ids[enc[name]] for name in table])))
             for col, values in zip((starts, ends, counts, ops), cols, strict=True):
                 col.extend(values)
     top = max(ops, default=NO_OP)
@@ -83,6 +82,21 @@ def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
     fields = ((xs, ys, counts, ends, name_texts, op_texts, role_texts, starts) if sort_keys else
               (xs, ys, role_texts, name_texts, starts, ends, counts, op_texts))
     return [_rows_text(_SPAN[sort_keys], fields, pool)]
+
+
+def _mapped(ids, at: array) -> array:
+    """at[i] for each i of ids (name ids of a kernel's table -> of the trace's), an int64 array: compiled, one typed
+    loop (_map_ids) without an int object per span."""
+    ids = ids if isinstance(ids, array) and ids.typecode == "q" else array("q", ids)
+    out = array("q", bytes(8 * len(ids)))
+    _map_ids(out, ids, at, len(ids))
+    return out
+
+
+def _map_ids(out, ids, at, n: int) -> int:
+    for i in range(n):
+        out[i] = at[ids[i]]
+    return n
 
 
 class _Table(dict):
@@ -121,7 +135,7 @@ def _transfers(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
         shapes = [(noc, kind, issuer, role, src, dst, rect, links, op)
                   for noc, kind, issuer, role, src, dst, rect, _, _, _, links, op in log]
         blocks = [(range(len(log)), *([row[k] for row in log] for k in (7, 8, 9)))] if len(log) else []
-    parts = [_shape_text(shape, enc, sort_keys) for shape in shapes]
+    parts = _shape_texts(shapes, enc, sort_keys)
     row = _TRANSFER[sort_keys] % (("%s",) * 7 if sort_keys else ("%s",) * 6)
     out, first = [], 0
     texts = [_Lookup([p[k] for p in parts], ()) for k in range(3 if sort_keys else 2)]  # the shapes' pieces
@@ -210,12 +224,26 @@ class _Pool:
         return lits
 
 
-def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool) -> tuple[str, ...]:
-    """The text of a transfer's fields that its shape fixes, in the pieces between the per-transfer fields."""
-    noc, kind, issuer, role, src, dst, rect, links, op = shape
+def _shape_texts(shapes: list, enc: _Encoded, sort_keys: bool) -> list[tuple[str, ...]]:
+    """_shape_text of each shape. Most links tuples are shared by several shapes (the fabric's routes): each object
+    is looked up once, by identity (the shapes keep them all alive), not hashed hop by hop for every shape."""
+    links: dict[int, str] = {}
+    out = []
+    for shape in shapes:
+        text = links.get(id(shape[7]))
+        if text is None:
+            text = links[id(shape[7])] = enc[shape[7]]
+        out.append(_shape_text(shape, enc, sort_keys, text))
+    return out
+
+
+def _shape_text(shape: tuple, enc: _Encoded, sort_keys: bool, links: str) -> tuple[str, ...]:
+    """The text of a transfer's fields that its shape fixes, in the pieces between the per-transfer fields (`links`:
+    its links' text)."""
+    noc, kind, issuer, role, src, dst, rect, _, op = shape
     dst = enc[tuple(dst)] if dst else "null"
     rect = enc[tuple(rect)] if rect else "null"
-    issuer, src, links = f"[{issuer[0]},{issuer[1]}]", f"[{src[0]},{src[1]}]", enc[links]
+    issuer, src = enc[tuple(issuer)], enc[tuple(src)]  # "[x,y]", each core's text made once
     if sort_keys:
         return (f'{{"dst":{dst},"end":', f',"issuer":{issuer},"kind":{enc[kind]},"links":{links},"nbytes":',
                 f',"noc":{noc}{_op(op)},"rect":{rect},"role":{enc[role]},"src":{src},"start":')

@@ -161,3 +161,56 @@ def test_a_run_of_params_saved_before_copies_that_runs_file_and_one_rewritten_si
     record = json.loads((third / "run.json").read_text())
     write_params_file(tmp_path / "again.npz", _params(third), record["params"])  # copied from third's, kept now
     assert (tmp_path / "again.npz").read_bytes() == (third / "params.npz").read_bytes()
+
+
+def test_device_images_are_read_back_bit_for_bit_and_a_damaged_one_is_encoded_again(cache, tmp_path, monkeypatch):
+    """A second run reads the params' encoded pages from images/ instead of tilizing them (the same pages: the same
+    outputs, trace and stats); an entry cut off is encoded and written again."""
+    from tensix import host_images
+    from tensix.lang.driver import run_file
+
+    encoded = []
+    real = host_images.host_pages
+    monkeypatch.setattr(host_images, "host_pages", lambda buf, a: encoded.append(buf.name) or real(buf, a))
+    kept_params = {"a", "b", "c"}  # the input x and the small tiny are encoded every run
+    path = tmp_path / "p.tdf"
+    path.write_text(SOURCE.replace(" + tiny[0:0]", ""))
+    images = tmp_path / "cache" / "images"
+    first = run_file(str(path), out=str(tmp_path / "first"), seed=4)[1]
+    kept = sorted(images.glob("*.npy"))
+    assert len(kept) == len(kept_params & set(encoded)) == 3
+    encoded.clear()
+    second = run_file(str(path), out=str(tmp_path / "second"), seed=4)[1]
+    assert not kept_params & set(encoded) and sorted(images.glob("*.npy")) == kept
+    for entry in kept:
+        entry.write_bytes(entry.read_bytes()[:100])
+    third = run_file(str(path), out=str(tmp_path / "third"), seed=4)[1]
+    assert sorted(kept_params & set(encoded)) == sorted(kept_params) and all(e.stat().st_size > 100 for e in kept)
+    for name in ("outputs.npz", "trace.json", "stats.json"):
+        assert len({(d / name).read_bytes() for d in (first, second, third)}) == 1, name
+
+
+def test_device_images_serve_only_arrays_viewing_a_known_params_bytes(cache):
+    from tensix.dram import DramBuffer
+    from tensix.host_images import frozen
+    from tensix.host_layout import host_pages
+    from tensix.rundir import array_hash
+
+    w = frozen(np.arange(64 * 96, dtype=np.float32).reshape(64, 96) / 7)
+    buf = DramBuffer("w", (64, 96), "bf16", (2, 3), 2048, 0)
+    store = param_cache.DeviceImages({"w": w}, {"w": array_hash(w)})
+    made = []
+
+    def make(a):
+        return lambda: made.append(1) or host_pages(buf, a)
+
+    first = store.pages(buf, w, make(w))
+    again = store.pages(buf, w.reshape(64, 96)[:], make(w))  # another view of the same bytes: read back
+    assert made == [1] and again.tobytes() == first.tobytes() == host_pages(buf, w).tobytes()
+    assert not again.flags.writeable
+    copy = w.copy()  # the same values elsewhere: not known to be the param's, encoded
+    assert store.pages(buf, copy, make(copy)).tobytes() == first.tobytes() and made == [1, 1]
+    half = frozen(w[:32])
+    small = DramBuffer("w", (32, 96), "bf16", (1, 3), 2048, 0)
+    assert store.pages(small, half, lambda: made.append(2) or host_pages(small, half)).shape == (3, 2048)
+    assert made == [1, 1, 2]
