@@ -60,7 +60,7 @@ class Device:
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
                  pool: MemoryPool | None = None, limits: Limits = Limits(), timing_only: bool = False,
-                 trace: bool = True):
+                 trace: bool = True, fabric: Fabric | None = None):
         self.cfg = cfg
         self.timing_only = timing_only  # move no bytes and do no math: the same events, times and trace
         self.timing = timing
@@ -69,7 +69,11 @@ class Device:
         self.engine = Engine(limits.max_cycles)
         # the bound is on the trace's memory: with no trace, max_cycles alone stops a kernel that never ends
         self.max_transfers = limits.max_transfers if trace else 1 << 62
-        self.fabric = Fabric(cfg)
+        if fabric is None:
+            fabric = Fabric(cfg)
+        else:  # a Mesh's, from its last run: idle again, its routes kept
+            fabric.reset()
+        self.fabric = fabric
         self.dram = Dram(cfg, pool, not timing_only)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
