@@ -137,8 +137,9 @@ class Mesh:
     A run stops with a LimitError past `max_cycles` simulated cycles or `max_transfers` NoC transfers in its trace;
     a failed run (limit, deadlock, kernel error) frees everything it held.
 
-    Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
-    run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+    Runs on one Mesh share its memories (L1s, DRAM banks, DST registers), its NoC routes (tensix.noc.fabric) and
+    the device images of the host arrays the last run wrote, in DRAM or L1 (tensix.host_images): keep a Mesh to run
+    a program again and again, as a decode loop does.
     A buffer of role 'state' holds what the last run's 'state_next' buffer of that name left in DRAM (zero on a
     fresh Mesh): a key/value cache stays on the device between decode steps and the host never moves it.
 
