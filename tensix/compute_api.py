@@ -28,7 +28,7 @@ class ComputeKernel(KernelProcess):
         self.fidelity = checked_fidelity(fidelity or device.timing.default_fidelity, f"compute kernel on core {core}")
         self.math = not device.timing_only  # False: charge every op its cycles but compute nothing
         self.fidelities: set[str] = set()  # those set_fidelity chose (a compiled schedule's steps), for the stats
-        self.dst = np.zeros((device.cfg.dst_tiles, 32, 32), dtype=np.float32)
+        self.dst = device.dst_registers()  # zeroed (tensix.device: a finished run's memory, faulted in already)
         self._dst_tiles = list(self.dst)  # one view per DST tile, made once (indexing numpy per op costs more)
         self._fresh = [True] * device.cfg.dst_tiles
         self._pack_pos: dict[int, int] = {}

@@ -28,7 +28,7 @@ cdef class Device:
     cdef public Fabric fabric
     cdef public dict cores, by_noc, noc_of, _op_ids, _groups
     cdef public TransferLog transfers
-    cdef public list kernels, ops, _mem
+    cdef public list kernels, ops, _mem, _dsts
     cdef public long long _align, _response, max_transfers, _w
     cdef public double _read_rate
     cdef public bint timing_only

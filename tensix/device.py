@@ -7,6 +7,7 @@ timed on the fabric (and the DRAM bank), and recorded in the trace.
 from __future__ import annotations
 
 import greenlet
+import numpy as np
 
 from tensix.config import MeshConfig, TileKind
 from tensix.core import Core
@@ -60,7 +61,7 @@ class Device:
 
     def __init__(self, cfg: MeshConfig, timing: TimingModel, zero_skip: ZeroSkip | None = None,
                  pool: MemoryPool | None = None, limits: Limits = Limits(), timing_only: bool = False,
-                 trace: bool = True):
+                 trace: bool = True, fabric: Fabric | None = None):
         self.cfg = cfg
         self.timing_only = timing_only  # move no bytes and do no math: the same events, times and trace
         self.timing = timing
@@ -69,7 +70,11 @@ class Device:
         self.engine = Engine(limits.max_cycles)
         # the bound is on the trace's memory: with no trace, max_cycles alone stops a kernel that never ends
         self.max_transfers = limits.max_transfers if trace else 1 << 62
-        self.fabric = Fabric(cfg)
+        if fabric is None:
+            fabric = Fabric(cfg)
+        else:  # a Mesh's, from its last run: idle again, its routes kept
+            fabric.reset()
+        self.fabric = fabric
         self.dram = Dram(cfg, pool, not timing_only)
         self.cores: dict[tuple[int, int], Core] = {}
         self.by_noc: dict[tuple[int, int], Core] = {}
@@ -82,6 +87,7 @@ class Device:
         self._w = cfg.width
         self.noc_of = {c: cfg.noc_xy(c) for c in cfg.logical_cores()}  # logical core -> NoC (x, y), looked up often
         self.pool = pool
+        self._dsts: list = []  # the compute kernels' DST memories (dst_registers), for the pool at release
         self._align, self._response, self._read_rate = cfg.noc_alignment, cfg.noc_response_cycles, \
             cfg.noc_read_bytes_per_cycle
 
@@ -93,6 +99,17 @@ class Device:
             i = self._op_ids[key] = len(self.ops)
             self.ops.append(key)
         return i
+
+    def dst_registers(self) -> np.ndarray:
+        """A compute kernel's DST registers, `dst_tiles` float32 tiles zeroed: memory from the pool (a finished run's
+        DSTs: new memory for a few dozen kernels costs a page fault per 4 KiB each run), given back at release."""
+        nbytes = self.cfg.dst_tiles * 32 * 32 * 4
+        if self.pool is None:
+            return np.zeros((self.cfg.dst_tiles, 32, 32), dtype=np.float32)
+        memory = self.pool.take(nbytes)
+        memory.fill(0)
+        self._dsts.append(memory)
+        return memory.view(np.float32).reshape(self.cfg.dst_tiles, 32, 32)
 
     def release(self) -> None:
         """Drop the finished kernels once the trace and stats are taken: kernels and device refer to each other,
@@ -106,7 +123,8 @@ class Device:
         self.fabric.forget_issuers()
         if self.pool is not None:
             memories = [c.sram.data for c in self.cores.values()]
-            self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size])
+            self.pool.give(memories + [b.data for b in self.dram.banks if b.data.size] + self._dsts)
+        self._dsts = []
 
     def abort(self) -> None:
         """Free a failed run (deadlock, kernel error, limit): end every kernel greenlet still suspended, then

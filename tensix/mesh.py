@@ -18,11 +18,12 @@ from tensix.device import Device
 from tensix.dram import DramBuffer
 from tensix.errors import ConfigError, ProgramError
 from tensix.files import write_atomically
-from tensix.formats import live_faces_pages, tile_nbytes
+from tensix.formats import tile_nbytes
 from tensix.host_images import HostImages, PageStore
-from tensix.host_layout import host_array, host_pages
+from tensix.host_layout import host_array
 from tensix.limits import DEFAULT_MAX_CYCLES, DEFAULT_MAX_TRANSFERS, Limits
 from tensix.memory import MemoryPool
+from tensix.noc.fabric import Fabric
 from tensix.presets import resolve
 from tensix.program import Program
 from tensix.stats import DenseRun, Stats, StatsMemo, build_stats
@@ -136,8 +137,9 @@ class Mesh:
     A run stops with a LimitError past `max_cycles` simulated cycles or `max_transfers` NoC transfers in its trace;
     a failed run (limit, deadlock, kernel error) frees everything it held.
 
-    Runs on one Mesh share its memories (L1s, DRAM banks) and the device images of the host arrays the last
-    run wrote (tensix.host_images): keep a Mesh to run a program again and again, as a decode loop does.
+    Runs on one Mesh share its memories (L1s, DRAM banks, DST registers), its NoC routes (tensix.noc.fabric) and
+    the device images of the host arrays the last run wrote, in DRAM or L1 (tensix.host_images): keep a Mesh to run
+    a program again and again, as a decode loop does.
     A buffer of role 'state' holds what the last run's 'state_next' buffer of that name left in DRAM (zero on a
     fresh Mesh): a key/value cache stays on the device between decode steps and the host never moves it.
 
@@ -172,6 +174,7 @@ class Mesh:
         self._state: dict[str, tuple[tuple, np.ndarray]] = {}  # state name -> (its buffer's form, its DRAM pages)
         self._dram_nbytes = 0  # per bank, the last run's DRAM: the next run reserves it up front (Dram.reserve)
         self._stats = StatsMemo(self.cfg)  # the device's description and the last run's stats parts, for the next
+        self._fabric = Fabric(self.cfg)  # its routes (Paths) made once, for every run
 
     def run(self, program: Program, inputs: dict[str, np.ndarray] | None = None) -> RunResult:
         """Run `program` with host `inputs` (by buffer name); returns outputs of every 'output' buffer."""
@@ -179,7 +182,8 @@ class Mesh:
             return self._run(program, inputs)
 
     def _run(self, program: Program, inputs: dict[str, np.ndarray] | None) -> RunResult:
-        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only, self.trace)
+        device = Device(self.cfg, self.timing, self.zero_skip, self._memory, self.limits, self.timing_only, self.trace,
+                        self._fabric)
         device.dram.reserve(self._dram_nbytes)
         try:
             self._load(device, program, inputs or {})
@@ -219,7 +223,6 @@ class Mesh:
             images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
             for (buf, _), image in zip(held, images, strict=True):
                 device.dram.write_pages(buf, *image)
-        self._images.retain(set(written))
         cores = [device.core(c) for c in program.cores()]
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
         # L1 address on every core and a writer can signal any core with its own address of k
@@ -233,7 +236,8 @@ class Mesh:
             device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for s in program.cbs:
             device.core(s.core).add_cb(s.cb_id, s.name, s.dtype, s.num_pages, s.page_nbytes)
-        self._load_l1(device, program, inputs)
+        self._load_l1(device, program, inputs, written)
+        self._images.retain(set(written))
         for k in sorted(
             program.kernels, key=lambda k: (k.core[1], k.core[0], ("reader", "compute", "writer").index(k.role))
         ):
@@ -247,9 +251,11 @@ class Mesh:
             device.kernels.append(proc)
             device.engine.resume_at(0, proc.glet)
 
-    def _load_l1(self, device: Device, program: Program, inputs: dict[str, np.ndarray]) -> None:
+    def _load_l1(self, device: Device, program: Program, inputs: dict[str, np.ndarray], written: dict) -> None:
         """Lay out the shards of L1-resident tensors after each core's CBs, and have the host write the input and
-        param ones straight into those shards (no DRAM buffer, no DRAM read), untimed as DRAM writes are."""
+        param ones straight into those shards (no DRAM buffer, no DRAM read), untimed as DRAM writes are. Their
+        images come from HostImages as DRAM's do (a decode step's L1 weights are not encoded again); each host
+        array written is added to `written`."""
         homes: dict[str, dict[int, tuple[int, int, int]]] = {}
         formats: dict[str, str] = {}  # buffer name -> its format (the first buffer of that name), looked up per shard
         for b in program.buffers:
@@ -272,8 +278,10 @@ class Mesh:
             if b.role in ("input", "param"):
                 device.dram.landed[b.name] = [0] * buf.npages
                 if not self.timing_only:
-                    pages = host_pages(buf, self._host_array(b, inputs))
-                    device.dram.live_faces[b.name] = live_faces_pages(pages, buf.fmt)
+                    name = b.source or b.name
+                    pages, faces, _ = self._images.encode(name, [buf], self._host_array(b, inputs))[0]
+                    written.setdefault(name, [])
+                    device.dram.live_faces[b.name] = faces.copy()  # (a kernel's write updates its copy in place)
                     for page, (x, y, addr) in enumerate(buf.homes):
                         device.by_noc[(x, y)].sram.data[addr:addr + buf.page_nbytes] = pages[page]
             elif b.role not in ("output", "scratch"):

@@ -50,3 +50,5 @@ cdef class Fabric:
     @cython.locals(busy="long long[::1]", lbytes="long long[::1]", ids="long long[::1]", p=Path, i=cython.Py_ssize_t,
                    lid=cython.Py_ssize_t)
     cpdef list used_links(self)
+    @cython.locals(p=Path, nlinks=cython.Py_ssize_t)
+    cpdef reset(self)

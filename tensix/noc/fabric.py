@@ -24,7 +24,8 @@ MAX_PATH_LIST = 1 << 20  # keys (2 x tiles^2) up to which Fabric.path finds Path
 class Path:
     """A route of one NoC as this run's transfers use it: src and dst (NoC x, y), its link ids and links, the latency
     of a one-flit packet along it, the NIU its packets leave by, and the flits and bytes it carried (spread onto
-    its links for stats). Made once per route and run (Fabric.path): a transfer looks up one of these, not each."""
+    its links for stats). Made once per route and Fabric (Fabric.path; Fabric.reset zeroes what it carried): a
+    transfer looks up one of these, not each."""
 
     __slots__ = ("key", "noc", "src", "dst", "ids", "links", "request", "ni", "flits", "nbytes", "back", "issuer",
                  "issuer_op", "issuer_kind", "shape")  # the .pxd types them
@@ -59,6 +60,22 @@ class Fabric:
     def __init__(self, cfg: MeshConfig):
         self.cfg = cfg
         self.width, self.height = cfg.width, cfg.height
+        # routes and multicast trees are pure geometry: shared by every run on a torus of this size
+        self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
+        self._paths: dict[int, Path] = {}  # routes used so far (this run, or any run since the Fabric was made), by key
+        keys = 2 * (self.width * self.height) ** 2  # every transfer looks its Path up: by key in a list, which costs
+        self._by_key: list = [None] * keys if keys <= MAX_PATH_LIST else []  # less than hashing it (a NoC this big:
+        # by the dict alone)
+        self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
+        self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
+        self._wrate = cfg.noc_write_bytes_per_cycle
+        self._tiles = self.width * self.height
+        self._mcast_returns: dict[tuple, int] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """Both NoCs idle, as at the start of a run: every link and NIU free, nothing carried. The Paths made so far
+        stay (their routes and latencies are geometry): a Mesh's next run finds them made, not ~1,000 made again."""
         nlinks = 2 * self.width * self.height * 2
         # int64 arrays: compiled (tensix/compiled.py), the link loops index them as C arrays
         self.free_at = array("q", bytes(8 * nlinks))
@@ -66,18 +83,10 @@ class Fabric:
         self.link_busy = array("q", bytes(8 * nlinks))
         self.niu_free = array("q", bytes(8 * 2 * self.width * self.height))
         self._noc_bytes = array("q", bytes(16))  # per NoC, bytes x hops (noc_bytes)
-        # routes and multicast trees are pure geometry: shared by every run on a torus of this size
-        self._routes, self._mcasts = _GEOMETRY.setdefault((self.width, self.height), ({}, {}))
-        self._paths: dict[int, Path] = {}  # routes used this run, by Path.key
-        keys = 2 * (self.width * self.height) ** 2  # every transfer looks its Path up: by key in a list, which costs
-        self._by_key: list = [None] * keys if keys <= MAX_PATH_LIST else []  # less than hashing it (a NoC this big:
-        # by the dict alone)
         self.sent = 0  # the cycle the last `send` started injecting
-        self._maxp, self._niu, self._hop = cfg.max_packet_bytes, cfg.niu_cycles, cfg.hop_cycles
-        self._hdr, self._lbpc = cfg.header_flits, cfg.link_bytes_per_cycle
-        self._wrate = cfg.noc_write_bytes_per_cycle
-        self._tiles = self.width * self.height
-        self._mcast_returns: dict[tuple, int] = {}
+        for p in self._paths.values():
+            p.flits = p.nbytes = 0
+            p.issuer, p.issuer_op, p.issuer_kind, p.shape = None, 0, 0, -1
 
     @property
     def noc_bytes(self) -> list[int]:
@@ -105,7 +114,7 @@ class Fabric:
         return hit
 
     def path(self, noc: int, sx: int, sy: int, dx: int, dy: int) -> Path:
-        """The Path from NoC (sx, sy) to (dx, dy) on NoC `noc`, made on first use this run."""
+        """The Path from NoC (sx, sy) to (dx, dy) on NoC `noc`, made on first use."""
         key = ((noc * self.height + sy) * self.width + sx) * self._tiles + dy * self.width + dx
         inside = 0 <= key < len(self._by_key)  # (a key off the grid is for route() to refuse)
         p = self._by_key[key] if inside else self._paths.get(key)
@@ -259,7 +268,9 @@ class Fabric:
         """(noc, link, bytes, busy cycles) of every link that carried traffic, in link-id order."""
         busy, lbytes = array("q", self.link_busy), array("q", self.link_bytes)
         for p in self._paths.values():  # unicast transfers, counted per path (typed loops when compiled: a sparse
-            ids = p.ids  # decode's ~1,000 paths took 2.8 ms of a 40 ms run as Python objects)
+            if p.nbytes == 0:  # decode's ~1,000 paths took 2.8 ms of a 40 ms run as Python objects); a path
+                continue  # made by an earlier run carried nothing in this one
+            ids = p.ids
             for i in range(len(ids)):
                 busy[ids[i]] += p.flits
                 lbytes[ids[i]] += p.nbytes
