@@ -4,9 +4,11 @@ there; a kernel reads a page from a shard as a NoC read of that core's L1, timed
 import numpy as np
 import pytest
 
+import tensix.host_images
 from tensix import Mesh, MeshConfig
 from tensix.errors import DramError
 from tensix.program import Program
+from tensix.trace_json import trace_json
 
 TORUS = MeshConfig(width=4, height=4)  # all Tensix; core (x, y) is NoC (x, y)
 
@@ -51,16 +53,25 @@ def test_a_read_of_another_cores_l1_page_costs_a_core_to_core_read():
     assert run.cycles == 134 + 5 + 18 + 129 + 5
 
 
-def test_the_host_writes_and_reads_l1_tensors_through_the_shards():
+def _l1_copy(role: str) -> Program:
+    """Core (0, 0) copies the one bf16 page of `x` (an input or param that core (1, 0) keeps in its L1) to output
+    `y`, kept in its own L1."""
     p = Program(name="l1_copy")
-    p.dram_buffer("x", (32, 32), "bf16", "input", memory="l1")
+    p.dram_buffer("x", (32, 32), "bf16", role, memory="l1")
     p.dram_buffer("y", (32, 32), "bf16", "output", memory="l1")
     p.shard((1, 0), "x", [0])
     p.shard((0, 0), "y", [0])
     p.l1_buffer((0, 0), "data", 2048)
     p.kernel((0, 0), "reader", _copy_page, {"tensor": "x", "out": "y"})
-    x = (np.arange(1024, dtype=np.float32) % 256).reshape(32, 32) / 8  # 8 significant bits: exact in bf16
-    run = Mesh(TORUS).run(Program.from_json(p.to_json(), allow_kernels=[__name__]), {"x": x})
+    return p
+
+
+_EXACT = (np.arange(1024, dtype=np.float32) % 256).reshape(32, 32) / 8  # 8 significant bits: exact in bf16
+
+
+def test_the_host_writes_and_reads_l1_tensors_through_the_shards():
+    x = _EXACT
+    run = Mesh(TORUS).run(Program.from_json(_l1_copy("input").to_json(), allow_kernels=[__name__]), {"x": x})
     np.testing.assert_array_equal(run.outputs["y"], x)
     assert sum(b.bytes_read + b.bytes_written for b in run.stats.dram) == 0
     shard = [b for b in run.stats.cores[0].buffers if b.kind == "tensor"]
@@ -75,3 +86,23 @@ def test_an_l1_tensor_with_a_page_no_shard_holds_is_refused():
     p.kernel((0, 0), "reader", _read_page, {"tensor": "x", "page": 0})
     with pytest.raises(DramError, match=r"L1 tensor 'x' \[64, 32\]: its shards hold 1 of its 2 pages"):
         Mesh(TORUS).run(p, {"x": np.zeros((64, 32), np.float32)})
+
+
+def test_an_unchanged_l1_param_is_not_encoded_again(monkeypatch):
+    # a Mesh keeps an L1 param's image as a DRAM one's (a decode step's L1 weights are not tilized per token)
+    encoded = []
+    real = tensix.host_images.host_pages
+    monkeypatch.setattr(tensix.host_images, "host_pages", lambda buf, a: encoded.append(buf.name) or real(buf, a))
+    mesh = Mesh(TORUS)
+    first = mesh.run(_l1_copy("param"), {"x": _EXACT})
+    np.testing.assert_array_equal(first.outputs["y"], _EXACT)
+    assert encoded == ["x"]
+    second = mesh.run(_l1_copy("param"), {"x": _EXACT.copy()})  # the same values in another array
+    assert encoded == ["x"]
+    assert (second.cycles, trace_json(second.trace)) == (first.cycles, trace_json(first.trace))
+    np.testing.assert_array_equal(second.outputs["y"], _EXACT)
+    changed = mesh.run(_l1_copy("param"), {"x": -_EXACT})
+    assert encoded == ["x", "x"]
+    np.testing.assert_array_equal(changed.outputs["y"], -_EXACT)
+    fresh = Mesh(TORUS).run(_l1_copy("param"), {"x": -_EXACT})
+    assert (changed.cycles, trace_json(changed.trace)) == (fresh.cycles, trace_json(fresh.trace))

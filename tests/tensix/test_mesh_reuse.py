@@ -5,7 +5,6 @@ or failed, has the outputs, cycles, trace and stats of the same run on a new Mes
 import numpy as np
 import pytest
 
-import tensix.host_images
 from tensix import Mesh, MeshConfig
 from tensix.errors import KernelError
 from tensix.lang.compiler import compile_source
@@ -89,40 +88,3 @@ def test_a_rerun_takes_the_last_runs_dst_memories():
     assert len(held) == sum(k.role == "compute" for k in compiled.program.kernels)
     mesh.run(compiled.program, feed)
     assert {id(m) for m in mesh._memory.held() if m.size == dst_nbytes} == held
-
-
-def _copy_page(ctx) -> None:
-    buf = ctx.get_l1_buffer("data")
-    ctx.noc_async_read_page("w", 0, buf)
-    ctx.noc_async_read_barrier()
-    ctx.noc_async_write_page("y", 0, buf)
-    ctx.noc_async_write_barrier()
-
-
-def _l1_param_copy() -> Program:
-    p = Program(name="l1_param")
-    p.dram_buffer("w", (32, 32), "bf16", "param", memory="l1")
-    p.dram_buffer("y", (32, 32), "bf16", "output", memory="l1")
-    p.shard((1, 0), "w", [0])
-    p.shard((0, 0), "y", [0])
-    p.l1_buffer((0, 0), "data", 2048)
-    p.kernel((0, 0), "reader", _copy_page)
-    return p
-
-
-def test_an_unchanged_l1_param_is_not_encoded_again(monkeypatch):
-    encoded = []
-    real = tensix.host_images.host_pages
-    monkeypatch.setattr(tensix.host_images, "host_pages", lambda buf, a: encoded.append(buf.name) or real(buf, a))
-    w = (np.arange(1024, dtype=np.float32) % 256).reshape(32, 32) / 8  # 8 significant bits: exact in bf16
-    mesh = Mesh(TORUS)
-    first = mesh.run(_l1_param_copy(), {"w": w})
-    np.testing.assert_array_equal(first.outputs["y"], w)
-    assert encoded == ["w"]
-    second = mesh.run(_l1_param_copy(), {"w": w.copy()})  # the same values in another array
-    assert encoded == ["w"]
-    _same_run(second, first)
-    changed = mesh.run(_l1_param_copy(), {"w": -w})
-    assert encoded == ["w", "w"]
-    np.testing.assert_array_equal(changed.outputs["y"], -w)
-    _same_run(changed, Mesh(TORUS).run(_l1_param_copy(), {"w": -w}))
