@@ -29,7 +29,7 @@ import numpy as np
 
 from tensix.dram import DramBuffer
 from tensix.files import write_atomically, write_text_atomically
-from tensix.host_images import frozen, frozen_root
+from tensix.host_images import frozen, same_frozen
 from tensix.lang.cache import cache_root, code_fingerprint, enabled, prune_to_bytes
 from tensix.lang.ir import Graph, Param, RandomSpec
 from tensix.lang.params import numpy_dtype, random_values
@@ -161,14 +161,10 @@ class DeviceImages:
 
 
 def _same_bytes(p: np.ndarray, a: np.ndarray) -> bool:
-    """Whether `a` views exactly the values of the frozen array `p` (the same bytes object, place and size; C order
-    both): the bytes `p`'s hash was taken of, read in the same order."""
-    if a is p:
-        return True
-    root = frozen_root(a)
-    return (root is not None and root is frozen_root(p) and a.dtype == p.dtype and a.nbytes == p.nbytes
-            and a.flags.c_contiguous and p.flags.c_contiguous
-            and a.__array_interface__["data"][0] == p.__array_interface__["data"][0])
+    """Whether `a` views exactly the values of the frozen array `p` in the same order (C order both, any shape): the
+    bytes `p`'s hash was taken of."""
+    return a is p or (a.size == p.size and a.flags.c_contiguous and p.flags.c_contiguous
+                      and same_frozen(p, a.reshape(p.shape)))
 
 
 # ---- a run directory's params.npz ----

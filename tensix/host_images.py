@@ -54,8 +54,8 @@ class HostImages:
         a = np.ascontiguousarray(a, dtype=np.float32)
         if not self.keep:
             return [_image(buf, a, self.store) for buf in bufs]
-        kept, frozen_a = self._values.get(name), frozen_root(a) is not None
-        if kept is None or not (_same_frozen(kept, a) or _same_bits(kept, a)):
+        kept, frozen_a = self._values.get(name), _frozen_root(a) is not None
+        if kept is None or not (same_frozen(kept, a) or _same_bits(kept, a)):
             self._values[name] = a if frozen_a else a.copy()
             self._pages = {k: v for k, v in self._pages.items() if k[0] != name}
         elif frozen_a:  # the same values: the newest frozen array names them (a decode step after a prefill's)
@@ -90,13 +90,13 @@ def frozen(a: np.ndarray) -> np.ndarray:
     """A copy of `a` that nothing can write (its memory is a bytes object's; numpy refuses to make it writeable): a
     Mesh given the same frozen array run after run knows it unchanged without comparing its values. A frozen `a`
     is returned as it is."""
-    if frozen_root(a) is not None and a.flags.c_contiguous:
+    if _frozen_root(a) is not None and a.flags.c_contiguous:
         return a
     a = np.ascontiguousarray(a)
     return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
 
 
-def frozen_root(a: np.ndarray) -> bytes | None:
+def _frozen_root(a: np.ndarray) -> bytes | None:
     """The bytes object holding `a`'s values when no array between them is writeable (none can become so), else
     None."""
     base = a
@@ -107,11 +107,11 @@ def frozen_root(a: np.ndarray) -> bytes | None:
     return base if isinstance(base, bytes) else None
 
 
-def _same_frozen(kept: np.ndarray, a: np.ndarray) -> bool:
+def same_frozen(kept: np.ndarray, a: np.ndarray) -> bool:
     """Whether `a` views the very values of the frozen `kept`: the same bytes object (kept alive by `kept`, so
     never another one at its address), at the same place, in the same shape and strides."""
-    root = frozen_root(a)
-    return (root is not None and root is frozen_root(kept) and a.dtype == kept.dtype and a.shape == kept.shape
+    root = _frozen_root(a)
+    return (root is not None and root is _frozen_root(kept) and a.dtype == kept.dtype and a.shape == kept.shape
             and a.strides == kept.strides
             and a.__array_interface__["data"][0] == kept.__array_interface__["data"][0])
 
