@@ -11,6 +11,7 @@ items cost their chunk index + 1).
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import replace
 
@@ -118,10 +119,12 @@ def attention_steps(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig)
     work = [(h, c) for h in range(heads) for c in range(-(-nq // chunk))]
     cost = {w: (w[1] + 1 if causal else -(-nk // chunk)) for w in work}
     load = {core: [0, []] for core in cores}
+    least = [(0, i) for i in range(len(cores))]  # (load, core's index): the least loaded core, first of equals
     for w in sorted(work, key=lambda w: (-cost[w], w)):  # the costliest item to the least loaded core
-        core = min(cores, key=lambda c: (load[c][0], cores.index(c)))
-        load[core][0] += cost[w]
-        load[core][1].append(w)
+        total, i = heapq.heappop(least)
+        load[cores[i]][0] = total + cost[w]
+        load[cores[i]][1].append(w)
+        heapq.heappush(least, (total + cost[w], i))
     fields = common(n, names, q=names[n.inputs[0]], kt=names[n.inputs[1]], v=names[n.inputs[2]],
                     scale=float(n.attrs["scale"]), nq=nq, nk=nk, dt=dt, groups=heads // kt.shape[0], chunk=chunk,
                     causal=int(causal))

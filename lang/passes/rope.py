@@ -5,8 +5,11 @@ emitter.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from tensix.host_images import frozen
 from tensix.lang import pages
 from tensix.lang.ir import Node, TensorType
 from tensix.ops import Op
@@ -26,18 +29,13 @@ def rope(e, n: Node, ts) -> None:
     if not explicit and not interleaved and dim % 64 == 0:
         _rope_tiles(e, n, t)
         return
-    rows = ROPE_POSITIONS if explicit else seq
-    angles = np.arange(rows, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
     pair = np.arange(dim // 2)
     rot = np.zeros((dim, dim))
     if interleaved:  # pairs (2i, 2i+1): rotated[2i] = x[2i+1], rotated[2i+1] = x[2i]
-        cos, sin = np.repeat(np.cos(angles), 2, axis=1), np.repeat(np.sin(angles), 2, axis=1)
-        sin[:, 0::2] *= -1
         rot[2 * pair + 1, 2 * pair] = rot[2 * pair, 2 * pair + 1] = 1.0
     else:  # pairs (i, i + d/2): rotated = [x[d/2:], x[:d/2]]
-        cos = np.concatenate([np.cos(angles), np.cos(angles)], axis=1)
-        sin = np.concatenate([-np.sin(angles), np.sin(angles)], axis=1)
         rot[pair + dim // 2, pair] = rot[pair, pair + dim // 2] = 1.0
+    cos, sin = _tables(n.attrs["theta"], dim, ROPE_POSITIONS if explicit else seq, interleaved)
     cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
     if explicit:
         table = TensorType(t.dtype, (seq, dim))
@@ -52,15 +50,25 @@ def rope(e, n: Node, ts) -> None:
     e.add(Op.BINARY, (a, b), n.type, fn="add", bcast="none")
 
 
-def _inv_freq(n: Node, dim: int) -> np.ndarray:
-    return n.attrs["theta"] ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)
+@lru_cache(maxsize=8)
+def _tables(theta: float, dim: int, rows: int, interleaved: bool) -> tuple[np.ndarray, np.ndarray]:
+    """cos and sin of rows 0..rows-1, float32 and frozen (tensix/host_images.py): every layer's rope has the same
+    tables, made once (a 30-layer decoder's 120 tables of 8192 rows took seconds) and shared, which nothing can
+    write."""
+    angles = np.arange(rows, dtype=np.float64)[:, None] * (theta ** (-np.arange(0, dim, 2, dtype=np.float64) / dim))
+    if interleaved:
+        cos, sin = np.repeat(np.cos(angles), 2, axis=1), np.repeat(np.sin(angles), 2, axis=1)
+        sin[:, 0::2] *= -1
+    else:
+        cos = np.concatenate([np.cos(angles), np.cos(angles)], axis=1)
+        sin = np.concatenate([-np.sin(angles), np.sin(angles)], axis=1)
+    return frozen(cos.astype(np.float32)), frozen(sin.astype(np.float32))
 
 
 def _rope_tiles(e, n: Node, t: TensorType) -> None:
     seq, dim = t.shape[-2:]
-    angles = np.arange(seq, dtype=np.float64)[:, None] * _inv_freq(n, dim)[None, :]
-    cos = e.const("cos", np.concatenate([np.cos(angles), np.cos(angles)], axis=1), t.dtype)
-    sin = e.const("sin", np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), t.dtype)
+    cos, sin = _tables(n.attrs["theta"], dim, seq, False)
+    cos, sin = e.const("cos", cos, t.dtype), e.const("sin", sin, t.dtype)
     rotated = _swap_halves(e, n.inputs[0], t)
     a = e.add(Op.BINARY, (n.inputs[0], cos), t, fn="mul", bcast="none")
     b = e.add(Op.BINARY, (rotated, sin), t, fn="mul", bcast="none")

@@ -7,6 +7,7 @@ all. Returns {core: Matmul step} and the bands (DramBuffer.bank_cols) the weight
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tensix.config import MeshConfig
 from tensix.lang import pages
@@ -26,8 +27,14 @@ def bank_bands(nt: int, banks: int) -> tuple[int, ...]:
 def bank_hops(cfg: MeshConfig, core: Core, bank: int) -> tuple[int, int]:
     """(links a page from DRAM bank `bank` crosses to logical core `core`, the NoC with fewer of them: NoC 1, the
     reader's default, on a tie)."""
-    src, dst = cfg.dram_banks[bank], cfg.noc_xy(core)
-    hops, noc = min((len(route(noc, src, dst, cfg.width, cfg.height)), 1 - noc) for noc in (1, 0))
+    return _hops(cfg.dram_banks[bank], cfg.noc_xy(core), cfg.width, cfg.height)
+
+
+@lru_cache(maxsize=1 << 16)
+def _hops(src: Core, dst: Core, width: int, height: int) -> tuple[int, int]:
+    """bank_hops by NoC coordinates: a decoder's every layer places its decode matmuls on the same cores, so the
+    same pairs come up in each (walking their routes was a third of compiling a decode step)."""
+    hops, noc = min((len(route(noc, src, dst, width, height)), 1 - noc) for noc in (1, 0))
     return hops, 1 - noc
 
 

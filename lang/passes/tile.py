@@ -186,22 +186,27 @@ def sharded_weights(graph: Graph, names: dict, decodes: set[str], cfg: MeshConfi
                 users.setdefault(ref, []).append(n if n.id in decodes and i == 1 else None)
     plans = {n.id: shard_plan(n, [types[i] for i in n.inputs], cfg) for ns in users.values() for n in ns if n}
     chosen = {}
+    interleaved = layouts(graph, names, {})
+    last = {names[v]: v for v in types}
+    memo: dict = {}  # every layer's decode matmuls have the same shapes and layouts: estimated once
     for w, ns in users.items():
         bands = {plans[n.id].bands if n else None for n in ns}
         if None in bands or len(bands) != 1 or params[w].type.rank != 2:
             continue
-        sharded = layouts(graph, names, {w: next(iter(bands))})
-        interleaved = layouts(graph, names, {})
-        if all(_sharded_pays(n, [types[i] for i in n.inputs], names, cfg, share, plans[n.id], sharded, interleaved,
-                             fidelity(graph, n)) for n in ns):
-            chosen[w] = next(iter(bands))
+        band = next(iter(bands))
+        lays = interleaved  # w alone sharded (when its buffer's layout is its own: layouts takes the last value's)
+        if band and last[names[w]] == w:
+            lays = interleaved | {names[w]: replace(interleaved[names[w]], bands=band)}
+        if all(_sharded_pays(n, [types[i] for i in n.inputs], names, cfg, share, plans[n.id], lays,
+                             fidelity(graph, n), memo) for n in ns):
+            chosen[w] = band
     return chosen, plans
 
 
-def _sharded_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int, plan, sharded: dict,
-                  interleaved: dict, fid: str) -> bool:
+def _sharded_pays(n: Node, ts: list[TensorType], names: dict, cfg: MeshConfig, share: int, plan, lays: dict,
+                  fid: str, memo: dict) -> bool:
     options = [decode_matmul(n, ts, names, cfg, share), decode_matmul(n, ts, names, cfg, share, plan)]
-    best, _ = cheapest(options, interleaved | {k: v for k, v in sharded.items() if v.bands}, cfg, fid)
+    best, _ = cheapest(options, lays, cfg, fid, memo)
     return best == 1
 
 

@@ -57,6 +57,14 @@ class Attention(Step):
         """Whether key chunk kc of q chunk c adds mask tiles."""
         return bool(self.mask) and (not self.causal or kc == c)
 
+    def _mask_chunks(self, c: int, chunks: int):
+        """The key chunks (of `chunks`) of q chunk c that add mask tiles (chunk_mask)."""
+        if not self.mask:
+            return ()
+        if self.causal:
+            return (c,) if c < chunks else ()
+        return range(chunks)
+
     def mask_pages(self, h: int, q0: int, i: int, k0: int, kn: int) -> range:
         """The mask pages q tile row q0 + i adds to key tiles k0..k0 + kn - 1."""
         if self.causal:  # the diagonal block: local indices
@@ -75,14 +83,16 @@ class Attention(Step):
         need: dict[str, set[int]] = {self.q: set(), self.kt: set(), self.v: set()}
         if self.mask:
             need[self.mask] = set()
+        kends: dict[int, int] = {}  # kv head -> the key tiles its items reach: a prefix, so only the longest counts
         for (h, g, q0, qn, chunks), (_, c) in zip(self.items(), self.work, strict=True):
-            need[self.q].update((h * nq + q0 + i) * dt + t for i in range(qn) for t in range(dt))
-            kend = min(nk, chunks * ch)
-            need[self.kt].update((g * dt + t) * nk + j for t in range(dt) for j in range(kend))
-            need[self.v].update((g * nk + j) * dt + t for j in range(kend) for t in range(dt))
-            for kc in range(chunks) if self.mask else ():
-                if self.chunk_mask(c, kc):
-                    k0 = kc * ch
-                    for i in range(qn):
-                        need[self.mask].update(self.mask_pages(h, q0, i, k0, min(ch, nk - k0)))
+            need[self.q].update(range((h * nq + q0) * dt, (h * nq + q0 + qn) * dt))
+            kends[g] = max(kends.get(g, 0), min(nk, chunks * ch))
+            for kc in self._mask_chunks(c, chunks):
+                k0 = kc * ch
+                for i in range(qn):
+                    need[self.mask].update(self.mask_pages(h, q0, i, k0, min(ch, nk - k0)))
+        for g, kend in kends.items():
+            for t in range(dt):
+                need[self.kt].update(range((g * dt + t) * nk, (g * dt + t) * nk + kend))
+            need[self.v].update(range(g * nk * dt, (g * nk + kend) * dt))
         return need

@@ -83,3 +83,27 @@ def test_a_row_op_reads_and_writes_its_tile_rows_with_all_of_gamma_and_beta_or_i
     assert read_pages(softmax, (0, 0)) == {"x": {9, 10, 11, 12, 13, 14}, "mask": {0, 1, 2, 3, 4, 5}}
     one_row = {**softmax, "rows": [[3, 9, 3]]}
     assert read_pages(one_row, (0, 0))["mask"] == {3, 4, 5}
+
+
+def test_causal_attention_reads_its_q_rows_the_key_prefix_its_chunks_reach_and_the_diagonal_mask():
+    # 2 heads sharing kv head 0 (groups 2); 4 q and 4 key tile rows in chunks of 2; d = 2 tiles
+    from tensix.schedule.attention import Attention
+    step = Attention(out="o", q="q", kt="kt", v="v", scale=1.0, nq=4, nk=4, dt=2, groups=2, chunk=2,
+                     work=((0, 0), (0, 1), (1, 1)), causal=1, mask="m", mask_cols=2)
+    assert step.reads((0, 0)) == {
+        "q": {0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15},  # head 0 rows 0..3, head 1 rows 2..3 (2 tiles each)
+        "kt": set(range(8)),  # chunk 1 reaches all 4 key tiles of each of k^T's 2 rows
+        "v": set(range(8)),
+        "m": {0, 1, 2, 3},  # the one diagonal 2x2 block
+    }
+    assert step.writes() == [0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15]
+    first = Attention(out="o", q="q", kt="kt", v="v", scale=1.0, nq=4, nk=4, dt=2, groups=2, chunk=2,
+                      work=((0, 0),), causal=1)
+    assert first.reads((0, 0)) == {"q": {0, 1, 2, 3}, "kt": {0, 1, 4, 5}, "v": {0, 1, 2, 3}}  # keys 0..1 only
+
+
+def test_attention_without_causality_reads_every_key_of_each_kv_head_it_serves():
+    from tensix.schedule.attention import Attention
+    step = Attention(out="o", q="q", kt="kt", v="v", scale=1.0, nq=2, nk=4, dt=2, groups=1, chunk=2,
+                     work=((1, 0),))
+    assert step.reads((0, 0)) == {"q": {4, 5, 6, 7}, "kt": set(range(8, 16)), "v": set(range(8, 16))}

@@ -3,6 +3,7 @@ attrs; softmax and the norms become one fused `row` op, streamed in blocks when 
 several primitives when not even a block of one tile fits."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -209,3 +210,18 @@ def test_an_output_that_names_an_input_or_another_outputs_value_reads_its_own_co
     assert [(o.name, o.value) for o in out.outputs] == [("y", "2"), ("a", "0"), ("b", "3")]
     assert [n.attrs["source_op"] for n in out.nodes[1:]] == ["output", "output"]
     assert [str(n.pos) for n in out.nodes[1:]] == ["t.tdf:3:1", "t.tdf:5:1"]
+
+
+def test_every_rope_of_one_theta_and_dim_shares_one_frozen_pair_of_tables_of_position_angles():
+    out = _lowered(Path("tests/lang/cases/good/llama_block.tdf").read_text())
+    consts = out.meta["constants"]
+    cos = [v for k, v in consts.items() if k.endswith(".cos")]
+    sin = [v for k, v in consts.items() if k.endswith(".sin")]
+    assert len(cos) == len(sin) == 2  # q's and k's rope (the default theta is 10000 too)
+    assert cos[0] is cos[1] and sin[0] is sin[1] and not cos[0].flags.writeable
+    pos = np.arange(cos[0].shape[0])[:, None]
+    angles = pos * 10000.0 ** (-np.arange(0, 32, 2) / 32)  # head dim 128 / 4 heads, half-split pairs (i, i + 16)
+    np.testing.assert_allclose(cos[0], np.concatenate([np.cos(angles)] * 2, axis=1), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(sin[0], np.concatenate([-np.sin(angles), np.sin(angles)], axis=1), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError):
+        cos[0][0, 0] = 2.0
