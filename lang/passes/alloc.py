@@ -22,7 +22,7 @@ from tensix.lang.ir import Graph, Node
 from tensix.lang.passes.tile import rows_name
 from tensix.ops import Op
 from tensix.programs.stages import cb_requirements
-from tensix.programs.stages.layout import SLOTS, core_schedules
+from tensix.programs.stages.layout import SLOTS, core_layouts, core_schedules, staging_sizes
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
@@ -35,14 +35,19 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
         for n in graph.nodes:
             for core, step in n.attrs["_steps"].items():
                 per_core.setdefault(core, []).append((n, step))
-        count, cores = core_schedules({c: [st for _, st in items] for c, items in per_core.items()}, formats,
-                                      cfg.l1_alignment)
-        used = {cs.core: _used(cs, sems, cfg) for cs in cores}
-        over = [cs for cs in cores if used[cs.core] > cfg.l1_bytes]
-        narrower = _narrower_stream(graph, [per_core[cs.core] for cs in over])
+        steps = {c: [st for _, st in items] for c, items in per_core.items()}
+        # what each core's CBs and staging take decides whether a block narrows; their addresses and owners only
+        # the final layout needs (a 30-layer model's narrowing took four more whole layouts)
+        layouts, staging = core_layouts(steps, formats), staging_sizes(steps, formats)
+        over = [c for c in sorted(steps, key=lambda c: (c[1], c[0]))
+                if _used_bytes(layouts[c][1], staging.get(c, {}), sems, cfg) > cfg.l1_bytes]
+        narrower = _narrower_stream(graph, [per_core[c] for c in over])
         if narrower is None:
             break
         graph = narrower
+    count, cores = core_schedules(steps, formats, cfg.l1_alignment)
+    used = {cs.core: _used(cs, sems, cfg) for cs in cores}
+    over = [cs for cs in cores if used[cs.core] > cfg.l1_bytes]
     if over:
         cs = over[0]
         raise _overflow(cs.core, per_core[cs.core], {cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}, _cb_sizes(cs, cfg),
@@ -53,7 +58,11 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
 
 
 def _cb_sizes(cs, cfg: MeshConfig) -> dict[int, int]:
-    return {cb.id: _aligned(cb.pages * tile_nbytes(cb.fmt), cfg) for cb in cs.cbs}
+    return _sizes({cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}, cfg)
+
+
+def _sizes(cbs: dict[int, tuple[str, int]], cfg: MeshConfig) -> dict[int, int]:
+    return {cb: _aligned(pages * tile_nbytes(fmt), cfg) for cb, (fmt, pages) in cbs.items()}
 
 
 def _aligned(nbytes: int, cfg: MeshConfig) -> int:
@@ -61,8 +70,14 @@ def _aligned(nbytes: int, cfg: MeshConfig) -> int:
 
 
 def _used(cs, sems: int, cfg: MeshConfig) -> int:
-    """L1 bytes a core takes: its CBs, the semaphore region and its multicast staging buffers."""
-    return sum(_cb_sizes(cs, cfg).values()) + sems + sum(_aligned(b.nbytes, cfg) for b in cs.buffers)
+    return _used_bytes({cb.id: (cb.fmt, cb.pages) for cb in cs.cbs}, {b.name: b.nbytes for b in cs.buffers}, sems,
+                       cfg)
+
+
+def _used_bytes(cbs: dict[int, tuple[str, int]], staging: dict[str, int], sems: int, cfg: MeshConfig) -> int:
+    """L1 bytes a core takes: its CBs ({id: (format, pages)}), the semaphore region and its multicast staging
+    buffers ({name: bytes})."""
+    return sum(_sizes(cbs, cfg).values()) + sems + sum(_aligned(n, cfg) for n in staging.values())
 
 
 def _narrower_stream(graph: Graph, overflowing: list[list[tuple[Node, object]]]) -> Graph | None:
