@@ -77,3 +77,16 @@ def test_consumer_cores_are_covered_by_rectangles_for_semaphore_multicast():
 def test_rectangles_cover_exactly_the_cores_once(cores):
     covered = [(x, y) for x0, y0, x1, y1 in rectangles(cores) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
     assert sorted(covered) == sorted(cores)
+
+
+@given(st.integers(1, 9), st.integers(1, 9), st.one_of(st.none(), st.tuples(st.integers(1, 5), st.integers(1, 5))))
+def test_sub_block_count_and_largest_are_those_of_the_listed_sub_blocks(rows, cols, sub):
+    from types import SimpleNamespace
+
+    from tensix.programs.stages.layout import _largest_subblock, subblock_count, subblocks
+    from tensix.schedule.contract import Block
+    step, block = SimpleNamespace(sub=sub), Block(0, rows, 0, cols, 0, 0)
+    listed = subblocks(step, block)
+    assert sum(h * w for _, h, _, w in listed) == rows * cols  # the listing tiles the block
+    assert subblock_count(step, block) == len(listed)
+    assert _largest_subblock(step, block) == max(h * w for _, h, _, w in listed)

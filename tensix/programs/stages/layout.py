@@ -48,7 +48,7 @@ def blocking(steps: list[Step]) -> list[int]:
             for b in s.blocks:
                 bm, bn = b[1], b[3]
                 ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
-                uo = max(uo, max(h * w for _, h, _, w in subblocks(s, b)))  # a sub-block at a time
+                uo = max(uo, _largest_subblock(s, b))  # a sub-block at a time
         elif s.op == Op.ATTENTION:  # its q band moves through the A CB, a k^T chunk and a v chunk together the B CB
             band = s.chunk * s.dt
             ua, ub = max(ua, band), max(ub, 2 * band)
@@ -73,12 +73,24 @@ def subblocks(step: Step, block) -> list[tuple[int, int, int, int]]:
             for j in range(0, block.cols, sn)]
 
 
+def subblock_count(step: Step, block) -> int:
+    """len(subblocks(step, block)), without listing them."""
+    sm, sn = step.sub or (block.rows, block.cols)
+    return -(-block.rows // sm) * -(-block.cols // sn)
+
+
+def _largest_subblock(step: Step, block) -> int:
+    """The most tiles a sub-block of the block has: the first one's (the others are as large or cut short)."""
+    sm, sn = step.sub or (block.rows, block.cols)
+    return min(sm, block.rows) * min(sn, block.cols)
+
+
 def spill_pages(step: Step) -> int:
     """CB_MID pages a matmul step keeps partial sums in between k steps: its largest block, when that is more
     than one sub-block (else it accumulates in DST)."""
     if step.op not in MATMULS or step.sub is None:
         return 0
-    return max((b.rows * b.cols for b in step.blocks if len(subblocks(step, b)) > 1), default=0)
+    return max((b.rows * b.cols for b in step.blocks if subblock_count(step, b) > 1), default=0)
 
 
 def el_unit(steps: list[Step]) -> int:
@@ -254,13 +266,14 @@ def cb_requirements(steps: list[Step], formats: dict[str, str], block: list[int]
                 want(CB_CTRL, "fp32", 2)
             if s.bias:
                 want(cb_in(MM_BIAS, formats[s.bias]), formats[s.bias], ubias)
-            if spill_pages(s):
-                want(CB_MID, "fp32", spill_pages(s))
+            spill = spill_pages(s)
+            if spill:
+                want(CB_MID, "fp32", spill)
             # two sub-blocks (double-buffered): the writer stores one while the next computes; or `out_slots` of
             # them (each reserves the unit): all of a spilling block's, as tt-metal's multicast matmul holds its
             # whole output block (out_CB_tiles = out_block_tiles), so the math never waits for the writer
             want(cb_out(out, matmul=True), out,
-                 uo * (s.out_slots or min(2, max(len(subblocks(s, b)) for b in s.blocks))))
+                 uo * (s.out_slots or min(2, max(subblock_count(s, b) for b in s.blocks))))
             continue
         if op == Op.ROW:
             want(cb_in(EL_A, formats[s.a]), formats[s.a], 2 * unit)
