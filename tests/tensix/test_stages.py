@@ -1,5 +1,7 @@
 """The compiler's target kernels (tensix/programs/stages) on hand-written step lists, against numpy."""
 
+from types import SimpleNamespace
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +10,9 @@ from tensix import Mesh
 from tensix.formats import quantize
 from tensix.program import BufferSpec
 from tensix.programs.stages.build import build_program
+from tensix.programs.stages.layout import _largest_subblock, subblock_count, subblocks
 from tensix.programs.stages.writer import rectangles
+from tensix.schedule.contract import Block
 
 RNG = np.random.default_rng(0)
 
@@ -81,10 +85,6 @@ def test_rectangles_cover_exactly_the_cores_once(cores):
 
 @given(st.integers(1, 9), st.integers(1, 9), st.one_of(st.none(), st.tuples(st.integers(1, 5), st.integers(1, 5))))
 def test_sub_block_count_and_largest_are_those_of_the_listed_sub_blocks(rows, cols, sub):
-    from types import SimpleNamespace
-
-    from tensix.programs.stages.layout import _largest_subblock, subblock_count, subblocks
-    from tensix.schedule.contract import Block
     step, block = SimpleNamespace(sub=sub), Block(0, rows, 0, cols, 0, 0)
     listed = subblocks(step, block)
     assert sum(h * w for _, h, _, w in listed) == rows * cols  # the listing tiles the block
