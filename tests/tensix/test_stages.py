@@ -10,7 +10,7 @@ from tensix import Mesh
 from tensix.formats import quantize
 from tensix.program import BufferSpec
 from tensix.programs.stages.build import build_program
-from tensix.programs.stages.layout import _largest_subblock, subblock_count, subblocks
+from tensix.programs.stages.layout import largest_subblock, subblock_count, subblocks
 from tensix.programs.stages.writer import rectangles
 from tensix.schedule.contract import Block
 
@@ -89,4 +89,4 @@ def test_sub_block_count_and_largest_are_those_of_the_listed_sub_blocks(rows, co
     listed = subblocks(step, block)
     assert sum(h * w for _, h, _, w in listed) == rows * cols  # the listing tiles the block
     assert subblock_count(step, block) == len(listed)
-    assert _largest_subblock(step, block) == max(h * w for _, h, _, w in listed)
+    assert largest_subblock(step, block) == max(h * w for _, h, _, w in listed)

@@ -48,7 +48,7 @@ def blocking(steps: list[Step]) -> list[int]:
             for b in s.blocks:
                 bm, bn = b[1], b[3]
                 ua, ub, ubias = max(ua, bm * ka), max(ub, kb * bn), max(ubias, bn)
-                uo = max(uo, _largest_subblock(s, b))  # a sub-block at a time
+                uo = max(uo, largest_subblock(s, b))  # a sub-block at a time
         elif s.op == Op.ATTENTION:  # its q band moves through the A CB, a k^T chunk and a v chunk together the B CB
             band = s.chunk * s.dt
             ua, ub = max(ua, band), max(ub, 2 * band)
@@ -79,7 +79,7 @@ def subblock_count(step: Step, block) -> int:
     return -(-block.rows // sm) * -(-block.cols // sn)
 
 
-def _largest_subblock(step: Step, block) -> int:
+def largest_subblock(step: Step, block) -> int:
     """The most tiles a sub-block of the block has: the first one's (the others are as large or cut short)."""
     sm, sn = step.sub or (block.rows, block.cols)
     return min(sm, block.rows) * min(sn, block.cols)
