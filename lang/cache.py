@@ -23,6 +23,7 @@ import pickle
 import sys
 import types
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +58,28 @@ def compile_cached(path: str | Path, device: str | None, *, zero_skip: bool, fid
     A compile that fails raises as compile_file does and leaves no entry."""
     if not enabled():
         return compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
-    entry = cache_dir() / f"{entry_key(path, device, zero_skip, fidelity)}.pickle"
-    loaded = _load(entry)
+    return _through(entry_key(path, device, zero_skip, fidelity), True,
+                    lambda: compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity))
+
+
+def compile_text_cached(parts: tuple, make: Callable[[], Compiled]) -> Compiled:
+    """make(), a compile of a source text that `parts` holds whole with every other input it reads (a shipped
+    model with its consts set: lang/models/program.py), from the cache when it was compiled before by this code."""
+    if not enabled():
+        return make()
+    key = [FORMAT, tensix_version(), code_fingerprint(), sys.version, np.__version__, "text", *parts]
+    return _through(hashlib.sha256(repr(key).encode()).hexdigest(), False, make)
+
+
+def _through(key: str, check_sources: bool, make: Callable[[], Compiled]) -> Compiled:
+    """The entry `key`'s Compiled, else make()'s, stored as that entry (`check_sources`: the entry holds only if
+    the files the compile read are unchanged)."""
+    entry = cache_dir() / f"{key}.pickle"
+    loaded = _load(entry, check_sources)
     if loaded is not None:
         compiled, text = loaded
     else:
-        compiled = compile_file(path, device, zero_skip=zero_skip, fidelity=fidelity)
+        compiled = make()
         text = compiled.program.to_json()  # program.json's text: the run saves it, the entry keeps it
         _store(entry, (compiled, text))
     _PROGRAM_JSON[id(compiled.program)] = (weakref.ref(compiled.program), text)
@@ -107,8 +124,9 @@ def _text(path: str | Path) -> str | None:
         return None  # compile_file reports it
 
 
-def _load(entry: Path) -> tuple[Compiled, str] | None:
-    """The entry's Compiled and its program's JSON if it loads and every source it read is unchanged; else None."""
+def _load(entry: Path, check_sources: bool = True) -> tuple[Compiled, str] | None:
+    """The entry's Compiled and its program's JSON if it loads and (`check_sources`) every source it read is
+    unchanged; else None."""
     try:
         with open(entry, "rb") as f:
             loaded = _Unpickler(f).load()
@@ -118,7 +136,7 @@ def _load(entry: Path) -> tuple[Compiled, str] | None:
         return None
     if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Compiled)):
         return None
-    sources = loaded[0].graph.meta.get("sources", {})
+    sources = loaded[0].graph.meta.get("sources", {}) if check_sources else {}
     if any(_text(p) != text for p, text in sources.items()):
         return None
     os.utime(entry)  # recently used: pruning keeps it

@@ -162,10 +162,13 @@ class Decoder:
     def _program(self, rows: int) -> tuple[Compiled, dict]:
         if rows not in self.programs:
             compiled = compile_model("smollm_step.tdf", consts(self.fields, rows) | {"SMAX": self.capacity},
-                                     self.dtype, self.device)
-            tables = compiled.constants  # the rotary tables: 120 of 2 MB, frozen so that a Mesh knows them
-            for name, value in tables.items():  # unchanged from run to run without comparing them (~30 ms a token)
-                tables[name] = frozen(value)
+                                     self.dtype, self.device, cache=True)
+            tables = compiled.constants  # the rotary tables, frozen so that a Mesh knows them unchanged from run
+            done: dict[int, tuple] = {}  # to run without comparing them; every layer's are the same two arrays:
+            for name, value in tables.items():  # frozen once each (the originals kept alive: ids stay theirs)
+                if id(value) not in done:
+                    done[id(value)] = value, frozen(value)
+                tables[name] = done[id(value)][1]
             self.programs[rows] = compiled, materialize(compiled.graph, self.weights)
         self.mesh = self.mesh or Mesh(self.programs[rows][0].device, zero_skip=self.zero_skip, trace=self.trace)
         return self.programs[rows]

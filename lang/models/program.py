@@ -13,10 +13,12 @@ from importlib import resources
 from pathlib import Path
 
 from tensix.errors import TensixError
+from tensix.lang.cache import compile_text_cached
 from tensix.lang.check import check_source
 from tensix.lang.compiler import Compiled, compile_graph
 from tensix.lang.ir import Graph, TensorType
 from tensix.lang.passes.shapes import shapes
+from tensix.presets import resolve
 
 __all__ = ["DTYPES", "model_file", "set_consts", "retype", "compile_model"]
 
@@ -47,12 +49,19 @@ def retype(graph: Graph, dtype: str) -> Graph:
     return shapes(graph)
 
 
-def compile_model(name: str, consts: dict[str, object], dtype: str = "fp32", device: str | None = None
-                  ) -> Compiled:
-    """Compile the shipped model file `name` with `consts` set and its float tensors in `dtype`."""
+def compile_model(name: str, consts: dict[str, object], dtype: str = "fp32", device: str | None = None,
+                  cache: bool = False) -> Compiled:
+    """Compile the shipped model file `name` with `consts` set and its float tensors in `dtype`; `cache`: through
+    the compile cache (lang/cache.py), keyed by that text, dtype and device (`tensix generate` compiles a decoder's
+    prefill and decode programs, seconds each, on every call otherwise)."""
     if dtype not in DTYPES:
         raise TensixError(f"unknown dtype '{dtype}'; models run in {' or '.join(DTYPES)}")
     path = model_file(name)
     text = set_consts(path.read_text(), consts, str(path))
-    graph = check_source(text, str(path))
-    return compile_graph(retype(graph, dtype) if dtype != "fp32" else graph, device)
+
+    def make() -> Compiled:
+        graph = check_source(text, str(path))
+        return compile_graph(retype(graph, dtype) if dtype != "fp32" else graph, device)
+    if not cache:
+        return make()
+    return compile_text_cached((str(path), text, dtype, resolve(device)), make)

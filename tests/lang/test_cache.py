@@ -137,3 +137,26 @@ def test_a_run_from_the_cache_saves_the_same_run_directory(program, tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     assert (second / "program.json").read_text() == compile_file(program, zero_skip=True).program.to_json() + "\n"
 
+
+
+def test_a_shipped_model_compiled_through_the_cache_loads_the_same_program_keyed_by_its_consts_and_dtype(
+        program, monkeypatch):
+    from tensix.lang.models import program as models
+    made = []
+    real = models.compile_graph
+    monkeypatch.setattr(models, "compile_graph", lambda *a, **k: made.append(1) or real(*a, **k))
+    fresh = models.compile_model("smollm.tdf", {"S": 32, "L": 1})
+    first = models.compile_model("smollm.tdf", {"S": 32, "L": 1}, cache=True)
+    again = models.compile_model("smollm.tdf", {"S": 32, "L": 1}, cache=True)
+    assert len(made) == 2  # the plain compile and the cache's miss; the third loaded
+    assert again.program.to_json() == fresh.program.to_json() == first.program.to_json()
+    assert cache.program_json(again.program) == fresh.program.to_json()
+    assert sorted(again.constants) == sorted(fresh.constants)
+    for name, value in fresh.constants.items():
+        np.testing.assert_array_equal(again.constants[name], value)
+    models.compile_model("smollm.tdf", {"S": 64, "L": 1}, cache=True)  # other consts: another entry
+    models.compile_model("smollm.tdf", {"S": 32, "L": 1}, "bf16", cache=True)  # another dtype too
+    assert len(made) == 4 and len(list((program.parent / "cache" / "compile").glob("*.pickle"))) == 3
+    monkeypatch.setenv("TENSIX_COMPILE_CACHE", "0")
+    models.compile_model("smollm.tdf", {"S": 32, "L": 1}, cache=True)
+    assert len(made) == 5  # the cache off: compiled
