@@ -49,9 +49,15 @@ def trace_json(trace, sort_keys: bool = False) -> str:
     building the dicts."""
     enc, pool = _Encoded(), _Pool()
     ops = ",".join(f'{{"id":{enc[o.id]},"name":{enc[o.name]},"src":{enc[o.src]}}}' for o in trace.ops)
-    return _TOP[sort_keys].format(TRACE_VERSION, enc[trace.title], json.dumps(trace.clock_hz), ops,
-                                  ",".join(_spans(trace, enc, pool, sort_keys)),
-                                  ",".join(_transfers(trace, enc, pool, sort_keys)))
+    top = _TOP[sort_keys].format(TRACE_VERSION, enc[trace.title], json.dumps(trace.clock_hz), ops, "\0", "\0")
+    head, middle, tail = top.split("\0")  # the rows' blocks joined into the text in one copy, not three
+    return "".join([head, *_joined(_spans(trace, enc, pool, sort_keys)), middle,
+                    *_joined(_transfers(trace, enc, pool, sort_keys)), tail])
+
+
+def _joined(blocks: list[str]) -> list[str]:
+    """The blocks with a "," between each two: ",".join(blocks) as pieces of one larger join."""
+    return [piece for block in blocks for piece in (",", block)][1:]
 
 
 def _op(op: int) -> str:
@@ -68,14 +74,18 @@ def _spans(trace, enc: _Encoded, pool: _Pool, sort_keys: bool) -> list[str]:
     xs, ys, roles, names, starts, ends, counts, ops = (array("q") for _ in range(8))
     role_ids, name_ids = _Table(), _Table()  # each distinct role's and name's text: its index in the table
     for core, role, spans in kernels:
+        first, tables = len(names), {}  # a kernel's chunks share its name table: mapped once, not per chunk
         for table, ids, *cols in _span_columns(spans):
-            n = len(ids)
-            xs.extend(array("q", [core[0]]) * n)
-            ys.extend(array("q", [core[1]]) * n)
-            roles.extend(array("q", [role_ids[enc[role]]]) * n)
-            names.extend(_mapped(ids, array("q", [name_ids[enc[name]] for name in table])))
+            at = tables.get(id(table))
+            if at is None:
+                at = tables[id(table)] = array("q", [name_ids[enc[name]] for name in table])
+            names.extend(_mapped(ids, at))
             for col, values in zip((starts, ends, counts, ops), cols, strict=True):
                 col.extend(values)
+        n = len(names) - first  # the kernel's rows: its core and role filled in at once
+        xs.extend(array("q", [core[0]]) * n)
+        ys.extend(array("q", [core[1]]) * n)
+        roles.extend(array("q", [role_ids[enc[role]]]) * n)
     top = max(ops, default=NO_OP)
     op_texts = _Lookup([_op(op) for op in range(top + 1)] + [_op(NO_OP)], ops)  # NO_OP (-1): the last one
     role_texts, name_texts = _Lookup(list(role_ids), roles), _Lookup(list(name_ids), names)
@@ -184,7 +194,8 @@ def _typed_rows(row: str, fields, n: int, pool: _Pool) -> str:
     lits = pool.add(pool.pieces(row))
     buf = bytearray(_rows_nbytes(pool.offsets, lits, len(fields), base, sizes, cols, n))
     at = _write_rows(buf, pool.data, pool.offsets, lits, len(fields), base, sizes, cols, n)
-    return buf[:at].decode()
+    del buf[at:]  # (in place: no copy of the rows, as buf[:at] would make)
+    return buf.decode()
 
 
 class _Pool:
@@ -228,11 +239,18 @@ def _shape_texts(shapes: list, enc: _Encoded, sort_keys: bool) -> list[tuple[str
     """_shape_text of each shape. Most links tuples are shared by several shapes (the fabric's routes): each object
     is looked up once, by identity (the shapes keep them all alive), not hashed hop by hop for every shape."""
     links: dict[int, str] = {}
+    hops: dict[tuple, str] = {}  # each hop's text (a plain dict: no __missing__ call per hop, as enc would make)
     out = []
     for shape in shapes:
         text = links.get(id(shape[7]))
         if text is None:
-            text = links[id(shape[7])] = enc[shape[7]]
+            parts = []
+            for hop in shape[7]:
+                t = hops.get(hop)
+                if t is None:
+                    t = hops[hop] = enc[hop]
+                parts.append(t)
+            text = links[id(shape[7])] = f'[{",".join(parts)}]'  # = enc[links], the tuple not hashed whole
         out.append(_shape_text(shape, enc, sort_keys, text))
     return out
 
