@@ -10,7 +10,7 @@ cdef class _Gather:
     cdef public int noc
     cdef public Py_ssize_t i
     cdef public object buffer
-    cdef public list dsts
+    cdef public list dsts, bufs
     @cython.locals(k=DataflowKernel, i=cython.Py_ssize_t, t=cython.longlong, end=cython.longlong,
                    sx=cython.longlong, sy=cython.longlong, sa=cython.longlong, da=cython.longlong)
     cpdef issue(self)
@@ -19,7 +19,7 @@ cdef class DataflowKernel(KernelProcess):
     cdef public int noc
     cdef public tuple noc_xy
     cdef public long long reads_done, writes_done, issue_cycles, read_issue_cycles
-    cdef public bint mcast_linked
+    cdef public bint mcast_linked, sync_after
     cdef public object skip
     cdef public dict _mcast_addrs
     cpdef tuple get_noc_addr(self, x, y, addr)
@@ -32,5 +32,9 @@ cdef class DataflowKernel(KernelProcess):
     @cython.locals(dram=Dram, end=cython.longlong, bank=Bank, t=cython.longlong, offset=cython.longlong)
     cpdef noc_async_write_page(self, str buffer, Py_ssize_t page, long long src_l1, noc=*)
     cpdef noc_async_read_barrier(self)
+    cpdef read_barrier_synced(self)
+    cpdef noc_async_read_pages_into(self, list buffers, list pages, list dsts, noc=*)
+    cpdef _gathered(self)
+    cpdef _gather_rest(self, _Gather gather)
     cpdef noc_async_write_barrier(self)
     cpdef int _noc(self, noc) except? -1

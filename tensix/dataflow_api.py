@@ -17,6 +17,7 @@ from tensix.kernel import GATHERING, KernelProcess
 from tensix.waits import wait_span
 
 NocAddr = tuple[int, int, int]  # (NoC x, NoC y, address in that tile's memory)
+_BARRIER_SPAN = "wait:noc_async_read_barrier"  # wait_until's span of the read barrier (read_barrier_synced)
 _SEM_SPANS: dict[tuple, str] = {}  # a semaphore wait's span name by (address, op, value, core)
 
 
@@ -32,18 +33,19 @@ class McastAddr:
 
 
 class _Gather:
-    """The reads of a noc_async_read_gather (or noc_async_read_pages, noc_async_read_scatter) after the first: an
-    engine event issuing read i at cycle t (its sync cycle), then due again one issue later for the next. `buffer`:
-    srcs are pages of this DRAM buffer, each read whole to dst_l1 + i * stride (stride: its page size); None: NoC
-    addresses of nbytes, read to dsts[i] when dsts is given."""
+    """The reads of a noc_async_read_gather (or noc_async_read_pages, noc_async_read_scatter,
+    noc_async_read_pages_into) after the first: an engine event issuing read i at cycle t (its sync cycle), then due
+    again one issue later for the next. `buffer`: srcs are pages of this DRAM buffer, each read whole to dst_l1 + i *
+    stride (stride: its page size); `bufs`: srcs[i] is a page of DRAM buffer bufs[i], read whole to dsts[i]; neither:
+    NoC addresses of nbytes, read to dsts[i] when dsts is given."""
 
-    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer", "dsts")  # as plain Python;
-    # the .pxd types them
+    __slots__ = ("k", "srcs", "dst_l1", "stride", "nbytes", "noc", "t", "i", "buffer", "dsts", "bufs")  # as plain
+    # Python; the .pxd types them
 
     def __init__(self, k, srcs: list, dst_l1: int, stride: int, nbytes: int, noc: int, t: int,
-                 buffer: str | None = None, dsts: list | None = None):
+                 buffer: str | None = None, dsts: list | None = None, bufs: list | None = None):
         self.k, self.srcs, self.dst_l1, self.stride, self.nbytes, self.noc = k, srcs, dst_l1, stride, nbytes, noc
-        self.t, self.i, self.buffer, self.dsts = t, 1, buffer, dsts
+        self.t, self.i, self.buffer, self.dsts, self.bufs = t, 1, buffer, dsts, bufs
 
     def __call__(self) -> None:
         self.issue()
@@ -55,7 +57,9 @@ class _Gather:
         while True:
             i = self.i
             t = self.t + k.read_issue_cycles
-            if self.buffer is None:
+            if self.bufs is not None:
+                k._read_page(self.bufs[i], self.srcs[i], self.dsts[i], self.noc, t)
+            elif self.buffer is None:
                 sx, sy, sa = self.srcs[i]  # (compiled: C integers to Device.move, no destination tuple made)
                 da = self.dst_l1 + i * self.stride if self.dsts is None else self.dsts[i]
                 end = k.device.move(k, True, self.noc, sx, sy, sa, k.noc_xy[0], k.noc_xy[1], da, self.nbytes, t)
@@ -84,6 +88,7 @@ class DataflowKernel(KernelProcess):
         cfg, override = device.cfg, self.timing.noc_issue_cycles  # a TimingModel value overrides the device's
         self.issue_cycles = cfg.noc_write_issue_cycles if override is None else override
         self.read_issue_cycles = cfg.noc_read_issue_cycles if override is None else override
+        self.sync_after = False  # blocked in read_barrier_synced: resume at the barrier's end (_gathered)
         self.mcast_linked = False  # the last multicast left its path reserved for the next (linked=True)
         self.writes_done = 0
         self.skip = device.zero_skip
@@ -183,6 +188,17 @@ class DataflowKernel(KernelProcess):
         size = self.device.dram.buffer(buffer).page_nbytes
         self._gather_rest(_Gather(self, list(pages), dst_l1, size, size, noc, self.t, buffer))
 
+    def noc_async_read_pages_into(self, buffers: list[str], pages: list[int], dsts: list[int],
+                                  noc: int | None = None) -> None:
+        """Read page pages[i] of DRAM buffer buffers[i] whole into L1 at dsts[i], for each i (an elementwise step's
+        operand tiles): noc_async_read_page in a loop (the same reads, cycles and trace), its reads after the first
+        issued by engine events as noc_async_read_gather's."""
+        if not len(pages):
+            return
+        noc = self._noc(noc)
+        self.noc_async_read_page(buffers[0], pages[0], dsts[0], noc)
+        self._gather_rest(_Gather(self, pages, 0, 0, 0, noc, self.t, None, dsts, buffers))
+
     def _gather_rest(self, gather: _Gather) -> None:
         """Issue the reads of `gather` after its first by engine events, and charge their issue cost now."""
         n = len(gather.srcs) - 1
@@ -200,6 +216,12 @@ class DataflowKernel(KernelProcess):
         """The last read of a gather is issued."""
         self.gathers -= 1
         if not self.gathers and self.blocked_on == GATHERING:
+            if self.sync_after:  # read_barrier_synced: on where it would sync to (its clock is the barrier's end)
+                self.sync_after = False
+                end = self.reads_done if self.reads_done > self.t else self.t
+                if end > self.engine.now:
+                    self.engine.resume_at(end, self.glet)
+                    return
             self.engine.resume_next(self.glet)  # on at once, as the loop's kernel would go on after its last read
 
     def noc_async_write(self, src_l1: int, dst: NocAddr, nbytes: int, noc: int | None = None,
@@ -313,6 +335,19 @@ class DataflowKernel(KernelProcess):
         if self.gathers:  # reads of a gather still to issue: sleep until the last one's event
             self._after_gathers()
         self.wait_until("noc_async_read_barrier", self.reads_done)
+
+    def read_barrier_synced(self) -> None:
+        """noc_async_read_barrier, then sync (as a reader's CB push after its barrier does), with one switch where
+        that took two: a kernel whose gather is still being issued sleeps until the engine reaches the barrier's
+        end, rather than until its last read is issued, to go on there only to wait for the barrier's end (its
+        clock) and queue itself at that cycle. The same cycles, events and order: resumed right after its last read
+        (resume_next), it would queue itself at that cycle before anything else is queued, as _gathered does for
+        it; and where nothing is due by then, it comes off the queue next, as reach would have gone straight on."""
+        if self.gathers:
+            self.sync_after = True
+            self.block(GATHERING, _BARRIER_SPAN)  # its wait ends at the barrier's end: wait_until's span
+        self.wait_until("noc_async_read_barrier", self.reads_done)
+        self.sync()
 
     def noc_async_write_barrier(self) -> None:
         self.wait_until("noc_async_write_barrier", self.writes_done)

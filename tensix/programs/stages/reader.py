@@ -34,7 +34,7 @@ def _read_pages(ctx, cb: int, name: str, pages, noc: int | None = None, reserve:
     n = reserve or len(pages)
     ctx.cb_reserve_back(cb, n)
     _issue_reads(ctx, cb, name, pages, noc)
-    ctx.noc_async_read_barrier()
+    ctx.read_barrier_synced()  # the barrier, and the sync the push would do
     ctx.cb_push_back(cb, n)
 
 
@@ -73,7 +73,7 @@ def _read_matmul(ctx, s, u: Units) -> None:
                 _count_skipped(ctx, b, len(b_pages))  # zero activations: these weights are not needed
             else:
                 _issue_reads(ctx, cbb, b, b_pages, noc)
-            ctx.noc_async_read_barrier()
+            ctx.read_barrier_synced()  # the barrier, and the sync the push would do
             ctx.cb_push_back(cba, unit_a)
             ctx.cb_push_back(cbb, unit_b)
 
@@ -160,6 +160,7 @@ def _read_fused(ctx, s, cba: int, unit: int) -> None:
 def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: list, reads: list) -> None:
     """_read_fused's pages (compiled: every call in C, reader.pxd): `sizes` (CB, pages a group), `reads` (buffer,
     CB, byte offset in its group, its page for each output page)."""
+    buffers = [a] + [r[0] for r in reads]
     for i in range(len(a_pages)):
         ctx.cb_reserve_back(cba, unit)
         for cb, n in sizes:
@@ -168,10 +169,12 @@ def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: li
             if room < n:
                 pad_back(ctx, cb, room)
             ctx.cb_reserve_back(cb, n)
-        ctx.noc_async_read_page(a, a_pages[i], ctx.get_write_ptr(cba), noc)
-        for name, cb, offset, ps in reads:
-            ctx.noc_async_read_page(name, ps[i], ctx.get_write_ptr(cb) + offset, noc)
-        ctx.noc_async_read_barrier()
+        pages, dsts = [a_pages[i]], [ctx.get_write_ptr(cba)]
+        for _, cb, offset, ps in reads:
+            pages.append(ps[i])
+            dsts.append(ctx.get_write_ptr(cb) + offset)
+        ctx.noc_async_read_pages_into(buffers, pages, dsts, noc)  # the reads of a loop, after the first by events
+        ctx.read_barrier_synced()  # the barrier, and the sync the push would do
         ctx.cb_push_back(cba, unit)
         for cb, n in sizes:
             ctx.cb_push_back(cb, n)
@@ -179,13 +182,12 @@ def _read_groups(ctx, a_pages: list, a: str, cba: int, unit: int, noc, sizes: li
 
 def _read_pairs(ctx, s, cba: int, cbb: int, unit: int) -> None:
     """A binary step's operand tiles, a pair at a time (compiled: every call in C, reader.pxd)."""
-    a, b, noc = s.a, s.b, s.noc
+    buffers, noc = [s.a, s.b], s.noc
     for _, pa, pb in s.pages:  # both operand tiles in flight at once: one round trip, one barrier
         ctx.cb_reserve_back(cba, unit)
         ctx.cb_reserve_back(cbb, unit)
-        ctx.noc_async_read_page(a, pa, ctx.get_write_ptr(cba), noc)
-        ctx.noc_async_read_page(b, pb, ctx.get_write_ptr(cbb), noc)
-        ctx.noc_async_read_barrier()
+        ctx.noc_async_read_pages_into(buffers, [pa, pb], [ctx.get_write_ptr(cba), ctx.get_write_ptr(cbb)], noc)
+        ctx.read_barrier_synced()  # the barrier, and the sync the push would do
         ctx.cb_push_back(cba, unit)
         ctx.cb_push_back(cbb, unit)
 
