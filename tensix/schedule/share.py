@@ -60,6 +60,25 @@ def senders_rect(share: Share) -> tuple[int, int, int, int]:
     return rect
 
 
+_SLICES: dict[int, tuple] = {}  # id(senders) -> (senders, sent_by's): as _RECTS
+
+
+def sent_by(share: Share) -> dict[Coord, list[tuple[int, int, int]]]:
+    """Per core of a spread row, its (k0, k1, noc) entries of `senders` in order: each core finds its own at once
+    (looking through all of them, every core on every run, was O(cores^2) a decode matmul)."""
+    senders = share.senders
+    hit = _SLICES.get(id(senders))
+    if hit is not None and hit[0] is senders:
+        return hit[1]
+    mine: dict[Coord, list[tuple[int, int, int]]] = {}
+    for core, k0, k1, noc in senders:
+        mine.setdefault(core, []).append((k0, k1, noc))
+    if len(_SLICES) >= 65536:
+        _SLICES.clear()
+    _SLICES[id(senders)] = (senders, mine)
+    return mine
+
+
 def run_pages(share: Share, core: Coord, blocks, kt: int) -> set[int]:
     """The pages of the activation `core` reads: its k tiles of every row its blocks take."""
     k0, k1 = slice_of(share, core)
