@@ -48,7 +48,7 @@ class DramBuffer:
     homes: tuple[tuple[int, int, int], ...] | None = field(default=None, compare=False)
     npages: int = field(init=False, compare=False)  # looked up on every page address: computed once
     # layout "sharded": per page its (bank, slot); per bank its pages in slot order (None when interleaved)
-    where: list[tuple[int, int]] | None = field(init=False, compare=False, repr=False)
+    where: tuple[tuple[int, int], ...] | None = field(init=False, compare=False, repr=False)
     held: list[np.ndarray] | None = field(init=False, compare=False, repr=False)
     plain: tuple | None = field(init=False, compare=False, repr=False)  # interleaved: (npages, base, page_nbytes)
 
@@ -76,9 +76,24 @@ class DramBuffer:
         return ROW_FORMATS[self.fmt]
 
 
-def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list, list]:
+_SHARD_MAPS: dict[tuple, tuple[tuple, list]] = {}  # (tiles, bank_cols) -> shard_map's: shared, never changed
+
+
+def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[tuple, list]:
     """A DRAM-sharded buffer of `tiles` (rows, cols): per page (row-major tile order) its (bank, slot), and per bank
-    its pages in slot order. Bank b holds columns [c0, c0 + bank_cols[b]) (c0: the widths before it), row by row."""
+    its pages in slot order. Bank b holds columns [c0, c0 + bank_cols[b]) (c0: the widths before it), row by row.
+    Made once per shape: a decode step lays the same few weight shapes out again on every run (SmolLM2: 91 buffers
+    of 4 shapes, ~10% of a run's load), and its buffers share the (read-only) result."""
+    key = (tiles, bank_cols)
+    hit = _SHARD_MAPS.get(key)
+    if hit is None:
+        if len(_SHARD_MAPS) >= 64:  # (a bound: the shapes of the programs run lately)
+            _SHARD_MAPS.clear()
+        hit = _SHARD_MAPS[key] = _shard_map(tiles, bank_cols)
+    return hit
+
+
+def _shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[tuple, list]:
     rows, cols = tiles
     where: list[tuple[int, int]] = [(0, 0)] * (rows * cols)
     held, c0 = [], 0
@@ -86,9 +101,11 @@ def shard_map(tiles: tuple[int, int], bank_cols: tuple[int, ...]) -> tuple[list,
         mine = [r * cols + c0 + j for r in range(rows) for j in range(w)]
         for slot, page in enumerate(mine):
             where[page] = (b, slot)
-        held.append(np.array(mine, dtype=np.int64))
+        pages = np.array(mine, dtype=np.int64)
+        pages.flags.writeable = False  # shared by every buffer of this shape
+        held.append(pages)
         c0 += w
-    return where, held
+    return tuple(where), held
 
 
 def describe(name: str, shape: tuple[int, ...], fmt: str, layout: str = "tiles", bank_cols: tuple[int, ...] = (),

@@ -14,31 +14,30 @@ from tensix.errors import DramError
 class Extents:
     """The bank range [base, end) of each DRAM buffer in allocation order (the same in every bank), kept as arrays
     so that finding the buffers a range overlaps is one vectorized test, not a Python loop over every buffer: a
-    decode step's program lays ~100 buffers over ~1,000 and claims each once per run."""
+    decode step's program lays ~100 buffers over ~1,000 and claims each once per run. The arrays grow in place as
+    buffers are added (rebuilding them from a list for each laid-over buffer's check cost more than the test)."""
 
     def __init__(self) -> None:
         self.names: list[str] = []
         self._order: dict[str, int] = {}
-        self._ranges: list[tuple[int, int]] = []
-        self._arrays: tuple[np.ndarray, np.ndarray] | None = None  # (bases, ends), built when first asked
+        self._bases = np.zeros(64, dtype=np.int64)
+        self._ends = np.zeros(64, dtype=np.int64)
 
     def add(self, name: str, base: int, stop: int) -> None:
         i = self._order.setdefault(name, len(self.names))
-        if i == len(self.names):
+        if i == len(self.names):  # (a name allocated again keeps its place in the order, as the buffers dict does)
             self.names.append(name)
-            self._ranges.append((base, stop))
-        else:  # a name allocated again keeps its place in the order, as the buffers dict does
-            self._ranges[i] = (base, stop)
-        self._arrays = None
+            if i == len(self._bases):
+                self._bases = np.concatenate([self._bases, np.zeros_like(self._bases)])
+                self._ends = np.concatenate([self._ends, np.zeros_like(self._ends)])
+        self._bases[i] = base
+        self._ends[i] = stop
 
     def overlapping(self, name: str, base: int, stop: int, before: bool = False) -> list[str]:
         """The buffers other than `name` whose range meets [base, stop); `before`: only those allocated before
         `name`."""
-        if self._arrays is None:
-            self._arrays = np.array(self._ranges, dtype=np.int64).reshape(-1, 2).T.copy()
-        bases, ends = self._arrays
         n = self._order[name] if before else len(self.names)
-        hit = np.flatnonzero((bases[:n] < stop) & (ends[:n] > base)).tolist()
+        hit = np.flatnonzero((self._bases[:n] < stop) & (self._ends[:n] > base)).tolist()
         return [self.names[i] for i in hit if self.names[i] != name]
 
 

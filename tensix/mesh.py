@@ -223,15 +223,15 @@ class Mesh:
             images = self._images.encode(name, [buf for buf, _ in held], held[0][1])
             for (buf, _), image in zip(held, images, strict=True):
                 device.dram.write_pages(buf, *image)
-        cores = [device.core(c) for c in program.cores()]
+        by_core = {c: device.core(c) for c in program.cores()}  # (a decode step declares ~27k semaphores)
         # the semaphore region comes first, sized for the program's highest id, so semaphore k has one
         # L1 address on every core and a writer can signal any core with its own address of k
         if program.semaphores:
-            count = 1 + max(s.sem_id for s in program.semaphores)
-            for core in cores:
+            count = 1 + max([s.sem_id for s in program.semaphores])
+            for core in by_core.values():
                 core.reserve_semaphores(count)
         for s in program.semaphores:
-            device.core(s.core).add_semaphore(s.sem_id, s.initial)
+            by_core[s.core].add_semaphore(s.sem_id, s.initial)
         for b in program.l1_buffers:  # before CBs: cores declaring the same buffers hold them at one address
             device.core(b.core).add_l1_buffer(b.name, b.nbytes)
         for s in program.cbs:
@@ -257,19 +257,21 @@ class Mesh:
         images come from HostImages as DRAM's do (a decode step's L1 weights are not encoded again); each host
         array written is added to `written`."""
         homes: dict[str, dict[int, tuple[int, int, int]]] = {}
-        formats: dict[str, str] = {}  # buffer name -> its format (the first buffer of that name), looked up per shard
+        sizes: dict[str, int] = {}  # buffer name -> its page size (the first buffer of that name), looked up per shard
         for b in program.buffers:
-            formats.setdefault(b.name, b.dtype)
+            if b.name not in sizes:
+                sizes[b.name] = tile_nbytes(b.dtype)
         for sh in program.shards:
             core = device.core(sh.core)
-            fmt = formats.get(sh.tensor)
-            if fmt is None:
+            size = sizes.get(sh.tensor)
+            if size is None:
                 raise ProgramError(f"core {sh.core} holds a shard of '{sh.tensor}', which the program does not "
                                    f"declare; declare it with dram_buffer(..., memory=\"l1\")")
-            base = core.sram.allocate(sh.tensor, max(1, len(sh.pages)) * tile_nbytes(fmt), "tensor")
+            base = core.sram.allocate(sh.tensor, max(1, len(sh.pages)) * size, "tensor")
             mine = homes.setdefault(sh.tensor, {})
+            x, y = core.noc_xy
             for i, page in enumerate(sh.pages):
-                mine[page] = (*core.noc_xy, base + i * tile_nbytes(fmt))
+                mine[page] = (x, y, base + i * size)
         for b in program.buffers:
             if b.memory != "l1":
                 continue

@@ -139,3 +139,26 @@ def test_a_buffer_over_one_still_waiting_for_its_space_waits_too_and_takes_it_in
         dram.page_addr(b, 0)
     with pytest.raises(DramError, match="DRAM buffer 'a' is used after 'b' took its bank space"):
         dram.page_addr(dram.buffer("a"), 0)
+
+
+def test_buffers_of_one_sharded_shape_share_its_read_only_map_and_address_alike():
+    bands = (3, 2) + (1,) * 9 + (0,)
+    one, two = Dram(CFG), Dram(CFG)  # two runs' DRAM, a buffer of the same shape on each
+    a = one.allocate("w", (64, 32 * 14), "bf16", "sharded", True, bands)
+    b = two.allocate("v", (64, 32 * 14), "bf16", "sharded", True, bands)
+    assert a.where is b.where and a.held is b.held  # made once
+    assert [two.page_addr(b, p) for p in range(28)] == [one.page_addr(a, p) for p in range(28)]
+    with pytest.raises(ValueError):
+        a.held[0][0] = 5  # no buffer can change another's map
+
+
+def test_a_buffer_laid_over_the_100th_of_many_finds_it():
+    dram = Dram(CFG)
+    for i in range(100):  # one page in each bank each: buffer i at [4096 i, 4096 (i + 1))
+        dram.allocate(f"t{i}", (32, 32 * 12), "fp32")
+    late = dram.allocate("late", (32, 32 * 12), "fp32", base=99 * 4096)
+    assert dram.extents.overlapping("late", late.base, late.base + 4096, before=True) == ["t99"]
+    dram.page_addr(late, 0)  # takes t99's space
+    with pytest.raises(DramError, match="DRAM buffer 't99' is used after 'late' took its bank space"):
+        dram.page_addr(dram.buffer("t99"), 0)
+    assert dram.page_addr(dram.buffer("t98"), 0) == (*CFG.dram_banks[0], 98 * 4096)

@@ -81,6 +81,8 @@ def test_consumer_cores_are_covered_by_rectangles_for_semaphore_multicast():
 def test_rectangles_cover_exactly_the_cores_once(cores):
     covered = [(x, y) for x0, y0, x1, y1 in rectangles(cores) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
     assert sorted(covered) == sorted(cores)
+    listed = tuple(sorted(cores))  # a step's tuple, remembered by identity: each asking gets its own cover
+    assert rectangles(listed) == rectangles(listed) == rectangles(cores)
 
 
 @given(st.integers(1, 9), st.integers(1, 9), st.one_of(st.none(), st.tuples(st.integers(1, 5), st.integers(1, 5))))

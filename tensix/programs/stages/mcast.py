@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from tensix.errors import TensixError
 from tensix.programs.stages.layout import SLOTS
-from tensix.schedule.share import senders_rect
+from tensix.schedule.share import senders_rect, sent_by
 
 
 def announce(ctx, m, slots: int = SLOTS, noc=None) -> None:
@@ -166,11 +166,9 @@ def spread_row(ctx, m, cb: int, name: str, row: int, kt: int, reserve: int, noc,
                                         noc=place % 2)
     for w in waits:  # the producers of this core's k tiles (after the others know its unit is free)
         ctx.noc_semaphore_wait_min(ctx.get_semaphore(w.sem), w.count)
-    others = len(m.senders)
-    for core, k0, k1, send in m.senders:
-        if core != me:
-            continue
-        others -= 1
+    mine = sent_by(m).get(me, ())
+    others = len(m.senders) - len(mine)
+    for k0, k1, send in mine:
         page = ctx.buffer(name).page_nbytes
         pages = [row * kt + k for k in range(k0, k1)]
         dst = at + k0 * page

@@ -110,15 +110,14 @@ def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
     """The weight bands of one output block, k step by k step (B (kk, j) at kk * bn + j): read from DRAM,
     multicast down the column, or received; with zero skipping, not read at a k step where the activations
     of every grid row are zero. Every step reserves the core's whole B unit."""
-    a, b, kt, b_cols, noc, kb = s.a, s.b, s.kt, s.b_cols, s.noc, s.kb
+    a, b, kt, noc, kb = s.a, s.b, s.kt, s.noc, s.kb
     unit_b = u.b
-    _, _, c0, bn, b_off, _ = block
     mb = s.mcast.b if s.mcast else None
     align(ctx, mb, cbb, unit_b)
-    listed = reads(ctx, mb)
+    bands = _b_bands(s, block) if reads(ctx, mb) else None
     for step in range(-(-kt // kb)):
         ks = range(step * kb, min(kt, (step + 1) * kb))
-        b_pages = [(b_off + k) * b_cols + c0 + j for k in ks for j in range(bn)] if listed else ()
+        b_pages = bands[step] if bands is not None else ()
         if mb and _column_is_zero(ctx, a, mb, ks, kt):  # every core of the column sees it alike
             ctx.cb_reserve_back(cbb, unit_b)  # the compute kernel skips zero tiles: B is never read
             ctx.cb_push_back(cbb, unit_b)
@@ -127,6 +126,25 @@ def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
             continue
         start_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
         finish_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
+
+
+_BANDS: dict[tuple[int, int], tuple] = {}  # (id(step), id(block)) -> (step, block, _b_bands'), both kept alive
+
+
+def _b_bands(s, block) -> list[list[int]]:
+    """Per k step of a matmul block, the weight pages it reads: the same on every run of the (immutable) step, so
+    listed once (a decode token's matmuls list ~25k of them per run)."""
+    hit = _BANDS.get((id(s), id(block)))
+    if hit is not None and hit[0] is s and hit[1] is block:
+        return hit[2]
+    kt, kb, b_cols = s.kt, s.kb, s.b_cols
+    _, _, c0, bn, b_off, _ = block
+    bands = [[(b_off + k) * b_cols + c0 + j for k in range(step * kb, min(kt, (step + 1) * kb)) for j in range(bn)]
+             for step in range(-(-kt // kb))]
+    if len(_BANDS) >= 65536:  # (a bound: the steps of the programs run lately)
+        _BANDS.clear()
+    _BANDS[(id(s), id(block))] = (s, block, bands)
+    return bands
 
 
 def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:

@@ -33,11 +33,26 @@ def _signal(ctx, sem: int, cores: list) -> None:
 
 
 _RECTS: dict[tuple, list[tuple[int, int, int, int]]] = {}
+# id(cores) -> (cores, rectangles) for the tuples of a program's steps, kept alive here so no other takes their id:
+# the steps run again on every run (a decode token), and building the sorted key cost more than the cover
+_BY_ID: dict[int, tuple] = {}
 
 
 def rectangles(cores) -> list[tuple[int, int, int, int]]:
     """Cover a set of cores exactly with rectangles (x0, y0, x1, y1): runs along each row, then identical
     runs of consecutive rows merged. Cached: the same consumer sets recur on every core."""
+    seen = _BY_ID.get(id(cores))
+    if seen is not None and seen[0] is cores:
+        return seen[1]
+    rects = _rectangles(cores)
+    if type(cores) is tuple:  # (immutable: the cover stays right)
+        if len(_BY_ID) >= 65536:
+            _BY_ID.clear()
+        _BY_ID[id(cores)] = (cores, rects)
+    return rects
+
+
+def _rectangles(cores) -> list[tuple[int, int, int, int]]:
     key = tuple(sorted({(y, x) for x, y in cores}))  # a core listed twice is still signalled once
     hit = _RECTS.get(key)
     if hit is not None:
