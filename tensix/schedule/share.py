@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tensix.errors import SourcePos
+from tensix.identity_memo import IdentityMemo
 
 Coord = tuple[int, int]
 
@@ -42,41 +43,34 @@ def slice_of(share: Share, core: Coord) -> tuple[int, int]:
     return next(((k0, k1) for c, k0, k1, _ in share.senders if c == core), (0, 0))
 
 
-_RECTS: dict[int, tuple] = {}  # id(senders) -> (senders, their rectangle): a share's tuple, kept alive here
+_RECTS = IdentityMemo()  # a share's senders tuple -> their rectangle
 
 
 def senders_rect(share: Share) -> tuple[int, int, int, int]:
     """The rectangle (x0, y0, x1, y1) a spread row's senders fill (plans.spread picks them so): every core of the
     share multicasts its readiness to it once. Found once per share: each of its cores asks on every run."""
     senders = share.senders
-    hit = _RECTS.get(id(senders))
-    if hit is not None and hit[0] is senders:
-        return hit[1]
+    hit = _RECTS.get(senders)
+    if hit is not None:
+        return hit
     xs, ys = [c[0][0] for c in senders], [c[0][1] for c in senders]
-    rect = min(xs), min(ys), max(xs), max(ys)
-    if len(_RECTS) >= 65536:
-        _RECTS.clear()
-    _RECTS[id(senders)] = (senders, rect)
-    return rect
+    return _RECTS.put((min(xs), min(ys), max(xs), max(ys)), senders)
 
 
-_SLICES: dict[int, tuple] = {}  # id(senders) -> (senders, sent_by's): as _RECTS
+_SLICES = IdentityMemo()  # a share's senders tuple -> sent_by's
 
 
 def sent_by(share: Share) -> dict[Coord, list[tuple[int, int, int]]]:
     """Per core of a spread row, its (k0, k1, noc) entries of `senders` in order: each core finds its own at once
     (looking through all of them, every core on every run, was O(cores^2) a decode matmul)."""
     senders = share.senders
-    hit = _SLICES.get(id(senders))
-    if hit is not None and hit[0] is senders:
-        return hit[1]
+    hit = _SLICES.get(senders)
+    if hit is not None:
+        return hit
     mine: dict[Coord, list[tuple[int, int, int]]] = {}
     for core, k0, k1, noc in senders:
         mine.setdefault(core, []).append((k0, k1, noc))
-    if len(_SLICES) >= 65536:
-        _SLICES.clear()
-    _SLICES[id(senders)] = (senders, mine)
-    return mine
+    return _SLICES.put(mine, senders)
 
 
 def run_pages(share: Share, core: Coord, blocks, kt: int) -> set[int]:

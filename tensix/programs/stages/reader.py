@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensix.formats import untilize
+from tensix.identity_memo import IdentityMemo
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.fused import groups, operand_slots, pad_back
 from tensix.programs.stages.layout import CB_IDS, EL_A, EL_B, MM_A, MM_B, MM_BIAS, cb_in, k_blocked
@@ -128,23 +129,20 @@ def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
         finish_operand(ctx, mb, cbb, b, b_pages, unit_b, noc, step)
 
 
-_BANDS: dict[tuple[int, int], tuple] = {}  # (id(step), id(block)) -> (step, block, _b_bands'), both kept alive
+_BANDS = IdentityMemo()  # (step, block) -> _b_bands'
 
 
 def _b_bands(s, block) -> list[list[int]]:
     """Per k step of a matmul block, the weight pages it reads: the same on every run of the (immutable) step, so
     listed once (a decode token's matmuls list ~25k of them per run)."""
-    hit = _BANDS.get((id(s), id(block)))
-    if hit is not None and hit[0] is s and hit[1] is block:
-        return hit[2]
+    hit = _BANDS.get(s, block)
+    if hit is not None:
+        return hit
     kt, kb, b_cols = s.kt, s.kb, s.b_cols
     _, _, c0, bn, b_off, _ = block
     bands = [[(b_off + k) * b_cols + c0 + j for k in range(step * kb, min(kt, (step + 1) * kb)) for j in range(bn)]
              for step in range(-(-kt // kb))]
-    if len(_BANDS) >= 65536:  # (a bound: the steps of the programs run lately)
-        _BANDS.clear()
-    _BANDS[(id(s), id(block))] = (s, block, bands)
-    return bands
+    return _BANDS.put(bands, s, block)
 
 
 def _column_is_zero(ctx, a: str, mb, ks: range, kt: int) -> bool:

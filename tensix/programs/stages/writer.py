@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tensix.identity_memo import IdentityMemo
 from tensix.ops import MATMULS
 from tensix.programs.stages.dispatch import HANDLERS, handles, missing
 from tensix.programs.stages.layout import cb_out, subblocks
@@ -33,22 +34,20 @@ def _signal(ctx, sem: int, cores: list) -> None:
 
 
 _RECTS: dict[tuple, list[tuple[int, int, int, int]]] = {}
-# id(cores) -> (cores, rectangles) for the tuples of a program's steps, kept alive here so no other takes their id:
-# the steps run again on every run (a decode token), and building the sorted key cost more than the cover
-_BY_ID: dict[int, tuple] = {}
+# the covers of the tuples of a program's steps, by identity: the steps run again on every run (a decode token), and
+# building the sorted key cost more than the cover
+_BY_ID = IdentityMemo()
 
 
 def rectangles(cores) -> list[tuple[int, int, int, int]]:
     """Cover a set of cores exactly with rectangles (x0, y0, x1, y1): runs along each row, then identical
     runs of consecutive rows merged. Cached: the same consumer sets recur on every core."""
-    seen = _BY_ID.get(id(cores))
-    if seen is not None and seen[0] is cores:
-        return seen[1]
+    seen = _BY_ID.get(cores)
+    if seen is not None:
+        return seen
     rects = _rectangles(cores)
     if type(cores) is tuple:  # (immutable: the cover stays right)
-        if len(_BY_ID) >= 65536:
-            _BY_ID.clear()
-        _BY_ID[id(cores)] = (cores, rects)
+        _BY_ID.put(rects, cores)
     return rects
 
 
