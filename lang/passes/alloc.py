@@ -21,8 +21,8 @@ from tensix.lang.errors import PlacementError
 from tensix.lang.ir import Graph, Node
 from tensix.lang.passes.tile import rows_name
 from tensix.ops import Op
-from tensix.programs.stages import cb_requirements
-from tensix.programs.stages.layout import SLOTS, core_layouts, core_schedules, staging_sizes
+from tensix.programs.stages import cb_requirements, layout
+from tensix.programs.stages.layout import SLOTS, core_schedules
 
 
 def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
@@ -38,14 +38,14 @@ def alloc(graph: Graph, cfg: MeshConfig) -> Graph:
         steps = {c: [st for _, st in items] for c, items in per_core.items()}
         # what each core's CBs and staging take decides whether a block narrows; their addresses and owners only
         # the final layout needs (a 30-layer model's narrowing took four more whole layouts)
-        layouts, staging = core_layouts(steps, formats), staging_sizes(steps, formats)
+        layouts, staging = layout.core_layouts(steps, formats), layout.staging_sizes(steps, formats)
         over = [c for c in sorted(steps, key=lambda c: (c[1], c[0]))
                 if _used_bytes(layouts[c][1], staging.get(c, {}), sems, cfg) > cfg.l1_bytes]
         narrower = _narrower_stream(graph, [per_core[c] for c in over])
         if narrower is None:
             break
         graph = narrower
-    count, cores = core_schedules(steps, formats, cfg.l1_alignment)
+    count, cores = core_schedules(steps, formats, cfg.l1_alignment, layouts, staging)  # (the fitting graph's)
     used = {cs.core: _used(cs, sems, cfg) for cs in cores}
     over = [cs for cs in cores if used[cs.core] > cfg.l1_bytes]
     if over:

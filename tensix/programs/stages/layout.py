@@ -337,12 +337,14 @@ def semaphores(steps: list[Step]) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
-def core_schedules(steps: dict, formats: dict[str, str], alignment: int) -> tuple[int, list[CoreSchedule]]:
+def core_schedules(steps: dict, formats: dict[str, str], alignment: int, layouts: dict | None = None,
+                   staging: dict | None = None) -> tuple[int, list[CoreSchedule]]:
     """Every core's CBs, L1 buffers and units for its steps, at the L1 addresses the device gives them (it
     allocates in this order: the program-wide semaphore region, the L1 buffers, the CBs by id; each aligned);
-    returns the semaphore region's size (semaphores) and the cores in (y, x) order."""
-    layouts = core_layouts(steps, formats)
-    staging = staging_sizes(steps, formats)
+    returns the semaphore region's size (semaphores) and the cores in (y, x) order. `layouts` and `staging`:
+    core_layouts' and staging_sizes' of these steps, when the caller has them already."""
+    layouts = core_layouts(steps, formats) if layouts is None else layouts
+    staging = staging_sizes(steps, formats) if staging is None else staging
     sems = {core: semaphores(core_steps) for core, core_steps in steps.items()}
     count = 1 + max((i for ids in sems.values() for i in ids), default=-1)
     out = []

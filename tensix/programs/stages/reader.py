@@ -132,7 +132,7 @@ def _read_matmul_mcast(ctx, s, u: Units, block, cba: int, cbb: int) -> None:
 _BANDS = IdentityMemo()  # (step, block) -> _b_bands'
 
 
-def _b_bands(s, block) -> list[list[int]]:
+def _b_bands(s, block) -> tuple[tuple[int, ...], ...]:
     """Per k step of a matmul block, the weight pages it reads: the same on every run of the (immutable) step, so
     listed once (a decode token's matmuls list ~25k of them per run)."""
     hit = _BANDS.get(s, block)
@@ -140,8 +140,8 @@ def _b_bands(s, block) -> list[list[int]]:
         return hit
     kt, kb, b_cols = s.kt, s.kb, s.b_cols
     _, _, c0, bn, b_off, _ = block
-    bands = [[(b_off + k) * b_cols + c0 + j for k in range(step * kb, min(kt, (step + 1) * kb)) for j in range(bn)]
-             for step in range(-(-kt // kb))]
+    bands = tuple(tuple((b_off + k) * b_cols + c0 + j for k in range(step * kb, min(kt, (step + 1) * kb))
+                        for j in range(bn)) for step in range(-(-kt // kb)))  # (tuples: shared, never changed)
     return _BANDS.put(bands, s, block)
 
 
